@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// NOTE: e2e and resilience tests start real processes (hub, host, Chromium, socat);
+// they run one file at a time on our 2-core machines to stay deterministic.
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/fixtures/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
