@@ -48,7 +48,16 @@ export class DecodeError extends Error {
   readonly offset: number | undefined;
 
   constructor(code: DecodeErrorCode, message: string, options: { offset?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // A decode error describes bad bytes, not a code path, so its stack says
+    // nothing useful; capturing one costs several microseconds, which adds up
+    // on a noisy serial line (one error per stray A5). Skip it.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.code = code;
     this.offset = options.offset;
   }
