@@ -1,0 +1,78 @@
+/**
+ * The booth's brain (DESIGN §1): owns the session machine, and — as later
+ * work lands — the device drivers, the store, the sync and the update
+ * policy. Plain Node: it never imports `electron`. Transports call it only
+ * through KioskApi handlers.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { createActor, type Actor } from 'xstate';
+import type { KioskConfig } from '../shared/config';
+import { ApiRequestError } from '../shared/errors';
+import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
+import { createLogger } from '../shared/logger';
+import type { SessionView } from '../shared/session-view';
+import { sessionMachine, type SessionMachine } from '../session/machine';
+import { toSessionView } from '../session/view';
+import { createDispatcher, type Dispatch } from './api-dispatch';
+
+export interface HostEvents {
+  /** Every KioskApi event, for whichever transports are attached. */
+  kioskEvent: [KioskEvent];
+}
+
+function notAvailable(what: string): never {
+  throw new ApiRequestError('NOT_AVAILABLE', {
+    fr: `Cette fonction n'est pas encore disponible sur cette cabine (${what}).`,
+    en: `This function is not available on this booth yet (${what}).`,
+  });
+}
+
+export class Host extends EventEmitter<HostEvents> {
+  readonly config: KioskConfig;
+  readonly log: Logger;
+  readonly dispatch: Dispatch;
+  private readonly actor: Actor<SessionMachine>;
+
+  constructor(config: KioskConfig, log: Logger = createLogger('host')) {
+    super();
+    this.config = config;
+    this.log = log;
+    this.actor = createActor(sessionMachine, { input: { language: config.languages[0] } });
+    this.actor.subscribe((snapshot) => {
+      this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
+    });
+    this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
+  }
+
+  start(): void {
+    this.actor.start();
+    this.log.info({ boothId: this.config.boothId }, 'host started');
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+
+  view(): SessionView {
+    return toSessionView(this.actor.getSnapshot());
+  }
+
+  private handlers(): KioskHandlers {
+    return {
+      getSnapshot: () => this.view(),
+      sendEvent: ({ event }) => {
+        const snapshot = this.actor.getSnapshot();
+        if (!snapshot.can(event)) return { accepted: false };
+        this.actor.send(event);
+        return { accepted: true };
+      },
+      requestMeasurement: () => notAvailable('measurements'),
+      assistantLogin: () => notAvailable('assistant mode'),
+      assistantLogout: () => ({ ok: true }),
+      mediaSignal: () => notAvailable('video'),
+      capturePhoto: () => notAvailable('dermatoscope'),
+      getPhoto: () => notAvailable('dermatoscope'),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+/** `node --import tsx src/hub/main.ts [--port 8443]`: starts the hub. */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startHub } from './server';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: process.env.CABINE_HUB_PORT ?? '8443' },
+      'console-dir': { type: 'string', default: resolve(root, 'dist/renderer/console') },
+    },
+  });
+  const hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'] });
+  process.stdout.write(`HUB_URL=${hub.url}\n`);
+  const shutdown = async (): Promise<void> => { await hub.close(); process.exit(0); };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}

@@ -1,0 +1,28 @@
+/**
+ * Builds the object the preload exposes: exactly one function per KioskApi
+ * method, plus `onEvent`. Never `ipcRenderer` itself (STYLE rule 5).
+ */
+import type { IpcRenderer, IpcRendererEvent } from 'electron';
+import { IPC_CHANNELS, KIOSK_METHODS } from '../shared/kiosk-api-methods';
+
+interface Reply { ok: boolean; result?: unknown; error?: { code: string; message: string } }
+
+export function buildKioskBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>): Record<string, unknown> {
+  const bridge: Record<string, unknown> = {};
+  for (const method of KIOSK_METHODS) {
+    bridge[method] = async (params: unknown) => {
+      const reply = (await ipc.invoke(IPC_CHANNELS.call, method, params)) as Reply;
+      if (reply.ok) return reply.result;
+      const error = new Error(reply.error?.message ?? 'KioskApi error') as Error & { code?: string; wire?: unknown };
+      error.code = reply.error?.code;
+      error.wire = reply.error;
+      throw error;
+    };
+  }
+  bridge.onEvent = (listener: (event: { name: string; data: unknown }) => void) => {
+    const wrapped = (_e: IpcRendererEvent, name: string, data: unknown): void => listener({ name, data });
+    ipc.on(IPC_CHANNELS.event, wrapped);
+    return () => { ipc.removeListener(IPC_CHANNELS.event, wrapped); };
+  };
+  return Object.freeze(bridge);
+}

@@ -1,0 +1,121 @@
+/**
+ * The renderer's side of KioskApi. Under Electron the preload exposes the API
+ * as `window.cabine`; in Chromium (demo, tests) the page talks to the host's
+ * loopback WebSocket with the per-launch secret from the URL fragment, which
+ * it removes from the address at once. Events are validated on arrival.
+ */
+import { validateEvent, type KioskApi, type KioskEvent, type WireError, type WsServerMessage } from '../../../shared/kiosk-api';
+import { KIOSK_METHODS, WS_PROTOCOL, WS_SECRET_PREFIX, type KioskMethod } from '../../../shared/kiosk-api-methods';
+
+declare global {
+  interface Window {
+    cabine?: KioskApi;
+  }
+}
+
+export class KioskApiError extends Error {
+  readonly code: string;
+  readonly wire: WireError;
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.code = wire.code;
+    this.wire = wire;
+  }
+}
+
+/** Reads `#secret=…` from the address and removes it before anything else runs. */
+export function takeSecretFromLocation(): string | null {
+  const match = /(?:^#|&)secret=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  return match[1] ?? null;
+}
+
+type Listener = (event: KioskEvent) => void;
+
+export function createWsKioskApi(secret: string, url = `ws://${window.location.host}/api`): KioskApi & { ready: Promise<void>; close(): void } {
+  const listeners = new Set<Listener>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let ws: WebSocket;
+  let opened!: () => void;
+  const ready = new Promise<void>((r) => (opened = r));
+  let closed = false;
+
+  const connect = (): void => {
+    ws = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
+    ws.onopen = () => opened();
+    ws.onmessage = (msg) => {
+      let data: WsServerMessage;
+      try {
+        data = JSON.parse(String(msg.data)) as WsServerMessage;
+      } catch {
+        return;
+      }
+      if (data.kind === 'event') {
+        let event: KioskEvent;
+        try {
+          event = validateEvent(data.name, data.data);
+        } catch (error) {
+          console.warn('refused an invalid event from the host', (error as Error).message);
+          return;
+        }
+        for (const l of listeners) l(event);
+      } else if (data.kind === 'response' && data.id !== null) {
+        const p = pending.get(data.id);
+        if (!p) return;
+        pending.delete(data.id);
+        if (data.ok) p.resolve(data.result);
+        else p.reject(new KioskApiError(data.error));
+      }
+    };
+    ws.onclose = () => {
+      for (const p of pending.values()) p.reject(new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
+      pending.clear();
+      if (!closed) setTimeout(connect, 500);
+    };
+  };
+  connect();
+
+  const call = async (method: KioskMethod, params: unknown): Promise<unknown> => {
+    await ready;
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+    });
+  };
+
+  const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown) => call(m, params)])) as unknown as KioskApi;
+  return Object.assign(api, {
+    onEvent(listener: Listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ready,
+    close() {
+      closed = true;
+      ws.close();
+    },
+  });
+}
+
+/** The API for this page: the preload's under Electron, the WebSocket's otherwise. */
+export function connectKioskApi(): KioskApi {
+  const bridge = window.cabine;
+  if (bridge) {
+    // The preload forwards raw IPC events: validate them here, as the WebSocket client does.
+    return Object.assign(Object.create(null) as object, bridge, {
+      onEvent: (listener: Listener) => bridge.onEvent((raw) => {
+        try {
+          listener(validateEvent(raw.name, raw.data));
+        } catch (error) {
+          console.warn('refused an invalid event from the host', (error as Error).message);
+        }
+      }),
+    }) as KioskApi;
+  }
+  const secret = takeSecretFromLocation();
+  if (!secret) throw new Error('This page must be opened by the booth host (no launch secret in the address).');
+  return createWsKioskApi(secret);
+}

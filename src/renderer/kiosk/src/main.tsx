@@ -1,0 +1,12 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { connectKioskApi } from './api-client';
+import './kiosk.css';
+
+const api = connectKioskApi();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App api={api} />
+  </StrictMode>,
+);

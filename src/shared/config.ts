@@ -1,0 +1,160 @@
+/**
+ * The kiosk-config: one JSON file per booth (DESIGN §7). Validated by zod; a
+ * bad file gets a ConfigError naming the file, the field and what is expected.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DeviceKind } from './domain';
+import { ConfigError } from './errors';
+import { Language } from './session-view';
+
+const hexId = z.union([
+  z.number().int().min(0).max(0xffff),
+  z.string().regex(/^0x[0-9a-fA-F]{1,4}$/, 'a USB id such as "0x1209"').transform((s) => Number.parseInt(s, 16)),
+]);
+
+const SerialConnection = z.object({
+  type: z.literal('serial'),
+  /** An explicit path (ptys are never listed by SerialPort.list()). */
+  path: z.string().min(1).optional(),
+  vendorId: hexId.optional(),
+  productId: hexId.optional(),
+  baudRate: z.number().int().positive().default(115200),
+}).refine((c) => c.path !== undefined || (c.vendorId !== undefined && c.productId !== undefined), {
+  message: 'a "path" or both "vendorId" and "productId"',
+});
+
+const HidConnection = z.object({
+  type: z.literal('hid'),
+  vendorId: hexId,
+  productId: hexId,
+  path: z.string().optional(),
+});
+
+/** Demo and tests: the host runs the device's simulator itself. */
+const SimulatedConnection = z.object({
+  type: z.literal('simulated'),
+  scenario: z.string().default('normal'),
+});
+
+export const DeviceConfig = z.object({
+  id: z.string().min(1),
+  kind: DeviceKind,
+  label: z.string().optional(),
+  connection: z.discriminatedUnion('type', [SerialConnection, HidConnection, SimulatedConnection]),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfig>;
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time "HH:MM"');
+const DayHours = z.array(z.tuple([hhmm, hhmm])).default([]);
+
+export const OpeningHours = z.object({
+  timeZone: z.string().default('Europe/Paris'),
+  mon: DayHours, tue: DayHours, wed: DayHours, thu: DayHours, fri: DayHours, sat: DayHours, sun: DayHours,
+});
+export type OpeningHours = z.infer<typeof OpeningHours>;
+
+
+
+export const KioskConfig = z.object({
+  boothId: z.string().min(1),
+  pharmacy: z.object({ name: z.string().min(1), city: z.string().min(1) }),
+  hub: z.object({
+    url: z.url({ protocol: /^(wss?|https?)$/, error: 'a URL such as "wss://hub.example.fr" (ws:// only on loopback)' }),
+    /** The booth's secret; held by the host only, never sent to the renderer. */
+    token: z.string().min(16, 'a secret of at least 16 characters'),
+  }),
+  languages: z.array(Language).min(1).default(['fr', 'en']),
+  devices: z.array(DeviceConfig).default([]),
+  openingHours: OpeningHours.default({
+    timeZone: 'Europe/Paris',
+    mon: [['08:30', '19:30']], tue: [['08:30', '19:30']], wed: [['08:30', '19:30']], thu: [['08:30', '19:30']],
+    fri: [['08:30', '19:30']], sat: [['09:00', '19:00']], sun: [],
+  }),
+  session: z.object({
+    inactivityPromptSeconds: z.number().int().positive().default(60),
+    wipeAfterPromptSeconds: z.number().int().positive().default(30),
+  }).default({ inactivityPromptSeconds: 60, wipeAfterPromptSeconds: 30 }),
+  assistant: z.object({
+    /** `scrypt$N$r$p$saltB64$hashB64` — never the PIN itself. */
+    pinHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'a PIN hash made by `npm run pin-hash`'),
+    maxTries: z.number().int().positive().default(5),
+    lockoutMinutes: z.number().positive().default(5),
+  }),
+  store: z.object({
+    path: z.string().default('.cabine/booth.db'),
+    keyFile: z.string().default('.cabine/booth.key'),
+    retentionDays: z.number().int().positive().default(30),
+  }).default({ path: '.cabine/booth.db', keyFile: '.cabine/booth.key', retentionDays: 30 }),
+  update: z.object({
+    channel: z.enum(['stable', 'beta']).default('stable'),
+    checkEveryHours: z.number().positive().default(4),
+    idleMinutesBeforeInstall: z.number().positive().default(30),
+  }).default({ channel: 'stable', checkEveryHours: 4, idleMinutesBeforeInstall: 30 }),
+  accessibility: z.object({
+    speech: z.boolean().default(true),
+    textScale: z.number().min(1).max(2).default(1),
+  }).default({ speech: true, textScale: 1 }),
+  kiosk: z.object({
+    /** Loopback port of the WebSocket transport; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(0),
+  }).default({ port: 0 }),
+}).strict();
+export type KioskConfig = z.infer<typeof KioskConfig>;
+
+/** Turns zod issues into `{ path, expected }` a person can act on. */
+export function describeIssues(error: z.ZodError, raw?: unknown): { path: string; expected: string }[] {
+  const valueAt = (path: PropertyKey[]): unknown =>
+    path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+  return error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    let expected = issue.message;
+    if (issue.code === 'invalid_value' && 'values' in issue) {
+      expected = `one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (issue.code === 'invalid_type') {
+      expected = `expected ${issue.expected}${valueAt(issue.path) === undefined ? ' (missing)' : ''}`;
+    } else if (issue.code === 'unrecognized_keys') {
+      expected = `unknown field(s) ${issue.keys.join(', ')}: remove or correct the spelling`;
+    } else if (valueAt(issue.path) === undefined && issue.path.length > 0) {
+      expected = `${issue.message} (missing)`;
+    } else if (issue.code === 'invalid_union' && path.endsWith('connection')) {
+      expected = 'a connection with "type": "serial", "hid" or "simulated"';
+    }
+    return { path, expected };
+  });
+}
+
+/** Validates an already-parsed config object. */
+export function parseKioskConfig(raw: unknown, file = '(inline)'): KioskConfig {
+  const result = KioskConfig.safeParse(raw);
+  if (!result.success) throw new ConfigError(file, describeIssues(result.error, raw), result.error);
+  const cfg = result.data;
+  const url = new URL(cfg.hub.url);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if ((url.protocol === 'ws:' || url.protocol === 'http:') && !loopback) {
+    throw new ConfigError(file, [{ path: 'hub.url', expected: 'an encrypted URL (wss:// or https://); plain ws:// is allowed on loopback only' }]);
+  }
+  const ids = new Set<string>();
+  cfg.devices.forEach((d, i) => {
+    if (ids.has(d.id)) throw new ConfigError(file, [{ path: `devices[${i}].id`, expected: `a unique id ("${d.id}" is used twice)` }]);
+    ids.add(d.id);
+  });
+  return cfg;
+}
+
+/** Reads, parses and validates a kiosk-config file. */
+export function loadKioskConfig(file: string): KioskConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(file, [{ path: '', expected: `a readable file (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})` }], cause);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(file, [{ path: '', expected: `valid JSON (${(cause as Error).message})` }], cause);
+  }
+  return parseKioskConfig(raw, file);
+}

@@ -1,0 +1,34 @@
+/**
+ * The names of the KioskApi requests, with no dependency, so that the preload
+ * (bundled to CommonJS, sandboxed) can expose exactly these and nothing else.
+ * `src/shared/kiosk-api.ts` holds their schemas; a test keeps both in step.
+ */
+export const KIOSK_METHODS = [
+  'getSnapshot',
+  'sendEvent',
+  'requestMeasurement',
+  'assistantLogin',
+  'assistantLogout',
+  'mediaSignal',
+  'capturePhoto',
+  'getPhoto',
+] as const;
+export type KioskMethod = (typeof KIOSK_METHODS)[number];
+
+export const KIOSK_EVENTS = [
+  'snapshot',
+  'reading',
+  'deviceStatus',
+  'networkStatus',
+  'updateStatus',
+  'incident',
+  'mediaNotification',
+] as const;
+export type KioskEventName = (typeof KIOSK_EVENTS)[number];
+
+/** IPC channel names (Electron transport): the only two. */
+export const IPC_CHANNELS = { call: 'cabine:kiosk-call', event: 'cabine:kiosk-event' } as const;
+
+/** The one subprotocol of the WebSocket transport; the secret travels as a second one. */
+export const WS_PROTOCOL = 'cabine.kiosk.v1';
+export const WS_SECRET_PREFIX = 'secret.';

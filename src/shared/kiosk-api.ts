@@ -1,0 +1,138 @@
+/**
+ * KioskApi: the one contract between the kiosk renderer and the host
+ * (DESIGN §2). Two transports carry it — Electron IPC and a loopback
+ * WebSocket — and both validate every message on arrival with these schemas.
+ */
+import { z } from 'zod';
+import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { ApiValidationError, type LocalisedMessage } from './errors';
+import { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
+import { SessionUiEvent, SessionView } from './session-view';
+
+export { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
+
+const Empty = z.object({}).strict();
+
+/** Dermatoscope stills travel as base64 in their own call, never inside other messages; capped. */
+export const MAX_PHOTO_BYTES = 12 * 1024 * 1024;
+
+export const kioskRequests = {
+  getSnapshot: { params: Empty, result: SessionView },
+  sendEvent: { params: z.object({ event: SessionUiEvent }).strict(), result: z.object({ accepted: z.boolean() }) },
+  requestMeasurement: {
+    params: z.object({ kind: MeasurementKind }).strict(),
+    result: z.object({ accepted: z.boolean() }),
+  },
+  assistantLogin: {
+    params: z.object({ pin: z.string().regex(/^\d{4,8}$/, 'a PIN of 4 to 8 digits') }).strict(),
+    result: z.object({ ok: z.boolean(), triesLeft: z.number().int(), lockedUntil: z.string().nullable() }),
+  },
+  assistantLogout: { params: Empty, result: z.object({ ok: z.boolean() }) },
+  /** Renderer signaling for mediasoup, relayed by the host to the hub (DESIGN §6). */
+  mediaSignal: {
+    params: z.object({ method: z.string().regex(/^[a-zA-Z.]{1,64}$/), data: z.record(z.string(), z.unknown()) }).strict(),
+    result: z.record(z.string(), z.unknown()),
+  },
+  capturePhoto: {
+    params: z.object({
+      mime: z.enum(['image/jpeg', 'image/png']),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      polarisation: z.enum(['none', 'polarised', 'uv']),
+      bodySite: z.string().max(120).optional(),
+      /** base64; at most MAX_PHOTO_BYTES once decoded. */
+      data: z.base64().max(Math.ceil((MAX_PHOTO_BYTES * 4) / 3) + 4),
+    }).strict(),
+    result: z.object({ photoId: z.string() }),
+  },
+  getPhoto: {
+    params: z.object({ photoId: z.string().min(1) }).strict(),
+    result: z.object({ mime: z.string(), data: z.string() }),
+  },
+} as const satisfies Record<KioskMethod, { params: z.ZodType; result: z.ZodType }>;
+
+export const NetworkStatus = z.object({
+  hub: z.enum(['online', 'connecting', 'offline']),
+  pendingOutbox: z.number().int().min(0),
+});
+export const UpdateStatus = z.object({
+  state: z.enum(['idle', 'checking', 'downloading', 'ready', 'installing', 'error']),
+  currentVersion: z.string(),
+  availableVersion: z.string().nullable(),
+  message: z.string().optional(),
+});
+export const Incident = z.object({
+  code: z.string(),
+  message: z.object({ fr: z.string(), en: z.string() }),
+  at: z.string(),
+});
+
+export const kioskEvents = {
+  snapshot: SessionView,
+  reading: Reading,
+  deviceStatus: DeviceStatus,
+  networkStatus: NetworkStatus,
+  updateStatus: UpdateStatus,
+  incident: Incident,
+  mediaNotification: z.object({ method: z.string(), data: z.record(z.string(), z.unknown()) }),
+} as const satisfies Record<KioskEventName, z.ZodType>;
+
+export type Params<M extends KioskMethod> = z.input<(typeof kioskRequests)[M]['params']>;
+export type Result<M extends KioskMethod> = z.output<(typeof kioskRequests)[M]['result']>;
+export type EventData<E extends KioskEventName> = z.output<(typeof kioskEvents)[E]>;
+export type KioskEvent = { [E in KioskEventName]: { name: E; data: EventData<E> } }[KioskEventName];
+
+/** What the renderer sees, whatever the transport. */
+export type KioskApi = { [M in KioskMethod]: (params: Params<M>) => Promise<Result<M>> } & {
+  onEvent(listener: (event: KioskEvent) => void): () => void;
+};
+
+/** What the host implements. */
+export type KioskHandlers = {
+  [M in KioskMethod]: (params: z.output<(typeof kioskRequests)[M]['params']>) => Promise<Result<M>> | Result<M>;
+};
+
+/** The error shape that crosses a transport. */
+export interface WireError {
+  code: string;
+  message: string;
+  userMessage?: LocalisedMessage;
+}
+
+export function isKioskMethod(name: unknown): name is KioskMethod {
+  return typeof name === 'string' && (KIOSK_METHODS as readonly string[]).includes(name);
+}
+
+/** Validates a request's method and params; throws ApiValidationError. */
+export function validateRequest<M extends KioskMethod>(method: unknown, params: unknown): { method: M; params: z.output<(typeof kioskRequests)[M]['params']> } {
+  if (!isKioskMethod(method)) {
+    throw new ApiValidationError(`unknown method ${typeof method === 'string' ? JSON.stringify(method.slice(0, 64)) : `of type ${typeof method}`}`);
+  }
+  const parsed = kioskRequests[method].params.safeParse(params);
+  if (!parsed.success) throw new ApiValidationError(`${method}: ${z.prettifyError(parsed.error)}`, parsed.error);
+  return { method: method as M, params: parsed.data as z.output<(typeof kioskRequests)[M]['params']> };
+}
+
+/** Validates an event on arrival in the renderer; throws ApiValidationError. */
+export function validateEvent(name: unknown, data: unknown): KioskEvent {
+  if (typeof name !== 'string' || !(KIOSK_EVENTS as readonly string[]).includes(name)) {
+    throw new ApiValidationError(`unknown event ${typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `of type ${typeof name}`}`);
+  }
+  const parsed = kioskEvents[name as KioskEventName].safeParse(data);
+  if (!parsed.success) throw new ApiValidationError(`${name}: ${z.prettifyError(parsed.error)}`, parsed.error);
+  return { name, data: parsed.data } as KioskEvent;
+}
+
+/** The WebSocket transport's envelopes. */
+export const WsClientMessage = z.object({
+  kind: z.literal('request'),
+  id: z.number().int().nonnegative(),
+  method: z.string(),
+  params: z.unknown(),
+}).strict();
+export type WsClientMessage = z.infer<typeof WsClientMessage>;
+
+export type WsServerMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number | null; ok: false; error: WireError }
+  | { kind: 'event'; name: KioskEventName; data: unknown };

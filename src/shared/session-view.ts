@@ -1,0 +1,43 @@
+/**
+ * What the kiosk renderer sees of the session machine: a serialisable view,
+ * never the machine itself, and the UI events it may send back. The renderer
+ * never decides the flow (DESIGN §1): it shows `state` and sends events.
+ */
+import { z } from 'zod';
+
+export const Language = z.enum(['fr', 'en']);
+export type Language = z.infer<typeof Language>;
+
+export const SessionView = z.object({
+  /** The machine's state value as a dotted path, e.g. "consultation.measuring". */
+  state: z.string(),
+  language: Language,
+  sessionId: z.string().nullable(),
+  /** Step indicator: 1 Langue … 5 Consultation; null outside the steps. */
+  step: z.number().int().min(1).max(5).nullable(),
+  assistant: z.boolean(),
+  /** State-specific details for the screen; never the booth secret. */
+  context: z.record(z.string(), z.unknown()),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+/**
+ * Events the renderer may send. Anything else is refused by the transport.
+ * The session machine's own internal events never appear here.
+ */
+export const SessionUiEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('TOUCH') }).strict(),
+  z.object({ type: z.literal('CHOOSE_LANGUAGE'), language: Language }).strict(),
+  z.object({ type: z.literal('NEXT') }).strict(),
+  z.object({ type: z.literal('BACK') }).strict(),
+  z.object({ type: z.literal('ACCEPT') }).strict(),
+  z.object({ type: z.literal('DECLINE') }).strict(),
+  z.object({ type: z.literal('CANCEL') }).strict(),
+  z.object({ type: z.literal('CANCEL_CONFIRM') }).strict(),
+  z.object({ type: z.literal('CANCEL_ABORT') }).strict(),
+  z.object({ type: z.literal('STILL_HERE') }).strict(),
+  z.object({ type: z.literal('EMERGENCY') }).strict(),
+  z.object({ type: z.literal('EMERGENCY_CLOSE') }).strict(),
+  z.object({ type: z.literal('FINISH') }).strict(),
+]);
+export type SessionUiEvent = z.infer<typeof SessionUiEvent>;

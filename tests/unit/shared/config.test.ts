@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadKioskConfig, parseKioskConfig } from '../../../src/shared/config';
+import { ConfigError } from '../../../src/shared/errors';
+import { DEFAULT_CONFIG_PATH, rawDefaultConfig } from '../../helpers/config';
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function writeTemp(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cabine-config-')), 'booth.json');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('kiosk-config', () => {
+  it('loads the shipped demo config with its defaults filled in', () => {
+    const cfg = loadKioskConfig(DEFAULT_CONFIG_PATH);
+    expect(cfg.boothId).toBe('demo-booth-1');
+    expect(cfg.session.inactivityPromptSeconds).toBe(60);
+    expect(cfg.session.wipeAfterPromptSeconds).toBe(30);
+    expect(cfg.assistant.maxTries).toBe(5);
+    expect(cfg.store.retentionDays).toBe(30);
+    expect(cfg.update.checkEveryHours).toBe(4);
+    expect(cfg.openingHours.timeZone).toBe('Europe/Paris');
+    expect(cfg.devices.map((d) => d.kind).sort()).toEqual(['bp-cuff', 'dermatoscope', 'oximeter', 'thermometer']);
+  });
+
+  it('names the file and the JSON error for a file that is not JSON', () => {
+    const file = writeTemp('{ "boothId": "x", ');
+    const error = configError(() => loadKioskConfig(file));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(file);
+    expect(error.issues[0]!.expected).toMatch(/valid JSON/);
+  });
+
+  it('names the field and the expected type for a value of the wrong type', () => {
+    const raw = rawDefaultConfig();
+    (raw.session as Record<string, unknown>).inactivityPromptSeconds = 'sixty';
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues).toContainEqual({ path: 'session.inactivityPromptSeconds', expected: expect.stringMatching(/number/) });
+    expect(error.message).toContain('booth.json');
+    expect(error.message).toContain('session.inactivityPromptSeconds');
+  });
+
+  it('lists the accepted kinds for an unknown device kind', () => {
+    const raw = rawDefaultConfig();
+    (raw.devices as Record<string, unknown>[])[1]!.kind = 'stethoscope';
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    const issue = error.issues.find((i) => i.path === 'devices[1].kind');
+    expect(issue?.expected).toContain('"thermometer"');
+    expect(issue?.expected).toContain('"bp-cuff"');
+  });
+
+  it('reports a missing hub URL as missing', () => {
+    const raw = rawDefaultConfig();
+    delete (raw.hub as Record<string, unknown>).url;
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues).toContainEqual({ path: 'hub.url', expected: expect.stringMatching(/missing/) });
+  });
+
+  it('refuses an unencrypted hub URL outside loopback', () => {
+    const raw = rawDefaultConfig();
+    (raw.hub as Record<string, unknown>).url = 'ws://hub.example.fr/booth';
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues[0]).toMatchObject({ path: 'hub.url', expected: expect.stringMatching(/wss:\/\//) });
+  });
+
+  it('refuses a misspelt top-level field instead of ignoring it', () => {
+    const raw = { ...rawDefaultConfig(), devicse: [] };
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues[0]!.expected).toContain('devicse');
+  });
+
+  it('refuses two devices with the same id', () => {
+    const raw = rawDefaultConfig();
+    const devices = raw.devices as Record<string, unknown>[];
+    devices[1]!.id = devices[0]!.id;
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues[0]!.path).toBe('devices[1].id');
+  });
+
+  it('requires a path or a USB vendor and product id for a serial device', () => {
+    const raw = rawDefaultConfig();
+    (raw.devices as Record<string, unknown>[])[0]!.connection = { type: 'serial' };
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    expect(error.issues[0]).toMatchObject({ path: 'devices[0].connection', expected: expect.stringMatching(/path/) });
+  });
+
+  it('reads USB ids written in hexadecimal', () => {
+    const raw = rawDefaultConfig();
+    (raw.devices as Record<string, unknown>[])[2]!.connection = { type: 'hid', vendorId: '0x1209', productId: '0xC0B1' };
+    const cfg = parseKioskConfig(raw, 'booth.json');
+    expect(cfg.devices[2]!.connection).toMatchObject({ vendorId: 0x1209, productId: 0xc0b1 });
+  });
+});
