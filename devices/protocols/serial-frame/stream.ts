@@ -1,6 +1,6 @@
 /**
  * node:stream wrapper around {@link SerialFrameDecoder} for the serial drivers:
- * pipe the port into it and read {@link FrameResult} objects.
+ * pipe the port into it and read `FrameResult` objects.
  *
  * @module
  */
@@ -8,10 +8,10 @@
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { SerialFrameDecoder } from './decoder';
-import type { FrameResult, SerialFrameDecoderStats } from './decoder';
+import type { SerialFrameDecoderStats } from './decoder';
 
 /**
- * Bytes in, {@link FrameResult} objects out (`readableObjectMode`).
+ * Bytes in, `FrameResult` objects out (`readableObjectMode`).
  *
  * Bad frames are pushed as `{ ok: false, error }` objects, never emitted as a
  * stream `'error'`, so one corrupt frame does not tear down the pipeline.
