@@ -6,7 +6,7 @@ import {
   decodeDateTime,
   encodeDateTime,
 } from '../../../../devices/protocols/date-time';
-import { RUNS, arbDateTime, hex, toHex } from './helpers';
+import { RUNS, arbDateTime, hex, same, toHex } from './helpers';
 
 describe('GATT Date Time', () => {
   it('decodes year u16 LE, month, day, hours, minutes, seconds', () => {
@@ -59,9 +59,9 @@ describe('GATT Date Time', () => {
   it('round-trips every valid date time, and never throws on random bytes', () => {
     fc.assert(
       fc.property(arbDateTime, fc.uint8Array({ minLength: 7, maxLength: 7 }), (dt, random) => {
-        expect(decodeDateTime(encodeDateTime(dt))).toEqual({ ok: true, value: dt });
+        const back = decodeDateTime(encodeDateTime(dt));
         const decoded = decodeDateTime(random);
-        if (decoded.ok) expect(toHex(encodeDateTime(decoded.value))).toBe(toHex(random));
+        return back.ok && same(back.value, dt) && (!decoded.ok || toHex(encodeDateTime(decoded.value)) === toHex(random));
       }),
       { numRuns: RUNS },
     );
