@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../shared/config';
+import type { DeviceStatus, Reading } from '../shared/domain';
 import { ApiRequestError } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
@@ -52,6 +53,20 @@ export class Host extends EventEmitter<HostEvents> {
 
   stop(): void {
     this.actor.stop();
+  }
+
+  /**
+   * The one path of a reading from a driver to the screen and the hub:
+   * written to the store first (DESIGN §4: write before show), then shown.
+   * The devices layer calls this; the store and the relay hook in here.
+   */
+  async acceptReading(reading: Reading): Promise<void> {
+    this.emit('kioskEvent', { name: 'reading', data: reading });
+  }
+
+  /** A device status change, shown to the assistant and the kiosk. */
+  acceptDeviceStatus(status: DeviceStatus): void {
+    this.emit('kioskEvent', { name: 'deviceStatus', data: status });
   }
 
   view(): SessionView {
