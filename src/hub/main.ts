@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '../shared/errors';
+import { loadHubConfig } from './directory';
 import { startHub } from './server';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -12,9 +14,20 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     options: {
       port: { type: 'string', default: process.env.CABINE_HUB_PORT ?? '8443' },
       'console-dir': { type: 'string', default: resolve(root, 'dist/renderer/console') },
+      config: { type: 'string', default: resolve(root, 'hub-config/default.json') },
     },
   });
-  const hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'] });
+  let config;
+  try {
+    config = loadHubConfig(values.config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'], config });
   process.stdout.write(`HUB_URL=${hub.url}\n`);
   const shutdown = async (): Promise<void> => { await hub.close(); process.exit(0); };
   process.once('SIGINT', () => void shutdown());

@@ -8,6 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createLogger } from '../shared/logger';
 import { serveStatic } from '../shared/static-files';
+import type { Duplex } from 'node:stream';
+import { BoothGateway } from './booth-gateway';
+import { BoothDirectory, HubConfig } from './directory';
+import { BOOTH_PATH } from '../shared/hub-protocol';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -25,8 +29,13 @@ export interface HubOptions {
   port?: number;
   host?: string;
   consoleDir: string;
+  /** Booths, specialists, media settings; an empty directory when absent. */
+  config?: HubConfig;
   log?: Logger;
 }
+
+/** Handles a WebSocket upgrade on one path. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
 
 /** A route the later parts of the hub register; return true when handled. */
 export type HubRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -35,13 +44,27 @@ export interface Hub {
   readonly server: Server;
   readonly port: number;
   readonly url: string;
+  readonly config: HubConfig;
+  readonly directory: BoothDirectory;
+  /** Booth connections (`/booth`): register booth methods here. */
+  readonly booths: BoothGateway;
+  readonly log: Logger;
   addRoute(route: HubRoute): void;
+  addUpgrade(path: string, handler: UpgradeHandler): void;
+  /** Runs on close, last registered first (rooms, stores, workers). */
+  onClose(fn: () => void | Promise<void>): void;
   close(): Promise<void>;
 }
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const log = opts.log ?? createLogger('hub');
   const routes: HubRoute[] = [];
+  const upgrades = new Map<string, UpgradeHandler>();
+  const closers: (() => void | Promise<void>)[] = [];
+  const config = opts.config ?? HubConfig.parse({});
+  const directory = new BoothDirectory(config);
+  const booths = new BoothGateway(directory, log.child({ module: 'hub.booths' }));
+  upgrades.set(BOOTH_PATH, (req, socket, head) => booths.upgrade(req, socket, head));
   const startedAt = Date.now();
   const server = createServer((req, res) => {
     void (async () => {
@@ -59,6 +82,19 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       }
     })();
   });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const handler = upgrades.get(path);
+    socket.on('error', () => socket.destroy());
+    if (!handler) {
+      socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    Promise.resolve(handler(req, socket, head)).catch((error: unknown) => {
+      log.error({ err: error }, 'upgrade failed');
+      socket.destroy();
+    });
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
@@ -69,7 +105,18 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server,
     port,
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    config,
+    directory,
+    booths,
+    log,
     addRoute: (route) => routes.push(route),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    addUpgrade: (path, handler) => upgrades.set(path, handler),
+    onClose: (fn) => closers.push(fn),
+    close: async () => {
+      for (const fn of closers.reverse()) await fn();
+      booths.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

@@ -1,0 +1,195 @@
+/**
+ * The booth's one authenticated connection to the hub (DESIGN §6: the host
+ * holds the booth secret; the renderer never sees it). Reconnects with
+ * exponential backoff and jitter; requests time out instead of hanging; the
+ * status is observable so the outbox drains on reconnect.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { CabineError } from '../shared/errors';
+import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError } from '../shared/hub-protocol';
+
+export type LinkStatus = 'connecting' | 'online' | 'offline';
+
+export interface HubLinkEvents {
+  status: [LinkStatus];
+  note: [method: string, params: unknown];
+}
+
+export type RequestHandler = (params: unknown) => unknown;
+
+/** The link's small interface, for code that only needs to talk to the hub. */
+export interface HubChannel extends EventEmitter<HubLinkEvents> {
+  readonly status: LinkStatus;
+  request<T = unknown>(method: string, params: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  notify(method: string, params: unknown): void;
+  handle(method: string, handler: RequestHandler): void;
+}
+
+export class HubUnavailableError extends CabineError {
+  constructor(detail: string) {
+    super('HUB_UNAVAILABLE', {
+      fr: 'Le serveur de téléconsultation est injoignable pour le moment. Les données sont gardées et seront envoyées dès le retour du réseau.',
+      en: 'The teleconsultation server cannot be reached right now. Data is kept and will be sent when the network returns.',
+    }, { detail });
+  }
+}
+
+export interface HubLinkOptions {
+  url: string;
+  boothId: string;
+  token: string;
+  log: Logger;
+  /** Backoff: first delay and ceiling, in ms. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  requestTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** Full-jitter exponential backoff (AWS architecture blog, "Exponential Backoff And Jitter"). */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return Math.round(minMs / 2 + random() * (ceiling - minMs / 2));
+}
+
+export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
+  private ws: WebSocket | null = null;
+  private nextId = 1;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly handlers = new Map<string, RequestHandler>();
+  private currentStatus: LinkStatus = 'offline';
+
+  constructor(private readonly opts: HubLinkOptions) {
+    super();
+  }
+
+  get status(): LinkStatus {
+    return this.currentStatus;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.terminate();
+      });
+    }
+    this.failPending('link stopped');
+    this.setStatus('offline');
+  }
+
+  handle(method: string, handler: RequestHandler): void {
+    this.handlers.set(method, handler);
+  }
+
+  request<T = unknown>(method: string, params: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
+    const ws = this.ws;
+    if (!ws || this.currentStatus !== 'online') return Promise.reject(new HubUnavailableError(`${method}: not connected`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new HubUnavailableError(`${method}: no answer in time`));
+      }, opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      ws.send(JSON.stringify({ t: 'req', id, m: method, p: params }));
+    });
+  }
+
+  notify(method: string, params: unknown): void {
+    if (this.ws && this.currentStatus === 'online') this.ws.send(JSON.stringify({ t: 'note', m: method, p: params }));
+  }
+
+  private setStatus(status: LinkStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this.emit('status', status);
+  }
+
+  private failPending(reason: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new HubUnavailableError(reason));
+      this.pending.delete(id);
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.setStatus('connecting');
+    const ws = new WebSocket(this.opts.url, {
+      headers: { authorization: `Bearer ${this.opts.token}`, [BOOTH_ID_HEADER]: this.opts.boothId },
+      maxPayload: HUB_MAX_FRAME_BYTES,
+      handshakeTimeout: 10_000,
+    });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.attempt = 0;
+      this.setStatus('online');
+      this.opts.log.info('connected to the hub');
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.opts.log.error({ status: res.statusCode }, 'the hub refused this booth (check hub.token in kiosk-config)');
+      ws.terminate();
+    });
+    ws.on('message', (raw) => this.onMessage(ws, raw.toString()));
+    ws.on('error', (error) => this.opts.log.debug({ err: error.message }, 'hub connection error'));
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.failPending('connection lost');
+      if (this.stopped) return;
+      this.setStatus('offline');
+      const delay = backoffDelay(this.attempt++, this.opts.minDelayMs ?? 500, this.opts.maxDelayMs ?? 30_000, this.opts.random);
+      this.timer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private onMessage(ws: WebSocket, text: string): void {
+    let frame: HubFrame;
+    try {
+      frame = HubFrame.parse(JSON.parse(text));
+    } catch {
+      this.opts.log.warn('ignored a malformed frame from the hub');
+      return;
+    }
+    if (frame.t === 'res') {
+      const p = this.pending.get(frame.id);
+      if (!p) return;
+      this.pending.delete(frame.id);
+      clearTimeout(p.timer);
+      if (frame.ok) p.resolve(frame.r);
+      else p.reject(new HubRequestError(frame.e.code, frame.e.message));
+    } else if (frame.t === 'note') {
+      this.emit('note', frame.m, frame.p);
+    } else {
+      const handler = this.handlers.get(frame.m);
+      void (async () => {
+        try {
+          if (!handler) throw new HubRequestError('UNKNOWN_METHOD', `the booth has no method ${frame.m}`);
+          const r = await handler(frame.p);
+          ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: true, r: r ?? null }));
+        } catch (error) {
+          const code = (error as { code?: string }).code ?? 'INTERNAL';
+          ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: false, e: { code, message: (error as Error).message } }));
+        }
+      })();
+    }
+  }
+}

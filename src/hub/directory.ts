@@ -1,0 +1,96 @@
+/**
+ * Who may connect to the hub: booths (a secret each) and specialists (a
+ * password each), stored only as scrypt hashes.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeIssues } from '../shared/config';
+import { ConfigError } from '../shared/errors';
+
+const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+function scrypt(secret: string, salt: Buffer, len: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scryptCb(secret, salt, len, opts, (e, k) => (e ? reject(e) : resolve(k))));
+}
+
+/** `scrypt$N$r$p$salt$hash`, the format kiosk-config's pinHash uses too. */
+export async function hashSecret(secret: string, N = 16384): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(secret, salt, 32, { N, r: 8, p: 1 });
+  return `scrypt$${N}$8$1$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifySecret(secret: string, hash: string): Promise<boolean> {
+  const m = HASH.exec(hash);
+  if (!m) return false;
+  const [, N, r, p, salt, expected] = m;
+  const want = Buffer.from(expected!, 'base64');
+  const got = await scrypt(secret, Buffer.from(salt!, 'base64'), want.length, { N: Number(N), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 });
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+const scryptHash = z.string().regex(HASH, 'a scrypt hash (`node scripts/pin-hash.mjs <secret>` makes one)');
+
+export const HubConfig = z.object({
+  booths: z.array(z.object({
+    boothId: z.string().min(1),
+    tokenHash: scryptHash,
+    pharmacy: z.object({ name: z.string(), city: z.string() }),
+  })).default([]),
+  specialists: z.array(z.object({
+    id: z.string().min(1),
+    email: z.string().email(),
+    name: z.string().min(1),
+    specialty: z.string().default('Médecine générale'),
+    passwordHash: scryptHash,
+  })).default([]),
+  media: z.object({
+    listenIp: z.string().default('127.0.0.1'),
+    announcedAddress: z.string().optional(),
+    rtcMinPort: z.number().int().min(1024).max(65535).default(40000),
+    rtcMaxPort: z.number().int().min(1024).max(65535).default(40999),
+    workers: z.number().int().min(0).default(0),
+  }).default({ listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 0 }),
+  allowedOrigins: z.array(z.string()).default([]),
+  dataDir: z.string().default('.cabine/hub'),
+}).strict();
+export type HubConfig = z.infer<typeof HubConfig>;
+
+export function loadHubConfig(file: string): HubConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(file, [{ path: '', expected: `a readable JSON file (${(cause as Error).message})` }], cause);
+  }
+  const r = HubConfig.safeParse(raw);
+  if (!r.success) throw new ConfigError(file, describeIssues(r.error, raw), r.error);
+  return r.data;
+}
+
+export class BoothDirectory {
+  constructor(private readonly config: Pick<HubConfig, 'booths' | 'specialists'>) {}
+
+  booth(boothId: string): HubConfig['booths'][number] | undefined {
+    return this.config.booths.find((b) => b.boothId === boothId);
+  }
+
+  async verifyBooth(boothId: string, token: string): Promise<boolean> {
+    const booth = this.booth(boothId);
+    // Same work whether or not the booth exists, so timing does not tell which ids are real.
+    const hash = booth?.tokenHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+    const ok = await verifySecret(token, hash);
+    return ok && booth !== undefined;
+  }
+
+  specialistByEmail(email: string): HubConfig['specialists'][number] | undefined {
+    return this.config.specialists.find((s) => s.email.toLowerCase() === email.toLowerCase());
+  }
+
+  async verifySpecialist(email: string, password: string): Promise<HubConfig['specialists'][number] | null> {
+    const s = this.specialistByEmail(email);
+    const ok = await verifySecret(password, s?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    return ok && s ? s : null;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * One authenticated WebSocket peer of the hub (a booth or a specialist's
+ * console): validated frames, requests both ways answered by id, a frame size
+ * cap and a per-connection rate limit. A peer that floods or sends garbage
+ * repeatedly is cut off; honest peers are unaffected.
+ */
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import { z } from 'zod';
+import { HubFrame, HubRequestError } from '../shared/hub-protocol';
+
+export interface Method<P extends z.ZodType = z.ZodType> {
+  params: P;
+  run: (peer: Peer, params: z.output<P>) => unknown;
+}
+
+/** Token bucket: `ratePerSecond` sustained, `burst` at once. */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly now: () => number = Date.now) {
+    this.tokens = burst;
+    this.last = now();
+  }
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export const CLOSE_POLICY = 1008;
+
+export interface PeerOptions {
+  ws: WebSocket;
+  /** 'booth:<id>' or 'specialist:<id>': who this is, for access checks. */
+  identity: { role: 'booth' | 'specialist'; id: string };
+  methods: Map<string, Method>;
+  log: Logger;
+  ratePerSecond?: number;
+  burst?: number;
+  /** Invalid frames tolerated before the connection is cut. */
+  maxInvalid?: number;
+}
+
+export class Peer {
+  readonly ws: WebSocket;
+  readonly role: 'booth' | 'specialist';
+  readonly id: string;
+  private nextId = 1;
+  private invalid = 0;
+  private readonly limiter: RateLimiter;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly opts: PeerOptions) {
+    this.ws = opts.ws;
+    this.role = opts.identity.role;
+    this.id = opts.identity.id;
+    this.limiter = new RateLimiter(opts.ratePerSecond ?? 100, opts.burst ?? 400);
+    opts.ws.on('message', (raw, isBinary) => this.onMessage(raw as Buffer, isBinary));
+    opts.ws.on('close', () => {
+      for (const p of this.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(new HubRequestError('PEER_GONE', 'peer disconnected'));
+      }
+      this.pending.clear();
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
+  }
+
+  notify(method: string, params: unknown): void {
+    if (this.open) this.ws.send(JSON.stringify({ t: 'note', m: method, p: params }));
+  }
+
+  request<T = unknown>(method: string, params: unknown, timeoutMs = 10_000): Promise<T> {
+    if (!this.open) return Promise.reject(new HubRequestError('PEER_GONE', 'peer disconnected'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new HubRequestError('TIMEOUT', `${method}: no answer`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.ws.send(JSON.stringify({ t: 'req', id, m: method, p: params }));
+    });
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.ws.close(code, reason);
+  }
+
+  private refuse(id: number | null, code: string, message: string): void {
+    this.invalid += 1;
+    this.opts.log.warn({ peer: `${this.role}:${this.id}`, code }, 'refused a frame');
+    if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: false, e: { code, message } }));
+    if (this.invalid > (this.opts.maxInvalid ?? 20)) this.close(CLOSE_POLICY, 'too many invalid frames');
+  }
+
+  private onMessage(raw: Buffer, isBinary: boolean): void {
+    if (!this.limiter.take()) {
+      this.opts.log.warn({ peer: `${this.role}:${this.id}` }, 'rate limit exceeded: connection cut');
+      this.ws.close(CLOSE_POLICY, 'rate limit exceeded');
+      return;
+    }
+    if (isBinary) return this.refuse(null, 'BAD_FRAME', 'binary frames are not accepted');
+    let frame: HubFrame;
+    try {
+      frame = HubFrame.parse(JSON.parse(raw.toString()));
+    } catch {
+      return this.refuse(null, 'BAD_FRAME', 'malformed frame');
+    }
+    if (frame.t === 'res') {
+      const p = this.pending.get(frame.id);
+      if (!p) return;
+      this.pending.delete(frame.id);
+      clearTimeout(p.timer);
+      if (frame.ok) p.resolve(frame.r);
+      else p.reject(new HubRequestError(frame.e.code, frame.e.message));
+      return;
+    }
+    const method = this.opts.methods.get(frame.m);
+    const id = frame.t === 'req' ? frame.id : null;
+    if (!method) return this.refuse(id, 'UNKNOWN_METHOD', `no method ${frame.m}`);
+    const parsed = method.params.safeParse(frame.p);
+    if (!parsed.success) return this.refuse(id, 'INVALID_PARAMS', z.prettifyError(parsed.error).slice(0, 500));
+    void (async () => {
+      try {
+        const r = await method.run(this, parsed.data);
+        if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: true, r: r ?? null }));
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'INTERNAL';
+        if (code === 'INTERNAL') this.opts.log.error({ err: error }, `method ${frame.m} failed`);
+        const message = code === 'INTERNAL' ? 'internal error' : (error as Error).message;
+        if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: false, e: { code, message } }));
+      }
+    })();
+  }
+}
+
+/** A method's failure that the caller may see (access refused, not found…). */
+export function refused(code: string, message: string): HubRequestError {
+  return new HubRequestError(code, message);
+}

@@ -1,0 +1,37 @@
+/**
+ * The wire protocol between a booth's host and the hub (DESIGN §1, §4, §6):
+ * one authenticated WebSocket per booth carries the outbox sync, the readings
+ * relay and the media signaling. Requests go both ways and are answered by
+ * id; notes are one-way. Every frame is validated on arrival.
+ */
+import { z } from 'zod';
+
+export const HubFrame = z.union([
+  z.object({ t: z.literal('req'), id: z.number().int().nonnegative(), m: z.string().regex(/^[a-z][a-zA-Z0-9.]{0,63}$/), p: z.unknown() }).strict(),
+  z.object({ t: z.literal('res'), id: z.number().int().nonnegative(), ok: z.literal(true), r: z.unknown() }).strict(),
+  z.object({
+    t: z.literal('res'),
+    id: z.number().int().nonnegative(),
+    ok: z.literal(false),
+    e: z.object({ code: z.string(), message: z.string() }),
+  }).strict(),
+  z.object({ t: z.literal('note'), m: z.string().regex(/^[a-z][a-zA-Z0-9.]{0,63}$/), p: z.unknown() }).strict(),
+]);
+export type HubFrame = z.infer<typeof HubFrame>;
+
+/** Headers a booth presents when it opens its connection. */
+export const BOOTH_ID_HEADER = 'x-cabine-booth';
+export const BOOTH_PATH = '/booth';
+
+/** Largest frame either side accepts (a photo chunk is at most 256 KiB). */
+export const HUB_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** A request answered with an error crosses the wire as this. */
+export class HubRequestError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'HubRequestError';
+    this.code = code;
+  }
+}
