@@ -1,0 +1,38 @@
+/**
+ * Starts a host with the WebSocket transport in this process, serving the
+ * built kiosk, for e2e tests. `npm test` builds the renderer first; a test
+ * run on its own builds it when missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Host } from '../../src/host/host';
+import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
+import type { KioskConfig } from '../../src/shared/config';
+import { createLogger } from '../../src/shared/logger';
+import { ROOT, testConfig } from './config';
+
+export const KIOSK_DIST = resolve(ROOT, 'dist/renderer/kiosk');
+
+export function ensureKioskBuilt(): void {
+  if (!existsSync(resolve(KIOSK_DIST, 'index.html'))) {
+    execFileSync(process.execPath, ['scripts/build.mjs', 'kiosk'], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+export async function startKioskHost(config: KioskConfig = testConfig()): Promise<{ host: Host; transport: WsTransport; close(): Promise<void> }> {
+  ensureKioskBuilt();
+  const log = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
+  const host = new Host(config, log);
+  const transport = await startWsTransport({ dispatch: host.dispatch, staticDir: KIOSK_DIST, log });
+  host.on('kioskEvent', (e) => transport.broadcast(e));
+  host.start();
+  return {
+    host,
+    transport,
+    async close() {
+      host.stop();
+      await transport.close();
+    },
+  };
+}
