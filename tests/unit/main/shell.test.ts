@@ -218,7 +218,7 @@ describe('power and login', () => {
     let next = 1;
     const blocker = {
       start: vi.fn(() => { started.add(next); return next++; }),
-      stop: vi.fn((id: number) => { started.delete(id); }),
+      stop: vi.fn((id: number) => started.delete(id)),
       isStarted: (id: number) => started.has(id),
     };
     const guard = createCallPowerGuard(blocker);

@@ -26,7 +26,7 @@ describe('preload', () => {
       calls.push(args);
       return args[0] === 'getSnapshot' ? { ok: true, result: { state: 'attract' } } : { ok: false, error: { code: 'NOT_AVAILABLE', message: 'no' } };
     });
-    const bridge = buildKioskBridge(ipcRenderer) as Record<string, (p: unknown) => Promise<unknown>>;
+    const bridge = buildKioskBridge(ipcRenderer as never) as Record<string, (p: unknown) => Promise<unknown>>;
     await expect(bridge.getSnapshot!({})).resolves.toEqual({ state: 'attract' });
     await expect(bridge.capturePhoto!({})).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
     expect(calls).toEqual([['getSnapshot', {}], ['capturePhoto', {}]]);
