@@ -106,7 +106,7 @@ function makeBackend(name: string) {
 describe('electron-updater against a loopback feed', () => {
   it('refuses a tampered file with ERR_CHECKSUM_MISMATCH and the policy marks the version bad', async () => {
     served = Buffer.from(good);
-    served[10] ^= 0xff;
+    served[10] = (served[10] ?? 0) ^ 0xff;
     const { backend } = makeBackend('tampered');
     expect(await backend.check()).toEqual({ version: '1.1.0' });
     await expect(backend.download()).rejects.toMatchObject({ code: 'ERR_CHECKSUM_MISMATCH' });
