@@ -16,6 +16,15 @@ import type { SessionView } from '../shared/session-view';
 import { sessionMachine, type SessionMachine } from '../session/machine';
 import { toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
+import type { Driver } from '../../devices/contracts';
+import { createDefaultRegistry, type DeviceRegistry } from '../../devices/registry';
+import { DeviceManager } from './devices';
+
+/** Injected parts (tests): a device registry, or ready-made drivers. */
+export interface HostDeps {
+  registry?: DeviceRegistry;
+  drivers?: Driver[];
+}
 
 export interface HostEvents {
   /** Every KioskApi event, for whichever transports are attached. */
@@ -34,8 +43,9 @@ export class Host extends EventEmitter<HostEvents> {
   readonly log: Logger;
   readonly dispatch: Dispatch;
   private readonly actor: Actor<SessionMachine>;
+  readonly devices: DeviceManager;
 
-  constructor(config: KioskConfig, log: Logger = createLogger('host')) {
+  constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
     this.config = config;
     this.log = log;
@@ -43,16 +53,24 @@ export class Host extends EventEmitter<HostEvents> {
     this.actor.subscribe((snapshot) => {
       this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
     });
+    this.devices = new DeviceManager({
+      sink: this,
+      sessionId: () => this.view().sessionId,
+      log: log.child({ module: 'host.devices' }),
+      ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
+    });
     this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
   }
 
   start(): void {
     this.actor.start();
+    void this.devices.start();
     this.log.info({ boothId: this.config.boothId }, 'host started');
   }
 
   stop(): void {
     this.actor.stop();
+    void this.devices.stop();
   }
 
   /**
@@ -82,7 +100,7 @@ export class Host extends EventEmitter<HostEvents> {
         this.actor.send(event);
         return { accepted: true };
       },
-      requestMeasurement: () => notAvailable('measurements'),
+      requestMeasurement: ({ kind }) => this.devices.measure(kind),
       assistantLogin: () => notAvailable('assistant mode'),
       assistantLogout: () => ({ ok: true }),
       mediaSignal: () => notAvailable('video'),
