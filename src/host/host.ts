@@ -16,6 +16,8 @@ import type { SessionView } from '../shared/session-view';
 import { sessionMachine, type SessionMachine } from '../session/machine';
 import { toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
+import { HubLink } from './hub-link';
+import { MediaRelay } from './media-relay';
 import type { Driver } from '../../devices/contracts';
 import { createDefaultRegistry, type DeviceRegistry } from '../../devices/registry';
 import { DeviceManager } from './devices';
@@ -44,6 +46,10 @@ export class Host extends EventEmitter<HostEvents> {
   readonly dispatch: Dispatch;
   private readonly actor: Actor<SessionMachine>;
   readonly devices: DeviceManager;
+  /** The booth's one authenticated connection to the hub (media signaling, outbox sync). */
+  readonly hubLink: HubLink;
+  /** Relays the renderer's media signaling and the waiting-room queue over `hubLink`. */
+  readonly media: MediaRelay;
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
@@ -52,6 +58,13 @@ export class Host extends EventEmitter<HostEvents> {
     this.actor = createActor(sessionMachine, { input: { language: config.languages[0] } });
     this.actor.subscribe((snapshot) => {
       this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
+    });
+    this.hubLink = new HubLink({ url: config.hub.url, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
+    this.media = new MediaRelay({
+      link: this.hubLink,
+      log: log.child({ module: 'host.media' }),
+      emit: (event) => this.emit('kioskEvent', event),
+      actor: this.actor,
     });
     this.devices = new DeviceManager({
       sink: this,
@@ -64,13 +77,17 @@ export class Host extends EventEmitter<HostEvents> {
 
   start(): void {
     this.actor.start();
+    this.hubLink.start();
     void this.devices.start();
     this.log.info({ boothId: this.config.boothId }, 'host started');
   }
 
-  stop(): void {
+  /** Stops the machine, the devices and the hub link (the promise settles once the link is closed). */
+  stop(): Promise<void> {
     this.actor.stop();
     void this.devices.stop();
+    this.media.dispose();
+    return this.hubLink.stop();
   }
 
   /**
@@ -103,7 +120,7 @@ export class Host extends EventEmitter<HostEvents> {
       requestMeasurement: ({ kind }) => this.devices.measure(kind),
       assistantLogin: () => notAvailable('assistant mode'),
       assistantLogout: () => ({ ok: true }),
-      mediaSignal: () => notAvailable('video'),
+      mediaSignal: ({ method, data }) => this.media.signal(method, data),
       capturePhoto: () => notAvailable('dermatoscope'),
       getPhoto: () => notAvailable('dermatoscope'),
     };

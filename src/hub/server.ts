@@ -12,6 +12,8 @@ import type { Duplex } from 'node:stream';
 import { BoothGateway } from './booth-gateway';
 import { BoothDirectory, HubConfig } from './directory';
 import { BOOTH_PATH } from '../shared/hub-protocol';
+import type { AuthOptions } from './auth';
+import { attachMedia, type HubMedia } from './media/index';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -32,6 +34,8 @@ export interface HubOptions {
   /** Booths, specialists, media settings; an empty directory when absent. */
   config?: HubConfig;
   log?: Logger;
+  /** Media (workers, rooms, specialists' login and /console); on unless false. */
+  media?: false | { auth?: AuthOptions };
 }
 
 /** Handles a WebSocket upgrade on one path. */
@@ -49,6 +53,8 @@ export interface Hub {
   /** Booth connections (`/booth`): register booth methods here. */
   readonly booths: BoothGateway;
   readonly log: Logger;
+  /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
+  readonly media: HubMedia | null;
   addRoute(route: HubRoute): void;
   addUpgrade(path: string, handler: UpgradeHandler): void;
   /** Runs on close, last registered first (rooms, stores, workers). */
@@ -101,7 +107,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'hub listening');
-  return {
+  const hub: { -readonly [K in keyof Hub]: Hub[K] } = {
     server,
     port,
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
@@ -109,6 +115,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     directory,
     booths,
     log,
+    media: null,
     addRoute: (route) => routes.push(route),
     addUpgrade: (path, handler) => upgrades.set(path, handler),
     onClose: (fn) => closers.push(fn),
@@ -119,4 +126,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  if (opts.media !== false) {
+    try {
+      hub.media = await attachMedia(hub, opts.media ?? {});
+    } catch (error) {
+      await hub.close();
+      throw error;
+    }
+  }
+  return hub;
 }

@@ -1,0 +1,113 @@
+/**
+ * The host's half of the kiosk's video (DESIGN §6): the renderer never holds
+ * the booth secret, so its mediasoup signaling goes through KioskApi
+ * `mediaSignal` and the host relays allow-listed methods over the one hub
+ * link. Hub notes about media, the queue and the room come back as the
+ * `mediaNotification` KioskApi event. Entering the waiting room queues the
+ * booth; a claim by a specialist is fed to the session machine as CLAIMED
+ * when the machine accepts it.
+ */
+import type { Logger } from 'pino';
+import type { Actor, AnyStateMachine } from 'xstate';
+import { ApiRequestError, CabineError } from '../shared/errors';
+import { HubRequestError } from '../shared/hub-protocol';
+import type { KioskEvent } from '../shared/kiosk-api';
+import type { HubChannel } from './hub-link';
+
+/** What the renderer may ask the hub through the host. Nothing else is relayed. */
+export const RELAYED_METHODS = new Set([
+  'media.capabilities',
+  'media.createTransport',
+  'media.connectTransport',
+  'media.restartIce',
+  'media.produce',
+  'media.consume',
+  'media.resumeConsumer',
+  'media.pauseConsumer',
+  'media.closeConsumer',
+  'media.pauseProducer',
+  'media.resumeProducer',
+  'media.closeProducer',
+]);
+
+/** Hub notes forwarded to the renderer. */
+const FORWARDED_NOTES = /^(media|queue|room)\./;
+
+export interface MediaRelayOptions {
+  link: HubChannel;
+  log: Logger;
+  emit: (event: KioskEvent) => void;
+  actor: Actor<AnyStateMachine>;
+}
+
+export class MediaRelay {
+  private inWaitingRoom = false;
+  private readonly offNote: () => void;
+  private readonly offSnapshot: () => void;
+
+  constructor(private readonly opts: MediaRelayOptions) {
+    const onNote = (method: string, params: unknown): void => this.onNote(method, params);
+    opts.link.on('note', onNote);
+    this.offNote = () => opts.link.off('note', onNote);
+    const sub = opts.actor.subscribe((snapshot) => {
+      const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value as object)[0];
+      const waiting = top === 'waitingRoom';
+      if (waiting && !this.inWaitingRoom) void this.joinQueue().catch(() => undefined);
+      if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();
+      this.inWaitingRoom = waiting;
+    });
+    this.offSnapshot = () => sub.unsubscribe();
+  }
+
+  /** Puts the booth in the hub's waiting queue (the session machine's waitingRoom does this; tests may too). */
+  async joinQueue(details: { reason?: string; patient?: { firstName?: string; age?: number } } = {}): Promise<{ position: number; roomId: string | null }> {
+    try {
+      return await this.opts.link.request('queue.join', details);
+    } catch (error) {
+      this.opts.log.warn({ code: (error as { code?: string }).code }, 'could not join the waiting queue');
+      throw error;
+    }
+  }
+
+  async leaveQueue(): Promise<void> {
+    await this.opts.link.request('queue.leave', {}).catch(() => undefined);
+  }
+
+  async signal(method: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!RELAYED_METHODS.has(method)) {
+      throw new ApiRequestError('MEDIA_METHOD_REFUSED', {
+        fr: `Opération vidéo non autorisée (${method}).`,
+        en: `Video operation not allowed (${method}).`,
+      });
+    }
+    try {
+      const r = await this.opts.link.request<unknown>(method, data);
+      return r !== null && typeof r === 'object' ? (r as Record<string, unknown>) : { result: r };
+    } catch (error) {
+      if (error instanceof CabineError) throw error;
+      if (error instanceof HubRequestError) {
+        throw new ApiRequestError(`HUB_${error.code}`, {
+          fr: 'La vidéo n’a pas pu être établie. Si cela se répète, appelez le pharmacien.',
+          en: 'The video could not be set up. If this happens again, call the pharmacist.',
+        }, { cause: error, detail: error.message });
+      }
+      throw error;
+    }
+  }
+
+  private onNote(method: string, params: unknown): void {
+    if (!FORWARDED_NOTES.test(method)) return;
+    const data = params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
+    this.opts.emit({ name: 'mediaNotification', data: { method, data } });
+    if (method === 'queue.claimed') {
+      const event = { type: 'CLAIMED' } as never;
+      const snapshot = this.opts.actor.getSnapshot();
+      if (snapshot.can(event)) this.opts.actor.send(event);
+    }
+  }
+
+  dispose(): void {
+    this.offNote();
+    this.offSnapshot();
+  }
+}

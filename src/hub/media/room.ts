@@ -1,0 +1,143 @@
+/**
+ * A consultation room: one router, two sides (the booth and the specialist
+ * who claimed it). Each side owns its transports, producers and consumers;
+ * every id a caller names is looked up in its own side only, so nobody can
+ * touch, or consume from, a room they are not in.
+ */
+import type { types as ms } from 'mediasoup';
+import { refused, type Peer } from '../peer';
+
+export type SideName = 'booth' | 'specialist';
+
+/** Bounds per side: send + recv transports (plus one spare), camera + mic + dermatoscope. */
+export const LIMITS = { transports: 4, producers: 3, consumers: 12 } as const;
+
+export interface MediaSettings {
+  listenIp: string;
+  announcedAddress?: string;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+}
+
+export class Side {
+  readonly transports = new Map<string, ms.WebRtcTransport>();
+  readonly producers = new Map<string, ms.Producer>();
+  readonly consumers = new Map<string, ms.Consumer>();
+  constructor(readonly peer: Peer) {}
+
+  transport(id: string): ms.WebRtcTransport {
+    const t = this.transports.get(id);
+    if (!t) throw refused('NOT_FOUND', 'no such transport in your room');
+    return t;
+  }
+
+  close(): void {
+    for (const t of this.transports.values()) t.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}
+
+export class Room {
+  readonly id: string;
+  readonly sides: Record<SideName, Side | null> = { booth: null, specialist: null };
+  closed = false;
+
+  constructor(
+    readonly boothId: string,
+    readonly specialistId: string,
+    public router: ms.Router,
+    private readonly media: MediaSettings,
+  ) {
+    this.id = `room-${boothId}-${Date.now().toString(36)}`;
+  }
+
+  other(name: SideName): SideName {
+    return name === 'booth' ? 'specialist' : 'booth';
+  }
+
+  /** The caller's side; a new connection of the same party replaces the old one. */
+  bind(name: SideName, peer: Peer): Side {
+    const current = this.sides[name];
+    if (current && current.peer === peer) return current;
+    current?.close();
+    const side = new Side(peer);
+    this.sides[name] = side;
+    return side;
+  }
+
+  notifyOther(name: SideName, method: string, params: unknown): void {
+    this.sides[this.other(name)]?.peer.notify(method, params);
+  }
+
+  async createTransport(side: Side, direction: 'send' | 'recv'): Promise<Record<string, unknown>> {
+    if (side.transports.size >= LIMITS.transports) throw refused('LIMIT', 'too many transports');
+    const base = { ip: this.media.listenIp, announcedAddress: this.media.announcedAddress, portRange: { min: this.media.rtcMinPort, max: this.media.rtcMaxPort } };
+    const transport = await this.router.createWebRtcTransport({
+      listenInfos: [{ protocol: 'udp', ...base }, { protocol: 'tcp', ...base }],
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      appData: { direction },
+    });
+    side.transports.set(transport.id, transport);
+    transport.observer.once('close', () => side.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async produce(name: SideName, side: Side, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: string): Promise<{ id: string }> {
+    const transport = side.transport(transportId);
+    if (side.producers.size >= LIMITS.producers) throw refused('LIMIT', 'too many producers');
+    let producer: ms.Producer;
+    try {
+      producer = await transport.produce({ kind, rtpParameters, appData: { source } });
+    } catch (error) {
+      throw refused('MEDIA_REFUSED', (error as Error).message.slice(0, 200));
+    }
+    side.producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      side.producers.delete(producer.id);
+      this.notifyOther(name, 'media.producerClosed', { producerId: producer.id });
+    });
+    this.notifyOther(name, 'media.newProducer', { producerId: producer.id, kind, source });
+    return { id: producer.id };
+  }
+
+  /** Producers of the other side, for a consumer joining late. */
+  remoteProducers(name: SideName): { producerId: string; kind: string; source: string }[] {
+    const other = this.sides[this.other(name)];
+    return other ? [...other.producers.values()].map((p) => ({ producerId: p.id, kind: p.kind, source: String(p.appData.source ?? '') })) : [];
+  }
+
+  async consume(name: SideName, side: Side, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<Record<string, unknown>> {
+    const transport = side.transport(transportId);
+    const producer = this.sides[this.other(name)]?.producers.get(producerId);
+    if (!producer) throw refused('NOT_FOUND', 'no such producer in your room');
+    if (side.consumers.size >= LIMITS.consumers) throw refused('LIMIT', 'too many consumers');
+    if (!this.router.canConsume({ producerId, rtpCapabilities })) throw refused('MEDIA_REFUSED', 'cannot consume this producer with these capabilities');
+    // Paused: the page resumes it once it holds the track (no lost key frame).
+    const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+    side.consumers.set(consumer.id, consumer);
+    const gone = (): void => {
+      if (!side.consumers.delete(consumer.id)) return;
+      side.peer.notify('media.consumerClosed', { consumerId: consumer.id });
+    };
+    consumer.on('producerclose', gone);
+    consumer.on('transportclose', () => side.consumers.delete(consumer.id));
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sides.booth?.close();
+    this.sides.specialist?.close();
+    this.router.close();
+  }
+}
