@@ -1,5 +1,6 @@
 /** Helpers for driver tests (not a test file). */
-import type { DeviceState, Driver, DriverReading } from '../../../../devices/contracts';
+import type { Driver, DriverReading } from '../../../../devices/contracts';
+import type { DeviceState } from '../../../../src/shared/domain';
 import type { DeviceError } from '../../../../devices/contracts';
 
 export const FAST = { backoffInitialMs: 20, backoffMaxMs: 100, helloTimeoutMs: 600, measureTimeoutMs: 400, idleFlushMs: 20 };
