@@ -9,6 +9,7 @@ import { t } from './i18n';
 import { AttractScreen } from './screens/AttractScreen';
 import { LanguageScreen } from './screens/LanguageScreen';
 import { PlaceholderScreen } from './screens/PlaceholderScreen';
+import { VideoArea } from './screens/VideoArea';
 
 export interface ScreenProps {
   view: SessionView;
@@ -17,10 +18,14 @@ export interface ScreenProps {
 
 export function App({ api }: { api: KioskApi }) {
   const [view, setView] = useState<SessionView | null>(null);
+  // The hub's claim (relayed by the host) opens the video, whatever the machine's state names are.
+  const [inCall, setInCall] = useState(false);
 
   useEffect(() => {
     const off = api.onEvent((event) => {
       if (event.name === 'snapshot') setView(event.data);
+      if (event.name === 'mediaNotification' && event.data.method === 'queue.claimed') setInCall(true);
+      if (event.name === 'mediaNotification' && event.data.method === 'room.closed') setInCall(false);
     });
     api.getSnapshot({}).then(setView, () => undefined);
     return off;
@@ -35,6 +40,9 @@ export function App({ api }: { api: KioskApi }) {
   }
   const lang = view.language;
   document.documentElement.lang = lang;
+  if (inCall || view.state.split('.')[0] === 'consultation') {
+    return <main className="screen screen--video"><VideoArea api={api} language={lang} /></main>;
+  }
   switch (view.state.split('.')[0]) {
     case 'attract':
       return <AttractScreen view={view} send={send} />;

@@ -1,0 +1,84 @@
+/**
+ * The consultation's video: the doctor fills the screen, the patient sees
+ * themself in a small corner view, and a quality indicator tells the
+ * pharmacist when the connection degrades. Signaling goes through the host
+ * (KioskApi mediaSignal); only the media flows from here to the hub.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { KioskApi } from '../../../../shared/kiosk-api';
+import type { Language } from '../../../../shared/session-view';
+import { MediaSession, type CallState, type MediaSignaling } from '../../../../media/session';
+import type { CallStats, Quality } from '../../../../media/quality';
+import './VideoArea.css';
+
+declare global {
+  interface Window {
+    /** Test hook: summed WebRTC stats of the current call (e2e tests read it). */
+    __cabineStats?: () => Promise<CallStats | null>;
+  }
+}
+
+const labels = {
+  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'Connexion instable, reconnexion…', closed: 'La consultation vidéo est terminée.', self: 'Vous', error: 'La vidéo n’a pas pu démarrer. Le pharmacien va vous aider.', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
+  en: { connecting: 'Connecting to the doctor…', reconnecting: 'Unstable connection, reconnecting…', closed: 'The video consultation has ended.', self: 'You', error: 'The video could not start. The pharmacist will help you.', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
+} as const;
+
+/** KioskApi as the media session's signaling. */
+export function kioskSignaling(api: KioskApi): MediaSignaling {
+  return {
+    request: (method, data) => api.mediaSignal({ method, data }),
+    onNotification: (listener) => api.onEvent((e) => {
+      if (e.name === 'mediaNotification') listener(e.data.method, e.data.data);
+    }),
+  };
+}
+
+export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: Language }) {
+  const remoteRef = useRef<HTMLVideoElement>(null);
+  const selfRef = useRef<HTMLVideoElement>(null);
+  const [state, setState] = useState<CallState>('connecting');
+  const [quality, setQuality] = useState<Quality>('unknown');
+  const [failed, setFailed] = useState(false);
+  const l = labels[language];
+
+  useEffect(() => {
+    const session = new MediaSession({
+      signaling: kioskSignaling(api),
+      events: {
+        state: setState,
+        quality: setQuality,
+        remoteStream: (s) => {
+          if (remoteRef.current && remoteRef.current.srcObject !== s) remoteRef.current.srcObject = s;
+        },
+        localStream: (s) => {
+          if (selfRef.current) selfRef.current.srcObject = s;
+        },
+      },
+    });
+    window.__cabineStats = () => session.stats();
+    session.start().catch((error: unknown) => {
+      console.warn('video failed to start', (error as Error).message);
+      setFailed(true);
+    });
+    return () => {
+      session.close();
+      delete window.__cabineStats;
+    };
+  }, [api]);
+
+  return (
+    <section className="video-area" aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
+      <video ref={remoteRef} className="video-area__remote" autoPlay playsInline />
+      <video ref={selfRef} className="video-area__self" autoPlay playsInline muted aria-label={l.self} />
+      <p className={`video-area__quality video-area__quality--${quality}`} role="status">
+        <span aria-hidden="true" className="video-area__bars" />
+        {l[quality]}
+      </p>
+      {(failed || state !== 'connected') && (
+        <p className="video-area__banner" role="status">
+          {failed ? l.error : state === 'reconnecting' ? l.reconnecting : state === 'closed' ? l.closed : l.connecting}
+        </p>
+      )}
+    </section>
+  );
+}
