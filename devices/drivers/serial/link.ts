@@ -4,6 +4,7 @@
  * implementation here and an in-memory one in `fake.ts`.
  */
 import { EventEmitter } from 'node:events';
+import { access } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 
 export interface SerialConnectionEvents {
@@ -21,6 +22,8 @@ export interface SerialConnection extends EventEmitter<SerialConnectionEvents> {
 /** Opens ports by path. Errors keep the OS wording (mapped by {@link classifyOpenError}). */
 export interface SerialOpener {
   open(path: string, baudRate: number): Promise<SerialConnection>;
+  /** Whether the device node still exists (a second sign of an unplug). */
+  present?(path: string): Promise<boolean>;
 }
 
 /** What a lister reports; ids are hex strings as SerialPort.list() gives them ("1209"). */
@@ -88,4 +91,5 @@ export const nodeSerialOpener: SerialOpener = {
       port.open((error) => (error ? reject(error) : resolve(new NodeSerialConnection(port))));
     });
   },
+  present: (path) => access(path).then(() => true, () => false),
 };

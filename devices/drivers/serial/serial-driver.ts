@@ -28,6 +28,7 @@ export abstract class SerialDriver extends BaseDriver {
   private flushTimer: NodeJS.Timeout | undefined;
   private seq = 0;
   private helloWaiter: ((m: SerialMessage) => void) | undefined;
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SerialDriverOptions) {
     super(options);
@@ -69,6 +70,19 @@ export abstract class SerialDriver extends BaseDriver {
     });
     conn.on('close', (cause) => this.connectionLost(generation, cause));
     await this.handshake(conn);
+    // NOTE: serialport usually reports an unplug as a close ("bad file
+    // descriptor"), but we saw it miss the hang-up of a pty whose socat died
+    // right after opening; the device node (or pty link) vanishing is the
+    // other sign of an unplug, so check for it too.
+    clearInterval(this.presenceTimer);
+    const present = this.opener.present?.bind(this.opener);
+    if (present) {
+      this.presenceTimer = setInterval(() => {
+        void present(path).then((yes) => {
+          if (!yes) this.connectionLost(generation, new Error(`${path} vanished`));
+        });
+      }, 250);
+    }
   }
 
   /**
@@ -111,6 +125,7 @@ export abstract class SerialDriver extends BaseDriver {
 
   protected async disconnect(): Promise<void> {
     clearTimeout(this.flushTimer);
+    clearInterval(this.presenceTimer);
     const conn = this.connection;
     this.connection = undefined;
     if (conn) {
