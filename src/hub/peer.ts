@@ -61,6 +61,9 @@ export class Peer {
     this.id = opts.identity.id;
     this.limiter = new RateLimiter(opts.ratePerSecond ?? 100, opts.burst ?? 400);
     opts.ws.on('message', (raw, isBinary) => this.onMessage(raw as Buffer, isBinary));
+    // NOTE: ws reports an oversized or malformed frame as an 'error' on the socket (then closes
+    // it with 1009/1002); without a listener that error would crash the whole hub.
+    opts.ws.on('error', (error) => opts.log.warn({ peer: `${this.role}:${this.id}`, code: (error as { code?: string }).code }, 'connection error: cut off'));
     opts.ws.on('close', () => {
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
