@@ -63,8 +63,8 @@ describe('consultation call through the hub', () => {
       const s = await stats(page);
       return !!s && s.video.framesDecoded > 0 && s.audio.packetsReceived > 0;
     };
-    await expect.poll(() => flowing(kioskPage), { timeout: 20_000, intervals: [250] }).toBe(true);
-    await expect.poll(() => flowing(consolePage), { timeout: 20_000, intervals: [250] }).toBe(true);
+    await expect.poll(() => flowing(kioskPage), { timeout: 20_000, interval: 250 }).toBe(true);
+    await expect.poll(() => flowing(consolePage), { timeout: 20_000, interval: 250 }).toBe(true);
     // Both sides also send: each one's outgoing video is the other's incoming.
     const [k, c] = [await stats(kioskPage), await stats(consolePage)];
     expect(k!.video.framesSent).toBeGreaterThan(0);
