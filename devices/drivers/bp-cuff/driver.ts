@@ -38,6 +38,12 @@ export class BpCuffDriver extends SerialDriver {
   readonly kind = 'bp-cuff' as const;
   private deadline: NodeJS.Timeout | undefined;
 
+  constructor(options: BpCuffDriverOptions) {
+    // NOTE: an oscillometric measurement takes 30–60 s (longer on a second
+    // inflation); 90 s before giving up and deflating.
+    super({ ...options, timing: { measureTimeoutMs: 90_000, ...options.timing } });
+  }
+
   /** Starts inflating; the result (or TIMEOUT) comes as events. */
   override async measure(): Promise<void> {
     await this.command('start');
