@@ -21,11 +21,24 @@ import { MediaRelay } from './media-relay';
 import type { Driver } from '../../devices/contracts';
 import { createDefaultRegistry, type DeviceRegistry } from '../../devices/registry';
 import { DeviceManager } from './devices';
+import { resolve as resolvePath } from 'node:path';
+import type { SessionEvent } from '../shared/domain';
+import type { StoreError } from './store/errors';
+import { FileKeyProvider, type KeyProvider } from './store/keys';
+import { BoothStore } from './store/store';
+import { DurableWriter } from './store/writer';
+import { OutboxSync } from './sync/outbox-sync';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
 export interface HostDeps {
   registry?: DeviceRegistry;
   drivers?: Driver[];
+  /** A ready store (tests); otherwise opened from `config.store` (paths relative to the process cwd). */
+  store?: BoothStore;
+  /** Key provider for the store opened from config (default: the 0600 key file `config.store.keyFile`). */
+  keys?: KeyProvider;
+  /** Retry pacing of failed store writes (tests). */
+  storeRetry?: { minDelayMs: number; maxDelayMs: number };
 }
 
 export interface HostEvents {
@@ -50,6 +63,13 @@ export class Host extends EventEmitter<HostEvents> {
   readonly hubLink: HubLink;
   /** Relays the renderer's media signaling and the waiting-room queue over `hubLink`. */
   readonly media: MediaRelay;
+  /** Every reading, photo and session event goes through here first (write before show). */
+  readonly writer: DurableWriter;
+  private storeHandle: BoothStore | null;
+  private readonly ownsStore: boolean;
+  private sync: OutboxSync | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
+  private readonly deps: HostDeps;
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
@@ -73,12 +93,70 @@ export class Host extends EventEmitter<HostEvents> {
       ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
     this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
+    this.deps = deps;
+    this.storeHandle = deps.store ?? null;
+    this.ownsStore = !deps.store;
+    this.writer = new DurableWriter({
+      store: () => this.openStore(),
+      onIncident: (error) => this.raiseIncident(error),
+      onStored: () => this.sync?.kick(),
+      ...(deps.storeRetry ?? {}),
+    });
+    // Session events: stored whenever the session layer emits them (another part adds that event).
+    (this as unknown as EventEmitter).on('sessionEvent', (event: SessionEvent) => void this.recordSessionEvent(event));
+  }
+
+  /** The booth store, opened on first use; throws a StoreError (DB_CORRUPT, KEY_UNAVAILABLE…) if it cannot be. */
+  private openStore(): BoothStore {
+    if (!this.storeHandle) {
+      const keys = this.deps.keys ?? new FileKeyProvider(resolvePath(this.config.store.keyFile));
+      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId });
+    }
+    if (!this.sync) {
+      this.sync = new OutboxSync({ store: this.storeHandle, channel: this.hubLink, log: this.log.child({ module: 'host.sync' }) });
+      this.sync.on('networkStatus', (data) => this.emit('kioskEvent', { name: 'networkStatus', data }));
+      this.sync.start();
+    }
+    return this.storeHandle;
+  }
+
+  /** The store when it is open (null while it cannot be opened). */
+  get store(): BoothStore | null {
+    return this.storeHandle;
+  }
+
+  private raiseIncident(error: StoreError): void {
+    this.log.error({ code: error.code }, 'store incident: data kept in memory and retried');
+    this.emit('kioskEvent', { name: 'incident', data: { code: error.code, message: error.userMessage, at: new Date().toISOString() } });
+  }
+
+  /** Stores a session event (a machine transition, an incident…); resolves once it is on disk. */
+  recordSessionEvent(event: SessionEvent): Promise<void> {
+    return this.writer.write({ kind: 'sessionEvent', event });
+  }
+
+  /** Deletes acknowledged data older than `store.retentionDays` (never unacknowledged data). */
+  purgeExpired(): void {
+    try {
+      const removed = this.openStore().purge(this.config.store.retentionDays);
+      this.log.info(removed, 'purged acknowledged data past retention');
+    } catch (error) {
+      this.log.warn({ code: (error as { code?: string }).code }, 'purge skipped');
+    }
   }
 
   start(): void {
     this.actor.start();
     this.hubLink.start();
     void this.devices.start();
+    try {
+      this.openStore();
+    } catch (error) {
+      this.raiseIncident(error as StoreError);
+    }
+    this.purgeExpired();
+    this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
+    this.purgeTimer.unref();
     this.log.info({ boothId: this.config.boothId }, 'host started');
   }
 
@@ -87,7 +165,12 @@ export class Host extends EventEmitter<HostEvents> {
     this.actor.stop();
     void this.devices.stop();
     this.media.dispose();
-    return this.hubLink.stop();
+    this.writer.stop();
+    this.sync?.stop();
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    return this.hubLink.stop().finally(() => {
+      if (this.ownsStore) this.storeHandle?.close();
+    });
   }
 
   /**
@@ -96,6 +179,7 @@ export class Host extends EventEmitter<HostEvents> {
    * The devices layer calls this; the store and the relay hook in here.
    */
   async acceptReading(reading: Reading): Promise<void> {
+    await this.writer.write({ kind: 'reading', reading });
     this.emit('kioskEvent', { name: 'reading', data: reading });
   }
 

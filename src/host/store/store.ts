@@ -1,0 +1,305 @@
+/**
+ * The booth's local store (DESIGN §4, STYLE 7): one SQLite file in WAL mode
+ * with `synchronous=FULL` (a reading reported as saved survives a power cut),
+ * statements prepared once, every write in a transaction that also fills the
+ * outbox. Personal data is sealed (seal.ts) with the booth key; only ids,
+ * kinds and times stay in clear for indexing and retention.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Reading, SessionEvent } from '../../shared/domain';
+import { PHOTO_CHUNK_BYTES, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
+import { StoreError, toStoreError } from './errors';
+import type { KeyProvider } from './keys';
+import { migrate } from './migrations';
+import { open, openJson, seal, sealJson } from './seal';
+
+export interface StoreOptions {
+  path: string;
+  keys: KeyProvider;
+  boothId: string;
+  /** How long a write waits for another connection's lock before DB_LOCKED. */
+  busyTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface SessionRecord {
+  id: string;
+  startedAt: string;
+  endedAt?: string | null;
+  /** Personal data: sealed at rest. */
+  identity?: { name?: string; birthDate?: string; [k: string]: unknown };
+  notes?: string;
+}
+
+export interface PhotoInput {
+  id: string;
+  sessionId: string | null;
+  mime: PhotoMeta['mime'];
+  width: number;
+  height: number;
+  takenAt: string;
+  polarisation: PhotoMeta['polarisation'];
+  bodySite?: string;
+  device?: PhotoMeta['device'];
+  bytes: Buffer;
+}
+
+export interface OutboxEntry {
+  seq: number;
+  itemId: string;
+  kind: RecordKind;
+  sessionId: string | null;
+}
+
+export interface PurgeResult {
+  readings: number;
+  sessionEvents: number;
+  photos: number;
+  sessions: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export class BoothStore {
+  readonly db: Database.Database;
+  readonly boothId: string;
+  private readonly keys: KeyProvider;
+  private readonly now: () => number;
+  private readonly st: ReturnType<BoothStore['prepare']>;
+  private readonly txReading: (r: Reading) => void;
+  private readonly txEvent: (e: SessionEvent) => void;
+  private readonly txPhoto: (p: PhotoInput, meta: PhotoMeta) => void;
+  private readonly txAck: (ids: string[]) => number;
+  private readonly txPurge: (cutoff: number) => PurgeResult;
+
+  private constructor(db: Database.Database, opts: StoreOptions) {
+    this.db = db;
+    this.keys = opts.keys;
+    this.boothId = opts.boothId;
+    this.now = opts.now ?? Date.now;
+    this.st = this.prepare();
+    this.txReading = db.transaction((r: Reading) => {
+      this.st.insertReading.run(r.id, r.sessionId, r.kind, r.takenAt, sealJson(this.keys, `readings:${r.id}`, r));
+      this.st.insertOutbox.run(r.id, 'reading', r.sessionId, this.now());
+    });
+    this.txEvent = db.transaction((e: SessionEvent) => {
+      this.st.insertEvent.run(e.id, e.sessionId, e.type, e.at, sealJson(this.keys, `session_events:${e.id}`, e));
+      this.st.insertOutbox.run(e.id, 'sessionEvent', e.sessionId, this.now());
+    });
+    this.txPhoto = db.transaction((p: PhotoInput, meta: PhotoMeta) => {
+      const { bytes: _bytes, ...rest } = p;
+      this.st.insertPhoto.run(p.id, p.sessionId, p.mime, p.width, p.height, meta.byteLength, meta.chunkCount, meta.sha256, p.takenAt, sealJson(this.keys, `photos:${p.id}`, rest));
+      for (let i = 0; i < meta.chunkCount; i++) {
+        const chunk = p.bytes.subarray(i * PHOTO_CHUNK_BYTES, (i + 1) * PHOTO_CHUNK_BYTES);
+        this.st.insertChunk.run(p.id, i, seal(this.keys, `photo_chunks:${p.id}:${i}`, chunk));
+      }
+      this.st.insertOutbox.run(p.id, 'photo', p.sessionId, this.now());
+    });
+    this.txAck = db.transaction((ids: string[]) => {
+      const at = this.now();
+      let n = 0;
+      for (const id of ids) n += this.st.ack.run(at, id).changes;
+      return n;
+    });
+    this.txPurge = db.transaction((cutoff: number) => {
+      const readings = this.st.purgeReadings.run(cutoff).changes;
+      const sessionEvents = this.st.purgeEvents.run(cutoff).changes;
+      const photos = this.st.purgePhotos.run(cutoff).changes;
+      this.st.purgeOutbox.run(cutoff);
+      const sessions = this.st.purgeSessions.run(new Date(cutoff).toISOString()).changes;
+      return { readings, sessionEvents, photos, sessions };
+    });
+  }
+
+  /** Opens (creating if needed) and migrates the store; SQLite failures become StoreErrors. */
+  static open(opts: StoreOptions): BoothStore {
+    let db: Database.Database | undefined;
+    try {
+      if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
+      db = new Database(opts.path);
+      db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      return new BoothStore(db, opts);
+    } catch (error) {
+      db?.close();
+      throw toStoreError(error);
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    const acked = (kind: RecordKind) => `SELECT item_id FROM outbox WHERE kind = '${kind}' AND acked_at IS NOT NULL AND acked_at < ?`;
+    return {
+      upsertSession: db.prepare('INSERT INTO sessions (id, started_at, ended_at, sealed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET ended_at = excluded.ended_at, sealed = excluded.sealed'),
+      getSession: db.prepare<[string], { id: string; started_at: string; ended_at: string | null; sealed: Buffer | null }>('SELECT * FROM sessions WHERE id = ?'),
+      insertReading: db.prepare('INSERT INTO readings (id, session_id, kind, taken_at, sealed) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getReading: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM readings WHERE id = ?'),
+      readingIds: db.prepare<[], { id: string }>('SELECT id FROM readings'),
+      insertEvent: db.prepare('INSERT INTO session_events (id, session_id, type, at, sealed) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getEvent: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM session_events WHERE id = ?'),
+      insertPhoto: db.prepare('INSERT INTO photos (id, session_id, mime, width, height, byte_length, chunk_count, sha256, taken_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getPhoto: db.prepare<[string], { id: string; session_id: string | null; mime: PhotoMeta['mime']; width: number; height: number; byte_length: number; chunk_count: number; sha256: string; taken_at: string; sealed: Buffer; uploaded_chunks: number }>('SELECT * FROM photos WHERE id = ?'),
+      insertChunk: db.prepare('INSERT INTO photo_chunks (photo_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      getChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM photo_chunks WHERE photo_id = ? AND idx = ?'),
+      setUploaded: db.prepare('UPDATE photos SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
+      insertOutbox: db.prepare('INSERT INTO outbox (item_id, kind, session_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING'),
+      outboxBatch: db.prepare<[number], { seq: number; item_id: string; kind: RecordKind; session_id: string | null }>('SELECT seq, item_id, kind, session_id FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?'),
+      pending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL'),
+      ack: db.prepare('UPDATE outbox SET acked_at = ? WHERE item_id = ? AND acked_at IS NULL'),
+      purgeReadings: db.prepare(`DELETE FROM readings WHERE id IN (${acked('reading')})`),
+      purgeEvents: db.prepare(`DELETE FROM session_events WHERE id IN (${acked('sessionEvent')})`),
+      purgePhotos: db.prepare(`DELETE FROM photos WHERE id IN (${acked('photo')})`),
+      purgeOutbox: db.prepare('DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?'),
+      purgeSessions: db.prepare(`DELETE FROM sessions WHERE started_at < ?
+        AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.session_id = sessions.id)
+        AND NOT EXISTS (SELECT 1 FROM session_events e WHERE e.session_id = sessions.id)
+        AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.session_id = sessions.id)`),
+      getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
+      setState: db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /** A session and its personal data (identity, notes), sealed. */
+  saveSession(s: SessionRecord): void {
+    const personal = s.identity || s.notes ? sealJson(this.keys, `sessions:${s.id}`, { identity: s.identity, notes: s.notes }) : null;
+    this.run(() => this.st.upsertSession.run(s.id, s.startedAt, s.endedAt ?? null, personal));
+  }
+
+  getSession(id: string): SessionRecord | undefined {
+    const row = this.run(() => this.st.getSession.get(id));
+    if (!row) return undefined;
+    const personal = row.sealed ? openJson<{ identity?: SessionRecord['identity']; notes?: string }>(this.keys, `sessions:${id}`, row.sealed) : {};
+    return { id: row.id, startedAt: row.started_at, endedAt: row.ended_at, ...personal };
+  }
+
+  /** Stores a reading and queues it for the hub, in one transaction. Saving the same id twice is a no-op. */
+  saveReading(reading: Reading): void {
+    this.run(() => this.txReading(reading));
+  }
+
+  getReading(id: string): Reading | undefined {
+    const row = this.run(() => this.st.getReading.get(id));
+    return row ? openJson<Reading>(this.keys, `readings:${id}`, row.sealed) : undefined;
+  }
+
+  readingIds(): string[] {
+    return this.run(() => this.st.readingIds.all().map((r) => r.id));
+  }
+
+  saveSessionEvent(event: SessionEvent): void {
+    this.run(() => this.txEvent(event));
+  }
+
+  getSessionEvent(id: string): SessionEvent | undefined {
+    const row = this.run(() => this.st.getEvent.get(id));
+    return row ? openJson<SessionEvent>(this.keys, `session_events:${id}`, row.sealed) : undefined;
+  }
+
+  /** Stores a photo as sealed chunks of PHOTO_CHUNK_BYTES and queues it. */
+  savePhoto(photo: PhotoInput): PhotoMeta {
+    const meta = this.photoMeta(photo);
+    this.run(() => this.txPhoto(photo, meta));
+    return meta;
+  }
+
+  private photoMeta(p: PhotoInput): PhotoMeta {
+    return {
+      id: p.id, sessionId: p.sessionId, mime: p.mime, width: p.width, height: p.height,
+      byteLength: p.bytes.length,
+      chunkCount: Math.max(1, Math.ceil(p.bytes.length / PHOTO_CHUNK_BYTES)),
+      sha256: createHash('sha256').update(p.bytes).digest('hex'),
+      takenAt: p.takenAt, polarisation: p.polarisation,
+      ...(p.bodySite !== undefined ? { bodySite: p.bodySite } : {}),
+      ...(p.device ? { device: p.device } : {}),
+    };
+  }
+
+  getPhotoMeta(id: string): (PhotoMeta & { uploadedChunks: number }) | undefined {
+    const row = this.run(() => this.st.getPhoto.get(id));
+    if (!row) return undefined;
+    const personal = openJson<Omit<PhotoInput, 'bytes'>>(this.keys, `photos:${id}`, row.sealed);
+    return {
+      id: row.id, sessionId: row.session_id, mime: row.mime, width: row.width, height: row.height,
+      byteLength: row.byte_length, chunkCount: row.chunk_count, sha256: row.sha256, takenAt: row.taken_at,
+      polarisation: personal.polarisation,
+      ...(personal.bodySite !== undefined ? { bodySite: personal.bodySite } : {}),
+      ...(personal.device ? { device: personal.device } : {}),
+      uploadedChunks: row.uploaded_chunks,
+    };
+  }
+
+  readPhotoChunk(id: string, index: number): Buffer {
+    const row = this.run(() => this.st.getChunk.get(id, index));
+    if (!row) throw new StoreError('STORE_FAILED', { detail: `photo ${id} has no chunk ${index}` });
+    return open(this.keys, `photo_chunks:${id}:${index}`, row.sealed);
+  }
+
+  readPhoto(id: string): Buffer {
+    const meta = this.getPhotoMeta(id);
+    if (!meta) throw new StoreError('STORE_FAILED', { detail: `no photo ${id}` });
+    return Buffer.concat(Array.from({ length: meta.chunkCount }, (_, i) => this.readPhotoChunk(id, i)));
+  }
+
+  /** Upload progress survives a restart: the next upload resumes at this chunk. */
+  markPhotoChunksUploaded(id: string, count: number): void {
+    this.run(() => this.st.setUploaded.run(count, id));
+  }
+
+  /** The oldest unacknowledged items, in the order they were written. */
+  outboxBatch(limit: number): OutboxEntry[] {
+    return this.run(() => this.st.outboxBatch.all(limit)).map((r) => ({ seq: r.seq, itemId: r.item_id, kind: r.kind, sessionId: r.session_id }));
+  }
+
+  /** The item as the hub's record receives it (decrypted here, sent over the authenticated link). */
+  recordItem(entry: OutboxEntry): RecordItem {
+    const base = { id: entry.itemId, boothId: this.boothId, sessionId: entry.sessionId, seq: entry.seq };
+    if (entry.kind === 'reading') return { ...base, kind: 'reading', data: this.getReading(entry.itemId)! };
+    if (entry.kind === 'sessionEvent') return { ...base, kind: 'sessionEvent', data: this.getSessionEvent(entry.itemId)! };
+    const { uploadedChunks: _u, ...meta } = this.getPhotoMeta(entry.itemId)!;
+    return { ...base, kind: 'photo', data: meta };
+  }
+
+  /** Marks items as acknowledged by the hub; returns how many changed. */
+  markAcked(ids: string[]): number {
+    return this.run(() => this.txAck(ids));
+  }
+
+  pendingCount(): number {
+    return this.run(() => this.st.pending.get()!.n);
+  }
+
+  /** Deletes what the hub acknowledged more than `retentionDays` ago. Unacknowledged data is never purged. */
+  purge(retentionDays: number): PurgeResult {
+    return this.run(() => this.txPurge(this.now() - retentionDays * DAY_MS));
+  }
+
+  getState(key: string): string | undefined {
+    return this.run(() => this.st.getState.get(key)?.value);
+  }
+
+  setState(key: string, value: string): void {
+    this.run(() => this.st.setState.run(key, value));
+  }
+
+  integrityCheck(): string {
+    return this.run(() => this.db.pragma('integrity_check', { simple: true }) as string);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

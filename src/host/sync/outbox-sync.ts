@@ -1,0 +1,167 @@
+/**
+ * Drains the booth's outbox to the hub's record over the one authenticated
+ * link (DESIGN §4). As soon as the link is online, the oldest items go up in
+ * batches, in outbox order (so in order within a session); the hub answers
+ * with the ids it holds, and only those are marked acknowledged. A lost
+ * answer means the batch is sent again under a fresh batch id, and the hub
+ * acknowledges the duplicates without storing them twice. While the hub is
+ * unreachable the outbox keeps everything and retries with jittered backoff.
+ * Photos go first as chunks (each acknowledged; progress kept in the store,
+ * so a cut resumes at the next chunk), then their metadata item.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { IngestResult, MAX_INGEST_ITEMS, PhotoChunkResult, type RecordItem } from '../../shared/record-protocol';
+import { backoffDelay, type HubChannel, type LinkStatus } from '../hub-link';
+import type { BoothStore, OutboxEntry } from '../store/store';
+
+export interface NetworkStatusData {
+  hub: LinkStatus;
+  pendingOutbox: number;
+}
+
+export interface OutboxSyncEvents {
+  networkStatus: [NetworkStatusData];
+  /** After each acknowledged batch (tests, the assistant's screen). */
+  acked: [string[]];
+}
+
+export interface OutboxSyncOptions {
+  store: BoothStore;
+  channel: HubChannel;
+  log: Logger;
+  batchSize?: number;
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+  requestTimeoutMs?: number;
+}
+
+export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
+  private running = false;
+  private again = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private lastStatus = '';
+  private readonly onStatus = (status: LinkStatus): void => {
+    this.publish();
+    if (status === 'online') {
+      this.attempt = 0;
+      this.kick();
+    }
+  };
+
+  constructor(private readonly opts: OutboxSyncOptions) {
+    super();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.opts.channel.on('status', this.onStatus);
+    this.publish();
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.opts.channel.off('status', this.onStatus);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Something new is in the outbox: send it if the hub is reachable. */
+  kick(): void {
+    this.publish();
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer || this.opts.channel.status !== 'online') return;
+    void this.drain();
+  }
+
+  status(): NetworkStatusData {
+    return { hub: this.opts.channel.status, pendingOutbox: this.opts.store.pendingCount() };
+  }
+
+  private publish(): void {
+    let s: NetworkStatusData;
+    try {
+      s = this.status();
+    } catch {
+      return;
+    }
+    const key = `${s.hub}:${s.pendingOutbox}`;
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.emit('networkStatus', s);
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        while (!this.stopped && this.opts.channel.status === 'online') {
+          const entries = this.opts.store.outboxBatch(Math.min(this.opts.batchSize ?? 200, MAX_INGEST_ITEMS));
+          if (entries.length === 0) break;
+          await this.sendBatch(entries);
+          this.attempt = 0;
+          this.publish();
+        }
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'INTERNAL';
+      this.opts.log.warn({ code, err: (error as Error).message }, 'outbox sync paused; will retry');
+      this.schedule();
+    } finally {
+      this.running = false;
+      this.publish();
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    const delay = backoffDelay(this.attempt++, this.opts.minDelayMs ?? 500, this.opts.maxDelayMs ?? 30_000, this.opts.random);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, delay);
+  }
+
+  /** Sends items up to (not past) the first photo whose chunks are not all up; uploads that photo's chunks first. */
+  private async sendBatch(entries: OutboxEntry[]): Promise<void> {
+    const store = this.opts.store;
+    const items: RecordItem[] = [];
+    for (const entry of entries) {
+      if (entry.kind === 'photo') {
+        const meta = store.getPhotoMeta(entry.itemId)!;
+        if (meta.uploadedChunks < meta.chunkCount) {
+          if (items.length > 0) break;
+          await this.uploadPhoto(entry.itemId);
+        }
+      }
+      items.push(store.recordItem(entry));
+    }
+    const raw = await this.opts.channel.request('record.ingest', { batchId: uuidv7(), items }, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000 });
+    const result = IngestResult.parse(raw);
+    const sent = new Set(items.map((i) => i.id));
+    const ids = [...result.acked, ...result.duplicates].filter((id) => sent.has(id));
+    store.markAcked(ids);
+    this.emit('acked', ids);
+  }
+
+  private async uploadPhoto(photoId: string): Promise<void> {
+    const store = this.opts.store;
+    const meta = store.getPhotoMeta(photoId)!;
+    for (let index = meta.uploadedChunks; index < meta.chunkCount; index++) {
+      const data = store.readPhotoChunk(photoId, index).toString('base64');
+      const raw = await this.opts.channel.request('record.photoChunk', { photoId, index, count: meta.chunkCount, sha256: meta.sha256, data }, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000 });
+      PhotoChunkResult.parse(raw);
+      store.markPhotoChunksUploaded(photoId, index + 1);
+    }
+  }
+}

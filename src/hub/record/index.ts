@@ -1,0 +1,67 @@
+/**
+ * The record's booth methods (DESIGN §4): `record.ingest` (batches of items,
+ * acknowledged by id, idempotent) and `record.photoChunk`. Bad input is
+ * refused with a typed error and nothing is stored: an item of the wrong
+ * shape, an item naming another booth than the authenticated one, a replayed
+ * batch id, more than MAX_INGEST_ITEMS items, a photo whose chunks are
+ * missing or do not match its hash.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { IngestParams, MAX_INGEST_ITEMS, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
+import { refused } from '../peer';
+import type { Hub } from '../server';
+import { RecordRefusal, type RecordRepository } from './repository';
+import { SqliteRecordRepository } from './sqlite-repository';
+
+export { RecordRefusal, type RecordRepository } from './repository';
+export { SqliteRecordRepository } from './sqlite-repository';
+
+function asRefusal(error: unknown): never {
+  if (error instanceof RecordRefusal) throw refused(error.code, error.message);
+  throw error;
+}
+
+/** Registers the record methods on `hub.booths`; the repository defaults to `<dataDir>/record.db`. */
+export function registerRecord(hub: Hub, repo: RecordRepository = new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'))): RecordRepository {
+  const log = hub.log.child({ module: 'hub.record' });
+  hub.booths.handle('record.ingest', IngestParams, (peer, params) => {
+    if (params.items.length > MAX_INGEST_ITEMS) {
+      throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
+    }
+    const parsed = z.array(RecordItem).safeParse(params.items);
+    if (!parsed.success) throw refused('INVALID_ITEM', `batch refused, nothing stored: ${z.prettifyError(parsed.error).slice(0, 400)}`);
+    const items = parsed.data;
+    const foreign = items.find((i) => i.boothId !== peer.id);
+    if (foreign) {
+      log.warn({ boothId: peer.id }, 'refused a batch naming another booth');
+      throw refused('BOOTH_MISMATCH', `item ${foreign.id} names booth "${foreign.boothId.slice(0, 64)}" but this connection is booth "${peer.id}"; nothing stored`);
+    }
+    for (const i of items) {
+      if (i.kind === 'photo') {
+        const bytes = repo.photoBytes(i.data.id);
+        if (!bytes || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
+          throw refused('PHOTO_INCOMPLETE', `photo ${i.data.id}: send all its chunks before its record item; nothing stored`);
+        }
+      }
+    }
+    try {
+      const outcome = repo.ingest(peer.id, params.batchId, items);
+      log.info({ boothId: peer.id, stored: outcome.acked.length, duplicates: outcome.duplicates.length }, 'ingested a batch');
+      return outcome;
+    } catch (error) {
+      return asRefusal(error);
+    }
+  });
+  hub.booths.handle('record.photoChunk', PhotoChunkParams, (peer, p) => {
+    try {
+      const received = repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
+      return { index: p.index, received };
+    } catch (error) {
+      return asRefusal(error);
+    }
+  });
+  hub.onClose(() => repo.close());
+  return repo;
+}

@@ -1,0 +1,108 @@
+/** The record on one SQLite file (WAL, synchronous=FULL, statements prepared once). */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { RecordItem } from '../../shared/record-protocol';
+import { RecordRefusal, type IngestOutcome, type RecordRepository, type StoredItem } from './repository';
+
+const MIGRATIONS = [
+  `CREATE TABLE items (
+     arrival INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     booth_id TEXT NOT NULL,
+     session_id TEXT,
+     kind TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     received_at TEXT NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX items_session ON items(session_id, arrival);
+   CREATE INDEX items_booth ON items(booth_id, arrival);
+   CREATE TABLE batches (batch_id TEXT PRIMARY KEY, booth_id TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE photo_chunks (
+     photo_id TEXT NOT NULL, booth_id TEXT NOT NULL, sha256 TEXT NOT NULL, count INTEGER NOT NULL,
+     idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (photo_id, idx)
+   ) WITHOUT ROWID;`,
+];
+
+export class SqliteRecordRepository implements RecordRepository {
+  private readonly db: Database.Database;
+  private readonly st;
+  private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
+
+  constructor(path: string, private readonly now: () => Date = () => new Date()) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    MIGRATIONS.forEach((sql, i) => {
+      if (i + 1 <= version) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    });
+    const db = this.db;
+    this.st = {
+      insertItem: db.prepare('INSERT INTO items (id, booth_id, session_id, kind, seq, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      insertBatch: db.prepare('INSERT INTO batches (batch_id, booth_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      insertChunk: db.prepare('INSERT INTO photo_chunks (photo_id, booth_id, sha256, count, idx, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      chunkOwner: db.prepare<[string], { booth_id: string; sha256: string; count: number }>('SELECT booth_id, sha256, count FROM photo_chunks WHERE photo_id = ? LIMIT 1'),
+      chunkCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM photo_chunks WHERE photo_id = ?'),
+      chunks: db.prepare<[string], { data: Buffer; count: number }>('SELECT data, count FROM photo_chunks WHERE photo_id = ? ORDER BY idx'),
+      bySession: db.prepare<[string], { arrival: number; received_at: string; body: string }>('SELECT arrival, received_at, body FROM items WHERE session_id = ? ORDER BY arrival'),
+      byBooth: db.prepare<[string], { arrival: number; received_at: string; body: string }>('SELECT arrival, received_at, body FROM items WHERE booth_id = ? ORDER BY arrival'),
+    };
+    this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
+      const at = this.now().toISOString();
+      if (this.st.insertBatch.run(batchId, boothId, at).changes === 0) {
+        throw new RecordRefusal('REPLAYED_BATCH', `batch ${batchId} was already received: send the items again under a new batch id`);
+      }
+      const acked: string[] = [];
+      const duplicates: string[] = [];
+      for (const item of items) {
+        const r = this.st.insertItem.run(item.id, boothId, item.sessionId, item.kind, item.seq, at, JSON.stringify(item));
+        (r.changes === 1 ? acked : duplicates).push(item.id);
+      }
+      return { acked, duplicates };
+    });
+  }
+
+  ingest(boothId: string, batchId: string, items: RecordItem[]): IngestOutcome {
+    return this.txIngest(boothId, batchId, items);
+  }
+
+  putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): number {
+    const owner = this.st.chunkOwner.get(photoId);
+    if (owner && (owner.booth_id !== boothId || owner.sha256 !== sha256 || owner.count !== count)) {
+      throw new RecordRefusal('PHOTO_MISMATCH', `photo ${photoId} is already being received with other properties`);
+    }
+    if (index >= count) throw new RecordRefusal('INVALID_CHUNK', `chunk ${index} of a photo of ${count} chunks`);
+    this.st.insertChunk.run(photoId, boothId, sha256, count, index, data);
+    return this.st.chunkCount.get(photoId)!.n;
+  }
+
+  photoBytes(photoId: string): Buffer | null {
+    const rows = this.st.chunks.all(photoId);
+    if (rows.length === 0 || rows.length !== rows[0]!.count) return null;
+    return Buffer.concat(rows.map((r) => r.data));
+  }
+
+  private toStored(rows: { arrival: number; received_at: string; body: string }[]): StoredItem[] {
+    return rows.map((r) => ({ arrival: r.arrival, receivedAt: r.received_at, item: JSON.parse(r.body) as RecordItem }));
+  }
+
+  sessionItems(sessionId: string): StoredItem[] {
+    return this.toStored(this.st.bySession.all(sessionId));
+  }
+
+  boothItems(boothId: string): StoredItem[] {
+    return this.toStored(this.st.byBooth.all(boothId));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * What the booth's outbox sends to the hub's record (DESIGN §4): items
+ * acknowledged by id, photos in chunks. Shared by the host (sender) and the
+ * hub (validator on arrival).
+ */
+import { z } from 'zod';
+import { DeviceInfo, Reading, SessionEvent } from './domain';
+
+/** Raw bytes per photo chunk (base64 on the wire: 256 KiB, under HUB_MAX_FRAME_BYTES). */
+export const PHOTO_CHUNK_BYTES = 192 * 1024;
+/** Items per `record.ingest` request; more is refused (BATCH_TOO_LARGE). */
+export const MAX_INGEST_ITEMS = 500;
+
+export const PhotoMeta = z.object({
+  id: z.uuid(),
+  sessionId: z.string().nullable(),
+  mime: z.enum(['image/jpeg', 'image/png']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  byteLength: z.number().int().positive(),
+  chunkCount: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  takenAt: z.iso.datetime({ offset: true }),
+  polarisation: z.enum(['none', 'polarised', 'uv']),
+  bodySite: z.string().max(120).optional(),
+  device: DeviceInfo.optional(),
+}).strict();
+export type PhotoMeta = z.infer<typeof PhotoMeta>;
+
+const base = { id: z.uuid(), boothId: z.string().min(1), sessionId: z.string().nullable(), seq: z.number().int().positive() };
+export const RecordItem = z.discriminatedUnion('kind', [
+  z.object({ ...base, kind: z.literal('reading'), data: Reading }).strict(),
+  z.object({ ...base, kind: z.literal('sessionEvent'), data: SessionEvent }).strict(),
+  z.object({ ...base, kind: z.literal('photo'), data: PhotoMeta }).strict(),
+]);
+export type RecordItem = z.infer<typeof RecordItem>;
+export type RecordKind = RecordItem['kind'];
+
+/** Items are checked in the handler so that a too-large batch gets its own code. */
+export const IngestParams = z.object({
+  /** Fresh for every attempt: a batch id seen before is a replay and is refused. */
+  batchId: z.uuid(),
+  items: z.array(z.unknown()).min(1),
+}).strict();
+export const IngestResult = z.object({ acked: z.array(z.string()), duplicates: z.array(z.string()) });
+export type IngestResult = z.infer<typeof IngestResult>;
+
+export const PhotoChunkParams = z.object({
+  photoId: z.uuid(),
+  index: z.number().int().nonnegative(),
+  count: z.number().int().positive().max(1024),
+  /** sha256 of the whole photo, so chunks of two photos never mix. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  data: z.base64().max(Math.ceil(PHOTO_CHUNK_BYTES / 3) * 4),
+}).strict();
+export type PhotoChunkParams = z.infer<typeof PhotoChunkParams>;
+export const PhotoChunkResult = z.object({ index: z.number().int(), received: z.number().int() });
