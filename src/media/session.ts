@@ -53,6 +53,8 @@ export class MediaSession {
   private lastStats: CallStats | null = null;
   private current: CallState = 'idle';
   private pendingProducers: string[] = [];
+  /** Producers already consumed: a note and the capabilities answer may both name one. */
+  private readonly consumed = new Set<string>();
 
   constructor(private readonly opts: MediaSessionOptions) {}
 
@@ -74,21 +76,28 @@ export class MediaSession {
     if (this.current !== 'idle') return;
     this.setState('connecting');
     this.off = this.opts.signaling.onNotification((m, d) => this.onNote(m, d));
-    const caps = await this.req<{ rtpCapabilities: types.RtpCapabilities; producers: { producerId: string }[] }>('media.capabilities');
+    // The camera starts while signaling runs: opening it is often the slowest step.
+    const localStream = (this.opts.getLocalStream ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })))();
+    localStream.catch(() => undefined);
+    const [caps, recvInfo, sendInfo] = await Promise.all([
+      this.req<{ rtpCapabilities: types.RtpCapabilities; producers: { producerId: string }[] }>('media.capabilities'),
+      this.req<TransportInfo>('media.createTransport', { direction: 'recv' }),
+      this.req<TransportInfo>('media.createTransport', { direction: 'send' }),
+    ]);
     this.device = new Device();
     await this.device.load({ routerRtpCapabilities: caps.rtpCapabilities });
+    this.recv = this.makeTransport(recvInfo, 'recv');
+    this.send = this.makeTransport(sendInfo, 'send');
+    // What the other side already sends is consumed at once, in parallel with our own camera.
+    const early = Promise.all(caps.producers.map((p) => this.consume(p.producerId)));
 
-    this.recv = this.makeTransport(await this.req<TransportInfo>('media.createTransport', { direction: 'recv' }), 'recv');
-    this.send = this.makeTransport(await this.req<TransportInfo>('media.createTransport', { direction: 'send' }), 'send');
-
-    this.local = await (this.opts.getLocalStream ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })))();
+    this.local = await localStream;
     this.opts.events?.localStream?.(this.local);
-    for (const track of this.local.getTracks()) {
-      const producer = await this.send.produce({ track, appData: { source: track.kind === 'audio' ? 'microphone' : 'camera' } });
-      this.producers.push(producer);
-    }
-    for (const p of caps.producers) await this.consume(p.producerId);
-    for (const id of this.pendingProducers.splice(0)) await this.consume(id);
+    const send = this.send;
+    // Video first: it is what both people wait for.
+    const tracks = [...this.local.getVideoTracks(), ...this.local.getAudioTracks()];
+    for (const track of tracks) this.producers.push(await send.produce({ track, appData: { source: track.kind === 'audio' ? 'microphone' : 'camera' } }));
+    await Promise.all([early, ...this.pendingProducers.splice(0).map((id) => this.consume(id))]);
     this.statsTimer = setInterval(() => void this.sampleQuality(), this.opts.statsIntervalMs ?? 2000);
   }
 
@@ -128,6 +137,8 @@ export class MediaSession {
       this.pendingProducers.push(producerId);
       return;
     }
+    if (this.consumed.has(producerId)) return;
+    this.consumed.add(producerId);
     const info = await this.req<{ id: string; producerId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters }>('media.consume', {
       transportId: this.recv.id,
       producerId,
@@ -145,6 +156,7 @@ export class MediaSession {
     if (!c) return;
     this.consumers.delete(consumerId);
     this.remote.removeTrack(c.track);
+    this.consumed.delete(c.producerId);
     c.close();
     this.opts.events?.remoteStream?.(this.remote);
   }
