@@ -151,6 +151,7 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     const sent = new Set(items.map((i) => i.id));
     const ids = [...result.acked, ...result.duplicates].filter((id) => sent.has(id));
     store.markAcked(ids);
+    this.publish();
     this.emit('acked', ids);
   }
 

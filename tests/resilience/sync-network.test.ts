@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HubLink } from '../../src/host/hub-link';
+import { FakeKeyProvider } from '../../src/host/store/fake';
+import { BoothStore } from '../../src/host/store/store';
+import { OutboxSync } from '../../src/host/sync/outbox-sync';
+import { FaultProxy } from '../helpers/fault-proxy';
+import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../helpers/store';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('outbox sync through a faulty network', () => {
+  it('after drops, delays, resets and answers cut mid-stream, the record holds each item exactly once, in order per session', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const { hub, record } = await hubWithRecord(join(dir, 'hub'));
+    cleanups.push(() => hub.close());
+    const proxy = await new FaultProxy(hub.port).start();
+    cleanups.push(() => proxy.stop());
+    const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A' });
+    cleanups.push(() => store.close());
+    const link = new HubLink({ url: `ws://127.0.0.1:${proxy.port}/booth`, boothId: 'A', token: BOOTH_SECRET, log: silentLog, minDelayMs: 20, maxDelayMs: 150, requestTimeoutMs: 400 });
+    cleanups.push(() => link.stop());
+    const sync = new OutboxSync({ store, channel: link, log: silentLog, batchSize: 7, minDelayMs: 20, maxDelayMs: 150, requestTimeoutMs: 400 });
+    cleanups.push(() => sync.stop());
+    link.start();
+    sync.start();
+
+    const written: { id: string; sessionId: string }[] = [];
+    const faults: (() => void)[] = [
+      () => proxy.drop(),
+      () => proxy.pass(),
+      () => proxy.delay(300),
+      () => proxy.reset(),
+      () => proxy.cutResponses(60),
+      () => proxy.pass(),
+      () => proxy.cutResponses(400),
+      () => proxy.drop(),
+      () => proxy.pass(),
+    ];
+    for (let round = 0; round < faults.length; round++) {
+      for (let i = 0; i < 12; i++) {
+        const sessionId = `session-${i % 3}`;
+        const item = i % 4 === 0 ? sessionEvent(`step-${round}-${i}`, sessionId) : temperature(36 + i / 10, sessionId);
+        if ('kind' in item) store.saveReading(item);
+        else store.saveSessionEvent(item);
+        written.push({ id: item.id, sessionId });
+        sync.kick();
+      }
+      faults[round]!();
+      await sleep(150);
+    }
+    proxy.pass();
+    await new Promise<void>((resolve) => {
+      const check = () => { if (store.pendingCount() === 0) resolve(); };
+      sync.on('acked', check);
+      sync.on('networkStatus', check);
+      check();
+    });
+    expect(proxy.connections).toBeGreaterThan(1);
+    const held = record.boothItems('A').map((s) => s.item.id);
+    expect(held).toHaveLength(written.length);
+    expect(new Set(held).size).toBe(written.length);
+    for (const sessionId of ['session-0', 'session-1', 'session-2']) {
+      expect(record.sessionItems(sessionId).map((s) => s.item.id)).toEqual(written.filter((w) => w.sessionId === sessionId).map((w) => w.id));
+    }
+  }, 60_000);
+});
