@@ -77,6 +77,15 @@ async function callSetup(): Promise<BenchResult[]> {
       }
       if (!done.kiosk || !done.console) throw new Error(`call ${i}: no decoded frame on both sides within 15 s`);
       setup.push(Math.max(done.kiosk, done.console) - t0);
+      if (process.env.BENCH_MEDIA_TRACE) {
+        for (const [name, page] of [['kiosk', kioskPage], ['console', consolePage]] as const) {
+          const tl = await page.evaluate(() => ({ now: performance.now(), steps: window.__cabineTimeline?.() ?? [] }));
+          // Page clocks differ from ours: express each step relative to the page's first step.
+          const first = tl.steps[0]?.at ?? 0;
+          console.error(`call ${i} ${name}: ${tl.steps.map((s) => `${s.step}+${Math.round(s.at - first)}`).join(' ')}`);
+        }
+        console.error(`call ${i}: kiosk decoded at ${Math.round(done.kiosk - t0)} ms, console at ${Math.round(done.console - t0)} ms`);
+      }
       await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
       while (hub.media!.service.roomCount() > 0) await new Promise((r) => setTimeout(r, 20));
       await kioskPage.locator('.video-area').waitFor({ state: 'detached' });
@@ -187,8 +196,10 @@ async function sfuCost(): Promise<BenchResult[]> {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const sfu = await sfuCost();
-  const calls = await callSetup();
+  // BENCH_MEDIA_ONLY=calls|sfu runs one half.
+  const only = process.env.BENCH_MEDIA_ONLY;
+  const sfu = only === 'calls' ? [] : await sfuCost();
+  const calls = only === 'sfu' ? [] : await callSetup();
   return [...calls, ...sfu];
 }
 

@@ -13,6 +13,13 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
 
+declare global {
+  interface Window {
+    /** Test and benchmark hook: the current call's set-up steps. */
+    __cabineTimeline?: () => { step: string; at: number }[];
+  }
+}
+
 /** The hub's media methods, however they travel. */
 export interface MediaSignaling {
   request(method: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -56,7 +63,14 @@ export class MediaSession {
   /** Producers already consumed: a note and the capabilities answer may both name one. */
   private readonly consumed = new Set<string>();
 
+  /** When each set-up step finished (performance.now(), ms): what the set-up benchmark reads. */
+  readonly timeline: { step: string; at: number }[] = [];
+
   constructor(private readonly opts: MediaSessionOptions) {}
+
+  private mark(step: string): void {
+    this.timeline.push({ step, at: performance.now() });
+  }
 
   get state(): CallState {
     return this.current;
@@ -75,6 +89,7 @@ export class MediaSession {
   async start(): Promise<void> {
     if (this.current !== 'idle') return;
     this.setState('connecting');
+    this.mark('start');
     this.off = this.opts.signaling.onNotification((m, d) => this.onNote(m, d));
     // The camera starts while signaling runs: opening it is often the slowest step.
     const localStream = (this.opts.getLocalStream ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })))();
@@ -84,19 +99,23 @@ export class MediaSession {
       this.req<TransportInfo>('media.createTransport', { direction: 'recv' }),
       this.req<TransportInfo>('media.createTransport', { direction: 'send' }),
     ]);
+    this.mark('signaled');
     this.device = new Device();
     await this.device.load({ routerRtpCapabilities: caps.rtpCapabilities });
+    this.mark('deviceLoaded');
     this.recv = this.makeTransport(recvInfo, 'recv');
     this.send = this.makeTransport(sendInfo, 'send');
     // What the other side already sends is consumed at once, in parallel with our own camera.
     const early = Promise.all(caps.producers.map((p) => this.consume(p.producerId)));
 
     this.local = await localStream;
+    this.mark('camera');
     this.opts.events?.localStream?.(this.local);
     const send = this.send;
     // Video first: it is what both people wait for.
     const tracks = [...this.local.getVideoTracks(), ...this.local.getAudioTracks()];
     for (const track of tracks) this.producers.push(await send.produce({ track, appData: { source: track.kind === 'audio' ? 'microphone' : 'camera' } }));
+    this.mark('produced');
     await Promise.all([early, ...this.pendingProducers.splice(0).map((id) => this.consume(id))]);
     this.statsTimer = setInterval(() => void this.sampleQuality(), this.opts.statsIntervalMs ?? 2000);
   }
@@ -114,7 +133,10 @@ export class MediaSession {
       });
     }
     transport.on('connectionstatechange', (state) => {
-      if (state === 'connected') this.setState('connected');
+      if (state === 'connected') {
+        this.mark(`connected:${direction}`);
+        this.setState('connected');
+      }
       if (state === 'failed' || state === 'disconnected') void this.restartIce(transport);
     });
     return transport;
@@ -149,6 +171,7 @@ export class MediaSession {
     this.remote.addTrack(consumer.track);
     this.opts.events?.remoteStream?.(this.remote);
     await this.req('media.resumeConsumer', { consumerId: consumer.id });
+    this.mark(`resumed:${consumer.kind}`);
   }
 
   private dropConsumer(consumerId: string): void {

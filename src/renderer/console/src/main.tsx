@@ -77,10 +77,12 @@ function Call({ hub, boothLabel, onEnd }: { hub: HubClient; boothLabel: string; 
     });
     session.current = s;
     window.__cabineStats = () => s.stats();
+    window.__cabineTimeline = () => s.timeline;
     s.start().catch((e: unknown) => setError((e as Error).message));
     return () => {
       s.close();
       delete window.__cabineStats;
+      delete window.__cabineTimeline;
     };
   }, [hub]);
   const end = async (): Promise<void> => {

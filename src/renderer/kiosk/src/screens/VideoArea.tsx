@@ -56,6 +56,7 @@ export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: 
       },
     });
     window.__cabineStats = () => session.stats();
+    window.__cabineTimeline = () => session.timeline;
     session.start().catch((error: unknown) => {
       console.warn('video failed to start', (error as Error).message);
       setFailed(true);
@@ -63,6 +64,7 @@ export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: 
     return () => {
       session.close();
       delete window.__cabineStats;
+      delete window.__cabineTimeline;
     };
   }, [api]);
 
