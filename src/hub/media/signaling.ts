@@ -58,7 +58,7 @@ export class MediaService {
     private readonly log: Logger,
     private readonly booths: { peer(id: string): Peer | undefined },
   ) {
-    pool.on('workerDied', (routers) => this.onWorkerDied(routers));
+    pool.on('workerDied', () => this.onWorkerDied());
   }
 
   waiting(): QueueEntry[] {
@@ -172,9 +172,10 @@ export class MediaService {
     this.log.info({ roomId: room.id, reason }, 'room closed');
   }
 
-  private onWorkerDied(routers: ms.Router[]): void {
+  private onWorkerDied(): void {
     for (const room of [...this.rooms.values()]) {
-      if (!routers.includes(room.router)) continue;
+      // mediasoup closes every router of a dead worker before announcing its death.
+      if (!room.router.closed) continue;
       // NOTE: rebuilding the room on a fresh worker is the console issue's job;
       // for now both sides hear the room is gone and may claim again.
       this.teardown(room, 'mediaLost');

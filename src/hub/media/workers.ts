@@ -21,8 +21,8 @@ export const MEDIA_CODECS: ms.RouterRtpCodecCapability[] = [
 ];
 
 export interface WorkerPoolEvents {
-  /** The routers that lived on the dead worker are closed. */
-  workerDied: [routers: ms.Router[]];
+  /** A worker died; every router it carried is closed (`router.closed`). */
+  workerDied: [pid: number];
 }
 
 interface Slot {
@@ -63,7 +63,6 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.closed) return;
     this.log.error({ pid: slot.worker.pid, err: error.message }, 'mediasoup worker died: replacing it');
     const i = this.slots.indexOf(slot);
-    const routers = [...slot.routers];
     slot.routers.clear();
     try {
       const fresh = await this.spawn();
@@ -73,7 +72,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       this.log.error({ err: (spawnError as Error).message }, 'could not replace a mediasoup worker');
       if (i >= 0) this.slots.splice(i, 1);
     }
-    this.emit('workerDied', routers);
+    this.emit('workerDied', slot.worker.pid);
   }
 
   /** A router for one room on the worker carrying the fewest rooms. */
