@@ -43,7 +43,9 @@ async function consoleClaim(h: Hub, i: 0 | 1, boothId: string): Promise<{ notes:
   await new Promise<void>((resolve, reject) => {
     ws.on('message', (raw) => {
       const f = JSON.parse(raw.toString()) as { t: string; id: number; ok: boolean };
-      if (f.t === 'res' && f.id === 1) (f.ok ? resolve() : reject(new Error(raw.toString())));
+      if (f.t !== 'res' || f.id !== 1) return;
+      if (f.ok) resolve();
+      else reject(new Error(raw.toString()));
     });
     ws.send(JSON.stringify({ t: 'req', id: 1, m: 'queue.claim', p: { boothId } }));
   });
