@@ -1,0 +1,159 @@
+/**
+ * FHIR R4 export of a session (the hub's GP report, a future DMP/EHR push):
+ * a `collection` Bundle of vital-signs Observations (LOINC codes, UCUM units,
+ * effective time, device reference, pseudonymous subject), the Devices that
+ * measured them, and dermatoscope photos as Media. Follows the FHIR R4
+ * vital-signs profile (https://hl7.org/fhir/R4/observation-vitalsigns.html):
+ * BP is the 85354-9 panel with 8480-6/8462-4 components in mm[Hg]; SpO2 is
+ * coded 2708-6 and 59408-5 in %; heart rate 8867-4 in /min; temperature
+ * 8310-5 in Cel. No name, no birth date: the subject is a pseudonym.
+ */
+import type { Bundle, BundleEntry, CodeableConcept, Device, Media, Observation, ObservationComponent, Quantity as FhirQuantity, Reference } from 'fhir/r4';
+import { v5 as uuidv5 } from 'uuid';
+import type { DeviceInfo, Quantity, Reading } from './domain';
+import { LOINC } from './domain';
+import type { PhotoMeta } from './record-protocol';
+
+const LOINC_SYSTEM = 'http://loinc.org';
+const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+/** Namespace for the derived ids (devices, heart-rate observations): stable across exports. */
+const CABINE_NS = '6f1c9a52-5d3e-4b8e-9a57-1f0f6b3c2d10';
+export const PSEUDONYM_SYSTEM = 'urn:cabine:pseudonym';
+
+const UNIT_DISPLAY: Record<string, string> = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', kPa: 'kPa', '/min': 'beats/minute', '%': '%', '1': '1' };
+const DISPLAY: Record<string, string> = {
+  [LOINC.bodyTemperature]: 'Body temperature',
+  [LOINC.bpPanel]: 'Blood pressure panel with all children optional',
+  [LOINC.systolic]: 'Systolic blood pressure',
+  [LOINC.diastolic]: 'Diastolic blood pressure',
+  [LOINC.meanArterial]: 'Mean blood pressure',
+  [LOINC.heartRate]: 'Heart rate',
+  [LOINC.spo2]: 'Oxygen saturation in Blood Preductal by Pulse oximetry',
+  [LOINC.spo2Arterial]: 'Oxygen saturation in Arterial blood',
+};
+
+export interface SessionExport {
+  sessionId: string;
+  /** Pseudonymous subject id: never the patient's name. */
+  subjectPseudonym: string;
+  readings: Reading[];
+  /** Photos, with their bytes (base64) or a URL where the record serves them. */
+  photos?: { meta: PhotoMeta; data?: string; url?: string }[];
+  /** Bundle timestamp (defaults to now). */
+  at?: string;
+}
+
+const urn = (id: string) => `urn:uuid:${id}`;
+
+function loinc(code: string): CodeableConcept {
+  return { coding: [{ system: LOINC_SYSTEM, code, display: DISPLAY[code] ?? code }], text: DISPLAY[code] ?? code };
+}
+
+function quantity(q: Quantity): FhirQuantity {
+  return { value: q.value, unit: UNIT_DISPLAY[q.unit] ?? q.unit, system: UCUM_SYSTEM, code: q.unit };
+}
+
+const VITAL_SIGNS: CodeableConcept[] = [{
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }],
+  text: 'Vital Signs',
+}];
+
+function deviceUuid(d: DeviceInfo): string {
+  return uuidv5(`device:${d.id}:${d.serial}`, CABINE_NS);
+}
+
+function deviceResource(d: DeviceInfo): Device {
+  return {
+    resourceType: 'Device',
+    id: deviceUuid(d),
+    identifier: [{ system: 'urn:cabine:device', value: d.id }],
+    serialNumber: d.serial,
+    deviceName: [{ name: d.model, type: 'model-name' }],
+    type: { text: d.kind },
+    version: [{ value: d.firmware }],
+  };
+}
+
+/** Observations for one reading (a BP or SpO2 reading also yields a heart-rate Observation). */
+export function readingObservations(r: Reading, subject: Reference): Observation[] {
+  const base = (id: string, code: CodeableConcept): Observation => ({
+    resourceType: 'Observation',
+    id,
+    status: r.flags.length > 0 ? 'preliminary' : 'final',
+    category: VITAL_SIGNS,
+    code,
+    subject,
+    effectiveDateTime: r.takenAt,
+    issued: r.receivedAt,
+    device: { reference: urn(deviceUuid(r.device)) },
+    ...(r.flags.length > 0 ? { note: [{ text: `device flags: ${r.flags.join(', ')}` }] } : {}),
+  });
+  const byCode = new Map(r.values.map((v) => [v.code, v]));
+  const out: Observation[] = [];
+  const hr = byCode.get(LOINC.heartRate);
+  if (r.kind === 'temperature') {
+    const t = byCode.get(LOINC.bodyTemperature) ?? r.values[0]!;
+    out.push({ ...base(r.id, loinc(LOINC.bodyTemperature)), valueQuantity: quantity(t) });
+  } else if (r.kind === 'blood-pressure') {
+    const component: ObservationComponent[] = [LOINC.systolic, LOINC.diastolic, LOINC.meanArterial]
+      .filter((c) => byCode.has(c))
+      .map((c) => ({ code: loinc(c), valueQuantity: quantity(byCode.get(c)!) }));
+    out.push({ ...base(r.id, loinc(LOINC.bpPanel)), component });
+  } else if (r.kind === 'spo2') {
+    const s = byCode.get(LOINC.spo2) ?? byCode.get(LOINC.spo2Arterial) ?? r.values[0]!;
+    const code: CodeableConcept = {
+      coding: [
+        { system: LOINC_SYSTEM, code: LOINC.spo2Arterial, display: DISPLAY[LOINC.spo2Arterial]! },
+        { system: LOINC_SYSTEM, code: LOINC.spo2, display: DISPLAY[LOINC.spo2]! },
+      ],
+      text: 'Oxygen saturation',
+    };
+    out.push({ ...base(r.id, code), valueQuantity: quantity(s) });
+  } else {
+    return out; // cuff pressure while inflating, photos: not observations
+  }
+  if (hr) out.push({ ...base(uuidv5(`${r.id}:heart-rate`, CABINE_NS), loinc(LOINC.heartRate)), valueQuantity: quantity(hr), derivedFrom: [{ reference: urn(r.id) }] });
+  return out;
+}
+
+function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject: Reference): Media {
+  const m = p.meta;
+  return {
+    resourceType: 'Media',
+    id: m.id,
+    status: 'completed',
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' }] },
+    modality: { text: `dermatoscope${m.polarisation === 'none' ? '' : ` (${m.polarisation})`}` },
+    subject,
+    createdDateTime: m.takenAt,
+    ...(m.device ? { device: { reference: urn(deviceUuid(m.device)) } } : {}),
+    ...(m.bodySite ? { bodySite: { text: m.bodySite } } : {}),
+    height: m.height,
+    width: m.width,
+    content: {
+      contentType: m.mime,
+      size: m.byteLength,
+      ...(p.data ? { data: p.data } : { url: p.url ?? `urn:uuid:${m.id}` }),
+    },
+  };
+}
+
+/** One session as a FHIR R4 `collection` Bundle. */
+export function sessionBundle(e: SessionExport): Bundle {
+  const subject: Reference = { identifier: { system: PSEUDONYM_SYSTEM, value: e.subjectPseudonym } };
+  const entries: BundleEntry[] = [];
+  const devices = new Map<string, DeviceInfo>();
+  for (const r of e.readings) devices.set(deviceUuid(r.device), r.device);
+  for (const p of e.photos ?? []) if (p.meta.device) devices.set(deviceUuid(p.meta.device), p.meta.device);
+  for (const [id, d] of devices) entries.push({ fullUrl: urn(id), resource: deviceResource(d) });
+  for (const r of e.readings) for (const o of readingObservations(r, subject)) entries.push({ fullUrl: urn(o.id!), resource: o });
+  for (const p of e.photos ?? []) entries.push({ fullUrl: urn(p.meta.id), resource: mediaResource(p, subject) });
+  return {
+    resourceType: 'Bundle',
+    id: uuidv5(`session:${e.sessionId}`, CABINE_NS),
+    identifier: { system: 'urn:cabine:session', value: e.sessionId },
+    type: 'collection',
+    timestamp: e.at ?? new Date().toISOString(),
+    entry: entries,
+  };
+}
