@@ -57,7 +57,7 @@ describe('store incidents keep the reading and retry', () => {
     const { store, path } = openStore(20);
     const { writer, incidents } = writerFor(store);
     const other = new Database(path);
-    cleanups.push(() => other.close());
+    cleanups.push(() => { other.close(); });
     other.exec('BEGIN IMMEDIATE');
     const r = temperature(37.2);
     let stored = false;

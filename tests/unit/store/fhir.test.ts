@@ -19,7 +19,7 @@ beforeAll(() => {
   const defs = rest.definitions as Record<string, unknown>;
   defs.Resource ??= { $ref: '#/definitions/ResourceList' };
   defs.integer64 ??= { type: 'string', pattern: '^-?([0]|([1-9][0-9]*))$' };
-  validate = new Ajv({ strict: false, allErrors: false }).compile({ ...rest, $id: id });
+  validate = new Ajv({ strict: false, allErrors: false }).compile({ ...rest, $id: id as string });
 });
 
 const at = new Date('2026-03-02T09:15:00.000Z');
