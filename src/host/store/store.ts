@@ -70,6 +70,7 @@ export class BoothStore {
   private readonly now: () => number;
   private readonly st: ReturnType<BoothStore['prepare']>;
   private readonly txReading: (r: Reading) => void;
+  private readonly txReadings: (rs: Reading[]) => void;
   private readonly txEvent: (e: SessionEvent) => void;
   private readonly txPhoto: (p: PhotoInput, meta: PhotoMeta) => void;
   private readonly txAck: (ids: string[]) => number;
@@ -84,6 +85,9 @@ export class BoothStore {
     this.txReading = db.transaction((r: Reading) => {
       this.st.insertReading.run(r.id, r.sessionId, r.kind, r.takenAt, sealJson(this.keys, `readings:${r.id}`, r));
       this.st.insertOutbox.run(r.id, 'reading', r.sessionId, this.now());
+    });
+    this.txReadings = db.transaction((rs: Reading[]) => {
+      for (const r of rs) this.txReading(r);
     });
     this.txEvent = db.transaction((e: SessionEvent) => {
       this.st.insertEvent.run(e.id, e.sessionId, e.type, e.at, sealJson(this.keys, `session_events:${e.id}`, e));
@@ -189,6 +193,11 @@ export class BoothStore {
   /** Stores a reading and queues it for the hub, in one transaction. Saving the same id twice is a no-op. */
   saveReading(reading: Reading): void {
     this.run(() => this.txReading(reading));
+  }
+
+  /** Several readings in one transaction (one fsync): a backlog, an import. */
+  saveReadings(readings: Reading[]): void {
+    this.run(() => this.txReadings(readings));
   }
 
   getReading(id: string): Reading | undefined {
