@@ -63,13 +63,13 @@ export class MediaSession {
   /** Producers already consumed: a note and the capabilities answer may both name one. */
   private readonly consumed = new Set<string>();
 
-  /** When each set-up step finished (performance.now(), ms): what the set-up benchmark reads. */
+  /** When each set-up step finished (epoch ms, comparable across processes on one machine): what the set-up benchmark reads. */
   readonly timeline: { step: string; at: number }[] = [];
 
   constructor(private readonly opts: MediaSessionOptions) {}
 
   private mark(step: string): void {
-    this.timeline.push({ step, at: performance.now() });
+    this.timeline.push({ step, at: performance.timeOrigin + performance.now() });
   }
 
   get state(): CallState {
@@ -172,6 +172,19 @@ export class MediaSession {
     this.opts.events?.remoteStream?.(this.remote);
     await this.req('media.resumeConsumer', { consumerId: consumer.id });
     this.mark(`resumed:${consumer.kind}`);
+    if (consumer.kind === 'video') void this.watchFirstFrame(consumer);
+  }
+
+  /** Marks 'firstFrame' when the consumer's first frame is decoded (polled briefly, at most 10 s). */
+  private async watchFirstFrame(consumer: types.Consumer): Promise<void> {
+    for (let i = 0; i < 1000 && !consumer.closed; i++) {
+      let decoded = 0;
+      (await consumer.getStats()).forEach((s: { type?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp') decoded += s.framesDecoded ?? 0;
+      });
+      if (decoded > 0) return this.mark('firstFrame');
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   private dropConsumer(consumerId: string): void {
