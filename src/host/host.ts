@@ -25,7 +25,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
 import type { StoreError } from './store/errors';
 import { FileKeyProvider, type KeyProvider } from './store/keys';
-import { BoothStore } from './store/store';
+import { BoothStore, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 
@@ -39,6 +39,8 @@ export interface HostDeps {
   keys?: KeyProvider;
   /** Retry pacing of failed store writes (tests). */
   storeRetry?: { minDelayMs: number; maxDelayMs: number };
+  /** The store's clock, for retention (tests). */
+  now?: () => number;
 }
 
 export interface HostEvents {
@@ -110,7 +112,7 @@ export class Host extends EventEmitter<HostEvents> {
   private openStore(): BoothStore {
     if (!this.storeHandle) {
       const keys = this.deps.keys ?? new FileKeyProvider(resolvePath(this.config.store.keyFile));
-      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId });
+      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId, ...(this.deps.now ? { now: this.deps.now } : {}) });
     }
     if (!this.sync) {
       this.sync = new OutboxSync({ store: this.storeHandle, channel: this.hubLink, log: this.log.child({ module: 'host.sync' }) });
@@ -133,6 +135,11 @@ export class Host extends EventEmitter<HostEvents> {
   /** Stores a session event (a machine transition, an incident…); resolves once it is on disk. */
   recordSessionEvent(event: SessionEvent): Promise<void> {
     return this.writer.write({ kind: 'sessionEvent', event });
+  }
+
+  /** Stores a dermatoscope photo (sealed chunks, queued for the hub); resolves once it is on disk. */
+  recordPhoto(photo: PhotoInput): Promise<void> {
+    return this.writer.write({ kind: 'photo', photo });
   }
 
   /** Deletes acknowledged data older than `store.retentionDays` (never unacknowledged data). */

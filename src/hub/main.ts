@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/errors';
 import { loadHubConfig } from './directory';
 import { startHub } from './server';
-import { registerRecord } from './record/index';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
@@ -29,7 +28,6 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     throw error;
   }
   const hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'], config });
-  registerRecord(hub);
   process.stdout.write(`HUB_URL=${hub.url}\n`);
   const shutdown = async (): Promise<void> => { await hub.close(); process.exit(0); };
   process.once('SIGINT', () => void shutdown());

@@ -14,6 +14,7 @@ import { BoothDirectory, HubConfig } from './directory';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import type { AuthOptions } from './auth';
 import { attachMedia, type HubMedia } from './media/index';
+import { registerRecord } from './record/index';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -126,6 +127,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
+  registerRecord(hub);
   if (opts.media !== false) {
     try {
       hub.media = await attachMedia(hub, opts.media ?? {});

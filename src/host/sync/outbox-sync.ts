@@ -49,6 +49,8 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     this.publish();
     if (status === 'online') {
       this.attempt = 0;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
       this.kick();
     }
   };

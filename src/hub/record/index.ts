@@ -23,8 +23,26 @@ function asRefusal(error: unknown): never {
   throw error;
 }
 
-/** Registers the record methods on `hub.booths`; the repository defaults to `<dataDir>/record.db`. */
-export function registerRecord(hub: Hub, repo: RecordRepository = new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'))): RecordRepository {
+/** Opens the real repository on first use, so a hub that never receives a record creates no file. */
+export function lazyRepository(open: () => RecordRepository): RecordRepository {
+  let repo: RecordRepository | null = null;
+  const get = () => (repo ??= open());
+  return {
+    ingest: (...a) => get().ingest(...a),
+    putPhotoChunk: (...a) => get().putPhotoChunk(...a),
+    photoBytes: (...a) => get().photoBytes(...a),
+    sessionItems: (...a) => get().sessionItems(...a),
+    boothItems: (...a) => get().boothItems(...a),
+    close: () => repo?.close(),
+  };
+}
+
+/**
+ * Registers the record methods on `hub.booths` (startHub does, with the
+ * default repository: `<dataDir>/record.db`, opened on first use). Calling it
+ * again replaces the methods (tests pass their own repository).
+ */
+export function registerRecord(hub: Hub, repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db')))): RecordRepository {
   const log = hub.log.child({ module: 'hub.record' });
   hub.booths.handle('record.ingest', IngestParams, (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
