@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { PHOTO_CHUNK_BYTES } from '../../src/shared/record-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../src/host/hub-link';
 import { FakeKeyProvider } from '../../src/host/store/fake';
@@ -32,6 +35,7 @@ describe('outbox sync through a faulty network', () => {
     sync.start();
 
     const written: { id: string; sessionId: string }[] = [];
+    const photos: { id: string; bytes: Buffer }[] = [];
     const faults: (() => void)[] = [
       () => proxy.drop(),
       () => proxy.pass(),
@@ -52,6 +56,13 @@ describe('outbox sync through a faulty network', () => {
         written.push({ id: item.id, sessionId });
         sync.kick();
       }
+      if (round === 3) {
+        // A photo of four chunks goes up while answers are being cut mid-stream.
+        const bytes = randomBytes(PHOTO_CHUNK_BYTES * 3 + 999);
+        const meta = store.savePhoto({ id: uuidv7(), sessionId: 'session-1', mime: 'image/jpeg', width: 1920, height: 1080, takenAt: new Date().toISOString(), polarisation: 'none', bytes });
+        written.push({ id: meta.id, sessionId: 'session-1' });
+        photos.push({ id: meta.id, bytes });
+      }
       faults[round]!();
       await sleep(150);
     }
@@ -66,6 +77,7 @@ describe('outbox sync through a faulty network', () => {
     const held = record.boothItems('A').map((s) => s.item.id);
     expect(held).toHaveLength(written.length);
     expect(new Set(held).size).toBe(written.length);
+    for (const p of photos) expect(record.photoBytes(p.id)?.equals(p.bytes)).toBe(true);
     for (const sessionId of ['session-0', 'session-1', 'session-2']) {
       expect(record.sessionItems(sessionId).map((s) => s.item.id)).toEqual(written.filter((w) => w.sessionId === sessionId).map((w) => w.id));
     }
