@@ -152,6 +152,8 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     const result = IngestResult.parse(raw);
     const sent = new Set(items.map((i) => i.id));
     const ids = [...result.acked, ...result.duplicates].filter((id) => sent.has(id));
+    // An answer that acknowledges nothing would make the loop spin: treat it as a failure and back off.
+    if (ids.length === 0) throw Object.assign(new Error('the hub acknowledged none of the batch'), { code: 'NOTHING_ACKED' });
     store.markAcked(ids);
     this.publish();
     this.emit('acked', ids);

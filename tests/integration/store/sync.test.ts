@@ -8,6 +8,8 @@ import { BoothStore } from '../../../src/host/store/store';
 import { OutboxSync, type NetworkStatusData } from '../../../src/host/sync/outbox-sync';
 import type { Hub } from '../../../src/hub/server';
 import type { RecordRepository } from '../../../src/hub/record/index';
+import { exportSession } from '../../../src/hub/record/export';
+import type { Media } from 'fhir/r4';
 import { PHOTO_CHUNK_BYTES } from '../../../src/shared/record-protocol';
 import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../../helpers/store';
 
@@ -96,6 +98,8 @@ describe('outbox sync to the hub record', () => {
     await drained(sync, store);
     expect(record.photoBytes(meta.id)?.equals(bytes)).toBe(true);
     expect(record.sessionItems('session-1').map((s) => s.item.kind)).toEqual(['photo']);
+    const media = exportSession(record, 'session-1', 'P-1').entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Media') as Media;
+    expect(Buffer.from(media.content.data!, 'base64').equals(bytes)).toBe(true);
   });
 });
 
