@@ -51,6 +51,8 @@ describe('booth store under SIGKILL', () => {
         const held = new Set(store.readingIds());
         const missing = reported.filter((id) => !held.has(id));
         expect(missing).toEqual([]);
+        // Each reading and its outbox row were committed together.
+        expect(store.outboxBatch(1_000_000).length).toBe(held.size);
         // Every row opens with the booth key (no torn ciphertext).
         for (const id of ids.slice(-5)) expect(store.getReading(id)?.id).toBe(id);
       } finally {

@@ -103,6 +103,27 @@ describe('host: write before show', () => {
     expect(host.store?.getSessionEvent('0190b6a8-0000-7000-8000-0000000000aa')?.type).toBe('consent');
   });
 
+  it('emits DISK_FULL as a KioskApi incident and shows the reading once space returns', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const store = BoothStore.open({ path: join(dir, 'injected.db'), keys: new FakeKeyProvider(), boothId: 'A' });
+    cleanups.push(() => store.close());
+    const { host, events } = makeHost(dir, { store });
+    host.start();
+    store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
+    const readings = Array.from({ length: 200 }, (_, i) => temperature(36 + i / 1000));
+    const shown = Promise.all(readings.map((r) => host.acceptReading(r)));
+    await new Promise((res) => setTimeout(res, 40));
+    const incident = events.find((e) => e.name === 'incident');
+    expect(incident?.data).toMatchObject({ code: 'DISK_FULL', message: { fr: expect.stringMatching(/disque/), en: expect.stringMatching(/disk/) } });
+    const shownBefore = events.filter((e) => e.name === 'reading').length;
+    expect(shownBefore).toBeLessThan(readings.length);
+    store.db.pragma('max_page_count = 1000000');
+    await shown;
+    expect(events.filter((e) => e.name === 'reading').map((e) => (e.data as { id: string }).id)).toEqual(readings.map((r) => r.id));
+    for (const r of readings) expect(store.getReading(r.id)).toEqual(r);
+  });
+
   it('on a corrupt store file: emits a DB_CORRUPT incident, keeps the reading unshown in memory, and stores then shows it once the file is replaced', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
