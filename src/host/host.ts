@@ -6,14 +6,17 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createActor, type Actor } from 'xstate';
+import { assign, createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../shared/config';
-import type { DeviceStatus, Reading } from '../shared/domain';
+import type { DeviceStatus, MeasurementKind, Reading } from '../shared/domain';
 import { ApiRequestError } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
-import { sessionMachine, type SessionMachine } from '../session/machine';
+import { sessionMachine, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventData } from '../shared/kiosk-api';
+import { AssistantAuth } from './assistant-auth';
 import { toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
 import { HubLink } from './hub-link';
@@ -46,7 +49,13 @@ export interface HostDeps {
 export interface HostEvents {
   /** Every KioskApi event, for whichever transports are attached. */
   kioskEvent: [KioskEvent];
+  /** Every session machine transition, as a SessionEvent to store (traceability, DESIGN §5). */
+  sessionEvent: [SessionEvent];
 }
+
+/** Reading flags that mean "put the instrument back right", each with its own recovery screen. */
+const RECOVERABLE_FLAGS = new Set(['cuff-too-loose', 'improper-position', 'body-movement', 'finger-out', 'low-perfusion', 'sensor-fault', 'out-of-range']);
+const MAX_INCIDENTS = 20;
 
 function notAvailable(what: string): never {
   throw new ApiRequestError('NOT_AVAILABLE', {
@@ -72,12 +81,33 @@ export class Host extends EventEmitter<HostEvents> {
   private sync: OutboxSync | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
   private readonly deps: HostDeps;
+  private readonly assistantAuth: AssistantAuth;
+  /** The last incidents (newest first), for the assistant panel. */
+  private readonly incidents: EventData<'incident'>[] = [];
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
     this.config = config;
     this.log = log;
-    this.actor = createActor(sessionMachine, { input: { language: config.languages[0] } });
+    this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.now ? { now: deps.now } : {}) });
+    this.actor = createActor(sessionMachine.provide({
+      actions: {
+        startSession: assign({ sessionId: () => uuidv7() as string | null }),
+        recordTransition: ({ context }, params: TransitionRecord) => this.recordTransition(context.sessionId, params),
+        startMeasurement: (_, params: { kind: MeasurementKind }) => {
+          this.devices.measure(params.kind).catch((error: unknown) => {
+            const code = (error as { code?: string }).code ?? 'DEVICE_REPORTED_ERROR';
+            this.log.warn({ code, kind: params.kind }, 'measurement could not start');
+            queueMicrotask(() => this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code }));
+          });
+        },
+        notifyWipe: () => this.log.info('privacy wipe: patient data dropped from the session'),
+      },
+      delays: {
+        inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
+        inactivityWipe: config.session.wipeAfterPromptSeconds * 1000,
+      },
+    }), { input: { language: config.languages[0] } });
     this.actor.subscribe((snapshot) => {
       this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
     });
@@ -129,7 +159,9 @@ export class Host extends EventEmitter<HostEvents> {
 
   private raiseIncident(error: StoreError): void {
     this.log.error({ code: error.code }, 'store incident: data kept in memory and retried');
-    this.emit('kioskEvent', { name: 'incident', data: { code: error.code, message: error.userMessage, at: new Date().toISOString() } });
+    const incident = { code: error.code, message: error.userMessage, at: new Date().toISOString() };
+    this.noteIncident(incident);
+    this.emit('kioskEvent', { name: 'incident', data: incident });
   }
 
   /** Stores a session event (a machine transition, an incident…); resolves once it is on disk. */
@@ -188,15 +220,74 @@ export class Host extends EventEmitter<HostEvents> {
   async acceptReading(reading: Reading): Promise<void> {
     await this.writer.write({ kind: 'reading', reading });
     this.emit('kioskEvent', { name: 'reading', data: reading });
+    // The session machine shows it: a live value, the result, or a recovery screen.
+    const problem = reading.flags.find((f) => RECOVERABLE_FLAGS.has(f));
+    if (problem) {
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem });
+      return;
+    }
+    const intermediate = reading.kind === 'cuff-pressure' || reading.flags.includes('intermediate') || reading.flags.includes('searching');
+    this.sendHostEvent({ type: 'READING', kind: reading.kind, values: reading.values, intermediate });
   }
 
   /** A device status change, shown to the assistant and the kiosk. */
   acceptDeviceStatus(status: DeviceStatus): void {
     this.emit('kioskEvent', { name: 'deviceStatus', data: status });
+    if (status.state === 'error' && status.error) {
+      this.noteIncident({ code: status.error.code, message: status.error.message, at: status.at });
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code });
+    } else if (status.state === 'disconnected') {
+      this.noteIncident({ code: 'DISCONNECTED', message: status.error?.message ?? { fr: `Appareil débranché (${status.deviceId}).`, en: `Device unplugged (${status.deviceId}).` }, at: status.at });
+      this.sendHostEvent({ type: 'DEVICE_FAULT', deviceId: status.deviceId, kind: status.kind, code: status.error?.code ?? 'DISCONNECTED' });
+    } else if (status.state === 'ready') {
+      this.sendHostEvent({ type: 'DEVICE_RECOVERED', deviceId: status.deviceId });
+    }
   }
 
   view(): SessionView {
     return toSessionView(this.actor.getSnapshot());
+  }
+
+  /**
+   * Sends an event only the host may send (hub: QUEUE_UPDATE, CLAIMED,
+   * MEASUREMENT_REQUESTED, CALL_ENDED, PRESCRIPTION_RECEIVED; devices;
+   * network; assistant panel). The renderer cannot: KioskApi's sendEvent
+   * accepts only SessionUiEvent. Returns whether the machine took it.
+   */
+  sendHostEvent(event: SessionHostEvent): boolean {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active' || !snapshot.can(event)) return false;
+    this.actor.send(event);
+    return true;
+  }
+
+  private recordTransition(sessionId: string | null, record: TransitionRecord): void {
+    if (!sessionId) return;
+    const event: SessionEvent = {
+      id: uuidv7(),
+      sessionId,
+      type: 'transition',
+      at: new Date(this.deps.now?.() ?? Date.now()).toISOString(),
+      data: { from: record.from, to: record.to, event: record.event },
+    };
+    this.emit('sessionEvent', event);
+  }
+
+  private noteIncident(incident: EventData<'incident'>): void {
+    this.incidents.unshift(incident);
+    this.incidents.length = Math.min(this.incidents.length, MAX_INCIDENTS);
+  }
+
+  private assistantOn(): boolean {
+    return (this.actor.getSnapshot().value as unknown as Record<string, unknown>).assistant === 'on';
+  }
+
+  private requireAssistant(): void {
+    if (this.assistantOn()) return;
+    throw new ApiRequestError('ASSISTANT_REQUIRED', {
+      fr: 'Réservé au pharmacien : entrez d’abord le code du mode assistant.',
+      en: 'For the pharmacist only: enter the assistant mode PIN first.',
+    });
   }
 
   private handlers(): KioskHandlers {
@@ -209,8 +300,41 @@ export class Host extends EventEmitter<HostEvents> {
         return { accepted: true };
       },
       requestMeasurement: ({ kind }) => this.devices.measure(kind),
-      assistantLogin: () => notAvailable('assistant mode'),
-      assistantLogout: () => ({ ok: true }),
+      assistantLogin: async ({ pin }) => {
+        const result = await this.assistantAuth.login(pin);
+        this.log.info({ ok: result.ok, triesLeft: result.triesLeft, locked: result.lockedUntil !== null }, 'assistant login');
+        if (result.ok) this.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
+        return result;
+      },
+      assistantLogout: () => {
+        this.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
+        return { ok: true };
+      },
+      assistantSetIdentity: ({ identity }) => {
+        this.requireAssistant();
+        return { accepted: this.sendHostEvent({ type: 'SET_IDENTITY', identity }) };
+      },
+      assistantAction: (params) => {
+        this.requireAssistant();
+        switch (params.action) {
+          case 'start-measurement':
+            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind: params.kind }) };
+          case 'repeat-measurement': {
+            const kind = this.actor.getSnapshot().context.measurement?.kind;
+            return { accepted: kind ? this.sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind }) : false };
+          }
+          case 'skip-device':
+            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_SKIP_DEVICE' }) };
+          case 'restart-session':
+            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_RESTART' }) };
+          case 'end-session':
+            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_END' }) };
+        }
+      },
+      assistantIncidents: () => {
+        this.requireAssistant();
+        return { incidents: [...this.incidents] };
+      },
       mediaSignal: ({ method, data }) => this.media.signal(method, data),
       capturePhoto: () => notAvailable('dermatoscope'),
       getPhoto: () => notAvailable('dermatoscope'),

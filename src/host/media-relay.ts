@@ -13,6 +13,7 @@ import { ApiRequestError, CabineError } from '../shared/errors';
 import { HubRequestError } from '../shared/hub-protocol';
 import type { KioskEvent } from '../shared/kiosk-api';
 import type { HubChannel } from './hub-link';
+import { flowPath } from '../session/view';
 
 /** What the renderer may ask the hub through the host. Nothing else is relayed. */
 export const RELAYED_METHODS = new Set([
@@ -50,7 +51,7 @@ export class MediaRelay {
     opts.link.on('note', onNote);
     this.offNote = () => opts.link.off('note', onNote);
     const sub = opts.actor.subscribe((snapshot) => {
-      const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value as object)[0];
+      const top = flowPath(snapshot.value).split('.')[0];
       const waiting = top === 'waitingRoom';
       if (waiting && !this.inWaitingRoom) void this.joinQueue().catch(() => undefined);
       if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();

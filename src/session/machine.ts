@@ -2,60 +2,490 @@
  * The assisted session as an xstate v5 statechart (DESIGN §5). Pure: no I/O.
  * Actions, guards, delays and actors are named in `setup()`; the host
  * provides the real ones with `machine.provide()`.
+ *
+ * The root is parallel: `flow` holds the patient's journey (the screens);
+ * the other regions are cross-cutting — `inactivity` (prompt, then wipe;
+ * never in the waiting room or the call), `overlay` (cancel confirmation,
+ * emergency guidance), `device` (fault), `network` (lost, reconnecting) and
+ * `assistant` (PIN mode). Every transition runs `recordTransition` with
+ * `{ from, to, event }` so the host can store it (traceability).
  */
-import { assign, setup } from 'xstate';
-import type { Language, SessionUiEvent } from '../shared/session-view';
+import { and, assign, not, or, raise, setup, stateIn } from 'xstate';
+import type { MeasurementKind, Quantity } from '../shared/domain';
+import type { ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
+
+/** How many illustrated guidance steps each measurement has before "I am ready". */
+export const GUIDANCE_STEPS: Record<MeasurementKind, number> = {
+  temperature: 3,
+  'blood-pressure': 4,
+  'cuff-pressure': 4,
+  spo2: 3,
+  'dermatoscope-photo': 3,
+};
+
+export interface MeasurementContext {
+  kind: MeasurementKind;
+  /** 0-based guidance step. */
+  step: number;
+  /** The live value while measuring (cuff pressure rising), in `liveUnit`. */
+  live: number | null;
+  result: Quantity[] | null;
+  /** A device error or quality flag to recover from ("cuff-too-loose", "TIMEOUT"…). */
+  error: string | null;
+}
 
 export interface SessionContext {
   language: Language;
+  defaultLanguage: Language;
   sessionId: string | null;
+  identity: Identity | null;
+  pathway: Pathway | null;
+  exceptionReason: ExceptionReason | null;
+  queue: { position: number | null; etaMinutes: number | null };
+  measurement: MeasurementContext | null;
+  /** Values taken in this session, for the wrap-up summary (values only, no diagnosis). */
+  results: { kind: MeasurementKind; values: Quantity[] }[];
+  prescription: { received: boolean; note: string | null };
+  reportToGp: boolean | null;
+  deviceFault: { deviceId: string; kind: string; code: string } | null;
+  muted: boolean;
 }
 
-export type SessionMachineEvent = SessionUiEvent;
+/** Events only the host sends (hub, devices, assistant panel after its PIN); the renderer cannot. */
+export type SessionHostEvent =
+  | { type: 'SET_IDENTITY'; identity: Identity }
+  | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
+  | { type: 'CLAIMED' }
+  | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind }
+  | { type: 'READING'; kind: MeasurementKind; values: Quantity[]; intermediate: boolean }
+  | { type: 'MEASUREMENT_ERROR'; code: string }
+  | { type: 'CALL_ENDED' }
+  | { type: 'PRESCRIPTION_RECEIVED'; note?: string }
+  | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
+  | { type: 'DEVICE_RECOVERED'; deviceId: string }
+  | { type: 'NETWORK_LOST' }
+  | { type: 'NETWORK_RESTORED' }
+  | { type: 'ASSISTANT_LOGIN' }
+  | { type: 'ASSISTANT_LOGOUT' }
+  | { type: 'ASSISTANT_START_MEASUREMENT'; kind: MeasurementKind }
+  | { type: 'ASSISTANT_SKIP_DEVICE' }
+  | { type: 'ASSISTANT_RESTART' }
+  | { type: 'ASSISTANT_END' };
 
-export const sessionMachine = setup({
+/** Raised by the machine itself. */
+type InternalEvent = { type: 'INACTIVITY_WIPE' } | { type: 'CANCELLED' };
+
+export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEvent;
+
+/** Host event type names (a renderer event never has one of these). */
+export const HOST_EVENT_TYPES = [
+  'SET_IDENTITY', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'CALL_ENDED',
+  'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
+  'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
+] as const satisfies readonly SessionHostEvent['type'][];
+
+/** A patient's touch: restarts the inactivity timer. */
+const ACTIVITY_EVENTS = [
+  'TOUCH', 'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'CANCEL', 'CANCEL_ABORT', 'STILL_HERE', 'EMERGENCY',
+  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'SET_IDENTITY',
+] as const satisfies readonly SessionMachineEvent['type'][];
+
+export interface TransitionRecord {
+  from: string;
+  to: string | null;
+  event: string;
+}
+
+const emptyContext = (language: Language): SessionContext => ({
+  language,
+  defaultLanguage: language,
+  sessionId: null,
+  identity: null,
+  pathway: null,
+  exceptionReason: null,
+  queue: { position: null, etaMinutes: null },
+  measurement: null,
+  results: [],
+  prescription: { received: false, note: null },
+  reportToGp: null,
+  deviceFault: null,
+  muted: false,
+});
+
+const newMeasurement = (kind: MeasurementKind): MeasurementContext => ({ kind, step: 0, live: null, result: null, error: null });
+
+const machineSetup = setup({
   types: {
     context: {} as SessionContext,
     events: {} as SessionMachineEvent,
     input: {} as { language?: Language } | undefined,
   },
   actions: {
-    /** Provided by the host: a new session id (UUIDv7) and its first event. */
+    /** Provided by the host: a new session id (UUIDv7). */
     startSession: assign({ sessionId: () => null as string | null }),
+    /** Attract: no session. */
+    endSession: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage) })),
+    /** Provided by the host: stores `{ from, to, event }` as a SessionEvent. */
+    recordTransition: (_: unknown, _params: TransitionRecord) => undefined,
+    /** Provided by the host: asks the instrument to measure (devices.measure). */
+    startMeasurement: (_: unknown, _params: { kind: MeasurementKind }) => undefined,
+    /** Provided by the host: tells the renderer and the host's caches to drop patient data. */
+    notifyWipe: () => undefined,
     setLanguage: assign({
       language: ({ event, context }) => (event.type === 'CHOOSE_LANGUAGE' ? event.language : context.language),
     }),
-    resetSession: assign({ sessionId: () => null, language: () => 'fr' as const }),
+    /** Every patient datum leaves the machine; the session id stays until attract, for the trace. */
+    wipePatientData: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage), sessionId: context.sessionId, language: context.language })),
+    setIdentity: assign({ identity: ({ event, context }) => (event.type === 'SET_IDENTITY' ? event.identity : context.identity) }),
+    setPathway: assign(({ event, context }) => (event.type === 'CHOOSE_PATHWAY'
+      ? { pathway: event.pathway, exceptionReason: event.pathway === 'exception' ? context.exceptionReason : null }
+      : {})),
+    setException: assign({ exceptionReason: ({ event, context }) => (event.type === 'CHOOSE_EXCEPTION' ? event.reason : context.exceptionReason) }),
+    setQueue: assign({ queue: ({ event, context }) => (event.type === 'QUEUE_UPDATE' ? { position: event.position, etaMinutes: event.etaMinutes } : context.queue) }),
+    requestMeasurement: assign({
+      measurement: ({ event, context }) => (event.type === 'MEASUREMENT_REQUESTED' || event.type === 'ASSISTANT_START_MEASUREMENT'
+        ? newMeasurement(event.kind === 'cuff-pressure' ? 'blood-pressure' : event.kind)
+        : context.measurement),
+    }),
+    nextStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: context.measurement.step + 1 } : null) }),
+    previousStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: Math.max(0, context.measurement.step - 1) } : null) }),
+    clearAttempt: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, live: null, result: null, error: null } : null) }),
+    setLive: assign({
+      measurement: ({ event, context }) => (event.type === 'READING' && context.measurement
+        ? { ...context.measurement, live: event.values[0]?.value ?? context.measurement.live }
+        : context.measurement),
+    }),
+    setResult: assign(({ event, context }) => {
+      if (event.type !== 'READING' || !context.measurement) return {};
+      return {
+        measurement: { ...context.measurement, result: event.values, live: null, error: null },
+        results: [...context.results, { kind: context.measurement.kind, values: event.values }],
+      };
+    }),
+    setMeasurementError: assign({
+      measurement: ({ event, context }) => (event.type === 'MEASUREMENT_ERROR' && context.measurement
+        ? { ...context.measurement, error: event.code, live: null }
+        : context.measurement),
+    }),
+    clearMeasurement: assign({ measurement: () => null }),
+    setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null } : context.prescription) }),
+    setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
+    setDeviceFault: assign({ deviceFault: ({ event, context }) => (event.type === 'DEVICE_FAULT' ? { deviceId: event.deviceId, kind: event.kind, code: event.code } : context.deviceFault) }),
+    clearDeviceFault: assign({ deviceFault: () => null }),
+    toggleMute: assign({ muted: ({ context }) => !context.muted }),
   },
-}).createMachine({
-  id: 'session',
-  context: ({ input }) => ({ language: input?.language ?? 'fr', sessionId: null }),
+  guards: {
+    /** The inactivity prompt and wipe apply only while the patient is filling in steps. */
+    inactivityApplies: or([
+      stateIn('#session.flow.language'),
+      stateIn('#session.flow.consent'),
+      stateIn('#session.flow.identity'),
+      stateIn('#session.flow.wrapUp'),
+    ]),
+    /** Cancel makes sense once a session has started, and not while it is being wiped. */
+    canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe')])),
+    assistantActive: stateIn('#session.assistant.on'),
+    wiping: stateIn('#session.flow.privacyWipe'),
+    inCall: stateIn('#session.flow.consultation'),
+    assistantInCall: and([stateIn('#session.assistant.on'), stateIn('#session.flow.consultation')]),
+    assistantInSession: and([stateIn('#session.assistant.on'), not(stateIn('#session.flow.attract')), not(stateIn('#session.flow.privacyWipe'))]),
+    isLastStep: ({ context }) => !!context.measurement && context.measurement.step >= GUIDANCE_STEPS[context.measurement.kind] - 1,
+    isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
+    pathwayIsException: ({ context }) => context.pathway === 'exception',
+    isException: ({ event }) => event.type === 'CHOOSE_PATHWAY' && event.pathway === 'exception',
+    /** An intermediate reading (cuff pressure rising) or one of another kind is a live value, not the result. */
+    isLiveReading: ({ event, context }) => event.type === 'READING' && (event.intermediate || event.kind !== context.measurement?.kind),
+    isResultReading: ({ event, context }) => event.type === 'READING' && !event.intermediate && event.kind === context.measurement?.kind,
+  },
+  delays: {
+    /** kiosk-config session.inactivityPromptSeconds (provided by the host). */
+    inactivityPrompt: 60_000,
+    /** kiosk-config session.wipeAfterPromptSeconds (provided by the host). */
+    inactivityWipe: 30_000,
+    /** How long "your data has been erased" stays on screen. */
+    wipeScreen: 5_000,
+  },
+});
+
+type Action = string | { type: string; params?: unknown };
+type Transition = { target?: string | string[]; actions?: Action | Action[]; guard?: unknown; reenter?: boolean };
+type TransitionSpec = string | Transition | Transition[];
+interface StateConfig {
+  id?: string;
+  type?: 'parallel' | 'history';
+  history?: 'shallow' | 'deep';
+  initial?: string;
+  entry?: Action | Action[];
+  exit?: Action | Action[];
+  on?: Record<string, TransitionSpec>;
+  after?: Record<string, TransitionSpec>;
+  always?: TransitionSpec;
+  states?: Record<string, StateConfig>;
+}
+
+/**
+ * Appends `recordTransition` with `{ from, to, event }` to every transition of
+ * a state tree, so no transition can be added without being traced.
+ */
+function traced(config: StateConfig, path: string[] = []): StateConfig {
+  const from = path.join('.');
+  const resolveTarget = (target: string): string => {
+    if (target.startsWith('#')) return target.slice(1).replace(/^session\./, '');
+    if (target.startsWith('.')) return [...path, target.slice(1)].join('.');
+    return [...path.slice(0, -1), target].join('.');
+  };
+  const wrap = (spec: TransitionSpec, event: string): Transition[] => {
+    const list = Array.isArray(spec) ? spec : [typeof spec === 'string' ? { target: spec } : spec];
+    return list.map((t) => {
+      const targets = t.target === undefined ? [] : Array.isArray(t.target) ? t.target : [t.target];
+      const to = targets.length ? targets.map(resolveTarget).join(',') : null;
+      const actions = t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions];
+      return { ...t, actions: [...actions, { type: 'recordTransition', params: { from, to, event } }] };
+    });
+  };
+  const mapOn = (on: Record<string, TransitionSpec> | undefined, prefix: (k: string) => string) =>
+    on && Object.fromEntries(Object.entries(on).map(([k, v]) => [k, wrap(v, prefix(k))]));
+  return {
+    ...config,
+    ...(config.on ? { on: mapOn(config.on, (k) => k) } : {}),
+    ...(config.after ? { after: mapOn(config.after, (k) => `xstate.after.${k}`) } : {}),
+    ...(config.always ? { always: wrap(config.always, 'always') } : {}),
+    ...(config.states ? { states: Object.fromEntries(Object.entries(config.states).map(([k, s]) => [k, traced(s, [...path, k])])) } : {}),
+  };
+}
+
+type MachineConfig = Parameters<typeof machineSetup.createMachine>[0];
+
+const activityResets = Object.fromEntries(ACTIVITY_EVENTS.map((e) => [e, { target: 'watching', reenter: true }]));
+
+const guidanceEvents: Record<string, TransitionSpec> = {
+    NEXT: [
+      { guard: 'isLastStep', target: 'measuring' },
+      { actions: 'nextStep' },
+    ],
+    START_MEASURE: { target: 'measuring' },
+    BACK: [
+      { guard: 'isFirstStep', target: '#session.flow.consultation.call', actions: 'clearMeasurement' },
+      { actions: 'previousStep' },
+    ],
+};
+
+const flow: StateConfig = {
   initial: 'attract',
+  on: {
+    INACTIVITY_WIPE: '.privacyWipe',
+    CANCELLED: '.privacyWipe',
+    ASSISTANT_END: { guard: 'assistantInSession', target: '.privacyWipe' },
+    ASSISTANT_RESTART: { guard: 'assistantInSession', target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
+  },
   states: {
     attract: {
+      entry: 'endSession',
+      exit: 'startSession',
       on: {
-        TOUCH: { target: 'language', actions: 'startSession' },
-        CHOOSE_LANGUAGE: { target: 'consent', actions: ['startSession', 'setLanguage'] },
+        TOUCH: 'language',
+        CHOOSE_LANGUAGE: { target: 'consent', actions: 'setLanguage' },
       },
     },
     language: {
       on: {
         CHOOSE_LANGUAGE: { target: 'consent', actions: 'setLanguage' },
-        BACK: { target: 'attract', actions: 'resetSession' },
+        BACK: 'privacyWipe',
       },
     },
     consent: {
       on: {
+        ACCEPT: 'identity',
+        DECLINE: 'privacyWipe',
         BACK: 'language',
-        CANCEL_CONFIRM: { target: 'attract', actions: 'resetSession' },
       },
     },
+    identity: {
+      initial: 'entry',
+      on: {
+        SET_IDENTITY: { guard: 'assistantActive', actions: 'setIdentity' },
+      },
+      states: {
+        /** The pharmacist enters the identity on the assistant panel; the patient types nothing. */
+        entry: {
+          on: {
+            SET_IDENTITY: { guard: 'assistantActive', target: 'pathway', actions: 'setIdentity' },
+            BACK: '#session.flow.consent',
+          },
+        },
+        pathway: {
+          on: {
+            CHOOSE_PATHWAY: [
+              { guard: 'isException', target: 'exception', actions: 'setPathway' },
+              { target: '#session.flow.waitingRoom', actions: 'setPathway' },
+            ],
+            BACK: 'entry',
+          },
+        },
+        exception: {
+          on: {
+            CHOOSE_EXCEPTION: { target: '#session.flow.waitingRoom', actions: 'setException' },
+            BACK: 'pathway',
+          },
+        },
+      },
+    },
+    waitingRoom: {
+      on: {
+        QUEUE_UPDATE: { actions: 'setQueue' },
+        CLAIMED: 'consultation',
+        BACK: [
+          { guard: 'pathwayIsException', target: 'identity.exception' },
+          { target: 'identity.pathway' },
+        ],
+      },
+    },
+    consultation: {
+      initial: 'call',
+      on: {
+        CALL_ENDED: { target: 'wrapUp', actions: 'clearMeasurement' },
+        MEASUREMENT_REQUESTED: { target: '.guidance', actions: 'requestMeasurement', reenter: true },
+        ASSISTANT_START_MEASUREMENT: { guard: 'assistantActive', target: '.guidance', actions: 'requestMeasurement', reenter: true },
+        ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: '.call', actions: ['clearMeasurement', 'clearDeviceFault'] },
+        PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+      },
+      states: {
+        /** The video with the specialist; nothing to press. */
+        call: {},
+        /** Illustrated steps: how to put the instrument on. */
+        guidance: { on: guidanceEvents },
+        measuring: {
+          entry: { type: 'startMeasurement', params: ({ context }: { context: SessionContext }) => ({ kind: context.measurement?.kind ?? 'temperature' }) } as unknown as Action,
+          on: {
+            READING: [
+              { guard: 'isResultReading', target: 'result', actions: 'setResult' },
+              { guard: 'isLiveReading', actions: 'setLive' },
+            ],
+            MEASUREMENT_ERROR: { target: 'recovery', actions: 'setMeasurementError' },
+            BACK: { target: 'guidance', actions: 'clearAttempt' },
+          },
+        },
+        /** The value with its unit. No interpretation: the specialist reads it. */
+        result: {
+          on: {
+            NEXT: { target: 'call', actions: 'clearMeasurement' },
+            RETRY: { target: 'measuring', actions: 'clearAttempt' },
+            BACK: { target: 'call', actions: 'clearMeasurement' },
+          },
+        },
+        /** "Le brassard est mal placé": how to fix it, then try again. */
+        recovery: {
+          on: {
+            RETRY: { target: 'measuring', actions: 'clearAttempt' },
+            BACK: { target: 'guidance', actions: 'clearAttempt' },
+          },
+        },
+      },
+    },
+    wrapUp: {
+      initial: 'summary',
+      on: {
+        PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+      },
+      states: {
+        summary: { on: { NEXT: 'prescription' } },
+        prescription: { on: { NEXT: 'report', BACK: 'summary' } },
+        report: {
+          on: {
+            ACCEPT: { target: 'goodbye', actions: 'setReportConsent' },
+            DECLINE: { target: 'goodbye', actions: 'setReportConsent' },
+            BACK: 'prescription',
+          },
+        },
+        goodbye: { on: { FINISH: '#session.flow.privacyWipe', BACK: 'report' } },
+      },
+    },
+    privacyWipe: {
+      entry: ['wipePatientData', 'notifyWipe'],
+      after: { wipeScreen: 'attract' },
+      on: { TOUCH: 'attract' },
+    },
   },
-});
+};
+
+export const sessionMachine = machineSetup.createMachine({
+  id: 'session',
+  type: 'parallel',
+  context: ({ input }: { input: { language?: Language } | undefined }) => emptyContext(input?.language ?? 'fr'),
+  ...(traced({
+    type: 'parallel',
+    states: {
+      flow,
+      inactivity: {
+        initial: 'off',
+        states: {
+          off: { always: { guard: 'inactivityApplies', target: 'watching' } },
+          watching: {
+            always: { guard: not('inactivityApplies') as unknown as string, target: 'off' },
+            on: activityResets,
+            after: { inactivityPrompt: 'prompting' },
+          },
+          /** "Êtes-vous toujours là ?" — loud, then the wipe. */
+          prompting: {
+            always: { guard: not('inactivityApplies') as unknown as string, target: 'off' },
+            on: activityResets,
+            after: { inactivityWipe: { target: 'off', actions: raise({ type: 'INACTIVITY_WIPE' }) as unknown as Action } },
+          },
+        },
+      },
+      overlay: {
+        initial: 'none',
+        on: { EMERGENCY: '.emergency' },
+        states: {
+          none: { on: { CANCEL: { guard: 'canCancel', target: 'cancelConfirm' } } },
+          cancelConfirm: {
+            on: {
+              CANCEL_ABORT: 'none',
+              CANCEL_CONFIRM: { target: 'none', actions: raise({ type: 'CANCELLED' }) as unknown as Action },
+            },
+          },
+          /** Call 15 (SAMU) or 112, and alert the pharmacist. */
+          emergency: { on: { EMERGENCY_CLOSE: 'none' } },
+        },
+      },
+      device: {
+        initial: 'ok',
+        states: {
+          ok: { on: { DEVICE_FAULT: { target: 'fault', actions: 'setDeviceFault' } } },
+          fault: {
+            on: {
+              DEVICE_FAULT: { actions: 'setDeviceFault' },
+              DEVICE_RECOVERED: { target: 'ok', actions: 'clearDeviceFault' },
+              ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: 'ok', actions: 'clearDeviceFault' },
+            },
+          },
+        },
+      },
+      network: {
+        initial: 'online',
+        states: {
+          online: { on: { NETWORK_LOST: 'reconnecting' } },
+          reconnecting: { on: { NETWORK_RESTORED: 'online' } },
+        },
+      },
+      assistant: {
+        initial: 'off',
+        states: {
+          off: { on: { ASSISTANT_LOGIN: 'on' } },
+          /** Assistant mode ends with the session. */
+          on: { on: { ASSISTANT_LOGOUT: 'off' }, always: { guard: 'wiping', target: 'off' } },
+        },
+      },
+    },
+  }) as object),
+  on: {
+    TOGGLE_MUTE: { actions: ['toggleMute', { type: 'recordTransition', params: { from: '', to: null, event: 'TOGGLE_MUTE' } }] },
+  },
+} as unknown as MachineConfig);
 
 export type SessionMachine = typeof sessionMachine;
 
-/** The step indicator of the UI (1 Langue … 5 Consultation) for a state path. */
+/** The step indicator of the UI (1 Langue … 5 Consultation) for a flow state path. */
 export function stepOf(state: string): number | null {
   const top = state.split('.')[0];
   switch (top) {

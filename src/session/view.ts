@@ -1,6 +1,6 @@
 import type { SnapshotFrom } from 'xstate';
 import type { SessionView } from '../shared/session-view';
-import { stepOf, type SessionMachine } from './machine';
+import { GUIDANCE_STEPS, stepOf, type SessionMachine } from './machine';
 
 /** Flattens an xstate state value to a dotted path: { a: { b: {} } } → "a.b". */
 export function statePath(value: unknown): string {
@@ -14,15 +14,58 @@ export function statePath(value: unknown): string {
   return '';
 }
 
-/** The serialisable view the renderer receives. Never carries secrets. */
-export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, assistant = false): SessionView {
-  const state = statePath(snapshot.value);
+/** The patient's screen: the `flow` region of the parallel root (or the whole value for an older flat machine). */
+export function flowPath(value: unknown): string {
+  if (value && typeof value === 'object' && 'flow' in value) return statePath((value as { flow: unknown }).flow);
+  return statePath(value);
+}
+
+/** Which cross-cutting layer covers the screen, most urgent first. */
+function overlayOf(value: Record<string, unknown>): 'emergency' | 'cancelConfirm' | 'inactivityPrompt' | null {
+  if (value.overlay === 'emergency') return 'emergency';
+  if (value.overlay === 'cancelConfirm') return 'cancelConfirm';
+  if (value.inactivity === 'prompting') return 'inactivityPrompt';
+  return null;
+}
+
+/**
+ * The serialisable view the renderer receives. Never carries secrets; the
+ * identity only on the screens that show it (identity step, assistant panel).
+ */
+export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: { assistant?: boolean } = {}): SessionView {
+  const value = snapshot.value as unknown as Record<string, unknown>;
+  const state = flowPath(value);
+  const top = state.split('.')[0];
+  const c = snapshot.context;
+  const assistant = value.assistant === 'on' || extra.assistant === true;
+  const context: Record<string, unknown> = {
+    overlay: overlayOf(value),
+    network: value.network === 'reconnecting' ? 'reconnecting' : 'online',
+    deviceFault: c.deviceFault,
+    muted: c.muted,
+    canBack: snapshot.can({ type: 'BACK' }),
+    canCancel: snapshot.can({ type: 'CANCEL' }),
+  };
+  if (top === 'identity' || assistant) context.identity = c.identity;
+  if (top === 'identity' || top === 'waitingRoom') {
+    context.pathway = c.pathway;
+    context.exceptionReason = c.exceptionReason;
+  }
+  if (top === 'waitingRoom') context.queue = c.queue;
+  if (top === 'consultation' && c.measurement) {
+    context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
+  }
+  if (top === 'consultation' || top === 'wrapUp') context.prescription = c.prescription;
+  if (top === 'wrapUp') {
+    context.results = c.results;
+    context.reportToGp = c.reportToGp;
+  }
   return {
     state,
-    language: snapshot.context.language,
-    sessionId: snapshot.context.sessionId,
+    language: c.language,
+    sessionId: c.sessionId,
     step: stepOf(state),
     assistant,
-    context: {},
+    context,
   };
 }

@@ -12,6 +12,9 @@ export const KIOSK_METHODS = [
   'mediaSignal',
   'capturePhoto',
   'getPhoto',
+  'assistantSetIdentity',
+  'assistantAction',
+  'assistantIncidents',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
 

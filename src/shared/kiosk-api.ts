@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
 import { ApiValidationError, type LocalisedMessage } from './errors';
 import { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
-import { SessionUiEvent, SessionView } from './session-view';
+import { Identity, SessionUiEvent, SessionView } from './session-view';
 
 export { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
 
@@ -15,6 +15,12 @@ const Empty = z.object({}).strict();
 
 /** Dermatoscope stills travel as base64 in their own call, never inside other messages; capped. */
 export const MAX_PHOTO_BYTES = 12 * 1024 * 1024;
+
+export const Incident = z.object({
+  code: z.string(),
+  message: z.object({ fr: z.string(), en: z.string() }),
+  at: z.string(),
+});
 
 export const kioskRequests = {
   getSnapshot: { params: Empty, result: SessionView },
@@ -49,6 +55,21 @@ export const kioskRequests = {
     params: z.object({ photoId: z.string().min(1) }).strict(),
     result: z.object({ mime: z.string(), data: z.string() }),
   },
+  /** Assistant panel (after assistantLogin): the patient's identity, typed by the pharmacist. */
+  assistantSetIdentity: { params: z.object({ identity: Identity }).strict(), result: z.object({ accepted: z.boolean() }) },
+  /** Assistant panel: start or repeat a measurement, skip a faulty device, restart or end the session. */
+  assistantAction: {
+    params: z.discriminatedUnion('action', [
+      z.object({ action: z.literal('start-measurement'), kind: MeasurementKind }).strict(),
+      z.object({ action: z.literal('repeat-measurement') }).strict(),
+      z.object({ action: z.literal('skip-device') }).strict(),
+      z.object({ action: z.literal('restart-session') }).strict(),
+      z.object({ action: z.literal('end-session') }).strict(),
+    ]),
+    result: z.object({ accepted: z.boolean() }),
+  },
+  /** Assistant panel: the last incidents (device, store, network), newest first. */
+  assistantIncidents: { params: Empty, result: z.object({ incidents: z.array(Incident) }) },
 } as const satisfies Record<KioskMethod, { params: z.ZodType; result: z.ZodType }>;
 
 export const NetworkStatus = z.object({
@@ -60,11 +81,6 @@ export const UpdateStatus = z.object({
   currentVersion: z.string(),
   availableVersion: z.string().nullable(),
   message: z.string().optional(),
-});
-export const Incident = z.object({
-  code: z.string(),
-  message: z.object({ fr: z.string(), en: z.string() }),
-  at: z.string(),
 });
 
 export const kioskEvents = {
