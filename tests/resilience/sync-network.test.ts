@@ -74,12 +74,12 @@ describe('outbox sync through a faulty network', () => {
       check();
     });
     expect(proxy.connections).toBeGreaterThan(1);
-    const held = record.boothItems('A').map((s) => s.item.id);
+    const held = (await record.boothItems('A')).map((s) => s.item.id);
     expect(held).toHaveLength(written.length);
     expect(new Set(held).size).toBe(written.length);
-    for (const p of photos) expect(record.photoBytes(p.id)?.equals(p.bytes)).toBe(true);
+    for (const p of photos) expect((await record.photoBytes(p.id))?.equals(p.bytes)).toBe(true);
     for (const sessionId of ['session-0', 'session-1', 'session-2']) {
-      expect(record.sessionItems(sessionId).map((s) => s.item.id)).toEqual(written.filter((w) => w.sessionId === sessionId).map((w) => w.id));
+      expect((await record.sessionItems(sessionId)).map((s) => s.item.id)).toEqual(written.filter((w) => w.sessionId === sessionId).map((w) => w.id));
     }
   }, 60_000);
 });

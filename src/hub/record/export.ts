@@ -9,13 +9,13 @@ import { sessionBundle } from '../../shared/fhir';
 import type { PhotoMeta } from '../../shared/record-protocol';
 import type { RecordRepository } from './repository';
 
-export function exportSession(repo: RecordRepository, sessionId: string, subjectPseudonym: string): Bundle {
+export async function exportSession(repo: RecordRepository, sessionId: string, subjectPseudonym: string): Promise<Bundle> {
   const readings: Reading[] = [];
   const photos: { meta: PhotoMeta; data?: string }[] = [];
-  for (const { item } of repo.sessionItems(sessionId)) {
+  for (const { item } of await repo.sessionItems(sessionId)) {
     if (item.kind === 'reading') readings.push(item.data);
     else if (item.kind === 'photo') {
-      const bytes = repo.photoBytes(item.data.id);
+      const bytes = await repo.photoBytes(item.data.id);
       photos.push({ meta: item.data, ...(bytes ? { data: bytes.toString('base64') } : {}) });
     }
   }

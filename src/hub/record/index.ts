@@ -44,7 +44,7 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
  */
 export function registerRecord(hub: Hub, repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db')))): RecordRepository {
   const log = hub.log.child({ module: 'hub.record' });
-  hub.booths.handle('record.ingest', IngestParams, (peer, params) => {
+  hub.booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
       throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
     }
@@ -58,28 +58,28 @@ export function registerRecord(hub: Hub, repo: RecordRepository = lazyRepository
     }
     for (const i of items) {
       if (i.kind === 'photo') {
-        const bytes = repo.photoBytes(i.data.id);
+        const bytes = await repo.photoBytes(i.data.id);
         if (!bytes || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
           throw refused('PHOTO_INCOMPLETE', `photo ${i.data.id}: send all its chunks before its record item; nothing stored`);
         }
       }
     }
     try {
-      const outcome = repo.ingest(peer.id, params.batchId, items);
+      const outcome = await repo.ingest(peer.id, params.batchId, items);
       log.info({ boothId: peer.id, stored: outcome.acked.length, duplicates: outcome.duplicates.length }, 'ingested a batch');
       return outcome;
     } catch (error) {
       return asRefusal(error);
     }
   });
-  hub.booths.handle('record.photoChunk', PhotoChunkParams, (peer, p) => {
+  hub.booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
     try {
-      const received = repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
+      const received = await repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
       return { index: p.index, received };
     } catch (error) {
       return asRefusal(error);
     }
   });
-  hub.onClose(() => repo.close());
+  hub.onClose(async () => { await repo.close(); });
   return repo;
 }

@@ -1,8 +1,9 @@
 /**
  * The hub's record behind one interface (DESIGN §10): SQLite embedded by
  * default (sqlite-repository.ts); a PostgreSQL implementation takes the same
- * calls when a network of booths outgrows one server. Every method is atomic:
- * a refused batch stores nothing.
+ * calls when a network of booths outgrows one server. Every method is atomic
+ * (a refused batch stores nothing) and asynchronous, as a network database's
+ * client would be.
  */
 import type { RecordItem } from '../../shared/record-protocol';
 
@@ -23,16 +24,16 @@ export interface RecordRepository {
    * Stores new items of one booth's batch, ignoring ids already held.
    * Throws RecordRefusal('REPLAYED_BATCH') if `batchId` was seen before.
    */
-  ingest(boothId: string, batchId: string, items: RecordItem[]): IngestOutcome;
+  ingest(boothId: string, batchId: string, items: RecordItem[]): Promise<IngestOutcome>;
   /** Stores one photo chunk (idempotent); returns how many chunks of the photo are held. */
-  putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): number;
+  putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): Promise<number>;
   /** Chunks held for a photo, in order; null while incomplete. */
-  photoBytes(photoId: string): Buffer | null;
+  photoBytes(photoId: string): Promise<Buffer | null>;
   /** All items of a session, in arrival order. */
-  sessionItems(sessionId: string): StoredItem[];
+  sessionItems(sessionId: string): Promise<StoredItem[]>;
   /** Every item of a booth (tests, export), in arrival order. */
-  boothItems(boothId: string): StoredItem[];
-  close(): void;
+  boothItems(boothId: string): Promise<StoredItem[]>;
+  close(): void | Promise<void>;
 }
 
 /** A refusal the booth sees as a typed error (code + message); nothing was stored. */

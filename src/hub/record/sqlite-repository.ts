@@ -70,11 +70,11 @@ export class SqliteRecordRepository implements RecordRepository {
     });
   }
 
-  ingest(boothId: string, batchId: string, items: RecordItem[]): IngestOutcome {
+  async ingest(boothId: string, batchId: string, items: RecordItem[]): Promise<IngestOutcome> {
     return this.txIngest(boothId, batchId, items);
   }
 
-  putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): number {
+  async putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): Promise<number> {
     const owner = this.st.chunkOwner.get(photoId);
     if (owner && (owner.booth_id !== boothId || owner.sha256 !== sha256 || owner.count !== count)) {
       throw new RecordRefusal('PHOTO_MISMATCH', `photo ${photoId} is already being received with other properties`);
@@ -84,7 +84,7 @@ export class SqliteRecordRepository implements RecordRepository {
     return this.st.chunkCount.get(photoId)!.n;
   }
 
-  photoBytes(photoId: string): Buffer | null {
+  async photoBytes(photoId: string): Promise<Buffer | null> {
     const rows = this.st.chunks.all(photoId);
     if (rows.length === 0 || rows.length !== rows[0]!.count) return null;
     return Buffer.concat(rows.map((r) => r.data));
@@ -94,11 +94,11 @@ export class SqliteRecordRepository implements RecordRepository {
     return rows.map((r) => ({ arrival: r.arrival, receivedAt: r.received_at, item: JSON.parse(r.body) as RecordItem }));
   }
 
-  sessionItems(sessionId: string): StoredItem[] {
+  async sessionItems(sessionId: string): Promise<StoredItem[]> {
     return this.toStored(this.st.bySession.all(sessionId));
   }
 
-  boothItems(boothId: string): StoredItem[] {
+  async boothItems(boothId: string): Promise<StoredItem[]> {
     return this.toStored(this.st.byBooth.all(boothId));
   }
 

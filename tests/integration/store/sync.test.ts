@@ -58,8 +58,8 @@ describe('outbox sync to the hub record', () => {
     expect(statuses[0]).toEqual({ hub: 'offline', pendingOutbox: 3 });
     link.start();
     await drained(sync, store);
-    expect(record.sessionItems('session-1').map((s) => s.item.id)).toEqual(items.map((i) => i.id));
-    expect(record.sessionItems('session-1')[0]!.item.data).toEqual(items[0]);
+    expect((await record.sessionItems('session-1')).map((s) => s.item.id)).toEqual(items.map((i) => i.id));
+    expect((await record.sessionItems('session-1'))[0]!.item.data).toEqual(items[0]);
     expect(statuses.at(-1)).toEqual({ hub: 'online', pendingOutbox: 0 });
   });
 
@@ -80,7 +80,7 @@ describe('outbox sync to the hub record', () => {
     cleanups.push(() => sync.stop());
     sync.start();
     await drained(sync, second);
-    expect(record.boothItems('A').map((s) => s.item.id)).toEqual(rs.map((r) => r.id));
+    expect((await record.boothItems('A')).map((s) => s.item.id)).toEqual(rs.map((r) => r.id));
   });
 
   it('uploads a photo in acknowledged chunks, resumes after a cut, and the hub holds the same bytes', async () => {
@@ -96,9 +96,9 @@ describe('outbox sync to the hub record', () => {
     cleanups.push(() => sync.stop());
     sync.start();
     await drained(sync, store);
-    expect(record.photoBytes(meta.id)?.equals(bytes)).toBe(true);
-    expect(record.sessionItems('session-1').map((s) => s.item.kind)).toEqual(['photo']);
-    const media = exportSession(record, 'session-1', 'P-1').entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Media') as Media;
+    expect((await record.photoBytes(meta.id))?.equals(bytes)).toBe(true);
+    expect((await record.sessionItems('session-1')).map((s) => s.item.kind)).toEqual(['photo']);
+    const media = (await exportSession(record, 'session-1', 'P-1')).entry!.map((e) => e.resource!).find((r) => r.resourceType === 'Media') as Media;
     expect(Buffer.from(media.content.data!, 'base64').equals(bytes)).toBe(true);
   });
 });
@@ -121,7 +121,7 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const it1 = item(store);
     await expect(link.request('record.ingest', { batchId: uuidv7(), items: [it1] })).resolves.toEqual({ acked: [it1.id], duplicates: [] });
     await expect(link.request('record.ingest', { batchId: uuidv7(), items: [it1] })).resolves.toEqual({ acked: [], duplicates: [it1.id] });
-    expect(record.boothItems('A')).toHaveLength(1);
+    expect((await record.boothItems('A'))).toHaveLength(1);
   });
 
   it('refuses a replayed batch id', async () => {
@@ -129,7 +129,7 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const batchId = uuidv7();
     await link.request('record.ingest', { batchId, items: [item(store)] });
     await expect(link.request('record.ingest', { batchId, items: [item(store)] })).rejects.toMatchObject({ code: 'REPLAYED_BATCH' });
-    expect(record.boothItems('A')).toHaveLength(1);
+    expect((await record.boothItems('A'))).toHaveLength(1);
   });
 
   it('refuses an item of the wrong shape, and the valid items beside it are not stored', async () => {
@@ -137,7 +137,7 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const good = item(store);
     const bad = { ...item(store), data: { ...item(store).data, values: 'hot' } };
     await expect(link.request('record.ingest', { batchId: uuidv7(), items: [good, bad] })).rejects.toMatchObject({ code: 'INVALID_ITEM' });
-    expect(record.boothItems('A')).toHaveLength(0);
+    expect((await record.boothItems('A'))).toHaveLength(0);
   });
 
   it("refuses a booth claiming another booth's id in the payload", async () => {
@@ -145,8 +145,8 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const mine = item(store);
     const forged = { ...item(store), boothId: 'B' };
     await expect(link.request('record.ingest', { batchId: uuidv7(), items: [mine, forged] })).rejects.toMatchObject({ code: 'BOOTH_MISMATCH' });
-    expect(record.boothItems('A')).toHaveLength(0);
-    expect(record.boothItems('B')).toHaveLength(0);
+    expect((await record.boothItems('A'))).toHaveLength(0);
+    expect((await record.boothItems('B'))).toHaveLength(0);
   });
 
   it('refuses a batch of more than 500 items', async () => {
@@ -154,7 +154,7 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const one = item(store);
     const items = Array.from({ length: 501 }, () => ({ ...one, id: uuidv7() }));
     await expect(link.request('record.ingest', { batchId: uuidv7(), items })).rejects.toMatchObject({ code: 'BATCH_TOO_LARGE' });
-    expect(record.boothItems('A')).toHaveLength(0);
+    expect((await record.boothItems('A'))).toHaveLength(0);
   });
 
   it('refuses a photo item whose chunks have not all arrived', async () => {
@@ -163,7 +163,7 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     const photoItem = store.recordItem(store.outboxBatch(1)[0]!);
     expect(photoItem.id).toBe(meta.id);
     await expect(link.request('record.ingest', { batchId: uuidv7(), items: [photoItem] })).rejects.toMatchObject({ code: 'PHOTO_INCOMPLETE' });
-    expect(record.boothItems('A')).toHaveLength(0);
+    expect((await record.boothItems('A'))).toHaveLength(0);
   });
 });
 
