@@ -14,6 +14,7 @@ import { refused } from '../peer';
 import type { Hub } from '../server';
 import { RecordRefusal, type RecordRepository } from './repository';
 import { SqliteRecordRepository } from './sqlite-repository';
+import { FileKeyProvider } from '../../host/store/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
 export { SqliteRecordRepository } from './sqlite-repository';
@@ -39,10 +40,14 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
 
 /**
  * Registers the record methods on `hub.booths` (startHub does, with the
- * default repository: `<dataDir>/record.db`, opened on first use). Calling it
+ * default repository: `<dataDir>/record.db` sealed with the 0600 key file
+ * `<dataDir>/record.key`, both opened on first use). Calling it
  * again replaces the methods (tests pass their own repository).
  */
-export function registerRecord(hub: Hub, repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db')))): RecordRepository {
+export function registerRecord(
+  hub: Hub,
+  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'), new FileKeyProvider(join(hub.config.dataDir, 'record.key')))),
+): RecordRepository {
   const log = hub.log.child({ module: 'hub.record' });
   hub.booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {

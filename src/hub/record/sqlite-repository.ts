@@ -1,7 +1,14 @@
-/** The record on one SQLite file (WAL, synchronous=FULL, statements prepared once). */
+/**
+ * The record on one SQLite file (WAL, synchronous=FULL, statements prepared
+ * once). Item bodies and photo chunks are sealed with the hub's key
+ * (AES-256-GCM, AAD bound to the row, as on the booth: docs/store.md); ids,
+ * booth, session, kind and order stay in clear for lookups.
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { KeyProvider } from '../../host/store/keys';
+import { open, seal } from '../../host/store/seal';
 import type { RecordItem } from '../../shared/record-protocol';
 import { RecordRefusal, type IngestOutcome, type RecordRepository, type StoredItem } from './repository';
 
@@ -14,7 +21,7 @@ const MIGRATIONS = [
      kind TEXT NOT NULL,
      seq INTEGER NOT NULL,
      received_at TEXT NOT NULL,
-     body TEXT NOT NULL
+     body BLOB NOT NULL
    );
    CREATE INDEX items_session ON items(session_id, arrival);
    CREATE INDEX items_booth ON items(booth_id, arrival);
@@ -30,7 +37,7 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly st;
   private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
 
-  constructor(path: string, private readonly now: () => Date = () => new Date()) {
+  constructor(path: string, private readonly keys: KeyProvider, private readonly now: () => Date = () => new Date()) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     this.db = new Database(path);
     this.db.pragma('busy_timeout = 5000');
@@ -51,9 +58,9 @@ export class SqliteRecordRepository implements RecordRepository {
       insertChunk: db.prepare('INSERT INTO photo_chunks (photo_id, booth_id, sha256, count, idx, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       chunkOwner: db.prepare<[string], { booth_id: string; sha256: string; count: number }>('SELECT booth_id, sha256, count FROM photo_chunks WHERE photo_id = ? LIMIT 1'),
       chunkCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM photo_chunks WHERE photo_id = ?'),
-      chunks: db.prepare<[string], { data: Buffer; count: number }>('SELECT data, count FROM photo_chunks WHERE photo_id = ? ORDER BY idx'),
-      bySession: db.prepare<[string], { arrival: number; received_at: string; body: string }>('SELECT arrival, received_at, body FROM items WHERE session_id = ? ORDER BY arrival'),
-      byBooth: db.prepare<[string], { arrival: number; received_at: string; body: string }>('SELECT arrival, received_at, body FROM items WHERE booth_id = ? ORDER BY arrival'),
+      chunks: db.prepare<[string], { idx: number; data: Buffer; count: number }>('SELECT idx, data, count FROM photo_chunks WHERE photo_id = ? ORDER BY idx'),
+      bySession: db.prepare<[string], { id: string; arrival: number; received_at: string; body: Buffer }>('SELECT id, arrival, received_at, body FROM items WHERE session_id = ? ORDER BY arrival'),
+      byBooth: db.prepare<[string], { id: string; arrival: number; received_at: string; body: Buffer }>('SELECT id, arrival, received_at, body FROM items WHERE booth_id = ? ORDER BY arrival'),
     };
     this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
       const at = this.now().toISOString();
@@ -63,7 +70,7 @@ export class SqliteRecordRepository implements RecordRepository {
       const acked: string[] = [];
       const duplicates: string[] = [];
       for (const item of items) {
-        const r = this.st.insertItem.run(item.id, boothId, item.sessionId, item.kind, item.seq, at, JSON.stringify(item));
+        const r = this.st.insertItem.run(item.id, boothId, item.sessionId, item.kind, item.seq, at, seal(this.keys, `items:${item.id}`, Buffer.from(JSON.stringify(item))));
         (r.changes === 1 ? acked : duplicates).push(item.id);
       }
       return { acked, duplicates };
@@ -80,18 +87,18 @@ export class SqliteRecordRepository implements RecordRepository {
       throw new RecordRefusal('PHOTO_MISMATCH', `photo ${photoId} is already being received with other properties`);
     }
     if (index >= count) throw new RecordRefusal('INVALID_CHUNK', `chunk ${index} of a photo of ${count} chunks`);
-    this.st.insertChunk.run(photoId, boothId, sha256, count, index, data);
+    this.st.insertChunk.run(photoId, boothId, sha256, count, index, seal(this.keys, `photo_chunks:${photoId}:${index}`, data));
     return this.st.chunkCount.get(photoId)!.n;
   }
 
   async photoBytes(photoId: string): Promise<Buffer | null> {
     const rows = this.st.chunks.all(photoId);
     if (rows.length === 0 || rows.length !== rows[0]!.count) return null;
-    return Buffer.concat(rows.map((r) => r.data));
+    return Buffer.concat(rows.map((r) => open(this.keys, `photo_chunks:${photoId}:${r.idx}`, r.data)));
   }
 
-  private toStored(rows: { arrival: number; received_at: string; body: string }[]): StoredItem[] {
-    return rows.map((r) => ({ arrival: r.arrival, receivedAt: r.received_at, item: JSON.parse(r.body) as RecordItem }));
+  private toStored(rows: { id: string; arrival: number; received_at: string; body: Buffer }[]): StoredItem[] {
+    return rows.map((r) => ({ arrival: r.arrival, receivedAt: r.received_at, item: JSON.parse(open(this.keys, `items:${r.id}`, r.body).toString('utf8')) as RecordItem }));
   }
 
   async sessionItems(sessionId: string): Promise<StoredItem[]> {

@@ -1,39 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileKeyProvider } from '../../../src/host/store/keys';
 import { BoothStore } from '../../../src/host/store/store';
-import { sessionEvent, tempDir, temperature } from '../../helpers/store';
+import { binaryForms, databaseFiles, foundIn } from '../../helpers/at-rest';
+import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../../helpers/store';
+import { HubLink } from '../../../src/host/hub-link';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-function doubleBytes(v: number): Buffer[] {
-  const be = Buffer.alloc(8);
-  be.writeDoubleBE(v);
-  const le = Buffer.alloc(8);
-  le.writeDoubleLE(v);
-  const fbe = Buffer.alloc(4);
-  fbe.writeFloatBE(v);
-  const fle = Buffer.alloc(4);
-  fle.writeFloatLE(v);
-  return [be, le, fbe, fle];
-}
-
-/** Every way a value could sit in the database files: UTF-8, UTF-16, IEEE-754 double and float, both byte orders. */
-function needles(value: string | number): Buffer[] {
-  if (typeof value === 'string') return [Buffer.from(value, 'utf8'), Buffer.from(value, 'utf16le')];
-  return [Buffer.from(String(value)), ...doubleBytes(value)];
-}
-
-function filesOf(db: string): Buffer[] {
-  return [db, `${db}-wal`, `${db}-shm`].filter((f) => existsSync(f)).map((f) => readFileSync(f));
-}
-
-function found(files: Buffer[], value: string | number): boolean {
-  return needles(value).some((n) => files.some((f) => f.includes(n)));
-}
+const doubleBytes = binaryForms;
+const filesOf = databaseFiles;
+const found = foundIn;
 
 describe('personal data at rest', () => {
   it("finds neither the patient's name nor a reading's value in the .db, -wal and -shm files, but finds an unencrypted control", () => {
@@ -67,5 +47,36 @@ describe('personal data at rest', () => {
     const after = filesOf(path);
     expect(found(after, NAME) || found(after, VALUE)).toBe(false);
     expect(found(after, CONTROL_NAME)).toBe(true);
+  });
+});
+
+describe("the hub's record at rest", () => {
+  it('holds neither a reading value nor a photo in clear in record.db and its WAL, but finds a clear control', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const { hub } = await hubWithRecord(join(dir, 'hub'));
+    const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'A', token: BOOTH_SECRET, log: silentLog });
+    link.start();
+    await new Promise<void>((r) => link.on('status', (s) => s === 'online' && r()));
+    const booth = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FileKeyProvider(join(dir, 'booth.key')), boothId: 'A' });
+    const VALUE = 39.47;
+    const PHOTO = 'PIXELS-OF-A-MOLE';
+    booth.saveReading({ ...temperature(VALUE), meta: { site: 'axillaire' } });
+    const meta = booth.savePhoto({ id: uuidv7(), sessionId: 'session-1', mime: 'image/png', width: 2, height: 2, takenAt: new Date().toISOString(), polarisation: 'none', bytes: Buffer.from(PHOTO) });
+    await link.request('record.photoChunk', { photoId: meta.id, index: 0, count: 1, sha256: meta.sha256, data: booth.readPhotoChunk(meta.id, 0).toString('base64') });
+    await link.request('record.ingest', { batchId: uuidv7(), items: booth.outboxBatch(10).map((e) => booth.recordItem(e)) });
+    await link.stop();
+    booth.close();
+    const path = join(dir, 'hub', 'record.db');
+    const control = new Database(path);
+    control.exec('CREATE TABLE control (v REAL, s TEXT)');
+    control.prepare('INSERT INTO control VALUES (?, ?)').run(41.37, 'CONTROL-IN-CLEAR');
+    control.close();
+    const files = databaseFiles(path);
+    expect(foundIn(files, 41.37) && foundIn(files, 'CONTROL-IN-CLEAR')).toBe(true);
+    expect(foundIn(files, VALUE)).toBe(false);
+    expect(foundIn(files, PHOTO)).toBe(false);
+    expect(foundIn(files, 'axillaire')).toBe(false);
+    await hub.close();
   });
 });
