@@ -87,7 +87,7 @@ export const HOST_EVENT_TYPES = [
 /** A patient's touch: restarts the inactivity timer. */
 const ACTIVITY_EVENTS = [
   'TOUCH', 'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'CANCEL', 'CANCEL_ABORT', 'STILL_HERE', 'EMERGENCY',
-  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'SET_IDENTITY',
+  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE',
 ] as const satisfies readonly SessionMachineEvent['type'][];
 
 export interface TransitionRecord {
