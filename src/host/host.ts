@@ -134,8 +134,8 @@ export class Host extends EventEmitter<HostEvents> {
       onStored: () => this.sync?.kick(),
       ...(deps.storeRetry ?? {}),
     });
-    // Session events: stored whenever the session layer emits them (another part adds that event).
-    (this as unknown as EventEmitter).on('sessionEvent', (event: SessionEvent) => void this.recordSessionEvent(event));
+    // Session events (each machine transition): stored, then synced like readings.
+    this.on('sessionEvent', (event) => void this.recordSessionEvent(event));
   }
 
   /** The booth store, opened on first use; throws a StoreError (DB_CORRUPT, KEY_UNAVAILABLE…) if it cannot be. */

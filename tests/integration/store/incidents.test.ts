@@ -103,6 +103,19 @@ describe('host: write before show', () => {
     expect(host.store?.getSessionEvent('0190b6a8-0000-7000-8000-0000000000aa')?.type).toBe('consent');
   });
 
+  it('stores each session transition the machine reports', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const { host } = makeHost(dir, { keys: new FakeKeyProvider() });
+    host.start();
+    const seen: string[] = [];
+    host.on('sessionEvent', (e) => seen.push(e.id));
+    await host.dispatch('sendEvent', { event: { type: 'TOUCH' } });
+    await new Promise((res) => setTimeout(res, 20));
+    expect(seen.length).toBeGreaterThan(0);
+    for (const id of seen) expect(host.store?.getSessionEvent(id)?.type).toBe('transition');
+  });
+
   it('emits DISK_FULL as a KioskApi incident and shows the reading once space returns', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
