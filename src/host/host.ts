@@ -204,6 +204,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.actor.stop();
     void this.devices.stop();
     this.media.dispose();
+    if (this.writer.pending() > 0) this.log.error({ pending: this.writer.pending() }, 'stopping with writes not yet on disk (store incident unresolved)');
     this.writer.stop();
     this.sync?.stop();
     if (this.purgeTimer) clearInterval(this.purgeTimer);
