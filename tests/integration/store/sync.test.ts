@@ -157,6 +157,16 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     expect((await record.boothItems('A'))).toHaveLength(0);
   });
 
+  it('refuses a photo chunk larger than 192 KiB and one claiming another photo\'s hash', async () => {
+    const { link, record } = await connected();
+    const photoId = uuidv7();
+    const big = randomBytes(PHOTO_CHUNK_BYTES + 1).toString('base64');
+    await expect(link.request('record.photoChunk', { photoId, index: 0, count: 2, sha256: 'a'.repeat(64), data: big })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    await link.request('record.photoChunk', { photoId, index: 0, count: 2, sha256: 'a'.repeat(64), data: 'AAAA' });
+    await expect(link.request('record.photoChunk', { photoId, index: 1, count: 2, sha256: 'b'.repeat(64), data: 'AAAA' })).rejects.toMatchObject({ code: 'PHOTO_MISMATCH' });
+    expect(await record.photoBytes(photoId)).toBeNull();
+  });
+
   it('refuses a photo item whose chunks have not all arrived', async () => {
     const { store, link, record } = await connected();
     const meta = store.savePhoto({ id: uuidv7(), sessionId: 's', mime: 'image/png', width: 10, height: 10, takenAt: new Date().toISOString(), polarisation: 'uv', bytes: randomBytes(1000) });
