@@ -124,6 +124,26 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     expect((await record.boothItems('A'))).toHaveLength(1);
   });
 
+  it('still recognises a duplicate after the hub restarts on the same data directory, and reads back what it sealed', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A' });
+    cleanups.push(() => store.close());
+    const r = temperature(37.3);
+    store.saveReading(r);
+    const it1 = store.recordItem(store.outboxBatch(1)[0]!);
+    for (const expected of [{ acked: [it1.id], duplicates: [] }, { acked: [], duplicates: [it1.id] }]) {
+      const { hub, record } = await hubWithRecord(join(dir, 'hub'));
+      const l = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'A', token: BOOTH_SECRET, log: silentLog });
+      l.start();
+      await online(l);
+      await expect(l.request('record.ingest', { batchId: uuidv7(), items: [it1] })).resolves.toEqual(expected);
+      expect((await record.boothItems('A')).map((s) => s.item.data)).toEqual([r]);
+      await l.stop();
+      await hub.close();
+    }
+  });
+
   it('refuses a replayed batch id', async () => {
     const { store, link, record } = await connected();
     const batchId = uuidv7();
