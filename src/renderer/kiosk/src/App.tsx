@@ -1,25 +1,56 @@
 /**
  * The kiosk: a view of the session machine's snapshot. It sends events; it
- * never decides the flow (DESIGN §1).
+ * never decides the flow (DESIGN §1). One screen per state of the machine's
+ * `flow` region, cross-cutting layers (stop, emergency, inactivity, banners)
+ * over it, and the pharmacist's panel.
  */
 import { useEffect, useState } from 'react';
 import type { KioskApi } from '../../../shared/kiosk-api';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
+import { useSpeech } from './speech';
+import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
+import { ConsultationScreen, recoveryKeys } from './screens/ConsultationScreen';
 import { LanguageScreen } from './screens/LanguageScreen';
-import { PlaceholderScreen } from './screens/PlaceholderScreen';
-import { VideoArea } from './screens/VideoArea';
+import type { KioskScreenProps } from './screens/Layout';
+import { Banners, Overlay } from './screens/Overlays';
+import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, WrapUpScreen } from './screens/Steps';
+import { wipeClientData } from './wipe';
 
 export interface ScreenProps {
   view: SessionView;
   send: (event: SessionUiEvent) => void;
 }
 
+/** The prompt spoken for a view: the overlay's first, else the screen's. */
+export function speechKeyFor(view: SessionView): string | null {
+  switch (view.context.overlay) {
+    case 'inactivityPrompt': return 'speak.inactivity';
+    case 'emergency': return 'speak.emergency';
+    case 'cancelConfirm': return 'speak.cancel';
+  }
+  const [top, sub] = view.state.split('.');
+  const m = view.context.measurement as { kind: string; step: number; error: string | null } | undefined;
+  switch (top) {
+    case 'attract': return null;
+    case 'identity': return `speak.identity.${sub ?? 'entry'}`;
+    case 'wrapUp': return `speak.wrapUp.${sub ?? 'summary'}`;
+    case 'consultation':
+      if (!m || sub === 'call') return null; // never talk over the doctor
+      if (sub === 'guidance') return `guide.${m.kind}.${m.step + 1}`;
+      if (sub === 'recovery') return recoveryKeys(m.error).fix;
+      return `speak.${sub}`;
+    default: return `speak.${top}`;
+  }
+}
+
 export function App({ api }: { api: KioskApi }) {
   const [view, setView] = useState<SessionView | null>(null);
-  // The hub's claim (relayed by the host) opens the video, whatever the machine's state names are.
+  // The hub's claim (relayed by the host) opens the video even before the machine's snapshot arrives.
   const [inCall, setInCall] = useState(false);
+  const [pinOpen, setPinOpen] = useState(false);
+  const [panelHidden, setPanelHidden] = useState(false);
 
   useEffect(() => {
     const off = api.onEvent((event) => {
@@ -31,24 +62,53 @@ export function App({ api }: { api: KioskApi }) {
     return off;
   }, [api]);
 
-  const send = (event: SessionUiEvent): void => {
-    void api.sendEvent({ event }).catch(() => undefined);
-  };
+  const top = view?.state.split('.')[0] ?? null;
+  const assistant = view?.assistant === true;
+  // Privacy wipe: nothing of the patient stays in the page (storage, caches, camera; React state below by remount).
+  useEffect(() => {
+    if (top === 'privacyWipe' || top === 'attract') {
+      setInCall(false);
+      setPinOpen(false);
+      void wipeClientData();
+    }
+  }, [top]);
+  useEffect(() => {
+    if (assistant) setPinOpen(false);
+    setPanelHidden(false);
+  }, [assistant]);
+
+  const overlay = view?.context.overlay ?? null;
+  useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted === true, { loud: overlay === 'inactivityPrompt' });
 
   if (!view) {
     return <main className="screen screen--center" aria-busy="true"><p className="lead">{t('fr', 'notReady')}</p></main>;
   }
   const lang = view.language;
   document.documentElement.lang = lang;
-  if (inCall || view.state.split('.')[0] === 'consultation') {
-    return <main className="screen screen--video"><VideoArea api={api} language={lang} /></main>;
+  const send = (event: SessionUiEvent): void => {
+    void api.sendEvent({ event }).catch(() => undefined);
+  };
+  const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
+
+  let screen;
+  switch (top) {
+    case 'attract': screen = <AttractScreen view={view} send={send} />; break;
+    case 'language': screen = <LanguageScreen {...props} />; break;
+    case 'consent': screen = <ConsentScreen {...props} />; break;
+    case 'identity': screen = <IdentityScreen {...props} />; break;
+    case 'waitingRoom': screen = inCall ? <ConsultationScreen {...props} /> : <WaitingRoomScreen {...props} />; break;
+    case 'consultation': screen = <ConsultationScreen {...props} />; break;
+    case 'wrapUp': screen = <WrapUpScreen {...props} />; break;
+    default: screen = <PrivacyWipeScreen {...props} />;
   }
-  switch (view.state.split('.')[0]) {
-    case 'attract':
-      return <AttractScreen view={view} send={send} />;
-    case 'language':
-      return <LanguageScreen view={view} send={send} />;
-    default:
-      return <PlaceholderScreen view={view} send={send} title={t(lang, 'consent.title')} />;
-  }
+  // Keyed by session: a new session starts from fresh React state.
+  return (
+    <div className="kiosk" key={view.sessionId ?? 'no-session'} data-state={view.state}>
+      {screen}
+      <Banners view={view} />
+      <Overlay view={view} send={send} />
+      {pinOpen && !assistant && <PinPad api={api} lang={lang} onClose={() => setPinOpen(false)} />}
+      {assistant && !panelHidden && <AssistantPanel api={api} view={view} onHide={() => setPanelHidden(true)} />}
+    </div>
+  );
 }

@@ -1,16 +1,13 @@
-import type { ScreenProps } from '../App';
 import { t } from '../i18n';
-import { StepHeader } from './StepHeader';
+import { StepScreen, type KioskScreenProps } from './Layout';
 
-export function LanguageScreen({ view, send }: ScreenProps) {
+export function LanguageScreen(p: KioskScreenProps) {
   return (
-    <main className="screen">
-      <StepHeader view={view} send={send} />
-      <h1 className="title">{t(view.language, 'language.title')}</h1>
-      <div className="column">
-        <button type="button" lang="fr" className="btn btn--primary" onClick={() => send({ type: 'CHOOSE_LANGUAGE', language: 'fr' })}>{t('fr', 'language.fr')}</button>
-        <button type="button" lang="en" className="btn btn--primary" onClick={() => send({ type: 'CHOOSE_LANGUAGE', language: 'en' })}>{t('en', 'language.en')}</button>
+    <StepScreen {...p} testid="language" title={t(p.view.language, 'language.title')}>
+      <div className="choices choices--one">
+        <button type="button" lang="fr" className="btn btn--choice" data-testid="choose-fr" onClick={() => p.send({ type: 'CHOOSE_LANGUAGE', language: 'fr' })}>{t('fr', 'language.fr')}</button>
+        <button type="button" lang="en" className="btn btn--choice" data-testid="choose-en" onClick={() => p.send({ type: 'CHOOSE_LANGUAGE', language: 'en' })}>{t('en', 'language.en')}</button>
       </div>
-    </main>
+    </StepScreen>
   );
 }

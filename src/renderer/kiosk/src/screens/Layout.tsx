@@ -1,0 +1,86 @@
+/**
+ * The frame of every step: back button, "Étape 2 sur 5", the voice switch on
+ * top; emergency, pharmacist and stop at the bottom. Large targets, far
+ * apart, always in the same places.
+ */
+import type { ReactNode } from 'react';
+import type { KioskApi } from '../../../../shared/kiosk-api';
+import type { SessionUiEvent, SessionView } from '../../../../shared/session-view';
+import { t, type MessageKey } from '../i18n';
+
+export interface KioskScreenProps {
+  view: SessionView;
+  send: (event: SessionUiEvent) => void;
+  api: KioskApi;
+  /** Opens the pharmacist's PIN pad (or panel). */
+  openAssistant: () => void;
+}
+
+export function StepIndicator({ view }: { view: SessionView }) {
+  if (view.step === null) return null;
+  const lang = view.language;
+  return (
+    <div className="step-indicator">
+      <p className="step" data-testid="step">
+        {t(lang, 'step', { n: view.step })} · {t(lang, `step.name.${view.step}` as MessageKey)}
+      </p>
+      <ol className="step-dots" aria-hidden="true">
+        {[1, 2, 3, 4, 5].map((n) => <li key={n} className={n < view.step! ? 'done' : n === view.step ? 'current' : ''} />)}
+      </ol>
+    </div>
+  );
+}
+
+function SpeakerIcon({ muted }: { muted: boolean }) {
+  return (
+    <svg className="icon" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <path d="M4 12h6l8-7v22l-8-7H4z" fill="currentColor" />
+      {muted
+        ? <path d="M22 11l8 10M30 11l-8 10" stroke="currentColor" strokeWidth="3" />
+        : <path d="M22 10c3 3 3 9 0 12M25 6c5 5 5 15 0 20" stroke="currentColor" strokeWidth="3" fill="none" />}
+    </svg>
+  );
+}
+
+export function TopBar({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) {
+  const lang = view.language;
+  const muted = view.context.muted === true;
+  return (
+    <header className="topbar">
+      {view.context.canBack === true
+        ? <button type="button" className="btn btn--secondary" data-testid="back" onClick={() => send({ type: 'BACK' })}>← {t(lang, 'back')}</button>
+        : <span className="topbar__spacer" />}
+      <StepIndicator view={view} />
+      <button type="button" className="btn btn--secondary" data-testid="mute" aria-pressed={muted} onClick={() => send({ type: 'TOGGLE_MUTE' })}>
+        <SpeakerIcon muted={muted} /> {t(lang, muted ? 'unmute' : 'mute')}
+      </button>
+    </header>
+  );
+}
+
+export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 'view' | 'send' | 'openAssistant'>) {
+  const lang = view.language;
+  return (
+    <footer className="bottombar">
+      <button type="button" className="btn btn--danger" data-testid="emergency" onClick={() => send({ type: 'EMERGENCY' })}>{t(lang, 'emergency')}</button>
+      <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={openAssistant}>{t(lang, 'assistant')}</button>
+      {view.context.canCancel === true
+        ? <button type="button" className="btn btn--secondary" data-testid="cancel" onClick={() => send({ type: 'CANCEL' })}>{t(lang, 'cancel')}</button>
+        : <span className="topbar__spacer" />}
+    </footer>
+  );
+}
+
+/** A step screen: frame, title and content; `testid` names the screen for tests. */
+export function StepScreen(props: KioskScreenProps & { title: string; testid: string; children: ReactNode; wide?: boolean }) {
+  return (
+    <div className="frame" data-testid={`screen-${props.testid}`}>
+      <TopBar view={props.view} send={props.send} />
+      <main className={`content${props.wide ? ' content--wide' : ''}`}>
+        <h1 className="title">{props.title}</h1>
+        {props.children}
+      </main>
+      <BottomBar view={props.view} send={props.send} openAssistant={props.openAssistant} />
+    </div>
+  );
+}

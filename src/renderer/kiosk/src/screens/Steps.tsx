@@ -1,0 +1,152 @@
+/** The patient's steps outside the call: consent, identity and pathway, waiting room, wrap-up, wipe. */
+import type { Quantity } from '../../../../shared/domain';
+import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
+import { t, type MessageKey } from '../i18n';
+import { StepScreen, type KioskScreenProps } from './Layout';
+import { QuantityLine } from './values';
+
+export function ConsentScreen(p: KioskScreenProps) {
+  const l = p.view.language;
+  return (
+    <StepScreen {...p} testid="consent" title={t(l, 'consent.title')}>
+      <ul className="plain-list">
+        <li>{t(l, 'consent.body1')}</li>
+        <li>{t(l, 'consent.body2')}</li>
+        <li>{t(l, 'consent.body3')}</li>
+      </ul>
+      <div className="actions">
+        <button type="button" className="btn btn--secondary" data-testid="decline" onClick={() => p.send({ type: 'DECLINE' })}>{t(l, 'consent.decline')}</button>
+        <button type="button" className="btn btn--primary" data-testid="accept" onClick={() => p.send({ type: 'ACCEPT' })}>{t(l, 'consent.accept')}</button>
+      </div>
+    </StepScreen>
+  );
+}
+
+function formatDate(iso: string, lang: 'fr' | 'en'): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y!, m! - 1, d!)));
+}
+
+function IdentityCard({ identity, lang }: { identity: Identity; lang: 'fr' | 'en' }) {
+  return (
+    <p className="identity-card" data-testid="identity-card">
+      {t(lang, 'identity.you')} <strong>{identity.firstName} {identity.lastName.toUpperCase()}</strong>, {t(lang, 'identity.born', { date: formatDate(identity.birthDate, lang) })}
+    </p>
+  );
+}
+
+const PATHWAYS: Pathway[] = ['gp-known', 'seen-12-months', 'exception'];
+const REASONS: ExceptionReason[] = ['no-gp', 'gp-unavailable', 'emergency', 'under-16', 'direct-access'];
+
+export function IdentityScreen(p: KioskScreenProps) {
+  const l = p.view.language;
+  const sub = p.view.state.split('.')[1] ?? 'entry';
+  const identity = p.view.context.identity as Identity | null | undefined;
+  if (sub === 'entry') {
+    return (
+      <StepScreen {...p} testid="identity-entry" title={t(l, 'identity.entry.title')}>
+        <p className="lead">{t(l, 'identity.entry.body')}</p>
+        <p className="lead">{t(l, 'identity.entry.wait')}</p>
+      </StepScreen>
+    );
+  }
+  if (sub === 'pathway') {
+    return (
+      <StepScreen {...p} testid="identity-pathway" title={t(l, 'identity.pathway.title')}>
+        {identity && <IdentityCard identity={identity} lang={l} />}
+        <p className="lead">{t(l, 'identity.pathway.question')}</p>
+        <div className="choices choices--one">
+          {PATHWAYS.map((pathway) => (
+            <button key={pathway} type="button" className="btn btn--choice" data-testid={`pathway-${pathway}`}
+              onClick={() => p.send({ type: 'CHOOSE_PATHWAY', pathway })}>{t(l, `pathway.${pathway}` as MessageKey)}</button>
+          ))}
+        </div>
+      </StepScreen>
+    );
+  }
+  return (
+    <StepScreen {...p} testid="identity-exception" title={t(l, 'identity.exception.title')}>
+      <div className="choices">
+        {REASONS.map((reason) => (
+          <button key={reason} type="button" className="btn btn--choice" data-testid={`exception-${reason}`}
+            onClick={() => p.send({ type: 'CHOOSE_EXCEPTION', reason })}>{t(l, `exception.${reason}` as MessageKey)}</button>
+        ))}
+      </div>
+    </StepScreen>
+  );
+}
+
+export function WaitingRoomScreen(p: KioskScreenProps) {
+  const l = p.view.language;
+  const queue = (p.view.context.queue ?? {}) as { position?: number | null; etaMinutes?: number | null };
+  return (
+    <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
+      <p className="value-big" data-testid="queue-position" aria-live="polite">
+        {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
+      </p>
+      {queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
+      <p className="lead">{t(l, 'waitingRoom.calm')}</p>
+    </StepScreen>
+  );
+}
+
+export function WrapUpScreen(p: KioskScreenProps) {
+  const l = p.view.language;
+  const sub = p.view.state.split('.')[1] ?? 'summary';
+  const results = (p.view.context.results ?? []) as { kind: string; values: Quantity[] }[];
+  const prescription = (p.view.context.prescription ?? { received: false }) as { received: boolean };
+  if (sub === 'summary') {
+    return (
+      <StepScreen {...p} testid="wrapUp-summary" title={t(l, 'wrapUp.summary')}>
+        {results.length === 0 ? <p className="lead">{t(l, 'wrapUp.noResults')}</p> : (
+          <ul className="results" data-testid="results">
+            {results.flatMap((r, i) => r.values.map((q, j) => <li key={`${i}-${j}`}><QuantityLine q={q} lang={l} /></li>))}
+          </ul>
+        )}
+        <div className="actions">
+          <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
+        </div>
+      </StepScreen>
+    );
+  }
+  if (sub === 'prescription') {
+    return (
+      <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')}>
+        <p className="lead" data-testid="prescription">{t(l, prescription.received ? 'wrapUp.prescription.received' : 'wrapUp.prescription.none')}</p>
+        <div className="actions">
+          <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
+        </div>
+      </StepScreen>
+    );
+  }
+  if (sub === 'report') {
+    return (
+      <StepScreen {...p} testid="wrapUp-report" title={t(l, 'wrapUp.report.title')}>
+        <p className="lead">{t(l, 'wrapUp.report.question')}</p>
+        <div className="actions">
+          <button type="button" className="btn btn--secondary" data-testid="decline" onClick={() => p.send({ type: 'DECLINE' })}>{t(l, 'wrapUp.report.no')}</button>
+          <button type="button" className="btn btn--primary" data-testid="accept" onClick={() => p.send({ type: 'ACCEPT' })}>{t(l, 'wrapUp.report.yes')}</button>
+        </div>
+      </StepScreen>
+    );
+  }
+  return (
+    <StepScreen {...p} testid="wrapUp-goodbye" title={t(l, 'wrapUp.goodbye.title')}>
+      <p className="lead">{t(l, 'wrapUp.goodbye.body')}</p>
+      <div className="actions">
+        <button type="button" className="btn btn--primary" data-testid="finish" onClick={() => p.send({ type: 'FINISH' })}>{t(l, 'wrapUp.finish')}</button>
+      </div>
+    </StepScreen>
+  );
+}
+
+export function PrivacyWipeScreen({ view, send }: KioskScreenProps) {
+  const l = view.language;
+  return (
+    <main className="screen screen--attract" data-testid="screen-privacyWipe" onClick={() => send({ type: 'TOUCH' })}>
+      <h1 className="title">{t(l, 'privacyWipe.title')}</h1>
+      <p className="lead">{t(l, 'privacyWipe.body')}</p>
+    </main>
+  );
+}
