@@ -1,0 +1,52 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts`, prints one table and writes
+ * it to bench/results/latest.md, each figure beside the baseline measured in
+ * the same run, with the machine's core count and Node version.
+ * `npm run bench -- store devices` runs only those areas.
+ */
+import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchResult } from './types';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).filter((f) => only.length === 0 || only.some((o) => f.startsWith(o))).sort();
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (Math.abs(n) >= 10) return n.toFixed(1);
+  return n.toFixed(3);
+}
+
+const rows: BenchResult[] = [];
+const failures: string[] = [];
+for (const file of files) {
+  process.stderr.write(`[bench] ${file}…\n`);
+  try {
+    const mod = (await import(pathToFileURL(join(here, file)).href)) as { run: () => Promise<BenchResult[]> };
+    const results = await mod.run();
+    rows.push(...results);
+    for (const r of results) process.stderr.write(`  ${r.name}: ${fmt(r.value)} ${r.unit}\n`);
+  } catch (error) {
+    failures.push(`${file}: ${(error as Error).message}`);
+    process.stderr.write(`[bench] ${file} failed: ${(error as Error).stack}\n`);
+  }
+}
+
+const header = `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`;
+const lines = [
+  '| area | measure | value | unit | baseline (same run) | baseline value | ratio | note |',
+  '|---|---|---:|---|---|---:|---:|---|',
+  ...rows.map((r) => {
+    const ratio = r.baseline && r.baseline.value !== 0 ? `${(r.value / r.baseline.value).toFixed(2)}×` : '';
+    return `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.baseline?.name ?? ''} | ${r.baseline ? fmt(r.baseline.value) : ''} | ${ratio} | ${r.note ?? ''} |`;
+  }),
+];
+const md = [`# Benchmarks`, '', header, '', ...lines, '', ...(failures.length ? ['Failed:', ...failures.map((f) => `- ${f}`)] : [])].join('\n');
+mkdirSync(join(here, 'results'), { recursive: true });
+if (only.length === 0) writeFileSync(join(here, 'results/latest.md'), md + '\n');
+process.stdout.write(md + '\n');
+process.exit(failures.length ? 1 : 0);
