@@ -23,7 +23,7 @@ export const boundaryRules = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'tests/fixtures/**', 'bench/results/**', '.cabine/**'] },
+  { ignores: ['.cache/**', 'dist/**', 'node_modules/**', 'tests/fixtures/**', 'bench/results/**', '.cabine/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
