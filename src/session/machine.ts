@@ -6,8 +6,8 @@
  * The root is parallel: `flow` holds the patient's journey (the screens);
  * the other regions are cross-cutting — `inactivity` (prompt, then wipe;
  * never in the waiting room or the call), `overlay` (cancel confirmation,
- * emergency guidance), `device` (fault), `network` (lost, reconnecting) and
- * `assistant` (PIN mode). Every transition runs `recordTransition` with
+ * emergency guidance), `device` (fault), `network` (lost, reconnecting),
+ * `voice` (the mute button) and `assistant` (PIN mode). Every transition runs `recordTransition` with
  * `{ from, to, event }` so the host can store it (traceability).
  */
 import { and, assign, not, or, raise, setup, stateIn } from 'xstate';
@@ -48,7 +48,6 @@ export interface SessionContext {
   prescription: { received: boolean; note: string | null };
   reportToGp: boolean | null;
   deviceFault: { deviceId: string; kind: string; code: string } | null;
-  muted: boolean;
 }
 
 /** Events only the host sends (hub, devices, assistant panel after its PIN); the renderer cannot. */
@@ -109,7 +108,6 @@ const emptyContext = (language: Language): SessionContext => ({
   prescription: { received: false, note: null },
   reportToGp: null,
   deviceFault: null,
-  muted: false,
 });
 
 const newMeasurement = (kind: MeasurementKind): MeasurementContext => ({ kind, step: 0, live: null, result: null, error: null });
@@ -172,7 +170,6 @@ const machineSetup = setup({
     setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
     setDeviceFault: assign({ deviceFault: ({ event, context }) => (event.type === 'DEVICE_FAULT' ? { deviceId: event.deviceId, kind: event.kind, code: event.code } : context.deviceFault) }),
     clearDeviceFault: assign({ deviceFault: () => null }),
-    toggleMute: assign({ muted: ({ context }) => !context.muted }),
   },
   guards: {
     /** The inactivity prompt and wipe apply only while the patient is filling in steps. */
@@ -468,6 +465,14 @@ export const sessionMachine = machineSetup.createMachine({
           reconnecting: { on: { NETWORK_RESTORED: 'online' } },
         },
       },
+      /** The patient's voice switch; the next patient hears the voice again. */
+      voice: {
+        initial: 'on',
+        states: {
+          on: { on: { TOGGLE_MUTE: 'muted' } },
+          muted: { on: { TOGGLE_MUTE: 'on' }, always: { guard: 'wiping', target: 'on' } },
+        },
+      },
       assistant: {
         initial: 'off',
         states: {
@@ -478,9 +483,6 @@ export const sessionMachine = machineSetup.createMachine({
       },
     },
   }) as object),
-  on: {
-    TOGGLE_MUTE: { actions: ['toggleMute', { type: 'recordTransition', params: { from: '', to: null, event: 'TOGGLE_MUTE' } }] },
-  },
 } as unknown as MachineConfig);
 
 export type SessionMachine = typeof sessionMachine;

@@ -42,7 +42,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: { a
     overlay: overlayOf(value),
     network: value.network === 'reconnecting' ? 'reconnecting' : 'online',
     deviceFault: c.deviceFault,
-    muted: c.muted,
+    muted: value.voice === 'muted',
     canBack: snapshot.can({ type: 'BACK' }),
     canCancel: snapshot.can({ type: 'CANCEL' }),
   };

@@ -167,6 +167,17 @@ describe('session machine: cross-cutting', () => {
     expect(h.flow()).toBe('consent');
   });
 
+  it('mutes and unmutes the voice on any screen, and the next patient hears it again', () => {
+    const h = start();
+    h.send({ type: 'TOUCH' }, { type: 'TOGGLE_MUTE' });
+    expect(h.view().context.muted).toBe(true);
+    h.send({ type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'TOGGLE_MUTE' });
+    expect(h.view().context.muted).toBe(false);
+    h.send({ type: 'TOGGLE_MUTE' }, { type: 'DECLINE' });
+    expect(h.flow()).toBe('privacyWipe');
+    expect(h.view().context.muted).toBe(false);
+  });
+
   it('never prompts nor wipes in the waiting room or during the call', () => {
     const h = start();
     toWaitingRoom(h);

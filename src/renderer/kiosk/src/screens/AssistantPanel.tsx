@@ -30,7 +30,8 @@ export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; 
     <div className="dialog-backdrop">
       <section className="dialog dialog--pin" role="dialog" aria-modal="true" aria-labelledby="pin-title" data-testid="pinpad">
         <h2 id="pin-title" className="title">{t(lang, 'pin.title')}</h2>
-        <p className="pin-display" aria-label={t(lang, 'pin.prompt')} data-testid="pin-display">{'●'.repeat(pin.length) || '\u00a0'}</p>
+        <p className="lead" id="pin-prompt">{t(lang, 'pin.prompt')}</p>
+        <p className="pin-display" aria-describedby="pin-prompt" data-testid="pin-display">{'●'.repeat(pin.length) || '\u00a0'}</p>
         {message && <p className="lead" role="alert" data-testid="pin-message">{message}</p>}
         <div className="keypad">
           {['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'ok'].map((k) => (

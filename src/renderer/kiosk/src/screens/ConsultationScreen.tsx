@@ -95,7 +95,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const m = p.view.context.measurement as MeasurementView | undefined;
   const measuring = sub !== 'call' && m;
   return (
-    <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide>
+    <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
         {/* Video area: the doctor's video (mediasoup, VideoArea.tsx). Kept mounted for the whole call. */}
         <div className="consult__video" data-testid="video-area" aria-label={t(l, 'consultation.videoArea')} role="region">

@@ -1,6 +1,6 @@
 /**
- * The frame of every step: back button, "Étape 2 sur 5", the voice switch on
- * top; emergency, pharmacist and stop at the bottom. Large targets, far
+ * The frame of every step: back button and "Étape 2 sur 5" on top;
+ * emergency, voice switch, pharmacist and stop at the bottom. Large targets, far
  * apart, always in the same places.
  */
 import type { ReactNode } from 'react';
@@ -44,25 +44,25 @@ function SpeakerIcon({ muted }: { muted: boolean }) {
 
 export function TopBar({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) {
   const lang = view.language;
-  const muted = view.context.muted === true;
   return (
     <header className="topbar">
       {view.context.canBack === true
         ? <button type="button" className="btn btn--secondary" data-testid="back" onClick={() => send({ type: 'BACK' })}>← {t(lang, 'back')}</button>
         : <span className="topbar__spacer" />}
       <StepIndicator view={view} />
-      <button type="button" className="btn btn--secondary" data-testid="mute" aria-pressed={muted} onClick={() => send({ type: 'TOGGLE_MUTE' })}>
-        <SpeakerIcon muted={muted} /> {t(lang, muted ? 'unmute' : 'mute')}
-      </button>
     </header>
   );
 }
 
 export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 'view' | 'send' | 'openAssistant'>) {
   const lang = view.language;
+  const muted = view.context.muted === true;
   return (
     <footer className="bottombar">
       <button type="button" className="btn btn--danger" data-testid="emergency" onClick={() => send({ type: 'EMERGENCY' })}>{t(lang, 'emergency')}</button>
+      <button type="button" className="btn btn--secondary" data-testid="mute" aria-pressed={muted} onClick={() => send({ type: 'TOGGLE_MUTE' })}>
+        <SpeakerIcon muted={muted} /> {t(lang, muted ? 'unmute' : 'mute')}
+      </button>
       <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={openAssistant}>{t(lang, 'assistant')}</button>
       {view.context.canCancel === true
         ? <button type="button" className="btn btn--secondary" data-testid="cancel" onClick={() => send({ type: 'CANCEL' })}>{t(lang, 'cancel')}</button>
@@ -72,12 +72,12 @@ export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 
 }
 
 /** A step screen: frame, title and content; `testid` names the screen for tests. */
-export function StepScreen(props: KioskScreenProps & { title: string; testid: string; children: ReactNode; wide?: boolean }) {
+export function StepScreen(props: KioskScreenProps & { title: string; testid: string; children: ReactNode; wide?: boolean; hideTitle?: boolean }) {
   return (
     <div className="frame" data-testid={`screen-${props.testid}`}>
       <TopBar view={props.view} send={props.send} />
       <main className={`content${props.wide ? ' content--wide' : ''}`}>
-        <h1 className="title">{props.title}</h1>
+        <h1 className={props.hideTitle ? 'sr-only' : 'title'}>{props.title}</h1>
         {props.children}
       </main>
       <BottomBar view={props.view} send={props.send} openAssistant={props.openAssistant} />

@@ -53,9 +53,8 @@ export function IdentityScreen(p: KioskScreenProps) {
   }
   if (sub === 'pathway') {
     return (
-      <StepScreen {...p} testid="identity-pathway" title={t(l, 'identity.pathway.title')}>
+      <StepScreen {...p} testid="identity-pathway" title={t(l, 'identity.pathway.question')}>
         {identity && <IdentityCard identity={identity} lang={l} />}
-        <p className="lead">{t(l, 'identity.pathway.question')}</p>
         <div className="choices choices--one">
           {PATHWAYS.map((pathway) => (
             <button key={pathway} type="button" className="btn btn--choice" data-testid={`pathway-${pathway}`}

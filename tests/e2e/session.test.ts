@@ -1,0 +1,407 @@
+/**
+ * A whole assisted session in Chromium through the WebSocket transport, from
+ * the attract screen to the privacy wipe, in French then in English: the
+ * host in this process, hub events (queue, claim, measurement requests, end
+ * of call) injected with Host.sendHostEvent, readings from in-memory device
+ * drivers (the drivers' own bytes are tested on real ptys elsewhere). On
+ * every screen: axe-core with 7:1 contrast and target size, and our own
+ * measurement of targets, gaps, font sizes and contrast. Screenshots of every
+ * screen go to docs/screens/kiosk-<state>.png.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeBpCuff } from '../../devices/drivers/bp-cuff/fake';
+import { FakeDermatoscope } from '../../devices/drivers/dermatoscope/fake';
+import { FakeOximeter } from '../../devices/drivers/oximeter/fake';
+import { FakeThermometer } from '../../devices/drivers/thermometer/fake';
+import { Host } from '../../src/host/host';
+import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
+import { LOINC } from '../../src/shared/domain';
+import { createLogger } from '../../src/shared/logger';
+import { launchChromium } from '../helpers/chromium';
+import { ROOT, testConfig } from '../helpers/config';
+import { KIOSK_DIST, ensureKioskBuilt } from '../helpers/kiosk';
+
+const PIN = '482193';
+const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' };
+const SCREENS = resolve(ROOT, 'docs/screens');
+const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
+
+function cheapPinHash(pin: string): string {
+  const salt = randomBytes(16);
+  return `scrypt$1024$8$1$${salt.toString('base64')}$${scryptSync(pin, salt, 32, { N: 1024, r: 8, p: 1 }).toString('base64')}`;
+}
+
+interface Booth {
+  host: Host;
+  transport: WsTransport;
+  cuff: FakeBpCuff;
+  thermometer: FakeThermometer;
+  close(): Promise<void>;
+}
+
+async function startBooth(session = { inactivityPromptSeconds: 60, wipeAfterPromptSeconds: 30 }): Promise<Booth> {
+  ensureKioskBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'cabine-session-e2e-'));
+  const config = testConfig({
+    assistant: { pinHash: cheapPinHash(PIN), maxTries: 5, lockoutMinutes: 5 },
+    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    session,
+  });
+  const cuff = new FakeBpCuff();
+  const thermometer = new FakeThermometer();
+  const host = new Host(config, silent, { drivers: [cuff, thermometer, new FakeOximeter(), new FakeDermatoscope()] });
+  const transport = await startWsTransport({ dispatch: host.dispatch, staticDir: KIOSK_DIST, log: silent });
+  host.on('kioskEvent', (e) => transport.broadcast(e));
+  host.start();
+  return {
+    host, transport, cuff, thermometer,
+    async close() {
+      await transport.close();
+      await host.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Our own checks, beyond axe: every target ≥ 64×64 and ≥ 16 px from the next, text ≥ 28 px, 7:1 contrast for all text. */
+async function measure(page: Page) {
+  return page.evaluate(() => {
+    const layers = Array.from(document.querySelectorAll('.dialog-backdrop, .assistant'));
+    const scope: ParentNode = layers[layers.length - 1] ?? document;
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      const s = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    };
+    const targets = Array.from(scope.querySelectorAll('button, a[href], input, [role="button"]')).filter(visible);
+    const rects = targets.map((el) => ({ el, r: el.getBoundingClientRect(), name: (el.textContent || (el as HTMLInputElement).name || el.getAttribute('data-testid') || el.tagName).trim().slice(0, 40) }));
+    const problems: string[] = [];
+    for (const { r, name } of rects) if (r.width < 64 || r.height < 64) problems.push(`target "${name}" is ${Math.round(r.width)}×${Math.round(r.height)}`);
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const a = rects[i]!.r;
+        const b = rects[j]!.r;
+        const dx = Math.max(0, b.left - a.right, a.left - b.right);
+        const dy = Math.max(0, b.top - a.bottom, a.top - b.bottom);
+        const gap = Math.hypot(dx, dy);
+        if (gap < 16) problems.push(`targets "${rects[i]!.name}" and "${rects[j]!.name}" are ${gap.toFixed(1)} px apart`);
+      }
+    }
+    const parse = (c: string): [number, number, number, number] => {
+      const m = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 0];
+      return [m[0] ?? 0, m[1] ?? 0, m[2] ?? 0, m[3] ?? 1];
+    };
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    const background = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0.5) return c;
+      }
+      return [255, 255, 255, 1];
+    };
+    const walker = document.createTreeWalker(scope === document ? document.body : (scope as Element), NodeFilter.SHOW_TEXT);
+    let texts = 0;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.textContent?.trim() || !visible(el) || el.closest('svg')) continue;
+      texts++;
+      const s = getComputedStyle(el);
+      const size = parseFloat(s.fontSize);
+      const label = n.textContent.trim().slice(0, 40);
+      if (size < 28) problems.push(`text "${label}" is ${size} px`);
+      const fg = lum(parse(s.color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 7) problems.push(`text "${label}" has contrast ${ratio.toFixed(2)}:1`);
+    }
+    return { problems, targets: rects.length, texts };
+  });
+}
+
+const checked = new Set<string>();
+/** axe (7:1 contrast and target size on), our measurements, and a screenshot named after the state. */
+async function inspect(page: Page, name: string, screenshot: boolean) {
+  await page.waitForTimeout(50); // let the layout settle after the snapshot (no assertion depends on time)
+  const axe = await new AxeBuilder({ page })
+    .options({ rules: { 'color-contrast-enhanced': { enabled: true }, 'target-size': { enabled: true } } })
+    .exclude('video')
+    .analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect.soft(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${name}`).toEqual([]);
+  const own = await measure(page);
+  expect.soft(own.problems, `measurements on ${name}`).toEqual([]);
+  expect(own.texts, `${name} shows text`).toBeGreaterThan(0);
+  if (screenshot) {
+    mkdirSync(SCREENS, { recursive: true });
+    await page.screenshot({ path: join(SCREENS, `kiosk-${name}.png`) });
+  }
+  checked.add(name);
+}
+
+async function screen(page: Page, testid: string) {
+  await page.getByTestId(testid).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+let browser: Browser;
+/** axe needs a page from an explicit context. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
+  return page;
+}
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function runSession(lang: 'fr' | 'en') {
+  const booth = await startBooth();
+  const shots = lang === 'fr';
+  const page = await newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    const send = booth.host.sendHostEvent.bind(booth.host);
+    await page.goto(booth.transport.url);
+    await screen(page, 'start');
+    expect(await page.getByTestId('start').textContent()).toContain("Touchez l'écran pour commencer");
+    await inspect(page, 'attract', shots);
+    await page.getByTestId('start').click();
+
+    await screen(page, 'screen-language');
+    await inspect(page, 'language', shots);
+    await page.getByTestId(`choose-${lang}`).click();
+
+    await screen(page, 'screen-consent');
+    expect(await page.getByTestId('step').textContent()).toBe(lang === 'fr' ? 'Étape 2 sur 5 · Accord' : 'Step 2 of 5 · Agreement');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+    await inspect(page, 'consent', shots);
+    // Spoken guidance: the screen's prompt was played, and the build rendered it to WAV.
+    await expect.poll(() => page.evaluate(() => window.__cabineSpoken ?? [])).toContain(`${lang}/speak.consent`);
+    const wav = await page.evaluate(async (l) => {
+      const r = await fetch(`audio/${l}/speak.consent.wav`);
+      const b = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, riff: String.fromCharCode(...b.slice(0, 4)), bytes: b.length };
+    }, lang);
+    expect(wav).toMatchObject({ status: 200, riff: 'RIFF' });
+    expect(wav.bytes).toBeGreaterThan(10_000);
+    // Stop asks first; "no" keeps the step.
+    await page.getByTestId('cancel').click();
+    await screen(page, 'overlay-cancelConfirm');
+    await inspect(page, 'overlay-cancelConfirm', shots);
+    await page.getByTestId('cancel-no').click();
+    await page.getByTestId('overlay-cancelConfirm').waitFor({ state: 'detached' });
+    await page.getByTestId('accept').click();
+
+    // Identity: the pharmacist, with the PIN, types it on the panel.
+    await screen(page, 'screen-identity-entry');
+    await inspect(page, 'identity-entry', shots);
+    await page.getByTestId('assistant').click();
+    await screen(page, 'pinpad');
+    for (const d of '0000') await page.getByTestId(`pin-${d}`).click();
+    await page.getByTestId('pin-ok').click();
+    await screen(page, 'pin-message');
+    await inspect(page, 'pinpad', shots);
+    for (const d of PIN) await page.getByTestId(`pin-${d}`).click();
+    await page.getByTestId('pin-ok').click();
+    await screen(page, 'assistant-panel');
+    await page.getByTestId('first-name').fill(PATIENT.firstName);
+    await page.getByTestId('last-name').fill(PATIENT.lastName);
+    await page.getByTestId('birth-date').fill(PATIENT.birthDate);
+    await inspect(page, 'assistant', shots);
+    await page.getByTestId('save-identity').click();
+    await screen(page, 'screen-identity-pathway');
+    await page.getByTestId('assistant-hide').click();
+    expect(await page.getByTestId('identity-card').textContent()).toContain('MARTINEZ');
+    await inspect(page, 'identity-pathway', shots);
+    await page.getByTestId('pathway-exception').click();
+    await screen(page, 'screen-identity-exception');
+    await inspect(page, 'identity-exception', shots);
+    await page.getByTestId('exception-no-gp').click();
+
+    // Waiting room, fed by the hub's queue.
+    await screen(page, 'screen-waitingRoom');
+    expect(send({ type: 'QUEUE_UPDATE', position: 2, etaMinutes: 8 })).toBe(true);
+    await expect.poll(() => page.getByTestId('queue-position').textContent()).toContain('2');
+    expect(await page.getByTestId('queue-eta').textContent()).toContain('8');
+    expect(await page.locator('body').textContent()).not.toContain(PATIENT.lastName.toUpperCase());
+    await inspect(page, 'waitingRoom', shots);
+
+    // The call.
+    expect(send({ type: 'CLAIMED' })).toBe(true);
+    await screen(page, 'screen-consultation-call');
+    await page.getByTestId('video-area').waitFor();
+    await inspect(page, 'consultation-call', shots);
+    // The page's camera, released by the wipe at the end.
+    await page.evaluate(async () => {
+      const s = await navigator.mediaDevices.getUserMedia({ video: true });
+      (window as unknown as { __testStream: MediaStream }).__testStream = s;
+    });
+
+    // Blood pressure: guidance step by step, rising cuff pressure, the values.
+    expect(send({ type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' })).toBe(true);
+    await screen(page, 'screen-consultation-guidance');
+    await inspect(page, 'consultation-guidance-blood-pressure', shots);
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId('next').click();
+      await expect.poll(() => page.getByTestId('guide-progress').textContent()).toContain(String(i + 2));
+    }
+    await page.getByTestId('ready').click();
+    await screen(page, 'screen-consultation-measuring');
+    await expect.poll(() => booth.cuff.calls).toContain('measure');
+    booth.cuff.emitCuffPressure(64);
+    booth.cuff.emitCuffPressure(118);
+    await expect.poll(() => page.getByTestId('live-value').textContent()).toMatch(/118\s*mmHg/);
+    await inspect(page, 'consultation-measuring', shots);
+    // A badly placed cuff: the recovery screen says how to fix it.
+    booth.cuff.emitReading({ kind: 'blood-pressure', code: LOINC.bpPanel, values: [{ code: LOINC.systolic, name: 'Systolic', value: 0, unit: 'mm[Hg]' }], flags: ['cuff-too-loose'] });
+    await screen(page, 'screen-consultation-recovery');
+    expect(await page.getByTestId('recovery').textContent()).toContain(lang === 'fr' ? 'Le brassard est mal placé' : 'The cuff is not placed correctly');
+    await inspect(page, 'consultation-recovery', shots);
+    await page.getByTestId('retry').click();
+    await screen(page, 'screen-consultation-measuring');
+    booth.cuff.emitBloodPressure(128, 81, 72);
+    await screen(page, 'screen-consultation-result');
+    expect(await page.getByTestId(`value-${LOINC.systolic}`).textContent()).toMatch(/128\s*mmHg/);
+    expect(await page.getByTestId(`value-${LOINC.heartRate}`).textContent()).toMatch(/72\s*\/min/);
+    await inspect(page, 'consultation-result', shots);
+    await page.getByTestId('next').click();
+    await screen(page, 'screen-consultation-call');
+
+    // Temperature: guidance, then the result with its unit and a decimal comma in French.
+    send({ type: 'MEASUREMENT_REQUESTED', kind: 'temperature' });
+    await screen(page, 'screen-consultation-guidance');
+    await inspect(page, 'consultation-guidance-temperature', shots);
+    await page.getByTestId('next').click();
+    await page.getByTestId('next').click();
+    await page.getByTestId('ready').click();
+    await screen(page, 'screen-consultation-measuring');
+    await expect.poll(() => booth.thermometer.calls).toContain('measure');
+    booth.thermometer.emitTemperature(37.2);
+    await screen(page, 'screen-consultation-result');
+    expect(await page.getByTestId(`value-${LOINC.bodyTemperature}`).textContent()).toMatch(lang === 'fr' ? /37,2\s*°C/ : /37\.2\s*°C/);
+    await page.getByTestId('next').click();
+
+    // Oximeter and dermatoscope guidance; back from the first step returns to the call.
+    for (const kind of ['spo2', 'dermatoscope-photo'] as const) {
+      send({ type: 'MEASUREMENT_REQUESTED', kind });
+      await screen(page, 'screen-consultation-guidance');
+      await expect.poll(() => page.getByTestId('guidance').textContent()).toContain(lang === 'fr' ? (kind === 'spo2' ? 'Oxygène' : 'Photo') : (kind === 'spo2' ? 'oxygen' : 'photo'));
+      await inspect(page, `consultation-guidance-${kind}`, shots);
+      await page.getByTestId('back').click();
+      await screen(page, 'screen-consultation-call');
+    }
+
+    // Cross-cutting: network lost, device fault, emergency.
+    send({ type: 'NETWORK_LOST' });
+    await screen(page, 'banner-network');
+    await inspect(page, 'banner-network', shots);
+    send({ type: 'NETWORK_RESTORED' });
+    await page.getByTestId('banner-network').waitFor({ state: 'detached' });
+    send({ type: 'DEVICE_FAULT', deviceId: 'oximeter-1', kind: 'oximeter', code: 'DISCONNECTED' });
+    await screen(page, 'banner-device');
+    await inspect(page, 'banner-device', shots);
+    send({ type: 'DEVICE_RECOVERED', deviceId: 'oximeter-1' });
+    await page.getByTestId('emergency').click();
+    await screen(page, 'overlay-emergency');
+    expect(await page.getByTestId('overlay-emergency').textContent()).toContain('112');
+    await inspect(page, 'overlay-emergency', shots);
+    await page.getByTestId('emergency-close').click();
+
+    // Something left patient data in the page's stores: the wipe must remove it.
+    await page.evaluate(async (name) => {
+      localStorage.setItem('draft', name);
+      sessionStorage.setItem('draft', name);
+      await new Promise<void>((done) => {
+        const req = indexedDB.open('cabine-cache', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('kv');
+        req.onsuccess = () => {
+          const tx = req.result.transaction('kv', 'readwrite');
+          tx.objectStore('kv').put(name, 'patient');
+          tx.oncomplete = () => { req.result.close(); done(); };
+        };
+      });
+    }, PATIENT.lastName);
+
+    // Wrap-up.
+    send({ type: 'PRESCRIPTION_RECEIVED' });
+    send({ type: 'CALL_ENDED' });
+    await screen(page, 'screen-wrapUp-summary');
+    expect(await page.getByTestId('results').textContent()).toMatch(/128\s*mmHg/);
+    await inspect(page, 'wrapUp-summary', shots);
+    await page.getByTestId('next').click();
+    await screen(page, 'screen-wrapUp-prescription');
+    expect(await page.getByTestId('prescription').textContent()).toContain(lang === 'fr' ? 'pharmacien vous la remet' : 'pharmacist will give it');
+    await inspect(page, 'wrapUp-prescription', shots);
+    await page.getByTestId('next').click();
+    await screen(page, 'screen-wrapUp-report');
+    await inspect(page, 'wrapUp-report', shots);
+    await page.getByTestId('accept').click();
+    await screen(page, 'screen-wrapUp-goodbye');
+    await inspect(page, 'wrapUp-goodbye', shots);
+    await page.getByTestId('finish').click();
+
+    // The wipe: nothing of the patient left in the DOM, the stores, or the camera.
+    await screen(page, 'screen-privacyWipe');
+    await inspect(page, 'privacyWipe', shots);
+    await expect.poll(() => page.evaluate(async () => ({
+      local: localStorage.length,
+      session: sessionStorage.length,
+      idb: (await indexedDB.databases()).length,
+      liveTracks: (window as unknown as { __testStream: MediaStream }).__testStream.getTracks().filter((t) => t.readyState === 'live').length,
+    }))).toEqual({ local: 0, session: 0, idb: 0, liveTracks: 0 });
+    await screen(page, 'start');
+    const dom = await page.evaluate(() => document.documentElement.outerHTML);
+    for (const secret of [PATIENT.firstName, PATIENT.lastName, PATIENT.lastName.toUpperCase(), '1941', '128', '37,2', '37.2']) {
+      expect(dom, `DOM after the wipe holds "${secret}"`).not.toContain(secret);
+    }
+    expect(booth.host.view()).toMatchObject({ state: 'attract', sessionId: null, assistant: false });
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+    await booth.close();
+  }
+}
+
+describe('a whole assisted session in Chromium', () => {
+  it('runs from attract to the privacy wipe in French, every screen accessible to an elderly patient, leaving no patient data', async () => {
+    await runSession('fr');
+  }, 240_000);
+
+  it('runs the same session in English', async () => {
+    await runSession('en');
+  }, 240_000);
+
+  it('warns loudly after inactivity, then wipes and returns to the attract screen', async () => {
+    const booth = await startBooth({ inactivityPromptSeconds: 2, wipeAfterPromptSeconds: 4 });
+    const page = await newPage();
+    try {
+      await page.goto(booth.transport.url);
+      await page.getByTestId('start').click();
+      await screen(page, 'screen-language');
+      // The patient mutes the voice; the inactivity warning is still spoken.
+      await page.getByTestId('mute').click();
+      await expect.poll(() => page.getByTestId('mute').getAttribute('aria-pressed')).toBe('true');
+      await screen(page, 'overlay-inactivityPrompt');
+      await expect.poll(() => page.evaluate(() => window.__cabineSpoken ?? [])).toContain('fr/speak.inactivity');
+      await inspect(page, 'overlay-inactivityPrompt', true);
+      await screen(page, 'screen-privacyWipe');
+      await screen(page, 'start');
+    } finally {
+      await page.close();
+      await booth.close();
+    }
+  }, 60_000);
+});
