@@ -91,12 +91,14 @@ export function App({ api }: { api: KioskApi }) {
   const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
 
   let screen;
-  switch (top) {
+  // A claim relayed by the hub opens the call at once (the machine follows with CLAIMED), but never over the wrap-up or the wipe.
+  const callOpen = inCall && top !== 'wrapUp' && top !== 'privacyWipe';
+  switch (callOpen ? 'consultation' : top) {
     case 'attract': screen = <AttractScreen view={view} send={send} />; break;
     case 'language': screen = <LanguageScreen {...props} />; break;
     case 'consent': screen = <ConsentScreen {...props} />; break;
     case 'identity': screen = <IdentityScreen {...props} />; break;
-    case 'waitingRoom': screen = inCall ? <ConsultationScreen {...props} /> : <WaitingRoomScreen {...props} />; break;
+    case 'waitingRoom': screen = <WaitingRoomScreen {...props} />; break;
     case 'consultation': screen = <ConsultationScreen {...props} />; break;
     case 'wrapUp': screen = <WrapUpScreen {...props} />; break;
     default: screen = <PrivacyWipeScreen {...props} />;
