@@ -15,7 +15,7 @@ import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
 import { sessionMachine, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
 import { v7 as uuidv7 } from 'uuid';
-import type { EventData } from '../shared/kiosk-api';
+import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
 import { AssistantAuth } from './assistant-auth';
 import { toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
@@ -337,7 +337,25 @@ export class Host extends EventEmitter<HostEvents> {
         return { incidents: [...this.incidents] };
       },
       mediaSignal: ({ method, data }) => this.media.signal(method, data),
-      capturePhoto: () => notAvailable('dermatoscope'),
+      capturePhoto: async (params) => {
+        const bytes = Buffer.from(params.data, 'base64');
+        if (bytes.length === 0 || bytes.length > MAX_PHOTO_BYTES) {
+          throw new ApiRequestError('PHOTO_REFUSED', {
+            fr: 'La photo est vide ou trop lourde. Reprenez-la.',
+            en: 'The photo is empty or too large. Take it again.',
+          });
+        }
+        const photoId = uuidv7();
+        const derm = this.devices.driverFor('dermatoscope-photo')?.status().info;
+        // Written before it is shown (DESIGN §4); then the session moves on.
+        await this.recordPhoto({
+          id: photoId, sessionId: this.view().sessionId, mime: params.mime, width: params.width, height: params.height,
+          takenAt: new Date(this.deps.now?.() ?? Date.now()).toISOString(), polarisation: params.polarisation,
+          ...(params.bodySite ? { bodySite: params.bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
+        });
+        this.sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });
+        return { photoId };
+      },
       getPhoto: () => notAvailable('dermatoscope'),
     };
   }

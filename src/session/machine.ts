@@ -45,6 +45,8 @@ export interface SessionContext {
   measurement: MeasurementContext | null;
   /** Values taken in this session, for the wrap-up summary (values only, no diagnosis). */
   results: { kind: MeasurementKind; values: Quantity[] }[];
+  /** Dermatoscope stills taken in this session (stored by the host; only the count here). */
+  photos: number;
   prescription: { received: boolean; note: string | null };
   reportToGp: boolean | null;
   deviceFault: { deviceId: string; kind: string; code: string } | null;
@@ -58,6 +60,8 @@ export type SessionHostEvent =
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind }
   | { type: 'READING'; kind: MeasurementKind; values: Quantity[]; intermediate: boolean }
   | { type: 'MEASUREMENT_ERROR'; code: string }
+  /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
+  | { type: 'PHOTO_CAPTURED'; photoId: string }
   | { type: 'CALL_ENDED' }
   | { type: 'PRESCRIPTION_RECEIVED'; note?: string }
   | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
@@ -78,7 +82,7 @@ export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEv
 
 /** Host event type names (a renderer event never has one of these). */
 export const HOST_EVENT_TYPES = [
-  'SET_IDENTITY', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'CALL_ENDED',
+  'SET_IDENTITY', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
 ] as const satisfies readonly SessionHostEvent['type'][];
@@ -105,6 +109,7 @@ const emptyContext = (language: Language): SessionContext => ({
   queue: { position: null, etaMinutes: null },
   measurement: null,
   results: [],
+  photos: 0,
   prescription: { received: false, note: null },
   reportToGp: null,
   deviceFault: null,
@@ -165,6 +170,9 @@ const machineSetup = setup({
         ? { ...context.measurement, error: event.code, live: null }
         : context.measurement),
     }),
+    setPhotoResult: assign(({ context }) => (context.measurement
+      ? { measurement: { ...context.measurement, result: [], live: null, error: null }, photos: context.photos + 1 }
+      : {})),
     clearMeasurement: assign({ measurement: () => null }),
     setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null } : context.prescription) }),
     setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
@@ -186,6 +194,7 @@ const machineSetup = setup({
     inCall: stateIn('#session.flow.consultation'),
     assistantInCall: and([stateIn('#session.assistant.on'), stateIn('#session.flow.consultation')]),
     assistantInSession: and([stateIn('#session.assistant.on'), not(stateIn('#session.flow.attract')), not(stateIn('#session.flow.privacyWipe'))]),
+    isPhotoMeasurement: ({ context }) => context.measurement?.kind === 'dermatoscope-photo',
     isLastStep: ({ context }) => !!context.measurement && context.measurement.step >= GUIDANCE_STEPS[context.measurement.kind] - 1,
     isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
     pathwayIsException: ({ context }) => context.pathway === 'exception',
@@ -359,6 +368,7 @@ const flow: StateConfig = {
               { guard: 'isLiveReading', actions: 'setLive' },
             ],
             MEASUREMENT_ERROR: { target: 'recovery', actions: 'setMeasurementError' },
+            PHOTO_CAPTURED: { guard: 'isPhotoMeasurement', target: 'result', actions: 'setPhotoResult' },
             BACK: { target: 'guidance', actions: 'clearAttempt' },
           },
         },

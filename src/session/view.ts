@@ -58,6 +58,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: { a
   if (top === 'consultation' || top === 'wrapUp') context.prescription = c.prescription;
   if (top === 'wrapUp') {
     context.results = c.results;
+    context.photos = c.photos;
     context.reportToGp = c.reportToGp;
   }
   return {

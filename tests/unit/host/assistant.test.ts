@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Driver } from '../../../devices/contracts';
+import { FakeDermatoscope } from '../../../devices/drivers/dermatoscope/fake';
 import { AssistantAuth } from '../../../src/host/assistant-auth';
 import { Host } from '../../../src/host/host';
 import type { SessionEvent } from '../../../src/shared/domain';
@@ -28,13 +30,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-function startHost(now: { t: number }) {
+function startHost(now: { t: number }, drivers: Driver[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'cabine-assistant-'));
   const config = testConfig({
     assistant: { pinHash: pinHash(PIN), maxTries: 3, lockoutMinutes: 5 },
     store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
   });
-  const host = new Host(config, silent, { now: () => now.t, drivers: [] });
+  const host = new Host(config, silent, { now: () => now.t, drivers });
   const events: SessionEvent[] = [];
   host.on('sessionEvent', (e) => events.push(e));
   host.start();
@@ -121,5 +123,24 @@ describe('assistant mode in the host', () => {
     expect(events.map((e) => e.data)).toContainEqual({ from: 'flow.attract', to: 'flow.language', event: 'TOUCH' });
     expect(events.map((e) => e.data)).toContainEqual({ from: 'flow.identity.entry', to: 'flow.identity.pathway', event: 'SET_IDENTITY' });
     expect(JSON.stringify(events)).not.toContain('Martin');
+  });
+});
+
+describe('dermatoscope photo in the session', () => {
+  it('stores the still sent by the renderer, then shows the photo result', async () => {
+    const dermatoscope = new FakeDermatoscope();
+    const { host } = startHost({ t: Date.parse('2026-11-23T10:00:00Z') }, [dermatoscope]);
+    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
+    await host.dispatch('assistantLogin', { pin: PIN });
+    await host.dispatch('assistantSetIdentity', { identity });
+    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
+    host.sendHostEvent({ type: 'CLAIMED' });
+    host.sendHostEvent({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' });
+    await host.dispatch('sendEvent', { event: { type: 'START_MEASURE' } });
+    expect(dermatoscope.calls).toContain('measure');
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const { photoId } = (await host.dispatch('capturePhoto', { mime: 'image/png', width: 4, height: 4, polarisation: 'polarised', data: png.toString('base64') })) as { photoId: string };
+    expect(photoId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(host.view()).toMatchObject({ state: 'consultation.result', context: { measurement: { kind: 'dermatoscope-photo' } } });
   });
 });

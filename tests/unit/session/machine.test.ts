@@ -123,6 +123,24 @@ describe('session machine: the journey', () => {
     expect(h.measured).toEqual(['blood-pressure', 'blood-pressure']);
   });
 
+  it('takes a dermatoscope photo: guidance, then the stored still shows as the result and counts in the summary', () => {
+    const h = start();
+    toConsultation(h);
+    h.send({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' }, { type: 'START_MEASURE' });
+    expect(h.measured).toEqual(['dermatoscope-photo']);
+    h.send({ type: 'PHOTO_CAPTURED', photoId: 'p-1' });
+    expect(h.view()).toMatchObject({ state: 'consultation.result', context: { measurement: { kind: 'dermatoscope-photo', result: [] } } });
+    h.send({ type: 'NEXT' }, { type: 'CALL_ENDED' });
+    expect(h.view().context.photos).toBe(1);
+  });
+
+  it('ignores a photo when no photo was asked for', () => {
+    const h = start();
+    toConsultation(h);
+    h.send({ type: 'MEASUREMENT_REQUESTED', kind: 'temperature' }, { type: 'START_MEASURE' });
+    expect(h.actor.getSnapshot().can({ type: 'PHOTO_CAPTURED', photoId: 'p-1' })).toBe(false);
+  });
+
   it('goes back one step from every step that has one, and the back from the first guidance step returns to the call', () => {
     const h = start();
     h.send({ type: 'TOUCH' }, { type: 'BACK' });
@@ -288,7 +306,7 @@ const sampleEvents: SessionMachineEvent[] = [
   { type: 'SET_IDENTITY', identity }, { type: 'QUEUE_UPDATE', position: 1, etaMinutes: 5 }, { type: 'CLAIMED' },
   { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' }, { type: 'READING', kind: 'blood-pressure', values: bp, intermediate: false },
   { type: 'READING', kind: 'cuff-pressure', values: cuff, intermediate: true }, { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' },
-  { type: 'CALL_ENDED' }, { type: 'PRESCRIPTION_RECEIVED' }, { type: 'DEVICE_FAULT', deviceId: 'bp-cuff-1', kind: 'bp-cuff', code: 'DISCONNECTED' },
+  { type: 'CALL_ENDED' }, { type: 'PRESCRIPTION_RECEIVED' }, { type: 'PHOTO_CAPTURED', photoId: 'p-1' }, { type: 'DEVICE_FAULT', deviceId: 'bp-cuff-1', kind: 'bp-cuff', code: 'DISCONNECTED' },
   { type: 'DEVICE_RECOVERED', deviceId: 'bp-cuff-1' }, { type: 'NETWORK_LOST' }, { type: 'NETWORK_RESTORED' }, { type: 'ASSISTANT_LOGIN' },
   { type: 'ASSISTANT_LOGOUT' }, { type: 'ASSISTANT_START_MEASUREMENT', kind: 'spo2' }, { type: 'ASSISTANT_SKIP_DEVICE' },
   { type: 'ASSISTANT_RESTART' }, { type: 'ASSISTANT_END' },
