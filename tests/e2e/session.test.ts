@@ -69,7 +69,7 @@ async function startBooth(session = { inactivityPromptSeconds: 60, wipeAfterProm
   };
 }
 
-/** Our own checks, beyond axe: every target ≥ 64×64 and ≥ 16 px from the next, text ≥ 28 px, 7:1 contrast for all text. */
+/** Our own checks, beyond axe: every target ≥ 64×64 and ≥ 16 px from the next, text ≥ 28 px, 7:1 contrast for all text, at most one primary action. */
 async function measure(page: Page) {
   return page.evaluate(() => {
     const layers = Array.from(document.querySelectorAll('.dialog-backdrop, .assistant'));
@@ -123,6 +123,8 @@ async function measure(page: Page) {
       const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
       if (ratio < 7) problems.push(`text "${label}" has contrast ${ratio.toFixed(2)}:1`);
     }
+    const primaries = targets.filter((el) => el.classList.contains('btn--primary')).length;
+    if (primaries > 1) problems.push(`${primaries} primary actions on one screen`);
     return { problems, targets: rects.length, texts };
   });
 }
