@@ -112,6 +112,16 @@ export class Host extends EventEmitter<HostEvents> {
       this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
     });
     this.hubLink = new HubLink({ url: config.hub.url, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
+    // The call's network: once the link has been up, its loss and return reach the session (banner, "reconnecting").
+    let linkWasOnline = false;
+    this.hubLink.on('status', (status) => {
+      if (status === 'online') {
+        linkWasOnline = true;
+        this.sendHostEvent({ type: 'NETWORK_RESTORED' });
+      } else if (linkWasOnline) {
+        this.sendHostEvent({ type: 'NETWORK_LOST' });
+      }
+    });
     this.media = new MediaRelay({
       link: this.hubLink,
       log: log.child({ module: 'host.media' }),

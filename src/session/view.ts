@@ -40,8 +40,9 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: { a
   const assistant = value.assistant === 'on' || extra.assistant === true;
   const context: Record<string, unknown> = {
     overlay: overlayOf(value),
-    network: value.network === 'reconnecting' ? 'reconnecting' : 'online',
-    deviceFault: c.deviceFault,
+    // The patient hears about the network and the devices only where they matter: the queue and the call.
+    network: value.network === 'reconnecting' && (top === 'waitingRoom' || top === 'consultation') ? 'reconnecting' : 'online',
+    deviceFault: top === 'consultation' || value.assistant === 'on' ? c.deviceFault : null,
     muted: value.voice === 'muted',
     canBack: snapshot.can({ type: 'BACK' }),
     canCancel: snapshot.can({ type: 'CANCEL' }),

@@ -144,3 +144,21 @@ describe('dermatoscope photo in the session', () => {
     expect(host.view()).toMatchObject({ state: 'consultation.result', context: { measurement: { kind: 'dermatoscope-photo' } } });
   });
 });
+
+describe('network of the call', () => {
+  it('tells the session when a hub link that was up goes down and comes back, and shows it only in the queue and the call', async () => {
+    const { host } = startHost({ t: Date.now() });
+    host.hubLink.emit('status', 'offline');
+    expect(host.view().context.network).toBe('online');
+    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
+    host.hubLink.emit('status', 'online');
+    host.hubLink.emit('status', 'connecting');
+    expect(host.view()).toMatchObject({ state: 'identity.entry', context: { network: 'online' } });
+    await host.dispatch('assistantLogin', { pin: PIN });
+    await host.dispatch('assistantSetIdentity', { identity });
+    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
+    expect(host.view()).toMatchObject({ state: 'waitingRoom', context: { network: 'reconnecting' } });
+    host.hubLink.emit('status', 'online');
+    expect(host.view().context.network).toBe('online');
+  });
+});
