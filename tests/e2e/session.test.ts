@@ -296,6 +296,17 @@ async function runSession(lang: 'fr' | 'en') {
     expect(await page.getByTestId(`value-${LOINC.bodyTemperature}`).textContent()).toMatch(lang === 'fr' ? /37,2\s*°C/ : /37\.2\s*°C/);
     await page.getByTestId('next').click();
 
+    // Dermatoscope: guidance, then a still from the camera, stored by the host, and the photo result.
+    send({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' });
+    await screen(page, 'screen-consultation-guidance');
+    await page.getByTestId('next').click();
+    await page.getByTestId('next').click();
+    await page.getByTestId('ready').click();
+    await screen(page, 'screen-consultation-result');
+    expect(await page.getByTestId('result').textContent()).toContain(lang === 'fr' ? 'Photo envoyée au médecin' : 'Photo sent to the doctor');
+    await inspect(page, 'consultation-result-photo', shots);
+    await page.getByTestId('next').click();
+
     // Oximeter and dermatoscope guidance; back from the first step returns to the call.
     for (const kind of ['spo2', 'dermatoscope-photo'] as const) {
       send({ type: 'MEASUREMENT_REQUESTED', kind });

@@ -3,7 +3,9 @@
  * the specialist asks for measurements; beside it, the step-by-step
  * guidance, the live value, the result, or how to fix a device problem.
  */
+import { useEffect } from 'react';
 import type { MeasurementKind, Quantity } from '../../../../shared/domain';
+import { captureDermatoscopePhoto } from '../photo';
 import { hasKey, t, type MessageKey } from '../i18n';
 import { MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
@@ -46,6 +48,7 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
     );
   }
   if (sub === 'measuring') {
+    if (m.kind === 'dermatoscope-photo') return <PhotoCapture {...p} />;
     const cuff = m.kind === 'blood-pressure';
     return (
       <section className="panel" data-testid="measuring">
@@ -68,9 +71,11 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
         {m.kind === 'dermatoscope-photo'
           ? <p className="value-big">{t(l, 'result.photo')}</p>
           : <ul className="results results--big">{(m.result ?? []).map((q, i) => <li key={i}><QuantityLine q={q} lang={l} /></li>)}</ul>}
-        <p className="lead">{t(l, 'result.sent')}</p>
+        {m.kind !== 'dermatoscope-photo' && <p className="lead">{t(l, 'result.sent')}</p>}
         <div className="actions">
-          <button type="button" className="btn btn--secondary" data-testid="retry" onClick={() => p.send({ type: 'RETRY' })}>{t(l, 'result.again')}</button>
+          <button type="button" className="btn btn--secondary" data-testid="retry" onClick={() => p.send({ type: 'RETRY' })}>
+            {t(l, m.kind === 'dermatoscope-photo' ? 'result.retakePhoto' : 'result.again')}
+          </button>
           <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
         </div>
       </section>
@@ -85,6 +90,21 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
       <div className="actions">
         <button type="button" className="btn btn--primary" data-testid="retry" onClick={() => p.send({ type: 'RETRY' })}>{t(l, 'recovery.retry')}</button>
       </div>
+    </section>
+  );
+}
+
+/** Takes the still once on entering; the host moves the session on when it is stored (or to recovery). */
+function PhotoCapture(p: KioskScreenProps) {
+  const l = p.view.language;
+  useEffect(() => {
+    captureDermatoscopePhoto(p.api).catch((error: unknown) => console.warn('dermatoscope still failed', (error as Error).message));
+  }, [p.api]);
+  return (
+    <section className="panel" data-testid="measuring">
+      <h2 className="subtitle">{t(l, 'measuring.title')} · {t(l, 'measure.dermatoscope-photo')}</h2>
+      <p className="instruction">{t(l, 'measuring.still')}</p>
+      <p className="lead" data-testid="live-waiting">{t(l, 'measuring.waiting')}</p>
     </section>
   );
 }
