@@ -180,12 +180,15 @@ const machineSetup = setup({
     clearDeviceFault: assign({ deviceFault: () => null }),
   },
   guards: {
-    /** The inactivity prompt and wipe apply only while the patient is filling in steps. */
-    inactivityApplies: or([
-      stateIn('#session.flow.language'),
-      stateIn('#session.flow.consent'),
-      stateIn('#session.flow.identity'),
-      stateIn('#session.flow.wrapUp'),
+    /** The inactivity prompt and wipe apply only while the patient is filling in steps alone (not with the pharmacist). */
+    inactivityApplies: and([
+      or([
+        stateIn('#session.flow.language'),
+        stateIn('#session.flow.consent'),
+        stateIn('#session.flow.identity'),
+        stateIn('#session.flow.wrapUp'),
+      ]),
+      not(stateIn('#session.assistant.on')),
     ]),
     /** Cancel makes sense once a session has started, and not while it is being wiped. */
     canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe')])),

@@ -158,7 +158,7 @@ describe('session machine: the journey', () => {
 describe('session machine: cross-cutting', () => {
   it('prompts after the configured inactivity, then wipes the patient data after the second delay', () => {
     const h = start();
-    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity });
+    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' });
     vi.advanceTimersByTime(59_999);
     expect(h.view().context.overlay).toBeNull();
     vi.advanceTimersByTime(1);
@@ -196,9 +196,20 @@ describe('session machine: cross-cutting', () => {
     expect(h.view().context.muted).toBe(false);
   });
 
+  it('does not prompt while the pharmacist is at the booth, and starts counting again when they leave', () => {
+    const h = start();
+    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' });
+    vi.advanceTimersByTime(10 * 60_000);
+    expect(h.view()).toMatchObject({ state: 'identity.entry', context: { overlay: null } });
+    h.send({ type: 'ASSISTANT_LOGOUT' });
+    vi.advanceTimersByTime(60_000);
+    expect(h.view().context.overlay).toBe('inactivityPrompt');
+  });
+
   it('never prompts nor wipes in the waiting room or during the call', () => {
     const h = start();
     toWaitingRoom(h);
+    h.send({ type: 'ASSISTANT_LOGOUT' });
     vi.advanceTimersByTime(30 * 60_000);
     expect(h.view()).toMatchObject({ state: 'waitingRoom', context: { overlay: null } });
     h.send({ type: 'CLAIMED' });
