@@ -6,7 +6,8 @@
 import { useEffect } from 'react';
 import type { MeasurementKind, Quantity } from '../../../../shared/domain';
 import { captureDermatoscopePhoto } from '../photo';
-import { hasKey, t, type MessageKey } from '../i18n';
+import { recoveryKeys } from '../recovery';
+import { t, type MessageKey } from '../i18n';
 import { MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine, formatValue } from './values';
@@ -19,12 +20,6 @@ interface MeasurementView {
   live: number | null;
   result: Quantity[] | null;
   error: string | null;
-}
-
-/** The recovery text for a device error or quality flag, with a generic fallback. */
-export function recoveryKeys(code: string | null): { title: MessageKey; fix: MessageKey } {
-  const base = code && hasKey(`recovery.${code}.title`) ? code : 'other';
-  return { title: `recovery.${base}.title` as MessageKey, fix: `recovery.${base}.fix` as MessageKey };
 }
 
 function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView }) {
