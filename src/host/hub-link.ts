@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { CabineError } from '../shared/errors';
-import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError } from '../shared/hub-protocol';
+import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
 
 export type LinkStatus = 'connecting' | 'online' | 'offline';
 
@@ -56,11 +56,10 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number, rand
 
 export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   private ws: WebSocket | null = null;
-  private nextId = 1;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new PendingRequests();
   private readonly handlers = new Map<string, RequestHandler>();
   private currentStatus: LinkStatus = 'offline';
 
@@ -101,15 +100,11 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   request<T = unknown>(method: string, params: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
     const ws = this.ws;
     if (!ws || this.currentStatus !== 'online') return Promise.reject(new HubUnavailableError(`${method}: not connected`));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new HubUnavailableError(`${method}: no answer in time`));
-      }, opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      ws.send(JSON.stringify({ t: 'req', id, m: method, p: params }));
-    });
+    return this.pending.start<T>(
+      (id) => ws.send(JSON.stringify({ t: 'req', id, m: method, p: params })),
+      opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000,
+      () => new HubUnavailableError(`${method}: no answer in time`),
+    );
   }
 
   notify(method: string, params: unknown): void {
@@ -123,11 +118,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   }
 
   private failPending(reason: string): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new HubUnavailableError(reason));
-      this.pending.delete(id);
-    }
+    this.pending.failAll(() => new HubUnavailableError(reason));
   }
 
   private connect(): void {
@@ -170,12 +161,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       return;
     }
     if (frame.t === 'res') {
-      const p = this.pending.get(frame.id);
-      if (!p) return;
-      this.pending.delete(frame.id);
-      clearTimeout(p.timer);
-      if (frame.ok) p.resolve(frame.r);
-      else p.reject(new HubRequestError(frame.e.code, frame.e.message));
+      this.pending.settle(frame);
     } else if (frame.t === 'note') {
       this.emit('note', frame.m, frame.p);
     } else {

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
-import { HubFrame, HubRequestError } from '../shared/hub-protocol';
+import { HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
 
 export interface Method<P extends z.ZodType = z.ZodType> {
   params: P;
@@ -50,10 +50,9 @@ export class Peer {
   readonly ws: WebSocket;
   readonly role: 'booth' | 'specialist';
   readonly id: string;
-  private nextId = 1;
   private invalid = 0;
   private readonly limiter: RateLimiter;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new PendingRequests();
 
   constructor(private readonly opts: PeerOptions) {
     this.ws = opts.ws;
@@ -65,11 +64,7 @@ export class Peer {
     // it with 1009/1002); without a listener that error would crash the whole hub.
     opts.ws.on('error', (error) => opts.log.warn({ peer: `${this.role}:${this.id}`, code: (error as { code?: string }).code }, 'connection error: cut off'));
     opts.ws.on('close', () => {
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new HubRequestError('PEER_GONE', 'peer disconnected'));
-      }
-      this.pending.clear();
+      this.pending.failAll(() => new HubRequestError('PEER_GONE', 'peer disconnected'));
     });
   }
 
@@ -83,15 +78,11 @@ export class Peer {
 
   request<T = unknown>(method: string, params: unknown, timeoutMs = 10_000): Promise<T> {
     if (!this.open) return Promise.reject(new HubRequestError('PEER_GONE', 'peer disconnected'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new HubRequestError('TIMEOUT', `${method}: no answer`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.ws.send(JSON.stringify({ t: 'req', id, m: method, p: params }));
-    });
+    return this.pending.start<T>(
+      (id) => this.ws.send(JSON.stringify({ t: 'req', id, m: method, p: params })),
+      timeoutMs,
+      () => new HubRequestError('TIMEOUT', `${method}: no answer`),
+    );
   }
 
   close(code = 1000, reason = ''): void {
@@ -119,12 +110,7 @@ export class Peer {
       return this.refuse(null, 'BAD_FRAME', 'malformed frame');
     }
     if (frame.t === 'res') {
-      const p = this.pending.get(frame.id);
-      if (!p) return;
-      this.pending.delete(frame.id);
-      clearTimeout(p.timer);
-      if (frame.ok) p.resolve(frame.r);
-      else p.reject(new HubRequestError(frame.e.code, frame.e.message));
+      this.pending.settle(frame);
       return;
     }
     const method = this.opts.methods.get(frame.m);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as mediasoup from 'mediasoup';
+import { MEDIA_CODECS } from '../../../src/hub/media/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The part of the build script's API these tests use (the script is plain ESM, untyped). */
@@ -22,16 +23,6 @@ const SCRIPT_URL = pathToFileURL(path.resolve(import.meta.dirname, '../../../scr
 // Building from nothing takes ~4 min on 2 idle cores, ~10 min on a busy machine.
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
-const MEDIA_CODECS: mediasoup.types.RouterRtpCodecCapability[] = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48_000, channels: 2 },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90_000 },
-  {
-    kind: 'video',
-    mimeType: 'video/H264',
-    clockRate: 90_000,
-    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-  },
-];
 
 let script: BuildScript;
 let workerBinary: string;
