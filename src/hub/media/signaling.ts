@@ -8,6 +8,7 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { HubConfig } from '../directory';
+import { ExceptionReason, Pathway } from '../../shared/session-view';
 import { refused, type Peer } from '../peer';
 import { Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
@@ -23,6 +24,11 @@ export interface QueueEntry {
   reason: string | null;
   firstName: string | null;
   age: number | null;
+  /** Reimbursement pathway rule the booth recorded (parcours de soins), and its exception reason. */
+  pathway: Pathway | null;
+  exceptionReason: ExceptionReason | null;
+  sessionId: string | null;
+  language: 'fr' | 'en' | null;
   since: string;
 }
 
@@ -45,6 +51,10 @@ export const mediaParams = {
 export const QueueJoin = z.object({
   reason: z.string().max(200).optional(),
   patient: z.object({ firstName: z.string().max(60).optional(), age: z.number().int().min(0).max(130).optional() }).strict().optional(),
+  pathway: Pathway.optional(),
+  exceptionReason: ExceptionReason.optional(),
+  sessionId: z.string().max(64).optional(),
+  language: z.enum(['fr', 'en']).optional(),
 }).strict();
 
 export class MediaService {
@@ -67,6 +77,12 @@ export class MediaService {
 
   roomOfBooth(boothId: string): Room | undefined {
     return this.rooms.get(boothId);
+  }
+
+  /** The room a specialist claimed (by their id), if any. */
+  roomOfSpecialist(specialistId: string): Room | undefined {
+    for (const room of this.rooms.values()) if (room.specialistId === specialistId) return room;
+    return undefined;
   }
 
   roomCount(): number {
@@ -101,6 +117,10 @@ export class MediaService {
       reason: params.reason ?? null,
       firstName: params.patient?.firstName ?? null,
       age: params.patient?.age ?? null,
+      pathway: params.pathway ?? null,
+      exceptionReason: params.exceptionReason ?? null,
+      sessionId: params.sessionId ?? null,
+      language: params.language ?? null,
       since: this.queue.get(peer.id)?.since ?? new Date().toISOString(),
     });
     this.broadcastQueue();

@@ -1,0 +1,169 @@
+/**
+ * The consultation's data plane between the booth, the hub and the
+ * specialist's console (DESIGN §1, §4, §6), beside the media signaling:
+ * live readings and photos, measurement requests and their progress, the
+ * booth's devices, the patient context, notes and the prescription.
+ *
+ * Names are hub-protocol method names (`HubFrame.m`). Every params object
+ * is a zod schema checked on arrival by whoever receives it.
+ *
+ * Flows:
+ * - Readings: the booth stores a reading, its outbox sends it in
+ *   `record.ingest`; once the hub has stored it, the hub notes
+ *   `consult.reading` (same id) to the specialist of that booth's room.
+ *   Duplicates are never relayed. Photos likewise (`consult.photo`), their
+ *   bytes fetched by the console over HTTP at `photoUrl(id)` (cookie auth).
+ * - Requests: console `consult.requestMeasurement` → hub notes
+ *   `consult.measurementRequested` to the booth → the host moves its session
+ *   machine (MEASUREMENT_REQUESTED) and reports each stage with
+ *   `consult.progress` → hub forwards it to the console as `consult.progress`.
+ * - Devices: the booth sends `consult.devices` on connect and on every
+ *   change; the console gets them as `consult.devices` notes.
+ * - Prescription: console `consult.prescribe` → the hub numbers, stores and
+ *   signs it → notes `consult.prescription` to the booth (QR + PDF there).
+ */
+import { z } from 'zod';
+import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { PhotoMeta } from './record-protocol';
+import { ExceptionReason, Pathway } from './session-view';
+
+export const CONSULT = {
+  // console → hub (requests)
+  requestMeasurement: 'consult.requestMeasurement',
+  saveNotes: 'consult.saveNotes',
+  prescribe: 'consult.prescribe',
+  context: 'consult.context',
+  // hub → console (notes)
+  readingNote: 'consult.reading',
+  photoNote: 'consult.photo',
+  progressNote: 'consult.progress',
+  devicesNote: 'consult.devices',
+  contextNote: 'consult.context',
+  // booth → hub (requests)
+  progress: 'consult.progress',
+  devices: 'consult.devices',
+  // hub → booth (notes)
+  measurementRequestedNote: 'consult.measurementRequested',
+  prescriptionNote: 'consult.prescription',
+} as const;
+
+/** What the console may ask for: every kind but the cuff's live pressure (part of blood-pressure). */
+export const RequestableKind = MeasurementKind.exclude(['cuff-pressure']);
+export type RequestableKind = z.infer<typeof RequestableKind>;
+
+// ---- measurement requests ---------------------------------------------------
+
+export const RequestMeasurementParams = z.object({
+  kind: RequestableKind,
+  /** For a dermatoscope still: where on the body ("avant-bras gauche"). */
+  bodySite: z.string().trim().min(1).max(120).optional(),
+  /** A short instruction shown to the patient and pharmacist ("bras gauche"). */
+  note: z.string().trim().max(200).optional(),
+}).strict();
+export type RequestMeasurementParams = z.infer<typeof RequestMeasurementParams>;
+export const RequestMeasurementResult = z.object({ requestId: z.uuid() });
+
+export const MeasurementRequestedNote = RequestMeasurementParams.extend({ requestId: z.uuid() }).strict();
+export type MeasurementRequestedNote = z.infer<typeof MeasurementRequestedNote>;
+
+/**
+ * Where a requested measurement is: `requested` (sent to the booth),
+ * `guidance` (the patient follows the steps), `measuring` (waiting for or
+ * taking the reading), `done`, `error` (device or quality problem, with its
+ * message), `cancelled` (skipped by the pharmacist or the call moved on).
+ */
+export const ProgressStage = z.enum(['requested', 'guidance', 'measuring', 'done', 'error', 'cancelled']);
+export type ProgressStage = z.infer<typeof ProgressStage>;
+
+export const MeasurementProgress = z.object({
+  requestId: z.uuid().nullable(),
+  kind: MeasurementKind,
+  stage: ProgressStage,
+  /** Guidance step (1-based) and how many, while in `guidance`. */
+  step: z.number().int().positive().optional(),
+  steps: z.number().int().positive().optional(),
+  error: z.object({ code: z.string().max(64), message: z.object({ fr: z.string().max(300), en: z.string().max(300) }) }).optional(),
+  at: z.iso.datetime({ offset: true }),
+}).strict();
+export type MeasurementProgress = z.infer<typeof MeasurementProgress>;
+
+// ---- devices ------------------------------------------------------------------
+
+export const BoothDevices = z.object({ devices: z.array(DeviceStatus).max(16) }).strict();
+export type BoothDevices = z.infer<typeof BoothDevices>;
+
+// ---- readings and photos relayed to the console ---------------------------------
+
+export const ReadingNote = z.object({ boothId: z.string(), roomId: z.string(), reading: Reading }).strict();
+export type ReadingNote = z.infer<typeof ReadingNote>;
+
+export const PhotoNote = z.object({ boothId: z.string(), roomId: z.string(), photo: PhotoMeta, url: z.string() }).strict();
+export type PhotoNote = z.infer<typeof PhotoNote>;
+
+/** Where the console fetches a photo's bytes (GET, specialist cookie, only for their own booth's photos). */
+export const photoUrl = (photoId: string): string => `/api/photos/${encodeURIComponent(photoId)}`;
+
+// ---- patient context --------------------------------------------------------------
+
+/** What the booth tells the hub when it queues (no surname, no birth date: first name and age suffice there). */
+export const PatientContext = z.object({
+  sessionId: z.string().max(64).nullable(),
+  firstName: z.string().max(60).nullable(),
+  age: z.number().int().min(0).max(130).nullable(),
+  reason: z.string().max(200).nullable(),
+  pathway: Pathway.nullable(),
+  exceptionReason: ExceptionReason.nullable(),
+  language: z.enum(['fr', 'en']).nullable(),
+}).strict();
+export type PatientContext = z.infer<typeof PatientContext>;
+
+export const ContextNote = z.object({
+  boothId: z.string(),
+  roomId: z.string(),
+  pharmacy: z.object({ name: z.string(), city: z.string() }).nullable(),
+  patient: PatientContext,
+  devices: z.array(DeviceStatus),
+}).strict();
+export type ContextNote = z.infer<typeof ContextNote>;
+
+// ---- notes and prescription ---------------------------------------------------------
+
+export const SaveNotesParams = z.object({ text: z.string().max(20_000) }).strict();
+
+export const PrescriptionItem = z.object({
+  /** Medication or act ("Paracétamol 500 mg, comprimé"). */
+  name: z.string().trim().min(1).max(200),
+  /** Posology ("1 comprimé 3 fois par jour"). */
+  dosage: z.string().trim().min(1).max(300),
+  /** Duration ("5 jours"). */
+  duration: z.string().trim().max(100).optional(),
+  quantity: z.string().trim().max(100).optional(),
+}).strict();
+export type PrescriptionItem = z.infer<typeof PrescriptionItem>;
+
+export const PrescribeParams = z.object({
+  items: z.array(PrescriptionItem).min(1).max(20),
+  instructions: z.string().trim().max(2_000).default(''),
+}).strict();
+export type PrescribeParams = z.input<typeof PrescribeParams>;
+
+/**
+ * A prescription as the hub issued it: a unique number and a signed QR
+ * payload (a simulated format modelled on the French e-prescription, see the
+ * README), the prescriber, and the patient as the booth identified them.
+ */
+export const Prescription = z.object({
+  number: z.string().regex(/^[A-Z0-9-]{8,40}$/),
+  issuedAt: z.iso.datetime({ offset: true }),
+  sessionId: z.string().nullable(),
+  boothId: z.string(),
+  prescriber: z.object({ id: z.string(), name: z.string(), specialty: z.string() }).strict(),
+  patient: z.object({ firstName: z.string().nullable(), age: z.number().int().nullable() }).strict(),
+  items: z.array(PrescriptionItem).min(1).max(20),
+  instructions: z.string(),
+  /** What the QR code carries (text). */
+  qr: z.string().max(1_000),
+}).strict();
+export type Prescription = z.infer<typeof Prescription>;
+
+export const PrescriptionNote = z.object({ prescription: Prescription }).strict();
