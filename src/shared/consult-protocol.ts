@@ -13,14 +13,15 @@
  *   `consult.reading` (same id) to the specialist of that booth's room.
  *   Duplicates are never relayed. Photos likewise (`consult.photo`), their
  *   bytes fetched by the console over HTTP at `photoUrl(id)` (cookie auth).
- * - Requests: console `consult.requestMeasurement` → hub notes
- *   `consult.measurementRequested` to the booth → the host moves its session
+ * - Requests: console `consult.requestMeasurement` → hub requests
+ *   `consult.measurementRequested` of the booth (answer: MeasurementRequestedResult) → the host moves its session
  *   machine (MEASUREMENT_REQUESTED) and reports each stage with
  *   `consult.progress` → hub forwards it to the console as `consult.progress`.
  * - Devices: the booth sends `consult.devices` on connect and on every
  *   change; the console gets them as `consult.devices` notes.
  * - Prescription: console `consult.prescribe` → the hub numbers, stores and
- *   signs it → notes `consult.prescription` to the booth (QR + PDF there).
+ *   signs it → requests `consult.prescription` of the booth (answer: PrescriptionStored,
+ *   once the booth has it; retried when the booth reconnects) → QR + PDF there.
  */
 import { z } from 'zod';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
@@ -42,9 +43,9 @@ export const CONSULT = {
   // booth → hub (requests)
   progress: 'consult.progress',
   devices: 'consult.devices',
-  // hub → booth (notes)
-  measurementRequestedNote: 'consult.measurementRequested',
-  prescriptionNote: 'consult.prescription',
+  // hub → booth (requests: the booth answers once it has acted, so the hub knows)
+  measurementRequested: 'consult.measurementRequested',
+  prescription: 'consult.prescription',
 } as const;
 
 /** What the console may ask for: every kind but the cuff's live pressure (part of blood-pressure). */
@@ -63,8 +64,10 @@ export const RequestMeasurementParams = z.object({
 export type RequestMeasurementParams = z.infer<typeof RequestMeasurementParams>;
 export const RequestMeasurementResult = z.object({ requestId: z.uuid() });
 
-export const MeasurementRequestedNote = RequestMeasurementParams.extend({ requestId: z.uuid() }).strict();
-export type MeasurementRequestedNote = z.infer<typeof MeasurementRequestedNote>;
+export const MeasurementRequested = RequestMeasurementParams.extend({ requestId: z.uuid() }).strict();
+export type MeasurementRequested = z.infer<typeof MeasurementRequested>;
+/** The booth's answer: whether its session took the request (not when the patient is elsewhere in the flow). */
+export const MeasurementRequestedResult = z.object({ accepted: z.boolean() }).strict();
 
 /**
  * Where a requested measurement is: `requested` (sent to the booth),
@@ -166,4 +169,6 @@ export const Prescription = z.object({
 }).strict();
 export type Prescription = z.infer<typeof Prescription>;
 
-export const PrescriptionNote = z.object({ prescription: Prescription }).strict();
+export const PrescriptionDelivery = z.object({ prescription: Prescription }).strict();
+/** The booth's answer once the prescription is stored on the booth (and printed or saved). */
+export const PrescriptionStored = z.object({ stored: z.literal(true), printed: z.boolean() }).strict();

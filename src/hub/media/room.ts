@@ -6,6 +6,7 @@
  */
 import type { types as ms } from 'mediasoup';
 import { refused, type Peer } from '../peer';
+import type { QueueEntry } from './signaling';
 
 export type SideName = 'booth' | 'specialist';
 
@@ -43,6 +44,8 @@ export class Room {
   readonly id: string;
   readonly sides: Record<SideName, Side | null> = { booth: null, specialist: null };
   closed = false;
+  /** The queue entry the booth was claimed from (patient context, pathway, session id). */
+  entry: QueueEntry | null = null;
 
   constructor(
     readonly boothId: string,

@@ -4,6 +4,7 @@
  * by its link's authentication and reaches only its own room; a specialist
  * reaches only the room they claimed. Every param is a zod schema.
  */
+import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -57,7 +58,14 @@ export const QueueJoin = z.object({
   language: z.enum(['fr', 'en']).optional(),
 }).strict();
 
-export class MediaService {
+export interface MediaServiceEvents {
+  /** A specialist claimed a waiting booth: the room, with the queue entry it came from. */
+  claimed: [Room];
+  /** A room ended (`reason`: ended, mediaLost…). */
+  roomClosed: [Room, string];
+}
+
+export class MediaService extends EventEmitter<MediaServiceEvents> {
   private readonly queue = new Map<string, QueueEntry>();
   private readonly rooms = new Map<string, Room>();
   private readonly specialists = new Set<Peer>();
@@ -68,6 +76,7 @@ export class MediaService {
     private readonly log: Logger,
     private readonly booths: { peer(id: string): Peer | undefined },
   ) {
+    super();
     pool.on('workerDied', () => this.onWorkerDied());
   }
 
@@ -160,12 +169,14 @@ export class MediaService {
     this.queue.delete(boothId);
     const router = await this.pool.createRouter();
     const room = new Room(boothId, peer.id, router, this.config.media);
+    room.entry = entry;
     this.rooms.set(boothId, room);
     room.bind('specialist', peer);
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     boothPeer.notify('queue.claimed', { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '' } });
     this.broadcastQueue();
     this.log.info({ roomId: room.id, boothId, specialistId: peer.id }, 'booth claimed');
+    this.emit('claimed', room);
     return { roomId: room.id, boothId };
   }
 
@@ -190,6 +201,7 @@ export class MediaService {
     room.sides.specialist?.peer.notify('room.closed', { roomId: room.id, reason });
     room.close();
     this.log.info({ roomId: room.id, reason }, 'room closed');
+    this.emit('roomClosed', room, reason);
   }
 
   private onWorkerDied(): void {
