@@ -31,6 +31,7 @@ import { FileKeyProvider, type KeyProvider } from './store/keys';
 import { BoothStore, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
+import { attachCrashRecovery } from './crash-recovery';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
 export interface HostDeps {
@@ -203,6 +204,8 @@ export class Host extends EventEmitter<HostEvents> {
     } catch (error) {
       this.raiseIncident(error as StoreError);
     }
+    // An interrupted last session gets its incident; the hub hears when this booth holds no call (E, issue #10).
+    attachCrashRecovery(this, this.deps.now);
     this.purgeExpired();
     this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
     this.purgeTimer.unref();

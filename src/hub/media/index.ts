@@ -34,6 +34,7 @@ export async function attachMedia(hub: Hub, opts: { auth?: AuthOptions } = {}): 
     service.boothLeaves(peer.id);
     return { ok: true };
   });
+  hub.booths.handle('session.reset', z.object({ reason: z.enum(['boothRestarted']) }).strict(), (peer) => service.boothRestarted(peer.id));
   hub.booths.on('disconnected', (peer) => {
     // A replaced connection is not a departure.
     if (hub.booths.peer(peer.id)) return;

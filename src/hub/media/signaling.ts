@@ -136,6 +136,18 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     return { position: [...this.queue.keys()].indexOf(peer.id) + 1, roomId: null };
   }
 
+  /**
+   * The booth came back without a session (restarted after a crash, or at
+   * attract): it leaves the queue and a room kept for it ends with the reason
+   * `boothRestarted`, so the specialist sees the call ended (E, issue #10).
+   */
+  boothRestarted(boothId: string): { ok: true; roomClosed: boolean } {
+    this.boothLeaves(boothId);
+    const room = this.rooms.get(boothId);
+    if (room) this.teardown(room, 'boothRestarted');
+    return { ok: true, roomClosed: room !== undefined };
+  }
+
   boothLeaves(boothId: string): void {
     if (this.queue.delete(boothId)) this.broadcastQueue();
   }

@@ -1,0 +1,103 @@
+/**
+ * After a crash (power cut, kill -9, a frozen PC switched off at the wall)
+ * the booth must come back by itself, with nothing lost and nothing silently
+ * broken (issue #10):
+ * - on start, the last session whose transitions never reached the privacy
+ *   wipe (or attract) was interrupted: an `incident` session event with the
+ *   code SESSION_INTERRUPTED is stored for it (once), and reaches the hub's
+ *   record through the outbox like every other event; its readings were
+ *   already on disk (write before show) and drain as usual;
+ * - whenever the hub link comes up while the booth holds no call
+ *   (not in the waiting room or a consultation), the booth tells the hub
+ *   `session.reset`: a room the hub still keeps for it is torn down with the
+ *   reason `boothRestarted`, so the specialist sees the call ended rather
+ *   than a frozen picture.
+ */
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import type { SessionEvent } from '../shared/domain';
+import type { SessionView } from '../shared/session-view';
+import type { HubChannel } from './hub-link';
+import type { BoothStore } from './store/store';
+
+export const SESSION_INTERRUPTED = 'SESSION_INTERRUPTED';
+
+/** Session states that close a session: reaching one means it ended normally. */
+const ENDED = /^flow\.(privacyWipe|attract)\b/;
+/** Top-level flow states in which the hub legitimately keeps the booth queued or in a room. */
+const IN_CALL = /^(waitingRoom|consultation)\b/;
+
+export interface InterruptedSession {
+  sessionId: string;
+  /** The last state the session reached (e.g. "flow.consultation.measuring"), or null. */
+  lastState: string | null;
+  lastAt: string;
+}
+
+/**
+ * The most recent session in the store, if it never reached the privacy wipe
+ * and has no SESSION_INTERRUPTED incident yet.
+ */
+export function findInterruptedSession(store: BoothStore): InterruptedSession | null {
+  const last = store.db.prepare<[], { session_id: string; last: string }>(
+    "SELECT session_id, max(at) AS last FROM session_events WHERE type IN ('transition', 'incident') GROUP BY session_id ORDER BY last DESC LIMIT 1",
+  ).get();
+  if (!last) return null;
+  const rows = store.db.prepare<[string], { id: string; type: string }>(
+    'SELECT id, type FROM session_events WHERE session_id = ? ORDER BY at, id',
+  ).all(last.session_id);
+  let lastState: string | null = null;
+  for (const row of rows) {
+    const event = store.getSessionEvent(row.id);
+    if (!event) continue;
+    const data = event.data ?? {};
+    if (row.type === 'incident' && data.code === SESSION_INTERRUPTED) return null;
+    if (row.type !== 'transition' || typeof data.to !== 'string') continue;
+    if (ENDED.test(data.to)) return null;
+    lastState = data.to;
+  }
+  return { sessionId: last.session_id, lastState, lastAt: last.last };
+}
+
+export interface CrashRecoveryTarget {
+  readonly store: BoothStore | null;
+  readonly hubLink: HubChannel;
+  readonly log: Logger;
+  view(): SessionView;
+  recordSessionEvent(event: SessionEvent): Promise<void>;
+}
+
+/**
+ * Runs the start-up check once and keeps announcing "no session here" to the
+ * hub on every (re)connection outside a call. Call after the store is open.
+ */
+export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number = Date.now): void {
+  const store = host.store;
+  if (store) {
+    try {
+      const interrupted = findInterruptedSession(store);
+      if (interrupted) {
+        host.log.warn({ sessionId: interrupted.sessionId, lastState: interrupted.lastState }, 'the last session was interrupted (crash or power cut): incident recorded');
+        void host.recordSessionEvent({
+          id: uuidv7(),
+          sessionId: interrupted.sessionId,
+          type: 'incident',
+          at: new Date(now()).toISOString(),
+          data: { code: SESSION_INTERRUPTED, lastState: interrupted.lastState, lastAt: interrupted.lastAt },
+        });
+      }
+    } catch (error) {
+      host.log.warn({ code: (error as { code?: string }).code }, 'could not check for an interrupted session');
+    }
+  }
+  const announce = (): void => {
+    if (IN_CALL.test(host.view().state)) return;
+    host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
+      host.log.debug({ code: (error as { code?: string }).code }, 'session.reset not acknowledged');
+    });
+  };
+  host.hubLink.on('status', (status) => {
+    if (status === 'online') announce();
+  });
+  if (host.hubLink.status === 'online') announce();
+}
