@@ -7,6 +7,7 @@
  * missing or do not match its hash.
  */
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { IngestParams, MAX_INGEST_ITEMS, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
@@ -17,6 +18,26 @@ import { SqliteRecordRepository } from './sqlite-repository';
 import { FileKeyProvider } from '../../host/store/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
+
+export interface RecordEvents {
+  /** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
+  ingested: [boothId: string, items: RecordItem[]];
+}
+
+/** A hub's record: the repository the booth methods write to, and what they stored. */
+export interface HubRecord {
+  readonly repo: RecordRepository;
+  readonly events: EventEmitter<RecordEvents>;
+}
+
+const records = new WeakMap<Hub, { repo: RecordRepository; events: EventEmitter<RecordEvents> }>();
+
+/** The record registered on this hub (startHub registers it); throws if none was. */
+export function hubRecord(hub: Hub): HubRecord {
+  const r = records.get(hub);
+  if (!r) throw new Error('no record registered on this hub: call registerRecord(hub) first');
+  return r;
+}
 export { SqliteRecordRepository } from './sqlite-repository';
 
 function asRefusal(error: unknown): never {
@@ -34,6 +55,15 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     photoBytes: (...a) => get().photoBytes(...a),
     sessionItems: (...a) => get().sessionItems(...a),
     boothItems: (...a) => get().boothItems(...a),
+    item: (...a) => get().item(...a),
+    saveNotes: (...a) => get().saveNotes(...a),
+    notes: (...a) => get().notes(...a),
+    saveClaim: (...a) => get().saveClaim(...a),
+    claimsOf: (...a) => get().claimsOf(...a),
+    savePrescription: (...a) => get().savePrescription(...a),
+    markPrescriptionDelivered: (...a) => get().markPrescriptionDelivered(...a),
+    pendingPrescriptions: (...a) => get().pendingPrescriptions(...a),
+    sessionPrescriptions: (...a) => get().sessionPrescriptions(...a),
     close: () => repo?.close(),
   };
 }
@@ -49,6 +79,10 @@ export function registerRecord(
   repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'), new FileKeyProvider(join(hub.config.dataDir, 'record.key')))),
 ): RecordRepository {
   const log = hub.log.child({ module: 'hub.record' });
+  // One event source per hub, kept when a test registers another repository.
+  const record = records.get(hub) ?? { repo, events: new EventEmitter<RecordEvents>() };
+  record.repo = repo;
+  records.set(hub, record);
   hub.booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
       throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
@@ -72,6 +106,17 @@ export function registerRecord(
     try {
       const outcome = await repo.ingest(peer.id, params.batchId, items);
       log.info({ boothId: peer.id, stored: outcome.acked.length, duplicates: outcome.duplicates.length }, 'ingested a batch');
+      if (outcome.acked.length > 0) {
+        const fresh = new Set(outcome.acked);
+        // The first of two items with one id in a batch is the one stored.
+        const stored = items.filter((i) => fresh.delete(i.id));
+        try {
+          record.events.emit('ingested', peer.id, stored);
+        } catch (error) {
+          // A listener's failure must not turn a stored batch into a refusal (the booth would resend it).
+          log.error({ err: error }, 'an ingested listener failed');
+        }
+      }
       return outcome;
     } catch (error) {
       return asRefusal(error);

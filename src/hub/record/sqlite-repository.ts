@@ -9,10 +9,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyProvider } from '../../host/store/keys';
 import { open, seal } from '../../host/store/seal';
+import type { Prescription } from '../../shared/consult-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
-import { RecordRefusal, type IngestOutcome, type RecordRepository, type StoredItem } from './repository';
+import {
+  RecordRefusal, type BoothItem, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+} from './repository';
 
-const MIGRATIONS = [
+/** Numbered from 1 (`user_version`); each applies in its own transaction. Exported for the migration tests. */
+export const RECORD_MIGRATIONS = [
   `CREATE TABLE items (
      arrival INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
@@ -30,7 +34,23 @@ const MIGRATIONS = [
      photo_id TEXT NOT NULL, booth_id TEXT NOT NULL, sha256 TEXT NOT NULL, count INTEGER NOT NULL,
      idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (photo_id, idx)
    ) WITHOUT ROWID;`,
+  // 2: the consultation (notes, claims, prescriptions). Bodies sealed like items'.
+  `CREATE TABLE notes (
+     session_key TEXT PRIMARY KEY, booth_id TEXT NOT NULL, author_id TEXT NOT NULL, updated_at TEXT NOT NULL, body BLOB NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE claims (
+     room_id TEXT PRIMARY KEY, specialist_id TEXT NOT NULL, booth_id TEXT NOT NULL, session_id TEXT,
+     claimed_at TEXT NOT NULL, body BLOB NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX claims_specialist ON claims(specialist_id, session_id);
+   CREATE TABLE prescriptions (
+     number TEXT PRIMARY KEY, booth_id TEXT NOT NULL, session_id TEXT, issued_at TEXT NOT NULL,
+     delivered_at TEXT, printed INTEGER NOT NULL DEFAULT 0, body BLOB NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX prescriptions_pending ON prescriptions(booth_id, delivered_at, issued_at);
+   CREATE INDEX prescriptions_session ON prescriptions(session_id, issued_at);`,
 ];
+export const RECORD_VERSION = RECORD_MIGRATIONS.length;
 
 export class SqliteRecordRepository implements RecordRepository {
   private readonly db: Database.Database;
@@ -44,7 +64,7 @@ export class SqliteRecordRepository implements RecordRepository {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     const version = this.db.pragma('user_version', { simple: true }) as number;
-    MIGRATIONS.forEach((sql, i) => {
+    RECORD_MIGRATIONS.forEach((sql, i) => {
       if (i + 1 <= version) return;
       this.db.transaction(() => {
         this.db.exec(sql);
@@ -61,6 +81,15 @@ export class SqliteRecordRepository implements RecordRepository {
       chunks: db.prepare<[string], { idx: number; data: Buffer; count: number }>('SELECT idx, data, count FROM photo_chunks WHERE photo_id = ? ORDER BY idx'),
       bySession: db.prepare<[string], { id: string; arrival: number; received_at: string; body: Buffer }>('SELECT id, arrival, received_at, body FROM items WHERE session_id = ? ORDER BY arrival'),
       byBooth: db.prepare<[string], { id: string; arrival: number; received_at: string; body: Buffer }>('SELECT id, arrival, received_at, body FROM items WHERE booth_id = ? ORDER BY arrival'),
+      byId: db.prepare<[string], { id: string; booth_id: string; arrival: number; received_at: string; body: Buffer }>('SELECT id, booth_id, arrival, received_at, body FROM items WHERE id = ?'),
+      putNotes: db.prepare('INSERT INTO notes (session_key, booth_id, author_id, updated_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(session_key) DO UPDATE SET author_id = excluded.author_id, updated_at = excluded.updated_at, body = excluded.body'),
+      getNotes: db.prepare<[string], { author_id: string; updated_at: string; body: Buffer }>('SELECT author_id, updated_at, body FROM notes WHERE session_key = ?'),
+      putClaim: db.prepare('INSERT INTO claims (room_id, specialist_id, booth_id, session_id, claimed_at, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(room_id) DO NOTHING'),
+      claims: db.prepare<[string, string], { room_id: string; specialist_id: string; booth_id: string; session_id: string | null; claimed_at: string; body: Buffer }>('SELECT room_id, specialist_id, booth_id, session_id, claimed_at, body FROM claims WHERE specialist_id = ? AND session_id = ? ORDER BY claimed_at'),
+      putPrescription: db.prepare('INSERT INTO prescriptions (number, booth_id, session_id, issued_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(number) DO NOTHING'),
+      delivered: db.prepare('UPDATE prescriptions SET delivered_at = ?, printed = ? WHERE number = ? AND delivered_at IS NULL'),
+      pending: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE booth_id = ? AND delivered_at IS NULL ORDER BY issued_at, number'),
+      sessionRx: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = ? ORDER BY issued_at, number'),
     };
     this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
       const at = this.now().toISOString();
@@ -107,6 +136,57 @@ export class SqliteRecordRepository implements RecordRepository {
 
   async boothItems(boothId: string): Promise<StoredItem[]> {
     return this.toStored(this.st.byBooth.all(boothId));
+  }
+
+  async item(id: string): Promise<BoothItem | null> {
+    const row = this.st.byId.get(id);
+    if (!row) return null;
+    return { ...this.toStored([row])[0]!, boothId: row.booth_id };
+  }
+
+  async saveNotes(sessionKey: string, boothId: string, notes: SessionNotes): Promise<void> {
+    this.st.putNotes.run(sessionKey, boothId, notes.authorId, notes.at, seal(this.keys, `notes:${sessionKey}`, Buffer.from(notes.text, 'utf8')));
+  }
+
+  async notes(sessionKey: string): Promise<SessionNotes | null> {
+    const row = this.st.getNotes.get(sessionKey);
+    return row ? { text: open(this.keys, `notes:${sessionKey}`, row.body).toString('utf8'), authorId: row.author_id, at: row.updated_at } : null;
+  }
+
+  async saveClaim(c: ClaimRecord): Promise<void> {
+    this.st.putClaim.run(c.roomId, c.specialistId, c.boothId, c.sessionId, c.claimedAt, seal(this.keys, `claims:${c.roomId}`, Buffer.from(JSON.stringify(c.patient))));
+  }
+
+  async claimsOf(specialistId: string, sessionId: string): Promise<ClaimRecord[]> {
+    return this.st.claims.all(specialistId, sessionId).map((r) => ({
+      roomId: r.room_id, specialistId: r.specialist_id, boothId: r.booth_id, sessionId: r.session_id, claimedAt: r.claimed_at,
+      patient: JSON.parse(open(this.keys, `claims:${r.room_id}`, r.body).toString('utf8')) as ClaimRecord['patient'],
+    }));
+  }
+
+  async savePrescription(p: Prescription): Promise<void> {
+    const r = this.st.putPrescription.run(p.number, p.boothId, p.sessionId, p.issuedAt, seal(this.keys, `prescriptions:${p.number}`, Buffer.from(JSON.stringify(p))));
+    if (r.changes === 0) throw new RecordRefusal('DUPLICATE_NUMBER', `prescription ${p.number} already exists: issue it under a new number`);
+  }
+
+  async markPrescriptionDelivered(number: string, at: string, printed: boolean): Promise<boolean> {
+    return this.st.delivered.run(at, printed ? 1 : 0, number).changes === 1;
+  }
+
+  private toPrescriptions(rows: { number: string; body: Buffer; delivered_at: string | null; printed: number }[]): StoredPrescription[] {
+    return rows.map((r) => ({
+      prescription: JSON.parse(open(this.keys, `prescriptions:${r.number}`, r.body).toString('utf8')) as Prescription,
+      deliveredAt: r.delivered_at,
+      printed: r.printed === 1,
+    }));
+  }
+
+  async pendingPrescriptions(boothId: string): Promise<Prescription[]> {
+    return this.toPrescriptions(this.st.pending.all(boothId)).map((s) => s.prescription);
+  }
+
+  async sessionPrescriptions(sessionId: string): Promise<StoredPrescription[]> {
+    return this.toPrescriptions(this.st.sessionRx.all(sessionId));
   }
 
   close(): void {
