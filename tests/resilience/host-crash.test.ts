@@ -1,0 +1,164 @@
+/**
+ * kill -9 of the booth's host in the middle of a consultation (the PC
+ * switched off at the wall), then a restart, against a real hub with the
+ * real record and mediasoup worker. The host runs as its own process
+ * (src/host/main.ts) with a simulated thermometer on a socat pty; the
+ * kiosk and the specialist's console are scripted over their real
+ * WebSockets. The whole process group is killed, as a power cut would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerRecord, type RecordRepository } from '../../src/hub/record/index';
+import type { Hub } from '../../src/hub/server';
+import { ROOT, rawDefaultConfig } from '../helpers/config';
+import { FaultProxy } from '../helpers/fault-proxy';
+import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../helpers/hub';
+import { tempDir } from '../helpers/store';
+import { cheapPinHash, ConsoleClient, KioskClient, until } from './support/clients';
+
+const PIN = '482193';
+const BOOTH = 'demo-booth-1';
+const { dir, cleanup } = tempDir('cabine-host-crash-');
+let hub: Hub;
+let record: RecordRepository;
+let proxy: FaultProxy;
+const children: ChildProcess[] = [];
+const clients: { close(): void }[] = [];
+
+beforeAll(async () => {
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
+  record = registerRecord(hub);
+  proxy = await new FaultProxy(hub.port).start();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const child of children) killGroup(child, 'SIGKILL');
+  await proxy?.stop();
+  await hub?.close();
+  cleanup();
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function writeConfig(): string {
+  const raw = rawDefaultConfig();
+  const file = join(dir, 'booth.json');
+  writeFileSync(file, JSON.stringify({
+    ...raw,
+    boothId: BOOTH,
+    hub: { url: `ws://127.0.0.1:${proxy.port}/booth`, token: BOOTH_SECRETS[BOOTH] },
+    devices: [{ id: 'thermometer-1', kind: 'thermometer', label: 'Thermomètre', connection: { type: 'simulated', scenario: 'normal' } }],
+    assistant: { pinHash: cheapPinHash(PIN), maxTries: 5, lockoutMinutes: 5 },
+    store: { path: join(dir, 'booth', 'booth.db'), keyFile: join(dir, 'booth', 'booth.key'), retentionDays: 30 },
+  }));
+  return file;
+}
+
+/** Starts the host CLI in its own process group; resolves with its kiosk URL. */
+function startHostProcess(configFile: string): Promise<{ child: ChildProcess; kioskUrl: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/main.ts', '--config', configFile], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /KIOSK_URL=(\S+)/.exec(out);
+      if (m) resolve({ child, kioskUrl: m[1]! });
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code, signal) => reject(new Error(`host exited early (${code ?? signal}): ${err.slice(-2000)}`)));
+  });
+}
+
+async function boothItems(): Promise<{ id: string; kind: string; type?: string; code?: unknown; sessionId: string | null }[]> {
+  return (await record.boothItems(BOOTH)).map((s) => ({
+    id: s.item.id, kind: s.item.kind, sessionId: s.item.sessionId,
+    ...(s.item.kind === 'sessionEvent' ? { type: s.item.data.type, code: s.item.data.data?.code } : {}),
+  }));
+}
+
+describe('host killed with SIGKILL mid-consultation, then restarted', () => {
+  it('delivers every stored reading to the hub record exactly once, records SESSION_INTERRUPTED, comes back at attract, and the specialist sees the call end', async () => {
+    const configFile = writeConfig();
+    const first = await startHostProcess(configFile);
+    const kiosk = await KioskClient.connect(first.kioskUrl);
+    clients.push(kiosk);
+    const console = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);
+    clients.push(console);
+
+    // A patient reaches the waiting room; the specialist claims the booth.
+    await until(() => hub.booths.peer(BOOTH), 'booth connected to the hub');
+    await until(async () => (await kiosk.call<{ state: string }>('getSnapshot')).state === 'attract', 'kiosk at attract');
+    const sessionId = await kiosk.walkToWaitingRoom(PIN);
+    await until(() => hub.media!.service.waiting().some((b) => b.boothId === BOOTH), 'booth in the queue');
+    await console.call('queue.claim', { boothId: BOOTH });
+    await until(async () => (await kiosk.state()).startsWith('consultation'), 'booth in consultation');
+
+    // Two readings reach the hub while the line is up…
+    for (let i = 0; i < 2; i++) await kiosk.call('requestMeasurement', { kind: 'temperature' });
+    await until(() => kiosk.readings().filter((r) => r.kind === 'temperature').length >= 2 || undefined, 'two readings shown');
+    await until(async () => (await boothItems()).filter((i) => i.kind === 'reading').length >= 2 || undefined, 'two readings in the record');
+    // …then the pharmacy's line drops, three more are taken (stored, shown, not sent) and the power goes.
+    proxy.drop();
+    for (let i = 0; i < 3; i++) {
+      const before = kiosk.readings().length;
+      await kiosk.call('requestMeasurement', { kind: 'temperature' });
+      await until(() => kiosk.readings().length > before || undefined, 'reading shown while offline');
+    }
+    const shown = kiosk.readings().map((r) => r.id);
+    expect(shown.length).toBeGreaterThanOrEqual(5);
+    expect(kiosk.readings().every((r) => r.sessionId === sessionId)).toBe(true);
+    kiosk.close();
+    killGroup(first.child, 'SIGKILL');
+    await until(() => first.child.signalCode === 'SIGKILL' || undefined, 'host killed');
+
+    // The line returns and the booth restarts.
+    proxy.pass();
+    const second = await startHostProcess(configFile);
+    const kiosk2 = await KioskClient.connect(second.kioskUrl);
+    clients.push(kiosk2);
+
+    // The specialist's call ends cleanly (not a frozen picture), with the reason.
+    const closed = await until(() => console.notes.find((n) => n.m === 'room.closed'), 'room.closed on the console');
+    expect(closed.p).toMatchObject({ reason: 'boothRestarted' });
+    expect(hub.media!.service.roomOfBooth(BOOTH)).toBeUndefined();
+
+    // Every reading shown before the kill is in the record, exactly once; the incident follows.
+    const items = await until(async () => {
+      const all = await boothItems();
+      const held = new Set(all.map((i) => i.id));
+      return shown.every((id) => held.has(id)) && all.some((i) => i.type === 'incident') ? all : undefined;
+    }, 'readings and incident in the hub record', 30_000);
+    const ids = items.map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of shown) expect(ids.filter((x) => x === id)).toHaveLength(1);
+    const incidents = items.filter((i) => i.type === 'incident');
+    expect(incidents).toEqual([expect.objectContaining({ sessionId, code: 'SESSION_INTERRUPTED' })]);
+
+    // The restarted kiosk is at attract, ready for the next patient.
+    expect(await kiosk2.state()).toBe('attract');
+    await until(async () => (await kiosk2.call<{ state: string }>('getSnapshot')).state === 'attract' && hub.booths.peer(BOOTH), 'booth back online');
+
+    // A clean stop and another start record no second incident for the same session.
+    kiosk2.close();
+    killGroup(second.child, 'SIGTERM');
+    await until(() => second.child.exitCode !== null || second.child.signalCode !== null || undefined, 'host stopped');
+    const third = await startHostProcess(configFile);
+    await until(() => hub.booths.peer(BOOTH), 'third start online');
+    const kiosk3 = await KioskClient.connect(third.kioskUrl);
+    clients.push(kiosk3);
+    await kiosk3.state();
+    const after = await boothItems();
+    expect(after.filter((i) => i.type === 'incident')).toHaveLength(1);
+  }, 120_000);
+});
