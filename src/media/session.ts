@@ -5,9 +5,13 @@
  * (KioskApi mediaSignal), the console speaks to the hub directly.
  *
  * Flow: capabilities → load the device → send transport, produce camera and
- * microphone → receive transport, consume what the other side produces
- * (created paused by the hub, resumed here once the track is held). A
- * transport that fails gets an ICE restart.
+ * microphone (and any extra source, e.g. the dermatoscope) → receive
+ * transport, consume what the other side produces (created paused by the
+ * hub, resumed here once the track is held). A transport that fails gets an
+ * ICE restart. When the hub says the room was rebuilt (`room.resumed`: the
+ * hub restarted, the media worker was replaced, or this side reconnected),
+ * the whole media path is rebuilt by `restart()`, keeping the local camera
+ * and microphone and every extra track.
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
@@ -27,9 +31,16 @@ export interface MediaSignaling {
   onNotification(listener: (method: string, data: Record<string, unknown>) => void): () => void;
 }
 
+/** Where a track comes from (the hub's producer `source`). */
+export type MediaSource = 'camera' | 'microphone' | 'dermatoscope';
+
 export interface MediaSessionEvents {
+  /** The other side's camera and microphone (one stream; a new object after a restart). */
   remoteStream?: (stream: MediaStream) => void;
   localStream?: (stream: MediaStream) => void;
+  /** Every remote track as it arrives, with its source: the console shows the dermatoscope apart from the camera. */
+  remoteTrack?: (track: MediaStreamTrack, source: MediaSource) => void;
+  remoteTrackEnded?: (track: MediaStreamTrack, source: MediaSource) => void;
   quality?: (q: Quality) => void;
   state?: (state: CallState) => void;
   error?: (error: Error) => void;
@@ -46,22 +57,37 @@ export interface MediaSessionOptions {
 }
 
 type TransportInfo = { id: string; iceParameters: types.IceParameters; iceCandidates: types.IceCandidate[]; dtlsParameters: types.DtlsParameters };
+type RemoteProducer = { producerId: string; source?: unknown };
+
+function sourceOf(value: unknown, kind: string): MediaSource {
+  if (value === 'camera' || value === 'microphone' || value === 'dermatoscope') return value;
+  return kind === 'audio' ? 'microphone' : 'camera';
+}
 
 export class MediaSession {
   private device: Device | null = null;
   private send: types.Transport | null = null;
   private recv: types.Transport | null = null;
-  private readonly consumers = new Map<string, types.Consumer>();
-  private readonly producers: types.Producer[] = [];
+  private readonly consumers = new Map<string, { consumer: types.Consumer; source: MediaSource }>();
+  /** Our producers by source (camera, microphone, extras). */
+  private readonly producers = new Map<MediaSource, types.Producer>();
+  /** Extra tracks we send (kept across restarts; owned by the caller). */
+  private readonly extras = new Map<MediaSource, MediaStreamTrack>();
+  private readonly enabled = { camera: true, microphone: true };
   private local: MediaStream | null = null;
-  private readonly remote = new MediaStream();
+  private remote = new MediaStream();
   private off: (() => void) | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private lastStats: CallStats | null = null;
   private current: CallState = 'idle';
-  private pendingProducers: string[] = [];
+  private pendingProducers: RemoteProducer[] = [];
   /** Producers already consumed: a note and the capabilities answer may both name one. */
   private readonly consumed = new Set<string>();
+  /** Bumped by each restart: work of an older media path is dropped when it completes. */
+  private generation = 0;
+  private starting: Promise<void> | null = null;
+  private restarting: Promise<void> | null = null;
+  private restartAgain = false;
 
   /** When each set-up step finished (epoch ms, comparable across processes on one machine): what the set-up benchmark reads. */
   readonly timeline: { step: string; at: number }[] = [];
@@ -76,8 +102,12 @@ export class MediaSession {
     return this.current;
   }
 
+  private isClosed(): boolean {
+    return this.current === 'closed';
+  }
+
   private setState(s: CallState): void {
-    if (this.current === s) return;
+    if (this.current === s || this.current === 'closed') return;
     this.current = s;
     this.opts.events?.state?.(s);
   }
@@ -86,38 +116,171 @@ export class MediaSession {
     return this.opts.signaling.request(method, data) as Promise<T>;
   }
 
-  async start(): Promise<void> {
-    if (this.current !== 'idle') return;
+  start(): Promise<void> {
+    if (this.current !== 'idle') return this.starting ?? Promise.resolve();
     this.setState('connecting');
     this.mark('start');
     this.off = this.opts.signaling.onNotification((m, d) => this.onNote(m, d));
     // The camera starts while signaling runs: opening it is often the slowest step.
     const localStream = (this.opts.getLocalStream ?? (() => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } })))();
     localStream.catch(() => undefined);
-    const [caps, recvInfo, sendInfo] = await Promise.all([
-      this.req<{ rtpCapabilities: types.RtpCapabilities; producers: { producerId: string }[] }>('media.capabilities'),
+    this.starting = this.connect(localStream).then(() => {
+      this.statsTimer ??= setInterval(() => void this.sampleQuality(), this.opts.statsIntervalMs ?? 2000);
+    }).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Rebuilds the media path from scratch (new device, transports, producers
+   * and consumers) while keeping the local camera and microphone and every
+   * extra track: what a `room.resumed` note triggers. Calls made during a
+   * restart run one more restart after it.
+   */
+  restart(): Promise<void> {
+    if (this.current === 'idle' || this.current === 'closed') return Promise.resolve();
+    if (this.restarting) {
+      this.restartAgain = true;
+      return this.restarting;
+    }
+    this.restarting = (async () => {
+      // A restart asked for while starting rebuilds what the start set up.
+      if (this.starting) await this.starting.catch(() => undefined);
+      do {
+        this.restartAgain = false;
+        if (this.isClosed()) return;
+        this.setState('reconnecting');
+        this.mark('restart');
+        this.dropMediaPath();
+        try {
+          await this.connect(null);
+        } catch (error) {
+          // The hub may still be down; its next `room.resumed` restarts again.
+          this.opts.events?.error?.(error as Error);
+        }
+      } while (this.restartAgain);
+    })().finally(() => {
+      this.restarting = null;
+    });
+    return this.restarting;
+  }
+
+  /** Closes transports, producers and consumers here (the hub has already dropped its half); tracks stay. */
+  private dropMediaPath(): void {
+    this.generation += 1;
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+    for (const { consumer, source } of this.consumers.values()) {
+      consumer.close();
+      this.opts.events?.remoteTrackEnded?.(consumer.track, source);
+    }
+    this.consumers.clear();
+    this.consumed.clear();
+    this.send?.close();
+    this.recv?.close();
+    this.send = null;
+    this.recv = null;
+    this.device = null;
+    this.remote = new MediaStream();
+    this.lastStats = null;
+  }
+
+  private async connect(localStream: Promise<MediaStream> | null): Promise<void> {
+    const gen = this.generation;
+    // Capabilities first: on the hub they also clear what an earlier media path of this side left.
+    const caps = await this.req<{ rtpCapabilities: types.RtpCapabilities; producers: RemoteProducer[] }>('media.capabilities');
+    const [recvInfo, sendInfo] = await Promise.all([
       this.req<TransportInfo>('media.createTransport', { direction: 'recv' }),
       this.req<TransportInfo>('media.createTransport', { direction: 'send' }),
     ]);
+    if (gen !== this.generation || this.isClosed()) return;
     this.mark('signaled');
-    this.device = new Device();
-    await this.device.load({ routerRtpCapabilities: caps.rtpCapabilities });
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: caps.rtpCapabilities });
+    if (gen !== this.generation || this.isClosed()) return;
+    this.device = device;
     this.mark('deviceLoaded');
     this.recv = this.makeTransport(recvInfo, 'recv');
     this.send = this.makeTransport(sendInfo, 'send');
     // What the other side already sends is consumed at once, in parallel with our own camera.
-    const early = Promise.all(caps.producers.map((p) => this.consume(p.producerId)));
+    const early = Promise.all(caps.producers.map((p) => this.consume(p)));
 
-    this.local = await localStream;
-    this.mark('camera');
-    this.opts.events?.localStream?.(this.local);
-    const send = this.send;
+    if (localStream) {
+      this.local = await localStream;
+      this.mark('camera');
+      this.opts.events?.localStream?.(this.local);
+    }
+    if (gen !== this.generation || this.isClosed()) return;
     // Video first: it is what both people wait for.
-    const tracks = [...this.local.getVideoTracks(), ...this.local.getAudioTracks()];
-    for (const track of tracks) this.producers.push(await send.produce({ track, appData: { source: track.kind === 'audio' ? 'microphone' : 'camera' } }));
+    const tracks = [...(this.local?.getVideoTracks() ?? []), ...(this.local?.getAudioTracks() ?? [])];
+    for (const track of tracks) await this.produce(track, track.kind === 'audio' ? 'microphone' : 'camera', gen);
+    for (const [source, track] of this.extras) await this.produce(track, source, gen);
     this.mark('produced');
-    await Promise.all([early, ...this.pendingProducers.splice(0).map((id) => this.consume(id))]);
-    this.statsTimer = setInterval(() => void this.sampleQuality(), this.opts.statsIntervalMs ?? 2000);
+    await Promise.all([early, ...this.pendingProducers.splice(0).map((p) => this.consume(p))]);
+  }
+
+  private async produce(track: MediaStreamTrack, source: MediaSource, gen: number): Promise<void> {
+    const send = this.send;
+    if (!send || gen !== this.generation || track.readyState === 'ended') return;
+    // Tracks outlive producers: a restart produces them again.
+    const producer = await send.produce({ track, stopTracks: false, appData: { source } });
+    if (gen !== this.generation) {
+      producer.close();
+      return;
+    }
+    this.producers.get(source)?.close();
+    this.producers.set(source, producer);
+    if ((source === 'camera' && !this.enabled.camera) || (source === 'microphone' && !this.enabled.microphone)) {
+      producer.pause();
+      await this.req('media.pauseProducer', { producerId: producer.id });
+    }
+  }
+
+  /**
+   * Sends a second video (the dermatoscope at high resolution) beside the
+   * camera. The track stays the caller's: closing the handle stops sending
+   * it, the caller stops the track. It is sent again after a restart.
+   */
+  async produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }> {
+    if (this.current === 'closed') throw new Error('the call has ended');
+    await this.closeExtra(source);
+    this.extras.set(source, track);
+    if (this.send && !this.restarting) await this.produce(track, source, this.generation);
+    return {
+      close: () => {
+        if (this.extras.get(source) === track) void this.closeExtra(source).catch(() => undefined);
+      },
+    };
+  }
+
+  private async closeExtra(source: MediaSource): Promise<void> {
+    this.extras.delete(source);
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    this.producers.delete(source);
+    producer.close();
+    await this.req('media.closeProducer', { producerId: producer.id });
+  }
+
+  /** Mutes or unmutes the microphone here and on the hub (the other side receives nothing meanwhile). */
+  setMicrophoneEnabled(on: boolean): Promise<void> {
+    this.enabled.microphone = on;
+    return this.setProducerEnabled('microphone', on);
+  }
+
+  /** Turns the camera off or on here and on the hub. */
+  setCameraEnabled(on: boolean): Promise<void> {
+    this.enabled.camera = on;
+    return this.setProducerEnabled('camera', on);
+  }
+
+  private async setProducerEnabled(source: 'camera' | 'microphone', on: boolean): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed || producer.paused === !on) return;
+    if (on) producer.resume();
+    else producer.pause();
+    await this.req(on ? 'media.resumeProducer' : 'media.pauseProducer', { producerId: producer.id });
   }
 
   private makeTransport(info: TransportInfo, direction: 'send' | 'recv'): types.Transport {
@@ -133,6 +296,7 @@ export class MediaSession {
       });
     }
     transport.on('connectionstatechange', (state) => {
+      if (transport.closed) return;
       if (state === 'connected') {
         this.mark(`connected:${direction}`);
         this.setState('connected');
@@ -146,33 +310,46 @@ export class MediaSession {
   private async restartIce(transport: types.Transport): Promise<void> {
     if (this.current === 'closed' || transport.closed) return;
     this.setState('reconnecting');
+    this.mark('iceRestart');
     try {
       const { iceParameters } = await this.req<{ iceParameters: types.IceParameters }>('media.restartIce', { transportId: transport.id });
-      await transport.restartIce({ iceParameters });
+      if (!transport.closed) await transport.restartIce({ iceParameters });
     } catch (error) {
       this.opts.events?.error?.(error as Error);
     }
   }
 
-  private async consume(producerId: string): Promise<void> {
+  private async consume(producer: RemoteProducer): Promise<void> {
     if (!this.recv || !this.device) {
-      this.pendingProducers.push(producerId);
+      this.pendingProducers.push(producer);
       return;
     }
+    const { producerId } = producer;
     if (this.consumed.has(producerId)) return;
     this.consumed.add(producerId);
-    const info = await this.req<{ id: string; producerId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters }>('media.consume', {
-      transportId: this.recv.id,
+    const gen = this.generation;
+    const recv = this.recv;
+    const info = await this.req<{ id: string; producerId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters; source?: unknown }>('media.consume', {
+      transportId: recv.id,
       producerId,
       rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
     });
-    const consumer = await this.recv.consume({ id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters });
-    this.consumers.set(consumer.id, consumer);
-    this.remote.addTrack(consumer.track);
-    this.opts.events?.remoteStream?.(this.remote);
+    if (gen !== this.generation || recv.closed) return;
+    const consumer = await recv.consume({ id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters });
+    if (gen !== this.generation) {
+      consumer.close();
+      return;
+    }
+    const source = sourceOf(info.source ?? producer.source, info.kind);
+    this.consumers.set(consumer.id, { consumer, source });
+    if (source !== 'dermatoscope') {
+      this.remote.addTrack(consumer.track);
+      this.opts.events?.remoteStream?.(this.remote);
+    }
+    this.opts.events?.remoteTrack?.(consumer.track, source);
     await this.req('media.resumeConsumer', { consumerId: consumer.id });
     this.mark(`resumed:${consumer.kind}`);
-    if (consumer.kind === 'video') void this.watchFirstFrame(consumer);
+    if (consumer.kind === 'video' && source === 'camera') void this.watchFirstFrame(consumer);
   }
 
   /** Marks 'firstFrame' when the consumer's first frame is decoded (polled briefly, at most 10 s). */
@@ -188,20 +365,26 @@ export class MediaSession {
   }
 
   private dropConsumer(consumerId: string): void {
-    const c = this.consumers.get(consumerId);
-    if (!c) return;
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    const { consumer, source } = entry;
     this.consumers.delete(consumerId);
-    this.remote.removeTrack(c.track);
-    this.consumed.delete(c.producerId);
-    c.close();
-    this.opts.events?.remoteStream?.(this.remote);
+    this.consumed.delete(consumer.producerId);
+    consumer.close();
+    this.opts.events?.remoteTrackEnded?.(consumer.track, source);
+    if (this.remote.getTracks().includes(consumer.track)) {
+      this.remote.removeTrack(consumer.track);
+      this.opts.events?.remoteStream?.(this.remote);
+    }
   }
 
   private onNote(method: string, data: Record<string, unknown>): void {
     if (method === 'media.newProducer' && typeof data.producerId === 'string') {
-      void this.consume(data.producerId).catch((e: unknown) => this.opts.events?.error?.(e as Error));
+      void this.consume({ producerId: data.producerId, source: data.source }).catch((e: unknown) => this.opts.events?.error?.(e as Error));
     } else if (method === 'media.producerClosed' || method === 'media.consumerClosed') {
-      for (const c of this.consumers.values()) if (c.producerId === data.producerId || c.id === data.consumerId) this.dropConsumer(c.id);
+      for (const { consumer } of [...this.consumers.values()]) if (consumer.producerId === data.producerId || consumer.id === data.consumerId) this.dropConsumer(consumer.id);
+    } else if (method === 'room.resumed') {
+      void this.restart();
     } else if (method === 'room.closed') {
       this.close();
     }
@@ -231,10 +414,11 @@ export class MediaSession {
   close(): void {
     if (this.current === 'closed') return;
     this.setState('closed');
+    this.generation += 1;
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.off?.();
-    for (const p of this.producers) p.close();
-    for (const c of this.consumers.values()) c.close();
+    for (const p of this.producers.values()) p.close();
+    for (const { consumer } of this.consumers.values()) consumer.close();
     this.send?.close();
     this.recv?.close();
     for (const t of this.local?.getTracks() ?? []) t.stop();

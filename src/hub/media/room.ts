@@ -70,6 +70,16 @@ export class Room {
     return side;
   }
 
+  /** A side starting its media path again: what its earlier path left (transports, producers, consumers) is closed. */
+  fresh(name: SideName, peer: Peer): Side {
+    const current = this.sides[name];
+    if (current && current.peer === peer && current.transports.size === 0) return current;
+    current?.close();
+    const side = new Side(peer);
+    this.sides[name] = side;
+    return side;
+  }
+
   notifyOther(name: SideName, method: string, params: unknown): void {
     this.sides[this.other(name)]?.peer.notify(method, params);
   }
@@ -133,7 +143,7 @@ export class Room {
     };
     consumer.on('producerclose', gone);
     consumer.on('transportclose', () => side.consumers.delete(consumer.id));
-    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+    return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, source: String(producer.appData.source ?? '') };
   }
 
   close(): void {

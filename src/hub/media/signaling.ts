@@ -239,7 +239,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       return { room, name, side: room.bind(name, peer) };
     };
     gateway.handle('media.capabilities', mediaParams.capabilities, (peer) => {
-      const { room, name } = bound(peer);
+      // Capabilities open a media path (MediaSession start or restart): the side starts clean.
+      const { room, name } = this.sideOf(peer);
+      room.fresh(name, peer);
       return { roomId: room.id, rtpCapabilities: room.router.rtpCapabilities, producers: room.remoteProducers(name) };
     });
     gateway.handle('media.createTransport', mediaParams.createTransport, (peer, p) => {

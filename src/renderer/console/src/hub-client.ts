@@ -2,6 +2,12 @@
  * The console's connection to the hub (`/console`): the session cookie set
  * by /api/login authenticates it; frames are the hub protocol's
  * (requests answered by id, one-way notes), validated on arrival.
+ *
+ * A dropped connection (network flicker, hub restart) comes back by itself:
+ * retries wait a full-jitter backoff (random up to 250 ms, doubling to a 5 s
+ * cap) and `status` goes 'offline' meanwhile, so the page can say so and
+ * keep its call. The hub greets a console that comes back to its room with
+ * `room.resumed`, which the call's MediaSession handles.
  */
 import { HubFrame } from '../../../shared/hub-protocol';
 import type { MediaSignaling } from '../../../media/session';
@@ -13,42 +19,104 @@ export class ConsoleError extends Error {
 }
 
 type NoteListener = (method: string, data: Record<string, unknown>) => void;
+export type HubStatus = 'online' | 'offline';
+type StatusListener = (status: HubStatus) => void;
+
+/** Full-jitter backoff: a random wait up to min(cap, base × 2^attempt). */
+export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = 250, capMs = 5000): number {
+  return random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+}
 
 export class HubClient implements MediaSignaling {
   private ws: WebSocket | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Set<NoteListener>();
+  private readonly statusListeners = new Set<StatusListener>();
+  private current: HubStatus = 'offline';
+  private closedByUs = false;
+  private attempt = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  /** Called each time the connection drops (it is retried unless close() was called). */
   onClose: (() => void) | null = null;
 
+  get status(): HubStatus {
+    return this.current;
+  }
+
+  /** Listens to 'online' / 'offline'; returns an unsubscribe. */
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  private setStatus(status: HubStatus): void {
+    if (this.current === status) return;
+    this.current = status;
+    for (const l of this.statusListeners) l(status);
+  }
+
+  /** Opens the connection; resolves on the first success. Later drops are retried by themselves. */
   connect(): Promise<void> {
+    this.closedByUs = false;
+    return new Promise((resolve, reject) => this.open(resolve, reject));
+  }
+
+  private open(resolve?: () => void, reject?: (e: Error) => void): void {
+    if (this.closedByUs) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console`;
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      this.ws = ws;
-      ws.onopen = () => resolve();
-      ws.onerror = () => reject(new ConsoleError('CONNECT', 'Connexion au serveur impossible.'));
-      ws.onclose = () => {
-        for (const p of this.pending.values()) p.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue.'));
-        this.pending.clear();
-        this.onClose?.();
-      };
-      ws.onmessage = (msg) => {
-        const parsed = HubFrame.safeParse(JSON.parse(String(msg.data)));
-        if (!parsed.success) return;
-        const frame = parsed.data;
-        if (frame.t === 'res') {
-          const p = this.pending.get(frame.id);
-          if (!p) return;
-          this.pending.delete(frame.id);
-          if (frame.ok) p.resolve((frame.r ?? {}) as Record<string, unknown>);
-          else p.reject(new ConsoleError(frame.e.code, frame.e.message));
-        } else if (frame.t === 'note') {
-          const data = (frame.p ?? {}) as Record<string, unknown>;
-          for (const l of this.listeners) l(frame.m, data);
-        }
-      };
-    });
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      this.attempt = 0;
+      this.setStatus('online');
+      resolve?.();
+    };
+    ws.onerror = () => {
+      if (!opened) reject?.(new ConsoleError('CONNECT', 'Connexion au serveur impossible.'));
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.ws = null;
+      for (const p of this.pending.values()) p.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue.'));
+      this.pending.clear();
+      this.setStatus('offline');
+      if (opened) this.onClose?.();
+      // Only a connection that once worked is retried: a first failure (no session) is the caller's to handle.
+      if (this.closedByUs || (!opened && resolve)) return;
+      this.scheduleRetry();
+    };
+    ws.onmessage = (msg) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(String(msg.data));
+      } catch {
+        return;
+      }
+      const parsed = HubFrame.safeParse(raw);
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      if (frame.t === 'res') {
+        const p = this.pending.get(frame.id);
+        if (!p) return;
+        this.pending.delete(frame.id);
+        if (frame.ok) p.resolve((frame.r ?? {}) as Record<string, unknown>);
+        else p.reject(new ConsoleError(frame.e.code, frame.e.message));
+      } else if (frame.t === 'note') {
+        const data = (frame.p ?? {}) as Record<string, unknown>;
+        for (const l of this.listeners) l(frame.m, data);
+      }
+    };
+  }
+
+  private scheduleRetry(): void {
+    if (this.retry) return;
+    const delay = backoffDelay(this.attempt++);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      this.open();
+    }, delay);
   }
 
   request(method: string, data: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
@@ -66,7 +134,11 @@ export class HubClient implements MediaSignaling {
     return () => this.listeners.delete(listener);
   }
 
+  /** Closes for good (logout, page leaving): no retry. */
   close(): void {
+    this.closedByUs = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
     this.ws?.close();
   }
 }
