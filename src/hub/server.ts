@@ -15,6 +15,7 @@ import { BOOTH_PATH } from '../shared/hub-protocol';
 import type { AuthOptions } from './auth';
 import { attachMedia, type HubMedia } from './media/index';
 import { registerRecord } from './record/index';
+import { registerConsult } from './consult/index';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -132,6 +133,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   if (opts.media !== false) {
     try {
       hub.media = await attachMedia(hub, opts.media ?? {});
+      registerConsult(hub);
     } catch (error) {
       await hub.close();
       throw error;

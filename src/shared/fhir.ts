@@ -7,11 +7,18 @@
  * BP is the 85354-9 panel with 8480-6/8462-4 components in mm[Hg]; SpO2 is
  * coded 2708-6 and 59408-5 in %; heart rate 8867-4 in /min; temperature
  * 8310-5 in Cel. No name, no birth date: the subject is a pseudonym.
+ * The consultation adds the specialist's notes as a ClinicalImpression and
+ * each prescribed item as a MedicationRequest (grouped by the prescription
+ * number), both referring to the prescriber as a Practitioner.
  */
-import type { Bundle, BundleEntry, CodeableConcept, Device, Media, Observation, ObservationComponent, Quantity as FhirQuantity, Reference } from 'fhir/r4';
+import type {
+  Bundle, BundleEntry, ClinicalImpression, CodeableConcept, Device, Media, MedicationRequest, Observation, ObservationComponent, Practitioner,
+  Quantity as FhirQuantity, Reference,
+} from 'fhir/r4';
 import { v5 as uuidv5 } from 'uuid';
 import type { DeviceInfo, Quantity, Reading } from './domain';
 import { LOINC } from './domain';
+import type { Prescription } from './consult-protocol';
 import type { PhotoMeta } from './record-protocol';
 
 const LOINC_SYSTEM = 'http://loinc.org';
@@ -39,9 +46,16 @@ export interface SessionExport {
   readings: Reading[];
   /** Photos, with their bytes (base64) or a URL where the record serves them. */
   photos?: { meta: PhotoMeta; data?: string; url?: string }[];
+  /** The specialist's notes on the session (latest text), if any. */
+  notes?: { text: string; author: { id: string; name: string }; at: string } | null;
+  /** Prescriptions issued in the session. */
+  prescriptions?: Prescription[];
   /** Bundle timestamp (defaults to now). */
   at?: string;
 }
+
+export const SPECIALIST_SYSTEM = 'urn:cabine:specialist';
+export const PRESCRIPTION_SYSTEM = 'urn:cabine:prescription';
 
 const urn = (id: string) => `urn:uuid:${id}`;
 
@@ -138,6 +152,45 @@ function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject:
   };
 }
 
+function practitionerUuid(id: string): string {
+  return uuidv5(`practitioner:${id}`, CABINE_NS);
+}
+
+function practitionerResource(id: string, name: string): Practitioner {
+  return { resourceType: 'Practitioner', id: practitionerUuid(id), identifier: [{ system: SPECIALIST_SYSTEM, value: id }], name: [{ text: name }] };
+}
+
+function notesResource(e: SessionExport, notes: NonNullable<SessionExport['notes']>, subject: Reference): ClinicalImpression {
+  return {
+    resourceType: 'ClinicalImpression',
+    id: uuidv5(`notes:${e.sessionId}`, CABINE_NS),
+    status: 'completed',
+    description: 'Notes de téléconsultation',
+    subject,
+    date: notes.at,
+    assessor: { reference: urn(practitionerUuid(notes.author.id)), display: notes.author.name },
+    summary: notes.text,
+  };
+}
+
+/** One MedicationRequest per prescribed item; the prescription number groups them. */
+export function prescriptionRequests(p: Prescription, subject: Reference): MedicationRequest[] {
+  return p.items.map((item, i) => ({
+    resourceType: 'MedicationRequest',
+    id: uuidv5(`prescription:${p.number}:${i}`, CABINE_NS),
+    identifier: [{ system: PRESCRIPTION_SYSTEM, value: `${p.number}/${i + 1}` }],
+    groupIdentifier: { system: PRESCRIPTION_SYSTEM, value: p.number },
+    status: 'active',
+    intent: 'order',
+    medicationCodeableConcept: { text: item.name },
+    subject,
+    authoredOn: p.issuedAt,
+    requester: { reference: urn(practitionerUuid(p.prescriber.id)), display: p.prescriber.name },
+    dosageInstruction: [{ sequence: 1, text: [item.dosage, item.duration ? `pendant ${item.duration}` : ''].filter(Boolean).join(', ') }],
+    ...(item.quantity || p.instructions ? { note: [item.quantity ? { text: `Quantité : ${item.quantity}` } : null, p.instructions ? { text: p.instructions } : null].filter((n) => n !== null) } : {}),
+  }));
+}
+
 /** One session as a FHIR R4 `collection` Bundle. */
 export function sessionBundle(e: SessionExport): Bundle {
   const subject: Reference = { identifier: { system: PSEUDONYM_SYSTEM, value: e.subjectPseudonym } };
@@ -148,6 +201,15 @@ export function sessionBundle(e: SessionExport): Bundle {
   for (const [id, d] of devices) entries.push({ fullUrl: urn(id), resource: deviceResource(d) });
   for (const r of e.readings) for (const o of readingObservations(r, subject)) entries.push({ fullUrl: urn(o.id!), resource: o });
   for (const p of e.photos ?? []) entries.push({ fullUrl: urn(p.meta.id), resource: mediaResource(p, subject) });
+  const practitioners = new Map<string, string>();
+  if (e.notes) practitioners.set(e.notes.author.id, e.notes.author.name);
+  for (const p of e.prescriptions ?? []) practitioners.set(p.prescriber.id, p.prescriber.name);
+  for (const [id, name] of practitioners) entries.push({ fullUrl: urn(practitionerUuid(id)), resource: practitionerResource(id, name) });
+  if (e.notes) {
+    const ci = notesResource(e, e.notes, subject);
+    entries.push({ fullUrl: urn(ci.id!), resource: ci });
+  }
+  for (const p of e.prescriptions ?? []) for (const mr of prescriptionRequests(p, subject)) entries.push({ fullUrl: urn(mr.id!), resource: mr });
   return {
     resourceType: 'Bundle',
     id: uuidv5(`session:${e.sessionId}`, CABINE_NS),

@@ -1,0 +1,106 @@
+/**
+ * The console's HTTP routes of the consultation, with the specialist's
+ * session cookie: a photo's bytes, and the GP report (PDF, FHIR). Access
+ * follows the claims the record keeps (so it survives a hub restart): a
+ * specialist reaches only the sessions they held. Anything else is a 404
+ * with one body for all cases, so a stranger learns nothing of what exists;
+ * no cookie is a 401.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { SpecialistAuth } from '../auth';
+import type { HubConfig } from '../directory';
+import type { RecordRepository } from '../record/repository';
+import type { HubRoute } from '../server';
+import { gatherReport, reportBundle, reportPdf } from './report';
+
+const PHOTO = /^\/api\/photos\/([^/]+)$/;
+const REPORT = /^\/api\/sessions\/([^/]+)\/report\.(pdf|fhir\.json)$/;
+const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+
+function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): true {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...PRIVATE, ...extra }).end(JSON.stringify(body));
+  return true;
+}
+
+const notFound = (res: ServerResponse): true => json(res, 404, { error: 'NOT_FOUND', message: 'Introuvable, ou vous n’y avez pas accès.' });
+
+function decode(part: string): string | null {
+  try {
+    const v = decodeURIComponent(part);
+    return v.length > 0 && v.length <= 128 ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ConsultRouteDeps {
+  auth: SpecialistAuth;
+  repo: () => RecordRepository;
+  config: HubConfig;
+  /** Photos relayed to this specialist's current room (booths that gave no session id). */
+  relayedTo: (specialistId: string, photoId: string) => boolean;
+  log: Logger;
+}
+
+export function consultRoute(deps: ConsultRouteDeps): HubRoute {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const photo = PHOTO.exec(path);
+    const report = photo ? null : REPORT.exec(path);
+    if (!photo && !report) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'METHOD' }, { Allow: 'GET, HEAD' });
+    const session = deps.auth.session(req);
+    if (!session) return json(res, 401, { error: 'NOT_LOGGED_IN', message: 'Connectez-vous à la console pour voir ce document.' });
+    const repo = deps.repo();
+    const who = session.specialistId;
+
+    if (photo) {
+      const photoId = decode(photo[1]!);
+      if (!photoId) return notFound(res);
+      const stored = await repo.item(photoId);
+      // NOTE: the booth's outbox sends a photo under its own id (item id = photo id).
+      if (!stored || stored.item.kind !== 'photo' || stored.item.data.id !== photoId) return notFound(res);
+      const meta = stored.item.data;
+      const sessionId = meta.sessionId ?? stored.item.sessionId;
+      const allowed = sessionId !== null
+        ? (await repo.claimsOf(who, sessionId)).some((c) => c.boothId === stored.boothId)
+        : deps.relayedTo(who, photoId);
+      if (!allowed) {
+        deps.log.warn({ specialistId: who }, 'refused a photo outside the specialist\'s sessions');
+        return notFound(res);
+      }
+      const bytes = await repo.photoBytes(photoId);
+      if (!bytes) return notFound(res);
+      res.writeHead(200, { 'Content-Type': meta.mime, 'Content-Length': String(bytes.length), 'Content-Security-Policy': "default-src 'none'", ...PRIVATE });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+      return true;
+    }
+
+    const sessionId = decode(report![1]!);
+    if (!sessionId) return notFound(res);
+    const claims = await repo.claimsOf(who, sessionId);
+    if (claims.length === 0) {
+      deps.log.warn({ specialistId: who }, 'refused a report outside the specialist\'s sessions');
+      return notFound(res);
+    }
+    const data = await gatherReport(repo, deps.config, sessionId, claims);
+    deps.log.info({ specialistId: who, format: report![2] }, 'report served');
+    if (report![2] === 'pdf') {
+      const pdf = await reportPdf(data);
+      res.writeHead(200, {
+        'Content-Type': 'application/pdf',
+        'Content-Length': String(pdf.length),
+        'Content-Disposition': `inline; filename="compte-rendu-${sessionId.replace(/[^A-Za-z0-9-]/g, '')}.pdf"`,
+        ...PRIVATE,
+      });
+      res.end(req.method === 'HEAD' ? undefined : pdf);
+      return true;
+    }
+    const bundle = await reportBundle(repo, data);
+    const body = Buffer.from(JSON.stringify(bundle));
+    res.writeHead(200, { 'Content-Type': 'application/fhir+json; charset=utf-8', 'Content-Length': String(body.length), ...PRIVATE });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
+}

@@ -1,0 +1,355 @@
+/**
+ * The consultation's data plane on the hub (src/shared/consult-protocol.ts):
+ * readings and photos relayed to the specialist of the booth's room once the
+ * record stored them, measurement requests and their progress, the booth's
+ * devices, the patient context, notes and the prescription (numbered, signed,
+ * stored, then delivered to the booth until it acknowledges).
+ *
+ * Every console method acts on the caller's own room only (the specialist id
+ * comes from the connection's session, never from params). Messages a doctor
+ * reads are in French and say what to do.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  BoothDevices, CONSULT, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
+  PrescriptionStored, RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
+  type RequestableKind,
+} from '../../shared/consult-protocol';
+import type { DeviceKind, DeviceStatus, Reading } from '../../shared/domain';
+import { HubRequestError } from '../../shared/hub-protocol';
+import type { RecordItem } from '../../shared/record-protocol';
+import type { HubMedia } from '../media/index';
+import type { Room } from '../media/room';
+import { refused, type Peer } from '../peer';
+import type { HubRecord } from '../record/index';
+import type { RecordRepository } from '../record/repository';
+import type { Hub } from '../server';
+import { loadSigningKey, newPrescriptionNumber, qrPayload } from './prescription';
+
+/** Which device takes each requestable measurement, and its name for a French doctor. */
+export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
+  temperature: 'thermometer',
+  'blood-pressure': 'bp-cuff',
+  spo2: 'oximeter',
+  'dermatoscope-photo': 'dermatoscope',
+};
+export const DEVICE_NAME_FR: Record<DeviceKind, string> = {
+  thermometer: 'thermomètre',
+  'bp-cuff': 'tensiomètre',
+  oximeter: 'oxymètre de pouls',
+  dermatoscope: 'dermatoscope',
+};
+
+const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
+const DELIVERY_TIMEOUT_MS = 15_000;
+
+/** What was relayed in one room, for a console that reloads (rooms whose booth gave no session id). */
+interface RoomLog {
+  readings: Reading[];
+  photos: PhotoNote[];
+}
+
+export class ConsultService {
+  /** Each booth's last device list (in memory: the booth resends it on every connect). */
+  private readonly devices = new Map<string, DeviceStatus[]>();
+  private readonly logs = new Map<string, RoomLog>();
+  /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
+  private readonly consoles = new Map<string, Set<Peer>>();
+  private readonly delivering = new Set<string>();
+  private readonly again = new Set<string>();
+  private key: Buffer | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly media: HubMedia,
+    private readonly record: HubRecord,
+    private readonly log: Logger,
+  ) {}
+
+  private get repo(): RecordRepository {
+    return this.record.repo;
+  }
+
+  /** The prescription signing key, `<dataDir>/prescription.key`, loaded on first use. */
+  signingKey(): Buffer {
+    return (this.key ??= loadSigningKey(join(this.hub.config.dataDir, 'prescription.key')));
+  }
+
+  register(): void {
+    const { service, specialists } = this.media;
+    const booths = this.hub.booths;
+    this.record.events.on('ingested', (boothId, items) => this.relay(boothId, items));
+
+    specialists.on('connected', (peer) => {
+      let set = this.consoles.get(peer.id);
+      if (!set) this.consoles.set(peer.id, (set = new Set()));
+      set.add(peer);
+    });
+    specialists.on('disconnected', (peer) => {
+      const set = this.consoles.get(peer.id);
+      set?.delete(peer);
+      if (set?.size === 0) this.consoles.delete(peer.id);
+    });
+    service.on('claimed', (room) => this.onClaimed(room));
+    service.on('roomClosed', (room) => this.logs.delete(room.id));
+
+    booths.on('connected', (peer) => void this.deliverPending(peer.id));
+    booths.handle(CONSULT.progress, MeasurementProgress, (peer, p) => {
+      this.toSpecialistOf(peer.id, CONSULT.progressNote, p);
+      return { ok: true };
+    });
+    booths.handle(CONSULT.devices, BoothDevices, (peer, p) => {
+      this.devices.set(peer.id, p.devices);
+      this.toSpecialistOf(peer.id, CONSULT.devicesNote, { boothId: peer.id, devices: p.devices });
+      return { ok: true };
+    });
+
+    specialists.handle(CONSULT.requestMeasurement, RequestMeasurementParams, (peer, p) => this.requestMeasurement(peer, p));
+    specialists.handle(CONSULT.context, z.object({}).strict(), (peer) => this.contextWithHistory(this.roomOf(peer)));
+    specialists.handle(CONSULT.saveNotes, SaveNotesParams, async (peer, p) => {
+      const room = this.roomOf(peer);
+      await this.repo.saveNotes(sessionKey(room), room.boothId, { text: p.text, authorId: peer.id, at: new Date().toISOString() });
+      this.log.info({ roomId: room.id, length: p.text.length }, 'notes saved');
+      return { ok: true };
+    });
+    specialists.handle(CONSULT.prescribe, PrescribeParams, (peer, p) => this.prescribe(peer, p));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.logs.clear();
+    this.devices.clear();
+    this.consoles.clear();
+  }
+
+  // ---- where things go ---------------------------------------------------------
+
+  private roomOf(peer: Peer): Room {
+    const room = this.media.service.roomOfSpecialist(peer.id);
+    if (!room) throw refused('NO_ROOM', 'Aucune consultation en cours : prenez d’abord un patient dans la salle d’attente.');
+    return room;
+  }
+
+  /** Sends a note to every open console of the specialist holding this booth's room (none when unclaimed). */
+  private toSpecialistOf(boothId: string, method: string, params: unknown): Room | null {
+    const room = this.media.service.roomOfBooth(boothId);
+    if (!room) return null;
+    this.toSpecialist(room.specialistId, method, params);
+    return room;
+  }
+
+  private toSpecialist(specialistId: string, method: string, params: unknown): void {
+    for (const peer of this.consoles.get(specialistId) ?? []) peer.notify(method, params);
+  }
+
+  /** Whether an item belongs to the patient in this room (a booth draining an older session's outbox is not). */
+  private belongs(room: Room, sessionId: string | null): boolean {
+    const current = room.entry?.sessionId ?? null;
+    return current === null || sessionId === current;
+  }
+
+  // ---- readings and photos -------------------------------------------------------
+
+  private relay(boothId: string, items: RecordItem[]): void {
+    const room = this.media.service.roomOfBooth(boothId);
+    if (!room) return;
+    const log = this.roomLog(room);
+    for (const item of items) {
+      if (!this.belongs(room, item.sessionId)) continue;
+      if (item.kind === 'reading') {
+        log.readings.push(item.data);
+        this.toSpecialist(room.specialistId, CONSULT.readingNote, { boothId, roomId: room.id, reading: item.data });
+      } else if (item.kind === 'photo') {
+        const note: PhotoNote = { boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) };
+        log.photos.push(note);
+        this.toSpecialist(room.specialistId, CONSULT.photoNote, note);
+      }
+    }
+  }
+
+  private roomLog(room: Room): RoomLog {
+    let log = this.logs.get(room.id);
+    if (!log) this.logs.set(room.id, (log = { readings: [], photos: [] }));
+    return log;
+  }
+
+  /** Whether this photo was relayed in the specialist's current room (photos of a booth that gave no session id). */
+  relayedTo(specialistId: string, photoId: string): boolean {
+    const room = this.media.service.roomOfSpecialist(specialistId);
+    return room !== undefined && (this.logs.get(room.id)?.photos.some((p) => p.photo.id === photoId) ?? false);
+  }
+
+  // ---- context -------------------------------------------------------------------
+
+  private context(room: Room): ContextNote {
+    const e = room.entry;
+    const patient: PatientContext = {
+      sessionId: e?.sessionId ?? null,
+      firstName: e?.firstName ?? null,
+      age: e?.age ?? null,
+      reason: e?.reason ?? null,
+      pathway: e?.pathway ?? null,
+      exceptionReason: e?.exceptionReason ?? null,
+      language: e?.language ?? null,
+    };
+    const pharmacy = e?.pharmacy ?? this.hub.directory.booth(room.boothId)?.pharmacy ?? null;
+    return { boothId: room.boothId, roomId: room.id, pharmacy, patient, devices: this.devices.get(room.boothId) ?? [] };
+  }
+
+  /** The context plus what the console should already show: from the record when the session is known, else this room's log. */
+  private async contextWithHistory(room: Room): Promise<ContextNote & { readings: Reading[]; photos: PhotoNote[] }> {
+    const ctx = this.context(room);
+    const sessionId = room.entry?.sessionId ?? null;
+    if (sessionId === null) {
+      const log = this.roomLog(room);
+      return { ...ctx, readings: [...log.readings], photos: [...log.photos] };
+    }
+    const readings: Reading[] = [];
+    const photos: PhotoNote[] = [];
+    for (const { item } of await this.repo.sessionItems(sessionId)) {
+      // Session ids are the booth's: an item another booth sent under this id is not this patient's.
+      if (item.boothId !== room.boothId) continue;
+      if (item.kind === 'reading') readings.push(item.data);
+      else if (item.kind === 'photo') photos.push({ boothId: room.boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) });
+    }
+    return { ...ctx, readings, photos };
+  }
+
+  private onClaimed(room: Room): void {
+    this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room));
+    const e = room.entry;
+    this.repo.saveClaim({
+      roomId: room.id,
+      specialistId: room.specialistId,
+      boothId: room.boothId,
+      sessionId: e?.sessionId ?? null,
+      claimedAt: new Date().toISOString(),
+      patient: { firstName: e?.firstName ?? null, age: e?.age ?? null, reason: e?.reason ?? null, pathway: e?.pathway ?? null, exceptionReason: e?.exceptionReason ?? null },
+    }).catch((error: unknown) => this.log.error({ err: error, roomId: room.id }, 'could not record a claim'));
+  }
+
+  // ---- measurement requests ---------------------------------------------------------
+
+  private async requestMeasurement(peer: Peer, p: z.output<typeof RequestMeasurementParams>): Promise<{ requestId: string }> {
+    const room = this.roomOf(peer);
+    const booth = this.hub.booths.peer(room.boothId);
+    if (!booth?.open) {
+      throw refused('BOOTH_OFFLINE', 'La cabine est hors ligne : la demande n’a pas été envoyée. Attendez son retour (l’indicateur de connexion) puis redemandez la mesure.');
+    }
+    const kind = DEVICE_FOR[p.kind];
+    const known = this.devices.get(room.boothId);
+    // A booth that never listed its devices is asked anyway: it answers for itself.
+    if (known) {
+      const device = known.find((d) => d.kind === kind);
+      const name = DEVICE_NAME_FR[kind];
+      if (!device) throw refused('NO_DEVICE', `Cette cabine n’a pas de ${name} : choisissez une autre mesure ou demandez au pharmacien de la faire.`);
+      if (device.state === 'disconnected') {
+        const model = device.info ? ` (${device.info.model})` : '';
+        throw refused('NO_DEVICE', `Le ${name}${model} est débranché à la cabine : demandez au pharmacien de le rebrancher, puis redemandez la mesure.`);
+      }
+    }
+    const requestId = randomUUID();
+    const params: MeasurementRequested = { ...p, requestId };
+    let answer: unknown;
+    try {
+      answer = await booth.request(CONSULT.measurementRequested, params, BOOTH_REQUEST_TIMEOUT_MS);
+    } catch (error) {
+      const code = error instanceof HubRequestError ? error.code : 'INTERNAL';
+      this.log.warn({ roomId: room.id, code }, 'the booth did not take a measurement request');
+      if (code === 'PEER_GONE' || code === 'TIMEOUT') {
+        throw refused('BOOTH_OFFLINE', 'La cabine ne répond pas : la demande n’a pas abouti. Vérifiez la connexion de la cabine puis redemandez la mesure.');
+      }
+      throw refused('BOOTH_REFUSED', 'La cabine a refusé la demande : demandez au pharmacien de vérifier l’écran de la cabine, puis redemandez la mesure.');
+    }
+    const result = MeasurementRequestedResult.safeParse(answer);
+    if (!result.success || !result.data.accepted) {
+      throw refused('NOT_NOW', 'Le patient n’est pas sur l’écran de consultation pour le moment : attendez qu’il y revienne (ou demandez au pharmacien), puis redemandez la mesure.');
+    }
+    const progress: MeasurementProgress = { requestId, kind: p.kind, stage: 'requested', at: new Date().toISOString() };
+    this.toSpecialist(room.specialistId, CONSULT.progressNote, progress);
+    this.log.info({ roomId: room.id, requestId, kind: p.kind }, 'measurement requested');
+    return { requestId };
+  }
+
+  // ---- prescription --------------------------------------------------------------------
+
+  private async prescribe(peer: Peer, params: z.output<typeof PrescribeParams>): Promise<{ prescription: Prescription }> {
+    const room = this.roomOf(peer);
+    const who = this.hub.config.specialists.find((s) => s.id === peer.id);
+    const issuedAt = new Date().toISOString();
+    const base: Omit<Prescription, 'qr'> = {
+      number: newPrescriptionNumber(new Date(issuedAt).getUTCFullYear()),
+      issuedAt,
+      sessionId: room.entry?.sessionId ?? null,
+      boothId: room.boothId,
+      prescriber: { id: peer.id, name: who?.name ?? peer.id, specialty: who?.specialty ?? 'Médecine générale' },
+      patient: { firstName: room.entry?.firstName ?? null, age: room.entry?.age ?? null },
+      items: params.items,
+      instructions: params.instructions,
+    };
+    const prescription = Prescription.parse({ ...base, qr: qrPayload(base, this.signingKey()) });
+    await this.repo.savePrescription(prescription);
+    this.log.info({ roomId: room.id, number: prescription.number, items: prescription.items.length }, 'prescription issued');
+    void this.deliverPending(room.boothId);
+    return { prescription };
+  }
+
+  /**
+   * Sends the booth every prescription it has not acknowledged, oldest first;
+   * one delivery run per booth at a time. What fails stays pending for the
+   * booth's next connection.
+   */
+  async deliverPending(boothId: string): Promise<void> {
+    if (this.closed) return;
+    if (this.delivering.has(boothId)) {
+      // A run is under way (maybe on a connection that just dropped): run again once it ends.
+      this.again.add(boothId);
+      return;
+    }
+    this.delivering.add(boothId);
+    try {
+      await this.deliverRun(boothId);
+    } finally {
+      this.delivering.delete(boothId);
+    }
+    if (this.again.delete(boothId)) await this.deliverPending(boothId);
+  }
+
+  private async deliverRun(boothId: string): Promise<void> {
+    try {
+      // Loop: a prescription issued while an earlier one was on its way is sent too.
+      for (let round = 0; round < 10; round++) {
+        const pending = await this.repo.pendingPrescriptions(boothId);
+        if (pending.length === 0) return;
+        for (const prescription of pending) {
+          const booth = this.hub.booths.peer(boothId);
+          if (!booth?.open || this.closed) return;
+          const answer = PrescriptionStored.safeParse(await booth.request(CONSULT.prescription, { prescription }, DELIVERY_TIMEOUT_MS));
+          if (!answer.success) {
+            this.log.warn({ boothId, number: prescription.number }, 'the booth answered a prescription delivery with something else: kept pending');
+            return;
+          }
+          await this.repo.markPrescriptionDelivered(prescription.number, new Date().toISOString(), answer.data.printed);
+          this.log.info({ boothId, number: prescription.number, printed: answer.data.printed }, 'prescription delivered');
+          const room = this.media.service.roomOfBooth(boothId);
+          if (room && room.entry?.sessionId === prescription.sessionId) {
+            this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed: answer.data.printed });
+          }
+        }
+      }
+    } catch (error) {
+      const code = error instanceof HubRequestError ? error.code : 'INTERNAL';
+      if (code === 'INTERNAL') this.log.error({ err: error, boothId }, 'prescription delivery failed');
+      else this.log.warn({ boothId, code }, 'prescription delivery failed: kept pending for the next connection');
+    }
+  }
+}
+
+/** Where notes of a room are kept: its session, or the room itself when the booth gave no session id. */
+export function sessionKey(room: Room): string {
+  return room.entry?.sessionId ?? room.id;
+}
