@@ -1,0 +1,133 @@
+import { useEffect, useRef, useState } from 'react';
+import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
+import type { CallStats, Quality } from '../../../../media/quality';
+import type { HubClient } from '../hub-client';
+
+declare global {
+  interface Window {
+    /** Test hook: summed WebRTC stats of the current call. */
+    __cabineStats?: () => Promise<CallStats | null>;
+  }
+}
+
+/** What MediaSession offers beyond the basic call (pause on the hub too, per-source remote tracks). */
+interface Controls {
+  setMicrophoneEnabled?(on: boolean): unknown;
+  setCameraEnabled?(on: boolean): unknown;
+}
+type Source = 'camera' | 'microphone' | 'dermatoscope' | string;
+type TrackEvents = MediaSessionEvents & {
+  remoteTrack?: (track: MediaStreamTrack, source: Source) => void;
+  remoteTrackEnded?: (track: MediaStreamTrack, source: Source) => void;
+};
+
+const QUALITY_LABEL: Record<Quality, string> = { good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' };
+const STATE_LABEL: Record<CallState, string> = { idle: 'Connexion…', connecting: 'Connexion…', connected: 'En communication', reconnecting: 'Reconnexion…', closed: 'Terminée' };
+
+export interface CallStatus { state: CallState; quality: Quality }
+
+/**
+ * The call itself: the patient's video large, the doctor's own small, the
+ * dermatoscope's live stream in its own panel when the booth sends it, and
+ * the controls (microphone, camera, end).
+ */
+export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void }) {
+  const remote = useRef<HTMLVideoElement>(null);
+  const self = useRef<HTMLVideoElement>(null);
+  const derm = useRef<HTMLVideoElement>(null);
+  const session = useRef<(MediaSession & Controls) | null>(null);
+  const [quality, setQuality] = useState<Quality>('unknown');
+  const [state, setState] = useState<CallState>('connecting');
+  const [error, setError] = useState<string | null>(null);
+  const [mic, setMic] = useState(true);
+  const [cam, setCam] = useState(true);
+  const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
+  const statusRef = useRef(onStatus);
+  statusRef.current = onStatus;
+  useEffect(() => statusRef.current({ state, quality }), [state, quality]);
+
+  useEffect(() => {
+    const patient = new MediaStream();
+    let perSource = false;
+    const show = (): void => {
+      if (remote.current && remote.current.srcObject !== patient) remote.current.srcObject = patient;
+    };
+    const events: TrackEvents = {
+      state: setState,
+      quality: setQuality,
+      remoteStream: (m) => {
+        if (!perSource && remote.current && remote.current.srcObject !== m) remote.current.srcObject = m;
+      },
+      remoteTrack: (track, source) => {
+        perSource = true;
+        if (source === 'dermatoscope') setDermTrack(track);
+        else {
+          patient.addTrack(track);
+          show();
+        }
+      },
+      remoteTrackEnded: (track, source) => {
+        if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t));
+        else patient.removeTrack(track);
+      },
+      localStream: (m) => { if (self.current) self.current.srcObject = m; },
+      error: (e) => setError(e.message),
+    };
+    const s = new MediaSession({ signaling: hub, events }) as MediaSession & Controls;
+    session.current = s;
+    window.__cabineStats = () => s.stats();
+    window.__cabineTimeline = () => s.timeline;
+    s.start().catch((e: unknown) => setError((e as Error).message));
+    return () => {
+      s.close();
+      session.current = null;
+      delete window.__cabineStats;
+      delete window.__cabineTimeline;
+    };
+  }, [hub]);
+
+  useEffect(() => {
+    if (derm.current) derm.current.srcObject = dermTrack ? new MediaStream([dermTrack]) : null;
+  }, [dermTrack]);
+
+  const toggleMic = (): void => {
+    const on = !mic;
+    setMic(on);
+    const s = session.current;
+    if (s?.setMicrophoneEnabled) void Promise.resolve(s.setMicrophoneEnabled(on)).catch((e: Error) => setError(e.message));
+    else for (const t of s?.localStream?.getAudioTracks() ?? []) t.enabled = on;
+  };
+  const toggleCam = (): void => {
+    const on = !cam;
+    setCam(on);
+    const s = session.current;
+    if (s?.setCameraEnabled) void Promise.resolve(s.setCameraEnabled(on)).catch((e: Error) => setError(e.message));
+    else for (const t of s?.localStream?.getVideoTracks() ?? []) t.enabled = on;
+  };
+
+  return (
+    <section className="media" aria-label="Vidéo de la consultation">
+      <div className="media__bar">
+        <span className={`quality quality--${quality}`} role="status" aria-label={`Qualité : ${QUALITY_LABEL[quality]}`}><span className="quality__bars" aria-hidden="true"><i /><i /><i /></span>{QUALITY_LABEL[quality]}</span>
+        <span className="state">{STATE_LABEL[state]}</span>
+        <span className="media__controls">
+          <button type="button" className="secondary" aria-pressed={!mic} onClick={toggleMic}>{mic ? 'Couper le micro' : 'Activer le micro'}</button>
+          <button type="button" className="secondary" aria-pressed={!cam} onClick={toggleCam}>{cam ? 'Couper la caméra' : 'Activer la caméra'}</button>
+          <button type="button" className="danger" onClick={onEnd}>Terminer la consultation</button>
+        </span>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="media__videos">
+        <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" />
+        <video ref={self} className={cam ? 'media__self' : 'media__self media__self--off'} autoPlay playsInline muted aria-label="Votre vidéo" />
+        {!cam && <span className="media__self-off">Caméra coupée</span>}
+      </div>
+      {dermTrack && (
+        <figure className="derm-live" aria-label="Dermatoscope en direct">
+          <figcaption>Dermatoscope en direct</figcaption>
+          <video ref={derm} autoPlay playsInline muted aria-label="Image du dermatoscope" />
+        </figure>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,131 @@
+import { useCallback, useEffect, useReducer, useState } from 'react';
+import { z } from 'zod';
+import { DeviceStatus, Reading } from '../../../../shared/domain';
+import {
+  CONSULT, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
+  type PrescribeParams, type RequestMeasurementParams,
+} from '../../../../shared/consult-protocol';
+import { consultReducer, emptyConsult } from '../consult-state';
+import type { HubClient } from '../hub-client';
+import type { CallInfo } from '../types';
+import { CallMedia, type CallStatus } from './CallMedia';
+import { ContextPanel } from './ContextPanel';
+import { Gallery } from './Gallery';
+import { NotesPanel } from './NotesPanel';
+import { PrescriptionPanel } from './PrescriptionPanel';
+import { ReadingsPanel } from './ReadingsPanel';
+import { RequestsPanel } from './RequestsPanel';
+
+const DevicesNote = z.object({ boothId: z.string(), devices: z.array(DeviceStatus) });
+const ContextAnswer = ContextNote.extend({ readings: z.array(Reading).default([]), photos: z.array(PhotoNote).default([]) });
+const PrescribeAnswer = z.object({ prescription: Prescription });
+
+/**
+ * One consultation, live then wrapped up: the call (while live), the
+ * patient context, measurement requests and readings, photos, notes, the
+ * prescription and the GP report. Everything but the call stays on screen
+ * after it ends, until the doctor returns to the waiting room.
+ */
+export function Consultation({ hub, call, live, online, onEnd, onBack }: {
+  hub: HubClient; call: CallInfo; live: boolean; online: boolean; onEnd: () => void; onBack: () => void;
+}) {
+  const [state, dispatch] = useReducer(consultReducer, emptyConsult);
+  const [media, setMedia] = useState<CallStatus | null>(null);
+  const [issued, setIssued] = useState<Prescription[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const ours = (d: Record<string, unknown>): boolean => d.boothId === call.boothId;
+    const off = hub.onNotification((m, d) => {
+      if (m === CONSULT.readingNote) {
+        const n = z.object({ boothId: z.string(), reading: Reading }).safeParse(d);
+        if (n.success && ours(d)) dispatch({ type: 'reading', reading: n.data.reading });
+      } else if (m === CONSULT.photoNote) {
+        const n = PhotoNote.safeParse(d);
+        if (n.success && ours(d)) dispatch({ type: 'photo', note: n.data });
+      } else if (m === CONSULT.progressNote) {
+        const n = MeasurementProgress.safeParse(d);
+        if (n.success) dispatch({ type: 'progress', progress: n.data });
+      } else if (m === CONSULT.devicesNote) {
+        const n = DevicesNote.safeParse(d);
+        if (n.success && ours(d)) dispatch({ type: 'devices', devices: n.data.devices });
+      } else if (m === CONSULT.contextNote) {
+        const n = ContextNote.safeParse(d);
+        if (n.success && ours(d)) dispatch({ type: 'context', note: n.data });
+      }
+    });
+    return off;
+  }, [hub, call.boothId]);
+
+  // Catch up with what this room already has (a reloaded console, or notes sent before this view existed).
+  useEffect(() => {
+    if (!live || !online) return;
+    let current = true;
+    hub.request(CONSULT.context, {}).then((r) => {
+      const a = ContextAnswer.safeParse(r);
+      if (current && a.success && a.data.boothId === call.boothId) {
+        const { readings, photos, ...note } = a.data;
+        dispatch({ type: 'context', note, readings, photos });
+      }
+    }, () => undefined);
+    return () => { current = false; };
+  }, [hub, call.boothId, live, online]);
+
+  const request = useCallback(async (p: RequestMeasurementParams): Promise<void> => {
+    setError(null);
+    try {
+      const r = RequestMeasurementResult.parse(await hub.request(CONSULT.requestMeasurement, p));
+      dispatch({ type: 'requested', requestId: r.requestId, kind: p.kind, note: p.note, bodySite: p.bodySite, at: new Date().toISOString() });
+    } catch (e) {
+      setError(`Demande non transmise : ${(e as Error).message}`);
+    }
+  }, [hub]);
+  const saveNotes = useCallback(async (text: string): Promise<void> => { await hub.request(CONSULT.saveNotes, { text }); }, [hub]);
+  const prescribe = useCallback(async (p: PrescribeParams): Promise<Prescription> => {
+    const { prescription } = PrescribeAnswer.parse(await hub.request(CONSULT.prescribe, p as Record<string, unknown>));
+    setIssued((list) => [...list, prescription]);
+    return prescription;
+  }, [hub]);
+
+  const sessionId = state.context?.patient.sessionId ?? call.entry?.sessionId ?? null;
+  const firstName = state.context?.patient.firstName ?? call.entry?.firstName ?? null;
+  const reconnecting = !online || media?.state === 'reconnecting';
+  return (
+    <div className={live ? 'consult consult--live' : 'consult consult--ended'}>
+      <header className="consult__head">
+        <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {call.label}{firstName ? ` · ${firstName}` : ''}</h2>
+        {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
+      </header>
+      {live && reconnecting && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="consult__grid">
+        <div className="consult__main">
+          {live ? <CallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} /> : (
+            <section className="panel ended" aria-label="Fin de consultation">
+              <p>L’appel est terminé. Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
+            </section>
+          )}
+          <Gallery photos={state.photos} />
+        </div>
+        <div className="consult__side">
+          <ContextPanel context={state.context} entry={call.entry} devices={state.devices} />
+          <RequestsPanel devices={state.devices} requests={state.requests} onRequest={request} live={live} />
+          <ReadingsPanel readings={state.readings} cuff={state.cuff} />
+        </div>
+      </div>
+      <div className="consult__wrap">
+        <NotesPanel save={saveNotes} />
+        <PrescriptionPanel prescribe={prescribe} issued={issued} canPrescribe />
+        <section className="panel report" aria-labelledby="report-title">
+          <h2 id="report-title">Compte rendu au médecin traitant</h2>
+          {sessionId ? (
+            <ul className="links">
+              <li><a href={`/api/sessions/${encodeURIComponent(sessionId)}/report.pdf`} target="_blank" rel="noopener">Compte rendu PDF</a></li>
+              <li><a href={`/api/sessions/${encodeURIComponent(sessionId)}/report.fhir.json`} target="_blank" rel="noopener">FHIR</a></li>
+            </ul>
+          ) : <p className="muted">Compte rendu indisponible : la cabine n’a pas transmis d’identifiant de séance.</p>}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { DeviceStatus } from '../../../../shared/domain';
+import type { ContextNote } from '../../../../shared/consult-protocol';
+import { DEVICE_STATE_LABEL, pathwayText } from '../format';
+import type { Waiting } from '../types';
+
+const LANGUAGE: Record<'fr' | 'en', string> = { fr: 'Français', en: 'Anglais' };
+const DEVICE_NAME: Record<DeviceStatus['kind'], string> = { thermometer: 'Thermomètre', 'bp-cuff': 'Tensiomètre', oximeter: 'Oxymètre', dermatoscope: 'Dermatoscope' };
+
+/** Device states as small badges: what the doctor may ask for right now. */
+export function DeviceList({ devices }: { devices: DeviceStatus[] }) {
+  if (devices.length === 0) return <p className="muted">Aucun appareil signalé par la cabine.</p>;
+  return (
+    <ul className="devices">
+      {devices.map((d) => (
+        <li key={d.deviceId} data-device={d.deviceId} data-state={d.state}>
+          <span>{DEVICE_NAME[d.kind]}{d.info ? <span className="muted"> · {d.info.model}</span> : null}</span>
+          <span className={`badge badge--${d.state}`}>{DEVICE_STATE_LABEL[d.state]}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Who is in the booth and where: from the `consult.context` note, or the queue entry until it arrives. */
+export function ContextPanel({ context, entry, devices }: { context: ContextNote | null; entry: Waiting | null; devices: DeviceStatus[] }) {
+  const p = context?.patient;
+  const firstName = p?.firstName ?? entry?.firstName ?? null;
+  const age = p?.age ?? entry?.age ?? null;
+  const pharmacy = context?.pharmacy ?? entry?.pharmacy ?? null;
+  const language = p?.language ?? entry?.language ?? null;
+  const reason = p?.reason ?? entry?.reason ?? null;
+  return (
+    <section className="panel context" aria-labelledby="context-title">
+      <h2 id="context-title">Patient</h2>
+      <dl className="facts">
+        <div><dt>Prénom, âge</dt><dd>{[firstName ?? 'Non renseigné', age !== null ? `${age} ans` : null].filter(Boolean).join(', ')}</dd></div>
+        <div><dt>Motif</dt><dd>{reason ?? 'Motif non précisé'}</dd></div>
+        <div><dt>Parcours</dt><dd>{pathwayText(p?.pathway ?? entry?.pathway, p?.exceptionReason ?? entry?.exceptionReason)}</dd></div>
+        <div><dt>Langue</dt><dd>{language ? LANGUAGE[language] : '—'}</dd></div>
+        <div><dt>Pharmacie</dt><dd>{pharmacy ? `${pharmacy.name}, ${pharmacy.city}` : '—'}</dd></div>
+        <div><dt>Cabine</dt><dd className="mono">{context?.boothId ?? entry?.boothId ?? '—'}</dd></div>
+      </dl>
+      <h3>Appareils</h3>
+      <DeviceList devices={devices} />
+    </section>
+  );
+}

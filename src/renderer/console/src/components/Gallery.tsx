@@ -1,0 +1,85 @@
+import { useEffect, useRef, useState } from 'react';
+import type { PhotoNote } from '../../../../shared/consult-protocol';
+import { resolutionText, timeText } from '../format';
+
+const POLARISATION: Record<PhotoNote['photo']['polarisation'], string> = { none: 'Lumière blanche', polarised: 'Polarisée', uv: 'UV' };
+
+/**
+ * The full-size still in a dialog: fitted to the window first, then at
+ * 100 % (one image pixel per screen pixel) with scrolling; the natural
+ * resolution is written from the decoded image. Escape closes it and gives
+ * focus back to the thumbnail.
+ */
+function PhotoZoom({ note, onClose }: { note: PhotoNote; onClose: () => void }) {
+  const [actual, setActual] = useState(false);
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [failed, setFailed] = useState(false);
+  const close = useRef<HTMLButtonElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+  useEffect(() => {
+    close.current?.focus();
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onCloseRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const { photo } = note;
+  return (
+    <div className="zoom" role="dialog" aria-modal="true" aria-labelledby="zoom-title">
+      <header className="zoom__bar">
+        <h2 id="zoom-title">{photo.bodySite ?? 'Photo dermatoscope'} — {timeText(photo.takenAt)}</h2>
+        <span className="zoom__size" data-testid="zoom-resolution">{size ? resolutionText(size.w, size.h) : resolutionText(photo.width, photo.height)}</span>
+        <span>{POLARISATION[photo.polarisation]}</span>
+        <button type="button" aria-pressed={actual} onClick={() => setActual((a) => !a)}>{actual ? 'Ajuster à la fenêtre' : 'Taille réelle (100 %)'}</button>
+        <button type="button" ref={close} onClick={onClose}>Fermer</button>
+      </header>
+      <div className={actual ? 'zoom__view zoom__view--actual' : 'zoom__view'} tabIndex={0} aria-label="Image en grand (faites défiler pour parcourir)">
+        {failed ? <p className="error">Image indisponible.</p> : (
+          <img
+            src={note.url}
+            alt={`Photo dermatoscope${photo.bodySite ? `, ${photo.bodySite}` : ''}`}
+            data-photo-id={photo.id}
+            onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
+            onError={() => setFailed(true)}
+            onClick={() => setActual((a) => !a)}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** Dermatoscope stills of this consultation: thumbnails (body site, time) that open the zoom view. */
+export function Gallery({ photos }: { photos: PhotoNote[] }) {
+  const [open, setOpen] = useState<string | null>(null);
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const current = photos.find((p) => p.photo.id === open) ?? null;
+  const closeZoom = (): void => {
+    setOpen(null);
+    opener.current?.focus();
+  };
+  return (
+    <section className="panel gallery" aria-labelledby="gallery-title">
+      <h2 id="gallery-title">Photos dermatoscope</h2>
+      {photos.length === 0 ? <p className="empty">Aucune photo pour l’instant.</p> : (
+        <ul className="thumbs">
+          {photos.map((n) => (
+            <li key={n.photo.id} data-photo-id={n.photo.id}>
+              <button type="button" className="thumb" onClick={(e) => { opener.current = e.currentTarget; setOpen(n.photo.id); }} aria-label={`Agrandir la photo ${n.photo.bodySite ?? ''} de ${timeText(n.photo.takenAt)}`}>
+                <img src={n.url} alt="" loading="lazy" />
+              </button>
+              <span className="thumb__site">{n.photo.bodySite ?? 'Zone non précisée'}</span>
+              <time className="mono muted" dateTime={n.photo.takenAt}>{timeText(n.photo.takenAt)}</time>
+            </li>
+          ))}
+        </ul>
+      )}
+      {current && <PhotoZoom note={current} onClose={closeZoom} />}
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { useState } from 'react';
+import type { DeviceKind, DeviceStatus } from '../../../../shared/domain';
+import type { RequestableKind, RequestMeasurementParams } from '../../../../shared/consult-protocol';
+import type { RequestEntry } from '../consult-state';
+import { DEVICE_STATE_LABEL, KIND_LABEL, progressText, timeText } from '../format';
+
+const KIND_OF_DEVICE: Record<DeviceKind, RequestableKind> = { thermometer: 'temperature', 'bp-cuff': 'blood-pressure', oximeter: 'spo2', dermatoscope: 'dermatoscope-photo' };
+const ORDER: DeviceKind[] = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope'];
+
+function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p: RequestMeasurementParams) => Promise<void> }) {
+  const kind = KIND_OF_DEVICE[device.kind];
+  const [extra, setExtra] = useState('');
+  const [busy, setBusy] = useState(false);
+  const usable = device.state !== 'disconnected' && device.state !== 'error';
+  const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'bras gauche', key: 'note' as const }
+    : kind === 'dermatoscope-photo' ? { label: 'Zone du corps', placeholder: 'avant-bras gauche', key: 'bodySite' as const } : null;
+  const id = `req-${device.deviceId}`;
+  const send = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const text = extra.trim();
+      await onRequest({ kind, ...(extraField && text ? { [extraField.key]: text } : {}) });
+      setExtra('');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li className="request" data-request-kind={kind}>
+      <button type="button" onClick={() => void send()} disabled={!usable || busy} aria-describedby={`${id}-state`}>{KIND_LABEL[kind]}</button>
+      {extraField && (
+        <label className="request__extra">
+          <span className="sr-only">{extraField.label}</span>
+          <input id={`${id}-extra`} value={extra} maxLength={kind === 'blood-pressure' ? 200 : 120} placeholder={`${extraField.label} : ${extraField.placeholder}`} onChange={(e) => setExtra(e.target.value)} disabled={!usable} />
+        </label>
+      )}
+      <span id={`${id}-state`} className={`badge badge--${device.state}`}>{DEVICE_STATE_LABEL[device.state]}{device.state === 'error' && device.error ? ` : ${device.error.message.fr}` : ''}</span>
+    </li>
+  );
+}
+
+/** A button per device the booth has, and each request's progress as the booth reports it. */
+export function RequestsPanel({ devices, requests, onRequest, live }: { devices: DeviceStatus[]; requests: RequestEntry[]; onRequest: (p: RequestMeasurementParams) => Promise<void>; live: boolean }) {
+  const present = [...devices].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  return (
+    <section className="panel requests" aria-labelledby="requests-title">
+      <h2 id="requests-title">Demander une mesure</h2>
+      {!live ? <p className="muted">La consultation est terminée.</p>
+        : present.length === 0 ? <p className="muted">La cabine n’a signalé aucun appareil.</p> : (
+          <ul className="request-list">
+            {present.map((d) => <RequestRow key={d.deviceId} device={d} onRequest={onRequest} />)}
+          </ul>
+        )}
+      {requests.length > 0 && (
+        <ol className="progress-list" aria-label="Suivi des demandes" aria-live="polite">
+          {requests.map((r) => (
+            <li key={r.key} data-request-id={r.requestId ?? undefined} data-stage={r.stage} className={`progress progress--${r.stage}`}>
+              <span className="progress__kind">{KIND_LABEL[r.kind]}{r.note ? ` (${r.note})` : ''}{r.bodySite ? ` — ${r.bodySite}` : ''}{r.requestId === null ? <span className="muted"> · par la pharmacie</span> : null}</span>
+              <span className="progress__stage">{progressText(r)}</span>
+              <time className="mono muted" dateTime={r.at}>{timeText(r.at)}</time>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

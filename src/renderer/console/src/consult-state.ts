@@ -1,0 +1,126 @@
+/**
+ * What the console knows about the consultation in progress, built from the
+ * hub's `consult.*` notes and answers (src/shared/consult-protocol.ts): the
+ * patient context, the booth's devices, readings (deduplicated by id, the
+ * cuff's live pressure kept apart for the gauge), photos, and each
+ * measurement request with its latest stage. A pure reducer: the same
+ * notes in any repetition give the same view.
+ */
+import type { DeviceStatus, MeasurementKind, Reading, UcumUnit } from '../../../shared/domain';
+import type { ContextNote, MeasurementProgress, PhotoNote, ProgressStage } from '../../../shared/consult-protocol';
+import { isCuffPressure } from './format';
+
+export interface RequestEntry {
+  /** The hub's requestId, or `booth:<kind>:<n>` for a measurement the pharmacist started. */
+  key: string;
+  requestId: string | null;
+  kind: MeasurementKind;
+  note?: string;
+  bodySite?: string;
+  stage: ProgressStage;
+  step?: number;
+  steps?: number;
+  error?: MeasurementProgress['error'];
+  at: string;
+}
+
+export interface CuffGauge { value: number; unit: UcumUnit; at: string; active: boolean }
+
+export interface ConsultState {
+  context: ContextNote | null;
+  devices: DeviceStatus[];
+  /** Every reading but the cuff's live pressure, in arrival order. */
+  readings: Reading[];
+  /** Ids already taken (readings and cuff pressures): a repeated note changes nothing. */
+  seen: ReadonlySet<string>;
+  cuff: CuffGauge | null;
+  photos: PhotoNote[];
+  /** Newest first. */
+  requests: RequestEntry[];
+}
+
+export type ConsultAction =
+  | { type: 'context'; note: ContextNote; readings?: Reading[]; photos?: PhotoNote[] }
+  | { type: 'reading'; reading: Reading }
+  | { type: 'photo'; note: PhotoNote }
+  | { type: 'progress'; progress: MeasurementProgress }
+  | { type: 'devices'; devices: DeviceStatus[] }
+  | { type: 'requested'; requestId: string; kind: MeasurementKind; note?: string; bodySite?: string; at: string }
+  | { type: 'reset' };
+
+export const emptyConsult: ConsultState = { context: null, devices: [], readings: [], seen: new Set(), cuff: null, photos: [], requests: [] };
+
+const TERMINAL: ReadonlySet<ProgressStage> = new Set(['done', 'error', 'cancelled']);
+
+function addReading(state: ConsultState, reading: Reading): ConsultState {
+  if (state.seen.has(reading.id)) return state;
+  const seen = new Set(state.seen).add(reading.id);
+  if (isCuffPressure(reading)) {
+    const value = reading.values[0];
+    // A cuff pressure older than the gauge's (or than the final result) only joins the seen set.
+    if (!value || (state.cuff && Date.parse(state.cuff.at) > Date.parse(reading.takenAt))) return { ...state, seen };
+    return { ...state, seen, cuff: { value: value.value, unit: value.unit, at: reading.takenAt, active: true } };
+  }
+  const cuff = reading.kind === 'blood-pressure' && state.cuff ? { ...state.cuff, active: false, at: reading.takenAt } : state.cuff;
+  return { ...state, seen, cuff, readings: [...state.readings, reading] };
+}
+
+function addPhoto(state: ConsultState, note: PhotoNote): ConsultState {
+  if (state.photos.some((p) => p.photo.id === note.photo.id)) return state;
+  return { ...state, photos: [...state.photos, note] };
+}
+
+function applyProgress(state: ConsultState, p: MeasurementProgress): ConsultState {
+  let index = p.requestId
+    ? state.requests.findIndex((r) => r.requestId === p.requestId)
+    // The pharmacist's own measurement: the latest unfinished one of that kind, if any.
+    : state.requests.findIndex((r) => r.requestId === null && r.kind === p.kind && !TERMINAL.has(r.stage));
+  const fields = { stage: p.stage, step: p.step, steps: p.steps, error: p.error, at: p.at };
+  let requests: RequestEntry[];
+  if (index < 0) {
+    const key = p.requestId ?? `booth:${p.kind}:${state.requests.length + 1}`;
+    requests = [{ key, requestId: p.requestId, kind: p.kind, ...fields }, ...state.requests];
+    index = 0;
+  } else {
+    const current = state.requests[index]!;
+    // Notes may cross: an older stage never overwrites a newer one.
+    if (Date.parse(current.at) > Date.parse(p.at) || (TERMINAL.has(current.stage) && !TERMINAL.has(p.stage))) return state;
+    requests = state.requests.map((r, i) => (i === index ? { ...r, ...fields } : r));
+  }
+  const endsCuff = p.kind === 'blood-pressure' && TERMINAL.has(p.stage) && state.cuff?.active;
+  return { ...state, requests, cuff: endsCuff ? { ...state.cuff!, active: false } : state.cuff };
+}
+
+export function consultReducer(state: ConsultState, action: ConsultAction): ConsultState {
+  switch (action.type) {
+    case 'reset':
+      return emptyConsult;
+    case 'context': {
+      let next: ConsultState = { ...state, context: action.note, devices: action.note.devices };
+      for (const r of [...(action.readings ?? [])].sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt))) next = addReading(next, r);
+      for (const p of action.photos ?? []) next = addPhoto(next, p);
+      return next;
+    }
+    case 'reading':
+      return addReading(state, action.reading);
+    case 'photo':
+      return addPhoto(state, action.note);
+    case 'progress':
+      return applyProgress(state, action.progress);
+    case 'devices':
+      return { ...state, devices: action.devices };
+    case 'requested': {
+      const existing = state.requests.find((r) => r.requestId === action.requestId);
+      if (existing) {
+        return { ...state, requests: state.requests.map((r) => (r === existing ? { ...r, note: action.note, bodySite: action.bodySite } : r)) };
+      }
+      const entry: RequestEntry = { key: action.requestId, requestId: action.requestId, kind: action.kind, note: action.note, bodySite: action.bodySite, stage: 'requested', at: action.at };
+      return { ...state, requests: [entry, ...state.requests] };
+    }
+  }
+}
+
+/** Readings of one kind in the order they were taken: what a trend draws. */
+export function readingsOfKind(readings: readonly Reading[], kind: MeasurementKind): Reading[] {
+  return readings.filter((r) => r.kind === kind).sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt));
+}

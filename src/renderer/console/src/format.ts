@@ -1,0 +1,168 @@
+/**
+ * How the console words things for a French doctor: units for humans
+ * (UCUM `Cel` → °C), the reimbursement pathway rule, reading flags as
+ * badges, measurement progress, times in Europe/Paris. Pure functions, so
+ * the wording is tested without a browser.
+ */
+import type { DeviceState, MeasurementKind, Quantity, Reading, ReadingFlag, UcumUnit } from '../../../shared/domain';
+import { LOINC } from '../../../shared/domain';
+import type { MeasurementProgress } from '../../../shared/consult-protocol';
+import type { ExceptionReason, Pathway } from '../../../shared/session-view';
+
+export const UNIT_LABEL: Record<UcumUnit, string> = {
+  Cel: '°C',
+  '[degF]': '°F',
+  'mm[Hg]': 'mmHg',
+  kPa: 'kPa',
+  '/min': 'bpm',
+  '%': '%',
+  '1': '',
+};
+
+export const PATHWAY_LABEL: Record<Pathway, string> = {
+  'gp-known': 'Médecin traitant connu',
+  'seen-12-months': 'Vu par le médecin traitant dans les 12 mois',
+  exception: 'Exception au parcours de soins',
+};
+
+export const EXCEPTION_LABEL: Record<ExceptionReason, string> = {
+  'no-gp': 'Pas de médecin traitant',
+  'gp-unavailable': 'Médecin traitant indisponible',
+  emergency: 'Urgence',
+  'under-16': 'Moins de 16 ans',
+  'direct-access': 'Accès direct',
+};
+
+/** The pathway rule in words; an exception names its reason. */
+export function pathwayText(pathway: Pathway | null | undefined, reason: ExceptionReason | null | undefined): string {
+  if (!pathway) return 'Parcours non renseigné';
+  if (pathway === 'exception') return reason ? `Exception : ${EXCEPTION_LABEL[reason]}` : 'Exception (motif non renseigné)';
+  return PATHWAY_LABEL[pathway];
+}
+
+export const FLAG_LABEL: Record<ReadingFlag, string> = {
+  'out-of-range': 'Hors plage',
+  'body-movement': 'Mouvement',
+  'cuff-too-loose': 'Brassard mal serré',
+  'irregular-pulse': 'Pouls irrégulier',
+  'pulse-rate-out-of-range': 'Pouls hors plage',
+  'improper-position': 'Position incorrecte',
+  'finger-out': 'Doigt retiré',
+  searching: 'Recherche du signal',
+  'low-perfusion': 'Perfusion faible',
+  'sensor-fault': 'Capteur en défaut',
+  intermediate: 'Mesure intermédiaire',
+};
+
+/** Flags that make a value unreliable (shown in red rather than amber). */
+export const SEVERE_FLAGS: ReadonlySet<ReadingFlag> = new Set(['out-of-range', 'sensor-fault', 'finger-out', 'pulse-rate-out-of-range']);
+
+export const KIND_LABEL: Record<MeasurementKind, string> = {
+  temperature: 'Température',
+  'blood-pressure': 'Tension artérielle',
+  'cuff-pressure': 'Pression du brassard',
+  spo2: 'Saturation (SpO₂)',
+  'dermatoscope-photo': 'Photo dermatoscope',
+};
+
+export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
+  connecting: 'Connexion…',
+  ready: 'Prêt',
+  measuring: 'Mesure en cours',
+  error: 'En erreur',
+  disconnected: 'Débranché',
+};
+
+export const QUANTITY_LABEL: Record<string, string> = {
+  [LOINC.bodyTemperature]: 'Température',
+  [LOINC.systolic]: 'Systolique',
+  [LOINC.diastolic]: 'Diastolique',
+  [LOINC.meanArterial]: 'Pression artérielle moyenne',
+  [LOINC.heartRate]: 'Pouls',
+  [LOINC.spo2]: 'SpO₂',
+  [LOINC.spo2Arterial]: 'SaO₂',
+};
+
+const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
+/** "36,8 °C", "72 bpm", "97 %". */
+export function quantityText(q: Pick<Quantity, 'value' | 'unit'>): string {
+  const unit = UNIT_LABEL[q.unit];
+  const value = decimal.format(q.value);
+  return unit ? `${value}\u00a0${unit}` : value;
+}
+
+/** One part of a reading's display: a main value and its label. */
+export interface ValuePart { label: string; text: string }
+
+/**
+ * A reading's values as a doctor reads them: blood pressure as
+ * "128/82 mmHg" then the pulse, other kinds quantity by quantity.
+ */
+export function readingParts(reading: Pick<Reading, 'kind' | 'values'>): ValuePart[] {
+  const by = (code: string): Quantity | undefined => reading.values.find((v) => v.code === code);
+  if (reading.kind === 'blood-pressure') {
+    const sys = by(LOINC.systolic);
+    const dia = by(LOINC.diastolic);
+    const parts: ValuePart[] = [];
+    if (sys && dia) parts.push({ label: 'Tension', text: `${decimal.format(sys.value)}/${decimal.format(dia.value)}\u00a0${UNIT_LABEL[sys.unit]}` });
+    for (const q of reading.values) {
+      if ((sys && dia && (q === sys || q === dia)) || q.code === LOINC.meanArterial) continue;
+      parts.push({ label: QUANTITY_LABEL[q.code] ?? q.name, text: quantityText(q) });
+    }
+    return parts;
+  }
+  return reading.values.map((q) => ({ label: QUANTITY_LABEL[q.code] ?? q.name, text: quantityText(q) }));
+}
+
+/** The quantity a trend follows for a kind (systolic for blood pressure, SpO₂ for the oximeter). */
+export function trendQuantity(reading: Pick<Reading, 'kind' | 'values'>): Quantity | null {
+  const code = reading.kind === 'blood-pressure' ? LOINC.systolic
+    : reading.kind === 'spo2' ? LOINC.spo2
+    : reading.kind === 'temperature' ? LOINC.bodyTemperature : null;
+  if (!code) return null;
+  return reading.values.find((v) => v.code === code) ?? null;
+}
+
+/** A live cuff reading (drives the gauge, not a row). */
+export function isCuffPressure(reading: Pick<Reading, 'kind' | 'flags'>): boolean {
+  return reading.kind === 'cuff-pressure' || reading.flags.includes('intermediate');
+}
+
+const clock = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** "14:05:09", in Paris time whatever the computer's zone. */
+export function timeText(iso: string): string {
+  return clock.format(new Date(iso));
+}
+
+/** "à l’instant", "depuis 4 min", "depuis 1 h 05". */
+export function waitedText(since: string, now: number): string {
+  const min = Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
+  if (min < 1) return 'à l’instant';
+  if (min < 60) return `depuis ${min} min`;
+  return `depuis ${Math.floor(min / 60)} h ${String(min % 60).padStart(2, '0')}`;
+}
+
+/** Estimated wait: "≈ 5 min", "—" when the hub gave none. */
+export function etaText(etaMinutes: number | null | undefined): string {
+  if (etaMinutes === null || etaMinutes === undefined || !Number.isFinite(etaMinutes)) return '—';
+  return etaMinutes < 1 ? 'moins d’1 min' : `≈ ${Math.round(etaMinutes)} min`;
+}
+
+/** A measurement request's stage as the doctor reads it. */
+export function progressText(p: Pick<MeasurementProgress, 'stage' | 'step' | 'steps' | 'error'>): string {
+  switch (p.stage) {
+    case 'requested': return 'Demandé';
+    case 'guidance': return p.step && p.steps ? `Le patient suit les instructions (étape ${p.step}/${p.steps})` : 'Le patient suit les instructions';
+    case 'measuring': return 'Mesure en cours';
+    case 'done': return 'Terminé';
+    case 'error': return `Erreur : ${p.error?.message.fr ?? 'mesure impossible'}`;
+    case 'cancelled': return 'Annulé';
+  }
+}
+
+/** "1920 × 1080 px". */
+export function resolutionText(width: number, height: number): string {
+  return `${width} × ${height} px`;
+}
