@@ -29,7 +29,7 @@ for (const app of ['kiosk', 'console']) {
   await viteBuild({ configFile: join(root, `src/renderer/${app}/vite.config.ts`), logLevel: 'warn' });
 }
 if (want('electron')) {
-  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'node-hid', 'mediasoup', 'electron-updater'] };
+  const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'better-sqlite3', 'serialport', '@serialport/*', 'node-hid', 'mediasoup', 'electron-updater', 'pdfkit'] };
   await esbuild({ ...common, entryPoints: [join(root, 'src/main/main.ts')], outfile: join(root, 'dist/main/main.cjs'), format: 'cjs' });
   await esbuild({ ...common, entryPoints: [join(root, 'src/preload/preload.ts')], outfile: join(root, 'dist/preload/preload.cjs'), format: 'cjs', external: ['electron'] });
 }

@@ -17,7 +17,7 @@ import { sessionMachine, type SessionHostEvent, type SessionMachine, type Transi
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
 import { AssistantAuth } from './assistant-auth';
-import { toSessionView } from '../session/view';
+import { flowPath, toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
 import { HubLink } from './hub-link';
 import { MediaRelay } from './media-relay';
@@ -31,6 +31,9 @@ import { FileKeyProvider, type KeyProvider } from './store/keys';
 import { BoothStore, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
+import { BoothConsult, queueJoinDetails } from './consult';
+import { PrescriptionPrinter } from './prescription';
+import { DermatoscopeDriver } from '../../devices/drivers/dermatoscope/driver';
 import { attachCrashRecovery } from './crash-recovery';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
@@ -75,6 +78,8 @@ export class Host extends EventEmitter<HostEvents> {
   readonly hubLink: HubLink;
   /** Relays the renderer's media signaling and the waiting-room queue over `hubLink`. */
   readonly media: MediaRelay;
+  /** The consultation with the specialist: requests, progress, devices, record events, prescription. */
+  readonly consult: BoothConsult;
   /** Every reading, photo and session event goes through here first (write before show). */
   readonly writer: DurableWriter;
   private storeHandle: BoothStore | null;
@@ -102,7 +107,10 @@ export class Host extends EventEmitter<HostEvents> {
             queueMicrotask(() => this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code }));
           });
         },
-        notifyWipe: () => this.log.info('privacy wipe: patient data dropped from the session'),
+        notifyWipe: () => {
+          this.consult.wipe();
+          this.log.info('privacy wipe: patient data dropped from the session');
+        },
       },
       delays: {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
@@ -128,6 +136,7 @@ export class Host extends EventEmitter<HostEvents> {
       log: log.child({ module: 'host.media' }),
       emit: (event) => this.emit('kioskEvent', event),
       actor: this.actor,
+      queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.now?.() ?? Date.now()),
     });
     this.devices = new DeviceManager({
       sink: this,
@@ -135,6 +144,18 @@ export class Host extends EventEmitter<HostEvents> {
       log: log.child({ module: 'host.devices' }),
       ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
+    this.consult = new BoothConsult({
+      link: this.hubLink,
+      actor: this.actor,
+      config,
+      printer: new PrescriptionPrinter(config.printer, log.child({ module: 'host.print' })),
+      log: log.child({ module: 'host.consult' }),
+      sendHostEvent: (event) => this.sendHostEvent(event),
+      recordSessionEvent: (event) => this.recordSessionEvent(event),
+      deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+    this.watchCaptureButton();
     this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
     this.deps = deps;
     this.storeHandle = deps.store ?? null;
@@ -217,6 +238,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.actor.stop();
     void this.devices.stop();
     this.media.dispose();
+    this.consult.dispose();
     if (this.writer.pending() > 0) this.log.error({ pending: this.writer.pending() }, 'stopping with writes not yet on disk (store incident unresolved)');
     this.writer.stop();
     this.sync?.stop();
@@ -247,6 +269,7 @@ export class Host extends EventEmitter<HostEvents> {
   /** A device status change, shown to the assistant and the kiosk. */
   acceptDeviceStatus(status: DeviceStatus): void {
     this.emit('kioskEvent', { name: 'deviceStatus', data: status });
+    this.consult?.sendDevices();
     if (status.state === 'error' && status.error) {
       this.noteIncident({ code: status.error.code, message: status.error.message, at: status.at });
       this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code });
@@ -256,6 +279,23 @@ export class Host extends EventEmitter<HostEvents> {
     } else if (status.state === 'ready') {
       this.sendHostEvent({ type: 'DEVICE_RECOVERED', deviceId: status.deviceId });
     }
+  }
+
+  /**
+   * The dermatoscope's HID capture button: in the dermatoscope guidance it
+   * means "I am ready" (the kiosk takes the still on entering `measuring`);
+   * on the result or recovery screen it takes the photo again.
+   */
+  private watchCaptureButton(): void {
+    const derm = this.devices.driverFor('dermatoscope-photo');
+    if (!(derm instanceof DermatoscopeDriver)) return;
+    derm.onCapture(() => {
+      const snapshot = this.actor.getSnapshot();
+      if (snapshot.context.measurement?.kind !== 'dermatoscope-photo') return;
+      const sub = flowPath(snapshot.value);
+      const event = sub === 'consultation.guidance' ? { type: 'START_MEASURE' as const } : { type: 'RETRY' as const };
+      if (snapshot.status === 'active' && snapshot.can(event)) this.actor.send(event);
+    });
   }
 
   view(): SessionView {
@@ -359,17 +399,23 @@ export class Host extends EventEmitter<HostEvents> {
           });
         }
         const photoId = uuidv7();
-        const derm = this.devices.driverFor('dermatoscope-photo')?.status().info;
+        const dermDriver = this.devices.driverFor('dermatoscope-photo');
+        const derm = dermDriver?.status().info;
+        // The lighting mode the instrument reports wins over the renderer's guess; the requested body site fills a blank one.
+        const polarisation = dermDriver instanceof DermatoscopeDriver && ['ready', 'measuring'].includes(dermDriver.status().state) ? dermDriver.polarisation() : params.polarisation;
+        const bodySite = params.bodySite ?? this.actor.getSnapshot().context.measurement?.bodySite ?? undefined;
         // Written before it is shown (DESIGN §4); then the session moves on.
         await this.recordPhoto({
           id: photoId, sessionId: this.view().sessionId, mime: params.mime, width: params.width, height: params.height,
-          takenAt: new Date(this.deps.now?.() ?? Date.now()).toISOString(), polarisation: params.polarisation,
-          ...(params.bodySite ? { bodySite: params.bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
+          takenAt: new Date(this.deps.now?.() ?? Date.now()).toISOString(), polarisation,
+          ...(bodySite ? { bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
         });
         this.sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });
         return { photoId };
       },
       getPhoto: () => notAvailable('dermatoscope'),
+      getPrescription: () => ({ prescription: this.consult.prescription() }),
+      reprintPrescription: () => this.consult.reprint(),
     };
   }
 }

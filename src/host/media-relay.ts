@@ -39,6 +39,8 @@ export interface MediaRelayOptions {
   log: Logger;
   emit: (event: KioskEvent) => void;
   actor: Actor<AnyStateMachine>;
+  /** The patient context sent with `queue.join` (first name, age, pathway, session, language). */
+  queueDetails?: () => Record<string, unknown>;
 }
 
 export class MediaRelay {
@@ -53,7 +55,7 @@ export class MediaRelay {
     const sub = opts.actor.subscribe((snapshot) => {
       const top = flowPath(snapshot.value).split('.')[0];
       const waiting = top === 'waitingRoom';
-      if (waiting && !this.inWaitingRoom) void this.joinQueue().catch(() => undefined);
+      if (waiting && !this.inWaitingRoom) void this.joinQueue(opts.queueDetails?.() ?? {}).catch(() => undefined);
       if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();
       this.inWaitingRoom = waiting;
     });
@@ -61,7 +63,7 @@ export class MediaRelay {
   }
 
   /** Puts the booth in the hub's waiting queue (the session machine's waitingRoom does this; tests may too). */
-  async joinQueue(details: { reason?: string; patient?: { firstName?: string; age?: number } } = {}): Promise<{ position: number; roomId: string | null }> {
+  async joinQueue(details: Record<string, unknown> = {}): Promise<{ position: number; roomId: string | null }> {
     try {
       return await this.opts.link.request('queue.join', details);
     } catch (error) {

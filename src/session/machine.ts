@@ -32,6 +32,14 @@ export interface MeasurementContext {
   result: Quantity[] | null;
   /** A device error or quality flag to recover from ("cuff-too-loose", "TIMEOUT"…). */
   error: string | null;
+  /** The specialist's request id (hub), or null when the pharmacist started it. */
+  requestId: string | null;
+  /** The specialist's short instruction ("bras gauche"), shown to the patient. */
+  note: string | null;
+  /** Where on the body (dermatoscope still), kept with the photo. */
+  bodySite: string | null;
+  /** Which measurement of the session this is (1, 2…): tells a new request from the same one re-entered. */
+  serial: number;
 }
 
 export interface SessionContext {
@@ -47,7 +55,9 @@ export interface SessionContext {
   results: { kind: MeasurementKind; values: Quantity[] }[];
   /** Dermatoscope stills taken in this session (stored by the host; only the count here). */
   photos: number;
-  prescription: { received: boolean; note: string | null };
+  prescription: { received: boolean; note: string | null; number: string | null };
+  /** How many measurements were started in this session (numbers each one). */
+  measurementCount: number;
   reportToGp: boolean | null;
   deviceFault: { deviceId: string; kind: string; code: string } | null;
 }
@@ -57,13 +67,13 @@ export type SessionHostEvent =
   | { type: 'SET_IDENTITY'; identity: Identity }
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
   | { type: 'CLAIMED' }
-  | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind }
+  | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
   | { type: 'READING'; kind: MeasurementKind; values: Quantity[]; intermediate: boolean }
   | { type: 'MEASUREMENT_ERROR'; code: string }
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
   | { type: 'PHOTO_CAPTURED'; photoId: string }
   | { type: 'CALL_ENDED' }
-  | { type: 'PRESCRIPTION_RECEIVED'; note?: string }
+  | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string }
   | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
   | { type: 'DEVICE_RECOVERED'; deviceId: string }
   | { type: 'NETWORK_LOST' }
@@ -110,12 +120,16 @@ const emptyContext = (language: Language): SessionContext => ({
   measurement: null,
   results: [],
   photos: 0,
-  prescription: { received: false, note: null },
+  prescription: { received: false, note: null, number: null },
+  measurementCount: 0,
   reportToGp: null,
   deviceFault: null,
 });
 
-const newMeasurement = (kind: MeasurementKind): MeasurementContext => ({ kind, step: 0, live: null, result: null, error: null });
+const newMeasurement = (kind: MeasurementKind, serial: number, request: { requestId?: string; note?: string; bodySite?: string } = {}): MeasurementContext => ({
+  kind, step: 0, live: null, result: null, error: null,
+  requestId: request.requestId ?? null, note: request.note ?? null, bodySite: request.bodySite ?? null, serial,
+});
 
 const machineSetup = setup({
   types: {
@@ -145,10 +159,11 @@ const machineSetup = setup({
       : {})),
     setException: assign({ exceptionReason: ({ event, context }) => (event.type === 'CHOOSE_EXCEPTION' ? event.reason : context.exceptionReason) }),
     setQueue: assign({ queue: ({ event, context }) => (event.type === 'QUEUE_UPDATE' ? { position: event.position, etaMinutes: event.etaMinutes } : context.queue) }),
-    requestMeasurement: assign({
-      measurement: ({ event, context }) => (event.type === 'MEASUREMENT_REQUESTED' || event.type === 'ASSISTANT_START_MEASUREMENT'
-        ? newMeasurement(event.kind === 'cuff-pressure' ? 'blood-pressure' : event.kind)
-        : context.measurement),
+    requestMeasurement: assign(({ event, context }) => {
+      if (event.type !== 'MEASUREMENT_REQUESTED' && event.type !== 'ASSISTANT_START_MEASUREMENT') return {};
+      const serial = context.measurementCount + 1;
+      const kind = event.kind === 'cuff-pressure' ? 'blood-pressure' : event.kind;
+      return { measurementCount: serial, measurement: newMeasurement(kind, serial, event.type === 'MEASUREMENT_REQUESTED' ? event : {}) };
     }),
     nextStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: context.measurement.step + 1 } : null) }),
     previousStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: Math.max(0, context.measurement.step - 1) } : null) }),
@@ -174,7 +189,7 @@ const machineSetup = setup({
       ? { measurement: { ...context.measurement, result: [], live: null, error: null }, photos: context.photos + 1 }
       : {})),
     clearMeasurement: assign({ measurement: () => null }),
-    setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null } : context.prescription) }),
+    setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null, number: event.number ?? null } : context.prescription) }),
     setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
     setDeviceFault: assign({ deviceFault: ({ event, context }) => (event.type === 'DEVICE_FAULT' ? { deviceId: event.deviceId, kind: event.kind, code: event.code } : context.deviceFault) }),
     clearDeviceFault: assign({ deviceFault: () => null }),

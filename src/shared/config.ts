@@ -95,6 +95,16 @@ export const KioskConfig = z.object({
     speech: z.boolean().default(true),
     textScale: z.number().min(1).max(2).default(1),
   }).default({ speech: true, textScale: 1 }),
+  /**
+   * Where a prescription goes (consult-protocol `consult.prescription`): a
+   * printer command that reads the PDF on stdin (`["lp", "-d", "comptoir"]`),
+   * or a directory where the PDF is saved (mode 0600) for the session only:
+   * it is health data in clear, deleted at the privacy wipe.
+   */
+  printer: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('file'), dir: z.string().min(1).default('.cabine/prints') }).strict(),
+    z.object({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1, 'a command and its arguments, e.g. ["lp", "-d", "comptoir"]') }).strict(),
+  ]).default({ kind: 'file', dir: '.cabine/prints' }),
   kiosk: z.object({
     /** Loopback port of the WebSocket transport; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(0),

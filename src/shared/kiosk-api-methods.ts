@@ -15,6 +15,8 @@ export const KIOSK_METHODS = [
   'assistantSetIdentity',
   'assistantAction',
   'assistantIncidents',
+  'getPrescription',
+  'reprintPrescription',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
 

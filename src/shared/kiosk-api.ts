@@ -4,6 +4,7 @@
  * WebSocket — and both validate every message on arrival with these schemas.
  */
 import { z } from 'zod';
+import { PrescriptionItem } from './consult-protocol';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
 import { ApiValidationError, type LocalisedMessage } from './errors';
 import { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
@@ -20,6 +21,19 @@ export const Incident = z.object({
   code: z.string(),
   message: z.object({ fr: z.string(), en: z.string() }),
   at: z.string(),
+});
+
+/** The session's prescription as the kiosk shows it (wrap-up): kept by the host for the session only. */
+export const PrescriptionView = z.object({
+  number: z.string(),
+  issuedAt: z.string(),
+  prescriber: z.object({ name: z.string(), specialty: z.string() }),
+  items: z.array(PrescriptionItem),
+  instructions: z.string(),
+  /** The QR code as an SVG document rendered by the host (quiet zone included). */
+  qrSvg: z.string().max(200_000),
+  /** Printed by the pharmacy's printer, or saved to a session-only file. */
+  pdf: z.object({ printed: z.boolean(), file: z.string().optional() }),
 });
 
 export const kioskRequests = {
@@ -70,6 +84,10 @@ export const kioskRequests = {
   },
   /** Assistant panel: the last incidents (device, store, network), newest first. */
   assistantIncidents: { params: Empty, result: z.object({ incidents: z.array(Incident) }) },
+  /** The prescription of this session (null when the specialist made none). */
+  getPrescription: { params: Empty, result: z.object({ prescription: PrescriptionView.nullable() }) },
+  /** Prints the session's prescription again ("Imprimer à nouveau"). */
+  reprintPrescription: { params: Empty, result: z.object({ printed: z.boolean() }) },
 } as const satisfies Record<KioskMethod, { params: z.ZodType; result: z.ZodType }>;
 
 export const NetworkStatus = z.object({

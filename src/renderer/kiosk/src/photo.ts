@@ -1,19 +1,45 @@
 /**
  * Dermatoscope still: the image comes from the dermatoscope's UVC camera in
- * the renderer (the HID driver only knows the capture button). One frame is
- * grabbed, sent to the host through its own capturePhoto call (never inside
- * another message), and the camera is released at once.
+ * the renderer (the HID driver only knows the capture button). The camera is
+ * opened at its native maximum ("full resolution", DESIGN §4: at least
+ * 1920×1080; we ask for 4096×2160 and then the track's own maximum), one
+ * frame is grabbed, sent to the host through its own capturePhoto call
+ * (never inside another message), and the camera is released at once.
+ *
+ * While the dermatoscope measurement is on screen, the same camera also goes
+ * to the specialist as a live view (a second video producer): see
+ * {@link openDermatoscope} and ConsultationScreen.
  */
 import type { KioskApi } from '../../../shared/kiosk-api';
 
-/** The dermatoscope camera if its label says so, else the first camera. */
+/** What we ask of the dermatoscope camera: the largest frame it has. */
+export const FULL_RESOLUTION = { width: { ideal: 4096 }, height: { ideal: 2160 } } as const;
+
+/** The dermatoscope camera if its label says so, else the first camera, at full resolution. */
 async function dermatoscopeConstraints(): Promise<MediaStreamConstraints> {
   try {
     const devices = await navigator.mediaDevices.enumerateDevices();
     const derm = devices.find((d) => d.kind === 'videoinput' && /derm/i.test(d.label));
-    if (derm) return { video: { deviceId: { exact: derm.deviceId } } };
+    if (derm) return { video: { deviceId: { exact: derm.deviceId }, ...FULL_RESOLUTION } };
   } catch { /* fall back to any camera */ }
-  return { video: true };
+  return { video: { ...FULL_RESOLUTION } };
+}
+
+/**
+ * Opens the dermatoscope camera at its native maximum: the ideal 4096×2160,
+ * then raised to what `getCapabilities()` says the sensor can do if the
+ * browser settled lower.
+ */
+export async function openDermatoscope(): Promise<MediaStream> {
+  const stream = await navigator.mediaDevices.getUserMedia(await dermatoscopeConstraints());
+  const track = stream.getVideoTracks()[0];
+  const caps = track?.getCapabilities?.();
+  const settings = track?.getSettings();
+  if (track && caps?.width?.max && caps.height?.max && settings
+    && ((settings.width ?? 0) < caps.width.max || (settings.height ?? 0) < caps.height.max)) {
+    await track.applyConstraints({ width: { ideal: caps.width.max }, height: { ideal: caps.height.max } }).catch(() => undefined);
+  }
+  return stream;
 }
 
 function toBase64(buffer: ArrayBuffer): string {
@@ -23,8 +49,15 @@ function toBase64(buffer: ArrayBuffer): string {
   return btoa(binary);
 }
 
-export async function captureDermatoscopePhoto(api: KioskApi): Promise<string> {
-  const stream = await navigator.mediaDevices.getUserMedia(await dermatoscopeConstraints());
+export interface CaptureOptions {
+  /** Where on the body (the specialist's request): kept with the photo. */
+  bodySite?: string;
+  /** An already open dermatoscope stream (the live view's): used and left open. */
+  stream?: MediaStream;
+}
+
+export async function captureDermatoscopePhoto(api: KioskApi, options: CaptureOptions = {}): Promise<string> {
+  const stream = options.stream ?? await openDermatoscope();
   try {
     const video = document.createElement('video');
     video.muted = true;
@@ -37,10 +70,12 @@ export async function captureDermatoscopePhoto(api: KioskApi): Promise<string> {
     video.srcObject = null;
     const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('no image'))), 'image/jpeg', 0.92));
     const { photoId } = await api.capturePhoto({
-      mime: 'image/jpeg', width: canvas.width, height: canvas.height, polarisation: 'polarised', data: toBase64(await blob.arrayBuffer()),
+      mime: 'image/jpeg', width: canvas.width, height: canvas.height, polarisation: 'polarised',
+      ...(options.bodySite ? { bodySite: options.bodySite.slice(0, 120) } : {}),
+      data: toBase64(await blob.arrayBuffer()),
     });
     return photoId;
   } finally {
-    for (const track of stream.getTracks()) track.stop();
+    if (!options.stream) for (const track of stream.getTracks()) track.stop();
   }
 }

@@ -3,9 +3,10 @@
  * the specialist asks for measurements; beside it, the step-by-step
  * guidance, the live value, the result, or how to fix a device problem.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { watchCurrentCall } from '../call';
 import type { MeasurementKind, Quantity } from '../../../../shared/domain';
-import { captureDermatoscopePhoto } from '../photo';
+import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
 import { t, type MessageKey } from '../i18n';
 import { MeasurementIllustration } from './Illustrations';
@@ -20,9 +21,68 @@ interface MeasurementView {
   live: number | null;
   result: Quantity[] | null;
   error: string | null;
+  requestId: string | null;
+  note: string | null;
+  bodySite: string | null;
 }
 
-function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView }) {
+/** "Le médecin demande : tension, bras gauche" when the specialist asked for it. */
+function RequestedBy({ m, lang }: { m: MeasurementView; lang: 'fr' | 'en' }) {
+  if (!m.requestId) return null;
+  const what = [t(lang, `measure.${m.kind}` as MessageKey).toLocaleLowerCase(lang), m.bodySite, m.note].filter(Boolean).join(', ');
+  return <p className="notice" data-testid="requested-by">{t(lang, 'consultation.requested', { what })}</p>;
+}
+
+/** The live view sent to the specialist: at most 1080p (the still itself is taken at full resolution). */
+const LIVE_VIEW = { width: { ideal: 1920, max: 1920 }, height: { ideal: 1080, max: 1080 } } as const;
+
+/**
+ * While the dermatoscope measurement is on screen: the dermatoscope camera,
+ * opened once at full resolution (the still is grabbed from it), and sent to
+ * the specialist as a second video of the call. `stream` is null while it
+ * opens; `failed` when it could not (the capture then opens its own).
+ */
+function useDermatoscope(active: boolean): { stream: MediaStream | null; failed: boolean } {
+  const [state, setState] = useState<{ stream: MediaStream | null; failed: boolean }>({ stream: null, failed: false });
+  useEffect(() => {
+    if (!active) return undefined;
+    let stopped = false;
+    let stream: MediaStream | null = null;
+    let live: MediaStreamTrack | null = null;
+    let producer: { close(): void } | null = null;
+    let offCall: (() => void) | null = null;
+    openDermatoscope().then(async (s) => {
+      if (stopped) { s.getTracks().forEach((t) => t.stop()); return; }
+      stream = s;
+      setState({ stream: s, failed: false });
+      const track = s.getVideoTracks()[0];
+      if (!track) return;
+      live = track.clone();
+      await live.applyConstraints(LIVE_VIEW).catch(() => undefined);
+      offCall = watchCurrentCall((call) => {
+        if (!call || producer || stopped || !live) return;
+        call.produceExtra(live, 'dermatoscope').then((pr) => {
+          if (stopped) pr.close();
+          else producer = pr;
+        }, (error: unknown) => console.warn('dermatoscope live view not sent', (error as Error).message));
+      });
+    }, (error: unknown) => {
+      console.warn('dermatoscope camera not available', (error as Error).message);
+      if (!stopped) setState({ stream: null, failed: true });
+    });
+    return () => {
+      stopped = true;
+      offCall?.();
+      producer?.close();
+      live?.stop();
+      stream?.getTracks().forEach((t) => t.stop());
+      setState({ stream: null, failed: false });
+    };
+  }, [active]);
+  return state;
+}
+
+function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; derm: { stream: MediaStream | null; failed: boolean } }) {
   const l = p.view.language;
   const { m, sub } = p;
   const name = t(l, `measure.${m.kind}` as MessageKey);
@@ -31,6 +91,7 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
     return (
       <section className="panel" data-testid="guidance">
         <h2 className="subtitle">{name}</h2>
+        <RequestedBy m={m} lang={l} />
         <p className="step-small" data-testid="guide-progress">{t(l, 'guide.progress', { n: m.step + 1, total: m.stepCount })}</p>
         <MeasurementIllustration kind={m.kind} step={m.step} />
         <p className="instruction" data-testid="instruction">{t(l, `guide.${m.kind}.${m.step + 1}` as MessageKey)}</p>
@@ -43,7 +104,7 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
     );
   }
   if (sub === 'measuring') {
-    if (m.kind === 'dermatoscope-photo') return <PhotoCapture {...p} />;
+    if (m.kind === 'dermatoscope-photo') return <PhotoCapture {...p} bodySite={m.bodySite} />;
     const cuff = m.kind === 'blood-pressure';
     return (
       <section className="panel" data-testid="measuring">
@@ -90,11 +151,16 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
 }
 
 /** Takes the still once on entering; the host moves the session on when it is stored (or to recovery). */
-function PhotoCapture(p: KioskScreenProps) {
+function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: { stream: MediaStream | null; failed: boolean } }) {
   const l = p.view.language;
+  const { api, bodySite } = p;
+  const { stream, failed } = p.derm;
   useEffect(() => {
-    captureDermatoscopePhoto(p.api).catch((error: unknown) => console.warn('dermatoscope still failed', (error as Error).message));
-  }, [p.api]);
+    // Wait for the open camera (the live view's); if it could not open, the capture tries on its own.
+    if (!stream && !failed) return;
+    captureDermatoscopePhoto(api, { ...(bodySite ? { bodySite } : {}), ...(stream ? { stream } : {}) })
+      .catch((error: unknown) => console.warn('dermatoscope still failed', (error as Error).message));
+  }, [api, bodySite, stream, failed]);
   return (
     <section className="panel" data-testid="measuring">
       <h2 className="subtitle">{t(l, 'measuring.title')} · {t(l, 'measure.dermatoscope-photo')}</h2>
@@ -109,6 +175,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const sub = p.view.state.split('.')[1] ?? 'call';
   const m = p.view.context.measurement as MeasurementView | undefined;
   const measuring = sub !== 'call' && m;
+  const derm = useDermatoscope(!!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
+  const prescription = p.view.context.prescription as { received: boolean } | undefined;
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
@@ -116,9 +184,10 @@ export function ConsultationScreen(p: KioskScreenProps) {
         <div className="consult__video" data-testid="video-area" aria-label={t(l, 'consultation.videoArea')} role="region">
           <VideoArea api={p.api} language={l} />
         </div>
-        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} /> : (
+        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
           <section className="panel" data-testid="call">
             <p className="lead">{t(l, 'consultation.call')}</p>
+            {prescription?.received && <p className="notice" role="status" data-testid="prescription-received">{t(l, 'consultation.prescriptionReceived')}</p>}
           </section>
         )}
       </div>

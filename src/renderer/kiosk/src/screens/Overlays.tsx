@@ -53,7 +53,7 @@ export function Banners({ view }: { view: SessionView }) {
   const l = view.language;
   return (
     <>
-      {view.context.network === 'reconnecting' && <p className="banner" role="status" data-testid="banner-network">{t(l, 'banner.network')}</p>}
+      {view.context.network === 'reconnecting' && <p className="banner banner--calm" role="status" data-testid="banner-network">{t(l, 'banner.network')}</p>}
       {view.context.deviceFault != null && <p className="banner" role="status" data-testid="banner-device">{t(l, 'banner.device')}</p>}
     </>
   );

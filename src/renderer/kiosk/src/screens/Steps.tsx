@@ -1,5 +1,7 @@
 /** The patient's steps outside the call: consent, identity and pathway, waiting room, wrap-up, wipe. */
+import { useEffect, useState } from 'react';
 import type { Quantity } from '../../../../shared/domain';
+import type { Result } from '../../../../shared/kiosk-api';
 import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
 import { StepScreen, type KioskScreenProps } from './Layout';
@@ -109,16 +111,7 @@ export function WrapUpScreen(p: KioskScreenProps) {
       </StepScreen>
     );
   }
-  if (sub === 'prescription') {
-    return (
-      <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')}>
-        <p className="lead" data-testid="prescription">{t(l, prescription.received ? 'wrapUp.prescription.received' : 'wrapUp.prescription.none')}</p>
-        <div className="actions">
-          <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
-        </div>
-      </StepScreen>
-    );
-  }
+  if (sub === 'prescription') return <PrescriptionScreen {...p} received={prescription.received} />;
   if (sub === 'report') {
     return (
       <StepScreen {...p} testid="wrapUp-report" title={t(l, 'wrapUp.report.title')}>
@@ -136,6 +129,72 @@ export function WrapUpScreen(p: KioskScreenProps) {
       <div className="actions">
         <button type="button" className="btn btn--primary" data-testid="finish" onClick={() => p.send({ type: 'FINISH' })}>{t(l, 'wrapUp.finish')}</button>
       </div>
+    </StepScreen>
+  );
+}
+
+type PrescriptionData = NonNullable<Result<'getPrescription'>['prescription']>;
+
+/**
+ * The prescription hand-off: the QR code large (the pharmacist scans it from
+ * the counter), the number in large monospace, the items, whether it was
+ * printed or saved, and "Imprimer à nouveau".
+ */
+function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
+  const l = p.view.language;
+  const [data, setData] = useState<PrescriptionData | null>(null);
+  const [reprint, setReprint] = useState<'idle' | 'busy' | 'printed' | 'saved' | 'failed'>('idle');
+  useEffect(() => {
+    if (!p.received) return;
+    p.api.getPrescription({}).then((r) => setData(r.prescription), () => setData(null));
+  }, [p.api, p.received]);
+  const next = (
+    <div className="actions">
+      {data && (
+        <button type="button" className="btn btn--secondary" data-testid="reprint" disabled={reprint === 'busy'}
+          onClick={() => {
+            setReprint('busy');
+            p.api.reprintPrescription({}).then((r) => setReprint(r.printed ? 'printed' : 'saved'), () => setReprint('failed'));
+          }}>{t(l, 'wrapUp.prescription.reprint')}</button>
+      )}
+      <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
+    </div>
+  );
+  if (!data) {
+    return (
+      <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')}>
+        <p className="lead" data-testid="prescription">{t(l, p.received ? 'wrapUp.prescription.received' : 'wrapUp.prescription.none')}</p>
+        {next}
+      </StepScreen>
+    );
+  }
+  return (
+    <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')}>
+      <p className="prescription__status" data-testid="prescription" role="status">
+        {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
+      </p>
+      <div className="prescription">
+        {/* The host renders this SVG (qrcode), never the renderer from patient input. */}
+        <div className="prescription__qr" data-testid="prescription-qr" role="img" aria-label={t(l, 'wrapUp.prescription.qr')}
+          dangerouslySetInnerHTML={{ __html: data.qrSvg }} />
+        <div className="prescription__details">
+          <p className="prescription__label">{t(l, 'wrapUp.prescription.number')}</p>
+          <p className="prescription__number" data-testid="prescription-number">{data.number}</p>
+          <p className="prescription__label">{t(l, 'wrapUp.prescription.by', { name: data.prescriber.name, specialty: data.prescriber.specialty })}</p>
+          <ol className="prescription__items" data-testid="prescription-items">
+            {data.items.map((item, i) => (
+              <li key={i}><strong>{item.name}</strong> — {item.dosage}{item.duration ? ` (${item.duration})` : ''}</li>
+            ))}
+          </ol>
+          {data.instructions && <p className="lead"><strong>{t(l, 'wrapUp.prescription.instructions')}</strong> {data.instructions}</p>}
+        </div>
+      </div>
+      {reprint !== 'idle' && reprint !== 'busy' && (
+        <p className="notice" role="status" data-testid="reprint-status">
+          {t(l, reprint === 'printed' ? 'wrapUp.prescription.reprinted' : reprint === 'saved' ? 'wrapUp.prescription.reprintSaved' : 'wrapUp.prescription.reprintFailed')}
+        </p>
+      )}
+      {next}
     </StepScreen>
   );
 }

@@ -9,6 +9,7 @@ import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { Language } from '../../../../shared/session-view';
 import { MediaSession, type CallState, type MediaSignaling } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
+import { setCurrentCall } from '../call';
 import './VideoArea.css';
 
 declare global {
@@ -55,6 +56,7 @@ export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: 
         },
       },
     });
+    setCurrentCall(session);
     window.__cabineStats = () => session.stats();
     window.__cabineTimeline = () => session.timeline;
     session.start().catch((error: unknown) => {
@@ -62,6 +64,7 @@ export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: 
       setFailed(true);
     });
     return () => {
+      setCurrentCall(null);
       session.close();
       delete window.__cabineStats;
       delete window.__cabineTimeline;

@@ -1,0 +1,347 @@
+/**
+ * The booth's side of the consultation (issue #8, consult-protocol.ts):
+ * - the specialist's measurement requests (`consult.measurementRequested`)
+ *   move the session machine, and every stage of every measurement goes back
+ *   as `consult.progress` (guidance step, measuring, done, error with its
+ *   message, cancelled), one message per change;
+ * - the booth's devices go to the hub on every connection and change
+ *   (`consult.devices`);
+ * - the hub's `queue.position` notes become QUEUE_UPDATE, `room.closed`
+ *   becomes CALL_ENDED, and a session that leaves the call any other way
+ *   tells the hub `room.leave`;
+ * - the identity and the pathway reach the record as session events
+ *   (sealed, then synced by the outbox);
+ * - the prescription (`consult.prescription`) is kept for the session in
+ *   memory, recorded (its number), printed or saved for the session, and
+ *   wiped with the patient's data.
+ * Health data never goes to the log: codes, ids and kinds only.
+ */
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor, SnapshotFrom } from 'xstate';
+import type { KioskConfig } from '../shared/config';
+import {
+  CONSULT, MeasurementRequested, PrescriptionDelivery,
+  type MeasurementProgress, type Prescription, type ProgressStage,
+} from '../shared/consult-protocol';
+import type { DeviceStatus, SessionEvent } from '../shared/domain';
+import { CabineError } from '../shared/errors';
+import { recoveryMessage } from '../shared/recovery-messages';
+import type { Identity } from '../shared/session-view';
+import { GUIDANCE_STEPS, type SessionContext, type SessionHostEvent, type SessionMachine } from '../session/machine';
+import { flowPath } from '../session/view';
+import type { HubChannel } from './hub-link';
+import { prescriptionQrSvg, renderPrescriptionPdf, type PrescriptionPrinter, type PrescriptionView } from './prescription';
+
+/** A hub request the booth refuses (malformed, or not for this booth): nothing is acted on. */
+export class ConsultRequestError extends CabineError {}
+
+function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultRequestError {
+  // Paths only: a value may be health data.
+  const paths = [...new Set(issues.map((i) => i.path.map(String).join('.') || '(root)'))].slice(0, 8).join(', ');
+  return new ConsultRequestError('INVALID_PARAMS', {
+    fr: `${what} refusé par la cabine : champs invalides (${paths}).`,
+    en: `${what} refused by the booth: invalid fields (${paths}).`,
+  });
+}
+
+/** Today's date in Europe/Paris as YYYY-MM-DD (the booths are in France). */
+export function parisDate(at: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
+}
+
+/** Age in whole years on the Paris calendar day of `at`; null when the birth date is in the future. */
+export function ageOn(birthDate: string, at: number): number | null {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = parisDate(at).split('-').map(Number) as [number, number, number];
+  const age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+  return age >= 0 && age <= 130 ? age : null;
+}
+
+/** The patient context of `queue.join` (QueueJoin in src/hub/media/signaling.ts): no surname, no birth date. */
+export function queueJoinDetails(context: SessionContext, at: number): Record<string, unknown> {
+  const patient: { firstName?: string; age?: number } = {};
+  if (context.identity) {
+    patient.firstName = context.identity.firstName.slice(0, 60);
+    const age = ageOn(context.identity.birthDate, at);
+    if (age !== null) patient.age = age;
+  }
+  return {
+    ...(context.identity ? { patient } : {}),
+    ...(context.pathway ? { pathway: context.pathway } : {}),
+    ...(context.exceptionReason ? { exceptionReason: context.exceptionReason } : {}),
+    ...(context.sessionId ? { sessionId: context.sessionId } : {}),
+    language: context.language,
+  };
+}
+
+type Snapshot = SnapshotFrom<SessionMachine>;
+
+/** Where the current measurement is, from a snapshot (null when none is in progress). */
+export function measurementStage(snapshot: Snapshot): { serial: number; stage: ProgressStage; step?: number; code?: string } | null {
+  const [top, sub] = flowPath(snapshot.value).split('.');
+  const m = snapshot.context.measurement;
+  if (top !== 'consultation' || !m) return null;
+  switch (sub) {
+    case 'guidance': return { serial: m.serial, stage: 'guidance', step: m.step + 1 };
+    case 'measuring': return { serial: m.serial, stage: 'measuring' };
+    case 'result': return { serial: m.serial, stage: 'done' };
+    case 'recovery': return { serial: m.serial, stage: 'error', code: m.error ?? 'other' };
+    default: return null;
+  }
+}
+
+export interface BoothConsultOptions {
+  link: HubChannel;
+  actor: Actor<SessionMachine>;
+  config: Pick<KioskConfig, 'boothId' | 'pharmacy'>;
+  printer: PrescriptionPrinter;
+  log: Logger;
+  /** Host.sendHostEvent: whether the machine took it. */
+  sendHostEvent: (event: SessionHostEvent) => boolean;
+  /** Host.recordSessionEvent: sealed in the store, then synced by the outbox. */
+  recordSessionEvent: (event: SessionEvent) => Promise<void>;
+  /** Every device's current status. */
+  deviceStatuses: () => DeviceStatus[];
+  /** The prescription changed (arrived, wiped): tell the kiosk. */
+  onPrescription?: (view: PrescriptionView | null) => void;
+  now?: () => number;
+}
+
+interface HeldPrescription {
+  prescription: Prescription;
+  view: PrescriptionView;
+  pdf: Buffer;
+}
+
+/** How many numbers of prescriptions delivered outside a session are remembered (hub retries are idempotent). */
+const MAX_REMEMBERED = 64;
+
+export class BoothConsult {
+  private readonly now: () => number;
+  private lastProgressKey: string | null = null;
+  private current: { serial: number; requestId: string | null; kind: MeasurementProgress['kind']; stage: ProgressStage } | null = null;
+  private lastIdentity: Identity | null = null;
+  private lastPathwayKey: string | null = null;
+  private lastTop: string | null = null;
+  private roomClosed = false;
+  private held: HeldPrescription | null = null;
+  private readonly delivered = new Map<string, { stored: true; printed: boolean }>();
+  private readonly disposers: (() => void)[] = [];
+
+  constructor(private readonly opts: BoothConsultOptions) {
+    this.now = opts.now ?? Date.now;
+    const { link, actor } = opts;
+    link.handle(CONSULT.measurementRequested, (params) => this.onMeasurementRequested(params));
+    link.handle(CONSULT.prescription, (params) => this.onPrescription(params));
+    const onNote = (method: string, params: unknown): void => this.onNote(method, params);
+    link.on('note', onNote);
+    const onStatus = (status: string): void => {
+      if (status === 'online') this.sendDevices();
+    };
+    link.on('status', onStatus);
+    this.disposers.push(() => link.off('note', onNote), () => link.off('status', onStatus));
+    const sub = actor.subscribe((snapshot) => this.onSnapshot(snapshot));
+    this.disposers.push(() => sub.unsubscribe());
+  }
+
+  dispose(): void {
+    for (const d of this.disposers.splice(0)) d();
+  }
+
+  /** Sends every device's status to the hub (on connect and on each change). */
+  sendDevices(): void {
+    if (this.opts.link.status !== 'online') return;
+    const devices = this.opts.deviceStatuses().slice(0, 16);
+    this.opts.link.request(CONSULT.devices, { devices }).catch((error: unknown) => {
+      this.opts.log.debug({ code: (error as { code?: string }).code }, 'devices not acknowledged by the hub');
+    });
+  }
+
+  /** The prescription of this session, for the kiosk (null when none). */
+  prescription(): PrescriptionView | null {
+    return this.held?.view ?? null;
+  }
+
+  /** Prints the session's prescription again (the file printer saves it again). */
+  async reprint(): Promise<{ printed: boolean }> {
+    const held = this.held;
+    if (!held) {
+      throw new ConsultRequestError('NO_PRESCRIPTION', {
+        fr: 'Il n’y a pas d’ordonnance pour cette consultation.',
+        en: 'There is no prescription for this consultation.',
+      });
+    }
+    this.opts.printer.discard(held.view.pdf.file);
+    const outcome = await this.opts.printer.print(held.pdf, held.prescription.number);
+    held.view = { ...held.view, pdf: outcome };
+    this.opts.onPrescription?.(held.view);
+    return { printed: outcome.printed };
+  }
+
+  /** Privacy wipe: the prescription leaves memory and its saved PDF is deleted. */
+  wipe(): void {
+    const held = this.held;
+    this.held = null;
+    if (held) {
+      this.opts.printer.discard(held.view.pdf.file);
+      this.opts.onPrescription?.(null);
+    }
+    this.lastIdentity = null;
+    this.lastPathwayKey = null;
+  }
+
+  // ---- hub requests -------------------------------------------------------------------
+
+  private onMeasurementRequested(params: unknown): { accepted: boolean } {
+    const parsed = MeasurementRequested.safeParse(params);
+    if (!parsed.success) throw invalid('Demande de mesure', parsed.error.issues);
+    const { kind, requestId, note, bodySite } = parsed.data;
+    const accepted = this.opts.sendHostEvent({
+      type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}),
+    });
+    this.opts.log.info({ kind, requestId, accepted }, 'measurement requested by the specialist');
+    return { accepted };
+  }
+
+  private async onPrescription(params: unknown): Promise<{ stored: true; printed: boolean }> {
+    const parsed = PrescriptionDelivery.safeParse(params);
+    if (!parsed.success) throw invalid('Ordonnance', parsed.error.issues);
+    const p = parsed.data.prescription;
+    if (p.boothId !== this.opts.config.boothId) {
+      throw new ConsultRequestError('WRONG_BOOTH', {
+        fr: 'Cette ordonnance est destinée à une autre cabine.',
+        en: 'This prescription is meant for another booth.',
+      });
+    }
+    // The hub retries until acknowledged: a second delivery of the same number is answered, not printed again.
+    if (this.held?.prescription.number === p.number) return { stored: true, printed: this.held.view.pdf.printed };
+    const known = this.delivered.get(p.number);
+    if (known) return known;
+
+    const snapshot = this.opts.actor.getSnapshot();
+    const top = flowPath(snapshot.value).split('.')[0];
+    const sessionId = snapshot.context.sessionId;
+    const forThisSession = (top === 'consultation' || top === 'wrapUp') && (p.sessionId === null || p.sessionId === sessionId);
+    const eventSessionId = p.sessionId ?? (forThisSession ? sessionId : null);
+    if (eventSessionId) {
+      await this.opts.recordSessionEvent({
+        id: uuidv7(), sessionId: eventSessionId, type: 'prescription.received', at: new Date(this.now()).toISOString(), data: { number: p.number },
+      });
+    }
+    const pdf = await renderPrescriptionPdf(p, this.opts.config.pharmacy);
+    if (!forThisSession) {
+      // The patient has gone (a delivery retried after the session ended): only a real printer gets it, no file lingers.
+      const outcome = await this.opts.printer.print(pdf, p.number);
+      if (!outcome.printed) this.opts.printer.discard(outcome.file);
+      const answer = { stored: true as const, printed: outcome.printed };
+      this.remember(p.number, answer);
+      this.opts.log.warn({ printed: outcome.printed }, 'prescription delivered outside its session');
+      return answer;
+    }
+    const outcome = await this.opts.printer.print(pdf, p.number);
+    const view: PrescriptionView = {
+      number: p.number, issuedAt: p.issuedAt, prescriber: { name: p.prescriber.name, specialty: p.prescriber.specialty },
+      items: p.items, instructions: p.instructions, qrSvg: await prescriptionQrSvg(p.qr), pdf: outcome,
+    };
+    if (this.held) this.opts.printer.discard(this.held.view.pdf.file);
+    this.held = { prescription: p, view, pdf };
+    this.opts.sendHostEvent({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
+    this.opts.onPrescription?.(view);
+    this.opts.log.info({ printed: outcome.printed, saved: outcome.file !== undefined }, 'prescription received');
+    return { stored: true, printed: outcome.printed };
+  }
+
+  private remember(number: string, answer: { stored: true; printed: boolean }): void {
+    this.delivered.set(number, answer);
+    if (this.delivered.size > MAX_REMEMBERED) this.delivered.delete(this.delivered.keys().next().value as string);
+  }
+
+  // ---- hub notes ------------------------------------------------------------------------
+
+  private onNote(method: string, params: unknown): void {
+    const data = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
+    if (method === 'queue.position') {
+      const position = data.position;
+      const eta = data.etaMinutes;
+      if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
+      const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
+      this.opts.sendHostEvent({ type: 'QUEUE_UPDATE', position, etaMinutes });
+    } else if (method === 'room.closed') {
+      this.roomClosed = true;
+      this.opts.sendHostEvent({ type: 'CALL_ENDED' });
+    }
+  }
+
+  // ---- the session machine -------------------------------------------------------------
+
+  private onSnapshot(snapshot: Snapshot): void {
+    const c = snapshot.context;
+    const top = flowPath(snapshot.value).split('.')[0] ?? '';
+    this.trackProgress(snapshot);
+    this.trackRecord(c, top);
+    // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
+    if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
+      this.opts.link.request('room.leave', {}).catch((error: unknown) => {
+        this.opts.log.debug({ code: (error as { code?: string }).code }, 'room.leave not acknowledged');
+      });
+    }
+    if (top === 'consultation' && this.lastTop !== 'consultation') this.roomClosed = false;
+    this.lastTop = top;
+  }
+
+  private trackProgress(snapshot: Snapshot): void {
+    const now = measurementStage(snapshot);
+    const m = snapshot.context.measurement;
+    const previous = this.current;
+    if (previous && previous.stage !== 'done' && previous.stage !== 'cancelled' && (!now || now.serial !== previous.serial)) {
+      this.sendProgress({ requestId: previous.requestId, kind: previous.kind, stage: 'cancelled' });
+      this.current = null;
+    }
+    if (!now || !m) {
+      if (previous?.stage === 'done') this.current = null;
+      return;
+    }
+    const key = `${snapshot.context.sessionId ?? ''}:${now.serial}:${now.stage}:${now.step ?? ''}:${now.code ?? ''}`;
+    this.current = { serial: now.serial, requestId: m.requestId, kind: m.kind, stage: now.stage };
+    if (key === this.lastProgressKey) return;
+    this.lastProgressKey = key;
+    this.sendProgress({
+      requestId: m.requestId, kind: m.kind, stage: now.stage,
+      ...(now.stage === 'guidance' ? { step: now.step, steps: GUIDANCE_STEPS[m.kind] } : {}),
+      ...(now.stage === 'error' ? { error: { code: (now.code ?? 'other').slice(0, 64), message: recoveryMessage(now.code ?? null) } } : {}),
+    });
+  }
+
+  private sendProgress(p: Omit<MeasurementProgress, 'at'>): void {
+    if (p.stage === 'cancelled') this.lastProgressKey = null;
+    const progress: MeasurementProgress = { ...p, at: new Date(this.now()).toISOString() };
+    if (this.opts.link.status !== 'online') return;
+    this.opts.link.request(CONSULT.progress, progress).catch((error: unknown) => {
+      this.opts.log.debug({ code: (error as { code?: string }).code, stage: p.stage }, 'progress not acknowledged by the hub');
+    });
+  }
+
+  private trackRecord(c: SessionContext, top: string): void {
+    if (!c.sessionId) return;
+    if (c.identity && c.identity !== this.lastIdentity) {
+      this.lastIdentity = c.identity;
+      const { firstName, lastName, birthDate } = c.identity;
+      this.record(c.sessionId, 'identity', { firstName, lastName, birthDate });
+    }
+    // The pathway is chosen once the patient reaches the waiting room (an exception needs its reason first).
+    if (top === 'waitingRoom' && c.pathway) {
+      const key = `${c.sessionId}:${c.pathway}:${c.exceptionReason ?? ''}`;
+      if (key !== this.lastPathwayKey) {
+        this.lastPathwayKey = key;
+        this.record(c.sessionId, 'pathway', { pathway: c.pathway, exceptionReason: c.exceptionReason });
+      }
+    }
+  }
+
+  private record(sessionId: string, type: string, data: Record<string, unknown>): void {
+    this.opts.recordSessionEvent({ id: uuidv7(), sessionId, type, at: new Date(this.now()).toISOString(), data }).catch((error: unknown) => {
+      this.opts.log.error({ code: (error as { code?: string }).code, type }, 'session event not stored');
+    });
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The kiosk's current video call, for the screens beside the video: the
+ * dermatoscope's live view goes to the specialist as a second video producer
+ * of the same call (MediaSession.produceExtra). VideoArea registers its
+ * MediaSession here while it is mounted.
+ */
+
+/** The part of MediaSession (src/media/session.ts) the screens use. */
+export interface ExtraProducerHost {
+  produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }>;
+}
+
+let current: ExtraProducerHost | null = null;
+const listeners = new Set<(call: ExtraProducerHost | null) => void>();
+
+export function setCurrentCall(call: ExtraProducerHost | null): void {
+  current = call;
+  for (const l of listeners) l(call);
+}
+
+export function currentCall(): ExtraProducerHost | null {
+  return current;
+}
+
+/** Calls `listener` now and whenever the call changes; returns an unsubscribe function. */
+export function watchCurrentCall(listener: (call: ExtraProducerHost | null) => void): () => void {
+  listeners.add(listener);
+  listener(current);
+  return () => listeners.delete(listener);
+}
