@@ -10,17 +10,6 @@ declare global {
   }
 }
 
-/** What MediaSession offers beyond the basic call (pause on the hub too, per-source remote tracks). */
-interface Controls {
-  setMicrophoneEnabled?(on: boolean): unknown;
-  setCameraEnabled?(on: boolean): unknown;
-}
-type Source = 'camera' | 'microphone' | 'dermatoscope' | string;
-type TrackEvents = MediaSessionEvents & {
-  remoteTrack?: (track: MediaStreamTrack, source: Source) => void;
-  remoteTrackEnded?: (track: MediaStreamTrack, source: Source) => void;
-};
-
 const QUALITY_LABEL: Record<Quality, string> = { good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' };
 const STATE_LABEL: Record<CallState, string> = { idle: 'Connexion…', connecting: 'Connexion…', connected: 'En communication', reconnecting: 'Reconnexion…', closed: 'Terminée' };
 
@@ -35,7 +24,7 @@ export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: 
   const remote = useRef<HTMLVideoElement>(null);
   const self = useRef<HTMLVideoElement>(null);
   const derm = useRef<HTMLVideoElement>(null);
-  const session = useRef<(MediaSession & Controls) | null>(null);
+  const session = useRef<MediaSession | null>(null);
   const [quality, setQuality] = useState<Quality>('unknown');
   const [state, setState] = useState<CallState>('connecting');
   const [error, setError] = useState<string | null>(null);
@@ -47,33 +36,17 @@ export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: 
   useEffect(() => statusRef.current({ state, quality }), [state, quality]);
 
   useEffect(() => {
-    const patient = new MediaStream();
-    let perSource = false;
-    const show = (): void => {
-      if (remote.current && remote.current.srcObject !== patient) remote.current.srcObject = patient;
-    };
-    const events: TrackEvents = {
+    const events: MediaSessionEvents = {
       state: setState,
       quality: setQuality,
-      remoteStream: (m) => {
-        if (!perSource && remote.current && remote.current.srcObject !== m) remote.current.srcObject = m;
-      },
-      remoteTrack: (track, source) => {
-        perSource = true;
-        if (source === 'dermatoscope') setDermTrack(track);
-        else {
-          patient.addTrack(track);
-          show();
-        }
-      },
-      remoteTrackEnded: (track, source) => {
-        if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t));
-        else patient.removeTrack(track);
-      },
+      // The camera and microphone; the dermatoscope comes apart, as its own track.
+      remoteStream: (m) => { if (remote.current && remote.current.srcObject !== m) remote.current.srcObject = m; },
+      remoteTrack: (track, source) => { if (source === 'dermatoscope') setDermTrack(track); },
+      remoteTrackEnded: (track, source) => { if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t)); },
       localStream: (m) => { if (self.current) self.current.srcObject = m; },
       error: (e) => setError(e.message),
     };
-    const s = new MediaSession({ signaling: hub, events }) as MediaSession & Controls;
+    const s = new MediaSession({ signaling: hub, events });
     session.current = s;
     window.__cabineStats = () => s.stats();
     window.__cabineTimeline = () => s.timeline;
@@ -93,16 +66,12 @@ export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: 
   const toggleMic = (): void => {
     const on = !mic;
     setMic(on);
-    const s = session.current;
-    if (s?.setMicrophoneEnabled) void Promise.resolve(s.setMicrophoneEnabled(on)).catch((e: Error) => setError(e.message));
-    else for (const t of s?.localStream?.getAudioTracks() ?? []) t.enabled = on;
+    session.current?.setMicrophoneEnabled(on).catch((e: Error) => setError(e.message));
   };
   const toggleCam = (): void => {
     const on = !cam;
     setCam(on);
-    const s = session.current;
-    if (s?.setCameraEnabled) void Promise.resolve(s.setCameraEnabled(on)).catch((e: Error) => setError(e.message));
-    else for (const t of s?.localStream?.getVideoTracks() ?? []) t.enabled = on;
+    session.current?.setCameraEnabled(on).catch((e: Error) => setError(e.message));
   };
 
   return (

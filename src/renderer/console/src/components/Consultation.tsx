@@ -19,6 +19,8 @@ import { RequestsPanel } from './RequestsPanel';
 const DevicesNote = z.object({ boothId: z.string(), devices: z.array(DeviceStatus) });
 const ContextAnswer = ContextNote.extend({ readings: z.array(Reading).default([]), photos: z.array(PhotoNote).default([]) });
 const PrescribeAnswer = z.object({ prescription: Prescription });
+/** The hub's word that the booth stored (and maybe printed) a prescription. */
+const Delivered = z.object({ number: z.string(), printed: z.boolean() });
 
 /**
  * One consultation, live then wrapped up: the call (while live), the
@@ -32,6 +34,7 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
   const [state, dispatch] = useReducer(consultReducer, emptyConsult);
   const [media, setMedia] = useState<CallStatus | null>(null);
   const [issued, setIssued] = useState<Prescription[]>([]);
+  const [delivered, setDelivered] = useState<Record<string, { printed: boolean }>>({});
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -49,6 +52,9 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
       } else if (m === CONSULT.devicesNote) {
         const n = DevicesNote.safeParse(d);
         if (n.success && ours(d)) dispatch({ type: 'devices', devices: n.data.devices });
+      } else if (m === 'consult.prescriptionDelivered') {
+        const n = Delivered.safeParse(d);
+        if (n.success) setDelivered((all) => ({ ...all, [n.data.number]: { printed: n.data.printed } }));
       } else if (m === CONSULT.contextNote) {
         const n = ContextNote.safeParse(d);
         if (n.success && ours(d)) dispatch({ type: 'context', note: n.data });
@@ -89,11 +95,13 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
 
   const sessionId = state.context?.patient.sessionId ?? call.entry?.sessionId ?? null;
   const firstName = state.context?.patient.firstName ?? call.entry?.firstName ?? null;
+  const pharmacy = state.context?.pharmacy;
+  const label = pharmacy ? `${pharmacy.name}, ${pharmacy.city}` : call.label;
   const reconnecting = !online || media?.state === 'reconnecting';
   return (
     <div className={live ? 'consult consult--live' : 'consult consult--ended'}>
       <header className="consult__head">
-        <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {call.label}{firstName ? ` · ${firstName}` : ''}</h2>
+        <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
         {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
       </header>
       {live && reconnecting && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
@@ -115,7 +123,7 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
       </div>
       <div className="consult__wrap">
         <NotesPanel save={saveNotes} />
-        <PrescriptionPanel prescribe={prescribe} issued={issued} canPrescribe />
+        <PrescriptionPanel prescribe={prescribe} issued={issued} delivered={delivered} canPrescribe />
         <section className="panel report" aria-labelledby="report-title">
           <h2 id="report-title">Compte rendu au médecin traitant</h2>
           {sessionId ? (

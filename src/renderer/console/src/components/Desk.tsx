@@ -4,9 +4,6 @@ import type { CallInfo, Me, Waiting } from '../types';
 import { Consultation } from './Consultation';
 import { WaitingRoom } from './WaitingRoom';
 
-/** What HubClient offers once it reconnects by itself (team contract 7). */
-interface StatusSource { status?: 'online' | 'offline'; onStatus?(listener: (s: 'online' | 'offline') => void): () => void }
-
 const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmacy ? `${w.pharmacy.name}, ${w.pharmacy.city}` : w.boothId);
 
 /**
@@ -27,23 +24,30 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
       if (m === 'queue.updated') setQueue((d.booths as Waiting[] | undefined) ?? []);
       if (m === 'room.closed') setLive(false);
     });
-    const source = hub as unknown as StatusSource;
-    const offStatus = source.onStatus?.((s) => setOnline(s === 'online'));
-    if (!source.onStatus) hub.onClose = () => setOnline(false);
+    // The client reconnects by itself; each return re-reads the queue and the room.
+    const offStatus = hub.onStatus((s) => {
+      setOnline(s === 'online');
+      if (s === 'online') {
+        setError(null);
+        void afterConnect();
+      }
+    });
     const afterConnect = async (): Promise<void> => {
-      setOnline(true);
       const list = await hub.request('queue.list', {}).catch(() => null);
       if (list && Array.isArray(list.booths)) setQueue(list.booths as Waiting[]);
       // A reloaded console returns to its call (the hub keeps the room).
       const mine = await hub.request('room.mine', {}).catch(() => null);
       const room = mine?.room as { roomId: string; boothId: string } | null | undefined;
       if (room) {
-        setCall((c) => c ?? { boothId: room.boothId, roomId: room.roomId, label: room.boothId, entry: null });
+        setCall((c) => (c && c.boothId === room.boothId ? c : { boothId: room.boothId, roomId: room.roomId, label: room.boothId, entry: null }));
         setLive(true);
+      } else if (mine) {
+        // The room ended while we were away: what is on screen becomes the wrap-up.
+        setLive(false);
       }
     };
-    hub.connect().then(() => void afterConnect(), (e: Error) => setError(e.message));
-    return () => { off(); offStatus?.(); hub.close(); };
+    hub.connect().catch((e: Error) => setError(e.message));
+    return () => { off(); offStatus(); hub.close(); };
   }, [hub]);
 
   const claim = async (w: Waiting): Promise<void> => {

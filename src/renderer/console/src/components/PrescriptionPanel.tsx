@@ -7,7 +7,7 @@ import { rowsToItems, type Row } from '../prescription-rows';
 let nextKey = 1;
 const blank = (): Row => ({ key: nextKey++, name: '', dosage: '', duration: '', quantity: '' });
 
-function Issued({ prescription, onAnother }: { prescription: Prescription; onAnother: (() => void) | null }) {
+function Issued({ prescription, delivery, onAnother }: { prescription: Prescription; delivery: { printed: boolean } | undefined; onAnother: (() => void) | null }) {
   const [qr, setQr] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -19,7 +19,9 @@ function Issued({ prescription, onAnother }: { prescription: Prescription; onAno
       {qr && <img className="issued__qr" src={qr} width={160} height={160} alt={`Code QR de l’ordonnance ${prescription.number}`} />}
       <div>
         <p className="issued__number">Ordonnance n° <strong className="mono">{prescription.number}</strong></p>
-        <p className="issued__sent" role="status">Envoyée à la cabine · {timeText(prescription.issuedAt)}</p>
+        <p className={delivery ? 'issued__sent' : 'issued__pending'} role="status" data-delivered={delivery ? 'yes' : 'no'}>
+          {delivery ? `Envoyée à la cabine${delivery.printed ? ' et imprimée' : ''}` : 'Signée, envoi à la cabine…'} · {timeText(prescription.issuedAt)}
+        </p>
         <ul className="issued__items">
           {prescription.items.map((it, i) => <li key={i}><strong>{it.name}</strong> — {it.dosage}{it.duration ? `, ${it.duration}` : ''}{it.quantity ? ` (${it.quantity})` : ''}</li>)}
         </ul>
@@ -31,7 +33,9 @@ function Issued({ prescription, onAnother }: { prescription: Prescription; onAno
 }
 
 /** The prescription form: rows of medication, posology, duration, quantity; signed and sent by the hub (`consult.prescribe`). */
-export function PrescriptionPanel({ prescribe, issued, canPrescribe }: { prescribe: (p: PrescribeParams) => Promise<Prescription>; issued: Prescription[]; canPrescribe: boolean }) {
+export function PrescriptionPanel({ prescribe, issued, delivered, canPrescribe }: {
+  prescribe: (p: PrescribeParams) => Promise<Prescription>; issued: Prescription[]; delivered: Record<string, { printed: boolean }>; canPrescribe: boolean;
+}) {
   const [rows, setRows] = useState<Row[]>(() => [blank()]);
   const [instructions, setInstructions] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -61,7 +65,7 @@ export function PrescriptionPanel({ prescribe, issued, canPrescribe }: { prescri
   return (
     <section className="panel prescription" aria-labelledby="rx-title">
       <h2 id="rx-title">Ordonnance</h2>
-      {issued.map((p, i) => <Issued key={p.number} prescription={p} onAnother={!showForm && canPrescribe && i === issued.length - 1 ? () => setWriting(true) : null} />)}
+      {issued.map((p, i) => <Issued key={p.number} prescription={p} delivery={delivered[p.number]} onAnother={!showForm && canPrescribe && i === issued.length - 1 ? () => setWriting(true) : null} />)}
       {!canPrescribe && issued.length === 0 && <p className="muted">Aucune ordonnance pour cette consultation.</p>}
       {showForm && (
         <form onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label="Nouvelle ordonnance">
