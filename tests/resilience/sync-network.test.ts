@@ -7,7 +7,15 @@ import { HubLink } from '../../src/host/hub-link';
 import { FakeKeyProvider } from '../../src/host/store/fake';
 import { BoothStore } from '../../src/host/store/store';
 import { OutboxSync } from '../../src/host/sync/outbox-sync';
+import { ThermometerDriver } from '../../devices/drivers/thermometer/driver';
+import { ThermometerSimulator } from '../../devices/drivers/thermometer/simulator';
+import { PtySimulation } from '../../devices/simulated';
+import { Host } from '../../src/host/host';
+import type { KioskEvent } from '../../src/shared/kiosk-api';
+import { testConfig } from '../helpers/config';
 import { FaultProxy } from '../helpers/fault-proxy';
+import { FAST } from '../unit/devices/drivers/helpers';
+import { until } from './support/clients';
 import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../helpers/store';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -82,4 +90,58 @@ describe('outbox sync through a faulty network', () => {
       expect((await record.sessionItems(sessionId)).map((s) => s.item.id)).toEqual(written.filter((w) => w.sessionId === sessionId).map((w) => w.id));
     }
   }, 60_000);
+
+  it('readings a real thermometer takes while the line drops, stalls, resets and truncates reach the record once each, in the order taken, and the outbox drains', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const { hub, record } = await hubWithRecord(join(dir, 'hub'));
+    cleanups.push(() => hub.close());
+    const proxy = await new FaultProxy(hub.port).start();
+    cleanups.push(() => proxy.stop());
+    // The thermometer measures on its own every 30 ms, as a patient pressing its button would.
+    const sim = new ThermometerSimulator({ speed: 0.01, autoEveryMs: 3000 });
+    const pty = new PtySimulation(sim);
+    await pty.start();
+    cleanups.push(() => pty.stop());
+    const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: FAST });
+    const config = testConfig({
+      boothId: 'A',
+      hub: { url: `ws://127.0.0.1:${proxy.port}/booth`, token: BOOTH_SECRET },
+      store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    });
+    const host = new Host(config, silentLog, { drivers: [thermometer] });
+    const shown: string[] = [];
+    host.on('kioskEvent', (e: KioskEvent) => { if (e.name === 'reading') shown.push(e.data.id); });
+    host.start();
+    cleanups.push(() => host.stop());
+    await until(() => host.hubLink.status === 'online', 'booth online');
+
+    const online = () => until(() => host.hubLink.status === 'online', 'booth back online', 40_000);
+    // Each fault strikes while the booth is online and sending, and lasts until a dozen more readings were taken.
+    const faults: (() => void)[] = [
+      () => proxy.drop(),
+      () => proxy.delay(200),
+      () => proxy.reset(),
+      () => proxy.cutResponses(60),
+      () => proxy.cutResponses(400),
+      () => proxy.reset(),
+      () => proxy.drop(),
+    ];
+    for (const fault of faults) {
+      await online();
+      const before = shown.length;
+      fault();
+      await until(() => shown.length >= before + 12 || undefined, 'readings during the fault');
+      proxy.pass();
+    }
+    await online();
+    await pty.unplug();
+    await until(() => thermometer.status().state !== 'ready' || undefined, 'thermometer unplugged');
+    const taken = [...shown];
+    await until(() => host.store!.pendingCount() === 0 || undefined, 'outbox drained', 40_000);
+    expect(proxy.connections).toBeGreaterThan(3);
+    const held = (await record.boothItems('A')).filter((s) => s.item.kind === 'reading').map((s) => s.item.id);
+    expect(new Set(held).size).toBe(held.length);
+    expect(held).toEqual(taken);
+  }, 90_000);
 });
