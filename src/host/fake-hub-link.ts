@@ -27,6 +27,19 @@ export class FakeHubLink extends EventEmitter<HubLinkEvents> implements HubChann
     this.handlers.set(method, handler);
   }
 
+  /** A request from the hub, answered by the handler the booth registered (throws its error). */
+  async call(method: string, params: unknown): Promise<unknown> {
+    const handler = this.handlers.get(method);
+    if (!handler) throw new HubRequestError('UNKNOWN_METHOD', `the booth has no method ${method}`);
+    return handler(params);
+  }
+
+  /** Goes online or offline, as the real link reports it. */
+  setStatus(status: LinkStatus): void {
+    this.status = status;
+    this.emit('status', status);
+  }
+
   /** A note from the hub. */
   note(method: string, params: unknown): void {
     this.emit('note', method, params);

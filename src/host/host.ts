@@ -33,7 +33,7 @@ import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 import { BoothConsult, queueJoinDetails } from './consult';
 import { PrescriptionPrinter } from './prescription';
-import { DermatoscopeDriver } from '../../devices/drivers/dermatoscope/driver';
+import type { CaptureRequest } from '../../devices/drivers/dermatoscope/driver';
 import { attachCrashRecovery } from './crash-recovery';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
@@ -55,6 +55,12 @@ export interface HostEvents {
   kioskEvent: [KioskEvent];
   /** Every session machine transition, as a SessionEvent to store (traceability, DESIGN §5). */
   sessionEvent: [SessionEvent];
+}
+
+/** The dermatoscope driver's capture button and lighting mode (devices/drivers/dermatoscope; its fake has the button only). */
+interface CaptureButton {
+  onCapture(listener: (request: CaptureRequest) => void): () => void;
+  polarisation(): CaptureRequest['polarisation'];
 }
 
 /** Reading flags that mean "put the instrument back right", each with its own recovery screen. */
@@ -287,8 +293,8 @@ export class Host extends EventEmitter<HostEvents> {
    * on the result or recovery screen it takes the photo again.
    */
   private watchCaptureButton(): void {
-    const derm = this.devices.driverFor('dermatoscope-photo');
-    if (!(derm instanceof DermatoscopeDriver)) return;
+    const derm = this.devices.driverFor('dermatoscope-photo') as (Driver & Partial<CaptureButton>) | undefined;
+    if (typeof derm?.onCapture !== 'function') return;
     derm.onCapture(() => {
       const snapshot = this.actor.getSnapshot();
       if (snapshot.context.measurement?.kind !== 'dermatoscope-photo') return;
@@ -402,7 +408,8 @@ export class Host extends EventEmitter<HostEvents> {
         const dermDriver = this.devices.driverFor('dermatoscope-photo');
         const derm = dermDriver?.status().info;
         // The lighting mode the instrument reports wins over the renderer's guess; the requested body site fills a blank one.
-        const polarisation = dermDriver instanceof DermatoscopeDriver && ['ready', 'measuring'].includes(dermDriver.status().state) ? dermDriver.polarisation() : params.polarisation;
+        const lighting = dermDriver as (Driver & Partial<CaptureButton>) | undefined;
+        const polarisation = typeof lighting?.polarisation === 'function' && ['ready', 'measuring'].includes(lighting.status().state) ? lighting.polarisation() : params.polarisation;
         const bodySite = params.bodySite ?? this.actor.getSnapshot().context.measurement?.bodySite ?? undefined;
         // Written before it is shown (DESIGN §4); then the session moves on.
         await this.recordPhoto({
