@@ -25,9 +25,9 @@ import type { HubMedia } from '../media/index';
 import type { Room } from '../media/room';
 import { refused, type Peer } from '../peer';
 import type { HubRecord } from '../record/index';
-import type { RecordRepository } from '../record/repository';
+import { RecordRefusal, type RecordRepository } from '../record/repository';
 import type { Hub } from '../server';
-import { loadSigningKey, newPrescriptionNumber, qrPayload } from './prescription';
+import { loadSigningKey, newPrescriptionNumber, parisDate, qrPayload } from './prescription';
 
 /** Which device takes each requestable measurement, and its name for a French doctor. */
 export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
@@ -281,18 +281,30 @@ export class ConsultService {
     const room = this.roomOf(peer);
     const who = this.hub.config.specialists.find((s) => s.id === peer.id);
     const issuedAt = new Date().toISOString();
-    const base: Omit<Prescription, 'qr'> = {
-      number: newPrescriptionNumber(new Date(issuedAt).getUTCFullYear()),
-      issuedAt,
-      sessionId: room.entry?.sessionId ?? null,
-      boothId: room.boothId,
-      prescriber: { id: peer.id, name: who?.name ?? peer.id, specialty: who?.specialty ?? 'Médecine générale' },
-      patient: { firstName: room.entry?.firstName ?? null, age: room.entry?.age ?? null },
-      items: params.items,
-      instructions: params.instructions,
+    const issue = (): Prescription => {
+      const base: Omit<Prescription, 'qr'> = {
+        number: newPrescriptionNumber(Number(parisDate(issuedAt).slice(0, 4))),
+        issuedAt,
+        sessionId: room.entry?.sessionId ?? null,
+        boothId: room.boothId,
+        prescriber: { id: peer.id, name: who?.name ?? peer.id, specialty: who?.specialty ?? 'Médecine générale' },
+        patient: { firstName: room.entry?.firstName ?? null, age: room.entry?.age ?? null },
+        items: params.items,
+        instructions: params.instructions,
+      };
+      return Prescription.parse({ ...base, qr: qrPayload(base, this.signingKey()) });
     };
-    const prescription = Prescription.parse({ ...base, qr: qrPayload(base, this.signingKey()) });
-    await this.repo.savePrescription(prescription);
+    let prescription = issue();
+    // 40 random bits per year: a collision is rare, and the record refuses it rather than overwrite.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.repo.savePrescription(prescription);
+        break;
+      } catch (error) {
+        if (!(error instanceof RecordRefusal && error.code === 'DUPLICATE_NUMBER') || attempt >= 3) throw error;
+        prescription = issue();
+      }
+    }
     this.log.info({ roomId: room.id, number: prescription.number, items: prescription.items.length }, 'prescription issued');
     void this.deliverPending(room.boothId);
     return { prescription };
