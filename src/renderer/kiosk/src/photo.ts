@@ -19,7 +19,9 @@ export const FULL_RESOLUTION = { width: { ideal: 4096 }, height: { ideal: 2160 }
 async function dermatoscopeConstraints(): Promise<MediaStreamConstraints> {
   try {
     const devices = await navigator.mediaDevices.enumerateDevices();
-    const derm = devices.find((d) => d.kind === 'videoinput' && /derm/i.test(d.label));
+    // NOTE: the call's camera is the default (first) one; a dermatoscope whose label does not say so is the other, last camera.
+    const cameras = devices.filter((d) => d.kind === 'videoinput');
+    const derm = cameras.find((d) => /derm/i.test(d.label)) ?? (cameras.length > 1 ? cameras[cameras.length - 1] : undefined);
     if (derm) return { video: { deviceId: { exact: derm.deviceId }, ...FULL_RESOLUTION } };
   } catch { /* fall back to any camera */ }
   return { video: { ...FULL_RESOLUTION } };
