@@ -51,6 +51,8 @@ export type ConsultAction =
 export const emptyConsult: ConsultState = { context: null, devices: [], readings: [], seen: new Set(), cuff: null, photos: [], requests: [] };
 
 const TERMINAL: ReadonlySet<ProgressStage> = new Set(['done', 'error', 'cancelled']);
+/** Stages a request never leaves (after an error the pharmacist may retry: measuring again). */
+const STICKY: ReadonlySet<ProgressStage> = new Set(['done', 'cancelled']);
 
 function addReading(state: ConsultState, reading: Reading): ConsultState {
   if (state.seen.has(reading.id)) return state;
@@ -83,8 +85,11 @@ function applyProgress(state: ConsultState, p: MeasurementProgress): ConsultStat
     index = 0;
   } else {
     const current = state.requests[index]!;
-    // Notes may cross: an older stage never overwrites a newer one.
-    if (Date.parse(current.at) > Date.parse(p.at) || (TERMINAL.has(current.stage) && !TERMINAL.has(p.stage))) return state;
+    // Notes may cross. The hub stamps `requested` with its own clock and may send it after the booth's first stage:
+    // it never overwrites another stage. The booth's stages follow its clock; a finished request stays finished.
+    if (p.stage === 'requested' && current.stage !== 'requested') return state;
+    if (current.stage !== 'requested' && Date.parse(current.at) > Date.parse(p.at)) return state;
+    if (STICKY.has(current.stage) && !STICKY.has(p.stage)) return state;
     requests = state.requests.map((r, i) => (i === index ? { ...r, ...fields } : r));
   }
   const endsCuff = p.kind === 'blood-pressure' && TERMINAL.has(p.stage) && state.cuff?.active;

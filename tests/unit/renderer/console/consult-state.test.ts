@@ -42,7 +42,7 @@ describe('consultation state from the hub notes', () => {
     expect(s3.cuff?.active).toBe(false);
   });
 
-  it('follows a request through its stages and never lets an older note overwrite a newer one', () => {
+  it('follows a request through its stages, never letting an older note or the hub\'s late "requested" overwrite a newer stage', () => {
     const id = '0190a0b0-0000-7000-8000-00000000aaaa';
     const s = run([
       progress({ stage: 'guidance', step: 1, steps: 3, at: '2026-01-15T12:00:02Z' }),
@@ -53,6 +53,11 @@ describe('consultation state from the hub notes', () => {
     ]);
     expect(s.requests).toHaveLength(1);
     expect(s.requests[0]).toMatchObject({ requestId: id, stage: 'measuring', note: 'bras gauche' });
+    // The hub's own "requested" (its clock, sent once the booth answered) never takes a request back.
+    expect(run([progress({ stage: 'requested', at: '2026-01-15T12:00:30Z' })], s).requests[0]!.stage).toBe('measuring');
+    // After a device error the pharmacist retries: measuring again.
+    const retried = run([progress({ stage: 'error', at: '2026-01-15T12:00:06Z' }), progress({ stage: 'measuring', at: '2026-01-15T12:00:07Z' })], s);
+    expect(retried.requests[0]!.stage).toBe('measuring');
     const done = run([progress({ stage: 'done', at: '2026-01-15T12:00:09Z' }), progress({ stage: 'measuring', at: '2026-01-15T12:00:10Z' })], s);
     expect(done.requests[0]!.stage).toBe('done');
   });
