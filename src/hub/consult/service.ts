@@ -76,7 +76,14 @@ export class ConsultService {
 
   /** The prescription signing key, `<dataDir>/prescription.key`, loaded on first use. */
   signingKey(): Buffer {
-    return (this.key ??= loadSigningKey(join(this.hub.config.dataDir, 'prescription.key')));
+    if (this.key) return this.key;
+    try {
+      return (this.key = loadSigningKey(join(this.hub.config.dataDir, 'prescription.key')));
+    } catch (error) {
+      // The detail (path, mode) is for the operator's log; the doctor learns nothing was issued.
+      this.log.error({ err: (error as Error).message }, 'prescription signing key unavailable');
+      throw refused('SIGNING_UNAVAILABLE', 'Le serveur ne peut pas signer l’ordonnance pour le moment (clé de signature inaccessible) : rien n’a été émis. Prévenez le support technique, puis réessayez.');
+    }
   }
 
   register(): void {
