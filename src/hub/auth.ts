@@ -2,12 +2,15 @@
  * Specialists' sessions: login over HTTP (scrypt-verified password) gives an
  * HttpOnly, SameSite=Strict cookie; the console's WebSocket requires it and
  * an allowed Origin. Login attempts are rate-limited per IP address.
+ * Sessions are written through to the hub state store (by the SHA-256 of
+ * the token) so consoles stay logged in across a hub restart.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BoothDirectory } from './directory';
+import type { HubStateStore } from './state/store';
 import { RateLimiter } from './peer';
 
 export const SESSION_COOKIE = 'cabine_session';
@@ -67,16 +70,27 @@ export class SpecialistAuth {
     private readonly directory: BoothDirectory,
     private readonly log: Logger,
     private readonly opts: AuthOptions = {},
-  ) {}
+    /** Where sessions outlive the process; memory only when absent. */
+    private readonly store: HubStateStore | null = null,
+  ) {
+    store?.purgeExpiredSessions();
+  }
 
   /** The session behind a request's cookie, if any and not expired. */
   session(req: IncomingMessage): SpecialistSession | null {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (!token) return null;
-    const s = this.sessions.get(token);
+    let s = this.sessions.get(token) ?? null;
+    if (!s && this.store) {
+      // A session from before a hub restart, still valid for a specialist still in the directory.
+      s = this.store.session(token);
+      if (s && !this.directory.specialistById(s.specialistId)) s = null;
+      if (s) this.sessions.set(token, s);
+    }
     if (!s) return null;
     if (s.expires < Date.now()) {
       this.sessions.delete(token);
+      this.store?.removeSession(token);
       return null;
     }
     return s;
@@ -118,7 +132,9 @@ export class SpecialistAuth {
         return true;
       }
       const token = randomBytes(32).toString('base64url');
-      this.sessions.set(token, { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS });
+      const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
+      this.sessions.set(token, session);
+      this.store?.putSession(token, session);
       const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
       json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, {
         'Set-Cookie': `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
@@ -129,7 +145,10 @@ export class SpecialistAuth {
     if (path === '/api/logout') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-      if (token) this.sessions.delete(token);
+      if (token) {
+        this.sessions.delete(token);
+        this.store?.removeSession(token);
+      }
       json(res, 200, { ok: true }, { 'Set-Cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
       return true;
     }

@@ -84,6 +84,10 @@ export class BoothDirectory {
     return ok && booth !== undefined;
   }
 
+  specialistById(id: string): HubConfig['specialists'][number] | undefined {
+    return this.config.specialists.find((s) => s.id === id);
+  }
+
   specialistByEmail(email: string): HubConfig['specialists'][number] | undefined {
     return this.config.specialists.find((s) => s.email.toLowerCase() === email.toLowerCase());
   }

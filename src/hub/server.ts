@@ -12,8 +12,7 @@ import type { Duplex } from 'node:stream';
 import { BoothGateway } from './booth-gateway';
 import { BoothDirectory, HubConfig } from './directory';
 import { BOOTH_PATH } from '../shared/hub-protocol';
-import type { AuthOptions } from './auth';
-import { attachMedia, type HubMedia } from './media/index';
+import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { registerRecord } from './record/index';
 import { registerConsult } from './consult/index';
 
@@ -37,7 +36,7 @@ export interface HubOptions {
   config?: HubConfig;
   log?: Logger;
   /** Media (workers, rooms, specialists' login and /console); on unless false. */
-  media?: false | { auth?: AuthOptions };
+  media?: false | MediaOptions;
 }
 
 /** Handles a WebSocket upgrade on one path. */

@@ -1,11 +1,14 @@
 /**
  * A hub in this process with the real mediasoup worker, for integration and
  * e2e tests: the demo booths' secrets and the demo specialist, hashed here
- * with a cheap scrypt cost so tests stay quick.
+ * with a cheap scrypt cost so tests stay quick. Each hub gets a fresh data
+ * directory (its record and its restored queue, claims and logins) unless
+ * one is given: a restart passes the same one.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
 import { startHub, type Hub, type HubOptions } from '../../src/hub/server';
 import { createLogger } from '../../src/shared/logger';
@@ -24,7 +27,12 @@ export function ensureRenderersBuilt(): void {
   }
 }
 
-export async function testHubConfig(): Promise<HubConfig> {
+/** A fresh, empty hub data directory. */
+export function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cabine-hub-'));
+}
+
+export async function testHubConfig(dataDir: string = freshDataDir()): Promise<HubConfig> {
   return {
     booths: await Promise.all(Object.entries(BOOTH_SECRETS).map(async ([boothId, secret], i) => ({
       boothId, tokenHash: await hashSecret(secret, 1024), pharmacy: { name: `Pharmacie test ${i + 1}`, city: 'Aurillac' },
@@ -34,7 +42,7 @@ export async function testHubConfig(): Promise<HubConfig> {
     }))),
     media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 1 },
     allowedOrigins: [],
-    dataDir: '/tmp',
+    dataDir,
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Wires media into the hub: the worker pool, the specialists' login and
- * `/console` gateway, the waiting queue and the signaling on both gateways.
+ * `/console` gateway, the waiting queue and the signaling on both gateways,
+ * and the hub state store (`<dataDir>/hub-state.db`) that lets the queue,
+ * the claims and the logins survive a hub restart.
  */
 import { z } from 'zod';
 import type { Hub } from '../server';
@@ -8,6 +10,7 @@ import { SpecialistAuth, type AuthOptions } from '../auth';
 import { CONSOLE_PATH, SpecialistGateway } from '../specialist-gateway';
 import { MediaService, QueueJoin } from './signaling';
 import { WorkerPool } from './workers';
+import { HubStateStore } from '../state/store';
 
 export interface HubMedia {
   readonly pool: WorkerPool;
@@ -16,12 +19,26 @@ export interface HubMedia {
   readonly specialists: SpecialistGateway;
 }
 
-export async function attachMedia(hub: Hub, opts: { auth?: AuthOptions } = {}): Promise<HubMedia> {
+export interface MediaOptions {
+  auth?: AuthOptions;
+  /** How long a side may stay away before its room ends (default 60 s). */
+  graceMs?: number;
+}
+
+export async function attachMedia(hub: Hub, opts: MediaOptions = {}): Promise<HubMedia> {
   const log = hub.log.child({ module: 'hub.media' });
   const pool = new WorkerPool(WorkerPool.size(hub.config.media.workers), log);
   await pool.start();
-  const service = new MediaService(pool, hub.config, log, hub.booths);
-  const auth = new SpecialistAuth(hub.directory, hub.log.child({ module: 'hub.auth' }), opts.auth);
+  let state: HubStateStore;
+  try {
+    state = HubStateStore.inDir(hub.config.dataDir, hub.log.child({ module: 'hub.state' }));
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  const service = new MediaService(pool, hub.config, log, hub.booths, { state, graceMs: opts.graceMs });
+  service.restore();
+  const auth = new SpecialistAuth(hub.directory, hub.log.child({ module: 'hub.auth' }), opts.auth, state);
   const own = new URL(hub.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...hub.config.allowedOrigins];
   const specialists = new SpecialistGateway(auth, () => origins, hub.log.child({ module: 'hub.console' }));
@@ -35,12 +52,10 @@ export async function attachMedia(hub: Hub, opts: { auth?: AuthOptions } = {}): 
     return { ok: true };
   });
   hub.booths.handle('session.reset', z.object({ reason: z.enum(['boothRestarted']) }).strict(), (peer) => service.boothRestarted(peer.id));
-  hub.booths.on('disconnected', (peer) => {
-    // A replaced connection is not a departure.
-    if (hub.booths.peer(peer.id)) return;
-    service.boothLeaves(peer.id);
-    const room = service.roomOfBooth(peer.id);
-    if (room && room.sides.booth?.peer === peer) service.leave(room, 'booth');
+  hub.booths.on('connected', (peer) => {
+    // Registered after the gateway's own close listener: by then a replaced connection has its successor.
+    peer.ws.once('close', (code) => service.boothDisconnected(peer, code));
+    service.boothConnected(peer);
   });
   service.registerMedia(hub.booths);
 
@@ -48,6 +63,7 @@ export async function attachMedia(hub: Hub, opts: { auth?: AuthOptions } = {}): 
   specialists.on('connected', (peer) => service.specialistConnected(peer));
   specialists.on('disconnected', (peer) => service.specialistDisconnected(peer));
   specialists.handle('queue.list', z.object({}).strict(), () => ({ booths: service.waiting() }));
+  specialists.handle('room.mine', z.object({}).strict(), (peer) => service.mine(peer));
   specialists.handle('queue.claim', z.object({ boothId: z.string().min(1).max(64) }).strict(), (peer, p) => service.claim(peer, p.boothId));
   service.registerMedia(specialists);
 
@@ -55,6 +71,7 @@ export async function attachMedia(hub: Hub, opts: { auth?: AuthOptions } = {}): 
     specialists.close();
     service.close();
     pool.close();
+    state.close();
   });
   return { pool, service, auth, specialists };
 }

@@ -46,14 +46,50 @@ export class Room {
   closed = false;
   /** The queue entry the booth was claimed from (patient context, pathway, session id). */
   entry: QueueEntry | null = null;
+  /** When the claim was made (ISO): the room's duration feeds the queue's ETA. */
+  claimedAt = new Date().toISOString();
+  /** Sides not yet back since the room was restored after a hub restart: their return is 'hubRestarted'. */
+  readonly restoredSides = new Set<SideName>();
+  /** Per side, the timer that ends the room if that side stays away past the grace period. */
+  readonly graceTimers: Partial<Record<SideName, ReturnType<typeof setTimeout>>> = {};
+  private current: ms.Router | null;
+  /** A router being created (a restored room, or after a worker died): one at a time. */
+  routerPending: Promise<void> | null = null;
 
   constructor(
     readonly boothId: string,
     readonly specialistId: string,
-    public router: ms.Router,
+    router: ms.Router | null,
     private readonly media: MediaSettings,
+    /** A restored room keeps its id; a new one gets a fresh id. */
+    id?: string,
   ) {
-    this.id = `room-${boothId}-${Date.now().toString(36)}`;
+    this.current = router;
+    this.id = id ?? `room-${boothId}-${Date.now().toString(36)}`;
+  }
+
+  /** Whether the room has a live router (a restored room gets one when its first side comes back). */
+  get hasRouter(): boolean {
+    return this.current !== null && !this.current.closed;
+  }
+
+  get router(): ms.Router {
+    if (!this.current || this.current.closed) throw refused('MEDIA_RESTARTING', 'the call is being restored: wait for room.resumed, then start again');
+    return this.current;
+  }
+
+  set router(router: ms.Router) {
+    this.current = router;
+  }
+
+  /** Drops every side's media (their transports are gone with a dead router) and keeps who is bound. */
+  resetSides(): void {
+    for (const name of ['booth', 'specialist'] as const) {
+      const side = this.sides[name];
+      if (!side) continue;
+      side.close();
+      this.sides[name] = new Side(side.peer);
+    }
   }
 
   other(name: SideName): SideName {
@@ -151,6 +187,7 @@ export class Room {
     this.closed = true;
     this.sides.booth?.close();
     this.sides.specialist?.close();
-    this.router.close();
+    for (const t of Object.values(this.graceTimers)) clearTimeout(t);
+    this.current?.close();
   }
 }

@@ -3,6 +3,19 @@
  * gateways (booths on `/booth`, specialists on `/console`). A booth is known
  * by its link's authentication and reaches only its own room; a specialist
  * reaches only the room they claimed. Every param is a zod schema.
+ *
+ * Recovery (issue #8 item 6): the queue and the claims are written to the
+ * hub state store and restored on start, under the same room ids; a room
+ * gets a router again when its first side comes back. A side that drops out
+ * (network flicker, console reload, hub restart) has a grace period
+ * (`graceMs`, 60 s) to come back before the room ends; on its return it is
+ * told `room.resumed` and rebuilds its media. A dead mediasoup worker's
+ * rooms are rebuilt on a router of the replacement worker.
+ *
+ * Queue ETA: etaMinutes = ceil(position × mean consultation duration ÷
+ * max(1, specialists online)); the mean is over the last 20 ended rooms
+ * (12 min before any). Every waiting booth hears `queue.position` on each
+ * queue change.
  */
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
@@ -13,6 +26,7 @@ import { ExceptionReason, Pathway } from '../../shared/session-view';
 import { refused, type Peer } from '../peer';
 import { Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
+import { DURATION_WINDOW, type HubStateStore } from '../state/store';
 
 /** What both gateways offer: register a method by name with its params schema. */
 export interface MethodRegistry {
@@ -31,6 +45,26 @@ export interface QueueEntry {
   sessionId: string | null;
   language: 'fr' | 'en' | null;
   since: string;
+  /** Estimated wait in minutes (computed when the queue is sent; see the ETA rule above). */
+  etaMinutes?: number;
+}
+
+/** The default mean consultation duration before any room has ended. */
+export const DEFAULT_CONSULTATION_MS = 12 * 60_000;
+/** How long a side may stay away before its room ends. */
+export const DEFAULT_GRACE_MS = 60_000;
+
+export type ResumeReason = 'hubRestarted' | 'mediaRestarted' | 'reconnected';
+
+export interface MediaServiceOptions {
+  /** Where the queue and claims outlive the process; memory only when absent. */
+  state?: HubStateStore | null;
+  graceMs?: number;
+}
+
+/** ceil(position × mean ÷ max(1, specialists online)), in minutes. */
+export function etaMinutes(position: number, meanMs: number, specialistsOnline: number): number {
+  return Math.ceil((position * meanMs) / 60_000 / Math.max(1, specialistsOnline));
 }
 
 const Id = z.string().min(1).max(64);
@@ -61,27 +95,81 @@ export const QueueJoin = z.object({
 export interface MediaServiceEvents {
   /** A specialist claimed a waiting booth: the room, with the queue entry it came from. */
   claimed: [Room];
-  /** A room ended (`reason`: ended, mediaLost…). */
+  /** A room ended (`reason`: ended, mediaLost, boothLost, specialistLost…). */
   roomClosed: [Room, string];
+  /** A side of a room came back, or the room was rebuilt on a new worker. */
+  resumed: [Room, ResumeReason];
 }
 
 export class MediaService extends EventEmitter<MediaServiceEvents> {
   private readonly queue = new Map<string, QueueEntry>();
   private readonly rooms = new Map<string, Room>();
   private readonly specialists = new Set<Peer>();
+  /** Per booth offline while waiting: the timer that drops its queue entry after the grace period. */
+  private readonly queueGrace = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Rooms that ended while their booth was away: told when it comes back. */
+  private readonly missedClose = new Map<string, { roomId: string; reason: string }>();
+  private readonly state: HubStateStore | null;
+  private readonly graceMs: number;
+  /** The last ended rooms' durations (ms, newest first), kept in the state store too. */
+  private readonly durations: number[];
+  private closed = false;
 
   constructor(
     private readonly pool: WorkerPool,
     private readonly config: HubConfig,
     private readonly log: Logger,
     private readonly booths: { peer(id: string): Peer | undefined },
+    opts: MediaServiceOptions = {},
   ) {
     super();
-    pool.on('workerDied', () => this.onWorkerDied());
+    this.state = opts.state ?? null;
+    this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.durations = this.state?.recentDurations() ?? [];
+    pool.on('workerDied', () => void this.onWorkerDied());
   }
 
+  /**
+   * Restores the queue and the claims of the state store (at start, before
+   * anyone connects). Restored rooms have no router until a side comes back;
+   * each side has the grace period to return.
+   */
+  restore(): { queued: number; rooms: number } {
+    if (!this.state) return { queued: 0, rooms: 0 };
+    for (const entry of this.state.queue()) {
+      this.queue.set(entry.boothId, entry);
+      this.persisted.set(entry.boothId, JSON.stringify(entry));
+      if (!this.booths.peer(entry.boothId)) this.startQueueGrace(entry.boothId);
+    }
+    for (const claim of this.state.claims()) {
+      const room = new Room(claim.boothId, claim.specialistId, null, this.config.media, claim.roomId);
+      room.entry = claim.entry;
+      room.claimedAt = claim.claimedAt;
+      room.restoredSides.add('booth').add('specialist');
+      this.rooms.set(claim.boothId, room);
+      this.queue.delete(claim.boothId);
+      for (const name of ['booth', 'specialist'] as const) this.startGrace(room, name);
+    }
+    if (this.queue.size || this.rooms.size) this.log.info({ queued: this.queue.size, rooms: this.rooms.size }, 'hub state restored');
+    return { queued: this.queue.size, rooms: this.rooms.size };
+  }
+
+  /** The waiting booths in order, each with its ETA. */
   waiting(): QueueEntry[] {
-    return [...this.queue.values()];
+    const mean = this.meanConsultationMs();
+    const online = this.specialistsOnline();
+    return [...this.queue.values()].map((e, i) => ({ ...e, etaMinutes: etaMinutes(i + 1, mean, online) }));
+  }
+
+  /** Mean duration of the last ended rooms (ms), or the default before any. */
+  meanConsultationMs(): number {
+    const d = this.durations;
+    return d.length ? d.reduce((a, b) => a + b, 0) / d.length : DEFAULT_CONSULTATION_MS;
+  }
+
+  /** Distinct specialists with a console open. */
+  specialistsOnline(): number {
+    return new Set([...this.specialists].map((p) => p.id)).size;
   }
 
   roomOfBooth(boothId: string): Room | undefined {
@@ -109,12 +197,128 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     throw refused('NO_ROOM', 'you have not claimed a booth');
   }
 
+  /** Consoles hear the queue (with ETAs); every waiting booth hears its position. */
   private broadcastQueue(): void {
     const booths = this.waiting();
     for (const s of this.specialists) s.notify('queue.updated', { booths });
+    booths.forEach((e, i) => this.booths.peer(e.boothId)?.notify('queue.position', { position: i + 1, etaMinutes: e.etaMinutes ?? null }));
+  }
+
+  /** What was last written per booth: a repeated identical `queue.join` writes nothing. */
+  private readonly persisted = new Map<string, string>();
+
+  private persistQueue(boothId: string): void {
+    const entry = this.queue.get(boothId);
+    const json = entry ? JSON.stringify(entry) : null;
+    if ((this.persisted.get(boothId) ?? null) === json) return;
+    try {
+      if (entry) this.state?.putQueueEntry(entry);
+      else this.state?.removeQueueEntry(boothId);
+      if (json) this.persisted.set(boothId, json);
+      else this.persisted.delete(boothId);
+    } catch (error) {
+      this.log.error({ code: (error as { code?: string }).code, boothId }, 'hub state: queue not saved');
+    }
+  }
+
+  // ---- grace periods ----------------------------------------------------------
+
+  private startGrace(room: Room, name: SideName): void {
+    clearTimeout(room.graceTimers[name]);
+    const timer = setTimeout(() => {
+      delete room.graceTimers[name];
+      this.log.info({ roomId: room.id, side: name }, 'a side did not come back within the grace period');
+      this.teardown(room, name === 'booth' ? 'boothLost' : 'specialistLost');
+    }, this.graceMs);
+    timer.unref?.();
+    room.graceTimers[name] = timer;
+  }
+
+  private stopGrace(room: Room, name: SideName): void {
+    clearTimeout(room.graceTimers[name]);
+    delete room.graceTimers[name];
+  }
+
+  private startQueueGrace(boothId: string): void {
+    clearTimeout(this.queueGrace.get(boothId));
+    const timer = setTimeout(() => {
+      this.queueGrace.delete(boothId);
+      if (!this.booths.peer(boothId)) this.boothLeaves(boothId);
+    }, this.graceMs);
+    timer.unref?.();
+    this.queueGrace.set(boothId, timer);
+  }
+
+  /** A router for a room that has none (restored, or its worker died); one creation at a time. */
+  private async ready(room: Room): Promise<void> {
+    if (room.hasRouter) return;
+    room.routerPending ??= this.pool.createRouter().then((router) => {
+      if (room.closed) router.close();
+      else room.router = router;
+    }).finally(() => {
+      room.routerPending = null;
+    });
+    await room.routerPending;
+  }
+
+  /** A side (re)connected while its room exists: bind it and tell it to rebuild its media. */
+  private async rejoin(room: Room, name: SideName, peer: Peer): Promise<void> {
+    this.stopGrace(room, name);
+    const reason: ResumeReason = room.restoredSides.delete(name) ? 'hubRestarted' : 'reconnected';
+    try {
+      await this.ready(room);
+    } catch (error) {
+      this.log.error({ roomId: room.id, err: (error as Error).message }, 'no router for a returning side');
+      this.teardown(room, 'mediaLost');
+      return;
+    }
+    if (room.closed || !peer.open) return;
+    room.bind(name, peer);
+    peer.notify('room.resumed', { roomId: room.id, reason });
+    this.log.info({ roomId: room.id, side: name, reason }, 'side back in its room');
+    this.emit('resumed', room, reason);
   }
 
   // ---- booths -------------------------------------------------------------
+
+  /** A booth's link came up: it keeps its place in the queue, or is put back in its room. */
+  boothConnected(peer: Peer): void {
+    if (this.closed) return;
+    clearTimeout(this.queueGrace.get(peer.id));
+    this.queueGrace.delete(peer.id);
+    const room = this.rooms.get(peer.id);
+    if (room) {
+      void this.rejoin(room, 'booth', peer);
+      return;
+    }
+    const missed = this.missedClose.get(peer.id);
+    if (missed) {
+      this.missedClose.delete(peer.id);
+      peer.notify('room.closed', missed);
+    }
+    const position = [...this.queue.keys()].indexOf(peer.id);
+    if (position >= 0) peer.notify('queue.position', { position: position + 1, etaMinutes: this.waiting()[position]?.etaMinutes ?? null });
+  }
+
+  /**
+   * A booth's link went down. A clean close (1000/1001: the host stopping)
+   * is a departure from the queue; any other (network flicker, crash) keeps
+   * its place for the grace period. Its room waits for it either way.
+   */
+  boothDisconnected(peer: Peer, code: number): void {
+    if (this.closed) return;
+    // A replaced connection is not a departure.
+    if (this.booths.peer(peer.id)) return;
+    if (code === 1000 || code === 1001) this.boothLeaves(peer.id);
+    else if (this.queue.has(peer.id)) this.startQueueGrace(peer.id);
+    const room = this.rooms.get(peer.id);
+    if (room && room.sides.booth?.peer === peer) {
+      room.sides.booth.close();
+      room.sides.booth = null;
+      room.sides.specialist?.peer.notify('room.peerLeft', { side: 'booth' });
+    }
+    if (room) this.startGrace(room, 'booth');
+  }
 
   boothJoins(peer: Peer, params: z.output<typeof QueueJoin>): { position: number; roomId: string | null } {
     const existing = this.rooms.get(peer.id);
@@ -132,6 +336,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       language: params.language ?? null,
       since: this.queue.get(peer.id)?.since ?? new Date().toISOString(),
     });
+    this.persistQueue(peer.id);
     this.broadcastQueue();
     return { position: [...this.queue.keys()].indexOf(peer.id) + 1, roomId: null };
   }
@@ -145,23 +350,49 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.boothLeaves(boothId);
     const room = this.rooms.get(boothId);
     if (room) this.teardown(room, 'boothRestarted');
+    this.missedClose.delete(boothId);
     return { ok: true, roomClosed: room !== undefined };
   }
 
   boothLeaves(boothId: string): void {
-    if (this.queue.delete(boothId)) this.broadcastQueue();
+    clearTimeout(this.queueGrace.get(boothId));
+    this.queueGrace.delete(boothId);
+    if (!this.queue.delete(boothId)) return;
+    this.persistQueue(boothId);
+    this.broadcastQueue();
   }
 
   // ---- specialists ---------------------------------------------------------
 
   specialistConnected(peer: Peer): void {
+    if (this.closed) return;
+    const before = this.specialistsOnline();
     this.specialists.add(peer);
-    peer.notify('queue.updated', { booths: this.waiting() });
+    if (this.specialistsOnline() !== before) this.broadcastQueue();
+    else peer.notify('queue.updated', { booths: this.waiting() });
+    const room = this.roomOfSpecialist(peer.id);
+    if (room) void this.rejoin(room, 'specialist', peer);
   }
 
+  /** A console went away (reload, flicker): its room waits for it for the grace period. */
   specialistDisconnected(peer: Peer): void {
+    if (this.closed) return;
+    const before = this.specialistsOnline();
     this.specialists.delete(peer);
-    for (const room of this.rooms.values()) if (room.sides.specialist?.peer === peer) this.leave(room, 'specialist');
+    if (this.specialistsOnline() !== before) this.broadcastQueue();
+    for (const room of this.rooms.values()) {
+      if (room.sides.specialist?.peer !== peer) continue;
+      room.sides.specialist.close();
+      room.sides.specialist = null;
+      room.sides.booth?.peer.notify('room.peerLeft', { side: 'specialist' });
+      this.startGrace(room, 'specialist');
+    }
+  }
+
+  /** The caller's room, for a reloaded console returning to its call. */
+  mine(peer: Peer): { room: null | { roomId: string; boothId: string } } {
+    const room = this.roomOfSpecialist(peer.id);
+    return { room: room ? { roomId: room.id, boothId: room.boothId } : null };
   }
 
   async claim(peer: Peer, boothId: string): Promise<{ roomId: string; boothId: string }> {
@@ -171,19 +402,26 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
         throw refused('BUSY', 'end your current consultation before claiming another booth');
       }
     }
+    if (this.rooms.has(boothId)) throw refused('NOT_WAITING', 'this booth is already in a consultation with another specialist');
     const entry = this.queue.get(boothId);
     if (!entry) throw refused('NOT_WAITING', 'this booth is not waiting (already claimed or gone)');
     const boothPeer = this.booths.peer(boothId);
-    if (!boothPeer) {
-      this.boothLeaves(boothId);
-      throw refused('NOT_WAITING', 'this booth is no longer connected');
-    }
+    // A booth briefly offline keeps its place; it can be claimed once it is back.
+    if (!boothPeer) throw refused('BOOTH_OFFLINE', 'this booth is momentarily offline: try again in a few seconds');
     this.queue.delete(boothId);
     const router = await this.pool.createRouter();
     const room = new Room(boothId, peer.id, router, this.config.media);
-    room.entry = entry;
+    const { etaMinutes: _eta, ...stored } = entry;
+    room.entry = stored;
     this.rooms.set(boothId, room);
     room.bind('specialist', peer);
+    try {
+      this.state?.putClaim({ roomId: room.id, boothId, specialistId: peer.id, claimedAt: room.claimedAt, entry: stored });
+      this.state?.removeQueueEntry(boothId);
+      this.persisted.delete(boothId);
+    } catch (error) {
+      this.log.error({ code: (error as { code?: string }).code, roomId: room.id }, 'hub state: claim not saved');
+    }
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     boothPeer.notify('queue.claimed', { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '' } });
     this.broadcastQueue();
@@ -192,7 +430,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     return { roomId: room.id, boothId };
   }
 
-  /** One side leaves; the room is torn down when both sides are gone. */
+  /** One side leaves on purpose (`room.leave`): the specialist leaving ends the room; a booth may come back. */
   leave(room: Room, name: SideName): void {
     const side = room.sides[name];
     side?.close();
@@ -201,33 +439,61 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     else room.sides.specialist?.peer.notify('room.peerLeft', { side: name });
     const specialistGone = name === 'specialist' || !room.sides.specialist;
     const boothGone = name === 'booth' || !room.sides.booth;
-    // The specialist ending the call ends the room; a booth dropping out may come back.
     if (name === 'specialist' || (specialistGone && boothGone)) this.teardown(room, 'ended');
   }
 
   private teardown(room: Room, reason: string): void {
     if (this.rooms.get(room.boothId) !== room) return;
     this.rooms.delete(room.boothId);
-    // A booth that never bound a side still hears the room ended.
-    (room.sides.booth?.peer ?? this.booths.peer(room.boothId))?.notify('room.closed', { roomId: room.id, reason });
+    // A booth that never bound a side still hears the room ended; one that is away hears it when back.
+    const boothPeer = room.sides.booth?.peer.open ? room.sides.booth.peer : this.booths.peer(room.boothId);
+    if (boothPeer) boothPeer.notify('room.closed', { roomId: room.id, reason });
+    else this.missedClose.set(room.boothId, { roomId: room.id, reason });
     room.sides.specialist?.peer.notify('room.closed', { roomId: room.id, reason });
     room.close();
+    const duration = Date.now() - Date.parse(room.claimedAt);
+    try {
+      this.state?.removeClaim(room.id);
+      // Only consultations that took place count for the ETA.
+      if (reason === 'ended' && Number.isFinite(duration)) this.recordDuration(duration);
+    } catch (error) {
+      this.log.error({ code: (error as { code?: string }).code, roomId: room.id }, 'hub state: closed room not saved');
+    }
     this.log.info({ roomId: room.id, reason }, 'room closed');
     this.emit('roomClosed', room, reason);
+    if (this.queue.size) this.broadcastQueue();
   }
 
-  private onWorkerDied(): void {
-    for (const room of [...this.rooms.values()]) {
-      // mediasoup closes every router of a dead worker before announcing its death.
-      if (!room.router.closed) continue;
-      // NOTE: rebuilding the room on a fresh worker is the console issue's job;
-      // for now both sides hear the room is gone and may claim again.
-      this.teardown(room, 'mediaLost');
-    }
+  private recordDuration(ms: number): void {
+    this.durations.unshift(ms);
+    this.durations.length = Math.min(this.durations.length, DURATION_WINDOW);
+    this.state?.recordDuration(ms);
+  }
+
+  /** Rooms of a dead worker move to a router of its replacement: same room, both sides rebuild their media. */
+  private async onWorkerDied(): Promise<void> {
+    const dead = [...this.rooms.values()].filter((room) => !room.hasRouter && !room.routerPending && room.restoredSides.size < 2);
+    await Promise.all(dead.map(async (room) => {
+      room.resetSides();
+      try {
+        await this.ready(room);
+      } catch (error) {
+        this.log.error({ roomId: room.id, err: (error as Error).message }, 'could not rebuild a room on a new worker');
+        this.teardown(room, 'mediaLost');
+        return;
+      }
+      if (room.closed) return;
+      for (const side of [room.sides.booth, room.sides.specialist]) side?.peer.notify('room.resumed', { roomId: room.id, reason: 'mediaRestarted' });
+      this.log.info({ roomId: room.id }, 'room rebuilt on a new worker');
+      this.emit('resumed', room, 'mediaRestarted');
+    }));
   }
 
   close(): void {
+    this.closed = true;
     for (const room of this.rooms.values()) room.close();
+    for (const t of this.queueGrace.values()) clearTimeout(t);
+    this.queueGrace.clear();
     this.rooms.clear();
     this.queue.clear();
   }
@@ -238,9 +504,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       const { room, name } = this.sideOf(peer);
       return { room, name, side: room.bind(name, peer) };
     };
-    gateway.handle('media.capabilities', mediaParams.capabilities, (peer) => {
+    gateway.handle('media.capabilities', mediaParams.capabilities, async (peer) => {
       // Capabilities open a media path (MediaSession start or restart): the side starts clean.
       const { room, name } = this.sideOf(peer);
+      await this.ready(room);
       room.fresh(name, peer);
       return { roomId: room.id, rtpCapabilities: room.router.rtpCapabilities, producers: room.remoteProducers(name) };
     });

@@ -1,6 +1,6 @@
 /**
  * The worker pool: rooms go to the least-loaded worker, and a worker that
- * dies is replaced while its rooms are closed and both sides told.
+ * dies is replaced and its rooms are rebuilt on the new one, both sides told.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
@@ -61,22 +61,26 @@ describe('mediasoup worker pool', () => {
     expect(hub.media!.pool.load().map((w) => w.rooms)).toEqual([1, 1]);
   });
 
-  it('replaces a worker that dies, closes its rooms and tells both sides', async () => {
+  it('replaces a worker that dies and rebuilds its rooms on the new worker, same room id, telling both sides', async () => {
     hub = await startTestHub({ consoleDir: '/nonexistent' });
     const b = await booth(hub, 'demo-booth-1');
     await b.request('queue.join', {});
     const specialist = await consoleClaim(hub, 0, 'demo-booth-1');
-    const boothHeard = new Promise<unknown>((resolve) => b.on('note', (m, p) => m === 'room.closed' && resolve(p)));
+    const roomId = hub.media!.service.roomOfBooth('demo-booth-1')!.id;
+    await b.request('media.capabilities', {});
+    await b.request('media.createTransport', { direction: 'send' });
+    const boothHeard = new Promise<unknown>((resolve) => b.on('note', (m, p) => m === 'room.resumed' && resolve(p)));
     const oldPid = hub.media!.pool.workers[0]!.pid;
     process.kill(oldPid, 'SIGKILL');
 
-    await expect(boothHeard).resolves.toMatchObject({ reason: 'mediaLost' });
-    await expect.poll(() => specialist.notes).toContain('room.closed');
-    expect(hub.media!.service.roomCount()).toBe(0);
+    await expect(boothHeard).resolves.toEqual({ roomId, reason: 'mediaRestarted' });
+    await expect.poll(() => specialist.notes).toContain('room.resumed');
+    expect(specialist.notes).not.toContain('room.closed');
+    expect(hub.media!.service.roomOfBooth('demo-booth-1')!.id).toBe(roomId);
     await expect.poll(() => hub!.media!.pool.workers[0]?.pid).not.toBe(oldPid);
-    // The fresh worker serves a new claim.
-    await b.request('queue.join', {});
-    await consoleClaim(hub, 1, 'demo-booth-1');
-    await expect(b.request('media.capabilities', {})).resolves.toMatchObject({ roomId: expect.any(String) });
+    // The room runs on the fresh worker: the booth sets up its media again.
+    await expect(b.request('media.capabilities', {})).resolves.toMatchObject({ roomId });
+    await expect(b.request('media.createTransport', { direction: 'send' })).resolves.toMatchObject({ id: expect.any(String) });
+    expect(hub.media!.pool.load()).toEqual([{ pid: hub.media!.pool.workers[0]!.pid, rooms: 1 }]);
   });
 });

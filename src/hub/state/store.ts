@@ -1,0 +1,196 @@
+/**
+ * What the hub must not forget when it restarts (issue #8 item 6: a flicker
+ * must not end the consultation): the waiting queue, the claims (room id,
+ * booth, specialist, the queue entry, when) and the specialists' login
+ * sessions, plus the durations of the last ended rooms (the queue's ETA).
+ *
+ * One SQLite file `<dataDir>/hub-state.db` (WAL, synchronous=NORMAL: a
+ * killed hub process loses nothing committed; only a power cut may lose the
+ * last changes, which booths and consoles re-establish anyway). Queue
+ * entries and claims carry the patient's first name, age, reason and
+ * pathway: their bodies are sealed with AES-256-GCM under the hub state key
+ * (`<dataDir>/hub-state.key`, 0600), the AAD binding each to its row. Login
+ * sessions are kept by the SHA-256 of the cookie token only, so the file
+ * alone cannot be replayed as a cookie; they carry no health data.
+ * Writes are synchronous and small: each queue change, claim and login is
+ * one statement.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
+import { openJson, sealJson } from '../../host/store/seal';
+import type { QueueEntry } from '../media/signaling';
+
+export const HUB_STATE_MIGRATIONS = [
+  `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
+   CREATE TABLE claims (
+     room_id TEXT PRIMARY KEY, booth_id TEXT NOT NULL UNIQUE, specialist_id TEXT NOT NULL, claimed_at TEXT NOT NULL, body BLOB NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, specialist_id TEXT NOT NULL, name TEXT NOT NULL, specialty TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE durations (id INTEGER PRIMARY KEY AUTOINCREMENT, ended_at TEXT NOT NULL, ms INTEGER NOT NULL);`,
+];
+
+/** A claimed booth: the room survives a hub restart under the same id. */
+export interface StoredClaim {
+  roomId: string;
+  boothId: string;
+  specialistId: string;
+  claimedAt: string;
+  entry: QueueEntry | null;
+}
+
+export interface StoredSession {
+  specialistId: string;
+  name: string;
+  specialty: string;
+  /** Epoch ms. */
+  expires: number;
+}
+
+/** The SHA-256 of a cookie token: what is stored and looked up, never the token. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** How many ended rooms the ETA averages over. */
+export const DURATION_WINDOW = 20;
+
+export class HubStateStore {
+  private readonly db: Database.Database;
+  private readonly st;
+
+  constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly now: () => number = Date.now) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    HUB_STATE_MIGRATIONS.forEach((sql, i) => {
+      if (i + 1 <= version) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    });
+    const db = this.db;
+    this.st = {
+      putQueue: db.prepare('INSERT INTO queue (booth_id, ord, body) VALUES (?, coalesce((SELECT ord FROM queue WHERE booth_id = ?), (SELECT coalesce(max(ord), 0) + 1 FROM queue)), ?) ON CONFLICT(booth_id) DO UPDATE SET body = excluded.body'),
+      delQueue: db.prepare('DELETE FROM queue WHERE booth_id = ?'),
+      queue: db.prepare<[], { booth_id: string; body: Buffer }>('SELECT booth_id, body FROM queue ORDER BY ord'),
+      putClaim: db.prepare('INSERT INTO claims (room_id, booth_id, specialist_id, claimed_at, body) VALUES (?, ?, ?, ?, ?)'),
+      delClaim: db.prepare('DELETE FROM claims WHERE room_id = ?'),
+      claims: db.prepare<[], { room_id: string; booth_id: string; specialist_id: string; claimed_at: string; body: Buffer }>('SELECT room_id, booth_id, specialist_id, claimed_at, body FROM claims ORDER BY claimed_at'),
+      putSession: db.prepare('INSERT OR REPLACE INTO sessions (token_hash, specialist_id, name, specialty, expires) VALUES (?, ?, ?, ?, ?)'),
+      getSession: db.prepare<[string], { specialist_id: string; name: string; specialty: string; expires: number }>('SELECT specialist_id, name, specialty, expires FROM sessions WHERE token_hash = ?'),
+      delSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
+      purgeSessions: db.prepare('DELETE FROM sessions WHERE expires < ?'),
+      putDuration: db.prepare('INSERT INTO durations (ended_at, ms) VALUES (?, ?)'),
+      trimDurations: db.prepare(`DELETE FROM durations WHERE id NOT IN (SELECT id FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW})`),
+      durations: db.prepare<[], { ms: number }>(`SELECT ms FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW}`),
+    };
+  }
+
+  /** The store of a hub's data directory: `hub-state.db` with its key file beside it. */
+  static inDir(dataDir: string, log?: Logger): HubStateStore {
+    return new HubStateStore(join(dataDir, 'hub-state.db'), new FileKeyProvider(join(dataDir, 'hub-state.key')), log);
+  }
+
+  // ---- queue ----------------------------------------------------------------
+
+  /** Adds or updates a waiting booth; a booth keeps its place when its entry changes. */
+  putQueueEntry(entry: QueueEntry): void {
+    this.st.putQueue.run(entry.boothId, entry.boothId, sealJson(this.keys, `queue:${entry.boothId}`, entry));
+  }
+
+  removeQueueEntry(boothId: string): void {
+    this.st.delQueue.run(boothId);
+  }
+
+  /** The waiting queue in its order. A row that cannot be opened (key lost) is skipped and logged by code. */
+  queue(): QueueEntry[] {
+    const out: QueueEntry[] = [];
+    for (const row of this.st.queue.all()) {
+      const entry = this.openRow<QueueEntry>(`queue:${row.booth_id}`, row.body);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  // ---- claims -----------------------------------------------------------------
+
+  putClaim(claim: StoredClaim): void {
+    this.st.putClaim.run(claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, sealJson(this.keys, `claims:${claim.roomId}`, claim.entry));
+  }
+
+  removeClaim(roomId: string): void {
+    this.st.delClaim.run(roomId);
+  }
+
+  claims(): StoredClaim[] {
+    const out: StoredClaim[] = [];
+    for (const row of this.st.claims.all()) {
+      const entry = this.openRow<QueueEntry | null>(`claims:${row.room_id}`, row.body);
+      if (entry === undefined) continue;
+      out.push({ roomId: row.room_id, boothId: row.booth_id, specialistId: row.specialist_id, claimedAt: row.claimed_at, entry });
+    }
+    return out;
+  }
+
+  // ---- login sessions -----------------------------------------------------------
+
+  putSession(token: string, session: StoredSession): void {
+    this.st.putSession.run(tokenHash(token), session.specialistId, session.name, session.specialty, session.expires);
+  }
+
+  /** The session of a cookie token, or null when unknown or expired (an expired one is deleted). */
+  session(token: string): StoredSession | null {
+    const hash = tokenHash(token);
+    const row = this.st.getSession.get(hash);
+    if (!row) return null;
+    if (row.expires < this.now()) {
+      this.st.delSession.run(hash);
+      return null;
+    }
+    return { specialistId: row.specialist_id, name: row.name, specialty: row.specialty, expires: row.expires };
+  }
+
+  removeSession(token: string): void {
+    this.st.delSession.run(tokenHash(token));
+  }
+
+  /** Deletes expired sessions; returns how many. */
+  purgeExpiredSessions(): number {
+    return this.st.purgeSessions.run(this.now()).changes;
+  }
+
+  // ---- room durations (ETA) -------------------------------------------------------
+
+  recordDuration(ms: number): void {
+    this.db.transaction(() => {
+      this.st.putDuration.run(new Date(this.now()).toISOString(), Math.max(0, Math.round(ms)));
+      this.st.trimDurations.run();
+    })();
+  }
+
+  /** The last ended rooms' durations (ms), newest first, at most DURATION_WINDOW. */
+  recentDurations(): number[] {
+    return this.st.durations.all().map((r) => r.ms);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private openRow<T>(aad: string, body: Buffer): T | undefined {
+    try {
+      return openJson<T>(this.keys, aad, body);
+    } catch (error) {
+      this.log?.warn({ code: (error as { code?: string }).code, row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
+      return undefined;
+    }
+  }
+}
