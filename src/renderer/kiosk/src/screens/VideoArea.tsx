@@ -2,7 +2,9 @@
  * The consultation's video: the doctor fills the screen, the patient sees
  * themself in a small corner view, and a quality indicator tells the
  * pharmacist when the connection degrades. Signaling goes through the host
- * (KioskApi mediaSignal); only the media flows from here to the hub.
+ * (KioskApi mediaSignal); only the media flows from here to the hub. When
+ * the line drops or the hub restarts, the call is restored by itself
+ * (MediaSession.restart on `room.resumed`) and a calm message says so.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { KioskApi } from '../../../../shared/kiosk-api';
@@ -20,8 +22,8 @@ declare global {
 }
 
 const labels = {
-  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'Connexion instable, reconnexion…', closed: 'La consultation vidéo est terminée.', self: 'Vous', error: 'La vidéo n’a pas pu démarrer. Le pharmacien va vous aider.', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
-  en: { connecting: 'Connecting to the doctor…', reconnecting: 'Unstable connection, reconnecting…', closed: 'The video consultation has ended.', self: 'You', error: 'The video could not start. The pharmacist will help you.', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
+  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'La connexion est interrompue, nous rétablissons l’appel…', closed: 'La consultation vidéo est terminée.', self: 'Vous', error: 'La vidéo n’a pas pu démarrer. Le pharmacien va vous aider.', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
+  en: { connecting: 'Connecting to the doctor…', reconnecting: 'The connection was interrupted, we are restoring the call…', closed: 'The video consultation has ended.', self: 'You', error: 'The video could not start. The pharmacist will help you.', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
 } as const;
 
 /** KioskApi as the media session's signaling. */
