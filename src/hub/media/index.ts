@@ -11,6 +11,7 @@ import { CONSOLE_PATH, SpecialistGateway } from '../specialist-gateway';
 import { MediaService, QueueJoin } from './signaling';
 import { WorkerPool } from './workers';
 import { HubStateStore } from '../state/store';
+import type { Peer } from '../peer';
 
 export interface HubMedia {
   readonly pool: WorkerPool;
@@ -52,11 +53,17 @@ export async function attachMedia(hub: Hub, opts: MediaOptions = {}): Promise<Hu
     return { ok: true };
   });
   hub.booths.handle('session.reset', z.object({ reason: z.enum(['boothRestarted']) }).strict(), (peer) => service.boothRestarted(peer.id));
-  hub.booths.on('connected', (peer) => {
+  const boothUp = (peer: Peer): void => {
     // Registered after the gateway's own close listener: by then a replaced connection has its successor.
     peer.ws.once('close', (code) => service.boothDisconnected(peer, code));
     service.boothConnected(peer);
-  });
+  };
+  hub.booths.on('connected', boothUp);
+  // The hub listens before media is attached: booths quick to come back after a restart are already here.
+  for (const id of hub.booths.connectedBooths()) {
+    const peer = hub.booths.peer(id);
+    if (peer) boothUp(peer);
+  }
   service.registerMedia(hub.booths);
 
   // Specialists: the live queue, claims, and the room they claimed only.

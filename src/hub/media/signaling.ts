@@ -312,12 +312,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (code === 1000 || code === 1001) this.boothLeaves(peer.id);
     else if (this.queue.has(peer.id)) this.startQueueGrace(peer.id);
     const room = this.rooms.get(peer.id);
-    if (room && room.sides.booth?.peer === peer) {
+    if (!room) return;
+    if (room.sides.booth?.peer === peer) {
       room.sides.booth.close();
       room.sides.booth = null;
-      room.sides.specialist?.peer.notify('room.peerLeft', { side: 'booth' });
     }
-    if (room) this.startGrace(room, 'booth');
+    room.sides.specialist?.peer.notify('room.peerLeft', { side: 'booth' });
+    this.startGrace(room, 'booth');
   }
 
   boothJoins(peer: Peer, params: z.output<typeof QueueJoin>): { position: number; roomId: string | null } {
@@ -384,7 +385,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       if (room.sides.specialist?.peer !== peer) continue;
       room.sides.specialist.close();
       room.sides.specialist = null;
-      room.sides.booth?.peer.notify('room.peerLeft', { side: 'specialist' });
+      this.booths.peer(room.boothId)?.notify('room.peerLeft', { side: 'specialist' });
       this.startGrace(room, 'specialist');
     }
   }
