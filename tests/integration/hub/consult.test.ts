@@ -31,6 +31,7 @@ let hub: Hub;
 let dataDir: { dir: string; cleanup: () => void };
 const links: HubLink[] = [];
 const sockets: WebSocket[] = [];
+const consoles: ConsoleClient[] = [];
 
 beforeAll(async () => {
   dataDir = tempDir('cabine-consult-');
@@ -38,6 +39,8 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
+  // A side that drops out keeps its room for a grace period: end each consultation as a doctor would.
+  for (const c of consoles.splice(0)) if (c.ws.readyState === WebSocket.OPEN) await c.call('room.leave', {}).catch(() => undefined);
   for (const s of sockets.splice(0)) s.terminate();
   for (const l of links.splice(0)) await l.stop();
   await expect.poll(() => hub.media!.service.roomCount()).toBe(0);
@@ -89,7 +92,9 @@ async function specialist(i: 0 | 1): Promise<ConsoleClient> {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  return new ConsoleClient(ws, cookie);
+  const client = new ConsoleClient(ws, cookie);
+  consoles.push(client);
+  return client;
 }
 
 type BoothId = keyof typeof BOOTH_SECRETS;
