@@ -103,6 +103,8 @@ export class ConsultService {
     });
     service.on('claimed', (room) => this.onClaimed(room));
     service.on('roomClosed', (room) => this.logs.delete(room.id));
+    // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
+    service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
 
     booths.on('connected', (peer) => void this.deliverPending(peer.id));
     booths.handle(CONSULT.progress, MeasurementProgress, (peer, p) => {

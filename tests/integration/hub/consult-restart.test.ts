@@ -47,7 +47,7 @@ async function cookieOn(hub: Hub): Promise<string> {
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-it('delivers a pending prescription and still serves the photo and report to their specialist after the hub restarts', async () => {
+it('delivers a pending prescription, still serves the photo and report to their specialist, and gives a returning console its context after the hub restarts', async () => {
   const first = await start();
   const sessionId = uuidv7();
   const link = await boothOn(first);
@@ -97,4 +97,14 @@ it('delivers a pending prescription and still serves the photo and report to the
   const pdf = await fetch(`${second.url}/api/sessions/${sessionId}/report.pdf`, { headers: { cookie: again } });
   expect(pdf.status).toBe(200);
   expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+  // The console comes back to its restored room: the context again, and the history from the record.
+  const back = new WebSocket(`ws://127.0.0.1:${second.port}/console`, { headers: { cookie: again, origin: second.url } });
+  sockets.push(back);
+  const frames: { t: string; id?: number; m?: string; p?: unknown; r?: unknown }[] = [];
+  back.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as (typeof frames)[number]));
+  await new Promise<void>((r) => back.once('open', () => r()));
+  await expect.poll(() => frames.find((f) => f.m === 'consult.context')?.p).toMatchObject({ boothId: 'demo-booth-1', patient: { sessionId, firstName: 'Jeanne' } });
+  back.send(JSON.stringify({ t: 'req', id: 1, m: 'consult.context', p: {} }));
+  await expect.poll(() => frames.find((f) => f.t === 'res' && f.id === 1)?.r).toMatchObject({ photos: [{ photo: { id: photoId }, url: `/api/photos/${photoId}` }], readings: [] });
 });
