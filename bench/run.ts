@@ -4,7 +4,7 @@
  * the same run, with the machine's core count and Node version.
  * `npm run bench -- store devices` runs only those areas.
  */
-import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -45,7 +45,20 @@ const lines = [
     return `| ${r.area} | ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.baseline?.name ?? ''} | ${r.baseline ? fmt(r.baseline.value) : ''} | ${ratio} | ${r.note ?? ''} |`;
   }),
 ];
-const md = [`# Benchmarks`, '', header, '', ...lines, '', ...(failures.length ? ['Failed:', ...failures.map((f) => `- ${f}`)] : [])].join('\n');
+// Every figure stands beside a baseline from the same run; a row without one is called out, not hidden.
+const unpaired = rows.filter((r) => !r.baseline).map((r) => `${r.area}: ${r.name}`);
+// The soak is too long for this run (npm run soak); its last verdict is quoted so the report stays one page.
+const soakFile = join(here, 'results/soak.md');
+const soak = existsSync(soakFile) ? readFileSync(soakFile, 'utf8').split('\n') : [];
+const soakSummary = soak.length
+  ? ['## Soak (last `npm run soak`, bench/results/soak.md)', '', ...soak.filter((l) => l.startsWith('Machine:') || l.startsWith('| verdict') || l.startsWith('|---|---|') || /^\| (pass|FAIL|info) \|/.test(l)), '']
+  : [];
+const md = [
+  `# Benchmarks`, '', header, '', ...lines, '',
+  ...(unpaired.length ? ['Without a baseline (fix the bench):', ...unpaired.map((u) => `- ${u}`), ''] : []),
+  ...soakSummary,
+  ...(failures.length ? ['Failed:', ...failures.map((f) => `- ${f}`)] : []),
+].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
 if (only.length === 0) writeFileSync(join(here, 'results/latest.md'), md + '\n');
 process.stdout.write(md + '\n');

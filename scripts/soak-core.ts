@@ -180,13 +180,37 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       store: { path: boothDb, keyFile: join(dir, 'booth', 'booth.key'), retentionDays: 1 },
     });
     const host = new Host(config, silentLog, { drivers: [thermometer, cuff], now: () => clock });
-    const shown: string[] = [];
-    let lastKind = new Map<string, number>();
+    // Readings shown since the last check, by session: checked against the record, then dropped (the harness stays flat).
+    let unchecked = new Map<string, string[]>();
+    let shownTotal = 0;
+    const lastKind = new Map<string, number>();
     host.on('kioskEvent', (e: KioskEvent) => {
       if (e.name !== 'reading') return;
-      shown.push(e.data.id);
+      shownTotal++;
+      const sid = e.data.sessionId ?? 'none';
+      const list = unchecked.get(sid) ?? [];
+      list.push(e.data.id);
+      unchecked.set(sid, list);
       lastKind.set(e.data.kind, (lastKind.get(e.data.kind) ?? 0) + 1);
     });
+    let lost = 0;
+    let duplicated = 0;
+    /** Waits for the outbox to drain, then checks each shown reading is in the record exactly once. */
+    const checkRecord = async () => {
+      await until(() => host.store?.pendingCount() === 0 || undefined, 'outbox drained', 120_000);
+      const batch = unchecked;
+      unchecked = new Map();
+      for (const [sid, ids] of batch) {
+        const held = (await record.sessionItems(sid)).filter((s) => s.item.kind === 'reading').map((s) => s.item.id);
+        const count = new Map<string, number>();
+        for (const id of held) count.set(id, (count.get(id) ?? 0) + 1);
+        for (const id of ids) {
+          const n = count.get(id) ?? 0;
+          if (n === 0) lost++;
+          if (n > 1) duplicated += n - 1;
+        }
+      }
+    };
     const transport: WsTransport = await startWsTransport({ dispatch: host.dispatch, staticDir: KIOSK_DIST, log: silentLog });
     host.on('kioskEvent', (e) => transport.broadcast(e));
     host.start();
@@ -217,7 +241,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const workerPid = (): number | null => hub.media?.pool.workers[0]?.pid ?? null;
 
     const samples: SoakSample[] = [];
-    const sample = (session: number) => {
+    const sample = async (session: number) => {
+      await checkRecord();
       gc?.();
       gc?.();
       const mem = process.memoryUsage();
@@ -307,7 +332,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     let realCalls = 0;
     let rtpCalls = 0;
     let rtpBytes = 0;
-    sample(0);
+    await sample(0);
     for (let i = 1; i <= opts.sessions; i++) {
       clock += HOUR_MS;
       await ui({ type: 'TOUCH' });
@@ -328,25 +353,22 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       }
       await wrapUpToAttract();
       host.purgeExpired();
-      if (i % opts.sampleEvery === 0) sample(i);
+      if (i % opts.sampleEvery === 0) await sample(i);
     }
 
-    // Everything shown reached the hub's record, once.
-    await until(() => host.store?.pendingCount() === 0 || undefined, 'outbox drained', 120_000);
+    // Everything shown reached the hub's record, once; and the record holds no reading the kiosk never showed.
+    await checkRecord();
     const held = (await record.boothItems(BOOTH)).filter((s) => s.item.kind === 'reading').map((s) => s.item.id);
-    const heldSet = new Set(held);
-    const lost = shown.filter((id) => !heldSet.has(id)).length;
-    const duplicated = held.length - heldSet.size + (shown.length - new Set(shown).size);
+    duplicated += held.length - new Set(held).size;
     const after = samples.filter((s) => s.session >= opts.warmup);
     const heapSlope = slope(after.map((s) => ({ x: s.session, y: s.heapMiB }))) * 100;
     const rssSlope = slope(after.map((s) => ({ x: s.session, y: s.rssMiB }))) * 100;
     const fds = after.map((s) => s.fds);
-    lastKind = new Map();
     return {
       sessions: opts.sessions,
       realCalls,
       rtpCalls,
-      readingsShown: shown.length,
+      readingsShown: shownTotal,
       readingsInRecord: held.length,
       lost,
       duplicated,

@@ -115,13 +115,18 @@ export class ConsoleClient {
   private readonly pending = new Map<number, (frame: HubFrameRes) => void>();
   readonly notes: { m: string; p: unknown }[] = [];
   closedWith: number | null = null;
+  /** The most recent notes kept (a long soak must not grow the harness). */
+  static readonly MAX_NOTES = 500;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (raw) => {
       const f = JSON.parse(raw.toString()) as HubFrameRes & { t: string; id: number; m: string; p: unknown };
       if (f.t === 'res') {
         this.pending.get(f.id)?.(f);
         this.pending.delete(f.id);
-      } else if (f.t === 'note') this.notes.push({ m: f.m, p: f.p });
+      } else if (f.t === 'note') {
+        this.notes.push({ m: f.m, p: f.p });
+        if (this.notes.length > ConsoleClient.MAX_NOTES) this.notes.splice(0, this.notes.length - ConsoleClient.MAX_NOTES);
+      }
     });
     ws.on('close', (code) => {
       this.closedWith = code;
