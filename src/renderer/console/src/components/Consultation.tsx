@@ -113,12 +113,12 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
               <p>L’appel est terminé. Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
             </section>
           )}
-          <Gallery photos={state.photos} />
+          <ReadingsPanel readings={state.readings} cuff={state.cuff} />
         </div>
         <div className="consult__side">
           <ContextPanel context={state.context} entry={call.entry} devices={state.devices} />
           <RequestsPanel devices={state.devices} requests={state.requests} onRequest={request} live={live} />
-          <ReadingsPanel readings={state.readings} cuff={state.cuff} />
+          <Gallery photos={state.photos} />
         </div>
       </div>
       <div className="consult__wrap">

@@ -10,19 +10,31 @@ const POLARISATION: Record<PhotoNote['photo']['polarisation'], string> = { none:
  * resolution is written from the decoded image. Escape closes it and gives
  * focus back to the thumbnail.
  */
-function PhotoZoom({ note, onClose }: { note: PhotoNote; onClose: () => void }) {
+function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; index: number; onIndex: (i: number) => void; onClose: () => void }) {
+  const note = photos[index]!;
   const [actual, setActual] = useState(false);
   const [size, setSize] = useState<{ w: number; h: number } | null>(null);
   const [failed, setFailed] = useState(false);
   const close = useRef<HTMLButtonElement>(null);
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
+  const stepRef = useRef((d: number) => onIndex(Math.min(photos.length - 1, Math.max(0, index + d))));
+  stepRef.current = (d: number) => onIndex(Math.min(photos.length - 1, Math.max(0, index + d)));
+  // Another photo: its own size, shown fitted first.
+  useEffect(() => {
+    setSize(null);
+    setFailed(false);
+    setActual(false);
+  }, [note.photo.id]);
   useEffect(() => {
     close.current?.focus();
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') {
         e.preventDefault();
         onCloseRef.current();
+      } else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        stepRef.current(e.key === 'ArrowLeft' ? -1 : 1);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -30,24 +42,38 @@ function PhotoZoom({ note, onClose }: { note: PhotoNote; onClose: () => void }) 
   }, []);
   const { photo } = note;
   return (
-    <div className="zoom" role="dialog" aria-modal="true" aria-labelledby="zoom-title">
-      <header className="zoom__bar">
-        <h2 id="zoom-title">{photo.bodySite ?? 'Photo dermatoscope'} — {timeText(photo.takenAt)}</h2>
-        <span className="zoom__size" data-testid="zoom-resolution">{size ? resolutionText(size.w, size.h) : resolutionText(photo.width, photo.height)}</span>
-        <span>{POLARISATION[photo.polarisation]}</span>
-        <button type="button" aria-pressed={actual} onClick={() => setActual((a) => !a)}>{actual ? 'Ajuster à la fenêtre' : 'Taille réelle (100 %)'}</button>
-        <button type="button" ref={close} onClick={onClose}>Fermer</button>
-      </header>
-      <div className={actual ? 'zoom__view zoom__view--actual' : 'zoom__view'} tabIndex={0} aria-label="Image en grand (faites défiler pour parcourir)">
-        {failed ? <p className="error">Image indisponible.</p> : (
-          <img
-            src={note.url}
-            alt={`Photo dermatoscope${photo.bodySite ? `, ${photo.bodySite}` : ''}`}
-            data-photo-id={photo.id}
-            onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
-            onError={() => setFailed(true)}
-            onClick={() => setActual((a) => !a)}
-          />
+    <div className="zoom">
+      <div className="zoom__dialog" role="dialog" aria-modal="true" aria-labelledby="zoom-title">
+        <header className="zoom__bar">
+          <h2 id="zoom-title">{photo.bodySite ?? 'Photo dermatoscope'} — {timeText(photo.takenAt)}</h2>
+          <span className="zoom__size" data-testid="zoom-resolution">{size ? resolutionText(size.w, size.h) : resolutionText(photo.width, photo.height)}</span>
+          <span>{POLARISATION[photo.polarisation]}</span>
+          <button type="button" aria-pressed={actual} onClick={() => setActual((a) => !a)}>{actual ? 'Ajuster à la fenêtre' : 'Taille réelle (100 %)'}</button>
+          <button type="button" ref={close} onClick={onClose}>Fermer</button>
+        </header>
+        <div className={actual ? 'zoom__view zoom__view--actual' : 'zoom__view'} tabIndex={0} aria-label="Image en grand (faites défiler pour parcourir)">
+          {failed ? <p className="error">Image indisponible.</p> : (
+            <img
+              src={note.url}
+              alt={`Photo dermatoscope${photo.bodySite ? `, ${photo.bodySite}` : ''}`}
+              data-photo-id={photo.id}
+              onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
+              onError={() => setFailed(true)}
+              onClick={() => setActual((a) => !a)}
+            />
+          )}
+        </div>
+        {photos.length > 1 && (
+          <ol className="zoom__strip" aria-label="Autres photos (flèches gauche et droite)">
+            {photos.map((n, i) => (
+              <li key={n.photo.id}>
+                <button type="button" className="thumb" aria-current={i === index ? 'true' : undefined} onClick={() => onIndex(i)} aria-label={`Photo ${i + 1} sur ${photos.length} : ${n.photo.bodySite ?? 'zone non précisée'}`}>
+                  <img src={n.url} alt="" />
+                </button>
+                <span>{n.photo.bodySite ?? 'Zone non précisée'}</span>
+              </li>
+            ))}
+          </ol>
         )}
       </div>
     </div>
@@ -79,7 +105,7 @@ export function Gallery({ photos }: { photos: PhotoNote[] }) {
           ))}
         </ul>
       )}
-      {current && <PhotoZoom note={current} onClose={closeZoom} />}
+      {current && <PhotoZoom photos={photos} index={photos.indexOf(current)} onIndex={(i) => setOpen(photos[i]?.photo.id ?? null)} onClose={closeZoom} />}
     </section>
   );
 }

@@ -25,22 +25,27 @@ export function CuffGauge({ gauge }: { gauge: Gauge }) {
 }
 
 /** A small line of the successive values of one kind, with the values written for screen readers and the eye. */
+/** Smallest vertical span drawn, so that noise (97 → 98 %) does not look like a swing. */
+const MIN_SPAN: Partial<Record<MeasurementKind, number>> = { temperature: 1, 'blood-pressure': 20, spo2: 5 };
+const TREND_POINTS = 20;
+
 export function Sparkline({ kind, readings }: { kind: MeasurementKind; readings: Reading[] }) {
-  const points = readings.flatMap((r) => {
+  const points = readings.slice(-TREND_POINTS).flatMap((r) => {
     const q = trendQuantity(r);
     return q && !r.flags.includes('out-of-range') ? [{ r, v: q.value, unit: q.unit }] : [];
   });
   if (points.length < 2) return null;
   const values = points.map((p) => p.v);
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const span = max - min || 1;
+  const span = Math.max(Math.max(...values) - Math.min(...values), MIN_SPAN[kind] ?? 1);
+  const min = (Math.max(...values) + Math.min(...values)) / 2 - span / 2;
   const w = 140;
   const h = 36;
   const xy = points.map((p, i) => [4 + (i * (w - 8)) / (points.length - 1), h - 4 - ((p.v - min) * (h - 8)) / span] as const);
   const unit = UNIT_LABEL[points[0]!.unit];
   const label = kind === 'blood-pressure' ? 'Systolique' : KIND_LABEL[kind];
-  const text = values.map((v) => v.toLocaleString('fr-FR', { maximumFractionDigits: 1 })).join(' → ');
+  const all = values.map((v) => v.toLocaleString('fr-FR', { maximumFractionDigits: 1 }));
+  const text = all.join(' → ');
+  const shown = (all.length > 5 ? ['…', ...all.slice(-5)] : all).join(' → ');
   return (
     <figure className="trend" data-trend={kind}>
       <figcaption>{label}</figcaption>
@@ -48,7 +53,7 @@ export function Sparkline({ kind, readings }: { kind: MeasurementKind; readings:
         <polyline points={xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')} className="trend__line" />
         {xy.map(([x, y], i) => <circle key={points[i]!.r.id} cx={x} cy={y} r={3} className="trend__dot" />)}
       </svg>
-      <span className="trend__values">{text} {unit}</span>
+      <span className="trend__values" aria-hidden="true">{shown} {unit}</span>
     </figure>
   );
 }
@@ -65,44 +70,68 @@ function Flags({ flags }: { flags: Reading['flags'] }) {
 
 const TREND_KINDS: MeasurementKind[] = ['temperature', 'blood-pressure', 'spo2'];
 
-/** Every reading of this consultation, newest first, as the hub stored it; the cuff gauge while inflating; trends. */
+/** The latest value of each kind, large, with its trend when measured more than once. */
+function Latest({ rows }: { rows: Reading[] }) {
+  const kinds = TREND_KINDS.filter((k) => rows.some((r) => r.kind === k));
+  if (kinds.length === 0) return null;
+  return (
+    <ul className="latest" aria-label="Dernières valeurs">
+      {kinds.map((k) => {
+        const list = readingsOfKind(rows, k);
+        const last = list[list.length - 1]!;
+        const parts = readingParts(last);
+        return (
+          <li key={k} className={last.flags.includes('out-of-range') ? 'latest__card reading--invalid' : 'latest__card'} data-latest-kind={k}>
+            <span className="latest__kind">{KIND_LABEL[k]}</span>
+            <span className="reading__main">{parts[0]?.text}</span>
+            {parts.slice(1).map((p) => <span key={p.label} className="reading__extra"><span className="muted">{p.label} </span>{p.text}</span>)}
+            <span className="muted mono">{timeText(last.takenAt)}{list.length > 1 ? ` · ${list.length} mesures` : ''}</span>
+            {last.flags.some((f) => f !== 'intermediate') && <Flags flags={last.flags} />}
+            <Sparkline kind={k} readings={list} />
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** Every reading of this consultation, newest first, as the hub stored it; the cuff gauge while inflating; the latest values with their trends. */
 export function ReadingsPanel({ readings, cuff }: { readings: Reading[]; cuff: Gauge | null }) {
   const rows = readings.filter((r) => r.kind !== 'dermatoscope-photo').sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt));
-  const trends = TREND_KINDS.map((k) => ({ kind: k, list: readingsOfKind(rows, k) })).filter((t) => t.list.length > 1);
   return (
     <section className="panel readings" aria-labelledby="readings-title">
       <h2 id="readings-title">Mesures</h2>
-      {cuff?.active && <CuffGauge gauge={cuff} />}
-      {trends.length > 0 && (
-        <div className="trends" aria-label="Tendances">
-          {trends.map((t) => <Sparkline key={t.kind} kind={t.kind} readings={t.list} />)}
-        </div>
-      )}
+      <div className="readings__top">
+        {cuff?.active && <CuffGauge gauge={cuff} />}
+        <Latest rows={rows} />
+      </div>
       {rows.length === 0 ? <p className="empty">Aucune mesure reçue pour l’instant.</p> : (
-        <table className="readings__table">
-          <thead><tr><th scope="col">Mesure</th><th scope="col">Valeur</th><th scope="col">Heure</th><th scope="col">Appareil</th><th scope="col">Indicateurs</th></tr></thead>
-          <tbody>
-            {rows.map((r) => {
-              const invalid = r.flags.includes('out-of-range');
-              return (
-                <tr key={r.id} data-reading-id={r.id} data-kind={r.kind} className={invalid ? 'reading--invalid' : undefined}>
-                  <th scope="row">{KIND_LABEL[r.kind]}</th>
-                  <td className="reading__values">
-                    {readingParts(r).map((p, i) => (
-                      <span key={p.label} className={i === 0 ? 'reading__main' : 'reading__extra'}>
-                        {i > 0 && <span className="muted">{p.label} </span>}{p.text}
-                      </span>
-                    ))}
-                    {invalid && <span className="sr-only"> (valeur non valide)</span>}
-                  </td>
-                  <td className="mono"><time dateTime={r.takenAt}>{timeText(r.takenAt)}</time></td>
-                  <td>{r.device.model}<span className="muted mono"> {r.device.serial}</span></td>
-                  <td><Flags flags={r.flags} /></td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="readings__history" tabIndex={0} role="region" aria-label="Historique des mesures">
+          <table className="readings__table">
+            <thead><tr><th scope="col">Mesure</th><th scope="col">Valeur</th><th scope="col">Heure</th><th scope="col">Appareil</th><th scope="col">Indicateurs</th></tr></thead>
+            <tbody>
+              {rows.map((r) => {
+                const invalid = r.flags.includes('out-of-range');
+                return (
+                  <tr key={r.id} data-reading-id={r.id} data-kind={r.kind} className={invalid ? 'reading--invalid' : undefined}>
+                    <th scope="row">{KIND_LABEL[r.kind]}</th>
+                    <td className="reading__values">
+                      {readingParts(r).map((p, i) => (
+                        <span key={p.label} className={i === 0 ? 'reading__value' : 'reading__extra'}>
+                          {i > 0 && <span className="muted">{p.label} </span>}{p.text}
+                        </span>
+                      ))}
+                      {invalid && <span className="sr-only"> (valeur non valide)</span>}
+                    </td>
+                    <td className="mono"><time dateTime={r.takenAt}>{timeText(r.takenAt)}</time></td>
+                    <td>{r.device.model} <span className="muted mono">{r.device.serial}</span></td>
+                    <td><Flags flags={r.flags} /></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -12,8 +12,8 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
   const [extra, setExtra] = useState('');
   const [busy, setBusy] = useState(false);
   const usable = device.state !== 'disconnected' && device.state !== 'error';
-  const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'bras gauche', key: 'note' as const }
-    : kind === 'dermatoscope-photo' ? { label: 'Zone du corps', placeholder: 'avant-bras gauche', key: 'bodySite' as const } : null;
+  const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'Consigne : bras gauche…', key: 'note' as const }
+    : kind === 'dermatoscope-photo' ? { label: 'Zone du corps', placeholder: 'Zone : avant-bras gauche…', key: 'bodySite' as const } : null;
   const id = `req-${device.deviceId}`;
   const send = async (): Promise<void> => {
     setBusy(true);
@@ -31,7 +31,7 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
       {extraField && (
         <label className="request__extra">
           <span className="sr-only">{extraField.label}</span>
-          <input id={`${id}-extra`} value={extra} maxLength={kind === 'blood-pressure' ? 200 : 120} placeholder={`${extraField.label} : ${extraField.placeholder}`} onChange={(e) => setExtra(e.target.value)} disabled={!usable} />
+          <input id={`${id}-extra`} value={extra} maxLength={kind === 'blood-pressure' ? 200 : 120} placeholder={extraField.placeholder} onChange={(e) => setExtra(e.target.value)} disabled={!usable} />
         </label>
       )}
       <span id={`${id}-state`} className={`badge badge--${device.state}`}>{DEVICE_STATE_LABEL[device.state]}{device.state === 'error' && device.error ? ` : ${device.error.message.fr}` : ''}</span>
