@@ -319,6 +319,11 @@ describe('photos and reports over HTTP', () => {
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { cookie: 'cabine_session=forged' } })).status).toBe(401);
     expect((await fetch(url, { method: 'POST', headers: { cookie: doctor.cookie } })).status).toBe(405);
+    // Odd ids are just unknown ones: no error, no hint.
+    for (const odd of ['..%2F..%2Frecord.db', '%E0%A4%A', 'x'.repeat(300)]) {
+      const res = await fetch(`${hub.url}/api/photos/${odd}`, { headers: { cookie: doctor.cookie } });
+      expect([odd, res.status, await res.text()]).toEqual([odd, 404, await (await fetch(`${hub.url}/api/photos/${randomUUID()}`, { headers: { cookie: doctor.cookie } })).text()]);
+    }
   });
 
   describe('the GP report', () => {
