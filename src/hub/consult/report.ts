@@ -131,7 +131,8 @@ const parisTime = (iso: string): string => new Intl.DateTimeFormat('fr-FR', { ti
 const frNumber = (n: number): string => String(n).replace('.', ',');
 
 function readingLine(r: Reading): string {
-  const values = r.values.map((v) => `${VALUE_FR[v.code] ?? v.name} ${frNumber(v.value)} ${UNIT[v.unit] ?? v.unit}`.trim()).join(' ; ');
+  const one = r.values.length === 1;
+  const values = r.values.map((v) => `${one ? '' : `${VALUE_FR[v.code] ?? v.name} `}${frNumber(v.value)} ${UNIT[v.unit] ?? v.unit}`.trim()).join(' ; ');
   const flags = r.flags.length > 0 ? ` — à vérifier : ${r.flags.map((f) => FLAG_FR[f] ?? f).join(', ')}` : '';
   return `${KIND_FR[r.kind] ?? r.kind} : ${values} (${parisTime(r.takenAt)}, ${r.device.model} n° ${r.device.serial})${flags}`;
 }
