@@ -132,8 +132,8 @@ export class BoothConsult {
   constructor(private readonly opts: BoothConsultOptions) {
     this.now = opts.now ?? Date.now;
     const { link, actor } = opts;
-    link.handle(CONSULT.measurementRequested, (params) => this.onMeasurementRequested(params));
-    link.handle(CONSULT.prescription, (params) => this.onPrescription(params));
+    link.handle(CONSULT.measurementRequested, (params) => this.measurementRequested(params));
+    link.handle(CONSULT.prescription, (params) => this.deliverPrescription(params));
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
     link.on('note', onNote);
     const onStatus = (status: string): void => {
@@ -193,7 +193,8 @@ export class BoothConsult {
 
   // ---- hub requests -------------------------------------------------------------------
 
-  private onMeasurementRequested(params: unknown): { accepted: boolean } {
+  /** The hub's `consult.measurementRequested` (also callable by tests standing in for the hub). */
+  measurementRequested(params: unknown): { accepted: boolean } {
     const parsed = MeasurementRequested.safeParse(params);
     if (!parsed.success) throw invalid('Demande de mesure', parsed.error.issues);
     const { kind, requestId, note, bodySite } = parsed.data;
@@ -204,7 +205,8 @@ export class BoothConsult {
     return { accepted };
   }
 
-  private async onPrescription(params: unknown): Promise<{ stored: true; printed: boolean }> {
+  /** The hub's `consult.prescription` (also callable by tests standing in for the hub). */
+  async deliverPrescription(params: unknown): Promise<{ stored: true; printed: boolean }> {
     const parsed = PrescriptionDelivery.safeParse(params);
     if (!parsed.success) throw invalid('Ordonnance', parsed.error.issues);
     const p = parsed.data.prescription;

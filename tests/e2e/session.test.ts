@@ -10,10 +10,11 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { randomBytes, scryptSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeBpCuff } from '../../devices/drivers/bp-cuff/fake';
 import { FakeDermatoscope } from '../../devices/drivers/dermatoscope/fake';
@@ -30,6 +31,19 @@ import { KIOSK_DIST, ensureKioskBuilt } from '../helpers/kiosk';
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' };
 const SCREENS = resolve(ROOT, 'docs/screens');
+const REQUEST_ID = '0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';
+const QR_TEXT = 'CABRX1.RX-2026-7K3M9QXA.c2lnbmF0dXJlLWRlLXRlc3Q';
+const QR_MODULES = QRCode.create(QR_TEXT, { errorCorrectionLevel: 'M' }).modules.size;
+const PRESCRIPTION = (sessionId: string | null) => ({
+  number: 'RX-2026-7K3M9QXA', issuedAt: new Date().toISOString(), sessionId, boothId: 'demo-booth-1',
+  prescriber: { id: 'dr-martin', name: 'Dr Claire Martin', specialty: 'Médecine générale' },
+  patient: { firstName: PATIENT.firstName, age: 85 },
+  items: [
+    { name: 'Paracétamol 500 mg, comprimé', dosage: '1 comprimé toutes les 6 heures si fièvre', duration: '5 jours' },
+    { name: 'Solution de réhydratation orale', dosage: '1 sachet dans 200 ml d’eau après chaque selle liquide' },
+  ],
+  instructions: 'Reconsulter si la fièvre dure plus de 3 jours.', qr: QR_TEXT,
+});
 const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
 
 function cheapPinHash(pin: string): string {
@@ -42,6 +56,7 @@ interface Booth {
   transport: WsTransport;
   cuff: FakeBpCuff;
   thermometer: FakeThermometer;
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -51,6 +66,7 @@ async function startBooth(session = { inactivityPromptSeconds: 60, wipeAfterProm
   const config = testConfig({
     assistant: { pinHash: cheapPinHash(PIN), maxTries: 5, lockoutMinutes: 5 },
     store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    printer: { kind: 'file', dir: join(dir, 'prints') },
     session,
   });
   const cuff = new FakeBpCuff();
@@ -60,7 +76,7 @@ async function startBooth(session = { inactivityPromptSeconds: 60, wipeAfterProm
   host.on('kioskEvent', (e) => transport.broadcast(e));
   host.start();
   return {
-    host, transport, cuff, thermometer,
+    host, transport, cuff, thermometer, dir,
     async close() {
       await transport.close();
       await host.stop();
@@ -162,7 +178,8 @@ async function newPage(): Promise<Page> {
   return page;
 }
 beforeAll(async () => {
-  browser = await launchChromium();
+  // Two fake cameras: the call's, and the dermatoscope's at its full 3840×2160 (one shared device would stay at the call's 640×480).
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=2'] });
 });
 afterAll(async () => {
   await browser?.close();
@@ -296,15 +313,27 @@ async function runSession(lang: 'fr' | 'en') {
     expect(await page.getByTestId(`value-${LOINC.bodyTemperature}`).textContent()).toMatch(lang === 'fr' ? /37,2\s*°C/ : /37\.2\s*°C/);
     await page.getByTestId('next').click();
 
-    // Dermatoscope: guidance, then a still from the camera, stored by the host, and the photo result.
-    send({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' });
+    // Dermatoscope, asked by the specialist for a body site: guidance says what the doctor asks, then a
+    // still from the camera at full resolution, stored by the host with its body site, and the photo result.
+    expect(booth.host.consult.measurementRequested({ requestId: REQUEST_ID, kind: 'dermatoscope-photo', bodySite: 'avant-bras gauche', note: 'grain de beauté' }))
+      .toEqual({ accepted: true });
     await screen(page, 'screen-consultation-guidance');
+    expect(await page.getByTestId('requested-by').textContent()).toBe(lang === 'fr'
+      ? 'Le médecin demande : photo de la peau, avant-bras gauche, grain de beauté'
+      : 'The doctor asks for: skin photo, avant-bras gauche, grain de beauté');
+    await inspect(page, 'consultation-guidance-requested', shots);
     await page.getByTestId('next').click();
     await page.getByTestId('next').click();
     await page.getByTestId('ready').click();
     await screen(page, 'screen-consultation-result');
     expect(await page.getByTestId('result').textContent()).toContain(lang === 'fr' ? 'Photo envoyée au médecin' : 'Photo sent to the doctor');
     await inspect(page, 'consultation-result-photo', shots);
+    const photoIds = booth.host.store!.db.prepare<[], { id: string }>('SELECT id FROM photos').all().map((r) => r.id);
+    expect(photoIds).toHaveLength(1);
+    const photo = booth.host.store!.getPhotoMeta(photoIds[0]!)!;
+    expect(photo.width).toBeGreaterThanOrEqual(1920);
+    expect(photo.height).toBeGreaterThanOrEqual(1080);
+    expect(photo.bodySite).toBe('avant-bras gauche');
     await page.getByTestId('next').click();
 
     // Oximeter and dermatoscope guidance; back from the first step returns to the call.
@@ -320,6 +349,9 @@ async function runSession(lang: 'fr' | 'en') {
     // Cross-cutting: network lost, device fault, emergency.
     send({ type: 'NETWORK_LOST' });
     await screen(page, 'banner-network');
+    expect(await page.getByTestId('banner-network').textContent()).toBe(lang === 'fr'
+      ? 'La connexion est interrompue, nous rétablissons l’appel…'
+      : 'The connection was interrupted, we are restoring the call…');
     await inspect(page, 'banner-network', shots);
     send({ type: 'NETWORK_RESTORED' });
     await page.getByTestId('banner-network').waitFor({ state: 'detached' });
@@ -348,16 +380,40 @@ async function runSession(lang: 'fr' | 'en') {
       });
     }, PATIENT.lastName);
 
+    // The prescription arrives during the call (the hub's consult.prescription): saved for the session, announced.
+    await expect(booth.host.consult.deliverPrescription({ prescription: PRESCRIPTION(booth.host.view().sessionId) })).resolves.toEqual({ stored: true, printed: false });
+    await screen(page, 'prescription-received');
+
     // Wrap-up.
-    send({ type: 'PRESCRIPTION_RECEIVED' });
     send({ type: 'CALL_ENDED' });
     await screen(page, 'screen-wrapUp-summary');
     expect(await page.getByTestId('results').textContent()).toMatch(/128\s*mmHg/);
     await inspect(page, 'wrapUp-summary', shots);
     await page.getByTestId('next').click();
     await screen(page, 'screen-wrapUp-prescription');
-    expect(await page.getByTestId('prescription').textContent()).toContain(lang === 'fr' ? 'pharmacien vous la remet' : 'pharmacist will give it');
+    await screen(page, 'prescription-qr');
+    expect(await page.getByTestId('prescription').textContent()).toBe(lang === 'fr'
+      ? 'Votre ordonnance a été enregistrée. Le pharmacien peut l’imprimer pour vous.'
+      : 'Your prescription has been saved. The pharmacist can print it for you.');
+    expect(await page.getByTestId('prescription-number').textContent()).toBe('RX-2026-7K3M9QXA');
+    expect(await page.getByTestId('prescription-items').textContent()).toContain('Paracétamol 500 mg');
+    // Scannable from the counter: at least 300 px, the SVG's own white quiet zone of 4 modules around the code.
+    const qr = await page.getByTestId('prescription-qr').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const svg = el.querySelector('svg')!;
+      return { width: box.width, height: box.height, viewBox: svg.getAttribute('viewBox'), background: svg.querySelector('path')!.getAttribute('fill') };
+    });
+    expect(qr.width).toBeGreaterThanOrEqual(300);
+    expect(qr.height).toBeGreaterThanOrEqual(300);
+    expect(qr.background).toBe('#ffffff');
+    expect(qr.viewBox).toBe(`0 0 ${QR_MODULES + 8} ${QR_MODULES + 8}`);
+    const number = await page.getByTestId('prescription-number').evaluate((el) => getComputedStyle(el).fontFamily);
+    expect(number).toMatch(/mono/i);
     await inspect(page, 'wrapUp-prescription', shots);
+    if (shots) await page.screenshot({ path: join(SCREENS, 'kiosk-prescription.png') });
+    await page.getByTestId('reprint').click();
+    await expect.poll(() => page.getByTestId('reprint-status').textContent()).toContain(lang === 'fr' ? 'enregistrée à nouveau' : 'saved again');
+    expect(readdirSync(join(booth.dir, 'prints'))).toEqual(['ordonnance-RX-2026-7K3M9QXA.pdf']);
     await page.getByTestId('next').click();
     await screen(page, 'screen-wrapUp-report');
     await inspect(page, 'wrapUp-report', shots);
@@ -369,6 +425,8 @@ async function runSession(lang: 'fr' | 'en') {
     // The wipe: nothing of the patient left in the DOM, the stores, or the camera.
     await screen(page, 'screen-privacyWipe');
     await inspect(page, 'privacyWipe', shots);
+    // The saved prescription was health data in clear: gone with the session.
+    expect(readdirSync(join(booth.dir, 'prints'))).toEqual([]);
     await expect.poll(() => page.evaluate(async () => ({
       local: localStorage.length,
       session: sessionStorage.length,

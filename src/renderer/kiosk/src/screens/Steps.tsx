@@ -169,15 +169,15 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
     );
   }
   return (
-    <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')}>
-      <p className="prescription__status" data-testid="prescription" role="status">
-        {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
-      </p>
+    <StepScreen {...p} testid="wrapUp-prescription" title={t(l, 'wrapUp.prescription.title')} hideTitle>
       <div className="prescription">
         {/* The host renders this SVG (qrcode), never the renderer from patient input. */}
         <div className="prescription__qr" data-testid="prescription-qr" role="img" aria-label={t(l, 'wrapUp.prescription.qr')}
           dangerouslySetInnerHTML={{ __html: data.qrSvg }} />
-        <div className="prescription__details">
+        <div className="prescription__details" tabIndex={0}>
+          <p className="prescription__status" data-testid="prescription" role="status">
+            {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
+          </p>
           <p className="prescription__label">{t(l, 'wrapUp.prescription.number')}</p>
           <p className="prescription__number" data-testid="prescription-number">{data.number}</p>
           <p className="prescription__label">{t(l, 'wrapUp.prescription.by', { name: data.prescriber.name, specialty: data.prescriber.specialty })}</p>
@@ -186,7 +186,7 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
               <li key={i}><strong>{item.name}</strong> — {item.dosage}{item.duration ? ` (${item.duration})` : ''}</li>
             ))}
           </ol>
-          {data.instructions && <p className="lead"><strong>{t(l, 'wrapUp.prescription.instructions')}</strong> {data.instructions}</p>}
+          {data.instructions && <p className="prescription__label"><strong>{t(l, 'wrapUp.prescription.instructions')}</strong> {data.instructions}</p>}
         </div>
       </div>
       {reprint !== 'idle' && reprint !== 'busy' && (
