@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findInterruptedSession, SESSION_INTERRUPTED } from '../../../src/host/crash-recovery';
+import { FakeKeyProvider } from '../../../src/host/store/fake';
+import { BoothStore } from '../../../src/host/store/store';
+import { tempDir } from '../../helpers/store';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function store(): BoothStore {
+  const { dir, cleanup } = tempDir('cabine-crash-recovery-');
+  cleanups.push(cleanup);
+  const s = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A' });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+let t = Date.parse('2026-01-01T10:00:00Z');
+function transition(s: BoothStore, sessionId: string, from: string, to: string | null): void {
+  t += 1000;
+  s.saveSessionEvent({ id: uuidv7(), sessionId, type: 'transition', at: new Date(t).toISOString(), data: { from, to, event: 'X' } });
+}
+
+describe('finding the session a crash interrupted', () => {
+  it('finds none in an empty store', () => {
+    expect(findInterruptedSession(store())).toBeNull();
+  });
+
+  it('finds the last session when it stopped in a consultation, with its last state', () => {
+    const s = store();
+    transition(s, 's1', 'flow.attract', 'flow.language');
+    transition(s, 's1', 'flow.waitingRoom', 'flow.consultation');
+    transition(s, 's1', 'flow.consultation', null);
+    expect(findInterruptedSession(s)).toMatchObject({ sessionId: 's1', lastState: 'flow.consultation' });
+  });
+
+  it('finds none when the last session reached the privacy wipe', () => {
+    const s = store();
+    transition(s, 's0', 'flow.attract', 'flow.language');
+    transition(s, 's1', 'flow.attract', 'flow.language');
+    transition(s, 's1', 'flow.wrapUp.goodbye', 'flow.privacyWipe');
+    expect(findInterruptedSession(s)).toBeNull();
+  });
+
+  it('reports a session once: not again after its SESSION_INTERRUPTED incident', () => {
+    const s = store();
+    transition(s, 's1', 'flow.attract', 'flow.consent');
+    t += 1000;
+    s.saveSessionEvent({ id: uuidv7(), sessionId: 's1', type: 'incident', at: new Date(t).toISOString(), data: { code: SESSION_INTERRUPTED } });
+    expect(findInterruptedSession(s)).toBeNull();
+  });
+});
