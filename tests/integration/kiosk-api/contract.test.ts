@@ -137,6 +137,13 @@ describe.each([
     await expect(h.raw({ toString: 1 }, {})).rejects.toMatchObject({ code: 'API_INVALID_MESSAGE' });
   });
 
+  it('has no prescription outside a consultation, and refuses a reprint with a typed error', async () => {
+    h = await makeHarness();
+    await expect(h.api.getPrescription({})).resolves.toEqual({ prescription: null });
+    await expect(h.api.reprintPrescription({})).rejects.toMatchObject({ code: 'NO_PRESCRIPTION' });
+    await expect(h.raw('reprintPrescription', { copies: 2 })).rejects.toMatchObject({ code: 'API_INVALID_MESSAGE' });
+  });
+
   it('refuses params of the wrong shape', async () => {
     h = await makeHarness();
     await expect(h.raw('assistantLogin', { pin: '12ab' })).rejects.toMatchObject({ code: 'API_INVALID_MESSAGE' });
