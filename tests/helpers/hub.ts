@@ -5,8 +5,9 @@
  * directory (its record and its restored queue, claims and logins) unless
  * one is given: a restart passes the same one.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
@@ -53,4 +54,55 @@ export async function startTestHub(opts: Partial<HubOptions> = {}): Promise<Hub>
     config: await testHubConfig(),
     ...opts,
   });
+}
+
+/** A hub running as its own process (`src/hub/main.ts`), to be killed and started again on the same port and data. */
+export interface HubProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** SIGKILL: no shutdown, no flush — what a crash does. */
+  kill(): Promise<void>;
+  /** SIGTERM: the hub closes cleanly. */
+  stop(): Promise<void>;
+}
+
+/** A loopback port free right now (for a hub that must come back on the same one). */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Writes a hub config (test secrets, `dataDir`) to a file in the data directory; returns its path. */
+export async function writeHubConfigFile(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'hub-config.json');
+  writeFileSync(file, JSON.stringify(await testHubConfig(dataDir)));
+  return file;
+}
+
+/** Starts `src/hub/main.ts` in a child process; resolves once it listens. */
+export async function spawnHubProcess(configFile: string, port: number): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/hub/main.ts', '--port', String(port), '--config', configFile, '--console-dir', CONSOLE_DIST], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CABINE_LOG_LEVEL: process.env.CABINE_LOG_LEVEL ?? 'warn' },
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-8000);
+      const m = /HUB_URL=(\S+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the hub exited (${code}) before listening: ${stderr}`)));
+  });
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, port, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }

@@ -1,0 +1,96 @@
+/**
+ * A call in progress for recovery tests and benchmarks: a booth's real host
+ * (kiosk page in Chromium, walked to the waiting room with the assistant
+ * PIN) and a specialist's console page that claims it, through whichever hub
+ * (in this process or a child process). Plus the pages' test hooks: stats,
+ * the MediaSession timeline, and "decoding again after a restart".
+ */
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { CallStats } from '../../src/media/quality';
+import { cheapPinHash, KioskClient, until } from '../resilience/support/clients';
+import { testConfig } from './config';
+import { BOOTH_SECRETS, SPECIALISTS } from './hub';
+import { startKioskHost } from './kiosk';
+
+export const CALL_PIN = '482193';
+
+export interface CallInProgress {
+  kiosk: Awaited<ReturnType<typeof startKioskHost>>;
+  kioskPage: Page;
+  consolePage: Page;
+  /** When the console clicked "Prendre en charge" (epoch ms). */
+  claimedAt: number;
+  close(): Promise<void>;
+}
+
+export function stats(page: Page): Promise<CallStats | null> {
+  return page.evaluate(() => (window.__cabineStats ? window.__cabineStats() : null));
+}
+
+export function timeline(page: Page): Promise<{ step: string; at: number }[]> {
+  return page.evaluate(() => (window.__cabineTimeline ? window.__cabineTimeline() : []));
+}
+
+export async function decoding(page: Page): Promise<boolean> {
+  return ((await stats(page))?.video.framesDecoded ?? 0) > 0;
+}
+
+/**
+ * When the page decoded the other side's video again after rebuilding its
+ * media past `since` (the 'firstFrame' following its last 'restart'), or
+ * null while it has not.
+ */
+export async function decodingAgainAt(page: Page, since: number): Promise<number | null> {
+  const steps = await timeline(page);
+  const last = steps.filter((s) => s.step === 'restart' && s.at > since).at(-1);
+  if (!last) return null;
+  const frame = steps.find((s) => s.step === 'firstFrame' && s.at > last.at);
+  if (!frame || !(await decoding(page))) return null;
+  return frame.at;
+}
+
+/**
+ * A booth (hub link to `hubPort`) and a console on `hubUrl` in a call:
+ * resolves once both pages decode the other's video. `dir` holds the booth's
+ * store.
+ */
+export async function startCall(browser: Browser, hubUrl: string, hubPort: number, dir: string, boothId: keyof typeof BOOTH_SECRETS = 'demo-booth-1'): Promise<CallInProgress> {
+  const kiosk = await startKioskHost(testConfig({
+    boothId,
+    hub: { url: `ws://127.0.0.1:${hubPort}/booth`, token: BOOTH_SECRETS[boothId] },
+    assistant: { pinHash: cheapPinHash(CALL_PIN), maxTries: 5, lockoutMinutes: 5 },
+    store: { path: join(dir, `${boothId}.db`), keyFile: join(dir, `${boothId}.key`), retentionDays: 30 },
+  }));
+  const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const consolePage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const close = async (): Promise<void> => {
+    await kioskPage.close();
+    await consolePage.close();
+    await kiosk.close();
+  };
+  try {
+    await until(() => kiosk.host.hubLink.status === 'online', 'the booth linked to the hub');
+    await kioskPage.goto(kiosk.transport.url);
+    await consolePage.goto(hubUrl);
+    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
+    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
+    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    const client = await KioskClient.connect(kiosk.transport.url);
+    try {
+      await client.walkToWaitingRoom(CALL_PIN);
+    } finally {
+      client.close();
+    }
+    const entry = consolePage.locator(`li[data-booth="${boothId}"]`);
+    await entry.getByRole('button', { name: 'Prendre en charge' }).waitFor({ timeout: 15_000 });
+    const claimedAt = Date.now();
+    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
+    await until(() => decoding(kioskPage), 'the kiosk decodes the doctor', 30_000);
+    await until(() => decoding(consolePage), 'the console decodes the patient', 30_000);
+    return { kiosk, kioskPage, consolePage, claimedAt, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
