@@ -27,8 +27,10 @@ export abstract class SerialSimulator implements FakeSerialDevice {
   private readonly decoder = new SerialFrameDecoder();
   private seq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** Every frame the simulator sent, for tests that check the bytes. */
+  /** The last frames the simulator sent (at most MAX_SENT_KEPT), for tests that check the bytes. */
   readonly sent: Uint8Array[] = [];
+  /** A simulated device runs for days in the demo: keep a window, not every frame (the soak found this). */
+  static readonly MAX_SENT_KEPT = 256;
 
   constructor(options: SerialSimulatorOptions) {
     this.options = options;
@@ -73,6 +75,7 @@ export abstract class SerialSimulator implements FakeSerialDevice {
     this.seq = (this.seq + 1) & 0xff;
     const frame = encodeMessage(message, this.seq);
     this.sent.push(frame);
+    if (this.sent.length > SerialSimulator.MAX_SENT_KEPT) this.sent.splice(0, this.sent.length - SerialSimulator.MAX_SENT_KEPT);
     if (this.scenario === 'garbage-bursts') this.send(this.garbage());
     this.send(frame);
   }
