@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
 import type { HubClient } from '../hub-client';
@@ -20,7 +20,7 @@ export interface CallStatus { state: CallState; quality: Quality }
  * dermatoscope's live stream in its own panel when the booth sends it, and
  * the controls (microphone, camera, end).
  */
-export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void }) {
+export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void }) {
   const remote = useRef<HTMLVideoElement>(null);
   const self = useRef<HTMLVideoElement>(null);
   const derm = useRef<HTMLVideoElement>(null);
@@ -99,4 +99,4 @@ export function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: 
       )}
     </section>
   );
-}
+});

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useReducer, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { z } from 'zod';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
 import {
@@ -42,7 +43,8 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
     const off = hub.onNotification((m, d) => {
       if (m === CONSULT.readingNote) {
         const n = z.object({ boothId: z.string(), reading: Reading }).safeParse(d);
-        if (n.success && ours(d)) dispatch({ type: 'reading', reading: n.data.reading });
+        // A live reading is on screen before the next task: no wait for the scheduler.
+        if (n.success && ours(d)) flushSync(() => dispatch({ type: 'reading', reading: n.data.reading }));
       } else if (m === CONSULT.photoNote) {
         const n = PhotoNote.safeParse(d);
         if (n.success && ours(d)) dispatch({ type: 'photo', note: n.data });

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { DeviceStatus } from '../../../../shared/domain';
 import type { ContextNote } from '../../../../shared/consult-protocol';
 import { DEVICE_STATE_LABEL, pathwayText } from '../format';
@@ -22,7 +23,7 @@ export function DeviceList({ devices }: { devices: DeviceStatus[] }) {
 }
 
 /** Who is in the booth and where: from the `consult.context` note, or the queue entry until it arrives. */
-export function ContextPanel({ context, entry, devices }: { context: ContextNote | null; entry: Waiting | null; devices: DeviceStatus[] }) {
+export const ContextPanel = memo(function ContextPanel({ context, entry, devices }: { context: ContextNote | null; entry: Waiting | null; devices: DeviceStatus[] }) {
   const p = context?.patient;
   const firstName = p?.firstName ?? entry?.firstName ?? null;
   const age = p?.age ?? entry?.age ?? null;
@@ -44,4 +45,4 @@ export function ContextPanel({ context, entry, devices }: { context: ContextNote
       <DeviceList devices={devices} />
     </section>
   );
-}
+});

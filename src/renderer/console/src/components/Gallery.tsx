@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { PhotoNote } from '../../../../shared/consult-protocol';
 import { resolutionText, timeText } from '../format';
 
@@ -81,7 +81,7 @@ function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; i
 }
 
 /** Dermatoscope stills of this consultation: thumbnails (body site, time) that open the zoom view. */
-export function Gallery({ photos }: { photos: PhotoNote[] }) {
+export const Gallery = memo(function Gallery({ photos }: { photos: PhotoNote[] }) {
   const [open, setOpen] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
   const current = photos.find((p) => p.photo.id === open) ?? null;
@@ -108,4 +108,4 @@ export function Gallery({ photos }: { photos: PhotoNote[] }) {
       {current && <PhotoZoom photos={photos} index={photos.indexOf(current)} onIndex={(i) => setOpen(photos[i]?.photo.id ?? null)} onClose={closeZoom} />}
     </section>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 
 type SaveState = { kind: 'idle' } | { kind: 'dirty' } | { kind: 'saving' } | { kind: 'saved'; at: number } | { kind: 'failed'; message: string };
 
@@ -7,7 +7,7 @@ type SaveState = { kind: 'idle' } | { kind: 'dirty' } | { kind: 'saving' } | { k
  * typing stops and when the field loses focus; the indicator says whether
  * the latest text is stored.
  */
-export function NotesPanel({ save, pauseMs = 1000 }: { save: (text: string) => Promise<void>; pauseMs?: number }) {
+export const NotesPanel = memo(function NotesPanel({ save, pauseMs = 1000 }: { save: (text: string) => Promise<void>; pauseMs?: number }) {
   const [text, setText] = useState('');
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -59,4 +59,4 @@ export function NotesPanel({ save, pauseMs = 1000 }: { save: (text: string) => P
       <p id="notes-status" className={`save save--${state.kind}`} role="status" data-save-state={state.kind}>{status}</p>
     </section>
   );
-}
+});

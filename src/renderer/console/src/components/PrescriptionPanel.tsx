@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import QRCode from 'qrcode';
 import type { PrescribeParams, Prescription } from '../../../../shared/consult-protocol';
 import { timeText } from '../format';
@@ -33,7 +33,7 @@ function Issued({ prescription, delivery, onAnother }: { prescription: Prescript
 }
 
 /** The prescription form: rows of medication, posology, duration, quantity; signed and sent by the hub (`consult.prescribe`). */
-export function PrescriptionPanel({ prescribe, issued, delivered, canPrescribe }: {
+export const PrescriptionPanel = memo(function PrescriptionPanel({ prescribe, issued, delivered, canPrescribe }: {
   prescribe: (p: PrescribeParams) => Promise<Prescription>; issued: Prescription[]; delivered: Record<string, { printed: boolean }>; canPrescribe: boolean;
 }) {
   const [rows, setRows] = useState<Row[]>(() => [blank()]);
@@ -93,4 +93,4 @@ export function PrescriptionPanel({ prescribe, issued, delivered, canPrescribe }
       )}
     </section>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo, useMemo } from 'react';
 import type { MeasurementKind, Reading } from '../../../../shared/domain';
 import { readingsOfKind, type CuffGauge as Gauge } from '../consult-state';
 import { FLAG_LABEL, KIND_LABEL, readingParts, SEVERE_FLAGS, timeText, trendQuantity, UNIT_LABEL } from '../format';
@@ -95,9 +96,30 @@ function Latest({ rows }: { rows: Reading[] }) {
   );
 }
 
+/** One row of the history; a reading never changes, so a row renders once. */
+const ReadingRow = memo(function ReadingRow({ reading: r }: { reading: Reading }) {
+  const invalid = r.flags.includes('out-of-range');
+  return (
+    <tr data-reading-id={r.id} data-kind={r.kind} className={invalid ? 'reading--invalid' : undefined}>
+      <th scope="row">{KIND_LABEL[r.kind]}</th>
+      <td className="reading__values">
+        {readingParts(r).map((p, i) => (
+          <span key={p.label} className={i === 0 ? 'reading__value' : 'reading__extra'}>
+            {i > 0 && <span className="muted">{p.label} </span>}{p.text}
+          </span>
+        ))}
+        {invalid && <span className="sr-only"> (valeur non valide)</span>}
+      </td>
+      <td className="mono"><time dateTime={r.takenAt}>{timeText(r.takenAt)}</time></td>
+      <td>{r.device.model} <span className="muted mono">{r.device.serial}</span></td>
+      <td><Flags flags={r.flags} /></td>
+    </tr>
+  );
+});
+
 /** Every reading of this consultation, newest first, as the hub stored it; the cuff gauge while inflating; the latest values with their trends. */
-export function ReadingsPanel({ readings, cuff }: { readings: Reading[]; cuff: Gauge | null }) {
-  const rows = readings.filter((r) => r.kind !== 'dermatoscope-photo').sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt));
+export const ReadingsPanel = memo(function ReadingsPanel({ readings, cuff }: { readings: Reading[]; cuff: Gauge | null }) {
+  const rows = useMemo(() => readings.filter((r) => r.kind !== 'dermatoscope-photo').sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt)), [readings]);
   return (
     <section className="panel readings" aria-labelledby="readings-title">
       <h2 id="readings-title">Mesures</h2>
@@ -110,29 +132,11 @@ export function ReadingsPanel({ readings, cuff }: { readings: Reading[]; cuff: G
           <table className="readings__table">
             <thead><tr><th scope="col">Mesure</th><th scope="col">Valeur</th><th scope="col">Heure</th><th scope="col">Appareil</th><th scope="col">Indicateurs</th></tr></thead>
             <tbody>
-              {rows.map((r) => {
-                const invalid = r.flags.includes('out-of-range');
-                return (
-                  <tr key={r.id} data-reading-id={r.id} data-kind={r.kind} className={invalid ? 'reading--invalid' : undefined}>
-                    <th scope="row">{KIND_LABEL[r.kind]}</th>
-                    <td className="reading__values">
-                      {readingParts(r).map((p, i) => (
-                        <span key={p.label} className={i === 0 ? 'reading__value' : 'reading__extra'}>
-                          {i > 0 && <span className="muted">{p.label} </span>}{p.text}
-                        </span>
-                      ))}
-                      {invalid && <span className="sr-only"> (valeur non valide)</span>}
-                    </td>
-                    <td className="mono"><time dateTime={r.takenAt}>{timeText(r.takenAt)}</time></td>
-                    <td>{r.device.model} <span className="muted mono">{r.device.serial}</span></td>
-                    <td><Flags flags={r.flags} /></td>
-                  </tr>
-                );
-              })}
+              {rows.map((r) => <ReadingRow key={r.id} reading={r} />)}
             </tbody>
           </table>
         </div>
       )}
     </section>
   );
-}
+});

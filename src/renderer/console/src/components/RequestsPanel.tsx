@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { DeviceKind, DeviceStatus } from '../../../../shared/domain';
 import type { RequestableKind, RequestMeasurementParams } from '../../../../shared/consult-protocol';
 import type { RequestEntry } from '../consult-state';
@@ -40,7 +40,7 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
 }
 
 /** A button per device the booth has, and each request's progress as the booth reports it. */
-export function RequestsPanel({ devices, requests, onRequest, live }: { devices: DeviceStatus[]; requests: RequestEntry[]; onRequest: (p: RequestMeasurementParams) => Promise<void>; live: boolean }) {
+export const RequestsPanel = memo(function RequestsPanel({ devices, requests, onRequest, live }: { devices: DeviceStatus[]; requests: RequestEntry[]; onRequest: (p: RequestMeasurementParams) => Promise<void>; live: boolean }) {
   const present = [...devices].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
   return (
     <section className="panel requests" aria-labelledby="requests-title">
@@ -64,4 +64,4 @@ export function RequestsPanel({ devices, requests, onRequest, live }: { devices:
       )}
     </section>
   );
-}
+});
