@@ -83,17 +83,18 @@ export async function reportBundle(repo: RecordRepository, r: SessionReport): Pr
 
 // ---- PDF -------------------------------------------------------------------------
 
+// Same words as the console (src/renderer/console/src/format.ts), so the doctor reads one vocabulary.
 const PATHWAY_FR: Record<string, string> = {
-  'gp-known': 'Orienté par le médecin traitant',
-  'seen-12-months': 'Vu par le médecin téléconsultant dans les 12 derniers mois',
+  'gp-known': 'Médecin traitant connu',
+  'seen-12-months': 'Vu par le médecin traitant dans les 12 mois',
   exception: 'Exception au parcours de soins',
 };
 const EXCEPTION_FR: Record<string, string> = {
   'no-gp': 'pas de médecin traitant',
   'gp-unavailable': 'médecin traitant indisponible',
   emergency: 'urgence',
-  'under-16': 'patient de moins de 16 ans',
-  'direct-access': 'accès direct autorisé',
+  'under-16': 'moins de 16 ans',
+  'direct-access': 'accès direct',
 };
 const KIND_FR: Record<string, string> = {
   temperature: 'Température',
