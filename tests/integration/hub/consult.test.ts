@@ -326,6 +326,26 @@ describe('photos and reports over HTTP', () => {
     }
   });
 
+  it('serve the photo of a booth that gave no session id to the claimant while the consultation lasts, and no longer after it', async () => {
+    const link = await booth('demo-booth-1');
+    await link.request('queue.join', { patient: { firstName: 'Paul' } });
+    const doctor = await specialist(0);
+    await doctor.call('queue.claim', { boothId: 'demo-booth-1' });
+    const bytes = Buffer.from('a still without a session');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const meta: PhotoMeta = { id: uuidv7(), sessionId: null, mime: 'image/png', width: 10, height: 10, byteLength: bytes.length, chunkCount: 1, sha256, takenAt: new Date().toISOString(), polarisation: 'none' };
+    await link.request('record.photoChunk', { photoId: meta.id, index: 0, count: 1, sha256, data: bytes.toString('base64') });
+    await ingest(link, [{ id: meta.id, boothId: 'demo-booth-1', sessionId: null, seq: seq++, kind: 'photo', data: meta }]);
+    await expect.poll(() => doctor.of<PhotoNote>('consult.photo').map((n) => n.photo.id)).toEqual([meta.id]);
+    const url = `${hub.url}/api/photos/${meta.id}`;
+    const during = await fetch(url, { headers: { cookie: doctor.cookie } });
+    expect(during.status).toBe(200);
+    expect(Buffer.from(await during.arrayBuffer())).toEqual(bytes);
+    expect((await fetch(url, { headers: { cookie: await cookieOf(1) } })).status).toBe(404);
+    await doctor.call('room.leave', {});
+    expect((await fetch(url, { headers: { cookie: doctor.cookie } })).status).toBe(404);
+  });
+
   describe('the GP report', () => {
     let validate: ValidateFunction;
     beforeAll(() => {
