@@ -23,10 +23,12 @@ import { hubRecord } from '../../../src/hub/record/index';
 import type { ContextNote, MeasurementProgress, PhotoNote, Prescription, ReadingNote } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, Reading } from '../../../src/shared/domain';
 import type { PhotoMeta, RecordItem } from '../../../src/shared/record-protocol';
+import { hashSecret } from '../../../src/hub/directory';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { bloodPressure, silentLog, tempDir, temperature } from '../../helpers/store';
 
 const require = createRequire(import.meta.url);
+const LEROY = { email: 'dr.leroy@cabine.example', password: 'sans-consultation-ici' } as const;
 let hub: Hub;
 let dataDir: { dir: string; cleanup: () => void };
 const links: HubLink[] = [];
@@ -35,7 +37,10 @@ const consoles: ConsoleClient[] = [];
 
 beforeAll(async () => {
   dataDir = tempDir('cabine-consult-');
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: dataDir.dir }, media: { auth: { loginBurst: 1000, loginPerMinute: 1000 } } });
+  const config = await testHubConfig();
+  // A third doctor who never claims a booth here: the "no consultation" cases.
+  config.specialists.push({ id: 'dr-leroy', email: LEROY.email, name: 'Dr Anne Leroy', specialty: 'Dermatologie', passwordHash: await hashSecret(LEROY.password, 1024) });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...config, dataDir: dataDir.dir }, media: { auth: { loginBurst: 1000, loginPerMinute: 1000 } } });
 });
 
 afterEach(async () => {
@@ -79,12 +84,13 @@ class ConsoleClient {
   }
 }
 
-async function cookieOf(i: 0 | 1): Promise<string> {
-  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[i].email, password: SPECIALISTS[i].password }) });
+async function cookieOf(i: 0 | 1 | 'leroy'): Promise<string> {
+  const who = i === 'leroy' ? LEROY : SPECIALISTS[i];
+  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-async function specialist(i: 0 | 1): Promise<ConsoleClient> {
+async function specialist(i: 0 | 1 | 'leroy'): Promise<ConsoleClient> {
   const cookie = await cookieOf(i);
   const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/console`, { headers: { cookie, origin: hub.url } });
   sockets.push(ws);
@@ -193,7 +199,7 @@ describe('readings relay', () => {
 
 describe('measurement requests', () => {
   it('are refused without a room, for a missing or unplugged device, and when the booth is offline, each with a French message', async () => {
-    const lonely = await specialist(1);
+    const lonely = await specialist('leroy');
     await expect(lonely.call('consult.requestMeasurement', { kind: 'temperature' })).rejects.toMatchObject({ code: 'NO_ROOM', message: expect.stringContaining('salle d’attente') });
 
     const { link, doctor } = await claimed('demo-booth-1', 0);
@@ -291,7 +297,7 @@ describe('notes and prescription', () => {
   });
 
   it('refuses a prescription without items or without a room', async () => {
-    const lonely = await specialist(1);
+    const lonely = await specialist('leroy');
     await expect(lonely.call('consult.prescribe', { items: [{ name: 'X', dosage: 'Y' }] })).rejects.toMatchObject({ code: 'NO_ROOM' });
     const { doctor } = await claimed('demo-booth-1', 0);
     await expect(doctor.call('consult.prescribe', { items: [] })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
