@@ -56,6 +56,8 @@ export class ConsultService {
   /** Each booth's last device list (in memory: the booth resends it on every connect). */
   private readonly devices = new Map<string, DeviceStatus[]>();
   private readonly logs = new Map<string, RoomLog>();
+  /** Each specialist's last ended room, until they claim again or close their console: notes and prescription of the wrap-up go there. */
+  private readonly wrapUps = new Map<string, Room>();
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
   private readonly delivering = new Set<string>();
@@ -99,10 +101,17 @@ export class ConsultService {
     specialists.on('disconnected', (peer) => {
       const set = this.consoles.get(peer.id);
       set?.delete(peer);
-      if (set?.size === 0) this.consoles.delete(peer.id);
+      if (set?.size === 0) {
+        this.consoles.delete(peer.id);
+        // The wrap-up lives in the console that ended the call: once none is open, it is over.
+        this.wrapUps.delete(peer.id);
+      }
     });
     service.on('claimed', (room) => this.onClaimed(room));
-    service.on('roomClosed', (room) => this.logs.delete(room.id));
+    service.on('roomClosed', (room) => {
+      this.logs.delete(room.id);
+      this.wrapUps.set(room.specialistId, room);
+    });
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
     service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
 
@@ -120,7 +129,7 @@ export class ConsultService {
     specialists.handle(CONSULT.requestMeasurement, RequestMeasurementParams, (peer, p) => this.requestMeasurement(peer, p));
     specialists.handle(CONSULT.context, z.object({}).strict(), (peer) => this.contextWithHistory(this.roomOf(peer)));
     specialists.handle(CONSULT.saveNotes, SaveNotesParams, async (peer, p) => {
-      const room = this.roomOf(peer);
+      const room = this.roomOf(peer, true);
       await this.repo.saveNotes(sessionKey(room), room.boothId, { text: p.text, authorId: peer.id, at: new Date().toISOString() });
       this.log.info({ roomId: room.id, length: p.text.length }, 'notes saved');
       return { ok: true };
@@ -131,14 +140,16 @@ export class ConsultService {
   close(): void {
     this.closed = true;
     this.logs.clear();
+    this.wrapUps.clear();
     this.devices.clear();
     this.consoles.clear();
   }
 
   // ---- where things go ---------------------------------------------------------
 
-  private roomOf(peer: Peer): Room {
-    const room = this.media.service.roomOfSpecialist(peer.id);
+  /** The specialist's room; with `orWrapUp`, else the one they just ended (the console's wrap-up). */
+  private roomOf(peer: Peer, orWrapUp = false): Room {
+    const room = this.media.service.roomOfSpecialist(peer.id) ?? (orWrapUp ? this.wrapUps.get(peer.id) : undefined);
     if (!room) throw refused('NO_ROOM', 'Aucune consultation en cours : prenez d’abord un patient dans la salle d’attente.');
     return room;
   }
@@ -229,6 +240,7 @@ export class ConsultService {
   }
 
   private onClaimed(room: Room): void {
+    this.wrapUps.delete(room.specialistId);
     this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room));
     const e = room.entry;
     this.repo.saveClaim({
@@ -287,7 +299,7 @@ export class ConsultService {
   // ---- prescription --------------------------------------------------------------------
 
   private async prescribe(peer: Peer, params: z.output<typeof PrescribeParams>): Promise<{ prescription: Prescription }> {
-    const room = this.roomOf(peer);
+    const room = this.roomOf(peer, true);
     const who = this.hub.config.specialists.find((s) => s.id === peer.id);
     const issuedAt = new Date().toISOString();
     const issue = (): Prescription => {
@@ -356,7 +368,7 @@ export class ConsultService {
           }
           await this.repo.markPrescriptionDelivered(prescription.number, new Date().toISOString(), answer.data.printed);
           this.log.info({ boothId, number: prescription.number, printed: answer.data.printed }, 'prescription delivered');
-          const room = this.media.service.roomOfBooth(boothId);
+          const room = this.media.service.roomOfBooth(boothId) ?? [...this.wrapUps.values()].find((r) => r.boothId === boothId);
           if (room && room.entry?.sessionId === prescription.sessionId) {
             this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed: answer.data.printed });
           }
