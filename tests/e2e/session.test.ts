@@ -178,8 +178,10 @@ async function newPage(): Promise<Page> {
   return page;
 }
 beforeAll(async () => {
-  // Two fake cameras: the call's, and the dermatoscope's at its full 3840×2160 (one shared device would stay at the call's 640×480).
-  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=2'] });
+  // Fake cameras as in a booth: the call's (first) and the dermatoscope (last, at its full 3840×2160; one shared
+  // device would stay at the call's 640×480). NOTE: Chromium's second fake device sends Y16 frames, which a <video>
+  // shows but WebRTC never encodes; the third sends frames WebRTC takes, so three devices and the last one.
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=3'] });
 });
 afterAll(async () => {
   await browser?.close();

@@ -7,6 +7,8 @@
 
 /** The part of MediaSession (src/media/session.ts) the screens use. */
 export interface ExtraProducerHost {
+  /** Resolves once the call's first media path is up (called again, it returns the start in progress). */
+  start(): Promise<void>;
   produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }>;
 }
 

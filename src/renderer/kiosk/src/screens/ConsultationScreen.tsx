@@ -61,7 +61,14 @@ function useDermatoscope(active: boolean): { stream: MediaStream | null; failed:
       await live.applyConstraints(LIVE_VIEW).catch(() => undefined);
       offCall = watchCurrentCall((call) => {
         if (!call || producer || stopped || !live) return;
-        call.produceExtra(live, 'dermatoscope').then((pr) => {
+        const track = live;
+        // NOTE: an extra produced while the call is still starting races the start's own producers (the
+        // hub then sees no frames from it): wait for the start in progress (VideoArea starts it in the same tick).
+        Promise.resolve().then(() => call.start()).catch(() => undefined).then(() => {
+          if (stopped || producer) return undefined;
+          return call.produceExtra(track, 'dermatoscope');
+        }).then((pr) => {
+          if (!pr) return;
           if (stopped) pr.close();
           else producer = pr;
         }, (error: unknown) => console.warn('dermatoscope live view not sent', (error as Error).message));
