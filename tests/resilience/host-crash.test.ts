@@ -6,25 +6,28 @@
  * kiosk and the specialist's console are scripted over their real
  * WebSockets. The whole process group is killed, as a power cut would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerRecord, type RecordRepository } from '../../src/hub/record/index';
 import type { Hub } from '../../src/hub/server';
-import { ROOT, rawDefaultConfig } from '../helpers/config';
 import { FaultProxy } from '../helpers/fault-proxy';
-import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../helpers/hub';
+import { SPECIALISTS, startTestHub, testHubConfig } from '../helpers/hub';
 import { tempDir } from '../helpers/store';
-import { cheapPinHash, ConsoleClient, KioskClient, until } from './support/clients';
+import { ConsoleClient, KioskClient, until } from './support/clients';
+import { HOST_PIN as PIN, killGroup, startHostProcess as startHost, writeHostConfig } from './support/host-process';
 
-const PIN = '482193';
 const BOOTH = 'demo-booth-1';
 const { dir, cleanup } = tempDir('cabine-host-crash-');
 let hub: Hub;
 let record: RecordRepository;
 let proxy: FaultProxy;
 const children: ChildProcess[] = [];
+async function startHostProcess(configFile: string) {
+  const started = await startHost(configFile);
+  children.push(started.child);
+  return started;
+}
 const clients: { close(): void }[] = [];
 
 beforeAll(async () => {
@@ -41,45 +44,6 @@ afterAll(async () => {
   cleanup();
 });
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function writeConfig(): string {
-  const raw = rawDefaultConfig();
-  const file = join(dir, 'booth.json');
-  writeFileSync(file, JSON.stringify({
-    ...raw,
-    boothId: BOOTH,
-    hub: { url: `ws://127.0.0.1:${proxy.port}/booth`, token: BOOTH_SECRETS[BOOTH] },
-    devices: [{ id: 'thermometer-1', kind: 'thermometer', label: 'Thermomètre', connection: { type: 'simulated', scenario: 'normal' } }],
-    assistant: { pinHash: cheapPinHash(PIN), maxTries: 5, lockoutMinutes: 5 },
-    store: { path: join(dir, 'booth', 'booth.db'), keyFile: join(dir, 'booth', 'booth.key'), retentionDays: 30 },
-  }));
-  return file;
-}
-
-/** Starts the host CLI in its own process group; resolves with its kiosk URL. */
-function startHostProcess(configFile: string): Promise<{ child: ChildProcess; kioskUrl: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/main.ts', '--config', configFile], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /KIOSK_URL=(\S+)/.exec(out);
-      if (m) resolve({ child, kioskUrl: m[1]! });
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code, signal) => reject(new Error(`host exited early (${code ?? signal}): ${err.slice(-2000)}`)));
-  });
-}
-
 async function boothItems(): Promise<{ id: string; kind: string; type?: string; code?: unknown; sessionId: string | null }[]> {
   return (await record.boothItems(BOOTH)).map((s) => ({
     id: s.item.id, kind: s.item.kind, sessionId: s.item.sessionId,
@@ -89,7 +53,7 @@ async function boothItems(): Promise<{ id: string; kind: string; type?: string; 
 
 describe('host killed with SIGKILL mid-consultation, then restarted', () => {
   it('delivers every stored reading to the hub record exactly once, records SESSION_INTERRUPTED, comes back at attract, and the specialist sees the call end', async () => {
-    const configFile = writeConfig();
+    const configFile = writeHostConfig(dir, proxy.port, BOOTH);
     const first = await startHostProcess(configFile);
     const kiosk = await KioskClient.connect(first.kioskUrl);
     clients.push(kiosk);
