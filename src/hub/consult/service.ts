@@ -44,6 +44,8 @@ export const DEVICE_NAME_FR: Record<DeviceKind, string> = {
 };
 
 const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
+/** How long after the call the doctor may still write its notes and prescription (the console's wrap-up). */
+export const WRAP_UP_MS = 30 * 60_000;
 const DELIVERY_TIMEOUT_MS = 15_000;
 
 /** What was relayed in one room, for a console that reloads (rooms whose booth gave no session id). */
@@ -57,7 +59,7 @@ export class ConsultService {
   private readonly devices = new Map<string, DeviceStatus[]>();
   private readonly logs = new Map<string, RoomLog>();
   /** Each specialist's last ended room, until they claim again or close their console: notes and prescription of the wrap-up go there. */
-  private readonly wrapUps = new Map<string, Room>();
+  private readonly wrapUps = new Map<string, { room: Room; until: number }>();
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
   private readonly delivering = new Set<string>();
@@ -110,7 +112,8 @@ export class ConsultService {
     service.on('claimed', (room) => this.onClaimed(room));
     service.on('roomClosed', (room) => {
       this.logs.delete(room.id);
-      this.wrapUps.set(room.specialistId, room);
+      // Only a doctor still at a console has a wrap-up; and only for a while (notes and prescription belong with the call).
+      if (this.consoles.has(room.specialistId)) this.wrapUps.set(room.specialistId, { room, until: Date.now() + WRAP_UP_MS });
     });
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
     service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
@@ -147,9 +150,15 @@ export class ConsultService {
 
   // ---- where things go ---------------------------------------------------------
 
+  private wrapUpOf(specialistId: string): Room | undefined {
+    const w = this.wrapUps.get(specialistId);
+    if (w && w.until < Date.now()) this.wrapUps.delete(specialistId);
+    return w && w.until >= Date.now() ? w.room : undefined;
+  }
+
   /** The specialist's room; with `orWrapUp`, else the one they just ended (the console's wrap-up). */
   private roomOf(peer: Peer, orWrapUp = false): Room {
-    const room = this.media.service.roomOfSpecialist(peer.id) ?? (orWrapUp ? this.wrapUps.get(peer.id) : undefined);
+    const room = this.media.service.roomOfSpecialist(peer.id) ?? (orWrapUp ? this.wrapUpOf(peer.id) : undefined);
     if (!room) throw refused('NO_ROOM', 'Aucune consultation en cours : prenez d’abord un patient dans la salle d’attente.');
     return room;
   }
@@ -368,7 +377,7 @@ export class ConsultService {
           }
           await this.repo.markPrescriptionDelivered(prescription.number, new Date().toISOString(), answer.data.printed);
           this.log.info({ boothId, number: prescription.number, printed: answer.data.printed }, 'prescription delivered');
-          const room = this.media.service.roomOfBooth(boothId) ?? [...this.wrapUps.values()].find((r) => r.boothId === boothId);
+          const room = this.media.service.roomOfBooth(boothId) ?? [...this.wrapUps.values()].find((w) => w.room.boothId === boothId)?.room;
           if (room && room.entry?.sessionId === prescription.sessionId) {
             this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed: answer.data.printed });
           }

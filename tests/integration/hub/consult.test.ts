@@ -296,6 +296,31 @@ describe('notes and prescription', () => {
     await expect.poll(async () => (await hubRecord(hub).repo.pendingPrescriptions('demo-booth-2')).length).toBe(0);
   });
 
+  it('after the doctor ends the call, still takes the notes and a prescription for that session (wrap-up) until the next claim', async () => {
+    const got: string[] = [];
+    const { doctor, sessionId } = await claimed('demo-booth-2', 0, (l) => l.handle('consult.prescription', (p) => {
+      got.push((p as { prescription: Prescription }).prescription.number);
+      return { stored: true, printed: true };
+    }));
+    await doctor.call('room.leave', {});
+    await expect(doctor.call('consult.requestMeasurement', { kind: 'temperature' })).rejects.toMatchObject({ code: 'NO_ROOM' });
+    await doctor.call('consult.saveNotes', { text: 'Compte rendu rédigé après l’appel.' });
+    const { prescription } = await doctor.call<{ prescription: Prescription }>('consult.prescribe', { items: [{ name: 'Paracétamol 1 g', dosage: '1 comprimé' }] });
+    expect(prescription).toMatchObject({ sessionId, boothId: 'demo-booth-2', patient: { firstName: 'Jeanne' } });
+    await expect.poll(() => got).toEqual([prescription.number]);
+    await expect.poll(() => doctor.of('consult.prescriptionDelivered')).toEqual([{ number: prescription.number, printed: true }]);
+    expect(await hubRecord(hub).repo.notes(sessionId)).toMatchObject({ text: 'Compte rendu rédigé après l’appel.' });
+
+    // The next patient: what the doctor writes now goes to the new session.
+    const next = await booth('demo-booth-1');
+    const nextSession = uuidv7();
+    await next.request('queue.join', { sessionId: nextSession });
+    await doctor.call('queue.claim', { boothId: 'demo-booth-1' });
+    await doctor.call('consult.saveNotes', { text: 'Nouveau patient.' });
+    expect((await hubRecord(hub).repo.notes(sessionId))!.text).toBe('Compte rendu rédigé après l’appel.');
+    expect((await hubRecord(hub).repo.notes(nextSession))!.text).toBe('Nouveau patient.');
+  });
+
   it('refuses a prescription without items or without a room', async () => {
     const lonely = await specialist('leroy');
     await expect(lonely.call('consult.prescribe', { items: [{ name: 'X', dosage: 'Y' }] })).rejects.toMatchObject({ code: 'NO_ROOM' });
