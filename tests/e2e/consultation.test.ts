@@ -11,6 +11,7 @@
  * kiosk as a QR code and a PDF file. Screenshots of the console go to
  * docs/screens/console-{waiting,call-readings,gallery}.png.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +118,12 @@ async function followGuidance(kiosk: Page): Promise<void> {
   throw new Error('the guidance never offered "ready"');
 }
 
+/** Serious and critical axe findings (WCAG 2 AA, target size on), videos aside. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const axe = await new AxeBuilder({ page }).options({ rules: { 'target-size': { enabled: true } } }).exclude('video').analyze();
+  return axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 /** The request's entry in the console's progress list. */
 function requestEntry(consolePage: Page, kind: string) {
   return consolePage.locator('.progress-list li').filter({ hasText: kind }).first();
@@ -130,7 +137,8 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await expect.poll(() => other.host.hubLink.status, { timeout: 10_000 }).toBe('online');
 
     const kiosk = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const consolePage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // axe needs a page from an explicit context.
+    const consolePage = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors: string[] = [];
     consolePage.on('pageerror', (e) => errors.push(e.message));
 
@@ -183,6 +191,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     const otherText = await consolePage.locator('li[data-booth="demo-booth-2"]').textContent();
     expect(otherText).toContain('Douleur au genou depuis hier');
     expect(otherText).toContain('Exception : Moins de 16 ans');
+    expect(await axeProblems(consolePage), 'axe on the waiting room').toEqual([]);
     mkdirSync(SCREENS, { recursive: true });
     await consolePage.screenshot({ path: join(SCREENS, 'console-waiting.png') });
 
@@ -230,10 +239,18 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await kiosk.getByTestId('next').click();
     await screen(kiosk, 'screen-consultation-call');
 
+    // A reloaded console returns to its call and catches up with the readings already taken.
+    await consolePage.reload();
+    await expect.poll(() => consolePage.getByRole('heading', { level: 2, name: /Consultation en cours/ }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => consolePage.locator('tr[data-kind="temperature"]').count(), { timeout: 10_000 }).toBe(2);
+    expect(await consolePage.locator('tr[data-kind="blood-pressure"]').count()).toBe(1);
+    await expect.poll(() => consolePage.locator('.devices li[data-state="ready"]').count(), { timeout: 10_000 }).toBe(4);
+
     // SpO₂ asked and left on the kiosk's guidance: the console shows it in progress.
     await consolePage.getByRole('button', { name: 'Saturation (SpO₂)', exact: true }).click();
     await screen(kiosk, 'screen-consultation-guidance');
     await expect.poll(() => requestEntry(consolePage, 'Saturation').getAttribute('data-stage')).toBe('guidance');
+    expect(await axeProblems(consolePage), 'axe on the call view').toEqual([]);
     await consolePage.screenshot({ path: join(SCREENS, 'console-call-readings.png'), fullPage: true });
     await kiosk.getByTestId('back').click();
     await screen(kiosk, 'screen-consultation-call');
@@ -257,6 +274,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBeGreaterThanOrEqual(1920);
     const natural = await image.evaluate((img: HTMLImageElement) => `${img.naturalWidth} × ${img.naturalHeight} px`);
     expect(await consolePage.getByTestId('zoom-resolution').textContent()).toBe(natural);
+    expect(await axeProblems(consolePage), 'axe on the zoomed photo').toEqual([]);
     await consolePage.screenshot({ path: join(SCREENS, 'console-gallery.png') });
     await zoom.getByRole('button', { name: 'Taille réelle (100 %)' }).click();
     expect(await image.evaluate((img: HTMLImageElement) => Math.round(img.getBoundingClientRect().width))).toBe(await image.evaluate((img: HTMLImageElement) => img.naturalWidth));
@@ -309,6 +327,8 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     expect(fhir.status()).toBe(200);
     expect(((await fhir.json()) as { resourceType: string }).resourceType).toBe('Bundle');
 
+    await consolePage.screenshot({ path: join(dir, 'console-wrap-up.png'), fullPage: true });
+    if (process.env.CABINE_KEEP_SHOTS) await consolePage.screenshot({ path: '/tmp/console-wrap-up.png', fullPage: true });
     await consolePage.getByRole('button', { name: 'Retour à la salle d’attente' }).click();
     await expect.poll(() => consolePage.locator('li[data-booth="demo-booth-2"]').count()).toBe(1);
     expect(errors).toEqual([]);

@@ -24,6 +24,7 @@ export interface RequestEntry {
   at: string;
 }
 
+/** The cuff's live pressure; `at` is the host's receipt time of the latest cuff reading or result. */
 export interface CuffGauge { value: number; unit: UcumUnit; at: string; active: boolean }
 
 export interface ConsultState {
@@ -57,13 +58,15 @@ const STICKY: ReadonlySet<ProgressStage> = new Set(['done', 'cancelled']);
 function addReading(state: ConsultState, reading: Reading): ConsultState {
   if (state.seen.has(reading.id)) return state;
   const seen = new Set(state.seen).add(reading.id);
+  // NOTE: the gauge orders by the host's clock (receivedAt): the cuff stamps its result with its own clock, to the
+  // second and from when the measurement began, so the last deflation pressures may look newer than the result.
   if (isCuffPressure(reading)) {
     const value = reading.values[0];
-    // A cuff pressure older than the gauge's (or than the final result) only joins the seen set.
-    if (!value || (state.cuff && Date.parse(state.cuff.at) > Date.parse(reading.takenAt))) return { ...state, seen };
-    return { ...state, seen, cuff: { value: value.value, unit: value.unit, at: reading.takenAt, active: true } };
+    // A cuff pressure from before the gauge's latest (or the final result) only joins the seen set.
+    if (!value || (state.cuff && Date.parse(state.cuff.at) >= Date.parse(reading.receivedAt))) return { ...state, seen };
+    return { ...state, seen, cuff: { value: value.value, unit: value.unit, at: reading.receivedAt, active: true } };
   }
-  const cuff = reading.kind === 'blood-pressure' && state.cuff ? { ...state.cuff, active: false, at: reading.takenAt } : state.cuff;
+  const cuff = reading.kind === 'blood-pressure' ? { value: state.cuff?.value ?? 0, unit: state.cuff?.unit ?? 'mm[Hg]', at: reading.receivedAt, active: false } : state.cuff;
   return { ...state, seen, cuff, readings: [...state.readings, reading] };
 }
 
@@ -102,7 +105,7 @@ export function consultReducer(state: ConsultState, action: ConsultAction): Cons
       return emptyConsult;
     case 'context': {
       let next: ConsultState = { ...state, context: action.note, devices: action.note.devices };
-      for (const r of [...(action.readings ?? [])].sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt))) next = addReading(next, r);
+      for (const r of [...(action.readings ?? [])].sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt))) next = addReading(next, r);
       for (const p of action.photos ?? []) next = addPhoto(next, p);
       return next;
     }

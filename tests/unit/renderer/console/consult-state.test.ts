@@ -5,14 +5,14 @@ import { LOINC, type Reading } from '../../../../src/shared/domain';
 
 const device = { id: 'bp-1', kind: 'bp-cuff' as const, model: 'SimCuff', serial: 'S1', firmware: '1.0' };
 let n = 0;
-function reading(kind: Reading['kind'], value: number, at: string, flags: Reading['flags'] = []): Reading {
+function reading(kind: Reading['kind'], value: number, at: string, flags: Reading['flags'] = [], receivedAt = at): Reading {
   n++;
   return {
     id: `0190a0b0-0000-7000-8000-${String(n).padStart(12, '0')}`, sessionId: 's1', kind, code: LOINC.bpPanel,
     values: kind === 'blood-pressure'
       ? [{ code: LOINC.systolic, name: 'Systolic', value, unit: 'mm[Hg]' }, { code: LOINC.diastolic, name: 'Diastolic', value: 80, unit: 'mm[Hg]' }]
       : [{ code: kind === 'cuff-pressure' ? LOINC.cuffPressure : LOINC.bodyTemperature, name: 'x', value, unit: kind === 'cuff-pressure' ? 'mm[Hg]' : 'Cel' }],
-    takenAt: at, receivedAt: at, device, flags,
+    takenAt: at, receivedAt, device, flags,
   };
 }
 const run = (actions: ConsultAction[], from: ConsultState = emptyConsult): ConsultState => actions.reduce(consultReducer, from);
@@ -40,6 +40,17 @@ describe('consultation state from the hub notes', () => {
     // A late cuff pressure from before the result does not bring the gauge back.
     const s3 = run([{ type: 'reading', reading: reading('cuff-pressure', 60, '2026-01-15T12:00:05Z') }], s2);
     expect(s3.cuff?.active).toBe(false);
+  });
+
+  it('leaves the gauge off after the result when a reloaded console catches up in any order', () => {
+    // The cuff stamps its result from when the measurement began: older than the last deflation pressures.
+    const cuffs = [80, 150, 120, 90].map((v, i) => reading('cuff-pressure', v, `2026-01-15T12:00:0${i + 1}Z`));
+    const result = reading('blood-pressure', 128, '2026-01-15T12:00:01Z', [], '2026-01-15T12:00:06Z');
+    const s = run([{ type: 'context', note: ctx(), readings: [result, ...cuffs].reverse() }]);
+    expect(s.readings.map((r) => r.id)).toEqual([result.id]);
+    expect(s.cuff?.active).toBe(false);
+    const live = run([...cuffs, result].map((r): ConsultAction => ({ type: 'reading', reading: r })));
+    expect(live.cuff?.active).toBe(false);
   });
 
   it('follows a request through its stages, never letting an older note or the hub\'s late "requested" overwrite a newer stage', () => {

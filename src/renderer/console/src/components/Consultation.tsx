@@ -115,7 +115,7 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
               <p>L’appel est terminé. Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
             </section>
           )}
-          <ReadingsPanel readings={state.readings} cuff={state.cuff} />
+          <ReadingsPanel readings={state.readings} cuff={live ? state.cuff : null} />
         </div>
         <div className="consult__side">
           <ContextPanel context={state.context} entry={call.entry} devices={state.devices} />
