@@ -246,7 +246,9 @@ export class MediaSession {
     if (this.current === 'closed') throw new Error('the call has ended');
     await this.closeExtra(source);
     this.extras.set(source, track);
-    if (this.send && !this.restarting) await this.produce(track, source, this.generation);
+    // A start or restart under way produces the extras itself, after the camera and microphone.
+    await (this.starting ?? this.restarting)?.catch(() => undefined);
+    if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation);
     return {
       close: () => {
         if (this.extras.get(source) === track) void this.closeExtra(source).catch(() => undefined);

@@ -47,6 +47,15 @@ describe('hub restart mid-call', () => {
     call = await startCall(browser, hub.url, port, dir);
     const { kiosk, kioskPage, consolePage } = call;
 
+    // Every message the kiosk's video banner shows from now on.
+    await kioskPage.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __bannerSeen: string[] }).__bannerSeen = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('.video-area__banner')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     const killedAt = Date.now();
     await hub.kill();
     hub = await spawnHubProcess(configFile, port);
@@ -55,6 +64,9 @@ describe('hub restart mid-call', () => {
     await expect.poll(() => decodingAgainAt(consolePage, killedAt), { timeout: 30_000, interval: 250 }).not.toBeNull();
     await framesIncrease(kioskPage);
     await framesIncrease(consolePage);
+    // The patient was told, calmly, that the call is being restored.
+    const banners = await kioskPage.evaluate(() => (window as unknown as { __bannerSeen: string[] }).__bannerSeen);
+    expect(banners.join(' | ')).toMatch(/La connexion est interrompue, nous rétablissons l.appel/);
     // Still the same consultation: the kiosk never left the call, and its "restoring" banner is gone.
     expect(kiosk.host.view().state).toMatch(/^consultation/);
     await expect.poll(() => kioskPage.locator('.video-area__banner').count(), { timeout: 15_000 }).toBe(0);
