@@ -239,13 +239,6 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await kiosk.getByTestId('next').click();
     await screen(kiosk, 'screen-consultation-call');
 
-    // A reloaded console returns to its call and catches up with the readings already taken.
-    await consolePage.reload();
-    await expect.poll(() => consolePage.getByRole('heading', { level: 2, name: /Consultation en cours/ }).count(), { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => consolePage.locator('tr[data-kind="temperature"]').count(), { timeout: 10_000 }).toBe(2);
-    expect(await consolePage.locator('tr[data-kind="blood-pressure"]').count()).toBe(1);
-    await expect.poll(() => consolePage.locator('.devices li[data-state="ready"]').count(), { timeout: 10_000 }).toBe(4);
-
     // SpO₂ asked and left on the kiosk's guidance: the console shows it in progress.
     await consolePage.getByRole('button', { name: 'Saturation (SpO₂)', exact: true }).click();
     await screen(kiosk, 'screen-consultation-guidance');
@@ -254,6 +247,13 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await consolePage.screenshot({ path: join(SCREENS, 'console-call-readings.png'), fullPage: true });
     await kiosk.getByTestId('back').click();
     await screen(kiosk, 'screen-consultation-call');
+
+    // A reloaded console returns to its call and catches up with the readings already taken.
+    await consolePage.reload();
+    await expect.poll(() => consolePage.getByRole('heading', { level: 2, name: /Consultation en cours/ }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => consolePage.locator('tr[data-kind="temperature"]').count(), { timeout: 10_000 }).toBe(2);
+    expect(await consolePage.locator('tr[data-kind="blood-pressure"]').count()).toBe(1);
+    await expect.poll(() => consolePage.locator('.devices li[data-state="ready"]').count(), { timeout: 10_000 }).toBe(4);
 
     // The dermatoscope, twice: each still at the camera's full resolution lands in the gallery with its body site.
     for (const [i, site] of ['dos, omoplate gauche', 'avant-bras gauche'].entries()) {
