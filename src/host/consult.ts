@@ -145,8 +145,15 @@ export class BoothConsult {
     this.disposers.push(() => sub.unsubscribe());
   }
 
+  /** Stops listening; the session's prescription (memory and saved PDF) goes with it. */
   dispose(): void {
     for (const d of this.disposers.splice(0)) d();
+    this.wipe();
+  }
+
+  /** At start: PDFs a crashed run left behind are deleted (they belonged to a session that is over). */
+  sweepLeftovers(): number {
+    return this.opts.printer.sweep();
   }
 
   /** Sends every device's status to the hub (on connect and on each change). */

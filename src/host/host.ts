@@ -233,6 +233,7 @@ export class Host extends EventEmitter<HostEvents> {
     }
     // An interrupted last session gets its incident; the hub hears when this booth holds no call (E, issue #10).
     attachCrashRecovery(this, this.deps.now);
+    this.consult.sweepLeftovers();
     this.purgeExpired();
     this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
     this.purgeTimer.unref();

@@ -9,7 +9,7 @@
  * length and codes.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
@@ -99,6 +99,29 @@ export class PrescriptionPrinter {
   /** Deletes a saved PDF (privacy wipe). */
   discard(file: string | undefined): void {
     if (file) rmSync(file, { force: true });
+  }
+
+  /**
+   * Deletes prescription PDFs a previous run left (a crash or power cut
+   * before the privacy wipe): they belonged to a session that is over.
+   * Returns how many were deleted.
+   */
+  sweep(): number {
+    let removed = 0;
+    for (const dir of new Set([this.config.kind === 'file' ? this.config.dir : this.fallbackDir, this.fallbackDir])) {
+      let names: string[];
+      try {
+        names = readdirSync(resolvePath(dir));
+      } catch {
+        continue;
+      }
+      for (const name of names.filter((n) => /^ordonnance-[A-Z0-9-]+\.pdf$/.test(n))) {
+        rmSync(resolvePath(dir, name), { force: true });
+        removed += 1;
+      }
+    }
+    if (removed > 0) this.log.warn({ removed }, 'deleted prescription PDFs left by an interrupted session');
+    return removed;
   }
 
   private save(dir: string, pdf: Buffer, number: string): string {

@@ -4,7 +4,7 @@
  * the machine, every stage goes back once, devices and the record events
  * go out, the prescription is kept for the session only.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -294,6 +294,16 @@ describe('booth consult: prescription', () => {
     await expect(h.link.call('consult.prescription', { prescription: prescription() })).resolves.toEqual({ stored: true, printed: true });
     expect(readFileSync(out, 'utf8')).toBe('x\n');
     expect(h.events.filter((e) => e.type === 'prescription.received')).toHaveLength(1);
+  });
+
+  it('deletes the PDFs an interrupted run left behind, and only those', () => {
+    const dir = join(tmp(), 'prints');
+    const h = setup({ kind: 'file', dir });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ordonnance-RX-2026-OLD00001.pdf'), '%PDF-1.3');
+    writeFileSync(join(dir, 'notes.txt'), 'not ours');
+    expect(h.consult.sweepLeftovers()).toBe(1);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 
   it('refuses a reprint when there is no prescription', async () => {
