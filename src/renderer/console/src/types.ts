@@ -1,22 +1,28 @@
 /** Shapes the console receives from the hub's HTTP API and queue notes. */
-import type { ExceptionReason, Pathway } from '../../../shared/session-view';
+import { z } from 'zod';
+import { ExceptionReason, Pathway } from '../../../shared/session-view';
 
 export interface Me { id: string; name: string; specialty: string }
 
-/** One `queue.updated` entry (src/hub/media/signaling.ts QueueEntry, plus the hub's estimate). */
-export interface Waiting {
-  boothId: string;
-  pharmacy: { name: string; city: string } | null;
-  reason: string | null;
-  firstName: string | null;
-  age: number | null;
-  pathway?: Pathway | null;
-  exceptionReason?: ExceptionReason | null;
-  sessionId?: string | null;
-  language?: 'fr' | 'en' | null;
-  since: string;
-  etaMinutes?: number | null;
-}
+/** One `queue.updated` entry (src/hub/media/signaling.ts QueueEntry, plus the hub's estimate), checked on arrival. */
+export const Waiting = z.object({
+  boothId: z.string(),
+  pharmacy: z.object({ name: z.string(), city: z.string() }).nullable(),
+  reason: z.string().nullable(),
+  firstName: z.string().nullable(),
+  age: z.number().nullable(),
+  pathway: Pathway.nullish(),
+  exceptionReason: ExceptionReason.nullish(),
+  sessionId: z.string().nullish(),
+  language: z.enum(['fr', 'en']).nullish(),
+  since: z.string(),
+  etaMinutes: z.number().nullish(),
+});
+export type Waiting = z.infer<typeof Waiting>;
+/** The queue as the hub sends it (`queue.updated`, `queue.list`). */
+export const QueueNote = z.object({ booths: z.array(Waiting) });
+/** `room.mine`: the room this specialist holds, if any. */
+export const RoomMine = z.object({ room: z.object({ roomId: z.string(), boothId: z.string() }).nullable() });
 
 /** The consultation the console is in or has just finished. */
 export interface CallInfo { boothId: string; roomId: string | null; label: string; entry: Waiting | null }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { HubClient } from '../hub-client';
-import type { CallInfo, Me, Waiting } from '../types';
+import { QueueNote, RoomMine, type CallInfo, type Me, type Waiting } from '../types';
 import { Consultation } from './Consultation';
 import { WaitingRoom } from './WaitingRoom';
 
@@ -21,7 +21,10 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
 
   useEffect(() => {
     const off = hub.onNotification((m, d) => {
-      if (m === 'queue.updated') setQueue((d.booths as Waiting[] | undefined) ?? []);
+      if (m === 'queue.updated') {
+        const q = QueueNote.safeParse(d);
+        if (q.success) setQueue(q.data.booths);
+      }
       if (m === 'room.closed') setLive(false);
     });
     // The client reconnects by itself; each return re-reads the queue and the room.
@@ -33,11 +36,12 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
       }
     });
     const afterConnect = async (): Promise<void> => {
-      const list = await hub.request('queue.list', {}).catch(() => null);
-      if (list && Array.isArray(list.booths)) setQueue(list.booths as Waiting[]);
+      const list = QueueNote.safeParse(await hub.request('queue.list', {}).catch(() => null));
+      if (list.success) setQueue(list.data.booths);
       // A reloaded console returns to its call (the hub keeps the room).
-      const mine = await hub.request('room.mine', {}).catch(() => null);
-      const room = mine?.room as { roomId: string; boothId: string } | null | undefined;
+      const parsed = RoomMine.safeParse(await hub.request('room.mine', {}).catch(() => null));
+      const mine = parsed.success ? parsed.data : null;
+      const room = mine?.room;
       if (room) {
         setCall((c) => (c && c.boothId === room.boothId ? c : { boothId: room.boothId, roomId: room.roomId, label: room.boothId, entry: null }));
         setLive(true);

@@ -31,7 +31,8 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
       {extraField && (
         <label className="request__extra">
           <span className="sr-only">{extraField.label}</span>
-          <input id={`${id}-extra`} value={extra} maxLength={kind === 'blood-pressure' ? 200 : 120} placeholder={extraField.placeholder} onChange={(e) => setExtra(e.target.value)} disabled={!usable} />
+          <input id={`${id}-extra`} value={extra} maxLength={kind === 'blood-pressure' ? 200 : 120} placeholder={extraField.placeholder} onChange={(e) => setExtra(e.target.value)} disabled={!usable}
+            onKeyDown={(e) => { if (e.key === 'Enter' && !busy) { e.preventDefault(); void send(); } }} />
         </label>
       )}
       <span id={`${id}-state`} className={`badge badge--${device.state}`}>{DEVICE_STATE_LABEL[device.state]}{device.state === 'error' && device.error ? ` : ${device.error.message.fr}` : ''}</span>
