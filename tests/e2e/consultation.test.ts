@@ -98,9 +98,10 @@ async function screen(page: Page, testid: string, timeout = 15_000): Promise<voi
  * may take the photo first: then the guidance ends by itself.
  */
 async function followGuidance(kiosk: Page): Promise<void> {
-  await screen(kiosk, 'screen-consultation-guidance');
-  const guidance = kiosk.getByTestId('guidance');
   const over = async (): Promise<boolean> => (await kiosk.getByTestId('screen-consultation-guidance').count()) === 0;
+  await kiosk.locator(['guidance', 'measuring', 'result'].map((s) => `[data-testid="screen-consultation-${s}"]`).join(', ')).first().waitFor({ timeout: 15_000 });
+  if (await over()) return;
+  const guidance = kiosk.getByTestId('guidance');
   for (let i = 0; i < 10; i++) {
     try {
       const button = guidance.locator('[data-testid="next"], [data-testid="ready"]');
@@ -259,6 +260,12 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     for (const [i, site] of ['dos, omoplate gauche', 'avant-bras gauche'].entries()) {
       await consolePage.getByLabel('Zone du corps').fill(site);
       await consolePage.getByRole('button', { name: 'Photo dermatoscope', exact: true }).click();
+      if (i === 0) {
+        // While the patient places it, the dermatoscope's live view has its own panel beside the call.
+        await screen(kiosk, 'screen-consultation-guidance');
+        const live = consolePage.getByRole('figure', { name: 'Dermatoscope en direct' }).locator('video');
+        await expect.poll(() => live.evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 15_000 }).toBeGreaterThan(0);
+      }
       await followGuidance(kiosk);
       // (The simulated capture button, pressed every 20 s, may add a retake: at least one still per request.)
       await expect.poll(() => consolePage.locator('.thumbs li').filter({ hasText: site }).count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
@@ -334,5 +341,5 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     expect(errors).toEqual([]);
     await kiosk.close();
     await consolePage.close();
-  }, 300_000);
+  }, 420_000);
 });
