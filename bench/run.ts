@@ -51,7 +51,7 @@ const unpaired = rows.filter((r) => !r.baseline).map((r) => `${r.area}: ${r.name
 const soakFile = join(here, 'results/soak.md');
 const soak = existsSync(soakFile) ? readFileSync(soakFile, 'utf8').split('\n') : [];
 const soakSummary = soak.length
-  ? ['## Soak (last `npm run soak`, bench/results/soak.md)', '', ...soak.filter((l) => l.startsWith('Machine:') || l.startsWith('| verdict') || l.startsWith('|---|---|') || /^\| (pass|FAIL|info) \|/.test(l)), '']
+  ? ['## Soak (last `npm run soak`, bench/results/soak.md)', '', ...soak.filter((l) => l.startsWith('Machine:')), '', ...soak.filter((l) => l.startsWith('| verdict') || l.startsWith('|---|---|') || /^\| (pass|FAIL|info) \|/.test(l)), '']
   : [];
 const md = [
   `# Benchmarks`, '', header, '', ...lines, '',
