@@ -21,6 +21,7 @@ import { testConfig } from '../tests/helpers/config';
 import { launchChromium } from '../tests/helpers/chromium';
 import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub } from '../tests/helpers/hub';
 import { startKioskHost } from '../tests/helpers/kiosk';
+import { cheapPinHash } from '../tests/resilience/support/clients';
 import { MEDIA_CODECS } from '../src/hub/media/workers';
 import { percentile, type BenchResult } from './types';
 
@@ -33,7 +34,23 @@ const MEASURE_MS = 5000;
 async function callSetup(): Promise<BenchResult[]> {
   ensureRenderersBuilt();
   const hub = await startTestHub();
-  const kiosk = await startKioskHost(testConfig({ boothId: 'demo-booth-1', hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] } }));
+  const kiosk = await startKioskHost(testConfig({ boothId: 'demo-booth-1', hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] }, assistant: { pinHash: cheapPinHash('482193'), maxTries: 5, lockoutMinutes: 5 } }));
+  // The kiosk shows the call only in a consultation: each call starts with a patient walked to the waiting room.
+  const d = (method: string, params: unknown = {}) => kiosk.host.dispatch(method, params);
+  const toWaitingRoom = async (): Promise<void> => {
+    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }]) await d('sendEvent', { event });
+    await d('assistantLogin', { pin: '482193' });
+    await d('assistantSetIdentity', { identity: { firstName: 'Jeanne', lastName: 'Bench', birthDate: '1950-01-01' } });
+    await d('assistantLogout');
+    await d('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
+  };
+  const backToAttract = async (): Promise<void> => {
+    for (let i = 0; i < 20 && kiosk.host.view().state !== 'attract'; i++) {
+      const s = kiosk.host.view().state;
+      if (s.startsWith('consultation')) await new Promise((r) => setTimeout(r, 20));
+      else await d('sendEvent', { event: { type: s.startsWith('wrapUp.report') ? 'ACCEPT' : s.startsWith('wrapUp.goodbye') ? 'FINISH' : s.startsWith('privacyWipe') ? 'TOUCH' : 'NEXT' } });
+    }
+  };
   const browser = await launchChromium();
   const setup: number[] = [];
   const signaling: number[] = [];
@@ -48,7 +65,7 @@ async function callSetup(): Promise<BenchResult[]> {
     await consolePage.getByRole('button', { name: 'Se connecter' }).click();
     await consolePage.getByText('Salle d’attente').waitFor();
     for (let i = 0; i < CALLS; i++) {
-      await kiosk.host.media.joinQueue({});
+      await toWaitingRoom();
       const claimButton = consolePage.locator('li[data-booth="demo-booth-1"] button');
       await claimButton.waitFor();
       let claimedAt = 0;
@@ -82,6 +99,10 @@ async function callSetup(): Promise<BenchResult[]> {
       await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
       while (hub.media!.service.roomCount() > 0) await new Promise((r) => setTimeout(r, 20));
       await kioskPage.locator('.video-area').waitFor({ state: 'detached' });
+      await backToAttract();
+      // The console shows its wrap-up after a call; the specialist goes back to the waiting room.
+      const back = consolePage.getByRole('button', { name: 'Retour à la salle d’attente' });
+      if (await back.isVisible()) await back.click();
     }
   } finally {
     await browser.close();
