@@ -143,6 +143,19 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     const errors: string[] = [];
     consolePage.on('pageerror', (e) => errors.push(e.message));
 
+    // Test hook: the page's WebSockets, so the test can cut the console's link as a network drop would.
+    await consolePage.addInitScript(() => {
+      const sockets: WebSocket[] = [];
+      (window as unknown as { __sockets: WebSocket[] }).__sockets = sockets;
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          sockets.push(this);
+        }
+      };
+    });
+
     // The specialist logs in and waits.
     await consolePage.goto(hub.url);
     await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
@@ -290,6 +303,20 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await expect.poll(() => zoom.getByRole('heading').textContent()).toContain('dos, omoplate gauche');
     await consolePage.keyboard.press('Escape');
     await expect.poll(() => consolePage.getByRole('dialog').count()).toBe(0);
+
+    // The link to the hub drops: the console says so, keeps the call view, and comes back by itself.
+    await consolePage.evaluate(() => {
+      const w = window as unknown as { __sockets: WebSocket[]; __bannerSeen: boolean };
+      w.__bannerSeen = false;
+      new MutationObserver(() => {
+        if ([...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent === 'Connexion perdue, reconnexion…')) w.__bannerSeen = true;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      for (const ws of w.__sockets) ws.close();
+    });
+    await expect.poll(() => consolePage.evaluate(() => (window as unknown as { __bannerSeen: boolean }).__bannerSeen)).toBe(true);
+    await expect.poll(() => consolePage.getByText('Connexion perdue, reconnexion…').count(), { timeout: 20_000 }).toBe(0);
+    expect(await consolePage.getByRole('heading', { level: 2, name: /Consultation en cours/ }).count()).toBe(1);
+    expect(await consolePage.locator('tr[data-kind="temperature"]').count()).toBe(2);
 
     // Notes, saved after a pause.
     await consolePage.getByRole('textbox', { name: 'Notes de consultation' }).fill('Fièvre modérée, tension à recontrôler.');
