@@ -30,7 +30,7 @@ export interface CuffGauge { value: number; unit: UcumUnit; at: string; active: 
 export interface ConsultState {
   context: ContextNote | null;
   devices: DeviceStatus[];
-  /** Every reading but the cuff's live pressure, in arrival order. */
+  /** Every reading but the cuff's live pressure, in the order taken (oldest first). */
   readings: Reading[];
   /** Ids already taken (readings and cuff pressures): a repeated note changes nothing. */
   seen: ReadonlySet<string>;
@@ -67,7 +67,15 @@ function addReading(state: ConsultState, reading: Reading): ConsultState {
     return { ...state, seen, cuff: { value: value.value, unit: value.unit, at: reading.receivedAt, active: true } };
   }
   const cuff = reading.kind === 'blood-pressure' ? { value: state.cuff?.value ?? 0, unit: state.cuff?.unit ?? 'mm[Hg]', at: reading.receivedAt, active: false } : state.cuff;
-  return { ...state, seen, cuff, readings: [...state.readings, reading] };
+  return { ...state, seen, cuff, readings: insertByTime(state.readings, reading) };
+}
+
+/** Keeps readings in the order taken: they mostly arrive in that order, so the place is found from the end. */
+function insertByTime(list: readonly Reading[], reading: Reading): Reading[] {
+  const t = Date.parse(reading.takenAt);
+  let i = list.length;
+  while (i > 0 && Date.parse(list[i - 1]!.takenAt) > t) i--;
+  return [...list.slice(0, i), reading, ...list.slice(i)];
 }
 
 function addPhoto(state: ConsultState, note: PhotoNote): ConsultState {
@@ -128,7 +136,7 @@ export function consultReducer(state: ConsultState, action: ConsultAction): Cons
   }
 }
 
-/** Readings of one kind in the order they were taken: what a trend draws. */
+/** Readings of one kind in the order they were taken (the state keeps them so): what a trend draws. */
 export function readingsOfKind(readings: readonly Reading[], kind: MeasurementKind): Reading[] {
-  return readings.filter((r) => r.kind === kind).sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt));
+  return readings.filter((r) => r.kind === kind);
 }

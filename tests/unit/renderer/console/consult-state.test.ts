@@ -26,6 +26,12 @@ describe('consultation state from the hub notes', () => {
     expect(s.readings.map((x) => x.id)).toEqual([r.id]);
   });
 
+  it('keeps readings in the order taken whatever the order they arrive in', () => {
+    const [a, b, c] = [reading('temperature', 36.5, '2026-01-15T12:00:01Z'), reading('temperature', 36.9, '2026-01-15T12:00:02Z'), reading('temperature', 37.4, '2026-01-15T12:00:03Z')];
+    const s = run([c, a, b].map((r): ConsultAction => ({ type: 'reading', reading: r })));
+    expect(s.readings.map((r) => r.id)).toEqual([a.id, b.id, c.id]);
+  });
+
   it('sends cuff pressures to the gauge, not the rows, and stops the gauge at the final blood pressure', () => {
     const s1 = run([
       { type: 'reading', reading: reading('cuff-pressure', 80, '2026-01-15T12:00:01Z') },

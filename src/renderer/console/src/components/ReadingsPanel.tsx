@@ -119,13 +119,15 @@ const ReadingRow = memo(function ReadingRow({ reading: r }: { reading: Reading }
 
 /** Every reading of this consultation, newest first, as the hub stored it; the cuff gauge while inflating; the latest values with their trends. */
 export const ReadingsPanel = memo(function ReadingsPanel({ readings, cuff }: { readings: Reading[]; cuff: Gauge | null }) {
-  const rows = useMemo(() => readings.filter((r) => r.kind !== 'dermatoscope-photo').sort((a, b) => Date.parse(b.takenAt) - Date.parse(a.takenAt)), [readings]);
+  // The state keeps them in the order taken; newest first here.
+  const taken = useMemo(() => readings.filter((r) => r.kind !== 'dermatoscope-photo'), [readings]);
+  const rows = useMemo(() => [...taken].reverse(), [taken]);
   return (
     <section className="panel readings" aria-labelledby="readings-title">
       <h2 id="readings-title">Mesures</h2>
       <div className="readings__top">
         {cuff?.active && <CuffGauge gauge={cuff} />}
-        <Latest rows={rows} />
+        <Latest rows={taken} />
       </div>
       {rows.length === 0 ? <p className="empty">Aucune mesure reçue pour l’instant.</p> : (
         <div className="readings__history" tabIndex={0} role="region" aria-label="Historique des mesures">
