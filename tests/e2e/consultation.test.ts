@@ -77,8 +77,9 @@ beforeAll(async () => {
   // The hub's directory names each booth's pharmacy.
   config.booths = config.booths.map((b) => ({ ...b, pharmacy: PHARMACIES[b.boothId as keyof typeof PHARMACIES] }));
   hub = await startTestHub({ config: { ...config, dataDir: join(dir, 'hub') } });
-  // Two cameras, as in a booth: the call's (first) and the dermatoscope (the other; a shared camera cannot give more than the call opened it at).
-  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=2'] });
+  // The call's camera (first) and the dermatoscope (the last; a camera shared with the call cannot give more than the
+  // call opened it at). Three fake devices: Chromium's second one sends Y16 frames WebRTC never encodes.
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=3'] });
 }, 120_000);
 
 afterAll(async () => {
