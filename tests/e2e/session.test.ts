@@ -174,7 +174,7 @@ let browser: Browser;
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  page.on('close', () => void context.close().catch(() => undefined)); // the browser may already be gone (afterAll)
   return page;
 }
 beforeAll(async () => {
