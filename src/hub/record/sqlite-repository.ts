@@ -4,9 +4,8 @@
  * (AES-256-GCM, AAD bound to the row, as on the booth: docs/store.md); ids,
  * booth, session, kind and order stay in clear for lookups.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openHubDatabase } from '../sqlite';
 import type { KeyProvider } from '../../host/store/keys';
 import { open, seal } from '../../host/store/seal';
 import type { Prescription } from '../../shared/consult-protocol';
@@ -58,19 +57,7 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly now: () => Date = () => new Date()) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.db = new Database(path);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    RECORD_MIGRATIONS.forEach((sql, i) => {
-      if (i + 1 <= version) return;
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.db.pragma(`user_version = ${i + 1}`);
-      })();
-    });
+    this.db = openHubDatabase(path, RECORD_MIGRATIONS, 'FULL');
     const db = this.db;
     this.st = {
       insertItem: db.prepare('INSERT INTO items (id, booth_id, session_id, kind, seq, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),

@@ -16,9 +16,9 @@
  * one statement.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openHubDatabase } from '../sqlite';
 import type { Logger } from 'pino';
 import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
 import { openJson, sealJson } from '../../host/store/seal';
@@ -63,19 +63,7 @@ export class HubStateStore {
   private readonly st;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly now: () => number = Date.now) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.db = new Database(path);
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    HUB_STATE_MIGRATIONS.forEach((sql, i) => {
-      if (i + 1 <= version) return;
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.db.pragma(`user_version = ${i + 1}`);
-      })();
-    });
+    this.db = openHubDatabase(path, HUB_STATE_MIGRATIONS, 'NORMAL');
     const db = this.db;
     this.st = {
       putQueue: db.prepare('INSERT INTO queue (booth_id, ord, body) VALUES (?, coalesce((SELECT ord FROM queue WHERE booth_id = ?), (SELECT coalesce(max(ord), 0) + 1 FROM queue)), ?) ON CONFLICT(booth_id) DO UPDATE SET body = excluded.body'),
