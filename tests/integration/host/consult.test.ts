@@ -16,6 +16,7 @@ import type { ContextNote, MeasurementProgress, Prescription, ReadingNote } from
 import { testConfig } from '../../helpers/config';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { silentLog, tempDir } from '../../helpers/store';
+import { ConsoleClient } from '../../resilience/support/clients';
 
 let hub: Hub;
 let hubDir: { dir: string; cleanup: () => void };
@@ -33,49 +34,16 @@ afterAll(async () => {
   hubDir?.cleanup();
 });
 
-type Frame = { ok: boolean; r?: unknown; e?: { code: string; message: string } };
-
-/** A console connection speaking the hub protocol from Node. */
-class ConsoleClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, (frame: Frame) => void>();
-  readonly notes: { m: string; p: unknown }[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
-      const f = JSON.parse(raw.toString()) as Frame & { t: string; id: number; m: string; p: unknown };
-      if (f.t === 'res') this.pending.get(f.id)?.(f);
-      else if (f.t === 'note') this.notes.push({ m: f.m, p: f.p });
-    });
-  }
-  async call<T = unknown>(m: string, p: unknown): Promise<T> {
-    const id = this.nextId++;
-    const frame = await new Promise<Frame>((resolve) => {
-      this.pending.set(id, resolve);
-      this.ws.send(JSON.stringify({ t: 'req', id, m, p }));
-    });
-    if (!frame.ok) throw Object.assign(new Error(frame.e!.message), { code: frame.e!.code });
-    return frame.r as T;
-  }
-  of<T>(m: string): T[] {
-    return this.notes.filter((n) => n.m === m).map((n) => n.p as T);
-  }
-}
-
 async function specialist(): Promise<ConsoleClient> {
-  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email, password: SPECIALISTS[0].password }) });
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/console`, { headers: { cookie, origin: hub.url } });
+  const client = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);
+  const { ws } = client;
   // A clean close, so the hub has seen the console leave before it stops.
   cleanups.push(() => new Promise<void>((resolve) => {
     if (ws.readyState === WebSocket.CLOSED) return resolve();
     ws.once('close', () => resolve());
     ws.close();
   }));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return new ConsoleClient(ws);
+  return client;
 }
 
 async function booth(): Promise<{ host: Host; thermometer: FakeThermometer; prints: string }> {

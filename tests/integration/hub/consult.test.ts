@@ -26,6 +26,7 @@ import type { PhotoMeta, RecordItem } from '../../../src/shared/record-protocol'
 import { hashSecret } from '../../../src/hub/directory';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { bloodPressure, silentLog, tempDir, temperature } from '../../helpers/store';
+import { ConsoleClient } from '../../resilience/support/clients';
 
 const require = createRequire(import.meta.url);
 const LEROY = { email: 'dr.leroy@cabine.example', password: 'sans-consultation-ici' } as const;
@@ -56,34 +57,6 @@ afterAll(async () => {
   dataDir?.cleanup();
 });
 
-type Frame = { ok: boolean; r?: unknown; e?: { code: string; message: string } };
-
-/** A console connection speaking the hub protocol from Node. */
-class ConsoleClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, (frame: Frame) => void>();
-  readonly notes: { m: string; p: unknown }[] = [];
-  constructor(readonly ws: WebSocket, readonly cookie: string) {
-    ws.on('message', (raw) => {
-      const f = JSON.parse(raw.toString()) as Frame & { t: string; id: number; m: string; p: unknown };
-      if (f.t === 'res') this.pending.get(f.id)?.(f);
-      else if (f.t === 'note') this.notes.push({ m: f.m, p: f.p });
-    });
-  }
-  async call<T = unknown>(m: string, p: unknown): Promise<T> {
-    const id = this.nextId++;
-    const frame = await new Promise<Frame>((resolve) => {
-      this.pending.set(id, resolve);
-      this.ws.send(JSON.stringify({ t: 'req', id, m, p }));
-    });
-    if (!frame.ok) throw Object.assign(new Error(frame.e!.message), { code: frame.e!.code });
-    return frame.r as T;
-  }
-  of<T>(m: string): T[] {
-    return this.notes.filter((n) => n.m === m).map((n) => n.p as T);
-  }
-}
-
 async function cookieOf(i: 0 | 1 | 'leroy'): Promise<string> {
   const who = i === 'leroy' ? LEROY : SPECIALISTS[i];
   const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
@@ -91,14 +64,8 @@ async function cookieOf(i: 0 | 1 | 'leroy'): Promise<string> {
 }
 
 async function specialist(i: 0 | 1 | 'leroy'): Promise<ConsoleClient> {
-  const cookie = await cookieOf(i);
-  const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/console`, { headers: { cookie, origin: hub.url } });
-  sockets.push(ws);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const client = new ConsoleClient(ws, cookie);
+  const client = await ConsoleClient.open(hub.url, { cookie: await cookieOf(i), origin: hub.url });
+  sockets.push(client.ws);
   consoles.push(client);
   return client;
 }

@@ -117,7 +117,8 @@ export class ConsoleClient {
   closedWith: number | null = null;
   /** The most recent notes kept (a long soak must not grow the harness). */
   static readonly MAX_NOTES = 500;
-  private constructor(readonly ws: WebSocket) {
+  /** `cookie`: the session cookie it opened with ('' without one), for the console's HTTP routes. */
+  private constructor(readonly ws: WebSocket, readonly cookie: string) {
     ws.on('message', (raw) => {
       const f = JSON.parse(raw.toString()) as HubFrameRes & { t: string; id: number; m: string; p: unknown };
       if (f.t === 'res') {
@@ -146,7 +147,7 @@ export class ConsoleClient {
   static open(hubUrl: string, headers: Record<string, string>): Promise<ConsoleClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${hubUrl.replace(/^http/, 'ws')}/console`, { headers });
-      ws.once('open', () => resolve(new ConsoleClient(ws)));
+      ws.once('open', () => resolve(new ConsoleClient(ws, headers.cookie ?? '')));
       ws.once('unexpected-response', (_q, res) => reject(Object.assign(new Error(`console refused: ${res.statusCode}`), { status: res.statusCode })));
       ws.once('error', reject);
     });
@@ -168,6 +169,11 @@ export class ConsoleClient {
 
   note(m: string): { m: string; p: unknown } | undefined {
     return this.notes.find((n) => n.m === m);
+  }
+
+  /** The params of every note of one method kept so far, oldest first. */
+  of<T>(m: string): T[] {
+    return this.notes.filter((n) => n.m === m).map((n) => n.p as T);
   }
 
   close(): void {
