@@ -7,11 +7,11 @@
  * room; waiting booths hear their position and ETA.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
 import { createLogger } from '../../../src/shared/logger';
 import { BOOTH_SECRETS, freshDataDir, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
+import { ConsoleClient } from '../../resilience/support/clients';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 const hubs: Hub[] = [];
@@ -35,31 +35,6 @@ async function stop(hub: Hub): Promise<void> {
   await hub.close();
 }
 
-class ConsoleClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, (f: { ok: boolean; r?: unknown; e?: { code: string } }) => void>();
-  readonly notes: { m: string; p: Record<string, unknown> }[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
-      const f = JSON.parse(raw.toString()) as { t: string; id: number; ok: boolean; m: string; p: Record<string, unknown> };
-      if (f.t === 'res') this.pending.get(f.id)?.(f);
-      else if (f.t === 'note') this.notes.push({ m: f.m, p: f.p });
-    });
-  }
-  async call(m: string, p: unknown = {}): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    const f = await new Promise<{ ok: boolean; r?: unknown; e?: { code: string } }>((resolve) => {
-      this.pending.set(id, resolve);
-      this.ws.send(JSON.stringify({ t: 'req', id, m, p }));
-    });
-    if (!f.ok) throw Object.assign(new Error(f.e!.code), { code: f.e!.code });
-    return f.r as Record<string, unknown>;
-  }
-  note(m: string): Record<string, unknown> | undefined {
-    return this.notes.findLast((n) => n.m === m)?.p;
-  }
-}
-
 async function login(hub: Hub, i: 0 | 1): Promise<string> {
   const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[i].email, password: SPECIALISTS[i].password }) });
   expect(res.status).toBe(200);
@@ -67,13 +42,8 @@ async function login(hub: Hub, i: 0 | 1): Promise<string> {
 }
 
 async function openConsole(hub: Hub, cookie: string): Promise<ConsoleClient> {
-  const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/console`, { headers: { cookie, origin: hub.url } });
-  const c = new ConsoleClient(ws);
+  const c = await ConsoleClient.open(hub.url, { cookie, origin: hub.url });
   consoles.push(c);
-  await new Promise((resolve, reject) => {
-    ws.on('open', resolve);
-    ws.on('unexpected-response', (_q, res) => reject(new Error(`console refused: ${res.statusCode}`)));
-  });
   return c;
 }
 
@@ -98,7 +68,7 @@ describe('hub restart', () => {
     await b2.link.request('queue.join', { reason: 'Fièvre' });
     const cookie = await login(hub, 0);
     const martin = await openConsole(hub, cookie);
-    const { roomId } = await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    const { roomId } = await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
 
     await stop(hub);
     martin.ws.terminate();
@@ -107,7 +77,7 @@ describe('hub restart', () => {
     // The login outlived the process: the same cookie opens the console.
     expect((await fetch(`${hub.url}/api/me`, { headers: { cookie } })).status).toBe(200);
     const again = await openConsole(hub, cookie);
-    await expect.poll(() => again.note('room.resumed')).toEqual({ roomId, reason: 'hubRestarted' });
+    await expect.poll(() => again.of<Record<string, unknown>>('room.resumed').at(-1)).toEqual({ roomId, reason: 'hubRestarted' });
     await expect(again.call('room.mine')).resolves.toEqual({ room: { roomId, boothId: 'demo-booth-1' } });
     // The booths' links come back by themselves: booth 1 to its room, booth 2 to its place.
     await expect.poll(() => b1.notes.findLast((n) => n.m === 'room.resumed')?.p, { timeout: 10_000 }).toEqual({ roomId, reason: 'hubRestarted' });
@@ -126,7 +96,7 @@ describe('hub restart', () => {
     const b1 = await booth(hub, 'demo-booth-1');
     await b1.link.request('queue.join', {});
     const martin = await openConsole(hub, await login(hub, 0));
-    const { roomId } = await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    const { roomId } = await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
     await stop(hub);
     hub = await hubOn(dataDir, { port });
     await expect.poll(() => b1.link.status, { timeout: 10_000 }).toBe('online');
@@ -157,12 +127,12 @@ describe('a side dropping out', () => {
     await b1.link.request('queue.join', {});
     const cookie = await login(hub, 0);
     const first = await openConsole(hub, cookie);
-    const { roomId } = await first.call('queue.claim', { boothId: 'demo-booth-1' });
+    const { roomId } = await first.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
     first.ws.terminate();
     await expect.poll(() => b1.notes.findLast((n) => n.m === 'room.peerLeft')?.p).toEqual({ side: 'specialist' });
 
     const second = await openConsole(hub, cookie);
-    await expect.poll(() => second.note('room.resumed')).toEqual({ roomId, reason: 'reconnected' });
+    await expect.poll(() => second.of<Record<string, unknown>>('room.resumed').at(-1)).toEqual({ roomId, reason: 'reconnected' });
     expect(b1.notes.map((n) => n.m)).not.toContain('room.closed');
     await expect(second.call('room.mine')).resolves.toEqual({ room: { roomId, boothId: 'demo-booth-1' } });
   });
@@ -172,10 +142,10 @@ describe('a side dropping out', () => {
     const b1 = await booth(hub, 'demo-booth-1');
     await b1.link.request('queue.join', {});
     const martin = await openConsole(hub, await login(hub, 0));
-    const { roomId } = await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    const { roomId } = await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
     // The network drops the booth's connection; its link reconnects by itself.
     for (const ws of hub.booths.peer('demo-booth-1') ? [hub.booths.peer('demo-booth-1')!.ws] : []) ws.terminate();
-    await expect.poll(() => martin.note('room.peerLeft')).toEqual({ side: 'booth' });
+    await expect.poll(() => martin.of<Record<string, unknown>>('room.peerLeft').at(-1)).toEqual({ side: 'booth' });
     await expect.poll(() => b1.notes.findLast((n) => n.m === 'room.resumed')?.p, { timeout: 10_000 }).toEqual({ roomId, reason: 'reconnected' });
     expect(martin.notes.map((n) => n.m)).not.toContain('room.closed');
     expect(hub.media!.service.roomOfBooth('demo-booth-1')!.id).toBe(roomId);
@@ -186,7 +156,7 @@ describe('a side dropping out', () => {
     const b1 = await booth(hub, 'demo-booth-1');
     await b1.link.request('queue.join', {});
     const martin = await openConsole(hub, await login(hub, 0));
-    const { roomId } = await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    const { roomId } = await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
     martin.ws.terminate();
     await expect.poll(() => b1.notes.findLast((n) => n.m === 'room.closed')?.p, { timeout: 10_000 }).toEqual({ roomId, reason: 'specialistLost' });
     expect(hub.media!.service.roomCount()).toBe(0);
@@ -218,12 +188,12 @@ describe('queue positions', () => {
     await b2.link.request('queue.join', {});
     // One specialist online, no consultation ended yet: 12 min per patient ahead.
     await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 24 });
-    await expect.poll(() => (martin.note('queue.updated')?.booths as { boothId: string; etaMinutes: number }[]).map((b) => [b.boothId, b.etaMinutes])).toEqual([['demo-booth-1', 12], ['demo-booth-2', 24]]);
+    await expect.poll(() => (martin.of<Record<string, unknown>>('queue.updated').at(-1)?.booths as { boothId: string; etaMinutes: number }[]).map((b) => [b.boothId, b.etaMinutes])).toEqual([['demo-booth-1', 12], ['demo-booth-2', 24]]);
     // A second specialist halves the wait.
     await openConsole(hub, await login(hub, 1));
     await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 12 });
     // Booth 1 claimed: booth 2 moves up.
-    await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
     await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 1, etaMinutes: 6 });
   });
 });
