@@ -15,6 +15,7 @@ import type { PhotoMeta } from '../../shared/record-protocol';
 import type { HubConfig } from '../directory';
 import { exportSession } from '../record/export';
 import type { ClaimRecord, RecordRepository, SessionNotes } from '../record/repository';
+import { EXCEPTION_LABEL_FR, PATHWAY_LABEL_FR, UNIT_SYMBOL } from '../../shared/wording';
 
 export interface SessionReport {
   sessionId: string;
@@ -83,19 +84,10 @@ export async function reportBundle(repo: RecordRepository, r: SessionReport): Pr
 
 // ---- PDF -------------------------------------------------------------------------
 
-// Same words as the console (src/renderer/console/src/format.ts), so the doctor reads one vocabulary.
-const PATHWAY_FR: Record<string, string> = {
-  'gp-known': 'Médecin traitant connu',
-  'seen-12-months': 'Vu par le médecin traitant dans les 12 mois',
-  exception: 'Exception au parcours de soins',
-};
-const EXCEPTION_FR: Record<string, string> = {
-  'no-gp': 'pas de médecin traitant',
-  'gp-unavailable': 'médecin traitant indisponible',
-  emergency: 'urgence',
-  'under-16': 'moins de 16 ans',
-  'direct-access': 'accès direct',
-};
+// The pathway in the console's words (src/shared/wording.ts), so the doctor reads one vocabulary;
+// the exception reason in lower case, inside the sentence. Unknown values (untyped session events) as sent.
+const pathwayLabel = (p: string): string => (PATHWAY_LABEL_FR as Record<string, string>)[p] ?? p;
+const exceptionText = (e: string): string => (EXCEPTION_LABEL_FR as Record<string, string>)[e]?.toLowerCase() ?? e;
 const KIND_FR: Record<string, string> = {
   temperature: 'Température',
   'blood-pressure': 'Tension artérielle',
@@ -111,7 +103,6 @@ const VALUE_FR: Record<string, string> = {
   [LOINC.spo2]: 'SpO2',
   [LOINC.spo2Arterial]: 'SpO2',
 };
-const UNIT: Record<string, string> = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', kPa: 'kPa', '/min': '/min', '%': '%', '1': '' };
 const FLAG_FR: Record<string, string> = {
   'out-of-range': 'hors des valeurs possibles',
   'body-movement': 'mouvement pendant la mesure',
@@ -133,7 +124,7 @@ const frNumber = (n: number): string => String(n).replace('.', ',');
 
 function readingLine(r: Reading): string {
   const one = r.values.length === 1;
-  const values = r.values.map((v) => `${one ? '' : `${VALUE_FR[v.code] ?? v.name} `}${frNumber(v.value)} ${UNIT[v.unit] ?? v.unit}`.trim()).join(' ; ');
+  const values = r.values.map((v) => `${one ? '' : `${VALUE_FR[v.code] ?? v.name} `}${frNumber(v.value)} ${UNIT_SYMBOL[v.unit]}`.trim()).join(' ; ');
   const flags = r.flags.length > 0 ? ` — à vérifier : ${r.flags.map((f) => FLAG_FR[f] ?? f).join(', ')}` : '';
   return `${KIND_FR[r.kind] ?? r.kind} : ${values} (${parisTime(r.takenAt)}, ${r.device.model} n° ${r.device.serial})${flags}`;
 }
@@ -164,8 +155,8 @@ export async function reportPdf(r: SessionReport): Promise<Buffer> {
   if (p.birthDate) doc.text(`Date de naissance : ${p.birthDate.split('-').reverse().join('/')}`);
   else if (p.age !== null) doc.text(`Âge : ${p.age} ans`);
   if (r.pathway) {
-    const reason = r.exceptionReason ? ` (${EXCEPTION_FR[r.exceptionReason] ?? r.exceptionReason})` : '';
-    doc.text(`Parcours de soins : ${PATHWAY_FR[r.pathway] ?? r.pathway}${reason}`);
+    const reason = r.exceptionReason ? ` (${exceptionText(r.exceptionReason)})` : '';
+    doc.text(`Parcours de soins : ${pathwayLabel(r.pathway)}${reason}`);
   }
 
   heading('Mesures');

@@ -8,30 +8,13 @@ import type { DeviceState, MeasurementKind, Quantity, Reading, ReadingFlag, Ucum
 import { LOINC } from '../../../shared/domain';
 import type { MeasurementProgress } from '../../../shared/consult-protocol';
 import type { ExceptionReason, Pathway } from '../../../shared/session-view';
+import { EXCEPTION_LABEL_FR, PATHWAY_LABEL_FR, UNIT_SYMBOL } from '../../../shared/wording';
 
-export const UNIT_LABEL: Record<UcumUnit, string> = {
-  Cel: '°C',
-  '[degF]': '°F',
-  'mm[Hg]': 'mmHg',
-  kPa: 'kPa',
-  '/min': 'bpm',
-  '%': '%',
-  '1': '',
-};
+/** Units as the console shows them: the shared symbols, the pulse in bpm. */
+export const UNIT_LABEL: Record<UcumUnit, string> = { ...UNIT_SYMBOL, '/min': 'bpm' };
 
-export const PATHWAY_LABEL: Record<Pathway, string> = {
-  'gp-known': 'Médecin traitant connu',
-  'seen-12-months': 'Vu par le médecin traitant dans les 12 mois',
-  exception: 'Exception au parcours de soins',
-};
-
-export const EXCEPTION_LABEL: Record<ExceptionReason, string> = {
-  'no-gp': 'Pas de médecin traitant',
-  'gp-unavailable': 'Médecin traitant indisponible',
-  emergency: 'Urgence',
-  'under-16': 'Moins de 16 ans',
-  'direct-access': 'Accès direct',
-};
+export const PATHWAY_LABEL = PATHWAY_LABEL_FR;
+export const EXCEPTION_LABEL = EXCEPTION_LABEL_FR;
 
 /** The pathway rule in words; an exception names its reason. */
 export function pathwayText(pathway: Pathway | null | undefined, reason: ExceptionReason | null | undefined): string {

@@ -1,14 +1,13 @@
 /** A measured value with its unit, as a patient reads it. Values only: no interpretation, no diagnosis. */
 import type { Quantity } from '../../../../shared/domain';
 import type { Language } from '../../../../shared/session-view';
+import { UNIT_SYMBOL } from '../../../../shared/wording';
 import { hasKey, t } from '../i18n';
-
-const UNIT_LABEL: Record<string, string> = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', kPa: 'kPa', '/min': '/min', '%': '%', '1': '' };
 
 export function formatValue(value: number, unit: string, lang: Language): string {
   const digits = unit === 'Cel' || unit === '[degF]' ? 1 : 0;
   const n = new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
-  const u = UNIT_LABEL[unit] ?? unit;
+  const u = (UNIT_SYMBOL as Record<string, string>)[unit] ?? unit;
   return u ? `${n}\u00a0${u}` : n;
 }
 
