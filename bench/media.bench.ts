@@ -24,6 +24,7 @@ import { startKioskHost } from '../tests/helpers/kiosk';
 import { cheapPinHash } from '../tests/resilience/support/clients';
 import { MEDIA_CODECS } from '../src/hub/media/workers';
 import { percentile, type BenchResult } from './types';
+import { vp8RtpPacket } from './rtp';
 
 const CALLS = Number(process.env.BENCH_MEDIA_CALLS ?? 20);
 const CONSUMER_STEPS = [0, 50, 100, 250, 500];
@@ -116,25 +117,6 @@ async function callSetup(): Promise<BenchResult[]> {
   ];
 }
 
-/** A VP8-shaped RTP packet: RTP header, VP8 payload descriptor (S=1, PID 0), a frame tag (key frame every second), padding to size. */
-function rtpPacket(seq: number, timestamp: number, ssrc: number, keyFrame: boolean, size: number): Buffer {
-  const b = Buffer.alloc(size);
-  b[0] = 0x80;
-  b[1] = 0x80 | 101; // marker + payload type
-  b.writeUInt16BE(seq & 0xffff, 2);
-  b.writeUInt32BE(timestamp >>> 0, 4);
-  b.writeUInt32BE(ssrc, 8);
-  b[12] = 0x10; // VP8 payload descriptor: S bit, partition 0
-  // VP8 frame tag: bit 0 = 0 for a key frame; key frames carry the start code and a size.
-  b[13] = keyFrame ? 0x00 : 0x01;
-  if (keyFrame) {
-    b[16] = 0x9d; b[17] = 0x01; b[18] = 0x2a;
-    b.writeUInt16LE(640, 19);
-    b.writeUInt16LE(480, 21);
-  }
-  return b;
-}
-
 function workerRss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -160,7 +142,7 @@ async function sfuCost(): Promise<BenchResult[]> {
   const packetBytes = Math.round((BITRATE_KBPS * 1000) / 8 / PACKETS_PER_SECOND);
   let seq = 0;
   const timer = setInterval(() => {
-    const pkt = rtpPacket(seq, seq * (90_000 / PACKETS_PER_SECOND), ssrc, seq % PACKETS_PER_SECOND === 0, packetBytes);
+    const pkt = vp8RtpPacket(seq, seq * (90_000 / PACKETS_PER_SECOND), ssrc, seq % PACKETS_PER_SECOND === 0, packetBytes);
     seq++;
     sender.send(pkt, ingress.tuple.localPort, '127.0.0.1');
   }, 1000 / PACKETS_PER_SECOND);

@@ -39,6 +39,7 @@ import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub, testHub
 import { KIOSK_DIST } from '../tests/helpers/kiosk';
 import { silentLog, tempDir } from '../tests/helpers/store';
 import { cheapPinHash, ConsoleClient, until } from '../tests/resilience/support/clients';
+import { vp8RtpPacket } from '../bench/rtp';
 
 const BOOTH = 'demo-booth-1';
 const PIN = '482193';
@@ -108,25 +109,6 @@ function procRssMiB(pid: number): number {
   }
 }
 
-/** A VP8-shaped RTP packet (as bench/media.bench.ts): key frame every second. */
-function rtpPacket(seq: number, ssrc: number, size: number): Buffer {
-  const b = Buffer.alloc(size);
-  b[0] = 0x80;
-  b[1] = 0x80 | 101;
-  b.writeUInt16BE(seq & 0xffff, 2);
-  b.writeUInt32BE((seq * 3000) >>> 0, 4);
-  b.writeUInt32BE(ssrc, 8);
-  b[12] = 0x10;
-  const key = seq % 30 === 0;
-  b[13] = key ? 0x00 : 0x01;
-  if (key) {
-    b[16] = 0x9d; b[17] = 0x01; b[18] = 0x2a;
-    b.writeUInt16LE(640, 19);
-    b.writeUInt16LE(480, 21);
-  }
-  return b;
-}
-
 /** Feeds a router from a loopback RTP sender and counts what it forwards to one consumer. */
 async function rtpThrough(router: ms.Router, sender: dgram.Socket, sink: { port: number; bytes: () => number }): Promise<number> {
   const ingress = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1', portRange: { min: 42000, max: 43999 } }, rtcpMux: true, comedia: true });
@@ -138,7 +120,7 @@ async function rtpThrough(router: ms.Router, sender: dgram.Socket, sink: { port:
     await egress.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
     const before = sink.bytes();
     for (let seq = 0; seq < 30; seq++) {
-      sender.send(rtpPacket(seq, ssrc, 1200), ingress.tuple.localPort, '127.0.0.1');
+      sender.send(vp8RtpPacket(seq, seq * 3000, ssrc, seq % 30 === 0, 1200), ingress.tuple.localPort, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 3));
     }
     await until(() => sink.bytes() > before || undefined, 'RTP forwarded by the SFU', 5000);
