@@ -27,8 +27,9 @@ import type { Reading } from '../src/shared/domain';
 import { createLogger } from '../src/shared/logger';
 import { launchChromium } from '../tests/helpers/chromium';
 import { testConfig } from '../tests/helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub, testHubConfig } from '../tests/helpers/hub';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../tests/helpers/hub';
 import { percentile, type BenchResult } from './types';
+import { signInOnConsole } from '../tests/helpers/console-page';
 
 const READINGS = Math.max(200, Number(process.env.BENCH_CONSOLE_READINGS ?? 220));
 const WARM_UP = 20;
@@ -92,10 +93,7 @@ export async function run(): Promise<BenchResult[]> {
         }
       };
     });
-    await page.goto(hub.url);
-    await page.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await page.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(page, hub.url);
     await host.media.joinQueue({ reason: 'Banc de mesure' });
     await page.locator('li[data-booth="demo-booth-1"] button').click();
     await page.getByRole('heading', { name: 'Mesures' }).waitFor();

@@ -19,12 +19,13 @@ import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
 import { testConfig } from '../tests/helpers/config';
 import { launchChromium } from '../tests/helpers/chromium';
-import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub } from '../tests/helpers/hub';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../tests/helpers/hub';
 import { startKioskHost } from '../tests/helpers/kiosk';
 import { cheapPinHash } from '../tests/resilience/support/clients';
 import { MEDIA_CODECS } from '../src/hub/media/workers';
 import { percentile, type BenchResult } from './types';
 import { vp8RtpPacket } from './rtp';
+import { signInOnConsole } from '../tests/helpers/console-page';
 
 const CALLS = Number(process.env.BENCH_MEDIA_CALLS ?? 20);
 const CONSUMER_STEPS = [0, 50, 100, 250, 500];
@@ -60,10 +61,7 @@ async function callSetup(): Promise<BenchResult[]> {
     const kioskPage = await browser.newPage();
     await kioskPage.goto(kiosk.transport.url);
     const consolePage = await browser.newPage();
-    await consolePage.goto(hub.url);
-    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(consolePage, hub.url);
     await consolePage.getByText('Salle d’attente').waitFor();
     for (let i = 0; i < CALLS; i++) {
       await toWaitingRoom();

@@ -40,6 +40,7 @@ import { KIOSK_DIST } from '../tests/helpers/kiosk';
 import { silentLog, tempDir } from '../tests/helpers/store';
 import { cheapPinHash, ConsoleClient, until } from '../tests/resilience/support/clients';
 import { vp8RtpPacket } from '../bench/rtp';
+import { signInOnConsole } from '../tests/helpers/console-page';
 
 const BOOTH = 'demo-booth-1';
 const PIN = '482193';
@@ -278,10 +279,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         const kioskPage = await context.newPage();
         await kioskPage.goto(transport.url);
         const consolePage = await context.newPage();
-        await consolePage.goto(hub.url);
-        await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-        await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-        await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+        await signInOnConsole(consolePage, hub.url);
         const claim = consolePage.locator(`li[data-booth="${BOOTH}"] button`).first();
         await claim.waitFor({ timeout: 15_000 });
         await claim.click();

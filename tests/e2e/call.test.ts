@@ -12,8 +12,9 @@ import type { Hub } from '../../src/hub/server';
 import type { CallStats } from '../../src/media/quality';
 import { launchChromium } from '../helpers/chromium';
 import { ROOT, testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub } from '../helpers/hub';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { startKioskHost } from '../helpers/kiosk';
+import { signInOnConsole } from '../helpers/console-page';
 
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
@@ -47,10 +48,7 @@ describe('consultation call through the hub', () => {
     await kioskPage.goto(kiosk.transport.url);
 
     const consolePage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await consolePage.goto(hub.url);
-    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(consolePage, hub.url);
     await expect.poll(() => consolePage.getByText('Aucune cabine en attente.').count(), { timeout: 10_000 }).toBe(1);
 
     // The session machine's waitingRoom state does this; driven directly here.

@@ -24,8 +24,9 @@ import { startWsTransport, type WsTransport } from '../../src/host/transport-ws'
 import { createLogger } from '../../src/shared/logger';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, ROOT, testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub, testHubConfig } from '../helpers/hub';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
 import { KIOSK_DIST } from '../helpers/kiosk';
+import { signInOnConsole } from '../helpers/console-page';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1961-03-07' };
@@ -158,10 +159,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     });
 
     // The specialist logs in and waits.
-    await consolePage.goto(hub.url);
-    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(consolePage, hub.url);
     await expect.poll(() => consolePage.getByText('Aucune cabine en attente.').count(), { timeout: 10_000 }).toBe(1);
 
     // Another booth is already waiting (its host joins the queue directly).

@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub } from '../helpers/hub';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { startKioskHost } from '../helpers/kiosk';
+import { signInOnConsole } from '../helpers/console-page';
 
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
@@ -53,10 +54,7 @@ describe('dermatoscope live view', () => {
     const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await kioskPage.goto(kiosk.transport.url);
     const consolePage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await consolePage.goto(hub.url);
-    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(consolePage, hub.url);
 
     // The patient's steps (the pharmacist types the identity); the waiting room queues the booth with its context.
     for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });

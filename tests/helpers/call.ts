@@ -10,8 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import type { CallStats } from '../../src/media/quality';
 import { cheapPinHash, KioskClient, until } from '../resilience/support/clients';
 import { testConfig } from './config';
-import { BOOTH_SECRETS, SPECIALISTS } from './hub';
+import { BOOTH_SECRETS } from './hub';
 import { startKioskHost } from './kiosk';
+import { signInOnConsole } from './console-page';
 
 export const CALL_PIN = '482193';
 
@@ -72,10 +73,7 @@ export async function startCall(browser: Browser, hubUrl: string, hubPort: numbe
   try {
     await until(() => kiosk.host.hubLink.status === 'online', 'the booth linked to the hub');
     await kioskPage.goto(kiosk.transport.url);
-    await consolePage.goto(hubUrl);
-    await consolePage.getByLabel('Adresse e-mail').fill(SPECIALISTS[0].email);
-    await consolePage.getByLabel('Mot de passe').fill(SPECIALISTS[0].password);
-    await consolePage.getByRole('button', { name: 'Se connecter' }).click();
+    await signInOnConsole(consolePage, hubUrl);
     const client = await KioskClient.connect(kiosk.transport.url);
     try {
       await client.walkToWaitingRoom(CALL_PIN);

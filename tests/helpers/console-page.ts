@@ -1,0 +1,13 @@
+/**
+ * The specialist's console in a Chromium page: signing in through the login
+ * form, as a doctor does (the one place that knows its labels).
+ */
+import type { Page } from 'playwright-core';
+import { SPECIALISTS } from './hub';
+
+export async function signInOnConsole(page: Page, hubUrl: string, who: { email: string; password: string } = SPECIALISTS[0]): Promise<void> {
+  await page.goto(hubUrl);
+  await page.getByLabel('Adresse e-mail').fill(who.email);
+  await page.getByLabel('Mot de passe').fill(who.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
