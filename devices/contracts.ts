@@ -18,6 +18,7 @@ export const DEVICE_ERROR_CODES = [
   'OUT_OF_RANGE',
   'DEVICE_REPORTED_ERROR',
   'DISCONNECTED',
+  'DRIVER_UNAVAILABLE',
 ] as const;
 export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
 

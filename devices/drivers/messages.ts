@@ -68,6 +68,11 @@ const TEMPLATES: Record<DeviceErrorCode, (n: Names, kind: DeviceKind) => Localis
     fr: `${n.fr} a été débranché : rebranchez le câble USB.`,
     en: `${n.en} was unplugged: plug the USB cable back in.`,
   }),
+  // The booth's own software cannot reach the USB layer: no cable will fix it.
+  DRIVER_UNAVAILABLE: (n) => ({
+    fr: `La cabine ne peut pas dialoguer avec ${n.frObj} (pilote USB absent) : appelez le support technique.`,
+    en: `The booth cannot talk to ${n.enObj} (USB driver missing): call technical support.`,
+  }),
 };
 
 /** The message for `code` on a device of `kind`. */

@@ -35,7 +35,9 @@ export abstract class HidDriver extends BaseDriver {
     try {
       found = await this.finder.find();
     } catch (cause) {
-      throw this.error('PORT_NOT_FOUND', { cause, detail: 'HID enumeration failed' });
+      // NOTE: enumeration fails when the native binding cannot load (missing
+      // libusb, a bundle that cannot resolve node-hid), not when a cable is out.
+      throw this.error('DRIVER_UNAVAILABLE', { cause, detail: `HID enumeration failed: ${cause instanceof Error ? cause.message : String(cause)}` });
     }
     if (!found?.path) throw this.error('PORT_NOT_FOUND', { detail: 'not in devices()' });
     let handle: HidDeviceLike;

@@ -90,4 +90,14 @@ describe('oximeter driver (fake HID)', () => {
     await driver.start();
     expect(driver.status()).toMatchObject({ state: 'disconnected', error: { code: 'PORT_NOT_FOUND' } });
   });
+
+  it('says the USB driver is missing, not the cable, when HID enumeration itself fails', async () => {
+    const broken = { devices: () => { throw new TypeError('The "path" argument must be of type string or an instance of URL. Received undefined'); }, open: () => { throw new Error('unreachable'); } };
+    driver = new OximeterDriver({ id: 'o', vendorId: 0x1209, productId: 0x0001, backend: broken, timing: FAST });
+    await driver.start();
+    const status = driver.status();
+    expect(status).toMatchObject({ state: 'error', error: { code: 'DRIVER_UNAVAILABLE' } });
+    expect(status.error?.message.fr).toMatch(/support technique/);
+    expect(status.error?.message.fr).not.toMatch(/câble/);
+  });
 });
