@@ -19,6 +19,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, SnapshotFrom } from 'xstate';
+import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
   CONSULT, MeasurementRequested, PrescriptionDelivery,
@@ -45,18 +46,8 @@ function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultReques
   });
 }
 
-/** Today's date in Europe/Paris as YYYY-MM-DD (the booths are in France). */
-export function parisDate(at: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(at));
-}
-
-/** Age in whole years on the Paris calendar day of `at`; null when the birth date is in the future. */
-export function ageOn(birthDate: string, at: number): number | null {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = parisDate(at).split('-').map(Number) as [number, number, number];
-  const age = y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
-  return age >= 0 && age <= 130 ? age : null;
-}
+/** The age sent with queue.join (whole years on the booth's Paris calendar day) lives in src/shared/birth-date.ts, shared with the kiosk. */
+export { ageOn };
 
 /** The patient context of `queue.join` (QueueJoin in src/hub/media/signaling.ts): no surname, no birth date. */
 export function queueJoinDetails(context: SessionContext, at: number): Record<string, unknown> {

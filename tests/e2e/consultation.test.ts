@@ -25,7 +25,7 @@ import { createLogger } from '../../src/shared/logger';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, ROOT, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
-import { KIOSK_DIST } from '../helpers/kiosk';
+import { KIOSK_DIST, typeBirthDate } from '../helpers/kiosk';
 import { signInOnConsole } from '../helpers/console-page';
 
 const PIN = '482193';
@@ -180,10 +180,9 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await screen(kiosk, 'assistant-panel');
     await kiosk.getByTestId('first-name').fill(PATIENT.firstName);
     await kiosk.getByTestId('last-name').fill(PATIENT.lastName);
-    await kiosk.getByTestId('birth-date').fill(PATIENT.birthDate);
+    await typeBirthDate(kiosk, PATIENT.birthDate);
     await kiosk.getByTestId('save-identity').click();
     await screen(kiosk, 'screen-identity-pathway');
-    await kiosk.getByTestId('assistant-hide').click();
     await kiosk.getByTestId('pathway-exception').click();
     await screen(kiosk, 'screen-identity-exception');
     await kiosk.getByTestId('exception-no-gp').click();

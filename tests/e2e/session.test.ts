@@ -26,7 +26,7 @@ import { LOINC } from '../../src/shared/domain';
 import { createLogger } from '../../src/shared/logger';
 import { launchChromium } from '../helpers/chromium';
 import { ROOT, testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, typeBirthDate } from '../helpers/kiosk';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' };
@@ -240,11 +240,12 @@ async function runSession(lang: 'fr' | 'en') {
     await screen(page, 'assistant-panel');
     await page.getByTestId('first-name').fill(PATIENT.firstName);
     await page.getByTestId('last-name').fill(PATIENT.lastName);
-    await page.getByTestId('birth-date').fill(PATIENT.birthDate);
+    await typeBirthDate(page, PATIENT.birthDate);
     await inspect(page, 'assistant', shots);
     await page.getByTestId('save-identity').click();
+    // Saved: the panel closes by itself and the pathway is the patient's.
     await screen(page, 'screen-identity-pathway');
-    await page.getByTestId('assistant-hide').click();
+    await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
     expect(await page.getByTestId('identity-card').textContent()).toContain('MARTINEZ');
     await inspect(page, 'identity-pathway', shots);
     await page.getByTestId('pathway-exception').click();

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import type { KioskConfig } from '../../src/shared/config';
@@ -35,4 +36,12 @@ export async function startKioskHost(config: KioskConfig = testConfig()): Promis
       await transport.close();
     },
   };
+}
+
+/** Types an ISO birth date (YYYY-MM-DD) into the pharmacist panel's day / month / year fields, as the pharmacist would. */
+export async function typeBirthDate(page: Page, iso: string): Promise<void> {
+  const [year, month, day] = iso.split('-') as [string, string, string];
+  await page.getByTestId('birth-day').pressSequentially(day);
+  await page.getByTestId('birth-month').pressSequentially(month);
+  await page.getByTestId('birth-year').pressSequentially(year);
 }

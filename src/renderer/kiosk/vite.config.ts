@@ -1,13 +1,23 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+
+// Browsers ask every origin for /favicon.ico: the kiosk and the console carry one icon,
+// src/renderer/favicon.ico (a white cross on the kiosk's blue, 16 and 32 px).
+const favicon: Plugin = {
+  name: 'cabine-favicon',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'favicon.ico', source: readFileSync(new URL('../favicon.ico', import.meta.url)) });
+  },
+};
 
 export default defineConfig({
   root: here,
   base: './',
-  plugins: [react()],
+  plugins: [react(), favicon],
   build: { outDir: fileURLToPath(new URL('../../../dist/renderer/kiosk', import.meta.url)), emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {

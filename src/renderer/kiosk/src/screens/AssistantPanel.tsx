@@ -3,11 +3,19 @@
  * with a lock-out), then a panel to enter the patient's identity, start or
  * repeat a measurement, skip a faulty device, restart or end the session,
  * and read the last incidents. The patient never types.
+ *
+ * The panel fits the booth's 1280×800 screen without scrolling: the session
+ * actions stay pinned at its foot, the incidents take what room is left. Once
+ * the identity is saved the panel closes by itself: the next touch is the
+ * patient's (the pathway), and the panel must not cover those choices.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import {
+  birthDateInWords, calendarDay, checkBirthDate, MONTH_NAMES, type BirthDateCheck, type BirthDateFields,
+} from '../../../../shared/birth-date';
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
-import type { Language, SessionView } from '../../../../shared/session-view';
+import type { Identity, Language, SessionView } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
 
 export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; onClose: () => void }) {
@@ -48,70 +56,177 @@ export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; 
 
 const KINDS: MeasurementKind[] = ['temperature', 'blood-pressure', 'spo2', 'dermatoscope-photo'];
 
-export function AssistantPanel({ api, view, onHide }: { api: KioskApi; view: SessionView; onHide: () => void }) {
+/** What to tell the pharmacist about the three fields; null when there is nothing to say (yet). */
+function birthDateProblem(check: BirthDateCheck, fields: BirthDateFields, lang: Language, submitted: boolean): string | null {
+  if (check.ok) return null;
+  // While the year is being typed, say nothing yet; after a press on "save", say everything.
+  if (!submitted && (check.problem === 'incomplete' || fields.year.trim().length < 4)) return null;
+  switch (check.problem) {
+    case 'incomplete': return t(lang, 'assistant.birthDate.incomplete');
+    case 'year': return t(lang, 'assistant.birthDate.year');
+    case 'month': return t(lang, 'assistant.birthDate.month');
+    case 'future': return t(lang, 'assistant.birthDate.future');
+    case 'too-old': return t(lang, 'assistant.birthDate.tooOld');
+    case 'day': {
+      if (check.daysInMonth === undefined) return t(lang, 'assistant.birthDate.day');
+      const year = Number(fields.year);
+      const month = MONTH_NAMES[lang][Number(fields.month) - 1] ?? '';
+      return t(lang, 'assistant.birthDate.noSuchDay', {
+        date: `${Number(fields.day)} ${month} ${year}`, month, year, n: check.daysInMonth,
+      });
+    }
+  }
+}
+
+function ageWords(age: number, lang: Language): string {
+  if (age === 0) return t(lang, 'assistant.age.baby');
+  return age === 1 ? t(lang, 'assistant.age.one') : t(lang, 'assistant.age', { n: age });
+}
+
+const FIELDS = [
+  { key: 'day', testid: 'birth-day', label: 'assistant.birthDay', length: 2 },
+  { key: 'month', testid: 'birth-month', label: 'assistant.birthMonth', length: 2 },
+  { key: 'year', testid: 'birth-year', label: 'assistant.birthYear', length: 4 },
+] as const;
+
+/**
+ * Day, month, year: three fields in this order in every language (a date
+ * input follows the browser's locale, not the kiosk's), digits only, read
+ * back in words as soon as the date is whole so a swapped day and month
+ * shows at a glance.
+ */
+function BirthDateInput({ lang, fields, onChange, check, submitted }: {
+  lang: Language; fields: BirthDateFields; onChange: (f: BirthDateFields) => void; check: BirthDateCheck; submitted: boolean;
+}) {
+  const refs = useRef<(HTMLInputElement | null)[]>([]);
+  const problem = birthDateProblem(check, fields, lang, submitted);
+  return (
+    <fieldset className="birth-date" aria-describedby="birth-date-readback">
+      <legend>{t(lang, 'assistant.birthDate')}</legend>
+      <div className="birth-date__fields">
+        {FIELDS.map((f, i) => (
+          <label key={f.key} className={`birth-date__${f.key}`}>{t(lang, f.label)}
+            <input
+              ref={(el) => { refs.current[i] = el; }}
+              data-testid={f.testid} inputMode="numeric" pattern="[0-9]*" autoComplete="off" maxLength={f.length}
+              aria-invalid={problem !== null}
+              value={fields[f.key]}
+              onChange={(e) => {
+                const value = e.target.value.replace(/\D/g, '').slice(0, f.length);
+                onChange({ ...fields, [f.key]: value });
+                // A full day or month moves on to the next field, as a pharmacist types 07 03 1941 in one go.
+                if (value.length === f.length && value !== fields[f.key]) refs.current[i + 1]?.focus();
+              }}
+            />
+          </label>
+        ))}
+      </div>
+      <p id="birth-date-readback" className="birth-date__readback" aria-live="polite">
+        {check.ok
+          ? <span data-testid="birth-date-words">{birthDateInWords(check.birth, lang)} · {ageWords(check.age, lang)}</span>
+          : problem && <span className="birth-date__problem" role="alert" data-testid="birth-date-problem">{problem}</span>}
+      </p>
+    </fieldset>
+  );
+}
+
+function fieldsOf(iso: string | undefined): BirthDateFields {
+  const [year = '', month = '', day = ''] = iso ? iso.split('-') : [];
+  return { day, month, year };
+}
+
+export function AssistantPanel({ api, view, onHide, now = Date.now }: {
+  api: KioskApi; view: SessionView; onHide: () => void;
+  /** The clock "today" and the age come from (injected for tests). */
+  now?: () => number;
+}) {
   const lang = view.language;
   const [incidents, setIncidents] = useState<EventData<'incident'>[]>([]);
   const [note, setNote] = useState<string | null>(null);
-  const [form, setForm] = useState({ firstName: '', lastName: '', birthDate: '' });
+  // Reopened after a save, the panel shows what was saved, ready to correct.
+  const saved = view.context.identity as Identity | null | undefined;
+  const [names, setNames] = useState({ firstName: saved?.firstName ?? '', lastName: saved?.lastName ?? '' });
+  const [birth, setBirth] = useState<BirthDateFields>(() => fieldsOf(saved?.birthDate));
+  const [submitted, setSubmitted] = useState(false);
   const top = view.state.split('.')[0];
+  const check = checkBirthDate(birth, calendarDay(now()));
 
   useEffect(() => {
     api.assistantIncidents({}).then((r) => setIncidents(r.incidents), () => undefined);
   }, [api, view.state]);
 
-  const act = async (call: () => Promise<{ accepted: boolean }>) => {
+  const act = async (call: () => Promise<{ accepted: boolean }>): Promise<boolean> => {
     try {
       const r = await call();
       setNote(r.accepted ? null : t(lang, 'assistant.refused'));
+      return r.accepted;
     } catch {
       setNote(t(lang, 'assistant.refused'));
+      return false;
     }
   };
   const saveIdentity = (e: FormEvent) => {
     e.preventDefault();
-    void act(() => api.assistantSetIdentity({ identity: form }));
+    setSubmitted(true);
+    if (!names.firstName.trim() || !names.lastName.trim()) {
+      setNote(t(lang, 'assistant.names'));
+      return;
+    }
+    setNote(null);
+    if (!check.ok) return;
+    // The host keeps the ISO date (Identity in session-view.ts), as before the three fields.
+    const identity = { firstName: names.firstName.trim(), lastName: names.lastName.trim(), birthDate: check.iso };
+    void act(() => api.assistantSetIdentity({ identity })).then((accepted) => {
+      if (accepted) onHide();
+    });
   };
 
   return (
     <aside className="assistant" role="dialog" aria-modal="false" aria-labelledby="assistant-title" data-testid="assistant-panel">
       <div className="assistant__head">
         <h2 id="assistant-title" className="subtitle">{t(lang, 'assistant.title')}</h2>
-        <button type="button" className="btn btn--secondary" data-testid="assistant-hide" onClick={onHide}>{t(lang, 'assistant.hide')}</button>
+        <button type="button" className="btn btn--secondary btn--small" data-testid="assistant-hide" onClick={onHide}>{t(lang, 'assistant.hide')}</button>
       </div>
-      {note && <p className="lead" role="alert">{note}</p>}
-      {top === 'identity' && (
-        <form className="assistant__form" onSubmit={saveIdentity} data-testid="identity-form">
-          <h3 className="subtitle">{t(lang, 'assistant.identity')}</h3>
-          <label>{t(lang, 'assistant.firstName')}<input data-testid="first-name" autoComplete="off" value={form.firstName} onChange={(e) => setForm({ ...form, firstName: e.target.value })} /></label>
-          <label>{t(lang, 'assistant.lastName')}<input data-testid="last-name" autoComplete="off" value={form.lastName} onChange={(e) => setForm({ ...form, lastName: e.target.value })} /></label>
-          <label>{t(lang, 'assistant.birthDate')}<input data-testid="birth-date" type="date" autoComplete="off" value={form.birthDate} onChange={(e) => setForm({ ...form, birthDate: e.target.value })} /></label>
-          <button type="submit" className="btn btn--primary" data-testid="save-identity">{t(lang, 'assistant.saveIdentity')}</button>
-        </form>
-      )}
-      {top === 'consultation' && (
-        <div className="assistant__group">
-          <h3 className="subtitle">{t(lang, 'assistant.measure')}</h3>
-          <div className="assistant__buttons">
-            {KINDS.map((kind) => (
-              <button key={kind} type="button" className="btn btn--secondary" data-testid={`assistant-measure-${kind}`}
-                onClick={() => void act(() => api.assistantAction({ action: 'start-measurement', kind }))}>{t(lang, `measure.${kind}` as MessageKey)}</button>
-            ))}
-            <button type="button" className="btn btn--secondary" onClick={() => void act(() => api.assistantAction({ action: 'repeat-measurement' }))}>{t(lang, 'assistant.repeat')}</button>
-            <button type="button" className="btn btn--secondary" data-testid="assistant-skip" onClick={() => void act(() => api.assistantAction({ action: 'skip-device' }))}>{t(lang, 'assistant.skip')}</button>
+      {note && <p className="assistant__note" role="alert" data-testid="assistant-note">{note}</p>}
+      <div className="assistant__body">
+        {top === 'identity' && (
+          <form className="assistant__form" onSubmit={saveIdentity} data-testid="identity-form" noValidate>
+            <h3 className="sr-only">{t(lang, 'assistant.identity')}</h3>
+            <div className="assistant__names">
+              <label>{t(lang, 'assistant.firstName')}<input data-testid="first-name" autoComplete="off" value={names.firstName} onChange={(e) => setNames({ ...names, firstName: e.target.value })} /></label>
+              <label>{t(lang, 'assistant.lastName')}<input data-testid="last-name" autoComplete="off" value={names.lastName} onChange={(e) => setNames({ ...names, lastName: e.target.value })} /></label>
+            </div>
+            <BirthDateInput lang={lang} fields={birth} onChange={setBirth} check={check} submitted={submitted} />
+            <button type="submit" className="btn btn--primary" data-testid="save-identity">{t(lang, 'assistant.saveIdentity')}</button>
+          </form>
+        )}
+        {top === 'consultation' && (
+          <div className="assistant__group">
+            <h3 className="assistant__heading">{t(lang, 'assistant.measure')}</h3>
+            <div className="assistant__grid">
+              {KINDS.map((kind) => (
+                <button key={kind} type="button" className="btn btn--secondary" data-testid={`assistant-measure-${kind}`}
+                  onClick={() => void act(() => api.assistantAction({ action: 'start-measurement', kind }))}>{t(lang, `measure.${kind}` as MessageKey)}</button>
+              ))}
+              <button type="button" className="btn btn--secondary" onClick={() => void act(() => api.assistantAction({ action: 'repeat-measurement' }))}>{t(lang, 'assistant.repeat')}</button>
+              <button type="button" className="btn btn--secondary" data-testid="assistant-skip" onClick={() => void act(() => api.assistantAction({ action: 'skip-device' }))}>{t(lang, 'assistant.skip')}</button>
+            </div>
           </div>
-        </div>
-      )}
-      <div className="assistant__buttons">
+        )}
+        <section className="assistant__incidents" aria-labelledby="assistant-incidents">
+          <h3 id="assistant-incidents" className="assistant__heading">{t(lang, 'assistant.incidents')}</h3>
+          {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
+            <ul className="incidents" data-testid="incidents">
+              {incidents.slice(0, 5).map((i, n) => <li key={n}><strong>{i.code}</strong> — {i.message[lang]}</li>)}
+            </ul>
+          )}
+        </section>
+      </div>
+      <div className="assistant__session">
         <button type="button" className="btn btn--secondary" data-testid="assistant-restart" onClick={() => void act(() => api.assistantAction({ action: 'restart-session' }))}>{t(lang, 'assistant.restart')}</button>
         <button type="button" className="btn btn--secondary" data-testid="assistant-end" onClick={() => void act(() => api.assistantAction({ action: 'end-session' }))}>{t(lang, 'assistant.end')}</button>
-        <button type="button" className="btn btn--secondary" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
+        <button type="button" className="btn btn--secondary assistant__logout" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
       </div>
-      <h3 className="subtitle">{t(lang, 'assistant.incidents')}</h3>
-      {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
-        <ul className="incidents" data-testid="incidents">
-          {incidents.slice(0, 5).map((i, n) => <li key={n}><strong>{i.code}</strong> — {i.message[lang]}</li>)}
-        </ul>
-      )}
     </aside>
   );
 }

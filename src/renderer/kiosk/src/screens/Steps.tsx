@@ -1,5 +1,6 @@
 /** The patient's steps outside the call: consent, identity and pathway, waiting room, wrap-up, wipe. */
 import { useEffect, useState } from 'react';
+import { birthDateInWords } from '../../../../shared/birth-date';
 import type { Quantity } from '../../../../shared/domain';
 import type { Result } from '../../../../shared/kiosk-api';
 import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
@@ -24,16 +25,10 @@ export function ConsentScreen(p: KioskScreenProps) {
   );
 }
 
-function formatDate(iso: string, lang: 'fr' | 'en'): string {
-  const [y, m, d] = iso.split('-').map(Number);
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(y!, m! - 1, d!)));
-}
-
 function IdentityCard({ identity, lang }: { identity: Identity; lang: 'fr' | 'en' }) {
   return (
     <p className="identity-card" data-testid="identity-card">
-      {t(lang, 'identity.you')} <strong>{identity.firstName} {identity.lastName.toUpperCase()}</strong>, {t(lang, 'identity.born', { date: formatDate(identity.birthDate, lang) })}
+      {t(lang, 'identity.you')} <strong>{identity.firstName} {identity.lastName.toUpperCase()}</strong>, {t(lang, 'identity.born', { date: birthDateInWords(identity.birthDate, lang) })}
     </p>
   );
 }

@@ -1,0 +1,233 @@
+/**
+ * The pharmacist's panel in Chromium on the booth's 1280×800 screen, through
+ * the WebSocket transport (the host in this process). Pharmacist mode is
+ * entered by the host event the PIN leads to (how the pharmacist gets there
+ * is tested with the PIN pad elsewhere): this file is about the panel.
+ * - The birth date is three fields, day / month / year, whatever the
+ *   browser's locale (this Chromium runs en-US, where a date input reads
+ *   month first), read back in words; impossible and future dates are
+ *   refused and nothing reaches the host.
+ * - Every control of the panel is on the screen without scrolling, and after
+ *   the identity is saved the panel no longer covers the patient's choices:
+ *   checked by geometry, in French and in English.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Host } from '../../src/host/host';
+import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
+import { createLogger } from '../../src/shared/logger';
+import { launchChromium } from '../helpers/chromium';
+import { testConfig } from '../helpers/config';
+import { KIOSK_DIST, ensureKioskBuilt, typeBirthDate } from '../helpers/kiosk';
+
+const VIEWPORT = { width: 1280, height: 800 };
+const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
+
+interface Booth { host: Host; transport: WsTransport; close(): Promise<void> }
+
+async function startBooth(): Promise<Booth> {
+  ensureKioskBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'cabine-assistant-e2e-'));
+  const config = testConfig({
+    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    printer: { kind: 'file', dir: join(dir, 'prints') },
+  });
+  const host = new Host(config, silent);
+  const transport = await startWsTransport({ dispatch: host.dispatch, staticDir: KIOSK_DIST, log: silent });
+  host.on('kioskEvent', (e) => transport.broadcast(e));
+  host.start();
+  return {
+    host, transport,
+    async close() {
+      await transport.close();
+      await host.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A booth on the identity step in `lang`, the pharmacist's panel open. */
+async function atIdentityEntry(lang: 'fr' | 'en'): Promise<{ booth: Booth; page: Page; close(): Promise<void> }> {
+  const booth = await startBooth();
+  // en-US on purpose: the locale whose date order misled French pharmacists.
+  const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(booth.transport.url);
+  await page.getByTestId('start').click();
+  await page.getByTestId(`choose-${lang}`).click();
+  await page.getByTestId('accept').click();
+  await page.getByTestId('screen-identity-entry').waitFor();
+  expect(booth.host.sendHostEvent({ type: 'ASSISTANT_LOGIN' })).toBe(true);
+  await page.getByTestId('assistant-panel').waitFor();
+  return {
+    booth, page,
+    async close() {
+      await context.close();
+      await booth.close();
+    },
+  };
+}
+
+/** The panel again, fresh (pharmacist mode left and entered again through the host, as the PIN would). */
+async function reopenPanel(booth: Booth, page: Page): Promise<void> {
+  expect(booth.host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' })).toBe(true);
+  await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
+  expect(booth.host.sendHostEvent({ type: 'ASSISTANT_LOGIN' })).toBe(true);
+  await page.getByTestId('assistant-panel').waitFor();
+}
+
+async function typeIdentity(page: Page, day: string, month: string, year: string): Promise<void> {
+  await page.getByTestId('first-name').fill('Jeanne');
+  await page.getByTestId('last-name').fill('Martinez');
+  await typeBirthDate(page, `${year}-${month}-${day}`);
+}
+
+/** The panel's controls outside the screen, and whether the panel needs scrolling to show them all. */
+async function panelGeometry(page: Page) {
+  return page.getByTestId('assistant-panel').evaluate((panel, vp) => {
+    const outside = Array.from(panel.querySelectorAll('button, input'))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && r.height > 0)
+      .filter(({ r }) => r.left < 0 || r.top < 0 || r.right > vp.width || r.bottom > vp.height)
+      .map(({ el, r }) => `${el.getAttribute('data-testid') ?? el.textContent?.trim()} at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
+    return { outside, scrolls: panel.scrollHeight > panel.clientHeight + 1, controls: panel.querySelectorAll('button, input').length };
+  }, VIEWPORT);
+}
+
+/** For each of the patient's choice buttons: is its centre the button itself (nothing over it), and does any layer's box overlap it. */
+async function choicesUncovered(page: Page, screenTestId: string) {
+  return page.getByTestId(screenTestId).evaluate((screen) => {
+    const layers = Array.from(document.querySelectorAll('.assistant, .dialog-backdrop')).map((l) => l.getBoundingClientRect());
+    return Array.from(screen.querySelectorAll('main button')).map((b) => {
+      const r = b.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      const overlapped = layers.some((l) => l.left < r.right && l.right > r.left && l.top < r.bottom && l.bottom > r.top);
+      return { choice: b.getAttribute('data-testid'), reachable: top !== null && b.contains(top), overlapped };
+    });
+  });
+}
+
+describe('the pharmacist\'s birth-date fields', () => {
+  it('reads 07 / 03 / 1941 back as "7 mars 1941" on an en-US browser and sends 1941-03-07 to the host', async () => {
+    const { booth, page, close } = await atIdentityEntry('fr');
+    try {
+      for (const id of ['birth-day', 'birth-month', 'birth-year']) {
+        expect(await page.getByTestId(id).getAttribute('inputmode'), id).toBe('numeric');
+      }
+      await typeIdentity(page, '07', '03', '1941');
+      await expect.poll(() => page.getByTestId('birth-date-words').textContent()).toContain('7 mars 1941');
+      await page.getByTestId('save-identity').click();
+      await page.getByTestId('screen-identity-pathway').waitFor();
+      expect(booth.host.view().context.identity).toEqual({ firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' });
+      expect(await page.getByTestId('identity-card').textContent()).toContain('7 mars 1941');
+      // Opened again, the panel shows what was saved, ready to correct.
+      await reopenPanel(booth, page);
+      expect(await page.getByTestId('birth-day').inputValue()).toBe('07');
+      expect(await page.getByTestId('birth-date-words').textContent()).toContain('7 mars 1941');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('reads the date back in English in an English session', async () => {
+    const { page, close } = await atIdentityEntry('en');
+    try {
+      await typeIdentity(page, '07', '03', '1941');
+      await expect.poll(() => page.getByTestId('birth-date-words').textContent()).toContain('7 March 1941');
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('refuses 31/02/1941 and a date in the future with a message, and sends nothing to the host', async () => {
+    const { booth, page, close } = await atIdentityEntry('fr');
+    try {
+      await typeIdentity(page, '31', '02', '1941');
+      await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('février 1941 a 28 jours');
+      await page.getByTestId('save-identity').click();
+      await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('31 février 1941');
+      expect(booth.host.view().state).toBe('identity.entry');
+
+      const next = String(new Date().getUTCFullYear() + 1);
+      await page.getByTestId('birth-day').fill('');
+      await page.getByTestId('birth-day').pressSequentially('01');
+      await page.getByTestId('birth-year').fill('');
+      await page.getByTestId('birth-year').pressSequentially(next);
+      await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('futur');
+      await page.getByTestId('save-identity').click();
+      await expect(page.getByTestId('birth-date-words').count()).resolves.toBe(0);
+      expect(booth.host.view().state).toBe('identity.entry');
+      expect(booth.host.view().context.identity ?? null).toBeNull();
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
+
+describe('the pharmacist\'s panel on a 1280×800 screen', () => {
+  for (const lang of ['fr', 'en'] as const) {
+    it(`${lang}: shows every control without scrolling, on the identity step and during the call, with five long incidents`, async () => {
+      const { booth, page, close } = await atIdentityEntry(lang);
+      try {
+        // The worst case: the panel lists the last five incidents, each a long message.
+        for (let i = 0; i < 5; i++) {
+          booth.host.acceptDeviceStatus({
+            deviceId: `oximeter-${i}`, kind: 'oximeter', state: 'error', at: new Date().toISOString(),
+            error: { code: 'NO_RESPONSE', message: {
+              fr: 'L’oxymètre ne répond pas. Vérifiez son câble, rebranchez-le, puis relancez la mesure depuis ce panneau.',
+              en: 'The oximeter does not answer. Check its cable, plug it in again, then start the measurement again from this panel.',
+            } },
+          });
+        }
+        await reopenPanel(booth, page);
+        await expect.poll(() => page.getByTestId('incidents').locator('li').count()).toBe(5);
+        await page.screenshot({ path: `/tmp/assistant-panel-${lang}-identity.png` });
+        expect(await panelGeometry(page)).toMatchObject({ outside: [], scrolls: false });
+        expect(await page.getByTestId('assistant-logout').isVisible()).toBe(true);
+
+        // To the call: identity, pathway, queue, claimed.
+        await typeIdentity(page, '07', '03', '1941');
+        await page.getByTestId('save-identity').click();
+        await page.getByTestId('pathway-gp-known').click();
+        await page.getByTestId('screen-waitingRoom').waitFor();
+        expect(booth.host.sendHostEvent({ type: 'CLAIMED' })).toBe(true);
+        await page.getByTestId('screen-consultation-call').waitFor();
+        await reopenPanel(booth, page);
+        await page.getByTestId('assistant-measure-temperature').waitFor();
+        await page.screenshot({ path: `/tmp/assistant-panel-${lang}-call.png` });
+        const inCall = await panelGeometry(page);
+        expect(inCall).toMatchObject({ outside: [], scrolls: false });
+        expect(inCall.controls).toBeGreaterThanOrEqual(10);
+      } finally {
+        await close();
+      }
+    }, 90_000);
+
+    it(`${lang}: no longer covers the patient's choices once the identity is saved`, async () => {
+      const { page, close } = await atIdentityEntry(lang);
+      try {
+        await typeIdentity(page, '07', '03', '1941');
+        await page.getByTestId('save-identity').click();
+        await page.getByTestId('screen-identity-pathway').waitFor();
+        const covered = async () => (await choicesUncovered(page, 'screen-identity-pathway')).filter((c) => !c.reachable || c.overlapped);
+        await expect.poll(covered).toEqual([]);
+        await page.screenshot({ path: `/tmp/assistant-panel-${lang}-saved.png` });
+        expect((await choicesUncovered(page, 'screen-identity-pathway')).map((c) => c.choice))
+          .toEqual(['pathway-gp-known', 'pathway-seen-12-months', 'pathway-exception']);
+      } finally {
+        await close();
+      }
+    }, 60_000);
+  }
+});
