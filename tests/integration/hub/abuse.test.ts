@@ -131,6 +131,13 @@ describe('booth connections under wrong tokens', () => {
     expect(results.at(-1)!.status).toBe(101);
   });
 
+  it('refuses booth ids it does not know without spending a hash check on them', async () => {
+    const before = hashes.total;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => boothAttempt(`no-such-booth-${i}`, 'any-token', '127.0.0.20')));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(401));
+    expect(hashes.total).toBe(before);
+  });
+
   it('refuses the right token after failures from the same address until the stated delay, then accepts it', async () => {
     const from = '127.0.0.30';
     for (let i = 0; i < 3; i++) expect((await boothAttempt('demo-booth-2', `wrong-${i}`, from)).status).toBe(401);
