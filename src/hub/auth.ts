@@ -180,7 +180,7 @@ export class SpecialistAuth {
       }
       let s: Awaited<ReturnType<BoothDirectory['verifySpecialist']>>;
       try {
-        s = await this.directory.verifySpecialist(body.email, body.password, address, attempt.knownGood);
+        s = await this.directory.verifySpecialist(body.email, body.password, address, attempt.standing);
       } catch (error) {
         attempt.abandoned();
         if (!(error instanceof HubBusyError)) throw error;

@@ -77,7 +77,7 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
     }
     let ok: boolean;
     try {
-      ok = await this.directory.verifyBooth(boothId, token, address, attempt.knownGood);
+      ok = await this.directory.verifyBooth(boothId, token, address, attempt.standing);
     } catch (error) {
       attempt.abandoned();
       if (!(error instanceof HubBusyError)) throw error;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../shared/config';
 import { ConfigError } from '../shared/errors';
-import { HashGate } from './hash-gate';
+import { HashGate, type Standing } from './hash-gate';
 
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
@@ -98,15 +98,15 @@ export class BoothDirectory {
 
   /**
    * Whether `token` is `boothId`'s secret; `from` (the caller's address key)
-   * takes its turn at the hash gate, first if `priority` (HashGate says when).
+   * takes its turn at the hash gate, ranked by its `standing` (HashGate says how).
    * Throws HubBusyError when the gate is full.
    */
-  async verifyBooth(boothId: string, token: string, from = 'local', priority = false): Promise<boolean> {
+  async verifyBooth(boothId: string, token: string, from = 'local', standing: Standing = 'clean'): Promise<boolean> {
     const booth = this.booth(boothId);
     // Booth ids are not secret (they name the pharmacy's booth in its config and logs): an unknown
     // one is refused without the hash, so a flood of made-up ids costs the hub nothing.
     if (!booth) return false;
-    return this.gate.run(from, () => this.verify(token, booth.tokenHash), { priority });
+    return this.gate.run(from, () => this.verify(token, booth.tokenHash), standing);
   }
 
   specialistById(id: string): HubConfig['specialists'][number] | undefined {
@@ -118,9 +118,9 @@ export class BoothDirectory {
   }
 
   /** Like verifyBooth, for a specialist's password. */
-  async verifySpecialist(email: string, password: string, from = 'local', priority = false): Promise<HubConfig['specialists'][number] | null> {
+  async verifySpecialist(email: string, password: string, from = 'local', standing: Standing = 'clean'): Promise<HubConfig['specialists'][number] | null> {
     const s = this.specialistByEmail(email);
-    const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), { priority });
+    const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), standing);
     return ok && s ? s : null;
   }
 }

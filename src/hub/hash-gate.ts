@@ -7,12 +7,14 @@
  * booth's. A full queue (or an address with too many waiting) is refused at
  * once with a hint of when to retry; nothing waits without bound.
  *
- * Many flooding addresses would still fill the queue, so a check the caller
- * marks `priority` (an address and account that have got in before: a booth
- * reconnecting, a doctor at their usual place) skips the queue and is never
- * refused (below its own bound): it waits only for the checks already
- * running and other priority ones. Priority cannot be forged: it is earned
- * with the right secret.
+ * Many flooding addresses would still make a long line, so the line has
+ * three ranks, by the caller's standing with the failure throttle: an
+ * address and account that have got in before (a booth reconnecting, a
+ * doctor at their usual place) go first and are never refused below their
+ * own bound; then addresses without recent failures (a new booth, a new
+ * doctor); last, addresses that have failed lately — where a flood soon
+ * finds itself. A known standing cannot be forged: it is earned with the
+ * right secret.
  */
 import { CabineError } from '../shared/errors';
 import { inWords, retryAfterSeconds } from './throttle';
@@ -57,42 +59,49 @@ interface Waiting {
   start: () => void;
 }
 
+/**
+ * Who is asking, as the failure throttle sees it: an address that got into
+ * this account before, an address with no recent failure, or one with some.
+ */
+export type Standing = 'known' | 'clean' | 'suspect';
+
 export class HashGate {
   private running = 0;
   private queued = 0;
-  /** Waiting checks by address; the map's order is the round-robin order. */
-  private readonly byAddress = new Map<string, Waiting[]>();
-  /** Waiting checks marked priority, first come first served. */
-  private readonly first: Waiting[] = [];
+  /** Known pairs' checks, first come first served. */
+  private readonly known: Waiting[] = [];
+  /** The others by standing, then by address; each map's order is its round-robin order. */
+  private readonly waiting: Record<Exclude<Standing, 'known'>, Map<string, Waiting[]>> = { clean: new Map(), suspect: new Map() };
 
   constructor(private readonly opts: HashGateOptions = HASH_GATE_DEFAULTS) {}
 
   /** Checks running and waiting now. */
   get load(): { running: number; queued: number } {
-    return { running: this.running, queued: this.queued };
+    return { running: this.running, queued: this.queued + this.known.length };
   }
 
   /**
    * Runs `check` when a slot is free; throws HubBusyError at once when the
-   * queue is full (a `priority` check only when `maxQueued` priority checks
-   * are already waiting).
+   * queue is full. `known` checks go first and are refused only when
+   * `maxQueued` of them already wait; then `clean` ones, then `suspect` ones.
    */
-  async run<T>(address: string, check: () => Promise<T>, opts: { priority?: boolean } = {}): Promise<T> {
-    // Bounded too: priority is earned with a right secret, but a booth could keep earning it.
-    if (this.running >= this.opts.maxConcurrent && opts.priority && this.first.length < this.opts.maxQueued) {
-      await new Promise<void>((start) => this.first.push({ start }));
-    } else if (this.running >= this.opts.maxConcurrent) {
-      const mine = this.byAddress.get(address);
+  async run<T>(address: string, check: () => Promise<T>, standing: Standing = 'clean'): Promise<T> {
+    if (this.running < this.opts.maxConcurrent) {
+      this.running += 1;
+    } else if (standing === 'known' && this.known.length < this.opts.maxQueued) {
+      // Bounded too: a known standing is earned with a right secret, but a booth could keep earning it.
+      await new Promise<void>((start) => this.known.push({ start }));
+    } else {
+      const tier = this.waiting[standing === 'suspect' ? 'suspect' : 'clean'];
+      const mine = tier.get(address);
       if (this.queued >= this.opts.maxQueued || (mine?.length ?? 0) >= this.opts.maxQueuedPerAddress) {
         throw new HubBusyError(this.opts.retryAfterMs);
       }
       await new Promise<void>((start) => {
         if (mine) mine.push({ start });
-        else this.byAddress.set(address, [{ start }]);
+        else tier.set(address, [{ start }]);
         this.queued += 1;
       });
-    } else {
-      this.running += 1;
     }
     try {
       return await check();
@@ -101,24 +110,21 @@ export class HashGate {
     }
   }
 
-  /** Hands the finished check's slot to the next address in turn, or frees it. */
+  /** Hands the finished check's slot to the next in line, or frees it. */
   private next(): void {
-    const urgent = this.first.shift();
-    if (urgent) {
-      urgent.start();
-      return;
+    const urgent = this.known.shift();
+    if (urgent) return urgent.start();
+    for (const tier of [this.waiting.clean, this.waiting.suspect]) {
+      const first = tier.entries().next();
+      if (first.done) continue;
+      const [address, waiting] = first.value;
+      const w = waiting.shift()!;
+      tier.delete(address);
+      // To the back of the line: the other addresses go first.
+      if (waiting.length > 0) tier.set(address, waiting);
+      this.queued -= 1;
+      return w.start();
     }
-    const first = this.byAddress.entries().next();
-    if (first.done) {
-      this.running -= 1;
-      return;
-    }
-    const [address, waiting] = first.value;
-    const w = waiting.shift()!;
-    this.byAddress.delete(address);
-    // To the back of the line: the other addresses go first.
-    if (waiting.length > 0) this.byAddress.set(address, waiting);
-    this.queued -= 1;
-    w.start();
+    this.running -= 1;
   }
 }

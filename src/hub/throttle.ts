@@ -19,6 +19,7 @@
  * random account names costs bounded memory.
  */
 import { CabineError } from '../shared/errors';
+import type { Standing } from './hash-gate';
 
 export interface ThrottlePolicy {
   /** Failures before the first wait: the `freeFailures`-th failure imposes `baseDelayMs`. */
@@ -85,6 +86,11 @@ export class FailureTable {
     this.entries.delete(key);
   }
 
+  /** Whether `key` has failures on record. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   private prune(t: number): void {
     const keep = Math.max(this.policy.forgetAfterMs, this.policy.maxDelayMs);
     for (const [key, e] of this.entries) {
@@ -124,8 +130,8 @@ export interface AttemptLimits {
 
 /** One admitted attempt: report its verdict exactly once. */
 export interface Attempt {
-  /** This address has got into this account before (its checks may go first). */
-  readonly knownGood: boolean;
+  /** Known (got into this account before), clean (no recent failure) or suspect: its rank at the hash gate. */
+  readonly standing: Standing;
   /** The secret was right: the pair starts afresh. */
   succeeded(): void;
   /** The secret was wrong. */
@@ -231,7 +237,7 @@ export class AttemptThrottle {
       fn();
     };
     return {
-      knownGood,
+      standing: knownGood ? 'known' : this.addresses.has(address) ? 'suspect' : 'clean',
       succeeded: once(() => {
         this.pairs.forget(pair);
         this.good.add(pair);

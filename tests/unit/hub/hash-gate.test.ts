@@ -90,18 +90,33 @@ describe('HashGate', () => {
     await Promise.all(held);
   });
 
-  it('runs a priority check (an address that got in before) next, even when the queue is full', async () => {
+  it('runs a known check (an address that got in before) next, even when the queue is full', async () => {
     const gate = new HashGate({ maxConcurrent: 1, maxQueued: 2, maxQueuedPerAddress: 1, retryAfterMs: 1_000 });
     const c = checks();
-    const held = [gate.run('x1', c.start('x1')), gate.run('x2', c.start('x2')), gate.run('x3', c.start('x3'))];
+    const held = [gate.run('x1', c.start('x1'), 'suspect'), gate.run('x2', c.start('x2'), 'suspect'), gate.run('x3', c.start('x3'), 'suspect')];
     await settle();
     await expect(gate.run('pharmacy', c.start('refused'))).rejects.toBeInstanceOf(HubBusyError);
-    const booth = gate.run('pharmacy', c.start('booth'), { priority: true });
+    const booth = gate.run('pharmacy', c.start('booth'), 'known');
     await c.finish('x1');
     expect(c.started).toEqual(['x1', 'booth']);
     await c.finish('booth', true);
     await expect(booth).resolves.toBe(true);
     for (const l of ['x2', 'x3']) await c.finish(l);
+    await Promise.all(held);
+  });
+
+  it('serves addresses without recent failures before those with some', async () => {
+    const gate = new HashGate({ maxConcurrent: 1, maxQueued: 100, maxQueuedPerAddress: 4, retryAfterMs: 1_000 });
+    const c = checks();
+    const held = [gate.run('x0', c.start('x0'), 'suspect')];
+    for (let a = 1; a <= 20; a++) held.push(gate.run(`x${a}`, c.start(`x${a}`), 'suspect'));
+    const fresh = gate.run('new-pharmacy', c.start('new-booth'), 'clean');
+    await settle();
+    await c.finish('x0');
+    expect(c.started).toEqual(['x0', 'new-booth']);
+    await c.finish('new-booth', true);
+    await expect(fresh).resolves.toBe(true);
+    for (let a = 1; a <= 20; a++) await c.finish(`x${a}`);
     await Promise.all(held);
   });
 

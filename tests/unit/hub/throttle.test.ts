@@ -111,16 +111,17 @@ describe('AttemptThrottle', () => {
 
   it('stops one address spraying many accounts, but not an account that got in from that address before', () => {
     const { throttle, clock } = setup();
-    expect(throttle.admit('203.0.113.7', 'dr.martin')).toMatchObject({ knownGood: false });
+    expect(throttle.admit('203.0.113.7', 'dr.martin')).toMatchObject({ standing: 'clean' });
     throttle.admit('203.0.113.7', 'dr.martin').succeeded();
-    expect(throttle.admit('203.0.113.7', 'dr.martin')).toMatchObject({ knownGood: true });
+    expect(throttle.admit('203.0.113.7', 'dr.martin')).toMatchObject({ standing: 'known' });
     for (let i = 0; i < 10; i++) expect(fail(throttle, '203.0.113.7', `user-${i}@example.org`)).toBeNull();
     expect(fail(throttle, '203.0.113.7', 'user-new@example.org')).toMatchObject({ scope: 'address', retryAfterMs: 1_000 });
+    expect(throttle.admit('203.0.113.7', 'dr.martin')).toMatchObject({ standing: 'known' });
     expect(() => throttle.admit('203.0.113.7', 'dr.martin').succeeded()).not.toThrow();
     // Another address is not concerned, and the address itself gets in again after the wait.
     expect(fail(throttle, '198.51.100.1', 'user-new@example.org')).toBeNull();
     clock.t += 1_000;
-    expect(fail(throttle, '203.0.113.7', 'user-new@example.org')).toBeNull();
+    expect(throttle.admit('203.0.113.7', 'user-new@example.org')).toMatchObject({ standing: 'suspect' });
   });
 
   it('keeps its memory bounded under a flood of random account names from many addresses, and forgets quiet keys', () => {
