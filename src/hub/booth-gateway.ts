@@ -23,7 +23,7 @@ import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import { Peer, type Method } from './peer';
 import type { HubLimits } from './server';
-import { AttemptThrottle, TooManyAttemptsError, addressKey } from './throttle';
+import { AttemptThrottle, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export interface BoothGatewayEvents {
   connected: [Peer];
@@ -67,7 +67,7 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
       this.floods.warn(`missing:${address}`, who, 'refused a booth connection: no credentials');
       return refuseUpgrade(socket, 401, 'Unauthorized');
     }
-    let attempt;
+    let attempt: Attempt;
     try {
       attempt = this.throttle.admit(address, boothId);
     } catch (error) {
