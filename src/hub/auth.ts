@@ -1,21 +1,39 @@
 /**
  * Specialists' sessions: login over HTTP (scrypt-verified password) gives an
  * HttpOnly, SameSite=Strict cookie; the console's WebSocket requires it and
- * an allowed Origin. Login attempts are rate-limited per IP address.
- * Sessions are written through to the hub state store (by the SHA-256 of
- * the token) so consoles stay logged in across a hub restart.
+ * an allowed Origin. Wrong passwords are counted per (address, account) with
+ * growing delays, plus a generous ceiling per address (src/hub/throttle.ts);
+ * a right password is never refused for someone else's failures, and a
+ * refusal says when to retry. Sessions are written through to the hub state
+ * store (by the SHA-256 of the token) so consoles stay logged in across a hub
+ * restart.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { CabineError } from '../shared/errors';
 import type { BoothDirectory } from './directory';
+import { FloodLog } from './flood-log';
+import { HubBusyError } from './hash-gate';
+import type { HubLimits } from './server';
 import type { HubStateStore } from './state/store';
-import { RateLimiter } from './peer';
+import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export const SESSION_COOKIE = 'cabine_session';
 const SESSION_TTL_MS = 10 * 60 * 60 * 1000;
-const MAX_BODY = 4096;
+/** A login body is an e-mail and a password (200 characters each at most): 4 KiB is plenty. */
+export const MAX_LOGIN_BODY = 4096;
+
+/** A request body larger than the route accepts. */
+export class BodyTooLargeError extends CabineError {
+  constructor(limit: number) {
+    super('BODY_TOO_LARGE', {
+      fr: `La demande est trop volumineuse (${limit / 1024} Ko au plus).`,
+      en: `The request is too large (${limit / 1024} KiB at most).`,
+    });
+  }
+}
 
 export const LoginBody = z.object({ email: z.string().email().max(200), password: z.string().min(1).max(200) }).strict();
 
@@ -27,8 +45,14 @@ export interface SpecialistSession {
 }
 
 export interface AuthOptions {
-  /** Login attempts per IP: sustained per minute, and burst. */
+  /** Wrong passwords allowed, their delays, the clock, the log window (the hub's `limits` when absent). */
+  limits?: Pick<HubLimits, 'now' | 'login' | 'logWindowMs'>;
+  /**
+   * @deprecated Ignored. Attempts used to be counted per address, successes
+   * included; only failures count now, per (address, account) (`limits.login`).
+   */
   loginPerMinute?: number;
+  /** @deprecated Ignored, see `loginPerMinute`. */
   loginBurst?: number;
 }
 
@@ -37,20 +61,39 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
+/**
+ * The body as text, `null` if the request broke off; BodyTooLargeError past
+ * `limit` (told by Content-Length, or noticed while reading a body sent
+ * without one). The rest of an oversized body is read and dropped, not cut:
+ * a socket destroyed mid-body would lose the 413 the client is owed.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+      return;
+    }
     let size = 0;
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(c);
-    });
+      if (size <= limit) {
+        chunks.push(c);
+        return;
+      }
+      req.off('data', onData);
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(null));
   });
+}
+
+function errorBody(error: CabineError, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { error: error.code, message: error.messageFor('fr'), ...extra };
 }
 
 export function parseCookies(header: string | undefined): Map<string, string> {
@@ -64,16 +107,24 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 
 export class SpecialistAuth {
   private readonly sessions = new Map<string, SpecialistSession>();
-  private readonly limiters = new Map<string, RateLimiter>();
+  private readonly throttle: AttemptThrottle;
+  private readonly floods: FloodLog;
 
   constructor(
     private readonly directory: BoothDirectory,
     private readonly log: Logger,
-    private readonly opts: AuthOptions = {},
+    opts: AuthOptions = {},
     /** Where sessions outlive the process; memory only when absent. */
     private readonly store: HubStateStore | null = null,
   ) {
+    this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.now ?? Date.now);
+    this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
     store?.purgeExpiredSessions();
+  }
+
+  /** Writes the counts of repeated warnings still pending (the hub is closing). */
+  close(): void {
+    this.floods.close();
   }
 
   /** The session behind a request's cookie, if any and not expired. */
@@ -96,28 +147,21 @@ export class SpecialistAuth {
     return s;
   }
 
-  private limiter(ip: string): RateLimiter {
-    let l = this.limiters.get(ip);
-    if (!l) {
-      if (this.limiters.size > 10_000) this.limiters.clear();
-      l = new RateLimiter((this.opts.loginPerMinute ?? 10) / 60, this.opts.loginBurst ?? 5);
-      this.limiters.set(ip, l);
-    }
-    return l;
-  }
-
   /** HTTP routes: POST /api/login, POST /api/logout, GET /api/me. */
   route = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api/login') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const ip = req.socket.remoteAddress ?? '?';
-      if (!this.limiter(ip).take()) {
-        this.log.warn('login rate limit hit');
-        json(res, 429, { error: 'TOO_MANY_ATTEMPTS', message: 'Trop de tentatives. Réessayez dans une minute.' }, { 'Retry-After': '60' });
+      const address = addressKey(req.socket.remoteAddress);
+      let raw: string | null;
+      try {
+        raw = await readBody(req, MAX_LOGIN_BODY);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        this.floods.warn(`too-large:${address}`, { address }, 'refused a login: body too large');
+        json(res, 413, errorBody(error), { Connection: 'close' });
         return true;
       }
-      const raw = await readBody(req);
       let body: z.infer<typeof LoginBody>;
       try {
         body = LoginBody.parse(JSON.parse(raw ?? ''));
@@ -125,12 +169,32 @@ export class SpecialistAuth {
         json(res, 400, { error: 'BAD_REQUEST', message: 'Adresse e-mail et mot de passe requis.' });
         return true;
       }
-      const s = await this.directory.verifySpecialist(body.email, body.password);
+      let attempt: Attempt;
+      try {
+        attempt = this.throttle.admit(address, body.email.toLowerCase());
+      } catch (error) {
+        if (!(error instanceof TooManyAttemptsError)) throw error;
+        this.floods.warn(`throttled:${address}`, { address, scope: error.scope }, 'refused a login: too many failed attempts');
+        json(res, 429, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
+        return true;
+      }
+      let s: Awaited<ReturnType<BoothDirectory['verifySpecialist']>>;
+      try {
+        s = await this.directory.verifySpecialist(body.email, body.password, address, attempt.standing);
+      } catch (error) {
+        attempt.abandoned();
+        if (!(error instanceof HubBusyError)) throw error;
+        this.floods.warn('busy', {}, 'refused a login: too many secret checks waiting');
+        json(res, 503, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
+        return true;
+      }
       if (!s) {
-        this.log.warn('refused a specialist login');
+        attempt.failed();
+        this.floods.warn(`failed:${address}`, { address }, 'refused a specialist login');
         json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Adresse e-mail ou mot de passe incorrect.' });
         return true;
       }
+      attempt.succeeded();
       const token = randomBytes(32).toString('base64url');
       const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
       this.sessions.set(token, session);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssues } from '../shared/config';
 import { ConfigError } from '../shared/errors';
+import { HashGate, type Standing } from './hash-gate';
 
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
@@ -69,19 +70,43 @@ export function loadHubConfig(file: string): HubConfig {
   return r.data;
 }
 
+/** Checks a secret against its scrypt hash. */
+export type SecretVerifier = (secret: string, hash: string) => Promise<boolean>;
+
+export interface DirectoryOptions {
+  /** The hub-wide gate every check goes through (a gate of its own when absent). */
+  gate?: HashGate;
+  /** The check itself (tests observe it); `verifySecret` by default. */
+  verify?: SecretVerifier;
+}
+
+/** Compared against when the e-mail is unknown, so timing does not tell which accounts exist. */
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
 export class BoothDirectory {
-  constructor(private readonly config: Pick<HubConfig, 'booths' | 'specialists'>) {}
+  private readonly gate: HashGate;
+  private readonly verify: SecretVerifier;
+
+  constructor(private readonly config: Pick<HubConfig, 'booths' | 'specialists'>, opts: DirectoryOptions = {}) {
+    this.gate = opts.gate ?? new HashGate();
+    this.verify = opts.verify ?? verifySecret;
+  }
 
   booth(boothId: string): HubConfig['booths'][number] | undefined {
     return this.config.booths.find((b) => b.boothId === boothId);
   }
 
-  async verifyBooth(boothId: string, token: string): Promise<boolean> {
+  /**
+   * Whether `token` is `boothId`'s secret; `from` (the caller's address key)
+   * takes its turn at the hash gate, ranked by its `standing` (HashGate says how).
+   * Throws HubBusyError when the gate is full.
+   */
+  async verifyBooth(boothId: string, token: string, from = 'local', standing: Standing = 'clean'): Promise<boolean> {
     const booth = this.booth(boothId);
-    // Same work whether or not the booth exists, so timing does not tell which ids are real.
-    const hash = booth?.tokenHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-    const ok = await verifySecret(token, hash);
-    return ok && booth !== undefined;
+    // Booth ids are not secret (they name the pharmacy's booth in its config and logs): an unknown
+    // one is refused without the hash, so a flood of made-up ids costs the hub nothing.
+    if (!booth) return false;
+    return this.gate.run(from, () => this.verify(token, booth.tokenHash), standing);
   }
 
   specialistById(id: string): HubConfig['specialists'][number] | undefined {
@@ -92,9 +117,10 @@ export class BoothDirectory {
     return this.config.specialists.find((s) => s.email.toLowerCase() === email.toLowerCase());
   }
 
-  async verifySpecialist(email: string, password: string): Promise<HubConfig['specialists'][number] | null> {
+  /** Like verifyBooth, for a specialist's password. */
+  async verifySpecialist(email: string, password: string, from = 'local', standing: Standing = 'clean'): Promise<HubConfig['specialists'][number] | null> {
     const s = this.specialistByEmail(email);
-    const ok = await verifySecret(password, s?.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+    const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), standing);
     return ok && s ? s : null;
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
 import { HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
+import { FloodLog } from './flood-log';
 
 export interface Method<P extends z.ZodType = z.ZodType> {
   params: P;
@@ -44,6 +45,8 @@ export interface PeerOptions {
   burst?: number;
   /** Invalid frames tolerated before the connection is cut. */
   maxInvalid?: number;
+  /** Where repeated warnings are counted (the gateway's, shared by its peers); one of its own when absent. */
+  floods?: FloodLog;
 }
 
 export class Peer {
@@ -51,14 +54,18 @@ export class Peer {
   readonly role: 'booth' | 'specialist';
   readonly id: string;
   private invalid = 0;
+  /** Why the connection was cut: frames still arriving after it are dropped, only counted. */
+  private cut: 'rate' | 'invalid' | null = null;
   private readonly limiter: RateLimiter;
   private readonly pending = new PendingRequests();
+  private readonly floods: FloodLog;
 
   constructor(private readonly opts: PeerOptions) {
     this.ws = opts.ws;
     this.role = opts.identity.role;
     this.id = opts.identity.id;
     this.limiter = new RateLimiter(opts.ratePerSecond ?? 100, opts.burst ?? 400);
+    this.floods = opts.floods ?? new FloodLog(opts.log);
     opts.ws.on('message', (raw, isBinary) => this.onMessage(raw as Buffer, isBinary));
     // NOTE: ws reports an oversized or malformed frame as an 'error' on the socket (then closes
     // it with 1009/1002); without a listener that error would crash the whole hub.
@@ -89,17 +96,32 @@ export class Peer {
     this.ws.close(code, reason);
   }
 
+  private get name(): string {
+    return `${this.role}:${this.id}`;
+  }
+
   private refuse(id: number | null, code: string, message: string): void {
     this.invalid += 1;
-    this.opts.log.warn({ peer: `${this.role}:${this.id}`, code }, 'refused a frame');
+    this.floods.warn(`invalid:${this.name}:${code}`, { peer: this.name, code }, 'refused a frame');
     if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: false, e: { code, message } }));
-    if (this.invalid > (this.opts.maxInvalid ?? 20)) this.close(CLOSE_POLICY, 'too many invalid frames');
+    if (this.invalid > (this.opts.maxInvalid ?? 20)) this.cutOff('invalid');
+  }
+
+  /** Closes with a policy violation; what the peer had already sent is dropped (and counted) as it arrives. */
+  private cutOff(why: 'rate' | 'invalid'): void {
+    this.cut = why;
+    this.ws.close(CLOSE_POLICY, why === 'rate' ? 'rate limit exceeded' : 'too many invalid frames');
   }
 
   private onMessage(raw: Buffer, isBinary: boolean): void {
-    if (!this.limiter.take()) {
-      this.opts.log.warn({ peer: `${this.role}:${this.id}` }, 'rate limit exceeded: connection cut');
-      this.ws.close(CLOSE_POLICY, 'rate limit exceeded');
+    // NOTE: ws keeps delivering the frames already received while its closing handshake runs.
+    if (this.cut === 'rate' || (this.cut === null && !this.limiter.take())) {
+      this.floods.warn(`rate:${this.name}`, { peer: this.name }, 'rate limit exceeded: connection cut');
+      if (this.cut === null) this.cutOff('rate');
+      return;
+    }
+    if (this.cut === 'invalid') {
+      this.floods.warn(`invalid:${this.name}`, { peer: this.name }, 'frames after too many invalid ones: dropped');
       return;
     }
     if (isBinary) return this.refuse(null, 'BAD_FRAME', 'binary frames are not accepted');

@@ -10,7 +10,9 @@ import { createLogger } from '../shared/logger';
 import { serveStatic } from '../shared/static-files';
 import type { Duplex } from 'node:stream';
 import { BoothGateway } from './booth-gateway';
-import { BoothDirectory, HubConfig } from './directory';
+import { BoothDirectory, HubConfig, type SecretVerifier } from './directory';
+import { HASH_GATE_DEFAULTS, HashGate, type HashGateOptions } from './hash-gate';
+import { BOOTH_LIMITS, LOGIN_LIMITS, type AttemptLimits, type ThrottlePolicy } from './throttle';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { registerRecord } from './record/index';
@@ -37,6 +39,34 @@ export interface HubOptions {
   log?: Logger;
   /** Media (workers, rooms, specialists' login and /console); on unless false. */
   media?: false | MediaOptions;
+  /** Limits against abuse; the defaults suit a real hub (src/hub/throttle.ts says why). */
+  limits?: HubLimitOptions;
+}
+
+export interface HubLimitOptions {
+  /** The throttles' clock (tests move it rather than wait). */
+  now?: () => number;
+  /** Wrong passwords per (address, account), and per address. */
+  login?: Partial<ThrottlePolicy> & { perAddress?: Partial<ThrottlePolicy> };
+  /** Wrong booth tokens per (address, booth id), and per address. */
+  booth?: Partial<ThrottlePolicy> & { perAddress?: Partial<ThrottlePolicy> };
+  /** The hub-wide gate of scrypt checks, and the check itself. */
+  hashes?: Partial<HashGateOptions> & { verify?: SecretVerifier };
+  /** Repeated warnings are written once per window with a count. */
+  logWindowMs?: number;
+}
+
+/** The limits in force, defaults filled in. */
+export interface HubLimits {
+  now: () => number;
+  login: AttemptLimits;
+  booth: AttemptLimits;
+  logWindowMs: number;
+}
+
+function attemptLimits(base: AttemptLimits, o: HubLimitOptions['login']): AttemptLimits {
+  const { perAddress, ...pair } = o ?? {};
+  return { pair: { ...base.pair, ...pair }, address: { ...base.address, ...perAddress } };
 }
 
 /** Handles a WebSocket upgrade on one path. */
@@ -54,6 +84,7 @@ export interface Hub {
   /** Booth connections (`/booth`): register booth methods here. */
   readonly booths: BoothGateway;
   readonly log: Logger;
+  readonly limits: HubLimits;
   /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
   readonly media: HubMedia | null;
   addRoute(route: HubRoute): void;
@@ -69,8 +100,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const upgrades = new Map<string, UpgradeHandler>();
   const closers: (() => void | Promise<void>)[] = [];
   const config = opts.config ?? HubConfig.parse({});
-  const directory = new BoothDirectory(config);
-  const booths = new BoothGateway(directory, log.child({ module: 'hub.booths' }));
+  const { verify, ...gate } = opts.limits?.hashes ?? {};
+  const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
+  const limits: HubLimits = {
+    now: opts.limits?.now ?? Date.now,
+    login: attemptLimits(LOGIN_LIMITS, opts.limits?.login),
+    booth: attemptLimits(BOOTH_LIMITS, opts.limits?.booth),
+    logWindowMs: opts.limits?.logWindowMs ?? 60_000,
+  };
+  const booths = new BoothGateway(directory, log.child({ module: 'hub.booths' }), limits);
   upgrades.set(BOOTH_PATH, (req, socket, head) => booths.upgrade(req, socket, head));
   const startedAt = Date.now();
   const server = createServer((req, res) => {
@@ -116,6 +154,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     directory,
     booths,
     log,
+    limits,
     media: null,
     addRoute: (route) => routes.push(route),
     addUpgrade: (path, handler) => upgrades.set(path, handler),

@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import type { SpecialistAuth } from './auth';
+import { refuseUpgrade } from './booth-gateway';
+import { FloodLog } from './flood-log';
 import { Peer, type Method } from './peer';
+import { addressKey } from './throttle';
 
 export const CONSOLE_PATH = '/console';
 
@@ -24,13 +27,17 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   private readonly methods = new Map<string, Method>();
   private readonly peers = new Set<Peer>();
+  private readonly floods: FloodLog;
 
   constructor(
     private readonly auth: SpecialistAuth,
     private readonly allowedOrigins: () => string[],
     private readonly log: Logger,
+    /** Repeated warnings are written once per window with a count. */
+    logWindowMs = 60_000,
   ) {
     super();
+    this.floods = new FloodLog(log, { windowMs: logWindowMs });
   }
 
   handle<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>) => unknown): void {
@@ -39,19 +46,18 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const origin = String(req.headers.origin ?? '');
+    const address = addressKey(req.socket.remoteAddress);
     if (!this.allowedOrigins().includes(origin)) {
-      this.log.warn({ origin: origin.slice(0, 100) }, 'refused a console connection: origin not allowed');
-      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
+      this.floods.warn(`origin:${address}`, { address, origin: origin.slice(0, 100) }, 'refused a console connection: origin not allowed');
+      return refuseUpgrade(socket, 403, 'Forbidden');
     }
     const session = this.auth.session(req);
     if (!session) {
-      this.log.warn('refused a console connection: not logged in');
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      return;
+      this.floods.warn(`session:${address}`, { address }, 'refused a console connection: not logged in');
+      return refuseUpgrade(socket, 401, 'Unauthorized');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const peer = new Peer({ ws, identity: { role: 'specialist', id: session.specialistId }, methods: this.methods, log: this.log, ratePerSecond: 50, burst: 200 });
+      const peer = new Peer({ ws, identity: { role: 'specialist', id: session.specialistId }, methods: this.methods, log: this.log, ratePerSecond: 50, burst: 200, floods: this.floods });
       this.peers.add(peer);
       ws.on('close', () => {
         this.peers.delete(peer);
@@ -64,5 +70,6 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
   close(): void {
     for (const p of this.peers) p.ws.terminate();
     this.wss.close();
+    this.floods.close();
   }
 }

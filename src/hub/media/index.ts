@@ -39,10 +39,10 @@ export async function attachMedia(hub: Hub, opts: MediaOptions = {}): Promise<Hu
   }
   const service = new MediaService(pool, hub.config, log, hub.booths, { state, graceMs: opts.graceMs });
   service.restore();
-  const auth = new SpecialistAuth(hub.directory, hub.log.child({ module: 'hub.auth' }), opts.auth, state);
+  const auth = new SpecialistAuth(hub.directory, hub.log.child({ module: 'hub.auth' }), { limits: hub.limits, ...opts.auth }, state);
   const own = new URL(hub.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...hub.config.allowedOrigins];
-  const specialists = new SpecialistGateway(auth, () => origins, hub.log.child({ module: 'hub.console' }));
+  const specialists = new SpecialistGateway(auth, () => origins, hub.log.child({ module: 'hub.console' }), hub.limits.logWindowMs);
   hub.addRoute(auth.route);
   hub.addUpgrade(CONSOLE_PATH, (req, socket, head) => specialists.upgrade(req, socket, head));
 
@@ -76,6 +76,7 @@ export async function attachMedia(hub: Hub, opts: MediaOptions = {}): Promise<Hu
 
   hub.onClose(() => {
     specialists.close();
+    auth.close();
     service.close();
     pool.close();
     state.close();

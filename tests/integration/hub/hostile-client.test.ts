@@ -28,7 +28,7 @@ let hub: Hub;
 let record: RecordRepository;
 let honestBooth: HubLink;
 let honestConsole: ConsoleClient;
-/** A logged-in specialist who will flood (logged in before the password guesses use up the login budget). */
+/** A logged-in specialist who will flood. */
 let floodingConsole: ConsoleClient;
 const sockets: WebSocket[] = [];
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   // Files an attacker would love to read: beside the console build, and the hub's own data.
   writeFileSync(join(dir, 'www', 'secret.txt'), SECRET_MARKER);
   writeFileSync(join(dir, 'secret.txt'), SECRET_MARKER);
-  hub = await startTestHub({ consoleDir, config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') }, media: { auth: { loginBurst: 5, loginPerMinute: 10 } } });
+  hub = await startTestHub({ consoleDir, config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
   record = registerRecord(hub);
   honestBooth = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'demo-booth-1', token: BOOTH_SECRETS['demo-booth-1'], log: silentLog, minDelayMs: 50, maxDelayMs: 200 });
   honestBooth.start();
@@ -138,7 +138,7 @@ describe('hub under a hostile client', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     await expect(ConsoleClient.open(hub.url, { origin: 'http://127.0.0.1:1', cookie })).rejects.toMatchObject({ status: 403 });
     await expect(ConsoleClient.open(hub.url, { cookie })).rejects.toMatchObject({ status: 403 });
-    // Wrong passwords are refused, then rate-limited; the honest console stays logged in.
+    // Wrong passwords are refused, then throttled (simultaneous guesses count before their verdicts); the honest console stays logged in.
     const wrong = await Promise.all(Array.from({ length: 12 }, () => fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email, password: 'guess' }) }).then((r) => r.status)));
     expect(wrong.every((s) => s === 401 || s === 429)).toBe(true);
     expect(wrong).toContain(429);
