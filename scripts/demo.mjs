@@ -141,7 +141,13 @@ const kioskUrl = await new Promise((resolveUrl) => {
     },
     // A host killed hard leaves its simulators' pty folders: the next one makes new ones.
     onStopped: () => {
-      for (const entry of readdirSync(hostTmp)) if (entry.startsWith('cabine-tty-')) rmSync(join(hostTmp, entry), { recursive: true, force: true });
+      let entries = [];
+      try {
+        entries = readdirSync(hostTmp);
+      } catch {
+        return; // the demo's folder is already gone (on the way out)
+      }
+      for (const entry of entries) if (entry.startsWith('cabine-tty-')) rmSync(join(hostTmp, entry), { recursive: true, force: true });
     },
   });
 });
