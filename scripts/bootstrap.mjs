@@ -12,11 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createStageLog } from './stage-log.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();
 const quiet = process.argv.includes('--quiet');
 const log = (msg) => { if (!quiet) process.stderr.write(`[bootstrap] ${msg}\n`); };
+// Stage lines are printed even under --quiet: a stage that runs takes minutes
+// on a fresh machine, and silence that long looks like a hang.
+const stages = createStageLog({ write: (line) => process.stderr.write(`${line}\n`) });
 
 /**
  * Debian packages the project needs at build, test or run time.
@@ -53,18 +57,20 @@ export function ensureAptPackages(packages, { extraArgs = [] } = {}) {
     process.stderr.write(`[bootstrap] missing system packages. Run as root:\n  sudo apt-get update && sudo ${line}\n`);
     process.exit(1);
   }
-  log(`installing ${missing.join(', ')}`);
+  const stage = stages.begin(`apt-get install ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
-    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['update', '-qq'], { env }, stage);
     aptUpdated = true;
   }
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...extraArgs, ...missing], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...extraArgs, ...missing], { env }, stage);
+  stage.end();
 }
 
-function run(cmd, args, opts = {}) {
+function run(cmd, args, opts = {}, stage = undefined) {
   const r = spawnSync(cmd, args, { stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', cwd: root, ...opts });
   if (r.status !== 0) {
+    stage?.fail();
     process.stderr.write(`[bootstrap] failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})\n`);
     process.exit(1);
   }
@@ -85,13 +91,14 @@ export async function bootstrap() {
   ensureAptPackages(APT_PACKAGES);
   process.env.npm_config_nodedir = nodeHeadersDir();
   if (npmCiNeeded()) {
-    log('installing npm packages (npm ci)');
-    run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, npm_config_nodedir: nodeHeadersDir() } });
+    const stage = stages.begin('npm ci (installing npm packages)');
+    run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, npm_config_nodedir: nodeHeadersDir() } }, stage);
+    stage.end();
   }
   const worker = join(root, 'scripts/build-mediasoup-worker.mjs');
   if (existsSync(worker)) {
     const { ensureMediasoupWorker } = await import(pathToFileURL(worker).href);
-    await ensureMediasoupWorker({ log, ensureAptPackages });
+    await ensureMediasoupWorker({ log, ensureAptPackages, stages });
   }
   log(`ready in ${Date.now() - started} ms`);
 }

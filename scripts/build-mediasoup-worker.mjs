@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createStageLog, formatDuration } from './stage-log.mjs';
 
 const SCRIPT_PATH = fileURLToPath(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(SCRIPT_PATH), '..');
@@ -645,12 +646,6 @@ async function withBuildLock(cacheDir, log, fn) {
   }
 }
 
-function formatDuration(ms) {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-}
-
 async function buildWorker(paths, log) {
   const { version, workerSourceDir, cacheDir, cachedBinary } = paths;
   const started = Date.now();
@@ -746,10 +741,11 @@ function installBinary(from, to) {
  * node_modules: uses the cached build when it passes its self-test, builds it
  * otherwise, then copies it to node_modules/mediasoup/worker/out/Release/.
  *
- * @param {{ log?: (message: string) => void, root?: string, rebuild?: boolean }} [options]
+ * @param {{ log?: (message: string) => void, root?: string, rebuild?: boolean, stages?: { run<T>(name: string, fn: () => Promise<T>): Promise<T> } }} [options]
+ *   `stages` prints the build's start, heartbeat and end lines (scripts/stage-log.mjs); silent when absent.
  * @returns {Promise<string>} the installed binary's path (mediasoup's default worker path)
  */
-export async function ensureMediasoupWorker({ log = () => {}, root = REPO_ROOT, rebuild = false } = {}) {
+export async function ensureMediasoupWorker({ log = () => {}, root = REPO_ROOT, rebuild = false, stages = { run: (_name, fn) => fn() } } = {}) {
   const paths = workerPaths({ root });
   const { version, cacheDir, cachedBinary, installedBinary } = paths;
 
@@ -764,7 +760,9 @@ export async function ensureMediasoupWorker({ log = () => {}, root = REPO_ROOT, 
   if (cacheIsGood()) {
     log(`mediasoup ${version}: cached worker OK (${cachedBinary})`);
   } else {
-    await withBuildLock(cacheDir, log, async () => {
+    // One stage line with a heartbeat, even under --quiet: the build (or the
+    // wait for another process's build) lasts minutes.
+    await stages.run(`mediasoup ${version} worker build`, () => withBuildLock(cacheDir, log, async () => {
       // Another process may have built it while we waited for the lock.
       if (cacheIsGood()) return;
       if (fs.existsSync(cachedBinary)) {
@@ -774,7 +772,7 @@ export async function ensureMediasoupWorker({ log = () => {}, root = REPO_ROOT, 
       }
       log(`mediasoup ${version}: building the worker from source`);
       await buildWorker(paths, log);
-    });
+    }));
   }
 
   if (installBinary(cachedBinary, installedBinary)) log(`installed ${path.relative(root, installedBinary)}`);
@@ -799,7 +797,8 @@ async function main(argv) {
     if (!quiet) console.log(`${LOG_PREFIX} ${message}`);
   };
   try {
-    const bin = await ensureMediasoupWorker({ log, rebuild: argv.includes('--rebuild') });
+    const stages = createStageLog({ write: (line) => console.log(line), prefix: LOG_PREFIX });
+    const bin = await ensureMediasoupWorker({ log, rebuild: argv.includes('--rebuild'), stages });
     console.log(`${LOG_PREFIX} ready: ${bin} (${formatDuration(Date.now() - started)})`);
     return 0;
   } catch (error) {

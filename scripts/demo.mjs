@@ -3,62 +3,152 @@
  * `npm run demo`: the whole booth on this machine with embedded defaults —
  * the hub (signaling, media, record, console), the booth host (session
  * machine, simulated devices, store) and the kiosk in Chromium app/kiosk mode
- * when a display exists (otherwise the URLs are printed). Ctrl-C stops every
- * child cleanly.
+ * when a display exists (otherwise the URLs are printed).
+ *
+ * The hub and the host are supervised as a booth's systemd would
+ * (scripts/supervise.mjs): one that stops is started again with a growing
+ * delay, and the demo gives up with a message after too many quick failures.
+ * The host comes back on the same port with the same launch secret, so the
+ * open kiosk page reconnects by itself; the hub on the same port and data, so
+ * the booth and the console reconnect and a call resumes. Each child runs in
+ * its own process group, killed whole when the child stops (the host's socat
+ * processes die with it, even after a SIGKILL). Everything temporary lives
+ * in one folder of the demo's, removed on every way out: Ctrl-C, SIGTERM, a
+ * child that cannot be restarted, an exception.
+ *
+ * Environment: CABINE_HUB_PORT (8443), CABINE_CONFIG (kiosk-config),
+ * CABINE_HUB_CONFIG (hub-config), CABINE_DEMO_VERBOSE (every log line).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { superviseChild } from './supervise.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const hubPort = process.env.CABINE_HUB_PORT ?? '8443';
-const children = [];
-let stopping = false;
+const say = (message) => process.stderr.write(`[demo] ${message}\n`);
 
-function start(name, cmd, args, { onLine } = {}) {
-  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CABINE_HUB_PORT: hubPort } });
-  children.push({ name, child });
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      if (onLine?.(line)) return;
-      if (process.env.CABINE_DEMO_VERBOSE || /"level":(40|50|60)/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`[demo] ${name} stopped (${signal ?? code}); stopping the demo.\n`);
-      void stop(1);
-    }
+// ---------------------------------------------------------------------------
+// The demo's temporary folder and its ways out
+// ---------------------------------------------------------------------------
+
+const demoRoot = mkdtempSync(join(tmpdir(), 'cabine-demo-'));
+/** The host's TMPDIR: its simulators' pty folders (cabine-tty-*) land here. */
+const hostTmp = join(demoRoot, 'host-tmp');
+mkdirSync(hostTmp);
+const removeDemoRoot = () => rmSync(demoRoot, { recursive: true, force: true });
+/** @type {ReturnType<typeof superviseChild>[]} */
+const children = [];
+let exiting = false;
+
+async function shutdown(code, why) {
+  if (exiting) return;
+  exiting = true;
+  if (why) say(why);
+  await Promise.all(children.map((c) => c.stop()));
+  removeDemoRoot();
+  process.exit(code);
+}
+// Last resort on any exit, including process.exit() from elsewhere: synchronous.
+process.on('exit', () => {
+  for (const c of children) c.killNow();
+  removeDemoRoot();
+});
+process.on('SIGINT', () => {
+  // A second Ctrl-C does not wait for clean stops.
+  if (exiting) process.exit(130);
+  void shutdown(0);
+});
+process.on('SIGTERM', () => void shutdown(0));
+// The children are in their own process groups: a closed terminal's SIGHUP reaches only us.
+process.on('SIGHUP', () => void shutdown(0));
+process.on('uncaughtException', (error) => void shutdown(1, `unexpected error, stopping the demo: ${error.stack ?? error}`));
+process.on('unhandledRejection', (error) => void shutdown(1, `unexpected error, stopping the demo: ${error?.stack ?? error}`));
+
+/** The children's log lines: warnings and errors only, unless CABINE_DEMO_VERBOSE. */
+const show = (name) => (line) => {
+  if (process.env.CABINE_DEMO_VERBOSE || /"level":(40|50|60)/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+};
+
+function supervise(name, options) {
+  const child = superviseChild({
+    name,
+    cwd: root,
+    command: process.execPath,
+    report: say,
+    onGiveUp: (why) => void shutdown(1, `stopping the demo: ${why.split('\n')[0]}`),
+    ...options,
   });
+  children.push(child);
   return child;
 }
 
-async function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
-  const deadline = Date.now() + 5000;
-  while (children.some(({ child }) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
-
 const tsx = ['--import', 'tsx'];
+
+// ---------------------------------------------------------------------------
+// Hub
+// ---------------------------------------------------------------------------
+
 const hubUrl = await new Promise((resolveUrl) => {
-  start('hub', process.execPath, [...tsx, 'src/hub/main.ts', '--port', hubPort], {
-    onLine: (line) => (line.startsWith('HUB_URL=') ? (resolveUrl(line.slice(8)), true) : false),
+  const log = show('hub');
+  supervise('hub', {
+    args: () => [...tsx, 'src/hub/main.ts', '--port', hubPort, ...(process.env.CABINE_HUB_CONFIG ? ['--config', process.env.CABINE_HUB_CONFIG] : [])],
+    env: () => ({ ...process.env, CABINE_HUB_PORT: hubPort }),
+    onLine: (line) => (line.startsWith('HUB_URL=') ? resolveUrl(line.slice(8)) : log(line)),
   });
 });
+
+// ---------------------------------------------------------------------------
+// Host
+// ---------------------------------------------------------------------------
+
+/** The booth talks to this demo's hub, whatever port its kiosk-config names. */
+function kioskConfigFile() {
+  const file = process.env.CABINE_CONFIG ?? 'kiosk-config/default.json';
+  let config;
+  try {
+    config = JSON.parse(readFileSync(resolve(root, file), 'utf8'));
+  } catch {
+    return file; // the host says what is wrong with it (exit code 2, not restarted)
+  }
+  const derived = join(demoRoot, 'kiosk-config.json');
+  writeFileSync(derived, JSON.stringify({ ...config, hub: { ...config.hub, url: `ws://127.0.0.1:${hubPort}/booth` } }));
+  return derived;
+}
+const hostConfig = kioskConfigFile();
+/** Kept across restarts so the open kiosk page finds the new host where the old one was. */
+const kioskSecret = randomBytes(24).toString('base64url');
+let kioskPort;
+
 const kioskUrl = await new Promise((resolveUrl) => {
-  start('host', process.execPath, [...tsx, 'src/host/main.ts', '--config', process.env.CABINE_CONFIG ?? 'kiosk-config/default.json'], {
-    onLine: (line) => (line.startsWith('KIOSK_URL=') ? (resolveUrl(line.slice(10)), true) : false),
+  const log = show('host');
+  supervise('host', {
+    args: () => [...tsx, 'src/host/main.ts', '--config', hostConfig, ...(kioskPort ? ['--port', kioskPort] : [])],
+    env: () => ({ ...process.env, CABINE_HUB_PORT: hubPort, CABINE_KIOSK_SECRET: kioskSecret, TMPDIR: hostTmp }),
+    onLine: (line) => {
+      if (!line.startsWith('KIOSK_URL=')) return log(line);
+      const url = line.slice(10);
+      kioskPort ??= new URL(url).port;
+      resolveUrl(url);
+    },
+    onGiveUp: (why) => {
+      if (hostConfig !== (process.env.CABINE_CONFIG ?? 'kiosk-config/default.json')) {
+        say(`the booth's configuration is ${process.env.CABINE_CONFIG ?? 'kiosk-config/default.json'} (its hub.url pointed at this demo's hub).`);
+      }
+      void shutdown(1, `stopping the demo: ${why.split('\n')[0]}`);
+    },
+    // A host killed hard leaves its simulators' pty folders: the next one makes new ones.
+    onStopped: () => {
+      let entries = [];
+      try {
+        entries = readdirSync(hostTmp);
+      } catch {
+        return; // the demo's folder is already gone (on the way out)
+      }
+      for (const entry of entries) if (entry.startsWith('cabine-tty-')) rmSync(join(hostTmp, entry), { recursive: true, force: true });
+    },
   });
 });
 
@@ -71,14 +161,15 @@ process.stdout.write(`
 `);
 
 if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
-  const profile = mkdtempSync(join(tmpdir(), 'cabine-kiosk-'));
-  start('chromium', process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', [
+  const profile = mkdtempSync(join(demoRoot, 'chromium-'));
+  // The window is not restarted: a person closed it, or can open the URL again.
+  supervise('chromium', { command: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', restart: false, onGiveUp: () => say('the kiosk window closed; the demo goes on (Ctrl-C to stop).'), args: () => [
     `--app=${kioskUrl}`, '--kiosk', '--window-position=0,0', '--window-size=1280,800', `--user-data-dir=${profile}`,
     '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
     '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     ...(process.env.CABINE_FAKE_CAMERA ? ['--use-fake-device-for-media-stream'] : []),
-  ]);
+  ] });
 } else {
   process.stdout.write('  No display: open the kiosk URL above in Chromium (or run under Xvfb with DISPLAY set).\n');
 }

@@ -27,7 +27,7 @@ export interface WsTransportOptions {
   log: Logger;
   /** Extra origins allowed to connect (e.g. a Vite dev server). */
   extraOrigins?: string[];
-  /** Fixed secret for tests; a random one per launch otherwise. */
+  /** Fixed secret (tests; the demo launcher keeps one across host restarts); a random one per launch otherwise. */
   secret?: string;
 }
 

@@ -52,6 +52,32 @@ export async function decodingAgainAt(page: Page, since: number): Promise<number
 }
 
 /**
+ * A booth whose host serves `kioskUrl` (already linked to the hub) and a
+ * console on `hubUrl` in a call: opens the kiosk page, signs the doctor in,
+ * walks the patient to the waiting room (the assistant PIN `pin`), claims
+ * the booth, and resolves once both pages decode the other's video, with the
+ * moment of the claim (epoch ms).
+ */
+export async function joinCall(pages: { kioskPage: Page; consolePage: Page }, opts: { kioskUrl: string; hubUrl: string; boothId: string; pin: string }): Promise<number> {
+  const { kioskPage, consolePage } = pages;
+  await kioskPage.goto(opts.kioskUrl);
+  await signInOnConsole(consolePage, opts.hubUrl);
+  const client = await KioskClient.connect(opts.kioskUrl);
+  try {
+    await client.walkToWaitingRoom(opts.pin);
+  } finally {
+    client.close();
+  }
+  const entry = consolePage.locator(`li[data-booth="${opts.boothId}"]`);
+  await entry.getByRole('button', { name: 'Prendre en charge' }).waitFor({ timeout: 15_000 });
+  const claimedAt = Date.now();
+  await entry.getByRole('button', { name: 'Prendre en charge' }).click();
+  await until(() => decoding(kioskPage), 'the kiosk decodes the doctor', 30_000);
+  await until(() => decoding(consolePage), 'the console decodes the patient', 30_000);
+  return claimedAt;
+}
+
+/**
  * A booth (hub link to `hubPort`) and a console on `hubUrl` in a call:
  * resolves once both pages decode the other's video. `dir` holds the booth's
  * store.
@@ -72,20 +98,7 @@ export async function startCall(browser: Browser, hubUrl: string, hubPort: numbe
   };
   try {
     await until(() => kiosk.host.hubLink.status === 'online', 'the booth linked to the hub');
-    await kioskPage.goto(kiosk.transport.url);
-    await signInOnConsole(consolePage, hubUrl);
-    const client = await KioskClient.connect(kiosk.transport.url);
-    try {
-      await client.walkToWaitingRoom(CALL_PIN);
-    } finally {
-      client.close();
-    }
-    const entry = consolePage.locator(`li[data-booth="${boothId}"]`);
-    await entry.getByRole('button', { name: 'Prendre en charge' }).waitFor({ timeout: 15_000 });
-    const claimedAt = Date.now();
-    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
-    await until(() => decoding(kioskPage), 'the kiosk decodes the doctor', 30_000);
-    await until(() => decoding(consolePage), 'the console decodes the patient', 30_000);
+    const claimedAt = await joinCall({ kioskPage, consolePage }, { kioskUrl: kiosk.transport.url, hubUrl, boothId, pin: CALL_PIN });
     return { kiosk, kioskPage, consolePage, claimedAt, close };
   } catch (error) {
     await close();

@@ -26,10 +26,12 @@ export function writeHostConfig(dir: string, hubPort: number, boothId: keyof typ
   return file;
 }
 
-/** Starts the host CLI; resolves with its kiosk URL once it printed it. */
-export function startHostProcess(configFile: string): Promise<{ child: ChildProcess; kioskUrl: string }> {
+/** Starts the host CLI (with extra `args` and `env`); resolves with its kiosk URL once it printed it. */
+export function startHostProcess(configFile: string, extra: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; kioskUrl: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/main.ts', '--config', configFile], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/host/main.ts', '--config', configFile, ...(extra.args ?? [])], {
+      cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...extra.env },
+    });
     let out = '';
     let err = '';
     child.stdout!.on('data', (c: Buffer) => {

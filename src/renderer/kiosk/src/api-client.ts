@@ -41,10 +41,28 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   let opened!: () => void;
   const ready = new Promise<void>((r) => (opened = r));
   let closed = false;
+  let opens = 0;
+
+  const emit = (name: string, data: unknown): void => {
+    let event: KioskEvent;
+    try {
+      event = validateEvent(name, data);
+    } catch (error) {
+      console.warn('refused an invalid event from the host', (error as Error).message);
+      return;
+    }
+    for (const l of listeners) l(event);
+  };
 
   const connect = (): void => {
     ws = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
-    ws.onopen = () => opened();
+    ws.onopen = () => {
+      opened();
+      // Back after a break: the host may have restarted (a crash, the demo's
+      // supervisor, a booth's systemd) and started afresh, and no event says
+      // so. Re-read its state rather than keep showing the old one.
+      if (++opens > 1) call('getSnapshot', {}).then((view) => emit('snapshot', view), () => undefined);
+    };
     ws.onmessage = (msg) => {
       let data: WsServerMessage;
       try {
@@ -53,14 +71,7 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
         return;
       }
       if (data.kind === 'event') {
-        let event: KioskEvent;
-        try {
-          event = validateEvent(data.name, data.data);
-        } catch (error) {
-          console.warn('refused an invalid event from the host', (error as Error).message);
-          return;
-        }
-        for (const l of listeners) l(event);
+        emit(data.name, data.data);
       } else if (data.kind === 'response' && data.id !== null) {
         const p = pending.get(data.id);
         if (!p) return;
