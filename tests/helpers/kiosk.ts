@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import type { KioskConfig } from '../../src/shared/config';
@@ -17,6 +18,21 @@ export const KIOSK_DIST = resolve(ROOT, 'dist/renderer/kiosk');
 export function ensureKioskBuilt(): void {
   if (!existsSync(resolve(KIOSK_DIST, 'index.html'))) {
     execFileSync(process.execPath, ['scripts/build.mjs', 'kiosk'], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+/**
+ * The pharmacist's way in: holds the kiosk's top-left corner (a point of it
+ * with nothing under it) until the PIN pad opens, then lets go. Bounded by
+ * `timeoutMs`, not timed: the hold itself lasts the kiosk's LONG_PRESS_MS.
+ */
+export async function holdCorner(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.mouse.move(8, 8);
+  await page.mouse.down();
+  try {
+    await page.getByTestId('pinpad').waitFor({ state: 'visible', timeout: timeoutMs });
+  } finally {
+    await page.mouse.up();
   }
 }
 

@@ -9,6 +9,7 @@ import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
 import type { Language, SessionView } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
+import { AlertControls } from './AlertControls';
 
 export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; onClose: () => void }) {
   const [pin, setPin] = useState('');
@@ -79,6 +80,7 @@ export function AssistantPanel({ api, view, onHide }: { api: KioskApi; view: Ses
         <button type="button" className="btn btn--secondary" data-testid="assistant-hide" onClick={onHide}>{t(lang, 'assistant.hide')}</button>
       </div>
       {note && <p className="lead" role="alert">{note}</p>}
+      <AlertControls api={api} view={view} onRefused={() => setNote(t(lang, 'assistant.refused'))} />
       {top === 'identity' && (
         <form className="assistant__form" onSubmit={saveIdentity} data-testid="identity-form">
           <h3 className="subtitle">{t(lang, 'assistant.identity')}</h3>
