@@ -384,7 +384,8 @@ const flow: StateConfig = {
     INACTIVITY_WIPE: '.privacyWipe',
     CANCELLED: '.privacyWipe',
     ASSISTANT_END: { guard: 'assistantInSession', target: '.privacyWipe' },
-    ASSISTANT_RESTART: { guard: 'assistantInSession', target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
+    // Not from the incident screen: it holds the interrupted session's id, which a new patient must not inherit ("Terminer la séance" first).
+    ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
   },
   states: {
     attract: {
@@ -632,7 +633,7 @@ export const sessionMachine = machineSetup.createMachine({
       alert: {
         initial: 'none',
         on: {
-          ASSISTANT_RESTART: { guard: 'assistantInSession', target: '.none', actions: 'clearAlert' },
+          ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.none', actions: 'clearAlert' },
         },
         states: {
           none: {

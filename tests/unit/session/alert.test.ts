@@ -205,6 +205,14 @@ describe('a consultation interrupted by a crash', () => {
     expect(h.view()).toMatchObject({ state: 'attract', sessionId: null, context: { alert: null } });
   });
 
+  it('is ended by the pharmacist ("Terminer la séance"), never restarted into a new patient\'s session under its id', () => {
+    const h = start();
+    h.send({ type: 'SESSION_INTERRUPTED', sessionId: 'crashed-session' }, { type: 'ASSISTANT_LOGIN' });
+    expect(h.actor.getSnapshot().can({ type: 'ASSISTANT_RESTART' })).toBe(false);
+    h.send({ type: 'ASSISTANT_END' });
+    expect(h.view()).toMatchObject({ state: 'privacyWipe', context: { alert: null } });
+  });
+
   it('is only shown from the attract screen (never over a live session)', () => {
     const h = start();
     toIdentity(h);

@@ -94,7 +94,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
         {l[quality]}
       </p>
       {failed ? (
-        <div className="video-area__banner" role="status" data-testid="video-failed">
+        <div className="video-area__banner video-area__banner--failed" role="status" data-testid="video-failed">
           <p className="video-area__text">{t(language, 'video.failed')}</p>
           {!alertRaised && onCallPharmacist && (
             <button type="button" className="btn btn--secondary" data-testid="video-call" onClick={onCallPharmacist}>{t(language, 'alert.call')}</button>
