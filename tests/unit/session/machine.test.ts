@@ -372,5 +372,5 @@ describe('session machine: generated paths', () => {
       expect(actor.getSnapshot().value, path.steps.map((s) => s.event.type).join(' → ')).toEqual(path.state.value);
       actor.stop();
     }
-  });
+  }, 240_000); // a bound for two cores shared with other suites, not a timing
 });
