@@ -8,6 +8,10 @@
  * public/audio/<lang>/<key>.wav, which Vite copies into the build. A stamp
  * file keeps the text and voice of each WAV: unchanged prompts are not
  * rendered again.
+ *
+ * `chime`: the booth's local alert ("nous prévenons le pharmacien"), a
+ * doorbell's two falling notes rung twice, synthesised with sox into
+ * public/audio/chime.wav (the kiosk falls back to a WebAudio tone without it).
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -68,6 +72,32 @@ async function renderSpeech({ root }) {
   process.stderr.write(`[build] speech: ${rendered} prompt(s) rendered, ${kept} up to date\n`);
 }
 
+/** A5 then E5, each fading out, twice: heard from the counter, calm enough for the patient. */
+const CHIME_NOTES = [[880, 0.45], [659.25, 0.8], [880, 0.45], [659.25, 0.8]];
+
+function renderChime({ root }) {
+  const dir = join(root, 'src/renderer/kiosk/public/audio');
+  const file = join(dir, 'chime.wav');
+  const args = ['-n', '-r', '44100', '-c', '1', '-b', '16', file];
+  CHIME_NOTES.forEach(([freq, seconds], i) => {
+    if (i > 0) args.push(':');
+    // Peaks at about -4 dBFS: the kiosk-config volume scales it down from there, never up into clipping.
+    args.push('synth', String(seconds), 'sine', String(freq), 'fade', 'q', '0.005', String(seconds), String(seconds - 0.05), 'gain', '-4');
+  });
+  const stamp = createHash('sha256').update(JSON.stringify(args.slice(0, 7).concat(args.slice(8)))).digest('hex').slice(0, 16);
+  const stampFile = join(dir, 'chime.stamp');
+  if (existsSync(file) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('sox', args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    process.stderr.write(`[build] chime: sox failed or not found (apt-get install -y sox): ${r.error?.message ?? r.stderr}; the kiosk will use a WebAudio tone\n`);
+    return;
+  }
+  writeFileSync(stampFile, stamp);
+  process.stderr.write('[build] chime: rendered\n');
+}
+
 export const steps = [
   { name: 'kiosk', before: true, run: renderSpeech },
+  { name: 'kiosk', before: true, run: renderChime },
 ];

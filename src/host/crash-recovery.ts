@@ -6,7 +6,9 @@
  *   wipe (or attract) was interrupted: an `incident` session event with the
  *   code SESSION_INTERRUPTED is stored for it (once), and reaches the hub's
  *   record through the outbox like every other event; its readings were
- *   already on disk (write before show) and drain as usual;
+ *   already on disk (write before show) and drain as usual; the kiosk then
+ *   shows that session's incident screen ("un incident technique a
+ *   interrompu la consultation") and the booth calls the pharmacist;
  * - whenever the hub link comes up while the booth holds no call
  *   (not in the waiting room or a consultation), the booth tells the hub
  *   `session.reset`: a room the hub still keeps for it is torn down with the
@@ -17,6 +19,7 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionEvent } from '../shared/domain';
 import type { SessionView } from '../shared/session-view';
+import type { SessionHostEvent } from '../session/machine';
 import type { HubChannel } from './hub-link';
 import type { BoothStore } from './store/store';
 
@@ -65,6 +68,7 @@ export interface CrashRecoveryTarget {
   readonly log: Logger;
   view(): SessionView;
   recordSessionEvent(event: SessionEvent): Promise<void>;
+  sendHostEvent(event: SessionHostEvent): boolean;
 }
 
 /**
@@ -85,6 +89,8 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
           at: new Date(now()).toISOString(),
           data: { code: SESSION_INTERRUPTED, lastState: interrupted.lastState, lastAt: interrupted.lastAt },
         });
+        // The patient (or the next one) is told, and the pharmacist called: the consultation did not end by itself.
+        host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
       }
     } catch (error) {
       host.log.warn({ code: (error as { code?: string }).code }, 'could not check for an interrupted session');

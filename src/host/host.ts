@@ -13,7 +13,8 @@ import { ApiRequestError } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
-import { sessionMachine, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { sessionMachine, type AlertRecord, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { ALERT_INCIDENT, alertIncidentMessage } from '../shared/alert';
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
 import { AssistantAuth } from './assistant-auth';
@@ -117,14 +118,19 @@ export class Host extends EventEmitter<HostEvents> {
           this.consult.wipe();
           this.log.info('privacy wipe: patient data dropped from the session');
         },
+        stampAlert: assign({
+          alert: ({ context }) => (context.alert ? { ...context.alert, id: uuidv7(), raisedAt: new Date(deps.now?.() ?? Date.now()).toISOString() } : null),
+        }),
+        recordAlert: ({ context }, params: AlertRecord) => this.recordAlert(context.sessionId, params),
       },
       delays: {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
         inactivityWipe: config.session.wipeAfterPromptSeconds * 1000,
+        networkAlert: config.alert.reconnectAlertSeconds * 1000,
       },
     }), { input: { language: config.languages[0] } });
     this.actor.subscribe((snapshot) => {
-      this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
+      this.emit('kioskEvent', { name: 'snapshot', data: this.viewOf(snapshot) });
     });
     this.hubLink = new HubLink({ url: config.hub.url, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
     // The call's network: once the link has been up, its loss and return reach the session (banner, "reconnecting").
@@ -306,7 +312,32 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   view(): SessionView {
-    return toSessionView(this.actor.getSnapshot());
+    return this.viewOf(this.actor.getSnapshot());
+  }
+
+  private viewOf(snapshot: ReturnType<Actor<SessionMachine>['getSnapshot']>): SessionView {
+    const chime = this.config.alert.chime;
+    return toSessionView(snapshot, { chime: chime.enabled ? { volume: chime.volume } : null });
+  }
+
+  /**
+   * A change of the booth's local alert: an incident of the session in the
+   * store (synced to the hub's record like every session event), on the
+   * assistant panel's list, and in the log (no patient data: the reason and
+   * how it was answered only).
+   */
+  private recordAlert(sessionId: string | null, record: AlertRecord): void {
+    const code = ALERT_INCIDENT[record.change];
+    const at = new Date(this.deps.now?.() ?? Date.now()).toISOString();
+    const incident = { code, message: alertIncidentMessage(record.change, record.reason, record.by), at };
+    this.log.warn({ code, alertId: record.alertId, reason: record.reason, via: record.by?.via }, 'booth alert');
+    this.noteIncident(incident);
+    this.emit('kioskEvent', { name: 'incident', data: incident });
+    if (!sessionId) return;
+    void this.recordSessionEvent({
+      id: uuidv7(), sessionId, type: 'incident', at,
+      data: { code, alertId: record.alertId, reason: record.reason, ...(record.by ? { by: record.by } : {}) },
+    });
   }
 
   /**
@@ -391,6 +422,15 @@ export class Host extends EventEmitter<HostEvents> {
           case 'end-session':
             return { accepted: this.sendHostEvent({ type: 'ASSISTANT_END' }) };
         }
+      },
+      assistantAlert: ({ action, alertId }) => {
+        this.requireAssistant();
+        // NOTE: the PIN is shared by the pharmacy's staff: it names no one. The counter page (issue 16) will name who.
+        const by = { via: 'booth' as const };
+        const event = action === 'acknowledge'
+          ? { type: 'ALERT_ACKNOWLEDGED' as const, by, ...(alertId ? { alertId } : {}) }
+          : { type: 'ALERT_RESOLVED' as const, by, ...(alertId ? { alertId } : {}) };
+        return { accepted: this.sendHostEvent(event) };
       },
       assistantIncidents: () => {
         this.requireAssistant();

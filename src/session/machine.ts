@@ -7,12 +7,38 @@
  * the other regions are cross-cutting — `inactivity` (prompt, then wipe;
  * never in the waiting room or the call), `overlay` (cancel confirmation,
  * emergency guidance), `device` (fault), `network` (lost, reconnecting),
- * `voice` (the mute button) and `assistant` (PIN mode). Every transition runs `recordTransition` with
+ * `voice` (the mute button), `assistant` (PIN mode) and `alert` (the booth's
+ * local alert to the pharmacy). Every transition runs `recordTransition` with
  * `{ from, to, event }` so the host can store it (traceability).
  */
 import { and, assign, not, or, raise, setup, stateIn } from 'xstate';
 import type { MeasurementKind, Quantity } from '../shared/domain';
-import type { ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
+import type { AlertAcknowledger, AlertReason, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
+
+/**
+ * How long the kiosk says "nous rétablissons l'appel" before it calls the
+ * pharmacist, while the patient waits in the queue or is in the call with no
+ * hub. The host provides kiosk-config `alert.reconnectAlertSeconds` as the
+ * `networkAlert` delay; this is its default.
+ */
+export const NETWORK_ALERT_AFTER_MS = 30_000;
+
+/** The booth's local alert, from raised to acknowledged (the machine's `alert` region says which). */
+export interface AlertContext {
+  /** A UUIDv7 stamped by the host (`stampAlert`); "alert-<n>" in a bare machine. */
+  id: string;
+  reason: AlertReason;
+  raisedAt: string | null;
+  acknowledgedBy: AlertAcknowledger | null;
+}
+
+/** What the host stores for each change of the alert (an incident of the session, R.6316-1 traceability). */
+export interface AlertRecord {
+  change: 'raised' | 'acknowledged' | 'resolved';
+  alertId: string;
+  reason: AlertReason;
+  by: AlertAcknowledger | null;
+}
 
 /** How many illustrated guidance steps each measurement has before "I am ready". */
 export const GUIDANCE_STEPS: Record<MeasurementKind, number> = {
@@ -60,6 +86,10 @@ export interface SessionContext {
   measurementCount: number;
   reportToGp: boolean | null;
   deviceFault: { deviceId: string; kind: string; code: string } | null;
+  /** The booth's local alert, while one is raised or acknowledged. */
+  alert: AlertContext | null;
+  /** How many alerts this session raised (names them in a bare machine). */
+  alertCount: number;
 }
 
 /** Events only the host sends (hub, devices, assistant panel after its PIN); the renderer cannot. */
@@ -83,7 +113,14 @@ export type SessionHostEvent =
   | { type: 'ASSISTANT_START_MEASUREMENT'; kind: MeasurementKind }
   | { type: 'ASSISTANT_SKIP_DEVICE' }
   | { type: 'ASSISTANT_RESTART' }
-  | { type: 'ASSISTANT_END' };
+  | { type: 'ASSISTANT_END' }
+  /** The booth raises its local alert itself. */
+  | { type: 'ALERT_RAISE'; reason: AlertReason }
+  /** Someone is coming: the pharmacist at the booth (assistant mode), or staff on the counter page (issue 16). */
+  | { type: 'ALERT_ACKNOWLEDGED'; alertId?: string; by: AlertAcknowledger }
+  | { type: 'ALERT_RESOLVED'; alertId?: string; by: AlertAcknowledger }
+  /** At start-up, crash recovery found this session interrupted (src/host/crash-recovery.ts). */
+  | { type: 'SESSION_INTERRUPTED'; sessionId: string };
 
 /** Raised by the machine itself. */
 type InternalEvent = { type: 'INACTIVITY_WIPE' } | { type: 'CANCELLED' };
@@ -95,12 +132,13 @@ export const HOST_EVENT_TYPES = [
   'SET_IDENTITY', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
+  'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
 ] as const satisfies readonly SessionHostEvent['type'][];
 
 /** A patient's touch: restarts the inactivity timer. */
 const ACTIVITY_EVENTS = [
   'TOUCH', 'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'CANCEL', 'CANCEL_ABORT', 'STILL_HERE', 'EMERGENCY',
-  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE',
+  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'CALL_PHARMACIST',
 ] as const satisfies readonly SessionMachineEvent['type'][];
 
 export interface TransitionRecord {
@@ -124,6 +162,8 @@ const emptyContext = (language: Language): SessionContext => ({
   measurementCount: 0,
   reportToGp: null,
   deviceFault: null,
+  alert: null,
+  alertCount: 0,
 });
 
 const newMeasurement = (kind: MeasurementKind, serial: number, request: { requestId?: string; note?: string; bodySite?: string } = {}): MeasurementContext => ({
@@ -193,10 +233,30 @@ const machineSetup = setup({
     setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
     setDeviceFault: assign({ deviceFault: ({ event, context }) => (event.type === 'DEVICE_FAULT' ? { deviceId: event.deviceId, kind: event.kind, code: event.code } : context.deviceFault) }),
     clearDeviceFault: assign({ deviceFault: () => null }),
+    openAlert: assign(({ event, context }) => {
+      const reason: AlertReason = event.type === 'ALERT_RAISE' ? event.reason : event.type === 'CALL_PHARMACIST' ? (event.reason ?? 'help') : 'help';
+      const n = context.alertCount + 1;
+      return { alertCount: n, alert: { id: `alert-${n}`, reason, raisedAt: null, acknowledgedBy: null } };
+    }),
+    /** Provided by the host: a UUIDv7 and the time for the alert just opened. */
+    stampAlert: assign({ alert: ({ context }) => context.alert }),
+    acknowledgeAlert: assign({
+      alert: ({ event, context }) => (event.type === 'ALERT_ACKNOWLEDGED' && context.alert ? { ...context.alert, acknowledgedBy: event.by } : context.alert),
+    }),
+    clearAlert: assign({ alert: () => null }),
+    /** Provided by the host: stores the change as an incident of the session, and tells whoever listens (the counter, later). */
+    recordAlert: (_: unknown, _params: AlertRecord) => undefined,
+    /** The interrupted session keeps its id: the incident screen's trace belongs to it. */
+    resumeInterrupted: assign({ sessionId: ({ event, context }) => (event.type === 'SESSION_INTERRUPTED' ? event.sessionId : context.sessionId) }),
   },
   guards: {
-    /** The inactivity prompt and wipe apply only while the patient is filling in steps alone (not with the pharmacist). */
+    /**
+     * The inactivity prompt and wipe apply only while the patient is filling in
+     * steps alone (not with the pharmacist), and never while they wait for the
+     * pharmacist they called.
+     */
     inactivityApplies: and([
+      stateIn('#session.alert.none'),
       or([
         stateIn('#session.flow.language'),
         stateIn('#session.flow.consent'),
@@ -205,8 +265,15 @@ const machineSetup = setup({
       ]),
       not(stateIn('#session.assistant.on')),
     ]),
-    /** Cancel makes sense once a session has started, and not while it is being wiped. */
-    canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe')])),
+    /** Cancel makes sense once a session has started, and not while it is being wiped (nor on the incident screen: the pharmacist ends it). */
+    canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe'), stateIn('#session.flow.interrupted')])),
+    inSession: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe')])),
+    /** The queue and the call live on the hub: without it the patient waits for nothing. */
+    patientNeedsHub: or([stateIn('#session.flow.waitingRoom'), stateIn('#session.flow.consultation')]),
+    /** An acknowledgement or resolution names the alert it answers (a stale one from the counter is refused); the booth's own may not. */
+    isCurrentAlert: ({ event, context }) => (event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED')
+      && !!context.alert && (event.alertId === undefined || event.alertId === context.alert.id),
+    alertAcknowledged: stateIn('#session.alert.acknowledged'),
     assistantActive: stateIn('#session.assistant.on'),
     wiping: stateIn('#session.flow.privacyWipe'),
     inCall: stateIn('#session.flow.consultation'),
@@ -228,10 +295,27 @@ const machineSetup = setup({
     inactivityWipe: 30_000,
     /** How long "your data has been erased" stays on screen. */
     wipeScreen: 5_000,
+    /** kiosk-config alert.reconnectAlertSeconds (provided by the host). */
+    networkAlert: NETWORK_ALERT_AFTER_MS,
   },
 });
 
 type Action = string | { type: string; params?: unknown };
+
+/** The machine raises its own alert (an event the alert region takes like the host's). */
+function raiseAlert(reason: AlertReason): Action {
+  return raise({ type: 'ALERT_RAISE', reason } as { type: string }) as unknown as Action;
+}
+
+/** The params of `recordAlert` for a change, read from the context (and the acknowledging event). */
+function alertRecord(change: AlertRecord['change']) {
+  return ({ context, event }: { context: SessionContext; event: SessionMachineEvent }): AlertRecord => ({
+    change,
+    alertId: context.alert?.id ?? '',
+    reason: context.alert?.reason ?? 'help',
+    by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' ? event.by : null,
+  });
+}
 type Transition = { target?: string | string[]; actions?: Action | Action[]; guard?: unknown; reenter?: boolean };
 type TransitionSpec = string | Transition | Transition[];
 interface StateConfig {
@@ -300,7 +384,8 @@ const flow: StateConfig = {
     INACTIVITY_WIPE: '.privacyWipe',
     CANCELLED: '.privacyWipe',
     ASSISTANT_END: { guard: 'assistantInSession', target: '.privacyWipe' },
-    ASSISTANT_RESTART: { guard: 'assistantInSession', target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
+    // Not from the incident screen: it holds the interrupted session's id, which a new patient must not inherit ("Terminer la séance" first).
+    ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
   },
   states: {
     attract: {
@@ -309,6 +394,18 @@ const flow: StateConfig = {
       on: {
         TOUCH: 'language',
         CHOOSE_LANGUAGE: { target: 'consent', actions: 'setLanguage' },
+        SESSION_INTERRUPTED: { target: 'interrupted', actions: 'resumeInterrupted' },
+      },
+    },
+    /**
+     * After a crash: "un incident technique a interrompu la consultation",
+     * and the pharmacist is called. The pharmacist ends it (resolving the
+     * alert, or "Terminer la séance"); the patient cannot wipe it away.
+     */
+    interrupted: {
+      entry: raiseAlert('technical-incident'),
+      on: {
+        ALERT_RESOLVED: { guard: and(['alertAcknowledged', 'isCurrentAlert']) as unknown as string, target: 'privacyWipe' },
       },
     },
     language: {
@@ -490,7 +587,25 @@ export const sessionMachine = machineSetup.createMachine({
         initial: 'online',
         states: {
           online: { on: { NETWORK_LOST: 'reconnecting' } },
-          reconnecting: { on: { NETWORK_RESTORED: 'online' } },
+          /** "Nous rétablissons l'appel…" — for a bounded time only, counted while the patient needs the hub. */
+          reconnecting: {
+            initial: 'quiet',
+            on: { NETWORK_RESTORED: 'online' },
+            states: {
+              quiet: { always: { guard: 'patientNeedsHub', target: 'counting' } },
+              counting: {
+                always: { guard: not('patientNeedsHub') as unknown as string, target: 'quiet' },
+                after: {
+                  networkAlert: {
+                    target: '#session.network.unreachable',
+                    actions: raiseAlert('call-not-recovering'),
+                  },
+                },
+              },
+            },
+          },
+          /** The hub did not come back: the pharmacist is called; the call comes back by itself if the hub does. */
+          unreachable: { on: { NETWORK_RESTORED: 'online' } },
         },
       },
       /** The patient's voice switch; the next patient hears the voice again. */
@@ -507,6 +622,43 @@ export const sessionMachine = machineSetup.createMachine({
           off: { on: { ASSISTANT_LOGIN: 'on' } },
           /** Assistant mode ends with the session. */
           on: { on: { ASSISTANT_LOGOUT: 'off' }, always: { guard: 'wiping', target: 'off' } },
+        },
+      },
+      /**
+       * The booth's local alert to the pharmacy: "raised" (the kiosk says
+       * "Nous prévenons le pharmacien" and chimes) until someone acknowledges
+       * it; only then may the kiosk say the pharmacist is coming. Raising again
+       * while raised is coalesced. It belongs to the session: the wipe clears it.
+       */
+      alert: {
+        initial: 'none',
+        on: {
+          ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.none', actions: 'clearAlert' },
+        },
+        states: {
+          none: {
+            on: {
+              CALL_PHARMACIST: { guard: 'inSession', target: 'raised', actions: 'openAlert' },
+              ALERT_RAISE: { guard: 'inSession', target: 'raised', actions: 'openAlert' },
+            },
+          },
+          raised: {
+            entry: ['stampAlert', { type: 'recordAlert', params: alertRecord('raised') }] as unknown as Action[],
+            always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
+            on: {
+              ALERT_ACKNOWLEDGED: { guard: 'isCurrentAlert', target: 'acknowledged', actions: 'acknowledgeAlert' },
+            },
+          },
+          acknowledged: {
+            entry: { type: 'recordAlert', params: alertRecord('acknowledged') } as unknown as Action,
+            always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
+            on: {
+              ALERT_RESOLVED: { guard: 'isCurrentAlert', target: 'none', actions: [{ type: 'recordAlert', params: alertRecord('resolved') } as unknown as Action, 'clearAlert'] },
+              // Asked again after someone said they were coming: a new alert.
+              CALL_PHARMACIST: { target: 'raised', actions: 'openAlert' },
+              ALERT_RAISE: { target: 'raised', actions: 'openAlert' },
+            },
+          },
         },
       },
     },

@@ -1,5 +1,5 @@
 import type { SnapshotFrom } from 'xstate';
-import type { SessionView } from '../shared/session-view';
+import type { AlertView, SessionView } from '../shared/session-view';
 import { GUIDANCE_STEPS, stepOf, type SessionMachine } from './machine';
 
 /** Flattens an xstate state value to a dotted path: { a: { b: {} } } → "a.b". */
@@ -28,20 +28,40 @@ function overlayOf(value: Record<string, unknown>): 'emergency' | 'cancelConfirm
   return null;
 }
 
+/** The network region as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
+function networkOf(value: Record<string, unknown>): 'online' | 'reconnecting' | 'unreachable' {
+  if (value.network === 'unreachable') return 'unreachable';
+  if (value.network && typeof value.network === 'object' && 'reconnecting' in value.network) return 'reconnecting';
+  return 'online';
+}
+
+/** What the host adds to the view from its configuration. */
+export interface ViewExtras {
+  assistant?: boolean;
+  /** kiosk-config `alert.chime`, null when switched off. */
+  chime?: { volume: number } | null;
+}
+
 /**
  * The serialisable view the renderer receives. Never carries secrets; the
  * identity only on the screens that show it (identity step, assistant panel).
  */
-export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: { assistant?: boolean } = {}): SessionView {
+export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: ViewExtras = {}): SessionView {
   const value = snapshot.value as unknown as Record<string, unknown>;
   const state = flowPath(value);
   const top = state.split('.')[0];
   const c = snapshot.context;
   const assistant = value.assistant === 'on' || extra.assistant === true;
+  const network = networkOf(value);
+  const alert: AlertView | null = c.alert && (value.alert === 'raised' || value.alert === 'acknowledged')
+    ? { ...c.alert, state: value.alert, chime: extra.chime === undefined ? { volume: 1 } : extra.chime }
+    : null;
   const context: Record<string, unknown> = {
     overlay: overlayOf(value),
     // The patient hears about the network and the devices only where they matter: the queue and the call.
-    network: value.network === 'reconnecting' && (top === 'waitingRoom' || top === 'consultation') ? 'reconnecting' : 'online',
+    network: top === 'waitingRoom' || top === 'consultation' ? network : 'online',
+    // Whether anyone was really called: the kiosk says "le pharmacien est prévenu" only then, "arrive" only once acknowledged.
+    alert,
     deviceFault: top === 'consultation' || value.assistant === 'on' ? c.deviceFault : null,
     muted: value.voice === 'muted',
     canBack: snapshot.can({ type: 'BACK' }),

@@ -105,6 +105,19 @@ export const KioskConfig = z.object({
     z.object({ kind: z.literal('file'), dir: z.string().min(1).default('.cabine/prints') }).strict(),
     z.object({ kind: z.literal('command'), command: z.array(z.string().min(1)).min(1, 'a command and its arguments, e.g. ["lp", "-d", "comptoir"]') }).strict(),
   ]).default({ kind: 'file', dir: '.cabine/prints' }),
+  /**
+   * The booth's local alert to the pharmacy: a chime from the booth's own
+   * speakers (on by default; the volume is the chime's share of the system
+   * volume), and how long a call may stay "reconnecting" without a hub before
+   * the pharmacist is called.
+   */
+  alert: z.object({
+    chime: z.object({
+      enabled: z.boolean().default(true),
+      volume: z.number().min(0.1, 'a volume from 0.1 to 1 (to switch the chime off, set "enabled": false)').max(1).default(1),
+    }).strict().default({ enabled: true, volume: 1 }),
+    reconnectAlertSeconds: z.number().positive().max(600).default(30),
+  }).strict().default({ chime: { enabled: true, volume: 1 }, reconnectAlertSeconds: 30 }),
   kiosk: z.object({
     /** Loopback port of the WebSocket transport; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(0),

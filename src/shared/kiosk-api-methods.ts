@@ -17,6 +17,7 @@ export const KIOSK_METHODS = [
   'assistantIncidents',
   'getPrescription',
   'reprintPrescription',
+  'assistantAlert',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
 

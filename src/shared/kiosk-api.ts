@@ -88,6 +88,15 @@ export const kioskRequests = {
   getPrescription: { params: Empty, result: z.object({ prescription: PrescriptionView.nullable() }) },
   /** Prints the session's prescription again ("Imprimer à nouveau"). */
   reprintPrescription: { params: Empty, result: z.object({ printed: z.boolean() }) },
+  /**
+   * Assistant panel: the pharmacist at the booth acknowledges the raised alert
+   * ("Je m'en occupe"), then resolves it. `alertId` names the alert answered
+   * (refused if another one is current); without it, the current one.
+   */
+  assistantAlert: {
+    params: z.object({ action: z.enum(['acknowledge', 'resolve']), alertId: z.string().min(1).max(64).optional() }).strict(),
+    result: z.object({ accepted: z.boolean() }),
+  },
 } as const satisfies Record<KioskMethod, { params: z.ZodType; result: z.ZodType }>;
 
 export const NetworkStatus = z.object({

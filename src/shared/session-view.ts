@@ -23,6 +23,43 @@ export type Pathway = z.infer<typeof Pathway>;
 export const ExceptionReason = z.enum(['no-gp', 'gp-unavailable', 'emergency', 'under-16', 'direct-access']);
 export type ExceptionReason = z.infer<typeof ExceptionReason>;
 
+/**
+ * Why the booth raised its local alert ("raise an alert to the pharmacy"):
+ * the patient asked for help (the "Pharmacien" button, or its button on a
+ * device or video problem), the call's hub did not come back within the bound,
+ * or a crash interrupted the consultation. The counter page (issue 16) reads
+ * the same reasons.
+ */
+export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident']);
+export type AlertReason = z.infer<typeof AlertReason>;
+/** The reasons a patient's touch may give; the others only the booth itself decides. */
+export const PatientAlertReason = AlertReason.extract(['help', 'device-fault', 'video-failed']);
+export type PatientAlertReason = z.infer<typeof PatientAlertReason>;
+
+/**
+ * Who acknowledged an alert: the pharmacist in assistant mode at the booth
+ * (the PIN names no one), or a member of staff on the counter page, named.
+ */
+export const AlertAcknowledger = z.object({
+  via: z.enum(['booth', 'counter']),
+  staffId: z.string().min(1).max(120).optional(),
+  /** First name, shown to the patient ("Marie arrive"). */
+  name: z.string().trim().min(1).max(80).optional(),
+}).strict();
+export type AlertAcknowledger = z.infer<typeof AlertAcknowledger>;
+
+/** The alert as the kiosk sees it (SessionView context `alert`), or null when none is raised. */
+export interface AlertView {
+  id: string;
+  reason: AlertReason;
+  /** "raised": the pharmacy is being called; "acknowledged": someone said they are coming. */
+  state: 'raised' | 'acknowledged';
+  raisedAt: string | null;
+  acknowledgedBy: AlertAcknowledger | null;
+  /** The booth's chime (kiosk-config `alert.chime`), null when switched off. */
+  chime: { volume: number } | null;
+}
+
 export const SessionView = z.object({
   /** The machine's state value as a dotted path, e.g. "consultation.measuring". */
   state: z.string(),
@@ -60,5 +97,7 @@ export const SessionUiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('START_MEASURE') }).strict(),
   z.object({ type: z.literal('RETRY') }).strict(),
   z.object({ type: z.literal('TOGGLE_MUTE') }).strict(),
+  /** "Appeler le pharmacien": raises the booth's local alert (coalesced while one is raised). */
+  z.object({ type: z.literal('CALL_PHARMACIST'), reason: PatientAlertReason.optional() }).strict(),
 ]);
 export type SessionUiEvent = z.infer<typeof SessionUiEvent>;

@@ -25,7 +25,7 @@ import { createLogger } from '../../src/shared/logger';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, ROOT, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
-import { KIOSK_DIST, typeBirthDate } from '../helpers/kiosk';
+import { KIOSK_DIST, holdCorner, typeBirthDate } from '../helpers/kiosk';
 import { signInOnConsole } from '../helpers/console-page';
 
 const PIN = '482193';
@@ -173,8 +173,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await screen(kiosk, 'screen-consent');
     await kiosk.getByTestId('accept').click();
     await screen(kiosk, 'screen-identity-entry');
-    await kiosk.getByTestId('assistant').click();
-    await screen(kiosk, 'pinpad');
+    await holdCorner(kiosk);
     for (const d of PIN) await kiosk.getByTestId(`pin-${d}`).click();
     await kiosk.getByTestId('pin-ok').click();
     await screen(kiosk, 'assistant-panel');

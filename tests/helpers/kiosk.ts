@@ -21,6 +21,21 @@ export function ensureKioskBuilt(): void {
   }
 }
 
+/**
+ * The pharmacist's way in: holds the kiosk's top-left corner (a point of it
+ * with nothing under it) until the PIN pad opens, then lets go. Bounded by
+ * `timeoutMs`, not timed: the hold itself lasts the kiosk's LONG_PRESS_MS.
+ */
+export async function holdCorner(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.mouse.move(8, 8);
+  await page.mouse.down();
+  try {
+    await page.getByTestId('pinpad').waitFor({ state: 'visible', timeout: timeoutMs });
+  } finally {
+    await page.mouse.up();
+  }
+}
+
 export async function startKioskHost(config: KioskConfig = testConfig()): Promise<{ host: Host; transport: WsTransport; close(): Promise<void> }> {
   ensureKioskBuilt();
   const log = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);

@@ -52,7 +52,7 @@ async function boothItems(): Promise<{ id: string; kind: string; type?: string; 
 }
 
 describe('host killed with SIGKILL mid-consultation, then restarted', () => {
-  it('delivers every stored reading to the hub record exactly once, records SESSION_INTERRUPTED, comes back at attract, and the specialist sees the call end', async () => {
+  it('delivers every stored reading to the hub record exactly once, records SESSION_INTERRUPTED, tells the patient and calls the pharmacist, and the specialist sees the call end', async () => {
     const configFile = writeHostConfig(dir, proxy.port, BOOTH);
     const first = await startHostProcess(configFile);
     const kiosk = await KioskClient.connect(first.kioskUrl);
@@ -106,12 +106,20 @@ describe('host killed with SIGKILL mid-consultation, then restarted', () => {
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of shown) expect(ids.filter((x) => x === id)).toHaveLength(1);
-    const incidents = items.filter((i) => i.type === 'incident');
-    expect(incidents).toEqual([expect.objectContaining({ sessionId, code: 'SESSION_INTERRUPTED' })]);
+    const interruptions = items.filter((i) => i.type === 'incident' && i.code === 'SESSION_INTERRUPTED');
+    expect(interruptions).toEqual([expect.objectContaining({ sessionId })]);
 
-    // The restarted kiosk is at attract, ready for the next patient.
-    expect(await kiosk2.state()).toBe('attract');
-    await until(async () => (await kiosk2.call<{ state: string }>('getSnapshot')).state === 'attract' && hub.booths.peer(BOOTH), 'booth back online');
+    // The patient sees that a technical incident interrupted the consultation, and the booth calls the pharmacist (chime on).
+    const view = await kiosk2.call<{ state: string; sessionId: string; context: { alert: unknown } }>('getSnapshot');
+    expect(view).toMatchObject({ state: 'interrupted', sessionId, context: { alert: { reason: 'technical-incident', state: 'raised', chime: { volume: 1 } } } });
+    await until(async () => (await boothItems()).some((i) => i.type === 'incident' && i.code === 'ALERT_RAISED' && i.sessionId === sessionId), 'the alert in the hub record');
+    await until(() => hub.booths.peer(BOOTH), 'booth back online');
+
+    // The pharmacist comes (assistant mode at the booth), acknowledges and resolves the alert: the booth is ready for the next patient.
+    expect(await kiosk2.call<{ ok: boolean }>('assistantLogin', { pin: PIN })).toMatchObject({ ok: true });
+    expect(await kiosk2.call('assistantAlert', { action: 'acknowledge' })).toEqual({ accepted: true });
+    expect(await kiosk2.call('assistantAlert', { action: 'resolve' })).toEqual({ accepted: true });
+    await until(async () => (await kiosk2.state()) === 'attract', 'kiosk at attract after the pharmacist', 15_000);
 
     // A clean stop and another start record no second incident for the same session.
     kiosk2.close();
@@ -122,7 +130,8 @@ describe('host killed with SIGKILL mid-consultation, then restarted', () => {
     const kiosk3 = await KioskClient.connect(third.kioskUrl);
     clients.push(kiosk3);
     await kiosk3.state();
+    expect(await kiosk3.state()).toBe('attract');
     const after = await boothItems();
-    expect(after.filter((i) => i.type === 'incident')).toHaveLength(1);
+    expect(after.filter((i) => i.type === 'incident' && i.code === 'SESSION_INTERRUPTED')).toHaveLength(1);
   }, 120_000);
 });

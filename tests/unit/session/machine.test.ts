@@ -327,6 +327,22 @@ const sampleEvents: SessionMachineEvent[] = [
   { type: 'xstate.after.wipeScreen.session.flow.privacyWipe' } as unknown as SessionMachineEvent,
 ];
 
+/**
+ * The alert and the network bound in a second, smaller run: beside every
+ * event of the journey they would multiply the state space past what a
+ * test can walk. The journey's way to the call, and everything that raises,
+ * acknowledges, resolves or clears an alert.
+ */
+const alertEvents: SessionMachineEvent[] = [
+  { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'ASSISTANT_LOGOUT' },
+  { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }, { type: 'CLAIMED' }, { type: 'CALL_ENDED' },
+  { type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' }, { type: 'ASSISTANT_RESTART' }, { type: 'ASSISTANT_END' },
+  { type: 'NETWORK_LOST' }, { type: 'NETWORK_RESTORED' }, { type: 'SESSION_INTERRUPTED', sessionId: 's-crashed' },
+  { type: 'CALL_PHARMACIST' }, { type: 'ALERT_ACKNOWLEDGED', by: { via: 'booth' } }, { type: 'ALERT_RESOLVED', by: { via: 'booth' } },
+  { type: 'xstate.after.wipeScreen.session.flow.privacyWipe' } as unknown as SessionMachineEvent,
+  { type: 'xstate.after.networkAlert.session.network.reconnecting.counting' } as unknown as SessionMachineEvent,
+];
+
 function allStateIds(node: AnyStateNode): string[] {
   return [node.id, ...Object.values(node.states).flatMap((child) => allStateIds(child as AnyStateNode))];
 }
@@ -335,12 +351,12 @@ function activeIds(snapshot: SnapshotFrom<typeof sessionMachine>): string[] {
 }
 
 describe('session machine: generated paths', () => {
-  const paths = getShortestPaths(sessionMachine, {
-    events: sampleEvents,
-    input: { language: 'fr' },
-    // The screen and the cross-cutting regions, plus the guidance step (it decides when measuring starts).
-    serializeState: (s) => JSON.stringify([s.value, s.context.measurement?.step ?? null, s.context.pathway, !!s.context.identity]),
-  });
+  // The screen and the cross-cutting regions, plus the guidance step (it decides when measuring starts).
+  const serializeState = (s: SnapshotFrom<typeof sessionMachine>) => JSON.stringify([s.value, s.context.measurement?.step ?? null, s.context.pathway, !!s.context.identity]);
+  const paths = [
+    ...getShortestPaths(sessionMachine, { events: sampleEvents, input: { language: 'fr' }, serializeState }),
+    ...getShortestPaths(sessionMachine, { events: alertEvents, input: { language: 'fr' }, serializeState }),
+  ];
 
   it('reaches every state of the machine', () => {
     const reached = new Set(paths.flatMap((p) => [...p.steps.flatMap((s) => activeIds(s.state)), ...activeIds(p.state)]));
@@ -356,5 +372,5 @@ describe('session machine: generated paths', () => {
       expect(actor.getSnapshot().value, path.steps.map((s) => s.event.type).join(' → ')).toEqual(path.state.value);
       actor.stop();
     }
-  });
+  }, 240_000); // a bound for two cores shared with other suites, not a timing
 });

@@ -103,3 +103,22 @@ describe('kiosk-config', () => {
     expect(cfg.devices[2]!.connection).toMatchObject({ vendorId: 0x1209, productId: 0xc0b1 });
   });
 });
+
+describe('kiosk-config: the local alert', () => {
+  it('chimes by default at full volume and calls the pharmacist after 30 s without a hub', () => {
+    const cfg = loadKioskConfig(DEFAULT_CONFIG_PATH);
+    expect(cfg.alert).toEqual({ chime: { enabled: true, volume: 1 }, reconnectAlertSeconds: 30 });
+  });
+
+  it('takes the chime switched off or quieter, and another bound', () => {
+    const cfg = parseKioskConfig({ ...rawDefaultConfig(), alert: { chime: { enabled: false }, reconnectAlertSeconds: 45 } });
+    expect(cfg.alert).toEqual({ chime: { enabled: false, volume: 1 }, reconnectAlertSeconds: 45 });
+    expect(parseKioskConfig({ ...rawDefaultConfig(), alert: { chime: { volume: 0.5 } } }).alert.chime).toEqual({ enabled: true, volume: 0.5 });
+  });
+
+  it('names the field of a silent volume and says how to switch the chime off instead', () => {
+    const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), alert: { chime: { volume: 0 } } }));
+    expect(error.message).toContain('alert.chime.volume');
+    expect(error.message).toContain('"enabled": false');
+  });
+});

@@ -9,6 +9,10 @@ import type { KioskApi } from '../../../shared/kiosk-api';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
 import { useSpeech } from './speech';
+import { useChime } from './chime';
+import { useCornerLongPress } from './long-press';
+import type { AlertView } from '../../../shared/session-view';
+import { InterruptedScreen } from './screens/InterruptedScreen';
 import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
 import { ConsultationScreen } from './screens/ConsultationScreen';
@@ -78,6 +82,10 @@ export function App({ api }: { api: KioskApi }) {
     setPanelHidden(false);
   }, [assistant]);
 
+  // The pharmacist's way in: hold the top-left corner (a patient's tap there does nothing more than the tap).
+  const { holding } = useCornerLongPress(() => (assistant ? setPanelHidden(false) : setPinOpen(true)));
+  useChime(view?.context.alert as AlertView | null | undefined);
+
   const overlay = view?.context.overlay ?? null;
   useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted === true, { loud: overlay === 'inactivityPrompt' });
 
@@ -102,16 +110,18 @@ export function App({ api }: { api: KioskApi }) {
     case 'waitingRoom': screen = <WaitingRoomScreen {...props} />; break;
     case 'consultation': screen = <ConsultationScreen {...props} />; break;
     case 'wrapUp': screen = <WrapUpScreen {...props} />; break;
+    case 'interrupted': screen = <InterruptedScreen {...props} />; break;
     default: screen = <PrivacyWipeScreen {...props} />;
   }
   // Keyed by session: a new session starts from fresh React state.
   return (
     <div className="kiosk" key={view.sessionId ?? 'no-session'} data-state={view.state}>
       {screen}
-      <Banners view={view} />
+      <Banners view={view} send={send} />
       <Overlay view={view} send={send} />
       {pinOpen && !assistant && <PinPad api={api} lang={lang} onClose={() => setPinOpen(false)} />}
       {assistant && !panelHidden && <AssistantPanel api={api} view={view} onHide={() => setPanelHidden(true)} />}
+      {holding && <div className="corner-hold" aria-hidden="true" data-testid="corner-hold" />}
     </div>
   );
 }

@@ -26,7 +26,7 @@ const fr = {
   'unmute': 'Remettre la voix',
   'cancel': 'Arrêter',
   'emergency': 'Urgence',
-  'assistant': 'Pharmacien',
+  'assistant': 'Appeler le pharmacien',
   'next': 'Continuer',
 
   'consent.title': 'Votre accord',
@@ -146,7 +146,16 @@ const fr = {
   'overlay.inactivity.body': 'Sans réponse, tout sera effacé dans un instant.',
   'overlay.inactivity.yes': 'Oui, je suis là',
   'banner.network': 'La connexion est interrompue, nous rétablissons l’appel…',
-  'banner.device': 'Un appareil ne répond plus. Le pharmacien est prévenu.',
+  'banner.device': 'Un appareil ne répond plus.',
+  'banner.networkDown': 'La connexion ne revient pas.',
+  'video.failed': 'La vidéo n’a pas pu démarrer.',
+  // Said only while an alert is raised ("prévenons"), or acknowledged ("arrive"): never otherwise.
+  'alert.raised': 'Nous prévenons le pharmacien. Restez où vous êtes.',
+  'alert.acknowledged': 'Le pharmacien arrive.',
+  'alert.acknowledgedBy': 'Le pharmacien arrive : {name}.',
+  'alert.call': 'Appeler le pharmacien',
+  'interrupted.title': 'Un incident technique a interrompu la consultation',
+  'interrupted.body': 'Ce n’est pas de votre faute. Restez assis : vous n’avez rien à faire.',
 
   'pin.title': 'Mode pharmacien',
   'pin.prompt': 'Code du pharmacien',
@@ -186,6 +195,11 @@ const fr = {
   'assistant.show': 'Panneau pharmacien',
   'assistant.logout': 'Quitter le mode pharmacien',
   'assistant.refused': 'Refusé à cette étape.',
+  'assistant.alert.title': 'Alerte',
+  'assistant.alert.since': 'Depuis {time}',
+  'assistant.alert.acknowledged': 'Prise en charge : le patient voit « Le pharmacien arrive ».',
+  'assistant.alert.acknowledge': 'Je m’en occupe',
+  'assistant.alert.resolve': 'Alerte terminée',
 
   'speak.attract': 'Bonjour. Touchez l’écran pour commencer.',
   'speak.language': 'Choisissez votre langue.',
@@ -204,6 +218,7 @@ const fr = {
   'speak.inactivity': 'Êtes-vous toujours là ? Touchez l’écran pour continuer.',
   'speak.cancel': 'Voulez-vous vraiment arrêter ?',
   'speak.emergency': 'En cas d’urgence, appelez le 15 ou le 112, et prévenez le pharmacien.',
+  'speak.interrupted': 'Un incident technique a interrompu la consultation. Nous prévenons le pharmacien.',
 };
 
 type Catalogue = Record<keyof typeof fr, string>;
@@ -227,7 +242,7 @@ const en: Catalogue = {
   'unmute': 'Voice on',
   'cancel': 'Stop',
   'emergency': 'Emergency',
-  'assistant': 'Pharmacist',
+  'assistant': 'Call the pharmacist',
   'next': 'Continue',
 
   'consent.title': 'Your agreement',
@@ -347,7 +362,15 @@ const en: Catalogue = {
   'overlay.inactivity.body': 'Without an answer, everything will be erased in a moment.',
   'overlay.inactivity.yes': 'Yes, I am here',
   'banner.network': 'The connection was interrupted, we are restoring the call…',
-  'banner.device': 'A device is not responding. The pharmacist has been told.',
+  'banner.device': 'A device is not responding.',
+  'banner.networkDown': 'The connection is not coming back.',
+  'video.failed': 'The video could not start.',
+  'alert.raised': 'We are calling the pharmacist. Stay where you are.',
+  'alert.acknowledged': 'The pharmacist is coming.',
+  'alert.acknowledgedBy': 'The pharmacist is coming: {name}.',
+  'alert.call': 'Call the pharmacist',
+  'interrupted.title': 'A technical incident interrupted the consultation',
+  'interrupted.body': 'It is not your fault. Stay seated: you have nothing to do.',
 
   'pin.title': 'Pharmacist mode',
   'pin.prompt': 'Pharmacist PIN',
@@ -387,6 +410,11 @@ const en: Catalogue = {
   'assistant.show': 'Pharmacist panel',
   'assistant.logout': 'Leave pharmacist mode',
   'assistant.refused': 'Refused at this step.',
+  'assistant.alert.title': 'Alert',
+  'assistant.alert.since': 'Since {time}',
+  'assistant.alert.acknowledged': 'Acknowledged: the patient sees "The pharmacist is coming".',
+  'assistant.alert.acknowledge': 'I am on it',
+  'assistant.alert.resolve': 'Alert over',
 
   'speak.attract': 'Hello. Touch the screen to start.',
   'speak.language': 'Choose your language.',
@@ -405,6 +433,7 @@ const en: Catalogue = {
   'speak.inactivity': 'Are you still there? Touch the screen to continue.',
   'speak.cancel': 'Do you really want to stop?',
   'speak.emergency': 'In an emergency, call 15 or 112, and tell the pharmacist.',
+  'speak.interrupted': 'A technical incident interrupted the consultation. We are calling the pharmacist.',
 };
 
 export const messages = { fr, en } satisfies Record<Language, Catalogue>;

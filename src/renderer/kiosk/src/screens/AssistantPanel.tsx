@@ -17,6 +17,7 @@ import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
 import type { Identity, Language, SessionView } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
+import { AlertControls } from './AlertControls';
 
 export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; onClose: () => void }) {
   const [pin, setPin] = useState('');
@@ -188,6 +189,7 @@ export function AssistantPanel({ api, view, onHide, now = Date.now }: {
         <button type="button" className="btn btn--secondary btn--small" data-testid="assistant-hide" onClick={onHide}>{t(lang, 'assistant.hide')}</button>
       </div>
       {note && <p className="assistant__note" role="alert" data-testid="assistant-note">{note}</p>}
+      <AlertControls api={api} view={view} onRefused={() => setNote(t(lang, 'assistant.refused'))} />
       <div className="assistant__body">
         {top === 'identity' && (
           <form className="assistant__form" onSubmit={saveIdentity} data-testid="identity-form" noValidate>

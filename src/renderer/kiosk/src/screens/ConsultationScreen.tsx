@@ -189,7 +189,11 @@ export function ConsultationScreen(p: KioskScreenProps) {
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
         {/* Video area: the doctor's video (mediasoup, VideoArea.tsx). Kept mounted for the whole call. */}
         <div className="consult__video" data-testid="video-area" aria-label={t(l, 'consultation.videoArea')} role="region">
-          <VideoArea api={p.api} language={l} />
+          <VideoArea api={p.api} language={l}
+            // The page's banner already says the line is down: the video does not say it a second time.
+            networkBanner={p.view.context.network !== 'online'}
+            alertRaised={p.view.context.alert != null}
+            onCallPharmacist={() => p.send({ type: 'CALL_PHARMACIST', reason: 'video-failed' })} />
         </div>
         {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
           <section className="panel" data-testid="call">

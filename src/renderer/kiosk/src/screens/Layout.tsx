@@ -12,7 +12,7 @@ export interface KioskScreenProps {
   view: SessionView;
   send: (event: SessionUiEvent) => void;
   api: KioskApi;
-  /** Opens the pharmacist's PIN pad (or panel). */
+  /** Shows the pharmacist's panel again once in assistant mode (the PIN pad opens only from the long-pressed corner). */
   openAssistant: () => void;
 }
 
@@ -63,7 +63,10 @@ export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 
       <button type="button" className="btn btn--secondary" data-testid="mute" aria-pressed={muted} onClick={() => send({ type: 'TOGGLE_MUTE' })}>
         <SpeakerIcon muted={muted} /> {t(lang, muted ? 'unmute' : 'mute')}
       </button>
-      <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={openAssistant}>{t(lang, 'assistant')}</button>
+      {/* The patient calls the pharmacist (the booth's local alert); the pharmacist, in assistant mode, gets the panel back. */}
+      {view.assistant
+        ? <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={openAssistant}>{t(lang, 'assistant.show')}</button>
+        : <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={() => send({ type: 'CALL_PHARMACIST' })}>{t(lang, 'assistant')}</button>}
       {view.context.canCancel === true
         ? <button type="button" className="btn btn--secondary" data-testid="cancel" onClick={() => send({ type: 'CANCEL' })}>{t(lang, 'cancel')}</button>
         : <span className="topbar__spacer" />}

@@ -1,5 +1,5 @@
 /** Layers over any screen: stop confirmation, emergency guidance, the inactivity warning, and status banners. */
-import type { SessionUiEvent, SessionView } from '../../../../shared/session-view';
+import type { AlertView, Language, SessionUiEvent, SessionView } from '../../../../shared/session-view';
 import { t } from '../i18n';
 
 export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUiEvent) => void }) {
@@ -49,12 +49,43 @@ export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUi
   }
 }
 
-export function Banners({ view }: { view: SessionView }) {
-  const l = view.language;
+/** What the alert says to the patient: "nous prévenons" while raised, "arrive" only once someone acknowledged it. */
+export function AlertLine({ alert, lang, className = 'banner__line' }: { alert: AlertView; lang: Language; className?: string }) {
+  const by = alert.acknowledgedBy?.name;
   return (
-    <>
-      {view.context.network === 'reconnecting' && <p className="banner banner--calm" role="status" data-testid="banner-network">{t(l, 'banner.network')}</p>}
-      {view.context.deviceFault != null && <p className="banner" role="status" data-testid="banner-device">{t(l, 'banner.device')}</p>}
-    </>
+    <p className={className} data-testid="alert-status" data-alert={alert.state}>
+      {alert.state === 'raised' ? t(lang, 'alert.raised') : by ? t(lang, 'alert.acknowledgedBy', { name: by }) : t(lang, 'alert.acknowledged')}
+    </p>
+  );
+}
+
+/**
+ * The status banner: one box, each thing said once — the network
+ * ("nous rétablissons l'appel…", then after the bound "la connexion ne
+ * revient pas"), a device fault, and the alert's state; where something is
+ * wrong and nobody was called, the button to call the pharmacist.
+ */
+export function Banners({ view, send }: { view: SessionView; send: (e: SessionUiEvent) => void }) {
+  const l = view.language;
+  const network = view.context.network as 'online' | 'reconnecting' | 'unreachable' | undefined;
+  const device = view.context.deviceFault != null;
+  const alert = (view.context.alert as AlertView | null | undefined) ?? null;
+  // The incident screen says the alert itself; the pharmacist's panel has its own.
+  const showAlert = alert !== null && view.state !== 'interrupted';
+  const canCall = !alert && (network === 'unreachable' || device) && !view.assistant;
+  if (network !== 'reconnecting' && network !== 'unreachable' && !device && !showAlert) return null;
+  return (
+    <div className="banner banner--calm" role="status" data-testid="banner">
+      {network === 'reconnecting' && <p className="banner__line" data-testid="banner-network">{t(l, 'banner.network')}</p>}
+      {network === 'unreachable' && <p className="banner__line" data-testid="banner-network">{t(l, 'banner.networkDown')}</p>}
+      {device && <p className="banner__line" data-testid="banner-device">{t(l, 'banner.device')}</p>}
+      {showAlert && <AlertLine alert={alert} lang={l} />}
+      {canCall && (
+        <button type="button" className="btn btn--secondary" data-testid="banner-call"
+          onClick={() => send({ type: 'CALL_PHARMACIST', reason: device && network !== 'unreachable' ? 'device-fault' : 'help' })}>
+          {t(l, 'alert.call')}
+        </button>
+      )}
+    </div>
   );
 }

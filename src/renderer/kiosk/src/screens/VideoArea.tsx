@@ -12,6 +12,7 @@ import type { Language } from '../../../../shared/session-view';
 import { MediaSession, type CallState, type MediaSignaling } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
 import { setCurrentCall } from '../call';
+import { t } from '../i18n';
 import './VideoArea.css';
 
 declare global {
@@ -22,8 +23,8 @@ declare global {
 }
 
 const labels = {
-  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'La connexion est interrompue, nous rétablissons l’appel…', closed: 'La consultation vidéo est terminée.', self: 'Vous', error: 'La vidéo n’a pas pu démarrer. Le pharmacien va vous aider.', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
-  en: { connecting: 'Connecting to the doctor…', reconnecting: 'The connection was interrupted, we are restoring the call…', closed: 'The video consultation has ended.', self: 'You', error: 'The video could not start. The pharmacist will help you.', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
+  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'La connexion est interrompue, nous rétablissons l’appel…', closed: 'La consultation vidéo est terminée.', self: 'Vous', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
+  en: { connecting: 'Connecting to the doctor…', reconnecting: 'The connection was interrupted, we are restoring the call…', closed: 'The video consultation has ended.', self: 'You', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
 } as const;
 
 /** KioskApi as the media session's signaling. */
@@ -36,7 +37,18 @@ export function kioskSignaling(api: KioskApi): MediaSignaling {
   };
 }
 
-export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: Language }) {
+export interface VideoAreaProps {
+  api: KioskApi;
+  language?: Language;
+  /** The page shows the network banner: no second "reconnecting" here. */
+  networkBanner?: boolean;
+  /** An alert is raised: the page says the pharmacist is being called. */
+  alertRaised?: boolean;
+  /** Offered on a failed video while nobody has been called. */
+  onCallPharmacist?: () => void;
+}
+
+export function VideoArea({ api, language = 'fr', networkBanner = false, alertRaised = false, onCallPharmacist }: VideoAreaProps) {
   const remoteRef = useRef<HTMLVideoElement>(null);
   const selfRef = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<CallState>('connecting');
@@ -81,9 +93,16 @@ export function VideoArea({ api, language = 'fr' }: { api: KioskApi; language?: 
         <span aria-hidden="true" className="video-area__bars" />
         {l[quality]}
       </p>
-      {(failed || state !== 'connected') && (
+      {failed ? (
+        <div className="video-area__banner video-area__banner--failed" role="status" data-testid="video-failed">
+          <p className="video-area__text">{t(language, 'video.failed')}</p>
+          {!alertRaised && onCallPharmacist && (
+            <button type="button" className="btn btn--secondary" data-testid="video-call" onClick={onCallPharmacist}>{t(language, 'alert.call')}</button>
+          )}
+        </div>
+      ) : state !== 'connected' && !(state === 'reconnecting' && networkBanner) && (
         <p className="video-area__banner" role="status">
-          {failed ? l.error : state === 'reconnecting' ? l.reconnecting : state === 'closed' ? l.closed : l.connecting}
+          {state === 'reconnecting' ? l.reconnecting : state === 'closed' ? l.closed : l.connecting}
         </p>
       )}
     </section>

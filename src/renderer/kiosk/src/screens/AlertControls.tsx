@@ -1,0 +1,36 @@
+/**
+ * The alert on the pharmacist's panel: why it was raised and since when,
+ * "Je m'en occupe" (the patient then reads "Le pharmacien arrive"), then
+ * "Alerte terminée". The counter page (issue 16) acknowledges the same alert
+ * remotely, naming who.
+ */
+import { ALERT_REASON_WORDS } from '../../../../shared/alert';
+import type { KioskApi } from '../../../../shared/kiosk-api';
+import type { AlertView, SessionView } from '../../../../shared/session-view';
+import { t } from '../i18n';
+
+export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: SessionView; onRefused: () => void }) {
+  const alert = (view.context.alert as AlertView | null | undefined) ?? null;
+  if (!alert) return null;
+  const lang = view.language;
+  const act = (action: 'acknowledge' | 'resolve') => {
+    api.assistantAlert({ action, alertId: alert.id }).then((r) => { if (!r.accepted) onRefused(); }, onRefused);
+  };
+  const since = alert.raisedAt
+    ? new Date(alert.raisedAt).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
+    : null;
+  return (
+    <section className="assistant__group assistant__alert" data-testid="assistant-alert" data-alert={alert.state}>
+      <h3 className="subtitle">{t(lang, 'assistant.alert.title')}</h3>
+      <p>{ALERT_REASON_WORDS[alert.reason][lang]}{since ? ` ${t(lang, 'assistant.alert.since', { time: since })}.` : ''}</p>
+      {alert.state === 'raised'
+        ? <button type="button" className="btn btn--secondary" data-testid="alert-acknowledge" onClick={() => act('acknowledge')}>{t(lang, 'assistant.alert.acknowledge')}</button>
+        : (
+          <>
+            <p>{t(lang, 'assistant.alert.acknowledged')}</p>
+            <button type="button" className="btn btn--secondary" data-testid="alert-resolve" onClick={() => act('resolve')}>{t(lang, 'assistant.alert.resolve')}</button>
+          </>
+        )}
+    </section>
+  );
+}
