@@ -235,8 +235,14 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   private hold(room: Room, peer: Peer): void {
     room.bind('specialist', peer);
     for (const other of this.consolesOf(room.specialistId)) {
-      if (other !== peer) other.notify('room.elsewhere', { roomId: room.id, boothId: room.boothId, reason: 'takenOver' });
+      if (other !== peer) other.notify('room.elsewhere', this.elsewhere(room, 'takenOver'));
     }
+  }
+
+  /** `room.elsewhere`: the room, and the pharmacy so the tab can say which consultation it is about. */
+  private elsewhere(room: Room, reason: 'opened' | 'takenOver'): { roomId: string; boothId: string; pharmacy: { name: string; city: string } | null; reason: string } {
+    const pharmacy = room.entry?.pharmacy ?? this.config.booths.find((b) => b.boothId === room.boothId)?.pharmacy ?? null;
+    return { roomId: room.id, boothId: room.boothId, pharmacy, reason };
   }
 
   /** Where the booth is while away: how long since it dropped, and how long before the room ends without it. */
@@ -439,7 +445,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (!room) return;
     const holder = room.sides.specialist?.peer;
     // Another tab of this doctor holds the call: this one waits for the doctor's click (room.takeOver).
-    if (holder && holder !== peer && holder.open) peer.notify('room.elsewhere', { roomId: room.id, boothId: room.boothId, reason: 'opened' });
+    if (holder && holder !== peer && holder.open) peer.notify('room.elsewhere', this.elsewhere(room, 'opened'));
     else void this.rejoin(room, 'specialist', peer);
   }
 

@@ -27,6 +27,8 @@ afterEach(async () => {
 });
 
 const GRACE_MS = 300;
+/** What the test hub's directory says of demo-booth-1 (tests/helpers/hub.ts). */
+const PHARMACY = { name: 'Pharmacie test 1', city: 'Aurillac' };
 
 async function setUp(): Promise<{ hub: Hub; link: HubLink; boothNotes: string[]; cookie: string; first: ConsoleClient; roomId: string }> {
   const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(freshDataDir()), media: { auth: { loginBurst: 1000, loginPerMinute: 1000 }, graceMs: GRACE_MS } });
@@ -63,7 +65,7 @@ describe('two console tabs of one doctor', () => {
     const { hub, cookie, first, roomId } = await setUp();
     const booth = boothTransports(hub);
     const second = await open(hub, cookie);
-    await expect.poll(() => second.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', reason: 'opened' });
+    await expect.poll(() => second.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', pharmacy: PHARMACY, reason: 'opened' });
     expect(second.of('room.resumed')).toEqual([]);
     await expect(second.call('media.capabilities')).rejects.toMatchObject({ code: 'ELSEWHERE' });
     await expect(second.call('room.leave')).rejects.toMatchObject({ code: 'ELSEWHERE' });
@@ -80,14 +82,14 @@ describe('two console tabs of one doctor', () => {
     const second = await open(hub, cookie);
     await expect.poll(() => second.of('room.elsewhere').length).toBe(1);
     await expect(second.call('room.takeOver')).resolves.toEqual({ roomId, boothId: 'demo-booth-1' });
-    await expect.poll(() => first.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', reason: 'takenOver' });
+    await expect.poll(() => first.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', pharmacy: PHARMACY, reason: 'takenOver' });
     await expect(second.call('media.capabilities')).resolves.toMatchObject({ roomId });
     await expect(first.call('media.createTransport', { direction: 'recv' })).rejects.toMatchObject({ code: 'ELSEWHERE' });
     expect(boothTransports(hub)).toEqual(booth);
     expect(boothNotes).not.toContain('room.closed');
     // And back: the first tab takes it again.
     await expect(first.call('room.takeOver')).resolves.toEqual({ roomId, boothId: 'demo-booth-1' });
-    await expect.poll(() => second.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', reason: 'takenOver' });
+    await expect.poll(() => second.of('room.elsewhere').at(-1)).toEqual({ roomId, boothId: 'demo-booth-1', pharmacy: PHARMACY, reason: 'takenOver' });
     await expect(first.call('media.capabilities')).resolves.toMatchObject({ roomId });
     expect(boothTransports(hub)).toEqual(booth);
   });

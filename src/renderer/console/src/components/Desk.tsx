@@ -51,8 +51,8 @@ export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () =>
       } else if (m === 'room.elsewhere') {
         const n = ElsewhereNote.safeParse(d);
         if (!n.success) return;
-        const { roomId, boothId, reason } = n.data;
-        setCall((c) => (c && c.boothId === boothId ? c : { boothId, roomId, label: boothId, entry: null }));
+        const { roomId, boothId, pharmacy, reason } = n.data;
+        setCall((c) => (c && c.boothId === boothId ? c : { boothId, roomId, label: pharmacy ? labelOf({ boothId, pharmacy }) : boothId, entry: null }));
         setLive(true);
         setAway(null);
         setPresence(reason);
