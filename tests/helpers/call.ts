@@ -78,6 +78,41 @@ export async function joinCall(pages: { kioskPage: Page; consolePage: Page }, op
 }
 
 /**
+ * When the page first decoded the other side's video from a consumer set
+ * up after `since` (a 'firstFrame' mark past it: a new tab's call, or a
+ * producer that replaced the other side's old one), or null while it has not.
+ */
+export async function decodedSince(page: Page, since: number): Promise<number | null> {
+  const frame = (await timeline(page)).find((s) => s.step === 'firstFrame' && s.at > since);
+  if (!frame || !(await decoding(page))) return null;
+  return frame.at;
+}
+
+/**
+ * The console's second tab: the same doctor opens the console again, with
+ * the same login (the first page's cookies; a page from `browser.newPage`
+ * owns its context, so the tab gets a context of its own carrying them).
+ */
+export async function openConsoleTab(consolePage: Page, hubUrl: string): Promise<Page> {
+  const browser = consolePage.context().browser()!;
+  const context = await browser.newContext({ storageState: await consolePage.context().storageState(), viewport: { width: 1280, height: 800 } });
+  const tab = await context.newPage();
+  tab.once('close', () => void context.close().catch(() => undefined));
+  await tab.goto(hubUrl);
+  return tab;
+}
+
+/** The doctor's click on "Reprendre la consultation ici" in a tab that does not hold the call; resolves with when (epoch ms). */
+export async function takeOverIn(tab: Page): Promise<number> {
+  const button = tab.getByRole('button', { name: 'Reprendre la consultation ici' });
+  await button.waitFor({ timeout: 15_000 });
+  await until(() => button.isEnabled(), 'the take-over button is enabled');
+  const at = Date.now();
+  await button.click();
+  return at;
+}
+
+/**
  * A booth (hub link to `hubPort`) and a console on `hubUrl` in a call:
  * resolves once both pages decode the other's video. `dir` holds the booth's
  * store.

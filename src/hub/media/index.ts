@@ -71,6 +71,8 @@ export async function attachMedia(hub: Hub, opts: MediaOptions = {}): Promise<Hu
   specialists.on('disconnected', (peer) => service.specialistDisconnected(peer));
   specialists.handle('queue.list', z.object({}).strict(), () => ({ booths: service.waiting() }));
   specialists.handle('room.mine', z.object({}).strict(), (peer) => service.mine(peer));
+  // The doctor's click in a second tab: the call moves there (see the tabs rule in ./signaling.ts).
+  specialists.handle('room.takeOver', z.object({}).strict(), (peer) => service.takeOver(peer));
   specialists.handle('queue.claim', z.object({ boothId: z.string().min(1).max(64) }).strict(), (peer, p) => service.claim(peer, p.boothId));
   service.registerMedia(specialists);
 

@@ -52,6 +52,8 @@ export class Room {
   readonly restoredSides = new Set<SideName>();
   /** Per side, the timer that ends the room if that side stays away past the grace period. */
   readonly graceTimers: Partial<Record<SideName, ReturnType<typeof setTimeout>>> = {};
+  /** Per side away in its grace period: since when (epoch ms), so the other side can be told how long. */
+  readonly awaySince: Partial<Record<SideName, number>> = {};
   private current: ms.Router | null;
   /** A router being created (a restored room, or after a worker died): one at a time. */
   routerPending: Promise<void> | null = null;

@@ -12,6 +12,25 @@
  * told `room.resumed` and rebuilds its media. A dead mediasoup worker's
  * rooms are rebuilt on a router of the replacement worker.
  *
+ * One doctor, several console tabs (issue #14 item 3): exactly one
+ * connection holds the specialist's side of a room (the side's peer). A
+ * tab that opens while another connection of the account holds it hears
+ * `room.elsewhere` {reason: 'opened'} and is refused media (`ELSEWHERE`)
+ * until the doctor takes over there (`room.takeOver`); the tab that lost it
+ * hears `room.elsewhere` {reason: 'takenOver'}. The booth's side is never
+ * touched: it only sees the doctor's producers close and new ones appear.
+ * When the holder's connection closes and another tab of the account is
+ * still open, that tab hears `room.released` and no grace period starts
+ * (the doctor is still at a console); the grace starts only when the
+ * account has no console open at all. A connection that arrives while
+ * nobody holds the side (reload, flicker, hub restart) holds it at once.
+ *
+ * The booth side as the console sees it (issue #14 item 4): while the
+ * booth is away in its grace period the doctor's consoles hear
+ * `room.boothOffline` {awayMs, endsInMs} (durations, so the console counts
+ * down on its own clock), again whenever one of them comes back to the
+ * room, and `room.boothOnline` once the booth is back.
+ *
  * Queue ETA: etaMinutes = ceil(position × mean consultation duration ÷
  * max(1, specialists online)); the mean is over the last 20 ended rooms
  * (12 min before any). Every waiting booth hears `queue.position` on each
@@ -186,15 +205,52 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     return this.rooms.size;
   }
 
-  /** The caller's room and side, or a refusal: identity comes from the connection, never from params. */
+  /**
+   * The caller's room and side, or a refusal: identity comes from the
+   * connection, never from params. A specialist's connection acts on its
+   * room only while it holds the side (another tab may hold it).
+   */
   private sideOf(peer: Peer): { room: Room; name: SideName } {
     if (peer.role === 'booth') {
       const room = this.rooms.get(peer.id);
       if (!room) throw refused('NO_ROOM', 'this booth has not been claimed by a specialist');
       return { room, name: 'booth' };
     }
-    for (const room of this.rooms.values()) if (room.specialistId === peer.id) return { room, name: 'specialist' };
-    throw refused('NO_ROOM', 'you have not claimed a booth');
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) throw refused('NO_ROOM', 'you have not claimed a booth');
+    if (room.sides.specialist?.peer !== peer) throw refused('ELSEWHERE', 'this consultation is held by another console of yours: take it over (room.takeOver) first');
+    return { room, name: 'specialist' };
+  }
+
+  /** The open consoles of one doctor (one account may have several tabs). */
+  private consolesOf(specialistId: string): Peer[] {
+    return [...this.specialists].filter((p) => p.id === specialistId && p.open);
+  }
+
+  private toConsoles(room: Room, method: string, params: unknown): void {
+    for (const peer of this.consolesOf(room.specialistId)) peer.notify(method, params);
+  }
+
+  /** This connection holds the specialist's side from now on; the doctor's other tabs hear the call is elsewhere. */
+  private hold(room: Room, peer: Peer): void {
+    room.bind('specialist', peer);
+    for (const other of this.consolesOf(room.specialistId)) {
+      if (other !== peer) other.notify('room.elsewhere', this.elsewhere(room, 'takenOver'));
+    }
+  }
+
+  /** `room.elsewhere`: the room, and the pharmacy so the tab can say which consultation it is about. */
+  private elsewhere(room: Room, reason: 'opened' | 'takenOver'): { roomId: string; boothId: string; pharmacy: { name: string; city: string } | null; reason: string } {
+    const pharmacy = room.entry?.pharmacy ?? this.config.booths.find((b) => b.boothId === room.boothId)?.pharmacy ?? null;
+    return { roomId: room.id, boothId: room.boothId, pharmacy, reason };
+  }
+
+  /** Where the booth is while away: how long since it dropped, and how long before the room ends without it. */
+  private boothAway(room: Room): { roomId: string; boothId: string; awayMs: number; endsInMs: number } | null {
+    const since = room.awaySince.booth;
+    if (since === undefined) return null;
+    const awayMs = Math.max(0, Date.now() - since);
+    return { roomId: room.id, boothId: room.boothId, awayMs, endsInMs: this.graceMs - awayMs };
   }
 
   /** Consoles hear the queue (with ETAs); every waiting booth hears its position. */
@@ -225,6 +281,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   private startGrace(room: Room, name: SideName): void {
     clearTimeout(room.graceTimers[name]);
+    if (room.graceTimers[name] === undefined) room.awaySince[name] = Date.now();
     const timer = setTimeout(() => {
       delete room.graceTimers[name];
       this.log.info({ roomId: room.id, side: name }, 'a side did not come back within the grace period');
@@ -237,6 +294,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   private stopGrace(room: Room, name: SideName): void {
     clearTimeout(room.graceTimers[name]);
     delete room.graceTimers[name];
+    delete room.awaySince[name];
   }
 
   private startQueueGrace(boothId: string): void {
@@ -261,10 +319,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     await room.routerPending;
   }
 
-  /** A side (re)connected while its room exists: bind it and tell it to rebuild its media. */
+  /**
+   * A side (re)connected while its room exists: it holds its side from now
+   * (at once, so a second tab arriving meanwhile sees it held) and is told
+   * to rebuild its media once the room has a router.
+   */
   private async rejoin(room: Room, name: SideName, peer: Peer): Promise<void> {
     this.stopGrace(room, name);
     const reason: ResumeReason = room.restoredSides.delete(name) ? 'hubRestarted' : 'reconnected';
+    if (name === 'specialist') this.hold(room, peer);
+    else room.bind(name, peer);
     try {
       await this.ready(room);
     } catch (error) {
@@ -272,9 +336,14 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       this.teardown(room, 'mediaLost');
       return;
     }
-    if (room.closed || !peer.open) return;
-    room.bind(name, peer);
+    // Closed, gone, or taken over by another tab meanwhile.
+    if (room.closed || !peer.open || room.sides[name]?.peer !== peer) return;
     peer.notify('room.resumed', { roomId: room.id, reason });
+    if (name === 'booth') this.toConsoles(room, 'room.boothOnline', { roomId: room.id, boothId: room.boothId });
+    else {
+      const away = this.boothAway(room);
+      if (away) peer.notify('room.boothOffline', away);
+    }
     this.log.info({ roomId: room.id, side: name, reason }, 'side back in its room');
     this.emit('resumed', room, reason);
   }
@@ -319,6 +388,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     }
     room.sides.specialist?.peer.notify('room.peerLeft', { side: 'booth' });
     this.startGrace(room, 'booth');
+    this.toConsoles(room, 'room.boothOffline', this.boothAway(room));
   }
 
   boothJoins(peer: Peer, params: z.output<typeof QueueJoin>): { position: number; roomId: string | null } {
@@ -372,22 +442,50 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (this.specialistsOnline() !== before) this.broadcastQueue();
     else peer.notify('queue.updated', { booths: this.waiting() });
     const room = this.roomOfSpecialist(peer.id);
-    if (room) void this.rejoin(room, 'specialist', peer);
+    if (!room) return;
+    const holder = room.sides.specialist?.peer;
+    // Another tab of this doctor holds the call: this one waits for the doctor's click (room.takeOver).
+    if (holder && holder !== peer && holder.open) peer.notify('room.elsewhere', this.elsewhere(room, 'opened'));
+    else void this.rejoin(room, 'specialist', peer);
   }
 
-  /** A console went away (reload, flicker): its room waits for it for the grace period. */
+  /**
+   * A console went away (tab closed, reload, flicker). Its room waits for
+   * the doctor for the grace period only when none of their consoles is
+   * left open; if another tab is open, that tab is told it may take over.
+   */
   specialistDisconnected(peer: Peer): void {
     if (this.closed) return;
     const before = this.specialistsOnline();
     this.specialists.delete(peer);
     if (this.specialistsOnline() !== before) this.broadcastQueue();
-    for (const room of this.rooms.values()) {
-      if (room.sides.specialist?.peer !== peer) continue;
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) return;
+    const others = this.consolesOf(peer.id);
+    if (room.sides.specialist?.peer === peer) {
       room.sides.specialist.close();
       room.sides.specialist = null;
       this.booths.peer(room.boothId)?.notify('room.peerLeft', { side: 'specialist' });
-      this.startGrace(room, 'specialist');
+      for (const other of others) other.notify('room.released', { roomId: room.id, boothId: room.boothId });
     }
+    // Nobody holds the call and no console of this doctor is left: the grace period runs.
+    if (!room.sides.specialist && others.length === 0) this.startGrace(room, 'specialist');
+  }
+
+  /** The doctor's click in a tab that does not hold the call: it holds it from now; the tab that held it is told. */
+  async takeOver(peer: Peer): Promise<{ roomId: string; boothId: string }> {
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) throw refused('NO_ROOM', 'you have not claimed a booth');
+    if (room.sides.specialist?.peer !== peer) {
+      this.stopGrace(room, 'specialist');
+      // The old tab's transports close with its side: the booth sees the doctor's producers close, its own stay.
+      this.hold(room, peer);
+      this.log.info({ roomId: room.id }, 'consultation taken over by another console of the same doctor');
+    }
+    await this.ready(room);
+    const away = this.boothAway(room);
+    if (away) peer.notify('room.boothOffline', away);
+    return { roomId: room.id, boothId: room.boothId };
   }
 
   /** The caller's room, for a reloaded console returning to its call. */
@@ -415,7 +513,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const { etaMinutes: _eta, ...stored } = entry;
     room.entry = stored;
     this.rooms.set(boothId, room);
-    room.bind('specialist', peer);
+    this.hold(room, peer);
     try {
       this.state?.putClaim({ roomId: room.id, boothId, specialistId: peer.id, claimedAt: room.claimedAt, entry: stored });
       this.state?.removeQueueEntry(boothId);
@@ -450,7 +548,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const boothPeer = room.sides.booth?.peer.open ? room.sides.booth.peer : this.booths.peer(room.boothId);
     if (boothPeer) boothPeer.notify('room.closed', { roomId: room.id, reason });
     else this.missedClose.set(room.boothId, { roomId: room.id, reason });
-    room.sides.specialist?.peer.notify('room.closed', { roomId: room.id, reason });
+    // Every tab of the doctor hears it, the one holding the call and the others.
+    const consoles = new Set([...this.consolesOf(room.specialistId), ...(room.sides.specialist ? [room.sides.specialist.peer] : [])]);
+    for (const peer of consoles) peer.notify('room.closed', { roomId: room.id, reason });
     room.close();
     const duration = Date.now() - Date.parse(room.claimedAt);
     try {

@@ -149,3 +149,40 @@ export function progressText(p: Pick<MeasurementProgress, 'stage' | 'step' | 'st
 export function resolutionText(width: number, height: number): string {
   return `${width} × ${height} px`;
 }
+
+/** "40 s", "2 min 05 s". */
+export function secondsText(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/**
+ * The booth away from its room, as the hub said it (`room.boothOffline`:
+ * durations at the time it was sent) and when the console received it, on
+ * the console's own clock: the hub's and the browser's clocks need not agree.
+ */
+export interface BoothAway { awayMs: number; endsInMs: number; receivedAt: number }
+
+/** "Cabine hors ligne depuis 40 s" and what happens next: the call ends when the grace period runs out. */
+export function boothAwayText(away: BoothAway, now: number): { title: string; detail: string } {
+  const elapsed = Math.max(0, now - away.receivedAt);
+  const since = Math.floor((away.awayMs + elapsed) / 1000);
+  const left = Math.ceil((away.endsInMs - elapsed) / 1000);
+  return {
+    title: `Cabine hors ligne depuis ${secondsText(since)}`,
+    detail: left > 0
+      ? `L’appel sera terminé dans ${secondsText(left)} si elle ne revient pas.`
+      : 'L’appel va être terminé : la cabine n’est pas revenue à temps.',
+  };
+}
+
+/** Why the call ended, for the wrap-up (the hub's `room.closed` reason). */
+export function endedText(reason: string | null): string {
+  switch (reason) {
+    case 'boothLost': return 'La cabine n’est pas revenue en ligne à temps : l’appel est terminé.';
+    case 'boothRestarted': return 'La cabine a redémarré : l’appel est terminé.';
+    case 'specialistLost': return 'Votre console est restée déconnectée trop longtemps : l’appel est terminé.';
+    case 'mediaLost': return 'Le serveur vidéo n’a pas pu rétablir l’appel : il est terminé.';
+    default: return 'L’appel est terminé.';
+  }
+}

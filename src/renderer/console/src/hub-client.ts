@@ -11,12 +11,9 @@
  */
 import { HubFrame } from '../../../shared/hub-protocol';
 import type { MediaSignaling } from '../../../media/session';
+import { ConsoleError, frenchError } from './errors';
 
-export class ConsoleError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+export { ConsoleError };
 
 type NoteListener = (method: string, data: Record<string, unknown>) => void;
 export type HubStatus = 'online' | 'offline';
@@ -79,7 +76,7 @@ export class HubClient implements MediaSignaling {
     };
     ws.onclose = () => {
       if (this.ws === ws) this.ws = null;
-      for (const p of this.pending.values()) p.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue.'));
+      for (const p of this.pending.values()) p.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue : reconnexion en cours.'));
       this.pending.clear();
       this.setStatus('offline');
       if (opened) this.onClose?.();
@@ -121,10 +118,11 @@ export class HubClient implements MediaSignaling {
 
   request(method: string, data: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConsoleError('CLOSED', 'Non connecté au serveur.'));
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue : reconnexion en cours.'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // The hub's refusals are turned into the doctor's French here, the one way they reach the page.
+      this.pending.set(id, { resolve, reject: (e) => reject(e instanceof ConsoleError && e.code !== 'CLOSED' ? new ConsoleError(e.code, frenchError(method, e.code, e.message)) : e) });
       ws.send(JSON.stringify({ t: 'req', id, m: method, p: data }));
     });
   }

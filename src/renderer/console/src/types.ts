@@ -26,3 +26,12 @@ export const RoomMine = z.object({ room: z.object({ roomId: z.string(), boothId:
 
 /** The consultation the console is in or has just finished. */
 export interface CallInfo { boothId: string; roomId: string | null; label: string; entry: Waiting | null }
+
+/** Where the call is for this tab: held here, or elsewhere (`opened`: this tab came second; `takenOver`: another tab took it; `released`: nobody holds it). */
+export type Presence = 'here' | 'opened' | 'takenOver' | 'released';
+/** `room.elsewhere`: another tab of this doctor holds the call. */
+export const ElsewhereNote = z.object({ roomId: z.string(), boothId: z.string(), pharmacy: z.object({ name: z.string(), city: z.string() }).nullish(), reason: z.enum(['opened', 'takenOver']) });
+/** `room.boothOffline`: the booth is away; durations as of when the hub sent it. */
+export const BoothOfflineNote = z.object({ roomId: z.string(), boothId: z.string(), awayMs: z.number(), endsInMs: z.number() });
+/** `room.closed`: the call ended, and why. */
+export const RoomClosedNote = z.object({ roomId: z.string(), reason: z.string() });

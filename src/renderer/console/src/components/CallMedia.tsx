@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
+import { mediaErrorText } from '../errors';
 import type { HubClient } from '../hub-client';
 
 declare global {
@@ -20,7 +21,7 @@ export interface CallStatus { state: CallState; quality: Quality }
  * dermatoscope's live stream in its own panel when the booth sends it, and
  * the controls (microphone, camera, end).
  */
-export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void }) {
+export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAway = false }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void; boothAway?: boolean }) {
   const remote = useRef<HTMLVideoElement>(null);
   const self = useRef<HTMLVideoElement>(null);
   const derm = useRef<HTMLVideoElement>(null);
@@ -34,6 +35,10 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd }: { hub
   const statusRef = useRef(onStatus);
   statusRef.current = onStatus;
   useEffect(() => statusRef.current({ state, quality }), [state, quality]);
+  // A media error is over once the call is connected again: nothing stale stays on screen.
+  useEffect(() => {
+    if (state === 'connected') setError(null);
+  }, [state]);
 
   useEffect(() => {
     const events: MediaSessionEvents = {
@@ -44,13 +49,14 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd }: { hub
       remoteTrack: (track, source) => { if (source === 'dermatoscope') setDermTrack(track); },
       remoteTrackEnded: (track, source) => { if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t)); },
       localStream: (m) => { if (self.current) self.current.srcObject = m; },
-      error: (e) => setError(e.message),
+      // The link's own loss is the page's banner, not a media error.
+      error: (e) => { if ((e as { code?: string }).code !== 'CLOSED') setError(mediaErrorText(e)); },
     };
     const s = new MediaSession({ signaling: hub, events });
     session.current = s;
     window.__cabineStats = () => s.stats();
     window.__cabineTimeline = () => s.timeline;
-    s.start().catch((e: unknown) => setError((e as Error).message));
+    s.start().catch((e: unknown) => { if ((e as { code?: string }).code !== 'CLOSED') setError(mediaErrorText(e)); });
     return () => {
       s.close();
       session.current = null;
@@ -66,19 +72,19 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd }: { hub
   const toggleMic = (): void => {
     const on = !mic;
     setMic(on);
-    session.current?.setMicrophoneEnabled(on).catch((e: Error) => setError(e.message));
+    session.current?.setMicrophoneEnabled(on).catch((e: Error) => setError(mediaErrorText(e)));
   };
   const toggleCam = (): void => {
     const on = !cam;
     setCam(on);
-    session.current?.setCameraEnabled(on).catch((e: Error) => setError(e.message));
+    session.current?.setCameraEnabled(on).catch((e: Error) => setError(mediaErrorText(e)));
   };
 
   return (
     <section className="media" aria-label="Vidéo de la consultation">
       <div className="media__bar">
         <span className={`quality quality--${quality}`} role="status" aria-label={`Qualité : ${QUALITY_LABEL[quality]}`}><span className="quality__bars" aria-hidden="true"><i /><i /><i /></span>{QUALITY_LABEL[quality]}</span>
-        <span className="state">{STATE_LABEL[state]}</span>
+        <span className="state" data-testid="call-state">{boothAway ? 'Cabine hors ligne' : STATE_LABEL[state]}</span>
         <span className="media__controls">
           <button type="button" className="secondary" aria-pressed={!mic} onClick={toggleMic}>{mic ? 'Couper le micro' : 'Activer le micro'}</button>
           <button type="button" className="secondary" aria-pressed={!cam} onClick={toggleCam}>{cam ? 'Couper la caméra' : 'Activer la caméra'}</button>

@@ -7,8 +7,10 @@ import {
   type PrescribeParams, type RequestMeasurementParams,
 } from '../../../../shared/consult-protocol';
 import { consultReducer, emptyConsult } from '../consult-state';
+import { endedText, type BoothAway } from '../format';
 import type { HubClient } from '../hub-client';
 import type { CallInfo } from '../types';
+import { BoothAwayBanner } from './BoothAwayBanner';
 import { CallMedia, type CallStatus } from './CallMedia';
 import { ContextPanel } from './ContextPanel';
 import { Gallery } from './Gallery';
@@ -31,8 +33,13 @@ const Delivered = z.object({ number: z.string(), printed: z.boolean() });
  * prescription and the GP report. Everything but the call stays on screen
  * after it ends, until the doctor returns to the waiting room.
  */
-export function Consultation({ hub, call, live, online, onEnd, onBack }: {
+export function Consultation({ hub, call, live, online, away = null, endedReason = null, now, onEnd, onBack }: {
   hub: HubClient; call: CallInfo; live: boolean; online: boolean; onEnd: () => void; onBack: () => void;
+  /** The booth away from the call (the hub's grace period running), or null. */
+  away?: BoothAway | null;
+  /** Why the call ended (the hub's `room.closed` reason). */
+  endedReason?: string | null;
+  now?: () => number;
 }) {
   const [state, dispatch] = useReducer(consultReducer, emptyConsult);
   const [media, setMedia] = useState<CallStatus | null>(null);
@@ -101,20 +108,26 @@ export function Consultation({ hub, call, live, online, onEnd, onBack }: {
   const firstName = state.context?.patient.firstName ?? call.entry?.firstName ?? null;
   const pharmacy = state.context?.pharmacy;
   const label = pharmacy ? `${pharmacy.name}, ${pharmacy.city}` : call.label;
-  const reconnecting = !online || media?.state === 'reconnecting';
+  // A failure of the link itself is over once the link is back: no stale message.
+  useEffect(() => {
+    if (online) setError((e) => (e?.endsWith('reconnexion en cours.') ? null : e));
+  }, [online]);
+  const mediaReconnecting = online && media?.state === 'reconnecting';
   return (
     <div className={live ? 'consult consult--live' : 'consult consult--ended'}>
       <header className="consult__head">
         <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
         {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
       </header>
-      {live && reconnecting && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
+      {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
+      {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
+      {live && away && <BoothAwayBanner away={away} now={now} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">
-          {live ? <CallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} /> : (
+          {live ? <CallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} boothAway={away !== null} /> : (
             <section className="panel ended" aria-label="Fin de consultation">
-              <p>L’appel est terminé. Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
+              <p>{endedText(endedReason)} Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
             </section>
           )}
           <ReadingsPanel readings={state.readings} cuff={live ? state.cuff : null} />

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BoothAway } from '../format';
 import { HubClient } from '../hub-client';
-import { QueueNote, RoomMine, type CallInfo, type Me, type Waiting } from '../types';
+import { BoothOfflineNote, ElsewhereNote, QueueNote, RoomClosedNote, RoomMine, type CallInfo, type Me, type Presence, type Waiting } from '../types';
 import { Consultation } from './Consultation';
+import { Elsewhere } from './Elsewhere';
 import { WaitingRoom } from './WaitingRoom';
 
 const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmacy ? `${w.pharmacy.name}, ${w.pharmacy.city}` : w.boothId);
@@ -9,23 +11,62 @@ const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmac
 /**
  * The logged-in doctor's desk: the hub connection, the waiting room, and the
  * consultation (live, then its wrap-up until the doctor goes back).
+ *
+ * One doctor may open the console in several tabs; the hub lets one
+ * connection hold the call (src/hub/media/signaling.ts). A tab that does
+ * not hold it shows only the offer to take it over (`Elsewhere`), never the
+ * call's media; the doctor's click moves the call here (`room.takeOver`).
+ * While the booth is away the hub's `room.boothOffline` gives how long and
+ * how long before the call ends; it is dated here on this page's clock.
  */
-export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
+export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () => void; now?: () => number }) {
   const [hub] = useState(() => new HubClient());
   const [online, setOnline] = useState(false);
   const [queue, setQueue] = useState<Waiting[]>([]);
   const [call, setCall] = useState<CallInfo | null>(null);
   const [live, setLive] = useState(false);
+  const [presence, setPresence] = useState<Presence>('here');
+  const [away, setAway] = useState<BoothAway | null>(null);
+  const [endedReason, setEndedReason] = useState<string | null>(null);
   const [claiming, setClaiming] = useState<string | null>(null);
+  const [taking, setTaking] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const presenceRef = useRef(presence);
+  presenceRef.current = presence;
+  const clock = useRef(now);
+  clock.current = now;
 
   useEffect(() => {
     const off = hub.onNotification((m, d) => {
       if (m === 'queue.updated') {
         const q = QueueNote.safeParse(d);
         if (q.success) setQueue(q.data.booths);
+      } else if (m === 'room.closed') {
+        setLive(false);
+        setAway(null);
+        setEndedReason(RoomClosedNote.safeParse(d).data?.reason ?? null);
+        // A tab that did not hold the call has no wrap-up of its own: back to the waiting room.
+        if (presenceRef.current !== 'here') setCall(null);
+        setPresence('here');
+      } else if (m === 'room.elsewhere') {
+        const n = ElsewhereNote.safeParse(d);
+        if (!n.success) return;
+        const { roomId, boothId, pharmacy, reason } = n.data;
+        setCall((c) => (c && c.boothId === boothId ? c : { boothId, roomId, label: pharmacy ? labelOf({ boothId, pharmacy }) : boothId, entry: null }));
+        setLive(true);
+        setAway(null);
+        setPresence(reason);
+      } else if (m === 'room.released') {
+        setPresence((p) => (p === 'here' ? p : 'released'));
+      } else if (m === 'room.resumed') {
+        setPresence('here');
+        setAway(null);
+      } else if (m === 'room.boothOffline') {
+        const n = BoothOfflineNote.safeParse(d);
+        if (n.success) setAway({ awayMs: n.data.awayMs, endsInMs: n.data.endsInMs, receivedAt: clock.current() });
+      } else if (m === 'room.boothOnline') {
+        setAway(null);
       }
-      if (m === 'room.closed') setLive(false);
     });
     // The client reconnects by itself; each return re-reads the queue and the room.
     const offStatus = hub.onStatus((s) => {
@@ -48,6 +89,9 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
       } else if (mine) {
         // The room ended while we were away: what is on screen becomes the wrap-up.
         setLive(false);
+        setAway(null);
+        if (presenceRef.current !== 'here') setCall(null);
+        setPresence('here');
       }
     };
     hub.connect().catch((e: Error) => setError(e.message));
@@ -61,6 +105,8 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
       const r = await hub.request('queue.claim', { boothId: w.boothId });
       setCall({ boothId: w.boothId, roomId: typeof r.roomId === 'string' ? r.roomId : null, label: labelOf(w), entry: w });
       setLive(true);
+      setPresence('here');
+      setEndedReason(null);
     } catch (e) {
       setError(`Prise en charge impossible : ${(e as Error).message}`);
     } finally {
@@ -69,8 +115,23 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
   };
   const end = useCallback(async (): Promise<void> => {
     setLive(false);
+    setAway(null);
+    setEndedReason('ended');
     await hub.request('room.leave', {}).catch(() => undefined);
   }, [hub]);
+  /** The doctor's click: the call moves to this tab; the tab that had it stops its media. */
+  const takeOver = async (): Promise<void> => {
+    setError(null);
+    setTaking(true);
+    try {
+      await hub.request('room.takeOver', {});
+      setPresence('here');
+    } catch (e) {
+      setError(`Reprise impossible : ${(e as Error).message}`);
+    } finally {
+      setTaking(false);
+    }
+  };
   const logout = async (): Promise<void> => {
     await fetch('/api/logout', { method: 'POST' }).catch(() => undefined);
     hub.close();
@@ -87,8 +148,13 @@ export function Desk({ me, onLogout }: { me: Me; onLogout: () => void }) {
       {!call && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <main>
-        {call ? (
-          <Consultation key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} onEnd={() => void end()} onBack={() => setCall(null)} />
+        {call && live && presence !== 'here' ? (
+          <Elsewhere presence={presence} label={call.label} busy={taking || !online} onTakeOver={() => void takeOver()} />
+        ) : call ? (
+          <Consultation
+            key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} now={now}
+            onEnd={() => void end()} onBack={() => setCall(null)}
+          />
         ) : (
           <WaitingRoom queue={queue} onClaim={(w) => void claim(w)} busy={claiming} />
         )}
