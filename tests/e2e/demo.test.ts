@@ -99,16 +99,16 @@ describe('npm run demo', () => {
     await expect.poll(() => socatUnder(run, newHost).length, { timeout: 45_000 }).toBeGreaterThan(0);
     expect(run.output()).toMatch(/host stopped \(SIGKILL\)/);
 
-    // The doctor's console: the crash recovery ends the interrupted consultation.
+    // The doctor's console: the crash recovery ends the interrupted consultation, and says why.
     await expect.poll(() => consolePage.getByRole('heading', { name: /Consultation terminée/ }).isVisible(), { timeout: 30_000 }).toBe(true);
-    // The kiosk page, untouched, is served by the new host: it shows the new host's state
-    // and its touches reach it.
-    // NOTE: the patient's "technical incident, we are calling the pharmacist" screen
-    // (issue #14, another item) is asserted here once it exists.
+    await expect.poll(() => consolePage.getByText('La cabine a redémarré').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The kiosk page, untouched, is served by the new host: it shows the new host's state —
+    // the patient is told a technical incident interrupted the consultation and the
+    // pharmacist is being called (the local alert is raised).
     await expect.poll(() => kioskPage.locator('.video-area').count(), { timeout: 30_000 }).toBe(0);
-    await expect.poll(() => kioskPage.getByTestId('start').isVisible(), { timeout: 30_000 }).toBe(true);
-    await kioskPage.getByTestId('start').click();
-    await expect.poll(() => kioskPage.getByTestId('start').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => kioskPage.getByTestId('screen-interrupted').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await kioskPage.locator('h1').textContent()).toBe('Un incident technique a interrompu la consultation');
+    expect(await kioskPage.getByTestId('alert-status').textContent()).toMatch(/^Nous prévenons le pharmacien/);
     expect(run.ptyFolders().filter((f) => oldPtyFolders.includes(f)), 'pty folders of the dead host').toEqual([]);
 
     // 3. Stopped by a service manager (SIGTERM): nothing left either.
