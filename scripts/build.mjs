@@ -9,7 +9,7 @@ import { build as esbuild } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build as viteBuild } from 'vite';
+import { createLogger, build as viteBuild } from 'vite';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();
@@ -28,7 +28,12 @@ for (const step of steps.filter((s) => s.before && want(s.name))) await step.run
 
 for (const app of ['kiosk', 'console']) {
   if (!want(app)) continue;
-  await viteBuild({ configFile: join(root, `src/renderer/${app}/vite.config.ts`), logLevel: 'warn' });
+  // Vite's own warnings (chunk size among them) are collected like esbuild's.
+  const logger = createLogger('warn');
+  const collect = (msg) => warnings.push(`vite ${app}: ${msg.trim()}`);
+  logger.warn = collect;
+  logger.warnOnce = collect;
+  await viteBuild({ configFile: join(root, `src/renderer/${app}/vite.config.ts`), logLevel: 'warn', customLogger: logger });
 }
 if (want('electron')) {
   const common = {

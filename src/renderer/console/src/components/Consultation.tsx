@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useState } from 'react';
+import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { z } from 'zod';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
@@ -11,7 +11,8 @@ import { endedText, type BoothAway } from '../format';
 import type { HubClient } from '../hub-client';
 import type { CallInfo } from '../types';
 import { BoothAwayBanner } from './BoothAwayBanner';
-import { CallMedia, type CallStatus } from './CallMedia';
+import type { CallStatus } from './CallMedia';
+import { LazyCallMedia } from './call-media-lazy';
 import { ContextPanel } from './ContextPanel';
 import { Gallery } from './Gallery';
 import { NotesPanel } from './NotesPanel';
@@ -125,7 +126,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">
-          {live ? <CallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} boothAway={away !== null} /> : (
+          {live ? <Suspense fallback={null}><LazyCallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} boothAway={away !== null} /></Suspense> : (
             <section className="panel ended" aria-label="Fin de consultation">
               <p>{endedText(endedReason)} Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
             </section>

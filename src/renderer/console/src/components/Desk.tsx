@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BoothAway } from '../format';
 import { HubClient } from '../hub-client';
 import { BoothOfflineNote, ElsewhereNote, QueueNote, RoomClosedNote, RoomMine, type CallInfo, type Me, type Presence, type Waiting } from '../types';
+import { prefetchCallMedia } from './call-media-lazy';
 import { Consultation } from './Consultation';
 import { Elsewhere } from './Elsewhere';
 import { WaitingRoom } from './WaitingRoom';
@@ -35,6 +36,7 @@ export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () =>
   presenceRef.current = presence;
   const clock = useRef(now);
   clock.current = now;
+  useEffect(prefetchCallMedia, []);
 
   useEffect(() => {
     const off = hub.onNotification((m, d) => {

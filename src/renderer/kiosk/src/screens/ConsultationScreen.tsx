@@ -3,7 +3,7 @@
  * the specialist asks for measurements; beside it, the step-by-step
  * guidance, the live value, the result, or how to fix a device problem.
  */
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { watchCurrentCall } from '../call';
 import type { MeasurementKind, Quantity } from '../../../../shared/domain';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
@@ -12,7 +12,7 @@ import { t, type MessageKey } from '../i18n';
 import { MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine, formatValue } from './values';
-import { VideoArea } from './VideoArea';
+import { LazyVideoArea } from './video-area-lazy';
 
 interface MeasurementView {
   kind: MeasurementKind;
@@ -189,11 +189,13 @@ export function ConsultationScreen(p: KioskScreenProps) {
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
         {/* Video area: the doctor's video (mediasoup, VideoArea.tsx). Kept mounted for the whole call. */}
         <div className="consult__video" data-testid="video-area" aria-label={t(l, 'consultation.videoArea')} role="region">
-          <VideoArea api={p.api} language={l}
+          <Suspense fallback={null}>
+          <LazyVideoArea api={p.api} language={l}
             // The page's banner already says the line is down: the video does not say it a second time.
             networkBanner={p.view.context.network !== 'online'}
             alertRaised={p.view.context.alert != null}
             onCallPharmacist={() => p.send({ type: 'CALL_PHARMACIST', reason: 'video-failed' })} />
+          </Suspense>
         </div>
         {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
           <section className="panel" data-testid="call">

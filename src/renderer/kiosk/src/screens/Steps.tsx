@@ -7,6 +7,7 @@ import type { ExceptionReason, Identity, Pathway } from '../../../../shared/sess
 import { t, type MessageKey } from '../i18n';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine } from './values';
+import { prefetchVideoArea } from './video-area-lazy';
 
 export function ConsentScreen(p: KioskScreenProps) {
   const l = p.view.language;
@@ -75,6 +76,7 @@ export function IdentityScreen(p: KioskScreenProps) {
 
 export function WaitingRoomScreen(p: KioskScreenProps) {
   const l = p.view.language;
+  useEffect(prefetchVideoArea, []);
   const queue = (p.view.context.queue ?? {}) as { position?: number | null; etaMinutes?: number | null };
   return (
     <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
