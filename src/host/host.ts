@@ -8,12 +8,13 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { assign, createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../shared/config';
-import type { DeviceStatus, MeasurementKind, Reading } from '../shared/domain';
+import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
 import { ApiRequestError } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
-import { sessionMachine, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { sessionMachine, type MeasuringDevices, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { isIntermediate, recordsReading } from '../session/readings';
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
 import { AssistantAuth } from './assistant-auth';
@@ -102,6 +103,18 @@ export class Host extends EventEmitter<HostEvents> {
     this.config = config;
     this.log = log;
     this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.now ? { now: deps.now } : {}) });
+    this.devices = new DeviceManager({
+      sink: this,
+      sessionId: () => this.view().sessionId,
+      log: log.child({ module: 'host.devices' }),
+      ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
+    });
+    // The machine knows which instrument takes each measurement: only that one's readings are the measurement's.
+    const measuringDevices: MeasuringDevices = {};
+    for (const kind of MEASUREMENT_KINDS) {
+      const id = this.devices.driverFor(kind)?.id;
+      if (id) measuringDevices[kind] = id;
+    }
     this.actor = createActor(sessionMachine.provide({
       actions: {
         startSession: assign({ sessionId: () => uuidv7() as string | null }),
@@ -122,7 +135,7 @@ export class Host extends EventEmitter<HostEvents> {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
         inactivityWipe: config.session.wipeAfterPromptSeconds * 1000,
       },
-    }), { input: { language: config.languages[0] } });
+    }), { input: { language: config.languages[0], measuringDevices } });
     this.actor.subscribe((snapshot) => {
       this.emit('kioskEvent', { name: 'snapshot', data: toSessionView(snapshot) });
     });
@@ -143,12 +156,6 @@ export class Host extends EventEmitter<HostEvents> {
       emit: (event) => this.emit('kioskEvent', event),
       actor: this.actor,
       queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.now?.() ?? Date.now()),
-    });
-    this.devices = new DeviceManager({
-      sink: this,
-      sessionId: () => this.view().sessionId,
-      log: log.child({ module: 'host.devices' }),
-      ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
     this.consult = new BoothConsult({
       link: this.hubLink,
@@ -256,11 +263,26 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   /**
-   * The one path of a reading from a driver to the screen and the hub:
-   * written to the store first (DESIGN §4: write before show), then shown.
-   * The devices layer calls this; the store and the relay hook in here.
+   * An instrument's reading (the devices layer calls this): it belongs to a
+   * measurement the specialist or the pharmacist asked for, or it goes no
+   * further — not stored, sent nor shown (issue #14: the oximeter streams
+   * every second whatever is measured). The device's status still reaches
+   * the pharmacist.
    */
   async acceptReading(reading: Reading): Promise<void> {
+    if (!this.belongsToMeasurement(reading)) {
+      this.log.debug({ deviceId: reading.device.id, kind: reading.kind }, 'reading outside a requested measurement: not recorded');
+      return;
+    }
+    await this.recordReading(reading);
+  }
+
+  /**
+   * The one path of a measurement's reading to the screen and the hub:
+   * written to the store first (DESIGN §4: write before show), then shown,
+   * then given to the session (live value, result or recovery screen).
+   */
+  async recordReading(reading: Reading): Promise<void> {
     await this.writer.write({ kind: 'reading', reading });
     this.emit('kioskEvent', { name: 'reading', data: reading });
     // The session machine shows it: a live value, the result, or a recovery screen.
@@ -269,8 +291,15 @@ export class Host extends EventEmitter<HostEvents> {
       this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem });
       return;
     }
-    const intermediate = reading.kind === 'cuff-pressure' || reading.flags.includes('intermediate') || reading.flags.includes('searching');
-    this.sendHostEvent({ type: 'READING', kind: reading.kind, values: reading.values, intermediate });
+    this.sendHostEvent({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading) });
+  }
+
+  /** Whether this reading belongs to the measurement in progress, as the session stands now. */
+  private belongsToMeasurement(reading: Reading): boolean {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active') return false;
+    const { sessionId, measurement } = snapshot.context;
+    return recordsReading({ flow: flowPath(snapshot.value), sessionId, measurement }, reading);
   }
 
   /** A device status change, shown to the assistant and the kiosk. */
