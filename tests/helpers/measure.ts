@@ -13,15 +13,18 @@ async function ui(host: Host, event: Record<string, unknown>): Promise<void> {
   await host.dispatch('sendEvent', { event });
 }
 
-/**
- * The patient's steps to the waiting room (the pharmacist enters the
- * identity in assistant mode), then the call as the hub's claim makes it.
- */
-export async function walkToCall(host: Host): Promise<void> {
+/** The patient's steps to the waiting room (the pharmacist enters the identity in assistant mode); the booth joins the queue. */
+export async function walkToWaitingRoom(host: Host): Promise<void> {
   for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }]) await ui(host, event);
   host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
   host.sendHostEvent({ type: 'SET_IDENTITY', identity: IDENTITY });
   await ui(host, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
+  if (host.view().state !== 'waitingRoom') throw new Error(`expected the waiting room, got ${host.view().state}`);
+}
+
+/** The waiting room, then the call as the hub's claim makes it (CLAIMED, for a booth with no specialist). */
+export async function walkToCall(host: Host): Promise<void> {
+  await walkToWaitingRoom(host);
   host.sendHostEvent({ type: 'CLAIMED' });
   if (host.view().state !== 'consultation.call') throw new Error(`expected the call, got ${host.view().state}`);
 }
