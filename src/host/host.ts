@@ -288,7 +288,7 @@ export class Host extends EventEmitter<HostEvents> {
     // The session machine shows it: a live value, the result, or a recovery screen.
     const problem = reading.flags.find((f) => RECOVERABLE_FLAGS.has(f));
     if (problem) {
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem });
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem, deviceId: reading.device.id });
       return;
     }
     this.sendHostEvent({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading) });
@@ -308,7 +308,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.consult?.sendDevices();
     if (status.state === 'error' && status.error) {
       this.noteIncident({ code: status.error.code, message: status.error.message, at: status.at });
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code });
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code, deviceId: status.deviceId });
     } else if (status.state === 'disconnected') {
       this.noteIncident({ code: 'DISCONNECTED', message: status.error?.message ?? { fr: `Appareil débranché (${status.deviceId}).`, en: `Device unplugged (${status.deviceId}).` }, at: status.at });
       this.sendHostEvent({ type: 'DEVICE_FAULT', deviceId: status.deviceId, kind: status.kind, code: status.error?.code ?? 'DISCONNECTED' });

@@ -86,7 +86,8 @@ export type SessionHostEvent =
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
   | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
-  | { type: 'MEASUREMENT_ERROR'; code: string }
+  /** `deviceId`: the instrument that reported it (absent when the measurement could not start); another one's error is not this measurement's. */
+  | { type: 'MEASUREMENT_ERROR'; code: string; deviceId?: string }
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
   | { type: 'PHOTO_CAPTURED'; photoId: string }
   | { type: 'CALL_ENDED' }
@@ -240,6 +241,8 @@ const machineSetup = setup({
     isLiveReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'live',
     /** A final reading of the measured kind from the measuring device; any other device's or kind's reading is never the result. */
     isResultReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'result',
+    /** An error of the measuring instrument (or of the start itself), not of a device streaming beside it. */
+    isMeasurementError: ({ event, context }) => event.type === 'MEASUREMENT_ERROR' && (event.deviceId === undefined || event.deviceId === context.measurement?.deviceId),
   },
   delays: {
     /** kiosk-config session.inactivityPromptSeconds (provided by the host). */
@@ -405,7 +408,7 @@ const flow: StateConfig = {
               { guard: 'isResultReading', target: 'result', actions: 'setResult' },
               { guard: 'isLiveReading', actions: 'setLive' },
             ],
-            MEASUREMENT_ERROR: { target: 'recovery', actions: 'setMeasurementError' },
+            MEASUREMENT_ERROR: { guard: 'isMeasurementError', target: 'recovery', actions: 'setMeasurementError' },
             PHOTO_CAPTURED: { guard: 'isPhotoMeasurement', target: 'result', actions: 'setPhotoResult' },
             BACK: { target: 'guidance', actions: 'clearAttempt' },
           },

@@ -85,6 +85,15 @@ describe('the live value and the result of a measurement', () => {
     });
   }
 
+  it('leaves a blood pressure measuring when another device reports an error; the cuff\'s own error stops it', () => {
+    const actor = inMeasurement('blood-pressure');
+    actor.send({ type: 'MEASUREMENT_ERROR', code: 'DEVICE_REPORTED_ERROR', deviceId: 'oximeter-1' });
+    expect(toSessionView(actor.getSnapshot()).state).toBe('consultation.measuring');
+    actor.send({ type: 'MEASUREMENT_ERROR', code: 'TIMEOUT', deviceId: 'bp-cuff-1' });
+    expect(toSessionView(actor.getSnapshot())).toMatchObject({ state: 'consultation.recovery', context: { measurement: { error: 'TIMEOUT' } } });
+    actor.stop();
+  });
+
   it('never shows the oximeter\'s SpO₂ as the cuff pressure of a blood-pressure measurement (the reported case)', () => {
     const actor = inMeasurement('blood-pressure');
     const shown: (number | null)[] = [];
