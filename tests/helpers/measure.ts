@@ -18,6 +18,7 @@ export async function walkToWaitingRoom(host: Host): Promise<void> {
   for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }]) await ui(host, event);
   host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
   host.sendHostEvent({ type: 'SET_IDENTITY', identity: IDENTITY });
+  host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
   await ui(host, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
   if (host.view().state !== 'waitingRoom') throw new Error(`expected the waiting room, got ${host.view().state}`);
 }
