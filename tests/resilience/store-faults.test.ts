@@ -79,7 +79,8 @@ async function boothWithHub(storeDir: string, store?: BoothStore) {
   const pty = new PtySimulation(sim);
   await pty.start();
   cleanups.push(() => pty.stop());
-  const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: FAST });
+  // A reading counts only inside its measurement: a loaded machine must not time the thermometer out first.
+  const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: { ...FAST, measureTimeoutMs: 10_000 } });
   const config = testConfig({
     boothId: 'A',
     hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRET },

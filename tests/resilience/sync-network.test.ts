@@ -104,7 +104,7 @@ describe('outbox sync through a faulty network', () => {
     const pty = new PtySimulation(sim);
     await pty.start();
     cleanups.push(() => pty.stop());
-    const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: FAST });
+    const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: { ...FAST, measureTimeoutMs: 10_000 } });
     const config = testConfig({
       boothId: 'A',
       hub: { url: `ws://127.0.0.1:${proxy.port}/booth`, token: BOOTH_SECRET },
