@@ -30,6 +30,7 @@ import { testConfig } from '../tests/helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../tests/helpers/hub';
 import { percentile, type BenchResult } from './types';
 import { signInOnConsole } from '../tests/helpers/console-page';
+import { measureAgain, pharmacistMeasures, walkToWaitingRoom } from '../tests/helpers/measure';
 
 const READINGS = Math.max(200, Number(process.env.BENCH_CONSOLE_READINGS ?? 220));
 const WARM_UP = 20;
@@ -94,8 +95,9 @@ export async function run(): Promise<BenchResult[]> {
       };
     });
     await signInOnConsole(page, hub.url);
-    await host.media.joinQueue({ reason: 'Banc de mesure' });
+    await walkToWaitingRoom(host);
     await page.locator('li[data-booth="demo-booth-1"] button').click();
+    while (host.view().state !== 'consultation.call') await new Promise((r) => setTimeout(r, 20));
     await page.getByRole('heading', { name: 'Mesures' }).waitFor();
     await page.evaluate(() => {
       const at: Record<string, number> = {};
@@ -125,9 +127,12 @@ export async function run(): Promise<BenchResult[]> {
         };
         host.on('kioskEvent', on);
       });
-      sim.measureNow();
-      const written = lastWrite;
+      // A reading belongs to a measurement someone asked for (issue #14): the pharmacist's temperature, then measured
+      // again from each result; each time the thermometer is asked ("send last") and answers with one frame.
+      if (i === 0) await pharmacistMeasures(host, 'temperature');
+      else await measureAgain(host);
       const seen = await reading;
+      const written = lastWrite;
       const handle = await page.waitForFunction((id) => window.__rowAt?.[id], seen.id, { polling: 5, timeout: 10_000 });
       const shown = (await handle.jsonValue()) as number;
       const noted = await page.evaluate((id) => window.__noteAt?.[id] ?? Number.NaN, seen.id);

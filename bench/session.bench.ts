@@ -30,14 +30,14 @@ const bp: Quantity[] = [{ code: '8480-6', name: 'systolic', value: 120, unit: 'm
 const CYCLE: SessionMachineEvent[] = [
   { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' },
   { type: 'NEXT' }, { type: 'NEXT' }, { type: 'NEXT' }, { type: 'NEXT' },
-  ...Array.from({ length: 10 }, () => ({ type: 'READING', kind: 'cuff-pressure', values: cuff, intermediate: true }) as const),
-  { type: 'READING', kind: 'blood-pressure', values: bp, intermediate: false },
+  ...Array.from({ length: 10 }, () => ({ type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: cuff, intermediate: true }) as const),
+  { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false },
   { type: 'NEXT' },
 ];
 
 function transitionLatency(): BenchResult[] {
   const machine = sessionMachine.provide({ actions: { recordTransition: () => undefined, startMeasurement: () => undefined, notifyWipe: () => undefined } });
-  const actor = createActor(machine, { input: { language: 'fr' } }).start();
+  const actor = createActor(machine, { input: { language: 'fr', measuringDevices: { 'blood-pressure': 'bp-cuff-1' } } }).start();
   for (const e of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
     { type: 'SET_IDENTITY', identity: { firstName: 'A', lastName: 'B', birthDate: '1940-01-01' } },
     { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }, { type: 'CLAIMED' }] as SessionMachineEvent[]) actor.send(e);

@@ -37,6 +37,7 @@ import { launchChromium } from '../tests/helpers/chromium';
 import { testConfig } from '../tests/helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub, testHubConfig } from '../tests/helpers/hub';
 import { KIOSK_DIST } from '../tests/helpers/kiosk';
+import { pharmacistMeasures } from '../tests/helpers/measure';
 import { silentLog, tempDir } from '../tests/helpers/store';
 import { cheapPinHash, ConsoleClient, until } from '../tests/resilience/support/clients';
 import { vp8RtpPacket } from '../bench/rtp';
@@ -216,10 +217,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const d = (method: string, params: unknown = {}) => host.dispatch(method, params) as Promise<Record<string, unknown>>;
     const ui = (event: Record<string, unknown>) => d('sendEvent', { event });
     const state = () => host.view().state;
+    /** A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks, the patient measures, then back to the call. */
     const measure = async (kind: 'temperature' | 'blood-pressure') => {
       const before = lastKind.get(kind) ?? 0;
-      await d('requestMeasurement', { kind });
+      await pharmacistMeasures(host, kind);
       await until(() => (lastKind.get(kind) ?? 0) > before || undefined, `${kind} reading shown`, 20_000);
+      await until(() => state() === 'consultation.result' || undefined, `${kind} result on the kiosk`);
+      await ui({ type: 'NEXT' });
     };
     const workerPid = (): number | null => hub.media?.pool.workers[0]?.pid ?? null;
 

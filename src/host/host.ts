@@ -8,12 +8,13 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { assign, createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../shared/config';
-import type { DeviceStatus, MeasurementKind, Reading } from '../shared/domain';
+import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
 import { ApiRequestError } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
-import { sessionMachine, type AlertRecord, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { sessionMachine, type AlertRecord, type MeasuringDevices, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
+import { isIntermediate, recordsReading } from '../session/readings';
 import { ALERT_INCIDENT, alertIncidentMessage } from '../shared/alert';
 import { v7 as uuidv7 } from 'uuid';
 import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
@@ -103,6 +104,18 @@ export class Host extends EventEmitter<HostEvents> {
     this.config = config;
     this.log = log;
     this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.now ? { now: deps.now } : {}) });
+    this.devices = new DeviceManager({
+      sink: this,
+      sessionId: () => this.view().sessionId,
+      log: log.child({ module: 'host.devices' }),
+      ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
+    });
+    // The machine knows which instrument takes each measurement: only that one's readings are the measurement's.
+    const measuringDevices: MeasuringDevices = {};
+    for (const kind of MEASUREMENT_KINDS) {
+      const id = this.devices.driverFor(kind)?.id;
+      if (id) measuringDevices[kind] = id;
+    }
     this.actor = createActor(sessionMachine.provide({
       actions: {
         startSession: assign({ sessionId: () => uuidv7() as string | null }),
@@ -128,7 +141,7 @@ export class Host extends EventEmitter<HostEvents> {
         inactivityWipe: config.session.wipeAfterPromptSeconds * 1000,
         networkAlert: config.alert.reconnectAlertSeconds * 1000,
       },
-    }), { input: { language: config.languages[0] } });
+    }), { input: { language: config.languages[0], measuringDevices } });
     this.actor.subscribe((snapshot) => {
       this.emit('kioskEvent', { name: 'snapshot', data: this.viewOf(snapshot) });
     });
@@ -149,12 +162,6 @@ export class Host extends EventEmitter<HostEvents> {
       emit: (event) => this.emit('kioskEvent', event),
       actor: this.actor,
       queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.now?.() ?? Date.now()),
-    });
-    this.devices = new DeviceManager({
-      sink: this,
-      sessionId: () => this.view().sessionId,
-      log: log.child({ module: 'host.devices' }),
-      ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
     this.consult = new BoothConsult({
       link: this.hubLink,
@@ -262,21 +269,43 @@ export class Host extends EventEmitter<HostEvents> {
   }
 
   /**
-   * The one path of a reading from a driver to the screen and the hub:
-   * written to the store first (DESIGN §4: write before show), then shown.
-   * The devices layer calls this; the store and the relay hook in here.
+   * An instrument's reading (the devices layer calls this): it belongs to a
+   * measurement the specialist or the pharmacist asked for, or it goes no
+   * further — not stored, sent nor shown (issue #14: the oximeter streams
+   * every second whatever is measured). The device's status still reaches
+   * the pharmacist.
    */
   async acceptReading(reading: Reading): Promise<void> {
+    if (!this.belongsToMeasurement(reading)) {
+      this.log.debug({ deviceId: reading.device.id, kind: reading.kind }, 'reading outside a requested measurement: not recorded');
+      return;
+    }
+    await this.recordReading(reading);
+  }
+
+  /**
+   * The one path of a measurement's reading to the screen and the hub:
+   * written to the store first (DESIGN §4: write before show), then shown,
+   * then given to the session (live value, result or recovery screen).
+   */
+  async recordReading(reading: Reading): Promise<void> {
     await this.writer.write({ kind: 'reading', reading });
     this.emit('kioskEvent', { name: 'reading', data: reading });
     // The session machine shows it: a live value, the result, or a recovery screen.
     const problem = reading.flags.find((f) => RECOVERABLE_FLAGS.has(f));
     if (problem) {
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem });
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem, deviceId: reading.device.id });
       return;
     }
-    const intermediate = reading.kind === 'cuff-pressure' || reading.flags.includes('intermediate') || reading.flags.includes('searching');
-    this.sendHostEvent({ type: 'READING', kind: reading.kind, values: reading.values, intermediate });
+    this.sendHostEvent({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading) });
+  }
+
+  /** Whether this reading belongs to the measurement in progress, as the session stands now. */
+  private belongsToMeasurement(reading: Reading): boolean {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active') return false;
+    const { sessionId, measurement } = snapshot.context;
+    return recordsReading({ flow: flowPath(snapshot.value), sessionId, measurement }, reading);
   }
 
   /** A device status change, shown to the assistant and the kiosk. */
@@ -285,7 +314,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.consult?.sendDevices();
     if (status.state === 'error' && status.error) {
       this.noteIncident({ code: status.error.code, message: status.error.message, at: status.at });
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code });
+      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code, deviceId: status.deviceId });
     } else if (status.state === 'disconnected') {
       this.noteIncident({ code: 'DISCONNECTED', message: status.error?.message ?? { fr: `Appareil débranché (${status.deviceId}).`, en: `Device unplugged (${status.deviceId}).` }, at: status.at });
       this.sendHostEvent({ type: 'DEVICE_FAULT', deviceId: status.deviceId, kind: status.kind, code: status.error?.code ?? 'DISCONNECTED' });

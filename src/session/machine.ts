@@ -12,8 +12,9 @@
  * `{ from, to, event }` so the host can store it (traceability).
  */
 import { and, assign, not, or, raise, setup, stateIn } from 'xstate';
-import type { MeasurementKind, Quantity } from '../shared/domain';
+import type { MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { AlertAcknowledger, AlertReason, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
+import { readingRole } from './readings';
 
 /**
  * How long the kiosk says "nous rétablissons l'appel" before it calls the
@@ -55,6 +56,10 @@ export interface MeasurementContext {
   step: number;
   /** The live value while measuring (cuff pressure rising), in `liveUnit`. */
   live: number | null;
+  /** The unit the measuring device gave the live value in (mmHg or kPa for the cuff). */
+  liveUnit: UcumUnit | null;
+  /** The device taking this measurement (null when the booth has none): only its readings are this measurement's. */
+  deviceId: string | null;
   result: Quantity[] | null;
   /** A device error or quality flag to recover from ("cuff-too-loose", "TIMEOUT"…). */
   error: string | null;
@@ -90,6 +95,17 @@ export interface SessionContext {
   alert: AlertContext | null;
   /** How many alerts this session raised (names them in a bare machine). */
   alertCount: number;
+  /** Which device of this booth takes each kind of measurement (machine input; kept across sessions). */
+  measuringDevices: MeasuringDevices;
+}
+
+/** Device id per measurement kind, for the devices this booth has. */
+export type MeasuringDevices = Partial<Record<MeasurementKind, string>>;
+
+/** What the host gives the machine when it creates it. */
+export interface SessionInput {
+  language?: Language;
+  measuringDevices?: MeasuringDevices;
 }
 
 /** Events only the host sends (hub, devices, assistant panel after its PIN); the renderer cannot. */
@@ -98,8 +114,10 @@ export type SessionHostEvent =
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
   | { type: 'CLAIMED' }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
-  | { type: 'READING'; kind: MeasurementKind; values: Quantity[]; intermediate: boolean }
-  | { type: 'MEASUREMENT_ERROR'; code: string }
+  /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
+  | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
+  /** `deviceId`: the instrument that reported it (absent when the measurement could not start); another one's error is not this measurement's. */
+  | { type: 'MEASUREMENT_ERROR'; code: string; deviceId?: string }
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
   | { type: 'PHOTO_CAPTURED'; photoId: string }
   | { type: 'CALL_ENDED' }
@@ -147,7 +165,7 @@ export interface TransitionRecord {
   event: string;
 }
 
-const emptyContext = (language: Language): SessionContext => ({
+const emptyContext = (language: Language, measuringDevices: MeasuringDevices): SessionContext => ({
   language,
   defaultLanguage: language,
   sessionId: null,
@@ -164,10 +182,11 @@ const emptyContext = (language: Language): SessionContext => ({
   deviceFault: null,
   alert: null,
   alertCount: 0,
+  measuringDevices,
 });
 
-const newMeasurement = (kind: MeasurementKind, serial: number, request: { requestId?: string; note?: string; bodySite?: string } = {}): MeasurementContext => ({
-  kind, step: 0, live: null, result: null, error: null,
+const newMeasurement = (kind: MeasurementKind, serial: number, deviceId: string | null, request: { requestId?: string; note?: string; bodySite?: string } = {}): MeasurementContext => ({
+  kind, step: 0, live: null, liveUnit: null, deviceId, result: null, error: null,
   requestId: request.requestId ?? null, note: request.note ?? null, bodySite: request.bodySite ?? null, serial,
 });
 
@@ -175,13 +194,13 @@ const machineSetup = setup({
   types: {
     context: {} as SessionContext,
     events: {} as SessionMachineEvent,
-    input: {} as { language?: Language } | undefined,
+    input: {} as SessionInput | undefined,
   },
   actions: {
     /** Provided by the host: a new session id (UUIDv7). */
     startSession: assign({ sessionId: () => null as string | null }),
     /** Attract: no session. */
-    endSession: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage) })),
+    endSession: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage, context.measuringDevices) })),
     /** Provided by the host: stores `{ from, to, event }` as a SessionEvent. */
     recordTransition: (_: unknown, _params: TransitionRecord) => undefined,
     /** Provided by the host: asks the instrument to measure (devices.measure). */
@@ -192,7 +211,7 @@ const machineSetup = setup({
       language: ({ event, context }) => (event.type === 'CHOOSE_LANGUAGE' ? event.language : context.language),
     }),
     /** Every patient datum leaves the machine; the session id stays until attract, for the trace. */
-    wipePatientData: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage), sessionId: context.sessionId, language: context.language })),
+    wipePatientData: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage, context.measuringDevices), sessionId: context.sessionId, language: context.language })),
     setIdentity: assign({ identity: ({ event, context }) => (event.type === 'SET_IDENTITY' ? event.identity : context.identity) }),
     setPathway: assign(({ event, context }) => (event.type === 'CHOOSE_PATHWAY'
       ? { pathway: event.pathway, exceptionReason: event.pathway === 'exception' ? context.exceptionReason : null }
@@ -203,30 +222,31 @@ const machineSetup = setup({
       if (event.type !== 'MEASUREMENT_REQUESTED' && event.type !== 'ASSISTANT_START_MEASUREMENT') return {};
       const serial = context.measurementCount + 1;
       const kind = event.kind === 'cuff-pressure' ? 'blood-pressure' : event.kind;
-      return { measurementCount: serial, measurement: newMeasurement(kind, serial, event.type === 'MEASUREMENT_REQUESTED' ? event : {}) };
+      const deviceId = context.measuringDevices[kind] ?? null;
+      return { measurementCount: serial, measurement: newMeasurement(kind, serial, deviceId, event.type === 'MEASUREMENT_REQUESTED' ? event : {}) };
     }),
     nextStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: context.measurement.step + 1 } : null) }),
     previousStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: Math.max(0, context.measurement.step - 1) } : null) }),
-    clearAttempt: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, live: null, result: null, error: null } : null) }),
+    clearAttempt: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, live: null, liveUnit: null, result: null, error: null } : null) }),
     setLive: assign({
-      measurement: ({ event, context }) => (event.type === 'READING' && context.measurement
-        ? { ...context.measurement, live: event.values[0]?.value ?? context.measurement.live }
+      measurement: ({ event, context }) => (event.type === 'READING' && context.measurement && event.values[0]
+        ? { ...context.measurement, live: event.values[0].value, liveUnit: event.values[0].unit }
         : context.measurement),
     }),
     setResult: assign(({ event, context }) => {
       if (event.type !== 'READING' || !context.measurement) return {};
       return {
-        measurement: { ...context.measurement, result: event.values, live: null, error: null },
+        measurement: { ...context.measurement, result: event.values, live: null, liveUnit: null, error: null },
         results: [...context.results, { kind: context.measurement.kind, values: event.values }],
       };
     }),
     setMeasurementError: assign({
       measurement: ({ event, context }) => (event.type === 'MEASUREMENT_ERROR' && context.measurement
-        ? { ...context.measurement, error: event.code, live: null }
+        ? { ...context.measurement, error: event.code, live: null, liveUnit: null }
         : context.measurement),
     }),
     setPhotoResult: assign(({ context }) => (context.measurement
-      ? { measurement: { ...context.measurement, result: [], live: null, error: null }, photos: context.photos + 1 }
+      ? { measurement: { ...context.measurement, result: [], live: null, liveUnit: null, error: null }, photos: context.photos + 1 }
       : {})),
     clearMeasurement: assign({ measurement: () => null }),
     setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null, number: event.number ?? null } : context.prescription) }),
@@ -284,9 +304,12 @@ const machineSetup = setup({
     isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
     pathwayIsException: ({ context }) => context.pathway === 'exception',
     isException: ({ event }) => event.type === 'CHOOSE_PATHWAY' && event.pathway === 'exception',
-    /** An intermediate reading (cuff pressure rising) or one of another kind is a live value, not the result. */
-    isLiveReading: ({ event, context }) => event.type === 'READING' && (event.intermediate || event.kind !== context.measurement?.kind),
-    isResultReading: ({ event, context }) => event.type === 'READING' && !event.intermediate && event.kind === context.measurement?.kind,
+    /** The measuring device's live kind (cuff pressure during a blood pressure, an intermediate reading otherwise): shown, not the result. */
+    isLiveReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'live',
+    /** A final reading of the measured kind from the measuring device; any other device's or kind's reading is never the result. */
+    isResultReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'result',
+    /** An error of the measuring instrument (or of the start itself), not of a device streaming beside it. */
+    isMeasurementError: ({ event, context }) => event.type === 'MEASUREMENT_ERROR' && (event.deviceId === undefined || event.deviceId === context.measurement?.deviceId),
   },
   delays: {
     /** kiosk-config session.inactivityPromptSeconds (provided by the host). */
@@ -482,7 +505,7 @@ const flow: StateConfig = {
               { guard: 'isResultReading', target: 'result', actions: 'setResult' },
               { guard: 'isLiveReading', actions: 'setLive' },
             ],
-            MEASUREMENT_ERROR: { target: 'recovery', actions: 'setMeasurementError' },
+            MEASUREMENT_ERROR: { guard: 'isMeasurementError', target: 'recovery', actions: 'setMeasurementError' },
             PHOTO_CAPTURED: { guard: 'isPhotoMeasurement', target: 'result', actions: 'setPhotoResult' },
             BACK: { target: 'guidance', actions: 'clearAttempt' },
           },
@@ -533,7 +556,7 @@ const flow: StateConfig = {
 export const sessionMachine = machineSetup.createMachine({
   id: 'session',
   type: 'parallel',
-  context: ({ input }: { input: { language?: Language } | undefined }) => emptyContext(input?.language ?? 'fr'),
+  context: ({ input }: { input: SessionInput | undefined }) => emptyContext(input?.language ?? 'fr', input?.measuringDevices ?? {}),
   ...(traced({
     type: 'parallel',
     states: {

@@ -68,15 +68,16 @@ describe('host killed with SIGKILL mid-consultation, then restarted', () => {
     await console.call('queue.claim', { boothId: BOOTH });
     await until(async () => (await kiosk.state()).startsWith('consultation'), 'booth in consultation');
 
-    // Two readings reach the hub while the line is up…
-    for (let i = 0; i < 2; i++) await kiosk.call('requestMeasurement', { kind: 'temperature' });
+    // Two readings reach the hub while the line is up (the pharmacist asks for a temperature, the patient measures again)…
+    await kiosk.pharmacistMeasures(PIN, 'temperature');
+    await kiosk.measureAgain();
     await until(() => kiosk.readings().filter((r) => r.kind === 'temperature').length >= 2 || undefined, 'two readings shown');
     await until(async () => (await boothItems()).filter((i) => i.kind === 'reading').length >= 2 || undefined, 'two readings in the record');
     // …then the pharmacy's line drops, three more are taken (stored, shown, not sent) and the power goes.
     proxy.drop();
     for (let i = 0; i < 3; i++) {
       const before = kiosk.readings().length;
-      await kiosk.call('requestMeasurement', { kind: 'temperature' });
+      await kiosk.measureAgain();
       await until(() => kiosk.readings().length > before || undefined, 'reading shown while offline');
     }
     const shown = kiosk.readings().map((r) => r.id);

@@ -25,6 +25,7 @@ import { FakeKeyProvider } from '../../src/host/store/fake';
 import { BoothStore } from '../../src/host/store/store';
 import type { KioskEvent } from '../../src/shared/kiosk-api';
 import { testConfig } from '../helpers/config';
+import { measureAgain, pharmacistMeasures, walkToCall } from '../helpers/measure';
 import { BOOTH_SECRET, hubWithRecord, silentLog, tempDir } from '../helpers/store';
 import { FAST } from '../unit/devices/drivers/helpers';
 import { until } from './support/clients';
@@ -78,7 +79,8 @@ async function boothWithHub(storeDir: string, store?: BoothStore) {
   const pty = new PtySimulation(sim);
   await pty.start();
   cleanups.push(() => pty.stop());
-  const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: FAST });
+  // A reading counts only inside its measurement: a loaded machine must not time the thermometer out first.
+  const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: { ...FAST, measureTimeoutMs: 10_000 } });
   const config = testConfig({
     boothId: 'A',
     hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRET },
@@ -87,14 +89,29 @@ async function boothWithHub(storeDir: string, store?: BoothStore) {
   const host = new Host(config, silentLog, { drivers: [thermometer], storeRetry: { minDelayMs: 10, maxDelayMs: 100 }, keys: new FakeKeyProvider(), ...(store ? { store } : {}) });
   const events: KioskEvent[] = [];
   host.on('kioskEvent', (e) => events.push(e));
+  let taken = 0;
+  thermometer.on('reading', () => taken++);
   host.start();
   cleanups.push(() => host.stop());
   await until(() => thermometer.status().state === 'ready', 'thermometer ready');
   await until(() => host.hubLink.status === 'online', 'booth online');
+  // A reading belongs to a measurement someone asked for (issue #14): the patient is in a call, the pharmacist asks.
+  await walkToCall(host);
   const shown = () => events.filter((e) => e.name === 'reading').map((e) => (e.data as { id: string }).id);
   const incidents = () => events.filter((e) => e.name === 'incident').map((e) => e.data as { code: string; message: { fr: string; en: string } });
-  /** Takes a measurement on the real thermometer (the driver emits it; the host stores then shows it). */
-  const measure = () => host.dispatch('requestMeasurement', { kind: 'temperature' });
+  /**
+   * Takes a measurement on the real thermometer (the driver emits it; the host stores then shows it): the
+   * pharmacist's temperature measurement, then "measure again" from its result, or — while the last reading
+   * still waits for the disk — the thermometer asked again. Resolves once the reading has reached the host.
+   */
+  const measure = async () => {
+    const before = taken;
+    const state = host.view().state;
+    if (state === 'consultation.call') await pharmacistMeasures(host, 'temperature');
+    else if (state === 'consultation.result') await measureAgain(host);
+    else await host.dispatch('requestMeasurement', { kind: 'temperature' });
+    await until(() => taken > before || undefined, 'the thermometer\'s reading reached the host');
+  };
   const heldReadings = async () => (await record.boothItems('A')).filter((s) => s.item.kind === 'reading').map((s) => s.item.id);
   return { host, thermometer, events, shown, incidents, measure, heldReadings };
 }

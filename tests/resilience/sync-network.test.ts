@@ -15,6 +15,7 @@ import type { KioskEvent } from '../../src/shared/kiosk-api';
 import { testConfig } from '../helpers/config';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { FAST } from '../unit/devices/drivers/helpers';
+import { pharmacistMeasures, walkToCall } from '../helpers/measure';
 import { until } from './support/clients';
 import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../helpers/store';
 
@@ -103,7 +104,7 @@ describe('outbox sync through a faulty network', () => {
     const pty = new PtySimulation(sim);
     await pty.start();
     cleanups.push(() => pty.stop());
-    const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: FAST });
+    const thermometer = new ThermometerDriver({ id: 'thermometer-1', path: pty.devicePath, timing: { ...FAST, measureTimeoutMs: 10_000 } });
     const config = testConfig({
       boothId: 'A',
       hub: { url: `ws://127.0.0.1:${proxy.port}/booth`, token: BOOTH_SECRET },
@@ -115,6 +116,14 @@ describe('outbox sync through a faulty network', () => {
     host.start();
     cleanups.push(() => host.stop());
     await until(() => host.hubLink.status === 'online', 'booth online');
+    // A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks for a temperature
+    // in a call, and the patient measures again from each result, so the thermometer's readings keep counting.
+    await until(() => thermometer.status().state !== 'disconnected' || undefined, 'thermometer connected');
+    await walkToCall(host);
+    host.on('kioskEvent', (e: KioskEvent) => {
+      if (e.name === 'snapshot' && e.data.state === 'consultation.result') void host.dispatch('sendEvent', { event: { type: 'RETRY' } });
+    });
+    await pharmacistMeasures(host, 'temperature');
 
     const online = () => until(() => host.hubLink.status === 'online', 'booth back online', 40_000);
     // Each fault strikes while the booth is online and sending, and lasts until a dozen more readings were taken.

@@ -46,7 +46,8 @@ describe('host, store and hub together', () => {
     const r = temperature(37.8);
     const ev = sessionEvent('consent');
     const delivered = until(host, (e) => e.name === 'networkStatus' && e.data.hub === 'online' && e.data.pendingOutbox === 0);
-    await host.acceptReading(r);
+    // Host.recordReading: the store path of a measurement's reading, below the gate that keeps only requested measurements' readings.
+    await host.recordReading(r);
     await host.recordSessionEvent(ev);
     await delivered;
     expect((await record.boothItems('A')).map((s) => s.item.id)).toEqual([r.id, ev.id]);
@@ -56,7 +57,7 @@ describe('host, store and hub together', () => {
     await hub.close();
     await until(host, (e) => e.name === 'networkStatus' && e.data.hub !== 'online');
     const unsent = temperature(38.9);
-    await host.acceptReading(unsent);
+    await host.recordReading(unsent);
     clock.t += 29 * DAY;
     host.purgeExpired();
     expect(host.store?.getReading(r.id)).toEqual(r);

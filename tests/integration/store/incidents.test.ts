@@ -80,6 +80,7 @@ describe('store incidents keep the reading and retry', () => {
 });
 
 describe('host: write before show', () => {
+  // Host.recordReading: the store path of a measurement's reading, below the gate that keeps only requested measurements' readings (tests/unit/host/requested-readings.test.ts).
   function makeHost(dir: string, deps: ConstructorParameters<typeof Host>[2] = {}) {
     const config = testConfig({ store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 }, hub: { url: 'ws://127.0.0.1:9/booth', token: 'x'.repeat(20) } });
     const host = new Host(config, silentLog, { drivers: [], storeRetry: { minDelayMs: 5, maxDelayMs: 20 }, ...deps });
@@ -97,7 +98,7 @@ describe('host: write before show', () => {
     const r = temperature(36.8);
     let storedWhenShown: unknown = 'not shown';
     host.on('kioskEvent', (e) => { if (e.name === 'reading') storedWhenShown = host.store?.getReading(e.data.id); });
-    await host.acceptReading(r);
+    await host.recordReading(r);
     expect(storedWhenShown).toEqual(r);
     await host.recordSessionEvent({ id: '0190b6a8-0000-7000-8000-0000000000aa', sessionId: 's', type: 'consent', at: new Date().toISOString() });
     expect(host.store?.getSessionEvent('0190b6a8-0000-7000-8000-0000000000aa')?.type).toBe('consent');
@@ -125,7 +126,7 @@ describe('host: write before show', () => {
     host.start();
     store.db.pragma(`max_page_count = ${store.db.pragma('page_count', { simple: true }) as number}`);
     const readings = Array.from({ length: 200 }, (_, i) => temperature(36 + i / 1000));
-    const shown = Promise.all(readings.map((r) => host.acceptReading(r)));
+    const shown = Promise.all(readings.map((r) => host.recordReading(r)));
     await new Promise((res) => setTimeout(res, 40));
     const incident = events.find((e) => e.name === 'incident');
     expect(incident?.data).toMatchObject({ code: 'DISK_FULL', message: { fr: expect.stringMatching(/disque/), en: expect.stringMatching(/disk/) } });
@@ -145,7 +146,7 @@ describe('host: write before show', () => {
     const { host, events } = makeHost(dir, { keys: new FakeKeyProvider() });
     host.start();
     const r = temperature(39.1);
-    const shown = host.acceptReading(r);
+    const shown = host.recordReading(r);
     await new Promise((res) => setTimeout(res, 40));
     expect(events.filter((e) => e.name === 'incident').map((e) => e.data.code)).toContain('DB_CORRUPT');
     expect(events.some((e) => e.name === 'reading')).toBe(false);

@@ -98,6 +98,29 @@ export class KioskClient {
     return snap.sessionId;
   }
 
+  /**
+   * The pharmacist starts a measurement on the assistant panel (with the PIN)
+   * and the patient says "ready": a reading is recorded only inside a
+   * measurement someone asked for (issue #14).
+   */
+  async pharmacistMeasures(pin: string, kind: string): Promise<void> {
+    const snap = await this.call<{ assistant: boolean }>('getSnapshot');
+    if (!snap.assistant) {
+      const login = await this.call<{ ok: boolean }>('assistantLogin', { pin });
+      if (!login.ok) throw new Error('assistant PIN refused');
+    }
+    const started = await this.call<{ accepted: boolean }>('assistantAction', { action: 'start-measurement', kind });
+    if (!started.accepted) throw new Error(`the session refused a ${kind} measurement`);
+    await this.send({ type: 'START_MEASURE' });
+  }
+
+  /** The patient measures again once the result is on screen ("recommencer"): the instrument is asked once more. */
+  async measureAgain(): Promise<void> {
+    await until(async () => (await this.state()) === 'consultation.result' || undefined, 'the result on the kiosk');
+    const { accepted } = await this.send({ type: 'RETRY' });
+    if (!accepted) throw new Error('measure again refused');
+  }
+
   close(): void {
     this.ws.terminate();
   }

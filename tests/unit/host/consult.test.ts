@@ -48,7 +48,7 @@ function setup(printer: PrinterConfig = { kind: 'file', dir: join(tmp(), 'prints
       startMeasurement: () => undefined,
       notifyWipe: () => consult?.wipe(),
     },
-  }), { input: { language: 'fr' } });
+  }), { input: { language: 'fr', measuringDevices: { 'blood-pressure': 'bp-cuff-1', temperature: 'thermometer-1' } } });
   actor.start();
   const sendHostEvent = (event: SessionHostEvent): boolean => {
     if (!actor.getSnapshot().can(event)) return false;
@@ -120,8 +120,8 @@ describe('booth consult: measurement requests and progress', () => {
     toCall(h);
     await h.link.call('consult.measurementRequested', { requestId: REQUEST_ID, kind: 'blood-pressure', note: 'bras gauche' });
     h.send({ type: 'TOGGLE_MUTE' }, { type: 'NEXT' }, { type: 'TOGGLE_MUTE' }, { type: 'NEXT' }, { type: 'NEXT' }, { type: 'NEXT' });
-    h.actor.send({ type: 'READING', kind: 'blood-pressure', values: [{ code: '8478-0', name: 'cuff', value: 90, unit: 'mm[Hg]' }], intermediate: true });
-    h.actor.send({ type: 'READING', kind: 'blood-pressure', values: [{ code: '8480-6', name: 'sys', value: 128, unit: 'mm[Hg]' }], intermediate: false });
+    h.actor.send({ type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: [{ code: '8478-0', name: 'cuff', value: 90, unit: 'mm[Hg]' }], intermediate: true });
+    h.actor.send({ type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: [{ code: '8480-6', name: 'sys', value: 128, unit: 'mm[Hg]' }], intermediate: false });
     expect(h.stages()).toEqual(['guidance 1/4', 'guidance 2/4', 'guidance 3/4', 'guidance 4/4', 'measuring', 'done']);
     expect(h.progress().every((p) => p.requestId === REQUEST_ID && p.kind === 'blood-pressure' && p.at === new Date(NOW).toISOString())).toBe(true);
     // Back to the call after the result: nothing more to say.

@@ -5,6 +5,7 @@ import { Host } from '../../../src/host/host';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
 import { createLogger } from '../../../src/shared/logger';
 import { testConfig } from '../../helpers/config';
+import { pharmacistMeasures, walkToCall } from '../../helpers/measure';
 
 const silent = createLogger('test');
 
@@ -22,6 +23,9 @@ describe('host device wiring', () => {
     host.start();
     await new Promise((r) => setImmediate(r));
     expect(thermometer.calls).toContain('start');
+    // A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks for a temperature.
+    await walkToCall(host);
+    await pharmacistMeasures(host, 'temperature');
     const sent = thermometer.emitTemperature(37.1);
     await new Promise((r) => setImmediate(r));
     const reading = events.find((e) => e.name === 'reading');

@@ -17,6 +17,9 @@ const bp: Quantity[] = [
   { code: '8462-4', name: 'diastolic', value: 81, unit: 'mm[Hg]' },
 ];
 const cuff: Quantity[] = [{ code: '8478-0', name: 'cuff', value: 92, unit: 'mm[Hg]' }];
+/** The booth's instruments (the host gives them as input): only the measuring one's readings count. */
+const measuringDevices = { temperature: 'thermometer-1', 'blood-pressure': 'bp-cuff-1', 'cuff-pressure': 'bp-cuff-1', spo2: 'oximeter-1' };
+const input = { language: 'fr' as const, measuringDevices };
 
 function start() {
   const records: TransitionRecord[] = [];
@@ -32,7 +35,7 @@ function start() {
       notifyWipe: () => void (wipes += 1),
     },
   });
-  const actor = createActor(machine, { input: { language: 'fr' } });
+  const actor = createActor(machine, { input });
   actor.start();
   const send = (...events: SessionMachineEvent[]) => events.forEach((e) => actor.send(e));
   const flow = () => toSessionView(actor.getSnapshot()).state;
@@ -101,9 +104,9 @@ describe('session machine: the journey', () => {
     h.send({ type: 'NEXT' }, { type: 'NEXT' }, { type: 'NEXT' });
     expect(h.flow()).toBe('consultation.measuring');
     expect(h.measured).toEqual(['blood-pressure']);
-    h.send({ type: 'READING', kind: 'cuff-pressure', values: cuff, intermediate: true });
+    h.send({ type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: cuff, intermediate: true });
     expect(h.view().context.measurement).toMatchObject({ live: 92, result: null });
-    h.send({ type: 'READING', kind: 'blood-pressure', values: bp, intermediate: false });
+    h.send({ type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false });
     expect(h.view()).toMatchObject({ state: 'consultation.result', context: { measurement: { result: bp, live: null } } });
     h.send({ type: 'NEXT' });
     expect(h.flow()).toBe('consultation.call');
@@ -315,8 +318,8 @@ const sampleEvents: SessionMachineEvent[] = [
   { type: 'CHOOSE_PATHWAY', pathway: 'exception' }, { type: 'CHOOSE_EXCEPTION', reason: 'no-gp' }, { type: 'START_MEASURE' },
   { type: 'RETRY' }, { type: 'TOGGLE_MUTE' },
   { type: 'SET_IDENTITY', identity }, { type: 'QUEUE_UPDATE', position: 1, etaMinutes: 5 }, { type: 'CLAIMED' },
-  { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' }, { type: 'READING', kind: 'blood-pressure', values: bp, intermediate: false },
-  { type: 'READING', kind: 'cuff-pressure', values: cuff, intermediate: true }, { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' },
+  { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' }, { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false },
+  { type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: cuff, intermediate: true }, { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' },
   { type: 'CALL_ENDED' }, { type: 'PRESCRIPTION_RECEIVED' }, { type: 'PHOTO_CAPTURED', photoId: 'p-1' }, { type: 'DEVICE_FAULT', deviceId: 'bp-cuff-1', kind: 'bp-cuff', code: 'DISCONNECTED' },
   { type: 'DEVICE_RECOVERED', deviceId: 'bp-cuff-1' }, { type: 'NETWORK_LOST' }, { type: 'NETWORK_RESTORED' }, { type: 'ASSISTANT_LOGIN' },
   { type: 'ASSISTANT_LOGOUT' }, { type: 'ASSISTANT_START_MEASUREMENT', kind: 'spo2' }, { type: 'ASSISTANT_SKIP_DEVICE' },
@@ -354,8 +357,8 @@ describe('session machine: generated paths', () => {
   // The screen and the cross-cutting regions, plus the guidance step (it decides when measuring starts).
   const serializeState = (s: SnapshotFrom<typeof sessionMachine>) => JSON.stringify([s.value, s.context.measurement?.step ?? null, s.context.pathway, !!s.context.identity]);
   const paths = [
-    ...getShortestPaths(sessionMachine, { events: sampleEvents, input: { language: 'fr' }, serializeState }),
-    ...getShortestPaths(sessionMachine, { events: alertEvents, input: { language: 'fr' }, serializeState }),
+    ...getShortestPaths(sessionMachine, { events: sampleEvents, input, serializeState }),
+    ...getShortestPaths(sessionMachine, { events: alertEvents, input, serializeState }),
   ];
 
   it('reaches every state of the machine', () => {
@@ -367,7 +370,7 @@ describe('session machine: generated paths', () => {
   it('replays each generated path on a live actor and ends in the same state', () => {
     expect(paths.length).toBeGreaterThan(50);
     for (const path of paths) {
-      const actor = createActor(sessionMachine, { input: { language: 'fr' } }).start();
+      const actor = createActor(sessionMachine, { input }).start();
       for (const step of path.steps) actor.send(step.event);
       expect(actor.getSnapshot().value, path.steps.map((s) => s.event.type).join(' → ')).toEqual(path.state.value);
       actor.stop();

@@ -2,13 +2,13 @@
  * What the console knows about the consultation in progress, built from the
  * hub's `consult.*` notes and answers (src/shared/consult-protocol.ts): the
  * patient context, the booth's devices, readings (deduplicated by id, the
- * cuff's live pressure kept apart for the gauge), photos, and each
+ * cuff's own live pressure kept apart for the gauge), photos, and each
  * measurement request with its latest stage. A pure reducer: the same
  * notes in any repetition give the same view.
  */
 import type { DeviceStatus, MeasurementKind, Reading, UcumUnit } from '../../../shared/domain';
 import type { ContextNote, MeasurementProgress, PhotoNote, ProgressStage } from '../../../shared/consult-protocol';
-import { isCuffPressure } from './format';
+import { isCuffPressure, isLiveOnly } from './format';
 
 export interface RequestEntry {
   /** The hub's requestId, or `booth:<kind>:<n>` for a measurement the pharmacist started. */
@@ -60,10 +60,10 @@ function addReading(state: ConsultState, reading: Reading): ConsultState {
   const seen = new Set(state.seen).add(reading.id);
   // NOTE: the gauge orders by the host's clock (receivedAt): the cuff stamps its result with its own clock, to the
   // second and from when the measurement began, so the last deflation pressures may look newer than the result.
-  if (isCuffPressure(reading)) {
+  if (isLiveOnly(reading)) {
     const value = reading.values[0];
-    // A cuff pressure from before the gauge's latest (or the final result) only joins the seen set.
-    if (!value || (state.cuff && Date.parse(state.cuff.at) >= Date.parse(reading.receivedAt))) return { ...state, seen };
+    // A cuff pressure from before the gauge's latest (or the final result), or any other live value, only joins the seen set.
+    if (!isCuffPressure(reading) || !value || (state.cuff && Date.parse(state.cuff.at) >= Date.parse(reading.receivedAt))) return { ...state, seen };
     return { ...state, seen, cuff: { value: value.value, unit: value.unit, at: reading.receivedAt, active: true } };
   }
   const cuff = reading.kind === 'blood-pressure' ? { value: state.cuff?.value ?? 0, unit: state.cuff?.unit ?? 'mm[Hg]', at: reading.receivedAt, active: false } : state.cuff;

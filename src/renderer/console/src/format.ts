@@ -107,9 +107,14 @@ export function trendQuantity(reading: Pick<Reading, 'kind' | 'values'>): Quanti
   return reading.values.find((v) => v.code === code) ?? null;
 }
 
-/** A live cuff reading (drives the gauge, not a row). */
-export function isCuffPressure(reading: Pick<Reading, 'kind' | 'flags'>): boolean {
+/** A value taken while the device was still measuring: never a row of the history. */
+export function isLiveOnly(reading: Pick<Reading, 'kind' | 'flags'>): boolean {
   return reading.kind === 'cuff-pressure' || reading.flags.includes('intermediate');
+}
+
+/** The cuff's own live pressure, the only value that drives the gauge: no other device's value is shown as a cuff pressure. */
+export function isCuffPressure(reading: Pick<Reading, 'kind' | 'device'>): boolean {
+  return reading.kind === 'cuff-pressure' && reading.device.kind === 'bp-cuff';
 }
 
 const clock = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });

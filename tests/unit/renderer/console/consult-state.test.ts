@@ -48,6 +48,22 @@ describe('consultation state from the hub notes', () => {
     expect(s3.cuff?.active).toBe(false);
   });
 
+  it('moves the cuff gauge only with the cuff\'s own pressures: another device\'s value is never shown as a cuff pressure', () => {
+    const oximeter = { id: 'oximeter-1', kind: 'oximeter' as const, model: 'SimOx', serial: 'O1', firmware: '1.0' };
+    const spo2 = (value: number, at: string, flags: Reading['flags']): Reading => ({
+      ...reading('cuff-pressure', value, at), kind: 'spo2', code: LOINC.spo2, device: oximeter, flags,
+      values: [{ code: LOINC.spo2, name: 'SpO2', value, unit: '%' }],
+    });
+    const notCuff = (r: Reading, kind: Reading['kind']): Reading => ({ ...r, kind, device: oximeter });
+    const s = run([
+      { type: 'reading', reading: reading('cuff-pressure', 80, '2026-01-15T12:00:01Z') },
+      { type: 'reading', reading: spo2(97, '2026-01-15T12:00:02Z', ['intermediate']) },
+      { type: 'reading', reading: notCuff(reading('cuff-pressure', 98, '2026-01-15T12:00:03Z'), 'cuff-pressure') },
+      { type: 'reading', reading: spo2(96, '2026-01-15T12:00:04Z', ['searching']) },
+    ]);
+    expect(s.cuff).toMatchObject({ value: 80, unit: 'mm[Hg]', active: true });
+  });
+
   it('leaves the gauge off after the result when a reloaded console catches up in any order', () => {
     // The cuff stamps its result from when the measurement began: older than the last deflation pressures.
     const cuffs = [80, 150, 120, 90].map((v, i) => reading('cuff-pressure', v, `2026-01-15T12:00:0${i + 1}Z`));

@@ -5,7 +5,7 @@
  */
 import { Suspense, useEffect, useState } from 'react';
 import { watchCurrentCall } from '../call';
-import type { MeasurementKind, Quantity } from '../../../../shared/domain';
+import type { MeasurementKind, Quantity, UcumUnit } from '../../../../shared/domain';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
 import { t, type MessageKey } from '../i18n';
@@ -19,6 +19,8 @@ interface MeasurementView {
   step: number;
   stepCount: number;
   live: number | null;
+  /** The unit the measuring device gave the live value in (the host sends only its own live kind). */
+  liveUnit: UcumUnit | null;
   result: Quantity[] | null;
   error: string | null;
   requestId: string | null;
@@ -32,6 +34,8 @@ function RequestedBy({ m, lang }: { m: MeasurementView; lang: 'fr' | 'en' }) {
   const what = [t(lang, `measure.${m.kind}` as MessageKey).toLocaleLowerCase(lang), m.bodySite, m.note].filter(Boolean).join(', ');
   return <p className="notice" data-testid="requested-by">{t(lang, 'consultation.requested', { what })}</p>;
 }
+
+const KPA_TO_MMHG = 7.500_616_827;
 
 /** The live view sent to the specialist: at most 1080p (the still itself is taken at full resolution). */
 const LIVE_VIEW = { width: { ideal: 1920, max: 1920 }, height: { ideal: 1080, max: 1080 } } as const;
@@ -113,6 +117,9 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
   if (sub === 'measuring') {
     if (m.kind === 'dermatoscope-photo') return <PhotoCapture {...p} bodySite={m.bodySite} />;
     const cuff = m.kind === 'blood-pressure';
+    // The value is shown in the unit its device gave; the gauge fills on a 0–200 mmHg scale (a kPa cuff converted).
+    const liveUnit = m.liveUnit ?? (cuff ? 'mm[Hg]' : m.kind === 'spo2' ? '%' : 'Cel');
+    const gaugeMmHg = m.live !== null && liveUnit === 'kPa' ? m.live * KPA_TO_MMHG : m.live ?? 0;
     return (
       <section className="panel" data-testid="measuring">
         <h2 className="subtitle">{t(l, 'measuring.title')} · {name}</h2>
@@ -120,8 +127,8 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
         {m.live !== null ? (
           <div className="live" aria-live="polite">
             <p className="live__label">{cuff ? t(l, 'measuring.cuff') : name}</p>
-            <p className="value-huge" data-testid="live-value">{formatValue(m.live, cuff ? 'mm[Hg]' : m.kind === 'spo2' ? '%' : 'Cel', l)}</p>
-            {cuff && <div className="gauge" aria-hidden="true"><div className="gauge__fill" style={{ width: `${Math.min(100, (m.live / 200) * 100)}%` }} /></div>}
+            <p className="value-huge" data-testid="live-value">{formatValue(m.live, liveUnit, l)}</p>
+            {cuff && <div className="gauge" aria-hidden="true"><div className="gauge__fill" style={{ width: `${Math.min(100, (gaugeMmHg / 200) * 100)}%` }} /></div>}
           </div>
         ) : <p className="lead" data-testid="live-waiting">{t(l, 'measuring.waiting')}</p>}
       </section>
