@@ -131,7 +131,25 @@ export type ContextNote = z.infer<typeof ContextNote>;
 
 // ---- notes and prescription ---------------------------------------------------------
 
-export const SaveNotesParams = z.object({ text: z.string().max(20_000) }).strict();
+export const NOTES_MAX = 20_000;
+export const SaveNotesParams = z.object({ text: z.string().max(NOTES_MAX) }).strict();
+
+/** The session's latest notes as the hub stored them (when). */
+export const StoredNotes = z.object({ text: z.string().max(NOTES_MAX), at: z.iso.datetime({ offset: true }) }).strict();
+export type StoredNotes = z.infer<typeof StoredNotes>;
+
+/**
+ * The answer to `consult.context` (the console's catch-up on claim, reload
+ * or takeover): the context, what the room already relayed, and the notes
+ * the hub holds for the session (null: none yet). The console starts its
+ * notes from them: a console that started empty would overwrite them.
+ */
+export const ContextCatchUp = ContextNote.extend({
+  readings: z.array(Reading),
+  photos: z.array(PhotoNote),
+  notes: StoredNotes.nullable(),
+}).strict();
+export type ContextCatchUp = z.infer<typeof ContextCatchUp>;
 
 export const PrescriptionItem = z.object({
   /** Medication or act ("Paracétamol 500 mg, comprimé"). */

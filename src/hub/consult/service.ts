@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
-  BoothDevices, CONSULT, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
+  BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
   PrescriptionStored, RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
   type RequestableKind,
 } from '../../shared/consult-protocol';
@@ -229,13 +229,20 @@ export class ConsultService {
     return { boothId: room.boothId, roomId: room.id, pharmacy, patient, devices: this.devices.get(room.boothId) ?? [] };
   }
 
-  /** The context plus what the console should already show: from the record when the session is known, else this room's log. */
-  private async contextWithHistory(room: Room): Promise<ContextNote & { readings: Reading[]; photos: PhotoNote[] }> {
+  /**
+   * The context plus what the console should already show: readings and
+   * photos from the record when the session is known, else this room's log;
+   * and the notes stored for the session, so that a console that reloads or
+   * takes the call over continues them rather than saving over them.
+   */
+  private async contextWithHistory(room: Room): Promise<ContextCatchUp> {
     const ctx = this.context(room);
+    const stored = await this.repo.notes(sessionKey(room));
+    const notes = stored ? { text: stored.text, at: stored.at } : null;
     const sessionId = room.entry?.sessionId ?? null;
     if (sessionId === null) {
       const log = this.roomLog(room);
-      return { ...ctx, readings: [...log.readings], photos: [...log.photos] };
+      return { ...ctx, readings: [...log.readings], photos: [...log.photos], notes };
     }
     const readings: Reading[] = [];
     const photos: PhotoNote[] = [];
@@ -245,7 +252,7 @@ export class ConsultService {
       if (item.kind === 'reading') readings.push(item.data);
       else if (item.kind === 'photo') photos.push({ boothId: room.boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) });
     }
-    return { ...ctx, readings, photos };
+    return { ...ctx, readings, photos, notes };
   }
 
   private onClaimed(room: Room): void {

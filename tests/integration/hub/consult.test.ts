@@ -18,7 +18,7 @@ import { HubLink } from '../../../src/host/hub-link';
 import { isValidPrescriptionNumber } from '../../../src/hub/consult/prescription';
 import type { Hub } from '../../../src/hub/server';
 import { hubRecord } from '../../../src/hub/record/index';
-import type { ContextNote, MeasurementProgress, PhotoNote, Prescription, ReadingNote } from '../../../src/shared/consult-protocol';
+import { ContextCatchUp, type ContextNote, type MeasurementProgress, type PhotoNote, type Prescription, type ReadingNote } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, Reading } from '../../../src/shared/domain';
 import type { PhotoMeta, RecordItem } from '../../../src/shared/record-protocol';
 import { hashSecret } from '../../../src/hub/directory';
@@ -207,6 +207,19 @@ describe('notes and prescription', () => {
     await doctor.call('consult.saveNotes', { text: 'Fièvre depuis 2 jours. Pas de signe de gravité.' });
     expect(await hubRecord(hub).repo.notes(sessionId)).toMatchObject({ text: 'Fièvre depuis 2 jours. Pas de signe de gravité.', authorId: 'dr-martin' });
     await expect(doctor.call('consult.saveNotes', { text: 'x'.repeat(20_001) })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+  });
+
+  it('gives a reloaded console the notes already stored with the context catch-up, and them to no other specialist', async () => {
+    const { doctor } = await claimed('demo-booth-1', 0);
+    expect((await doctor.call<ContextCatchUp>('consult.context', {})).notes).toBeNull();
+    await doctor.call('consult.saveNotes', { text: 'Fièvre depuis 2 jours. Pas de signe de gravité.' });
+    doctor.ws.close();
+
+    // A fresh connection of the same doctor, as a page reload makes.
+    const reloaded = await specialist(0);
+    const ctx = ContextCatchUp.parse(await reloaded.call('consult.context', {}));
+    expect(ctx.notes).toMatchObject({ text: 'Fièvre depuis 2 jours. Pas de signe de gravité.' });
+    await expect((await specialist(1)).call('consult.context', {})).rejects.toMatchObject({ code: 'NO_ROOM' });
   });
 
   it('issues a numbered prescription, keeps it pending while the booth cannot take it, and delivers it on reconnect exactly once', async () => {

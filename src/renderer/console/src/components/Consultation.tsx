@@ -3,7 +3,7 @@ import { flushSync } from 'react-dom';
 import { z } from 'zod';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
 import {
-  CONSULT, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
+  CONSULT, ContextCatchUp, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
   type PrescribeParams, type RequestMeasurementParams,
 } from '../../../../shared/consult-protocol';
 import { consultReducer, emptyConsult } from '../consult-state';
@@ -23,7 +23,6 @@ import { RequestsPanel } from './RequestsPanel';
 // NOTE: schemas are built once here: zod 4 compiles each schema object on its first parse (about 3 ms a note when built per note).
 const ReadingIn = z.object({ boothId: z.string(), reading: Reading });
 const DevicesNote = z.object({ boothId: z.string(), devices: z.array(DeviceStatus) });
-const ContextAnswer = ContextNote.extend({ readings: z.array(Reading).default([]), photos: z.array(PhotoNote).default([]) });
 const PrescribeAnswer = z.object({ prescription: Prescription });
 /** The hub's word that the booth stored (and maybe printed) a prescription. */
 const Delivered = z.object({ number: z.string(), printed: z.boolean() });
@@ -47,6 +46,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   const [issued, setIssued] = useState<Prescription[]>([]);
   const [delivered, setDelivered] = useState<Record<string, { printed: boolean }>>({});
   const [error, setError] = useState<string | null>(null);
+  /** The session's notes on the hub: undefined until the catch-up answers (the notes panel waits for them). */
+  const [storedNotes, setStoredNotes] = useState<string | null | undefined>(undefined);
 
   useEffect(() => {
     const ours = (d: Record<string, unknown>): boolean => d.boothId === call.boothId;
@@ -75,15 +76,16 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     return off;
   }, [hub, call.boothId]);
 
-  // Catch up with what this room already has (a reloaded console, or notes sent before this view existed).
+  // Catch up with what this room already has (a reloaded console or a tab taking the call over, or notes sent before this view existed).
   useEffect(() => {
     if (!live || !online) return;
     let current = true;
     hub.request(CONSULT.context, {}).then((r) => {
-      const a = ContextAnswer.safeParse(r);
+      const a = ContextCatchUp.safeParse(r);
       if (current && a.success && a.data.boothId === call.boothId) {
-        const { readings, photos, ...note } = a.data;
+        const { readings, photos, notes, ...note } = a.data;
         dispatch({ type: 'context', note, readings, photos });
+        setStoredNotes(notes?.text ?? null);
       }
     }, () => undefined);
     return () => { current = false; };
@@ -140,7 +142,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
         </div>
       </div>
       <div className="consult__wrap">
-        <NotesPanel save={saveNotes} />
+        <NotesPanel save={saveNotes} stored={storedNotes} />
         <PrescriptionPanel prescribe={prescribe} issued={issued} delivered={delivered} canPrescribe />
         <section className="panel report" aria-labelledby="report-title">
           <h2 id="report-title">Compte rendu au médecin traitant</h2>
