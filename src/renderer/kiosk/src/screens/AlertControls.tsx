@@ -20,17 +20,14 @@ export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: S
     ? new Date(alert.raisedAt).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
     : null;
   return (
-    <section className="assistant__group assistant__alert" data-testid="assistant-alert" data-alert={alert.state}>
-      <h3 className="subtitle">{t(lang, 'assistant.alert.title')}</h3>
-      <p>{ALERT_REASON_WORDS[alert.reason][lang]}{since ? ` ${t(lang, 'assistant.alert.since', { time: since })}.` : ''}</p>
+    <section className="assistant__alert" data-testid="assistant-alert" data-alert={alert.state}>
+      <div>
+        <h3 className="assistant__heading">{t(lang, 'assistant.alert.title')}{since ? ` ${t(lang, 'assistant.alert.since', { time: since })}` : ''}</h3>
+        <p>{alert.state === 'raised' ? ALERT_REASON_WORDS[alert.reason][lang] : t(lang, 'assistant.alert.acknowledged')}</p>
+      </div>
       {alert.state === 'raised'
         ? <button type="button" className="btn btn--secondary" data-testid="alert-acknowledge" onClick={() => act('acknowledge')}>{t(lang, 'assistant.alert.acknowledge')}</button>
-        : (
-          <>
-            <p>{t(lang, 'assistant.alert.acknowledged')}</p>
-            <button type="button" className="btn btn--secondary" data-testid="alert-resolve" onClick={() => act('resolve')}>{t(lang, 'assistant.alert.resolve')}</button>
-          </>
-        )}
+        : <button type="button" className="btn btn--secondary" data-testid="alert-resolve" onClick={() => act('resolve')}>{t(lang, 'assistant.alert.resolve')}</button>}
     </section>
   );
 }

@@ -215,7 +215,8 @@ export function AssistantPanel({ api, view, onHide, now = Date.now }: {
             </div>
           </div>
         )}
-        <section className="assistant__incidents" aria-labelledby="assistant-incidents">
+        {/* Scrolls by itself when long: focusable so a keyboard reaches what it holds. */}
+        <section className="assistant__incidents" aria-labelledby="assistant-incidents" tabIndex={0}>
           <h3 id="assistant-incidents" className="assistant__heading">{t(lang, 'assistant.incidents')}</h3>
           {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
             <ul className="incidents" data-testid="incidents">
@@ -227,7 +228,7 @@ export function AssistantPanel({ api, view, onHide, now = Date.now }: {
       <div className="assistant__session">
         <button type="button" className="btn btn--secondary" data-testid="assistant-restart" onClick={() => void act(() => api.assistantAction({ action: 'restart-session' }))}>{t(lang, 'assistant.restart')}</button>
         <button type="button" className="btn btn--secondary" data-testid="assistant-end" onClick={() => void act(() => api.assistantAction({ action: 'end-session' }))}>{t(lang, 'assistant.end')}</button>
-        <button type="button" className="btn btn--secondary assistant__logout" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
+        <button type="button" className="btn btn--secondary" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
       </div>
     </aside>
   );
