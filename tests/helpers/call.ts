@@ -112,6 +112,9 @@ export async function takeOverIn(tab: Page): Promise<number> {
   return at;
 }
 
+/** Numbers the calls of a test file, so each booth host gets a store of its own. */
+let callCount = 0;
+
 /**
  * A booth (hub link to `hubPort`) and a console on `hubUrl` in a call:
  * resolves once both pages decode the other's video. `dir` holds the booth's
@@ -122,7 +125,9 @@ export async function startCall(browser: Browser, hubUrl: string, hubPort: numbe
     boothId,
     hub: { url: `ws://127.0.0.1:${hubPort}/booth`, token: BOOTH_SECRETS[boothId] },
     assistant: { pinHash: cheapPinHash(CALL_PIN), maxTries: 5, lockoutMinutes: 5 },
-    store: { path: join(dir, `${boothId}.db`), keyFile: join(dir, `${boothId}.key`), retentionDays: 30 },
+    // A store of its own per call: a host stopped mid-call leaves an interrupted session that the
+    // next host on the same store would (rightly) greet with the incident screen.
+    store: { path: join(dir, `${boothId}-${++callCount}.db`), keyFile: join(dir, `${boothId}-${callCount}.key`), retentionDays: 30 },
   }));
   const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const consolePage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
