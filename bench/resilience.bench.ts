@@ -24,7 +24,7 @@ const BOOTH = 'demo-booth-1';
 
 export async function run(): Promise<BenchResult[]> {
   const { dir, cleanup } = tempDir('cabine-bench-resilience-');
-  const hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') }, media: { auth: { loginBurst: 1000, loginPerMinute: 1000 } } });
+  const hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
   const record = registerRecord(hub);
   const proxy = await new FaultProxy(hub.port).start();
   const configFile = writeHostConfig(dir, proxy.port, BOOTH);

@@ -142,7 +142,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
   let browser: Browser | null = null;
   try {
     if (opts.realCallEvery > 0) ensureRenderersBuilt();
-    const hub: Hub = await startTestHub({ config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') }, media: { auth: { loginBurst: 10_000, loginPerMinute: 10_000 } } });
+    const hub: Hub = await startTestHub({ config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
     closers.unshift(() => hub.close());
     const record: RecordRepository = registerRecord(hub);
 

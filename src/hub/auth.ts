@@ -47,13 +47,6 @@ export interface SpecialistSession {
 export interface AuthOptions {
   /** Wrong passwords allowed, their delays, the clock, the log window (the hub's `limits` when absent). */
   limits?: Pick<HubLimits, 'now' | 'login' | 'logWindowMs'>;
-  /**
-   * @deprecated Ignored. Attempts used to be counted per address, successes
-   * included; only failures count now, per (address, account) (`limits.login`).
-   */
-  loginPerMinute?: number;
-  /** @deprecated Ignored, see `loginPerMinute`. */
-  loginBurst?: number;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

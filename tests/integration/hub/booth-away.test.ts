@@ -28,7 +28,7 @@ afterEach(async () => {
 interface Away { roomId: string; boothId: string; awayMs: number; endsInMs: number }
 
 async function inCall(graceMs: number): Promise<{ hub: Hub; link: HubLink; cookie: string; martin: ConsoleClient; roomId: string }> {
-  const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(freshDataDir()), media: { auth: { loginBurst: 1000, loginPerMinute: 1000 }, graceMs } });
+  const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(freshDataDir()), media: { graceMs } });
   hubs.push(hub);
   const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'demo-booth-1', token: BOOTH_SECRETS['demo-booth-1'], log: silent, minDelayMs: 50, maxDelayMs: 200 });
   links.push(link);

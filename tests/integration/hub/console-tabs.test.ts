@@ -31,7 +31,7 @@ const GRACE_MS = 300;
 const PHARMACY = { name: 'Pharmacie test 1', city: 'Aurillac' };
 
 async function setUp(): Promise<{ hub: Hub; link: HubLink; boothNotes: string[]; cookie: string; first: ConsoleClient; roomId: string }> {
-  const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(freshDataDir()), media: { auth: { loginBurst: 1000, loginPerMinute: 1000 }, graceMs: GRACE_MS } });
+  const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(freshDataDir()), media: { graceMs: GRACE_MS } });
   hubs.push(hub);
   const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'demo-booth-1', token: BOOTH_SECRETS['demo-booth-1'], log: silent, minDelayMs: 50, maxDelayMs: 200 });
   const boothNotes: string[] = [];

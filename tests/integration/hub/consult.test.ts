@@ -39,7 +39,7 @@ beforeAll(async () => {
   const config = await testHubConfig();
   // A third doctor who never claims a booth here: the "no consultation" cases.
   config.specialists.push({ id: 'dr-leroy', email: LEROY.email, name: 'Dr Anne Leroy', specialty: 'Dermatologie', passwordHash: await hashSecret(LEROY.password, 1024) });
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...config, dataDir: dataDir.dir }, media: { auth: { loginBurst: 1000, loginPerMinute: 1000 } } });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...config, dataDir: dataDir.dir } });
 });
 
 afterEach(async () => {

@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function hubOn(dataDir: string, opts: { port?: number; graceMs?: number } = {}): Promise<Hub> {
-  const hub = await startTestHub({ consoleDir: '/nonexistent', port: opts.port, config: await testHubConfig(dataDir), media: { auth: { loginBurst: 1000, loginPerMinute: 1000 }, graceMs: opts.graceMs } });
+  const hub = await startTestHub({ consoleDir: '/nonexistent', port: opts.port, config: await testHubConfig(dataDir), media: { graceMs: opts.graceMs } });
   hubs.push(hub);
   return hub;
 }
