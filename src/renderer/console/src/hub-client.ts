@@ -19,6 +19,13 @@ type NoteListener = (method: string, data: Record<string, unknown>) => void;
 export type HubStatus = 'online' | 'offline';
 type StatusListener = (status: HubStatus) => void;
 
+/**
+ * The console's reconnection ceiling: a restarted hub is up again in about
+ * 2 s, and the call waits on this link (goal: decoding again within 5 s of a
+ * hub crash); a doctor's console is one client, not a fleet.
+ */
+const RECONNECT_CEILING_MS = 2000;
+
 /** Full-jitter backoff: a random wait up to min(cap, base × 2^attempt). */
 export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = 250, capMs = 5000): number {
   return random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
@@ -109,7 +116,7 @@ export class HubClient implements MediaSignaling {
 
   private scheduleRetry(): void {
     if (this.retry) return;
-    const delay = backoffDelay(this.attempt++);
+    const delay = backoffDelay(this.attempt++, Math.random, 250, RECONNECT_CEILING_MS);
     this.retry = setTimeout(() => {
       this.retry = null;
       this.open();
