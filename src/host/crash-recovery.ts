@@ -27,6 +27,14 @@ export const SESSION_INTERRUPTED = 'SESSION_INTERRUPTED';
 
 /** Session states that close a session: reaching one means it ended normally. */
 const ENDED = /^flow\.(privacyWipe|attract)\b/;
+/**
+ * How long after its last step an interrupted session still gets its incident
+ * screen at start: a patient may still be in the booth after a restart that
+ * takes seconds, not the next morning after a stop mid-session, when the
+ * screen would greet a stranger. Older interruptions are recorded all the same.
+ */
+export const INCIDENT_SCREEN_WITHIN_MS = 15 * 60_000;
+
 /** Top-level flow states in which the hub legitimately keeps the booth queued or in a room. */
 const IN_CALL = /^(waitingRoom|consultation)\b/;
 
@@ -89,8 +97,10 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
           at: new Date(now()).toISOString(),
           data: { code: SESSION_INTERRUPTED, lastState: interrupted.lastState, lastAt: interrupted.lastAt },
         });
-        // The patient (or the next one) is told, and the pharmacist called: the consultation did not end by itself.
-        host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
+        // The patient, if still there, is told, and the pharmacist called: the consultation did not end by itself.
+        if (now() - Date.parse(interrupted.lastAt) <= INCIDENT_SCREEN_WITHIN_MS) {
+          host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
+        }
       }
     } catch (error) {
       host.log.warn({ code: (error as { code?: string }).code }, 'could not check for an interrupted session');

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findInterruptedSession, SESSION_INTERRUPTED } from '../../../src/host/crash-recovery';
+import { attachCrashRecovery, findInterruptedSession, INCIDENT_SCREEN_WITHIN_MS, SESSION_INTERRUPTED } from '../../../src/host/crash-recovery';
+import { FakeHubLink } from '../../../src/host/fake-hub-link';
+import { createLogger } from '../../../src/shared/logger';
+import type { SessionEvent } from '../../../src/shared/domain';
+import type { SessionHostEvent } from '../../../src/session/machine';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import { BoothStore } from '../../../src/host/store/store';
 import { tempDir } from '../../helpers/store';
@@ -52,5 +56,38 @@ describe('finding the session a crash interrupted', () => {
     t += 1000;
     s.saveSessionEvent({ id: uuidv7(), sessionId: 's1', type: 'incident', at: new Date(t).toISOString(), data: { code: SESSION_INTERRUPTED } });
     expect(findInterruptedSession(s)).toBeNull();
+  });
+});
+
+describe('at start after an interruption', () => {
+  function start(s: BoothStore, now: number) {
+    const recorded: SessionEvent[] = [];
+    const sent: SessionHostEvent[] = [];
+    const hubLink = new FakeHubLink();
+    attachCrashRecovery({
+      store: s,
+      hubLink,
+      log: createLogger('test'),
+      view: () => ({ state: 'flow.attract' }) as never,
+      recordSessionEvent: async (e) => { recorded.push(e); },
+      sendHostEvent: (e) => { sent.push(e); return true; },
+    }, () => now);
+    return { recorded, sent };
+  }
+
+  it('shows the incident screen when the interrupted session was under way moments ago', () => {
+    const s = store();
+    transition(s, 's1', 'flow.waitingRoom', 'flow.consultation');
+    const { recorded, sent } = start(s, t + 20_000);
+    expect(recorded.map((e) => e.data?.code)).toEqual([SESSION_INTERRUPTED]);
+    expect(sent).toEqual([{ type: 'SESSION_INTERRUPTED', sessionId: 's1' }]);
+  });
+
+  it('records an interruption from long ago but greets the next patient normally (nobody from then is waiting)', () => {
+    const s = store();
+    transition(s, 's1', 'flow.waitingRoom', 'flow.consultation');
+    const { recorded, sent } = start(s, t + INCIDENT_SCREEN_WITHIN_MS + 60_000);
+    expect(recorded.map((e) => e.data?.code)).toEqual([SESSION_INTERRUPTED]);
+    expect(sent).toEqual([]);
   });
 });
