@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { backoffDelay, NO_JITTER } from '../../src/shared/backoff';
 import type { DeviceState, MeasurementKind, Quantity, ReadingFlag } from '../../src/shared/domain';
 import { createLogger } from '../../src/shared/logger';
 import { DeviceError, type DeviceErrorCode, type DeviceInfo, type DeviceKind, type DeviceStatus, type Driver, type DriverEvents, type DriverReading } from '../contracts';
@@ -140,7 +141,7 @@ export abstract class BaseDriver extends EventEmitter<DriverEvents> implements D
     this.setState(unplugged ? 'disconnected' : 'error', error);
     this.raise(error);
     this.log.warn({ code: error.code, detail: error.message }, 'device unavailable, will retry');
-    const delay = Math.min(this.timing.backoffMaxMs, this.timing.backoffInitialMs * 2 ** this.attempts);
+    const delay = backoffDelay(this.attempts, { baseMs: this.timing.backoffInitialMs, maxMs: this.timing.backoffMaxMs }, NO_JITTER);
     this.attempts += 1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.attempt(), delay);

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import { backoffDelay } from '../shared/backoff';
 import { CabineError } from '../shared/errors';
 import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
 
@@ -54,12 +55,6 @@ export interface HubLinkOptions {
   maxDelayMs?: number;
   requestTimeoutMs?: number;
   random?: () => number;
-}
-
-/** Full-jitter exponential backoff (AWS architecture blog, "Exponential Backoff And Jitter"). */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(minMs / 2 + random() * (ceiling - minMs / 2));
 }
 
 export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
@@ -155,7 +150,8 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       this.failPending('connection lost');
       if (this.stopped) return;
       this.setStatus('offline');
-      const delay = backoffDelay(this.attempt++, this.opts.minDelayMs ?? 500, this.opts.maxDelayMs ?? 2_000, this.opts.random);
+      const baseMs = this.opts.minDelayMs ?? 500;
+      const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 2_000, floorMs: baseMs / 2 }, this.opts.random);
       this.timer = setTimeout(() => this.connect(), delay);
     });
   }

@@ -15,6 +15,7 @@
  *   kiosk loaded) within a deadline, else the version is marked bad and the
  *   previous one restored.
  */
+import { backoffDelay, NO_JITTER } from '../shared/backoff';
 import type { OpeningHours } from '../shared/config';
 
 /** The idle state of the session machine: anything else is a session in progress. */
@@ -91,7 +92,7 @@ export function decideOnFailure(error: { code?: unknown; message?: unknown }, ph
   if (error.code === CHECKSUM_MISMATCH || /sha512 checksum mismatch/i.test(text)) {
     return { action: 'discard-and-mark-bad', reason: 'bad-signature' };
   }
-  const retryInMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  const retryInMs = backoffDelay(attempt - 1, { baseMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS }, NO_JITTER);
   return { action: 'retry', reason: phase === 'check' ? 'check-failed' : 'download-failed', retryInMs };
 }
 

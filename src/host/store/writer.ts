@@ -6,7 +6,7 @@
  * how much is waiting.
  */
 import type { Reading, SessionEvent } from '../../shared/domain';
-import { backoffDelay } from '../hub-link';
+import { backoffDelay } from '../../shared/backoff';
 import { StoreError, toStoreError } from './errors';
 import type { BoothStore, PhotoInput } from './store';
 
@@ -88,7 +88,8 @@ export class DurableWriter {
         const e = toStoreError(error);
         if (this.lastIncident !== e.code) this.opts.onIncident(e);
         this.lastIncident = e.code;
-        const delay = backoffDelay(this.attempt++, this.opts.minDelayMs ?? 200, this.opts.maxDelayMs ?? 10_000);
+        const baseMs = this.opts.minDelayMs ?? 200;
+        const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 10_000, floorMs: baseMs / 2 });
         this.timer = (this.opts.setTimer ?? setTimeout)(() => {
           this.timer = null;
           this.flush();

@@ -12,8 +12,9 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { backoffDelay } from '../../shared/backoff';
 import { IngestResult, MAX_INGEST_ITEMS, PhotoChunkResult, type RecordItem } from '../../shared/record-protocol';
-import { backoffDelay, type HubChannel, type LinkStatus } from '../hub-link';
+import type { HubChannel, LinkStatus } from '../hub-link';
 import type { BoothStore, OutboxEntry } from '../store/store';
 
 export interface NetworkStatusData {
@@ -127,7 +128,8 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
 
   private schedule(): void {
     if (this.stopped || this.timer) return;
-    const delay = backoffDelay(this.attempt++, this.opts.minDelayMs ?? 500, this.opts.maxDelayMs ?? 30_000, this.opts.random);
+    const baseMs = this.opts.minDelayMs ?? 500;
+    const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 30_000, floorMs: baseMs / 2 }, this.opts.random);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();

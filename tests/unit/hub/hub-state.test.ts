@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { etaMinutes, type QueueEntry } from '../../../src/hub/media/signaling';
 import { HubStateStore, tokenHash } from '../../../src/hub/state/store';
 import { FileKeyProvider } from '../../../src/host/store/keys';
-import { backoffDelay } from '../../../src/renderer/console/src/hub-client';
+import { backoffDelay } from '../../../src/shared/backoff';
 import { databaseFiles, foundIn } from '../../helpers/at-rest';
 
 const dirs: string[] = [];
@@ -132,9 +132,10 @@ describe('queue ETA', () => {
 
 describe('console reconnect backoff', () => {
   it('waits a random delay up to 250 ms doubling per attempt, capped at 5 s', () => {
-    expect(backoffDelay(0, () => 0.999)).toBeLessThan(250);
-    expect(backoffDelay(2, () => 0.5)).toBe(500);
-    expect(backoffDelay(10, () => 1)).toBe(5000);
-    expect(backoffDelay(50, () => 0)).toBe(0);
+    const policy = { baseMs: 250, maxMs: 5000 };
+    expect(backoffDelay(0, policy, () => 0.999)).toBeLessThan(250);
+    expect(backoffDelay(2, policy, () => 0.5)).toBe(500);
+    expect(backoffDelay(10, policy, () => 1)).toBe(5000);
+    expect(backoffDelay(50, policy, () => 0)).toBe(0);
   });
 });

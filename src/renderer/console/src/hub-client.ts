@@ -4,11 +4,12 @@
  * (requests answered by id, one-way notes), validated on arrival.
  *
  * A dropped connection (network flicker, hub restart) comes back by itself:
- * retries wait a full-jitter backoff (random up to 250 ms, doubling to a 5 s
+ * retries wait a full-jitter backoff (random up to 250 ms, doubling to a 2 s
  * cap) and `status` goes 'offline' meanwhile, so the page can say so and
  * keep its call. The hub greets a console that comes back to its room with
  * `room.resumed`, which the call's MediaSession handles.
  */
+import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { HubFrame } from '../../../shared/hub-protocol';
 import type { MediaSignaling } from '../../../media/session';
 import { ConsoleError, frenchError } from './errors';
@@ -26,10 +27,7 @@ type StatusListener = (status: HubStatus) => void;
  */
 const RECONNECT_CEILING_MS = 2000;
 
-/** Full-jitter backoff: a random wait up to min(cap, base × 2^attempt). */
-export function backoffDelay(attempt: number, random: () => number = Math.random, baseMs = 250, capMs = 5000): number {
-  return random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
-}
+const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: RECONNECT_CEILING_MS };
 
 export class HubClient implements MediaSignaling {
   private ws: WebSocket | null = null;
@@ -116,7 +114,7 @@ export class HubClient implements MediaSignaling {
 
   private scheduleRetry(): void {
     if (this.retry) return;
-    const delay = backoffDelay(this.attempt++, Math.random, 250, RECONNECT_CEILING_MS);
+    const delay = backoffDelay(this.attempt++, RECONNECT_BACKOFF);
     this.retry = setTimeout(() => {
       this.retry = null;
       this.open();
