@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { backoffDelay } from '../shared/backoff';
 import { CabineError } from '../shared/errors';
-import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
+import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
+import { PendingRequests } from '../shared/pending-requests';
 
 export type LinkStatus = 'connecting' | 'online' | 'offline';
 
@@ -165,7 +166,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       return;
     }
     if (frame.t === 'res') {
-      this.pending.settle(frame);
+      settleResponse(this.pending, frame);
     } else if (frame.t === 'note') {
       this.emit('note', frame.m, frame.p);
     } else {

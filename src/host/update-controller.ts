@@ -6,6 +6,7 @@
  * the clock and the record file are injected.
  */
 import type { Logger } from 'pino';
+import type { Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import type { EventData } from '../shared/kiosk-api';
 import {
@@ -29,18 +30,6 @@ export interface UpdaterBackend {
   /** Reinstalls the previous version from what `preserveCurrentVersion` kept. */
   rollback(installerPath: string): Promise<void>;
 }
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 export interface RecordStore {
   load(): UpdateRecord;

@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
-import { HubFrame, HubRequestError, PendingRequests } from '../shared/hub-protocol';
+import { HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
+import { PendingRequests } from '../shared/pending-requests';
 import { FloodLog } from './flood-log';
 
 export interface Method<P extends z.ZodType = z.ZodType> {
@@ -132,7 +133,7 @@ export class Peer {
       return this.refuse(null, 'BAD_FRAME', 'malformed frame');
     }
     if (frame.t === 'res') {
-      this.pending.settle(frame);
+      settleResponse(this.pending, frame);
       return;
     }
     const method = this.opts.methods.get(frame.m);

@@ -8,8 +8,9 @@ import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol, session 
 import { autoUpdater } from 'electron-updater';
 import { join, resolve } from 'node:path';
 import { Host } from '../host/host';
-import { systemClock, UpdateController } from '../host/update-controller';
+import { UpdateController } from '../host/update-controller';
 import { fileRecordStore } from '../host/update-record-file';
+import { systemClock } from '../shared/clock';
 import { loadKioskConfig } from '../shared/config';
 import { createLogger } from '../shared/logger';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, APP_START_URL, enforceCsp, registerAppProtocol } from './app-protocol';

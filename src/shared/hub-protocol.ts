@@ -5,6 +5,7 @@
  * id; notes are one-way. Every frame is validated on arrival.
  */
 import { z } from 'zod';
+import type { PendingRequests } from './pending-requests';
 
 export const HubFrame = z.union([
   z.object({ t: z.literal('req'), id: z.number().int().nonnegative(), m: z.string().regex(/^[a-z][a-zA-Z0-9.]{0,63}$/), p: z.unknown() }).strict(),
@@ -37,42 +38,10 @@ export class HubRequestError extends Error {
 }
 
 /**
- * Requests awaiting their `res` frame, by id, each with a timeout: the one
- * bookkeeping both ends of the link use (host HubLink, hub Peer).
+ * Settles the request a `res` frame answers: its result, or its error as a
+ * HubRequestError. An id no longer waiting (timed out) is ignored.
  */
-export class PendingRequests {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
-
-  /** Registers a request; `send(id)` puts it on the wire. */
-  start<T>(send: (id: number) => void, timeoutMs: number, onTimeout: () => Error): Promise<T> {
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(onTimeout());
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      send(id);
-    });
-  }
-
-  /** Settles the request a `res` frame answers; an unknown id is ignored. */
-  settle(frame: Extract<HubFrame, { t: 'res' }>): void {
-    const p = this.pending.get(frame.id);
-    if (!p) return;
-    this.pending.delete(frame.id);
-    clearTimeout(p.timer);
-    if (frame.ok) p.resolve(frame.r);
-    else p.reject(new HubRequestError(frame.e.code, frame.e.message));
-  }
-
-  /** Rejects every request still waiting (the connection is gone). */
-  failAll(error: () => Error): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(error());
-      this.pending.delete(id);
-    }
-  }
+export function settleResponse(pending: PendingRequests, frame: Extract<HubFrame, { t: 'res' }>): void {
+  if (frame.ok) pending.resolve(frame.id, frame.r);
+  else pending.reject(frame.id, new HubRequestError(frame.e.code, frame.e.message));
 }

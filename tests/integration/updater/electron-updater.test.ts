@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppImageUpdater } from 'electron-updater';
-import { FakeClock } from '../../../src/host/fake-clock';
+import { FakeClock } from '../../../src/shared/fake-clock';
 import { memoryRecordStore, UpdateController } from '../../../src/host/update-controller';
 import { createElectronUpdaterBackend } from '../../../src/main/updater';
 import { createLogger } from '../../../src/shared/logger';

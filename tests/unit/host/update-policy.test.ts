@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/host/fake-clock';
+import { FakeClock } from '../../../src/shared/fake-clock';
 import { memoryRecordStore, UpdateController, type UpdateIncident, type UpdateStatus } from '../../../src/host/update-controller';
 import {
   decideHealth, decideInstall, decideOffer, decideOnFailure, EMPTY_RECORD, isWithinOpeningHours, planStartup,

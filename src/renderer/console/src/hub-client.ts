@@ -11,6 +11,7 @@
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { HubFrame } from '../../../shared/hub-protocol';
+import { PendingRequests } from '../../../shared/pending-requests';
 import type { MediaSignaling } from '../../../media/session';
 import { ConsoleError, frenchError } from './errors';
 
@@ -29,10 +30,17 @@ const RECONNECT_CEILING_MS = 2000;
 
 const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: RECONNECT_CEILING_MS };
 
+/**
+ * How long a request may wait for the hub's answer: well above the hub's own
+ * wait on a booth (10 s), so a slow booth is reported by the hub, and only a
+ * hub that stopped answering is timed out here.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
+const LOST = 'Connexion au serveur perdue : reconnexion en cours.';
+
 export class HubClient implements MediaSignaling {
   private ws: WebSocket | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
+  private readonly pending = new PendingRequests();
   private readonly listeners = new Set<NoteListener>();
   private readonly statusListeners = new Set<StatusListener>();
   private current: HubStatus = 'offline';
@@ -81,8 +89,7 @@ export class HubClient implements MediaSignaling {
     };
     ws.onclose = () => {
       if (this.ws === ws) this.ws = null;
-      for (const p of this.pending.values()) p.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue : reconnexion en cours.'));
-      this.pending.clear();
+      this.pending.failAll(() => new ConsoleError('CLOSED', LOST));
       this.setStatus('offline');
       if (opened) this.onClose?.();
       // Only a connection that once worked is retried: a first failure (no session) is the caller's to handle.
@@ -100,11 +107,8 @@ export class HubClient implements MediaSignaling {
       if (!parsed.success) return;
       const frame = parsed.data;
       if (frame.t === 'res') {
-        const p = this.pending.get(frame.id);
-        if (!p) return;
-        this.pending.delete(frame.id);
-        if (frame.ok) p.resolve((frame.r ?? {}) as Record<string, unknown>);
-        else p.reject(new ConsoleError(frame.e.code, frame.e.message));
+        if (frame.ok) this.pending.resolve(frame.id, frame.r ?? {});
+        else this.pending.reject(frame.id, new ConsoleError(frame.e.code, frame.e.message));
       } else if (frame.t === 'note') {
         const data = (frame.p ?? {}) as Record<string, unknown>;
         for (const l of this.listeners) l(frame.m, data);
@@ -123,12 +127,14 @@ export class HubClient implements MediaSignaling {
 
   request(method: string, data: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConsoleError('CLOSED', 'Connexion au serveur perdue : reconnexion en cours.'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConsoleError('CLOSED', LOST));
+    return this.pending.start<Record<string, unknown>>(
+      (id) => ws.send(JSON.stringify({ t: 'req', id, m: method, p: data })),
+      REQUEST_TIMEOUT_MS,
+      () => new ConsoleError('TIMEOUT', 'Le serveur ne répond pas : réessayez dans quelques secondes.'),
+    ).catch((e: unknown) => {
       // The hub's refusals are turned into the doctor's French here, the one way they reach the page.
-      this.pending.set(id, { resolve, reject: (e) => reject(e instanceof ConsoleError && e.code !== 'CLOSED' ? new ConsoleError(e.code, frenchError(method, e.code, e.message)) : e) });
-      ws.send(JSON.stringify({ t: 'req', id, m: method, p: data }));
+      throw e instanceof ConsoleError && e.code !== 'CLOSED' ? new ConsoleError(e.code, frenchError(method, e.code, e.message)) : e;
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { validateEvent, type KioskApi, type KioskEvent, type WireError, type WsServerMessage } from '../../../shared/kiosk-api';
 import { KIOSK_METHODS, WS_PROTOCOL, WS_SECRET_PREFIX, type KioskMethod } from '../../../shared/kiosk-api-methods';
+import { PendingRequests } from '../../../shared/pending-requests';
 
 declare global {
   interface Window {
@@ -33,10 +34,16 @@ export function takeSecretFromLocation(): string | null {
 
 type Listener = (event: KioskEvent) => void;
 
+/**
+ * How long a call may wait for the host's answer: above the host's own waits
+ * on the hub (10 to 15 s), so only a host that stopped answering is timed out
+ * here and the screen is not left waiting for ever.
+ */
+const CALL_TIMEOUT_MS = 30_000;
+
 export function createWsKioskApi(secret: string, url = `ws://${window.location.host}/api`): KioskApi & { ready: Promise<void>; close(): void } {
   const listeners = new Set<Listener>();
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
+  const pending = new PendingRequests();
   let ws: WebSocket;
   let opened!: () => void;
   const ready = new Promise<void>((r) => (opened = r));
@@ -73,16 +80,12 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
       if (data.kind === 'event') {
         emit(data.name, data.data);
       } else if (data.kind === 'response' && data.id !== null) {
-        const p = pending.get(data.id);
-        if (!p) return;
-        pending.delete(data.id);
-        if (data.ok) p.resolve(data.result);
-        else p.reject(new KioskApiError(data.error));
+        if (data.ok) pending.resolve(data.id, data.result);
+        else pending.reject(data.id, new KioskApiError(data.error));
       }
     };
     ws.onclose = () => {
-      for (const p of pending.values()) p.reject(new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
-      pending.clear();
+      pending.failAll(() => new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
       if (!closed) setTimeout(connect, 500);
     };
   };
@@ -90,11 +93,11 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
 
   const call = async (method: KioskMethod, params: unknown): Promise<unknown> => {
     await ready;
-    return new Promise((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ kind: 'request', id, method, params }));
-    });
+    return pending.start(
+      (id) => ws.send(JSON.stringify({ kind: 'request', id, method, params })),
+      CALL_TIMEOUT_MS,
+      () => new KioskApiError({ code: 'TIMEOUT', message: `${method}: no answer from the booth host` }),
+    );
   };
 
   const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown) => call(m, params)])) as unknown as KioskApi;

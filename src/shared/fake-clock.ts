@@ -1,9 +1,9 @@
 /**
- * A manual clock for tests of time-driven host code (the update controller):
- * time moves only when the test calls `advance` or `set`, and due timers run
- * in order. Beside `systemClock` in update-controller.ts.
+ * A manual clock for tests of time-driven code (the update controller, the
+ * request tracker): time moves only when the test calls `advance` or `set`,
+ * and due timers run in order. Beside `systemClock` in clock.ts.
  */
-import type { Clock } from './update-controller';
+import type { Clock } from './clock';
 
 export class FakeClock implements Clock {
   private nowMs: number;
