@@ -26,7 +26,7 @@ import {
   type MeasurementProgress, type Prescription, type ProgressStage,
 } from '../shared/consult-protocol';
 import type { DeviceStatus, SessionEvent } from '../shared/domain';
-import { CabineError } from '../shared/errors';
+import { CabineError, codeOf } from '../shared/errors';
 import { recoveryMessage } from '../shared/recovery-messages';
 import type { Identity } from '../shared/session-view';
 import { GUIDANCE_STEPS, type SessionContext, type SessionHostEvent, type SessionMachine } from '../session/machine';
@@ -152,7 +152,7 @@ export class BoothConsult {
     if (this.opts.link.status !== 'online') return;
     const devices = this.opts.deviceStatuses().slice(0, 16);
     this.opts.link.request(CONSULT.devices, { devices }).catch((error: unknown) => {
-      this.opts.log.debug({ code: (error as { code?: string }).code }, 'devices not acknowledged by the hub');
+      this.opts.log.debug({ code: codeOf(error) }, 'devices not acknowledged by the hub');
     });
   }
 
@@ -283,7 +283,7 @@ export class BoothConsult {
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
       this.opts.link.request('room.leave', {}).catch((error: unknown) => {
-        this.opts.log.debug({ code: (error as { code?: string }).code }, 'room.leave not acknowledged');
+        this.opts.log.debug({ code: codeOf(error) }, 'room.leave not acknowledged');
       });
     }
     if (top === 'consultation' && this.lastTop !== 'consultation') this.roomClosed = false;
@@ -318,7 +318,7 @@ export class BoothConsult {
     const progress: MeasurementProgress = { ...p, at: new Date(this.now()).toISOString() };
     if (this.opts.link.status !== 'online') return;
     this.opts.link.request(CONSULT.progress, progress).catch((error: unknown) => {
-      this.opts.log.debug({ code: (error as { code?: string }).code, stage: p.stage }, 'progress not acknowledged by the hub');
+      this.opts.log.debug({ code: codeOf(error), stage: p.stage }, 'progress not acknowledged by the hub');
     });
   }
 
@@ -341,7 +341,7 @@ export class BoothConsult {
 
   private record(sessionId: string, type: string, data: Record<string, unknown>): void {
     this.opts.recordSessionEvent({ id: uuidv7(), sessionId, type, at: new Date(this.now()).toISOString(), data }).catch((error: unknown) => {
-      this.opts.log.error({ code: (error as { code?: string }).code, type }, 'session event not stored');
+      this.opts.log.error({ code: codeOf(error), type }, 'session event not stored');
     });
   }
 }

@@ -18,6 +18,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionEvent } from '../shared/domain';
+import { codeOf } from '../shared/errors';
 import type { SessionView } from '../shared/session-view';
 import type { SessionHostEvent } from '../session/machine';
 import type { HubChannel } from './hub-link';
@@ -103,13 +104,13 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
         }
       }
     } catch (error) {
-      host.log.warn({ code: (error as { code?: string }).code }, 'could not check for an interrupted session');
+      host.log.warn({ code: codeOf(error) }, 'could not check for an interrupted session');
     }
   }
   const announce = (): void => {
     if (IN_CALL.test(host.view().state)) return;
     host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
-      host.log.debug({ code: (error as { code?: string }).code }, 'session.reset not acknowledged');
+      host.log.debug({ code: codeOf(error) }, 'session.reset not acknowledged');
     });
   };
   host.hubLink.on('status', (status) => {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { assign, createActor, type Actor } from 'xstate';
 import type { KioskConfig } from '../shared/config';
 import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
-import { ApiRequestError } from '../shared/errors';
+import { ApiRequestError, codeOf } from '../shared/errors';
 import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
 import { createLogger } from '../shared/logger';
 import type { SessionView } from '../shared/session-view';
@@ -122,7 +122,7 @@ export class Host extends EventEmitter<HostEvents> {
         recordTransition: ({ context }, params: TransitionRecord) => this.recordTransition(context.sessionId, params),
         startMeasurement: (_, params: { kind: MeasurementKind }) => {
           this.devices.measure(params.kind).catch((error: unknown) => {
-            const code = (error as { code?: string }).code ?? 'DEVICE_REPORTED_ERROR';
+            const code = codeOf(error) ?? 'DEVICE_REPORTED_ERROR';
             this.log.warn({ code, kind: params.kind }, 'measurement could not start');
             queueMicrotask(() => this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code }));
           });
@@ -231,7 +231,7 @@ export class Host extends EventEmitter<HostEvents> {
       const removed = this.openStore().purge(this.config.store.retentionDays);
       this.log.info(removed, 'purged acknowledged data past retention');
     } catch (error) {
-      this.log.warn({ code: (error as { code?: string }).code }, 'purge skipped');
+      this.log.warn({ code: codeOf(error) }, 'purge skipped');
     }
   }
 

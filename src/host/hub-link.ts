@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { backoffDelay } from '../shared/backoff';
-import { CabineError } from '../shared/errors';
+import { CabineError, codeOf } from '../shared/errors';
 import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
 import { PendingRequests } from '../shared/pending-requests';
 
@@ -177,7 +177,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
           const r = await handler(frame.p);
           ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: true, r: r ?? null }));
         } catch (error) {
-          const code = (error as { code?: string }).code ?? 'INTERNAL';
+          const code = codeOf(error) ?? 'INTERNAL';
           ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: false, e: { code, message: (error as Error).message } }));
         }
       })();

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Actor, AnyStateMachine } from 'xstate';
-import { ApiRequestError, CabineError } from '../shared/errors';
+import { ApiRequestError, CabineError, codeOf } from '../shared/errors';
 import { HubRequestError } from '../shared/hub-protocol';
 import type { KioskEvent } from '../shared/kiosk-api';
 import type { HubChannel } from './hub-link';
@@ -67,7 +67,7 @@ export class MediaRelay {
     try {
       return await this.opts.link.request('queue.join', details);
     } catch (error) {
-      this.opts.log.warn({ code: (error as { code?: string }).code }, 'could not join the waiting queue');
+      this.opts.log.warn({ code: codeOf(error) }, 'could not join the waiting queue');
       throw error;
     }
   }

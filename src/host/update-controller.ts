@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
+import { codeOf } from '../shared/errors';
 import type { EventData } from '../shared/kiosk-api';
 import {
   decideHealth, decideInstall, decideOffer, decideOnFailure, EMPTY_RECORD, isSessionIdle, planStartup, records,
@@ -171,7 +172,7 @@ export class UpdateController {
 
   private fail(error: unknown, phase: 'check' | 'download'): void {
     this.failures += 1;
-    const e = (error ?? {}) as { code?: unknown; message?: unknown };
+    const e = { code: codeOf(error), message: error instanceof Error ? error.message : undefined };
     const decision = decideOnFailure(e, phase, this.failures);
     if (decision.action === 'discard-and-mark-bad') {
       const version = this.available;

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
+import { codeOf } from '../shared/errors';
 import { HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
 import { PendingRequests } from '../shared/pending-requests';
 import { FloodLog } from './flood-log';
@@ -70,7 +71,7 @@ export class Peer {
     opts.ws.on('message', (raw, isBinary) => this.onMessage(raw as Buffer, isBinary));
     // NOTE: ws reports an oversized or malformed frame as an 'error' on the socket (then closes
     // it with 1009/1002); without a listener that error would crash the whole hub.
-    opts.ws.on('error', (error) => opts.log.warn({ peer: `${this.role}:${this.id}`, code: (error as { code?: string }).code }, 'connection error: cut off'));
+    opts.ws.on('error', (error) => opts.log.warn({ peer: `${this.role}:${this.id}`, code: codeOf(error) }, 'connection error: cut off'));
     opts.ws.on('close', () => {
       this.pending.failAll(() => new HubRequestError('PEER_GONE', 'peer disconnected'));
     });
@@ -146,7 +147,7 @@ export class Peer {
         const r = await method.run(this, parsed.data);
         if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: true, r: r ?? null }));
       } catch (error) {
-        const code = (error as { code?: string }).code ?? 'INTERNAL';
+        const code = codeOf(error) ?? 'INTERNAL';
         if (code === 'INTERNAL') this.opts.log.error({ err: error }, `method ${frame.m} failed`);
         const message = code === 'INTERNAL' ? 'internal error' : (error as Error).message;
         if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: false, e: { code, message } }));

@@ -71,3 +71,13 @@ export class ApiRequestError extends CabineError {}
 export function isCabineError(e: unknown): e is CabineError {
   return e instanceof CabineError;
 }
+
+/**
+ * The stable `code` of anything thrown: ours (CabineError), Node's (`EEXIST`),
+ * SQLite's (`SQLITE_FULL`), the hub's answers; undefined when there is none
+ * or it is not a string.
+ */
+export function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}

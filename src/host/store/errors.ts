@@ -3,7 +3,7 @@
  * code and a message the pharmacist can act on; the reading that could not be
  * written is kept in memory and retried, never dropped.
  */
-import { CabineError } from '../../shared/errors';
+import { CabineError, codeOf } from '../../shared/errors';
 
 export type StoreErrorCode = 'DISK_FULL' | 'DB_LOCKED' | 'DB_CORRUPT' | 'KEY_UNAVAILABLE' | 'DECRYPT_FAILED' | 'STORE_FAILED';
 
@@ -44,7 +44,7 @@ export class StoreError extends CabineError {
 /** Maps a better-sqlite3 error (its `code` is the SQLite extended code name) to a StoreError. */
 export function toStoreError(error: unknown): StoreError {
   if (error instanceof StoreError) return error;
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = codeOf(error) ?? '';
   const detail = (error as Error).message;
   if (code.startsWith('SQLITE_FULL')) return new StoreError('DISK_FULL', { cause: error, detail });
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreError('DB_LOCKED', { cause: error, detail });

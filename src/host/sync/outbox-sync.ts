@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay } from '../../shared/backoff';
+import { codeOf } from '../../shared/errors';
 import { IngestResult, MAX_INGEST_ITEMS, PhotoChunkResult, type RecordItem } from '../../shared/record-protocol';
 import type { HubChannel, LinkStatus } from '../hub-link';
 import type { BoothStore, OutboxEntry } from '../store/store';
@@ -117,7 +118,7 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
         }
       } while (this.again && !this.stopped);
     } catch (error) {
-      const code = (error as { code?: string }).code ?? 'INTERNAL';
+      const code = codeOf(error) ?? 'INTERNAL';
       this.opts.log.warn({ code, err: (error as Error).message }, 'outbox sync paused; will retry');
       this.schedule();
     } finally {

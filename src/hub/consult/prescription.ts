@@ -21,6 +21,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Prescription } from '../../shared/consult-protocol';
+import { codeOf } from '../../shared/errors';
 
 /** Crockford's base 32: no I, L, O, U (read as 1, 1, 0 or a rude word). */
 export const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -118,7 +119,7 @@ export function loadSigningKey(file: string): Buffer {
     writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
     chmodSync(file, 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (codeOf(error) !== 'EEXIST') throw error;
   }
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {

@@ -40,6 +40,7 @@ import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { codeOf } from '../../shared/errors';
 import type { HubConfig } from '../directory';
 import { ExceptionReason, Pathway } from '../../shared/session-view';
 import { refused, type Peer } from '../peer';
@@ -273,7 +274,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       if (json) this.persisted.set(boothId, json);
       else this.persisted.delete(boothId);
     } catch (error) {
-      this.log.error({ code: (error as { code?: string }).code, boothId }, 'hub state: queue not saved');
+      this.log.error({ code: codeOf(error), boothId }, 'hub state: queue not saved');
     }
   }
 
@@ -519,7 +520,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       this.state?.removeQueueEntry(boothId);
       this.persisted.delete(boothId);
     } catch (error) {
-      this.log.error({ code: (error as { code?: string }).code, roomId: room.id }, 'hub state: claim not saved');
+      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: claim not saved');
     }
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     boothPeer.notify('queue.claimed', { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '' } });
@@ -558,7 +559,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       // Only consultations that took place count for the ETA.
       if (reason === 'ended' && Number.isFinite(duration)) this.recordDuration(duration);
     } catch (error) {
-      this.log.error({ code: (error as { code?: string }).code, roomId: room.id }, 'hub state: closed room not saved');
+      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: closed room not saved');
     }
     this.log.info({ roomId: room.id, reason }, 'room closed');
     this.emit('roomClosed', room, reason);
@@ -621,7 +622,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       try {
         await side.transport(p.transportId).connect({ dtlsParameters: p.dtlsParameters as unknown as ms.DtlsParameters });
       } catch (error) {
-        if ((error as { code?: string }).code) throw error;
+        if (codeOf(error)) throw error;
         throw refused('MEDIA_REFUSED', (error as Error).message.slice(0, 200));
       }
       return { connected: true };

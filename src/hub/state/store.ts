@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openHubDatabase } from '../sqlite';
 import type { Logger } from 'pino';
+import { codeOf } from '../../shared/errors';
 import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
 import { openJson, sealJson } from '../../host/store/seal';
 import type { QueueEntry } from '../media/signaling';
@@ -177,7 +178,7 @@ export class HubStateStore {
     try {
       return openJson<T>(this.keys, aad, body);
     } catch (error) {
-      this.log?.warn({ code: (error as { code?: string }).code, row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
+      this.log?.warn({ code: codeOf(error), row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
       return undefined;
     }
   }

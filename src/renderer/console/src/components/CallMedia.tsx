@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
+import { codeOf } from '../../../../shared/errors';
 import { mediaErrorText } from '../errors';
 import type { HubClient } from '../hub-client';
 
@@ -50,13 +51,13 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       remoteTrackEnded: (track, source) => { if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t)); },
       localStream: (m) => { if (self.current) self.current.srcObject = m; },
       // The link's own loss is the page's banner, not a media error.
-      error: (e) => { if ((e as { code?: string }).code !== 'CLOSED') setError(mediaErrorText(e)); },
+      error: (e) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); },
     };
     const s = new MediaSession({ signaling: hub, events });
     session.current = s;
     window.__cabineStats = () => s.stats();
     window.__cabineTimeline = () => s.timeline;
-    s.start().catch((e: unknown) => { if ((e as { code?: string }).code !== 'CLOSED') setError(mediaErrorText(e)); });
+    s.start().catch((e: unknown) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); });
     return () => {
       s.close();
       session.current = null;
