@@ -16,6 +16,8 @@ import QRCode from 'qrcode';
 import type { Logger } from 'pino';
 import type { KioskConfig } from '../shared/config';
 import type { Prescription } from '../shared/consult-protocol';
+import { codeOf } from '../shared/errors';
+import { parisDateTime } from '../shared/wording';
 
 /** What the kiosk shows of the prescription (KioskApi getPrescription). */
 export interface PrescriptionView {
@@ -36,8 +38,6 @@ export function prescriptionQrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', margin: 4, errorCorrectionLevel: 'M' });
 }
 
-const dateFr = (iso: string): string => new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(iso));
-
 /** The printable prescription: pharmacy, date, prescriber, patient first name, items, instructions, number and QR code. */
 export async function renderPrescriptionPdf(p: Prescription, pharmacy: { name: string; city: string }): Promise<Buffer> {
   const qrPng = await QRCode.toBuffer(p.qr, { type: 'png', margin: 4, errorCorrectionLevel: 'M', scale: 8 });
@@ -51,7 +51,7 @@ export async function renderPrescriptionPdf(p: Prescription, pharmacy: { name: s
   doc.font('Helvetica-Bold').fontSize(20).text('Ordonnance');
   doc.moveDown(0.3).font('Helvetica').fontSize(11)
     .text(`Téléconsultation en pharmacie — ${pharmacy.name}, ${pharmacy.city}`)
-    .text(`Le ${dateFr(p.issuedAt)}`);
+    .text(`Le ${parisDateTime(p.issuedAt)}`);
   doc.moveDown(0.8).font('Helvetica-Bold').fontSize(12).text(p.prescriber.name)
     .font('Helvetica').fontSize(11).text(p.prescriber.specialty);
   doc.moveDown(0.8).fontSize(12).text(`Patient : ${p.patient.firstName ?? '—'}${p.patient.age !== null ? `, ${p.patient.age} ans` : ''}`);
@@ -138,7 +138,7 @@ export class PrescriptionPrinter {
       const [bin, ...args] = command as [string, ...string[]];
       const child = spawn(bin, args, { stdio: ['pipe', 'ignore', 'ignore'] });
       child.on('error', (error) => {
-        this.log.warn({ code: (error as NodeJS.ErrnoException).code }, 'printer command could not start');
+        this.log.warn({ code: codeOf(error) }, 'printer command could not start');
         resolve(false);
       });
       child.on('close', (code) => resolve(code === 0));

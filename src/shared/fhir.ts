@@ -20,6 +20,7 @@ import type { DeviceInfo, Quantity, Reading } from './domain';
 import { LOINC } from './domain';
 import type { Prescription } from './consult-protocol';
 import type { PhotoMeta } from './record-protocol';
+import { QUANTITY_WORDING } from './wording';
 
 const LOINC_SYSTEM = 'http://loinc.org';
 const UCUM_SYSTEM = 'http://unitsofmeasure.org';
@@ -28,15 +29,10 @@ const CABINE_NS = '6f1c9a52-5d3e-4b8e-9a57-1f0f6b3c2d10';
 export const PSEUDONYM_SYSTEM = 'urn:cabine:pseudonym';
 
 const UNIT_DISPLAY: Record<string, string> = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', kPa: 'kPa', '/min': 'beats/minute', '%': '%', '1': '1' };
+/** LOINC's names: each measured value's from the wording table, and the panel that groups a blood pressure. */
 const DISPLAY: Record<string, string> = {
-  [LOINC.bodyTemperature]: 'Body temperature',
+  ...Object.fromEntries(Object.entries(QUANTITY_WORDING).map(([code, w]) => [code, w.fhir])),
   [LOINC.bpPanel]: 'Blood pressure panel with all children optional',
-  [LOINC.systolic]: 'Systolic blood pressure',
-  [LOINC.diastolic]: 'Diastolic blood pressure',
-  [LOINC.meanArterial]: 'Mean blood pressure',
-  [LOINC.heartRate]: 'Heart rate',
-  [LOINC.spo2]: 'Oxygen saturation in Blood Preductal by Pulse oximetry',
-  [LOINC.spo2Arterial]: 'Oxygen saturation in Arterial blood',
 };
 
 export interface SessionExport {

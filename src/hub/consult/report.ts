@@ -10,12 +10,12 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { createHash } from 'node:crypto';
 import type { Prescription } from '../../shared/consult-protocol';
-import { LOINC, type Reading } from '../../shared/domain';
+import type { Reading } from '../../shared/domain';
 import type { PhotoMeta } from '../../shared/record-protocol';
 import type { HubConfig } from '../directory';
 import { exportSession } from '../record/export';
 import type { ClaimRecord, RecordRepository, SessionNotes } from '../record/repository';
-import { EXCEPTION_LABEL_FR, PATHWAY_LABEL_FR, UNIT_SYMBOL } from '../../shared/wording';
+import { EXCEPTION_LABEL_FR, parisDateTime, parisTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../shared/wording';
 
 export interface SessionReport {
   sessionId: string;
@@ -94,15 +94,6 @@ const KIND_FR: Record<string, string> = {
   'cuff-pressure': 'Pression du brassard',
   spo2: 'Saturation en oxygène',
 };
-const VALUE_FR: Record<string, string> = {
-  [LOINC.bodyTemperature]: 'température',
-  [LOINC.systolic]: 'systolique',
-  [LOINC.diastolic]: 'diastolique',
-  [LOINC.meanArterial]: 'moyenne',
-  [LOINC.heartRate]: 'pouls',
-  [LOINC.spo2]: 'SpO2',
-  [LOINC.spo2Arterial]: 'SpO2',
-};
 const FLAG_FR: Record<string, string> = {
   'out-of-range': 'hors des valeurs possibles',
   'body-movement': 'mouvement pendant la mesure',
@@ -117,14 +108,11 @@ const FLAG_FR: Record<string, string> = {
   intermediate: 'valeur intermédiaire',
 };
 
-const parisDateTime = (iso: string): string =>
-  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
-const parisTime = (iso: string): string => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' }).format(new Date(iso));
 const frNumber = (n: number): string => String(n).replace('.', ',');
 
 function readingLine(r: Reading): string {
   const one = r.values.length === 1;
-  const values = r.values.map((v) => `${one ? '' : `${VALUE_FR[v.code] ?? v.name} `}${frNumber(v.value)} ${UNIT_SYMBOL[v.unit]}`.trim()).join(' ; ');
+  const values = r.values.map((v) => `${one ? '' : `${quantityWording(v.code)?.report ?? v.name} `}${frNumber(v.value)} ${UNIT_SYMBOL[v.unit]}`.trim()).join(' ; ');
   const flags = r.flags.length > 0 ? ` — à vérifier : ${r.flags.map((f) => FLAG_FR[f] ?? f).join(', ')}` : '';
   return `${KIND_FR[r.kind] ?? r.kind} : ${values} (${parisTime(r.takenAt)}, ${r.device.model} n° ${r.device.serial})${flags}`;
 }

@@ -21,6 +21,7 @@ import {
 import type { DeviceKind, DeviceStatus, Reading } from '../../shared/domain';
 import { HubRequestError } from '../../shared/hub-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
+import { DEVICE_WORDING } from '../../shared/wording';
 import type { HubMedia } from '../media/index';
 import type { Room } from '../media/room';
 import { refused, type Peer } from '../peer';
@@ -29,18 +30,12 @@ import { RecordRefusal, type RecordRepository } from '../record/repository';
 import type { Hub } from '../server';
 import { loadSigningKey, newPrescriptionNumber, parisDate, qrPayload } from './prescription';
 
-/** Which device takes each requestable measurement, and its name for a French doctor. */
+/** Which device takes each requestable measurement. */
 export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
   temperature: 'thermometer',
   'blood-pressure': 'bp-cuff',
   spo2: 'oximeter',
   'dermatoscope-photo': 'dermatoscope',
-};
-export const DEVICE_NAME_FR: Record<DeviceKind, string> = {
-  thermometer: 'thermomètre',
-  'bp-cuff': 'tensiomètre',
-  oximeter: 'oxymètre de pouls',
-  dermatoscope: 'dermatoscope',
 };
 
 const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
@@ -282,7 +277,7 @@ export class ConsultService {
     // A booth that never listed its devices is asked anyway: it answers for itself.
     if (known) {
       const device = known.find((d) => d.kind === kind);
-      const name = DEVICE_NAME_FR[kind];
+      const name = DEVICE_WORDING[kind].sentence;
       if (!device) throw refused('NO_DEVICE', `Cette cabine n’a pas de ${name} : choisissez une autre mesure ou demandez au pharmacien de la faire.`);
       if (device.state === 'disconnected') {
         const model = device.info ? ` (${device.info.model})` : '';

@@ -8,7 +8,7 @@ import type { DeviceState, MeasurementKind, Quantity, Reading, ReadingFlag, Ucum
 import { LOINC } from '../../../shared/domain';
 import type { MeasurementProgress } from '../../../shared/consult-protocol';
 import type { ExceptionReason, Pathway } from '../../../shared/session-view';
-import { EXCEPTION_LABEL_FR, PATHWAY_LABEL_FR, UNIT_SYMBOL } from '../../../shared/wording';
+import { EXCEPTION_LABEL_FR, parisClockTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../../shared/wording';
 
 /** Units as the console shows them: the shared symbols, the pulse in bpm. */
 export const UNIT_LABEL: Record<UcumUnit, string> = { ...UNIT_SYMBOL, '/min': 'bpm' };
@@ -56,16 +56,6 @@ export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
   disconnected: 'Débranché',
 };
 
-export const QUANTITY_LABEL: Record<string, string> = {
-  [LOINC.bodyTemperature]: 'Température',
-  [LOINC.systolic]: 'Systolique',
-  [LOINC.diastolic]: 'Diastolique',
-  [LOINC.meanArterial]: 'Pression artérielle moyenne',
-  [LOINC.heartRate]: 'Pouls',
-  [LOINC.spo2]: 'SpO₂',
-  [LOINC.spo2Arterial]: 'SaO₂',
-};
-
 const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 
 /** "36,8 °C", "72 bpm", "97 %". */
@@ -91,11 +81,11 @@ export function readingParts(reading: Pick<Reading, 'kind' | 'values'>): ValuePa
     if (sys && dia) parts.push({ label: 'Tension', text: `${decimal.format(sys.value)}/${decimal.format(dia.value)}\u00a0${UNIT_LABEL[sys.unit]}` });
     for (const q of reading.values) {
       if ((sys && dia && (q === sys || q === dia)) || q.code === LOINC.meanArterial) continue;
-      parts.push({ label: QUANTITY_LABEL[q.code] ?? q.name, text: quantityText(q) });
+      parts.push({ label: quantityWording(q.code)?.console ?? q.name, text: quantityText(q) });
     }
     return parts;
   }
-  return reading.values.map((q) => ({ label: QUANTITY_LABEL[q.code] ?? q.name, text: quantityText(q) }));
+  return reading.values.map((q) => ({ label: quantityWording(q.code)?.console ?? q.name, text: quantityText(q) }));
 }
 
 /** The quantity a trend follows for a kind (systolic for blood pressure, SpO₂ for the oximeter). */
@@ -117,11 +107,9 @@ export function isCuffPressure(reading: Pick<Reading, 'kind' | 'device'>): boole
   return reading.kind === 'cuff-pressure' && reading.device.kind === 'bp-cuff';
 }
 
-const clock = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-
 /** "14:05:09", in Paris time whatever the computer's zone. */
 export function timeText(iso: string): string {
-  return clock.format(new Date(iso));
+  return parisClockTime(iso);
 }
 
 /** "à l’instant", "depuis 4 min", "depuis 1 h 05". */

@@ -1,11 +1,11 @@
 import { memo } from 'react';
 import type { DeviceStatus } from '../../../../shared/domain';
 import type { ContextNote } from '../../../../shared/consult-protocol';
+import { DEVICE_WORDING } from '../../../../shared/wording';
 import { DEVICE_STATE_LABEL, pathwayText } from '../format';
 import type { Waiting } from '../types';
 
 const LANGUAGE: Record<'fr' | 'en', string> = { fr: 'Français', en: 'Anglais' };
-const DEVICE_NAME: Record<DeviceStatus['kind'], string> = { thermometer: 'Thermomètre', 'bp-cuff': 'Tensiomètre', oximeter: 'Oxymètre', dermatoscope: 'Dermatoscope' };
 
 /** Device states as small badges: what the doctor may ask for right now. */
 export function DeviceList({ devices }: { devices: DeviceStatus[] }) {
@@ -14,7 +14,7 @@ export function DeviceList({ devices }: { devices: DeviceStatus[] }) {
     <ul className="devices">
       {devices.map((d) => (
         <li key={d.deviceId} data-device={d.deviceId} data-state={d.state}>
-          <span>{DEVICE_NAME[d.kind]}{d.info ? <span className="muted"> · {d.info.model}</span> : null}</span>
+          <span>{DEVICE_WORDING[d.kind].console}{d.info ? <span className="muted"> · {d.info.model}</span> : null}</span>
           <span className={`badge badge--${d.state}`}>{DEVICE_STATE_LABEL[d.state]}</span>
         </li>
       ))}

@@ -7,6 +7,7 @@
 import { ALERT_REASON_WORDS } from '../../../../shared/alert';
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { AlertView, SessionView } from '../../../../shared/session-view';
+import { timeOfDay } from '../../../../shared/wording';
 import { t } from '../i18n';
 
 export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: SessionView; onRefused: () => void }) {
@@ -17,7 +18,7 @@ export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: S
     api.assistantAlert({ action, alertId: alert.id }).then((r) => { if (!r.accepted) onRefused(); }, onRefused);
   };
   const since = alert.raisedAt
-    ? new Date(alert.raisedAt).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
+    ? timeOfDay(alert.raisedAt, lang)
     : null;
   return (
     <section className="assistant__alert" data-testid="assistant-alert" data-alert={alert.state}>

@@ -16,6 +16,7 @@ import {
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
 import type { Identity, Language, SessionView } from '../../../../shared/session-view';
+import { timeOfDay } from '../../../../shared/wording';
 import { t, type MessageKey } from '../i18n';
 import { AlertControls } from './AlertControls';
 
@@ -28,7 +29,7 @@ export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; 
       setPin('');
       if (r.ok) return;
       setMessage(r.lockedUntil
-        ? t(lang, 'pin.locked', { time: new Date(r.lockedUntil).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' }) })
+        ? t(lang, 'pin.locked', { time: timeOfDay(r.lockedUntil, lang) })
         : t(lang, 'pin.wrong', { n: r.triesLeft }));
     } catch {
       setPin('');

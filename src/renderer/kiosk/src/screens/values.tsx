@@ -1,8 +1,7 @@
 /** A measured value with its unit, as a patient reads it. Values only: no interpretation, no diagnosis. */
 import type { Quantity } from '../../../../shared/domain';
 import type { Language } from '../../../../shared/session-view';
-import { UNIT_SYMBOL } from '../../../../shared/wording';
-import { hasKey, t } from '../i18n';
+import { quantityWording, UNIT_SYMBOL } from '../../../../shared/wording';
 
 export function formatValue(value: number, unit: string, lang: Language): string {
   const digits = unit === 'Cel' || unit === '[degF]' ? 1 : 0;
@@ -12,8 +11,7 @@ export function formatValue(value: number, unit: string, lang: Language): string
 }
 
 export function QuantityLine({ q, lang }: { q: Quantity; lang: Language }) {
-  const key = `value.${q.code}`;
-  const name = hasKey(key) ? t(lang, key) : q.name;
+  const name = quantityWording(q.code)?.kiosk[lang] ?? q.name;
   return (
     <span className="quantity" data-testid={`value-${q.code}`}>
       <span className="quantity__name">{name}</span> <strong className="quantity__value">{formatValue(q.value, q.unit, lang)}</strong>
