@@ -163,7 +163,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       assistant: { pinHash: cheapPinHash(PIN), maxTries: 5, lockoutMinutes: 5 },
       store: { path: boothDb, keyFile: join(dir, 'booth', 'booth.key'), retentionDays: 1 },
     });
-    const host = new Host(config, silentLog, { drivers: [thermometer, cuff], now: () => clock });
+    const host = new Host(config, silentLog, { drivers: [thermometer, cuff], clock: { now: () => clock } });
     // Readings shown since the last check, by session: checked against the record, then dropped (the harness stays flat).
     let unchecked = new Map<string, string[]>();
     let shownTotal = 0;

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay, NO_JITTER } from '../../src/shared/backoff';
+import { systemClock, type Clock } from '../../src/shared/clock';
 import type { DeviceState, MeasurementKind, Quantity, ReadingFlag } from '../../src/shared/domain';
 import { createLogger } from '../../src/shared/logger';
 import { DeviceError, type DeviceErrorCode, type DeviceInfo, type DeviceKind, type DeviceStatus, type Driver, type DriverEvents, type DriverReading } from '../contracts';
@@ -39,7 +40,7 @@ export interface BaseDriverOptions {
   id: string;
   timing?: Partial<DriverTiming>;
   /** Wall clock (tests may pin it). */
-  now?: () => Date;
+  clock?: Pick<Clock, 'now'>;
   log?: Logger;
 }
 
@@ -47,7 +48,7 @@ export abstract class BaseDriver extends EventEmitter<DriverEvents> implements D
   readonly id: string;
   abstract readonly kind: DeviceKind;
   protected readonly timing: DriverTiming;
-  protected readonly now: () => Date;
+  private readonly clock: Pick<Clock, 'now'>;
   protected readonly log: Logger;
   /** Identity from the last hello; carried on every reading. */
   protected info: DeviceInfo | undefined;
@@ -64,8 +65,13 @@ export abstract class BaseDriver extends EventEmitter<DriverEvents> implements D
     super();
     this.id = options.id;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.now = options.now ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
     this.log = options.log ?? createLogger(`devices.${options.id}`);
+  }
+
+  /** The wall-clock time now. */
+  protected now(): Date {
+    return new Date(this.clock.now());
   }
 
   /** Opens the transport and completes the hello; throws a DeviceError. */

@@ -5,6 +5,7 @@
  * so a patient cannot guess it. The clock is injected (tests).
  */
 import { scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { systemClock, type Clock } from '../shared/clock';
 
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
@@ -26,7 +27,7 @@ export interface AssistantAuthOptions {
   pinHash: string;
   maxTries: number;
   lockoutMinutes: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface LoginResult {
@@ -39,14 +40,14 @@ export interface LoginResult {
 export class AssistantAuth {
   private failures = 0;
   private lockedUntilMs = 0;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(private readonly opts: AssistantAuthOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
   }
 
   async login(pin: string): Promise<LoginResult> {
-    const now = this.now();
+    const now = this.clock.now();
     if (this.lockedUntilMs > now) return { ok: false, triesLeft: 0, lockedUntil: new Date(this.lockedUntilMs).toISOString() };
     if (this.lockedUntilMs !== 0) {
       // The lock-out is over: a fresh set of tries.
@@ -59,7 +60,7 @@ export class AssistantAuth {
     }
     this.failures += 1;
     if (this.failures >= this.opts.maxTries) {
-      this.lockedUntilMs = this.now() + this.opts.lockoutMinutes * 60_000;
+      this.lockedUntilMs = this.clock.now() + this.opts.lockoutMinutes * 60_000;
       return { ok: false, triesLeft: 0, lockedUntil: new Date(this.lockedUntilMs).toISOString() };
     }
     return { ok: false, triesLeft: this.opts.maxTries - this.failures, lockedUntil: null };

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, SnapshotFrom } from 'xstate';
 import { ageOn } from '../shared/birth-date';
+import { systemClock, type Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import {
   CONSULT, MeasurementRequested, PrescriptionDelivery,
@@ -96,7 +97,7 @@ export interface BoothConsultOptions {
   deviceStatuses: () => DeviceStatus[];
   /** The prescription changed (arrived, wiped): tell the kiosk. */
   onPrescription?: (view: PrescriptionView | null) => void;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 interface HeldPrescription {
@@ -109,7 +110,7 @@ interface HeldPrescription {
 const MAX_REMEMBERED = 64;
 
 export class BoothConsult {
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
   private lastProgressKey: string | null = null;
   private current: { serial: number; requestId: string | null; kind: MeasurementProgress['kind']; stage: ProgressStage } | null = null;
   private lastIdentity: Identity | null = null;
@@ -121,7 +122,7 @@ export class BoothConsult {
   private readonly disposers: (() => void)[] = [];
 
   constructor(private readonly opts: BoothConsultOptions) {
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     const { link, actor } = opts;
     link.handle(CONSULT.measurementRequested, (params) => this.measurementRequested(params));
     link.handle(CONSULT.prescription, (params) => this.deliverPrescription(params));
@@ -226,7 +227,7 @@ export class BoothConsult {
     const eventSessionId = p.sessionId ?? (forThisSession ? sessionId : null);
     if (eventSessionId) {
       await this.opts.recordSessionEvent({
-        id: uuidv7(), sessionId: eventSessionId, type: 'prescription.received', at: new Date(this.now()).toISOString(), data: { number: p.number },
+        id: uuidv7(), sessionId: eventSessionId, type: 'prescription.received', at: new Date(this.clock.now()).toISOString(), data: { number: p.number },
       });
     }
     const pdf = await renderPrescriptionPdf(p, this.opts.config.pharmacy);
@@ -315,7 +316,7 @@ export class BoothConsult {
 
   private sendProgress(p: Omit<MeasurementProgress, 'at'>): void {
     if (p.stage === 'cancelled') this.lastProgressKey = null;
-    const progress: MeasurementProgress = { ...p, at: new Date(this.now()).toISOString() };
+    const progress: MeasurementProgress = { ...p, at: new Date(this.clock.now()).toISOString() };
     if (this.opts.link.status !== 'online') return;
     this.opts.link.request(CONSULT.progress, progress).catch((error: unknown) => {
       this.opts.log.debug({ code: codeOf(error), stage: p.stage }, 'progress not acknowledged by the hub');
@@ -340,7 +341,7 @@ export class BoothConsult {
   }
 
   private record(sessionId: string, type: string, data: Record<string, unknown>): void {
-    this.opts.recordSessionEvent({ id: uuidv7(), sessionId, type, at: new Date(this.now()).toISOString(), data }).catch((error: unknown) => {
+    this.opts.recordSessionEvent({ id: uuidv7(), sessionId, type, at: new Date(this.clock.now()).toISOString(), data }).catch((error: unknown) => {
       this.opts.log.error({ code: codeOf(error), type }, 'session event not stored');
     });
   }

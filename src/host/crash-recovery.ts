@@ -17,6 +17,7 @@
  */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { systemClock, type Clock } from '../shared/clock';
 import type { SessionEvent } from '../shared/domain';
 import { codeOf } from '../shared/errors';
 import type { SessionView } from '../shared/session-view';
@@ -84,7 +85,7 @@ export interface CrashRecoveryTarget {
  * Runs the start-up check once and keeps announcing "no session here" to the
  * hub on every (re)connection outside a call. Call after the store is open.
  */
-export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number = Date.now): void {
+export function attachCrashRecovery(host: CrashRecoveryTarget, clock: Pick<Clock, 'now'> = systemClock): void {
   const store = host.store;
   if (store) {
     try {
@@ -95,11 +96,11 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
           id: uuidv7(),
           sessionId: interrupted.sessionId,
           type: 'incident',
-          at: new Date(now()).toISOString(),
+          at: new Date(clock.now()).toISOString(),
           data: { code: SESSION_INTERRUPTED, lastState: interrupted.lastState, lastAt: interrupted.lastAt },
         });
         // The patient, if still there, is told, and the pharmacist called: the consultation did not end by itself.
-        if (now() - Date.parse(interrupted.lastAt) <= INCIDENT_SCREEN_WITHIN_MS) {
+        if (clock.now() - Date.parse(interrupted.lastAt) <= INCIDENT_SCREEN_WITHIN_MS) {
           host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
         }
       }

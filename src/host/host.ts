@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { assign, createActor, type Actor } from 'xstate';
+import type { Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
 import { ApiRequestError, codeOf } from '../shared/errors';
@@ -48,8 +49,8 @@ export interface HostDeps {
   keys?: KeyProvider;
   /** Retry pacing of failed store writes (tests). */
   storeRetry?: { minDelayMs: number; maxDelayMs: number };
-  /** The store's clock, for retention (tests). */
-  now?: () => number;
+  /** The clock of the store (retention), the assistant lockout and session records (tests). */
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface HostEvents {
@@ -103,7 +104,7 @@ export class Host extends EventEmitter<HostEvents> {
     super();
     this.config = config;
     this.log = log;
-    this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.now ? { now: deps.now } : {}) });
+    this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.clock ? { clock: deps.clock } : {}) });
     this.devices = new DeviceManager({
       sink: this,
       sessionId: () => this.view().sessionId,
@@ -132,7 +133,7 @@ export class Host extends EventEmitter<HostEvents> {
           this.log.info('privacy wipe: patient data dropped from the session');
         },
         stampAlert: assign({
-          alert: ({ context }) => (context.alert ? { ...context.alert, id: uuidv7(), raisedAt: new Date(deps.now?.() ?? Date.now()).toISOString() } : null),
+          alert: ({ context }) => (context.alert ? { ...context.alert, id: uuidv7(), raisedAt: new Date(deps.clock?.now() ?? Date.now()).toISOString() } : null),
         }),
         recordAlert: ({ context }, params: AlertRecord) => this.recordAlert(context.sessionId, params),
       },
@@ -161,7 +162,7 @@ export class Host extends EventEmitter<HostEvents> {
       log: log.child({ module: 'host.media' }),
       emit: (event) => this.emit('kioskEvent', event),
       actor: this.actor,
-      queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.now?.() ?? Date.now()),
+      queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.clock?.now() ?? Date.now()),
     });
     this.consult = new BoothConsult({
       link: this.hubLink,
@@ -172,7 +173,7 @@ export class Host extends EventEmitter<HostEvents> {
       sendHostEvent: (event) => this.sendHostEvent(event),
       recordSessionEvent: (event) => this.recordSessionEvent(event),
       deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
-      ...(deps.now ? { now: deps.now } : {}),
+      ...(deps.clock ? { clock: deps.clock } : {}),
     });
     this.watchCaptureButton();
     this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
@@ -193,7 +194,7 @@ export class Host extends EventEmitter<HostEvents> {
   private openStore(): BoothStore {
     if (!this.storeHandle) {
       const keys = this.deps.keys ?? new FileKeyProvider(resolvePath(this.config.store.keyFile));
-      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId, ...(this.deps.now ? { now: this.deps.now } : {}) });
+      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId, ...(this.deps.clock ? { clock: this.deps.clock } : {}) });
     }
     if (!this.sync) {
       this.sync = new OutboxSync({ store: this.storeHandle, channel: this.hubLink, log: this.log.child({ module: 'host.sync' }) });
@@ -245,7 +246,7 @@ export class Host extends EventEmitter<HostEvents> {
       this.raiseIncident(error as StoreError);
     }
     // An interrupted last session gets its incident; the hub hears when this booth holds no call (E, issue #10).
-    attachCrashRecovery(this, this.deps.now);
+    attachCrashRecovery(this, this.deps.clock);
     this.consult.sweepLeftovers();
     this.purgeExpired();
     this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
@@ -357,7 +358,7 @@ export class Host extends EventEmitter<HostEvents> {
    */
   private recordAlert(sessionId: string | null, record: AlertRecord): void {
     const code = ALERT_INCIDENT[record.change];
-    const at = new Date(this.deps.now?.() ?? Date.now()).toISOString();
+    const at = new Date(this.deps.clock?.now() ?? Date.now()).toISOString();
     const incident = { code, message: alertIncidentMessage(record.change, record.reason, record.by), at };
     this.log.warn({ code, alertId: record.alertId, reason: record.reason, via: record.by?.via }, 'booth alert');
     this.noteIncident(incident);
@@ -388,7 +389,7 @@ export class Host extends EventEmitter<HostEvents> {
       id: uuidv7(),
       sessionId,
       type: 'transition',
-      at: new Date(this.deps.now?.() ?? Date.now()).toISOString(),
+      at: new Date(this.deps.clock?.now() ?? Date.now()).toISOString(),
       data: { from: record.from, to: record.to, event: record.event },
     };
     this.emit('sessionEvent', event);
@@ -484,7 +485,7 @@ export class Host extends EventEmitter<HostEvents> {
         // Written before it is shown (DESIGN §4); then the session moves on.
         await this.recordPhoto({
           id: photoId, sessionId: this.view().sessionId, mime: params.mime, width: params.width, height: params.height,
-          takenAt: new Date(this.deps.now?.() ?? Date.now()).toISOString(), polarisation,
+          takenAt: new Date(this.deps.clock?.now() ?? Date.now()).toISOString(), polarisation,
           ...(bodySite ? { bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
         });
         this.sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { systemClock } from '../shared/clock';
 import { CabineError } from '../shared/errors';
 import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
@@ -46,7 +47,7 @@ export interface SpecialistSession {
 
 export interface AuthOptions {
   /** Wrong passwords allowed, their delays, the clock, the log window (the hub's `limits` when absent). */
-  limits?: Pick<HubLimits, 'now' | 'login' | 'logWindowMs'>;
+  limits?: Pick<HubLimits, 'clock' | 'login' | 'logWindowMs'>;
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -110,7 +111,7 @@ export class SpecialistAuth {
     /** Where sessions outlive the process; memory only when absent. */
     private readonly store: HubStateStore | null = null,
   ) {
-    this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.now ?? Date.now);
+    this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.clock ?? systemClock);
     this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
     store?.purgeExpiredSessions();
   }

@@ -37,9 +37,9 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
   private readonly throttle: AttemptThrottle;
   private readonly floods: FloodLog;
 
-  constructor(private readonly directory: BoothDirectory, private readonly log: Logger, limits: Pick<HubLimits, 'now' | 'booth' | 'logWindowMs'>) {
+  constructor(private readonly directory: BoothDirectory, private readonly log: Logger, limits: Pick<HubLimits, 'clock' | 'booth' | 'logWindowMs'>) {
     super();
-    this.throttle = new AttemptThrottle(limits.booth, limits.now);
+    this.throttle = new AttemptThrottle(limits.booth, limits.clock);
     this.floods = new FloodLog(log, { windowMs: limits.logWindowMs });
   }
 

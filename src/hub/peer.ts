@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../shared/clock';
 import { codeOf } from '../shared/errors';
 import { HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
 import { PendingRequests } from '../shared/pending-requests';
@@ -21,12 +22,12 @@ export interface Method<P extends z.ZodType = z.ZodType> {
 export class RateLimiter {
   private tokens: number;
   private last: number;
-  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly now: () => number = Date.now) {
+  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly clock: Pick<Clock, 'now'> = systemClock) {
     this.tokens = burst;
-    this.last = now();
+    this.last = clock.now();
   }
   take(): boolean {
-    const t = this.now();
+    const t = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
     if (this.tokens < 1) return false;

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../shared/clock';
 import { createLogger } from '../shared/logger';
 import { serveStatic } from '../shared/static-files';
 import type { Duplex } from 'node:stream';
@@ -45,7 +46,7 @@ export interface HubOptions {
 
 export interface HubLimitOptions {
   /** The throttles' clock (tests move it rather than wait). */
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
   /** Wrong passwords per (address, account), and per address. */
   login?: Partial<ThrottlePolicy> & { perAddress?: Partial<ThrottlePolicy> };
   /** Wrong booth tokens per (address, booth id), and per address. */
@@ -58,7 +59,7 @@ export interface HubLimitOptions {
 
 /** The limits in force, defaults filled in. */
 export interface HubLimits {
-  now: () => number;
+  clock: Pick<Clock, 'now'>;
   login: AttemptLimits;
   booth: AttemptLimits;
   logWindowMs: number;
@@ -103,7 +104,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const { verify, ...gate } = opts.limits?.hashes ?? {};
   const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
   const limits: HubLimits = {
-    now: opts.limits?.now ?? Date.now,
+    clock: opts.limits?.clock ?? systemClock,
     login: attemptLimits(LOGIN_LIMITS, opts.limits?.login),
     booth: attemptLimits(BOOTH_LIMITS, opts.limits?.booth),
     logWindowMs: opts.limits?.logWindowMs ?? 60_000,

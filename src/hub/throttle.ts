@@ -18,6 +18,7 @@
  * `maxEntries` keys (the least recently failed go first), so a flood of
  * random account names costs bounded memory.
  */
+import { systemClock, type Clock } from '../shared/clock';
 import { CabineError } from '../shared/errors';
 import type { Standing } from './hash-gate';
 
@@ -51,7 +52,7 @@ interface Entry {
 export class FailureTable {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly policy: ThrottlePolicy, private readonly now: () => number = Date.now) {}
+  constructor(private readonly policy: ThrottlePolicy, private readonly clock: Pick<Clock, 'now'> = systemClock) {}
 
   get size(): number {
     return this.entries.size;
@@ -61,12 +62,12 @@ export class FailureTable {
   waitMs(key: string): number {
     const e = this.entries.get(key);
     if (!e) return 0;
-    return Math.max(0, e.lastFailure + waitAfter(e.failures, this.policy) - this.now());
+    return Math.max(0, e.lastFailure + waitAfter(e.failures, this.policy) - this.clock.now());
   }
 
   /** Counts one failure of `key`. */
   fail(key: string): void {
-    const t = this.now();
+    const t = this.clock.now();
     const e = this.entries.get(key);
     // Re-inserted at the end: the map's order is the order of the last failure, oldest first.
     this.entries.delete(key);
@@ -103,15 +104,15 @@ export class FailureTable {
 /** Pairs (address, account) that got in: exempt from their address's ceiling. Bounded like a FailureTable. */
 class KnownGood {
   private readonly seen = new Map<string, number>();
-  constructor(private readonly maxEntries: number, private readonly forgetAfterMs: number, private readonly now: () => number) {}
+  constructor(private readonly maxEntries: number, private readonly forgetAfterMs: number, private readonly clock: Pick<Clock, 'now'>) {}
 
   has(key: string): boolean {
     const at = this.seen.get(key);
-    return at !== undefined && this.now() - at < this.forgetAfterMs;
+    return at !== undefined && this.clock.now() - at < this.forgetAfterMs;
   }
 
   add(key: string): void {
-    const t = this.now();
+    const t = this.clock.now();
     this.seen.delete(key);
     this.seen.set(key, t);
     for (const [k, at] of this.seen) {
@@ -207,11 +208,11 @@ export class AttemptThrottle {
   private readonly addresses: FailureTable;
   private readonly good: KnownGood;
 
-  constructor(limits: AttemptLimits, private readonly now: () => number = Date.now) {
-    this.pairs = new FailureTable(limits.pair, now);
-    this.addresses = new FailureTable(limits.address, now);
+  constructor(limits: AttemptLimits, clock: Pick<Clock, 'now'> = systemClock) {
+    this.pairs = new FailureTable(limits.pair, clock);
+    this.addresses = new FailureTable(limits.address, clock);
     // Remembered as long as an address's failures are, and as many as there are pairs.
-    this.good = new KnownGood(limits.pair.maxEntries, Math.max(limits.address.forgetAfterMs, 30 * 24 * 3600_000), now);
+    this.good = new KnownGood(limits.pair.maxEntries, Math.max(limits.address.forgetAfterMs, 30 * 24 * 3600_000), clock);
   }
 
   /** Remembered keys, all tables together (for tests of the memory bound). */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
 import { PHOTO_CHUNK_BYTES, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
 import { StoreError, toStoreError } from './errors';
@@ -22,7 +23,7 @@ export interface StoreOptions {
   boothId: string;
   /** How long a write waits for another connection's lock before DB_LOCKED. */
   busyTimeoutMs?: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface SessionRecord {
@@ -67,7 +68,7 @@ export class BoothStore {
   readonly db: Database.Database;
   readonly boothId: string;
   private readonly keys: KeyProvider;
-  private readonly now: () => number;
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly st: ReturnType<BoothStore['prepare']>;
   private readonly txReading: (r: Reading) => void;
   private readonly txReadings: (rs: Reading[]) => void;
@@ -80,18 +81,18 @@ export class BoothStore {
     this.db = db;
     this.keys = opts.keys;
     this.boothId = opts.boothId;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.st = this.prepare();
     this.txReading = db.transaction((r: Reading) => {
       this.st.insertReading.run(r.id, r.sessionId, r.kind, r.takenAt, sealJson(this.keys, `readings:${r.id}`, r));
-      this.st.insertOutbox.run(r.id, 'reading', r.sessionId, this.now());
+      this.st.insertOutbox.run(r.id, 'reading', r.sessionId, this.clock.now());
     });
     this.txReadings = db.transaction((rs: Reading[]) => {
       for (const r of rs) this.txReading(r);
     });
     this.txEvent = db.transaction((e: SessionEvent) => {
       this.st.insertEvent.run(e.id, e.sessionId, e.type, e.at, sealJson(this.keys, `session_events:${e.id}`, e));
-      this.st.insertOutbox.run(e.id, 'sessionEvent', e.sessionId, this.now());
+      this.st.insertOutbox.run(e.id, 'sessionEvent', e.sessionId, this.clock.now());
     });
     this.txPhoto = db.transaction((p: PhotoInput, meta: PhotoMeta) => {
       const { bytes: _bytes, ...rest } = p;
@@ -100,10 +101,10 @@ export class BoothStore {
         const chunk = p.bytes.subarray(i * PHOTO_CHUNK_BYTES, (i + 1) * PHOTO_CHUNK_BYTES);
         this.st.insertChunk.run(p.id, i, seal(this.keys, `photo_chunks:${p.id}:${i}`, chunk));
       }
-      this.st.insertOutbox.run(p.id, 'photo', p.sessionId, this.now());
+      this.st.insertOutbox.run(p.id, 'photo', p.sessionId, this.clock.now());
     });
     this.txAck = db.transaction((ids: string[]) => {
-      const at = this.now();
+      const at = this.clock.now();
       let n = 0;
       for (const id of ids) n += this.st.ack.run(at, id).changes;
       return n;
@@ -293,7 +294,7 @@ export class BoothStore {
 
   /** Deletes what the hub acknowledged more than `retentionDays` ago. Unacknowledged data is never purged. */
   purge(retentionDays: number): PurgeResult {
-    return this.run(() => this.txPurge(this.now() - retentionDays * DAY_MS));
+    return this.run(() => this.txPurge(this.clock.now() - retentionDays * DAY_MS));
   }
 
   getState(key: string): string | undefined {

@@ -5,8 +5,9 @@
  * queue retries with backoff, in order. Nothing is dropped; `pending()` says
  * how much is waiting.
  */
-import type { Reading, SessionEvent } from '../../shared/domain';
 import { backoffDelay } from '../../shared/backoff';
+import { systemClock, type Clock } from '../../shared/clock';
+import type { Reading, SessionEvent } from '../../shared/domain';
 import { StoreError, toStoreError } from './errors';
 import type { BoothStore, PhotoInput } from './store';
 
@@ -23,8 +24,7 @@ export interface DurableWriterOptions {
   onStored?: (write: PendingWrite) => void;
   minDelayMs?: number;
   maxDelayMs?: number;
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (handle: unknown) => void;
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 interface Queued {
@@ -60,14 +60,14 @@ export class DurableWriter {
 
   /** Tries the queue now (e.g. once the support freed disk space). */
   retryNow(): void {
-    if (this.timer !== null) (this.opts.clearTimer ?? clearTimeout)(this.timer as NodeJS.Timeout);
+    if (this.timer !== null) (this.opts.clock ?? systemClock).clearTimeout(this.timer);
     this.timer = null;
     this.flush();
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== null) (this.opts.clearTimer ?? clearTimeout)(this.timer as NodeJS.Timeout);
+    if (this.timer !== null) (this.opts.clock ?? systemClock).clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -90,7 +90,7 @@ export class DurableWriter {
         this.lastIncident = e.code;
         const baseMs = this.opts.minDelayMs ?? 200;
         const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 10_000, floorMs: baseMs / 2 });
-        this.timer = (this.opts.setTimer ?? setTimeout)(() => {
+        this.timer = (this.opts.clock ?? systemClock).setTimeout(() => {
           this.timer = null;
           this.flush();
         }, delay);

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { openHubDatabase } from '../sqlite';
 import type { KeyProvider } from '../../host/store/keys';
 import { open, seal } from '../../host/store/seal';
+import { systemClock, type Clock } from '../../shared/clock';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 import {
@@ -56,7 +57,7 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly st;
   private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
 
-  constructor(path: string, private readonly keys: KeyProvider, private readonly now: () => Date = () => new Date()) {
+  constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock) {
     this.db = openHubDatabase(path, RECORD_MIGRATIONS, 'FULL');
     const db = this.db;
     this.st = {
@@ -79,7 +80,7 @@ export class SqliteRecordRepository implements RecordRepository {
       sessionRx: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = ? ORDER BY issued_at, number'),
     };
     this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
-      const at = this.now().toISOString();
+      const at = new Date(this.clock.now()).toISOString();
       if (this.st.insertBatch.run(batchId, boothId, at).changes === 0) {
         throw new RecordRefusal('REPLAYED_BATCH', `batch ${batchId} was already received: send the items again under a new batch id`);
       }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openHubDatabase } from '../sqlite';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
 import { openJson, sealJson } from '../../host/store/seal';
@@ -63,7 +64,7 @@ export class HubStateStore {
   private readonly db: Database.Database;
   private readonly st;
 
-  constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly now: () => number = Date.now) {
+  constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly clock: Pick<Clock, 'now'> = systemClock) {
     this.db = openHubDatabase(path, HUB_STATE_MIGRATIONS, 'NORMAL');
     const db = this.db;
     this.st = {
@@ -140,7 +141,7 @@ export class HubStateStore {
     const hash = tokenHash(token);
     const row = this.st.getSession.get(hash);
     if (!row) return null;
-    if (row.expires < this.now()) {
+    if (row.expires < this.clock.now()) {
       this.st.delSession.run(hash);
       return null;
     }
@@ -153,14 +154,14 @@ export class HubStateStore {
 
   /** Deletes expired sessions; returns how many. */
   purgeExpiredSessions(): number {
-    return this.st.purgeSessions.run(this.now()).changes;
+    return this.st.purgeSessions.run(this.clock.now()).changes;
   }
 
   // ---- room durations (ETA) -------------------------------------------------------
 
   recordDuration(ms: number): void {
     this.db.transaction(() => {
-      this.st.putDuration.run(new Date(this.now()).toISOString(), Math.max(0, Math.round(ms)));
+      this.st.putDuration.run(new Date(this.clock.now()).toISOString(), Math.max(0, Math.round(ms)));
       this.st.trimDurations.run();
     })();
   }

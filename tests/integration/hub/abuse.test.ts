@@ -40,7 +40,7 @@ const lines: { msg: string; [k: string]: unknown }[] = [];
 const captured = createLogger('test-hub', { write: (l: string) => (lines.push(JSON.parse(l) as never), true) } as unknown as NodeJS.WritableStream);
 
 const LIMITS = {
-  now: clock.now,
+  clock,
   login: { freeFailures: 3 },
   booth: { freeFailures: 3 },
   hashes: { verify: countingVerify, maxConcurrent: 2 },

@@ -37,7 +37,7 @@ describe('host, store and hub together', () => {
       hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRET },
       store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
     });
-    const host = new Host(config, silentLog, { drivers: [], keys: new FakeKeyProvider(), now: () => clock.t });
+    const host = new Host(config, silentLog, { drivers: [], keys: new FakeKeyProvider(), clock: { now: () => clock.t } });
     cleanups.push(() => host.stop());
     const statuses: unknown[] = [];
     host.on('kioskEvent', (e) => { if (e.name === 'networkStatus') statuses.push(e.data); });

@@ -38,7 +38,7 @@ function boothStore(): BoothStore {
 
 function startHost(overrides: Record<string, unknown> = {}, store = boothStore()) {
   const config = testConfig({ assistant: { pinHash: pinHash(PIN), maxTries: 3, lockoutMinutes: 5 }, ...overrides });
-  const host = new Host(config, silentLog, { store, now: () => Date.parse('2026-11-23T10:00:00Z') });
+  const host = new Host(config, silentLog, { store, clock: { now: () => Date.parse('2026-11-23T10:00:00Z') } });
   host.start();
   cleanups.push(() => host.stop());
   return { host, store };

@@ -36,7 +36,7 @@ function startHost(now: { t: number }, drivers: Driver[] = []) {
     assistant: { pinHash: pinHash(PIN), maxTries: 3, lockoutMinutes: 5 },
     store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
   });
-  const host = new Host(config, silent, { now: () => now.t, drivers });
+  const host = new Host(config, silent, { clock: { now: () => now.t }, drivers });
   const events: SessionEvent[] = [];
   host.on('sessionEvent', (e) => events.push(e));
   host.start();
@@ -50,7 +50,7 @@ function startHost(now: { t: number }, drivers: Driver[] = []) {
 describe('assistant PIN', () => {
   it('locks out after maxTries wrong PINs, refuses even the right PIN during the lock-out, and counts afresh afterwards', async () => {
     const now = { t: Date.parse('2026-11-23T10:00:00Z') };
-    const auth = new AssistantAuth({ pinHash: pinHash(PIN), maxTries: 3, lockoutMinutes: 5, now: () => now.t });
+    const auth = new AssistantAuth({ pinHash: pinHash(PIN), maxTries: 3, lockoutMinutes: 5, clock: { now: () => now.t } });
     expect(await auth.login('0000')).toEqual({ ok: false, triesLeft: 2, lockedUntil: null });
     expect(await auth.login('1111')).toEqual({ ok: false, triesLeft: 1, lockedUntil: null });
     expect(await auth.login('2222')).toEqual({ ok: false, triesLeft: 0, lockedUntil: '2026-11-23T10:05:00.000Z' });

@@ -59,7 +59,7 @@ function setup(printer: PrinterConfig = { kind: 'file', dir: join(tmp(), 'prints
   consult = new BoothConsult({
     link, actor, config: { boothId: 'demo-booth-1', pharmacy: { name: 'Pharmacie du Marché', city: 'Aurillac' } },
     printer: new PrescriptionPrinter(printer, silent), log: silent, sendHostEvent,
-    recordSessionEvent: async (e) => void events.push(e), deviceStatuses: () => devices, now: () => NOW,
+    recordSessionEvent: async (e) => void events.push(e), deviceStatuses: () => devices, clock: { now: () => NOW },
   });
   const send = (...es: SessionMachineEvent[]) => es.forEach((e) => actor.send(e));
   const progress = () => link.requests.filter((r) => r.method === 'consult.progress').map((r) => r.params as MeasurementProgress);

@@ -71,7 +71,7 @@ describe('at start after an interruption', () => {
       view: () => ({ state: 'flow.attract' }) as never,
       recordSessionEvent: async (e) => { recorded.push(e); },
       sendHostEvent: (e) => { sent.push(e); return true; },
-    }, () => now);
+    }, { now: () => now });
     return { recorded, sent };
   }
 

@@ -29,7 +29,7 @@ function dir(): string {
 }
 
 function open(d: string, now?: () => number): HubStateStore {
-  const s = now ? new HubStateStore(join(d, 'hub-state.db'), new FileKeyProvider(join(d, 'hub-state.key')), undefined, now) : HubStateStore.inDir(d);
+  const s = now ? new HubStateStore(join(d, 'hub-state.db'), new FileKeyProvider(join(d, 'hub-state.key')), undefined, { now }) : HubStateStore.inDir(d);
   stores.push(s);
   return s;
 }

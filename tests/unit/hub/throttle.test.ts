@@ -15,7 +15,7 @@ const LIMITS: AttemptLimits = {
 
 function setup(limits: AttemptLimits = LIMITS): { throttle: AttemptThrottle; clock: { t: number } } {
   const clock = { t: 1_000_000 };
-  return { throttle: new AttemptThrottle(limits, () => clock.t), clock };
+  return { throttle: new AttemptThrottle(limits, { now: () => clock.t }), clock };
 }
 
 /** One attempt with a wrong secret; the refusal if it was not admitted. */

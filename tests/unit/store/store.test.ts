@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 
 function makeStore(now: { t: number } = { t: Date.now() }): BoothStore {
   const { dir, cleanup } = tempDir();
-  const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A', now: () => now.t });
+  const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A', clock: { now: () => now.t } });
   cleanups.push(() => { store.close(); cleanup(); });
   return store;
 }
