@@ -25,14 +25,14 @@ describe('the console while the booth is away', () => {
     expect(boothAwayText(away, 15_400)).toEqual({ title: 'Cabine hors ligne depuis 50 s', detail: 'L’appel sera terminé dans 10 s si elle ne revient pas.' });
     expect(boothAwayText({ awayMs: 0, endsInMs: 90_000, receivedAt: 0 }, 0).detail).toBe('L’appel sera terminé dans 1 min 30 s si elle ne revient pas.');
     expect(boothAwayText(away, 26_000).detail).toBe('L’appel va être terminé : la cabine n’est pas revenue à temps.');
-    const banner = text(renderToStaticMarkup(createElement(BoothAwayBanner, { away, now: () => 12_000 })));
+    const banner = text(renderToStaticMarkup(createElement(BoothAwayBanner, { away, clock: { now: () => 12_000 } })));
     expect(banner).toContain('Cabine hors ligne depuis 47 s');
     expect(banner).toContain('L’appel sera terminé dans 13 s si elle ne revient pas.');
   });
 
   it('shows the booth offline in the call instead of "En communication", and no server banner while the link is up', () => {
     const html = text(renderToStaticMarkup(createElement(Consultation, {
-      hub, call, live: true, online: true, away: { awayMs: 40_000, endsInMs: 20_000, receivedAt: 1_000 }, now: () => 1_000, onEnd: () => undefined, onBack: () => undefined,
+      hub, call, live: true, online: true, away: { awayMs: 40_000, endsInMs: 20_000, receivedAt: 1_000 }, clock: { now: () => 1_000 }, onEnd: () => undefined, onBack: () => undefined,
     })));
     expect(html).toContain('Cabine hors ligne depuis 40 s');
     expect(html).toContain('L’appel sera terminé dans 20 s si elle ne revient pas.');

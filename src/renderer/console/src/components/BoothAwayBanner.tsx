@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { systemClock, type Clock } from '../../../../shared/clock';
 import { boothAwayText, type BoothAway } from '../format';
 
 /**
@@ -6,13 +7,13 @@ import { boothAwayText, type BoothAway } from '../format';
  * if it does not come back (the hub's grace period), counted down each
  * second on the clock given (the page's own by default).
  */
-export function BoothAwayBanner({ away, now = Date.now }: { away: BoothAway; now?: () => number }) {
+export function BoothAwayBanner({ away, clock = systemClock }: { away: BoothAway; clock?: Pick<Clock, 'now'> }) {
   const [, tick] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, []);
-  const { title, detail } = boothAwayText(away, now());
+  const { title, detail } = boothAwayText(away, clock.now());
   return (
     <div className="banner banner--booth" role="alert" data-testid="booth-away">
       <strong>{title}</strong> <span>{detail}</span>

@@ -1,6 +1,7 @@
 import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { z } from 'zod';
+import type { Clock } from '../../../../shared/clock';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
 import {
   CONSULT, ContextCatchUp, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
@@ -33,13 +34,13 @@ const Delivered = z.object({ number: z.string(), printed: z.boolean() });
  * prescription and the GP report. Everything but the call stays on screen
  * after it ends, until the doctor returns to the waiting room.
  */
-export function Consultation({ hub, call, live, online, away = null, endedReason = null, now, onEnd, onBack }: {
+export function Consultation({ hub, call, live, online, away = null, endedReason = null, clock, onEnd, onBack }: {
   hub: HubClient; call: CallInfo; live: boolean; online: boolean; onEnd: () => void; onBack: () => void;
   /** The booth away from the call (the hub's grace period running), or null. */
   away?: BoothAway | null;
   /** Why the call ended (the hub's `room.closed` reason). */
   endedReason?: string | null;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }) {
   const [state, dispatch] = useReducer(consultReducer, emptyConsult);
   const [media, setMedia] = useState<CallStatus | null>(null);
@@ -124,7 +125,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       </header>
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
-      {live && away && <BoothAwayBanner away={away} now={now} />}
+      {live && away && <BoothAwayBanner away={away} clock={clock} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">

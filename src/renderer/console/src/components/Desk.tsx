@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { systemClock, type Clock } from '../../../../shared/clock';
 import type { BoothAway } from '../format';
 import { HubClient } from '../hub-client';
 import { BoothOfflineNote, ElsewhereNote, QueueNote, RoomClosedNote, RoomMine, type CallInfo, type Me, type Presence, type Waiting } from '../types';
@@ -20,7 +21,7 @@ const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmac
  * While the booth is away the hub's `room.boothOffline` gives how long and
  * how long before the call ends; it is dated here on this page's clock.
  */
-export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () => void; now?: () => number }) {
+export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: () => void; clock?: Pick<Clock, 'now'> }) {
   const [hub] = useState(() => new HubClient());
   const [online, setOnline] = useState(false);
   const [queue, setQueue] = useState<Waiting[]>([]);
@@ -34,8 +35,8 @@ export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () =>
   const [error, setError] = useState<string | null>(null);
   const presenceRef = useRef(presence);
   presenceRef.current = presence;
-  const clock = useRef(now);
-  clock.current = now;
+  const clockRef = useRef(clock);
+  clockRef.current = clock;
   useEffect(prefetchCallMedia, []);
 
   useEffect(() => {
@@ -65,7 +66,7 @@ export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () =>
         setAway(null);
       } else if (m === 'room.boothOffline') {
         const n = BoothOfflineNote.safeParse(d);
-        if (n.success) setAway({ awayMs: n.data.awayMs, endsInMs: n.data.endsInMs, receivedAt: clock.current() });
+        if (n.success) setAway({ awayMs: n.data.awayMs, endsInMs: n.data.endsInMs, receivedAt: clockRef.current.now() });
       } else if (m === 'room.boothOnline') {
         setAway(null);
       }
@@ -154,7 +155,7 @@ export function Desk({ me, onLogout, now = Date.now }: { me: Me; onLogout: () =>
           <Elsewhere presence={presence} label={call.label} busy={taking || !online} onTakeOver={() => void takeOver()} />
         ) : call ? (
           <Consultation
-            key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} now={now}
+            key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} clock={clock}
             onEnd={() => void end()} onBack={() => setCall(null)}
           />
         ) : (

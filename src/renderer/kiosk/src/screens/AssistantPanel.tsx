@@ -13,6 +13,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   birthDateInWords, calendarDay, checkBirthDate, MONTH_NAMES, type BirthDateCheck, type BirthDateFields,
 } from '../../../../shared/birth-date';
+import { systemClock, type Clock } from '../../../../shared/clock';
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
 import type { Identity, Language, SessionView } from '../../../../shared/session-view';
@@ -137,10 +138,10 @@ function fieldsOf(iso: string | undefined): BirthDateFields {
   return { day, month, year };
 }
 
-export function AssistantPanel({ api, view, onHide, now = Date.now }: {
+export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   api: KioskApi; view: SessionView; onHide: () => void;
   /** The clock "today" and the age come from (injected for tests). */
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }) {
   const lang = view.language;
   const [incidents, setIncidents] = useState<EventData<'incident'>[]>([]);
@@ -151,7 +152,7 @@ export function AssistantPanel({ api, view, onHide, now = Date.now }: {
   const [birth, setBirth] = useState<BirthDateFields>(() => fieldsOf(saved?.birthDate));
   const [submitted, setSubmitted] = useState(false);
   const top = view.state.split('.')[0];
-  const check = checkBirthDate(birth, calendarDay(now()));
+  const check = checkBirthDate(birth, calendarDay(clock.now()));
 
   useEffect(() => {
     api.assistantIncidents({}).then((r) => setIncidents(r.incidents), () => undefined);
