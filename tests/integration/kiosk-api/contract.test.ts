@@ -15,6 +15,7 @@ import { createWsKioskApi } from '../../../src/renderer/kiosk/src/api-client';
 import type { KioskApi, KioskEvent } from '../../../src/shared/kiosk-api';
 import { createLogger } from '../../../src/shared/logger';
 import { testConfig } from '../../helpers/config';
+import { FaultProxy } from '../../helpers/fault-proxy';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 
@@ -212,6 +213,34 @@ describe('WebSocket transport access control', () => {
     expect(replies[2]).toMatchObject({ ok: true, id: 3 });
     ws.close();
   });
+});
+
+describe("the kiosk page's WebSocket client", () => {
+  it('abandons an opening handshake the host never answers and connects on the next attempt', async () => {
+    const host = new Host(testConfig(), silent);
+    const transport = await startWsTransport({ dispatch: host.dispatch, staticDir: '/nonexistent', log: silent });
+    // A host restarted under the page: the first connection is accepted and never answered.
+    const proxy = await new FaultProxy(transport.port).start();
+    proxy.delay(10 * 60_000);
+    class BrowserLikeWebSocket extends WebSocket {
+      constructor(url: string, protocols: string[]) {
+        super(url, protocols, { origin: transport.origin });
+      }
+    }
+    (globalThis as Record<string, unknown>).WebSocket = BrowserLikeWebSocket;
+    const api = createWsKioskApi(new URL(transport.url).hash.replace('#secret=', ''), `ws://127.0.0.1:${proxy.port}/api`);
+    try {
+      await expect.poll(() => proxy.connections).toBe(1);
+      proxy.pass();
+      await api.ready;
+      expect(proxy.connections, 'a second attempt').toBeGreaterThan(1);
+      expect(await api.getSnapshot({})).toMatchObject({ state: 'attract' });
+    } finally {
+      api.close();
+      await proxy.stop();
+      await transport.close();
+    }
+  }, 15_000);
 });
 
 describe('IPC transport sender check', () => {

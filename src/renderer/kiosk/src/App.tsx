@@ -22,6 +22,7 @@ import type { KioskScreenProps } from './screens/Layout';
 import { Banners, Overlay } from './screens/Overlays';
 import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, WrapUpScreen } from './screens/Steps';
 import { wipeClientData } from './wipe';
+import { shownScreen } from './screen-choice';
 
 export interface ScreenProps {
   view: SessionView;
@@ -100,9 +101,7 @@ export function App({ api }: { api: KioskApi }) {
   const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
 
   let screen;
-  // A claim relayed by the hub opens the call at once (the machine follows with CLAIMED), but never over the wrap-up or the wipe.
-  const callOpen = inCall && top !== 'wrapUp' && top !== 'privacyWipe';
-  switch (callOpen ? 'consultation' : top) {
+  switch (shownScreen(top, inCall)) {
     case 'attract': screen = <AttractScreen view={view} send={send} />; break;
     case 'language': screen = <LanguageScreen {...props} />; break;
     case 'consent': screen = <ConsentScreen {...props} />; break;

@@ -33,6 +33,17 @@ export function takeSecretFromLocation(): string | null {
 
 type Listener = (event: KioskEvent) => void;
 
+/**
+ * How long an opening handshake may take on loopback before it is abandoned
+ * and tried again. A host that accepted the connection and stalls (starting
+ * up, its event loop blocked) would leave it pending for minutes, and Chromium
+ * lets only one attempt per address be connecting: every later one would wait
+ * behind it while the page shows a screen of the past.
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
+/** Pause between two attempts while the host is away. */
+export const RECONNECT_DELAY_MS = 500;
+
 export function createWsKioskApi(secret: string, url = `ws://${window.location.host}/api`): KioskApi & { ready: Promise<void>; close(): void } {
   const listeners = new Set<Listener>();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -55,8 +66,15 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   };
 
   const connect = (): void => {
-    ws = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
+    const attempt = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
+    ws = attempt;
+    const abandon = setTimeout(() => {
+      if (attempt.readyState === WebSocket.CONNECTING) attempt.close();
+    }, CONNECT_TIMEOUT_MS);
+    // A failed attempt is followed by its close event, which schedules the next one.
+    ws.onerror = () => undefined;
     ws.onopen = () => {
+      clearTimeout(abandon);
       opened();
       // Back after a break: the host may have restarted (a crash, the demo's
       // supervisor, a booth's systemd) and started afresh, and no event says
@@ -81,9 +99,10 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
       }
     };
     ws.onclose = () => {
+      clearTimeout(abandon);
       for (const p of pending.values()) p.reject(new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
       pending.clear();
-      if (!closed) setTimeout(connect, 500);
+      if (!closed) setTimeout(connect, RECONNECT_DELAY_MS);
     };
   };
   connect();
@@ -91,6 +110,11 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   const call = async (method: KioskMethod, params: unknown): Promise<unknown> => {
     await ready;
     return new Promise((resolve, reject) => {
+      // Between two connections nothing would answer: say so now rather than never.
+      if (ws.readyState !== WebSocket.OPEN) {
+        reject(new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ kind: 'request', id, method, params }));
