@@ -4,7 +4,8 @@
  * opened at its native maximum ("full resolution", DESIGN §4: at least
  * 1920×1080; we ask for 4096×2160 and then the track's own maximum), one
  * frame is grabbed, sent to the host as a binary transfer (in chunks,
- * never inside a JSON message) then named by its capturePhoto call, and the camera is released at once.
+ * never inside a JSON message) then named by its capturePhoto call, and the
+ * camera is released at once.
  *
  * While the dermatoscope measurement is on screen, the same camera also goes
  * to the specialist as a live view (a second video producer): see
