@@ -17,7 +17,8 @@ import { sessionMachine, type AlertRecord, type MeasuringDevices, type SessionHo
 import { isIntermediate, recordsReading } from '../session/readings';
 import { ALERT_INCIDENT, alertIncidentMessage } from '../shared/alert';
 import { v7 as uuidv7 } from 'uuid';
-import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
+import { PHOTO_CONTENT_TYPES, type EventData } from '../shared/kiosk-api';
+import { KioskUploads } from './kiosk-uploads';
 import { AssistantAuth } from './assistant-auth';
 import { flowPath, toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
@@ -98,6 +99,8 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly assistantAuth: AssistantAuth;
   /** The last incidents (newest first), for the assistant panel. */
   private readonly incidents: EventData<'incident'>[] = [];
+  /** The kiosk's binary call: stills arrive here in chunks before capturePhoto takes them. */
+  private readonly uploads = new KioskUploads();
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
@@ -466,14 +469,9 @@ export class Host extends EventEmitter<HostEvents> {
         return { incidents: [...this.incidents] };
       },
       mediaSignal: ({ method, data }) => this.media.signal(method, data),
+      ...this.uploads.handlers(),
       capturePhoto: async (params) => {
-        const bytes = Buffer.from(params.data, 'base64');
-        if (bytes.length === 0 || bytes.length > MAX_PHOTO_BYTES) {
-          throw new ApiRequestError('PHOTO_REFUSED', {
-            fr: 'La photo est vide ou trop lourde. Reprenez-la.',
-            en: 'The photo is empty or too large. Take it again.',
-          });
-        }
+        const { contentType: mime, bytes } = this.uploads.take(params.uploadId, PHOTO_CONTENT_TYPES);
         const photoId = uuidv7();
         const dermDriver = this.devices.driverFor('dermatoscope-photo');
         const derm = dermDriver?.status().info;
@@ -483,7 +481,7 @@ export class Host extends EventEmitter<HostEvents> {
         const bodySite = params.bodySite ?? this.actor.getSnapshot().context.measurement?.bodySite ?? undefined;
         // Written before it is shown (DESIGN §4); then the session moves on.
         await this.recordPhoto({
-          id: photoId, sessionId: this.view().sessionId, mime: params.mime, width: params.width, height: params.height,
+          id: photoId, sessionId: this.view().sessionId, mime, width: params.width, height: params.height,
           takenAt: new Date(this.deps.now?.() ?? Date.now()).toISOString(), polarisation,
           ...(bodySite ? { bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
         });

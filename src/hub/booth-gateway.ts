@@ -48,6 +48,11 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
     this.methods.set(name, { params, run: run as Method['run'] });
   }
 
+  /** Registers a binary method: its requests come as binary frames, the raw bytes after the params. */
+  handleBinary<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>, bytes: Buffer) => unknown): void {
+    this.methods.set(name, { params, binary: true, run: run as Method['run'] });
+  }
+
   peer(boothId: string): Peer | undefined {
     return this.peers.get(boothId);
   }

@@ -1,6 +1,8 @@
 /**
  * The record's booth methods (DESIGN §4): `record.ingest` (batches of items,
- * acknowledged by id, idempotent) and `record.photoChunk`. Bad input is
+ * acknowledged by id, idempotent), `record.blobChunk` (a photo's bytes in
+ * binary frames, capped) and `record.photoChunk` (the same in base64, from
+ * booths of the previous release). Bad input is
  * refused with a typed error and nothing is stored: an item of the wrong
  * shape, an item naming another booth than the authenticated one, a replayed
  * batch id, more than MAX_INGEST_ITEMS items, a photo whose chunks are
@@ -10,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { IngestParams, MAX_INGEST_ITEMS, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
+import { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
+import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
 import { refused } from '../peer';
 import type { Hub } from '../server';
 import { RecordRefusal, type RecordRepository } from './repository';
@@ -43,6 +46,26 @@ export { SqliteRecordRepository } from './sqlite-repository';
 function asRefusal(error: unknown): never {
   if (error instanceof RecordRefusal) throw refused(error.code, error.message);
   throw error;
+}
+
+/** The most chunks a photo may take: more is a photo over MAX_PHOTO_BYTES. */
+const MAX_PHOTO_CHUNKS = chunkCount(MAX_PHOTO_BYTES, PHOTO_CHUNK_BYTES);
+
+/**
+ * A chunk of a binary upload that cannot belong to an acceptable photo,
+ * refused before anything is stored: the declared size over the cap, a
+ * count or a chunk length that does not follow from that size, a type the
+ * record does not keep.
+ */
+function checkBlobChunk(p: BlobChunkParams, bytes: Buffer): void {
+  const refuse = (code: string, detail: string): never => {
+    throw refused(code, `upload ${p.blobId}: ${detail}; nothing stored`);
+  };
+  if (p.totalBytes > MAX_PHOTO_BYTES) refuse('BINARY_TOO_LARGE', `${p.totalBytes} bytes declared, at most ${MAX_PHOTO_BYTES}`);
+  if (!(PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType)) refuse('BINARY_REFUSED_TYPE', `the record keeps ${PHOTO_CONTENT_TYPES.join(', ')}, not ${p.contentType}`);
+  if (p.count !== chunkCount(p.totalBytes, PHOTO_CHUNK_BYTES) || p.index >= p.count) refuse('INVALID_CHUNK', `chunk ${p.index} of ${p.count} does not fit ${p.totalBytes} bytes`);
+  const want = expectedChunkBytes(p.totalBytes, p.index, PHOTO_CHUNK_BYTES);
+  if (bytes.length !== want) refuse(bytes.length > want ? 'BINARY_TOO_LARGE' : 'INVALID_CHUNK', `chunk ${p.index} holds ${bytes.length} bytes, ${want} expected`);
 }
 
 /** Opens the real repository on first use, so a hub that never receives a record creates no file. */
@@ -98,7 +121,7 @@ export function registerRecord(
     for (const i of items) {
       if (i.kind === 'photo') {
         const bytes = await repo.photoBytes(i.data.id);
-        if (!bytes || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
+        if (!bytes || bytes.length !== i.data.byteLength || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
           throw refused('PHOTO_INCOMPLETE', `photo ${i.data.id}: send all its chunks before its record item; nothing stored`);
         }
       }
@@ -122,7 +145,17 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
+  hub.booths.handleBinary('record.blobChunk', BlobChunkParams, async (peer, p, bytes) => {
+    checkBlobChunk(p, bytes);
+    try {
+      const received = await repo.putPhotoChunk(peer.id, p.blobId, p.sha256, p.count, p.index, bytes);
+      return { index: p.index, received };
+    } catch (error) {
+      return asRefusal(error);
+    }
+  });
   hub.booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
+    if (p.count > MAX_PHOTO_CHUNKS) throw refused('BINARY_TOO_LARGE', `photo ${p.photoId}: ${p.count} chunks is over ${MAX_PHOTO_BYTES} bytes; nothing stored`);
     try {
       const received = await repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
       return { index: p.index, received };

@@ -4,6 +4,7 @@
  * loopback WebSocket with the per-launch secret from the URL fragment, which
  * it removes from the address at once. Events are validated on arrival.
  */
+import { encodeBinaryFrame, sendInChunks } from '../../../shared/binary-transfer';
 import { validateEvent, type KioskApi, type KioskEvent, type WireError, type WsServerMessage } from '../../../shared/kiosk-api';
 import { KIOSK_METHODS, WS_PROTOCOL, WS_SECRET_PREFIX, type KioskMethod } from '../../../shared/kiosk-api-methods';
 
@@ -107,7 +108,8 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   };
   connect();
 
-  const call = async (method: KioskMethod, params: unknown): Promise<unknown> => {
+  /** With `bytes` (a chunk of a binary transfer), one binary frame: the envelope, then the raw bytes. */
+  const call = async (method: KioskMethod, params: unknown, bytes?: Uint8Array): Promise<unknown> => {
     await ready;
     return new Promise((resolve, reject) => {
       // Between two connections nothing would answer: say so now rather than never.
@@ -117,11 +119,12 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
       }
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+      const envelope = { kind: 'request', id, method, params };
+      ws.send(bytes ? encodeBinaryFrame(envelope, bytes) : JSON.stringify(envelope));
     });
   };
 
-  const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown) => call(m, params)])) as unknown as KioskApi;
+  const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown, bytes?: Uint8Array) => call(m, params, bytes)])) as unknown as KioskApi;
   return Object.assign(api, {
     onEvent(listener: Listener) {
       listeners.add(listener);
@@ -153,4 +156,17 @@ export function connectKioskApi(): KioskApi {
   const secret = takeSecretFromLocation();
   if (!secret) throw new Error('This page must be opened by the booth host (no launch secret in the address).');
   return createWsKioskApi(secret);
+}
+
+/**
+ * The binary call from the renderer: `bytes` go to the host in chunks, outside
+ * JSON, whichever the transport; the upload id names them for the one call
+ * that uses them (capturePhoto).
+ */
+export function uploadBinary(api: KioskApi, contentType: string, bytes: Uint8Array): Promise<{ uploadId: string; byteLength: number }> {
+  return sendInChunks({
+    begin: (b) => api.binaryBegin(b),
+    chunk: (h, chunk) => api.binaryChunk(h, chunk),
+    end: (transferId) => api.binaryEnd({ transferId }),
+  }, crypto.randomUUID(), contentType, bytes);
 }
