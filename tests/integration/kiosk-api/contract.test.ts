@@ -13,7 +13,7 @@ import { registerKioskIpc } from '../../../src/main/ipc-transport';
 import { buildKioskBridge } from '../../../src/preload/kiosk-bridge';
 import { createWsKioskApi } from '../../../src/renderer/kiosk/src/api-client';
 import type { KioskApi, KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
