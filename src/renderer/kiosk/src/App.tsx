@@ -23,11 +23,6 @@ import { Banners, Overlay } from './screens/Overlays';
 import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, WrapUpScreen } from './screens/Steps';
 import { wipeClientData } from './wipe';
 
-export interface ScreenProps {
-  view: SessionView;
-  send: (event: SessionUiEvent) => void;
-}
-
 /** The prompt spoken for a view: the overlay's first, else the screen's. */
 export function speechKeyFor(view: SessionView): string | null {
   switch (view.context.overlay) {
