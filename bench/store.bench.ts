@@ -17,7 +17,7 @@ import { hashSecret } from '../src/hub/directory';
 import { registerRecord } from '../src/hub/record/index';
 import { startHub } from '../src/hub/server';
 import type { Reading } from '../src/shared/domain';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import type { BenchResult } from './types';
 
 const log = createLogger('bench', { write: () => true } as unknown as NodeJS.WritableStream);

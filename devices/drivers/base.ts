@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { DeviceState, MeasurementKind, Quantity, ReadingFlag } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { DeviceError, type DeviceErrorCode, type DeviceInfo, type DeviceKind, type DeviceStatus, type Driver, type DriverEvents, type DriverReading } from '../contracts';
 import { deviceError } from './messages';
 

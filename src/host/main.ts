@@ -10,9 +10,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { loadKioskConfig } from '../shared/config';
+import { loadKioskConfig } from '../node/config-file';
 import { ConfigError } from '../shared/errors';
-import { createLogger } from '../shared/logger';
+import { createLogger } from '../node/logger';
 import { Host } from './host';
 import { startWsTransport } from './transport-ws';
 

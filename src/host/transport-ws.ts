@@ -16,7 +16,7 @@ import { ApiValidationError } from '../shared/errors';
 import { WsClientMessage, type KioskEvent, type WsServerMessage } from '../shared/kiosk-api';
 import { WS_PROTOCOL, WS_SECRET_PREFIX } from '../shared/kiosk-api-methods';
 import { toWireError, type Dispatch } from './api-dispatch';
-import { serveStatic } from '../shared/static-files';
+import { serveStatic } from '../node/static-files';
 
 /** Large enough for one chunk of a binary transfer and any JSON request, small enough to refuse abuse. */
 export const WS_MAX_PAYLOAD = 1024 * 1024;

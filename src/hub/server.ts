@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createLogger } from '../shared/logger';
-import { serveStatic } from '../shared/static-files';
+import { createLogger } from '../node/logger';
+import { serveStatic } from '../node/static-files';
 import type { Duplex } from 'node:stream';
 import { BoothGateway } from './booth-gateway';
 import { BoothDirectory, HubConfig, type SecretVerifier } from './directory';

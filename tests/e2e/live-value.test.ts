@@ -20,7 +20,7 @@ import { PtySimulation } from '../../devices/simulated';
 import { Host } from '../../src/host/host';
 import type { Hub } from '../../src/hub/server';
 import { startWsTransport } from '../../src/host/transport-ws';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';

@@ -22,7 +22,7 @@ import { FakeThermometer } from '../../devices/drivers/thermometer/fake';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import { LOINC } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { ROOT, testConfig } from '../helpers/config';
 import { KIOSK_DIST, ensureKioskBuilt, holdCorner, typeBirthDate } from '../helpers/kiosk';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Reading, SessionEvent } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { hashSecret } from '../../src/hub/directory';
 import { startHub, type Hub } from '../../src/hub/server';
 import { registerRecord, type RecordRepository } from '../../src/hub/record/index';

@@ -7,7 +7,7 @@
  */
 import type { Reading, SessionEvent } from '../../shared/domain';
 import { backoffDelay } from '../hub-link';
-import { StoreError, toStoreError } from './errors';
+import { StoreError, toStoreError } from '../../node/store-errors';
 import type { BoothStore, PhotoInput } from './store';
 
 export type PendingWrite =

@@ -18,7 +18,7 @@ import { refused } from '../peer';
 import type { Hub } from '../server';
 import { RecordRefusal, type RecordRepository } from './repository';
 import { SqliteRecordRepository } from './sqlite-repository';
-import { FileKeyProvider } from '../../host/store/keys';
+import { FileKeyProvider } from '../../node/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
 

@@ -18,10 +18,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openHubDatabase } from '../sqlite';
+import { openDatabase } from '../../node/sqlite';
 import type { Logger } from 'pino';
-import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
-import { openJson, sealJson } from '../../host/store/seal';
+import { FileKeyProvider, type KeyProvider } from '../../node/keys';
+import { openJson, sealJson } from '../../node/seal';
 import type { QueueEntry } from '../media/signaling';
 
 export const HUB_STATE_MIGRATIONS = [
@@ -63,7 +63,7 @@ export class HubStateStore {
   private readonly st;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly now: () => number = Date.now) {
-    this.db = openHubDatabase(path, HUB_STATE_MIGRATIONS, 'NORMAL');
+    this.db = openDatabase(path, HUB_STATE_MIGRATIONS, { synchronous: 'NORMAL' });
     const db = this.db;
     this.st = {
       putQueue: db.prepare('INSERT INTO queue (booth_id, ord, body) VALUES (?, coalesce((SELECT ord FROM queue WHERE booth_id = ?), (SELECT coalesce(max(ord), 0) + 1 FROM queue)), ?) ON CONFLICT(booth_id) DO UPDATE SET body = excluded.body'),

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { verifySecret } from '../../../src/hub/directory';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub } from '../../helpers/hub';
 import { until } from '../../resilience/support/clients';
 

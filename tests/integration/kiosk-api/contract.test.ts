@@ -15,7 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createWsKioskApi, uploadBinary } from '../../../src/renderer/kiosk/src/api-client';
 import { BINARY_CHUNK_BYTES } from '../../../src/shared/binary-transfer';
 import { MAX_UPLOAD_BYTES, type KioskApi, type KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 import { FaultProxy } from '../../helpers/fault-proxy';
 

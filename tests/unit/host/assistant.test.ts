@@ -13,7 +13,7 @@ import { FakeDermatoscope } from '../../../devices/drivers/dermatoscope/fake';
 import { AssistantAuth } from '../../../src/host/assistant-auth';
 import { Host } from '../../../src/host/host';
 import type { SessionEvent } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);

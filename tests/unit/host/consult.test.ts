@@ -14,7 +14,7 @@ import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { PrescriptionPrinter, type PrinterConfig } from '../../../src/host/prescription';
 import type { MeasurementProgress, Prescription } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, SessionEvent } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { sessionMachine, type SessionHostEvent, type SessionMachineEvent } from '../../../src/session/machine';
 import { toSessionView } from '../../../src/session/view';
 

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachCrashRecovery, findInterruptedSession, INCIDENT_SCREEN_WITHIN_MS, SESSION_INTERRUPTED } from '../../../src/host/crash-recovery';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import type { SessionEvent } from '../../../src/shared/domain';
 import type { SessionHostEvent } from '../../../src/session/machine';
 import { FakeKeyProvider } from '../../../src/host/store/fake';

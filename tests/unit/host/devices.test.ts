@@ -3,7 +3,7 @@ import { FakeBpCuff } from '../../../devices/drivers/bp-cuff/fake';
 import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 import { pharmacistMeasures, walkToCall } from '../../helpers/measure';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { MediaRelay } from '../../../src/host/media-relay';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 

@@ -16,7 +16,7 @@ import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import type { Reading } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 import { pharmacistMeasures, walkToCall } from '../../helpers/measure';
 

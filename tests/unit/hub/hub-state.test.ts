@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { etaMinutes, type QueueEntry } from '../../../src/hub/media/signaling';
 import { HubStateStore, tokenHash } from '../../../src/hub/state/store';
-import { FileKeyProvider } from '../../../src/host/store/keys';
+import { FileKeyProvider } from '../../../src/node/keys';
 import { backoffDelay } from '../../../src/renderer/console/src/hub-client';
 import { databaseFiles, foundIn } from '../../helpers/at-rest';
 

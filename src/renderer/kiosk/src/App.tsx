@@ -24,11 +24,6 @@ import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, Wr
 import { wipeClientData } from './wipe';
 import { shownScreen } from './screen-choice';
 
-export interface ScreenProps {
-  view: SessionView;
-  send: (event: SessionUiEvent) => void;
-}
-
 /** The prompt spoken for a view: the overlay's first, else the screen's. */
 export function speechKeyFor(view: SessionView): string | null {
   switch (view.context.overlay) {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { StoreError } from './errors';
+import { StoreError } from './store-errors';
 
 export interface DataKey {
   /** 1–65535; written in front of every ciphertext. */

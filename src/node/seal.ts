@@ -5,7 +5,7 @@
  * copied into another row fails to open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { StoreError } from './errors';
+import { StoreError } from './store-errors';
 import type { KeyProvider } from './keys';
 
 const VERSION = 1;

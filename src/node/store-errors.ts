@@ -3,7 +3,7 @@
  * code and a message the pharmacist can act on; the reading that could not be
  * written is kept in memory and retried, never dropped.
  */
-import { CabineError } from '../../shared/errors';
+import { CabineError } from '../shared/errors';
 
 export type StoreErrorCode = 'DISK_FULL' | 'DB_LOCKED' | 'DB_CORRUPT' | 'KEY_UNAVAILABLE' | 'DECRYPT_FAILED' | 'STORE_FAILED';
 
