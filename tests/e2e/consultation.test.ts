@@ -1,5 +1,6 @@
 /**
- * Issue #8 "Done when": a whole teleconsultation through the real hub, with
+ * A whole teleconsultation, as a pharmacy would run it, through the real
+ * hub, with
  * the booth's simulated devices on real socat ptys (thermometer and cuff:
  * real frames read by the real drivers), the kiosk and the specialist's
  * console in Chromium. The patient walks to the waiting room (assistant PIN,
