@@ -125,24 +125,25 @@ interface LockEntry { version?: string; dependencies?: Record<string, string>; o
  * production tree its own way, so where a package sits may differ).
  */
 function lockClosure(roots: string[]): string[] {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const resolveFrom = (from: string, name: string): string | null => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry | undefined> };
+  type Found = { path: string; entry: LockEntry };
+  const resolveFrom = (from: string, name: string): Found | null => {
     for (let base = from; ; base = base.includes('/node_modules/') ? base.slice(0, base.lastIndexOf('/node_modules/')) : '') {
       const path = `${base ? `${base}/` : ''}node_modules/${name}`;
-      if (lock.packages[path]) return path;
+      const entry = lock.packages[path];
+      if (entry) return { path, entry };
       if (!base) return null;
     }
   };
-  const seen = new Set<string>();
+  const seen = new Map<string, LockEntry>();
   const todo = roots.map((r) => resolveFrom('', r));
-  for (let path = todo.pop(); path !== undefined; path = todo.pop()) {
-    if (path === null || seen.has(path)) continue;
-    seen.add(path);
-    const entry = lock.packages[path];
-    for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) todo.push(resolveFrom(path, dep));
+  for (let found = todo.pop(); found !== undefined; found = todo.pop()) {
+    if (found === null || seen.has(found.path)) continue;
+    seen.set(found.path, found.entry);
+    for (const dep of Object.keys({ ...found.entry.dependencies, ...found.entry.optionalDependencies })) todo.push(resolveFrom(found.path, dep));
   }
-  const installed = [...seen].filter((p) => existsSync(join(ROOT, p)));
-  return [...new Set(installed.map((p) => `${p.slice(p.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${lock.packages[p].version}`))].sort();
+  const installed = [...seen].filter(([path]) => existsSync(join(ROOT, path)));
+  return [...new Set(installed.map(([path, entry]) => `${path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`))].sort();
 }
 
 describe('the booth package (electron-builder.yml)', () => {
