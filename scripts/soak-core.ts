@@ -1,5 +1,6 @@
 /**
- * The soak (issue #10): complete simulated sessions through a real host (in
+ * The soak (a booth runs for months: no leak may grow): complete simulated
+ * sessions through a real host (in
  * this process, real store, real thermometer and BP-cuff drivers on socat
  * ptys) and a real hub (record, mediasoup worker, signaling), one after the
  * other, with the memory, file descriptors and SQLite sizes sampled as it
@@ -217,7 +218,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const d = (method: string, params: unknown = {}) => host.dispatch(method, params) as Promise<Record<string, unknown>>;
     const ui = (event: Record<string, unknown>) => d('sendEvent', { event });
     const state = () => host.view().state;
-    /** A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks, the patient measures, then back to the call. */
+    /** A reading belongs to a measurement someone asked for (a value nobody asked for is not recorded): the pharmacist asks, the patient measures, then back to the call. */
     const measure = async (kind: 'temperature' | 'blood-pressure') => {
       const before = lastKind.get(kind) ?? 0;
       await pharmacistMeasures(host, kind);

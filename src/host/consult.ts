@@ -1,5 +1,5 @@
 /**
- * The booth's side of the consultation (issue #8, consult-protocol.ts):
+ * The booth's side of the consultation (consult-protocol.ts):
  * - the specialist's measurement requests (`consult.measurementRequested`)
  *   move the session machine, and every stage of every measurement goes back
  *   as `consult.progress` (guidance step, measuring, done, error with its

@@ -1,7 +1,7 @@
 /**
  * After a crash (power cut, kill -9, a frozen PC switched off at the wall)
  * the booth must come back by itself, with nothing lost and nothing silently
- * broken (issue #10):
+ * broken (nobody is there to restart it by hand):
  * - on start, the last session whose transitions never reached the privacy
  *   wipe (or attract) was interrupted: an `incident` session event with the
  *   code SESSION_INTERRUPTED is stored for it (once), and reaches the hub's

@@ -1,8 +1,9 @@
 /**
- * The booth's brain (DESIGN §1): owns the session machine, and — as later
- * work lands — the device drivers, the store, the sync and the update
- * policy. Plain Node: it never imports `electron`. Transports call it only
- * through KioskApi handlers.
+ * The booth's brain (DESIGN §1): owns the session machine, the device
+ * drivers, the store and its outbox to the hub, the hub link and the
+ * consultation. Plain Node: it never imports `electron`, so the browser
+ * transport and the tests run the same host as the shell (the updater lives
+ * in the main process). Transports call it only through KioskApi handlers.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -247,7 +248,7 @@ export class Host extends EventEmitter<HostEvents> {
     } catch (error) {
       this.raiseIncident(error as StoreError);
     }
-    // An interrupted last session gets its incident; the hub hears when this booth holds no call (E, issue #10).
+    // An interrupted last session gets its incident; the hub hears when this booth holds no call, so a room kept for it ends instead of waiting.
     attachCrashRecovery(this, this.deps.now);
     this.consult.sweepLeftovers();
     this.purgeExpired();
@@ -274,9 +275,9 @@ export class Host extends EventEmitter<HostEvents> {
   /**
    * An instrument's reading (the devices layer calls this): it belongs to a
    * measurement the specialist or the pharmacist asked for, or it goes no
-   * further — not stored, sent nor shown (issue #14: the oximeter streams
-   * every second whatever is measured). The device's status still reaches
-   * the pharmacist.
+   * further — not stored, sent nor shown (clinical safety: the oximeter
+   * streams every second whatever is measured). The device's status still
+   * reaches the pharmacist.
    */
   async acceptReading(reading: Reading): Promise<void> {
     if (!this.belongsToMeasurement(reading)) {
@@ -457,7 +458,7 @@ export class Host extends EventEmitter<HostEvents> {
       },
       assistantAlert: ({ action, alertId }) => {
         this.requireAssistant();
-        // NOTE: the PIN is shared by the pharmacy's staff: it names no one. The counter page (issue 16) will name who.
+        // NOTE: the PIN is shared by the pharmacy's staff: it names no one. A staff page at the counter, with its own logins, would name who.
         const by = { via: 'booth' as const };
         const event = action === 'acknowledge'
           ? { type: 'ALERT_ACKNOWLEDGED' as const, by, ...(alertId ? { alertId } : {}) }

@@ -1,7 +1,8 @@
 /**
- * The hub (DESIGN §1): one Node server. For now: health and the console's
- * static build. Signaling, rooms, the readings relay and the record extend
- * this server — there is one hub, never two.
+ * The hub (DESIGN §1): one Node server for health, the console's static
+ * build and the booths' gateway; the record, the media (queue, rooms,
+ * signaling) and the consultation register their routes and upgrades on it.
+ * There is one hub, never two: a booth and its doctor meet in one process.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,7 +73,7 @@ function attemptLimits(base: AttemptLimits, o: HubLimitOptions['login']): Attemp
 /** Handles a WebSocket upgrade on one path. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
 
-/** A route the later parts of the hub register; return true when handled. */
+/** A route a hub feature registers (the media's login, the consultation's files); return true when handled. */
 export type HubRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface Hub {

@@ -134,7 +134,7 @@ export type SessionHostEvent =
   | { type: 'ASSISTANT_END' }
   /** The booth raises its local alert itself. */
   | { type: 'ALERT_RAISE'; reason: AlertReason }
-  /** Someone is coming: the pharmacist at the booth (assistant mode), or staff on the counter page (issue 16). */
+  /** Someone is coming: the pharmacist at the booth (assistant mode), or staff at the counter (`by.via: 'counter'`, a page not built yet). */
   | { type: 'ALERT_ACKNOWLEDGED'; alertId?: string; by: AlertAcknowledger }
   | { type: 'ALERT_RESOLVED'; alertId?: string; by: AlertAcknowledger }
   /** At start-up, crash recovery found this session interrupted (src/host/crash-recovery.ts). */

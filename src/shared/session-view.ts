@@ -27,8 +27,9 @@ export type ExceptionReason = z.infer<typeof ExceptionReason>;
  * Why the booth raised its local alert ("raise an alert to the pharmacy"):
  * the patient asked for help (the "Pharmacien" button, or its button on a
  * device or video problem), the call's hub did not come back within the bound,
- * or a crash interrupted the consultation. The counter page (issue 16) reads
- * the same reasons.
+ * or a crash interrupted the consultation. One list, so that anything staff
+ * read (the assistant panel today, a counter page later) gives the same
+ * reasons.
  */
 export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident']);
 export type AlertReason = z.infer<typeof AlertReason>;

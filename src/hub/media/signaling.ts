@@ -4,16 +4,18 @@
  * by its link's authentication and reaches only its own room; a specialist
  * reaches only the room they claimed. Every param is a zod schema.
  *
- * Recovery (issue #8 item 6): the queue and the claims are written to the
- * hub state store and restored on start, under the same room ids; a room
+ * Recovery (a flicker must not end the consultation): the queue and the
+ * claims are written to the hub state store and restored on start, under
+ * the same room ids; a room
  * gets a router again when its first side comes back. A side that drops out
  * (network flicker, console reload, hub restart) has a grace period
  * (`graceMs`, 60 s) to come back before the room ends; on its return it is
  * told `room.resumed` and rebuilds its media. A dead mediasoup worker's
  * rooms are rebuilt on a router of the replacement worker.
  *
- * One doctor, several console tabs (issue #14 item 3): exactly one
- * connection holds the specialist's side of a room (the side's peer). A
+ * One doctor, several console tabs (the call must reach one screen, not
+ * two): exactly one connection holds the specialist's side of a room (the
+ * side's peer). A
  * tab that opens while another connection of the account holds it hears
  * `room.elsewhere` {reason: 'opened'} and is refused media (`ELSEWHERE`)
  * until the doctor takes over there (`room.takeOver`); the tab that lost it
@@ -25,8 +27,9 @@
  * account has no console open at all. A connection that arrives while
  * nobody holds the side (reload, flicker, hub restart) holds it at once.
  *
- * The booth side as the console sees it (issue #14 item 4): while the
- * booth is away in its grace period the doctor's consoles hear
+ * The booth side as the console sees it (the doctor must know whether to
+ * wait): while the booth is away in its grace period the doctor's consoles
+ * hear
  * `room.boothOffline` {awayMs, endsInMs} (durations, so the console counts
  * down on its own clock), again whenever one of them comes back to the
  * room, and `room.boothOnline` once the booth is back.
@@ -415,7 +418,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   /**
    * The booth came back without a session (restarted after a crash, or at
    * attract): it leaves the queue and a room kept for it ends with the reason
-   * `boothRestarted`, so the specialist sees the call ended (E, issue #10).
+   * `boothRestarted`, so the specialist sees the call ended rather than
+   * waiting out the grace period.
    */
   boothRestarted(boothId: string): { ok: true; roomClosed: boolean } {
     this.boothLeaves(boothId);

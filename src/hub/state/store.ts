@@ -1,6 +1,6 @@
 /**
- * What the hub must not forget when it restarts (issue #8 item 6: a flicker
- * must not end the consultation): the waiting queue, the claims (room id,
+ * What the hub must not forget when it restarts (a flicker must not end
+ * the consultation): the waiting queue, the claims (room id,
  * booth, specialist, the queue entry, when) and the specialists' login
  * sessions, plus the durations of the last ended rooms (the queue's ETA).
  *

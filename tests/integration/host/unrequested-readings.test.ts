@@ -1,5 +1,6 @@
 /**
- * Issue #14, item 2, end to end below the browser: the booth's real drivers
+ * Only readings someone asked for are recorded (clinical safety), end to end
+ * below the browser: the booth's real drivers
  * (thermometer and cuff on real socat ptys with their simulators, the
  * oximeter's simulator on a fake HID bus) and a real hub with its record and
  * a specialist connected. An idle booth, then a call with no request, each

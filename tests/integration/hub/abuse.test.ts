@@ -1,5 +1,5 @@
 /**
- * Abuse that must not hurt honest users (issue 14, items 11–13), on a real
+ * Abuse that must not hurt honest users, on a real
  * hub: wrong passwords and wrong booth tokens are counted per (address,
  * account) and slowed down with a stated delay, never at the expense of a
  * colleague, another address or the right secret once that delay has

@@ -1,5 +1,6 @@
 /**
- * One doctor, two console tabs (issue #14 item 3), on a real hub: exactly
+ * One doctor, two console tabs (the call reaches one screen), on a real
+ * hub: exactly
  * one connection holds the specialist's side of a room. A second tab of
  * the same account is told the call is open elsewhere and touches nothing
  * until it takes over (`room.takeOver`, the doctor's click); the tab it

@@ -23,7 +23,7 @@ describe('host device wiring', () => {
     host.start();
     await new Promise((r) => setImmediate(r));
     expect(thermometer.calls).toContain('start');
-    // A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks for a temperature.
+    // A reading belongs to a measurement someone asked for (nothing else is recorded): the pharmacist asks for a temperature.
     await walkToCall(host);
     await pharmacistMeasures(host, 'temperature');
     const sent = thermometer.emitTemperature(37.1);

@@ -1,8 +1,9 @@
 /**
  * The alert on the pharmacist's panel: why it was raised and since when,
  * "Je m'en occupe" (the patient then reads "Le pharmacien arrive"), then
- * "Alerte terminée". The counter page (issue 16) acknowledges the same alert
- * remotely, naming who.
+ * "Alerte terminée". The machine also takes the same acknowledgement from
+ * the pharmacy counter (`by.via: 'counter'`, naming who), for a staff page
+ * not built yet.
  */
 import { ALERT_REASON_WORDS } from '../../../../shared/alert';
 import type { KioskApi } from '../../../../shared/kiosk-api';

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubUnavailableError } from '../../../src/host/hub-link';
-import { FakeKeyProvider } from '../../../src/host/store/fake';
-import { BoothStore } from '../../../src/host/store/store';
-import { FakeHubChannel } from '../../../src/host/sync/fake';
-import { OutboxSync } from '../../../src/host/sync/outbox-sync';
-import type { RecordItem } from '../../../src/shared/record-protocol';
-import { silentLog, tempDir, temperature } from '../../helpers/store';
+import { HubUnavailableError } from '../../../../src/host/hub-link';
+import { FakeKeyProvider } from '../../../../src/host/store/fake';
+import { BoothStore } from '../../../../src/host/store/store';
+import { FakeHubChannel } from '../../../../src/host/sync/fake';
+import { OutboxSync } from '../../../../src/host/sync/outbox-sync';
+import type { RecordItem } from '../../../../src/shared/record-protocol';
+import { silentLog, tempDir, temperature } from '../../../helpers/store';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));

@@ -6,7 +6,7 @@
  * prompt — may claim the pharmacist was told, is coming or will do something.
  */
 import { describe, expect, it } from 'vitest';
-import { messages } from '../../../src/renderer/kiosk/src/i18n';
+import { messages } from '../../../../src/renderer/kiosk/src/i18n';
 
 /** "Told", "coming", or about to do something for the patient (who does what at the counter is not a claim). */
 const CLAIMS = {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeKeyProvider } from '../../../src/host/store/fake';
-import { BoothStore } from '../../../src/host/store/store';
-import { PHOTO_CHUNK_BYTES } from '../../../src/shared/record-protocol';
-import { sessionEvent, tempDir, temperature } from '../../helpers/store';
+import { FakeKeyProvider } from '../../../../src/host/store/fake';
+import { BoothStore } from '../../../../src/host/store/store';
+import { PHOTO_CHUNK_BYTES } from '../../../../src/shared/record-protocol';
+import { sessionEvent, tempDir, temperature } from '../../../helpers/store';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));

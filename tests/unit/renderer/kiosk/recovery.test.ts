@@ -3,9 +3,9 @@
  * in French and English, and every spoken message is text on screen.
  */
 import { describe, expect, it } from 'vitest';
-import { DEVICE_ERROR_CODES } from '../../../devices/contracts';
-import { messages, t } from '../../../src/renderer/kiosk/src/i18n';
-import { recoveryKeys } from '../../../src/renderer/kiosk/src/recovery';
+import { DEVICE_ERROR_CODES } from '../../../../devices/contracts';
+import { messages, t } from '../../../../src/renderer/kiosk/src/i18n';
+import { recoveryKeys } from '../../../../src/renderer/kiosk/src/recovery';
 
 /** The reading flags the host turns into a recovery screen (src/host/host.ts RECOVERABLE_FLAGS). */
 const FLAGS = ['cuff-too-loose', 'improper-position', 'body-movement', 'finger-out', 'low-perfusion', 'sensor-fault', 'out-of-range'];
