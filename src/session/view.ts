@@ -1,5 +1,5 @@
 import type { SnapshotFrom, StateValue, StateValueMap } from 'xstate';
-import type { AlertView, SessionView } from '../shared/session-view';
+import type { AlertView, NetworkView, SessionView, SessionViewContext } from '../shared/session-view';
 import { GUIDANCE_STEPS, type SessionMachine } from './machine';
 
 /** Flattens an xstate state value to a dotted path: { a: { b: {} } } → "a.b". */
@@ -26,7 +26,7 @@ export function regionsOf(value: StateValue): StateValueMap {
 }
 
 /** Which cross-cutting layer covers the screen, most urgent first. */
-function overlayOf(value: StateValueMap): 'emergency' | 'cancelConfirm' | 'inactivityPrompt' | null {
+function overlayOf(value: StateValueMap): SessionViewContext['overlay'] {
   if (value.overlay === 'emergency') return 'emergency';
   if (value.overlay === 'cancelConfirm') return 'cancelConfirm';
   if (value.inactivity === 'prompting') return 'inactivityPrompt';
@@ -34,7 +34,7 @@ function overlayOf(value: StateValueMap): 'emergency' | 'cancelConfirm' | 'inact
 }
 
 /** The network region as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
-function networkOf(value: StateValueMap): 'online' | 'reconnecting' | 'unreachable' {
+function networkOf(value: StateValueMap): NetworkView {
   if (value.network === 'unreachable') return 'unreachable';
   if (value.network && typeof value.network === 'object' && 'reconnecting' in value.network) return 'reconnecting';
   return 'online';
@@ -74,7 +74,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   const alert: AlertView | null = c.alert && (value.alert === 'raised' || value.alert === 'acknowledged')
     ? { ...c.alert, state: value.alert, chime: extra.chime === undefined ? { volume: 1 } : extra.chime }
     : null;
-  const context: Record<string, unknown> = {
+  const context: SessionViewContext = {
     overlay: overlayOf(value),
     // The patient hears about the network and the devices only where they matter: the queue and the call.
     network: top === 'waitingRoom' || top === 'consultation' ? network : 'online',
