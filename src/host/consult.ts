@@ -18,7 +18,6 @@
  */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor, SnapshotFrom } from 'xstate';
 import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
@@ -29,9 +28,9 @@ import type { DeviceStatus, SessionEvent } from '../shared/domain';
 import { CabineError } from '../shared/errors';
 import { recoveryMessage } from '../shared/recovery-messages';
 import type { Identity } from '../shared/session-view';
-import { GUIDANCE_STEPS, type SessionContext, type SessionHostEvent, type SessionMachine } from '../session/machine';
-import { flowPath } from '../session/view';
+import { GUIDANCE_STEPS, type MeasurementContext, type SessionContext } from '../session/machine';
 import type { HubChannel } from './hub-link';
+import type { HostSession } from './session';
 import { prescriptionQrSvg, renderPrescriptionPdf, type PrescriptionPrinter, type PrescriptionView } from './prescription';
 
 /** A hub request the booth refuses (malformed, or not for this booth): nothing is acted on. */
@@ -66,12 +65,9 @@ export function queueJoinDetails(context: SessionContext, at: number): Record<st
   };
 }
 
-type Snapshot = SnapshotFrom<SessionMachine>;
-
-/** Where the current measurement is, from a snapshot (null when none is in progress). */
-export function measurementStage(snapshot: Snapshot): { serial: number; stage: ProgressStage; step?: number; code?: string } | null {
-  const [top, sub] = flowPath(snapshot.value).split('.');
-  const m = snapshot.context.measurement;
+/** Where the current measurement is, from the patient's screen (null when none is in progress). */
+export function measurementStage(flow: string, m: MeasurementContext | null): { serial: number; stage: ProgressStage; step?: number; code?: string } | null {
+  const [top, sub] = flow.split('.');
   if (top !== 'consultation' || !m) return null;
   switch (sub) {
     case 'guidance': return { serial: m.serial, stage: 'guidance', step: m.step + 1 };
@@ -84,12 +80,11 @@ export function measurementStage(snapshot: Snapshot): { serial: number; stage: P
 
 export interface BoothConsultOptions {
   link: HubChannel;
-  actor: Actor<SessionMachine>;
+  /** The session: the patient's screen and context, and the hub's events for it (whether the machine took each). */
+  session: Pick<HostSession, 'flow' | 'context' | 'send' | 'subscribe'>;
   config: Pick<KioskConfig, 'boothId' | 'pharmacy'>;
   printer: PrescriptionPrinter;
   log: Logger;
-  /** Host.sendHostEvent: whether the machine took it. */
-  sendHostEvent: (event: SessionHostEvent) => boolean;
   /** Host.recordSessionEvent: sealed in the store, then synced by the outbox. */
   recordSessionEvent: (event: SessionEvent) => Promise<void>;
   /** Every device's current status. */
@@ -122,7 +117,7 @@ export class BoothConsult {
 
   constructor(private readonly opts: BoothConsultOptions) {
     this.now = opts.now ?? Date.now;
-    const { link, actor } = opts;
+    const { link, session } = opts;
     link.handle(CONSULT.measurementRequested, (params) => this.measurementRequested(params));
     link.handle(CONSULT.prescription, (params) => this.deliverPrescription(params));
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
@@ -132,8 +127,7 @@ export class BoothConsult {
     };
     link.on('status', onStatus);
     this.disposers.push(() => link.off('note', onNote), () => link.off('status', onStatus));
-    const sub = actor.subscribe((snapshot) => this.onSnapshot(snapshot));
-    this.disposers.push(() => sub.unsubscribe());
+    this.disposers.push(session.subscribe(() => this.onSessionChange()));
   }
 
   /** Stops listening; the session's prescription (memory and saved PDF) goes with it. */
@@ -196,7 +190,7 @@ export class BoothConsult {
     const parsed = MeasurementRequested.safeParse(params);
     if (!parsed.success) throw invalid('Demande de mesure', parsed.error.issues);
     const { kind, requestId, note, bodySite } = parsed.data;
-    const accepted = this.opts.sendHostEvent({
+    const accepted = this.opts.session.send({
       type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}),
     });
     this.opts.log.info({ kind, requestId, accepted }, 'measurement requested by the specialist');
@@ -219,9 +213,8 @@ export class BoothConsult {
     const known = this.delivered.get(p.number);
     if (known) return known;
 
-    const snapshot = this.opts.actor.getSnapshot();
-    const top = flowPath(snapshot.value).split('.')[0];
-    const sessionId = snapshot.context.sessionId;
+    const top = this.opts.session.flow().split('.')[0];
+    const sessionId = this.opts.session.context().sessionId;
     const forThisSession = (top === 'consultation' || top === 'wrapUp') && (p.sessionId === null || p.sessionId === sessionId);
     const eventSessionId = p.sessionId ?? (forThisSession ? sessionId : null);
     if (eventSessionId) {
@@ -246,7 +239,7 @@ export class BoothConsult {
     };
     if (this.held) this.opts.printer.discard(this.held.view.pdf.file);
     this.held = { prescription: p, view, pdf };
-    this.opts.sendHostEvent({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
+    this.opts.session.send({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
     this.opts.onPrescription?.(view);
     this.opts.log.info({ printed: outcome.printed, saved: outcome.file !== undefined }, 'prescription received');
     return { stored: true, printed: outcome.printed };
@@ -266,19 +259,20 @@ export class BoothConsult {
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
-      this.opts.sendHostEvent({ type: 'QUEUE_UPDATE', position, etaMinutes });
+      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
     } else if (method === 'room.closed') {
       this.roomClosed = true;
-      this.opts.sendHostEvent({ type: 'CALL_ENDED' });
+      this.opts.session.send({ type: 'CALL_ENDED' });
     }
   }
 
   // ---- the session machine -------------------------------------------------------------
 
-  private onSnapshot(snapshot: Snapshot): void {
-    const c = snapshot.context;
-    const top = flowPath(snapshot.value).split('.')[0] ?? '';
-    this.trackProgress(snapshot);
+  private onSessionChange(): void {
+    const c = this.opts.session.context();
+    const flow = this.opts.session.flow();
+    const top = flow.split('.')[0] ?? '';
+    this.trackProgress(flow, c);
     this.trackRecord(c, top);
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
@@ -290,9 +284,9 @@ export class BoothConsult {
     this.lastTop = top;
   }
 
-  private trackProgress(snapshot: Snapshot): void {
-    const now = measurementStage(snapshot);
-    const m = snapshot.context.measurement;
+  private trackProgress(flow: string, c: SessionContext): void {
+    const now = measurementStage(flow, c.measurement);
+    const m = c.measurement;
     const previous = this.current;
     if (previous && previous.stage !== 'done' && previous.stage !== 'cancelled' && (!now || now.serial !== previous.serial)) {
       this.sendProgress({ requestId: previous.requestId, kind: previous.kind, stage: 'cancelled' });
@@ -302,7 +296,7 @@ export class BoothConsult {
       if (previous?.stage === 'done') this.current = null;
       return;
     }
-    const key = `${snapshot.context.sessionId ?? ''}:${now.serial}:${now.stage}:${now.step ?? ''}:${now.code ?? ''}`;
+    const key = `${c.sessionId ?? ''}:${now.serial}:${now.stage}:${now.step ?? ''}:${now.code ?? ''}`;
     this.current = { serial: now.serial, requestId: m.requestId, kind: m.kind, stage: now.stage };
     if (key === this.lastProgressKey) return;
     this.lastProgressKey = key;

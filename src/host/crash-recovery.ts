@@ -18,9 +18,8 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionEvent } from '../shared/domain';
-import type { SessionView } from '../shared/session-view';
-import type { SessionHostEvent } from '../session/machine';
 import type { HubChannel } from './hub-link';
+import type { HostSession } from './session';
 import type { BoothStore } from './store/store';
 
 export const SESSION_INTERRUPTED = 'SESSION_INTERRUPTED';
@@ -74,9 +73,9 @@ export interface CrashRecoveryTarget {
   readonly store: BoothStore | null;
   readonly hubLink: HubChannel;
   readonly log: Logger;
-  view(): SessionView;
+  /** The patient's screen (no announcement during a call) and the incident screen's event. */
+  readonly session: Pick<HostSession, 'flow' | 'send'>;
   recordSessionEvent(event: SessionEvent): Promise<void>;
-  sendHostEvent(event: SessionHostEvent): boolean;
 }
 
 /**
@@ -99,7 +98,7 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
         });
         // The patient, if still there, is told, and the pharmacist called: the consultation did not end by itself.
         if (now() - Date.parse(interrupted.lastAt) <= INCIDENT_SCREEN_WITHIN_MS) {
-          host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
+          host.session.send({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
         }
       }
     } catch (error) {
@@ -107,7 +106,7 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
     }
   }
   const announce = (): void => {
-    if (IN_CALL.test(host.view().state)) return;
+    if (IN_CALL.test(host.session.flow())) return;
     host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
       host.log.debug({ code: (error as { code?: string }).code }, 'session.reset not acknowledged');
     });

@@ -8,12 +8,11 @@
  * when the machine accepts it.
  */
 import type { Logger } from 'pino';
-import type { Actor, AnyStateMachine } from 'xstate';
 import { ApiRequestError, CabineError } from '../shared/errors';
 import { HubRequestError } from '../shared/hub-protocol';
 import type { KioskEvent } from '../shared/kiosk-api';
 import type { HubChannel } from './hub-link';
-import { flowPath } from '../session/view';
+import type { HostSession } from './session';
 
 /** What the renderer may ask the hub through the host. Nothing else is relayed. */
 export const RELAYED_METHODS = new Set([
@@ -38,7 +37,8 @@ export interface MediaRelayOptions {
   link: HubChannel;
   log: Logger;
   emit: (event: KioskEvent) => void;
-  actor: Actor<AnyStateMachine>;
+  /** The patient's screen (queue entry and exit) and the claim. */
+  session: Pick<HostSession, 'flow' | 'send' | 'subscribe'>;
   /** The patient context sent with `queue.join` (first name, age, pathway, session, language). */
   queueDetails?: () => Record<string, unknown>;
 }
@@ -52,14 +52,13 @@ export class MediaRelay {
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
     opts.link.on('note', onNote);
     this.offNote = () => opts.link.off('note', onNote);
-    const sub = opts.actor.subscribe((snapshot) => {
-      const top = flowPath(snapshot.value).split('.')[0];
+    this.offSnapshot = opts.session.subscribe(() => {
+      const top = opts.session.flow().split('.')[0];
       const waiting = top === 'waitingRoom';
       if (waiting && !this.inWaitingRoom) void this.joinQueue(opts.queueDetails?.() ?? {}).catch(() => undefined);
       if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();
       this.inWaitingRoom = waiting;
     });
-    this.offSnapshot = () => sub.unsubscribe();
   }
 
   /** Puts the booth in the hub's waiting queue (the session machine's waitingRoom does this; tests may too). */
@@ -102,11 +101,7 @@ export class MediaRelay {
     if (!FORWARDED_NOTES.test(method)) return;
     const data = params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
     this.opts.emit({ name: 'mediaNotification', data: { method, data } });
-    if (method === 'queue.claimed') {
-      const event = { type: 'CLAIMED' } as never;
-      const snapshot = this.opts.actor.getSnapshot();
-      if (snapshot.can(event)) this.opts.actor.send(event);
-    }
+    if (method === 'queue.claimed') this.opts.session.send({ type: 'CLAIMED' });
   }
 
   dispose(): void {

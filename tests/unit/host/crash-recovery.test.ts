@@ -5,7 +5,7 @@ import { attachCrashRecovery, findInterruptedSession, INCIDENT_SCREEN_WITHIN_MS,
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { createLogger } from '../../../src/node/logger';
 import type { SessionEvent } from '../../../src/shared/domain';
-import type { SessionHostEvent } from '../../../src/session/machine';
+import type { HostSession } from '../../../src/host/session';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import { BoothStore } from '../../../src/host/store/store';
 import { tempDir } from '../../helpers/store';
@@ -62,15 +62,14 @@ describe('finding the session a crash interrupted', () => {
 describe('at start after an interruption', () => {
   function start(s: BoothStore, now: number) {
     const recorded: SessionEvent[] = [];
-    const sent: SessionHostEvent[] = [];
+    const sent: Parameters<HostSession['send']>[0][] = [];
     const hubLink = new FakeHubLink();
     attachCrashRecovery({
       store: s,
       hubLink,
       log: createLogger('test'),
-      view: () => ({ state: 'flow.attract' }) as never,
+      session: { flow: () => 'attract', send: (e) => { sent.push(e); return true; } },
       recordSessionEvent: async (e) => { recorded.push(e); },
-      sendHostEvent: (e) => { sent.push(e); return true; },
     }, () => now);
     return { recorded, sent };
   }

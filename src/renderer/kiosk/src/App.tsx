@@ -11,7 +11,6 @@ import { t } from './i18n';
 import { useSpeech } from './speech';
 import { useChime } from './chime';
 import { useCornerLongPress } from './long-press';
-import type { AlertView } from '../../../shared/session-view';
 import { InterruptedScreen } from './screens/InterruptedScreen';
 import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
@@ -32,7 +31,7 @@ export function speechKeyFor(view: SessionView): string | null {
     case 'cancelConfirm': return 'speak.cancel';
   }
   const [top, sub] = view.state.split('.');
-  const m = view.context.measurement as { kind: string; step: number; error: string | null } | undefined;
+  const m = view.context.measurement;
   switch (top) {
     case 'attract': return null;
     case 'identity': return `speak.identity.${sub ?? 'entry'}`;
@@ -80,10 +79,10 @@ export function App({ api }: { api: KioskApi }) {
 
   // The pharmacist's way in: hold the top-left corner (a patient's tap there does nothing more than the tap).
   const { holding } = useCornerLongPress(() => (assistant ? setPanelHidden(false) : setPinOpen(true)));
-  useChime(view?.context.alert as AlertView | null | undefined);
+  useChime(view?.context.alert);
 
   const overlay = view?.context.overlay ?? null;
-  useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted === true, { loud: overlay === 'inactivityPrompt' });
+  useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted ?? false, { loud: overlay === 'inactivityPrompt' });
 
   if (!view) {
     return <main className="screen screen--center" aria-busy="true"><p className="lead">{t('fr', 'notReady')}</p></main>;

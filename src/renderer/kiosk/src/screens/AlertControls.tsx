@@ -7,11 +7,11 @@
  */
 import { ALERT_REASON_WORDS } from '../../../../shared/alert';
 import type { KioskApi } from '../../../../shared/kiosk-api';
-import type { AlertView, SessionView } from '../../../../shared/session-view';
+import type { SessionView } from '../../../../shared/session-view';
 import { t } from '../i18n';
 
 export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: SessionView; onRefused: () => void }) {
-  const alert = (view.context.alert as AlertView | null | undefined) ?? null;
+  const { alert } = view.context;
   if (!alert) return null;
   const lang = view.language;
   const act = (action: 'acknowledge' | 'resolve') => {
