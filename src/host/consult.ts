@@ -19,6 +19,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, SnapshotFrom } from 'xstate';
+import type { QueueJoin } from '../shared/media-protocol';
 import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
@@ -49,8 +50,8 @@ function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultReques
 /** The age sent with queue.join (whole years on the booth's Paris calendar day) lives in src/shared/birth-date.ts, shared with the kiosk. */
 export { ageOn };
 
-/** The patient context of `queue.join` (QueueJoin in src/hub/media/signaling.ts): no surname, no birth date. */
-export function queueJoinDetails(context: SessionContext, at: number): Record<string, unknown> {
+/** The patient context of `queue.join` (QueueJoin in src/shared/media-protocol.ts): no surname, no birth date. */
+export function queueJoinDetails(context: SessionContext, at: number): QueueJoin {
   const patient: { firstName?: string; age?: number } = {};
   if (context.identity) {
     patient.firstName = context.identity.firstName.slice(0, 60);
