@@ -22,7 +22,7 @@ import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import { Peer, type Method } from './peer';
-import type { HubLimits } from './server';
+import type { HubLimits } from './limits';
 import { AttemptThrottle, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export interface BoothGatewayEvents {
