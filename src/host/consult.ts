@@ -19,7 +19,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, SnapshotFrom } from 'xstate';
-import type { QueueJoin } from '../shared/media-protocol';
+import { QUEUE, ROOM, type QueueJoin } from '../shared/media-protocol';
 import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
@@ -262,13 +262,13 @@ export class BoothConsult {
 
   private onNote(method: string, params: unknown): void {
     const data = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
-    if (method === 'queue.position') {
+    if (method === QUEUE.position) {
       const position = data.position;
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
       this.opts.sendHostEvent({ type: 'QUEUE_UPDATE', position, etaMinutes });
-    } else if (method === 'room.closed') {
+    } else if (method === ROOM.closed) {
       this.roomClosed = true;
       this.opts.sendHostEvent({ type: 'CALL_ENDED' });
     }
@@ -283,7 +283,7 @@ export class BoothConsult {
     this.trackRecord(c, top);
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
-      this.opts.link.request('room.leave', {}).catch((error: unknown) => {
+      this.opts.link.request(ROOM.leave, {}).catch((error: unknown) => {
         this.opts.log.debug({ code: (error as { code?: string }).code }, 'room.leave not acknowledged');
       });
     }

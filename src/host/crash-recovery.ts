@@ -18,6 +18,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionEvent } from '../shared/domain';
+import { ROOM } from '../shared/media-protocol';
 import type { SessionView } from '../shared/session-view';
 import type { SessionHostEvent } from '../session/machine';
 import type { HubChannel } from './hub-link';
@@ -108,7 +109,7 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
   }
   const announce = (): void => {
     if (IN_CALL.test(host.view().state)) return;
-    host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
+    host.hubLink.request(ROOM.reset, { reason: 'boothRestarted' }).catch((error: unknown) => {
       host.log.debug({ code: (error as { code?: string }).code }, 'session.reset not acknowledged');
     });
   };

@@ -406,7 +406,7 @@ export class MediaSession {
   /** Summed stats of both transports: what the test hook and the indicator read. */
   async stats(): Promise<CallStats> {
     const s = emptyStats();
-    for (const t of [this.recv, this.send]) if (t && !t.closed) accumulate(s, (await t.getStats()) as unknown as { forEach(cb: (v: Record<string, unknown>) => void): void });
+    for (const t of [this.recv, this.send]) if (t && !t.closed) accumulate(s, await t.getStats());
     return s;
   }
 

@@ -15,7 +15,7 @@ const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmac
  * consultation (live, then its wrap-up until the doctor goes back).
  *
  * One doctor may open the console in several tabs; the hub lets one
- * connection hold the call (src/hub/media/signaling.ts). A tab that does
+ * connection hold the call (src/hub/media/rooms.ts). A tab that does
  * not hold it shows only the offer to take it over (`Elsewhere`), never the
  * call's media; the doctor's click moves the call here (`room.takeOver`).
  * While the booth is away the hub's `room.boothOffline` gives how long and
