@@ -1,8 +1,8 @@
 /**
  * Where booths connect (`/booth`): each authenticates with its own secret
  * (compared against a scrypt hash), gets one Peer, and reaches only the
- * methods registered here. Later parts (record ingest, rooms) register
- * their methods and listen for connect/disconnect.
+ * methods registered here (the record's, the queue's and the media path's,
+ * the consultation's); those features also hear connects and disconnects.
  *
  * Wrong tokens are counted per (address, booth id) BEFORE the hash (booth
  * ids are not secret: a count per id alone would let anyone lock a
