@@ -31,7 +31,7 @@ import { ThermometerSimulator } from '../devices/drivers/thermometer/simulator';
 import { PtySimulation } from '../devices/simulated';
 import { Host } from '../src/host/host';
 import { startWsTransport, type WsTransport } from '../src/host/transport-ws';
-import { registerRecord, type RecordRepository } from '../src/hub/record/index';
+import type { RecordRepository } from '../src/hub/record/index';
 import type { Hub } from '../src/hub/server';
 import type { KioskEvent } from '../src/shared/kiosk-api';
 import { launchChromium } from '../tests/helpers/chromium';
@@ -145,7 +145,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (opts.realCallEvery > 0) ensureRenderersBuilt();
     const hub: Hub = await startTestHub({ config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
     closers.unshift(() => hub.close());
-    const record: RecordRepository = registerRecord(hub);
+    const record: RecordRepository = hub.record.repo;
 
     // The booth: real drivers on socat ptys, a store on disk, a clock that moves an hour per session.
     const thermoSim = new PtySimulation(new ThermometerSimulator({ speed: 0.01 }));

@@ -18,6 +18,7 @@
  */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { QUEUE, ROOM, type QueueJoin } from '../shared/media-protocol';
 import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
@@ -48,8 +49,8 @@ function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultReques
 /** The age sent with queue.join (whole years on the booth's Paris calendar day) lives in src/shared/birth-date.ts, shared with the kiosk. */
 export { ageOn };
 
-/** The patient context of `queue.join` (QueueJoin in src/hub/media/signaling.ts): no surname, no birth date. */
-export function queueJoinDetails(context: SessionContext, at: number): Record<string, unknown> {
+/** The patient context of `queue.join` (QueueJoin in src/shared/media-protocol.ts): no surname, no birth date. */
+export function queueJoinDetails(context: SessionContext, at: number): QueueJoin {
   const patient: { firstName?: string; age?: number } = {};
   if (context.identity) {
     patient.firstName = context.identity.firstName.slice(0, 60);
@@ -254,13 +255,13 @@ export class BoothConsult {
 
   private onNote(method: string, params: unknown): void {
     const data = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
-    if (method === 'queue.position') {
+    if (method === QUEUE.position) {
       const position = data.position;
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
       this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
-    } else if (method === 'room.closed') {
+    } else if (method === ROOM.closed) {
       this.roomClosed = true;
       this.opts.session.send({ type: 'CALL_ENDED' });
     }
@@ -276,7 +277,7 @@ export class BoothConsult {
     this.trackRecord(c, top);
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
-      this.opts.link.request('room.leave', {}).catch((error: unknown) => {
+      this.opts.link.request(ROOM.leave, {}).catch((error: unknown) => {
         this.opts.log.debug({ code: (error as { code?: string }).code }, 'room.leave not acknowledged');
       });
     }

@@ -18,6 +18,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { SessionEvent } from '../shared/domain';
+import { ROOM } from '../shared/media-protocol';
 import type { HubChannel } from './hub-link';
 import type { HostSession } from './session';
 import type { BoothStore } from './store/store';
@@ -107,7 +108,7 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, now: () => number
   }
   const announce = (): void => {
     if (IN_CALL.test(host.session.flow())) return;
-    host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
+    host.hubLink.request(ROOM.reset, { reason: 'boothRestarted' }).catch((error: unknown) => {
       host.log.debug({ code: (error as { code?: string }).code }, 'session.reset not acknowledged');
     });
   };

@@ -9,38 +9,28 @@
  * missing or do not match its hash.
  */
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
 import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
 import { refused } from '../peer';
-import type { Hub } from '../server';
+import type { HubPorts } from '../ports';
 import { RecordRefusal, type RecordRepository } from './repository';
 import { SqliteRecordRepository } from './sqlite-repository';
 import { FileKeyProvider } from '../../node/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
 
-export interface RecordEvents {
-  /** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
-  ingested: [boothId: string, items: RecordItem[]];
-}
+/** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
+export type IngestedListener = (boothId: string, items: RecordItem[]) => void;
 
-/** A hub's record: the repository the booth methods write to, and what they stored. */
+/** A hub's record: the repository the booth methods write to, and who hears what they stored. */
 export interface HubRecord {
   readonly repo: RecordRepository;
-  readonly events: EventEmitter<RecordEvents>;
+  /** Subscribes to what each batch newly stored (the readings relay does); returns an unsubscribe. */
+  onIngested(listener: IngestedListener): () => void;
 }
 
-const records = new WeakMap<Hub, { repo: RecordRepository; events: EventEmitter<RecordEvents> }>();
-
-/** The record registered on this hub (startHub registers it); throws if none was. */
-export function hubRecord(hub: Hub): HubRecord {
-  const r = records.get(hub);
-  if (!r) throw new Error('no record registered on this hub: call registerRecord(hub) first');
-  return r;
-}
 export { SqliteRecordRepository } from './sqlite-repository';
 
 function asRefusal(error: unknown): never {
@@ -92,21 +82,18 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
 }
 
 /**
- * Registers the record methods on `hub.booths` (startHub does, with the
- * default repository: `<dataDir>/record.db` sealed with the 0600 key file
- * `<dataDir>/record.key`, both opened on first use). Calling it
- * again replaces the methods (tests pass their own repository).
+ * The record: its booth methods on `booths` and the repository they write
+ * to (by default `<dataDir>/record.db` sealed with the 0600 key file
+ * `<dataDir>/record.key`, both opened on first use).
  */
-export function registerRecord(
-  hub: Hub,
-  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'), new FileKeyProvider(join(hub.config.dataDir, 'record.key')))),
-): RecordRepository {
-  const log = hub.log.child({ module: 'hub.record' });
-  // One event source per hub, kept when a test registers another repository.
-  const record = records.get(hub) ?? { repo, events: new EventEmitter<RecordEvents>() };
-  record.repo = repo;
-  records.set(hub, record);
-  hub.booths.handle('record.ingest', IngestParams, async (peer, params) => {
+export function createRecord(
+  ports: Pick<HubPorts, 'booths' | 'config' | 'log' | 'onClose'>,
+  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(ports.config.dataDir, 'record.db'), new FileKeyProvider(join(ports.config.dataDir, 'record.key')))),
+): HubRecord {
+  const { booths } = ports;
+  const log = ports.log.child({ module: 'hub.record' });
+  const listeners = new Set<IngestedListener>();
+  booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
       throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
     }
@@ -133,11 +120,13 @@ export function registerRecord(
         const fresh = new Set(outcome.acked);
         // The first of two items with one id in a batch is the one stored.
         const stored = items.filter((i) => fresh.delete(i.id));
-        try {
-          record.events.emit('ingested', peer.id, stored);
-        } catch (error) {
-          // A listener's failure must not turn a stored batch into a refusal (the booth would resend it).
-          log.error({ err: error }, 'an ingested listener failed');
+        for (const listener of listeners) {
+          try {
+            listener(peer.id, stored);
+          } catch (error) {
+            // A listener's failure must not turn a stored batch into a refusal (the booth would resend it).
+            log.error({ err: error }, 'an ingested listener failed');
+          }
         }
       }
       return outcome;
@@ -145,7 +134,7 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
-  hub.booths.handleBinary('record.blobChunk', BlobChunkParams, async (peer, p, bytes) => {
+  booths.handleBinary('record.blobChunk', BlobChunkParams, async (peer, p, bytes) => {
     checkBlobChunk(p, bytes);
     try {
       const received = await repo.putPhotoChunk(peer.id, p.blobId, p.sha256, p.count, p.index, bytes);
@@ -154,7 +143,7 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
-  hub.booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
+  booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
     if (p.count > MAX_PHOTO_CHUNKS) throw refused('BINARY_TOO_LARGE', `photo ${p.photoId}: ${p.count} chunks is over ${MAX_PHOTO_BYTES} bytes; nothing stored`);
     try {
       const received = await repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
@@ -163,6 +152,12 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
-  hub.onClose(async () => { await repo.close(); });
-  return repo;
+  ports.onClose(async () => { await repo.close(); });
+  return {
+    repo,
+    onIngested: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { openDatabase } from '../../node/sqlite';
 import type { Logger } from 'pino';
 import { FileKeyProvider, type KeyProvider } from '../../node/keys';
 import { openJson, sealJson } from '../../node/seal';
-import type { QueueEntry } from '../media/signaling';
+import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -54,9 +54,6 @@ export interface StoredSession {
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
-
-/** How many ended rooms the ETA averages over. */
-export const DURATION_WINDOW = 20;
 
 export class HubStateStore {
   private readonly db: Database.Database;

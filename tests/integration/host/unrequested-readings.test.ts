@@ -21,7 +21,7 @@ import { ThermometerDriver } from '../../../devices/drivers/thermometer/driver';
 import { ThermometerSimulator } from '../../../devices/drivers/thermometer/simulator';
 import { PtySimulation } from '../../../devices/simulated';
 import { Host } from '../../../src/host/host';
-import { registerRecord, type RecordRepository } from '../../../src/hub/record/index';
+import type { RecordRepository } from '../../../src/hub/record/index';
 import type { Hub } from '../../../src/hub/server';
 import type { ReadingNote } from '../../../src/shared/consult-protocol';
 import type { Reading } from '../../../src/shared/domain';
@@ -42,7 +42,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 beforeAll(async () => {
   hubDir = tempDir('cabine-unrequested-hub-');
   hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: hubDir.dir } });
-  record = registerRecord(hub);
+  record = hub.record.repo;
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { KioskApi } from '../../../shared/kiosk-api';
+import { QUEUE, ROOM } from '../../../shared/media-protocol';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
 import { useSpeech } from './speech';
@@ -55,8 +56,8 @@ export function App({ api }: { api: KioskApi }) {
   useEffect(() => {
     const off = api.onEvent((event) => {
       if (event.name === 'snapshot') setView(event.data);
-      if (event.name === 'mediaNotification' && event.data.method === 'queue.claimed') setInCall(true);
-      if (event.name === 'mediaNotification' && event.data.method === 'room.closed') setInCall(false);
+      if (event.name === 'mediaNotification' && event.data.method === QUEUE.claimed) setInCall(true);
+      if (event.name === 'mediaNotification' && event.data.method === ROOM.closed) setInCall(false);
     });
     api.getSnapshot({}).then(setView, () => undefined);
     return off;
