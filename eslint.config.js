@@ -11,7 +11,7 @@ const reactPkgs = ['react', 'react-dom', 'react-dom/client', '@xstate/react'].ma
   name, message: 'host, session and devices never import React (DESIGN §8).',
 }));
 const noHostFromRenderer = {
-  group: ['**/host/**', '**/hub/**', '**/main/**', '**/preload/**', '**/session/**', '**/devices/**', 'node:*', 'better-sqlite3', 'serialport', 'node-hid', 'mediasoup', 'pino', 'ws'],
+  group: ['**/host/**', '**/hub/**', '**/node/**', '**/main/**', '**/preload/**', '**/session/**', '**/devices/**', 'node:*', 'better-sqlite3', 'serialport', 'node-hid', 'mediasoup', 'pino', 'ws'],
   message: 'Renderer code imports only src/shared, src/media and its own folder (DESIGN §8).',
 };
 
@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'], rules: boundaryRules.other },
-  { files: ['src/host/**', 'src/session/**', 'devices/**', 'src/hub/**', 'src/shared/**'], rules: boundaryRules.nodeSide },
+  { files: ['src/host/**', 'src/session/**', 'devices/**', 'src/hub/**', 'src/shared/**', 'src/node/**'], rules: boundaryRules.nodeSide },
   { files: ['src/main/**', 'src/preload/**'], rules: boundaryRules.shell },
   { files: ['src/renderer/**', 'src/media/**'], ignores: ['src/renderer/*/vite.config.ts'], languageOptions: { globals: { ...globals.browser } }, rules: boundaryRules.renderer },
   { files: ['src/renderer/**', 'scripts/**', 'bench/**', 'tests/**', 'src/**/main.ts'], rules: { 'no-console': 'off' } },

@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { hashSecret } from '../src/hub/directory';
 import { startHub, type Hub } from '../src/hub/server';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import { percentile, type BenchResult } from './types';
 
 const log = createLogger('bench', { write: () => true } as unknown as NodeJS.WritableStream);

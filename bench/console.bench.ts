@@ -24,7 +24,7 @@ import { ThermometerSimulator } from '../devices/drivers/thermometer/simulator';
 import type { FakeSerialDevice } from '../devices/drivers/serial/fake';
 import { Host } from '../src/host/host';
 import type { Reading } from '../src/shared/domain';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import { launchChromium } from '../tests/helpers/chromium';
 import { testConfig } from '../tests/helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../tests/helpers/hub';

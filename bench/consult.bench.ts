@@ -18,7 +18,7 @@ import { HubLink } from '../src/host/hub-link';
 import { hashSecret } from '../src/hub/directory';
 import { startHub } from '../src/hub/server';
 import type { Reading } from '../src/shared/domain';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import { percentile, type BenchResult } from './types';
 
 const log = createLogger('bench', { write: () => true } as unknown as NodeJS.WritableStream);

@@ -8,7 +8,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { Host } from '../src/host/host';
 import { startWsTransport } from '../src/host/transport-ws';
 import { parseKioskConfig } from '../src/shared/config';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import { readFileSync } from 'node:fs';
 import { percentile, type BenchResult } from './types';
 

@@ -11,7 +11,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { registerRecord } from '../src/hub/record/index';
 import { FaultProxy } from '../tests/helpers/fault-proxy';
 import { SPECIALISTS, startTestHub, testHubConfig } from '../tests/helpers/hub';
 import { tempDir } from '../tests/helpers/store';
@@ -25,7 +24,7 @@ const BOOTH = 'demo-booth-1';
 export async function run(): Promise<BenchResult[]> {
   const { dir, cleanup } = tempDir('cabine-bench-resilience-');
   const hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
-  const record = registerRecord(hub);
+  const record = hub.record.repo;
   const proxy = await new FaultProxy(hub.port).start();
   const configFile = writeHostConfig(dir, proxy.port, BOOTH);
   const specialist = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);

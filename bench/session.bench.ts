@@ -16,7 +16,7 @@ import { createActor, fromTransition } from 'xstate';
 import { Host } from '../src/host/host';
 import { startWsTransport } from '../src/host/transport-ws';
 import type { Quantity } from '../src/shared/domain';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import { sessionMachine, type SessionMachineEvent } from '../src/session/machine';
 import { launchChromium } from '../tests/helpers/chromium';
 import { testConfig } from '../tests/helpers/config';

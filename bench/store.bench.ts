@@ -14,10 +14,9 @@ import { FakeKeyProvider } from '../src/host/store/fake';
 import { BoothStore } from '../src/host/store/store';
 import { OutboxSync } from '../src/host/sync/outbox-sync';
 import { hashSecret } from '../src/hub/directory';
-import { registerRecord } from '../src/hub/record/index';
 import { startHub } from '../src/hub/server';
 import type { Reading } from '../src/shared/domain';
-import { createLogger } from '../src/shared/logger';
+import { createLogger } from '../src/node/logger';
 import type { BenchResult } from './types';
 
 const log = createLogger('bench', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -43,7 +42,6 @@ async function drainRate(dir: string, name: string, count: number, batchSize: nu
     consoleDir: '/nonexistent', log, media: false,
     config: { booths: [{ boothId: 'A', tokenHash: await hashSecret(SECRET, 1024), pharmacy: { name: 'A', city: 'X' } }], specialists: [], media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 0 }, allowedOrigins: [], dataDir: join(dir, `hub-${name}`) },
   });
-  registerRecord(hub);
   const store = BoothStore.open({ path: join(dir, `drain-${name}.db`), keys: new FakeKeyProvider(), boothId: 'A' });
   for (let i = 0; i < count; i += 100) store.saveReadings(Array.from({ length: Math.min(100, count - i) }, (_, k) => reading(i + k)));
   const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'A', token: SECRET, log });

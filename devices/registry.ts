@@ -1,6 +1,6 @@
 /**
- * kiosk-config `devices[]` → drivers. Each device issue registers a factory
- * per kind; the host asks the registry for drivers and never sees bytes.
+ * kiosk-config `devices[]` → drivers: one factory per device kind; the host
+ * asks the registry for drivers and never sees bytes.
  */
 import type { DeviceConfig } from '../src/shared/config';
 import type { Driver } from './contracts';

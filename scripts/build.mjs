@@ -2,8 +2,8 @@
 /**
  * Builds what runs outside Node+tsx: the kiosk and console renderers (Vite)
  * and the Electron main and preload (esbuild; the preload as CommonJS, since
- * a sandboxed preload cannot be an ES module). Later steps (spoken prompts)
- * hook in here.
+ * a sandboxed preload cannot be an ES module). The extra steps of
+ * scripts/build-steps.mjs (spoken prompts, the alert chime) hook in here.
  */
 import { build as esbuild } from 'esbuild';
 import { existsSync } from 'node:fs';

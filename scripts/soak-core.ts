@@ -1,5 +1,6 @@
 /**
- * The soak (issue #10): complete simulated sessions through a real host (in
+ * The soak (a booth runs for months: no leak may grow): complete simulated
+ * sessions through a real host (in
  * this process, real store, real thermometer and BP-cuff drivers on socat
  * ptys) and a real hub (record, mediasoup worker, signaling), one after the
  * other, with the memory, file descriptors and SQLite sizes sampled as it
@@ -30,7 +31,7 @@ import { ThermometerSimulator } from '../devices/drivers/thermometer/simulator';
 import { PtySimulation } from '../devices/simulated';
 import { Host } from '../src/host/host';
 import { startWsTransport, type WsTransport } from '../src/host/transport-ws';
-import { registerRecord, type RecordRepository } from '../src/hub/record/index';
+import type { RecordRepository } from '../src/hub/record/index';
 import type { Hub } from '../src/hub/server';
 import type { KioskEvent } from '../src/shared/kiosk-api';
 import { launchChromium } from '../tests/helpers/chromium';
@@ -144,7 +145,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (opts.realCallEvery > 0) ensureRenderersBuilt();
     const hub: Hub = await startTestHub({ config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
     closers.unshift(() => hub.close());
-    const record: RecordRepository = registerRecord(hub);
+    const record: RecordRepository = hub.record.repo;
 
     // The booth: real drivers on socat ptys, a store on disk, a clock that moves an hour per session.
     const thermoSim = new PtySimulation(new ThermometerSimulator({ speed: 0.01 }));
@@ -217,7 +218,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const d = (method: string, params: unknown = {}) => host.dispatch(method, params) as Promise<Record<string, unknown>>;
     const ui = (event: Record<string, unknown>) => d('sendEvent', { event });
     const state = () => host.view().state;
-    /** A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks, the patient measures, then back to the call. */
+    /** A reading belongs to a measurement someone asked for (a value nobody asked for is not recorded): the pharmacist asks, the patient measures, then back to the call. */
     const measure = async (kind: 'temperature' | 'blood-pressure') => {
       const before = lastKind.get(kind) ?? 0;
       await pharmacistMeasures(host, kind);

@@ -1,5 +1,6 @@
 /**
- * Supervision for `npm run demo` (issue #14 item 6), shaped like systemd's
+ * Supervision for `npm run demo` (the demo must behave as a booth does),
+ * shaped like systemd's
  * `Restart=always` on a booth: a child that stops is started again after a
  * delay that grows with each quick failure (`RestartSec` with a backoff), the
  * count resets once a child has run a while, and after too many quick

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay, NO_JITTER } from '../../src/shared/backoff';
 import { systemClock, type Clock } from '../../src/shared/clock';
 import type { DeviceState, MeasurementKind, Quantity, ReadingFlag } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { DeviceError, type DeviceErrorCode, type DeviceInfo, type DeviceKind, type DeviceStatus, type Driver, type DriverEvents, type DriverReading } from '../contracts';
 import { deviceError } from './messages';
 

@@ -5,22 +5,26 @@
  */
 import type { Logger } from 'pino';
 import { ApiValidationError, CabineError } from '../shared/errors';
-import { validateRequest, type KioskHandlers, type WireError } from '../shared/kiosk-api';
+import { KIOSK_CHUNK_METHOD, validateRequest, type KioskHandlers, type WireError } from '../shared/kiosk-api';
 
-export type Dispatch = (method: unknown, params: unknown) => Promise<unknown>;
+/** `bytes`: the raw body of a binary chunk (a binary WebSocket frame, an IPC typed array); for that method only. */
+export type Dispatch = (method: unknown, params: unknown, bytes?: Uint8Array) => Promise<unknown>;
 
 export function createDispatcher(handlers: KioskHandlers, log: Logger): Dispatch {
-  return async (method, params) => {
+  return async (method, params, bytes) => {
     let request;
     try {
       request = validateRequest(method, params);
+      if ((request.method === KIOSK_CHUNK_METHOD) !== (bytes instanceof Uint8Array)) {
+        throw new ApiValidationError(request.method === KIOSK_CHUNK_METHOD ? `${request.method} carries its bytes beside its params` : `${request.method} carries no bytes`);
+      }
     } catch (error) {
       // Never log the params: they may hold a PIN or a photo.
       log.warn({ code: (error as CabineError).code, method: typeof method === 'string' ? method.slice(0, 64) : typeof method, detail: (error as Error).message.slice(0, 300) }, 'refused an invalid KioskApi request');
       throw error;
     }
-    const handler = handlers[request.method] as (p: unknown) => unknown;
-    return await handler(request.params);
+    const handler = handlers[request.method] as (p: unknown, bytes?: Uint8Array) => unknown;
+    return await handler(request.params, bytes);
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The booth's side of the consultation (issue #8, consult-protocol.ts):
+ * The booth's side of the consultation (consult-protocol.ts):
  * - the specialist's measurement requests (`consult.measurementRequested`)
  *   move the session machine, and every stage of every measurement goes back
  *   as `consult.progress` (guidance step, measuring, done, error with its
@@ -18,9 +18,9 @@
  */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor, SnapshotFrom } from 'xstate';
-import { ageOn } from '../shared/birth-date';
 import { systemClock, type Clock } from '../shared/clock';
+import { QUEUE, ROOM, type QueueJoin } from '../shared/media-protocol';
+import { ageOn } from '../shared/birth-date';
 import type { KioskConfig } from '../shared/config';
 import {
   CONSULT, MeasurementRequested, PrescriptionDelivery,
@@ -30,9 +30,9 @@ import type { DeviceStatus, SessionEvent } from '../shared/domain';
 import { CabineError, codeOf } from '../shared/errors';
 import { recoveryMessage } from '../shared/recovery-messages';
 import type { Identity } from '../shared/session-view';
-import { GUIDANCE_STEPS, type SessionContext, type SessionHostEvent, type SessionMachine } from '../session/machine';
-import { flowPath } from '../session/view';
+import { GUIDANCE_STEPS, type MeasurementContext, type SessionContext } from '../session/machine';
 import type { HubChannel } from './hub-link';
+import type { HostSession } from './session';
 import { prescriptionQrSvg, renderPrescriptionPdf, type PrescriptionPrinter, type PrescriptionView } from './prescription';
 
 /** A hub request the booth refuses (malformed, or not for this booth): nothing is acted on. */
@@ -50,8 +50,8 @@ function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultReques
 /** The age sent with queue.join (whole years on the booth's Paris calendar day) lives in src/shared/birth-date.ts, shared with the kiosk. */
 export { ageOn };
 
-/** The patient context of `queue.join` (QueueJoin in src/hub/media/signaling.ts): no surname, no birth date. */
-export function queueJoinDetails(context: SessionContext, at: number): Record<string, unknown> {
+/** The patient context of `queue.join` (QueueJoin in src/shared/media-protocol.ts): no surname, no birth date. */
+export function queueJoinDetails(context: SessionContext, at: number): QueueJoin {
   const patient: { firstName?: string; age?: number } = {};
   if (context.identity) {
     patient.firstName = context.identity.firstName.slice(0, 60);
@@ -67,12 +67,9 @@ export function queueJoinDetails(context: SessionContext, at: number): Record<st
   };
 }
 
-type Snapshot = SnapshotFrom<SessionMachine>;
-
-/** Where the current measurement is, from a snapshot (null when none is in progress). */
-export function measurementStage(snapshot: Snapshot): { serial: number; stage: ProgressStage; step?: number; code?: string } | null {
-  const [top, sub] = flowPath(snapshot.value).split('.');
-  const m = snapshot.context.measurement;
+/** Where the current measurement is, from the patient's screen (null when none is in progress). */
+export function measurementStage(flow: string, m: MeasurementContext | null): { serial: number; stage: ProgressStage; step?: number; code?: string } | null {
+  const [top, sub] = flow.split('.');
   if (top !== 'consultation' || !m) return null;
   switch (sub) {
     case 'guidance': return { serial: m.serial, stage: 'guidance', step: m.step + 1 };
@@ -85,12 +82,11 @@ export function measurementStage(snapshot: Snapshot): { serial: number; stage: P
 
 export interface BoothConsultOptions {
   link: HubChannel;
-  actor: Actor<SessionMachine>;
+  /** The session: the patient's screen and context, and the hub's events for it (whether the machine took each). */
+  session: Pick<HostSession, 'flow' | 'context' | 'send' | 'subscribe'>;
   config: Pick<KioskConfig, 'boothId' | 'pharmacy'>;
   printer: PrescriptionPrinter;
   log: Logger;
-  /** Host.sendHostEvent: whether the machine took it. */
-  sendHostEvent: (event: SessionHostEvent) => boolean;
   /** Host.recordSessionEvent: sealed in the store, then synced by the outbox. */
   recordSessionEvent: (event: SessionEvent) => Promise<void>;
   /** Every device's current status. */
@@ -123,7 +119,7 @@ export class BoothConsult {
 
   constructor(private readonly opts: BoothConsultOptions) {
     this.clock = opts.clock ?? systemClock;
-    const { link, actor } = opts;
+    const { link, session } = opts;
     link.handle(CONSULT.measurementRequested, (params) => this.measurementRequested(params));
     link.handle(CONSULT.prescription, (params) => this.deliverPrescription(params));
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
@@ -133,8 +129,7 @@ export class BoothConsult {
     };
     link.on('status', onStatus);
     this.disposers.push(() => link.off('note', onNote), () => link.off('status', onStatus));
-    const sub = actor.subscribe((snapshot) => this.onSnapshot(snapshot));
-    this.disposers.push(() => sub.unsubscribe());
+    this.disposers.push(session.subscribe(() => this.onSessionChange()));
   }
 
   /** Stops listening; the session's prescription (memory and saved PDF) goes with it. */
@@ -197,7 +192,7 @@ export class BoothConsult {
     const parsed = MeasurementRequested.safeParse(params);
     if (!parsed.success) throw invalid('Demande de mesure', parsed.error.issues);
     const { kind, requestId, note, bodySite } = parsed.data;
-    const accepted = this.opts.sendHostEvent({
+    const accepted = this.opts.session.send({
       type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}),
     });
     this.opts.log.info({ kind, requestId, accepted }, 'measurement requested by the specialist');
@@ -220,9 +215,8 @@ export class BoothConsult {
     const known = this.delivered.get(p.number);
     if (known) return known;
 
-    const snapshot = this.opts.actor.getSnapshot();
-    const top = flowPath(snapshot.value).split('.')[0];
-    const sessionId = snapshot.context.sessionId;
+    const top = this.opts.session.flow().split('.')[0];
+    const sessionId = this.opts.session.context().sessionId;
     const forThisSession = (top === 'consultation' || top === 'wrapUp') && (p.sessionId === null || p.sessionId === sessionId);
     const eventSessionId = p.sessionId ?? (forThisSession ? sessionId : null);
     if (eventSessionId) {
@@ -247,7 +241,7 @@ export class BoothConsult {
     };
     if (this.held) this.opts.printer.discard(this.held.view.pdf.file);
     this.held = { prescription: p, view, pdf };
-    this.opts.sendHostEvent({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
+    this.opts.session.send({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
     this.opts.onPrescription?.(view);
     this.opts.log.info({ printed: outcome.printed, saved: outcome.file !== undefined }, 'prescription received');
     return { stored: true, printed: outcome.printed };
@@ -262,28 +256,29 @@ export class BoothConsult {
 
   private onNote(method: string, params: unknown): void {
     const data = (params !== null && typeof params === 'object' ? params : {}) as Record<string, unknown>;
-    if (method === 'queue.position') {
+    if (method === QUEUE.position) {
       const position = data.position;
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
-      this.opts.sendHostEvent({ type: 'QUEUE_UPDATE', position, etaMinutes });
-    } else if (method === 'room.closed') {
+      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
+    } else if (method === ROOM.closed) {
       this.roomClosed = true;
-      this.opts.sendHostEvent({ type: 'CALL_ENDED' });
+      this.opts.session.send({ type: 'CALL_ENDED' });
     }
   }
 
   // ---- the session machine -------------------------------------------------------------
 
-  private onSnapshot(snapshot: Snapshot): void {
-    const c = snapshot.context;
-    const top = flowPath(snapshot.value).split('.')[0] ?? '';
-    this.trackProgress(snapshot);
+  private onSessionChange(): void {
+    const c = this.opts.session.context();
+    const flow = this.opts.session.flow();
+    const top = flow.split('.')[0] ?? '';
+    this.trackProgress(flow, c);
     this.trackRecord(c, top);
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
-      this.opts.link.request('room.leave', {}).catch((error: unknown) => {
+      this.opts.link.request(ROOM.leave, {}).catch((error: unknown) => {
         this.opts.log.debug({ code: codeOf(error) }, 'room.leave not acknowledged');
       });
     }
@@ -291,9 +286,9 @@ export class BoothConsult {
     this.lastTop = top;
   }
 
-  private trackProgress(snapshot: Snapshot): void {
-    const now = measurementStage(snapshot);
-    const m = snapshot.context.measurement;
+  private trackProgress(flow: string, c: SessionContext): void {
+    const now = measurementStage(flow, c.measurement);
+    const m = c.measurement;
     const previous = this.current;
     if (previous && previous.stage !== 'done' && previous.stage !== 'cancelled' && (!now || now.serial !== previous.serial)) {
       this.sendProgress({ requestId: previous.requestId, kind: previous.kind, stage: 'cancelled' });
@@ -303,7 +298,7 @@ export class BoothConsult {
       if (previous?.stage === 'done') this.current = null;
       return;
     }
-    const key = `${snapshot.context.sessionId ?? ''}:${now.serial}:${now.stage}:${now.step ?? ''}:${now.code ?? ''}`;
+    const key = `${c.sessionId ?? ''}:${now.serial}:${now.stage}:${now.step ?? ''}:${now.code ?? ''}`;
     this.current = { serial: now.serial, requestId: m.requestId, kind: m.kind, stage: now.stage };
     if (key === this.lastProgressKey) return;
     this.lastProgressKey = key;

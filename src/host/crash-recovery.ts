@@ -1,7 +1,7 @@
 /**
  * After a crash (power cut, kill -9, a frozen PC switched off at the wall)
  * the booth must come back by itself, with nothing lost and nothing silently
- * broken (issue #10):
+ * broken (nobody is there to restart it by hand):
  * - on start, the last session whose transitions never reached the privacy
  *   wipe (or attract) was interrupted: an `incident` session event with the
  *   code SESSION_INTERRUPTED is stored for it (once), and reaches the hub's
@@ -20,9 +20,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../shared/clock';
 import type { SessionEvent } from '../shared/domain';
 import { codeOf } from '../shared/errors';
-import type { SessionView } from '../shared/session-view';
-import type { SessionHostEvent } from '../session/machine';
+import { ROOM } from '../shared/media-protocol';
 import type { HubChannel } from './hub-link';
+import type { HostSession } from './session';
 import type { BoothStore } from './store/store';
 
 export const SESSION_INTERRUPTED = 'SESSION_INTERRUPTED';
@@ -76,9 +76,9 @@ export interface CrashRecoveryTarget {
   readonly store: BoothStore | null;
   readonly hubLink: HubChannel;
   readonly log: Logger;
-  view(): SessionView;
+  /** The patient's screen (no announcement during a call) and the incident screen's event. */
+  readonly session: Pick<HostSession, 'flow' | 'send'>;
   recordSessionEvent(event: SessionEvent): Promise<void>;
-  sendHostEvent(event: SessionHostEvent): boolean;
 }
 
 /**
@@ -101,7 +101,7 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, clock: Pick<Clock
         });
         // The patient, if still there, is told, and the pharmacist called: the consultation did not end by itself.
         if (clock.now() - Date.parse(interrupted.lastAt) <= INCIDENT_SCREEN_WITHIN_MS) {
-          host.sendHostEvent({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
+          host.session.send({ type: 'SESSION_INTERRUPTED', sessionId: interrupted.sessionId });
         }
       }
     } catch (error) {
@@ -109,8 +109,8 @@ export function attachCrashRecovery(host: CrashRecoveryTarget, clock: Pick<Clock
     }
   }
   const announce = (): void => {
-    if (IN_CALL.test(host.view().state)) return;
-    host.hubLink.request('session.reset', { reason: 'boothRestarted' }).catch((error: unknown) => {
+    if (IN_CALL.test(host.session.flow())) return;
+    host.hubLink.request(ROOM.reset, { reason: 'boothRestarted' }).catch((error: unknown) => {
       host.log.debug({ code: codeOf(error) }, 'session.reset not acknowledged');
     });
   };

@@ -1,8 +1,11 @@
 /**
- * The booth's brain (DESIGN §1): owns the session machine, and — as later
- * work lands — the device drivers, the store, the sync and the update
- * policy. Plain Node: it never imports `electron`. Transports call it only
- * through KioskApi handlers.
+ * The booth's brain (DESIGN §1), as its composition root: builds the session
+ * machine, the device drivers, the store's writer and sync, the hub link,
+ * the media relay and the consultation, and hands each the narrow part of
+ * the others it needs. The KioskApi handlers live in `kiosk-handlers.ts`,
+ * where readings go in `reading-routing.ts`; the parts see the session
+ * through `session.ts`. Plain Node: it never imports `electron`. Transports
+ * call it only through the KioskApi dispatcher.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -10,17 +13,14 @@ import { assign, createActor, type Actor } from 'xstate';
 import type { Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
-import { ApiRequestError, codeOf } from '../shared/errors';
-import type { KioskEvent, KioskHandlers } from '../shared/kiosk-api';
-import { createLogger } from '../shared/logger';
+import { codeOf } from '../shared/errors';
+import type { KioskEvent } from '../shared/kiosk-api';
+import { createLogger } from '../node/logger';
 import type { SessionView } from '../shared/session-view';
 import { sessionMachine, type AlertRecord, type MeasuringDevices, type SessionHostEvent, type SessionMachine, type TransitionRecord } from '../session/machine';
-import { isIntermediate, recordsReading } from '../session/readings';
 import { ALERT_INCIDENT, alertIncidentMessage } from '../shared/alert';
 import { v7 as uuidv7 } from 'uuid';
-import { MAX_PHOTO_BYTES, type EventData } from '../shared/kiosk-api';
 import { AssistantAuth } from './assistant-auth';
-import { flowPath, toSessionView } from '../session/view';
 import { createDispatcher, type Dispatch } from './api-dispatch';
 import { HubLink } from './hub-link';
 import { MediaRelay } from './media-relay';
@@ -29,15 +29,19 @@ import { createDefaultRegistry, type DeviceRegistry } from '../../devices/regist
 import { DeviceManager } from './devices';
 import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
-import type { StoreError } from './store/errors';
-import { FileKeyProvider, type KeyProvider } from './store/keys';
+import type { StoreError } from '../node/store-errors';
+import { FileKeyProvider, type KeyProvider } from '../node/keys';
 import { BoothStore, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 import { BoothConsult, queueJoinDetails } from './consult';
 import { PrescriptionPrinter } from './prescription';
-import type { CaptureRequest } from '../../devices/drivers/dermatoscope/driver';
 import { attachCrashRecovery } from './crash-recovery';
+import { watchCaptureButton } from './capture-button';
+import { IncidentLog } from './incidents';
+import { createKioskHandlers } from './kiosk-handlers';
+import { ReadingRouting } from './reading-routing';
+import { sessionOf, type HostSession } from './session';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
 export interface HostDeps {
@@ -60,28 +64,13 @@ export interface HostEvents {
   sessionEvent: [SessionEvent];
 }
 
-/** The dermatoscope driver's capture button and lighting mode (devices/drivers/dermatoscope; its fake has the button only). */
-interface CaptureButton {
-  onCapture(listener: (request: CaptureRequest) => void): () => void;
-  polarisation(): CaptureRequest['polarisation'];
-}
-
-/** Reading flags that mean "put the instrument back right", each with its own recovery screen. */
-const RECOVERABLE_FLAGS = new Set(['cuff-too-loose', 'improper-position', 'body-movement', 'finger-out', 'low-perfusion', 'sensor-fault', 'out-of-range']);
-const MAX_INCIDENTS = 20;
-
-function notAvailable(what: string): never {
-  throw new ApiRequestError('NOT_AVAILABLE', {
-    fr: `Cette fonction n'est pas encore disponible sur cette cabine (${what}).`,
-    en: `This function is not available on this booth yet (${what}).`,
-  });
-}
-
 export class Host extends EventEmitter<HostEvents> {
   readonly config: KioskConfig;
   readonly log: Logger;
   readonly dispatch: Dispatch;
   private readonly actor: Actor<SessionMachine>;
+  /** The session as the host's parts see it (selectors and the host's events). */
+  readonly session: HostSession;
   readonly devices: DeviceManager;
   /** The booth's one authenticated connection to the hub (media signaling, outbox sync). */
   readonly hubLink: HubLink;
@@ -96,18 +85,17 @@ export class Host extends EventEmitter<HostEvents> {
   private sync: OutboxSync | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
   private readonly deps: HostDeps;
-  private readonly assistantAuth: AssistantAuth;
   /** The last incidents (newest first), for the assistant panel. */
-  private readonly incidents: EventData<'incident'>[] = [];
+  private readonly incidents = new IncidentLog();
+  private readonly readings: ReadingRouting;
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
     this.config = config;
     this.log = log;
-    this.assistantAuth = new AssistantAuth({ ...config.assistant, ...(deps.clock ? { clock: deps.clock } : {}) });
     this.devices = new DeviceManager({
       sink: this,
-      sessionId: () => this.view().sessionId,
+      sessionId: () => this.session.context().sessionId,
       log: log.child({ module: 'host.devices' }),
       ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
@@ -143,8 +131,10 @@ export class Host extends EventEmitter<HostEvents> {
         networkAlert: config.alert.reconnectAlertSeconds * 1000,
       },
     }), { input: { language: config.languages[0], measuringDevices } });
-    this.actor.subscribe((snapshot) => {
-      this.emit('kioskEvent', { name: 'snapshot', data: this.viewOf(snapshot) });
+    const chime = config.alert.chime;
+    this.session = sessionOf(this.actor, () => ({ chime: chime.enabled ? { volume: chime.volume } : null }));
+    this.session.subscribe(() => {
+      this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
     });
     this.hubLink = new HubLink({ url: config.hub.url, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
     // The call's network: once the link has been up, its loss and return reach the session (banner, "reconnecting").
@@ -161,22 +151,31 @@ export class Host extends EventEmitter<HostEvents> {
       link: this.hubLink,
       log: log.child({ module: 'host.media' }),
       emit: (event) => this.emit('kioskEvent', event),
-      actor: this.actor,
-      queueDetails: () => queueJoinDetails(this.actor.getSnapshot().context, deps.clock?.now() ?? Date.now()),
+      session: this.session,
+      queueDetails: () => queueJoinDetails(this.session.context(), deps.clock?.now() ?? Date.now()),
     });
     this.consult = new BoothConsult({
       link: this.hubLink,
-      actor: this.actor,
+      session: this.session,
       config,
       printer: new PrescriptionPrinter(config.printer, log.child({ module: 'host.print' })),
       log: log.child({ module: 'host.consult' }),
-      sendHostEvent: (event) => this.sendHostEvent(event),
       recordSessionEvent: (event) => this.recordSessionEvent(event),
       deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
-    this.watchCaptureButton();
-    this.dispatch = createDispatcher(this.handlers(), log.child({ module: 'host.api' }));
+    watchCaptureButton(this.devices.driverFor('dermatoscope-photo'), this.session);
+    this.dispatch = createDispatcher(createKioskHandlers({
+      session: this.session,
+      devices: this.devices,
+      assistantAuth: new AssistantAuth({ ...config.assistant, ...(deps.clock ? { clock: deps.clock } : {}) }),
+      media: this.media,
+      consult: this.consult,
+      incidents: this.incidents,
+      recordPhoto: (photo) => this.recordPhoto(photo),
+      now: () => deps.clock?.now() ?? Date.now(),
+      log,
+    }), log.child({ module: 'host.api' }));
     this.deps = deps;
     this.storeHandle = deps.store ?? null;
     this.ownsStore = !deps.store;
@@ -188,6 +187,14 @@ export class Host extends EventEmitter<HostEvents> {
     });
     // Session events (each machine transition): stored, then synced like readings.
     this.on('sessionEvent', (event) => void this.recordSessionEvent(event));
+    this.readings = new ReadingRouting({
+      session: this.session,
+      writer: this.writer,
+      emit: (event) => this.emit('kioskEvent', event),
+      incidents: this.incidents,
+      devicesChanged: () => this.consult.sendDevices(),
+      log,
+    });
   }
 
   /** The booth store, opened on first use; throws a StoreError (DB_CORRUPT, KEY_UNAVAILABLE…) if it cannot be. */
@@ -212,7 +219,7 @@ export class Host extends EventEmitter<HostEvents> {
   private raiseIncident(error: StoreError): void {
     this.log.error({ code: error.code }, 'store incident: data kept in memory and retried');
     const incident = { code: error.code, message: error.userMessage, at: new Date().toISOString() };
-    this.noteIncident(incident);
+    this.incidents.note(incident);
     this.emit('kioskEvent', { name: 'incident', data: incident });
   }
 
@@ -254,100 +261,40 @@ export class Host extends EventEmitter<HostEvents> {
     this.log.info({ boothId: this.config.boothId }, 'host started');
   }
 
-  /** Stops the machine, the devices and the hub link (the promise settles once the link is closed). */
-  stop(): Promise<void> {
+  /** Stops the machine, the devices and the hub link; the promise settles once every device and the link are closed, and the store too. */
+  async stop(): Promise<void> {
     this.actor.stop();
-    void this.devices.stop();
+    const devicesClosed = this.devices.stop();
     this.media.dispose();
     this.consult.dispose();
     if (this.writer.pending() > 0) this.log.error({ pending: this.writer.pending() }, 'stopping with writes not yet on disk (store incident unresolved)');
     this.writer.stop();
     this.sync?.stop();
     if (this.purgeTimer) clearInterval(this.purgeTimer);
-    return this.hubLink.stop().finally(() => {
+    try {
+      await Promise.all([devicesClosed, this.hubLink.stop()]);
+    } finally {
       if (this.ownsStore) this.storeHandle?.close();
-    });
-  }
-
-  /**
-   * An instrument's reading (the devices layer calls this): it belongs to a
-   * measurement the specialist or the pharmacist asked for, or it goes no
-   * further — not stored, sent nor shown (issue #14: the oximeter streams
-   * every second whatever is measured). The device's status still reaches
-   * the pharmacist.
-   */
-  async acceptReading(reading: Reading): Promise<void> {
-    if (!this.belongsToMeasurement(reading)) {
-      this.log.debug({ deviceId: reading.device.id, kind: reading.kind }, 'reading outside a requested measurement: not recorded');
-      return;
     }
-    await this.recordReading(reading);
   }
 
-  /**
-   * The one path of a measurement's reading to the screen and the hub:
-   * written to the store first (DESIGN §4: write before show), then shown,
-   * then given to the session (live value, result or recovery screen).
-   */
-  async recordReading(reading: Reading): Promise<void> {
-    await this.writer.write({ kind: 'reading', reading });
-    this.emit('kioskEvent', { name: 'reading', data: reading });
-    // The session machine shows it: a live value, the result, or a recovery screen.
-    const problem = reading.flags.find((f) => RECOVERABLE_FLAGS.has(f));
-    if (problem) {
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: problem, deviceId: reading.device.id });
-      return;
-    }
-    this.sendHostEvent({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading) });
+  /** An instrument's reading (the devices layer calls this): recorded only when it belongs to the measurement in progress. */
+  acceptReading(reading: Reading): Promise<void> {
+    return this.readings.acceptReading(reading);
   }
 
-  /** Whether this reading belongs to the measurement in progress, as the session stands now. */
-  private belongsToMeasurement(reading: Reading): boolean {
-    const snapshot = this.actor.getSnapshot();
-    if (snapshot.status !== 'active') return false;
-    const { sessionId, measurement } = snapshot.context;
-    return recordsReading({ flow: flowPath(snapshot.value), sessionId, measurement }, reading);
+  /** A measurement's reading: stored, then shown, then given to the session. */
+  recordReading(reading: Reading): Promise<void> {
+    return this.readings.recordReading(reading);
   }
 
   /** A device status change, shown to the assistant and the kiosk. */
   acceptDeviceStatus(status: DeviceStatus): void {
-    this.emit('kioskEvent', { name: 'deviceStatus', data: status });
-    this.consult?.sendDevices();
-    if (status.state === 'error' && status.error) {
-      this.noteIncident({ code: status.error.code, message: status.error.message, at: status.at });
-      this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code: status.error.code, deviceId: status.deviceId });
-    } else if (status.state === 'disconnected') {
-      this.noteIncident({ code: 'DISCONNECTED', message: status.error?.message ?? { fr: `Appareil débranché (${status.deviceId}).`, en: `Device unplugged (${status.deviceId}).` }, at: status.at });
-      this.sendHostEvent({ type: 'DEVICE_FAULT', deviceId: status.deviceId, kind: status.kind, code: status.error?.code ?? 'DISCONNECTED' });
-    } else if (status.state === 'ready') {
-      this.sendHostEvent({ type: 'DEVICE_RECOVERED', deviceId: status.deviceId });
-    }
-  }
-
-  /**
-   * The dermatoscope's HID capture button: in the dermatoscope guidance it
-   * means "I am ready" (the kiosk takes the still on entering `measuring`);
-   * on the result or recovery screen it takes the photo again.
-   */
-  private watchCaptureButton(): void {
-    const derm = this.devices.driverFor('dermatoscope-photo') as (Driver & Partial<CaptureButton>) | undefined;
-    if (typeof derm?.onCapture !== 'function') return;
-    derm.onCapture(() => {
-      const snapshot = this.actor.getSnapshot();
-      if (snapshot.context.measurement?.kind !== 'dermatoscope-photo') return;
-      const sub = flowPath(snapshot.value);
-      const event = sub === 'consultation.guidance' ? { type: 'START_MEASURE' as const } : { type: 'RETRY' as const };
-      if (snapshot.status === 'active' && snapshot.can(event)) this.actor.send(event);
-    });
+    this.readings.acceptDeviceStatus(status);
   }
 
   view(): SessionView {
-    return this.viewOf(this.actor.getSnapshot());
-  }
-
-  private viewOf(snapshot: ReturnType<Actor<SessionMachine>['getSnapshot']>): SessionView {
-    const chime = this.config.alert.chime;
-    return toSessionView(snapshot, { chime: chime.enabled ? { volume: chime.volume } : null });
+    return this.session.view();
   }
 
   /**
@@ -361,7 +308,7 @@ export class Host extends EventEmitter<HostEvents> {
     const at = new Date(this.deps.clock?.now() ?? Date.now()).toISOString();
     const incident = { code, message: alertIncidentMessage(record.change, record.reason, record.by), at };
     this.log.warn({ code, alertId: record.alertId, reason: record.reason, via: record.by?.via }, 'booth alert');
-    this.noteIncident(incident);
+    this.incidents.note(incident);
     this.emit('kioskEvent', { name: 'incident', data: incident });
     if (!sessionId) return;
     void this.recordSessionEvent({
@@ -377,10 +324,7 @@ export class Host extends EventEmitter<HostEvents> {
    * accepts only SessionUiEvent. Returns whether the machine took it.
    */
   sendHostEvent(event: SessionHostEvent): boolean {
-    const snapshot = this.actor.getSnapshot();
-    if (snapshot.status !== 'active' || !snapshot.can(event)) return false;
-    this.actor.send(event);
-    return true;
+    return this.session.send(event);
   }
 
   private recordTransition(sessionId: string | null, record: TransitionRecord): void {
@@ -393,107 +337,5 @@ export class Host extends EventEmitter<HostEvents> {
       data: { from: record.from, to: record.to, event: record.event },
     };
     this.emit('sessionEvent', event);
-  }
-
-  private noteIncident(incident: EventData<'incident'>): void {
-    this.incidents.unshift(incident);
-    this.incidents.length = Math.min(this.incidents.length, MAX_INCIDENTS);
-  }
-
-  private assistantOn(): boolean {
-    return (this.actor.getSnapshot().value as unknown as Record<string, unknown>).assistant === 'on';
-  }
-
-  private requireAssistant(): void {
-    if (this.assistantOn()) return;
-    throw new ApiRequestError('ASSISTANT_REQUIRED', {
-      fr: 'Réservé au pharmacien : entrez d’abord le code du mode assistant.',
-      en: 'For the pharmacist only: enter the assistant mode PIN first.',
-    });
-  }
-
-  private handlers(): KioskHandlers {
-    return {
-      getSnapshot: () => this.view(),
-      sendEvent: ({ event }) => {
-        const snapshot = this.actor.getSnapshot();
-        if (!snapshot.can(event)) return { accepted: false };
-        this.actor.send(event);
-        return { accepted: true };
-      },
-      requestMeasurement: ({ kind }) => this.devices.measure(kind),
-      assistantLogin: async ({ pin }) => {
-        const result = await this.assistantAuth.login(pin);
-        this.log.info({ ok: result.ok, triesLeft: result.triesLeft, locked: result.lockedUntil !== null }, 'assistant login');
-        if (result.ok) this.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
-        return result;
-      },
-      assistantLogout: () => {
-        this.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-        return { ok: true };
-      },
-      assistantSetIdentity: ({ identity }) => {
-        this.requireAssistant();
-        return { accepted: this.sendHostEvent({ type: 'SET_IDENTITY', identity }) };
-      },
-      assistantAction: (params) => {
-        this.requireAssistant();
-        switch (params.action) {
-          case 'start-measurement':
-            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind: params.kind }) };
-          case 'repeat-measurement': {
-            const kind = this.actor.getSnapshot().context.measurement?.kind;
-            return { accepted: kind ? this.sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind }) : false };
-          }
-          case 'skip-device':
-            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_SKIP_DEVICE' }) };
-          case 'restart-session':
-            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_RESTART' }) };
-          case 'end-session':
-            return { accepted: this.sendHostEvent({ type: 'ASSISTANT_END' }) };
-        }
-      },
-      assistantAlert: ({ action, alertId }) => {
-        this.requireAssistant();
-        // NOTE: the PIN is shared by the pharmacy's staff: it names no one. The counter page (issue 16) will name who.
-        const by = { via: 'booth' as const };
-        const event = action === 'acknowledge'
-          ? { type: 'ALERT_ACKNOWLEDGED' as const, by, ...(alertId ? { alertId } : {}) }
-          : { type: 'ALERT_RESOLVED' as const, by, ...(alertId ? { alertId } : {}) };
-        return { accepted: this.sendHostEvent(event) };
-      },
-      assistantIncidents: () => {
-        this.requireAssistant();
-        return { incidents: [...this.incidents] };
-      },
-      mediaSignal: ({ method, data }) => this.media.signal(method, data),
-      capturePhoto: async (params) => {
-        const bytes = Buffer.from(params.data, 'base64');
-        if (bytes.length === 0 || bytes.length > MAX_PHOTO_BYTES) {
-          throw new ApiRequestError('PHOTO_REFUSED', {
-            fr: 'La photo est vide ou trop lourde. Reprenez-la.',
-            en: 'The photo is empty or too large. Take it again.',
-          });
-        }
-        const photoId = uuidv7();
-        const dermDriver = this.devices.driverFor('dermatoscope-photo');
-        const derm = dermDriver?.status().info;
-        // The lighting mode the instrument reports wins over the renderer's guess; the requested body site fills a blank one.
-        const lighting = dermDriver as (Driver & Partial<CaptureButton>) | undefined;
-        const polarisation = typeof lighting?.polarisation === 'function' && ['ready', 'measuring'].includes(lighting.status().state) ? lighting.polarisation() : params.polarisation;
-        const bodySite = params.bodySite ?? this.actor.getSnapshot().context.measurement?.bodySite ?? undefined;
-        // Written before it is shown (DESIGN §4); then the session moves on.
-        await this.recordPhoto({
-          id: photoId, sessionId: this.view().sessionId, mime: params.mime, width: params.width, height: params.height,
-          takenAt: new Date(this.deps.clock?.now() ?? Date.now()).toISOString(), polarisation,
-          ...(bodySite ? { bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
-        });
-        this.sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });
-        return { photoId };
-      },
-      getPhoto: () => notAvailable('dermatoscope'),
-      getPrescription: () => ({ prescription: this.consult.prescription() }),
-      reprintPrescription: () => this.consult.reprint(),
-    };
   }
 }

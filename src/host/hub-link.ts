@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { backoffDelay } from '../shared/backoff';
+import { encodeBinaryFrame } from '../shared/binary-transfer';
 import { CabineError, codeOf } from '../shared/errors';
 import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
 import { PendingRequests } from '../shared/pending-requests';
@@ -24,7 +25,8 @@ export type RequestHandler = (params: unknown) => unknown;
 /** The link's small interface, for code that only needs to talk to the hub. */
 export interface HubChannel extends EventEmitter<HubLinkEvents> {
   readonly status: LinkStatus;
-  request<T = unknown>(method: string, params: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  /** With `bytes`, a binary call: one binary frame, the request's JSON header then the raw bytes (never base64 in JSON). */
+  request<T = unknown>(method: string, params: unknown, opts?: { timeoutMs?: number; bytes?: Uint8Array }): Promise<T>;
   notify(method: string, params: unknown): void;
   handle(method: string, handler: RequestHandler): void;
 }
@@ -101,11 +103,12 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     this.handlers.set(method, handler);
   }
 
-  request<T = unknown>(method: string, params: unknown, opts: { timeoutMs?: number } = {}): Promise<T> {
+  request<T = unknown>(method: string, params: unknown, opts: { timeoutMs?: number; bytes?: Uint8Array } = {}): Promise<T> {
     const ws = this.ws;
     if (!ws || this.currentStatus !== 'online') return Promise.reject(new HubUnavailableError(`${method}: not connected`));
+    const { bytes } = opts;
     return this.pending.start<T>(
-      (id) => ws.send(JSON.stringify({ t: 'req', id, m: method, p: params })),
+      (id) => ws.send(bytes ? encodeBinaryFrame({ t: 'req', id, m: method, p: params }, bytes) : JSON.stringify({ t: 'req', id, m: method, p: params })),
       opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000,
       () => new HubUnavailableError(`${method}: no answer in time`),
     );

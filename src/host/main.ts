@@ -10,9 +10,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { loadKioskConfig } from '../shared/config';
+import { loadKioskConfig } from '../node/config-file';
 import { ConfigError } from '../shared/errors';
-import { createLogger } from '../shared/logger';
+import { createLogger } from '../node/logger';
 import { Host } from './host';
 import { startWsTransport } from './transport-ws';
 
@@ -64,7 +64,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   process.stdout.write(`KIOSK_URL=${transport.url}\n`);
 
   const shutdown = async (): Promise<void> => {
-    host.stop();
+    // The devices closed and the store shut before the process ends: a port or a HID handle left open refuses the next start.
+    await host.stop().catch((error: unknown) => log.error({ err: error }, 'the host did not stop cleanly'));
     await transport.close();
     process.exit(0);
   };

@@ -8,39 +8,25 @@
  * when the machine accepts it.
  */
 import type { Logger } from 'pino';
-import type { Actor, AnyStateMachine } from 'xstate';
 import { ApiRequestError, CabineError, codeOf } from '../shared/errors';
 import { HubRequestError } from '../shared/hub-protocol';
+import { BOOTH_REQUESTS, QUEUE, RELAYED_MEDIA_METHODS, isMediaNote, type QueueJoin } from '../shared/media-protocol';
 import type { KioskEvent } from '../shared/kiosk-api';
 import type { HubChannel } from './hub-link';
-import { flowPath } from '../session/view';
+import type { HostSession } from './session';
 
-/** What the renderer may ask the hub through the host. Nothing else is relayed. */
-export const RELAYED_METHODS = new Set([
-  'media.capabilities',
-  'media.createTransport',
-  'media.connectTransport',
-  'media.restartIce',
-  'media.produce',
-  'media.consume',
-  'media.resumeConsumer',
-  'media.pauseConsumer',
-  'media.closeConsumer',
-  'media.pauseProducer',
-  'media.resumeProducer',
-  'media.closeProducer',
-]);
+/** What the renderer may ask the hub through the host: the catalogue's media path. Nothing else is relayed. */
+export const RELAYED_METHODS = RELAYED_MEDIA_METHODS;
 
-/** Hub notes forwarded to the renderer. */
-const FORWARDED_NOTES = /^(media|queue|room)\./;
 
 export interface MediaRelayOptions {
   link: HubChannel;
   log: Logger;
   emit: (event: KioskEvent) => void;
-  actor: Actor<AnyStateMachine>;
+  /** The patient's screen (queue entry and exit) and the claim. */
+  session: Pick<HostSession, 'flow' | 'send' | 'subscribe'>;
   /** The patient context sent with `queue.join` (first name, age, pathway, session, language). */
-  queueDetails?: () => Record<string, unknown>;
+  queueDetails?: () => QueueJoin;
 }
 
 export class MediaRelay {
@@ -52,20 +38,19 @@ export class MediaRelay {
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
     opts.link.on('note', onNote);
     this.offNote = () => opts.link.off('note', onNote);
-    const sub = opts.actor.subscribe((snapshot) => {
-      const top = flowPath(snapshot.value).split('.')[0];
+    this.offSnapshot = opts.session.subscribe(() => {
+      const top = opts.session.flow().split('.')[0];
       const waiting = top === 'waitingRoom';
       if (waiting && !this.inWaitingRoom) void this.joinQueue(opts.queueDetails?.() ?? {}).catch(() => undefined);
       if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();
       this.inWaitingRoom = waiting;
     });
-    this.offSnapshot = () => sub.unsubscribe();
   }
 
   /** Puts the booth in the hub's waiting queue (the session machine's waitingRoom does this; tests may too). */
-  async joinQueue(details: Record<string, unknown> = {}): Promise<{ position: number; roomId: string | null }> {
+  async joinQueue(details: QueueJoin = {}): Promise<{ position: number; roomId: string | null }> {
     try {
-      return await this.opts.link.request('queue.join', details);
+      return BOOTH_REQUESTS[QUEUE.join].result.parse(await this.opts.link.request(QUEUE.join, details));
     } catch (error) {
       this.opts.log.warn({ code: codeOf(error) }, 'could not join the waiting queue');
       throw error;
@@ -73,7 +58,7 @@ export class MediaRelay {
   }
 
   async leaveQueue(): Promise<void> {
-    await this.opts.link.request('queue.leave', {}).catch(() => undefined);
+    await this.opts.link.request(QUEUE.leave, {}).catch(() => undefined);
   }
 
   async signal(method: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -99,14 +84,10 @@ export class MediaRelay {
   }
 
   private onNote(method: string, params: unknown): void {
-    if (!FORWARDED_NOTES.test(method)) return;
+    if (!isMediaNote(method)) return;
     const data = params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
     this.opts.emit({ name: 'mediaNotification', data: { method, data } });
-    if (method === 'queue.claimed') {
-      const event = { type: 'CLAIMED' } as never;
-      const snapshot = this.opts.actor.getSnapshot();
-      if (snapshot.can(event)) this.opts.actor.send(event);
-    }
+    if (method === QUEUE.claimed) this.opts.session.send({ type: 'CLAIMED' });
   }
 
   dispose(): void {

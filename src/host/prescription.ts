@@ -1,5 +1,5 @@
 /**
- * The prescription at the booth (issue #8, consult-protocol
+ * The prescription at the booth (consult-protocol
  * `consult.prescription`): the hub delivers the specialist's signed
  * prescription; the booth keeps it for the session in memory only (like the
  * identity), turns it into a PDF with its QR code and hands it to the

@@ -11,14 +11,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { decodeBinaryFrame } from '../shared/binary-transfer';
 import { ApiValidationError } from '../shared/errors';
 import { WsClientMessage, type KioskEvent, type WsServerMessage } from '../shared/kiosk-api';
 import { WS_PROTOCOL, WS_SECRET_PREFIX } from '../shared/kiosk-api-methods';
 import { toWireError, type Dispatch } from './api-dispatch';
-import { serveStatic } from '../shared/static-files';
+import { serveStatic } from '../node/static-files';
 
-/** Large enough for one dermatoscope still (base64), small enough to refuse abuse. */
-export const WS_MAX_PAYLOAD = 20 * 1024 * 1024;
+/** Large enough for one chunk of a binary transfer and any JSON request, small enough to refuse abuse. */
+export const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export interface WsTransportOptions {
   dispatch: Dispatch;
@@ -108,17 +109,24 @@ export async function startWsTransport(opts: WsTransportOptions): Promise<WsTran
       void (async () => {
         let id: number | null = null;
         try {
-          if (isBinary) throw new ApiValidationError('binary frames are not part of the contract');
+          // A binary frame is a request whose raw bytes follow its JSON envelope (a chunk of a binary transfer).
           let json: unknown;
-          try {
-            json = JSON.parse(raw.toString());
-          } catch {
-            throw new ApiValidationError('malformed JSON');
+          let bytes: Uint8Array | undefined;
+          if (isBinary) {
+            const frame = decodeBinaryFrame(raw as Buffer);
+            json = frame.header;
+            bytes = frame.payload;
+          } else {
+            try {
+              json = JSON.parse(raw.toString());
+            } catch {
+              throw new ApiValidationError('malformed JSON');
+            }
           }
           const envelope = WsClientMessage.safeParse(json);
           if (!envelope.success) throw new ApiValidationError('malformed envelope', envelope.error);
           id = envelope.data.id;
-          const result = await opts.dispatch(envelope.data.method, envelope.data.params);
+          const result = await opts.dispatch(envelope.data.method, envelope.data.params, bytes);
           send(ws, { kind: 'response', id, ok: true, result });
         } catch (error) {
           if (!(error instanceof ApiValidationError)) log.error({ err: error }, 'KioskApi handler failed');

@@ -1,5 +1,5 @@
 /**
- * The update policy (DESIGN §1, issue #9): pure decisions, no I/O, no
+ * The update policy (DESIGN §1): pure decisions, no I/O, no
  * `electron`. `src/main/updater.ts` wires electron-updater to these and to
  * the host's session state; tests drive them with a fake clock.
  *

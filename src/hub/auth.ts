@@ -17,7 +17,7 @@ import { CabineError } from '../shared/errors';
 import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
-import type { HubLimits } from './server';
+import type { HubLimits } from './limits';
 import type { HubStateStore } from './state/store';
 import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 

@@ -1,8 +1,8 @@
 /**
  * Where booths connect (`/booth`): each authenticates with its own secret
  * (compared against a scrypt hash), gets one Peer, and reaches only the
- * methods registered here. Later parts (record ingest, rooms) register
- * their methods and listen for connect/disconnect.
+ * methods registered here (the record's, the queue's and the media path's,
+ * the consultation's); those features also hear connects and disconnects.
  *
  * Wrong tokens are counted per (address, booth id) BEFORE the hash (booth
  * ids are not secret: a count per id alone would let anyone lock a
@@ -22,7 +22,7 @@ import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import { Peer, type Method } from './peer';
-import type { HubLimits } from './server';
+import type { HubLimits } from './limits';
 import { AttemptThrottle, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export interface BoothGatewayEvents {
@@ -46,6 +46,11 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
   /** Registers a method booths may call. */
   handle<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>) => unknown): void {
     this.methods.set(name, { params, run: run as Method['run'] });
+  }
+
+  /** Registers a binary method: its requests come as binary frames, the raw bytes after the params. */
+  handleBinary<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>, bytes: Buffer) => unknown): void {
+    this.methods.set(name, { params, binary: true, run: run as Method['run'] });
   }
 
   peer(boothId: string): Peer | undefined {

@@ -17,7 +17,7 @@
  * right secret.
  */
 import { CabineError } from '../shared/errors';
-import { inWords, retryAfterSeconds } from './throttle';
+import { inWords, retryAfterSeconds } from './retry-after';
 
 export interface HashGateOptions {
   /** Checks running at once, hub-wide. */

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
+import { decodeBinaryFrame } from '../shared/binary-transfer';
 import { systemClock, type Clock } from '../shared/clock';
 import { codeOf } from '../shared/errors';
 import { HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
@@ -15,7 +16,9 @@ import { FloodLog } from './flood-log';
 
 export interface Method<P extends z.ZodType = z.ZodType> {
   params: P;
-  run: (peer: Peer, params: z.output<P>) => unknown;
+  /** A binary method's requests come as binary frames, raw bytes after the JSON header; others as JSON only. */
+  binary?: boolean;
+  run: (peer: Peer, params: z.output<P>, bytes?: Buffer) => unknown;
 }
 
 /** Token bucket: `ratePerSecond` sustained, `burst` at once. */
@@ -127,13 +130,20 @@ export class Peer {
       this.floods.warn(`invalid:${this.name}`, { peer: this.name }, 'frames after too many invalid ones: dropped');
       return;
     }
-    if (isBinary) return this.refuse(null, 'BAD_FRAME', 'binary frames are not accepted');
     let frame: HubFrame;
+    let bytes: Buffer | undefined;
     try {
-      frame = HubFrame.parse(JSON.parse(raw.toString()));
+      if (isBinary) {
+        const decoded = decodeBinaryFrame(raw);
+        frame = HubFrame.parse(decoded.header);
+        bytes = raw.subarray(raw.length - decoded.payload.length);
+      } else {
+        frame = HubFrame.parse(JSON.parse(raw.toString()));
+      }
     } catch {
       return this.refuse(null, 'BAD_FRAME', 'malformed frame');
     }
+    if (bytes && frame.t !== 'req') return this.refuse(null, 'BAD_FRAME', 'only a request may carry bytes');
     if (frame.t === 'res') {
       settleResponse(this.pending, frame);
       return;
@@ -141,11 +151,14 @@ export class Peer {
     const method = this.opts.methods.get(frame.m);
     const id = frame.t === 'req' ? frame.id : null;
     if (!method) return this.refuse(id, 'UNKNOWN_METHOD', `no method ${frame.m}`);
+    if ((method.binary === true) !== (bytes !== undefined)) {
+      return this.refuse(id, 'INVALID_PARAMS', method.binary ? `${frame.m} carries its bytes in a binary frame` : `${frame.m} takes no bytes`);
+    }
     const parsed = method.params.safeParse(frame.p);
     if (!parsed.success) return this.refuse(id, 'INVALID_PARAMS', z.prettifyError(parsed.error).slice(0, 500));
     void (async () => {
       try {
-        const r = await method.run(this, parsed.data);
+        const r = await method.run(this, parsed.data, bytes);
         if (id !== null && this.open) this.ws.send(JSON.stringify({ t: 'res', id, ok: true, r: r ?? null }));
       } catch (error) {
         const code = codeOf(error) ?? 'INTERNAL';

@@ -1,23 +1,30 @@
 /**
- * The hub (DESIGN §1): one Node server. For now: health and the console's
- * static build. Signaling, rooms, the readings relay and the record extend
- * this server — there is one hub, never two.
+ * The hub (DESIGN §1): one Node server, and its composition root. It builds
+ * the booths' gateway, the record, the state store and media first, then
+ * hands each feature the few ports it needs (./ports.ts): health, the
+ * console's static build, booth and console connections, the record, rooms
+ * and signaling, the consultation's data plane. There is one hub, never two.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLogger } from '../node/logger';
+import { serveStatic } from '../node/static-files';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from '../shared/clock';
-import { createLogger } from '../shared/logger';
-import { serveStatic } from '../shared/static-files';
-import type { Duplex } from 'node:stream';
 import { BoothGateway } from './booth-gateway';
-import { BoothDirectory, HubConfig, type SecretVerifier } from './directory';
-import { HASH_GATE_DEFAULTS, HashGate, type HashGateOptions } from './hash-gate';
-import { BOOTH_LIMITS, LOGIN_LIMITS, type AttemptLimits, type ThrottlePolicy } from './throttle';
+import { BoothDirectory, HubConfig } from './directory';
+import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
+import type { Hub } from './hub';
+import { hubLimits, type HubLimitOptions } from './limits';
+import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
-import { registerRecord } from './record/index';
+import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
+import { HubStateStore } from './state/store';
+
+export type { Hub } from './hub';
+export type { HubLimitOptions, HubLimits } from './limits';
+export type { HubRoute, UpgradeHandler } from './ports';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
@@ -44,57 +51,6 @@ export interface HubOptions {
   limits?: HubLimitOptions;
 }
 
-export interface HubLimitOptions {
-  /** The throttles' clock (tests move it rather than wait). */
-  clock?: Pick<Clock, 'now'>;
-  /** Wrong passwords per (address, account), and per address. */
-  login?: Partial<ThrottlePolicy> & { perAddress?: Partial<ThrottlePolicy> };
-  /** Wrong booth tokens per (address, booth id), and per address. */
-  booth?: Partial<ThrottlePolicy> & { perAddress?: Partial<ThrottlePolicy> };
-  /** The hub-wide gate of scrypt checks, and the check itself. */
-  hashes?: Partial<HashGateOptions> & { verify?: SecretVerifier };
-  /** Repeated warnings are written once per window with a count. */
-  logWindowMs?: number;
-}
-
-/** The limits in force, defaults filled in. */
-export interface HubLimits {
-  clock: Pick<Clock, 'now'>;
-  login: AttemptLimits;
-  booth: AttemptLimits;
-  logWindowMs: number;
-}
-
-function attemptLimits(base: AttemptLimits, o: HubLimitOptions['login']): AttemptLimits {
-  const { perAddress, ...pair } = o ?? {};
-  return { pair: { ...base.pair, ...pair }, address: { ...base.address, ...perAddress } };
-}
-
-/** Handles a WebSocket upgrade on one path. */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
-
-/** A route the later parts of the hub register; return true when handled. */
-export type HubRoute = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
-
-export interface Hub {
-  readonly server: Server;
-  readonly port: number;
-  readonly url: string;
-  readonly config: HubConfig;
-  readonly directory: BoothDirectory;
-  /** Booth connections (`/booth`): register booth methods here. */
-  readonly booths: BoothGateway;
-  readonly log: Logger;
-  readonly limits: HubLimits;
-  /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
-  readonly media: HubMedia | null;
-  addRoute(route: HubRoute): void;
-  addUpgrade(path: string, handler: UpgradeHandler): void;
-  /** Runs on close, last registered first (rooms, stores, workers). */
-  onClose(fn: () => void | Promise<void>): void;
-  close(): Promise<void>;
-}
-
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const log = opts.log ?? createLogger('hub');
   const routes: HubRoute[] = [];
@@ -103,12 +59,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const config = opts.config ?? HubConfig.parse({});
   const { verify, ...gate } = opts.limits?.hashes ?? {};
   const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
-  const limits: HubLimits = {
-    clock: opts.limits?.clock ?? systemClock,
-    login: attemptLimits(LOGIN_LIMITS, opts.limits?.login),
-    booth: attemptLimits(BOOTH_LIMITS, opts.limits?.booth),
-    logWindowMs: opts.limits?.logWindowMs ?? 60_000,
-  };
+  const limits = hubLimits(opts.limits);
   const booths = new BoothGateway(directory, log.child({ module: 'hub.booths' }), limits);
   upgrades.set(BOOTH_PATH, (req, socket, head) => booths.upgrade(req, socket, head));
   const startedAt = Date.now();
@@ -147,36 +98,43 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'hub listening');
-  const hub: { -readonly [K in keyof Hub]: Hub[K] } = {
-    server,
-    port,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
-    config,
-    directory,
+  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const close = async (): Promise<void> => {
+    for (const fn of closers.reverse()) await fn();
+    booths.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  const ports: HubPorts = {
     booths,
-    log,
+    directory,
+    config,
     limits,
-    media: null,
+    url,
+    log,
     addRoute: (route) => routes.push(route),
     addUpgrade: (path, handler) => upgrades.set(path, handler),
     onClose: (fn) => closers.push(fn),
-    close: async () => {
-      for (const fn of closers.reverse()) await fn();
-      booths.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
   };
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
-  registerRecord(hub);
+  const record = createRecord(ports);
+  let media: HubMedia | null = null;
   if (opts.media !== false) {
     try {
-      hub.media = await attachMedia(hub, opts.media ?? {});
-      registerConsult(hub);
+      media = await startMedia(ports, opts.media ?? {});
+      registerConsult(ports, media, record);
     } catch (error) {
-      await hub.close();
+      await close();
       throw error;
     }
   }
-  return hub;
+  return { ...ports, server, port, record, media, close };
+}
+
+/** The hub state store (`<dataDir>/hub-state.db`), then the workers, rooms and specialists' gateway over it. */
+async function startMedia(ports: HubPorts, opts: MediaOptions): Promise<HubMedia> {
+  const state = HubStateStore.inDir(ports.config.dataDir, ports.log.child({ module: 'hub.state' }));
+  // Closed last, after the rooms that write to it.
+  ports.onClose(() => state.close());
+  return attachMedia(ports, state, opts);
 }

@@ -21,6 +21,7 @@
 import { systemClock, type Clock } from '../shared/clock';
 import { CabineError } from '../shared/errors';
 import type { Standing } from './hash-gate';
+import { inWords, retryAfterSeconds } from './retry-after';
 
 export interface ThrottlePolicy {
   /** Failures before the first wait: the `freeFailures`-th failure imposes `baseDelayMs`. */
@@ -166,18 +167,6 @@ export class TooManyAttemptsError extends CabineError {
   get retryAfterSeconds(): number {
     return retryAfterSeconds(this.retryAfterMs);
   }
-}
-
-export function retryAfterSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}
-
-/** "12 secondes", "3 minutes": how long, for a person. */
-export function inWords(ms: number): { fr: string; en: string } {
-  const s = retryAfterSeconds(ms);
-  if (s < 60) return { fr: `${s} seconde${s > 1 ? 's' : ''}`, en: `${s} second${s > 1 ? 's' : ''}` };
-  const m = Math.ceil(s / 60);
-  return { fr: `${m} minute${m > 1 ? 's' : ''}`, en: `${m} minute${m > 1 ? 's' : ''}` };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Protocol, Session } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { safeJoin } from '../shared/static-files';
+import { safeJoin } from '../node/static-files';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'kiosk';

@@ -20,13 +20,14 @@ export interface KioskIpcOptions {
 }
 
 export function registerKioskIpc(opts: KioskIpcOptions): { sendEvent(to: WebContents, event: KioskEvent): void; dispose(): void } {
-  opts.ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown): Promise<IpcReply> => {
+  // `bytes`: a chunk of a binary transfer, a typed array carried by IPC's structured clone, never JSON.
+  opts.ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, params: unknown, bytes?: unknown): Promise<IpcReply> => {
     if (!opts.isTrustedSender(event)) {
       opts.log.warn({ url: event.senderFrame?.url?.slice(0, 120) }, 'refused KioskApi call from an untrusted frame');
       return { ok: false, error: { code: 'API_UNTRUSTED_SENDER', message: 'Caller is not the kiosk window' } };
     }
     try {
-      return { ok: true, result: await opts.dispatch(method, params) };
+      return { ok: true, result: await opts.dispatch(method, params, bytes instanceof Uint8Array ? bytes : undefined) };
     } catch (error) {
       return { ok: false, error: toWireError(error) };
     }

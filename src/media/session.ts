@@ -15,7 +15,10 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
+import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type MediaMethod, type MediaNote, type MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
+
+export type { MediaSource } from '../shared/media-protocol';
 
 declare global {
   interface Window {
@@ -24,15 +27,15 @@ declare global {
   }
 }
 
-/** The hub's media methods, however they travel. */
+/**
+ * The hub's media methods (src/shared/media-protocol.ts), however they
+ * travel; answers and notes are checked against the catalogue here.
+ */
 export interface MediaSignaling {
-  request(method: string, data: Record<string, unknown>): Promise<Record<string, unknown>>;
+  request(method: MediaMethod, data: RequestParams<MediaMethod>): Promise<unknown>;
   /** Subscribes to hub notes (`media.newProducer`, `media.producerClosed`, `room.closed`…); returns an unsubscribe. */
-  onNotification(listener: (method: string, data: Record<string, unknown>) => void): () => void;
+  onNotification(listener: (method: string, data: unknown) => void): () => void;
 }
-
-/** Where a track comes from (the hub's producer `source`). */
-export type MediaSource = 'camera' | 'microphone' | 'dermatoscope';
 
 export interface MediaSessionEvents {
   /** The other side's camera and microphone (one stream; a new object after a restart). */
@@ -56,8 +59,7 @@ export interface MediaSessionOptions {
   statsIntervalMs?: number;
 }
 
-type TransportInfo = { id: string; iceParameters: types.IceParameters; iceCandidates: types.IceCandidate[]; dtlsParameters: types.DtlsParameters };
-type RemoteProducer = { producerId: string; source?: unknown };
+type TransportInfo = RequestResult<typeof MEDIA.createTransport>;
 
 function sourceOf(value: unknown, kind: string): MediaSource {
   if (value === 'camera' || value === 'microphone' || value === 'dermatoscope') return value;
@@ -112,8 +114,8 @@ export class MediaSession {
     this.opts.events?.state?.(s);
   }
 
-  private req<T>(method: string, data: Record<string, unknown> = {}): Promise<T> {
-    return this.opts.signaling.request(method, data) as Promise<T>;
+  private async req<M extends MediaMethod>(method: M, data: RequestParams<M>): Promise<RequestResult<M>> {
+    return parseMediaResult(method, await this.opts.signaling.request(method, data));
   }
 
   start(): Promise<void> {
@@ -189,10 +191,10 @@ export class MediaSession {
   private async connect(localStream: Promise<MediaStream> | null): Promise<void> {
     const gen = this.generation;
     // Capabilities first: on the hub they also clear what an earlier media path of this side left.
-    const caps = await this.req<{ rtpCapabilities: types.RtpCapabilities; producers: RemoteProducer[] }>('media.capabilities');
+    const caps = await this.req(MEDIA.capabilities, {});
     const [recvInfo, sendInfo] = await Promise.all([
-      this.req<TransportInfo>('media.createTransport', { direction: 'recv' }),
-      this.req<TransportInfo>('media.createTransport', { direction: 'send' }),
+      this.req(MEDIA.createTransport, { direction: 'recv' }),
+      this.req(MEDIA.createTransport, { direction: 'send' }),
     ]);
     if (gen !== this.generation || this.isClosed()) return;
     this.mark('signaled');
@@ -233,7 +235,7 @@ export class MediaSession {
     this.producers.set(source, producer);
     if ((source === 'camera' && !this.enabled.camera) || (source === 'microphone' && !this.enabled.microphone)) {
       producer.pause();
-      await this.req('media.pauseProducer', { producerId: producer.id });
+      await this.req(MEDIA.pauseProducer, { producerId: producer.id });
     }
   }
 
@@ -262,7 +264,7 @@ export class MediaSession {
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
-    await this.req('media.closeProducer', { producerId: producer.id });
+    await this.req(MEDIA.closeProducer, { producerId: producer.id });
   }
 
   /** Mutes or unmutes the microphone here and on the hub (the other side receives nothing meanwhile). */
@@ -282,18 +284,18 @@ export class MediaSession {
     if (!producer || producer.closed || producer.paused === !on) return;
     if (on) producer.resume();
     else producer.pause();
-    await this.req(on ? 'media.resumeProducer' : 'media.pauseProducer', { producerId: producer.id });
+    await this.req(on ? MEDIA.resumeProducer : MEDIA.pauseProducer, { producerId: producer.id });
   }
 
   private makeTransport(info: TransportInfo, direction: 'send' | 'recv'): types.Transport {
     const params = { id: info.id, iceParameters: info.iceParameters, iceCandidates: info.iceCandidates, dtlsParameters: info.dtlsParameters, iceServers: [] };
     const transport = direction === 'send' ? this.device!.createSendTransport(params) : this.device!.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.req('media.connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> }).then(() => callback(), errback);
+      this.req(MEDIA.connectTransport, { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-        this.req<{ id: string }>('media.produce', { transportId: transport.id, kind, rtpParameters: rtpParameters as unknown as Record<string, unknown>, source: String(appData.source ?? 'camera') })
+        this.req(MEDIA.produce, { transportId: transport.id, kind, rtpParameters, source: sourceOf(appData.source, 'video') })
           .then(({ id }) => callback({ id }), errback);
       });
     }
@@ -314,7 +316,7 @@ export class MediaSession {
     this.setState('reconnecting');
     this.mark('iceRestart');
     try {
-      const { iceParameters } = await this.req<{ iceParameters: types.IceParameters }>('media.restartIce', { transportId: transport.id });
+      const { iceParameters } = await this.req(MEDIA.restartIce, { transportId: transport.id });
       if (!transport.closed) await transport.restartIce({ iceParameters });
     } catch (error) {
       this.opts.events?.error?.(error as Error);
@@ -331,25 +333,21 @@ export class MediaSession {
     this.consumed.add(producerId);
     const gen = this.generation;
     const recv = this.recv;
-    const info = await this.req<{ id: string; producerId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters; source?: unknown }>('media.consume', {
-      transportId: recv.id,
-      producerId,
-      rtpCapabilities: this.device.recvRtpCapabilities as unknown as Record<string, unknown>,
-    });
+    const info = await this.req(MEDIA.consume, { transportId: recv.id, producerId, rtpCapabilities: this.device.recvRtpCapabilities });
     if (gen !== this.generation || recv.closed) return;
     const consumer = await recv.consume({ id: info.id, producerId: info.producerId, kind: info.kind, rtpParameters: info.rtpParameters });
     if (gen !== this.generation) {
       consumer.close();
       return;
     }
-    const source = sourceOf(info.source ?? producer.source, info.kind);
+    const source = sourceOf(info.source, info.kind);
     this.consumers.set(consumer.id, { consumer, source });
     if (source !== 'dermatoscope') {
       this.remote.addTrack(consumer.track);
       this.opts.events?.remoteStream?.(this.remote);
     }
     this.opts.events?.remoteTrack?.(consumer.track, source);
-    await this.req('media.resumeConsumer', { consumerId: consumer.id });
+    await this.req(MEDIA.resumeConsumer, { consumerId: consumer.id });
     this.mark(`resumed:${consumer.kind}`);
     if (consumer.kind === 'video' && source === 'camera') void this.watchFirstFrame(consumer);
   }
@@ -380,14 +378,27 @@ export class MediaSession {
     }
   }
 
-  private onNote(method: string, data: Record<string, unknown>): void {
-    if (method === 'media.newProducer' && typeof data.producerId === 'string') {
-      void this.consume({ producerId: data.producerId, source: data.source }).catch((e: unknown) => this.opts.events?.error?.(e as Error));
-    } else if (method === 'media.producerClosed' || method === 'media.consumerClosed') {
-      for (const { consumer } of [...this.consumers.values()]) if (consumer.producerId === data.producerId || consumer.id === data.consumerId) this.dropConsumer(consumer.id);
-    } else if (method === 'room.resumed') {
+  private onNote(method: string, data: unknown): void {
+    // The console's link carries every hub note: only the media path's concern this session.
+    if (method !== MEDIA.newProducer && method !== MEDIA.producerClosed && method !== MEDIA.consumerClosed && method !== ROOM.resumed && method !== ROOM.closed) return;
+    let note: MediaNote;
+    try {
+      note = parseMediaNote(method, data);
+    } catch (error) {
+      // Refused, never acted on.
+      this.opts.events?.error?.(error as Error);
+      return;
+    }
+    if (note.method === MEDIA.newProducer) {
+      void this.consume(note.params).catch((e: unknown) => this.opts.events?.error?.(e as Error));
+    } else if (note.method === MEDIA.producerClosed) {
+      const { producerId } = note.params;
+      for (const { consumer } of [...this.consumers.values()]) if (consumer.producerId === producerId) this.dropConsumer(consumer.id);
+    } else if (note.method === MEDIA.consumerClosed) {
+      this.dropConsumer(note.params.consumerId);
+    } else if (note.method === ROOM.resumed) {
       void this.restart();
-    } else if (method === 'room.closed') {
+    } else if (note.method === ROOM.closed) {
       this.close();
     }
   }
@@ -395,7 +406,7 @@ export class MediaSession {
   /** Summed stats of both transports: what the test hook and the indicator read. */
   async stats(): Promise<CallStats> {
     const s = emptyStats();
-    for (const t of [this.recv, this.send]) if (t && !t.closed) accumulate(s, (await t.getStats()) as unknown as { forEach(cb: (v: Record<string, unknown>) => void): void });
+    for (const t of [this.recv, this.send]) if (t && !t.closed) accumulate(s, await t.getStats());
     return s;
   }
 

@@ -10,8 +10,9 @@ interface Reply { ok: boolean; result?: unknown; error?: { code: string; message
 export function buildKioskBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>): Record<string, unknown> {
   const bridge: Record<string, unknown> = {};
   for (const method of KIOSK_METHODS) {
-    bridge[method] = async (params: unknown) => {
-      const reply = (await ipc.invoke(IPC_CHANNELS.call, method, params)) as Reply;
+    // A chunk's bytes go as a typed array (IPC's structured clone), beside the params, never inside them.
+    bridge[method] = async (params: unknown, bytes?: unknown) => {
+      const reply = (await (bytes instanceof Uint8Array ? ipc.invoke(IPC_CHANNELS.call, method, params, bytes) : ipc.invoke(IPC_CHANNELS.call, method, params))) as Reply;
       if (reply.ok) return reply.result;
       const error = new Error(reply.error?.message ?? 'KioskApi error') as Error & { code?: string; wire?: unknown };
       error.code = reply.error?.code;

@@ -11,7 +11,7 @@
  * local alert to the pharmacy). Every transition runs `recordTransition` with
  * `{ from, to, event }` so the host can store it (traceability).
  */
-import { and, assign, not, or, raise, setup, stateIn } from 'xstate';
+import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
 import type { MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { AlertAcknowledger, AlertReason, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
 import { readingRole } from './readings';
@@ -134,7 +134,7 @@ export type SessionHostEvent =
   | { type: 'ASSISTANT_END' }
   /** The booth raises its local alert itself. */
   | { type: 'ALERT_RAISE'; reason: AlertReason }
-  /** Someone is coming: the pharmacist at the booth (assistant mode), or staff on the counter page (issue 16). */
+  /** Someone is coming: the pharmacist at the booth (assistant mode), or staff at the counter (`by.via: 'counter'`, a page not built yet). */
   | { type: 'ALERT_ACKNOWLEDGED'; alertId?: string; by: AlertAcknowledger }
   | { type: 'ALERT_RESOLVED'; alertId?: string; by: AlertAcknowledger }
   /** At start-up, crash recovery found this session interrupted (src/host/crash-recovery.ts). */
@@ -208,18 +208,37 @@ const machineSetup = setup({
     /** Provided by the host: tells the renderer and the host's caches to drop patient data. */
     notifyWipe: () => undefined,
     setLanguage: assign({
-      language: ({ event, context }) => (event.type === 'CHOOSE_LANGUAGE' ? event.language : context.language),
+      language: ({ event }) => {
+        assertEvent(event, 'CHOOSE_LANGUAGE');
+        return event.language;
+      },
     }),
     /** Every patient datum leaves the machine; the session id stays until attract, for the trace. */
     wipePatientData: assign(({ context }) => ({ ...emptyContext(context.defaultLanguage, context.measuringDevices), sessionId: context.sessionId, language: context.language })),
-    setIdentity: assign({ identity: ({ event, context }) => (event.type === 'SET_IDENTITY' ? event.identity : context.identity) }),
-    setPathway: assign(({ event, context }) => (event.type === 'CHOOSE_PATHWAY'
-      ? { pathway: event.pathway, exceptionReason: event.pathway === 'exception' ? context.exceptionReason : null }
-      : {})),
-    setException: assign({ exceptionReason: ({ event, context }) => (event.type === 'CHOOSE_EXCEPTION' ? event.reason : context.exceptionReason) }),
-    setQueue: assign({ queue: ({ event, context }) => (event.type === 'QUEUE_UPDATE' ? { position: event.position, etaMinutes: event.etaMinutes } : context.queue) }),
+    setIdentity: assign({
+      identity: ({ event }) => {
+        assertEvent(event, 'SET_IDENTITY');
+        return event.identity;
+      },
+    }),
+    setPathway: assign(({ event, context }) => {
+      assertEvent(event, 'CHOOSE_PATHWAY');
+      return { pathway: event.pathway, exceptionReason: event.pathway === 'exception' ? context.exceptionReason : null };
+    }),
+    setException: assign({
+      exceptionReason: ({ event }) => {
+        assertEvent(event, 'CHOOSE_EXCEPTION');
+        return event.reason;
+      },
+    }),
+    setQueue: assign({
+      queue: ({ event }) => {
+        assertEvent(event, 'QUEUE_UPDATE');
+        return { position: event.position, etaMinutes: event.etaMinutes };
+      },
+    }),
     requestMeasurement: assign(({ event, context }) => {
-      if (event.type !== 'MEASUREMENT_REQUESTED' && event.type !== 'ASSISTANT_START_MEASUREMENT') return {};
+      assertEvent(event, ['MEASUREMENT_REQUESTED', 'ASSISTANT_START_MEASUREMENT']);
       const serial = context.measurementCount + 1;
       const kind = event.kind === 'cuff-pressure' ? 'blood-pressure' : event.kind;
       const deviceId = context.measuringDevices[kind] ?? null;
@@ -229,45 +248,74 @@ const machineSetup = setup({
     previousStep: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, step: Math.max(0, context.measurement.step - 1) } : null) }),
     clearAttempt: assign({ measurement: ({ context }) => (context.measurement ? { ...context.measurement, live: null, liveUnit: null, result: null, error: null } : null) }),
     setLive: assign({
-      measurement: ({ event, context }) => (event.type === 'READING' && context.measurement && event.values[0]
-        ? { ...context.measurement, live: event.values[0].value, liveUnit: event.values[0].unit }
-        : context.measurement),
+      measurement: ({ event, context }) => {
+        assertEvent(event, 'READING');
+        return context.measurement && event.values[0]
+          ? { ...context.measurement, live: event.values[0].value, liveUnit: event.values[0].unit }
+          : context.measurement;
+      },
     }),
     setResult: assign(({ event, context }) => {
-      if (event.type !== 'READING' || !context.measurement) return {};
+      assertEvent(event, 'READING');
+      if (!context.measurement) return {};
       return {
         measurement: { ...context.measurement, result: event.values, live: null, liveUnit: null, error: null },
         results: [...context.results, { kind: context.measurement.kind, values: event.values }],
       };
     }),
     setMeasurementError: assign({
-      measurement: ({ event, context }) => (event.type === 'MEASUREMENT_ERROR' && context.measurement
-        ? { ...context.measurement, error: event.code, live: null, liveUnit: null }
-        : context.measurement),
+      measurement: ({ event, context }) => {
+        assertEvent(event, 'MEASUREMENT_ERROR');
+        return context.measurement ? { ...context.measurement, error: event.code, live: null, liveUnit: null } : context.measurement;
+      },
     }),
     setPhotoResult: assign(({ context }) => (context.measurement
       ? { measurement: { ...context.measurement, result: [], live: null, liveUnit: null, error: null }, photos: context.photos + 1 }
       : {})),
     clearMeasurement: assign({ measurement: () => null }),
-    setPrescription: assign({ prescription: ({ event, context }) => (event.type === 'PRESCRIPTION_RECEIVED' ? { received: true, note: event.note ?? null, number: event.number ?? null } : context.prescription) }),
-    setReportConsent: assign({ reportToGp: ({ event }) => event.type === 'ACCEPT' }),
-    setDeviceFault: assign({ deviceFault: ({ event, context }) => (event.type === 'DEVICE_FAULT' ? { deviceId: event.deviceId, kind: event.kind, code: event.code } : context.deviceFault) }),
+    setPrescription: assign({
+      prescription: ({ event }) => {
+        assertEvent(event, 'PRESCRIPTION_RECEIVED');
+        return { received: true, note: event.note ?? null, number: event.number ?? null };
+      },
+    }),
+    setReportConsent: assign({
+      reportToGp: ({ event }) => {
+        assertEvent(event, ['ACCEPT', 'DECLINE']);
+        return event.type === 'ACCEPT';
+      },
+    }),
+    setDeviceFault: assign({
+      deviceFault: ({ event }) => {
+        assertEvent(event, 'DEVICE_FAULT');
+        return { deviceId: event.deviceId, kind: event.kind, code: event.code };
+      },
+    }),
     clearDeviceFault: assign({ deviceFault: () => null }),
     openAlert: assign(({ event, context }) => {
-      const reason: AlertReason = event.type === 'ALERT_RAISE' ? event.reason : event.type === 'CALL_PHARMACIST' ? (event.reason ?? 'help') : 'help';
+      assertEvent(event, ['ALERT_RAISE', 'CALL_PHARMACIST']);
+      const reason: AlertReason = event.type === 'ALERT_RAISE' ? event.reason : (event.reason ?? 'help');
       const n = context.alertCount + 1;
       return { alertCount: n, alert: { id: `alert-${n}`, reason, raisedAt: null, acknowledgedBy: null } };
     }),
     /** Provided by the host: a UUIDv7 and the time for the alert just opened. */
     stampAlert: assign({ alert: ({ context }) => context.alert }),
     acknowledgeAlert: assign({
-      alert: ({ event, context }) => (event.type === 'ALERT_ACKNOWLEDGED' && context.alert ? { ...context.alert, acknowledgedBy: event.by } : context.alert),
+      alert: ({ event, context }) => {
+        assertEvent(event, 'ALERT_ACKNOWLEDGED');
+        return context.alert ? { ...context.alert, acknowledgedBy: event.by } : context.alert;
+      },
     }),
     clearAlert: assign({ alert: () => null }),
     /** Provided by the host: stores the change as an incident of the session, and tells whoever listens (the counter, later). */
     recordAlert: (_: unknown, _params: AlertRecord) => undefined,
     /** The interrupted session keeps its id: the incident screen's trace belongs to it. */
-    resumeInterrupted: assign({ sessionId: ({ event, context }) => (event.type === 'SESSION_INTERRUPTED' ? event.sessionId : context.sessionId) }),
+    resumeInterrupted: assign({
+      sessionId: ({ event }) => {
+        assertEvent(event, 'SESSION_INTERRUPTED');
+        return event.sessionId;
+      },
+    }),
   },
   guards: {
     /**
@@ -323,73 +371,82 @@ const machineSetup = setup({
   },
 });
 
-type Action = string | { type: string; params?: unknown };
+/** A state as xstate's own types describe it for this machine's setup: the names of actions, guards and delays are checked. */
+type SessionStateConfig = Parameters<typeof machineSetup.createStateConfig>[0];
+/** One transition as xstate types it for any of the machine's events (`always` transitions take them all). */
+type Transition = Exclude<NonNullable<SessionStateConfig['always']>, string | readonly unknown[]>;
+type TransitionSpec = SingleOrArray<string | Transition>;
+/** An action of the chart, as xstate types a state's `entry`. */
+type ChartAction = Exclude<NonNullable<SessionStateConfig['entry']>, readonly unknown[]>;
+type Delay = keyof NonNullable<SessionStateConfig['after']> & string;
+
+/**
+ * A state of the chart before `traced()` adds the trace: xstate's own state
+ * config, with each event's transitions typed over all events so that one
+ * function can trace them.
+ */
+interface ChartState extends Omit<SessionStateConfig, 'on' | 'after' | 'always' | 'states'> {
+  on?: Partial<Record<SessionMachineEvent['type'], TransitionSpec>>;
+  after?: Partial<Record<Delay, TransitionSpec>>;
+  always?: TransitionSpec;
+  states?: Record<string, ChartState>;
+}
 
 /** The machine raises its own alert (an event the alert region takes like the host's). */
-function raiseAlert(reason: AlertReason): Action {
-  return raise({ type: 'ALERT_RAISE', reason } as { type: string }) as unknown as Action;
+function raiseAlert(reason: AlertReason): ChartAction {
+  return machineSetup.raise({ type: 'ALERT_RAISE', reason });
 }
 
 /** The params of `recordAlert` for a change, read from the context (and the acknowledging event). */
-function alertRecord(change: AlertRecord['change']) {
-  return ({ context, event }: { context: SessionContext; event: SessionMachineEvent }): AlertRecord => ({
-    change,
-    alertId: context.alert?.id ?? '',
-    reason: context.alert?.reason ?? 'help',
-    by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' ? event.by : null,
-  });
+function alertRecord(change: AlertRecord['change']): ChartAction {
+  return {
+    type: 'recordAlert',
+    params: ({ context, event }: { context: SessionContext; event: SessionMachineEvent }): AlertRecord => ({
+      change,
+      alertId: context.alert?.id ?? '',
+      reason: context.alert?.reason ?? 'help',
+      by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' ? event.by : null,
+    }),
+  };
 }
-type Transition = { target?: string | string[]; actions?: Action | Action[]; guard?: unknown; reenter?: boolean };
-type TransitionSpec = string | Transition | Transition[];
-interface StateConfig {
-  id?: string;
-  type?: 'parallel' | 'history';
-  history?: 'shallow' | 'deep';
-  initial?: string;
-  entry?: Action | Action[];
-  exit?: Action | Action[];
-  on?: Record<string, TransitionSpec>;
-  after?: Record<string, TransitionSpec>;
-  always?: TransitionSpec;
-  states?: Record<string, StateConfig>;
-}
+
+const isList = <T>(item: SingleOrArray<T>): item is readonly T[] => Array.isArray(item);
+const toList = <T>(item: SingleOrArray<T> | undefined): T[] => (item === undefined ? [] : isList(item) ? [...item] : [item]);
 
 /**
  * Appends `recordTransition` with `{ from, to, event }` to every transition of
  * a state tree, so no transition can be added without being traced.
  */
-function traced(config: StateConfig, path: string[] = []): StateConfig {
+function traced(config: ChartState, path: string[] = []): SessionStateConfig {
   const from = path.join('.');
   const resolveTarget = (target: string): string => {
     if (target.startsWith('#')) return target.slice(1).replace(/^session\./, '');
     if (target.startsWith('.')) return [...path, target.slice(1)].join('.');
     return [...path.slice(0, -1), target].join('.');
   };
-  const wrap = (spec: TransitionSpec, event: string): Transition[] => {
-    const list = Array.isArray(spec) ? spec : [typeof spec === 'string' ? { target: spec } : spec];
-    return list.map((t) => {
-      const targets = t.target === undefined ? [] : Array.isArray(t.target) ? t.target : [t.target];
+  const wrap = (spec: TransitionSpec, event: string): Transition[] =>
+    toList(spec).map((item) => {
+      const t: Transition = typeof item === 'string' ? { target: item } : item;
+      const targets = toList(t.target);
       const to = targets.length ? targets.map(resolveTarget).join(',') : null;
-      const actions = t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions];
-      return { ...t, actions: [...actions, { type: 'recordTransition', params: { from, to, event } }] };
+      const record: TransitionRecord = { from, to, event };
+      return { ...t, actions: [...toList(t.actions), { type: 'recordTransition', params: record }] };
     });
-  };
-  const mapOn = (on: Record<string, TransitionSpec> | undefined, prefix: (k: string) => string) =>
-    on && Object.fromEntries(Object.entries(on).map(([k, v]) => [k, wrap(v, prefix(k))]));
+  const mapOn = (on: Partial<Record<string, TransitionSpec>>, prefix: (k: string) => string): Record<string, Transition[]> =>
+    Object.fromEntries(Object.entries(on).flatMap(([k, v]) => (v === undefined ? [] : [[k, wrap(v, prefix(k))]])));
+  const { on, after, always, states, ...rest } = config;
   return {
-    ...config,
-    ...(config.on ? { on: mapOn(config.on, (k) => k) } : {}),
-    ...(config.after ? { after: mapOn(config.after, (k) => `xstate.after.${k}`) } : {}),
-    ...(config.always ? { always: wrap(config.always, 'always') } : {}),
-    ...(config.states ? { states: Object.fromEntries(Object.entries(config.states).map(([k, s]) => [k, traced(s, [...path, k])])) } : {}),
+    ...rest,
+    ...(on ? { on: mapOn(on, (k) => k) } : {}),
+    ...(after ? { after: mapOn(after, (k) => `xstate.after.${k}`) } : {}),
+    ...(always ? { always: wrap(always, 'always') } : {}),
+    ...(states ? { states: Object.fromEntries(Object.entries(states).map(([k, s]) => [k, traced(s, [...path, k])])) } : {}),
   };
 }
 
-type MachineConfig = Parameters<typeof machineSetup.createMachine>[0];
-
 const activityResets = Object.fromEntries(ACTIVITY_EVENTS.map((e) => [e, { target: 'watching', reenter: true }]));
 
-const guidanceEvents: Record<string, TransitionSpec> = {
+const guidanceEvents: ChartState['on'] = {
     NEXT: [
       { guard: 'isLastStep', target: 'measuring' },
       { actions: 'nextStep' },
@@ -401,14 +458,14 @@ const guidanceEvents: Record<string, TransitionSpec> = {
     ],
 };
 
-const flow: StateConfig = {
+const flow: ChartState = {
   initial: 'attract',
   on: {
     INACTIVITY_WIPE: '.privacyWipe',
     CANCELLED: '.privacyWipe',
     ASSISTANT_END: { guard: 'assistantInSession', target: '.privacyWipe' },
     // Not from the incident screen: it holds the interrupted session's id, which a new patient must not inherit ("Terminer la séance" first).
-    ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
+    ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]), target: '.language', actions: ['wipePatientData', 'notifyWipe'] },
   },
   states: {
     attract: {
@@ -428,7 +485,7 @@ const flow: StateConfig = {
     interrupted: {
       entry: raiseAlert('technical-incident'),
       on: {
-        ALERT_RESOLVED: { guard: and(['alertAcknowledged', 'isCurrentAlert']) as unknown as string, target: 'privacyWipe' },
+        ALERT_RESOLVED: { guard: and(['alertAcknowledged', 'isCurrentAlert']), target: 'privacyWipe' },
       },
     },
     language: {
@@ -499,7 +556,7 @@ const flow: StateConfig = {
         /** Illustrated steps: how to put the instrument on. */
         guidance: { on: guidanceEvents },
         measuring: {
-          entry: { type: 'startMeasurement', params: ({ context }: { context: SessionContext }) => ({ kind: context.measurement?.kind ?? 'temperature' }) } as unknown as Action,
+          entry: { type: 'startMeasurement', params: ({ context }: { context: SessionContext }) => ({ kind: context.measurement?.kind ?? 'temperature' }) },
           on: {
             READING: [
               { guard: 'isResultReading', target: 'result', actions: 'setResult' },
@@ -566,15 +623,15 @@ export const sessionMachine = machineSetup.createMachine({
         states: {
           off: { always: { guard: 'inactivityApplies', target: 'watching' } },
           watching: {
-            always: { guard: not('inactivityApplies') as unknown as string, target: 'off' },
+            always: { guard: not('inactivityApplies'), target: 'off' },
             on: activityResets,
             after: { inactivityPrompt: 'prompting' },
           },
           /** "Êtes-vous toujours là ?" — loud, then the wipe. */
           prompting: {
-            always: { guard: not('inactivityApplies') as unknown as string, target: 'off' },
+            always: { guard: not('inactivityApplies'), target: 'off' },
             on: activityResets,
-            after: { inactivityWipe: { target: 'off', actions: raise({ type: 'INACTIVITY_WIPE' }) as unknown as Action } },
+            after: { inactivityWipe: { target: 'off', actions: machineSetup.raise({ type: 'INACTIVITY_WIPE' }) } },
           },
         },
       },
@@ -586,7 +643,7 @@ export const sessionMachine = machineSetup.createMachine({
           cancelConfirm: {
             on: {
               CANCEL_ABORT: 'none',
-              CANCEL_CONFIRM: { target: 'none', actions: raise({ type: 'CANCELLED' }) as unknown as Action },
+              CANCEL_CONFIRM: { target: 'none', actions: machineSetup.raise({ type: 'CANCELLED' }) },
             },
           },
           /** Call 15 (SAMU) or 112, and alert the pharmacist. */
@@ -617,7 +674,7 @@ export const sessionMachine = machineSetup.createMachine({
             states: {
               quiet: { always: { guard: 'patientNeedsHub', target: 'counting' } },
               counting: {
-                always: { guard: not('patientNeedsHub') as unknown as string, target: 'quiet' },
+                always: { guard: not('patientNeedsHub'), target: 'quiet' },
                 after: {
                   networkAlert: {
                     target: '#session.network.unreachable',
@@ -656,7 +713,7 @@ export const sessionMachine = machineSetup.createMachine({
       alert: {
         initial: 'none',
         on: {
-          ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]) as unknown as string, target: '.none', actions: 'clearAlert' },
+          ASSISTANT_RESTART: { guard: and(['assistantInSession', not(stateIn('#session.flow.interrupted'))]), target: '.none', actions: 'clearAlert' },
         },
         states: {
           none: {
@@ -666,17 +723,17 @@ export const sessionMachine = machineSetup.createMachine({
             },
           },
           raised: {
-            entry: ['stampAlert', { type: 'recordAlert', params: alertRecord('raised') }] as unknown as Action[],
+            entry: ['stampAlert', alertRecord('raised')],
             always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
             on: {
               ALERT_ACKNOWLEDGED: { guard: 'isCurrentAlert', target: 'acknowledged', actions: 'acknowledgeAlert' },
             },
           },
           acknowledged: {
-            entry: { type: 'recordAlert', params: alertRecord('acknowledged') } as unknown as Action,
+            entry: alertRecord('acknowledged'),
             always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
             on: {
-              ALERT_RESOLVED: { guard: 'isCurrentAlert', target: 'none', actions: [{ type: 'recordAlert', params: alertRecord('resolved') } as unknown as Action, 'clearAlert'] },
+              ALERT_RESOLVED: { guard: 'isCurrentAlert', target: 'none', actions: [alertRecord('resolved'), 'clearAlert'] },
               // Asked again after someone said they were coming: a new alert.
               CALL_PHARMACIST: { target: 'raised', actions: 'openAlert' },
               ALERT_RAISE: { target: 'raised', actions: 'openAlert' },
@@ -685,20 +742,8 @@ export const sessionMachine = machineSetup.createMachine({
         },
       },
     },
-  }) as object),
-} as unknown as MachineConfig);
+  })),
+});
 
 export type SessionMachine = typeof sessionMachine;
 
-/** The step indicator of the UI (1 Langue … 5 Consultation) for a flow state path. */
-export function stepOf(state: string): number | null {
-  const top = state.split('.')[0];
-  switch (top) {
-    case 'language': return 1;
-    case 'consent': return 2;
-    case 'identity': return 3;
-    case 'waitingRoom': return 4;
-    case 'consultation': return 5;
-    default: return null;
-  }
-}

@@ -1,8 +1,8 @@
 /**
- * Which device reading belongs to the measurement in progress (issue #14,
- * clinical safety). Pure: the session machine's guards and the host's store
- * gate ask the same questions here, so what is shown and what is recorded
- * cannot disagree.
+ * Which device reading belongs to the measurement in progress (clinical
+ * safety: a value nobody asked for must not enter the record). Pure: the
+ * session machine's guards and the host's store gate ask the same questions
+ * here, so what is shown and what is recorded cannot disagree.
  *
  * - A reading is the measurement's only when it comes from the device doing
  *   the measurement. The oximeter streams every second whatever is being

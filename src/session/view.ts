@@ -1,6 +1,6 @@
-import type { SnapshotFrom } from 'xstate';
-import type { AlertView, SessionView } from '../shared/session-view';
-import { GUIDANCE_STEPS, stepOf, type SessionMachine } from './machine';
+import type { SnapshotFrom, StateValue, StateValueMap } from 'xstate';
+import type { AlertView, NetworkView, SessionView, SessionViewContext } from '../shared/session-view';
+import { GUIDANCE_STEPS, type SessionMachine } from './machine';
 
 /** Flattens an xstate state value to a dotted path: { a: { b: {} } } → "a.b". */
 export function statePath(value: unknown): string {
@@ -20,8 +20,13 @@ export function flowPath(value: unknown): string {
   return statePath(value);
 }
 
+/** The machine's regions and their states (the root is parallel, so its value is never a bare string). */
+export function regionsOf(value: StateValue): StateValueMap {
+  return typeof value === 'string' ? {} : value;
+}
+
 /** Which cross-cutting layer covers the screen, most urgent first. */
-function overlayOf(value: Record<string, unknown>): 'emergency' | 'cancelConfirm' | 'inactivityPrompt' | null {
+function overlayOf(value: StateValueMap): SessionViewContext['overlay'] {
   if (value.overlay === 'emergency') return 'emergency';
   if (value.overlay === 'cancelConfirm') return 'cancelConfirm';
   if (value.inactivity === 'prompting') return 'inactivityPrompt';
@@ -29,10 +34,23 @@ function overlayOf(value: Record<string, unknown>): 'emergency' | 'cancelConfirm
 }
 
 /** The network region as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
-function networkOf(value: Record<string, unknown>): 'online' | 'reconnecting' | 'unreachable' {
+function networkOf(value: StateValueMap): NetworkView {
   if (value.network === 'unreachable') return 'unreachable';
   if (value.network && typeof value.network === 'object' && 'reconnecting' in value.network) return 'reconnecting';
   return 'online';
+}
+
+/** The step indicator of the UI (1 Langue … 5 Consultation) for a flow state path. */
+export function stepOf(state: string): number | null {
+  const top = state.split('.')[0];
+  switch (top) {
+    case 'language': return 1;
+    case 'consent': return 2;
+    case 'identity': return 3;
+    case 'waitingRoom': return 4;
+    case 'consultation': return 5;
+    default: return null;
+  }
 }
 
 /** What the host adds to the view from its configuration. */
@@ -47,7 +65,7 @@ export interface ViewExtras {
  * identity only on the screens that show it (identity step, assistant panel).
  */
 export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: ViewExtras = {}): SessionView {
-  const value = snapshot.value as unknown as Record<string, unknown>;
+  const value = regionsOf(snapshot.value);
   const state = flowPath(value);
   const top = state.split('.')[0];
   const c = snapshot.context;
@@ -56,7 +74,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   const alert: AlertView | null = c.alert && (value.alert === 'raised' || value.alert === 'acknowledged')
     ? { ...c.alert, state: value.alert, chime: extra.chime === undefined ? { volume: 1 } : extra.chime }
     : null;
-  const context: Record<string, unknown> = {
+  const context: SessionViewContext = {
     overlay: overlayOf(value),
     // The patient hears about the network and the devices only where they matter: the queue and the call.
     network: top === 'waitingRoom' || top === 'consultation' ? network : 'online',

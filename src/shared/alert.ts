@@ -1,6 +1,6 @@
 /**
  * The booth's local alert as staff read it (the assistant panel's incident
- * list, and the counter page of issue 16): why it was raised, who answered.
+ * list, and any later staff page): why it was raised, who answered.
  * The patient's own words are in the kiosk's catalogue.
  */
 import type { LocalisedMessage } from './errors';

@@ -2,7 +2,6 @@
  * The kiosk-config: one JSON file per booth (DESIGN §7). Validated by zod; a
  * bad file gets a ConfigError naming the file, the field and what is expected.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DeviceKind } from './domain';
 import { ConfigError } from './errors';
@@ -163,21 +162,4 @@ export function parseKioskConfig(raw: unknown, file = '(inline)'): KioskConfig {
     ids.add(d.id);
   });
   return cfg;
-}
-
-/** Reads, parses and validates a kiosk-config file. */
-export function loadKioskConfig(file: string): KioskConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(file, [{ path: '', expected: `a readable file (${(cause as NodeJS.ErrnoException).code ?? 'unreadable'})` }], cause);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError(file, [{ path: '', expected: `valid JSON (${(cause as Error).message})` }], cause);
-  }
-  return parseKioskConfig(raw, file);
 }

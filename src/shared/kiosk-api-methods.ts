@@ -18,8 +18,14 @@ export const KIOSK_METHODS = [
   'getPrescription',
   'reprintPrescription',
   'assistantAlert',
+  'binaryBegin',
+  'binaryChunk',
+  'binaryEnd',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
+
+/** The one method whose call carries raw bytes beside its params (a chunk of a binary transfer). */
+export const KIOSK_CHUNK_METHOD = 'binaryChunk' satisfies KioskMethod;
 
 export const KIOSK_EVENTS = [
   'snapshot',

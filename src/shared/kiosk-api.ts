@@ -6,16 +6,19 @@
 import { z } from 'zod';
 import { PrescriptionItem } from './consult-protocol';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { BinaryBegin, BinaryChunkHeader, BinaryEnd, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES } from './binary-transfer';
 import { ApiValidationError, type LocalisedMessage } from './errors';
-import { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
+import { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
 import { Identity, SessionUiEvent, SessionView } from './session-view';
 
-export { KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
+export { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
 
 const Empty = z.object({}).strict();
 
-/** Dermatoscope stills travel as base64 in their own call, never inside other messages; capped. */
-export const MAX_PHOTO_BYTES = 12 * 1024 * 1024;
+/** Dermatoscope stills travel as a binary transfer (binaryBegin/Chunk/End), never inside a JSON message; capped. */
+export { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES };
+/** Largest binary transfer the host accepts from the kiosk (today's largest payload is a still). */
+export const MAX_UPLOAD_BYTES = MAX_PHOTO_BYTES;
 
 export const Incident = z.object({
   code: z.string(),
@@ -53,15 +56,23 @@ export const kioskRequests = {
     params: z.object({ method: z.string().regex(/^[a-zA-Z.]{1,64}$/), data: z.record(z.string(), z.unknown()) }).strict(),
     result: z.record(z.string(), z.unknown()),
   },
+  /**
+   * The binary call: declare a transfer (refused at once above MAX_UPLOAD_BYTES),
+   * send its chunks in order — each chunk's bytes travel beside its params,
+   * never in JSON — then close it; the upload id names the bytes for the one
+   * call that uses them (capturePhoto).
+   */
+  binaryBegin: { params: BinaryBegin, result: z.object({ chunkBytes: z.number().int().positive() }) },
+  binaryChunk: { params: BinaryChunkHeader, result: z.object({ received: z.number().int().positive() }) },
+  binaryEnd: { params: BinaryEnd, result: z.object({ uploadId: z.uuid(), byteLength: z.number().int().positive() }) },
   capturePhoto: {
     params: z.object({
-      mime: z.enum(['image/jpeg', 'image/png']),
       width: z.number().int().positive(),
       height: z.number().int().positive(),
       polarisation: z.enum(['none', 'polarised', 'uv']),
       bodySite: z.string().max(120).optional(),
-      /** base64; at most MAX_PHOTO_BYTES once decoded. */
-      data: z.base64().max(Math.ceil((MAX_PHOTO_BYTES * 4) / 3) + 4),
+      /** A closed binary transfer of an image/jpeg or image/png: used once. */
+      uploadId: z.uuid(),
     }).strict(),
     result: z.object({ photoId: z.string() }),
   },
@@ -125,14 +136,17 @@ export type Result<M extends KioskMethod> = z.output<(typeof kioskRequests)[M]['
 export type EventData<E extends KioskEventName> = z.output<(typeof kioskEvents)[E]>;
 export type KioskEvent = { [E in KioskEventName]: { name: E; data: EventData<E> } }[KioskEventName];
 
+/** What travels beside a method's params: raw bytes for a chunk, nothing otherwise. */
+export type Body<M extends KioskMethod> = M extends typeof KIOSK_CHUNK_METHOD ? [bytes: Uint8Array] : [];
+
 /** What the renderer sees, whatever the transport. */
-export type KioskApi = { [M in KioskMethod]: (params: Params<M>) => Promise<Result<M>> } & {
+export type KioskApi = { [M in KioskMethod]: (params: Params<M>, ...body: Body<M>) => Promise<Result<M>> } & {
   onEvent(listener: (event: KioskEvent) => void): () => void;
 };
 
 /** What the host implements. */
 export type KioskHandlers = {
-  [M in KioskMethod]: (params: z.output<(typeof kioskRequests)[M]['params']>) => Promise<Result<M>> | Result<M>;
+  [M in KioskMethod]: (params: z.output<(typeof kioskRequests)[M]['params']>, ...body: Body<M>) => Promise<Result<M>> | Result<M>;
 };
 
 /** The error shape that crosses a transport. */

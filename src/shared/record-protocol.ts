@@ -4,9 +4,13 @@
  * hub (validator on arrival).
  */
 import { z } from 'zod';
+import { ContentType } from './binary-transfer';
 import { DeviceInfo, Reading, SessionEvent } from './domain';
 
-/** Raw bytes per photo chunk (base64 on the wire: 256 KiB, under HUB_MAX_FRAME_BYTES). */
+/**
+ * Raw bytes per photo chunk: the unit the booth's store seals and the outbox
+ * sends (kept at its first size so photos already in an outbox still match).
+ */
 export const PHOTO_CHUNK_BYTES = 192 * 1024;
 /** Items per `record.ingest` request; more is refused (BATCH_TOO_LARGE). */
 export const MAX_INGEST_ITEMS = 500;
@@ -45,6 +49,26 @@ export const IngestParams = z.object({
 export const IngestResult = z.object({ acked: z.array(z.string()), duplicates: z.array(z.string()) });
 export type IngestResult = z.infer<typeof IngestResult>;
 
+/**
+ * `record.blobChunk`, the binary call of the link: these params in the JSON
+ * header of a binary frame, the chunk's raw bytes after it (DESIGN §2). Every
+ * chunk is full (PHOTO_CHUNK_BYTES) but the last; the hub checks the declared
+ * size against its cap before it stores anything. Chunks are acknowledged
+ * one by one and may be sent again, so an upload cut midway resumes.
+ */
+export const BlobChunkParams = z.object({
+  /** The id of the record item the bytes belong to (a photo's id). */
+  blobId: z.uuid(),
+  contentType: ContentType,
+  totalBytes: z.number().int().positive(),
+  index: z.number().int().nonnegative(),
+  count: z.number().int().positive(),
+  /** sha256 of the whole payload, so chunks of two uploads never mix. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+}).strict();
+export type BlobChunkParams = z.infer<typeof BlobChunkParams>;
+
+/** Base64 chunks in JSON, as booths of the previous release send them; new booths use `record.blobChunk`. */
 export const PhotoChunkParams = z.object({
   photoId: z.uuid(),
   index: z.number().int().nonnegative(),

@@ -4,6 +4,7 @@
  * never decides the flow (DESIGN §1): it shows `state` and sends events.
  */
 import { z } from 'zod';
+import { MeasurementKind, Quantity, UcumUnit } from './domain';
 
 export const Language = z.enum(['fr', 'en']);
 export type Language = z.infer<typeof Language>;
@@ -27,8 +28,9 @@ export type ExceptionReason = z.infer<typeof ExceptionReason>;
  * Why the booth raised its local alert ("raise an alert to the pharmacy"):
  * the patient asked for help (the "Pharmacien" button, or its button on a
  * device or video problem), the call's hub did not come back within the bound,
- * or a crash interrupted the consultation. The counter page (issue 16) reads
- * the same reasons.
+ * or a crash interrupted the consultation. One list, so that anything staff
+ * read (the assistant panel today, a counter page later) gives the same
+ * reasons.
  */
 export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident']);
 export type AlertReason = z.infer<typeof AlertReason>;
@@ -49,16 +51,74 @@ export const AlertAcknowledger = z.object({
 export type AlertAcknowledger = z.infer<typeof AlertAcknowledger>;
 
 /** The alert as the kiosk sees it (SessionView context `alert`), or null when none is raised. */
-export interface AlertView {
-  id: string;
-  reason: AlertReason;
+export const AlertView = z.object({
+  id: z.string(),
+  reason: AlertReason,
   /** "raised": the pharmacy is being called; "acknowledged": someone said they are coming. */
-  state: 'raised' | 'acknowledged';
-  raisedAt: string | null;
-  acknowledgedBy: AlertAcknowledger | null;
+  state: z.enum(['raised', 'acknowledged']),
+  raisedAt: z.string().nullable(),
+  acknowledgedBy: AlertAcknowledger.nullable(),
   /** The booth's chime (kiosk-config `alert.chime`), null when switched off. */
-  chime: { volume: number } | null;
-}
+  chime: z.object({ volume: z.number() }).nullable(),
+});
+export type AlertView = z.infer<typeof AlertView>;
+
+/** The measurement on the consultation screen: its guidance step, the live value, the result or the problem to fix. */
+export const MeasurementView = z.object({
+  kind: MeasurementKind,
+  /** 0-based guidance step, of `stepCount`. */
+  step: z.number().int().min(0),
+  stepCount: z.number().int().min(1),
+  /** The live value while measuring (cuff pressure rising), in `liveUnit`. */
+  live: z.number().nullable(),
+  /** The unit the measuring device gave the live value in (the host sends only its own live kind). */
+  liveUnit: UcumUnit.nullable(),
+  /** The device taking it (null when the booth has none). */
+  deviceId: z.string().nullable(),
+  result: z.array(Quantity).nullable(),
+  /** A device error or quality flag to recover from ("cuff-too-loose", "TIMEOUT"…). */
+  error: z.string().nullable(),
+  /** The specialist's request id, or null when the pharmacist started it. */
+  requestId: z.string().nullable(),
+  /** The specialist's short instruction ("bras gauche"). */
+  note: z.string().nullable(),
+  bodySite: z.string().nullable(),
+  /** Which measurement of the session this is (1, 2…). */
+  serial: z.number().int(),
+});
+export type MeasurementView = z.infer<typeof MeasurementView>;
+
+/** The network as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
+export const NetworkView = z.enum(['online', 'reconnecting', 'unreachable']);
+export type NetworkView = z.infer<typeof NetworkView>;
+
+/**
+ * What the screens read of the session. The first fields are always there;
+ * the others only on the screens that show them (the identity on the
+ * identity step and in assistant mode, the queue in the waiting room…).
+ */
+export const SessionViewContext = z.object({
+  /** Which cross-cutting layer covers the screen, most urgent first. */
+  overlay: z.enum(['emergency', 'cancelConfirm', 'inactivityPrompt']).nullable(),
+  network: NetworkView,
+  /** Whether anyone was really called: the kiosk says "le pharmacien est prévenu" only then. */
+  alert: AlertView.nullable(),
+  deviceFault: z.object({ deviceId: z.string(), kind: z.string(), code: z.string() }).nullable(),
+  muted: z.boolean(),
+  canBack: z.boolean(),
+  canCancel: z.boolean(),
+  identity: Identity.nullable().optional(),
+  pathway: Pathway.nullable().optional(),
+  exceptionReason: ExceptionReason.nullable().optional(),
+  queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable() }).optional(),
+  measurement: MeasurementView.optional(),
+  prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
+  /** Values taken in this session, for the wrap-up summary. */
+  results: z.array(z.object({ kind: MeasurementKind, values: z.array(Quantity) })).optional(),
+  photos: z.number().int().min(0).optional(),
+  reportToGp: z.boolean().nullable().optional(),
+});
+export type SessionViewContext = z.infer<typeof SessionViewContext>;
 
 export const SessionView = z.object({
   /** The machine's state value as a dotted path, e.g. "consultation.measuring". */
@@ -69,7 +129,7 @@ export const SessionView = z.object({
   step: z.number().int().min(1).max(5).nullable(),
   assistant: z.boolean(),
   /** State-specific details for the screen; never the booth secret. */
-  context: z.record(z.string(), z.unknown()),
+  context: SessionViewContext,
 });
 export type SessionView = z.infer<typeof SessionView>;
 

@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { KIOSK_DIST, ensureKioskBuilt, typeBirthDate } from '../helpers/kiosk';

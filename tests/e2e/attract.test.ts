@@ -3,13 +3,11 @@
  * WebSocket transport: the attract text in large French type, touch targets
  * an elderly finger can hit, and a screenshot for the README.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
-import { ROOT } from '../helpers/config';
 import { startKioskHost } from '../helpers/kiosk';
+import { screenPath } from '../helpers/screens';
 
 let browser: Browser;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
@@ -46,8 +44,7 @@ describe('attract screen in Chromium', () => {
     const fontSize = await start.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(fontSize).toBeGreaterThanOrEqual(28);
 
-    mkdirSync(resolve(ROOT, 'docs/screens'), { recursive: true });
-    await page.screenshot({ path: resolve(ROOT, 'docs/screens/kiosk-attract.png') });
+    await page.screenshot({ path: screenPath('kiosk-attract.png') });
     await page.close();
   });
 

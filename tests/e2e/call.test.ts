@@ -4,17 +4,16 @@
  * with the demo booth secret) queues the booth, the specialist logs in on the
  * console, sees it waiting, claims it, and video and audio flow both ways.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import type { CallStats } from '../../src/media/quality';
 import { launchChromium } from '../helpers/chromium';
-import { ROOT, testConfig } from '../helpers/config';
+import { testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { startKioskHost } from '../helpers/kiosk';
 import { signInOnConsole } from '../helpers/console-page';
+import { screenPath } from '../helpers/screens';
 
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
@@ -70,9 +69,8 @@ describe('consultation call through the hub', () => {
     expect(k!.video.framesSent).toBeGreaterThan(0);
     expect(c!.video.framesSent).toBeGreaterThan(0);
     expect(hub.media!.service.waiting()).toEqual([]);
-    mkdirSync(resolve(ROOT, 'docs/screens'), { recursive: true });
-    await kioskPage.screenshot({ path: resolve(ROOT, 'docs/screens/kiosk-call.png') });
-    await consolePage.screenshot({ path: resolve(ROOT, 'docs/screens/console-call.png') });
+    await kioskPage.screenshot({ path: screenPath('kiosk-call.png') });
+    await consolePage.screenshot({ path: screenPath('console-call.png') });
 
     // The specialist ends the call: the room goes, and the kiosk leaves the video.
     await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();

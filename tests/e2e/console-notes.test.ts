@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hubRecord } from '../../src/hub/record/index';
 import type { Hub } from '../../src/hub/server';
 import { openConsoleTab, startCall, takeOverIn, type CallInProgress } from '../helpers/call';
 import { launchChromium } from '../helpers/chromium';
@@ -51,7 +50,7 @@ describe('the consultation notes', () => {
     call = await startCall(browser!, hub!.url, hub!.port, dir);
     const { consolePage: first } = call;
     const sessionId = hub!.media!.service.roomOfBooth('demo-booth-1')!.entry!.sessionId!;
-    const stored = async (): Promise<string | undefined> => (await hubRecord(hub!).repo.notes(sessionId))?.text;
+    const stored = async (): Promise<string | undefined> => (await hub!.record.repo.notes(sessionId))?.text;
 
     await typeAtEnd(first, 'Fièvre depuis 2 jours.');
     expect(await stored()).toBe('Fièvre depuis 2 jours.');

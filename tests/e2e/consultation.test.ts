@@ -1,5 +1,6 @@
 /**
- * Issue #8 "Done when": a whole teleconsultation through the real hub, with
+ * A whole teleconsultation, as a pharmacy would run it, through the real
+ * hub, with
  * the booth's simulated devices on real socat ptys (thermometer and cuff:
  * real frames read by the real drivers), the kiosk and the specialist's
  * console in Chromium. The patient walks to the waiting room (assistant PIN,
@@ -9,24 +10,26 @@
  * the console with its unit and flags; the still arrives in the gallery at
  * full resolution; the prescription written on the console reaches the
  * kiosk as a QR code and a PDF file. Screenshots of the console go to
- * docs/screens/console-{waiting,call-readings,gallery}.png.
+ * console-{waiting,call-readings,gallery}.png (helpers/screens: the README's
+ * pictures only through `npm run screens`).
  */
 import AxeBuilder from '@axe-core/playwright';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
-import { rawDefaultConfig, ROOT, testConfig } from '../helpers/config';
+import { rawDefaultConfig, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
 import { KIOSK_DIST, holdCorner, typeBirthDate } from '../helpers/kiosk';
 import { signInOnConsole } from '../helpers/console-page';
+import { screenPath } from '../helpers/screens';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1961-03-07' };
@@ -34,7 +37,6 @@ const PHARMACIES = {
   'demo-booth-1': { name: 'Pharmacie de la Place', city: 'Aurillac' },
   'demo-booth-2': { name: 'Pharmacie du Marché', city: 'Saint-Flour' },
 } as const;
-const SCREENS = resolve(ROOT, 'docs/screens');
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 
 function cheapPinHash(pin: string): string {
@@ -203,8 +205,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     expect(otherText).toContain('Douleur au genou depuis hier');
     expect(otherText).toContain('Exception : Moins de 16 ans');
     expect(await axeProblems(consolePage), 'axe on the waiting room').toEqual([]);
-    mkdirSync(SCREENS, { recursive: true });
-    await consolePage.screenshot({ path: join(SCREENS, 'console-waiting.png') });
+    await consolePage.screenshot({ path: screenPath('console-waiting.png') });
 
     // The claim: the call, the patient's context and the booth's devices.
     await entry.getByRole('button', { name: 'Prendre en charge' }).click();
@@ -255,7 +256,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await screen(kiosk, 'screen-consultation-guidance');
     await expect.poll(() => requestEntry(consolePage, 'Saturation').getAttribute('data-stage')).toBe('guidance');
     expect(await axeProblems(consolePage), 'axe on the call view').toEqual([]);
-    await consolePage.screenshot({ path: join(SCREENS, 'console-call-readings.png'), fullPage: true });
+    await consolePage.screenshot({ path: screenPath('console-call-readings.png'), fullPage: true });
     await kiosk.getByTestId('back').click();
     await screen(kiosk, 'screen-consultation-call');
 
@@ -292,7 +293,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     const natural = await image.evaluate((img: HTMLImageElement) => `${img.naturalWidth} × ${img.naturalHeight} px`);
     expect(await consolePage.getByTestId('zoom-resolution').textContent()).toBe(natural);
     expect(await axeProblems(consolePage), 'axe on the zoomed photo').toEqual([]);
-    await consolePage.screenshot({ path: join(SCREENS, 'console-gallery.png') });
+    await consolePage.screenshot({ path: screenPath('console-gallery.png') });
     await zoom.getByRole('button', { name: 'Taille réelle (100 %)' }).click();
     expect(await image.evaluate((img: HTMLImageElement) => Math.round(img.getBoundingClientRect().width))).toBe(await image.evaluate((img: HTMLImageElement) => img.naturalWidth));
     // The arrow keys go through the other photos; Escape closes.

@@ -68,11 +68,7 @@ describe('npm run demo', () => {
     await interruptLeavesNothing(run);
   }, 120_000);
 
-  // NOTE: skipped until fixed (issue #14 stays open for it): run with the whole file on a fresh
-  // clone, the kiosk page keeps the old call screen for over 60 s after the host's restart
-  // (the console already says "La cabine a redémarré"); run alone (-t) it passes. The hub
-  // half of this test passed in every run. See the closing note of 2026-12-01.
-  it.skip('restarts a hub killed mid-call and both pages decode again; restarts a killed host, the kiosk page reconnects by itself and the console shows the call ended', async () => {
+  it('restarts a hub killed mid-call and both pages decode again; restarts a killed host, the kiosk page reconnects by itself and the console shows the call ended', async () => {
     const run = await demo({ call: true });
     browser ??= await launchChromium();
     const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,5 +1,6 @@
 /**
- * Issue #14, items 1 and 2, in Chromium: a blood pressure measured while the
+ * The live value and the recorded readings (clinical safety), in Chromium: a
+ * blood pressure measured while the
  * oximeter streams ten reports a second. The kiosk's live value is only ever
  * the cuff's pressure (it once showed the SpO₂, 97 and 98, in mmHg), the
  * console's gauge follows the cuff alone, and no SpO₂ row nobody asked for
@@ -20,7 +21,7 @@ import { PtySimulation } from '../../devices/simulated';
 import { Host } from '../../src/host/host';
 import type { Hub } from '../../src/hub/server';
 import { startWsTransport } from '../../src/host/transport-ws';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';

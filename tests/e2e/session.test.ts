@@ -6,12 +6,13 @@
  * drivers (the drivers' own bytes are tested on real ptys elsewhere). On
  * every screen: axe-core with 7:1 contrast and target size, and our own
  * measurement of targets, gaps, font sizes and contrast. Screenshots of every
- * screen go to docs/screens/kiosk-<state>.png.
+ * screen go to kiosk-<state>.png (helpers/screens: the README's pictures only
+ * through `npm run screens`).
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,15 +23,15 @@ import { FakeThermometer } from '../../devices/drivers/thermometer/fake';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import { LOINC } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
-import { ROOT, testConfig } from '../helpers/config';
+import { testConfig } from '../helpers/config';
 import { KIOSK_DIST, ensureKioskBuilt, holdCorner, typeBirthDate } from '../helpers/kiosk';
 import { inspectKiosk } from '../helpers/kiosk-a11y';
+import { screenPath } from '../helpers/screens';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' };
-const SCREENS = resolve(ROOT, 'docs/screens');
 const REQUEST_ID = '0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';
 const QR_TEXT = 'CABRX1.RX-2026-7K3M9QXA.c2lnbmF0dXJlLWRlLXRlc3Q';
 const QR_MODULES = QRCode.create(QR_TEXT, { errorCorrectionLevel: 'M' }).modules.size;
@@ -87,7 +88,7 @@ async function startBooth(session = { inactivityPromptSeconds: 60, wipeAfterProm
 
 /** axe (7:1 contrast and target size on), our measurements, and a screenshot named after the state. */
 async function inspect(page: Page, name: string, screenshot: boolean) {
-  await inspectKiosk(page, name, screenshot ? join(SCREENS, `kiosk-${name}.png`) : null);
+  await inspectKiosk(page, name, screenshot ? screenPath(`kiosk-${name}.png`) : null);
 }
 
 async function screen(page: Page, testid: string) {
@@ -337,7 +338,7 @@ async function runSession(lang: 'fr' | 'en') {
     const number = await page.getByTestId('prescription-number').evaluate((el) => getComputedStyle(el).fontFamily);
     expect(number).toMatch(/mono/i);
     await inspect(page, 'wrapUp-prescription', shots);
-    if (shots) await page.screenshot({ path: join(SCREENS, 'kiosk-prescription.png') });
+    if (shots) await page.screenshot({ path: screenPath('kiosk-prescription.png') });
     await page.getByTestId('reprint').click();
     await expect.poll(() => page.getByTestId('reprint-status').textContent()).toContain(lang === 'fr' ? 'enregistrée à nouveau' : 'saved again');
     expect(readdirSync(join(booth.dir, 'prints'))).toEqual(['ordonnance-RX-2026-7K3M9QXA.pdf']);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
 import { startHub, type Hub, type HubOptions } from '../../src/hub/server';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { ROOT } from './config';
 
 export const CONSOLE_DIST = resolve(ROOT, 'dist/renderer/console');

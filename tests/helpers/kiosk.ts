@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import type { KioskConfig } from '../../src/shared/config';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { ROOT, testConfig } from './config';
 
 export const KIOSK_DIST = resolve(ROOT, 'dist/renderer/kiosk');

@@ -1,8 +1,9 @@
 /**
  * Driving a Host's session through its public interface, as the kiosk, the
  * pharmacist and the hub would: up to the call, then a measurement someone
- * asked for. A reading is recorded only inside such a measurement (issue
- * #14), so tests that take readings ask for the measurement first.
+ * asked for. A reading is recorded only inside such a measurement (a value
+ * nobody asked for is never recorded), so tests that take readings ask for
+ * the measurement first.
  */
 import type { Host } from '../../src/host/host';
 import type { MeasurementKind } from '../../src/shared/domain';

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { Reading, SessionEvent } from '../../src/shared/domain';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger } from '../../src/node/logger';
 import { hashSecret } from '../../src/hub/directory';
 import { startHub, type Hub } from '../../src/hub/server';
-import { registerRecord, type RecordRepository } from '../../src/hub/record/index';
+import type { RecordRepository } from '../../src/hub/record/index';
 
 export const silentLog = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 
@@ -77,6 +77,6 @@ export async function hubWithRecord(dataDir: string, port = 0): Promise<{ hub: H
       dataDir,
     },
   });
-  const record = registerRecord(hub);
+  const record = hub.record.repo;
   return { hub, record };
 }

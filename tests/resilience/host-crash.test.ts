@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerRecord, type RecordRepository } from '../../src/hub/record/index';
+import type { RecordRepository } from '../../src/hub/record/index';
 import type { Hub } from '../../src/hub/server';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { SPECIALISTS, startTestHub, testHubConfig } from '../helpers/hub';
@@ -32,7 +32,7 @@ const clients: { close(): void }[] = [];
 
 beforeAll(async () => {
   hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
-  record = registerRecord(hub);
+  record = hub.record.repo;
   proxy = await new FaultProxy(hub.port).start();
 });
 

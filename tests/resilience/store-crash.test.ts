@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileKeyProvider } from '../../src/host/store/keys';
+import { FileKeyProvider } from '../../src/node/keys';
 import { BoothStore } from '../../src/host/store/store';
 import { tempDir } from '../helpers/store';
 

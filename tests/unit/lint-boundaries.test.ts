@@ -27,11 +27,15 @@ describe('runtime boundaries (lint)', () => {
     expect(await restrictedImports('renderer-imports-node.ts', 'src/renderer/console/src/leak.ts')).toHaveLength(1);
   });
 
+  it('refuses renderer code that imports the Node-only layer', async () => {
+    expect(await restrictedImports('renderer-imports-node-layer.ts', 'src/renderer/kiosk/src/leak.ts')).toHaveLength(1);
+  });
+
   it('accepts renderer code that imports only shared code', async () => {
     expect(await restrictedImports('renderer-imports-shared.ts', 'src/renderer/kiosk/src/ok.ts')).toEqual([]);
   });
 
-  it.each(['src/host/leak.ts', 'src/session/leak.ts', 'devices/leak.ts', 'src/hub/leak.ts', 'src/renderer/kiosk/src/leak.ts', 'src/shared/leak.ts'])(
+  it.each(['src/host/leak.ts', 'src/session/leak.ts', 'devices/leak.ts', 'src/hub/leak.ts', 'src/renderer/kiosk/src/leak.ts', 'src/shared/leak.ts', 'src/node/leak.ts'])(
     'refuses electron imported from %s',
     async (path) => {
       const messages = await restrictedImports('imports-electron.ts', path);
@@ -43,7 +47,7 @@ describe('runtime boundaries (lint)', () => {
     expect(await restrictedImports('imports-electron.ts', path)).toEqual([]);
   });
 
-  it.each(['src/host/leak.ts', 'src/session/leak.ts', 'devices/leak.ts'])('refuses React imported from %s', async (path) => {
+  it.each(['src/host/leak.ts', 'src/session/leak.ts', 'devices/leak.ts', 'src/node/leak.ts'])('refuses React imported from %s', async (path) => {
     expect((await restrictedImports('imports-react.ts', path)).join(' ')).toMatch(/never import React/);
   });
 });

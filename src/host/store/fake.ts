@@ -1,6 +1,6 @@
 /** In-memory key provider for unit tests (beside FileKeyProvider in keys.ts). */
 import { randomBytes } from 'node:crypto';
-import type { DataKey, KeyProvider } from './keys';
+import type { DataKey, KeyProvider } from '../../node/keys';
 
 export class FakeKeyProvider implements KeyProvider {
   private readonly keys = new Map<number, DataKey>();

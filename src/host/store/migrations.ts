@@ -4,6 +4,7 @@
  * Never edit a released migration: add the next one.
  */
 import type Database from 'better-sqlite3';
+import { migrate as migrateSql } from '../../node/sqlite';
 
 export interface Migration {
   version: number;
@@ -90,13 +91,5 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
 /** Applies every migration above the file's version, up to `target` (tests stop early). */
 export function migrate(db: Database.Database, target = LATEST_VERSION): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (const m of MIGRATIONS) {
-    if (m.version <= current || m.version > target) continue;
-    db.transaction(() => {
-      db.exec(m.up);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
-  return db.pragma('user_version', { simple: true }) as number;
+  return migrateSql(db, MIGRATIONS.map((m) => m.up), target);
 }

@@ -6,16 +6,15 @@
  * kinds and times stay in clear for indexing and retention.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
 import { PHOTO_CHUNK_BYTES, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
-import { StoreError, toStoreError } from './errors';
-import type { KeyProvider } from './keys';
-import { migrate } from './migrations';
-import { open, openJson, seal, sealJson } from './seal';
+import { StoreError, toStoreError } from '../../node/store-errors';
+import type { KeyProvider } from '../../node/keys';
+import { openDatabase } from '../../node/sqlite';
+import { MIGRATIONS } from './migrations';
+import { open, openJson, seal, sealJson } from '../../node/seal';
 
 export interface StoreOptions {
   path: string;
@@ -123,13 +122,7 @@ export class BoothStore {
   static open(opts: StoreOptions): BoothStore {
     let db: Database.Database | undefined;
     try {
-      if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true, mode: 0o700 });
-      db = new Database(opts.path);
-      db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db);
+      db = openDatabase(opts.path, MIGRATIONS.map((m) => m.up), { synchronous: 'FULL', busyTimeoutMs: opts.busyTimeoutMs, foreignKeys: true });
       return new BoothStore(db, opts);
     } catch (error) {
       db?.close();

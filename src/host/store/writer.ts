@@ -8,7 +8,7 @@
 import { backoffDelay } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
-import { StoreError, toStoreError } from './errors';
+import { StoreError, toStoreError } from '../../node/store-errors';
 import type { BoothStore, PhotoInput } from './store';
 
 export type PendingWrite =

@@ -4,9 +4,9 @@ import type { HubChannel, HubLinkEvents, LinkStatus, RequestHandler } from '../h
 
 export class FakeHubChannel extends EventEmitter<HubLinkEvents> implements HubChannel {
   status: LinkStatus = 'offline';
-  readonly calls: { method: string; params: unknown }[] = [];
+  readonly calls: { method: string; params: unknown; bytes?: Uint8Array }[] = [];
 
-  constructor(public answer: (method: string, params: unknown) => unknown | Promise<unknown>) {
+  constructor(public answer: (method: string, params: unknown, bytes?: Uint8Array) => unknown | Promise<unknown>) {
     super();
   }
 
@@ -15,9 +15,9 @@ export class FakeHubChannel extends EventEmitter<HubLinkEvents> implements HubCh
     this.emit('status', status);
   }
 
-  async request<T = unknown>(method: string, params: unknown): Promise<T> {
-    this.calls.push({ method, params });
-    return (await this.answer(method, params)) as T;
+  async request<T = unknown>(method: string, params: unknown, opts: { bytes?: Uint8Array } = {}): Promise<T> {
+    this.calls.push({ method, params, ...(opts.bytes ? { bytes: opts.bytes } : {}) });
+    return (await this.answer(method, params, opts.bytes)) as T;
   }
 
   notify(): void {}

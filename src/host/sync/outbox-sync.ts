@@ -6,15 +6,16 @@
  * answer means the batch is sent again under a fresh batch id, and the hub
  * acknowledges the duplicates without storing them twice. While the hub is
  * unreachable the outbox keeps everything and retries with jittered backoff.
- * Photos go first as chunks (each acknowledged; progress kept in the store,
- * so a cut resumes at the next chunk), then their metadata item.
+ * Photos go first as chunks in binary frames (each acknowledged; progress
+ * kept in the store, so a cut resumes at the next chunk), then their
+ * metadata item.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { backoffDelay } from '../../shared/backoff';
 import { codeOf } from '../../shared/errors';
-import { IngestResult, MAX_INGEST_ITEMS, PhotoChunkResult, type RecordItem } from '../../shared/record-protocol';
+import { IngestResult, MAX_INGEST_ITEMS, PhotoChunkResult, type BlobChunkParams, type RecordItem } from '../../shared/record-protocol';
 import type { HubChannel, LinkStatus } from '../hub-link';
 import type { BoothStore, OutboxEntry } from '../store/store';
 
@@ -166,8 +167,8 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     const store = this.opts.store;
     const meta = store.getPhotoMeta(photoId)!;
     for (let index = meta.uploadedChunks; index < meta.chunkCount; index++) {
-      const data = store.readPhotoChunk(photoId, index).toString('base64');
-      const raw = await this.opts.channel.request('record.photoChunk', { photoId, index, count: meta.chunkCount, sha256: meta.sha256, data }, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000 });
+      const params: BlobChunkParams = { blobId: photoId, contentType: meta.mime, totalBytes: meta.byteLength, index, count: meta.chunkCount, sha256: meta.sha256 };
+      const raw = await this.opts.channel.request('record.blobChunk', params, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000, bytes: store.readPhotoChunk(photoId, index) });
       PhotoChunkResult.parse(raw);
       store.markPhotoChunksUploaded(photoId, index + 1);
     }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { SpecialistAuth } from '../auth';
 import type { HubConfig } from '../directory';
 import type { RecordRepository } from '../record/repository';
-import type { HubRoute } from '../server';
+import type { HubRoute } from '../ports';
 import { gatherReport, reportBundle, reportPdf } from './report';
 
 const PHOTO = /^\/api\/photos\/([^/]+)$/;

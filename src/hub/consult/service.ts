@@ -3,7 +3,7 @@
  * readings and photos relayed to the specialist of the booth's room once the
  * record stored them, measurement requests and their progress, the booth's
  * devices, the patient context, notes and the prescription (numbered, signed,
- * stored, then delivered to the booth until it acknowledges).
+ * stored, then handed to ./delivery.ts, which delivers it to the booth).
  *
  * Every console method acts on the caller's own room only (the specialist id
  * comes from the connection's session, never from params). Messages a doctor
@@ -15,19 +15,22 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
-  PrescriptionStored, RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
+  RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
   type RequestableKind,
 } from '../../shared/consult-protocol';
 import type { DeviceKind, DeviceStatus, Reading } from '../../shared/domain';
 import { HubRequestError } from '../../shared/hub-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 import { DEVICE_WORDING } from '../../shared/wording';
-import type { HubMedia } from '../media/index';
+import type { BoothGateway } from '../booth-gateway';
+import type { BoothDirectory, HubConfig } from '../directory';
 import type { Room } from '../media/room';
+import type { MediaService } from '../media/rooms';
 import { refused, type Peer } from '../peer';
 import type { HubRecord } from '../record/index';
 import { RecordRefusal, type RecordRepository } from '../record/repository';
-import type { Hub } from '../server';
+import type { SpecialistGateway } from '../specialist-gateway';
+import { PrescriptionDelivery } from './delivery';
 import { loadSigningKey, newPrescriptionNumber, parisDate, qrPayload } from './prescription';
 
 /** Which device takes each requestable measurement. */
@@ -41,7 +44,17 @@ export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
 const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
 /** How long after the call the doctor may still write its notes and prescription (the console's wrap-up). */
 export const WRAP_UP_MS = 30 * 60_000;
-const DELIVERY_TIMEOUT_MS = 15_000;
+
+/** What the consultation reaches on the hub: the two gateways, the rooms, the record, the directory and the config. */
+export interface ConsultPorts {
+  booths: BoothGateway;
+  specialists: SpecialistGateway;
+  rooms: MediaService;
+  record: HubRecord;
+  directory: BoothDirectory;
+  config: HubConfig;
+  log: Logger;
+}
 
 /** What was relayed in one room, for a console that reloads (rooms whose booth gave no session id). */
 interface RoomLog {
@@ -57,27 +70,33 @@ export class ConsultService {
   private readonly wrapUps = new Map<string, { room: Room; until: number }>();
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
-  private readonly delivering = new Set<string>();
-  private readonly again = new Set<string>();
+  private readonly delivery: PrescriptionDelivery;
+  private readonly log: Logger;
   private key: Buffer | null = null;
-  private closed = false;
 
-  constructor(
-    private readonly hub: Hub,
-    private readonly media: HubMedia,
-    private readonly record: HubRecord,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly ports: ConsultPorts) {
+    this.log = ports.log;
+    this.delivery = new PrescriptionDelivery({
+      booths: ports.booths,
+      repo: ports.record.repo,
+      log: ports.log,
+      onDelivered: (boothId, prescription, printed) => this.delivered(boothId, prescription, printed),
+    });
+  }
 
   private get repo(): RecordRepository {
-    return this.record.repo;
+    return this.ports.record.repo;
+  }
+
+  private get rooms(): MediaService {
+    return this.ports.rooms;
   }
 
   /** The prescription signing key, `<dataDir>/prescription.key`, loaded on first use. */
   signingKey(): Buffer {
     if (this.key) return this.key;
     try {
-      return (this.key = loadSigningKey(join(this.hub.config.dataDir, 'prescription.key')));
+      return (this.key = loadSigningKey(join(this.ports.config.dataDir, 'prescription.key')));
     } catch (error) {
       // The detail (path, mode) is for the operator's log; the doctor learns nothing was issued.
       this.log.error({ err: (error as Error).message }, 'prescription signing key unavailable');
@@ -86,9 +105,8 @@ export class ConsultService {
   }
 
   register(): void {
-    const { service, specialists } = this.media;
-    const booths = this.hub.booths;
-    this.record.events.on('ingested', (boothId, items) => this.relay(boothId, items));
+    const { rooms: service, specialists, booths } = this.ports;
+    this.ports.record.onIngested((boothId, items) => this.relay(boothId, items));
 
     specialists.on('connected', (peer) => {
       let set = this.consoles.get(peer.id);
@@ -113,7 +131,7 @@ export class ConsultService {
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
     service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
 
-    booths.on('connected', (peer) => void this.deliverPending(peer.id));
+    booths.on('connected', (peer) => void this.delivery.deliverPending(peer.id));
     booths.handle(CONSULT.progress, MeasurementProgress, (peer, p) => {
       this.toSpecialistOf(peer.id, CONSULT.progressNote, p);
       return { ok: true };
@@ -136,7 +154,7 @@ export class ConsultService {
   }
 
   close(): void {
-    this.closed = true;
+    this.delivery.close();
     this.logs.clear();
     this.wrapUps.clear();
     this.devices.clear();
@@ -153,14 +171,14 @@ export class ConsultService {
 
   /** The specialist's room; with `orWrapUp`, else the one they just ended (the console's wrap-up). */
   private roomOf(peer: Peer, orWrapUp = false): Room {
-    const room = this.media.service.roomOfSpecialist(peer.id) ?? (orWrapUp ? this.wrapUpOf(peer.id) : undefined);
+    const room = this.rooms.roomOfSpecialist(peer.id) ?? (orWrapUp ? this.wrapUpOf(peer.id) : undefined);
     if (!room) throw refused('NO_ROOM', 'Aucune consultation en cours : prenez d’abord un patient dans la salle d’attente.');
     return room;
   }
 
   /** Sends a note to every open console of the specialist holding this booth's room (none when unclaimed). */
   private toSpecialistOf(boothId: string, method: string, params: unknown): Room | null {
-    const room = this.media.service.roomOfBooth(boothId);
+    const room = this.rooms.roomOfBooth(boothId);
     if (!room) return null;
     this.toSpecialist(room.specialistId, method, params);
     return room;
@@ -179,7 +197,7 @@ export class ConsultService {
   // ---- readings and photos -------------------------------------------------------
 
   private relay(boothId: string, items: RecordItem[]): void {
-    const room = this.media.service.roomOfBooth(boothId);
+    const room = this.rooms.roomOfBooth(boothId);
     if (!room) return;
     const log = this.roomLog(room);
     for (const item of items) {
@@ -203,7 +221,7 @@ export class ConsultService {
 
   /** Whether this photo was relayed in the specialist's current room (photos of a booth that gave no session id). */
   relayedTo(specialistId: string, photoId: string): boolean {
-    const room = this.media.service.roomOfSpecialist(specialistId);
+    const room = this.rooms.roomOfSpecialist(specialistId);
     return room !== undefined && (this.logs.get(room.id)?.photos.some((p) => p.photo.id === photoId) ?? false);
   }
 
@@ -220,7 +238,7 @@ export class ConsultService {
       exceptionReason: e?.exceptionReason ?? null,
       language: e?.language ?? null,
     };
-    const pharmacy = e?.pharmacy ?? this.hub.directory.booth(room.boothId)?.pharmacy ?? null;
+    const pharmacy = e?.pharmacy ?? this.ports.directory.booth(room.boothId)?.pharmacy ?? null;
     return { boothId: room.boothId, roomId: room.id, pharmacy, patient, devices: this.devices.get(room.boothId) ?? [] };
   }
 
@@ -268,7 +286,7 @@ export class ConsultService {
 
   private async requestMeasurement(peer: Peer, p: z.output<typeof RequestMeasurementParams>): Promise<{ requestId: string }> {
     const room = this.roomOf(peer);
-    const booth = this.hub.booths.peer(room.boothId);
+    const booth = this.ports.booths.peer(room.boothId);
     if (!booth?.open) {
       throw refused('BOOTH_OFFLINE', 'La cabine est hors ligne : la demande n’a pas été envoyée. Attendez son retour (l’indicateur de connexion) puis redemandez la mesure.');
     }
@@ -311,7 +329,7 @@ export class ConsultService {
 
   private async prescribe(peer: Peer, params: z.output<typeof PrescribeParams>): Promise<{ prescription: Prescription }> {
     const room = this.roomOf(peer, true);
-    const who = this.hub.config.specialists.find((s) => s.id === peer.id);
+    const who = this.ports.config.specialists.find((s) => s.id === peer.id);
     const issuedAt = new Date().toISOString();
     const issue = (): Prescription => {
       const base: Omit<Prescription, 'qr'> = {
@@ -338,57 +356,15 @@ export class ConsultService {
       }
     }
     this.log.info({ roomId: room.id, number: prescription.number, items: prescription.items.length }, 'prescription issued');
-    void this.deliverPending(room.boothId);
+    void this.delivery.deliverPending(room.boothId);
     return { prescription };
   }
 
-  /**
-   * Sends the booth every prescription it has not acknowledged, oldest first;
-   * one delivery run per booth at a time. What fails stays pending for the
-   * booth's next connection.
-   */
-  async deliverPending(boothId: string): Promise<void> {
-    if (this.closed) return;
-    if (this.delivering.has(boothId)) {
-      // A run is under way (maybe on a connection that just dropped): run again once it ends.
-      this.again.add(boothId);
-      return;
-    }
-    this.delivering.add(boothId);
-    try {
-      await this.deliverRun(boothId);
-    } finally {
-      this.delivering.delete(boothId);
-    }
-    if (this.again.delete(boothId)) await this.deliverPending(boothId);
-  }
-
-  private async deliverRun(boothId: string): Promise<void> {
-    try {
-      // Loop: a prescription issued while an earlier one was on its way is sent too.
-      for (let round = 0; round < 10; round++) {
-        const pending = await this.repo.pendingPrescriptions(boothId);
-        if (pending.length === 0) return;
-        for (const prescription of pending) {
-          const booth = this.hub.booths.peer(boothId);
-          if (!booth?.open || this.closed) return;
-          const answer = PrescriptionStored.safeParse(await booth.request(CONSULT.prescription, { prescription }, DELIVERY_TIMEOUT_MS));
-          if (!answer.success) {
-            this.log.warn({ boothId, number: prescription.number }, 'the booth answered a prescription delivery with something else: kept pending');
-            return;
-          }
-          await this.repo.markPrescriptionDelivered(prescription.number, new Date().toISOString(), answer.data.printed);
-          this.log.info({ boothId, number: prescription.number, printed: answer.data.printed }, 'prescription delivered');
-          const room = this.media.service.roomOfBooth(boothId) ?? [...this.wrapUps.values()].find((w) => w.room.boothId === boothId)?.room;
-          if (room && room.entry?.sessionId === prescription.sessionId) {
-            this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed: answer.data.printed });
-          }
-        }
-      }
-    } catch (error) {
-      const code = error instanceof HubRequestError ? error.code : 'INTERNAL';
-      if (code === 'INTERNAL') this.log.error({ err: error, boothId }, 'prescription delivery failed');
-      else this.log.warn({ boothId, code }, 'prescription delivery failed: kept pending for the next connection');
+  /** The booth has the prescription: the doctor of its session, in the call or its wrap-up, is told. */
+  private delivered(boothId: string, prescription: Prescription, printed: boolean): void {
+    const room = this.rooms.roomOfBooth(boothId) ?? [...this.wrapUps.values()].find((w) => w.room.boothId === boothId)?.room;
+    if (room && room.entry?.sessionId === prescription.sessionId) {
+      this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed });
     }
   }
 }

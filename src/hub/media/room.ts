@@ -5,10 +5,13 @@
  * touch, or consume from, a room they are not in.
  */
 import type { types as ms } from 'mediasoup';
+import { MEDIA, type MediaNoteMethod, type MediaNoteParams, type MediaSource, type RemoteProducer, type RequestResult } from '../../shared/media-protocol';
 import { refused, type Peer } from '../peer';
-import type { QueueEntry } from './signaling';
+import { tell } from './notes';
+import type { QueueEntry } from './queue';
 
-export type SideName = 'booth' | 'specialist';
+export type { SideName } from '../../shared/media-protocol';
+import type { SideName } from '../../shared/media-protocol';
 
 /** Bounds per side: send + recv transports (plus one spare), camera + mic + dermatoscope. */
 export const LIMITS = { transports: 4, producers: 3, consumers: 12 } as const;
@@ -118,11 +121,11 @@ export class Room {
     return side;
   }
 
-  notifyOther(name: SideName, method: string, params: unknown): void {
-    this.sides[this.other(name)]?.peer.notify(method, params);
+  notifyOther<M extends MediaNoteMethod>(name: SideName, method: M, params: MediaNoteParams<M>): void {
+    tell(this.sides[this.other(name)]?.peer, method, params);
   }
 
-  async createTransport(side: Side, direction: 'send' | 'recv'): Promise<Record<string, unknown>> {
+  async createTransport(side: Side, direction: 'send' | 'recv'): Promise<RequestResult<typeof MEDIA.createTransport>> {
     if (side.transports.size >= LIMITS.transports) throw refused('LIMIT', 'too many transports');
     const base = { ip: this.media.listenIp, announcedAddress: this.media.announcedAddress, portRange: { min: this.media.rtcMinPort, max: this.media.rtcMaxPort } };
     const transport = await this.router.createWebRtcTransport({
@@ -142,7 +145,7 @@ export class Room {
     };
   }
 
-  async produce(name: SideName, side: Side, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: string): Promise<{ id: string }> {
+  async produce(name: SideName, side: Side, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: MediaSource): Promise<{ id: string }> {
     const transport = side.transport(transportId);
     if (side.producers.size >= LIMITS.producers) throw refused('LIMIT', 'too many producers');
     let producer: ms.Producer;
@@ -154,19 +157,19 @@ export class Room {
     side.producers.set(producer.id, producer);
     producer.observer.once('close', () => {
       side.producers.delete(producer.id);
-      this.notifyOther(name, 'media.producerClosed', { producerId: producer.id });
+      this.notifyOther(name, MEDIA.producerClosed, { producerId: producer.id });
     });
-    this.notifyOther(name, 'media.newProducer', { producerId: producer.id, kind, source });
+    this.notifyOther(name, MEDIA.newProducer, { producerId: producer.id, kind, source });
     return { id: producer.id };
   }
 
   /** Producers of the other side, for a consumer joining late. */
-  remoteProducers(name: SideName): { producerId: string; kind: string; source: string }[] {
+  remoteProducers(name: SideName): RemoteProducer[] {
     const other = this.sides[this.other(name)];
     return other ? [...other.producers.values()].map((p) => ({ producerId: p.id, kind: p.kind, source: String(p.appData.source ?? '') })) : [];
   }
 
-  async consume(name: SideName, side: Side, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<Record<string, unknown>> {
+  async consume(name: SideName, side: Side, transportId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<RequestResult<typeof MEDIA.consume>> {
     const transport = side.transport(transportId);
     const producer = this.sides[this.other(name)]?.producers.get(producerId);
     if (!producer) throw refused('NOT_FOUND', 'no such producer in your room');
@@ -177,7 +180,7 @@ export class Room {
     side.consumers.set(consumer.id, consumer);
     const gone = (): void => {
       if (!side.consumers.delete(consumer.id)) return;
-      side.peer.notify('media.consumerClosed', { consumerId: consumer.id });
+      tell(side.peer, MEDIA.consumerClosed, { consumerId: consumer.id });
     };
     consumer.on('producerclose', gone);
     consumer.on('transportclose', () => side.consumers.delete(consumer.id));

@@ -1,48 +1,61 @@
 /**
  * The record's booth methods (DESIGN §4): `record.ingest` (batches of items,
- * acknowledged by id, idempotent) and `record.photoChunk`. Bad input is
+ * acknowledged by id, idempotent), `record.blobChunk` (a photo's bytes in
+ * binary frames, capped) and `record.photoChunk` (the same in base64, from
+ * booths of the previous release). Bad input is
  * refused with a typed error and nothing is stored: an item of the wrong
  * shape, an item naming another booth than the authenticated one, a replayed
  * batch id, more than MAX_INGEST_ITEMS items, a photo whose chunks are
  * missing or do not match its hash.
  */
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { IngestParams, MAX_INGEST_ITEMS, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
+import { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
+import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
 import { refused } from '../peer';
-import type { Hub } from '../server';
+import type { HubPorts } from '../ports';
 import { RecordRefusal, type RecordRepository } from './repository';
 import { SqliteRecordRepository } from './sqlite-repository';
-import { FileKeyProvider } from '../../host/store/keys';
+import { FileKeyProvider } from '../../node/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
 
-export interface RecordEvents {
-  /** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
-  ingested: [boothId: string, items: RecordItem[]];
-}
+/** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
+export type IngestedListener = (boothId: string, items: RecordItem[]) => void;
 
-/** A hub's record: the repository the booth methods write to, and what they stored. */
+/** A hub's record: the repository the booth methods write to, and who hears what they stored. */
 export interface HubRecord {
   readonly repo: RecordRepository;
-  readonly events: EventEmitter<RecordEvents>;
+  /** Subscribes to what each batch newly stored (the readings relay does); returns an unsubscribe. */
+  onIngested(listener: IngestedListener): () => void;
 }
 
-const records = new WeakMap<Hub, { repo: RecordRepository; events: EventEmitter<RecordEvents> }>();
-
-/** The record registered on this hub (startHub registers it); throws if none was. */
-export function hubRecord(hub: Hub): HubRecord {
-  const r = records.get(hub);
-  if (!r) throw new Error('no record registered on this hub: call registerRecord(hub) first');
-  return r;
-}
 export { SqliteRecordRepository } from './sqlite-repository';
 
 function asRefusal(error: unknown): never {
   if (error instanceof RecordRefusal) throw refused(error.code, error.message);
   throw error;
+}
+
+/** The most chunks a photo may take: more is a photo over MAX_PHOTO_BYTES. */
+const MAX_PHOTO_CHUNKS = chunkCount(MAX_PHOTO_BYTES, PHOTO_CHUNK_BYTES);
+
+/**
+ * A chunk of a binary upload that cannot belong to an acceptable photo,
+ * refused before anything is stored: the declared size over the cap, a
+ * count or a chunk length that does not follow from that size, a type the
+ * record does not keep.
+ */
+function checkBlobChunk(p: BlobChunkParams, bytes: Buffer): void {
+  const refuse = (code: string, detail: string): never => {
+    throw refused(code, `upload ${p.blobId}: ${detail}; nothing stored`);
+  };
+  if (p.totalBytes > MAX_PHOTO_BYTES) refuse('BINARY_TOO_LARGE', `${p.totalBytes} bytes declared, at most ${MAX_PHOTO_BYTES}`);
+  if (!(PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType)) refuse('BINARY_REFUSED_TYPE', `the record keeps ${PHOTO_CONTENT_TYPES.join(', ')}, not ${p.contentType}`);
+  if (p.count !== chunkCount(p.totalBytes, PHOTO_CHUNK_BYTES) || p.index >= p.count) refuse('INVALID_CHUNK', `chunk ${p.index} of ${p.count} does not fit ${p.totalBytes} bytes`);
+  const want = expectedChunkBytes(p.totalBytes, p.index, PHOTO_CHUNK_BYTES);
+  if (bytes.length !== want) refuse(bytes.length > want ? 'BINARY_TOO_LARGE' : 'INVALID_CHUNK', `chunk ${p.index} holds ${bytes.length} bytes, ${want} expected`);
 }
 
 /** Opens the real repository on first use, so a hub that never receives a record creates no file. */
@@ -69,21 +82,18 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
 }
 
 /**
- * Registers the record methods on `hub.booths` (startHub does, with the
- * default repository: `<dataDir>/record.db` sealed with the 0600 key file
- * `<dataDir>/record.key`, both opened on first use). Calling it
- * again replaces the methods (tests pass their own repository).
+ * The record: its booth methods on `booths` and the repository they write
+ * to (by default `<dataDir>/record.db` sealed with the 0600 key file
+ * `<dataDir>/record.key`, both opened on first use).
  */
-export function registerRecord(
-  hub: Hub,
-  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(hub.config.dataDir, 'record.db'), new FileKeyProvider(join(hub.config.dataDir, 'record.key')))),
-): RecordRepository {
-  const log = hub.log.child({ module: 'hub.record' });
-  // One event source per hub, kept when a test registers another repository.
-  const record = records.get(hub) ?? { repo, events: new EventEmitter<RecordEvents>() };
-  record.repo = repo;
-  records.set(hub, record);
-  hub.booths.handle('record.ingest', IngestParams, async (peer, params) => {
+export function createRecord(
+  ports: Pick<HubPorts, 'booths' | 'config' | 'log' | 'onClose'>,
+  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(ports.config.dataDir, 'record.db'), new FileKeyProvider(join(ports.config.dataDir, 'record.key')))),
+): HubRecord {
+  const { booths } = ports;
+  const log = ports.log.child({ module: 'hub.record' });
+  const listeners = new Set<IngestedListener>();
+  booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
       throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
     }
@@ -98,7 +108,7 @@ export function registerRecord(
     for (const i of items) {
       if (i.kind === 'photo') {
         const bytes = await repo.photoBytes(i.data.id);
-        if (!bytes || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
+        if (!bytes || bytes.length !== i.data.byteLength || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
           throw refused('PHOTO_INCOMPLETE', `photo ${i.data.id}: send all its chunks before its record item; nothing stored`);
         }
       }
@@ -110,11 +120,13 @@ export function registerRecord(
         const fresh = new Set(outcome.acked);
         // The first of two items with one id in a batch is the one stored.
         const stored = items.filter((i) => fresh.delete(i.id));
-        try {
-          record.events.emit('ingested', peer.id, stored);
-        } catch (error) {
-          // A listener's failure must not turn a stored batch into a refusal (the booth would resend it).
-          log.error({ err: error }, 'an ingested listener failed');
+        for (const listener of listeners) {
+          try {
+            listener(peer.id, stored);
+          } catch (error) {
+            // A listener's failure must not turn a stored batch into a refusal (the booth would resend it).
+            log.error({ err: error }, 'an ingested listener failed');
+          }
         }
       }
       return outcome;
@@ -122,7 +134,17 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
-  hub.booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
+  booths.handleBinary('record.blobChunk', BlobChunkParams, async (peer, p, bytes) => {
+    checkBlobChunk(p, bytes);
+    try {
+      const received = await repo.putPhotoChunk(peer.id, p.blobId, p.sha256, p.count, p.index, bytes);
+      return { index: p.index, received };
+    } catch (error) {
+      return asRefusal(error);
+    }
+  });
+  booths.handle('record.photoChunk', PhotoChunkParams, async (peer, p) => {
+    if (p.count > MAX_PHOTO_CHUNKS) throw refused('BINARY_TOO_LARGE', `photo ${p.photoId}: ${p.count} chunks is over ${MAX_PHOTO_BYTES} bytes; nothing stored`);
     try {
       const received = await repo.putPhotoChunk(peer.id, p.photoId, p.sha256, p.count, p.index, Buffer.from(p.data, 'base64'));
       return { index: p.index, received };
@@ -130,6 +152,12 @@ export function registerRecord(
       return asRefusal(error);
     }
   });
-  hub.onClose(async () => { await repo.close(); });
-  return repo;
+  ports.onClose(async () => { await repo.close(); });
+  return {
+    repo,
+    onIngested: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

@@ -5,9 +5,9 @@
  * booth, session, kind and order stay in clear for lookups.
  */
 import type Database from 'better-sqlite3';
-import { openHubDatabase } from '../sqlite';
-import type { KeyProvider } from '../../host/store/keys';
-import { open, seal } from '../../host/store/seal';
+import { openDatabase } from '../../node/sqlite';
+import type { KeyProvider } from '../../node/keys';
+import { open, seal } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
@@ -58,7 +58,7 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock) {
-    this.db = openHubDatabase(path, RECORD_MIGRATIONS, 'FULL');
+    this.db = openDatabase(path, RECORD_MIGRATIONS, { synchronous: 'FULL' });
     const db = this.db;
     this.st = {
       insertItem: db.prepare('INSERT INTO items (id, booth_id, session_id, kind, seq, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),

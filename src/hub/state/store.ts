@@ -1,6 +1,6 @@
 /**
- * What the hub must not forget when it restarts (issue #8 item 6: a flicker
- * must not end the consultation): the waiting queue, the claims (room id,
+ * What the hub must not forget when it restarts (a flicker must not end
+ * the consultation): the waiting queue, the claims (room id,
  * booth, specialist, the queue entry, when) and the specialists' login
  * sessions, plus the durations of the last ended rooms (the queue's ETA).
  *
@@ -18,13 +18,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openHubDatabase } from '../sqlite';
+import { openDatabase } from '../../node/sqlite';
 import type { Logger } from 'pino';
+import { FileKeyProvider, type KeyProvider } from '../../node/keys';
+import { openJson, sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
-import { FileKeyProvider, type KeyProvider } from '../../host/store/keys';
-import { openJson, sealJson } from '../../host/store/seal';
-import type { QueueEntry } from '../media/signaling';
+import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -57,15 +57,12 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** How many ended rooms the ETA averages over. */
-export const DURATION_WINDOW = 20;
-
 export class HubStateStore {
   private readonly db: Database.Database;
   private readonly st;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly clock: Pick<Clock, 'now'> = systemClock) {
-    this.db = openHubDatabase(path, HUB_STATE_MIGRATIONS, 'NORMAL');
+    this.db = openDatabase(path, HUB_STATE_MIGRATIONS, { synchronous: 'NORMAL' });
     const db = this.db;
     this.st = {
       putQueue: db.prepare('INSERT INTO queue (booth_id, ord, body) VALUES (?, coalesce((SELECT ord FROM queue WHERE booth_id = ?), (SELECT coalesce(max(ord), 0) + 1 FROM queue)), ?) ON CONFLICT(booth_id) DO UPDATE SET body = excluded.body'),

@@ -1,5 +1,6 @@
 /**
- * Issue #14, item 2, end to end below the browser: the booth's real drivers
+ * Only readings someone asked for are recorded (clinical safety), end to end
+ * below the browser: the booth's real drivers
  * (thermometer and cuff on real socat ptys with their simulators, the
  * oximeter's simulator on a fake HID bus) and a real hub with its record and
  * a specialist connected. An idle booth, then a call with no request, each
@@ -20,7 +21,7 @@ import { ThermometerDriver } from '../../../devices/drivers/thermometer/driver';
 import { ThermometerSimulator } from '../../../devices/drivers/thermometer/simulator';
 import { PtySimulation } from '../../../devices/simulated';
 import { Host } from '../../../src/host/host';
-import { registerRecord, type RecordRepository } from '../../../src/hub/record/index';
+import type { RecordRepository } from '../../../src/hub/record/index';
 import type { Hub } from '../../../src/hub/server';
 import type { ReadingNote } from '../../../src/shared/consult-protocol';
 import type { Reading } from '../../../src/shared/domain';
@@ -41,7 +42,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 beforeAll(async () => {
   hubDir = tempDir('cabine-unrequested-hub-');
   hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: hubDir.dir } });
-  record = registerRecord(hub);
+  record = hub.record.repo;
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

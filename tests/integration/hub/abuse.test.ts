@@ -1,5 +1,5 @@
 /**
- * Abuse that must not hurt honest users (issue 14, items 11–13), on a real
+ * Abuse that must not hurt honest users, on a real
  * hub: wrong passwords and wrong booth tokens are counted per (address,
  * account) and slowed down with a stated delay, never at the expense of a
  * colleague, another address or the right secret once that delay has
@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { verifySecret } from '../../../src/hub/directory';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub } from '../../helpers/hub';
 import { until } from '../../resilience/support/clients';
 

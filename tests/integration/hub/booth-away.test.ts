@@ -1,7 +1,8 @@
 /**
  * The console hears when the booth side of its room drops and comes back
- * (issue #14 item 4), on a real hub: `room.boothOffline` says for how long
- * the booth has been away and in how long the room ends if it stays away
+ * (so the doctor knows whether to wait), on a real hub:
+ * `room.boothOffline` says for how long the booth has been away and in how
+ * long the room ends if it stays away
  * (the grace period), as durations so the console's own clock can count
  * them down; `room.boothOnline` says it is back. A console that arrives
  * while the booth is away is told at once; a booth that never comes back
@@ -10,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, freshDataDir, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 

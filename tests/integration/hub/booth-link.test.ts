@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HubLink, type LinkStatus } from '../../../src/host/hub-link';
 import { hashSecret } from '../../../src/hub/directory';
 import { startHub, type Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 const SECRET_A = 'booth-a-secret-0123456789';

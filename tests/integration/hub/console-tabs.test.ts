@@ -1,5 +1,6 @@
 /**
- * One doctor, two console tabs (issue #14 item 3), on a real hub: exactly
+ * One doctor, two console tabs (the call reaches one screen), on a real
+ * hub: exactly
  * one connection holds the specialist's side of a room. A second tab of
  * the same account is told the call is open elsewhere and touches nothing
  * until it takes over (`room.takeOver`, the doctor's click); the tab it
@@ -11,7 +12,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, freshDataDir, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
-import { seal } from '../../../src/host/store/seal';
+import { seal } from '../../../src/node/seal';
 import { RECORD_MIGRATIONS, RECORD_VERSION, SqliteRecordRepository } from '../../../src/hub/record/sqlite-repository';
 import type { Prescription } from '../../../src/shared/consult-protocol';
 import type { RecordItem } from '../../../src/shared/record-protocol';

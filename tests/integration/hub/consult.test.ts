@@ -17,7 +17,6 @@ import WebSocket from 'ws';
 import { HubLink } from '../../../src/host/hub-link';
 import { isValidPrescriptionNumber } from '../../../src/hub/consult/prescription';
 import type { Hub } from '../../../src/hub/server';
-import { hubRecord } from '../../../src/hub/record/index';
 import { ContextCatchUp, type ContextNote, type MeasurementProgress, type PhotoNote, type Prescription, type ReadingNote } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, Reading } from '../../../src/shared/domain';
 import type { PhotoMeta, RecordItem } from '../../../src/shared/record-protocol';
@@ -205,7 +204,7 @@ describe('notes and prescription', () => {
     const { doctor, sessionId } = await claimed('demo-booth-1', 0);
     await doctor.call('consult.saveNotes', { text: 'Fièvre depuis 2 jours.' });
     await doctor.call('consult.saveNotes', { text: 'Fièvre depuis 2 jours. Pas de signe de gravité.' });
-    expect(await hubRecord(hub).repo.notes(sessionId)).toMatchObject({ text: 'Fièvre depuis 2 jours. Pas de signe de gravité.', authorId: 'dr-martin' });
+    expect(await hub.record.repo.notes(sessionId)).toMatchObject({ text: 'Fièvre depuis 2 jours. Pas de signe de gravité.', authorId: 'dr-martin' });
     await expect(doctor.call('consult.saveNotes', { text: 'x'.repeat(20_001) })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
   });
 
@@ -242,7 +241,7 @@ describe('notes and prescription', () => {
     });
     await expect.poll(() => delivered[0]!.length).toBe(1);
     expect(delivered[0]![0]).toEqual(prescription);
-    const repo = hubRecord(hub).repo;
+    const repo = hub.record.repo;
     expect((await repo.pendingPrescriptions('demo-booth-1')).map((p) => p.number)).toEqual([prescription.number]);
 
     // The booth reconnects (a new connection replaces the old one): the hub delivers it again, and it is acknowledged.
@@ -271,7 +270,7 @@ describe('notes and prescription', () => {
       return { stored: true, printed: false };
     }));
     await expect.poll(() => got).toEqual([prescription.number]);
-    await expect.poll(async () => (await hubRecord(hub).repo.pendingPrescriptions('demo-booth-2')).length).toBe(0);
+    await expect.poll(async () => (await hub.record.repo.pendingPrescriptions('demo-booth-2')).length).toBe(0);
   });
 
   it('after the doctor ends the call, still takes the notes and a prescription for that session (wrap-up) until the next claim', async () => {
@@ -287,7 +286,7 @@ describe('notes and prescription', () => {
     expect(prescription).toMatchObject({ sessionId, boothId: 'demo-booth-2', patient: { firstName: 'Jeanne' } });
     await expect.poll(() => got).toEqual([prescription.number]);
     await expect.poll(() => doctor.of('consult.prescriptionDelivered')).toEqual([{ number: prescription.number, printed: true }]);
-    expect(await hubRecord(hub).repo.notes(sessionId)).toMatchObject({ text: 'Compte rendu rédigé après l’appel.' });
+    expect(await hub.record.repo.notes(sessionId)).toMatchObject({ text: 'Compte rendu rédigé après l’appel.' });
 
     // The next patient: what the doctor writes now goes to the new session.
     const next = await booth('demo-booth-1');
@@ -295,8 +294,8 @@ describe('notes and prescription', () => {
     await next.request('queue.join', { sessionId: nextSession });
     await doctor.call('queue.claim', { boothId: 'demo-booth-1' });
     await doctor.call('consult.saveNotes', { text: 'Nouveau patient.' });
-    expect((await hubRecord(hub).repo.notes(sessionId))!.text).toBe('Compte rendu rédigé après l’appel.');
-    expect((await hubRecord(hub).repo.notes(nextSession))!.text).toBe('Nouveau patient.');
+    expect((await hub.record.repo.notes(sessionId))!.text).toBe('Compte rendu rédigé après l’appel.');
+    expect((await hub.record.repo.notes(nextSession))!.text).toBe('Nouveau patient.');
   });
 
   it('refuses a prescription without items or without a room', async () => {

@@ -14,7 +14,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HubLink } from '../../../src/host/hub-link';
-import { registerRecord, type RecordRepository } from '../../../src/hub/record/index';
+import type { RecordRepository } from '../../../src/hub/record/index';
 import type { Hub } from '../../../src/hub/server';
 import type { RecordItem } from '../../../src/shared/record-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'www', 'secret.txt'), SECRET_MARKER);
   writeFileSync(join(dir, 'secret.txt'), SECRET_MARKER);
   hub = await startTestHub({ consoleDir, config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
-  record = registerRecord(hub);
+  record = hub.record.repo;
   honestBooth = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'demo-booth-1', token: BOOTH_SECRETS['demo-booth-1'], log: silentLog, minDelayMs: 50, maxDelayMs: 200 });
   honestBooth.start();
   await until(() => honestBooth.status === 'online', 'honest booth online');

@@ -1,6 +1,7 @@
 /**
  * What a hub restart, a network flicker or a console reload must not end
- * (issue #8 item 6), on a real hub with its real state file: the waiting
+ * (the consultation survives them), on a real hub with its real state
+ * file: the waiting
  * queue, the claims (same room id, nobody else can take them) and the
  * specialists' logins come back after a restart; a side that comes back is
  * told `room.resumed`; a side that stays away past the grace period ends the
@@ -9,7 +10,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, freshDataDir, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub } from '../../helpers/hub';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);

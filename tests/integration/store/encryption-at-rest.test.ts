@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileKeyProvider } from '../../../src/host/store/keys';
+import { FileKeyProvider } from '../../../src/node/keys';
 import { BoothStore } from '../../../src/host/store/store';
 import { binaryForms, databaseFiles, foundIn } from '../../helpers/at-rest';
 import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../../helpers/store';

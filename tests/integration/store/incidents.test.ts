@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Host } from '../../../src/host/host';
-import type { StoreError } from '../../../src/host/store/errors';
+import type { StoreError } from '../../../src/node/store-errors';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import { BoothStore } from '../../../src/host/store/store';
 import { DurableWriter } from '../../../src/host/store/writer';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import type { Hub } from '../../../src/hub/server';
 import type { RecordRepository } from '../../../src/hub/record/index';
 import { exportSession } from '../../../src/hub/record/export';
 import type { Media } from 'fhir/r4';
+import { MAX_PHOTO_BYTES } from '../../../src/shared/binary-transfer';
 import { PHOTO_CHUNK_BYTES } from '../../../src/shared/record-protocol';
 import { BOOTH_SECRET, hubWithRecord, sessionEvent, silentLog, tempDir, temperature } from '../../helpers/store';
 
@@ -44,6 +45,36 @@ function drained(sync: OutboxSync, store: BoothStore): Promise<void> {
 }
 
 describe('outbox sync to the hub record', () => {
+  it('sends a photo larger than one chunk as raw bytes in binary frames, never base64 in JSON, and the hub holds it byte-identical', async () => {
+    const { record, store, link } = await setup();
+    const bytes = randomBytes(PHOTO_CHUNK_BYTES * 2 + 321);
+    const meta = store.savePhoto({ id: uuidv7(), sessionId: 'session-1', mime: 'image/png', width: 1920, height: 1080, takenAt: new Date().toISOString(), polarisation: 'uv', bytes });
+    const sent: { method: string; json: string; bytes?: number }[] = [];
+    // The real link, watched: what each request puts in JSON and beside it.
+    const watched = new Proxy(link, {
+      get(target, prop) {
+        if (prop === 'request') {
+          return (method: string, params: unknown, opts?: { bytes?: Uint8Array }) => {
+            sent.push({ method, json: JSON.stringify(params), ...(opts?.bytes ? { bytes: opts.bytes.length } : {}) });
+            return target.request(method, params, opts);
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const sync = new OutboxSync({ store, channel: watched, log: silentLog });
+    cleanups.push(() => sync.stop());
+    sync.start();
+    link.start();
+    await drained(sync, store);
+    expect((await record.photoBytes(meta.id))?.equals(bytes)).toBe(true);
+    const chunks = sent.filter((r) => r.method !== 'record.ingest');
+    expect(chunks.map((r) => [r.method, r.bytes])).toEqual([['record.blobChunk', PHOTO_CHUNK_BYTES], ['record.blobChunk', PHOTO_CHUNK_BYTES], ['record.blobChunk', 321]]);
+    for (const r of sent) expect(r.json.length).toBeLessThan(2000);
+  });
+
+
   it('sends everything written offline once the hub is reachable, in order, and empties the outbox', async () => {
     const { record, store, link } = await setup();
     const statuses: NetworkStatusData[] = [];
@@ -185,6 +216,37 @@ describe('hub ingest refuses bad input and stores nothing', () => {
     await link.request('record.photoChunk', { photoId, index: 0, count: 2, sha256: 'a'.repeat(64), data: 'AAAA' });
     await expect(link.request('record.photoChunk', { photoId, index: 1, count: 2, sha256: 'b'.repeat(64), data: 'AAAA' })).rejects.toMatchObject({ code: 'PHOTO_MISMATCH' });
     expect(await record.photoBytes(photoId)).toBeNull();
+  });
+
+  it('refuses an oversized or hostile binary upload before storing any of it', async () => {
+    const { link, record } = await connected();
+    const blobId = uuidv7();
+    const sha256 = 'c'.repeat(64);
+    const upload = (p: Partial<{ contentType: string; totalBytes: number; index: number; count: number }>, bytes: Uint8Array) =>
+      link.request('record.blobChunk', { blobId, contentType: 'image/jpeg', totalBytes: 10, index: 0, count: 1, sha256, ...p }, { bytes });
+    const huge = MAX_PHOTO_BYTES + 1;
+    await expect(upload({ totalBytes: huge, count: Math.ceil(huge / PHOTO_CHUNK_BYTES) }, randomBytes(PHOTO_CHUNK_BYTES))).rejects.toMatchObject({ code: 'BINARY_TOO_LARGE' });
+    await expect(upload({}, randomBytes(PHOTO_CHUNK_BYTES))).rejects.toMatchObject({ code: 'BINARY_TOO_LARGE' });
+    await expect(upload({}, randomBytes(9))).rejects.toMatchObject({ code: 'INVALID_CHUNK' });
+    await expect(upload({ count: 3 }, randomBytes(10))).rejects.toMatchObject({ code: 'INVALID_CHUNK' });
+    await expect(upload({ index: 1 }, randomBytes(10))).rejects.toMatchObject({ code: 'INVALID_CHUNK' });
+    await expect(upload({ contentType: 'text/html' }, randomBytes(10))).rejects.toMatchObject({ code: 'BINARY_REFUSED_TYPE' });
+    // The binary call in a JSON frame, and a base64 photo of more chunks than the cap allows.
+    await expect(link.request('record.blobChunk', { blobId, contentType: 'image/jpeg', totalBytes: 4, index: 0, count: 1, sha256 })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    await expect(link.request('record.photoChunk', { photoId: blobId, index: 0, count: 1000, sha256, data: 'AAAA' })).rejects.toMatchObject({ code: 'BINARY_TOO_LARGE' });
+    expect(await record.photoBytes(blobId)).toBeNull();
+  });
+
+  it('refuses the record item of a photo whose binary upload was cut, and keeps no record of it', async () => {
+    const { store, link, record } = await connected();
+    const bytes = randomBytes(PHOTO_CHUNK_BYTES + 10);
+    const meta = store.savePhoto({ id: uuidv7(), sessionId: 's', mime: 'image/jpeg', width: 10, height: 10, takenAt: new Date().toISOString(), polarisation: 'none', bytes });
+    expect(meta.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    await link.request('record.blobChunk', { blobId: meta.id, contentType: 'image/jpeg', totalBytes: bytes.length, index: 0, count: 2, sha256: meta.sha256 }, { bytes: store.readPhotoChunk(meta.id, 0) });
+    const photoItem = store.recordItem(store.outboxBatch(1)[0]!);
+    await expect(link.request('record.ingest', { batchId: uuidv7(), items: [photoItem] })).rejects.toMatchObject({ code: 'PHOTO_INCOMPLETE' });
+    expect(await record.boothItems('A')).toHaveLength(0);
+    expect(await record.photoBytes(meta.id)).toBeNull();
   });
 
   it('refuses a photo item whose chunks have not all arrived', async () => {

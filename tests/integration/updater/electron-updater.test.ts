@@ -18,7 +18,7 @@ import type { AppImageUpdater } from 'electron-updater';
 import { FakeClock } from '../../../src/shared/fake-clock';
 import { memoryRecordStore, UpdateController } from '../../../src/host/update-controller';
 import { createElectronUpdaterBackend } from '../../../src/main/updater';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const require = createRequire(import.meta.url);

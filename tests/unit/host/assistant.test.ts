@@ -3,7 +3,7 @@
  * hash, the lock-out after too many wrong tries (injected clock), the
  * assistant-only KioskApi calls, and the session trace.
  */
-import { randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { FakeDermatoscope } from '../../../devices/drivers/dermatoscope/fake';
 import { AssistantAuth } from '../../../src/host/assistant-auth';
 import { Host } from '../../../src/host/host';
 import type { SessionEvent } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -139,7 +139,11 @@ describe('dermatoscope photo in the session', () => {
     await host.dispatch('sendEvent', { event: { type: 'START_MEASURE' } });
     expect(dermatoscope.calls).toContain('measure');
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const { photoId } = (await host.dispatch('capturePhoto', { mime: 'image/png', width: 4, height: 4, polarisation: 'polarised', data: png.toString('base64') })) as { photoId: string };
+    const transferId = randomUUID();
+    await host.dispatch('binaryBegin', { transferId, contentType: 'image/png', totalBytes: png.length });
+    await host.dispatch('binaryChunk', { transferId, index: 0 }, png);
+    const { uploadId } = (await host.dispatch('binaryEnd', { transferId })) as { uploadId: string };
+    const { photoId } = (await host.dispatch('capturePhoto', { width: 4, height: 4, polarisation: 'polarised', uploadId })) as { photoId: string };
     expect(photoId).toMatch(/^[0-9a-f-]{36}$/);
     expect(host.view()).toMatchObject({ state: 'consultation.result', context: { measurement: { kind: 'dermatoscope-photo' } } });
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDermatoscope } from '../../../devices/drivers/dermatoscope/fake';
 import { Host } from '../../../src/host/host';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);

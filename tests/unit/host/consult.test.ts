@@ -11,11 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assign, createActor } from 'xstate';
 import { BoothConsult, ageOn, queueJoinDetails } from '../../../src/host/consult';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
+import { sessionOf } from '../../../src/host/session';
 import { PrescriptionPrinter, type PrinterConfig } from '../../../src/host/prescription';
 import type { MeasurementProgress, Prescription } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, SessionEvent } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
-import { sessionMachine, type SessionHostEvent, type SessionMachineEvent } from '../../../src/session/machine';
+import { createLogger } from '../../../src/node/logger';
+import { sessionMachine, type SessionMachineEvent } from '../../../src/session/machine';
 import { toSessionView } from '../../../src/session/view';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -50,15 +51,10 @@ function setup(printer: PrinterConfig = { kind: 'file', dir: join(tmp(), 'prints
     },
   }), { input: { language: 'fr', measuringDevices: { 'blood-pressure': 'bp-cuff-1', temperature: 'thermometer-1' } } });
   actor.start();
-  const sendHostEvent = (event: SessionHostEvent): boolean => {
-    if (!actor.getSnapshot().can(event)) return false;
-    actor.send(event);
-    return true;
-  };
   const devices = [thermometer, cuff];
   consult = new BoothConsult({
-    link, actor, config: { boothId: 'demo-booth-1', pharmacy: { name: 'Pharmacie du Marché', city: 'Aurillac' } },
-    printer: new PrescriptionPrinter(printer, silent), log: silent, sendHostEvent,
+    link, session: sessionOf(actor), config: { boothId: 'demo-booth-1', pharmacy: { name: 'Pharmacie du Marché', city: 'Aurillac' } },
+    printer: new PrescriptionPrinter(printer, silent), log: silent,
     recordSessionEvent: async (e) => void events.push(e), deviceStatuses: () => devices, clock: { now: () => NOW },
   });
   const send = (...es: SessionMachineEvent[]) => es.forEach((e) => actor.send(e));

@@ -3,9 +3,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachCrashRecovery, findInterruptedSession, INCIDENT_SCREEN_WITHIN_MS, SESSION_INTERRUPTED } from '../../../src/host/crash-recovery';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import type { SessionEvent } from '../../../src/shared/domain';
-import type { SessionHostEvent } from '../../../src/session/machine';
+import type { HostSession } from '../../../src/host/session';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import { BoothStore } from '../../../src/host/store/store';
 import { tempDir } from '../../helpers/store';
@@ -62,15 +62,14 @@ describe('finding the session a crash interrupted', () => {
 describe('at start after an interruption', () => {
   function start(s: BoothStore, now: number) {
     const recorded: SessionEvent[] = [];
-    const sent: SessionHostEvent[] = [];
+    const sent: Parameters<HostSession['send']>[0][] = [];
     const hubLink = new FakeHubLink();
     attachCrashRecovery({
       store: s,
       hubLink,
       log: createLogger('test'),
-      view: () => ({ state: 'flow.attract' }) as never,
+      session: { flow: () => 'attract', send: (e) => { sent.push(e); return true; } },
       recordSessionEvent: async (e) => { recorded.push(e); },
-      sendHostEvent: (e) => { sent.push(e); return true; },
     }, { now: () => now });
     return { recorded, sent };
   }

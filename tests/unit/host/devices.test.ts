@@ -3,7 +3,7 @@ import { FakeBpCuff } from '../../../devices/drivers/bp-cuff/fake';
 import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 import { pharmacistMeasures, walkToCall } from '../../helpers/measure';
 
@@ -23,7 +23,7 @@ describe('host device wiring', () => {
     host.start();
     await new Promise((r) => setImmediate(r));
     expect(thermometer.calls).toContain('start');
-    // A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks for a temperature.
+    // A reading belongs to a measurement someone asked for (nothing else is recorded): the pharmacist asks for a temperature.
     await walkToCall(host);
     await pharmacistMeasures(host, 'temperature');
     const sent = thermometer.emitTemperature(37.1);

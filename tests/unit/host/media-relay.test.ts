@@ -2,8 +2,9 @@ import { createActor, createMachine } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { MediaRelay } from '../../../src/host/media-relay';
+import { flowPath } from '../../../src/session/view';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 
@@ -26,7 +27,20 @@ function setup() {
   link.answers.set('media.capabilities', () => ({ roomId: 'r1', rtpCapabilities: {} }));
   const events: KioskEvent[] = [];
   const actor = createActor(machine);
-  const relay = new MediaRelay({ link, log: silent, emit: (e) => events.push(e), actor });
+  // The relay's view of the session, over this small machine.
+  const session = {
+    flow: () => flowPath(actor.getSnapshot().value),
+    send: (event: { type: string }) => {
+      if (!actor.getSnapshot().can(event)) return false;
+      actor.send(event);
+      return true;
+    },
+    subscribe: (listener: () => void) => {
+      const subscription = actor.subscribe(() => listener());
+      return () => subscription.unsubscribe();
+    },
+  };
+  const relay = new MediaRelay({ link, log: silent, emit: (e) => events.push(e), session });
   actor.start();
   return { link, events, actor, relay };
 }

@@ -1,5 +1,5 @@
 /**
- * Issue #14, item 2: a reading belongs to a measurement the specialist or
+ * Clinical safety: a reading belongs to a measurement the specialist or
  * the pharmacist asked for. The host with in-memory devices (every kind of
  * reading from every instrument) and a real store: outside such a
  * measurement nothing is stored, queued for the hub or shown; inside one,
@@ -16,7 +16,7 @@ import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
 import type { Reading } from '../../../src/shared/domain';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 import { pharmacistMeasures, walkToCall } from '../../helpers/measure';
 

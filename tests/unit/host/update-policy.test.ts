@@ -6,7 +6,7 @@ import {
   RETRY_BASE_MS, RETRY_MAX_MS, type UpdateRecord,
 } from '../../../src/host/update-policy';
 import { FakeUpdater } from '../../../src/main/fake-updater';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
 const config = testConfig();

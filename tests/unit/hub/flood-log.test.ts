@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FloodLog } from '../../../src/hub/flood-log';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 
 let lines: { msg: string; [k: string]: unknown }[];
 let floods: FloodLog;

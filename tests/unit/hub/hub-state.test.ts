@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { etaMinutes, type QueueEntry } from '../../../src/hub/media/signaling';
+import { etaMinutes, type QueueEntry } from '../../../src/hub/media/queue';
 import { HubStateStore, tokenHash } from '../../../src/hub/state/store';
-import { FileKeyProvider } from '../../../src/host/store/keys';
+import { FileKeyProvider } from '../../../src/node/keys';
 import { backoffDelay } from '../../../src/shared/backoff';
 import { databaseFiles, foundIn } from '../../helpers/at-rest';
 

@@ -47,7 +47,7 @@ describe('electron-builder.yml', () => {
       expect(config.asarUnpack.some((g) => g.includes(`/node_modules/${mod}/`)), mod).toBe(true);
     }
     expect(config.asarUnpack.some((g) => g.includes('mediasoup'))).toBe(false);
-    expect(config.files).toEqual(expect.arrayContaining(['dist/**', 'kiosk-config/**', 'package.json']));
+    expect(config.files).toEqual(expect.arrayContaining(['dist/main/**', 'dist/preload/**', 'dist/renderer/kiosk/**', 'kiosk-config/**', 'package.json']));
   });
 
   it('installs the autostart entry from the deb, with an executable script', () => {

@@ -12,7 +12,7 @@ import { installPermissionPolicy, isPermissionGranted } from '../../../src/main/
 import { watchRenderer, type WatchdogIncident } from '../../../src/main/renderer-watchdog';
 import { updateFeedUrl } from '../../../src/main/updater';
 import { kioskWindowOptions, lockZoom } from '../../../src/main/window-options';
-import { createLogger } from '../../../src/shared/logger';
+import { createLogger } from '../../../src/node/logger';
 
 // The modules take Electron's objects as parameters; nothing here may load the real binary.
 vi.mock('electron', () => ({}));

@@ -31,4 +31,18 @@ describe('preload', () => {
     await expect(bridge.capturePhoto!({})).rejects.toMatchObject({ code: 'NOT_AVAILABLE' });
     expect(calls).toEqual([['getSnapshot', {}], ['capturePhoto', {}]]);
   });
+
+  it('passes a chunk\'s bytes to IPC as a typed array beside its params, never inside them', async () => {
+    const { ipcMain, ipcRenderer } = createFakeIpc();
+    const calls: unknown[][] = [];
+    ipcMain.handle(IPC_CHANNELS.call, (_e, ...args) => {
+      calls.push(args);
+      return { ok: true, result: { received: 1 } };
+    });
+    const bridge = buildKioskBridge(ipcRenderer as never) as Record<string, (p: unknown, bytes?: Uint8Array) => Promise<unknown>>;
+    const header = { transferId: '0190d8e2-0000-7000-8000-000000000000', index: 0 };
+    await expect(bridge.binaryChunk!(header, new Uint8Array([1, 2, 3]))).resolves.toEqual({ received: 1 });
+    expect(calls).toEqual([['binaryChunk', header, new Uint8Array([1, 2, 3])]]);
+    expect(calls[0]![2]).toBeInstanceOf(Uint8Array);
+  });
 });

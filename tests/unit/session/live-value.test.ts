@@ -1,5 +1,5 @@
 /**
- * Issue #14, item 1: during a measurement the kiosk shows as the live value,
+ * Clinical safety: during a measurement the kiosk shows as the live value,
  * and takes as the result, only what the device doing the measurement sends
  * of the measurement's own kinds. Properties over readings of every kind
  * from every device, interleaved at random, checked against a small model
@@ -48,7 +48,7 @@ function inMeasurement(kind: 'temperature' | 'blood-pressure' | 'spo2') {
   return actor;
 }
 
-/** What the kiosk must show: the model of the rule, written from the issue. */
+/** What the kiosk must show: the model of the rule, written from the rule itself rather than the code. */
 function expected(kind: MeasurementKind, events: ReadingEvent[]) {
   const device = MEASURING_DEVICES[kind as keyof typeof MEASURING_DEVICES];
   const liveKind = kind === 'blood-pressure' ? 'cuff-pressure' : kind;

@@ -1,5 +1,5 @@
 /**
- * The host's store gate (src/session/readings.ts, issue #14): a device's
+ * The host's store gate (src/session/readings.ts, clinical safety): a device's
  * reading is recorded only while the patient is measured for a requested
  * measurement, from the instrument taking it, of its own kinds, stamped
  * with this session.

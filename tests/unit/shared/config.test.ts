@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKioskConfig, parseKioskConfig } from '../../../src/shared/config';
+import { loadKioskConfig } from '../../../src/node/config-file';
+import { parseKioskConfig } from '../../../src/shared/config';
 import { ConfigError } from '../../../src/shared/errors';
 import { DEFAULT_CONFIG_PATH, rawDefaultConfig } from '../../helpers/config';
 

@@ -2,8 +2,8 @@ import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeKeyProvider } from '../../../src/host/store/fake';
-import { FileKeyProvider } from '../../../src/host/store/keys';
-import { open, seal, sealedKeyId } from '../../../src/host/store/seal';
+import { FileKeyProvider } from '../../../src/node/keys';
+import { open, seal, sealedKeyId } from '../../../src/node/seal';
 import { tempDir } from '../../helpers/store';
 
 const dirs: (() => void)[] = [];

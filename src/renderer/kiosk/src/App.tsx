@@ -6,12 +6,12 @@
  */
 import { useEffect, useState } from 'react';
 import type { KioskApi } from '../../../shared/kiosk-api';
+import { QUEUE, ROOM } from '../../../shared/media-protocol';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
 import { useSpeech } from './speech';
 import { useChime } from './chime';
 import { useCornerLongPress } from './long-press';
-import type { AlertView } from '../../../shared/session-view';
 import { InterruptedScreen } from './screens/InterruptedScreen';
 import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
@@ -22,11 +22,7 @@ import type { KioskScreenProps } from './screens/Layout';
 import { Banners, Overlay } from './screens/Overlays';
 import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, WrapUpScreen } from './screens/Steps';
 import { wipeClientData } from './wipe';
-
-export interface ScreenProps {
-  view: SessionView;
-  send: (event: SessionUiEvent) => void;
-}
+import { shownScreen } from './screen-choice';
 
 /** The prompt spoken for a view: the overlay's first, else the screen's. */
 export function speechKeyFor(view: SessionView): string | null {
@@ -36,7 +32,7 @@ export function speechKeyFor(view: SessionView): string | null {
     case 'cancelConfirm': return 'speak.cancel';
   }
   const [top, sub] = view.state.split('.');
-  const m = view.context.measurement as { kind: string; step: number; error: string | null } | undefined;
+  const m = view.context.measurement;
   switch (top) {
     case 'attract': return null;
     case 'identity': return `speak.identity.${sub ?? 'entry'}`;
@@ -60,8 +56,8 @@ export function App({ api }: { api: KioskApi }) {
   useEffect(() => {
     const off = api.onEvent((event) => {
       if (event.name === 'snapshot') setView(event.data);
-      if (event.name === 'mediaNotification' && event.data.method === 'queue.claimed') setInCall(true);
-      if (event.name === 'mediaNotification' && event.data.method === 'room.closed') setInCall(false);
+      if (event.name === 'mediaNotification' && event.data.method === QUEUE.claimed) setInCall(true);
+      if (event.name === 'mediaNotification' && event.data.method === ROOM.closed) setInCall(false);
     });
     api.getSnapshot({}).then(setView, () => undefined);
     return off;
@@ -84,10 +80,10 @@ export function App({ api }: { api: KioskApi }) {
 
   // The pharmacist's way in: hold the top-left corner (a patient's tap there does nothing more than the tap).
   const { holding } = useCornerLongPress(() => (assistant ? setPanelHidden(false) : setPinOpen(true)));
-  useChime(view?.context.alert as AlertView | null | undefined);
+  useChime(view?.context.alert);
 
   const overlay = view?.context.overlay ?? null;
-  useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted === true, { loud: overlay === 'inactivityPrompt' });
+  useSpeech(view?.language ?? 'fr', view ? speechKeyFor(view) : null, view?.context.muted ?? false, { loud: overlay === 'inactivityPrompt' });
 
   if (!view) {
     return <main className="screen screen--center" aria-busy="true"><p className="lead">{t('fr', 'notReady')}</p></main>;
@@ -100,9 +96,7 @@ export function App({ api }: { api: KioskApi }) {
   const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
 
   let screen;
-  // A claim relayed by the hub opens the call at once (the machine follows with CLAIMED), but never over the wrap-up or the wipe.
-  const callOpen = inCall && top !== 'wrapUp' && top !== 'privacyWipe';
-  switch (callOpen ? 'consultation' : top) {
+  switch (shownScreen(top, inCall)) {
     case 'attract': screen = <AttractScreen view={view} send={send} />; break;
     case 'language': screen = <LanguageScreen {...props} />; break;
     case 'consent': screen = <ConsentScreen {...props} />; break;

@@ -4,6 +4,7 @@
  * loopback WebSocket with the per-launch secret from the URL fragment, which
  * it removes from the address at once. Events are validated on arrival.
  */
+import { encodeBinaryFrame, sendInChunks } from '../../../shared/binary-transfer';
 import { validateEvent, type KioskApi, type KioskEvent, type WireError, type WsServerMessage } from '../../../shared/kiosk-api';
 import { KIOSK_METHODS, WS_PROTOCOL, WS_SECRET_PREFIX, type KioskMethod } from '../../../shared/kiosk-api-methods';
 import { PendingRequests } from '../../../shared/pending-requests';
@@ -35,6 +36,16 @@ export function takeSecretFromLocation(): string | null {
 type Listener = (event: KioskEvent) => void;
 
 /**
+ * How long an opening handshake may take on loopback before it is abandoned
+ * and tried again. A host that accepted the connection and stalls (starting
+ * up, its event loop blocked) would leave it pending for minutes, and Chromium
+ * lets only one attempt per address be connecting: every later one would wait
+ * behind it while the page shows a screen of the past.
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
+/** Pause between two attempts while the host is away. */
+export const RECONNECT_DELAY_MS = 500;
+/**
  * How long a call may wait for the host's answer: above the host's own waits
  * on the hub (10 to 15 s), so only a host that stopped answering is timed out
  * here and the screen is not left waiting for ever.
@@ -62,8 +73,15 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   };
 
   const connect = (): void => {
-    ws = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
+    const attempt = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PREFIX + secret]);
+    ws = attempt;
+    const abandon = setTimeout(() => {
+      if (attempt.readyState === WebSocket.CONNECTING) attempt.close();
+    }, CONNECT_TIMEOUT_MS);
+    // A failed attempt is followed by its close event, which schedules the next one.
+    ws.onerror = () => undefined;
     ws.onopen = () => {
+      clearTimeout(abandon);
       opened();
       // Back after a break: the host may have restarted (a crash, the demo's
       // supervisor, a booth's systemd) and started afresh, and no event says
@@ -85,22 +103,29 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
       }
     };
     ws.onclose = () => {
+      clearTimeout(abandon);
       pending.failAll(() => new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
-      if (!closed) setTimeout(connect, 500);
+      if (!closed) setTimeout(connect, RECONNECT_DELAY_MS);
     };
   };
   connect();
 
-  const call = async (method: KioskMethod, params: unknown): Promise<unknown> => {
+  /** With `bytes` (a chunk of a binary transfer), one binary frame: the envelope, then the raw bytes. */
+  const call = async (method: KioskMethod, params: unknown, bytes?: Uint8Array): Promise<unknown> => {
     await ready;
+    // Between two connections nothing would answer: say so now rather than never.
+    if (ws.readyState !== WebSocket.OPEN) throw new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' });
     return pending.start(
-      (id) => ws.send(JSON.stringify({ kind: 'request', id, method, params })),
+      (id) => {
+        const envelope = { kind: 'request', id, method, params };
+        ws.send(bytes ? encodeBinaryFrame(envelope, bytes) : JSON.stringify(envelope));
+      },
       CALL_TIMEOUT_MS,
       () => new KioskApiError({ code: 'TIMEOUT', message: `${method}: no answer from the booth host` }),
     );
   };
 
-  const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown) => call(m, params)])) as unknown as KioskApi;
+  const api = Object.fromEntries(KIOSK_METHODS.map((m) => [m, (params: unknown, bytes?: Uint8Array) => call(m, params, bytes)])) as unknown as KioskApi;
   return Object.assign(api, {
     onEvent(listener: Listener) {
       listeners.add(listener);
@@ -132,4 +157,17 @@ export function connectKioskApi(): KioskApi {
   const secret = takeSecretFromLocation();
   if (!secret) throw new Error('This page must be opened by the booth host (no launch secret in the address).');
   return createWsKioskApi(secret);
+}
+
+/**
+ * The binary call from the renderer: `bytes` go to the host in chunks, outside
+ * JSON, whichever the transport; the upload id names them for the one call
+ * that uses them (capturePhoto).
+ */
+export function uploadBinary(api: KioskApi, contentType: string, bytes: Uint8Array): Promise<{ uploadId: string; byteLength: number }> {
+  return sendInChunks({
+    begin: (b) => api.binaryBegin(b),
+    chunk: (h, chunk) => api.binaryChunk(h, chunk),
+    end: (transferId) => api.binaryEnd({ transferId }),
+  }, crypto.randomUUID(), contentType, bytes);
 }

@@ -3,14 +3,16 @@
  * the renderer (the HID driver only knows the capture button). The camera is
  * opened at its native maximum ("full resolution", DESIGN §4: at least
  * 1920×1080; we ask for 4096×2160 and then the track's own maximum), one
- * frame is grabbed, sent to the host through its own capturePhoto call
- * (never inside another message), and the camera is released at once.
+ * frame is grabbed, sent to the host as a binary transfer (in chunks,
+ * never inside a JSON message) then named by its capturePhoto call, and the
+ * camera is released at once.
  *
  * While the dermatoscope measurement is on screen, the same camera also goes
  * to the specialist as a live view (a second video producer): see
  * {@link openDermatoscope} and ConsultationScreen.
  */
 import type { KioskApi } from '../../../shared/kiosk-api';
+import { uploadBinary } from './api-client';
 
 /** What we ask of the dermatoscope camera: the largest frame it has. */
 export const FULL_RESOLUTION = { width: { ideal: 4096 }, height: { ideal: 2160 } } as const;
@@ -44,13 +46,6 @@ export async function openDermatoscope(): Promise<MediaStream> {
   return stream;
 }
 
-function toBase64(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 export interface CaptureOptions {
   /** Where on the body (the specialist's request): kept with the photo. */
   bodySite?: string;
@@ -71,10 +66,11 @@ export async function captureDermatoscopePhoto(api: KioskApi, options: CaptureOp
     canvas.getContext('2d')!.drawImage(video, 0, 0, canvas.width, canvas.height);
     video.srcObject = null;
     const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('no image'))), 'image/jpeg', 0.92));
+    const { uploadId } = await uploadBinary(api, 'image/jpeg', new Uint8Array(await blob.arrayBuffer()));
     const { photoId } = await api.capturePhoto({
-      mime: 'image/jpeg', width: canvas.width, height: canvas.height, polarisation: 'polarised',
+      width: canvas.width, height: canvas.height, polarisation: 'polarised',
       ...(options.bodySite ? { bodySite: options.bodySite.slice(0, 120) } : {}),
-      data: toBase64(await blob.arrayBuffer()),
+      uploadId,
     });
     return photoId;
   } finally {

@@ -1,5 +1,5 @@
 /**
- * The console while the booth is away from the call (issue #14 item 4),
+ * The console while the booth is away from the call,
  * rendered as components with an injected clock: it says the booth is
  * offline, since when, and when the call ends if it does not come back —
  * never "En communication" — and after the call, why it ended.

@@ -1,5 +1,5 @@
 /**
- * No English text from the hub reaches the doctor (issue #14 item 3): every
+ * No English text from the hub reaches the doctor (French-speaking): every
  * refusal of the hub's media and room methods becomes a French sentence by
  * its code; the consultation methods' own French messages are kept.
  */

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { systemClock, type Clock } from '../../../../shared/clock';
 import type { BoothAway } from '../format';
 import { HubClient } from '../hub-client';
-import { BoothOfflineNote, ElsewhereNote, QueueNote, RoomClosedNote, RoomMine, type CallInfo, type Me, type Presence, type Waiting } from '../types';
+import { BoothOffline, CONSOLE_REQUESTS, Elsewhere as ElsewhereNote, QUEUE, QueueUpdated, ROOM, RoomClosed } from '../../../../shared/media-protocol';
+import type { CallInfo, Me, Presence, Waiting } from '../types';
 import { prefetchCallMedia } from './call-media-lazy';
 import { Consultation } from './Consultation';
 import { Elsewhere } from './Elsewhere';
@@ -15,7 +16,7 @@ const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmac
  * consultation (live, then its wrap-up until the doctor goes back).
  *
  * One doctor may open the console in several tabs; the hub lets one
- * connection hold the call (src/hub/media/signaling.ts). A tab that does
+ * connection hold the call (src/hub/media/rooms.ts). A tab that does
  * not hold it shows only the offer to take it over (`Elsewhere`), never the
  * call's media; the doctor's click moves the call here (`room.takeOver`).
  * While the booth is away the hub's `room.boothOffline` gives how long and
@@ -41,17 +42,17 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
 
   useEffect(() => {
     const off = hub.onNotification((m, d) => {
-      if (m === 'queue.updated') {
-        const q = QueueNote.safeParse(d);
+      if (m === QUEUE.updated) {
+        const q = QueueUpdated.safeParse(d);
         if (q.success) setQueue(q.data.booths);
-      } else if (m === 'room.closed') {
+      } else if (m === ROOM.closed) {
         setLive(false);
         setAway(null);
-        setEndedReason(RoomClosedNote.safeParse(d).data?.reason ?? null);
+        setEndedReason(RoomClosed.safeParse(d).data?.reason ?? null);
         // A tab that did not hold the call has no wrap-up of its own: back to the waiting room.
         if (presenceRef.current !== 'here') setCall(null);
         setPresence('here');
-      } else if (m === 'room.elsewhere') {
+      } else if (m === ROOM.elsewhere) {
         const n = ElsewhereNote.safeParse(d);
         if (!n.success) return;
         const { roomId, boothId, pharmacy, reason } = n.data;
@@ -59,15 +60,15 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
         setLive(true);
         setAway(null);
         setPresence(reason);
-      } else if (m === 'room.released') {
+      } else if (m === ROOM.released) {
         setPresence((p) => (p === 'here' ? p : 'released'));
-      } else if (m === 'room.resumed') {
+      } else if (m === ROOM.resumed) {
         setPresence('here');
         setAway(null);
-      } else if (m === 'room.boothOffline') {
-        const n = BoothOfflineNote.safeParse(d);
+      } else if (m === ROOM.boothOffline) {
+        const n = BoothOffline.safeParse(d);
         if (n.success) setAway({ awayMs: n.data.awayMs, endsInMs: n.data.endsInMs, receivedAt: clockRef.current.now() });
-      } else if (m === 'room.boothOnline') {
+      } else if (m === ROOM.boothOnline) {
         setAway(null);
       }
     });
@@ -80,10 +81,10 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
       }
     });
     const afterConnect = async (): Promise<void> => {
-      const list = QueueNote.safeParse(await hub.request('queue.list', {}).catch(() => null));
+      const list = CONSOLE_REQUESTS[QUEUE.list].result.safeParse(await hub.request(QUEUE.list, {}).catch(() => null));
       if (list.success) setQueue(list.data.booths);
       // A reloaded console returns to its call (the hub keeps the room).
-      const parsed = RoomMine.safeParse(await hub.request('room.mine', {}).catch(() => null));
+      const parsed = CONSOLE_REQUESTS[ROOM.mine].result.safeParse(await hub.request(ROOM.mine, {}).catch(() => null));
       const mine = parsed.success ? parsed.data : null;
       const room = mine?.room;
       if (room) {
@@ -105,8 +106,8 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
     setError(null);
     setClaiming(w.boothId);
     try {
-      const r = await hub.request('queue.claim', { boothId: w.boothId });
-      setCall({ boothId: w.boothId, roomId: typeof r.roomId === 'string' ? r.roomId : null, label: labelOf(w), entry: w });
+      const r = CONSOLE_REQUESTS[QUEUE.claim].result.safeParse(await hub.request(QUEUE.claim, { boothId: w.boothId }));
+      setCall({ boothId: w.boothId, roomId: r.success ? r.data.roomId : null, label: labelOf(w), entry: w });
       setLive(true);
       setPresence('here');
       setEndedReason(null);
@@ -120,14 +121,14 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
     setLive(false);
     setAway(null);
     setEndedReason('ended');
-    await hub.request('room.leave', {}).catch(() => undefined);
+    await hub.request(ROOM.leave, {}).catch(() => undefined);
   }, [hub]);
   /** The doctor's click: the call moves to this tab; the tab that had it stops its media. */
   const takeOver = async (): Promise<void> => {
     setError(null);
     setTaking(true);
     try {
-      await hub.request('room.takeOver', {});
+      await hub.request(ROOM.takeOver, {});
       setPresence('here');
     } catch (e) {
       setError(`Reprise impossible : ${(e as Error).message}`);

@@ -1,17 +1,18 @@
 /**
  * The alert on the pharmacist's panel: why it was raised and since when,
  * "Je m'en occupe" (the patient then reads "Le pharmacien arrive"), then
- * "Alerte terminée". The counter page (issue 16) acknowledges the same alert
- * remotely, naming who.
+ * "Alerte terminée". The machine also takes the same acknowledgement from
+ * the pharmacy counter (`by.via: 'counter'`, naming who), for a staff page
+ * not built yet.
  */
 import { ALERT_REASON_WORDS } from '../../../../shared/alert';
 import type { KioskApi } from '../../../../shared/kiosk-api';
-import type { AlertView, SessionView } from '../../../../shared/session-view';
+import type { SessionView } from '../../../../shared/session-view';
 import { timeOfDay } from '../../../../shared/wording';
 import { t } from '../i18n';
 
 export function AlertControls({ api, view, onRefused }: { api: KioskApi; view: SessionView; onRefused: () => void }) {
-  const alert = (view.context.alert as AlertView | null | undefined) ?? null;
+  const { alert } = view.context;
   if (!alert) return null;
   const lang = view.language;
   const act = (action: 'acknowledge' | 'resolve') => {

@@ -16,7 +16,7 @@ import {
 import { systemClock, type Clock } from '../../../../shared/clock';
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
-import type { Identity, Language, SessionView } from '../../../../shared/session-view';
+import type { Language, SessionView } from '../../../../shared/session-view';
 import { timeOfDay } from '../../../../shared/wording';
 import { t, type MessageKey } from '../i18n';
 import { AlertControls } from './AlertControls';
@@ -147,7 +147,7 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   const [incidents, setIncidents] = useState<EventData<'incident'>[]>([]);
   const [note, setNote] = useState<string | null>(null);
   // Reopened after a save, the panel shows what was saved, ready to correct.
-  const saved = view.context.identity as Identity | null | undefined;
+  const saved = view.context.identity;
   const [names, setNames] = useState({ firstName: saved?.firstName ?? '', lastName: saved?.lastName ?? '' });
   const [birth, setBirth] = useState<BirthDateFields>(() => fieldsOf(saved?.birthDate));
   const [submitted, setSubmitted] = useState(false);

@@ -1,8 +1,8 @@
-import type { ScreenProps } from '../App';
 import { t } from '../i18n';
+import type { KioskScreenProps } from './Layout';
 
 /** The attract screen: one huge target to start, and the language choice. */
-export function AttractScreen({ send }: ScreenProps) {
+export function AttractScreen({ send }: Pick<KioskScreenProps, 'view' | 'send'>) {
   return (
     <main className="screen screen--attract">
       <h1 className="title">{t('fr', 'attract.title')}</h1>

@@ -5,7 +5,7 @@
  */
 import { Suspense, useEffect, useState } from 'react';
 import { watchCurrentCall } from '../call';
-import type { MeasurementKind, Quantity, UcumUnit } from '../../../../shared/domain';
+import type { MeasurementView } from '../../../../shared/session-view';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
 import { t, type MessageKey } from '../i18n';
@@ -13,20 +13,6 @@ import { MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine, formatValue } from './values';
 import { LazyVideoArea } from './video-area-lazy';
-
-interface MeasurementView {
-  kind: MeasurementKind;
-  step: number;
-  stepCount: number;
-  live: number | null;
-  /** The unit the measuring device gave the live value in (the host sends only its own live kind). */
-  liveUnit: UcumUnit | null;
-  result: Quantity[] | null;
-  error: string | null;
-  requestId: string | null;
-  note: string | null;
-  bodySite: string | null;
-}
 
 /** "Le médecin demande : tension, bras gauche" when the specialist asked for it. */
 function RequestedBy({ m, lang }: { m: MeasurementView; lang: 'fr' | 'en' }) {
@@ -187,10 +173,10 @@ function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: { s
 export function ConsultationScreen(p: KioskScreenProps) {
   const l = p.view.language;
   const sub = p.view.state.split('.')[1] ?? 'call';
-  const m = p.view.context.measurement as MeasurementView | undefined;
+  const m = p.view.context.measurement;
   const measuring = sub !== 'call' && m;
   const derm = useDermatoscope(!!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
-  const prescription = p.view.context.prescription as { received: boolean } | undefined;
+  const { prescription } = p.view.context;
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>

@@ -5,14 +5,13 @@
  * then, once someone acknowledged it, that the pharmacist is coming. The
  * pharmacist ends this screen.
  */
-import type { AlertView } from '../../../../shared/session-view';
 import { t } from '../i18n';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { AlertLine } from './Overlays';
 
 export function InterruptedScreen(p: KioskScreenProps) {
   const l = p.view.language;
-  const alert = (p.view.context.alert as AlertView | null | undefined) ?? null;
+  const { alert } = p.view.context;
   return (
     <StepScreen {...p} testid="interrupted" title={t(l, 'interrupted.title')}>
       <section className="panel panel--alert" data-testid="interrupted">

@@ -46,7 +46,7 @@ export function TopBar({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) 
   const lang = view.language;
   return (
     <header className="topbar">
-      {view.context.canBack === true
+      {view.context.canBack
         ? <button type="button" className="btn btn--secondary" data-testid="back" onClick={() => send({ type: 'BACK' })}>← {t(lang, 'back')}</button>
         : <span className="topbar__spacer" />}
       <StepIndicator view={view} />
@@ -56,7 +56,7 @@ export function TopBar({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) 
 
 export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 'view' | 'send' | 'openAssistant'>) {
   const lang = view.language;
-  const muted = view.context.muted === true;
+  const { muted } = view.context;
   return (
     <footer className="bottombar">
       <button type="button" className="btn btn--danger" data-testid="emergency" onClick={() => send({ type: 'EMERGENCY' })}>{t(lang, 'emergency')}</button>
@@ -67,7 +67,7 @@ export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 
       {view.assistant
         ? <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={openAssistant}>{t(lang, 'assistant.show')}</button>
         : <button type="button" className="btn btn--quiet" data-testid="assistant" onClick={() => send({ type: 'CALL_PHARMACIST' })}>{t(lang, 'assistant')}</button>}
-      {view.context.canCancel === true
+      {view.context.canCancel
         ? <button type="button" className="btn btn--secondary" data-testid="cancel" onClick={() => send({ type: 'CANCEL' })}>{t(lang, 'cancel')}</button>
         : <span className="topbar__spacer" />}
     </footer>

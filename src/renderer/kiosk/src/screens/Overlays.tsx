@@ -67,9 +67,8 @@ export function AlertLine({ alert, lang, className = 'banner__line' }: { alert: 
  */
 export function Banners({ view, send }: { view: SessionView; send: (e: SessionUiEvent) => void }) {
   const l = view.language;
-  const network = view.context.network as 'online' | 'reconnecting' | 'unreachable' | undefined;
-  const device = view.context.deviceFault != null;
-  const alert = (view.context.alert as AlertView | null | undefined) ?? null;
+  const { network, alert } = view.context;
+  const device = view.context.deviceFault !== null;
   // The incident screen says the alert itself; the pharmacist's panel has its own.
   const showAlert = alert !== null && view.state !== 'interrupted';
   const canCall = !alert && (network === 'unreachable' || device) && !view.assistant;

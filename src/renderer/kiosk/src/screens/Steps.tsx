@@ -1,7 +1,6 @@
 /** The patient's steps outside the call: consent, identity and pathway, waiting room, wrap-up, wipe. */
 import { useEffect, useState } from 'react';
 import { birthDateInWords } from '../../../../shared/birth-date';
-import type { Quantity } from '../../../../shared/domain';
 import type { Result } from '../../../../shared/kiosk-api';
 import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
@@ -40,7 +39,7 @@ const REASONS: ExceptionReason[] = ['no-gp', 'gp-unavailable', 'emergency', 'und
 export function IdentityScreen(p: KioskScreenProps) {
   const l = p.view.language;
   const sub = p.view.state.split('.')[1] ?? 'entry';
-  const identity = p.view.context.identity as Identity | null | undefined;
+  const { identity } = p.view.context;
   if (sub === 'entry') {
     return (
       <StepScreen {...p} testid="identity-entry" title={t(l, 'identity.entry.title')}>
@@ -77,7 +76,7 @@ export function IdentityScreen(p: KioskScreenProps) {
 export function WaitingRoomScreen(p: KioskScreenProps) {
   const l = p.view.language;
   useEffect(prefetchVideoArea, []);
-  const queue = (p.view.context.queue ?? {}) as { position?: number | null; etaMinutes?: number | null };
+  const queue = p.view.context.queue ?? { position: null, etaMinutes: null };
   return (
     <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
       <p className="value-big" data-testid="queue-position" aria-live="polite">
@@ -92,8 +91,8 @@ export function WaitingRoomScreen(p: KioskScreenProps) {
 export function WrapUpScreen(p: KioskScreenProps) {
   const l = p.view.language;
   const sub = p.view.state.split('.')[1] ?? 'summary';
-  const results = (p.view.context.results ?? []) as { kind: string; values: Quantity[] }[];
-  const prescription = (p.view.context.prescription ?? { received: false }) as { received: boolean };
+  const results = p.view.context.results ?? [];
+  const prescription = p.view.context.prescription ?? { received: false };
   if (sub === 'summary') {
     return (
       <StepScreen {...p} testid="wrapUp-summary" title={t(l, 'wrapUp.summary')}>

@@ -1,0 +1,129 @@
+/**
+ * Every KioskApi handler of the host: what the kiosk and the assistant panel
+ * may ask, each answered through the session, the devices, the store's
+ * writer, the media relay or the consultation. The transports reach these
+ * only through `createDispatcher` (validated on arrival).
+ */
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import type { Driver } from '../../devices/contracts';
+import { ApiRequestError } from '../shared/errors';
+import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
+import type { AssistantAuth } from './assistant-auth';
+import type { CaptureButton } from './capture-button';
+import type { BoothConsult } from './consult';
+import type { DeviceManager } from './devices';
+import type { IncidentLog } from './incidents';
+import { KioskUploads } from './kiosk-uploads';
+import type { MediaRelay } from './media-relay';
+import type { HostSession } from './session';
+import type { PhotoInput } from './store/store';
+
+/** What the handlers act on: the host's parts, each by its own narrow face. */
+export interface KioskHandlerPorts {
+  session: HostSession;
+  devices: Pick<DeviceManager, 'measure' | 'driverFor'>;
+  assistantAuth: Pick<AssistantAuth, 'login'>;
+  media: Pick<MediaRelay, 'signal'>;
+  consult: Pick<BoothConsult, 'prescription' | 'reprint'>;
+  incidents: Pick<IncidentLog, 'list'>;
+  /** Stores a photo (sealed chunks, queued for the hub); resolves once it is on disk. */
+  recordPhoto(photo: PhotoInput): Promise<void>;
+  now(): number;
+  log: Logger;
+}
+
+function notAvailable(what: string): never {
+  throw new ApiRequestError('NOT_AVAILABLE', {
+    fr: `Cette fonction n'est pas encore disponible sur cette cabine (${what}).`,
+    en: `This function is not available on this booth yet (${what}).`,
+  });
+}
+
+export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
+  const { session, devices, assistantAuth, media, consult, log } = ports;
+  const sendHostEvent = session.send;
+  // The kiosk's binary call: stills arrive here in chunks before capturePhoto takes them.
+  const uploads = new KioskUploads();
+
+  const requireAssistant = (): void => {
+    if (session.assistantOn()) return;
+    throw new ApiRequestError('ASSISTANT_REQUIRED', {
+      fr: 'Réservé au pharmacien : entrez d’abord le code du mode assistant.',
+      en: 'For the pharmacist only: enter the assistant mode PIN first.',
+    });
+  };
+
+  return {
+    getSnapshot: () => session.view(),
+    sendEvent: ({ event }) => ({ accepted: session.send(event) }),
+    requestMeasurement: ({ kind }) => devices.measure(kind),
+    assistantLogin: async ({ pin }) => {
+      const result = await assistantAuth.login(pin);
+      log.info({ ok: result.ok, triesLeft: result.triesLeft, locked: result.lockedUntil !== null }, 'assistant login');
+      if (result.ok) sendHostEvent({ type: 'ASSISTANT_LOGIN' });
+      return result;
+    },
+    assistantLogout: () => {
+      sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
+      return { ok: true };
+    },
+    assistantSetIdentity: ({ identity }) => {
+      requireAssistant();
+      return { accepted: sendHostEvent({ type: 'SET_IDENTITY', identity }) };
+    },
+    assistantAction: (params) => {
+      requireAssistant();
+      switch (params.action) {
+        case 'start-measurement':
+          return { accepted: sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind: params.kind }) };
+        case 'repeat-measurement': {
+          const kind = session.context().measurement?.kind;
+          return { accepted: kind ? sendHostEvent({ type: 'ASSISTANT_START_MEASUREMENT', kind }) : false };
+        }
+        case 'skip-device':
+          return { accepted: sendHostEvent({ type: 'ASSISTANT_SKIP_DEVICE' }) };
+        case 'restart-session':
+          return { accepted: sendHostEvent({ type: 'ASSISTANT_RESTART' }) };
+        case 'end-session':
+          return { accepted: sendHostEvent({ type: 'ASSISTANT_END' }) };
+      }
+    },
+    assistantAlert: ({ action, alertId }) => {
+      requireAssistant();
+      // NOTE: the PIN is shared by the pharmacy's staff: it names no one. The counter page will name who.
+      const by = { via: 'booth' as const };
+      const event = action === 'acknowledge'
+        ? { type: 'ALERT_ACKNOWLEDGED' as const, by, ...(alertId ? { alertId } : {}) }
+        : { type: 'ALERT_RESOLVED' as const, by, ...(alertId ? { alertId } : {}) };
+      return { accepted: sendHostEvent(event) };
+    },
+    assistantIncidents: () => {
+      requireAssistant();
+      return { incidents: ports.incidents.list() };
+    },
+    mediaSignal: ({ method, data }) => media.signal(method, data),
+    ...uploads.handlers(),
+    capturePhoto: async (params) => {
+      const { contentType: mime, bytes } = uploads.take(params.uploadId, PHOTO_CONTENT_TYPES);
+      const photoId = uuidv7();
+      const dermDriver = devices.driverFor('dermatoscope-photo');
+      const derm = dermDriver?.status().info;
+      // The lighting mode the instrument reports wins over the renderer's guess; the requested body site fills a blank one.
+      const lighting = dermDriver as (Driver & Partial<CaptureButton>) | undefined;
+      const polarisation = typeof lighting?.polarisation === 'function' && ['ready', 'measuring'].includes(lighting.status().state) ? lighting.polarisation() : params.polarisation;
+      const bodySite = params.bodySite ?? session.context().measurement?.bodySite ?? undefined;
+      // Written before it is shown (DESIGN §4); then the session moves on.
+      await ports.recordPhoto({
+        id: photoId, sessionId: session.view().sessionId, mime, width: params.width, height: params.height,
+        takenAt: new Date(ports.now()).toISOString(), polarisation,
+        ...(bodySite ? { bodySite } : {}), ...(derm ? { device: derm } : {}), bytes,
+      });
+      sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });
+      return { photoId };
+    },
+    getPhoto: () => notAvailable('dermatoscope'),
+    getPrescription: () => ({ prescription: consult.prescription() }),
+    reprintPrescription: () => consult.reprint(),
+  };
+}

@@ -1,0 +1,30 @@
+/** A running hub, as its composition root (./server.ts) returns it to main and to tests. */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { BoothGateway } from './booth-gateway';
+import type { BoothDirectory, HubConfig } from './directory';
+import type { HubLimits } from './limits';
+import type { HubMedia } from './media/index';
+import type { HubRoute, UpgradeHandler } from './ports';
+import type { HubRecord } from './record/index';
+
+export interface Hub {
+  readonly server: Server;
+  readonly port: number;
+  readonly url: string;
+  readonly config: HubConfig;
+  readonly directory: BoothDirectory;
+  /** Booth connections (`/booth`). */
+  readonly booths: BoothGateway;
+  readonly log: Logger;
+  readonly limits: HubLimits;
+  /** The record (its repository, and what each batch stored). */
+  readonly record: HubRecord;
+  /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
+  readonly media: HubMedia | null;
+  addRoute(route: HubRoute): void;
+  addUpgrade(path: string, handler: UpgradeHandler): void;
+  /** Runs on close, last registered first (rooms, stores, workers). */
+  onClose(fn: () => void | Promise<void>): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,531 @@
+/**
+ * The rooms and who is where: the waiting queue's owner (./queue.ts holds
+ * the queue itself), claims, each room's two sides, their grace periods,
+ * the restore after a hub restart and the rebuild after a worker's death.
+ * A booth is known by its link's authentication and reaches only its own
+ * room; a specialist reaches only the room they claimed. The gateways'
+ * methods that reach it are in ./methods.ts.
+ *
+ * Recovery: a flicker must not end the consultation. The queue and the
+ * claims are written to the hub state store and restored on start, under
+ * the same room ids; a room gets a router again when its first side comes
+ * back. A side that drops out (network flicker, console reload, hub
+ * restart) has a grace period (`graceMs`, 60 s) to come back before the
+ * room ends; on its return it is told `room.resumed` and rebuilds its
+ * media. A dead mediasoup worker's rooms are rebuilt on a router of the
+ * replacement worker.
+ *
+ * One doctor, several console tabs: exactly one connection holds the
+ * specialist's side of a room (the side's peer), so the booth never gets
+ * two doctors' streams. A tab that opens while another connection of the
+ * account holds it hears `room.elsewhere` {reason: 'opened'} and is refused
+ * media (`ELSEWHERE`) until the doctor takes over there (`room.takeOver`);
+ * the tab that lost it hears `room.elsewhere` {reason: 'takenOver'}. The
+ * booth's side is never touched: it only sees the doctor's producers close
+ * and new ones appear. When the holder's connection closes and another tab
+ * of the account is still open, that tab hears `room.released` and no grace
+ * period starts (the doctor is still at a console); the grace starts only
+ * when the account has no console open at all. A connection that arrives
+ * while nobody holds the side (reload, flicker, hub restart) holds it at once.
+ *
+ * The booth side as the console sees it: while the booth is away in its
+ * grace period the doctor's consoles hear `room.boothOffline` {awayMs,
+ * endsInMs} (durations, so the console counts down on its own clock), again
+ * whenever one of them comes back to the room, and `room.boothOnline` once
+ * the booth is back.
+ *
+ * Every waiting booth hears `queue.position` on each queue change; consoles
+ * hear `queue.updated` with every booth's ETA.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../directory';
+import { codeOf } from '../../shared/errors';
+import { QUEUE, ROOM, type Elsewhere, type MediaNoteParams, type QueueJoin, type ResumeReason, type RoomRef } from '../../shared/media-protocol';
+import { refused, type Peer } from '../peer';
+import { tell } from './notes';
+import { WaitingQueue, type QueueEntry } from './queue';
+import { Room, type SideName } from './room';
+import type { WorkerPool } from './workers';
+import type { HubStateStore } from '../state/store';
+
+export type { ResumeReason } from '../../shared/media-protocol';
+
+/** How long a side may stay away before its room ends. */
+export const DEFAULT_GRACE_MS = 60_000;
+
+export interface MediaServiceOptions {
+  /** Where the queue and claims outlive the process; memory only when absent. */
+  state?: HubStateStore | null;
+  graceMs?: number;
+}
+
+/** Where the booths' connections are: who is online, by booth id. */
+export interface BoothPresence {
+  peer(id: string): Peer | undefined;
+}
+
+export interface MediaServiceEvents {
+  /** A specialist claimed a waiting booth: the room, with the queue entry it came from. */
+  claimed: [Room];
+  /** A room ended (`reason`: ended, mediaLost, boothLost, specialistLost…). */
+  roomClosed: [Room, string];
+  /** A side of a room came back, or the room was rebuilt on a new worker. */
+  resumed: [Room, ResumeReason];
+}
+
+export class MediaService extends EventEmitter<MediaServiceEvents> {
+  private readonly queue: WaitingQueue;
+  private readonly rooms = new Map<string, Room>();
+  private readonly specialists = new Set<Peer>();
+  /** Rooms that ended while their booth was away: told when it comes back. */
+  private readonly missedClose = new Map<string, { roomId: string; reason: string }>();
+  private readonly state: HubStateStore | null;
+  private readonly graceMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly config: HubConfig,
+    private readonly log: Logger,
+    private readonly booths: BoothPresence,
+    opts: MediaServiceOptions = {},
+  ) {
+    super();
+    this.state = opts.state ?? null;
+    this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.queue = new WaitingQueue({
+      graceMs: this.graceMs,
+      durations: this.state?.recentDurations() ?? [],
+      onGraceOver: (boothId) => {
+        if (!this.booths.peer(boothId)) this.boothLeaves(boothId);
+      },
+    });
+    pool.on('workerDied', () => void this.onWorkerDied());
+  }
+
+  /**
+   * Restores the queue and the claims of the state store (at start, before
+   * anyone connects). Restored rooms have no router until a side comes back;
+   * each side has the grace period to return.
+   */
+  restore(): { queued: number; rooms: number } {
+    if (!this.state) return { queued: 0, rooms: 0 };
+    for (const entry of this.state.queue()) {
+      this.queue.restore(entry);
+      this.persisted.set(entry.boothId, JSON.stringify(entry));
+      if (!this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
+    }
+    for (const claim of this.state.claims()) {
+      const room = new Room(claim.boothId, claim.specialistId, null, this.config.media, claim.roomId);
+      room.entry = claim.entry;
+      room.claimedAt = claim.claimedAt;
+      room.restoredSides.add('booth').add('specialist');
+      this.rooms.set(claim.boothId, room);
+      this.queue.leave(claim.boothId);
+      for (const name of ['booth', 'specialist'] as const) this.startGrace(room, name);
+    }
+    if (this.queue.size || this.rooms.size) this.log.info({ queued: this.queue.size, rooms: this.rooms.size }, 'hub state restored');
+    return { queued: this.queue.size, rooms: this.rooms.size };
+  }
+
+  /** The waiting booths in order, each with its ETA. */
+  waiting(): QueueEntry[] {
+    return this.queue.waiting(this.specialistsOnline());
+  }
+
+  /** Distinct specialists with a console open. */
+  specialistsOnline(): number {
+    return new Set([...this.specialists].map((p) => p.id)).size;
+  }
+
+  roomOfBooth(boothId: string): Room | undefined {
+    return this.rooms.get(boothId);
+  }
+
+  /** The room a specialist claimed (by their id), if any. */
+  roomOfSpecialist(specialistId: string): Room | undefined {
+    for (const room of this.rooms.values()) if (room.specialistId === specialistId) return room;
+    return undefined;
+  }
+
+  roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** The open consoles of one doctor (one account may have several tabs). */
+  private consolesOf(specialistId: string): Peer[] {
+    return [...this.specialists].filter((p) => p.id === specialistId && p.open);
+  }
+
+  private toConsoles<M extends typeof ROOM.boothOffline | typeof ROOM.boothOnline>(room: Room, method: M, params: MediaNoteParams<M>): void {
+    for (const peer of this.consolesOf(room.specialistId)) tell(peer, method, params);
+  }
+
+  /** This connection holds the specialist's side from now on; the doctor's other tabs hear the call is elsewhere. */
+  private hold(room: Room, peer: Peer): void {
+    room.bind('specialist', peer);
+    for (const other of this.consolesOf(room.specialistId)) {
+      if (other !== peer) tell(other, ROOM.elsewhere, this.elsewhere(room, 'takenOver'));
+    }
+  }
+
+  /** `room.elsewhere`: the room, and the pharmacy so the tab can say which consultation it is about. */
+  private elsewhere(room: Room, reason: Elsewhere['reason']): Elsewhere {
+    const pharmacy = room.entry?.pharmacy ?? this.config.booths.find((b) => b.boothId === room.boothId)?.pharmacy ?? null;
+    return { roomId: room.id, boothId: room.boothId, pharmacy, reason };
+  }
+
+  /** Where the booth is while away: how long since it dropped, and how long before the room ends without it. */
+  private boothAway(room: Room): MediaNoteParams<typeof ROOM.boothOffline> | null {
+    const since = room.awaySince.booth;
+    if (since === undefined) return null;
+    const awayMs = Math.max(0, Date.now() - since);
+    return { roomId: room.id, boothId: room.boothId, awayMs, endsInMs: this.graceMs - awayMs };
+  }
+
+  /** Consoles hear the queue (with ETAs); every waiting booth hears its position. */
+  private broadcastQueue(): void {
+    const booths = this.waiting();
+    for (const s of this.specialists) tell(s, QUEUE.updated, { booths });
+    booths.forEach((e, i) => tell(this.booths.peer(e.boothId), QUEUE.position, { position: i + 1, etaMinutes: e.etaMinutes ?? null }));
+  }
+
+  /** What was last written per booth: a repeated identical `queue.join` writes nothing. */
+  private readonly persisted = new Map<string, string>();
+
+  private persistQueue(boothId: string): void {
+    const entry = this.queue.get(boothId);
+    const json = entry ? JSON.stringify(entry) : null;
+    if ((this.persisted.get(boothId) ?? null) === json) return;
+    try {
+      if (entry) this.state?.putQueueEntry(entry);
+      else this.state?.removeQueueEntry(boothId);
+      if (json) this.persisted.set(boothId, json);
+      else this.persisted.delete(boothId);
+    } catch (error) {
+      this.log.error({ code: codeOf(error), boothId }, 'hub state: queue not saved');
+    }
+  }
+
+  // ---- grace periods ----------------------------------------------------------
+
+  private startGrace(room: Room, name: SideName): void {
+    clearTimeout(room.graceTimers[name]);
+    if (room.graceTimers[name] === undefined) room.awaySince[name] = Date.now();
+    const timer = setTimeout(() => {
+      delete room.graceTimers[name];
+      this.log.info({ roomId: room.id, side: name }, 'a side did not come back within the grace period');
+      this.teardown(room, name === 'booth' ? 'boothLost' : 'specialistLost');
+    }, this.graceMs);
+    timer.unref?.();
+    room.graceTimers[name] = timer;
+  }
+
+  private stopGrace(room: Room, name: SideName): void {
+    clearTimeout(room.graceTimers[name]);
+    delete room.graceTimers[name];
+    delete room.awaySince[name];
+  }
+
+  /** A router for a room that has none (restored, or its worker died); one creation at a time. */
+  async ready(room: Room): Promise<void> {
+    if (room.hasRouter) return;
+    room.routerPending ??= this.pool.createRouter().then((router) => {
+      if (room.closed) router.close();
+      else room.router = router;
+    }).finally(() => {
+      room.routerPending = null;
+    });
+    await room.routerPending;
+  }
+
+  /**
+   * A side (re)connected while its room exists: it holds its side from now
+   * (at once, so a second tab arriving meanwhile sees it held) and is told
+   * to rebuild its media once the room has a router.
+   */
+  private async rejoin(room: Room, name: SideName, peer: Peer): Promise<void> {
+    this.stopGrace(room, name);
+    const reason: ResumeReason = room.restoredSides.delete(name) ? 'hubRestarted' : 'reconnected';
+    if (name === 'specialist') this.hold(room, peer);
+    else room.bind(name, peer);
+    try {
+      await this.ready(room);
+    } catch (error) {
+      this.log.error({ roomId: room.id, err: (error as Error).message }, 'no router for a returning side');
+      this.teardown(room, 'mediaLost');
+      return;
+    }
+    // Closed, gone, or taken over by another tab meanwhile.
+    if (room.closed || !peer.open || room.sides[name]?.peer !== peer) return;
+    tell(peer, ROOM.resumed, { roomId: room.id, reason });
+    if (name === 'booth') this.toConsoles(room, ROOM.boothOnline, { roomId: room.id, boothId: room.boothId });
+    else {
+      const away = this.boothAway(room);
+      if (away) tell(peer, ROOM.boothOffline, away);
+    }
+    this.log.info({ roomId: room.id, side: name, reason }, 'side back in its room');
+    this.emit('resumed', room, reason);
+  }
+
+  // ---- booths -------------------------------------------------------------
+
+  /** A booth's link came up: it keeps its place in the queue, or is put back in its room. */
+  boothConnected(peer: Peer): void {
+    if (this.closed) return;
+    this.queue.stopGrace(peer.id);
+    const room = this.rooms.get(peer.id);
+    if (room) {
+      void this.rejoin(room, 'booth', peer);
+      return;
+    }
+    const missed = this.missedClose.get(peer.id);
+    if (missed) {
+      this.missedClose.delete(peer.id);
+      tell(peer, ROOM.closed, missed);
+    }
+    const position = this.queue.position(peer.id);
+    if (position > 0) tell(peer, QUEUE.position, { position, etaMinutes: this.waiting()[position - 1]?.etaMinutes ?? null });
+  }
+
+  /**
+   * A booth's link went down. A clean close (1000/1001: the host stopping)
+   * is a departure from the queue; any other (network flicker, crash) keeps
+   * its place for the grace period. Its room waits for it either way.
+   */
+  boothDisconnected(peer: Peer, code: number): void {
+    if (this.closed) return;
+    // A replaced connection is not a departure.
+    if (this.booths.peer(peer.id)) return;
+    if (code === 1000 || code === 1001) this.boothLeaves(peer.id);
+    else if (this.queue.has(peer.id)) this.queue.startGrace(peer.id);
+    const room = this.rooms.get(peer.id);
+    if (!room) return;
+    if (room.sides.booth?.peer === peer) {
+      room.sides.booth.close();
+      room.sides.booth = null;
+    }
+    tell(room.sides.specialist?.peer, ROOM.peerLeft, { side: 'booth' });
+    this.startGrace(room, 'booth');
+    const away = this.boothAway(room);
+    if (away) this.toConsoles(room, ROOM.boothOffline, away);
+  }
+
+  boothJoins(peer: Peer, params: QueueJoin): { position: number; roomId: string | null } {
+    const existing = this.rooms.get(peer.id);
+    if (existing) return { position: 0, roomId: existing.id };
+    const booth = this.config.booths.find((b) => b.boothId === peer.id);
+    this.queue.join(peer.id, {
+      pharmacy: booth?.pharmacy ?? null,
+      reason: params.reason ?? null,
+      firstName: params.patient?.firstName ?? null,
+      age: params.patient?.age ?? null,
+      pathway: params.pathway ?? null,
+      exceptionReason: params.exceptionReason ?? null,
+      sessionId: params.sessionId ?? null,
+      language: params.language ?? null,
+    });
+    this.persistQueue(peer.id);
+    this.broadcastQueue();
+    return { position: this.queue.position(peer.id), roomId: null };
+  }
+
+  /**
+   * The booth came back without a session (restarted after a crash, or at
+   * attract): it leaves the queue and a room kept for it ends with the reason
+   * `boothRestarted`, so the specialist sees the call ended rather than
+   * waiting out the grace period.
+   */
+  boothRestarted(boothId: string): { ok: true; roomClosed: boolean } {
+    this.boothLeaves(boothId);
+    const room = this.rooms.get(boothId);
+    if (room) this.teardown(room, 'boothRestarted');
+    this.missedClose.delete(boothId);
+    return { ok: true, roomClosed: room !== undefined };
+  }
+
+  boothLeaves(boothId: string): void {
+    if (!this.queue.leave(boothId)) return;
+    this.persistQueue(boothId);
+    this.broadcastQueue();
+  }
+
+  // ---- specialists ---------------------------------------------------------
+
+  specialistConnected(peer: Peer): void {
+    if (this.closed) return;
+    const before = this.specialistsOnline();
+    this.specialists.add(peer);
+    if (this.specialistsOnline() !== before) this.broadcastQueue();
+    else tell(peer, QUEUE.updated, { booths: this.waiting() });
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) return;
+    const holder = room.sides.specialist?.peer;
+    // Another tab of this doctor holds the call: this one waits for the doctor's click (room.takeOver).
+    if (holder && holder !== peer && holder.open) tell(peer, ROOM.elsewhere, this.elsewhere(room, 'opened'));
+    else void this.rejoin(room, 'specialist', peer);
+  }
+
+  /**
+   * A console went away (tab closed, reload, flicker). Its room waits for
+   * the doctor for the grace period only when none of their consoles is
+   * left open; if another tab is open, that tab is told it may take over.
+   */
+  specialistDisconnected(peer: Peer): void {
+    if (this.closed) return;
+    const before = this.specialistsOnline();
+    this.specialists.delete(peer);
+    if (this.specialistsOnline() !== before) this.broadcastQueue();
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) return;
+    const others = this.consolesOf(peer.id);
+    if (room.sides.specialist?.peer === peer) {
+      room.sides.specialist.close();
+      room.sides.specialist = null;
+      tell(this.booths.peer(room.boothId), ROOM.peerLeft, { side: 'specialist' });
+      for (const other of others) tell(other, ROOM.released, { roomId: room.id, boothId: room.boothId });
+    }
+    // Nobody holds the call and no console of this doctor is left: the grace period runs.
+    if (!room.sides.specialist && others.length === 0) this.startGrace(room, 'specialist');
+  }
+
+  /** The doctor's click in a tab that does not hold the call: it holds it from now; the tab that held it is told. */
+  async takeOver(peer: Peer): Promise<RoomRef> {
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) throw refused('NO_ROOM', 'you have not claimed a booth');
+    if (room.sides.specialist?.peer !== peer) {
+      this.stopGrace(room, 'specialist');
+      // The old tab's transports close with its side: the booth sees the doctor's producers close, its own stay.
+      this.hold(room, peer);
+      this.log.info({ roomId: room.id }, 'consultation taken over by another console of the same doctor');
+    }
+    await this.ready(room);
+    const away = this.boothAway(room);
+    if (away) tell(peer, ROOM.boothOffline, away);
+    return { roomId: room.id, boothId: room.boothId };
+  }
+
+  /** The caller's room, for a reloaded console returning to its call. */
+  mine(peer: Peer): { room: RoomRef | null } {
+    const room = this.roomOfSpecialist(peer.id);
+    return { room: room ? { roomId: room.id, boothId: room.boothId } : null };
+  }
+
+  async claim(peer: Peer, boothId: string): Promise<RoomRef> {
+    for (const room of this.rooms.values()) {
+      if (room.specialistId === peer.id) {
+        if (room.boothId === boothId) return { roomId: room.id, boothId };
+        throw refused('BUSY', 'end your current consultation before claiming another booth');
+      }
+    }
+    if (this.rooms.has(boothId)) throw refused('NOT_WAITING', 'this booth is already in a consultation with another specialist');
+    if (!this.queue.has(boothId)) throw refused('NOT_WAITING', 'this booth is not waiting (already claimed or gone)');
+    const boothPeer = this.booths.peer(boothId);
+    // A booth briefly offline keeps its place; it can be claimed once it is back.
+    if (!boothPeer) throw refused('BOOTH_OFFLINE', 'this booth is momentarily offline: try again in a few seconds');
+    const stored = this.queue.take(boothId)!;
+    const router = await this.pool.createRouter();
+    const room = new Room(boothId, peer.id, router, this.config.media);
+    room.entry = stored;
+    this.rooms.set(boothId, room);
+    this.hold(room, peer);
+    try {
+      this.state?.putClaim({ roomId: room.id, boothId, specialistId: peer.id, claimedAt: room.claimedAt, entry: stored });
+      this.state?.removeQueueEntry(boothId);
+      this.persisted.delete(boothId);
+    } catch (error) {
+      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: claim not saved');
+    }
+    const specialist = this.config.specialists.find((s) => s.id === peer.id);
+    tell(boothPeer, QUEUE.claimed, { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '' } });
+    this.broadcastQueue();
+    this.log.info({ roomId: room.id, boothId, specialistId: peer.id }, 'booth claimed');
+    this.emit('claimed', room);
+    return { roomId: room.id, boothId };
+  }
+
+  /** One side leaves on purpose (`room.leave`): the specialist leaving ends the room; a booth may come back. */
+  leave(room: Room, name: SideName): void {
+    const side = room.sides[name];
+    side?.close();
+    room.sides[name] = null;
+    if (name === 'specialist') tell(room.sides.booth?.peer, ROOM.peerLeft, { side: name });
+    else tell(room.sides.specialist?.peer, ROOM.peerLeft, { side: name });
+    const specialistGone = name === 'specialist' || !room.sides.specialist;
+    const boothGone = name === 'booth' || !room.sides.booth;
+    if (name === 'specialist' || (specialistGone && boothGone)) this.teardown(room, 'ended');
+  }
+
+  private teardown(room: Room, reason: string): void {
+    if (this.rooms.get(room.boothId) !== room) return;
+    this.rooms.delete(room.boothId);
+    // A booth that never bound a side still hears the room ended; one that is away hears it when back.
+    const boothPeer = room.sides.booth?.peer.open ? room.sides.booth.peer : this.booths.peer(room.boothId);
+    if (boothPeer) tell(boothPeer, ROOM.closed, { roomId: room.id, reason });
+    else this.missedClose.set(room.boothId, { roomId: room.id, reason });
+    // Every tab of the doctor hears it, the one holding the call and the others.
+    const consoles = new Set([...this.consolesOf(room.specialistId), ...(room.sides.specialist ? [room.sides.specialist.peer] : [])]);
+    for (const peer of consoles) tell(peer, ROOM.closed, { roomId: room.id, reason });
+    room.close();
+    const duration = Date.now() - Date.parse(room.claimedAt);
+    try {
+      this.state?.removeClaim(room.id);
+      // Only consultations that took place count for the ETA.
+      if (reason === 'ended' && Number.isFinite(duration)) this.recordDuration(duration);
+    } catch (error) {
+      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: closed room not saved');
+    }
+    this.log.info({ roomId: room.id, reason }, 'room closed');
+    this.emit('roomClosed', room, reason);
+    if (this.queue.size) this.broadcastQueue();
+  }
+
+  private recordDuration(ms: number): void {
+    this.queue.recordDuration(ms);
+    this.state?.recordDuration(ms);
+  }
+
+  /** Rooms of a dead worker move to a router of its replacement: same room, both sides rebuild their media. */
+  private async onWorkerDied(): Promise<void> {
+    const dead = [...this.rooms.values()].filter((room) => !room.hasRouter && !room.routerPending && room.restoredSides.size < 2);
+    await Promise.all(dead.map(async (room) => {
+      room.resetSides();
+      try {
+        await this.ready(room);
+      } catch (error) {
+        this.log.error({ roomId: room.id, err: (error as Error).message }, 'could not rebuild a room on a new worker');
+        this.teardown(room, 'mediaLost');
+        return;
+      }
+      if (room.closed) return;
+      for (const side of [room.sides.booth, room.sides.specialist]) tell(side?.peer, ROOM.resumed, { roomId: room.id, reason: 'mediaRestarted' });
+      this.log.info({ roomId: room.id }, 'room rebuilt on a new worker');
+      this.emit('resumed', room, 'mediaRestarted');
+    }));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const room of this.rooms.values()) room.close();
+    this.rooms.clear();
+    this.queue.close();
+  }
+
+  /**
+   * The caller's room and side, or a refusal: identity comes from the
+   * connection, never from params. A specialist's connection acts on its
+   * room only while it holds the side (another tab may hold it).
+   */
+  sideOf(peer: Peer): { room: Room; name: SideName } {
+    if (peer.role === 'booth') {
+      const room = this.rooms.get(peer.id);
+      if (!room) throw refused('NO_ROOM', 'this booth has not been claimed by a specialist');
+      return { room, name: 'booth' };
+    }
+    const room = this.roomOfSpecialist(peer.id);
+    if (!room) throw refused('NO_ROOM', 'you have not claimed a booth');
+    if (room.sides.specialist?.peer !== peer) throw refused('ELSEWHERE', 'this consultation is held by another console of yours: take it over (room.takeOver) first');
+    return { room, name: 'specialist' };
+  }
+}
