@@ -34,6 +34,7 @@ import { startWsTransport, type WsTransport } from '../src/host/transport-ws';
 import type { RecordRepository } from '../src/hub/record/index';
 import type { Hub } from '../src/hub/server';
 import type { KioskEvent } from '../src/shared/kiosk-api';
+import { MEDIA, parseMediaResult } from '../src/shared/media-protocol';
 import { launchChromium } from '../tests/helpers/chromium';
 import { testConfig } from '../tests/helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, SPECIALISTS, startTestHub, testHubConfig } from '../tests/helpers/hub';
@@ -252,12 +253,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       await specialist.call('queue.claim', { boothId: BOOTH });
       await until(() => state().startsWith('consultation') || undefined, 'booth in consultation');
       // The call's signaling on both sides, with real mediasoup transports, producer and consumer.
-      const caps = await host.media.signal('media.capabilities', {});
-      const send = await host.media.signal('media.createTransport', { direction: 'send' });
-      const produced = await host.media.signal('media.produce', {
+      const caps = parseMediaResult(MEDIA.capabilities, await host.media.signal(MEDIA.capabilities, {}));
+      const send = parseMediaResult(MEDIA.createTransport, await host.media.signal(MEDIA.createTransport, { direction: 'send' }));
+      const produced = parseMediaResult(MEDIA.produce, await host.media.signal(MEDIA.produce, {
         transportId: send.id, kind: 'video', source: 'camera',
         rtpParameters: { mid: '0', codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90_000, rtcpFeedback: [] }], encodings: [{ ssrc: 0x1000 + (clock % 100_000) }], rtcp: { cname: 'soak' } },
-      });
+      }));
       const ccaps = await specialist.call<{ rtpCapabilities: unknown }>('media.capabilities', {});
       const recv = await specialist.call<{ id: string }>('media.createTransport', { direction: 'recv' });
       const consumer = await specialist.call<{ id: string }>('media.consume', { transportId: recv.id, producerId: produced.id, rtpCapabilities: ccaps.rtpCapabilities ?? caps.rtpCapabilities });

@@ -61,7 +61,7 @@ export class MediaRelay {
     await this.opts.link.request(QUEUE.leave, {}).catch(() => undefined);
   }
 
-  async signal(method: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async signal(method: string, data: unknown): Promise<unknown> {
     if (!RELAYED_METHODS.has(method)) {
       throw new ApiRequestError('MEDIA_METHOD_REFUSED', {
         fr: `Opération vidéo non autorisée (${method}).`,
@@ -69,8 +69,7 @@ export class MediaRelay {
       });
     }
     try {
-      const r = await this.opts.link.request<unknown>(method, data);
-      return r !== null && typeof r === 'object' ? (r as Record<string, unknown>) : { result: r };
+      return await this.opts.link.request<unknown>(method, data);
     } catch (error) {
       if (error instanceof CabineError) throw error;
       if (error instanceof HubRequestError) {
@@ -85,8 +84,7 @@ export class MediaRelay {
 
   private onNote(method: string, params: unknown): void {
     if (!isMediaNote(method)) return;
-    const data = params !== null && typeof params === 'object' && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
-    this.opts.emit({ name: 'mediaNotification', data: { method, data } });
+    this.opts.emit({ name: 'mediaNotification', data: { method, data: params } });
     if (method === QUEUE.claimed) this.opts.session.send({ type: 'CLAIMED' });
   }
 

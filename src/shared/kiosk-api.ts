@@ -10,6 +10,7 @@ import { BinaryBegin, BinaryChunkHeader, BinaryEnd, MAX_PHOTO_BYTES, PHOTO_CONTE
 import { ApiValidationError, type LocalisedMessage } from './errors';
 import { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
 import { Identity, SessionUiEvent, SessionView } from './session-view';
+import { MediaNotification, MediaSignalParams } from './media-protocol';
 
 export { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
 
@@ -53,8 +54,9 @@ export const kioskRequests = {
   assistantLogout: { params: Empty, result: z.object({ ok: z.boolean() }) },
   /** Renderer signaling for mediasoup, relayed by the host to the hub (DESIGN §6). */
   mediaSignal: {
-    params: z.object({ method: z.string().regex(/^[a-zA-Z.]{1,64}$/), data: z.record(z.string(), z.unknown()) }).strict(),
-    result: z.record(z.string(), z.unknown()),
+    params: MediaSignalParams,
+    // The hub's answer, checked against the method's schema by the renderer's media session.
+    result: z.unknown(),
   },
   /**
    * The binary call: declare a transfer (refused at once above MAX_UPLOAD_BYTES),
@@ -128,7 +130,7 @@ export const kioskEvents = {
   networkStatus: NetworkStatus,
   updateStatus: UpdateStatus,
   incident: Incident,
-  mediaNotification: z.object({ method: z.string(), data: z.record(z.string(), z.unknown()) }),
+  mediaNotification: MediaNotification,
 } as const satisfies Record<KioskEventName, z.ZodType>;
 
 export type Params<M extends KioskMethod> = z.input<(typeof kioskRequests)[M]['params']>;

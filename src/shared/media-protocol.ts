@@ -307,3 +307,24 @@ export function parseMediaResult<M extends RequestMethod>(method: M, answer: unk
   if (!parsed.success) throw new MediaProtocolError('MALFORMED_MESSAGE', method, z.prettifyError(parsed.error));
   return parsed.data as RequestResult<M>;
 }
+
+/**
+ * The kiosk's envelopes around the media path (KioskApi `mediaSignal` and the
+ * `mediaNotification` event): the method is one of the catalogue's, and its
+ * data must match that method's schema. The data is passed on as it came
+ * (the hub applies the schema's defaults itself).
+ */
+const mediaMethods = Object.keys(MEDIA_REQUESTS) as [MediaMethod, ...MediaMethod[]];
+const noteMethods = Object.keys(MEDIA_NOTES) as [MediaNoteMethod, ...MediaNoteMethod[]];
+
+export const MediaSignalParams = z.object({ method: z.enum(mediaMethods), data: z.unknown() }).strict().superRefine(({ method, data }, ctx) => {
+  const checked = MEDIA_REQUESTS[method].params.safeParse(data);
+  if (!checked.success) ctx.addIssue({ code: 'custom', path: ['data'], message: z.prettifyError(checked.error) });
+});
+export type MediaSignalParams = z.infer<typeof MediaSignalParams>;
+
+export const MediaNotification = z.object({ method: z.enum(noteMethods), data: z.unknown() }).superRefine(({ method, data }, ctx) => {
+  const checked = MEDIA_NOTES[method].safeParse(data);
+  if (!checked.success) ctx.addIssue({ code: 'custom', path: ['data'], message: z.prettifyError(checked.error) });
+});
+export type MediaNotification = z.infer<typeof MediaNotification>;

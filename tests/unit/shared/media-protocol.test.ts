@@ -4,6 +4,8 @@ import {
   MEDIA, MEDIA_NOTES, MEDIA_REQUESTS, MediaProtocolError, QUEUE, RELAYED_MEDIA_METHODS, ROOM, parseMediaNote, parseMediaResult,
 } from '../../../src/shared/media-protocol';
 import { RELAYED_METHODS } from '../../../src/host/media-relay';
+import { ApiValidationError } from '../../../src/shared/errors';
+import { validateEvent, validateRequest } from '../../../src/shared/kiosk-api';
 
 describe('media protocol catalogue', () => {
   it('reads a well-formed note with its params typed by name', () => {
@@ -38,5 +40,20 @@ describe('media protocol catalogue', () => {
     expect(RELAYED_METHODS).toBe(RELAYED_MEDIA_METHODS);
     expect(RELAYED_METHODS.has(QUEUE.claim)).toBe(false);
     expect(RELAYED_METHODS.has(ROOM.leave)).toBe(false);
+  });
+});
+
+describe("the kiosk's media envelopes (KioskApi mediaSignal, mediaNotification)", () => {
+  it('refuses a media request whose data does not match its method, or a method outside the media path', () => {
+    expect(() => validateRequest('mediaSignal', { method: MEDIA.connectTransport, data: { transportId: 'send-1' } })).toThrow(ApiValidationError);
+    expect(() => validateRequest('mediaSignal', { method: QUEUE.claim, data: { boothId: 'b1' } })).toThrow(ApiValidationError);
+    expect(validateRequest('mediaSignal', { method: MEDIA.restartIce, data: { transportId: 'send-1' } }).params).toEqual({ method: MEDIA.restartIce, data: { transportId: 'send-1' } });
+  });
+
+  it('refuses a relayed note that does not match the catalogue, and reads one that does', () => {
+    expect(() => validateEvent('mediaNotification', { method: QUEUE.claimed, data: { roomId: 'r1' } })).toThrow();
+    expect(() => validateEvent('mediaNotification', { method: 'room.nonsense', data: {} })).toThrow();
+    const claimed = { method: QUEUE.claimed, data: { roomId: 'r1', specialist: { name: 'Dr Martin', specialty: 'Dermatologie' } } };
+    expect(validateEvent('mediaNotification', claimed)).toEqual({ name: 'mediaNotification', data: claimed });
   });
 });

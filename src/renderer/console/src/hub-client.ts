@@ -17,7 +17,8 @@ import { ConsoleError, frenchError } from './errors';
 
 export { ConsoleError };
 
-type NoteListener = (method: string, data: Record<string, unknown>) => void;
+/** A note's data is checked by whoever listens, against the catalogue's schema for its method. */
+type NoteListener = (method: string, data: unknown) => void;
 export type HubStatus = 'online' | 'offline';
 type StatusListener = (status: HubStatus) => void;
 
@@ -110,8 +111,7 @@ export class HubClient implements MediaSignaling {
         if (frame.ok) this.pending.resolve(frame.id, frame.r ?? {});
         else this.pending.reject(frame.id, new ConsoleError(frame.e.code, frame.e.message));
       } else if (frame.t === 'note') {
-        const data = (frame.p ?? {}) as Record<string, unknown>;
-        for (const l of this.listeners) l(frame.m, data);
+        for (const l of this.listeners) l(frame.m, frame.p ?? {});
       }
     };
   }
@@ -125,10 +125,11 @@ export class HubClient implements MediaSignaling {
     }, delay);
   }
 
-  request(method: string, data: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  /** The answer is checked by the caller, against the catalogue's schema for its method. */
+  request(method: string, data: object = {}): Promise<unknown> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new ConsoleError('CLOSED', LOST));
-    return this.pending.start<Record<string, unknown>>(
+    return this.pending.start<unknown>(
       (id) => ws.send(JSON.stringify({ t: 'req', id, m: method, p: data })),
       REQUEST_TIMEOUT_MS,
       () => new ConsoleError('TIMEOUT', 'Le serveur ne répond pas : réessayez dans quelques secondes.'),

@@ -51,27 +51,27 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   const [storedNotes, setStoredNotes] = useState<string | null | undefined>(undefined);
 
   useEffect(() => {
-    const ours = (d: Record<string, unknown>): boolean => d.boothId === call.boothId;
+    const ours = (n: { boothId: string }): boolean => n.boothId === call.boothId;
     const off = hub.onNotification((m, d) => {
       if (m === CONSULT.readingNote) {
         const n = ReadingIn.safeParse(d);
         // A live reading is on screen before the next task: no wait for the scheduler.
-        if (n.success && ours(d)) flushSync(() => dispatch({ type: 'reading', reading: n.data.reading }));
+        if (n.success && ours(n.data)) flushSync(() => dispatch({ type: 'reading', reading: n.data.reading }));
       } else if (m === CONSULT.photoNote) {
         const n = PhotoNote.safeParse(d);
-        if (n.success && ours(d)) dispatch({ type: 'photo', note: n.data });
+        if (n.success && ours(n.data)) dispatch({ type: 'photo', note: n.data });
       } else if (m === CONSULT.progressNote) {
         const n = MeasurementProgress.safeParse(d);
         if (n.success) dispatch({ type: 'progress', progress: n.data });
       } else if (m === CONSULT.devicesNote) {
         const n = DevicesNote.safeParse(d);
-        if (n.success && ours(d)) dispatch({ type: 'devices', devices: n.data.devices });
+        if (n.success && ours(n.data)) dispatch({ type: 'devices', devices: n.data.devices });
       } else if (m === 'consult.prescriptionDelivered') {
         const n = Delivered.safeParse(d);
         if (n.success) setDelivered((all) => ({ ...all, [n.data.number]: { printed: n.data.printed } }));
       } else if (m === CONSULT.contextNote) {
         const n = ContextNote.safeParse(d);
-        if (n.success && ours(d)) dispatch({ type: 'context', note: n.data });
+        if (n.success && ours(n.data)) dispatch({ type: 'context', note: n.data });
       }
     });
     return off;
@@ -103,7 +103,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   }, [hub]);
   const saveNotes = useCallback(async (text: string): Promise<void> => { await hub.request(CONSULT.saveNotes, { text }); }, [hub]);
   const prescribe = useCallback(async (p: PrescribeParams): Promise<Prescription> => {
-    const { prescription } = PrescribeAnswer.parse(await hub.request(CONSULT.prescribe, p as Record<string, unknown>));
+    const { prescription } = PrescribeAnswer.parse(await hub.request(CONSULT.prescribe, p));
     setIssued((list) => [...list, prescription]);
     return prescription;
   }, [hub]);
