@@ -67,6 +67,7 @@ export function App({ api }: { api: KioskApi }) {
   const assistant = view?.assistant === true;
   // Privacy wipe: nothing of the patient stays in the page (storage, caches, camera; React state below by remount).
   useEffect(() => {
+    if (top === 'interrupted') setInCall(false);
     if (top === 'privacyWipe' || top === 'attract') {
       setInCall(false);
       setPinOpen(false);
