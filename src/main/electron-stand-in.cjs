@@ -84,10 +84,13 @@ const app = Object.assign(new EventEmitter(), {
   setLoginItemSettings() {},
   relaunch() {},
   exit(code = 0) { process.exit(code); },
+  // As Electron: a before-quit listener may prevent the quit (and call quit() again when ready).
   quit() {
-    app.emit('before-quit', { preventDefault() {} });
+    let prevented = false;
+    app.emit('before-quit', { preventDefault() { prevented = true; } });
+    if (prevented) return;
     app.emit('will-quit', { preventDefault() {} });
-    setTimeout(() => process.exit(0), 200).unref();
+    process.exit(0);
   },
 });
 

@@ -102,7 +102,19 @@ async function start(): Promise<void> {
   // Only an unpackaged (developer) run skips the feed: there is no app-update.yml.
   if (app.isPackaged) updates.start();
 
-  app.on('before-quit', () => { updates.stop(); power.dispose(); ipc.dispose(); host.stop(); });
+  // The quit waits for the host: devices closed (socat, HID handles), the store closed and checkpointed.
+  let stopping = false;
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    if (stopping) return;
+    stopping = true;
+    updates.stop(); power.dispose(); ipc.dispose();
+    void host.stop()
+      .catch((error: unknown) => log.error({ err: error }, 'the host did not stop cleanly'))
+      .finally(() => { stopped = true; app.quit(); });
+  });
 }
 
 protocol.registerSchemesAsPrivileged(APP_SCHEME_PRIVILEGES);

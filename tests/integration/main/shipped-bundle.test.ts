@@ -5,7 +5,7 @@
  * through tsx, which hid a bundle that could not load node-hid.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,19 @@ describe('the shipped main-process bundle (dist/main/main.cjs)', () => {
   it('loads the serial binding through its own require and reads the thermometer on a pty', async () => {
     const ready = await until(() => statuses.find((s) => s.deviceId === 'thermometer-1' && s.state === 'ready'), 'the thermometer to be ready');
     expect(ready.info?.model).toBeTruthy();
+  });
+
+  it('quits only once the host has stopped: the store is closed and checkpointed, the simulators are gone', async () => {
+    const socat = (): number[] => {
+      const out = spawnSync('pgrep', ['-g', String(child.pid), 'socat'], { encoding: 'utf8' });
+      return out.stdout.split('\n').filter(Boolean).map(Number);
+    };
+    expect(socat().length, "the thermometer's socat").toBeGreaterThan(0);
+    expect(existsSync(join(dir, 'booth.db-wal')), 'the store is open (WAL)').toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.send({ type: 'quit' });
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dir, 'booth.db-wal')), 'the WAL is checkpointed and removed on close').toBe(false);
+    await expect.poll(socat, { timeout: 5_000 }).toEqual([]);
   });
 });
