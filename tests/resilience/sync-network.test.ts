@@ -116,7 +116,7 @@ describe('outbox sync through a faulty network', () => {
     host.start();
     cleanups.push(() => host.stop());
     await until(() => host.hubLink.status === 'online', 'booth online');
-    // A reading belongs to a measurement someone asked for (issue #14): the pharmacist asks for a temperature
+    // A reading belongs to a measurement someone asked for: the pharmacist asks for a temperature
     // in a call, and the patient measures again from each result, so the thermometer's readings keep counting.
     await until(() => thermometer.status().state !== 'disconnected' || undefined, 'thermometer connected');
     await walkToCall(host);
@@ -140,7 +140,8 @@ describe('outbox sync through a faulty network', () => {
       await online();
       const before = shown.length;
       fault();
-      await until(() => shown.length >= before + 12 || undefined, 'readings during the fault');
+      // A bound, not a timing: with both cores busy (CI beside other work) a dozen readings once took over 15 s.
+      await until(() => shown.length >= before + 12 || undefined, 'readings during the fault', 45_000);
       proxy.pass();
     }
     await online();
