@@ -60,13 +60,24 @@ export function quantityWording(code: string): QuantityWording | undefined {
   return Object.hasOwn(QUANTITY_WORDING, code) ? QUANTITY_WORDING[code] : undefined;
 }
 
-/** Each device's name on the console and inside a sentence to the doctor (French). */
-export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sentence: string }>> = {
-  thermometer: { console: 'Thermomètre', sentence: 'thermomètre' },
-  'bp-cuff': { console: 'Tensiomètre', sentence: 'tensiomètre' },
-  oximeter: { console: 'Oxymètre', sentence: 'oxymètre de pouls' },
-  dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope' },
+/**
+ * Each device's name on the console and inside a sentence to the doctor
+ * (French), and to the patient on the kiosk, with its article, to open a
+ * sentence ("Le tensiomètre ne répond plus").
+ */
+export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sentence: string; kiosk: Record<Language, string> }>> = {
+  thermometer: { console: 'Thermomètre', sentence: 'thermomètre', kiosk: { fr: 'Le thermomètre', en: 'The thermometer' } },
+  'bp-cuff': { console: 'Tensiomètre', sentence: 'tensiomètre', kiosk: { fr: 'Le tensiomètre', en: 'The blood pressure monitor' } },
+  oximeter: { console: 'Oxymètre', sentence: 'oxymètre de pouls', kiosk: { fr: 'L’oxymètre de pouls', en: 'The pulse oximeter' } },
+  dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope', kiosk: { fr: 'Le dermatoscope', en: 'The dermatoscope' } },
 };
+
+/** The patient's banner for a device that stopped answering, naming it ("a device" only for a kind the booth does not know). */
+export function deviceNotResponding(kind: string, lang: Language): string {
+  const name = Object.hasOwn(DEVICE_WORDING, kind) ? DEVICE_WORDING[kind as DeviceKind].kiosk[lang] : null;
+  if (lang === 'fr') return `${name ?? 'Un appareil'} ne répond plus.`;
+  return `${name ?? 'A device'} is not responding.`;
+}
 
 const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' });
 const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' });
