@@ -1,7 +1,7 @@
 /**
  * Words more than one screen or paper uses, so the patient, the doctor and
  * the GP's report read one vocabulary: UCUM units as people write them (the
- * kiosk and the report; the console says "bpm" for `/min`), the reimbursement
+ * kiosk, the console and the report alike: the pulse is "/min" everywhere), the reimbursement
  * pathway rule in French, the doctors' language (console and GP report), the
  * name of each measured value and each device for every reader, and dates.
  */
