@@ -3,11 +3,12 @@
  * 1280×800 screen at the CSS reference density (96 pixels per inch), where
  * 28-pixel text is about 7 mm tall. A denser screen (more pixels per inch)
  * would show it smaller: the scale brings it back to its physical size, but
- * never so far that the screen holds less than the 1280×800 the layout was
- * drawn for, and never below 1 (28 px is the legibility floor).
+ * never so far that the screen holds less room than the layout is checked
+ * at (tests/e2e/kiosk-layout.test.ts: 1280×768 lying, 1000 px wide and
+ * 1280 px tall standing), and never below 1 (28 px is the legibility floor).
  */
 const REFERENCE_PPI = 96;
-const DESIGN = { long: 1280, short: 800 } as const;
+const LEAST_ROOM = { landscape: { width: 1280, height: 768 }, portrait: { width: 1000, height: 1280 } } as const;
 
 export interface ScreenSize {
   /** The viewport in CSS pixels (the kiosk runs full screen). */
@@ -20,8 +21,7 @@ export interface ScreenSize {
 export function displayScale({ width, height, diagonalInches }: ScreenSize): number {
   const ppi = Math.hypot(width, height) / diagonalInches;
   const physical = ppi / REFERENCE_PPI;
-  const long = Math.max(width, height);
-  const short = Math.min(width, height);
-  const fits = Math.min(long / DESIGN.long, short / DESIGN.short);
+  const least = width < height ? LEAST_ROOM.portrait : LEAST_ROOM.landscape;
+  const fits = Math.min(width / least.width, height / least.height);
   return Math.max(1, Math.min(physical, fits));
 }

@@ -28,11 +28,12 @@ describe('kiosk display scale', () => {
     expect(displayScale({ width: 1366, height: 768, diagonalInches: 21.5 })).toBe(1);
   });
 
-  it('never scales so far that the layout no longer fits the viewport it was designed for (1280×800)', () => {
-    for (const [width, height] of [[1080, 1920], [1920, 1080], [1366, 768], [1280, 800]] as const) {
+  it('never scales so far that the layout has less room than the sizes it is checked at (1280×768 lying, 1000×1280 standing)', () => {
+    for (const [width, height] of [[1080, 1920], [1920, 1080], [1366, 768], [1280, 800], [1440, 2560]] as const) {
       const s = displayScale({ width, height, diagonalInches: 10 });
-      expect(Math.min(width, height) / s).toBeGreaterThanOrEqual(Math.min(800, Math.min(width, height)) - 0.5);
-      expect(Math.max(width, height) / s).toBeGreaterThanOrEqual(Math.min(1280, Math.max(width, height)) - 0.5);
+      const least = width < height ? { width: 1000, height: 1280 } : { width: 1280, height: 768 };
+      expect(width / s).toBeGreaterThanOrEqual(Math.min(least.width, width) - 0.5);
+      expect(height / s).toBeGreaterThanOrEqual(Math.min(least.height, height) - 0.5);
     }
   });
 });
