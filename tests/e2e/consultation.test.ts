@@ -321,6 +321,10 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await expect.poll(() => consolePage.locator('#notes-status').textContent(), { timeout: 10_000 }).toBe('Enregistré');
 
     // The prescription: signed on the console, delivered to the booth.
+    // An empty field looks empty: its example is marked as one ("ex. …", in italics), not a value already typed.
+    const drug = consolePage.getByLabel('Médicament, ligne 1');
+    expect(await drug.getAttribute('placeholder')).toMatch(/^ex\. /);
+    expect(await drug.evaluate((el) => getComputedStyle(el, '::placeholder').fontStyle)).toBe('italic');
     await consolePage.getByLabel('Médicament, ligne 1').fill('Paracétamol 500 mg, comprimé');
     await consolePage.getByLabel('Posologie, ligne 1').fill('1 comprimé 3 fois par jour');
     await consolePage.getByLabel('Durée, ligne 1').fill('5 jours');
