@@ -172,6 +172,7 @@ export class Host extends EventEmitter<HostEvents> {
       media: this.media,
       consult: this.consult,
       incidents: this.incidents,
+      settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds },
       recordPhoto: (photo) => this.recordPhoto(photo),
       now: () => deps.clock?.now() ?? Date.now(),
       log,

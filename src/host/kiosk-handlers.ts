@@ -27,6 +27,8 @@ export interface KioskHandlerPorts {
   media: Pick<MediaRelay, 'signal'>;
   consult: Pick<BoothConsult, 'prescription' | 'reprint'>;
   incidents: Pick<IncidentLog, 'list'>;
+  /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`). */
+  settings: { screenDiagonalInches: number; inactivityWipeSeconds: number };
   /** Stores a photo (sealed chunks, queued for the hub); resolves once it is on disk. */
   recordPhoto(photo: PhotoInput): Promise<void>;
   now(): number;
@@ -56,6 +58,7 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
 
   return {
     getSnapshot: () => session.view(),
+    getSettings: () => ports.settings,
     sendEvent: ({ event }) => ({ accepted: session.send(event) }),
     requestMeasurement: ({ kind }) => devices.measure(kind),
     assistantLogin: async ({ pin }) => {

@@ -120,7 +120,13 @@ export const KioskConfig = z.object({
   kiosk: z.object({
     /** Loopback port of the WebSocket transport; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(0),
-  }).default({ port: 0 }),
+    /**
+     * The touch screen's diagonal in inches: with the viewport's pixels it
+     * gives the pixel density, so text and targets keep their physical size
+     * on a dense screen. 21.5 is the commonest booth screen.
+     */
+    screenDiagonalInches: z.number().min(7, 'a screen diagonal in inches, from 7 to 100').max(100, 'a screen diagonal in inches, from 7 to 100').default(21.5),
+  }).default({ port: 0, screenDiagonalInches: 21.5 }),
 }).strict();
 export type KioskConfig = z.infer<typeof KioskConfig>;
 

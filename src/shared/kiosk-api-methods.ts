@@ -5,6 +5,7 @@
  */
 export const KIOSK_METHODS = [
   'getSnapshot',
+  'getSettings',
   'sendEvent',
   'requestMeasurement',
   'assistantLogin',

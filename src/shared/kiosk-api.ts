@@ -42,6 +42,12 @@ export const PrescriptionView = z.object({
 
 export const kioskRequests = {
   getSnapshot: { params: Empty, result: SessionView },
+  /**
+   * What the kiosk takes from kiosk-config: the screen's diagonal (it sizes
+   * text and targets from it) and how long the inactivity prompt lasts
+   * before the wipe (its countdown).
+   */
+  getSettings: { params: Empty, result: z.object({ screenDiagonalInches: z.number().positive(), inactivityWipeSeconds: z.number().int().positive() }) },
   sendEvent: { params: z.object({ event: SessionUiEvent }).strict(), result: z.object({ accepted: z.boolean() }) },
   requestMeasurement: {
     params: z.object({ kind: MeasurementKind }).strict(),

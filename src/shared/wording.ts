@@ -1,7 +1,7 @@
 /**
  * Words more than one screen or paper uses, so the patient, the doctor and
  * the GP's report read one vocabulary: UCUM units as people write them (the
- * kiosk and the report; the console says "bpm" for `/min`), the reimbursement
+ * kiosk, the console and the report alike: the pulse is "/min" everywhere), the reimbursement
  * pathway rule in French, the doctors' language (console and GP report), the
  * name of each measured value and each device for every reader, and dates.
  */
@@ -60,13 +60,24 @@ export function quantityWording(code: string): QuantityWording | undefined {
   return Object.hasOwn(QUANTITY_WORDING, code) ? QUANTITY_WORDING[code] : undefined;
 }
 
-/** Each device's name on the console and inside a sentence to the doctor (French). */
-export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sentence: string }>> = {
-  thermometer: { console: 'Thermomètre', sentence: 'thermomètre' },
-  'bp-cuff': { console: 'Tensiomètre', sentence: 'tensiomètre' },
-  oximeter: { console: 'Oxymètre', sentence: 'oxymètre de pouls' },
-  dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope' },
+/**
+ * Each device's name on the console and inside a sentence to the doctor
+ * (French), and to the patient on the kiosk, with its article, to open a
+ * sentence ("Le tensiomètre ne répond plus").
+ */
+export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sentence: string; kiosk: Record<Language, string> }>> = {
+  thermometer: { console: 'Thermomètre', sentence: 'thermomètre', kiosk: { fr: 'Le thermomètre', en: 'The thermometer' } },
+  'bp-cuff': { console: 'Tensiomètre', sentence: 'tensiomètre', kiosk: { fr: 'Le tensiomètre', en: 'The blood pressure monitor' } },
+  oximeter: { console: 'Oxymètre', sentence: 'oxymètre de pouls', kiosk: { fr: 'L’oxymètre de pouls', en: 'The pulse oximeter' } },
+  dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope', kiosk: { fr: 'Le dermatoscope', en: 'The dermatoscope' } },
 };
+
+/** The patient's banner for a device that stopped answering, naming it ("a device" only for a kind the booth does not know). */
+export function deviceNotResponding(kind: string, lang: Language): string {
+  const name = Object.hasOwn(DEVICE_WORDING, kind) ? DEVICE_WORDING[kind as DeviceKind].kiosk[lang] : null;
+  if (lang === 'fr') return `${name ?? 'Un appareil'} ne répond plus.`;
+  return `${name ?? 'A device'} is not responding.`;
+}
 
 const PARIS_DATE_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' });
 const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', timeStyle: 'short' });

@@ -12,7 +12,7 @@ import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { startKioskHost } from '../helpers/kiosk';
-import { signInOnConsole } from '../helpers/console-page';
+import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
 let hub: Hub;
@@ -73,7 +73,7 @@ describe('consultation call through the hub', () => {
     await consolePage.screenshot({ path: screenPath('console-call.png') });
 
     // The specialist ends the call: the room goes, and the kiosk leaves the video.
-    await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+    await endConsultation(consolePage);
     await expect.poll(() => hub.media!.service.roomCount(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => kioskPage.locator('.video-area').count(), { timeout: 10_000 }).toBe(0);
   }, 90_000);

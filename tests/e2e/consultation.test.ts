@@ -28,7 +28,7 @@ import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
 import { KIOSK_DIST, holdCorner, typeBirthDate } from '../helpers/kiosk';
-import { signInOnConsole } from '../helpers/console-page';
+import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
 const PIN = '482193';
@@ -242,7 +242,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     const bp = consolePage.locator('tr[data-kind="blood-pressure"]');
     await expect.poll(() => bp.count(), { timeout: 10_000 }).toBe(1);
     expect(await bp.textContent()).toMatch(/\d+\/\d+\u00a0mmHg/);
-    expect(await bp.textContent()).toMatch(/Pouls\s*\d+\u00a0bpm/);
+    expect(await bp.textContent()).toMatch(/Pouls\s*\d+\u00a0\/min/);
     expect(await bp.locator('[data-flag="irregular-pulse"]').textContent()).toBe('Pouls irrégulier');
     expect(await consolePage.locator('tr[data-kind="cuff-pressure"]').count()).toBe(0);
     expect(await consolePage.locator('[data-testid="cuff-gauge"]').count()).toBe(0);
@@ -321,6 +321,10 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     await expect.poll(() => consolePage.locator('#notes-status').textContent(), { timeout: 10_000 }).toBe('Enregistré');
 
     // The prescription: signed on the console, delivered to the booth.
+    // An empty field looks empty: its example is marked as one ("ex. …", in italics), not a value already typed.
+    const drug = consolePage.getByLabel('Médicament, ligne 1');
+    expect(await drug.getAttribute('placeholder')).toMatch(/^ex\. /);
+    expect(await drug.evaluate((el) => getComputedStyle(el, '::placeholder').fontStyle)).toBe('italic');
     await consolePage.getByLabel('Médicament, ligne 1').fill('Paracétamol 500 mg, comprimé');
     await consolePage.getByLabel('Posologie, ligne 1').fill('1 comprimé 3 fois par jour');
     await consolePage.getByLabel('Durée, ligne 1').fill('5 jours');
@@ -335,7 +339,12 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     expect(await issued.textContent()).toContain('Envoyée à la cabine');
 
     // The doctor ends the call: the kiosk wraps up with the QR code; the booth holds the PDF.
+    // Ending asks first: "Annuler" keeps the call.
     await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+    await consolePage.getByRole('alertdialog', { name: 'Terminer la consultation ?' }).waitFor();
+    await consolePage.getByRole('button', { name: 'Annuler' }).click();
+    expect(await consolePage.getByRole('heading', { level: 2, name: /Consultation en cours/ }).count()).toBe(1);
+    await endConsultation(consolePage);
     await expect.poll(() => consolePage.getByRole('heading', { level: 2, name: /Consultation terminée/ }).count(), { timeout: 10_000 }).toBe(1);
     // The wrap-up: the notes are still the doctor's to complete, and saved.
     await consolePage.getByRole('textbox', { name: 'Notes de consultation' }).fill('Fièvre modérée, tension à recontrôler. Revoir dans 48 h si la fièvre persiste.');

@@ -16,7 +16,7 @@ import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { startKioskHost } from '../helpers/kiosk';
-import { signInOnConsole } from '../helpers/console-page';
+import { endConsultation, signInOnConsole } from '../helpers/console-page';
 
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
@@ -86,7 +86,7 @@ describe('dermatoscope live view', () => {
     await kioskPage.getByTestId('screen-consultation-call').waitFor();
     await expect.poll(() => consolePage.getByRole('figure', { name: 'Dermatoscope en direct' }).count(), { timeout: 20_000 }).toBe(0);
 
-    await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+    await endConsultation(consolePage);
     await expect.poll(() => host.view().state, { timeout: 10_000 }).toBe('wrapUp.summary');
   }, 120_000);
 });

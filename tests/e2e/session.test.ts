@@ -394,6 +394,10 @@ describe('a whole assisted session in Chromium', () => {
       await page.getByTestId('mute').click();
       await expect.poll(() => page.getByTestId('mute').getAttribute('aria-pressed')).toBe('true');
       await screen(page, 'overlay-inactivityPrompt');
+      // A visible countdown to the wipe, from the configured length.
+      const left = Number(await page.getByTestId('inactivity-countdown').getAttribute('data-seconds'));
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(4);
       await expect.poll(() => page.evaluate(() => window.__cabineSpoken ?? [])).toContain('fr/speak.inactivity');
       await inspect(page, 'overlay-inactivityPrompt', true);
       await screen(page, 'screen-privacyWipe');

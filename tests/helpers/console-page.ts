@@ -11,3 +11,12 @@ export async function signInOnConsole(page: Page, hubUrl: string, who: { email: 
   await page.getByLabel('Mot de passe').fill(who.password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
+
+/**
+ * The doctor ends the call: "Terminer la consultation" asks first ("Terminer
+ * la consultation ?"), and nothing ends until "Oui, terminer" is clicked.
+ */
+export async function endConsultation(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Terminer la consultation' }).click();
+  await page.getByRole('button', { name: 'Oui, terminer' }).click();
+}

@@ -15,6 +15,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import { decodingAgainAt, startCall, stats, timeline, type CallInProgress } from '../helpers/call';
+import { endConsultation } from '../helpers/console-page';
 import { launchChromium } from '../helpers/chromium';
 import { ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
 afterEach(async () => {
   // The specialist ends the call: the next test claims afresh.
   if (!call) return;
-  await call.consolePage.getByRole('button', { name: 'Terminer la consultation' }).click().catch(() => undefined);
+  await endConsultation(call.consolePage).catch(() => undefined);
   await expect.poll(() => hub!.media!.service.roomCount(), { timeout: 10_000 }).toBe(0);
   await call.close();
   call = undefined;

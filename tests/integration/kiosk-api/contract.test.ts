@@ -150,6 +150,11 @@ describe.each([
     await expect(h.raw('reprintPrescription', { copies: 2 })).rejects.toMatchObject({ code: 'API_INVALID_MESSAGE' });
   });
 
+  it("tells the kiosk its screen's diagonal (to size text for the screen) and the inactivity prompt's length (its countdown)", async () => {
+    h = await makeHarness();
+    await expect(h.api.getSettings({})).resolves.toEqual({ screenDiagonalInches: 21.5, inactivityWipeSeconds: 30 });
+  });
+
   describe('the binary call', () => {
     const storedPhotos = (host: Host): number => (host.store?.outboxBatch(500) ?? []).filter((e) => e.kind === 'photo').length;
     const still = { width: 1920, height: 1080, polarisation: 'polarised' as const };

@@ -36,6 +36,13 @@ describe('kiosk-config', () => {
     expect(cfg.devices.map((d) => d.kind).sort()).toEqual(['bp-cuff', 'dermatoscope', 'oximeter', 'thermometer']);
   });
 
+  it("gives the kiosk's screen a diagonal (a common booth screen by default) and refuses one no booth has", () => {
+    expect(parseKioskConfig(rawDefaultConfig()).kiosk.screenDiagonalInches).toBe(21.5);
+    expect(parseKioskConfig({ ...rawDefaultConfig(), kiosk: { screenDiagonalInches: 32 } }).kiosk.screenDiagonalInches).toBe(32);
+    const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), kiosk: { screenDiagonalInches: 2 } }));
+    expect(error.issues.map((i) => i.path)).toContain('kiosk.screenDiagonalInches');
+  });
+
   it('names the file and the JSON error for a file that is not JSON', () => {
     const file = writeTemp('{ "boothId": "x", ');
     const error = configError(() => loadKioskConfig(file));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEVICE_KINDS, LOINC } from '../../../src/shared/domain';
-import { DEVICE_WORDING, parisDateTime, parisTime, QUANTITY_WORDING, quantityWording, timeOfDay } from '../../../src/shared/wording';
+import { DEVICE_WORDING, deviceNotResponding, parisDateTime, parisTime, QUANTITY_WORDING, quantityWording, timeOfDay } from '../../../src/shared/wording';
 
 const MEASURED = [LOINC.bodyTemperature, LOINC.systolic, LOINC.diastolic, LOINC.meanArterial, LOINC.heartRate, LOINC.spo2, LOINC.spo2Arterial];
 
@@ -26,7 +26,7 @@ describe('wording: one table for every reader of a measured value', () => {
 
   it('names every device kind for the console and in a sentence to the doctor', () => {
     for (const kind of DEVICE_KINDS) expect(DEVICE_WORDING[kind].console.length * DEVICE_WORDING[kind].sentence.length).toBeGreaterThan(0);
-    expect(DEVICE_WORDING.oximeter).toEqual({ console: 'Oxymètre', sentence: 'oxymètre de pouls' });
+    expect(DEVICE_WORDING.oximeter).toMatchObject({ console: 'Oxymètre', sentence: 'oxymètre de pouls' });
   });
 });
 
@@ -40,5 +40,21 @@ describe('wording: dates and times', () => {
     const at = new Date(2026, 0, 2, 9, 7).getTime();
     expect(timeOfDay(at, 'fr')).toBe('09:07');
     expect(timeOfDay(at, 'en')).toBe('09:07');
+  });
+});
+
+describe('wording: a device that stops answering, as the patient reads it', () => {
+  it('names the device in both languages', () => {
+    expect(deviceNotResponding('bp-cuff', 'fr')).toBe('Le tensiomètre ne répond plus.');
+    expect(deviceNotResponding('oximeter', 'fr')).toBe('L’oxymètre de pouls ne répond plus.');
+    expect(deviceNotResponding('bp-cuff', 'en')).toBe('The blood pressure monitor is not responding.');
+    for (const kind of DEVICE_KINDS) {
+      for (const lang of ['fr', 'en'] as const) expect(deviceNotResponding(kind, lang)).not.toMatch(/^(Un appareil|A device)/);
+    }
+  });
+
+  it('falls back to "a device" for a kind the booth does not know', () => {
+    expect(deviceNotResponding('toaster', 'fr')).toBe('Un appareil ne répond plus.');
+    expect(deviceNotResponding('toaster', 'en')).toBe('A device is not responding.');
   });
 });

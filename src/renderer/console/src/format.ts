@@ -10,8 +10,8 @@ import type { MeasurementProgress } from '../../../shared/consult-protocol';
 import type { ExceptionReason, Pathway } from '../../../shared/session-view';
 import { EXCEPTION_LABEL_FR, parisClockTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../../shared/wording';
 
-/** Units as the console shows them: the shared symbols, the pulse in bpm. */
-export const UNIT_LABEL: Record<UcumUnit, string> = { ...UNIT_SYMBOL, '/min': 'bpm' };
+/** Units as the console shows them: the symbols the kiosk and the GP report use, so the pulse reads "/min" everywhere. */
+export const UNIT_LABEL: Record<UcumUnit, string> = UNIT_SYMBOL;
 
 export const PATHWAY_LABEL = PATHWAY_LABEL_FR;
 export const EXCEPTION_LABEL = EXCEPTION_LABEL_FR;
@@ -58,7 +58,7 @@ export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
 
 const decimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
 
-/** "36,8 °C", "72 bpm", "97 %". */
+/** "36,8 °C", "72 /min", "97 %". */
 export function quantityText(q: Pick<Quantity, 'value' | 'unit'>): string {
   const unit = UNIT_LABEL[q.unit];
   const value = decimal.format(q.value);

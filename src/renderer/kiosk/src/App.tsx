@@ -5,7 +5,7 @@
  * over it, and the pharmacist's panel.
  */
 import { useEffect, useState } from 'react';
-import type { KioskApi } from '../../../shared/kiosk-api';
+import type { KioskApi, Result } from '../../../shared/kiosk-api';
 import { QUEUE, ROOM } from '../../../shared/media-protocol';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
@@ -23,6 +23,27 @@ import { Banners, Overlay } from './screens/Overlays';
 import { ConsentScreen, IdentityScreen, PrivacyWipeScreen, WaitingRoomScreen, WrapUpScreen } from './screens/Steps';
 import { wipeClientData } from './wipe';
 import { shownScreen } from './screen-choice';
+import { displayScale } from './display-scale';
+
+type KioskSettings = Result<'getSettings'>;
+
+/**
+ * Scales the kiosk for the booth's screen (kiosk-config's diagonal and the
+ * viewport, display-scale.ts), again whenever the viewport changes (a
+ * screen turned to portrait).
+ */
+function useDisplayScale(settings: KioskSettings | null): void {
+  useEffect(() => {
+    if (!settings) return undefined;
+    const apply = (): void => {
+      const scale = displayScale({ width: window.innerWidth, height: window.innerHeight, diagonalInches: settings.screenDiagonalInches });
+      document.documentElement.style.setProperty('--kiosk-scale', scale.toFixed(3));
+    };
+    apply();
+    window.addEventListener('resize', apply);
+    return () => window.removeEventListener('resize', apply);
+  }, [settings]);
+}
 
 /** The prompt spoken for a view: the overlay's first, else the screen's. */
 export function speechKeyFor(view: SessionView): string | null {
@@ -52,6 +73,11 @@ export function App({ api }: { api: KioskApi }) {
   const [inCall, setInCall] = useState(false);
   const [pinOpen, setPinOpen] = useState(false);
   const [panelHidden, setPanelHidden] = useState(false);
+  const [settings, setSettings] = useState<KioskSettings | null>(null);
+  useEffect(() => {
+    api.getSettings({}).then(setSettings, () => undefined);
+  }, [api]);
+  useDisplayScale(settings);
 
   useEffect(() => {
     const off = api.onEvent((event) => {
@@ -97,7 +123,8 @@ export function App({ api }: { api: KioskApi }) {
   const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
 
   let screen;
-  switch (shownScreen(top, inCall)) {
+  const shown = shownScreen(top, inCall);
+  switch (shown) {
     case 'attract': screen = <AttractScreen view={view} send={send} />; break;
     case 'language': screen = <LanguageScreen {...props} />; break;
     case 'consent': screen = <ConsentScreen {...props} />; break;
@@ -112,8 +139,9 @@ export function App({ api }: { api: KioskApi }) {
   return (
     <div className="kiosk" key={view.sessionId ?? 'no-session'} data-state={view.state}>
       {screen}
-      <Banners view={view} send={send} />
-      <Overlay view={view} send={send} />
+      {/* A step screen holds the banner in its own slot; the attract screen and the wipe leave it the foot of the screen. */}
+      {(shown === 'attract' || shown === 'privacyWipe') && <Banners view={view} send={send} />}
+      <Overlay view={view} send={send} wipeSeconds={settings?.inactivityWipeSeconds ?? null} />
       {pinOpen && !assistant && <PinPad api={api} lang={lang} onClose={() => setPinOpen(false)} />}
       {assistant && !panelHidden && <AssistantPanel api={api} view={view} onHide={() => setPanelHidden(true)} />}
       {holding && <div className="corner-hold" aria-hidden="true" data-testid="corner-hold" />}

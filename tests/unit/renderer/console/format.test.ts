@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { etaText, pathwayText, progressText, quantityText, readingParts, timeText, waitedText } from '../../../../src/renderer/console/src/format';
+import { etaText, pathwayText, progressText, quantityText, readingParts, timeText, UNIT_LABEL, waitedText } from '../../../../src/renderer/console/src/format';
+import { UNIT_SYMBOL } from '../../../../src/shared/wording';
 import { LOINC } from '../../../../src/shared/domain';
 
 describe('console wording', () => {
   it('renders UCUM units the way a doctor reads them', () => {
     expect(quantityText({ value: 37.8, unit: 'Cel' })).toBe('37,8\u00a0°C');
-    expect(quantityText({ value: 72, unit: '/min' })).toBe('72\u00a0bpm');
+    expect(quantityText({ value: 72, unit: '/min' })).toBe('72\u00a0/min');
     expect(quantityText({ value: 97, unit: '%' })).toBe('97\u00a0%');
     expect(quantityText({ value: 128, unit: 'mm[Hg]' })).toBe('128\u00a0mmHg');
+  });
+
+  it('writes every unit as the kiosk and the GP report do (one vocabulary: the pulse in /min, never bpm)', () => {
+    expect(UNIT_LABEL).toEqual(UNIT_SYMBOL);
   });
 
   it('writes blood pressure as systolic/diastolic then the pulse, leaving out the mean pressure', () => {
@@ -17,7 +22,7 @@ describe('console wording', () => {
       { code: LOINC.meanArterial, name: 'Mean blood pressure', value: 97, unit: 'mm[Hg]' },
       { code: LOINC.heartRate, name: 'Heart rate', value: 71, unit: '/min' },
     ] });
-    expect(parts).toEqual([{ label: 'Tension', text: '128/82\u00a0mmHg' }, { label: 'Pouls', text: '71\u00a0bpm' }]);
+    expect(parts).toEqual([{ label: 'Tension', text: '128/82\u00a0mmHg' }, { label: 'Pouls', text: '71\u00a0/min' }]);
   });
 
   it('names every pathway rule and exception reason in words', () => {

@@ -33,6 +33,8 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   const [mic, setMic] = useState(true);
   const [cam, setCam] = useState(true);
   const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
+  // Ending the call cannot be undone (the patient is disconnected): the button asks first.
+  const [confirmEnd, setConfirmEnd] = useState(false);
   const statusRef = useRef(onStatus);
   statusRef.current = onStatus;
   useEffect(() => statusRef.current({ state, quality }), [state, quality]);
@@ -89,9 +91,16 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
         <span className="media__controls">
           <button type="button" className="secondary" aria-pressed={!mic} onClick={toggleMic}>{mic ? 'Couper le micro' : 'Activer le micro'}</button>
           <button type="button" className="secondary" aria-pressed={!cam} onClick={toggleCam}>{cam ? 'Couper la caméra' : 'Activer la caméra'}</button>
-          <button type="button" className="danger" onClick={onEnd}>Terminer la consultation</button>
+          <button type="button" className="danger" aria-expanded={confirmEnd} onClick={() => setConfirmEnd(true)}>Terminer la consultation</button>
         </span>
       </div>
+      {confirmEnd && (
+        <div className="confirm" role="alertdialog" aria-labelledby="confirm-end-title" aria-describedby="confirm-end-body">
+          <p><strong id="confirm-end-title">Terminer la consultation ?</strong> <span id="confirm-end-body">Le patient sera déconnecté ; vous pourrez encore compléter les notes, l’ordonnance et le compte rendu.</span></p>
+          <button type="button" className="danger" onClick={() => { setConfirmEnd(false); onEnd(); }}>Oui, terminer</button>
+          <button type="button" className="secondary" autoFocus onClick={() => setConfirmEnd(false)}>Annuler</button>
+        </div>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="media__videos">
         <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" />

@@ -74,10 +74,10 @@ export const PrescriptionPanel = memo(function PrescriptionPanel({ prescribe, is
             <tbody>
               {rows.map((r, i) => (
                 <tr key={r.key} data-rx-row={i + 1}>
-                  <td><input aria-label={`Médicament, ligne ${i + 1}`} value={r.name} maxLength={200} placeholder="Paracétamol 500 mg" onChange={(e) => update(r.key, 'name', e.target.value)} /></td>
-                  <td><input aria-label={`Posologie, ligne ${i + 1}`} value={r.dosage} maxLength={300} placeholder="1 comprimé 3 fois par jour" onChange={(e) => update(r.key, 'dosage', e.target.value)} /></td>
-                  <td><input aria-label={`Durée, ligne ${i + 1}`} value={r.duration} maxLength={100} placeholder="5 jours" onChange={(e) => update(r.key, 'duration', e.target.value)} /></td>
-                  <td><input aria-label={`Quantité, ligne ${i + 1}`} value={r.quantity} maxLength={100} placeholder="1 boîte" onChange={(e) => update(r.key, 'quantity', e.target.value)} /></td>
+                  <td><input aria-label={`Médicament, ligne ${i + 1}`} value={r.name} maxLength={200} placeholder="ex. Paracétamol 500 mg" onChange={(e) => update(r.key, 'name', e.target.value)} /></td>
+                  <td><input aria-label={`Posologie, ligne ${i + 1}`} value={r.dosage} maxLength={300} placeholder="ex. 1 comprimé 3 fois par jour" onChange={(e) => update(r.key, 'dosage', e.target.value)} /></td>
+                  <td><input aria-label={`Durée, ligne ${i + 1}`} value={r.duration} maxLength={100} placeholder="ex. 5 jours" onChange={(e) => update(r.key, 'duration', e.target.value)} /></td>
+                  <td><input aria-label={`Quantité, ligne ${i + 1}`} value={r.quantity} maxLength={100} placeholder="ex. 1 boîte" onChange={(e) => update(r.key, 'quantity', e.target.value)} /></td>
                   <td><button type="button" className="icon" aria-label={`Retirer la ligne ${i + 1}`} disabled={rows.length === 1} onClick={() => setRows((rs) => rs.filter((x) => x.key !== r.key))}>×</button></td>
                 </tr>
               ))}
@@ -85,7 +85,7 @@ export const PrescriptionPanel = memo(function PrescriptionPanel({ prescribe, is
           </table>
           <button type="button" className="secondary" onClick={() => setRows((rs) => [...rs, blank()])} disabled={rows.length >= 20}>Ajouter une ligne</button>
           <label className="rx__instructions">Instructions au patient
-            <textarea value={instructions} maxLength={2000} rows={2} onChange={(e) => setInstructions(e.target.value)} placeholder="À prendre au cours des repas…" />
+            <textarea value={instructions} maxLength={2000} rows={2} onChange={(e) => setInstructions(e.target.value)} placeholder="ex. À prendre au cours des repas" />
           </label>
           {error && <p className="error" role="alert">{error}</p>}
           <button type="submit" disabled={busy}>{busy ? 'Envoi…' : 'Signer et envoyer'}</button>

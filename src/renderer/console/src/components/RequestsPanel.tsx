@@ -12,8 +12,8 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
   const [extra, setExtra] = useState('');
   const [busy, setBusy] = useState(false);
   const usable = device.state !== 'disconnected' && device.state !== 'error';
-  const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'Consigne : bras gauche…', key: 'note' as const }
-    : kind === 'dermatoscope-photo' ? { label: 'Zone du corps', placeholder: 'Zone : avant-bras gauche…', key: 'bodySite' as const } : null;
+  const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'ex. bras gauche', key: 'note' as const }
+    : kind === 'dermatoscope-photo' ? { label: 'Zone du corps', placeholder: 'ex. avant-bras gauche', key: 'bodySite' as const } : null;
   const id = `req-${device.deviceId}`;
   const send = async (): Promise<void> => {
     setBusy(true);

@@ -19,6 +19,7 @@ import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
 import type { Language, SessionView } from '../../../../shared/session-view';
 import { timeOfDay } from '../../../../shared/wording';
 import { t, type MessageKey } from '../i18n';
+import { useScrollCue } from '../scroll-cue';
 import { AlertControls } from './AlertControls';
 
 export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; onClose: () => void }) {
@@ -151,6 +152,9 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   const [names, setNames] = useState({ firstName: saved?.firstName ?? '', lastName: saved?.lastName ?? '' });
   const [birth, setBirth] = useState<BirthDateFields>(() => fieldsOf(saved?.birthDate));
   const [submitted, setSubmitted] = useState(false);
+  // "Recommencer" and "Terminer la séance" wipe what the patient gave: each asks first, in place.
+  const [confirming, setConfirming] = useState<'restart-session' | 'end-session' | null>(null);
+  const incidentsCue = useScrollCue();
   const top = view.state.split('.')[0];
   const check = checkBirthDate(birth, calendarDay(clock.now()));
 
@@ -218,20 +222,34 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
           </div>
         )}
         {/* Scrolls by itself when long: focusable so a keyboard reaches what it holds. */}
-        <section className="assistant__incidents" aria-labelledby="assistant-incidents" tabIndex={0}>
-          <h3 id="assistant-incidents" className="assistant__heading">{t(lang, 'assistant.incidents')}</h3>
-          {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
-            <ul className="incidents" data-testid="incidents">
-              {incidents.slice(0, 5).map((i, n) => <li key={n}><strong>{i.code}</strong> — {i.message[lang]}</li>)}
-            </ul>
-          )}
-        </section>
+        <div className="assistant__incidents-slot">
+          <section ref={incidentsCue.ref} className="assistant__incidents" aria-labelledby="assistant-incidents" tabIndex={0}>
+            <h3 id="assistant-incidents" className="assistant__heading">{t(lang, 'assistant.incidents')}</h3>
+            {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
+              <ul className="incidents" data-testid="incidents">
+                {incidents.slice(0, 5).map((i, n) => <li key={n}><strong>{i.code}</strong> — {i.message[lang]}</li>)}
+              </ul>
+            )}
+          </section>
+          {incidentsCue.shown && <p className="scroll-cue" aria-hidden="true">{t(lang, 'scrollCue')}</p>}
+        </div>
       </div>
-      <div className="assistant__session">
-        <button type="button" className="btn btn--secondary" data-testid="assistant-restart" onClick={() => void act(() => api.assistantAction({ action: 'restart-session' }))}>{t(lang, 'assistant.restart')}</button>
-        <button type="button" className="btn btn--secondary" data-testid="assistant-end" onClick={() => void act(() => api.assistantAction({ action: 'end-session' }))}>{t(lang, 'assistant.end')}</button>
-        <button type="button" className="btn btn--secondary" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
-      </div>
+      {confirming ? (
+        <div className="assistant__confirm" role="alertdialog" aria-labelledby="assistant-confirm" data-testid="assistant-confirm" data-action={confirming}>
+          <p id="assistant-confirm">{t(lang, confirming === 'restart-session' ? 'assistant.confirmRestart' : 'assistant.confirmEnd')}</p>
+          <button type="button" className="btn btn--danger" data-testid="assistant-confirm-yes"
+            onClick={() => { const action = confirming; setConfirming(null); void act(() => api.assistantAction({ action })); }}>
+            {t(lang, confirming === 'restart-session' ? 'assistant.restart' : 'assistant.end')}
+          </button>
+          <button type="button" className="btn btn--secondary" data-testid="assistant-confirm-no" onClick={() => setConfirming(null)}>{t(lang, 'assistant.confirmNo')}</button>
+        </div>
+      ) : (
+        <div className="assistant__session">
+          <button type="button" className="btn btn--secondary" data-testid="assistant-restart" onClick={() => setConfirming('restart-session')}>{t(lang, 'assistant.restart')}</button>
+          <button type="button" className="btn btn--secondary" data-testid="assistant-end" onClick={() => setConfirming('end-session')}>{t(lang, 'assistant.end')}</button>
+          <button type="button" className="btn btn--secondary" data-testid="assistant-logout" onClick={() => void api.assistantLogout({})}>{t(lang, 'assistant.logout')}</button>
+        </div>
+      )}
     </aside>
   );
 }

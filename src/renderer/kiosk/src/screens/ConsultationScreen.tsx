@@ -4,6 +4,7 @@
  * guidance, the live value, the result, or how to fix a device problem.
  */
 import { Suspense, useEffect, useState } from 'react';
+import type { CallStatusShown } from '../call-status';
 import { watchCurrentCall } from '../call';
 import type { MeasurementView } from '../../../../shared/session-view';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
@@ -177,6 +178,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const measuring = sub !== 'call' && m;
   const derm = useDermatoscope(!!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
   const { prescription } = p.view.context;
+  // One call status at a time (call-status.ts): the video reports which line to show here, if any.
+  const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
@@ -187,12 +190,17 @@ export function ConsultationScreen(p: KioskScreenProps) {
             // The page's banner already says the line is down: the video does not say it a second time.
             networkBanner={p.view.context.network !== 'online'}
             alertRaised={p.view.context.alert != null}
-            onCallPharmacist={() => p.send({ type: 'CALL_PHARMACIST', reason: 'video-failed' })} />
+            onCallPharmacist={() => p.send({ type: 'CALL_PHARMACIST', reason: 'video-failed' })}
+            onStatusLine={setStatusLine} />
           </Suspense>
         </div>
         {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
           <section className="panel" data-testid="call">
-            <p className="lead">{t(l, 'consultation.call')}</p>
+            {statusLine && (
+              <p className="lead" role="status" data-testid="call-status" data-status={statusLine}>
+                {t(l, statusLine === 'talking' ? 'consultation.call' : `call.${statusLine}`)}
+              </p>
+            )}
             {prescription?.received && <p className="notice" role="status" data-testid="prescription-received">{t(l, 'consultation.prescriptionReceived')}</p>}
           </section>
         )}

@@ -7,6 +7,9 @@ import type { ReactNode } from 'react';
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { SessionUiEvent, SessionView } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
+import { backButton } from '../back';
+import { useScrollCue } from '../scroll-cue';
+import { Banners } from './Overlays';
 
 export interface KioskScreenProps {
   view: SessionView;
@@ -44,10 +47,11 @@ function SpeakerIcon({ muted }: { muted: boolean }) {
 
 export function TopBar({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) {
   const lang = view.language;
+  const back = backButton({ state: view.state, canBack: view.context.canBack });
   return (
     <header className="topbar">
-      {view.context.canBack
-        ? <button type="button" className="btn btn--secondary" data-testid="back" onClick={() => send({ type: 'BACK' })}>← {t(lang, 'back')}</button>
+      {back
+        ? <button type="button" className="btn btn--secondary" data-testid="back" onClick={() => send(back)}>← {t(lang, 'back')}</button>
         : <span className="topbar__spacer" />}
       <StepIndicator view={view} />
     </header>
@@ -74,15 +78,25 @@ export function BottomBar({ view, send, openAssistant }: Pick<KioskScreenProps, 
   );
 }
 
-/** A step screen: frame, title and content; `testid` names the screen for tests. */
+/**
+ * A step screen: frame, title and content; `testid` names the screen for
+ * tests. The status banner has its own slot between the content and the
+ * bottom bar: the content gives it room, and what no longer fits scrolls
+ * with a visible cue.
+ */
 export function StepScreen(props: KioskScreenProps & { title: string; testid: string; children: ReactNode; wide?: boolean; hideTitle?: boolean }) {
+  const content = useScrollCue();
   return (
     <div className="frame" data-testid={`screen-${props.testid}`}>
       <TopBar view={props.view} send={props.send} />
-      <main className={`content${props.wide ? ' content--wide' : ''}`}>
-        <h1 className={props.hideTitle ? 'sr-only' : 'title'}>{props.title}</h1>
-        {props.children}
-      </main>
+      <div className="content-slot">
+        <main ref={content.ref} className={`content${props.wide ? ' content--wide' : ''}`}>
+          <h1 className={props.hideTitle ? 'sr-only' : 'title'}>{props.title}</h1>
+          {props.children}
+        </main>
+        {content.shown && <p className="scroll-cue" aria-hidden="true" data-testid="scroll-cue">{t(props.view.language, 'scrollCue')}</p>}
+      </div>
+      <Banners view={props.view} send={props.send} />
       <BottomBar view={props.view} send={props.send} openAssistant={props.openAssistant} />
     </div>
   );

@@ -1,8 +1,28 @@
 /** Layers over any screen: stop confirmation, emergency guidance, the inactivity warning, and status banners. */
 import type { AlertView, Language, SessionUiEvent, SessionView } from '../../../../shared/session-view';
+import { useEffect, useState } from 'react';
+import { deviceNotResponding } from '../../../../shared/wording';
+import { secondsLeft } from '../countdown';
 import { t } from '../i18n';
 
-export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUiEvent) => void }) {
+/** "Sans réponse, tout sera effacé dans 27 secondes", counted down from when the prompt appeared. */
+function InactivityCountdown({ lang, totalSeconds }: { lang: Language; totalSeconds: number | null }) {
+  const [shownAt] = useState(() => Date.now());
+  const [now, setNow] = useState(shownAt);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, []);
+  if (totalSeconds === null) return <p className="lead">{t(lang, 'overlay.inactivity.body')}</p>;
+  const n = secondsLeft({ shownAt, now, totalSeconds });
+  return (
+    <p className="lead" data-testid="inactivity-countdown" data-seconds={n}>
+      {t(lang, 'overlay.inactivity.countdown', { n })}
+    </p>
+  );
+}
+
+export function Overlay({ view, send, wipeSeconds = null }: { view: SessionView; send: (e: SessionUiEvent) => void; wipeSeconds?: number | null }) {
   const l = view.language;
   switch (view.context.overlay) {
     case 'cancelConfirm':
@@ -37,7 +57,7 @@ export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUi
         <div className="dialog-backdrop" onClick={() => send({ type: 'STILL_HERE' })}>
           <section className="dialog dialog--alarm" role="alertdialog" aria-modal="true" aria-labelledby="dlg-title" data-testid="overlay-inactivityPrompt">
             <h2 id="dlg-title" className="title title--alarm">{t(l, 'overlay.inactivity.title')}</h2>
-            <p className="lead">{t(l, 'overlay.inactivity.body')}</p>
+            <InactivityCountdown lang={l} totalSeconds={wipeSeconds} />
             <div className="actions">
               <button type="button" className="btn btn--primary btn--huge-ish" data-testid="still-here" onClick={() => send({ type: 'STILL_HERE' })}>{t(l, 'overlay.inactivity.yes')}</button>
             </div>
@@ -68,7 +88,8 @@ export function AlertLine({ alert, lang, className = 'banner__line' }: { alert: 
 export function Banners({ view, send }: { view: SessionView; send: (e: SessionUiEvent) => void }) {
   const l = view.language;
   const { network, alert } = view.context;
-  const device = view.context.deviceFault !== null;
+  const fault = view.context.deviceFault;
+  const device = fault !== null;
   // The incident screen says the alert itself; the pharmacist's panel has its own.
   const showAlert = alert !== null && view.state !== 'interrupted';
   const canCall = !alert && (network === 'unreachable' || device) && !view.assistant;
@@ -77,7 +98,7 @@ export function Banners({ view, send }: { view: SessionView; send: (e: SessionUi
     <div className="banner banner--calm" role="status" data-testid="banner">
       {network === 'reconnecting' && <p className="banner__line" data-testid="banner-network">{t(l, 'banner.network')}</p>}
       {network === 'unreachable' && <p className="banner__line" data-testid="banner-network">{t(l, 'banner.networkDown')}</p>}
-      {device && <p className="banner__line" data-testid="banner-device">{t(l, 'banner.device')}</p>}
+      {fault && <p className="banner__line" data-testid="banner-device">{deviceNotResponding(fault.kind, l)}</p>}
       {showAlert && <AlertLine alert={alert} lang={l} />}
       {canCall && (
         <button type="button" className="btn btn--secondary" data-testid="banner-call"

@@ -4,6 +4,7 @@ import { birthDateInWords } from '../../../../shared/birth-date';
 import type { Result } from '../../../../shared/kiosk-api';
 import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
+import { useScrollCue } from '../scroll-cue';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine } from './values';
 import { prefetchVideoArea } from './video-area-lazy';
@@ -140,6 +141,8 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
   const l = p.view.language;
   const [data, setData] = useState<PrescriptionData | null>(null);
   const [reprint, setReprint] = useState<'idle' | 'busy' | 'printed' | 'saved' | 'failed'>('idle');
+  // A long prescription scrolls beside the QR code, with a cue that more follows.
+  const details = useScrollCue();
   useEffect(() => {
     if (!p.received) return;
     p.api.getPrescription({}).then((r) => setData(r.prescription), () => setData(null));
@@ -170,7 +173,8 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
         {/* The host renders this SVG (qrcode), never the renderer from patient input. */}
         <div className="prescription__qr" data-testid="prescription-qr" role="img" aria-label={t(l, 'wrapUp.prescription.qr')}
           dangerouslySetInnerHTML={{ __html: data.qrSvg }} />
-        <div className="prescription__details" tabIndex={0}>
+        <div className="prescription__details-slot">
+        <div ref={details.ref} className="prescription__details" tabIndex={0}>
           <p className="prescription__status" data-testid="prescription" role="status">
             {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
           </p>
@@ -183,6 +187,8 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
             ))}
           </ol>
           {data.instructions && <p className="prescription__label"><strong>{t(l, 'wrapUp.prescription.instructions')}</strong> {data.instructions}</p>}
+        </div>
+        {details.shown && <p className="scroll-cue" aria-hidden="true" data-testid="prescription-scroll-cue">{t(l, 'scrollCue')}</p>}
         </div>
       </div>
       {reprint !== 'idle' && reprint !== 'busy' && (

@@ -12,6 +12,7 @@ import type { Language } from '../../../../shared/session-view';
 import { MediaSession, type CallState, type MediaSignaling } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
 import { setCurrentCall } from '../call';
+import { callStatusShown, type CallStatusShown } from '../call-status';
 import { t } from '../i18n';
 import './VideoArea.css';
 
@@ -23,8 +24,8 @@ declare global {
 }
 
 const labels = {
-  fr: { connecting: 'Connexion avec le médecin…', reconnecting: 'La connexion est interrompue, nous rétablissons l’appel…', closed: 'La consultation vidéo est terminée.', self: 'Vous', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
-  en: { connecting: 'Connecting to the doctor…', reconnecting: 'The connection was interrupted, we are restoring the call…', closed: 'The video consultation has ended.', self: 'You', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
+  fr: { self: 'Vous', good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' },
+  en: { self: 'You', good: 'Good connection', fair: 'Fair connection', poor: 'Weak connection', unknown: 'Connecting' },
 } as const;
 
 /** KioskApi as the media session's signaling. */
@@ -46,9 +47,11 @@ export interface VideoAreaProps {
   alertRaised?: boolean;
   /** Offered on a failed video while nobody has been called. */
   onCallPharmacist?: () => void;
+  /** The one status line the page shows beside the video (call-status.ts); the video itself shows none. */
+  onStatusLine?: (line: CallStatusShown['line']) => void;
 }
 
-export function VideoArea({ api, language = 'fr', networkBanner = false, alertRaised = false, onCallPharmacist }: VideoAreaProps) {
+export function VideoArea({ api, language = 'fr', networkBanner = false, alertRaised = false, onCallPharmacist, onStatusLine }: VideoAreaProps) {
   const remoteRef = useRef<HTMLVideoElement>(null);
   const selfRef = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<CallState>('connecting');
@@ -85,25 +88,26 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     };
   }, [api]);
 
+  const shown = callStatusShown({ state, failed, networkBanner });
+  useEffect(() => { onStatusLine?.(shown.line); }, [onStatusLine, shown.line]);
+
   return (
-    <section className="video-area" aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
+    <section className={`video-area${shown.failedPanel ? ' video-area--failed' : ''}`} aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
       <video ref={remoteRef} className="video-area__remote" autoPlay playsInline />
       <video ref={selfRef} className="video-area__self" autoPlay playsInline muted aria-label={l.self} />
-      <p className={`video-area__quality video-area__quality--${quality}`} role="status">
-        <span aria-hidden="true" className="video-area__bars" />
-        {l[quality]}
-      </p>
-      {failed ? (
-        <div className="video-area__banner video-area__banner--failed" role="status" data-testid="video-failed">
+      {shown.quality && (
+        <p className={`video-area__quality video-area__quality--${quality}`} role="status">
+          <span aria-hidden="true" className="video-area__bars" />
+          {l[quality]}
+        </p>
+      )}
+      {shown.failedPanel && (
+        <div className="video-area__failed" role="status" data-testid="video-failed">
           <p className="video-area__text">{t(language, 'video.failed')}</p>
           {!alertRaised && onCallPharmacist && (
             <button type="button" className="btn btn--secondary" data-testid="video-call" onClick={onCallPharmacist}>{t(language, 'alert.call')}</button>
           )}
         </div>
-      ) : state !== 'connected' && !(state === 'reconnecting' && networkBanner) && (
-        <p className="video-area__banner" role="status">
-          {state === 'reconnecting' ? l.reconnecting : state === 'closed' ? l.closed : l.connecting}
-        </p>
       )}
     </section>
   );
