@@ -146,6 +146,8 @@ const fr = {
   'alert.raised': 'Nous prévenons le pharmacien. Restez où vous êtes.',
   'alert.acknowledged': 'Le pharmacien arrive.',
   'alert.acknowledgedBy': 'Le pharmacien arrive : {name}.',
+  // Nobody at the counter has the alert (no counter page open, or the server unreachable): the booth rings on its own.
+  'alert.boothOnly': 'Le comptoir ne reçoit pas l’appel : la cabine sonne ici pour prévenir l’équipe.',
   'alert.call': 'Appeler le pharmacien',
   'interrupted.title': 'Un incident technique a interrompu la consultation',
   'interrupted.body': 'Ce n’est pas de votre faute. Restez assis : vous n’avez rien à faire.',
@@ -354,6 +356,7 @@ const en: Catalogue = {
   'alert.raised': 'We are calling the pharmacist. Stay where you are.',
   'alert.acknowledged': 'The pharmacist is coming.',
   'alert.acknowledgedBy': 'The pharmacist is coming: {name}.',
+  'alert.boothOnly': 'The counter is not receiving the call: the booth is ringing here to alert the staff.',
   'alert.call': 'Call the pharmacist',
   'interrupted.title': 'A technical incident interrupted the consultation',
   'interrupted.body': 'It is not your fault. Stay seated: you have nothing to do.',

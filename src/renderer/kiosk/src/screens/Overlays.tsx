@@ -53,9 +53,12 @@ export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUi
 export function AlertLine({ alert, lang, className = 'banner__line' }: { alert: AlertView; lang: Language; className?: string }) {
   const by = alert.acknowledgedBy?.name;
   return (
-    <p className={className} data-testid="alert-status" data-alert={alert.state}>
-      {alert.state === 'raised' ? t(lang, 'alert.raised') : by ? t(lang, 'alert.acknowledgedBy', { name: by }) : t(lang, 'alert.acknowledged')}
-    </p>
+    <>
+      <p className={className} data-testid="alert-status" data-alert={alert.state} data-reach={alert.reach ?? undefined}>
+        {alert.state === 'raised' ? t(lang, 'alert.raised') : by ? t(lang, 'alert.acknowledgedBy', { name: by }) : t(lang, 'alert.acknowledged')}
+      </p>
+      {alert.state === 'raised' && alert.reach === 'booth' && <p className={className} data-testid="alert-booth-only">{t(lang, 'alert.boothOnly')}</p>}
+    </>
   );
 }
 
