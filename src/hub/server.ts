@@ -22,6 +22,7 @@ import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
+import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { HubStateStore } from './state/store';
 
 export type { Hub } from './hub';
@@ -127,7 +128,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   if (opts.media !== false) {
     try {
       media = await startMedia(ports, opts.media ?? {});
-      registerConsult(ports, media, record);
+      const consult = registerConsult(ports, media, record);
+      // "Urgence" during a call reaches the doctor's console too (src/shared/counter-protocol.ts).
+      counter.alerts.onAlert((boothId, r) => {
+        if (r.reason !== 'emergency') return;
+        const note: EmergencyNote = { boothId, alertId: r.alertId, state: r.state, acknowledgedBy: r.acknowledgedBy };
+        consult.toSpecialistOf(boothId, COUNTER.emergencyNote, note);
+      });
     } catch (error) {
       await close();
       throw error;

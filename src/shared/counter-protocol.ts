@@ -20,6 +20,9 @@
  * - Ringing again: an alert nobody acknowledged within the hub's
  *   `counter.ringAgainSeconds` rings again on the counter pages
  *   (`counter.ring`) and at the booth (`counter.ringAgain`).
+ * - Emergency: an `emergency` alert of a booth in a call also reaches the
+ *   doctor's console (`counter.emergency`, each change), for a banner that
+ *   cannot be missed.
  * - Activity: the booth notes `counter.activity` on each change of its
  *   screen (idle, step N, waiting, in call); the board shows it.
  */
@@ -39,6 +42,8 @@ export const COUNTER = {
   // hub → counter page (notes)
   boardNote: 'counter.board',
   ringNote: 'counter.ring',
+  // hub → the console of the doctor in a call with the booth (a note)
+  emergencyNote: 'counter.emergency',
 } as const;
 
 /** Where counter pages connect (WebSocket, the staff session cookie). */
@@ -116,6 +121,15 @@ export type Board = z.infer<typeof Board>;
 /** hub → counter page: ring now (a new alert, or one nobody answered). */
 export const RingNote = z.object({ boothId: z.string(), alertId: AlertId, reason: AlertReason, ring: z.number().int().min(1) }).strict();
 export type RingNote = z.infer<typeof RingNote>;
+
+/** hub → console: the booth in the doctor's call raised "Urgence", or it was answered or ended. */
+export const EmergencyNote = z.object({
+  boothId: z.string(),
+  alertId: AlertId,
+  state: z.enum(['raised', 'acknowledged', 'resolved']),
+  acknowledgedBy: AlertAcknowledger.nullable(),
+}).strict();
+export type EmergencyNote = z.infer<typeof EmergencyNote>;
 
 /** The counter page's sign-in, sign-out and "who am I" (the console's are under /api). */
 export const COUNTER_API = { login: '/api/counter/login', logout: '/api/counter/logout', me: '/api/counter/me' } as const;

@@ -48,11 +48,17 @@ interface BoothState {
 export class CounterAlerts {
   private readonly booths = new Map<string, BoothState>();
   private readonly pages = new Set<CounterPage>();
+  private readonly alertListeners = new Set<(boothId: string, report: AlertReport) => void>();
 
   constructor(private readonly opts: CounterAlertsOptions) {
     for (const b of opts.booths) {
       this.booths.set(b.boothId, { boothId: b.boothId, pharmacyId: b.pharmacyId ?? null, online: false, activity: null, alert: null, timer: null });
     }
+  }
+
+  /** Hears each change of a booth's alert as the booth reported it (the console's emergency banner). */
+  onAlert(listener: (boothId: string, report: AlertReport) => void): void {
+    this.alertListeners.add(listener);
   }
 
   pageConnected(page: CounterPage): void {
@@ -105,6 +111,7 @@ export class CounterAlerts {
       b.alert = null;
     }
     this.opts.onChange?.({ boothId, alertId: r.alertId, change: r.state, counters });
+    for (const l of this.alertListeners) l(boothId, r);
     this.broadcast(b.pharmacyId);
     return { counters };
   }

@@ -112,6 +112,21 @@ describe('the counter page on the hub', () => {
     expect(cross.status).toBe(401);
   });
 
+  it('carries "Urgence" during a call to the doctor of that call, and not a help call nor to another doctor', async () => {
+    const b1 = await booth('demo-booth-1');
+    await b1.link.request('queue.join', {});
+    const martin = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);
+    const durand = await ConsoleClient.login(hub.url, SPECIALISTS[1].email, SPECIALISTS[1].password);
+    pages.push(martin, durand);
+    await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    await b1.link.request(COUNTER.alert, raised('help-in-call'));
+    await b1.link.request(COUNTER.alert, { ...raised('emergency-in-call'), reason: 'emergency' });
+    await expect.poll(() => martin.of(COUNTER.emergencyNote)).toEqual([
+      { boothId: 'demo-booth-1', alertId: 'emergency-in-call', state: 'raised', acknowledgedBy: null },
+    ]);
+    expect(durand.of(COUNTER.emergencyNote)).toEqual([]);
+  });
+
   it('refuses a counter connection from another origin', async () => {
     await expect(ConsoleClient.open(hub.url, { cookie: await signIn(STAFF[0]), origin: 'https://evil.example' }, COUNTER_WS_PATH)).rejects.toMatchObject({ status: 403 });
   });
