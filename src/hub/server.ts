@@ -129,6 +129,12 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     try {
       media = await startMedia(ports, opts.media ?? {});
       const consult = registerConsult(ports, media, record);
+      const rooms = media.service;
+      counter.alerts.setWhereabouts((boothId) => {
+        const i = rooms.waiting().findIndex((e) => e.boothId === boothId);
+        const room = rooms.roomOfBooth(boothId);
+        return { position: i >= 0 ? i + 1 : null, doctor: room ? directory.specialistById(room.specialistId)?.name ?? null : null };
+      });
       // "Urgence" during a call reaches the doctor's console too (src/shared/counter-protocol.ts).
       counter.alerts.onAlert((boothId, r) => {
         if (r.reason !== 'emergency') return;

@@ -106,6 +106,9 @@ export const BoardBooth = z.object({
   boothId: z.string(),
   online: z.boolean(),
   activity: BoothActivity.nullable(),
+  /** The hub's queue position while waiting (1 = next), the doctor's name while in a call. */
+  position: z.number().int().min(1).nullable(),
+  doctor: z.string().nullable(),
   alert: BoardAlert.nullable(),
 }).strict();
 export type BoardBooth = z.infer<typeof BoardBooth>;

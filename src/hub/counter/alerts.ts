@@ -48,12 +48,18 @@ interface BoothState {
 export class CounterAlerts {
   private readonly booths = new Map<string, BoothState>();
   private readonly pages = new Set<CounterPage>();
+  private whereabouts: (boothId: string) => { position: number | null; doctor: string | null } = () => ({ position: null, doctor: null });
   private readonly alertListeners = new Set<(boothId: string, report: AlertReport) => void>();
 
   constructor(private readonly opts: CounterAlertsOptions) {
     for (const b of opts.booths) {
       this.booths.set(b.boothId, { boothId: b.boothId, pharmacyId: b.pharmacyId ?? null, online: false, activity: null, alert: null, timer: null });
     }
+  }
+
+  /** Where the queue and the rooms put a booth (a hub with media); nowhere without. */
+  setWhereabouts(fn: (boothId: string) => { position: number | null; doctor: string | null }): void {
+    this.whereabouts = fn;
   }
 
   /** Hears each change of a booth's alert as the booth reported it (the console's emergency banner). */
@@ -148,7 +154,7 @@ export class CounterAlerts {
       if (cfg.pharmacyId !== pharmacyId) continue;
       pharmacy = { name: cfg.pharmacy.name, city: cfg.pharmacy.city };
       const b = this.booths.get(cfg.boothId)!;
-      booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, alert: b.alert });
+      booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, ...this.whereabouts(b.boothId), alert: b.alert });
     }
     return { pharmacy, staff: { id: staff?.staffId ?? '', name: staff?.firstName ?? '' }, booths };
   }

@@ -112,13 +112,18 @@ describe('the counter page on the hub', () => {
     expect(cross.status).toBe(401);
   });
 
-  it('carries "Urgence" during a call to the doctor of that call, and not a help call nor to another doctor', async () => {
+  it('shows the queue position and the doctor on the board, and carries "Urgence" during a call to the doctor of that call only', async () => {
     const b1 = await booth('demo-booth-1');
     await b1.link.request('queue.join', {});
     const martin = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);
     const durand = await ConsoleClient.login(hub.url, SPECIALISTS[1].email, SPECIALISTS[1].password);
     pages.push(martin, durand);
+    const marie = await counterPage(STAFF[0]);
+    b1.link.notify(COUNTER.activity, { kind: 'waiting', step: null });
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths[0]).toMatchObject({ activity: { kind: 'waiting' }, position: 1, doctor: null });
     await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    b1.link.notify(COUNTER.activity, { kind: 'call', step: null });
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths[0]).toMatchObject({ activity: { kind: 'call' }, position: null, doctor: SPECIALISTS[0].name });
     await b1.link.request(COUNTER.alert, raised('help-in-call'));
     await b1.link.request(COUNTER.alert, { ...raised('emergency-in-call'), reason: 'emergency' });
     await expect.poll(() => martin.of(COUNTER.emergencyNote)).toEqual([

@@ -137,7 +137,10 @@ function activityWords(lang: Lang, b: BoardBooth): string {
   if (!b.online) return t(lang, 'booth.offline');
   const a = b.activity;
   if (!a) return t(lang, 'booth.unknown');
-  return a.kind === 'steps' ? t(lang, 'booth.steps', { step: a.step ?? '' }) : t(lang, `booth.${a.kind}`);
+  if (a.kind === 'steps') return t(lang, 'booth.steps', { step: a.step ?? '' });
+  if (a.kind === 'waiting' && b.position !== null) return t(lang, 'booth.waitingAt', { n: b.position });
+  if (a.kind === 'call' && b.doctor !== null) return t(lang, 'booth.callWith', { doctor: b.doctor });
+  return t(lang, `booth.${a.kind}`);
 }
 
 function timeOf(iso: string | null, lang: Lang): string | null {
