@@ -25,7 +25,8 @@ export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUi
             <h2 id="dlg-title" className="title title--alarm">{t(l, 'overlay.emergency.title')}</h2>
             <p className="lead">{t(l, 'overlay.emergency.body')}</p>
             <p className="value-big title--alarm">{t(l, 'overlay.emergency.call')}</p>
-            <p className="lead">{t(l, 'overlay.emergency.pharmacist')}</p>
+            {/* The pharmacy is called by the button itself: the patient reads whether someone answered. */}
+            <p className="lead" data-testid="emergency-status">{t(l, emergencyStatusKey(view.context.alert))}</p>
             <div className="actions">
               <button type="button" className="btn btn--primary" data-testid="emergency-close" onClick={() => send({ type: 'EMERGENCY_CLOSE' })}>{t(l, 'overlay.emergency.close')}</button>
             </div>
@@ -47,6 +48,11 @@ export function Overlay({ view, send }: { view: SessionView; send: (e: SessionUi
     default:
       return null;
   }
+}
+
+function emergencyStatusKey(alert: AlertView | null): 'overlay.emergency.calling' | 'overlay.emergency.coming' | 'overlay.emergency.pharmacist' {
+  if (!alert) return 'overlay.emergency.pharmacist';
+  return alert.state === 'acknowledged' ? 'overlay.emergency.coming' : 'overlay.emergency.calling';
 }
 
 /** What the alert says to the patient: "nous prévenons" while raised, "arrive" only once someone acknowledged it. */
