@@ -3,10 +3,11 @@
  * the staff session cookie authenticates it; frames are the hub protocol's,
  * validated on arrival; the board and rings are checked against the counter
  * protocol. A dropped connection comes back by itself (full-jitter backoff);
- * one refused at the start (signed out) is the page's to handle.
+ * one refused because nobody is signed in (at the start, or after a hub
+ * restart forgot the session) is the page's to handle.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
-import { Board, COUNTER, RingNote, type AcknowledgeAlertParams } from '../../../shared/counter-protocol';
+import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams } from '../../../shared/counter-protocol';
 import { HubFrame } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 
@@ -59,10 +60,15 @@ export class CounterClient {
         this.on.refused();
         return;
       }
-      this.retry = setTimeout(() => {
-        this.retry = null;
-        this.connect();
-      }, backoffDelay(this.attempt++, BACKOFF));
+      // A hub that restarted has forgotten the staff sessions: once it answers that nobody is signed in, ask again.
+      const retry = (): void => {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.connect();
+        }, backoffDelay(this.attempt++, BACKOFF));
+      };
+      if (opened) return retry();
+      fetch(COUNTER_API.me).then((r) => (r.status === 401 ? this.on.refused() : retry()), retry);
     };
     ws.onmessage = (msg) => {
       let raw: unknown;
