@@ -100,4 +100,6 @@ function renderChime({ root }) {
 export const steps = [
   { name: 'kiosk', before: true, run: renderSpeech },
   { name: 'kiosk', before: true, run: renderChime },
+  // The counter page rings with the same chime (its Vite config copies it).
+  { name: 'counter', before: true, run: renderChime },
 ];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds what runs outside Node+tsx: the kiosk and console renderers (Vite)
+ * Builds what runs outside Node+tsx: the kiosk, console and counter renderers (Vite)
  * and the Electron main and preload (esbuild; the preload as CommonJS, since
  * a sandboxed preload cannot be an ES module). The extra steps of
  * scripts/build-steps.mjs (spoken prompts, the alert chime) hook in here.
@@ -26,7 +26,7 @@ if (existsSync(extra)) {
 }
 for (const step of steps.filter((s) => s.before && want(s.name))) await step.run({ root });
 
-for (const app of ['kiosk', 'console']) {
+for (const app of ['kiosk', 'console', 'counter']) {
   if (!want(app)) continue;
   // Vite's own warnings (chunk size among them) are collected like esbuild's.
   const logger = createLogger('warn');

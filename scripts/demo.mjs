@@ -156,6 +156,7 @@ process.stdout.write(`
   Cabine demo is running.
   Kiosk (patient screen):   ${kioskUrl}
   Specialist console:       ${hubUrl}/   (login: dr.martin@cabine.example / consultation-demo)
+  Pharmacy counter:         ${hubUrl}/counter/   (login: marie@pharmacie-place.example / comptoir-demo)
   Assistant PIN:            1234 (hold the top-left corner of the kiosk for 3 s)
   Press Ctrl-C to stop.
 `);

@@ -35,6 +35,7 @@ import { BoothStore, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 import { BoothConsult, queueJoinDetails } from './consult';
+import { CounterRelay } from './counter-relay';
 import { PrescriptionPrinter } from './prescription';
 import { attachCrashRecovery } from './crash-recovery';
 import { watchCaptureButton } from './capture-button';
@@ -74,6 +75,8 @@ export class Host extends EventEmitter<HostEvents> {
   readonly devices: DeviceManager;
   /** The booth's one authenticated connection to the hub (media signaling, outbox sync). */
   readonly hubLink: HubLink;
+  /** The booth's alerts to the pharmacy counter, and the counter's acknowledgements back. */
+  readonly counter: CounterRelay;
   /** Relays the renderer's media signaling and the waiting-room queue over `hubLink`. */
   readonly media: MediaRelay;
   /** The consultation with the specialist: requests, progress, devices, record events, prescription. */
@@ -132,7 +135,10 @@ export class Host extends EventEmitter<HostEvents> {
       },
     }), { input: { language: config.languages[0], measuringDevices } });
     const chime = config.alert.chime;
-    this.session = sessionOf(this.actor, () => ({ chime: chime.enabled ? { volume: chime.volume } : null }));
+    this.session = sessionOf(this.actor, () => ({
+      chime: chime.enabled ? { volume: chime.volume } : null,
+      alertReach: (alertId) => this.counter.reach(alertId),
+    }));
     this.session.subscribe(() => {
       this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
     });
@@ -146,6 +152,12 @@ export class Host extends EventEmitter<HostEvents> {
       } else if (linkWasOnline) {
         this.sendHostEvent({ type: 'NETWORK_LOST' });
       }
+    });
+    this.counter = new CounterRelay({
+      link: this.hubLink,
+      session: this.session,
+      log: log.child({ module: 'host.counter' }),
+      changed: () => this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() }),
     });
     this.media = new MediaRelay({
       link: this.hubLink,
@@ -268,6 +280,7 @@ export class Host extends EventEmitter<HostEvents> {
     const devicesClosed = this.devices.stop();
     this.media.dispose();
     this.consult.dispose();
+    this.counter.dispose();
     if (this.writer.pending() > 0) this.log.error({ pending: this.writer.pending() }, 'stopping with writes not yet on disk (store incident unresolved)');
     this.writer.stop();
     this.sync?.stop();

@@ -22,7 +22,7 @@ import type { HubStateStore } from './state/store';
 import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export const SESSION_COOKIE = 'cabine_session';
-const SESSION_TTL_MS = 10 * 60 * 60 * 1000;
+export const SESSION_TTL_MS = 10 * 60 * 60 * 1000;
 /** A login body is an e-mail and a password (200 characters each at most): 4 KiB is plenty. */
 export const MAX_LOGIN_BODY = 4096;
 
@@ -50,7 +50,7 @@ export interface AuthOptions {
   limits?: Pick<HubLimits, 'clock' | 'login' | 'logWindowMs'>;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -99,9 +99,85 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** The session cookie: HttpOnly, SameSite=Strict, Secure behind HTTPS. */
+export function sessionCookie(req: IncomingMessage, name: string, token: string): string {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`;
+}
+
+export function clearedCookie(name: string): string {
+  return `${name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+}
+
+/** Checks an e-mail and password, taking its turn at the hash gate (`standing` ranks it). */
+export type PasswordCheck<A> = (email: string, password: string, address: string, standing: Attempt['standing']) => Promise<A | null>;
+
+/**
+ * A password login's checks, shared by every kind of account (specialists
+ * on the console, pharmacy staff on the counter page): body size and
+ * shape, wrong passwords counted per (address, account) with growing
+ * delays, the hash gate. `run` answers every refusal itself and returns the
+ * account only when the password is right (the caller then opens the
+ * session and answers).
+ */
+export class PasswordLogin {
+  private readonly throttle: AttemptThrottle;
+
+  constructor(private readonly floods: FloodLog, opts: AuthOptions = {}) {
+    this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.clock ?? systemClock);
+  }
+
+  async run<A>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: string): Promise<A | null> {
+    const address = addressKey(req.socket.remoteAddress);
+    let raw: string | null;
+    try {
+      raw = await readBody(req, MAX_LOGIN_BODY);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      this.floods.warn(`too-large:${address}`, { address }, 'refused a login: body too large');
+      json(res, 413, errorBody(error), { Connection: 'close' });
+      return null;
+    }
+    let body: z.infer<typeof LoginBody>;
+    try {
+      body = LoginBody.parse(JSON.parse(raw ?? ''));
+    } catch {
+      json(res, 400, { error: 'BAD_REQUEST', message: 'Adresse e-mail et mot de passe requis.' });
+      return null;
+    }
+    let attempt: Attempt;
+    try {
+      attempt = this.throttle.admit(address, body.email.toLowerCase());
+    } catch (error) {
+      if (!(error instanceof TooManyAttemptsError)) throw error;
+      this.floods.warn(`throttled:${address}`, { address, scope: error.scope }, 'refused a login: too many failed attempts');
+      json(res, 429, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
+      return null;
+    }
+    let account: A | null;
+    try {
+      account = await check(body.email, body.password, address, attempt.standing);
+    } catch (error) {
+      attempt.abandoned();
+      if (!(error instanceof HubBusyError)) throw error;
+      this.floods.warn('busy', {}, 'refused a login: too many secret checks waiting');
+      json(res, 503, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
+      return null;
+    }
+    if (!account) {
+      attempt.failed();
+      this.floods.warn(`failed:${address}`, { address }, `refused a ${who} login`);
+      json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Adresse e-mail ou mot de passe incorrect.' });
+      return null;
+    }
+    attempt.succeeded();
+    return account;
+  }
+}
+
 export class SpecialistAuth {
   private readonly sessions = new Map<string, SpecialistSession>();
-  private readonly throttle: AttemptThrottle;
+  private readonly login: PasswordLogin;
   private readonly floods: FloodLog;
 
   constructor(
@@ -111,8 +187,8 @@ export class SpecialistAuth {
     /** Where sessions outlive the process; memory only when absent. */
     private readonly store: HubStateStore | null = null,
   ) {
-    this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.clock ?? systemClock);
     this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
+    this.login = new PasswordLogin(this.floods, opts);
     store?.purgeExpiredSessions();
   }
 
@@ -146,57 +222,13 @@ export class SpecialistAuth {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api/login') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const address = addressKey(req.socket.remoteAddress);
-      let raw: string | null;
-      try {
-        raw = await readBody(req, MAX_LOGIN_BODY);
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        this.floods.warn(`too-large:${address}`, { address }, 'refused a login: body too large');
-        json(res, 413, errorBody(error), { Connection: 'close' });
-        return true;
-      }
-      let body: z.infer<typeof LoginBody>;
-      try {
-        body = LoginBody.parse(JSON.parse(raw ?? ''));
-      } catch {
-        json(res, 400, { error: 'BAD_REQUEST', message: 'Adresse e-mail et mot de passe requis.' });
-        return true;
-      }
-      let attempt: Attempt;
-      try {
-        attempt = this.throttle.admit(address, body.email.toLowerCase());
-      } catch (error) {
-        if (!(error instanceof TooManyAttemptsError)) throw error;
-        this.floods.warn(`throttled:${address}`, { address, scope: error.scope }, 'refused a login: too many failed attempts');
-        json(res, 429, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
-        return true;
-      }
-      let s: Awaited<ReturnType<BoothDirectory['verifySpecialist']>>;
-      try {
-        s = await this.directory.verifySpecialist(body.email, body.password, address, attempt.standing);
-      } catch (error) {
-        attempt.abandoned();
-        if (!(error instanceof HubBusyError)) throw error;
-        this.floods.warn('busy', {}, 'refused a login: too many secret checks waiting');
-        json(res, 503, errorBody(error, { retryAfterSeconds: error.retryAfterSeconds }), { 'Retry-After': String(error.retryAfterSeconds) });
-        return true;
-      }
-      if (!s) {
-        attempt.failed();
-        this.floods.warn(`failed:${address}`, { address }, 'refused a specialist login');
-        json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Adresse e-mail ou mot de passe incorrect.' });
-        return true;
-      }
-      attempt.succeeded();
+      const s = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifySpecialist(email, password, address, standing), 'specialist');
+      if (!s) return true;
       const token = randomBytes(32).toString('base64url');
       const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
       this.sessions.set(token, session);
       this.store?.putSession(token, session);
-      const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-      json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, {
-        'Set-Cookie': `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`,
-      });
+      json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token) });
       this.log.info({ specialistId: s.id }, 'specialist logged in');
       return true;
     }
@@ -207,7 +239,7 @@ export class SpecialistAuth {
         this.sessions.delete(token);
         this.store?.removeSession(token);
       }
-      json(res, 200, { ok: true }, { 'Set-Cookie': `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0` });
+      json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE) });
       return true;
     }
     if (path === '/api/me') {

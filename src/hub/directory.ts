@@ -38,6 +38,8 @@ export const HubConfig = z.object({
     boothId: z.string().min(1),
     tokenHash: scryptHash,
     pharmacy: z.object({ name: z.string(), city: z.string() }),
+    /** Binds the pharmacy's staff (below) to its booths; a booth without one has no counter page. */
+    pharmacyId: z.string().min(1).optional(),
   })).default([]),
   specialists: z.array(z.object({
     id: z.string().min(1),
@@ -46,6 +48,21 @@ export const HubConfig = z.object({
     specialty: z.string().default('Médecine générale'),
     passwordHash: scryptHash,
   })).default([]),
+  /** Pharmacy staff: the counter page (`/counter/`) shows them their own pharmacy's booths only. */
+  staff: z.array(z.object({
+    id: z.string().min(1),
+    email: z.string().email(),
+    /** Full name, for the record. */
+    name: z.string().min(1),
+    /** Shown to the patient: "Le pharmacien arrive : Marie". */
+    firstName: z.string().trim().min(1).max(80),
+    pharmacyId: z.string().min(1),
+    passwordHash: scryptHash,
+  })).default([]),
+  counter: z.object({
+    /** An alert nobody acknowledged rings again after this long, on the counter pages and at the booth. */
+    ringAgainSeconds: z.number().int().min(5).max(3600).default(60),
+  }).default({ ringAgainSeconds: 60 }),
   media: z.object({
     listenIp: z.string().default('127.0.0.1'),
     announcedAddress: z.string().optional(),
@@ -55,8 +72,15 @@ export const HubConfig = z.object({
   }).default({ listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 0 }),
   allowedOrigins: z.array(z.string()).default([]),
   dataDir: z.string().default('.cabine/hub'),
-}).strict();
+}).strict().superRefine((config, ctx) => {
+  const pharmacies = new Set(config.booths.map((b) => b.pharmacyId).filter((id) => id !== undefined));
+  config.staff.forEach((s, i) => {
+    if (!pharmacies.has(s.pharmacyId)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'pharmacyId'], message: `a pharmacy id of a booth (${[...pharmacies].join(', ') || 'none has one'})` });
+  });
+});
 export type HubConfig = z.infer<typeof HubConfig>;
+/** A hub config as written (defaults not yet filled in). */
+export type HubConfigInput = z.input<typeof HubConfig>;
 
 export function loadHubConfig(file: string): HubConfig {
   let raw: unknown;
@@ -87,7 +111,7 @@ export class BoothDirectory {
   private readonly gate: HashGate;
   private readonly verify: SecretVerifier;
 
-  constructor(private readonly config: Pick<HubConfig, 'booths' | 'specialists'>, opts: DirectoryOptions = {}) {
+  constructor(private readonly config: Pick<HubConfig, 'booths' | 'specialists'> & Partial<Pick<HubConfig, 'staff'>>, opts: DirectoryOptions = {}) {
     this.gate = opts.gate ?? new HashGate();
     this.verify = opts.verify ?? verifySecret;
   }
@@ -123,4 +147,22 @@ export class BoothDirectory {
     const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), standing);
     return ok && s ? s : null;
   }
+
+  staffById(id: string): StaffAccount | undefined {
+    return this.config.staff?.find((s) => s.id === id);
+  }
+
+  /** The booths of a pharmacy (its counter page's board). */
+  boothsOfPharmacy(pharmacyId: string): HubConfig['booths'] {
+    return this.config.booths.filter((b) => b.pharmacyId === pharmacyId);
+  }
+
+  /** Like verifySpecialist, for a member of a pharmacy's staff (the counter page). */
+  async verifyStaff(email: string, password: string, from = 'local', standing: Standing = 'clean'): Promise<StaffAccount | null> {
+    const s = this.config.staff?.find((x) => x.email.toLowerCase() === email.toLowerCase());
+    const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), standing);
+    return ok && s ? s : null;
+  }
 }
+
+export type StaffAccount = HubConfig['staff'][number];

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { BoothGateway } from './booth-gateway';
+import type { HubCounter } from './counter/index';
 import type { BoothDirectory, HubConfig } from './directory';
 import type { HubLimits } from './limits';
 import type { HubMedia } from './media/index';
@@ -20,6 +21,8 @@ export interface Hub {
   readonly limits: HubLimits;
   /** The record (its repository, and what each batch stored). */
   readonly record: HubRecord;
+  /** Staff sign-in, the counter pages and the booths' alerts routed to them. */
+  readonly counter: HubCounter;
   /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
   readonly media: HubMedia | null;
   addRoute(route: HubRoute): void;

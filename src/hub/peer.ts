@@ -41,10 +41,12 @@ export class RateLimiter {
 
 export const CLOSE_POLICY = 1008;
 
+export type PeerRole = 'booth' | 'specialist' | 'staff';
+
 export interface PeerOptions {
   ws: WebSocket;
-  /** 'booth:<id>' or 'specialist:<id>': who this is, for access checks. */
-  identity: { role: 'booth' | 'specialist'; id: string };
+  /** 'booth:<id>', 'specialist:<id>' or 'staff:<id>' (a counter page): who this is, for access checks. */
+  identity: { role: PeerRole; id: string };
   methods: Map<string, Method>;
   log: Logger;
   ratePerSecond?: number;
@@ -57,7 +59,7 @@ export interface PeerOptions {
 
 export class Peer {
   readonly ws: WebSocket;
-  readonly role: 'booth' | 'specialist';
+  readonly role: PeerRole;
   readonly id: string;
   private invalid = 0;
   /** Why the connection was cut: frames still arriving after it are dropped, only counted. */

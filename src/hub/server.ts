@@ -6,12 +6,13 @@
  * and signaling, the consultation's data plane. There is one hub, never two.
  */
 import { createServer } from 'node:http';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../node/logger';
 import { serveStatic } from '../node/static-files';
 import type { Logger } from 'pino';
 import { BoothGateway } from './booth-gateway';
-import { BoothDirectory, HubConfig } from './directory';
+import { BoothDirectory, HubConfig, type HubConfigInput } from './directory';
 import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
@@ -20,6 +21,8 @@ import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
+import { registerCounter } from './counter/index';
+import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { HubStateStore } from './state/store';
 
 export type { Hub } from './hub';
@@ -42,8 +45,10 @@ export interface HubOptions {
   port?: number;
   host?: string;
   consoleDir: string;
-  /** Booths, specialists, media settings; an empty directory when absent. */
-  config?: HubConfig;
+  /** The counter page's build, served at /counter/ (`../counter` beside consoleDir when absent). */
+  counterDir?: string;
+  /** Booths, specialists, staff, media settings (defaults filled in here); an empty directory when absent. */
+  config?: HubConfigInput;
   log?: Logger;
   /** Media (workers, rooms, specialists' login and /console); on unless false. */
   media?: false | MediaOptions;
@@ -56,7 +61,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const routes: HubRoute[] = [];
   const upgrades = new Map<string, UpgradeHandler>();
   const closers: (() => void | Promise<void>)[] = [];
-  const config = opts.config ?? HubConfig.parse({});
+  const config = HubConfig.parse(opts.config ?? {});
   const { verify, ...gate } = opts.limits?.hashes ?? {};
   const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
   const limits = hubLimits(opts.limits);
@@ -118,17 +123,30 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   };
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
   const record = createRecord(ports);
+  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
   if (opts.media !== false) {
     try {
       media = await startMedia(ports, opts.media ?? {});
-      registerConsult(ports, media, record);
+      const consult = registerConsult(ports, media, record);
+      const rooms = media.service;
+      counter.alerts.setWhereabouts((boothId) => {
+        const i = rooms.waiting().findIndex((e) => e.boothId === boothId);
+        const room = rooms.roomOfBooth(boothId);
+        return { position: i >= 0 ? i + 1 : null, doctor: room ? directory.specialistById(room.specialistId)?.name ?? null : null };
+      });
+      // "Urgence" during a call reaches the doctor's console too (src/shared/counter-protocol.ts).
+      counter.alerts.onAlert((boothId, r) => {
+        if (r.reason !== 'emergency') return;
+        const note: EmergencyNote = { boothId, alertId: r.alertId, state: r.state, acknowledgedBy: r.acknowledgedBy };
+        consult.toSpecialistOf(boothId, COUNTER.emergencyNote, note);
+      });
     } catch (error) {
       await close();
       throw error;
     }
   }
-  return { ...ports, server, port, record, media, close };
+  return { ...ports, server, port, record, counter, media, close };
 }
 
 /** The hub state store (`<dataDir>/hub-state.db`), then the workers, rooms and specialists' gateway over it. */

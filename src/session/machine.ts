@@ -293,8 +293,8 @@ const machineSetup = setup({
     }),
     clearDeviceFault: assign({ deviceFault: () => null }),
     openAlert: assign(({ event, context }) => {
-      assertEvent(event, ['ALERT_RAISE', 'CALL_PHARMACIST']);
-      const reason: AlertReason = event.type === 'ALERT_RAISE' ? event.reason : (event.reason ?? 'help');
+      assertEvent(event, ['ALERT_RAISE', 'CALL_PHARMACIST', 'EMERGENCY']);
+      const reason: AlertReason = event.type === 'ALERT_RAISE' ? event.reason : event.type === 'EMERGENCY' ? 'emergency' : (event.reason ?? 'help');
       const n = context.alertCount + 1;
       return { alertCount: n, alert: { id: `alert-${n}`, reason, raisedAt: null, acknowledgedBy: null } };
     }),
@@ -342,6 +342,7 @@ const machineSetup = setup({
     isCurrentAlert: ({ event, context }) => (event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED')
       && !!context.alert && (event.alertId === undefined || event.alertId === context.alert.id),
     alertAcknowledged: stateIn('#session.alert.acknowledged'),
+    emergencyRaised: ({ context }) => context.alert?.reason === 'emergency',
     assistantActive: stateIn('#session.assistant.on'),
     wiping: stateIn('#session.flow.privacyWipe'),
     inCall: stateIn('#session.flow.consultation'),
@@ -720,6 +721,8 @@ export const sessionMachine = machineSetup.createMachine({
             on: {
               CALL_PHARMACIST: { guard: 'inSession', target: 'raised', actions: 'openAlert' },
               ALERT_RAISE: { guard: 'inSession', target: 'raised', actions: 'openAlert' },
+              // "Urgence" shows the 15 / 112 guidance (the overlay region) and calls the pharmacy.
+              EMERGENCY: { guard: 'inSession', target: 'raised', actions: 'openAlert' },
             },
           },
           raised: {
@@ -727,6 +730,8 @@ export const sessionMachine = machineSetup.createMachine({
             always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
             on: {
               ALERT_ACKNOWLEDGED: { guard: 'isCurrentAlert', target: 'acknowledged', actions: 'acknowledgeAlert' },
+              // A call for help already ringing becomes the emergency: one alert, the more urgent one.
+              EMERGENCY: { guard: not('emergencyRaised'), target: 'raised', reenter: true, actions: 'openAlert' },
             },
           },
           acknowledged: {
@@ -737,6 +742,7 @@ export const sessionMachine = machineSetup.createMachine({
               // Asked again after someone said they were coming: a new alert.
               CALL_PHARMACIST: { target: 'raised', actions: 'openAlert' },
               ALERT_RAISE: { target: 'raised', actions: 'openAlert' },
+              EMERGENCY: { target: 'raised', actions: 'openAlert' },
             },
           },
         },

@@ -58,6 +58,8 @@ export interface ViewExtras {
   assistant?: boolean;
   /** kiosk-config `alert.chime`, null when switched off. */
   chime?: { volume: number } | null;
+  /** Who heard the alert and how many times it rang (the host's counter relay). */
+  alertReach?: (alertId: string) => { reach: 'counter' | 'booth' | null; ring: number };
 }
 
 /**
@@ -72,7 +74,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   const assistant = value.assistant === 'on' || extra.assistant === true;
   const network = networkOf(value);
   const alert: AlertView | null = c.alert && (value.alert === 'raised' || value.alert === 'acknowledged')
-    ? { ...c.alert, state: value.alert, chime: extra.chime === undefined ? { volume: 1 } : extra.chime }
+    ? { ...c.alert, state: value.alert, chime: extra.chime === undefined ? { volume: 1 } : extra.chime, ...extra.alertReach?.(c.alert.id) }
     : null;
   const context: SessionViewContext = {
     overlay: overlayOf(value),

@@ -28,11 +28,11 @@ export type ExceptionReason = z.infer<typeof ExceptionReason>;
  * Why the booth raised its local alert ("raise an alert to the pharmacy"):
  * the patient asked for help (the "Pharmacien" button, or its button on a
  * device or video problem), the call's hub did not come back within the bound,
- * or a crash interrupted the consultation. One list, so that anything staff
+ * or a crash interrupted the consultation; "Urgence" raises `emergency`. One list, so that anything staff
  * read (the assistant panel today, a counter page later) gives the same
  * reasons.
  */
-export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident']);
+export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident', 'emergency']);
 export type AlertReason = z.infer<typeof AlertReason>;
 /** The reasons a patient's touch may give; the others only the booth itself decides. */
 export const PatientAlertReason = AlertReason.extract(['help', 'device-fault', 'video-failed']);
@@ -60,6 +60,14 @@ export const AlertView = z.object({
   acknowledgedBy: AlertAcknowledger.nullable(),
   /** The booth's chime (kiosk-config `alert.chime`), null when switched off. */
   chime: z.object({ volume: z.number() }).nullable(),
+  /**
+   * Who hears it: "counter" once a counter page of the pharmacy has it,
+   * "booth" when none is open or the hub cannot be reached (the booth rings
+   * here only, and says so); absent while not known yet.
+   */
+  reach: z.enum(['counter', 'booth']).nullable().optional(),
+  /** 1, then +1 each time nobody answered within the hub's bound: the booth chimes again. */
+  ring: z.number().int().min(1).optional(),
 });
 export type AlertView = z.infer<typeof AlertView>;
 

@@ -178,6 +178,8 @@ describe('the booth calls the pharmacist', () => {
       await page.getByTestId('assistant').click();
       await screen(page, 'alert-status');
       expect(await page.getByTestId('alert-status').textContent()).toMatch(/^Nous prévenons le pharmacien/);
+      // No counter page hears this booth (its hub is not there): it says it rings alone.
+      await expect.poll(() => page.getByTestId('alert-booth-only').textContent(), POLL).toBe('Le comptoir ne reçoit pas l’appel : la cabine sonne ici pour prévenir l’équipe.');
       expect(await page.getByTestId('pinpad').count()).toBe(0);
       await expect.poll(() => chimes(page), POLL).toEqual([{ volume: 1, via: 'wav' }]);
       const wav = await page.evaluate(async () => {

@@ -292,6 +292,11 @@ async function runSession(lang: 'fr' | 'en') {
     expect(await page.getByTestId('overlay-emergency').textContent()).toContain('112');
     await inspect(page, 'overlay-emergency', shots);
     await page.getByTestId('emergency-close').click();
+    // "Urgence" called the pharmacy: its alert stands until someone answers it (here the pharmacist at the booth).
+    expect(booth.host.view().context.alert).toMatchObject({ reason: 'emergency', state: 'raised' });
+    expect(send({ type: 'ALERT_ACKNOWLEDGED', by: { via: 'booth' } })).toBe(true);
+    expect(send({ type: 'ALERT_RESOLVED', by: { via: 'booth' } })).toBe(true);
+    await page.getByTestId('banner').waitFor({ state: 'detached' });
 
     // Something left patient data in the page's stores: the wipe must remove it.
     await page.evaluate(async (name) => {

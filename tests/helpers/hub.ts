@@ -17,6 +17,11 @@ import { ROOT } from './config';
 
 export const CONSOLE_DIST = resolve(ROOT, 'dist/renderer/console');
 export const BOOTH_SECRETS = { 'demo-booth-1': 'demo-booth-1-secret-change-me-0000', 'demo-booth-2': 'demo-booth-2-secret-change-me-0000' } as const;
+/** Pharmacy staff: Marie at demo-booth-1's pharmacy, Paul at demo-booth-2's. */
+export const STAFF = [
+  { id: 'marie', email: 'marie@pharmacie-test-1.example', password: 'comptoir-marie', name: 'Marie Dubois', firstName: 'Marie', pharmacyId: 'pharmacie-test-1' },
+  { id: 'paul', email: 'paul@pharmacie-test-2.example', password: 'comptoir-paul', name: 'Paul Roux', firstName: 'Paul', pharmacyId: 'pharmacie-test-2' },
+] as const;
 export const SPECIALISTS = [
   { id: 'dr-martin', email: 'dr.martin@cabine.example', password: 'consultation-demo', name: 'Dr Claire Martin' },
   { id: 'dr-durand', email: 'dr.durand@cabine.example', password: 'autre-mot-de-passe', name: 'Dr Paul Durand' },
@@ -36,11 +41,13 @@ export function freshDataDir(): string {
 export async function testHubConfig(dataDir: string = freshDataDir()): Promise<HubConfig> {
   return {
     booths: await Promise.all(Object.entries(BOOTH_SECRETS).map(async ([boothId, secret], i) => ({
-      boothId, tokenHash: await hashSecret(secret, 1024), pharmacy: { name: `Pharmacie test ${i + 1}`, city: 'Aurillac' },
+      boothId, tokenHash: await hashSecret(secret, 1024), pharmacyId: `pharmacie-test-${i + 1}`, pharmacy: { name: `Pharmacie test ${i + 1}`, city: 'Aurillac' },
     }))),
+    staff: await Promise.all(STAFF.map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) }))),
     specialists: await Promise.all(SPECIALISTS.map(async (s) => ({
       id: s.id, email: s.email, name: s.name, specialty: 'Médecine générale', passwordHash: await hashSecret(s.password, 1024),
     }))),
+    counter: { ringAgainSeconds: 60 },
     media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 1 },
     allowedOrigins: [],
     dataDir,

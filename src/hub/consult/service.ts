@@ -177,7 +177,8 @@ export class ConsultService {
   }
 
   /** Sends a note to every open console of the specialist holding this booth's room (none when unclaimed). */
-  private toSpecialistOf(boothId: string, method: string, params: unknown): Room | null {
+  /** Notes the doctor in a call with the booth, if any; returns the room. */
+  toSpecialistOf(boothId: string, method: string, params: unknown): Room | null {
     const room = this.rooms.roomOfBooth(boothId);
     if (!room) return null;
     this.toSpecialist(room.specialistId, method, params);

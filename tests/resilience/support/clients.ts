@@ -167,9 +167,10 @@ export class ConsoleClient {
     return ConsoleClient.open(hubUrl, { cookie, origin: hubUrl });
   }
 
-  static open(hubUrl: string, headers: Record<string, string>): Promise<ConsoleClient> {
+  /** `path`: `/console`, or another page's socket speaking the same frames (`/counter/ws`). */
+  static open(hubUrl: string, headers: Record<string, string>, path = '/console'): Promise<ConsoleClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${hubUrl.replace(/^http/, 'ws')}/console`, { headers });
+      const ws = new WebSocket(`${hubUrl.replace(/^http/, 'ws')}${path}`, { headers });
       ws.once('open', () => resolve(new ConsoleClient(ws, headers.cookie ?? '')));
       ws.once('unexpected-response', (_q, res) => reject(Object.assign(new Error(`console refused: ${res.statusCode}`), { status: res.statusCode })));
       ws.once('error', reject);

@@ -219,3 +219,26 @@ describe('a consultation interrupted by a crash', () => {
     expect(h.actor.getSnapshot().can({ type: 'SESSION_INTERRUPTED', sessionId: 'x' })).toBe(false);
   });
 });
+
+describe('"Urgence" calls the pharmacy too', () => {
+  it('raises an emergency alert with the emergency guidance, and a help alert already raised becomes the emergency', () => {
+    const h = start();
+    toIdentity(h);
+    h.send({ type: 'EMERGENCY' });
+    expect(h.view().context.overlay).toBe('emergency');
+    expect(h.alert()).toMatchObject({ reason: 'emergency', state: 'raised' });
+    // Closing the guidance leaves the alert standing: only someone coming ends it.
+    h.send({ type: 'EMERGENCY_CLOSE' });
+    expect(h.alert()).toMatchObject({ reason: 'emergency', state: 'raised' });
+
+    const g = start();
+    toConsultation(g);
+    g.send({ type: 'CALL_PHARMACIST' });
+    g.send({ type: 'EMERGENCY' });
+    expect(g.alert()).toMatchObject({ reason: 'emergency', state: 'raised' });
+    expect(g.alerts.map((a) => [a.change, a.reason])).toEqual([['raised', 'help'], ['raised', 'emergency']]);
+    // Pressed again: the same emergency, recorded once.
+    g.send({ type: 'EMERGENCY_CLOSE' }, { type: 'EMERGENCY' });
+    expect(g.alerts).toHaveLength(2);
+  });
+});

@@ -44,12 +44,13 @@ export function playChime(volume: number): void {
   }, () => tone(volume));
 }
 
-/** Chimes once when an alert is raised (each new alert id), never for an acknowledged one. */
+/** Chimes once when an alert is raised (each new alert id), again each time nobody answered in time, never for an acknowledged one. */
 export function useChime(alert: AlertView | null | undefined): void {
   const raised = alert?.state === 'raised' ? alert : null;
   const id = raised?.id ?? null;
+  const ring = raised?.ring ?? 1;
   const volume = raised?.chime?.volume ?? null;
   useEffect(() => {
     if (id && volume !== null) playChime(volume);
-  }, [id]);
+  }, [id, ring]);
 }

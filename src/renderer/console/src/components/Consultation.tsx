@@ -12,6 +12,7 @@ import { endedText, type BoothAway } from '../format';
 import type { HubClient } from '../hub-client';
 import type { CallInfo } from '../types';
 import { BoothAwayBanner } from './BoothAwayBanner';
+import { EmergencyBanner } from './EmergencyBanner';
 import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
 import { ContextPanel } from './ContextPanel';
@@ -126,6 +127,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
       {live && away && <BoothAwayBanner away={away} clock={clock} />}
+      {live && <EmergencyBanner hub={hub} boothId={call.boothId} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">

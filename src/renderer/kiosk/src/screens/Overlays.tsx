@@ -45,7 +45,8 @@ export function Overlay({ view, send, wipeSeconds = null }: { view: SessionView;
             <h2 id="dlg-title" className="title title--alarm">{t(l, 'overlay.emergency.title')}</h2>
             <p className="lead">{t(l, 'overlay.emergency.body')}</p>
             <p className="value-big title--alarm">{t(l, 'overlay.emergency.call')}</p>
-            <p className="lead">{t(l, 'overlay.emergency.pharmacist')}</p>
+            {/* The pharmacy is called by the button itself: the patient reads whether someone answered. */}
+            <p className="lead" data-testid="emergency-status">{t(l, emergencyStatusKey(view.context.alert))}</p>
             <div className="actions">
               <button type="button" className="btn btn--primary" data-testid="emergency-close" onClick={() => send({ type: 'EMERGENCY_CLOSE' })}>{t(l, 'overlay.emergency.close')}</button>
             </div>
@@ -69,13 +70,21 @@ export function Overlay({ view, send, wipeSeconds = null }: { view: SessionView;
   }
 }
 
+function emergencyStatusKey(alert: AlertView | null): 'overlay.emergency.calling' | 'overlay.emergency.coming' | 'overlay.emergency.pharmacist' {
+  if (!alert) return 'overlay.emergency.pharmacist';
+  return alert.state === 'acknowledged' ? 'overlay.emergency.coming' : 'overlay.emergency.calling';
+}
+
 /** What the alert says to the patient: "nous prévenons" while raised, "arrive" only once someone acknowledged it. */
 export function AlertLine({ alert, lang, className = 'banner__line' }: { alert: AlertView; lang: Language; className?: string }) {
   const by = alert.acknowledgedBy?.name;
   return (
-    <p className={className} data-testid="alert-status" data-alert={alert.state}>
-      {alert.state === 'raised' ? t(lang, 'alert.raised') : by ? t(lang, 'alert.acknowledgedBy', { name: by }) : t(lang, 'alert.acknowledged')}
-    </p>
+    <>
+      <p className={className} data-testid="alert-status" data-alert={alert.state} data-reach={alert.reach ?? undefined}>
+        {alert.state === 'raised' ? t(lang, 'alert.raised') : by ? t(lang, 'alert.acknowledgedBy', { name: by }) : t(lang, 'alert.acknowledged')}
+      </p>
+      {alert.state === 'raised' && alert.reach === 'booth' && <p className={className} data-testid="alert-booth-only">{t(lang, 'alert.boothOnly')}</p>}
+    </>
   );
 }
 

@@ -1,0 +1,130 @@
+/**
+ * The booth's side of the pharmacy counter (src/shared/counter-protocol.ts):
+ * each change of the session's alert goes to the hub, which rings the
+ * counter pages of this booth's pharmacy; the hub's answer says whether any
+ * page heard it. When none did, or the hub cannot be reached, the booth's
+ * own chime is the only one and the kiosk says so (`reach: 'booth'`). A
+ * counter's "J'arrive" comes back as `counter.acknowledge`, and the session
+ * takes it like the pharmacist's at the booth, naming who is coming. The
+ * screen's kind (idle, step N, waiting, in call) goes with it, never who the
+ * patient is.
+ */
+import type { Logger } from 'pino';
+import { codeOf } from '../shared/errors';
+import {
+  AlertDelivery, COUNTER, CounterAcknowledge, RingAgain, type AlertReport, type BoothActivity,
+} from '../shared/counter-protocol';
+import type { HubChannel } from './hub-link';
+import type { HostSession } from './session';
+
+export interface CounterRelayOptions {
+  link: HubChannel;
+  session: HostSession;
+  log: Logger;
+  /** Called when what the kiosk shows of the alert changed outside the machine (who heard it, a ring again). */
+  changed: () => void;
+}
+
+type Reach = 'counter' | 'booth' | null;
+
+export class CounterRelay {
+  /** The alert last reported, to tell a change from a repeat and to resolve the one that left. */
+  private reported: AlertReport | null = null;
+  private reachOf: { alertId: string; reach: Reach; ring: number } | null = null;
+  private lastActivity = '';
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly opts: CounterRelayOptions) {
+    const { link, session } = opts;
+    this.unsubscribe = session.subscribe(() => this.onSession());
+    link.on('status', (status) => {
+      if (status === 'online') this.resend();
+      else if (this.reachOf && this.reported?.state === 'raised') this.setReach(this.reachOf.alertId, 'booth');
+    });
+    link.handle(COUNTER.acknowledge, (params) => {
+      const ack = CounterAcknowledge.parse(params);
+      const accepted = session.send({ type: 'ALERT_ACKNOWLEDGED', alertId: ack.alertId, by: ack.by });
+      return { accepted };
+    });
+    link.handle(COUNTER.ringAgain, (params) => {
+      const r = RingAgain.parse(params);
+      if (this.reachOf?.alertId === r.alertId && r.ring > this.reachOf.ring) {
+        this.reachOf = { ...this.reachOf, ring: r.ring };
+        opts.changed();
+      }
+      return { ok: true };
+    });
+  }
+
+  /** What the view shows of an alert: who heard it, how many times it rang. */
+  reach(alertId: string): { reach: Reach; ring: number } {
+    return this.reachOf?.alertId === alertId ? { reach: this.reachOf.reach, ring: this.reachOf.ring } : { reach: null, ring: 1 };
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  private onSession(): void {
+    const view = this.opts.session.view();
+    const a = view.context.alert;
+    const next: AlertReport | null = a
+      ? { alertId: a.id, reason: a.reason, state: a.state, raisedAt: a.raisedAt, acknowledgedBy: a.acknowledgedBy }
+      : null;
+    const prev = this.reported;
+    if (next && (prev?.alertId !== next.alertId || prev.state !== next.state)) {
+      if (prev?.alertId !== next.alertId) this.reachOf = { alertId: next.alertId, reach: null, ring: 1 };
+      this.reported = next;
+      this.send(next);
+    } else if (!next && prev) {
+      this.reported = null;
+      this.reachOf = null;
+      this.send({ ...prev, state: 'resolved' });
+    }
+    const activity = activityOf(view.state, view.step);
+    const key = JSON.stringify(activity);
+    if (key !== this.lastActivity) {
+      this.lastActivity = key;
+      if (this.opts.link.status === 'online') this.opts.link.notify(COUNTER.activity, activity);
+    }
+  }
+
+  /** After a reconnect: the hub hears the standing alert again (it rings once per alert, never twice) and the screen. */
+  private resend(): void {
+    if (this.reported) this.send(this.reported);
+    if (this.lastActivity) this.opts.link.notify(COUNTER.activity, JSON.parse(this.lastActivity) as BoothActivity);
+  }
+
+  private send(report: AlertReport): void {
+    if (this.opts.link.status !== 'online') {
+      if (report.state === 'raised') this.setReach(report.alertId, 'booth');
+      return;
+    }
+    this.opts.link.request(COUNTER.alert, report).then(
+      (answer) => {
+        const delivery = AlertDelivery.safeParse(answer);
+        if (report.state === 'raised') this.setReach(report.alertId, delivery.success && delivery.data.counters > 0 ? 'counter' : 'booth');
+      },
+      (error: unknown) => {
+        this.opts.log.warn({ code: codeOf(error), alertId: report.alertId }, 'the counter could not be told of the alert: it rings here only');
+        if (report.state === 'raised') this.setReach(report.alertId, 'booth');
+      },
+    );
+  }
+
+  private setReach(alertId: string, reach: Reach): void {
+    if (this.reachOf?.alertId !== alertId || this.reachOf.reach === reach) return;
+    this.reachOf = { ...this.reachOf, reach };
+    this.opts.changed();
+  }
+}
+
+/** The board's reading of a kiosk screen. */
+export function activityOf(state: string, step: number | null): BoothActivity {
+  const top = state.split('.')[0];
+  if (top === 'attract' || top === 'privacyWipe') return { kind: 'idle', step: null };
+  if (top === 'waitingRoom') return { kind: 'waiting', step: null };
+  if (top === 'consultation') return { kind: 'call', step: null };
+  if (step !== null) return { kind: 'steps', step };
+  return { kind: 'ending', step: null };
+}

@@ -1,0 +1,201 @@
+/**
+ * The counter's side of the booths' alerts (src/shared/counter-protocol.ts
+ * says the flows): one alert per booth at most, rung on the counter pages
+ * of that booth's pharmacy and never another's, acknowledged only by staff
+ * of that pharmacy, rung again while nobody answers. No patient data: the
+ * alert's reason and state, the booth's screen kind and step.
+ */
+import type { Clock } from '../../shared/clock';
+import {
+  COUNTER, COUNTER_ERRORS,
+  type AcknowledgeAlertParams, type AlertDelivery, type AlertReport, type Board, type BoardAlert, type BoardBooth, type BoothActivity,
+  type CounterAcknowledge, type RingNote,
+} from '../../shared/counter-protocol';
+import { refused } from '../peer';
+
+/** A signed-in member of staff, as the routing needs them. */
+export interface StaffRef {
+  staffId: string;
+  firstName: string;
+  pharmacyId: string;
+}
+
+/** One open counter page. */
+export interface CounterPage extends StaffRef {
+  notify(method: string, params: unknown): void;
+}
+
+export interface CounterAlertsOptions {
+  booths: readonly { boothId: string; pharmacyId?: string | undefined; pharmacy: { name: string; city: string } }[];
+  /** hub `counter.ringAgainSeconds`, in ms. */
+  ringAgainMs: number;
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** Requests of a booth's connection (rejects when it is offline). */
+  booth: { request(boothId: string, method: string, params: unknown): Promise<unknown> };
+  /** Each change worth a line in the hub's log (no patient data). */
+  onChange?: (event: { boothId: string; alertId: string; change: 'raised' | 'acknowledged' | 'resolved' | 'rang-again'; counters: number; staffId?: string }) => void;
+}
+
+interface BoothState {
+  boothId: string;
+  pharmacyId: string | null;
+  online: boolean;
+  activity: BoothActivity | null;
+  alert: BoardAlert | null;
+  timer: unknown;
+}
+
+export class CounterAlerts {
+  private readonly booths = new Map<string, BoothState>();
+  private readonly pages = new Set<CounterPage>();
+  private whereabouts: (boothId: string) => { position: number | null; doctor: string | null } = () => ({ position: null, doctor: null });
+  private readonly alertListeners = new Set<(boothId: string, report: AlertReport) => void>();
+
+  constructor(private readonly opts: CounterAlertsOptions) {
+    for (const b of opts.booths) {
+      this.booths.set(b.boothId, { boothId: b.boothId, pharmacyId: b.pharmacyId ?? null, online: false, activity: null, alert: null, timer: null });
+    }
+  }
+
+  /** Where the queue and the rooms put a booth (a hub with media); nowhere without. */
+  setWhereabouts(fn: (boothId: string) => { position: number | null; doctor: string | null }): void {
+    this.whereabouts = fn;
+  }
+
+  /** Hears each change of a booth's alert as the booth reported it (the console's emergency banner). */
+  onAlert(listener: (boothId: string, report: AlertReport) => void): void {
+    this.alertListeners.add(listener);
+  }
+
+  pageConnected(page: CounterPage): void {
+    this.pages.add(page);
+    page.notify(COUNTER.boardNote, this.board(page.pharmacyId, page));
+  }
+
+  pageDisconnected(page: CounterPage): void {
+    this.pages.delete(page);
+  }
+
+  /** The counter pages open for a pharmacy. */
+  counters(pharmacyId: string | null): number {
+    let n = 0;
+    for (const p of this.pages) if (p.pharmacyId === pharmacyId) n += 1;
+    return n;
+  }
+
+  boothConnected(boothId: string): void {
+    this.update(boothId, (b) => { b.online = true; });
+  }
+
+  boothDisconnected(boothId: string): void {
+    this.update(boothId, (b) => { b.online = false; });
+  }
+
+  activity(boothId: string, activity: BoothActivity): void {
+    this.update(boothId, (b) => { b.activity = activity; });
+  }
+
+  /** A booth's report of its alert; answers how many counter pages heard it. */
+  report(boothId: string, r: AlertReport): AlertDelivery {
+    const b = this.booths.get(boothId);
+    if (!b) return { counters: 0 };
+    const counters = this.counters(b.pharmacyId);
+    const current = b.alert;
+    if (r.state === 'raised') {
+      // The same alert again (a reconnect, a flood of presses): nothing rings twice.
+      if (current?.alertId === r.alertId && current.state === 'raised') return { counters };
+      this.stopRinging(b);
+      b.alert = { alertId: r.alertId, reason: r.reason, state: 'raised', raisedAt: r.raisedAt, acknowledgedBy: null, rings: 1 };
+      this.ring(b, b.alert);
+      this.startRinging(b);
+    } else if (r.state === 'acknowledged') {
+      this.stopRinging(b);
+      b.alert = { alertId: r.alertId, reason: r.reason, state: 'acknowledged', raisedAt: r.raisedAt, acknowledgedBy: r.acknowledgedBy, rings: current?.alertId === r.alertId ? current.rings : 1 };
+    } else {
+      if (current && current.alertId !== r.alertId) return { counters };
+      this.stopRinging(b);
+      b.alert = null;
+    }
+    this.opts.onChange?.({ boothId, alertId: r.alertId, change: r.state, counters });
+    for (const l of this.alertListeners) l(boothId, r);
+    this.broadcast(b.pharmacyId);
+    return { counters };
+  }
+
+  /** "J'arrive" from a counter page: refused unless the staff member's pharmacy is the booth's and the alert still stands. */
+  async acknowledge(staff: StaffRef, p: AcknowledgeAlertParams): Promise<{ accepted: boolean }> {
+    const b = this.booths.get(p.boothId);
+    // An unknown booth is refused like another pharmacy's: a page cannot probe which booths exist.
+    if (!b || b.pharmacyId === null || b.pharmacyId !== staff.pharmacyId) {
+      throw refused(COUNTER_ERRORS.notYourPharmacy, 'this booth is not one of your pharmacy\'s');
+    }
+    if (!b.alert || b.alert.alertId !== p.alertId) throw refused(COUNTER_ERRORS.unknownAlert, 'this alert no longer stands');
+    const ack: CounterAcknowledge = { alertId: p.alertId, by: { via: 'counter', staffId: staff.staffId, name: staff.firstName } };
+    let answer: unknown;
+    try {
+      answer = await this.opts.booth.request(p.boothId, COUNTER.acknowledge, ack);
+    } catch {
+      throw refused(COUNTER_ERRORS.boothOffline, 'the booth cannot be reached');
+    }
+    const accepted = typeof answer === 'object' && answer !== null && 'accepted' in answer && answer.accepted === true;
+    if (accepted && b.alert?.alertId === p.alertId && b.alert.state === 'raised') {
+      // The booth reports it too; the page need not wait for that to see who is going.
+      this.report(p.boothId, { alertId: p.alertId, reason: b.alert.reason, state: 'acknowledged', raisedAt: b.alert.raisedAt, acknowledgedBy: ack.by });
+    }
+    this.opts.onChange?.({ boothId: p.boothId, alertId: p.alertId, change: 'acknowledged', counters: this.counters(b.pharmacyId), staffId: staff.staffId });
+    return { accepted };
+  }
+
+  /** The board of a pharmacy, as its counter pages get it. */
+  board(pharmacyId: string, staff?: StaffRef): Board {
+    const booths: BoardBooth[] = [];
+    let pharmacy = { name: '', city: '' };
+    for (const cfg of this.opts.booths) {
+      if (cfg.pharmacyId !== pharmacyId) continue;
+      pharmacy = { name: cfg.pharmacy.name, city: cfg.pharmacy.city };
+      const b = this.booths.get(cfg.boothId)!;
+      booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, ...this.whereabouts(b.boothId), alert: b.alert });
+    }
+    return { pharmacy, staff: { id: staff?.staffId ?? '', name: staff?.firstName ?? '' }, booths };
+  }
+
+  close(): void {
+    for (const b of this.booths.values()) this.stopRinging(b);
+  }
+
+  private update(boothId: string, change: (b: BoothState) => void): void {
+    const b = this.booths.get(boothId);
+    if (!b) return;
+    change(b);
+    this.broadcast(b.pharmacyId);
+  }
+
+  private broadcast(pharmacyId: string | null): void {
+    if (pharmacyId === null) return;
+    for (const p of this.pages) if (p.pharmacyId === pharmacyId) p.notify(COUNTER.boardNote, this.board(pharmacyId, p));
+  }
+
+  private ring(b: BoothState, alert: BoardAlert): void {
+    const note: RingNote = { boothId: b.boothId, alertId: alert.alertId, reason: alert.reason, ring: alert.rings };
+    for (const p of this.pages) if (p.pharmacyId === b.pharmacyId) p.notify(COUNTER.ringNote, note);
+  }
+
+  private startRinging(b: BoothState): void {
+    b.timer = this.opts.clock.setTimeout(() => {
+      b.timer = null;
+      const alert = b.alert;
+      if (!alert || alert.state !== 'raised') return;
+      alert.rings += 1;
+      this.ring(b, alert);
+      this.opts.booth.request(b.boothId, COUNTER.ringAgain, { alertId: alert.alertId, ring: alert.rings }).catch(() => undefined);
+      this.opts.onChange?.({ boothId: b.boothId, alertId: alert.alertId, change: 'rang-again', counters: this.counters(b.pharmacyId) });
+      this.broadcast(b.pharmacyId);
+      this.startRinging(b);
+    }, this.opts.ringAgainMs);
+  }
+
+  private stopRinging(b: BoothState): void {
+    if (b.timer !== null) this.opts.clock.clearTimeout(b.timer);
+    b.timer = null;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The pharmacy counter on the hub: staff sign-in (./staff-auth.ts), the
+ * counter page's build at `/counter/`, its WebSocket at `/counter/ws`
+ * (session cookie and an allowed Origin, like the console's), and the
+ * booths' `counter.*` methods, routed by ./alerts.ts to the pages of each
+ * booth's own pharmacy.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { z } from 'zod';
+import { serveStatic } from '../../node/static-files';
+import { systemClock, type Clock } from '../../shared/clock';
+import { AcknowledgeAlertParams, AlertReport, BoothActivity, COUNTER, COUNTER_PAGE_PATH, COUNTER_WS_PATH } from '../../shared/counter-protocol';
+import type { AuthOptions } from '../auth';
+import { refuseUpgrade } from '../booth-gateway';
+import { FloodLog } from '../flood-log';
+import { Peer, refused, type Method } from '../peer';
+import type { HubPorts } from '../ports';
+import { addressKey } from '../throttle';
+import { CounterAlerts, type CounterPage } from './alerts';
+import { StaffAuth } from './staff-auth';
+
+export interface HubCounter {
+  readonly auth: StaffAuth;
+  readonly alerts: CounterAlerts;
+}
+
+export interface CounterOptions {
+  /** The counter page's build (dist/renderer/counter). */
+  dir: string;
+  /** Content-Security-Policy of its HTML (the console's). */
+  csp: string;
+  auth?: AuthOptions;
+  /** The re-ring timer's clock (tests). */
+  clock?: Clock;
+}
+
+type CounterPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
+
+export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubCounter {
+  const { booths, config } = ports;
+  const log = ports.log.child({ module: 'hub.counter' });
+  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, ...opts.auth });
+  const alerts = new CounterAlerts({
+    booths: config.booths,
+    ringAgainMs: config.counter.ringAgainSeconds * 1000,
+    clock: opts.clock ?? systemClock,
+    booth: {
+      request: (boothId, method, params) => {
+        const peer = booths.peer(boothId);
+        return peer ? peer.request(method, params) : Promise.reject(refused('PEER_GONE', 'booth offline'));
+      },
+    },
+    onChange: (e) => log.info(e, 'counter alert'),
+  });
+
+  // Booths: their alert and their screen's kind; always about themselves (the connection names the booth).
+  booths.handle(COUNTER.alert, AlertReport, (peer, report) => alerts.report(peer.id, report));
+  booths.handle(COUNTER.activity, BoothActivity, (peer, activity) => { alerts.activity(peer.id, activity); });
+  booths.on('connected', (peer) => alerts.boothConnected(peer.id));
+  booths.on('disconnected', (peer) => { if (!booths.peer(peer.id)) alerts.boothDisconnected(peer.id); });
+  for (const id of booths.connectedBooths()) alerts.boothConnected(id);
+
+  // Counter pages.
+  const own = new URL(ports.url);
+  const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];
+  const floods = new FloodLog(log, { windowMs: ports.limits.logWindowMs });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const methods = new Map<string, Method>();
+  const pages = new Map<Peer, { page: CounterPage; token: string }>();
+  methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, (peer, params) => {
+      const open = pages.get(peer);
+      // Signed out (here or in another tab) since the page connected: refused; the page asks to sign in again.
+      const session = open ? auth.sessionOfToken(open.token) : null;
+      if (!open || !session) throw refused('NOT_LOGGED_IN', 'signed out');
+      return alerts.acknowledge({ staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId }, params);
+  }));
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const origin = String(req.headers.origin ?? '');
+    const address = addressKey(req.socket.remoteAddress);
+    if (!origins.includes(origin)) {
+      floods.warn(`origin:${address}`, { address, origin: origin.slice(0, 100) }, 'refused a counter connection: origin not allowed');
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    const token = auth.tokenOf(req);
+    const session = token ? auth.sessionOfToken(token) : null;
+    if (!token || !session) {
+      floods.warn(`session:${address}`, { address }, 'refused a counter connection: not signed in');
+      return refuseUpgrade(socket, 401, 'Unauthorized');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const peer = new Peer({ ws, identity: { role: 'staff', id: session.staffId }, methods, log, ratePerSecond: 20, burst: 100, floods });
+      const page: CounterPage = { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId, notify: (m, p) => peer.notify(m, p) };
+      pages.set(peer, { page, token });
+      ws.on('close', () => {
+        pages.delete(peer);
+        alerts.pageDisconnected(page);
+      });
+      alerts.pageConnected(page);
+    });
+  };
+  ports.addRoute(auth.route);
+  ports.addUpgrade(COUNTER_WS_PATH, upgrade);
+  ports.addRoute(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/counter') {
+      res.writeHead(308, { Location: COUNTER_PAGE_PATH }).end();
+      return true;
+    }
+    if (!path.startsWith(COUNTER_PAGE_PATH)) return false;
+    // The build is served from its own folder: the path inside it is what follows /counter.
+    req.url = (req.url ?? '/').slice(COUNTER_PAGE_PATH.length - 1);
+    await serveStatic(req, res, { root: opts.dir, csp: opts.csp });
+    return true;
+  });
+  ports.onClose(() => {
+    for (const peer of pages.keys()) peer.ws.terminate();
+    wss.close();
+    floods.close();
+    alerts.close();
+    auth.close();
+  });
+  return { auth, alerts };
+}
+
+function method<P extends z.ZodType>(params: P, run: (peer: Peer, params: z.output<P>) => unknown): Method {
+  return { params, run: run as Method['run'] };
+}

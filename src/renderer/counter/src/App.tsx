@@ -1,0 +1,171 @@
+/**
+ * The counter page: sign-in, then the pharmacy's booths live, each alert
+ * with its sound and notification (once "Activer les alertes" was tapped),
+ * and "J'arrive" (the booth then shows "Le pharmacien arrive" with the
+ * staff member's first name).
+ */
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { COUNTER_API, type Board, type BoardBooth, type RingNote } from '../../../shared/counter-protocol';
+import { armAlerts, ring, type Armed } from './alerting';
+import { CounterClient, CounterError } from './client';
+import { reasonWords, t, type Lang } from './i18n';
+
+interface Me { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null }
+
+export function CounterApp() {
+  const [lang, setLang] = useState<Lang>('fr');
+  const [me, setMe] = useState<Me | null | 'loading'>('loading');
+  useEffect(() => {
+    fetch(COUNTER_API.me).then(async (r) => setMe(r.ok ? (await r.json()) as Me : null), () => setMe(null));
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t(lang, 'title');
+  }, [lang]);
+  const other: Lang = lang === 'fr' ? 'en' : 'fr';
+  const switcher = <button type="button" className="link" lang={other} data-testid="lang" onClick={() => setLang(other)}>{t(lang, 'lang.other')}</button>;
+  if (me === 'loading') return null;
+  if (!me) return <Login lang={lang} switcher={switcher} onLogin={setMe} />;
+  return <Desk lang={lang} switcher={switcher} me={me} onSignedOut={() => setMe(null)} />;
+}
+
+function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactNode; onLogin: (me: Me) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await fetch(COUNTER_API.login, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
+      });
+      const body = (await res.json()) as Me & { message?: string };
+      if (!res.ok) setError(lang === 'fr' ? (body.message ?? t(lang, 'login.refused')) : t(lang, 'login.refused'));
+      else onLogin(body);
+    } catch {
+      setError(t(lang, 'login.unreachable'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="card login">
+      <header className="bar"><h1>{t(lang, 'login.heading')}</h1>{switcher}</header>
+      <form onSubmit={(e) => void submit(e)}>
+        <label>{t(lang, 'login.email')}<input name="email" type="email" autoComplete="username" required data-testid="email" /></label>
+        <label>{t(lang, 'login.password')}<input name="password" type="password" autoComplete="current-password" required data-testid="password" /></label>
+        {error && <p className="error" role="alert">{error}</p>}
+        <button type="submit" className="primary" disabled={busy} data-testid="sign-in">{t(lang, 'login.submit')}</button>
+      </form>
+    </main>
+  );
+}
+
+function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React.ReactNode; me: Me; onSignedOut: () => void }) {
+  const [board, setBoard] = useState<Board | null>(null);
+  const [online, setOnline] = useState(true);
+  const [armed, setArmed] = useState<Armed>('no');
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const audio = useRef<HTMLAudioElement>(null);
+  const armedRef = useRef<Armed>('no');
+  const langRef = useRef(lang);
+  langRef.current = lang;
+  const client = useRef<CounterClient | null>(null);
+  useEffect(() => {
+    const c = new CounterClient({
+      board: setBoard,
+      status: setOnline,
+      refused: onSignedOut,
+      ring: (note: RingNote) => {
+        const l = langRef.current;
+        const urgent = note.reason === 'emergency';
+        const what = urgent ? t(l, 'alert.emergency') : t(l, 'alert.help');
+        if (audio.current) void ring(audio.current, armedRef.current, { alertId: note.alertId, ring: note.ring, urgent, title: t(l, 'notify.title', { booth: note.boothId, what }), body: reasonWords(l, note.reason) });
+      },
+    });
+    client.current = c;
+    c.connect();
+    return () => c.close();
+  }, []);
+  const arm = async (): Promise<void> => {
+    if (!audio.current) return;
+    const a = await armAlerts(audio.current);
+    armedRef.current = a;
+    setArmed(a);
+  };
+  const acknowledge = (b: BoardBooth): void => {
+    if (!b.alert) return;
+    setRefusal(null);
+    client.current?.acknowledge({ boothId: b.boothId, alertId: b.alert.alertId }).catch((e: unknown) => {
+      if (e instanceof CounterError && e.code === 'NOT_LOGGED_IN') onSignedOut();
+      else setRefusal(t(lang, 'alert.refused', { why: e instanceof CounterError ? e.code : String(e) }));
+    });
+  };
+  const signOut = async (): Promise<void> => {
+    await fetch(COUNTER_API.logout, { method: 'POST' }).catch(() => undefined);
+    onSignedOut();
+  };
+  const pharmacy = board?.pharmacy ?? me.pharmacy;
+  return (
+    <main className="desk">
+      <header className="bar">
+        <h1>{pharmacy ? `${pharmacy.name} — ${pharmacy.city}` : t(lang, 'title')}</h1>
+        <span className="who">{me.firstName}</span>
+        {switcher}
+        <button type="button" className="link" onClick={() => void signOut()}>{t(lang, 'logout')}</button>
+      </header>
+      <audio ref={audio} src="audio/chime.wav" preload="auto" data-testid="chime" />
+      <section className={`arming arming--${armed === 'no' ? 'off' : 'on'}`} data-testid="arming" data-armed={armed}>
+        {armed === 'no'
+          ? <><p>{t(lang, 'alerts.notArmed')}</p><button type="button" className="primary" data-testid="arm" onClick={() => void arm()}>{t(lang, 'alerts.arm')}</button></>
+          : <p>{armed === 'sound+notification' ? t(lang, 'alerts.armed') : t(lang, 'alerts.armedNoNotification')}</p>}
+      </section>
+      {!online && <p className="offline" role="alert" data-testid="offline">{t(lang, 'offline')}</p>}
+      {refusal && <p className="error" role="alert">{refusal}</p>}
+      <ul className="board" data-testid="board">
+        {board?.booths.map((b) => <BoothTile key={b.boothId} booth={b} lang={lang} onAcknowledge={() => acknowledge(b)} />)}
+      </ul>
+    </main>
+  );
+}
+
+function activityWords(lang: Lang, b: BoardBooth): string {
+  if (!b.online) return t(lang, 'booth.offline');
+  const a = b.activity;
+  if (!a) return t(lang, 'booth.unknown');
+  if (a.kind === 'steps') return t(lang, 'booth.steps', { step: a.step ?? '' });
+  if (a.kind === 'waiting' && b.position !== null) return t(lang, 'booth.waitingAt', { n: b.position });
+  if (a.kind === 'call' && b.doctor !== null) return t(lang, 'booth.callWith', { doctor: b.doctor });
+  return t(lang, `booth.${a.kind}`);
+}
+
+function timeOf(iso: string | null, lang: Lang): string | null {
+  if (!iso) return null;
+  return new Date(iso).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
+function BoothTile({ booth, lang, onAcknowledge }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void }) {
+  const a = booth.alert;
+  const urgent = a?.reason === 'emergency';
+  const state = a ? (urgent ? 'emergency' : 'help') : booth.online ? 'ok' : 'offline';
+  const since = timeOf(a?.raisedAt ?? null, lang);
+  return (
+    <li className={`tile tile--${state}`} data-testid={`booth-${booth.boothId}`} data-state={state}>
+      <h2>{booth.boothId}</h2>
+      <p className="tile__activity" data-testid={`activity-${booth.boothId}`}>{activityWords(lang, booth)}</p>
+      {a && (
+        <div className="tile__alert" role={a.state === 'raised' ? 'alert' : 'status'} data-testid={`alert-${booth.boothId}`} data-alert={a.state}>
+          <p className="tile__what">{urgent ? t(lang, 'alert.emergency') : t(lang, 'alert.help')}{since ? ` · ${t(lang, 'alert.since', { time: since })}` : ''}{a.rings > 1 ? ` · ${t(lang, 'alert.rings', { n: a.rings })}` : ''}</p>
+          <p>{reasonWords(lang, a.reason)}</p>
+          {a.state === 'raised'
+            ? <button type="button" className="primary big" data-testid={`ack-${booth.boothId}`} onClick={onAcknowledge}>{t(lang, 'alert.ack')}</button>
+            : <p className="tile__coming" data-testid={`coming-${booth.boothId}`}>{t(lang, 'alert.coming', { name: a.acknowledgedBy?.name ?? '—' })}</p>}
+        </div>
+      )}
+    </li>
+  );
+}

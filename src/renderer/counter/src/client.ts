@@ -1,0 +1,109 @@
+/**
+ * The counter page's connection to the hub (`/counter/ws`, beside the page):
+ * the staff session cookie authenticates it; frames are the hub protocol's,
+ * validated on arrival; the board and rings are checked against the counter
+ * protocol. A dropped connection comes back by itself (full-jitter backoff);
+ * one refused because nobody is signed in (at the start, or after a hub
+ * restart forgot the session) is the page's to handle.
+ */
+import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
+import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams } from '../../../shared/counter-protocol';
+import { HubFrame } from '../../../shared/hub-protocol';
+import { PendingRequests } from '../../../shared/pending-requests';
+
+const BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 4000 };
+const REQUEST_TIMEOUT_MS = 20_000;
+
+export class CounterError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface CounterEvents {
+  board(board: Board): void;
+  ring(note: RingNote): void;
+  status(online: boolean): void;
+  /** The first connection was refused: not signed in (any more). */
+  refused(): void;
+}
+
+export class CounterClient {
+  private ws: WebSocket | null = null;
+  private readonly pending = new PendingRequests();
+  private attempt = 0;
+  private closed = false;
+  private everOpened = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly on: CounterEvents) {}
+
+  connect(): void {
+    if (this.closed) return;
+    const url = new URL('ws', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      this.everOpened = true;
+      this.attempt = 0;
+      this.on.status(true);
+    };
+    ws.onclose = () => {
+      if (this.ws === ws) this.ws = null;
+      this.pending.failAll(() => new CounterError('CLOSED', 'connection closed'));
+      this.on.status(false);
+      if (this.closed) return;
+      if (!opened && !this.everOpened) {
+        this.on.refused();
+        return;
+      }
+      // A hub that restarted has forgotten the staff sessions: once it answers that nobody is signed in, ask again.
+      const retry = (): void => {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.connect();
+        }, backoffDelay(this.attempt++, BACKOFF));
+      };
+      if (opened) return retry();
+      fetch(COUNTER_API.me).then((r) => (r.status === 401 ? this.on.refused() : retry()), retry);
+    };
+    ws.onmessage = (msg) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(String(msg.data));
+      } catch {
+        return;
+      }
+      const parsed = HubFrame.safeParse(raw);
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      if (frame.t === 'res') {
+        if (frame.ok) this.pending.resolve(frame.id, frame.r);
+        else this.pending.reject(frame.id, new CounterError(frame.e.code, frame.e.message));
+      } else if (frame.t === 'note') {
+        if (frame.m === COUNTER.boardNote) {
+          const board = Board.safeParse(frame.p);
+          if (board.success) this.on.board(board.data);
+        } else if (frame.m === COUNTER.ringNote) {
+          const note = RingNote.safeParse(frame.p);
+          if (note.success) this.on.ring(note.data);
+        }
+      }
+    };
+  }
+
+  acknowledge(params: AcknowledgeAlertParams): Promise<unknown> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new CounterError('CLOSED', 'connection closed'));
+    return this.pending.start<unknown>((id) => ws.send(JSON.stringify({ t: 'req', id, m: COUNTER.acknowledgeAlert, p: params })), REQUEST_TIMEOUT_MS);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.ws?.close();
+  }
+}

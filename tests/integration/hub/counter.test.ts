@@ -1,0 +1,138 @@
+/**
+ * The pharmacy counter on a real hub: staff sign in with the console's
+ * rules under their own cookie; a booth's alert (over its real link) rings
+ * the counter pages of its own pharmacy only; "J'arrive" reaches the booth
+ * naming who is coming; an acknowledgement from another pharmacy, or from a
+ * page whose account signed out, is refused; a doctor's session does not
+ * open the counter and a member of staff's does not open the console.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HubLink } from '../../../src/host/hub-link';
+import type { Hub } from '../../../src/hub/server';
+import { createLogger } from '../../../src/node/logger';
+import { COUNTER, COUNTER_API, COUNTER_WS_PATH, type AlertReport, type Board, type CounterAcknowledge, type RingNote } from '../../../src/shared/counter-protocol';
+import { BOOTH_SECRETS, SPECIALISTS, STAFF, startTestHub } from '../../helpers/hub';
+import { ConsoleClient } from '../../resilience/support/clients';
+
+const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
+let hub: Hub;
+const links: { boothId: string; link: HubLink }[] = [];
+const pages: ConsoleClient[] = [];
+
+beforeAll(async () => {
+  hub = await startTestHub({ consoleDir: '/nonexistent' });
+});
+afterAll(async () => {
+  for (const p of pages) p.ws.terminate();
+  for (const l of links) await l.link.stop();
+  await hub?.close();
+});
+
+async function booth(boothId: keyof typeof BOOTH_SECRETS): Promise<{ link: HubLink; acks: CounterAcknowledge[] }> {
+  // One link per booth: two would keep replacing each other.
+  for (const old of links.filter((l) => l.boothId === boothId)) await old.link.stop();
+  const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId, token: BOOTH_SECRETS[boothId], log: silent, minDelayMs: 50, maxDelayMs: 200 });
+  links.push({ boothId, link });
+  const acks: CounterAcknowledge[] = [];
+  link.handle(COUNTER.acknowledge, (p) => {
+    acks.push(p as CounterAcknowledge);
+    return { accepted: true };
+  });
+  link.start();
+  await expect.poll(() => link.status).toBe('online');
+  return { link, acks };
+}
+
+async function signIn(who: (typeof STAFF)[number]): Promise<string> {
+  const res = await fetch(`${hub.url}${COUNTER_API.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.get('set-cookie')!;
+  expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
+  return cookie.split(';')[0]!;
+}
+
+async function counterPage(who: (typeof STAFF)[number]): Promise<ConsoleClient> {
+  const page = await ConsoleClient.open(hub.url, { cookie: await signIn(who), origin: hub.url }, COUNTER_WS_PATH);
+  pages.push(page);
+  return page;
+}
+
+const raised = (alertId: string): AlertReport => ({ alertId, reason: 'help', state: 'raised', raisedAt: new Date().toISOString(), acknowledgedBy: null });
+
+describe('the counter page on the hub', () => {
+  it('rings the counter of the booth\'s pharmacy only, and carries "J\'arrive" to the booth with the first name', async () => {
+    const marie = await counterPage(STAFF[0]);
+    const paul = await counterPage(STAFF[1]);
+    const b1 = await booth('demo-booth-1');
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths.map((b) => [b.boothId, b.online])).toEqual([['demo-booth-1', true]]);
+    expect(paul.of<Board>(COUNTER.boardNote).at(-1)?.booths.map((b) => b.boothId)).toEqual(['demo-booth-2']);
+
+    await expect(b1.link.request(COUNTER.alert, raised('alert-1'))).resolves.toEqual({ counters: 1 });
+    await expect.poll(() => marie.of<RingNote>(COUNTER.ringNote)).toEqual([{ boothId: 'demo-booth-1', alertId: 'alert-1', reason: 'help', ring: 1 }]);
+    expect(JSON.stringify(paul.notes)).not.toContain('alert-1');
+
+    // Another pharmacy's staff cannot acknowledge it.
+    await expect(paul.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-1' })).rejects.toMatchObject({ code: 'NOT_YOUR_PHARMACY' });
+    expect(b1.acks).toEqual([]);
+
+    await expect(marie.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-1' })).resolves.toEqual({ accepted: true });
+    expect(b1.acks).toEqual([{ alertId: 'alert-1', by: { via: 'counter', staffId: 'marie', name: 'Marie' } }]);
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths[0]?.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: { name: 'Marie' } });
+  });
+
+  it('answers the booth that nobody heard it when no counter page of its pharmacy is open', async () => {
+    const b2 = await booth('demo-booth-2');
+    for (const p of pages.filter((x) => x.of<Board>(COUNTER.boardNote)[0]?.booths[0]?.boothId === 'demo-booth-2')) p.ws.terminate();
+    await expect.poll(() => b2.link.request(COUNTER.alert, raised(`alert-b2-${Date.now()}`))).toEqual({ counters: 0 });
+  });
+
+  it('refuses an acknowledgement from a page whose account signed out', async () => {
+    const cookie = await signIn(STAFF[0]);
+    const page = await ConsoleClient.open(hub.url, { cookie, origin: hub.url }, COUNTER_WS_PATH);
+    pages.push(page);
+    const b1 = await booth('demo-booth-1');
+    await b1.link.request(COUNTER.alert, raised('alert-2'));
+    await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie } });
+    await expect(page.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-2' })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
+    expect(b1.acks).toEqual([]);
+    // Nor can a page open again with that cookie.
+    await expect(ConsoleClient.open(hub.url, { cookie, origin: hub.url }, COUNTER_WS_PATH)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('keeps the roles apart: a doctor\'s session does not open the counter, a staff session does not open the console', async () => {
+    const doctor = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email, password: SPECIALISTS[0].password }) });
+    const doctorCookie = doctor.headers.get('set-cookie')!.split(';')[0]!;
+    await expect(ConsoleClient.open(hub.url, { cookie: doctorCookie, origin: hub.url }, COUNTER_WS_PATH)).rejects.toMatchObject({ status: 401 });
+    const staffCookie = await signIn(STAFF[0]);
+    await expect(ConsoleClient.open(hub.url, { cookie: staffCookie, origin: hub.url })).rejects.toMatchObject({ status: 401 });
+    // The same value under the other cookie's name is no session either.
+    await expect(ConsoleClient.open(hub.url, { cookie: staffCookie.replace(/^[^=]+/, 'cabine_session'), origin: hub.url })).rejects.toMatchObject({ status: 401 });
+    // A staff password does not sign in to the console, nor a doctor's to the counter.
+    const cross = await fetch(`${hub.url}${COUNTER_API.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email, password: SPECIALISTS[0].password }) });
+    expect(cross.status).toBe(401);
+  });
+
+  it('shows the queue position and the doctor on the board, and carries "Urgence" during a call to the doctor of that call only', async () => {
+    const b1 = await booth('demo-booth-1');
+    await b1.link.request('queue.join', {});
+    const martin = await ConsoleClient.login(hub.url, SPECIALISTS[0].email, SPECIALISTS[0].password);
+    const durand = await ConsoleClient.login(hub.url, SPECIALISTS[1].email, SPECIALISTS[1].password);
+    pages.push(martin, durand);
+    const marie = await counterPage(STAFF[0]);
+    b1.link.notify(COUNTER.activity, { kind: 'waiting', step: null });
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths[0]).toMatchObject({ activity: { kind: 'waiting' }, position: 1, doctor: null });
+    await martin.call('queue.claim', { boothId: 'demo-booth-1' });
+    b1.link.notify(COUNTER.activity, { kind: 'call', step: null });
+    await expect.poll(() => marie.of<Board>(COUNTER.boardNote).at(-1)?.booths[0]).toMatchObject({ activity: { kind: 'call' }, position: null, doctor: SPECIALISTS[0].name });
+    await b1.link.request(COUNTER.alert, raised('help-in-call'));
+    await b1.link.request(COUNTER.alert, { ...raised('emergency-in-call'), reason: 'emergency' });
+    await expect.poll(() => martin.of(COUNTER.emergencyNote)).toEqual([
+      { boothId: 'demo-booth-1', alertId: 'emergency-in-call', state: 'raised', acknowledgedBy: null },
+    ]);
+    expect(durand.of(COUNTER.emergencyNote)).toEqual([]);
+  });
+
+  it('refuses a counter connection from another origin', async () => {
+    await expect(ConsoleClient.open(hub.url, { cookie: await signIn(STAFF[0]), origin: 'https://evil.example' }, COUNTER_WS_PATH)).rejects.toMatchObject({ status: 403 });
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The booth's side of the counter: each change of the alert goes to the hub;
+ * the kiosk learns whether any counter page heard it (none, or the hub
+ * unreachable: the booth rings here only, and says so); a counter's
+ * acknowledgement reaches the session naming who is coming, a stale one is
+ * refused; a ring again from the hub chimes again at the booth.
+ */
+import { assign, createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { CounterRelay } from '../../../src/host/counter-relay';
+import { FakeHubLink } from '../../../src/host/fake-hub-link';
+import { sessionOf } from '../../../src/host/session';
+import { createLogger } from '../../../src/node/logger';
+import { sessionMachine } from '../../../src/session/machine';
+
+const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
+
+function setup(counters: number | Error = 1) {
+  const link = new FakeHubLink();
+  link.answers.set('counter.alert', () => {
+    if (counters instanceof Error) throw counters;
+    return { counters };
+  });
+  let n = 0;
+  const actor = createActor(sessionMachine.provide({ actions: { startSession: assign({ sessionId: () => `s-${++n}` as string | null }) } }), { input: { language: 'fr' } });
+  let relay: CounterRelay | null = null;
+  const session = sessionOf(actor, () => ({ alertReach: (id) => relay!.reach(id) }));
+  let changes = 0;
+  relay = new CounterRelay({ link, session, log: silent, changed: () => { changes += 1; } });
+  actor.start();
+  for (const e of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) session.send(e);
+  const alert = () => session.view().context.alert;
+  const reports = () => link.requests.filter((r) => r.method === 'counter.alert').map((r) => r.params as { state: string; reason: string });
+  return { link, session, alert, reports, changes: () => changes };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('the booth\'s alert and the counter', () => {
+  it('reports a raised alert once and says a counter heard it', async () => {
+    const { session, alert, reports } = setup(1);
+    session.send({ type: 'CALL_PHARMACIST' });
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    expect(reports()).toEqual([expect.objectContaining({ state: 'raised', reason: 'help' })]);
+    expect(alert()).toMatchObject({ state: 'raised', reach: 'counter', ring: 1 });
+  });
+
+  it('says the booth rings alone when no counter page is open', async () => {
+    const { session, alert } = setup(0);
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    expect(alert()).toMatchObject({ reach: 'booth' });
+  });
+
+  it('says the booth rings alone when the hub cannot be reached, and tells the hub once it is back', async () => {
+    const { link, session, alert, reports } = setup(1);
+    link.setStatus('offline');
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    expect(alert()).toMatchObject({ reach: 'booth' });
+    expect(reports()).toEqual([]);
+    link.setStatus('online');
+    await flush();
+    expect(reports()).toHaveLength(1);
+    expect(alert()).toMatchObject({ reach: 'counter' });
+  });
+
+  it('says the booth rings alone when the hub refuses the report', async () => {
+    const { session, alert } = setup(new Error('boom'));
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    expect(alert()).toMatchObject({ reach: 'booth' });
+  });
+
+  it('takes a counter\'s acknowledgement naming who is coming, and refuses one for another alert', async () => {
+    const { link, session, alert, reports } = setup(1);
+    session.send({ type: 'CALL_PHARMACIST' });
+    const id = alert()!.id;
+    await expect(link.call('counter.acknowledge', { alertId: 'stale', by: { via: 'counter', staffId: 'marie', name: 'Marie' } })).resolves.toEqual({ accepted: false });
+    await expect(link.call('counter.acknowledge', { alertId: id, by: { via: 'counter', staffId: 'marie', name: 'Marie' } })).resolves.toEqual({ accepted: true });
+    expect(alert()).toMatchObject({ state: 'acknowledged', acknowledgedBy: { via: 'counter', name: 'Marie' } });
+    await flush();
+    expect(reports().map((r) => r.state)).toEqual(['raised', 'acknowledged']);
+  });
+
+  it('chimes again when the hub says nobody answered', async () => {
+    const { link, session, alert, changes } = setup(1);
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    const before = changes();
+    await link.call('counter.ringAgain', { alertId: alert()!.id, ring: 2 });
+    expect(alert()).toMatchObject({ ring: 2 });
+    expect(changes()).toBe(before + 1);
+  });
+
+  it('tells the hub the alert ended with the session', async () => {
+    const { session, reports } = setup(1);
+    session.send({ type: 'CALL_PHARMACIST' });
+    session.send({ type: 'CANCEL' });
+    session.send({ type: 'CANCEL_CONFIRM' });
+    await flush();
+    expect(reports().map((r) => r.state)).toEqual(['raised', 'resolved']);
+  });
+});
