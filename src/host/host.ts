@@ -124,6 +124,7 @@ export class Host extends EventEmitter<HostEvents> {
           alert: ({ context }) => (context.alert ? { ...context.alert, id: uuidv7(), raisedAt: new Date(deps.clock?.now() ?? Date.now()).toISOString() } : null),
         }),
         recordAlert: ({ context }, params: AlertRecord) => this.recordAlert(context.sessionId, params),
+        stampConsent: assign({ consentAt: () => new Date(deps.clock?.now() ?? Date.now()).toISOString() as string | null }),
       },
       delays: {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { calendarDay, checkBirthDate, type CalendarDay } from './birth-date';
 import type { Clock } from './clock';
-import { ExceptionReason, Pathway, type Language } from './session-view';
+import type { Language } from './language';
 
 // ---- NIR ---------------------------------------------------------------------------
 
@@ -44,6 +44,12 @@ export function checkNir(typed: string): NirCheck {
 }
 
 // ---- the parts of the intake --------------------------------------------------------
+
+/** Reimbursement pathway (parcours de soins): GP known, seen within 12 months, or an exception. */
+export const Pathway = z.enum(['gp-known', 'seen-12-months', 'exception']);
+export type Pathway = z.infer<typeof Pathway>;
+export const ExceptionReason = z.enum(['no-gp', 'gp-unavailable', 'emergency', 'under-16', 'direct-access']);
+export type ExceptionReason = z.infer<typeof ExceptionReason>;
 
 /** Sex as the INS knows it: female, male, indeterminate. */
 const SEXES = ['F', 'M', 'I'] as const;
@@ -94,6 +100,8 @@ export const INTAKE_PROBLEMS = {
   'birthplace-code': { fr: 'Le code du lieu de naissance a 5 caractères (code INSEE, 99 suivi du pays pour l’étranger).', en: 'The birthplace code has 5 characters (INSEE code; 99 then the country abroad).' },
   'nir-format': { fr: 'Le NIR a 13 caractères puis une clé de 2 chiffres (15 en tout) : vérifiez la carte Vitale.', en: 'The NIR has 13 characters then a 2-digit key (15 in all): check the Vitale card.' },
   'nir-key': { fr: 'La clé du NIR ne correspond pas au numéro (clé attendue : {expected}) : un chiffre est sans doute mal saisi.', en: 'The NIR’s key does not match the number (expected key: {expected}): a digit is probably mistyped.' },
+  reason: { fr: 'Choisissez le motif de la consultation.', en: 'Choose the reason for the consultation.' },
+  pathway: { fr: 'Choisissez le parcours de soins.', en: 'Choose the care pathway.' },
   'reason-text': { fr: 'Précisez le motif en quelques mots.', en: 'Say the reason in a few words.' },
   'exception-reason': { fr: 'Choisissez la raison de l’exception au parcours de soins.', en: 'Choose why the care pathway does not apply.' },
   'no-exception-reason': { fr: 'Une raison d’exception ne va qu’avec le parcours « exception ».', en: 'An exception reason goes only with the “exception” pathway.' },
@@ -128,7 +136,7 @@ export const InsIdentity = z.object({
 export type InsIdentity = z.infer<typeof InsIdentity>;
 
 export const VisitReason = z.object({
-  code: ReasonCode,
+  code: z.enum(REASON_CODES, { error: 'reason' }),
   /** Free text; the whole reason when `code` is "other". */
   text: z.string().trim().max(200).optional(),
 }).strict().refine((r) => r.code !== 'other' || !!r.text, { error: 'reason-text', path: ['text'] });
@@ -136,8 +144,8 @@ export type VisitReason = z.infer<typeof VisitReason>;
 
 /** The pathway rule, and why not when it is an exception. */
 export const PathwayChoice = z.object({
-  pathway: Pathway,
-  exceptionReason: ExceptionReason.optional(),
+  pathway: z.enum(Pathway.options, { error: 'pathway' }),
+  exceptionReason: z.enum(ExceptionReason.options, { error: 'exception-reason' }).optional(),
 }).strict().superRefine((p, ctx) => {
   if (p.pathway === 'exception' && !p.exceptionReason) ctx.addIssue({ code: 'custom', message: 'exception-reason', path: ['exceptionReason'] });
   if (p.pathway !== 'exception' && p.exceptionReason) ctx.addIssue({ code: 'custom', message: 'no-exception-reason', path: ['exceptionReason'] });
@@ -198,6 +206,11 @@ function birthDateProblemOn(iso: string, today: CalendarDay): IntakeProblem | nu
 
 const isProblem = (code: string): code is IntakeProblem => Object.hasOwn(INTAKE_PROBLEMS, code);
 
+/** One problem in words; `expected` is the NIR key the number calls for. */
+export function problemText(problem: IntakeProblem, lang: Language, expected?: number): string {
+  return INTAKE_PROBLEMS[problem][lang].replace('{expected}', expected === undefined ? '' : String(expected).padStart(2, '0'));
+}
+
 /** Each field that is wrong, with what to do, in the pharmacist's language (one message per field). */
 export function intakeProblems(error: z.ZodError, lang: Language): { field: string; message: string }[] {
   const out = new Map<string, string>();
@@ -205,8 +218,8 @@ export function intakeProblems(error: z.ZodError, lang: Language): { field: stri
     const field = issue.path.map(String).join('.');
     if (out.has(field)) continue;
     const code = isProblem(issue.message) ? issue.message : 'invalid';
-    const expected = issue.code === 'custom' && typeof issue.params?.expected === 'number' ? String(issue.params.expected).padStart(2, '0') : '';
-    out.set(field, INTAKE_PROBLEMS[code][lang].replace('{expected}', expected));
+    const expected = issue.code === 'custom' && typeof issue.params?.expected === 'number' ? issue.params.expected : undefined;
+    out.set(field, problemText(code, lang, expected));
   }
   return [...out].map(([field, message]) => ({ field, message }));
 }
@@ -222,4 +235,42 @@ export function reasonText(reason: VisitReason, lang: Language): string {
 export function bannerName(identity: Pick<InsIdentity, 'birthName' | 'firstNames'>): string {
   const first = identity.firstNames.trim().split(/\s+/)[0] ?? '';
   return `${identity.birthName.toUpperCase()} ${first}`.trim();
+}
+
+// ---- what the doctor sees ----------------------------------------------------------
+
+/**
+ * What the doctor may see of the intake: the identity banner (no NIR, no
+ * birthplace: the doctor needs neither to treat), the reason, the pathway
+ * rule, when the patient consented, and whether the report goes to the GP
+ * and to whom. It reaches only the console of the doctor who took the call.
+ */
+export const DoctorIntake = z.object({
+  birthName: z.string().max(100),
+  firstNames: z.string().max(100),
+  birthDate: z.iso.date(),
+  sex: Sex,
+  reason: VisitReason,
+  pathway: PathwayChoice,
+  consentAt: z.iso.datetime({ offset: true }).nullable(),
+  gp: GeneralPractitioner.nullable(),
+  reportToGp: z.boolean(),
+}).strict();
+export type DoctorIntake = z.infer<typeof DoctorIntake>;
+
+export function doctorIntake(intake: Intake, consentAt: string | null): DoctorIntake {
+  const { birthName, firstNames, birthDate, sex } = intake.identity;
+  return { birthName, firstNames, birthDate, sex, reason: intake.reason, pathway: intake.pathway, consentAt, gp: intake.gp, reportToGp: intake.reportToGp };
+}
+
+/**
+ * An intake as it arrives (kiosk API, hub message), checked against the
+ * clock's day: the intake, or each problem in both languages (never a
+ * value: the messages may reach a log).
+ */
+export function acceptIntake(raw: unknown, clock: Pick<Clock, 'now'>): { ok: true; intake: Intake } | { ok: false; message: Record<Language, string> } {
+  const r = intakeSchema(clock).safeParse(raw);
+  if (r.success) return { ok: true, intake: r.data };
+  const say = (lang: Language) => intakeProblems(r.error, lang).map((p) => p.message).join(' ');
+  return { ok: false, message: { fr: say('fr'), en: say('en') } };
 }

@@ -13,6 +13,7 @@ export const KIOSK_METHODS = [
   'capturePhoto',
   'getPhoto',
   'assistantSetIdentity',
+  'assistantIntake',
   'assistantAction',
   'assistantIncidents',
   'getPrescription',
