@@ -231,12 +231,6 @@ export function reasonText(reason: VisitReason, lang: Language): string {
   return reason.text ? `${label}${lang === 'fr' ? ' : ' : ': '}${reason.text}` : label;
 }
 
-/** "MARTIN Jeanne": the birth name in capitals, then the first of the first names (the banner's form). */
-export function bannerName(identity: Pick<InsIdentity, 'birthName' | 'firstNames'>): string {
-  const first = identity.firstNames.trim().split(/\s+/)[0] ?? '';
-  return `${identity.birthName.toUpperCase()} ${first}`.trim();
-}
-
 // ---- what the doctor sees ----------------------------------------------------------
 
 /**
