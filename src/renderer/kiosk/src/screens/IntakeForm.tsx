@@ -110,7 +110,7 @@ function Choices<T extends string>({ legend, name, options, value, onChange, lab
       <div className="intake__options" role="radiogroup">
         {options.map((o) => (
           <button key={o} type="button" role="radio" aria-checked={value === o} data-testid={`${name}-${o}`}
-            className={`btn ${value === o ? 'btn--primary' : 'btn--secondary'}`} onClick={() => onChange(o)}>{label(o)}</button>
+            className={`btn btn--secondary${value === o ? ' intake__chosen' : ''}`} onClick={() => onChange(o)}>{label(o)}</button>
         ))}
       </div>
       <Problem id={`problem-${name}`} text={problem} />
@@ -196,7 +196,8 @@ export function IntakeForm({ api, lang, saved, clock, onSaved, onRefused }: {
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setD((prev) => ({ ...prev, [key]: value }));
   const check = checkBirthDate(d.birth, calendarDay(clock.now()));
   const nir = nirReadback(d.nir, lang);
-  const problem = (field: string) => problems.get(field);
+  // A NIR corrected since the last save says so at once: its live check wins over the stale problem.
+  const problem = (field: string) => (field === 'identity.nir' && nir?.ok ? undefined : problems.get(field));
 
   const save = (e: FormEvent) => {
     e.preventDefault();
@@ -257,10 +258,11 @@ export function IntakeForm({ api, lang, saved, clock, onSaved, onRefused }: {
           <Field label={t(lang, 'intake.gpCity')} testid="gp-city" value={d.gpCity} onChange={set('gpCity')} problem={problem('gp.city')} />
         </div>
         <Field label={t(lang, 'intake.gpMssante')} testid="gp-mssante" value={d.gpMssante} onChange={set('gpMssante')} inputMode="email" problem={problem('gp.mssante')} />
-        <label className="intake__check">
-          <input type="checkbox" data-testid="report-to-gp" checked={d.reportToGp} onChange={(e) => set('reportToGp')(e.target.checked)} />
-          {t(lang, 'intake.reportToGp')}
-        </label>
+        {/* A large toggle rather than a small checkbox: a target the size of the others. */}
+        <button type="button" role="checkbox" aria-checked={d.reportToGp} data-testid="report-to-gp"
+          className={`btn btn--secondary intake__toggle${d.reportToGp ? ' intake__chosen' : ''}`} onClick={() => set('reportToGp')(!d.reportToGp)}>
+          <span aria-hidden="true">{d.reportToGp ? '☑' : '☐'}</span> {t(lang, 'intake.reportToGp')}
+        </button>
         <Problem id="problem-report-to-gp" text={problem('reportToGp')} />
       </fieldset>
       <button type="submit" className="btn btn--primary" data-testid="save-intake">{t(lang, 'intake.save')}</button>
