@@ -39,6 +39,7 @@ import { PrescriptionPrinter } from './prescription';
 import { attachCrashRecovery } from './crash-recovery';
 import { watchCaptureButton } from './capture-button';
 import { IncidentLog } from './incidents';
+import { registerIntakeUpdates } from './intake-updates';
 import { createKioskHandlers } from './kiosk-handlers';
 import { ReadingRouting } from './reading-routing';
 import { sessionOf, type HostSession } from './session';
@@ -164,6 +165,10 @@ export class Host extends EventEmitter<HostEvents> {
       recordSessionEvent: (event) => this.recordSessionEvent(event),
       deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
       ...(deps.clock ? { clock: deps.clock } : {}),
+    });
+    // The counter page's intake, handed over by the hub (src/shared/intake-protocol.ts).
+    registerIntakeUpdates({
+      link: this.hubLink, session: this.session, config, clock: deps.clock ?? { now: () => Date.now() }, log: log.child({ module: 'host.intake' }),
     });
     watchCaptureButton(this.devices.driverFor('dermatoscope-photo'), this.session);
     this.dispatch = createDispatcher(createKioskHandlers({

@@ -13,6 +13,7 @@ import type { Hub } from '../../../src/hub/server';
 import type { ContextCatchUp } from '../../../src/shared/consult-protocol';
 import type { SessionEvent } from '../../../src/shared/domain';
 import type { IntakeInput } from '../../../src/shared/intake';
+import { INTAKE } from '../../../src/shared/intake-protocol';
 import { testConfig } from '../../helpers/config';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { silentLog, tempDir } from '../../helpers/store';
@@ -135,5 +136,18 @@ describe('intake by the pharmacist', () => {
     // Past the waiting room, the intake is no longer taken.
     await expect.poll(() => host.view().state).toBe('consultation.call');
     await expect(host.dispatch('assistantIntake', { intake })).resolves.toEqual({ accepted: false });
+  });
+
+  it('takes the counter’s update through the hub for staff of the booth’s pharmacy, naming them, and refuses another pharmacy’s with its code', async () => {
+    const { host } = await booth();
+    const sessionId = host.view().sessionId!;
+    const peer = hub.booths.peer('demo-booth-1')!;
+    const staff = { staffId: 'staff-7', name: 'Marie', pharmacy: host.config.pharmacy };
+    await expect(peer.request(INTAKE.update, { sessionId, intake, staff }, 5_000)).resolves.toEqual({ accepted: true });
+    expect(host.view().state).toBe('waitingRoom');
+    await expect.poll(async () => (await recorded(sessionId, 'intake'))[0]?.data, { timeout: 10_000 })
+      .toMatchObject({ by: { via: 'counter', staffId: 'staff-7', name: 'Marie' } });
+    const other = { ...staff, pharmacy: { name: 'Pharmacie de la Gare', city: 'Ailleurs' } };
+    await expect(peer.request(INTAKE.update, { sessionId, intake, staff: other }, 5_000)).rejects.toMatchObject({ code: 'OTHER_PHARMACY' });
   });
 });
