@@ -44,7 +44,6 @@ async function callSetup(): Promise<BenchResult[]> {
     await d('assistantLogin', { pin: '482193' });
     await d('assistantSetIdentity', { identity: { firstName: 'Jeanne', lastName: 'Bench', birthDate: '1950-01-01' } });
     await d('assistantLogout');
-    await d('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
   };
   const backToAttract = async (): Promise<void> => {
     for (let i = 0; i < 20 && kiosk.host.view().state !== 'attract'; i++) {

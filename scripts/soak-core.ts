@@ -328,7 +328,6 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       if (!login.ok) throw new Error('assistant PIN refused');
       await d('assistantSetIdentity', { identity: { firstName: 'Patient', lastName: `Soak${i}`, birthDate: '1950-01-01' } });
       await d('assistantLogout');
-      await ui({ type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
       await until(() => hub.media!.service.waiting().some((b) => b.boothId === BOOTH) || undefined, `session ${i}: booth in the queue`);
       if (opts.realCallEvery > 0 && i % opts.realCallEvery === 0) {
         await realCall();

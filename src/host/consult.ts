@@ -21,6 +21,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { systemClock, type Clock } from '../shared/clock';
 import { QUEUE, ROOM, type QueueJoin } from '../shared/media-protocol';
 import { ageOn } from '../shared/birth-date';
+import { doctorIntake, reasonText } from '../shared/intake';
 import type { KioskConfig } from '../shared/config';
 import {
   CONSULT, MeasurementRequested, PrescriptionDelivery,
@@ -29,6 +30,7 @@ import {
 import type { DeviceStatus, SessionEvent } from '../shared/domain';
 import { CabineError, codeOf } from '../shared/errors';
 import { recoveryMessage } from '../shared/recovery-messages';
+import type { Intake } from '../shared/intake';
 import type { Identity } from '../shared/session-view';
 import { GUIDANCE_STEPS, type MeasurementContext, type SessionContext } from '../session/machine';
 import type { HubChannel } from './hub-link';
@@ -50,7 +52,11 @@ function invalid(what: string, issues: { path: PropertyKey[] }[]): ConsultReques
 /** The age sent with queue.join (whole years on the booth's Paris calendar day) lives in src/shared/birth-date.ts, shared with the kiosk. */
 export { ageOn };
 
-/** The patient context of `queue.join` (QueueJoin in src/shared/media-protocol.ts): no surname, no birth date. */
+/**
+ * The patient context of `queue.join` (QueueJoin in src/shared/media-protocol.ts):
+ * first name, age and reason for the list every console sees; the intake
+ * (surname, birth date…) only for the doctor who claims the booth.
+ */
 export function queueJoinDetails(context: SessionContext, at: number): QueueJoin {
   const patient: { firstName?: string; age?: number } = {};
   if (context.identity) {
@@ -63,6 +69,7 @@ export function queueJoinDetails(context: SessionContext, at: number): QueueJoin
     ...(context.pathway ? { pathway: context.pathway } : {}),
     ...(context.exceptionReason ? { exceptionReason: context.exceptionReason } : {}),
     ...(context.sessionId ? { sessionId: context.sessionId } : {}),
+    ...(context.intake ? { reason: reasonText(context.intake.reason, 'fr').slice(0, 200), intake: doctorIntake(context.intake, context.consentAt) } : {}),
     language: context.language,
   };
 }
@@ -110,6 +117,7 @@ export class BoothConsult {
   private lastProgressKey: string | null = null;
   private current: { serial: number; requestId: string | null; kind: MeasurementProgress['kind']; stage: ProgressStage } | null = null;
   private lastIdentity: Identity | null = null;
+  private lastIntake: Intake | null = null;
   private lastPathwayKey: string | null = null;
   private lastTop: string | null = null;
   private roomClosed = false;
@@ -182,6 +190,7 @@ export class BoothConsult {
       this.opts.onPrescription?.(null);
     }
     this.lastIdentity = null;
+    this.lastIntake = null;
     this.lastPathwayKey = null;
   }
 
@@ -320,6 +329,11 @@ export class BoothConsult {
 
   private trackRecord(c: SessionContext, top: string): void {
     if (!c.sessionId) return;
+    // Each change of the intake is an event of the session naming who made it (the latest is the one in force).
+    if (c.intake && c.intake !== this.lastIntake) {
+      this.lastIntake = c.intake;
+      this.record(c.sessionId, 'intake', { by: c.intakeBy, intake: c.intake });
+    }
     if (c.identity && c.identity !== this.lastIdentity) {
       this.lastIdentity = c.identity;
       const { firstName, lastName, birthDate } = c.identity;

@@ -40,6 +40,7 @@ import { PrescriptionPrinter } from './prescription';
 import { attachCrashRecovery } from './crash-recovery';
 import { watchCaptureButton } from './capture-button';
 import { IncidentLog } from './incidents';
+import { registerIntakeUpdates } from './intake-updates';
 import { createKioskHandlers } from './kiosk-handlers';
 import { ReadingRouting } from './reading-routing';
 import { sessionOf, type HostSession } from './session';
@@ -127,6 +128,7 @@ export class Host extends EventEmitter<HostEvents> {
           alert: ({ context }) => (context.alert ? { ...context.alert, id: uuidv7(), raisedAt: new Date(deps.clock?.now() ?? Date.now()).toISOString() } : null),
         }),
         recordAlert: ({ context }, params: AlertRecord) => this.recordAlert(context.sessionId, params),
+        stampConsent: assign({ consentAt: () => new Date(deps.clock?.now() ?? Date.now()).toISOString() as string | null }),
       },
       delays: {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
@@ -175,6 +177,10 @@ export class Host extends EventEmitter<HostEvents> {
       recordSessionEvent: (event) => this.recordSessionEvent(event),
       deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
       ...(deps.clock ? { clock: deps.clock } : {}),
+    });
+    // The counter page's intake, handed over by the hub (src/shared/intake-protocol.ts).
+    registerIntakeUpdates({
+      link: this.hubLink, session: this.session, config, clock: deps.clock ?? { now: () => Date.now() }, log: log.child({ module: 'host.intake' }),
     });
     watchCaptureButton(this.devices.driverFor('dermatoscope-photo'), this.session);
     this.dispatch = createDispatcher(createKioskHandlers({

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Driver } from '../../devices/contracts';
 import { ApiRequestError } from '../shared/errors';
+import { acceptIntake } from '../shared/intake';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
 import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
@@ -74,6 +75,13 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
     assistantSetIdentity: ({ identity }) => {
       requireAssistant();
       return { accepted: sendHostEvent({ type: 'SET_IDENTITY', identity }) };
+    },
+    assistantIntake: ({ intake }) => {
+      requireAssistant();
+      const checked = acceptIntake(intake, { now: ports.now });
+      if (!checked.ok) throw new ApiRequestError('INVALID_INTAKE', checked.message);
+      // The PIN is shared by the pharmacy's staff: the booth's intake names no one.
+      return { accepted: sendHostEvent({ type: 'SET_INTAKE', intake: checked.intake, by: { via: 'booth' } }) };
     },
     assistantAction: (params) => {
       requireAssistant();

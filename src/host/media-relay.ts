@@ -4,7 +4,9 @@
  * `mediaSignal` and the host relays allow-listed methods over the one hub
  * link. Hub notes about media, the queue and the room come back as the
  * `mediaNotification` KioskApi event. Entering the waiting room queues the
- * booth; a claim by a specialist is fed to the session machine as CLAIMED
+ * booth, and a change of what it tells the hub while it waits (the
+ * pharmacist corrects the intake) tells it again, the booth keeping its
+ * place; a claim by a specialist is fed to the session machine as CLAIMED
  * when the machine accepts it.
  */
 import type { Logger } from 'pino';
@@ -31,6 +33,8 @@ export interface MediaRelayOptions {
 
 export class MediaRelay {
   private inWaitingRoom = false;
+  /** What the booth last told the hub with `queue.join` while waiting. */
+  private joinedWith: string | null = null;
   private readonly offNote: () => void;
   private readonly offSnapshot: () => void;
 
@@ -41,7 +45,16 @@ export class MediaRelay {
     this.offSnapshot = opts.session.subscribe(() => {
       const top = opts.session.flow().split('.')[0];
       const waiting = top === 'waitingRoom';
-      if (waiting && !this.inWaitingRoom) void this.joinQueue(opts.queueDetails?.() ?? {}).catch(() => undefined);
+      if (waiting) {
+        const details = opts.queueDetails?.() ?? {};
+        const key = JSON.stringify(details);
+        if (!this.inWaitingRoom || key !== this.joinedWith) {
+          this.joinedWith = key;
+          void this.joinQueue(details).catch(() => undefined);
+        }
+      } else {
+        this.joinedWith = null;
+      }
       if (!waiting && this.inWaitingRoom && top !== 'consultation') void this.leaveQueue();
       this.inWaitingRoom = waiting;
     });

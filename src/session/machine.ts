@@ -13,6 +13,7 @@
  */
 import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
 import type { MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
+import type { Intake, IntakeAuthor } from '../shared/intake';
 import type { AlertAcknowledger, AlertReason, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
 import { readingRole } from './readings';
 
@@ -77,7 +78,14 @@ export interface SessionContext {
   language: Language;
   defaultLanguage: Language;
   sessionId: string | null;
+  /** The identity the screens and the queue use: the intake's, or one typed alone (SET_IDENTITY). */
   identity: Identity | null;
+  /** When the patient accepted the consultation (ISO 8601, stamped by the host; null in a bare machine). */
+  consentAt: string | null;
+  /** The pharmacist's intake (the latest), and who made that change. */
+  intake: Intake | null;
+  intakeBy: IntakeAuthor | null;
+  /** The intake's pathway rule (never asked of the patient). */
   pathway: Pathway | null;
   exceptionReason: ExceptionReason | null;
   queue: { position: number | null; etaMinutes: number | null };
@@ -110,7 +118,14 @@ export interface SessionInput {
 
 /** Events only the host sends (hub, devices, assistant panel after its PIN); the renderer cannot. */
 export type SessionHostEvent =
+  /** The identity alone (scripts and benches); the assistant panel sends the whole intake. */
   | { type: 'SET_IDENTITY'; identity: Identity }
+  /**
+   * The pharmacist's intake, whole: from the assistant panel (`by.via: 'booth'`,
+   * assistant mode only) or from the counter page through the hub (the host
+   * has checked the staff member belongs to this booth's pharmacy).
+   */
+  | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor }
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
   | { type: 'CLAIMED' }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
@@ -147,7 +162,7 @@ export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEv
 
 /** Host event type names (a renderer event never has one of these). */
 export const HOST_EVENT_TYPES = [
-  'SET_IDENTITY', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
+  'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
   'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
@@ -156,7 +171,7 @@ export const HOST_EVENT_TYPES = [
 /** A patient's touch: restarts the inactivity timer. */
 const ACTIVITY_EVENTS = [
   'TOUCH', 'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'CANCEL', 'CANCEL_ABORT', 'STILL_HERE', 'EMERGENCY',
-  'EMERGENCY_CLOSE', 'FINISH', 'CHOOSE_PATHWAY', 'CHOOSE_EXCEPTION', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'CALL_PHARMACIST',
+  'EMERGENCY_CLOSE', 'FINISH', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'CALL_PHARMACIST',
 ] as const satisfies readonly SessionMachineEvent['type'][];
 
 export interface TransitionRecord {
@@ -170,6 +185,9 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   defaultLanguage: language,
   sessionId: null,
   identity: null,
+  consentAt: null,
+  intake: null,
+  intakeBy: null,
   pathway: null,
   exceptionReason: null,
   queue: { position: null, etaMinutes: null },
@@ -221,15 +239,19 @@ const machineSetup = setup({
         return event.identity;
       },
     }),
-    setPathway: assign(({ event, context }) => {
-      assertEvent(event, 'CHOOSE_PATHWAY');
-      return { pathway: event.pathway, exceptionReason: event.pathway === 'exception' ? context.exceptionReason : null };
-    }),
-    setException: assign({
-      exceptionReason: ({ event }) => {
-        assertEvent(event, 'CHOOSE_EXCEPTION');
-        return event.reason;
-      },
+    /** Provided by the host: the time of consent, for the doctor and the record. */
+    stampConsent: assign({ consentAt: () => null as string | null }),
+    /** The intake, and what the screens and the queue read of it (the first of the first names is the one used). */
+    setIntake: assign(({ event }) => {
+      assertEvent(event, 'SET_INTAKE');
+      const { identity, pathway } = event.intake;
+      return {
+        intake: event.intake,
+        intakeBy: event.by,
+        identity: { firstName: identity.firstNames.split(/\s+/)[0] ?? identity.firstNames, lastName: identity.birthName, birthDate: identity.birthDate },
+        pathway: pathway.pathway,
+        exceptionReason: pathway.exceptionReason ?? null,
+      };
     }),
     setQueue: assign({
       queue: ({ event }) => {
@@ -351,8 +373,8 @@ const machineSetup = setup({
     isPhotoMeasurement: ({ context }) => context.measurement?.kind === 'dermatoscope-photo',
     isLastStep: ({ context }) => !!context.measurement && context.measurement.step >= GUIDANCE_STEPS[context.measurement.kind] - 1,
     isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
-    pathwayIsException: ({ context }) => context.pathway === 'exception',
-    isException: ({ event }) => event.type === 'CHOOSE_PATHWAY' && event.pathway === 'exception',
+    /** The booth's pharmacist in assistant mode, or staff at the counter (whom the host has checked). */
+    intakeAllowed: ({ event }) => event.type === 'SET_INTAKE' && event.by.via === 'counter',
     /** The measuring device's live kind (cuff pressure during a blood pressure, an intermediate reading otherwise): shown, not the result. */
     isLiveReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'live',
     /** A final reading of the measured kind from the measuring device; any other device's or kind's reading is never the result. */
@@ -497,37 +519,23 @@ const flow: ChartState = {
     },
     consent: {
       on: {
-        ACCEPT: 'identity',
+        ACCEPT: { target: 'identity', actions: 'stampConsent' },
         DECLINE: 'privacyWipe',
         BACK: 'language',
       },
     },
     identity: {
       initial: 'entry',
-      on: {
-        SET_IDENTITY: { guard: 'assistantActive', actions: 'setIdentity' },
-      },
       states: {
-        /** The pharmacist enters the identity on the assistant panel; the patient types nothing. */
+        /**
+         * The pharmacist takes the intake (assistant panel, or the counter
+         * page); the patient types nothing and is asked no pathway question.
+         */
         entry: {
           on: {
-            SET_IDENTITY: { guard: 'assistantActive', target: 'pathway', actions: 'setIdentity' },
+            SET_IDENTITY: { guard: 'assistantActive', target: '#session.flow.waitingRoom', actions: 'setIdentity' },
+            SET_INTAKE: { guard: or(['assistantActive', 'intakeAllowed']), target: '#session.flow.waitingRoom', actions: 'setIntake' },
             BACK: '#session.flow.consent',
-          },
-        },
-        pathway: {
-          on: {
-            CHOOSE_PATHWAY: [
-              { guard: 'isException', target: 'exception', actions: 'setPathway' },
-              { target: '#session.flow.waitingRoom', actions: 'setPathway' },
-            ],
-            BACK: 'entry',
-          },
-        },
-        exception: {
-          on: {
-            CHOOSE_EXCEPTION: { target: '#session.flow.waitingRoom', actions: 'setException' },
-            BACK: 'pathway',
           },
         },
       },
@@ -536,10 +544,9 @@ const flow: ChartState = {
       on: {
         QUEUE_UPDATE: { actions: 'setQueue' },
         CLAIMED: 'consultation',
-        BACK: [
-          { guard: 'pathwayIsException', target: 'identity.exception' },
-          { target: 'identity.pathway' },
-        ],
+        // A correction while the patient waits; the latest intake wins.
+        SET_INTAKE: { guard: or(['assistantActive', 'intakeAllowed']), actions: 'setIntake' },
+        BACK: 'identity',
       },
     },
     consultation: {

@@ -87,7 +87,11 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
     canBack: snapshot.can({ type: 'BACK' }),
     canCancel: snapshot.can({ type: 'CANCEL' }),
   };
-  if (top === 'identity' || assistant) context.identity = c.identity;
+  if (top === 'identity' || assistant) {
+    context.identity = c.identity;
+    context.intake = c.intake;
+  }
+  if (top === 'waitingRoom') context.reason = c.intake?.reason ?? null;
   if (top === 'identity' || top === 'waitingRoom') {
     context.pathway = c.pathway;
     context.exceptionReason = c.exceptionReason;

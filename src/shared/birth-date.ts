@@ -7,7 +7,7 @@
  * agree on a day. The value that leaves the kiosk is the ISO date the
  * Identity schema takes (src/shared/session-view.ts).
  */
-import type { Language } from './session-view';
+import type { Language } from './language';
 
 /** A day of the calendar; month 1–12. */
 export interface CalendarDay {

@@ -26,6 +26,7 @@
 import { z } from 'zod';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
 import { PhotoMeta } from './record-protocol';
+import { DoctorIntake } from './intake';
 import { ExceptionReason, Pathway } from './session-view';
 
 export const CONSULT = {
@@ -117,6 +118,8 @@ export const PatientContext = z.object({
   pathway: Pathway.nullable(),
   exceptionReason: ExceptionReason.nullable(),
   language: z.enum(['fr', 'en']).nullable(),
+  /** The pharmacist's intake for the doctor who took the call (identity banner, reason, pathway, consent, GP); null when none was taken. */
+  intake: DoctorIntake.nullable(),
 }).strict();
 export type PatientContext = z.infer<typeof PatientContext>;
 

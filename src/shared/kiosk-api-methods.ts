@@ -14,6 +14,7 @@ export const KIOSK_METHODS = [
   'capturePhoto',
   'getPhoto',
   'assistantSetIdentity',
+  'assistantIntake',
   'assistantAction',
   'assistantIncidents',
   'getPrescription',

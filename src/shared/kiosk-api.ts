@@ -9,6 +9,7 @@ import { DeviceStatus, MeasurementKind, Reading } from './domain';
 import { BinaryBegin, BinaryChunkHeader, BinaryEnd, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES } from './binary-transfer';
 import { ApiValidationError, type LocalisedMessage } from './errors';
 import { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
+import { Intake } from './intake';
 import { Identity, SessionUiEvent, SessionView } from './session-view';
 import { MediaNotification, MediaSignalParams } from './media-protocol';
 
@@ -90,6 +91,13 @@ export const kioskRequests = {
   },
   /** Assistant panel (after assistantLogin): the patient's identity, typed by the pharmacist. */
   assistantSetIdentity: { params: z.object({ identity: Identity }).strict(), result: z.object({ accepted: z.boolean() }) },
+  /**
+   * Assistant panel: the pharmacist's intake (identity traits, reason,
+   * pathway, GP), at the identity step or in the waiting room. Refused with
+   * INVALID_INTAKE (each problem in words) when a check fails, e.g. a birth
+   * date after today; `accepted: false` when the session is elsewhere.
+   */
+  assistantIntake: { params: z.object({ intake: Intake }).strict(), result: z.object({ accepted: z.boolean() }) },
   /** Assistant panel: start or repeat a measurement, skip a faulty device, restart or end the session. */
   assistantAction: {
     params: z.discriminatedUnion('action', [

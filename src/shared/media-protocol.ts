@@ -28,6 +28,7 @@
 import { z } from 'zod';
 import type { types as ms } from 'mediasoup-client';
 import { CabineError } from './errors';
+import { DoctorIntake } from './intake';
 import { ExceptionReason, Pathway } from './session-view';
 
 export const MEDIA = {
@@ -124,6 +125,8 @@ export const QueueJoin = z.object({
   exceptionReason: ExceptionReason.optional(),
   sessionId: z.string().max(64).optional(),
   language: z.enum(['fr', 'en']).optional(),
+  /** The pharmacist's intake as the doctor may see it; kept for the claiming doctor only, never in `queue.updated`. */
+  intake: DoctorIntake.optional(),
 }).strict();
 export type QueueJoin = z.input<typeof QueueJoin>;
 
@@ -142,6 +145,8 @@ export const QueueEntry = z.object({
   since: z.string(),
   /** Estimated wait in minutes (computed when the queue is sent). */
   etaMinutes: z.number().optional(),
+  /** The intake for the doctor who claims the booth (absent in entries restored from before it existed, and from the list every console gets). */
+  intake: DoctorIntake.nullish(),
 });
 export type QueueEntry = z.infer<typeof QueueEntry>;
 

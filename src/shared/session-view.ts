@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { MeasurementKind, Quantity, UcumUnit } from './domain';
+import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
+import { Language } from './language';
 
-export const Language = z.enum(['fr', 'en']);
-export type Language = z.infer<typeof Language>;
+export { ExceptionReason, Language, Pathway };
 
 /** Entered by the assistant on the assistant panel; the patient types nothing. */
 export const Identity = z.object({
@@ -18,11 +19,6 @@ export const Identity = z.object({
 }).strict();
 export type Identity = z.infer<typeof Identity>;
 
-/** Reimbursement pathway (parcours de soins): GP known, seen within 12 months, or an exception. */
-export const Pathway = z.enum(['gp-known', 'seen-12-months', 'exception']);
-export type Pathway = z.infer<typeof Pathway>;
-export const ExceptionReason = z.enum(['no-gp', 'gp-unavailable', 'emergency', 'under-16', 'direct-access']);
-export type ExceptionReason = z.infer<typeof ExceptionReason>;
 
 /**
  * Why the booth raised its local alert ("raise an alert to the pharmacy"):
@@ -116,6 +112,10 @@ export const SessionViewContext = z.object({
   canBack: z.boolean(),
   canCancel: z.boolean(),
   identity: Identity.nullable().optional(),
+  /** The pharmacist's latest intake: where the identity is shown (identity step, assistant panel). */
+  intake: Intake.nullable().optional(),
+  /** The reason for the visit, in the waiting room (no identity there). */
+  reason: VisitReason.nullable().optional(),
   pathway: Pathway.nullable().optional(),
   exceptionReason: ExceptionReason.nullable().optional(),
   queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable() }).optional(),
@@ -159,8 +159,6 @@ export const SessionUiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('EMERGENCY') }).strict(),
   z.object({ type: z.literal('EMERGENCY_CLOSE') }).strict(),
   z.object({ type: z.literal('FINISH') }).strict(),
-  z.object({ type: z.literal('CHOOSE_PATHWAY'), pathway: Pathway }).strict(),
-  z.object({ type: z.literal('CHOOSE_EXCEPTION'), reason: ExceptionReason }).strict(),
   /** "I am ready": the measurement starts. */
   z.object({ type: z.literal('START_MEASURE') }).strict(),
   z.object({ type: z.literal('RETRY') }).strict(),

@@ -236,7 +236,6 @@ describe('the booth calls the pharmacist', () => {
       await host.dispatch('assistantLogin', { pin: PIN });
       await host.dispatch('assistantSetIdentity', { identity: PATIENT });
       await host.dispatch('assistantLogout', {});
-      await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
       expect(host.sendHostEvent({ type: 'CLAIMED' })).toBe(true);
       await screen(page, 'screen-consultation-call');
 

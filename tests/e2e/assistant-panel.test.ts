@@ -7,9 +7,11 @@
  *   browser's locale (this Chromium runs en-US, where a date input reads
  *   month first), read back in words; impossible and future dates are
  *   refused and nothing reaches the host.
- * - Every control of the panel is on the screen without scrolling, and after
- *   the identity is saved the panel no longer covers the patient's choices:
- *   checked by geometry, in French and in English.
+ * - The panel's session actions are on the screen without scrolling (the
+ *   intake form scrolls within the panel, its save button reachable); during
+ *   the call every control is; once the intake is saved at the identity step
+ *   the panel closes and the waiting room shows the reason: checked by
+ *   geometry, in French and in English.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,7 @@ import { startWsTransport, type WsTransport } from '../../src/host/transport-ws'
 import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt, typeBirthDate } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, fillIntake } from '../helpers/kiosk';
 
 const VIEWPORT = { width: 1280, height: 800 };
 const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -88,34 +90,25 @@ async function reopenPanel(booth: Booth, page: Page): Promise<void> {
 }
 
 async function typeIdentity(page: Page, day: string, month: string, year: string): Promise<void> {
-  await page.getByTestId('first-name').fill('Jeanne');
-  await page.getByTestId('last-name').fill('Martinez');
-  await typeBirthDate(page, `${year}-${month}-${day}`);
+  await fillIntake(page, { birthName: 'Martinez', firstNames: 'Jeanne', birthDate: `${year}-${month}-${day}` });
 }
 
-/** The panel's controls outside the screen, and whether the panel needs scrolling to show them all. */
+/**
+ * The panel's controls outside the screen, and whether the panel needs
+ * scrolling to show them all. The intake form scrolls by itself: its
+ * controls count once scrolled into view, not where they wait.
+ */
 async function panelGeometry(page: Page) {
   return page.getByTestId('assistant-panel').evaluate((panel, vp) => {
+    const form = panel.querySelector('[data-testid="intake-form"]');
     const outside = Array.from(panel.querySelectorAll('button, input'))
+      .filter((el) => !form?.contains(el))
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && r.height > 0)
       .filter(({ r }) => r.left < 0 || r.top < 0 || r.right > vp.width || r.bottom > vp.height)
       .map(({ el, r }) => `${el.getAttribute('data-testid') ?? el.textContent?.trim()} at ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
     return { outside, scrolls: panel.scrollHeight > panel.clientHeight + 1, controls: panel.querySelectorAll('button, input').length };
   }, VIEWPORT);
-}
-
-/** For each of the patient's choice buttons: is its centre the button itself (nothing over it), and does any layer's box overlap it. */
-async function choicesUncovered(page: Page, screenTestId: string) {
-  return page.getByTestId(screenTestId).evaluate((screen) => {
-    const layers = Array.from(document.querySelectorAll('.assistant, .dialog-backdrop')).map((l) => l.getBoundingClientRect());
-    return Array.from(screen.querySelectorAll('main button')).map((b) => {
-      const r = b.getBoundingClientRect();
-      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-      const overlapped = layers.some((l) => l.left < r.right && l.right > r.left && l.top < r.bottom && l.bottom > r.top);
-      return { choice: b.getAttribute('data-testid'), reachable: top !== null && b.contains(top), overlapped };
-    });
-  });
 }
 
 describe('the pharmacist\'s birth-date fields', () => {
@@ -127,11 +120,11 @@ describe('the pharmacist\'s birth-date fields', () => {
       }
       await typeIdentity(page, '07', '03', '1941');
       await expect.poll(() => page.getByTestId('birth-date-words').textContent()).toContain('7 mars 1941');
-      await page.getByTestId('save-identity').click();
-      await page.getByTestId('screen-identity-pathway').waitFor();
+      await page.getByTestId('save-intake').click();
+      await page.getByTestId('screen-waitingRoom').waitFor();
       expect(booth.host.view().context.identity).toEqual({ firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' });
-      expect(await page.getByTestId('identity-card').textContent()).toContain('7 mars 1941');
-      // Opened again, the panel shows what was saved, ready to correct.
+      expect(booth.host.view().context.intake?.identity).toMatchObject({ birthName: 'Martinez', firstNames: 'Jeanne', birthDate: '1941-03-07', sex: 'F' });
+      // Opened again in the waiting room, the panel shows what was saved, ready to correct.
       await reopenPanel(booth, page);
       expect(await page.getByTestId('birth-day').inputValue()).toBe('07');
       expect(await page.getByTestId('birth-date-words').textContent()).toContain('7 mars 1941');
@@ -155,7 +148,7 @@ describe('the pharmacist\'s birth-date fields', () => {
     try {
       await typeIdentity(page, '31', '02', '1941');
       await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('février 1941 a 28 jours');
-      await page.getByTestId('save-identity').click();
+      await page.getByTestId('save-intake').click();
       await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('31 février 1941');
       expect(booth.host.view().state).toBe('identity.entry');
 
@@ -165,7 +158,7 @@ describe('the pharmacist\'s birth-date fields', () => {
       await page.getByTestId('birth-year').fill('');
       await page.getByTestId('birth-year').pressSequentially(next);
       await expect.poll(() => page.getByTestId('birth-date-problem').textContent()).toContain('futur');
-      await page.getByTestId('save-identity').click();
+      await page.getByTestId('save-intake').click();
       await expect(page.getByTestId('birth-date-words').count()).resolves.toBe(0);
       expect(booth.host.view().state).toBe('identity.entry');
       expect(booth.host.view().context.identity ?? null).toBeNull();
@@ -195,11 +188,14 @@ describe('the pharmacist\'s panel on a 1280×800 screen', () => {
         await page.screenshot({ path: `/tmp/assistant-panel-${lang}-identity.png` });
         expect(await panelGeometry(page)).toMatchObject({ outside: [], scrolls: false });
         expect(await page.getByTestId('assistant-logout').isVisible()).toBe(true);
+        // The intake form's last control is reached by scrolling the form, and is then on the screen.
+        await page.getByTestId('save-intake').scrollIntoViewIfNeeded();
+        const save = await page.getByTestId('save-intake').boundingBox();
+        expect(save && save.y >= 0 && save.y + save.height <= VIEWPORT.height).toBe(true);
 
-        // To the call: identity, pathway, queue, claimed.
+        // To the call: the intake, queue, claimed.
         await typeIdentity(page, '07', '03', '1941');
-        await page.getByTestId('save-identity').click();
-        await page.getByTestId('pathway-gp-known').click();
+        await page.getByTestId('save-intake').click();
         await page.getByTestId('screen-waitingRoom').waitFor();
         expect(booth.host.sendHostEvent({ type: 'CLAIMED' })).toBe(true);
         await page.getByTestId('screen-consultation-call').waitFor();
@@ -214,17 +210,16 @@ describe('the pharmacist\'s panel on a 1280×800 screen', () => {
       }
     }, 90_000);
 
-    it(`${lang}: no longer covers the patient's choices once the identity is saved`, async () => {
+    it(`${lang}: closes once the intake is saved, and the waiting room shows the reason uncovered`, async () => {
       const { page, close } = await atIdentityEntry(lang);
       try {
         await typeIdentity(page, '07', '03', '1941');
-        await page.getByTestId('save-identity').click();
-        await page.getByTestId('screen-identity-pathway').waitFor();
-        const covered = async () => (await choicesUncovered(page, 'screen-identity-pathway')).filter((c) => !c.reachable || c.overlapped);
-        await expect.poll(covered).toEqual([]);
+        await page.getByTestId('save-intake').click();
+        await page.getByTestId('screen-waitingRoom').waitFor();
+        await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
         await page.screenshot({ path: `/tmp/assistant-panel-${lang}-saved.png` });
-        expect((await choicesUncovered(page, 'screen-identity-pathway')).map((c) => c.choice))
-          .toEqual(['pathway-gp-known', 'pathway-seen-12-months', 'pathway-exception']);
+        expect(await page.getByTestId('waiting-reason').textContent()).toContain(lang === 'fr' ? 'Fièvre' : 'Fever');
+        expect(await page.locator('.assistant, .dialog-backdrop').count()).toBe(0);
       } finally {
         await close();
       }

@@ -27,12 +27,14 @@ import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
-import { KIOSK_DIST, holdCorner, typeBirthDate } from '../helpers/kiosk';
+import { KIOSK_DIST, fillIntake, holdCorner } from '../helpers/kiosk';
 import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1961-03-07' };
+/** The key of the NIR 2 61 03 15 014 123 (97 − the number mod 97). */
+const NIR_KEY = String(97 - Number(2610315014123n % 97n)).padStart(2, '0');
 const PHARMACIES = {
   'demo-booth-1': { name: 'Pharmacie de la Place', city: 'Aurillac' },
   'demo-booth-2': { name: 'Pharmacie du Marché', city: 'Saint-Flour' },
@@ -167,7 +169,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     // Another booth is already waiting (its host joins the queue directly).
     await other.host.media.joinQueue({ reason: 'Douleur au genou depuis hier', patient: { firstName: 'Lucas', age: 11 }, pathway: 'exception', exceptionReason: 'under-16', language: 'fr' });
 
-    // The patient, helped by the pharmacist: language, consent, identity with the PIN, pathway.
+    // The patient, helped by the pharmacist: language, consent; the intake with the PIN (the patient is asked no pathway).
     await kiosk.goto(booth.transport.url);
     await kiosk.getByTestId('start').click();
     await screen(kiosk, 'screen-language');
@@ -179,15 +181,23 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     for (const d of PIN) await kiosk.getByTestId(`pin-${d}`).click();
     await kiosk.getByTestId('pin-ok').click();
     await screen(kiosk, 'assistant-panel');
-    await kiosk.getByTestId('first-name').fill(PATIENT.firstName);
-    await kiosk.getByTestId('last-name').fill(PATIENT.lastName);
-    await typeBirthDate(kiosk, PATIENT.birthDate);
-    await kiosk.getByTestId('save-identity').click();
-    await screen(kiosk, 'screen-identity-pathway');
-    await kiosk.getByTestId('pathway-exception').click();
-    await screen(kiosk, 'screen-identity-exception');
-    await kiosk.getByTestId('exception-no-gp').click();
+    await fillIntake(kiosk, {
+      birthName: PATIENT.lastName, firstNames: PATIENT.firstName, birthDate: PATIENT.birthDate, sex: 'F',
+      nir: '2 61 03 15 014 123', reason: 'skin', reasonText: 'plaque au bras', pathway: 'exception', exceptionReason: 'no-gp',
+      gp: { name: 'Dr Paul Bernard', city: 'Aurillac' }, reportToGp: true,
+    });
+    // The NIR's key is checked as it is typed: a wrong one names the right one; nothing is sent meanwhile.
+    await kiosk.getByTestId('nir').fill('2 61 03 15 014 123 99');
+    await expect.poll(() => kiosk.getByTestId('nir-check').textContent()).toContain(`clé attendue : ${NIR_KEY}`);
+    await kiosk.getByTestId('save-intake').click();
+    await expect.poll(() => kiosk.getByTestId('problem-nir').textContent()).toContain('clé');
+    expect(booth.host.view().state).toBe('identity.entry');
+    await kiosk.getByTestId('nir').fill(`2 61 03 15 014 123 ${NIR_KEY}`);
+    await expect.poll(() => kiosk.getByTestId('nir-check').textContent()).toContain('correcte');
+    await kiosk.getByTestId('save-intake').click();
     await screen(kiosk, 'screen-waitingRoom');
+    await kiosk.getByTestId('assistant-panel').waitFor({ state: 'detached' });
+    expect(await kiosk.getByTestId('waiting-reason').textContent()).toContain('Problème de peau : plaque au bras');
 
     // Both booths in the waiting room, with what the doctor needs to choose.
     const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
@@ -199,7 +209,7 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     expect(entryText).toContain(PATIENT.firstName);
     expect(entryText).toMatch(/\d+ ans/);
     expect(entryText).toContain('Exception : Pas de médecin traitant');
-    expect(entryText).toContain('Motif non précisé');
+    expect(entryText).toContain('Problème de peau : plaque au bras');
     expect(entryText).not.toContain(PATIENT.lastName);
     const otherText = await consolePage.locator('li[data-booth="demo-booth-2"]').textContent();
     expect(otherText).toContain('Douleur au genou depuis hier');
@@ -213,6 +223,15 @@ describe('a teleconsultation from the booth to the specialist and back', () => {
     const context = consolePage.locator('section.context');
     await expect.poll(() => context.textContent(), { timeout: 10_000 }).toContain('Pharmacie de la Place, Aurillac');
     expect(await context.textContent()).toContain('Exception : Pas de médecin traitant');
+    // Who and why, from the pharmacist's intake: the identity banner above the call, the reason, the report's addressee.
+    const banner = consolePage.getByTestId('identity-banner');
+    await expect.poll(() => banner.textContent(), { timeout: 10_000 }).toContain(`${PATIENT.lastName.toUpperCase()} ${PATIENT.firstName}`);
+    expect(await banner.textContent()).toContain('née le 7 mars 1961');
+    expect(await banner.textContent()).toMatch(/\d+ ans/);
+    expect(await banner.textContent()).toContain('Féminin');
+    expect(await consolePage.getByTestId('context-reason').textContent()).toBe('Problème de peau : plaque au bras');
+    expect(await consolePage.getByTestId('context-report').textContent()).toContain('Dr Paul Bernard (Aurillac)');
+    expect(await consolePage.locator('body').textContent()).not.toContain('2610315014123');
     expect(await context.textContent()).toContain('Français');
     await expect.poll(() => consolePage.locator('.devices li[data-state="ready"]').count(), { timeout: 15_000 }).toBe(4);
 

@@ -61,7 +61,6 @@ describe('dermatoscope live view', () => {
     host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
     host.sendHostEvent({ type: 'SET_IDENTITY', identity });
     host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
     const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
     await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
     expect(await entry.textContent()).toContain('Jeanne');

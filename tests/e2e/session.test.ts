@@ -26,7 +26,7 @@ import { LOINC } from '../../src/shared/domain';
 import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt, holdCorner, typeBirthDate } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, fillIntake, holdCorner } from '../helpers/kiosk';
 import { inspectKiosk } from '../helpers/kiosk-a11y';
 import { screenPath } from '../helpers/screens';
 
@@ -163,23 +163,21 @@ async function runSession(lang: 'fr' | 'en') {
     for (const d of PIN) await page.getByTestId(`pin-${d}`).click();
     await page.getByTestId('pin-ok').click();
     await screen(page, 'assistant-panel');
-    await page.getByTestId('first-name').fill(PATIENT.firstName);
-    await page.getByTestId('last-name').fill(PATIENT.lastName);
-    await typeBirthDate(page, PATIENT.birthDate);
+    await fillIntake(page, {
+      birthName: PATIENT.lastName, firstNames: PATIENT.firstName, birthDate: PATIENT.birthDate,
+      reason: 'skin', pathway: 'exception', exceptionReason: 'no-gp',
+    });
     await inspect(page, 'assistant', shots);
-    await page.getByTestId('save-identity').click();
-    // Saved: the panel closes by itself and the pathway is the patient's.
-    await screen(page, 'screen-identity-pathway');
+    // The form's foot (GP, report, save), scrolled into view within the panel.
+    await page.getByTestId('save-intake').scrollIntoViewIfNeeded();
+    await inspect(page, 'assistant-intake-end', shots);
+    await page.getByTestId('save-intake').click();
+    // Saved: the panel closes by itself and the patient, asked nothing about the pathway, waits.
+    await screen(page, 'screen-waitingRoom');
     await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
-    expect(await page.getByTestId('identity-card').textContent()).toContain('MARTINEZ');
-    await inspect(page, 'identity-pathway', shots);
-    await page.getByTestId('pathway-exception').click();
-    await screen(page, 'screen-identity-exception');
-    await inspect(page, 'identity-exception', shots);
-    await page.getByTestId('exception-no-gp').click();
+    expect(await page.getByTestId('waiting-reason').textContent()).toContain(lang === 'fr' ? 'Problème de peau' : 'Skin problem');
 
     // Waiting room, fed by the hub's queue.
-    await screen(page, 'screen-waitingRoom');
     expect(send({ type: 'QUEUE_UPDATE', position: 2, etaMinutes: 8 })).toBe(true);
     await expect.poll(() => page.getByTestId('queue-position').textContent()).toContain('2');
     expect(await page.getByTestId('queue-eta').textContent()).toContain('8');

@@ -14,10 +14,19 @@ export async function measure(page: Page) {
   return page.evaluate(() => {
     const layers = Array.from(document.querySelectorAll('.dialog-backdrop, .assistant'));
     const scope: ParentNode = layers[layers.length - 1] ?? document;
+    // A part not wholly inside its scrolling box (the intake form) is not (all) on the screen: it is measured once scrolled into view.
+    const clipped = (el: Element, r: DOMRect) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        if (!/(auto|scroll)/.test(getComputedStyle(p).overflowY)) continue;
+        const box = p.getBoundingClientRect();
+        if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) return true;
+      }
+      return false;
+    };
     const visible = (el: Element) => {
       const r = el.getBoundingClientRect();
       const s = getComputedStyle(el);
-      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none' && !clipped(el, r);
     };
     const targets = Array.from(scope.querySelectorAll('button, a[href], input, [role="button"]')).filter(visible);
     const rects = targets.map((el) => ({ el, r: el.getBoundingClientRect(), name: (el.textContent || (el as HTMLInputElement).name || el.getAttribute('data-testid') || el.tagName).trim().slice(0, 40) }));

@@ -60,3 +60,37 @@ export async function typeBirthDate(page: Page, iso: string): Promise<void> {
   await page.getByTestId('birth-month').pressSequentially(month);
   await page.getByTestId('birth-year').pressSequentially(year);
 }
+
+/** What the pharmacist fills on the assistant panel's intake form (test ids of src/renderer/kiosk/src/screens/IntakeForm.tsx). */
+export interface IntakeFill {
+  birthName: string;
+  firstNames: string;
+  /** YYYY-MM-DD, typed in the three fields. */
+  birthDate: string;
+  sex?: 'F' | 'M' | 'I';
+  nir?: string;
+  reason?: string;
+  reasonText?: string;
+  pathway?: 'gp-known' | 'seen-12-months' | 'exception';
+  exceptionReason?: string;
+  gp?: { name: string; city: string };
+  reportToGp?: boolean;
+}
+
+/** Fills the intake form (the panel open at the identity step or in the waiting room); does not save. */
+export async function fillIntake(page: Page, f: IntakeFill): Promise<void> {
+  await page.getByTestId('birth-name').fill(f.birthName);
+  await page.getByTestId('first-names').fill(f.firstNames);
+  await typeBirthDate(page, f.birthDate);
+  await page.getByTestId(`sex-${f.sex ?? 'F'}`).click();
+  if (f.nir) await page.getByTestId('nir').fill(f.nir);
+  await page.getByTestId(`reason-${f.reason ?? 'fever'}`).click();
+  if (f.reasonText) await page.getByTestId('reason-text').fill(f.reasonText);
+  await page.getByTestId(`pathway-${f.pathway ?? 'gp-known'}`).click();
+  if (f.pathway === 'exception') await page.getByTestId(`exception-${f.exceptionReason ?? 'no-gp'}`).click();
+  if (f.gp) {
+    await page.getByTestId('gp-name').fill(f.gp.name);
+    await page.getByTestId('gp-city').fill(f.gp.city);
+  }
+  if (f.reportToGp) await page.getByTestId('report-to-gp').click();
+}

@@ -20,7 +20,6 @@ export async function walkToWaitingRoom(host: Host): Promise<void> {
   host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
   host.sendHostEvent({ type: 'SET_IDENTITY', identity: IDENTITY });
   host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-  await ui(host, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
   if (host.view().state !== 'waitingRoom') throw new Error(`expected the waiting room, got ${host.view().state}`);
 }
 

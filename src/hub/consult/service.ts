@@ -238,6 +238,7 @@ export class ConsultService {
       pathway: e?.pathway ?? null,
       exceptionReason: e?.exceptionReason ?? null,
       language: e?.language ?? null,
+      intake: e?.intake ?? null,
     };
     const pharmacy = e?.pharmacy ?? this.ports.directory.booth(room.boothId)?.pharmacy ?? null;
     return { boothId: room.boothId, roomId: room.id, pharmacy, patient, devices: this.devices.get(room.boothId) ?? [] };

@@ -130,8 +130,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   }
 
   /** The waiting booths in order, each with its ETA. */
+  /** The queue as every console sees it: without the intake, which only the doctor who claims a booth gets (consult.context). */
   waiting(): QueueEntry[] {
-    return this.queue.waiting(this.specialistsOnline());
+    return this.queue.waiting(this.specialistsOnline()).map(({ intake: _intake, ...entry }) => entry);
   }
 
   /** Distinct specialists with a console open. */
@@ -325,6 +326,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       exceptionReason: params.exceptionReason ?? null,
       sessionId: params.sessionId ?? null,
       language: params.language ?? null,
+      intake: params.intake ?? null,
     });
     this.persistQueue(peer.id);
     this.broadcastQueue();

@@ -66,17 +66,18 @@ async function booth(): Promise<{ host: Host; thermometer: FakeThermometer; prin
   return { host, thermometer, prints };
 }
 
-const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
+const intake = {
+  identity: { birthName: 'Martin', firstNames: 'Jeanne', birthDate: '1941-03-07', sex: 'F' as const },
+  reason: { code: 'fever' as const }, pathway: { pathway: 'exception' as const, exceptionReason: 'no-gp' as const }, gp: null, reportToGp: false,
+};
 
-/** The kiosk's patient steps up to the waiting room (the pharmacist types the identity). */
+/** The kiosk's patient steps up to the waiting room (the pharmacist takes the intake). */
 async function toWaitingRoom(host: Host): Promise<void> {
   for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) {
     await host.dispatch('sendEvent', { event });
   }
   host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
-  host.sendHostEvent({ type: 'SET_IDENTITY', identity });
-  await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'exception' } });
-  await host.dispatch('sendEvent', { event: { type: 'CHOOSE_EXCEPTION', reason: 'no-gp' } });
+  host.sendHostEvent({ type: 'SET_INTAKE', intake, by: { via: 'booth' } });
   expect(host.view().state).toBe('waitingRoom');
 }
 

@@ -92,7 +92,6 @@ export class KioskClient {
     if (!login.ok) throw new Error('assistant PIN refused');
     await this.call('assistantSetIdentity', { identity });
     await this.call('assistantLogout');
-    await this.send({ type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
     const snap = await this.call<{ state: string; sessionId: string }>('getSnapshot');
     if (!snap.state.startsWith('waitingRoom')) throw new Error(`expected the waiting room, got ${snap.state}`);
     return snap.sessionId;

@@ -106,7 +106,6 @@ describe('a call whose hub does not come back', () => {
     await toIdentity(host);
     await host.dispatch('assistantLogin', { pin: PIN });
     await host.dispatch('assistantSetIdentity', { identity });
-    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
     host.sendHostEvent({ type: 'CLAIMED' });
     host.sendHostEvent({ type: 'NETWORK_LOST' });
     expect(host.view().context).toMatchObject({ network: 'reconnecting', alert: null });

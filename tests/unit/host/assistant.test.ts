@@ -99,7 +99,7 @@ describe('assistant mode in the host', () => {
     expect(host.view().state).toBe('identity.entry');
     await host.dispatch('assistantLogin', { pin: PIN });
     await expect(host.dispatch('assistantSetIdentity', { identity })).resolves.toEqual({ accepted: true });
-    expect(host.view()).toMatchObject({ state: 'identity.pathway', context: { identity } });
+    expect(host.view()).toMatchObject({ state: 'waitingRoom', context: { identity } });
     await expect(host.dispatch('assistantAction', { action: 'end-session' })).resolves.toEqual({ accepted: true });
     expect(host.view().state).toBe('privacyWipe');
     expect(host.view().context.identity).toBeFalsy();
@@ -121,7 +121,7 @@ describe('assistant mode in the host', () => {
     expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(events.every((e) => e.sessionId === sessionId && e.type === 'transition' && e.at === '2026-11-23T10:00:00.000Z')).toBe(true);
     expect(events.map((e) => e.data)).toContainEqual({ from: 'flow.attract', to: 'flow.language', event: 'TOUCH' });
-    expect(events.map((e) => e.data)).toContainEqual({ from: 'flow.identity.entry', to: 'flow.identity.pathway', event: 'SET_IDENTITY' });
+    expect(events.map((e) => e.data)).toContainEqual({ from: 'flow.identity.entry', to: 'flow.waitingRoom', event: 'SET_IDENTITY' });
     expect(JSON.stringify(events)).not.toContain('Martin');
   });
 });
@@ -133,7 +133,6 @@ describe('dermatoscope photo in the session', () => {
     for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
     await host.dispatch('assistantLogin', { pin: PIN });
     await host.dispatch('assistantSetIdentity', { identity });
-    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
     host.sendHostEvent({ type: 'CLAIMED' });
     host.sendHostEvent({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' });
     await host.dispatch('sendEvent', { event: { type: 'START_MEASURE' } });
@@ -160,7 +159,6 @@ describe('network of the call', () => {
     expect(host.view()).toMatchObject({ state: 'identity.entry', context: { network: 'online' } });
     await host.dispatch('assistantLogin', { pin: PIN });
     await host.dispatch('assistantSetIdentity', { identity });
-    await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
     expect(host.view()).toMatchObject({ state: 'waitingRoom', context: { network: 'reconnecting' } });
     host.hubLink.emit('status', 'online');
     expect(host.view().context.network).toBe('online');

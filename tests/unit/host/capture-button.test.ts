@@ -37,7 +37,6 @@ async function toCall(host: Host) {
   for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
   host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
   host.sendHostEvent({ type: 'SET_IDENTITY', identity });
-  await host.dispatch('sendEvent', { event: { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' } });
   host.sendHostEvent({ type: 'CLAIMED' });
 }
 

@@ -15,12 +15,17 @@ import { sessionOf } from '../../../src/host/session';
 import { PrescriptionPrinter, type PrinterConfig } from '../../../src/host/prescription';
 import type { MeasurementProgress, Prescription } from '../../../src/shared/consult-protocol';
 import type { DeviceStatus, SessionEvent } from '../../../src/shared/domain';
+import { doctorIntake, Intake } from '../../../src/shared/intake';
 import { createLogger } from '../../../src/node/logger';
 import { sessionMachine, type SessionMachineEvent } from '../../../src/session/machine';
 import { toSessionView } from '../../../src/session/view';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
+const intake = Intake.parse({
+  identity: { birthName: 'Martin', firstNames: 'Jeanne Louise', birthDate: '1941-03-07', sex: 'F', nir: '241037505612328' },
+  reason: { code: 'fever' }, pathway: { pathway: 'gp-known' }, gp: { name: 'Dr Bernard', city: 'Tours' }, reportToGp: true,
+});
 const REQUEST_ID = '0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
@@ -67,7 +72,7 @@ function setup(printer: PrinterConfig = { kind: 'file', dir: join(tmp(), 'prints
 type H = ReturnType<typeof setup>;
 function toWaitingRoom(h: H) {
   h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
-    { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
+    { type: 'SET_INTAKE', intake, by: { via: 'booth' } });
 }
 function toCall(h: H) {
   toWaitingRoom(h);
@@ -207,28 +212,33 @@ describe('booth consult: devices, queue, room', () => {
     expect(h.link.requests.filter((r) => r.method === 'room.leave')).toHaveLength(1);
   });
 
-  it('queues with the first name, the age on the Paris calendar, the pathway and the session, never the surname or birth date', () => {
+  it('queues with the first name, the age on the Paris calendar, the reason, the pathway and the session; the surname and birth date only in the intake for the claiming doctor, never the NIR', () => {
     const h = setup();
     toWaitingRoom(h);
     // 23:30 UTC on 6 March is already 7 March in Paris: Jeanne turns 85 there.
-    const details = queueJoinDetails(h.actor.getSnapshot().context, Date.parse('2026-03-06T23:30:00Z'));
-    expect(details).toEqual({ patient: { firstName: 'Jeanne', age: 85 }, pathway: 'gp-known', sessionId: 'session-1', language: 'fr' });
+    const { intake: forDoctor, ...details } = queueJoinDetails(h.actor.getSnapshot().context, Date.parse('2026-03-06T23:30:00Z'));
+    expect(details).toEqual({ patient: { firstName: 'Jeanne', age: 85 }, pathway: 'gp-known', reason: 'Fièvre', sessionId: 'session-1', language: 'fr' });
     expect(JSON.stringify(details)).not.toMatch(/Martin|1941/);
+    expect(forDoctor).toEqual(doctorIntake(intake, null));
+    expect(JSON.stringify(forDoctor)).not.toContain('241037505612328');
     expect(ageOn('1941-03-07', Date.parse('2026-03-06T22:59:00Z'))).toBe(84);
   });
 });
 
 describe('booth consult: identity and pathway to the record', () => {
-  it('stores the identity when it is set and the pathway with its exception reason once chosen', () => {
+  it('stores each intake as a session event naming who made it, with the identity and the pathway rule taken from it', () => {
     const h = setup();
-    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
-      { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'exception' });
-    expect(h.events.map((e) => e.type)).toEqual(['identity']);
-    h.send({ type: 'CHOOSE_EXCEPTION', reason: 'no-gp' }, { type: 'TOGGLE_MUTE' });
+    toWaitingRoom(h);
     expect(h.events.map((e) => ({ type: e.type, sessionId: e.sessionId, data: e.data }))).toEqual([
+      { type: 'intake', sessionId: 'session-1', data: { by: { via: 'booth' }, intake } },
       { type: 'identity', sessionId: 'session-1', data: identity },
-      { type: 'pathway', sessionId: 'session-1', data: { pathway: 'exception', exceptionReason: 'no-gp' } },
+      { type: 'pathway', sessionId: 'session-1', data: { pathway: 'gp-known', exceptionReason: null } },
     ]);
+    const corrected = { ...intake, pathway: { pathway: 'exception' as const, exceptionReason: 'no-gp' as const } };
+    const marie = { via: 'counter' as const, staffId: 'staff-7', name: 'Marie' };
+    h.send({ type: 'SET_INTAKE', intake: corrected, by: marie }, { type: 'TOGGLE_MUTE' });
+    expect(h.events.filter((e) => e.type === 'intake').map((e) => e.data)).toEqual([{ by: { via: 'booth' }, intake }, { by: marie, intake: corrected }]);
+    expect(h.events.filter((e) => e.type === 'pathway').at(-1)?.data).toEqual({ pathway: 'exception', exceptionReason: 'no-gp' });
   });
 });
 

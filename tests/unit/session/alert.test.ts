@@ -36,7 +36,7 @@ function toIdentity(h: Harness) {
 }
 function toWaitingRoom(h: Harness) {
   toIdentity(h);
-  h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
+  h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' });
 }
 function toConsultation(h: Harness) {
   toWaitingRoom(h);
@@ -154,7 +154,7 @@ describe('a call whose hub does not come back', () => {
     const machine = sessionMachine.provide({ delays: { networkAlert: 5_000 } });
     const actor = createActor(machine, { input: { language: 'fr' } }).start();
     for (const e of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
-      { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }, { type: 'NETWORK_LOST' }] as SessionMachineEvent[]) actor.send(e);
+      { type: 'SET_IDENTITY', identity }, { type: 'NETWORK_LOST' }] as SessionMachineEvent[]) actor.send(e);
     vi.advanceTimersByTime(5_000);
     expect(toSessionView(actor.getSnapshot()).context).toMatchObject({ network: 'unreachable', alert: { reason: 'call-not-recovering' } });
     expect(h.alert()).toBeNull();
@@ -166,7 +166,7 @@ describe('a call whose hub does not come back', () => {
     h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'NETWORK_LOST' });
     vi.advanceTimersByTime(5 * NETWORK_ALERT_AFTER_MS);
     expect(h.alert()).toBeNull();
-    h.send({ type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
+    h.send({ type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' });
     expect(h.view()).toMatchObject({ state: 'waitingRoom', context: { network: 'reconnecting', alert: null } });
     vi.advanceTimersByTime(NETWORK_ALERT_AFTER_MS);
     expect(h.view().context).toMatchObject({ network: 'unreachable', alert: { reason: 'call-not-recovering' } });

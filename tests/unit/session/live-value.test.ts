@@ -41,7 +41,7 @@ function inMeasurement(kind: 'temperature' | 'blood-pressure' | 'spo2') {
   for (const e of [
     { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
     { type: 'SET_IDENTITY', identity: { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' } },
-    { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }, { type: 'CLAIMED' },
+    { type: 'CLAIMED' },
     { type: 'MEASUREMENT_REQUESTED', kind }, { type: 'START_MEASURE' },
   ] as SessionMachineEvent[]) actor.send(e);
   expect(toSessionView(actor.getSnapshot()).state).toBe('consultation.measuring');

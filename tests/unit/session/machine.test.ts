@@ -7,11 +7,17 @@ import { getShortestPaths } from '@xstate/graph';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { assign, createActor, type AnyStateNode, type SnapshotFrom } from 'xstate';
 import type { Quantity } from '../../../src/shared/domain';
+import { Intake } from '../../../src/shared/intake';
 import { SessionUiEvent } from '../../../src/shared/session-view';
 import { HOST_EVENT_TYPES, sessionMachine, type SessionMachineEvent, type TransitionRecord } from '../../../src/session/machine';
 import { toSessionView } from '../../../src/session/view';
 
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
+const intake = Intake.parse({
+  identity: { birthName: 'Martin', firstNames: 'Jeanne Louise', birthDate: '1941-03-07', sex: 'F' },
+  reason: { code: 'fever' }, pathway: { pathway: 'exception', exceptionReason: 'no-gp' }, gp: null, reportToGp: false,
+});
+const atBooth = { via: 'booth' as const };
 const bp: Quantity[] = [
   { code: '8480-6', name: 'systolic', value: 128, unit: 'mm[Hg]' },
   { code: '8462-4', name: 'diastolic', value: 81, unit: 'mm[Hg]' },
@@ -46,7 +52,7 @@ type Harness = ReturnType<typeof start>;
 
 function toWaitingRoom(h: Harness) {
   h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
-    { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' });
+    { type: 'SET_IDENTITY', identity });
 }
 function toConsultation(h: Harness) {
   toWaitingRoom(h);
@@ -71,12 +77,9 @@ describe('session machine: the journey', () => {
     expect(h.view()).toMatchObject({ state: 'consent', language: 'en', step: 2 });
     h.send({ type: 'ACCEPT' });
     expect(h.flow()).toBe('identity.entry');
-    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity });
-    expect(h.view()).toMatchObject({ state: 'identity.pathway', step: 3, context: { identity } });
-    h.send({ type: 'CHOOSE_PATHWAY', pathway: 'exception' });
-    expect(h.flow()).toBe('identity.exception');
-    h.send({ type: 'CHOOSE_EXCEPTION', reason: 'under-16' });
-    expect(h.view()).toMatchObject({ state: 'waitingRoom', step: 4, context: { pathway: 'exception', exceptionReason: 'under-16' } });
+    expect(h.view()).toMatchObject({ state: 'identity.entry', step: 3 });
+    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_INTAKE', intake, by: atBooth });
+    expect(h.view()).toMatchObject({ state: 'waitingRoom', step: 4, context: { pathway: 'exception', exceptionReason: 'no-gp', reason: { code: 'fever' } } });
     h.send({ type: 'QUEUE_UPDATE', position: 3, etaMinutes: 12 });
     expect(h.view().context.queue).toEqual({ position: 3, etaMinutes: 12 });
     h.send({ type: 'CLAIMED' });
@@ -161,14 +164,15 @@ describe('session machine: the journey', () => {
 describe('session machine: cross-cutting', () => {
   it('prompts after the configured inactivity, then wipes the patient data after the second delay', () => {
     const h = start();
-    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity }, { type: 'ASSISTANT_LOGOUT' });
+    // The patient alone at the identity step, waiting for the pharmacist who has not come.
+    h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'en' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'ASSISTANT_LOGOUT' });
     vi.advanceTimersByTime(59_999);
     expect(h.view().context.overlay).toBeNull();
     vi.advanceTimersByTime(1);
     expect(h.view().context.overlay).toBe('inactivityPrompt');
     vi.advanceTimersByTime(30_000);
     expect(h.flow()).toBe('privacyWipe');
-    expect(h.actor.getSnapshot().context.identity).toBeNull();
+    expect(h.actor.getSnapshot().context).toMatchObject({ identity: null, intake: null });
     expect(h.wipes()).toBe(1);
   });
 
@@ -227,9 +231,9 @@ describe('session machine: cross-cutting', () => {
     const h = start();
     h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity });
     h.send({ type: 'CANCEL' });
-    expect(h.view()).toMatchObject({ state: 'identity.pathway', context: { overlay: 'cancelConfirm' } });
+    expect(h.view()).toMatchObject({ state: 'waitingRoom', context: { overlay: 'cancelConfirm' } });
     h.send({ type: 'CANCEL_ABORT' });
-    expect(h.view()).toMatchObject({ state: 'identity.pathway', context: { overlay: null, identity } });
+    expect(h.view()).toMatchObject({ state: 'waitingRoom', context: { overlay: null, identity } });
     h.send({ type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' });
     expect(h.flow()).toBe('privacyWipe');
     expect(h.actor.getSnapshot().context.identity).toBeNull();
@@ -274,7 +278,7 @@ describe('session machine: cross-cutting', () => {
     expect(h.actor.getSnapshot().can({ type: 'SET_IDENTITY', identity })).toBe(false);
     h.send({ type: 'ASSISTANT_LOGIN' });
     expect(h.view().assistant).toBe(true);
-    h.send({ type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'seen-12-months' }, { type: 'CLAIMED' });
+    h.send({ type: 'SET_IDENTITY', identity }, { type: 'CLAIMED' });
     h.send({ type: 'ASSISTANT_START_MEASUREMENT', kind: 'spo2' });
     expect(h.view().context.measurement).toMatchObject({ kind: 'spo2', step: 0 });
     h.send({ type: 'ASSISTANT_RESTART' });
@@ -297,8 +301,7 @@ describe('session machine: cross-cutting', () => {
     const h = start();
     toWaitingRoom(h);
     expect(h.records).toContainEqual({ from: 'flow.attract', to: 'flow.language', event: 'TOUCH' });
-    expect(h.records).toContainEqual({ from: 'flow.identity.entry', to: 'flow.identity.pathway', event: 'SET_IDENTITY' });
-    expect(h.records).toContainEqual({ from: 'flow.identity.pathway', to: 'flow.waitingRoom', event: 'CHOOSE_PATHWAY' });
+    expect(h.records).toContainEqual({ from: 'flow.identity.entry', to: 'flow.waitingRoom', event: 'SET_IDENTITY' });
     expect(JSON.stringify(h.records)).not.toContain('Martin');
   });
 
@@ -309,13 +312,69 @@ describe('session machine: cross-cutting', () => {
   });
 });
 
+describe('session machine: the intake', () => {
+  const toIdentity = (h: Harness) => h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' });
+
+  it('takes the pharmacist’s intake at the identity step and goes straight to the waiting room: the patient is asked no pathway', () => {
+    const h = start();
+    toIdentity(h);
+    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_INTAKE', intake, by: atBooth });
+    expect(h.flow()).toBe('waitingRoom');
+    expect(h.actor.getSnapshot().context).toMatchObject({
+      intake, intakeBy: atBooth, identity: { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' },
+      pathway: 'exception', exceptionReason: 'no-gp',
+    });
+    expect(h.view().context.intake).toEqual(intake);
+    expect(h.records).toContainEqual({ from: 'flow.identity.entry', to: 'flow.waitingRoom', event: 'SET_INTAKE' });
+  });
+
+  it('takes a corrected intake in the waiting room, the latest one winning', () => {
+    const h = start();
+    toIdentity(h);
+    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_INTAKE', intake, by: atBooth });
+    const corrected = { ...intake, reason: { code: 'skin' as const, text: 'plaque' }, pathway: { pathway: 'gp-known' as const } };
+    h.send({ type: 'SET_INTAKE', intake: corrected, by: atBooth });
+    expect(h.flow()).toBe('waitingRoom');
+    expect(h.actor.getSnapshot().context).toMatchObject({ intake: corrected, pathway: 'gp-known', exceptionReason: null });
+  });
+
+  it('refuses the intake outside the identity step and the waiting room', () => {
+    const h = start();
+    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'TOUCH' });
+    expect(h.actor.getSnapshot().can({ type: 'SET_INTAKE', intake, by: atBooth })).toBe(false);
+    h.send({ type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'SET_INTAKE', intake, by: atBooth }, { type: 'CLAIMED' });
+    expect(h.flow()).toBe('consultation.call');
+    expect(h.actor.getSnapshot().can({ type: 'SET_INTAKE', intake, by: atBooth })).toBe(false);
+  });
+
+  it('takes the booth’s intake only in assistant mode; the counter’s (the host checked the staff) without it', () => {
+    const h = start();
+    toIdentity(h);
+    expect(h.actor.getSnapshot().can({ type: 'SET_INTAKE', intake, by: atBooth })).toBe(false);
+    h.send({ type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-1', name: 'Marie' } });
+    expect(h.actor.getSnapshot().context.intakeBy).toEqual({ via: 'counter', staffId: 'staff-1', name: 'Marie' });
+  });
+
+  it('no longer knows the patient’s pathway question', () => {
+    expect(SessionUiEvent.safeParse({ type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }).success).toBe(false);
+    expect(SessionUiEvent.safeParse({ type: 'CHOOSE_EXCEPTION', reason: 'no-gp' }).success).toBe(false);
+  });
+
+  it('forgets the intake with the wipe', () => {
+    const h = start();
+    toIdentity(h);
+    h.send({ type: 'ASSISTANT_LOGIN' }, { type: 'SET_INTAKE', intake, by: atBooth }, { type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' });
+    expect(h.actor.getSnapshot().context).toMatchObject({ intake: null, intakeBy: null, identity: null, pathway: null });
+  });
+});
+
 // ---- Generated paths --------------------------------------------------------
 
 const sampleEvents: SessionMachineEvent[] = [
   { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'en' }, { type: 'NEXT' }, { type: 'BACK' }, { type: 'ACCEPT' },
   { type: 'DECLINE' }, { type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' }, { type: 'CANCEL_ABORT' }, { type: 'STILL_HERE' },
-  { type: 'EMERGENCY' }, { type: 'EMERGENCY_CLOSE' }, { type: 'FINISH' }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' },
-  { type: 'CHOOSE_PATHWAY', pathway: 'exception' }, { type: 'CHOOSE_EXCEPTION', reason: 'no-gp' }, { type: 'START_MEASURE' },
+  { type: 'EMERGENCY' }, { type: 'EMERGENCY_CLOSE' }, { type: 'FINISH' },
+  { type: 'SET_INTAKE', intake, by: atBooth }, { type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-1' } }, { type: 'START_MEASURE' },
   { type: 'RETRY' }, { type: 'TOGGLE_MUTE' },
   { type: 'SET_IDENTITY', identity }, { type: 'QUEUE_UPDATE', position: 1, etaMinutes: 5 }, { type: 'CLAIMED' },
   { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' }, { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false },
@@ -338,7 +397,7 @@ const sampleEvents: SessionMachineEvent[] = [
  */
 const alertEvents: SessionMachineEvent[] = [
   { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'ASSISTANT_LOGOUT' },
-  { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'gp-known' }, { type: 'CLAIMED' }, { type: 'CALL_ENDED' },
+  { type: 'SET_IDENTITY', identity }, { type: 'CLAIMED' }, { type: 'CALL_ENDED' },
   { type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' }, { type: 'ASSISTANT_RESTART' }, { type: 'ASSISTANT_END' },
   { type: 'NETWORK_LOST' }, { type: 'NETWORK_RESTORED' }, { type: 'SESSION_INTERRUPTED', sessionId: 's-crashed' },
   { type: 'CALL_PHARMACIST' }, { type: 'ALERT_ACKNOWLEDGED', by: { via: 'booth' } }, { type: 'ALERT_RESOLVED', by: { via: 'booth' } },

@@ -25,7 +25,7 @@ function journey(): SessionView[] {
   const views = [toSessionView(actor.getSnapshot())];
   const events: SessionMachineEvent[] = [
     { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' },
-    { type: 'SET_IDENTITY', identity }, { type: 'CHOOSE_PATHWAY', pathway: 'exception' }, { type: 'CHOOSE_EXCEPTION', reason: 'no-gp' },
+    { type: 'SET_IDENTITY', identity },
     { type: 'QUEUE_UPDATE', position: 2, etaMinutes: 9 }, { type: 'CLAIMED' }, { type: 'CALL_PHARMACIST' },
     { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure', requestId: 'r-1', note: 'bras gauche' }, { type: 'START_MEASURE' },
     { type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: [{ code: '8478-0', name: 'cuff', value: 92, unit: 'mm[Hg]' }], intermediate: true },

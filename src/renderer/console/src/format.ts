@@ -7,6 +7,8 @@
 import type { DeviceState, MeasurementKind, Quantity, Reading, ReadingFlag, UcumUnit } from '../../../shared/domain';
 import { LOINC } from '../../../shared/domain';
 import type { MeasurementProgress } from '../../../shared/consult-protocol';
+import { ageOn, birthDateInWords } from '../../../shared/birth-date';
+import { SEX_LABEL, type DoctorIntake } from '../../../shared/intake';
 import type { ExceptionReason, Pathway } from '../../../shared/session-view';
 import { EXCEPTION_LABEL_FR, parisClockTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../../shared/wording';
 
@@ -178,4 +180,25 @@ export function endedText(reason: string | null): string {
     case 'mediaLost': return 'Le serveur vidéo n’a pas pu rétablir l’appel : il est terminé.';
     default: return 'L’appel est terminé.';
   }
+}
+
+/**
+ * The identity banner of the call: NOM Prénoms, the birth date in words (a
+ * day/month swap cannot hide), the age on `now`'s Paris day, the sex.
+ */
+export function identityBanner(intake: DoctorIntake, now: number): { name: string; born: string; age: string; sex: string } {
+  const age = ageOn(intake.birthDate, now);
+  return {
+    name: `${intake.birthName.toUpperCase()} ${intake.firstNames}`.trim(),
+    born: `${intake.sex === 'F' ? 'née' : intake.sex === 'M' ? 'né' : 'né(e)'} le ${birthDateInWords(intake.birthDate, 'fr')}`,
+    age: age === null ? 'âge inconnu' : age <= 1 ? `${age} an` : `${age} ans`,
+    sex: SEX_LABEL.fr[intake.sex],
+  };
+}
+
+/** Where the report goes: the GP by name and city (and secure address), or that the patient did not want it sent. */
+export function reportText(intake: Pick<DoctorIntake, 'gp' | 'reportToGp'>): string {
+  if (!intake.reportToGp || !intake.gp) return 'Le patient ne souhaite pas d’envoi au médecin traitant';
+  const { name, city, mssante } = intake.gp;
+  return `À envoyer à ${name} (${city})${mssante ? ` · ${mssante}` : ''}`;
 }

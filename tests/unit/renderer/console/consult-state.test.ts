@@ -114,7 +114,7 @@ describe('consultation state from the hub notes', () => {
 function ctx() {
   return {
     boothId: 'demo-booth-1', roomId: 'r1', pharmacy: { name: 'Pharmacie test 1', city: 'Aurillac' },
-    patient: { sessionId: 's1', firstName: 'Marie', age: 34, reason: null, pathway: 'gp-known' as const, exceptionReason: null, language: 'fr' as const },
+    patient: { sessionId: 's1', firstName: 'Marie', age: 34, reason: null, pathway: 'gp-known' as const, exceptionReason: null, language: 'fr' as const, intake: null },
     devices: [{ deviceId: 'bp-1', kind: 'bp-cuff' as const, state: 'ready' as const, at: '2026-01-15T12:00:00Z' }],
   };
 }

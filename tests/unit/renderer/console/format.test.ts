@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { etaText, pathwayText, progressText, quantityText, readingParts, timeText, UNIT_LABEL, waitedText } from '../../../../src/renderer/console/src/format';
+import { etaText, identityBanner, pathwayText, progressText, quantityText, readingParts, reportText, timeText, UNIT_LABEL, waitedText } from '../../../../src/renderer/console/src/format';
 import { UNIT_SYMBOL } from '../../../../src/shared/wording';
+import type { DoctorIntake } from '../../../../src/shared/intake';
 import { LOINC } from '../../../../src/shared/domain';
 
 describe('console wording', () => {
@@ -56,5 +57,25 @@ describe('console wording', () => {
     expect(progressText({ stage: 'done' })).toBe('Terminé');
     expect(progressText({ stage: 'error', error: { code: 'CUFF_LOOSE', message: { fr: 'Brassard mal serré.', en: 'Cuff too loose.' } } })).toBe('Erreur : Brassard mal serré.');
     expect(progressText({ stage: 'cancelled' })).toBe('Annulé');
+  });
+});
+
+describe('console wording: the intake', () => {
+  const intake: DoctorIntake = {
+    birthName: 'Martin', firstNames: 'Jeanne Louise', birthDate: '1941-03-07', sex: 'F',
+    reason: { code: 'skin', text: 'plaque au bras' }, pathway: { pathway: 'exception', exceptionReason: 'no-gp' },
+    consentAt: '2026-12-01T09:58:00.000Z', gp: { name: 'Dr Paul Bernard', city: 'Tours', mssante: 'p.bernard@medecin.mssante.fr' }, reportToGp: true,
+  };
+
+  it('writes the identity banner as NOM Prénom, the birth date in words, the age on the injected day and the sex', () => {
+    expect(identityBanner(intake, Date.parse('2026-12-01T10:00:00Z'))).toEqual({
+      name: 'MARTIN Jeanne Louise', born: 'née le 7 mars 1941', age: '85 ans', sex: 'Féminin',
+    });
+    expect(identityBanner({ ...intake, sex: 'M', birthDate: '1941-12-02' }, Date.parse('2026-12-01T10:00:00Z'))).toMatchObject({ born: 'né le 2 décembre 1941', age: '84 ans' });
+  });
+
+  it('says where the report goes: to whom, or that the patient did not want it sent', () => {
+    expect(reportText(intake)).toBe('À envoyer à Dr Paul Bernard (Tours) · p.bernard@medecin.mssante.fr');
+    expect(reportText({ ...intake, reportToGp: false })).toBe('Le patient ne souhaite pas d’envoi au médecin traitant');
   });
 });

@@ -15,7 +15,7 @@ import { BoothAwayBanner } from './BoothAwayBanner';
 import { EmergencyBanner } from './EmergencyBanner';
 import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
-import { ContextPanel } from './ContextPanel';
+import { ContextPanel, IdentityBanner } from './ContextPanel';
 import { Gallery } from './Gallery';
 import { NotesPanel } from './NotesPanel';
 import { PrescriptionPanel } from './PrescriptionPanel';
@@ -124,6 +124,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
         <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
         {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
       </header>
+      <IdentityBanner intake={state.context?.patient.intake} clock={clock} />
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
       {live && away && <BoothAwayBanner away={away} clock={clock} />}

@@ -1,18 +1,15 @@
 /**
  * Pharmacist mode: a PIN pad (checked by the host against the scrypt hash,
- * with a lock-out), then a panel to enter the patient's identity, start or
- * repeat a measurement, skip a faulty device, restart or end the session,
- * and read the last incidents. The patient never types.
+ * with a lock-out), then a panel to take the patient's intake (IntakeForm),
+ * start or repeat a measurement, skip a faulty device, restart or end the
+ * session, and read the last incidents. The patient never types.
  *
- * The panel fits the booth's 1280×800 screen without scrolling: the session
- * actions stay pinned at its foot, the incidents take what room is left. Once
- * the identity is saved the panel closes by itself: the next touch is the
- * patient's (the pathway), and the panel must not cover those choices.
+ * The session actions stay pinned at the panel's foot; the intake form
+ * scrolls within the panel's body. Once the intake is saved at the identity
+ * step the panel closes by itself (the patient is in the waiting room); in
+ * the waiting room it stays open and says it was saved.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import {
-  birthDateInWords, calendarDay, checkBirthDate, MONTH_NAMES, type BirthDateCheck, type BirthDateFields,
-} from '../../../../shared/birth-date';
+import { useEffect, useState } from 'react';
 import { systemClock, type Clock } from '../../../../shared/clock';
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
@@ -21,6 +18,7 @@ import { timeOfDay } from '../../../../shared/wording';
 import { t, type MessageKey } from '../i18n';
 import { useScrollCue } from '../scroll-cue';
 import { AlertControls } from './AlertControls';
+import { IntakeForm } from './IntakeForm';
 
 export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; onClose: () => void }) {
   const [pin, setPin] = useState('');
@@ -60,85 +58,6 @@ export function PinPad({ api, lang, onClose }: { api: KioskApi; lang: Language; 
 
 const KINDS: MeasurementKind[] = ['temperature', 'blood-pressure', 'spo2', 'dermatoscope-photo'];
 
-/** What to tell the pharmacist about the three fields; null when there is nothing to say (yet). */
-function birthDateProblem(check: BirthDateCheck, fields: BirthDateFields, lang: Language, submitted: boolean): string | null {
-  if (check.ok) return null;
-  // While the year is being typed, say nothing yet; after a press on "save", say everything.
-  if (!submitted && (check.problem === 'incomplete' || fields.year.trim().length < 4)) return null;
-  switch (check.problem) {
-    case 'incomplete': return t(lang, 'assistant.birthDate.incomplete');
-    case 'year': return t(lang, 'assistant.birthDate.year');
-    case 'month': return t(lang, 'assistant.birthDate.month');
-    case 'future': return t(lang, 'assistant.birthDate.future');
-    case 'too-old': return t(lang, 'assistant.birthDate.tooOld');
-    case 'day': {
-      if (check.daysInMonth === undefined) return t(lang, 'assistant.birthDate.day');
-      const year = Number(fields.year);
-      const month = MONTH_NAMES[lang][Number(fields.month) - 1] ?? '';
-      return t(lang, 'assistant.birthDate.noSuchDay', {
-        date: `${Number(fields.day)} ${month} ${year}`, month, year, n: check.daysInMonth,
-      });
-    }
-  }
-}
-
-function ageWords(age: number, lang: Language): string {
-  if (age === 0) return t(lang, 'assistant.age.baby');
-  return age === 1 ? t(lang, 'assistant.age.one') : t(lang, 'assistant.age', { n: age });
-}
-
-const FIELDS = [
-  { key: 'day', testid: 'birth-day', label: 'assistant.birthDay', length: 2 },
-  { key: 'month', testid: 'birth-month', label: 'assistant.birthMonth', length: 2 },
-  { key: 'year', testid: 'birth-year', label: 'assistant.birthYear', length: 4 },
-] as const;
-
-/**
- * Day, month, year: three fields in this order in every language (a date
- * input follows the browser's locale, not the kiosk's), digits only, read
- * back in words as soon as the date is whole so a swapped day and month
- * shows at a glance.
- */
-function BirthDateInput({ lang, fields, onChange, check, submitted }: {
-  lang: Language; fields: BirthDateFields; onChange: (f: BirthDateFields) => void; check: BirthDateCheck; submitted: boolean;
-}) {
-  const refs = useRef<(HTMLInputElement | null)[]>([]);
-  const problem = birthDateProblem(check, fields, lang, submitted);
-  return (
-    <fieldset className="birth-date" aria-describedby="birth-date-readback">
-      <legend>{t(lang, 'assistant.birthDate')}</legend>
-      <div className="birth-date__fields">
-        {FIELDS.map((f, i) => (
-          <label key={f.key} className={`birth-date__${f.key}`}>{t(lang, f.label)}
-            <input
-              ref={(el) => { refs.current[i] = el; }}
-              data-testid={f.testid} inputMode="numeric" pattern="[0-9]*" autoComplete="off" maxLength={f.length}
-              aria-invalid={problem !== null}
-              value={fields[f.key]}
-              onChange={(e) => {
-                const value = e.target.value.replace(/\D/g, '').slice(0, f.length);
-                onChange({ ...fields, [f.key]: value });
-                // A full day or month moves on to the next field, as a pharmacist types 07 03 1941 in one go.
-                if (value.length === f.length && value !== fields[f.key]) refs.current[i + 1]?.focus();
-              }}
-            />
-          </label>
-        ))}
-      </div>
-      <p id="birth-date-readback" className="birth-date__readback" aria-live="polite">
-        {check.ok
-          ? <span data-testid="birth-date-words">{birthDateInWords(check.birth, lang)} · {ageWords(check.age, lang)}</span>
-          : problem && <span className="birth-date__problem" role="alert" data-testid="birth-date-problem">{problem}</span>}
-      </p>
-    </fieldset>
-  );
-}
-
-function fieldsOf(iso: string | undefined): BirthDateFields {
-  const [year = '', month = '', day = ''] = iso ? iso.split('-') : [];
-  return { day, month, year };
-}
-
 export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   api: KioskApi; view: SessionView; onHide: () => void;
   /** The clock "today" and the age come from (injected for tests). */
@@ -147,16 +66,10 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   const lang = view.language;
   const [incidents, setIncidents] = useState<EventData<'incident'>[]>([]);
   const [note, setNote] = useState<string | null>(null);
-  // Reopened after a save, the panel shows what was saved, ready to correct.
-  const saved = view.context.identity;
-  const [names, setNames] = useState({ firstName: saved?.firstName ?? '', lastName: saved?.lastName ?? '' });
-  const [birth, setBirth] = useState<BirthDateFields>(() => fieldsOf(saved?.birthDate));
-  const [submitted, setSubmitted] = useState(false);
   // "Recommencer" and "Terminer la séance" wipe what the patient gave: each asks first, in place.
   const [confirming, setConfirming] = useState<'restart-session' | 'end-session' | null>(null);
   const incidentsCue = useScrollCue();
   const top = view.state.split('.')[0];
-  const check = checkBirthDate(birth, calendarDay(clock.now()));
 
   useEffect(() => {
     api.assistantIncidents({}).then((r) => setIncidents(r.incidents), () => undefined);
@@ -172,20 +85,9 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
       return false;
     }
   };
-  const saveIdentity = (e: FormEvent) => {
-    e.preventDefault();
-    setSubmitted(true);
-    if (!names.firstName.trim() || !names.lastName.trim()) {
-      setNote(t(lang, 'assistant.names'));
-      return;
-    }
-    setNote(null);
-    if (!check.ok) return;
-    // The host keeps the ISO date (Identity in session-view.ts), as before the three fields.
-    const identity = { firstName: names.firstName.trim(), lastName: names.lastName.trim(), birthDate: check.iso };
-    void act(() => api.assistantSetIdentity({ identity })).then((accepted) => {
-      if (accepted) onHide();
-    });
+  const intakeSaved = () => {
+    if (top === 'identity') onHide();
+    else setNote(t(lang, 'intake.saved'));
   };
 
   return (
@@ -197,16 +99,9 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
       {note && <p className="assistant__note" role="alert" data-testid="assistant-note">{note}</p>}
       <AlertControls api={api} view={view} onRefused={() => setNote(t(lang, 'assistant.refused'))} />
       <div className="assistant__body">
-        {top === 'identity' && (
-          <form className="assistant__form" onSubmit={saveIdentity} data-testid="identity-form" noValidate>
-            <h3 className="sr-only">{t(lang, 'assistant.identity')}</h3>
-            <div className="assistant__names">
-              <label>{t(lang, 'assistant.firstName')}<input data-testid="first-name" autoComplete="off" value={names.firstName} onChange={(e) => setNames({ ...names, firstName: e.target.value })} /></label>
-              <label>{t(lang, 'assistant.lastName')}<input data-testid="last-name" autoComplete="off" value={names.lastName} onChange={(e) => setNames({ ...names, lastName: e.target.value })} /></label>
-            </div>
-            <BirthDateInput lang={lang} fields={birth} onChange={setBirth} check={check} submitted={submitted} />
-            <button type="submit" className="btn btn--primary" data-testid="save-identity">{t(lang, 'assistant.saveIdentity')}</button>
-          </form>
+        {(top === 'identity' || top === 'waitingRoom') && (
+          // Reopened after a save (here or at the counter), the form shows the latest intake, ready to correct.
+          <IntakeForm api={api} lang={lang} saved={view.context.intake} clock={clock} onSaved={intakeSaved} onRefused={setNote} />
         )}
         {top === 'consultation' && (
           <div className="assistant__group">

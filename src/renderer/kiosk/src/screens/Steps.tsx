@@ -1,9 +1,8 @@
-/** The patient's steps outside the call: consent, identity and pathway, waiting room, wrap-up, wipe. */
+/** The patient's steps outside the call: consent, identity (the pharmacist's intake), waiting room, wrap-up, wipe. */
 import { useEffect, useState } from 'react';
-import { birthDateInWords } from '../../../../shared/birth-date';
 import type { Result } from '../../../../shared/kiosk-api';
-import type { ExceptionReason, Identity, Pathway } from '../../../../shared/session-view';
-import { t, type MessageKey } from '../i18n';
+import { reasonText } from '../../../../shared/intake';
+import { t } from '../i18n';
 import { useScrollCue } from '../scroll-cue';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine } from './values';
@@ -26,50 +25,12 @@ export function ConsentScreen(p: KioskScreenProps) {
   );
 }
 
-function IdentityCard({ identity, lang }: { identity: Identity; lang: 'fr' | 'en' }) {
-  return (
-    <p className="identity-card" data-testid="identity-card">
-      {t(lang, 'identity.you')} <strong>{identity.firstName} {identity.lastName.toUpperCase()}</strong>, {t(lang, 'identity.born', { date: birthDateInWords(identity.birthDate, lang) })}
-    </p>
-  );
-}
-
-const PATHWAYS: Pathway[] = ['gp-known', 'seen-12-months', 'exception'];
-const REASONS: ExceptionReason[] = ['no-gp', 'gp-unavailable', 'emergency', 'under-16', 'direct-access'];
-
 export function IdentityScreen(p: KioskScreenProps) {
   const l = p.view.language;
-  const sub = p.view.state.split('.')[1] ?? 'entry';
-  const { identity } = p.view.context;
-  if (sub === 'entry') {
-    return (
-      <StepScreen {...p} testid="identity-entry" title={t(l, 'identity.entry.title')}>
-        <p className="lead">{t(l, 'identity.entry.body')}</p>
-        <p className="lead">{t(l, 'identity.entry.wait')}</p>
-      </StepScreen>
-    );
-  }
-  if (sub === 'pathway') {
-    return (
-      <StepScreen {...p} testid="identity-pathway" title={t(l, 'identity.pathway.question')}>
-        {identity && <IdentityCard identity={identity} lang={l} />}
-        <div className="choices choices--one">
-          {PATHWAYS.map((pathway) => (
-            <button key={pathway} type="button" className="btn btn--choice" data-testid={`pathway-${pathway}`}
-              onClick={() => p.send({ type: 'CHOOSE_PATHWAY', pathway })}>{t(l, `pathway.${pathway}` as MessageKey)}</button>
-          ))}
-        </div>
-      </StepScreen>
-    );
-  }
   return (
-    <StepScreen {...p} testid="identity-exception" title={t(l, 'identity.exception.title')}>
-      <div className="choices">
-        {REASONS.map((reason) => (
-          <button key={reason} type="button" className="btn btn--choice" data-testid={`exception-${reason}`}
-            onClick={() => p.send({ type: 'CHOOSE_EXCEPTION', reason })}>{t(l, `exception.${reason}` as MessageKey)}</button>
-        ))}
-      </div>
+    <StepScreen {...p} testid="identity-entry" title={t(l, 'identity.entry.title')}>
+      <p className="lead">{t(l, 'identity.entry.body')}</p>
+      <p className="lead">{t(l, 'identity.entry.wait')}</p>
     </StepScreen>
   );
 }
@@ -78,12 +39,15 @@ export function WaitingRoomScreen(p: KioskScreenProps) {
   const l = p.view.language;
   useEffect(prefetchVideoArea, []);
   const queue = p.view.context.queue ?? { position: null, etaMinutes: null };
+  // The latest intake's reason: the patient sees what the doctor will read.
+  const reason = p.view.context.reason;
   return (
     <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
       <p className="value-big" data-testid="queue-position" aria-live="polite">
         {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
       </p>
       {queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
+      {reason && <p className="lead" data-testid="waiting-reason">{t(l, 'waitingRoom.reason', { reason: reasonText(reason, l) })}</p>}
       <p className="lead">{t(l, 'waitingRoom.calm')}</p>
     </StepScreen>
   );
