@@ -23,7 +23,7 @@ import { createLogger } from '../../src/node/logger';
 import { cheapPinHash } from '../resilience/support/clients';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt, holdCorner } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, fillIntake, holdCorner } from '../helpers/kiosk';
 import { screenPath } from '../helpers/screens';
 
 const PIN = '482193';
@@ -137,8 +137,13 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
   const check = async (state: string) => {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
-      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-      const problems = await layoutProblems(page);
+      // A resize settles over a few frames (the display scale, then the scroll cues' observers): judge the settled layout.
+      let problems: string[] = [];
+      for (let frame = 0; frame < 5; frame++) {
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+        problems = await layoutProblems(page);
+        if (problems.length === 0) break;
+      }
       if (problems.length) found[`${lang} ${state} @${size.name}`] = problems;
       if (lang === 'fr') await page.screenshot({ path: screenPath(`layout/${state}-${size.name}.png`) });
     }
@@ -181,25 +186,13 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
       await page.getByTestId('assistant-confirm-no').click();
       expect(host.view().state).toBe('identity.entry');
     }
-    await page.getByTestId('first-name').fill(PATIENT.firstName);
-    await page.getByTestId('last-name').fill(PATIENT.lastName);
-    const [year, month, day] = PATIENT.birthDate.split('-') as [string, string, string];
-    await page.getByTestId('birth-day').fill(day);
-    await page.getByTestId('birth-month').fill(month);
-    await page.getByTestId('birth-year').fill(year);
-    await page.getByTestId('save-identity').click();
+    await fillIntake(page, { birthName: PATIENT.lastName, firstNames: PATIENT.firstName, birthDate: PATIENT.birthDate });
+    await page.getByTestId('save-intake').scrollIntoViewIfNeeded();
+    await check('assistant-intake-end');
+    await page.getByTestId('save-intake').click();
     await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
     // The pharmacist leaves: the patient's own controls (calling the pharmacist) are back.
     send({ type: 'ASSISTANT_LOGOUT' });
-    // The patient's pathway question, where the booth still asks it.
-    if (host.view().state === 'identity.pathway') {
-      await shown('screen-identity-pathway');
-      await check('identity-pathway');
-      await page.getByTestId('pathway-exception').click();
-      await shown('screen-identity-exception');
-      await check('identity-exception');
-      await page.getByTestId('exception-no-gp').click();
-    }
     await shown('screen-waitingRoom');
     send({ type: 'QUEUE_UPDATE', position: 2, etaMinutes: 8 });
     await check('waitingRoom');

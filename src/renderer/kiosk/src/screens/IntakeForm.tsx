@@ -18,6 +18,7 @@ import {
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { Language } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
+import { useScrollCue } from '../scroll-cue';
 
 /** What to tell the pharmacist about the three fields; null when there is nothing to say (yet). */
 function birthDateProblem(check: BirthDateCheck, fields: BirthDateFields, lang: Language, submitted: boolean): string | null {
@@ -223,8 +224,11 @@ export function IntakeForm({ api, lang, saved, clock, onSaved, onRefused }: {
   };
 
   const count = problems.size + (submitted && !check.ok ? 1 : 0);
+  const cue = useScrollCue();
   return (
-    <form className="assistant__form intake" onSubmit={save} data-testid="intake-form" noValidate>
+    // The form is longer than the panel: it scrolls, and says so (an elderly-booth habit the pharmacist shares).
+    <div className="intake-slot">
+    <form ref={cue.ref} className="assistant__form intake" onSubmit={save} data-testid="intake-form" noValidate>
       <h3 className="assistant__heading">{t(lang, 'intake.title')}</h3>
       {count > 0 && <p className="intake__problem" role="alert" data-testid="intake-problems">{t(lang, 'intake.fix')} {count}</p>}
       <fieldset className="intake__section">
@@ -267,5 +271,7 @@ export function IntakeForm({ api, lang, saved, clock, onSaved, onRefused }: {
       </fieldset>
       <button type="submit" className="btn btn--primary" data-testid="save-intake">{t(lang, 'intake.save')}</button>
     </form>
+    {cue.shown && <p className="scroll-cue" aria-hidden="true">{t(lang, 'scrollCue')}</p>}
+    </div>
   );
 }
