@@ -47,12 +47,13 @@ describe('hub restart mid-call', () => {
     call = await startCall(browser, hub.url, port, dir);
     const { kiosk, kioskPage, consolePage } = call;
 
-    // Every message the kiosk's video banner shows from now on.
+    // Every message the kiosk's call status shows from now on.
     await kioskPage.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { __bannerSeen: string[] }).__bannerSeen = seen;
       new MutationObserver(() => {
-        const text = document.querySelector('.video-area__banner')?.textContent;
+        // The one call status beside the video, or the network banner that stands in for it.
+        const text = document.querySelector('[data-testid="call-status"][data-status="reconnecting"], [data-testid="banner-network"]')?.textContent;
         if (text && seen.at(-1) !== text) seen.push(text);
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
@@ -69,6 +70,6 @@ describe('hub restart mid-call', () => {
     expect(banners.join(' | ')).toMatch(/La connexion est interrompue, nous rétablissons l.appel/);
     // Still the same consultation: the kiosk never left the call, and its "restoring" banner is gone.
     expect(kiosk.host.view().state).toMatch(/^consultation/);
-    await expect.poll(() => kioskPage.locator('.video-area__banner').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => kioskPage.locator('[data-testid="call-status"][data-status="reconnecting"], [data-testid="banner-network"]').count(), { timeout: 15_000 }).toBe(0);
   }, 150_000);
 });
