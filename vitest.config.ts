@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/fixtures/**', 'node_modules/**'],
     testTimeout: 30_000,
+    // A bound, not a timing: expect.poll's 1 s default is too tight for a real process
+    // chain (host → hub → PDF) on 2 cores shared with other work; CI runs met it twice.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
