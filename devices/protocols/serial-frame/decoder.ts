@@ -12,12 +12,13 @@ import { crc16CcittFalse } from './crc';
 import {
   FRAME_HEADER_LENGTH,
   FRAME_SYNC,
+  FRAME_TRAILER_LENGTH,
   MAX_PAYLOAD_LENGTH,
   MIN_FRAME_LENGTH,
   frameTypeLabel,
   isFrameType,
 } from './frame';
-import type { Frame } from './frame';
+import type { Frame, FrameType } from './frame';
 
 /**
  * One decoder output: a checked frame, or a bad frame reported as a
@@ -50,6 +51,11 @@ export interface SerialFrameDecoderStats {
  * 519 bytes before its CRC can be checked. If the line then goes quiet, call
  * {@link flush} (the driver does so after an idle gap): it gives up on the
  * pending candidate and decodes whatever complete frames follow it.
+ *
+ * A frame whose last byte is `A5` is held until the bytes after it (or a
+ * flush) show whether that `A5` starts a valid frame: if it does, the first
+ * was a frame cut one byte short, completed by chance, and is reported as
+ * `TRUNCATED_FRAME`.
  */
 export class SerialFrameDecoder {
   private buf: Uint8Array = new Uint8Array(0);
@@ -130,6 +136,23 @@ export class SerialFrameDecoder {
     this.pos += 1;
   }
 
+  /**
+   * Whether the checked frame ending at `end` is really a frame cut one or two
+   * bytes short whose CRC the next frame's first bytes completed by chance
+   * (1 frame in 256 ends in A5): taking it would invent a value nobody sent and
+   * swallow the real frame. It is, when an A5 among its CRC bytes starts a
+   * valid frame; `'wait'` until the bytes after it can tell.
+   */
+  private cutFrameCompletedByNext(buf: Uint8Array, end: number, final: boolean): boolean | 'wait' {
+    for (let at = end - FRAME_TRAILER_LENGTH; at < end; at += 1) {
+      if (buf[at] !== FRAME_SYNC) continue;
+      const next = checkCandidate(buf, at);
+      if (next.kind === 'frame') return true;
+      if (next.kind === 'incomplete' && !final) return 'wait';
+    }
+    return false;
+  }
+
   private scan(out: FrameResult[], final: boolean): void {
     const buf = this.buf;
     for (;;) {
@@ -141,47 +164,60 @@ export class SerialFrameDecoder {
       }
       this.counts.skippedBytes += sync - this.pos;
       this.pos = sync;
-      const available = buf.length - sync;
 
-      if (available >= 2) {
-        const type = u8(buf, sync + 1);
-        if (!isFrameType(type)) {
-          this.reject(out, 'UNKNOWN_FRAME_TYPE', `unknown frame type ${frameTypeLabel(type)}`);
-          continue;
-        }
-        if (available >= FRAME_HEADER_LENGTH) {
-          const length = u16le(buf, sync + 3);
-          if (length > MAX_PAYLOAD_LENGTH) {
-            this.reject(out, 'BAD_FRAME_LENGTH', `frame length ${length} exceeds ${MAX_PAYLOAD_LENGTH}`);
-            continue;
-          }
-          const total = MIN_FRAME_LENGTH + length;
-          if (available >= total) {
-            const crcAt = sync + FRAME_HEADER_LENGTH + length;
-            const expected = crc16CcittFalse(buf, sync + 1, crcAt);
-            const actual = u16le(buf, crcAt);
-            if (expected !== actual) {
-              this.reject(
-                out,
-                'BAD_FRAME_CRC',
-                `frame CRC 0x${actual.toString(16).padStart(4, '0')} does not match computed 0x${expected.toString(16).padStart(4, '0')}`,
-              );
-              continue;
-            }
-            out.push({
-              ok: true,
-              value: { type, seq: u8(buf, sync + 2), payload: buf.slice(sync + FRAME_HEADER_LENGTH, crcAt) },
-            });
-            this.counts.frames += 1;
-            this.pos = sync + total;
-            continue;
-          }
-        }
+      const found = checkCandidate(buf, sync);
+      if (found.kind === 'bad') {
+        this.reject(out, found.code, found.message);
+        continue;
       }
-      // The candidate at `sync` is incomplete.
-      if (!final) return;
-      const needed = available >= FRAME_HEADER_LENGTH ? MIN_FRAME_LENGTH + u16le(buf, sync + 3) : MIN_FRAME_LENGTH;
-      this.reject(out, 'TRUNCATED_FRAME', `frame cut short after ${available} of ${available >= FRAME_HEADER_LENGTH ? '' : 'at least '}${needed} bytes`);
+      if (found.kind === 'incomplete') {
+        if (!final) return;
+        this.reject(out, 'TRUNCATED_FRAME', found.message);
+        continue;
+      }
+      const end = sync + found.total;
+      const cut = this.cutFrameCompletedByNext(buf, end, final);
+      if (cut === 'wait') return;
+      if (cut) {
+        this.reject(out, 'TRUNCATED_FRAME', 'frame cut short: its CRC ends inside the next frame');
+        continue;
+      }
+      out.push({ ok: true, value: { type: found.type, seq: u8(buf, sync + 2), payload: buf.slice(sync + FRAME_HEADER_LENGTH, end - FRAME_TRAILER_LENGTH) } });
+      this.counts.frames += 1;
+      this.pos = end;
     }
   }
+}
+
+type Candidate =
+  | { readonly kind: 'frame'; readonly type: FrameType; readonly total: number }
+  | { readonly kind: 'bad'; readonly code: 'BAD_FRAME_CRC' | 'BAD_FRAME_LENGTH' | 'UNKNOWN_FRAME_TYPE'; readonly message: string }
+  | { readonly kind: 'incomplete'; readonly message: string };
+
+/**
+ * What the bytes from the `A5` at `sync` are: a checked frame of `total` bytes,
+ * a bad candidate (checked as soon as the header, then the whole frame, has
+ * arrived), or not all there yet.
+ */
+function checkCandidate(buf: Uint8Array, sync: number): Candidate {
+  const available = buf.length - sync;
+  if (available < 2) return { kind: 'incomplete', message: `frame cut short after ${available} of at least ${MIN_FRAME_LENGTH} bytes` };
+  const type = u8(buf, sync + 1);
+  if (!isFrameType(type)) return { kind: 'bad', code: 'UNKNOWN_FRAME_TYPE', message: `unknown frame type ${frameTypeLabel(type)}` };
+  if (available < FRAME_HEADER_LENGTH) return { kind: 'incomplete', message: `frame cut short after ${available} of at least ${MIN_FRAME_LENGTH} bytes` };
+  const length = u16le(buf, sync + 3);
+  if (length > MAX_PAYLOAD_LENGTH) return { kind: 'bad', code: 'BAD_FRAME_LENGTH', message: `frame length ${length} exceeds ${MAX_PAYLOAD_LENGTH}` };
+  const total = MIN_FRAME_LENGTH + length;
+  if (available < total) return { kind: 'incomplete', message: `frame cut short after ${available} of ${total} bytes` };
+  const crcAt = sync + FRAME_HEADER_LENGTH + length;
+  const expected = crc16CcittFalse(buf, sync + 1, crcAt);
+  const actual = u16le(buf, crcAt);
+  if (expected !== actual) {
+    return {
+      kind: 'bad',
+      code: 'BAD_FRAME_CRC',
+      message: `frame CRC 0x${actual.toString(16).padStart(4, '0')} does not match computed 0x${expected.toString(16).padStart(4, '0')}`,
+    };
+  }
+  return { kind: 'frame', type, total };
 }

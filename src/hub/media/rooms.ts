@@ -251,13 +251,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const reason: ResumeReason = room.restoredSides.delete(name) ? 'hubRestarted' : 'reconnected';
     if (name === 'specialist') this.hold(room, peer);
     else room.bind(name, peer);
-    try {
-      await this.ready(room);
-    } catch (error) {
-      this.log.error({ roomId: room.id, err: (error as Error).message }, 'no router for a returning side');
-      this.teardown(room, 'mediaLost');
-      return;
-    }
+    if (!(await this.readyOrTeardown(room, 'no router for a returning side'))) return;
     // Closed, gone, or taken over by another tab meanwhile.
     if (room.closed || !peer.open || room.sides[name]?.peer !== peer) return;
     tell(peer, ROOM.resumed, { roomId: room.id, reason });
@@ -488,18 +482,24 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.state?.recordDuration(ms);
   }
 
+  /** The room's router, or the room ends (`mediaLost`) when none can be had; false then. */
+  private async readyOrTeardown(room: Room, why: string): Promise<boolean> {
+    try {
+      await this.ready(room);
+      return true;
+    } catch (error) {
+      this.log.error({ roomId: room.id, err: (error as Error).message }, why);
+      this.teardown(room, 'mediaLost');
+      return false;
+    }
+  }
+
   /** Rooms of a dead worker move to a router of its replacement: same room, both sides rebuild their media. */
   private async onWorkerDied(): Promise<void> {
     const dead = [...this.rooms.values()].filter((room) => !room.hasRouter && !room.routerPending && room.restoredSides.size < 2);
     await Promise.all(dead.map(async (room) => {
       room.resetSides();
-      try {
-        await this.ready(room);
-      } catch (error) {
-        this.log.error({ roomId: room.id, err: (error as Error).message }, 'could not rebuild a room on a new worker');
-        this.teardown(room, 'mediaLost');
-        return;
-      }
+      if (!(await this.readyOrTeardown(room, 'could not rebuild a room on a new worker'))) return;
       if (room.closed) return;
       for (const side of [room.sides.booth, room.sides.specialist]) tell(side?.peer, ROOM.resumed, { roomId: room.id, reason: 'mediaRestarted' });
       this.log.info({ roomId: room.id }, 'room rebuilt on a new worker');

@@ -35,6 +35,8 @@ export function takeSecretFromLocation(): string | null {
 
 type Listener = (event: KioskEvent) => void;
 
+const transportClosed = (): KioskApiError => new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' });
+
 /**
  * How long an opening handshake may take on loopback before it is abandoned
  * and tried again. A host that accepted the connection and stalls (starting
@@ -104,7 +106,7 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
     };
     ws.onclose = () => {
       clearTimeout(abandon);
-      pending.failAll(() => new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' }));
+      pending.failAll(() => transportClosed());
       if (!closed) setTimeout(connect, RECONNECT_DELAY_MS);
     };
   };
@@ -114,7 +116,7 @@ export function createWsKioskApi(secret: string, url = `ws://${window.location.h
   const call = async (method: KioskMethod, params: unknown, bytes?: Uint8Array): Promise<unknown> => {
     await ready;
     // Between two connections nothing would answer: say so now rather than never.
-    if (ws.readyState !== WebSocket.OPEN) throw new KioskApiError({ code: 'TRANSPORT_CLOSED', message: 'connection to the booth host closed' });
+    if (ws.readyState !== WebSocket.OPEN) throw transportClosed();
     return pending.start(
       (id) => {
         const envelope = { kind: 'request', id, method, params };

@@ -161,6 +161,40 @@ describe('serial frame decoder', () => {
     expect(decoder.pendingBytes).toBe(0);
   });
 
+  it('rejects a frame cut short whose missing CRC bytes happen to be the next frame\'s first bytes, and keeps that next frame', () => {
+    // Line noise: a frame loses its last byte (or two), and the start of the
+    // next frame completes its CRC by chance (1 frame in 256 ends in A5).
+    // Taking it would invent a reading nobody sent and swallow the real one.
+    const real = status(8, 1, 0);
+    for (const lost of [1, 2]) {
+      let cut: Uint8Array | undefined;
+      for (let state = 0; !cut; state += 1) {
+        const candidate = status(7, state & 0xff, state >> 8);
+        const tail = candidate.subarray(candidate.length - lost);
+        if (tail.every((b, i) => b === real[i])) cut = candidate.subarray(0, candidate.length - lost);
+      }
+      for (const sizes of [[], [1], [cut.length, 3]]) {
+        const results = decodeAll(split(join(cut, real), sizes));
+        expect(frames(results).map((f) => f.seq)).toEqual([8]);
+        expect(codes(results)).toEqual(['TRUNCATED_FRAME']);
+      }
+    }
+  });
+
+  it('keeps a frame whose CRC really ends in A5, whether more bytes follow or the line goes quiet', () => {
+    let whole: Uint8Array | undefined;
+    for (let state = 0; !whole; state += 1) {
+      const candidate = status(7, state & 0xff, state >> 8);
+      if (candidate[candidate.length - 1] === 0xa5) whole = candidate;
+    }
+    // Held until the next byte or the idle flush says whether its A5 starts a frame.
+    const decoder = new SerialFrameDecoder();
+    expect(decoder.push(whole)).toEqual([]);
+    expect(frames(decoder.flush()).map((f) => f.seq)).toEqual([7]);
+    expect(frames(decodeAll([join(whole, status(8, 1, 0))])).map((f) => f.seq)).toEqual([7, 8]);
+    expect(frames(decodeAll([join(whole, hex('00 13'), status(8, 1, 0))])).map((f) => f.seq)).toEqual([7, 8]);
+  });
+
   it('reports error offsets as positions in the whole stream', () => {
     const decoder = new SerialFrameDecoder();
     decoder.push(status(1, 0, 0));
@@ -170,7 +204,7 @@ describe('serial frame decoder', () => {
 
   it('accepts a frame with the maximum 512-byte payload', () => {
     const payload = Uint8Array.from({ length: MAX_PAYLOAD_LENGTH }, (_, i) => i & 0xff);
-    const [result] = new SerialFrameDecoder().push(encodeFrame({ type: FrameType.Measurement, seq: 1, payload }));
+    const [result] = decodeAll([encodeFrame({ type: FrameType.Measurement, seq: 1, payload })]);
     expect(result?.ok && result.value.payload).toEqual(payload);
   });
 
@@ -394,7 +428,7 @@ describe('serial frame decoder fuzzing', () => {
   it('round-trips every message: encode → frame decoder → payload decoder', () => {
     fc.assert(
       fc.property(arbMessage, fc.integer({ min: 0, max: 255 }), (message, seq) => {
-        const results = new SerialFrameDecoder().push(encodeMessage(message, seq));
+        const results = decodeAll([encodeMessage(message, seq)]);
         const [result] = results;
         if (results.length !== 1 || !result?.ok || result.value.seq !== seq) return false;
         const decoded = decodeMessage(result.value);
