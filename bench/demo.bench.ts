@@ -21,6 +21,7 @@ import { decodingAgainAt, joinCall, timeline } from '../tests/helpers/call';
 import { DEMO_BOOTH, DEMO_PIN, startDemo } from '../tests/helpers/demo';
 import { KioskClient, until } from '../tests/resilience/support/clients';
 import { percentile, type BenchResult } from './types';
+import { endConsultation } from '../tests/helpers/console-page';
 
 const ROUNDS = Number(process.env.BENCH_DEMO_ROUNDS ?? 3);
 const GOAL_MS = 5000;
@@ -63,7 +64,7 @@ export async function run(): Promise<BenchResult[]> {
         back.push(Math.max(k, c) - killedAt);
 
         // The specialist ends the call and the patient leaves, so the next round starts at attract.
-        await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+        await endConsultation(consolePage);
         await kioskPage.locator('.video-area').waitFor({ state: 'detached', timeout: 15_000 });
         const kiosk = await KioskClient.connect(demo.kioskUrl);
         try {

@@ -25,7 +25,7 @@ import { cheapPinHash } from '../tests/resilience/support/clients';
 import { MEDIA_CODECS } from '../src/hub/media/workers';
 import { percentile, type BenchResult } from './types';
 import { vp8RtpPacket } from './rtp';
-import { signInOnConsole } from '../tests/helpers/console-page';
+import { endConsultation, signInOnConsole } from '../tests/helpers/console-page';
 
 const CALLS = Number(process.env.BENCH_MEDIA_CALLS ?? 20);
 const CONSUMER_STEPS = [0, 50, 100, 250, 500];
@@ -94,7 +94,7 @@ async function callSetup(): Promise<BenchResult[]> {
           console.error(`call ${i} ${name}: ${steps.map((s) => `${s.step}@${Math.round(s.at - claimEpoch)}`).join(' ')}`);
         }
       }
-      await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+      await endConsultation(consolePage);
       while (hub.media!.service.roomCount() > 0) await new Promise((r) => setTimeout(r, 20));
       await kioskPage.locator('.video-area').waitFor({ state: 'detached' });
       await backToAttract();

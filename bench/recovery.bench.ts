@@ -19,6 +19,7 @@ import { decodingAgainAt, startCall, timeline, type CallInProgress } from '../te
 import { ensureRenderersBuilt, freePort, spawnHubProcess, writeHubConfigFile, type HubProcess } from '../tests/helpers/hub';
 import { until } from '../tests/resilience/support/clients';
 import { percentile, type BenchResult } from './types';
+import { endConsultation } from '../tests/helpers/console-page';
 
 const ROUNDS = Number(process.env.BENCH_RECOVERY_ROUNDS ?? 3);
 const GOAL_MS = 5000;
@@ -92,7 +93,7 @@ export async function run(): Promise<BenchResult[]> {
         workerKill.push(await bothBack(call, workerKilledAt));
 
         // The specialist ends the call so the next round starts clean.
-        await call.consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+        await endConsultation(call.consolePage);
         await call.kioskPage.locator('.video-area').waitFor({ state: 'detached', timeout: 15_000 });
       } finally {
         await call.close();

@@ -18,6 +18,7 @@ import { decodedSince, openConsoleTab, startCall, takeOverIn, timeline, type Cal
 import { ensureRenderersBuilt, startTestHub, testHubConfig } from '../tests/helpers/hub';
 import { until } from '../tests/resilience/support/clients';
 import { percentile, type BenchResult } from './types';
+import { endConsultation } from '../tests/helpers/console-page';
 
 const ROUNDS = Number(process.env.BENCH_TAKEOVER_ROUNDS ?? 3);
 
@@ -53,7 +54,7 @@ export async function run(): Promise<BenchResult[]> {
         await second.close();
         backToFirst.push(await bothDecoding(call.kioskPage, call.consolePage, await takeOverIn(call.consolePage)));
         // The doctor ends the call so the next round starts clean.
-        await call.consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+        await endConsultation(call.consolePage);
         await call.kioskPage.locator('.video-area').waitFor({ state: 'detached', timeout: 15_000 });
       } finally {
         await call.close();

@@ -43,7 +43,7 @@ import { pharmacistMeasures } from '../tests/helpers/measure';
 import { silentLog, tempDir } from '../tests/helpers/store';
 import { cheapPinHash, ConsoleClient, until } from '../tests/resilience/support/clients';
 import { vp8RtpPacket } from '../bench/rtp';
-import { signInOnConsole } from '../tests/helpers/console-page';
+import { endConsultation, signInOnConsole } from '../tests/helpers/console-page';
 
 const BOOTH = 'demo-booth-1';
 const PIN = '482193';
@@ -294,7 +294,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         await Promise.all([firstFrame(kioskPage), firstFrame(consolePage)]);
         await measure('temperature');
         await measure('blood-pressure');
-        await consolePage.getByRole('button', { name: 'Terminer la consultation' }).click();
+        await endConsultation(consolePage);
         await until(() => hub.media!.service.roomCount() === 0 || undefined, 'room closed (real call)');
       } finally {
         await context.close();
