@@ -141,7 +141,7 @@ describe('outbox sync through a faulty network', () => {
       const before = shown.length;
       fault();
       // A bound, not a timing: with both cores busy (CI beside other work) a dozen readings once took over 15 s.
-      await until(() => shown.length >= before + 12 || undefined, 'readings during the fault', 45_000);
+      await until(() => shown.length >= before + 12 || undefined, () => `readings during the fault (${shown.length - before} of 12; session ${JSON.stringify(host.session.view().state)}, thermometer ${thermometer.status().state}, link ${host.hubLink.status})`, 45_000);
       proxy.pass();
     }
     await online();

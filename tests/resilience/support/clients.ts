@@ -9,12 +9,13 @@ import WebSocket from 'ws';
 import { WS_PROTOCOL, WS_SECRET_PREFIX } from '../../../src/shared/kiosk-api-methods';
 
 /** Polls until `fn` returns something truthy; fails with `label` after `timeoutMs` (a bound, not a timing assertion). */
-export async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, label: string, timeoutMs = 15_000): Promise<T> {
+/** Polls `fn` until it returns something truthy; `label` (or what it returns, read at the timeout) names what never came. */
+export async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, label: string | (() => string), timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${label}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${typeof label === 'function' ? label() : label}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
