@@ -81,7 +81,7 @@ export class CounterRelay {
       this.reachOf = null;
       this.send({ ...prev, state: 'resolved' });
     }
-    const activity = activityOf(view.state, view.step);
+    const activity: BoothActivity = { ...activityOf(view.state, view.step), sessionId: view.sessionId };
     const key = JSON.stringify(activity);
     if (key !== this.lastActivity) {
       this.lastActivity = key;

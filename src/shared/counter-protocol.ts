@@ -24,7 +24,13 @@
  *   doctor's console (`counter.emergency`, each change), for a banner that
  *   cannot be missed.
  * - Activity: the booth notes `counter.activity` on each change of its
- *   screen (idle, step N, waiting, in call); the board shows it.
+ *   screen (idle, step N, waiting, in call) and the session on it; the
+ *   board shows it.
+ * - Intake: a counter page requests `counter.setIntake` (signed-in staff of
+ *   the booth's pharmacy only, an intake the shared schema accepts on the
+ *   hub's day) → the hub requests `intake.update` of the booth naming the
+ *   staff member (src/shared/intake-protocol.ts) → the booth checks the step
+ *   and the session and answers IntakeUpdateResult, which the page gets.
  */
 import { z } from 'zod';
 import { AlertAcknowledger, AlertReason } from './session-view';
@@ -39,6 +45,7 @@ export const COUNTER = {
   ringAgain: 'counter.ringAgain',
   // counter page → hub (requests)
   acknowledgeAlert: 'counter.acknowledgeAlert',
+  setIntake: 'counter.setIntake',
   // hub → counter page (notes)
   boardNote: 'counter.board',
   ringNote: 'counter.ring',
@@ -72,6 +79,12 @@ export const BoothActivity = z.object({
   kind: z.enum(['idle', 'steps', 'waiting', 'call', 'ending']),
   /** The kiosk's step (1–5) while `steps`. */
   step: z.number().int().min(1).max(5).nullable(),
+  /**
+   * The session on the screen (an opaque id, never who the patient is): the
+   * counter's intake names it, so that an intake typed for one patient is
+   * never applied to the next. Absent from booths of an earlier release.
+   */
+  sessionId: z.string().min(1).max(64).nullable().optional(),
 }).strict();
 export type BoothActivity = z.infer<typeof BoothActivity>;
 
@@ -89,6 +102,19 @@ export const RingAgain = z.object({ alertId: AlertId, ring: z.number().int().min
 /** counter page → hub. */
 export const AcknowledgeAlertParams = z.object({ boothId: z.string().min(1).max(64), alertId: AlertId }).strict();
 export type AcknowledgeAlertParams = z.infer<typeof AcknowledgeAlertParams>;
+
+/**
+ * counter page → hub: the intake for the session the page saw on the board.
+ * The intake travels unparsed to the hub, which judges it against its own
+ * day so that a malformed one is refused as INVALID_INTAKE, each problem in
+ * words, rather than as a bare INVALID_PARAMS.
+ */
+export const SetIntakeParams = z.object({
+  boothId: z.string().min(1).max(64),
+  sessionId: z.string().min(1).max(64),
+  intake: z.unknown(),
+}).strict();
+export type SetIntakeParams = z.infer<typeof SetIntakeParams>;
 
 /** An alert on the board. `emergency` is the "Urgence" button's. */
 export const BoardAlert = z.object({
@@ -137,10 +163,14 @@ export type EmergencyNote = z.infer<typeof EmergencyNote>;
 /** The counter page's sign-in, sign-out and "who am I" (the console's are under /api). */
 export const COUNTER_API = { login: '/api/counter/login', logout: '/api/counter/logout', me: '/api/counter/me' } as const;
 
-/** `counter.alert` refusals a booth or a page may see. */
+/** Refusals a booth or a counter page may see. */
 export const COUNTER_ERRORS = {
   /** The booth or alert belongs to another pharmacy, or no longer stands. */
   notYourPharmacy: 'NOT_YOUR_PHARMACY',
   unknownAlert: 'UNKNOWN_ALERT',
   boothOffline: 'BOOTH_OFFLINE',
+  /** The page's account signed out (here or in another tab) since it connected. */
+  notLoggedIn: 'NOT_LOGGED_IN',
+  /** `counter.setIntake`: the intake is not one the shared schema accepts. */
+  invalidIntake: 'INVALID_INTAKE',
 } as const;

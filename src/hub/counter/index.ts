@@ -3,7 +3,7 @@
  * counter page's build at `/counter/`, its WebSocket at `/counter/ws`
  * (session cookie and an allowed Origin, like the console's), and the
  * booths' `counter.*` methods, routed by ./alerts.ts to the pages of each
- * booth's own pharmacy.
+ * booth's own pharmacy; a page's intake goes to the booth by ./intake.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,14 +11,17 @@ import { WebSocketServer } from 'ws';
 import type { z } from 'zod';
 import { serveStatic } from '../../node/static-files';
 import { systemClock, type Clock } from '../../shared/clock';
-import { AcknowledgeAlertParams, AlertReport, BoothActivity, COUNTER, COUNTER_PAGE_PATH, COUNTER_WS_PATH } from '../../shared/counter-protocol';
+import {
+  AcknowledgeAlertParams, AlertReport, BoothActivity, COUNTER, COUNTER_ERRORS, COUNTER_PAGE_PATH, COUNTER_WS_PATH, SetIntakeParams,
+} from '../../shared/counter-protocol';
 import type { AuthOptions } from '../auth';
 import { refuseUpgrade } from '../booth-gateway';
 import { FloodLog } from '../flood-log';
 import { Peer, refused, type Method } from '../peer';
 import type { HubPorts } from '../ports';
 import { addressKey } from '../throttle';
-import { CounterAlerts, type CounterPage } from './alerts';
+import { CounterAlerts, type CounterPage, type StaffRef } from './alerts';
+import { forwardIntake } from './intake';
 import { StaffAuth } from './staff-auth';
 
 export interface HubCounter {
@@ -42,16 +45,18 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
   const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, ...opts.auth });
+  const clock = opts.clock ?? systemClock;
+  const booth = {
+    request: (boothId: string, method: string, params: unknown): Promise<unknown> => {
+      const peer = booths.peer(boothId);
+      return peer ? peer.request(method, params) : Promise.reject(refused('PEER_GONE', 'booth offline'));
+    },
+  };
   const alerts = new CounterAlerts({
     booths: config.booths,
     ringAgainMs: config.counter.ringAgainSeconds * 1000,
-    clock: opts.clock ?? systemClock,
-    booth: {
-      request: (boothId, method, params) => {
-        const peer = booths.peer(boothId);
-        return peer ? peer.request(method, params) : Promise.reject(refused('PEER_GONE', 'booth offline'));
-      },
-    },
+    clock,
+    booth,
     onChange: (e) => log.info(e, 'counter alert'),
   });
 
@@ -69,13 +74,17 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const methods = new Map<string, Method>();
   const pages = new Map<Peer, { page: CounterPage; token: string }>();
-  methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, (peer, params) => {
-      const open = pages.get(peer);
-      // Signed out (here or in another tab) since the page connected: refused; the page asks to sign in again.
-      const session = open ? auth.sessionOfToken(open.token) : null;
-      if (!open || !session) throw refused('NOT_LOGGED_IN', 'signed out');
-      return alerts.acknowledge({ staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId }, params);
-  }));
+  /** Who acts through a page, asked at each act: signed out (here or in another tab) since it connected is refused, and the page asks to sign in again. */
+  const staffOf = (peer: Peer): StaffRef => {
+    const open = pages.get(peer);
+    const session = open ? auth.sessionOfToken(open.token) : null;
+    if (!session) throw refused(COUNTER_ERRORS.notLoggedIn, 'signed out');
+    return { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId };
+  };
+  methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, (peer, params) => alerts.acknowledge(staffOf(peer), params)));
+  methods.set(COUNTER.setIntake, method(SetIntakeParams, (peer, params) => forwardIntake({
+    booths: config.booths, booth, clock, onForwarded: (e) => log.info(e, 'counter intake'),
+  }, staffOf(peer), params)));
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const origin = String(req.headers.origin ?? '');
     const address = addressKey(req.socket.remoteAddress);

@@ -4,13 +4,19 @@
  * the counter pages of its own pharmacy only; "J'arrive" reaches the booth
  * naming who is coming; an acknowledgement from another pharmacy, or from a
  * page whose account signed out, is refused; a doctor's session does not
- * open the counter and a member of staff's does not open the console.
+ * open the counter and a member of staff's does not open the console. The
+ * counter's intake reaches a booth of the staff member's own pharmacy,
+ * naming them; another pharmacy's booth, a signed-out account and a
+ * malformed intake are each refused with their code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
 import { createLogger } from '../../../src/node/logger';
 import { COUNTER, COUNTER_API, COUNTER_WS_PATH, type AlertReport, type Board, type CounterAcknowledge, type RingNote } from '../../../src/shared/counter-protocol';
+import { CabineError } from '../../../src/shared/errors';
+import type { IntakeInput } from '../../../src/shared/intake';
+import { INTAKE, type IntakeUpdate } from '../../../src/shared/intake-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, STAFF, startTestHub } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 
@@ -130,6 +136,54 @@ describe('the counter page on the hub', () => {
       { boothId: 'demo-booth-1', alertId: 'emergency-in-call', state: 'raised', acknowledgedBy: null },
     ]);
     expect(durand.of(COUNTER.emergencyNote)).toEqual([]);
+  });
+
+  it('carries the counter\'s intake to a booth of the staff member\'s pharmacy, naming them, and refuses another pharmacy\'s booth, a signed-out account and a malformed intake', async () => {
+    const b1 = await booth('demo-booth-1');
+    const updates: IntakeUpdate[] = [];
+    b1.link.handle(INTAKE.update, (p) => {
+      const update = p as IntakeUpdate;
+      updates.push(update);
+      if (update.sessionId === 'session-gone') return { accepted: false, reason: 'session' };
+      if (update.sessionId === 'session-refused') throw new CabineError('INVALID_INTAKE', { fr: 'refusée', en: 'refused' });
+      return { accepted: true };
+    });
+    const intake: IntakeInput = {
+      identity: { birthName: 'Martin', firstNames: 'Jeanne Louise', birthDate: '1941-03-07', sex: 'F', nir: '2 41 03 75 056 123 28' },
+      reason: { code: 'skin', text: 'plaque au bras' },
+      pathway: { pathway: 'gp-known' },
+      gp: { name: 'Dr Paul Bernard', city: 'Tours' },
+      reportToGp: true,
+    };
+    const cookie = await signIn(STAFF[0]);
+    const marie = await ConsoleClient.open(hub.url, { cookie, origin: hub.url }, COUNTER_WS_PATH);
+    pages.push(marie);
+    const paul = await counterPage(STAFF[1]);
+
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).resolves.toEqual({ accepted: true });
+    expect(updates).toEqual([{
+      sessionId: 'session-1',
+      intake: { ...intake, identity: { ...intake.identity, nir: '241037505612328' } },
+      staff: { staffId: 'marie', name: 'Marie', pharmacy: { name: 'Pharmacie test 1', city: 'Aurillac' } },
+    }]);
+    // The booth's answer and its typed refusals come back as they are.
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-gone', intake })).resolves.toEqual({ accepted: false, reason: 'session' });
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-refused', intake })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
+    updates.length = 0;
+
+    // Another pharmacy's booth, an unknown one alike.
+    await expect(paul.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'NOT_YOUR_PHARMACY' });
+    await expect(paul.call(COUNTER.setIntake, { boothId: 'no-such-booth', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'NOT_YOUR_PHARMACY' });
+    // A NIR whose key does not match, a birth date that does not exist, no intake at all: refused at the hub.
+    const wrongKey = { ...intake, identity: { ...intake.identity, nir: '2 41 03 75 056 123 29' } };
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake: wrongKey })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
+    const noSuchDay = { ...intake, identity: { ...intake.identity, birthDate: '1941-02-30' } };
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake: noSuchDay })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake: 'Martin' })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
+    // Signed out since the page opened.
+    await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie } });
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
+    expect(updates).toEqual([]);
   });
 
   it('refuses a counter connection from another origin', async () => {

@@ -102,4 +102,12 @@ describe('the booth\'s alert and the counter', () => {
     await flush();
     expect(reports().map((r) => r.state)).toEqual(['raised', 'resolved']);
   });
+
+  it('tells the board which session is on the screen, so that a counter\'s intake is for this patient and no later one', async () => {
+    const { link, session } = setup(1);
+    await flush();
+    const activities = () => link.requests.filter((r) => r.method === 'counter.activity').map((r) => r.params);
+    expect(activities().at(-1)).toEqual({ kind: 'steps', step: expect.any(Number), sessionId: session.view().sessionId });
+    expect(session.view().sessionId).toMatch(/^s-\d+$/);
+  });
 });

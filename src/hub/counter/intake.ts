@@ -1,0 +1,55 @@
+/**
+ * The counter's intake on the hub (`counter.setIntake`, src/shared/counter-protocol.ts):
+ * refused unless the staff member's pharmacy is the booth's, refused when
+ * the shared schema does not accept the intake on the hub's day, then handed
+ * to the booth as `intake.update` naming the staff member. The booth checks
+ * again (pharmacy, session, step, intake) and its answer or typed refusal
+ * reaches the page as it is. Health data never goes to the log.
+ */
+import type { Clock } from '../../shared/clock';
+import { COUNTER_ERRORS, type SetIntakeParams } from '../../shared/counter-protocol';
+import { codeOf } from '../../shared/errors';
+import { acceptIntake } from '../../shared/intake';
+import { INTAKE, IntakeUpdateResult, type IntakeUpdate } from '../../shared/intake-protocol';
+import { refused } from '../peer';
+import type { StaffRef } from './alerts';
+
+export interface CounterIntakeOptions {
+  booths: readonly { boothId: string; pharmacyId?: string | undefined; pharmacy: { name: string; city: string } }[];
+  /** Requests of a booth's connection (rejects when it is offline). */
+  booth: { request(boothId: string, method: string, params: unknown): Promise<unknown> };
+  clock: Pick<Clock, 'now'>;
+  /** Each update handed over, for the hub's log (ids and the outcome only). */
+  onForwarded?: (event: { boothId: string; staffId: string; accepted: boolean }) => void;
+}
+
+/** A booth that could not be asked: gone, or no answer in time. */
+const UNREACHABLE = new Set(['PEER_GONE', 'TIMEOUT', 'CLOSED']);
+
+export async function forwardIntake(o: CounterIntakeOptions, staff: StaffRef, p: SetIntakeParams): Promise<IntakeUpdateResult> {
+  const booth = o.booths.find((b) => b.boothId === p.boothId);
+  // An unknown booth is refused like another pharmacy's: a page cannot probe which booths exist.
+  if (!booth?.pharmacyId || booth.pharmacyId !== staff.pharmacyId) {
+    throw refused(COUNTER_ERRORS.notYourPharmacy, 'this booth is not one of your pharmacy\'s');
+  }
+  const checked = acceptIntake(p.intake, o.clock);
+  if (!checked.ok) throw refused(COUNTER_ERRORS.invalidIntake, checked.message.en);
+  const update: IntakeUpdate = {
+    sessionId: p.sessionId,
+    intake: checked.intake,
+    staff: { staffId: staff.staffId, name: staff.firstName, pharmacy: { name: booth.pharmacy.name, city: booth.pharmacy.city } },
+  };
+  let answer: unknown;
+  try {
+    answer = await o.booth.request(p.boothId, INTAKE.update, update);
+  } catch (error) {
+    const code = codeOf(error);
+    if (!code || UNREACHABLE.has(code)) throw refused(COUNTER_ERRORS.boothOffline, 'the booth cannot be reached');
+    // The booth's own refusal (OTHER_PHARMACY, INVALID_INTAKE) is the page's to show.
+    throw refused(code, error instanceof Error ? error.message : code);
+  }
+  const result = IntakeUpdateResult.safeParse(answer);
+  const outcome: IntakeUpdateResult = result.success ? result.data : { accepted: false };
+  o.onForwarded?.({ boothId: p.boothId, staffId: staff.staffId, accepted: outcome.accepted });
+  return outcome;
+}
