@@ -1,11 +1,18 @@
 /**
- * The pharmacy counter end to end, in Chromium through the real hub: a
- * booth's real host and kiosk page, and the counter page of a member of the
- * booth's pharmacy. The patient presses "Appeler le pharmacien" → the
- * counter page rings (its chime element played, a notification shown with
- * the permission the "Activer les alertes" tap asked for) → "J'arrive" →
- * the kiosk shows "Le pharmacien arrive : Marie", and the acknowledgement,
- * who and when, is an incident of the session.
+ * The three people around a booth, end to end in Chromium through the real
+ * hub with media: a booth's real host and kiosk page, the counter page of a
+ * member of the booth's pharmacy, and a doctor's console.
+ * - The patient presses "Appeler le pharmacien" → the counter page rings (its
+ *   chime element played, a notification shown with the permission the
+ *   "Activer les alertes" tap asked for) → "J'arrive" → the kiosk shows
+ *   "Le pharmacien arrive : Marie", and the acknowledgement, who and when,
+ *   is an incident of the session.
+ * - The pharmacist enters the intake on the counter page → the patient goes
+ *   to the waiting room with the reason → the doctor who takes the call sees
+ *   the identity banner (NOM Prénoms, birth date, age, sex) and the reason.
+ * - "Urgence" during the call → the counter rings and the console shows its
+ *   emergency banner; "J'arrive" on the counter answers both; the raise and
+ *   the acknowledgement, who and when, reach the hub's record.
  */
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -16,8 +23,9 @@ import type { Hub } from '../../src/hub/server';
 import type { SessionEvent } from '../../src/shared/domain';
 import { launchChromium } from '../helpers/chromium';
 import { ROOT, testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, startTestHub } from '../helpers/hub';
-import { startKioskHost } from '../helpers/kiosk';
+import { signInOnConsole } from '../helpers/console-page';
+import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
+import { fillIntake, startKioskHost } from '../helpers/kiosk';
 
 const COUNTER_DIST = resolve(ROOT, 'dist/renderer/counter');
 const POLL = { timeout: 15_000 };
@@ -25,12 +33,22 @@ const POLL = { timeout: 15_000 };
 let browser: Browser;
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
+/** The pages the three tests share, opened by the first: the patient's kiosk and Marie's counter. */
+let patient: Page;
+let counter: Page;
+let doctor: Page;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
+  ensureRenderersBuilt();
   if (!existsSync(resolve(COUNTER_DIST, 'index.html'))) execFileSync(process.execPath, ['scripts/build.mjs', 'counter'], { cwd: ROOT, stdio: 'inherit' });
-  hub = await startTestHub({ consoleDir: CONSOLE_DIST, counterDir: COUNTER_DIST, media: false });
-  kiosk = await startKioskHost(testConfig({ boothId: 'demo-booth-1', hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] } }));
+  hub = await startTestHub({ consoleDir: CONSOLE_DIST, counterDir: COUNTER_DIST });
+  kiosk = await startKioskHost(testConfig({
+    boothId: 'demo-booth-1',
+    // The pharmacy the hub's directory gives demo-booth-1: the booth takes an intake only from its own pharmacy's staff.
+    pharmacy: { name: 'Pharmacie test 1', city: 'Aurillac' },
+    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
+  }));
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -47,6 +65,12 @@ async function newPage(permissions: string[] = [], origin?: string): Promise<Pag
   return context.newPage();
 }
 
+/** The session's events of `type` as the hub's record holds them, once the booth has synced them. */
+async function hubEvents(sessionId: string, type: string): Promise<SessionEvent[]> {
+  return (await hub.record.repo.sessionItems(sessionId)).map((s) => s.item)
+    .flatMap((item) => (item.kind === 'sessionEvent' && item.data.type === type ? [item.data] : []));
+}
+
 function incidents(): SessionEvent[] {
   const store = kiosk.host.store!;
   return store.db.prepare<[], { id: string }>("SELECT id FROM session_events WHERE type = 'incident' ORDER BY at, id").all()
@@ -56,7 +80,7 @@ function incidents(): SessionEvent[] {
 describe('the counter page', () => {
   it('rings when the patient calls the pharmacist, and "J\'arrive" tells the patient who is coming', async () => {
     await expect.poll(() => kiosk.host.hubLink.status, POLL).toBe('online');
-    const counter = await newPage(['notifications'], hub.url);
+    counter = await newPage(['notifications'], hub.url);
     await counter.goto(`${hub.url}/counter/`);
     await counter.getByTestId('email').fill(STAFF[0].email);
     await counter.getByTestId('password').fill(STAFF[0].password);
@@ -67,7 +91,7 @@ describe('the counter page', () => {
     await expect.poll(() => counter.getByTestId('arming').getAttribute('data-armed'), POLL).toBe('sound+notification');
     expect(await counter.evaluate(() => Notification.permission)).toBe('granted');
 
-    const patient = await newPage();
+    patient = await newPage();
     await patient.goto(kiosk.transport.url);
     await patient.getByTestId('start').click();
     await patient.getByTestId('choose-fr').click();
@@ -90,5 +114,71 @@ describe('the counter page', () => {
     await expect.poll(() => incidents().map((e) => e.data?.code), POLL).toEqual(['ALERT_RAISED', 'ALERT_ACKNOWLEDGED']);
     expect(incidents()[1]!.data).toMatchObject({ by: { via: 'counter', staffId: 'marie', name: 'Marie' } });
     expect(incidents()[1]!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  }, 120_000);
+
+  it('takes the intake entered on the counter page, and the doctor who takes the call sees who and why', async () => {
+    // The patient is at the identity step: the counter offers the intake for that session.
+    await expect.poll(() => kiosk.host.view().state, POLL).toMatch(/^identity\./);
+    const sessionId = kiosk.host.view().sessionId!;
+    await counter.getByTestId('intake-demo-booth-1').click();
+    const form = counter.getByTestId('intake-form');
+    await form.waitFor(POLL);
+    await fillIntake(counter, {
+      birthName: 'Martin', firstNames: 'Jeanne Louise', birthDate: '1941-03-07', sex: 'F', nir: '2 41 03 75 056 123 29',
+      reason: 'skin', reasonText: 'plaque au bras', pathway: 'gp-known', gp: { name: 'Dr Paul Bernard', city: 'Tours' }, reportToGp: true,
+    });
+    // The birth date read back in words; the NIR's wrong key named as it is typed, and nothing sent.
+    expect(await counter.getByTestId('birth-date-words').textContent()).toContain('7 mars 1941');
+    expect(await counter.getByTestId('nir-check').textContent()).toContain('28');
+    await counter.getByTestId('save-intake').click();
+    await expect.poll(() => counter.getByTestId('problem-nir').count(), POLL).toBe(1);
+    expect(kiosk.host.view().state).toMatch(/^identity\./);
+    await counter.getByTestId('nir').fill('2 41 03 75 056 123 28');
+    await counter.getByTestId('save-intake').click();
+    await expect.poll(() => counter.getByTestId('intake-saved').count(), POLL).toBe(1);
+
+    // The kiosk goes to the waiting room with the reason; the change is the session's, naming Marie.
+    await expect.poll(() => patient.getByTestId('waiting-reason').textContent(), POLL).toContain('Problème de peau : plaque au bras');
+    await expect.poll(async () => (await hubEvents(sessionId, 'intake'))[0]?.data, { timeout: 30_000 })
+      .toMatchObject({ by: { via: 'counter', staffId: 'marie', name: 'Marie' } });
+
+    doctor = await newPage();
+    await signInOnConsole(doctor, hub.url);
+    const entry = doctor.locator('li[data-booth="demo-booth-1"]');
+    await entry.getByRole('button', { name: 'Prendre en charge' }).click(POLL);
+    await patient.getByTestId('screen-consultation-call').waitFor(POLL);
+    const banner = doctor.getByTestId('identity-banner');
+    await expect.poll(() => banner.textContent(), POLL).toContain('MARTIN Jeanne');
+    const said = (await banner.textContent())!;
+    expect(said).toContain('7 mars 1941');
+    expect(said).toMatch(/\d+ ans/);
+    expect(said).toContain('Féminin');
+    expect(await doctor.getByTestId('context-reason').textContent()).toBe('Problème de peau : plaque au bras');
+  }, 120_000);
+
+  it('rings the counter and the doctor\'s console when the patient presses "Urgence" during the call, and the hub\'s record keeps who answered and when', async () => {
+    const sessionId = kiosk.host.view().sessionId!;
+    const rings = await counter.evaluate(() => (window.__cabineCounterRings ?? []).length);
+    await patient.getByTestId('emergency').click();
+
+    // The counter rings with the emergency, and the console shows its banner, at once.
+    await expect.poll(() => counter.evaluate(() => (window.__cabineCounterRings ?? []).length), POLL).toBe(rings + 1);
+    await expect.poll(() => counter.getByTestId('booth-demo-booth-1').getAttribute('data-state'), POLL).toBe('emergency');
+    await expect.poll(() => doctor.getByTestId('emergency-banner').getAttribute('data-state'), POLL).toBe('raised');
+    // The call stays open.
+    expect(kiosk.host.view().state).toMatch(/^consultation\./);
+
+    await counter.getByTestId('ack-demo-booth-1').click();
+    await expect.poll(() => doctor.getByTestId('emergency-banner').textContent(), POLL).toContain('Marie se rend à la cabine');
+    await expect.poll(() => patient.getByTestId('emergency-status').textContent(), POLL).toMatch(/vient|arrive/i);
+
+    // In the hub's record once synced: the raise and the acknowledgement of that alert, who and when.
+    const alertId = kiosk.host.view().context.alert!.id;
+    const ofAlert = async () => (await hubEvents(sessionId, 'incident')).filter((e) => e.data?.alertId === alertId && e.data.reason === 'emergency');
+    await expect.poll(async () => (await ofAlert()).map((e) => e.data?.code), { timeout: 30_000 }).toEqual(['ALERT_RAISED', 'ALERT_ACKNOWLEDGED']);
+    const [raised, acknowledged] = await ofAlert();
+    expect(raised!.data).toMatchObject({ reason: 'emergency' });
+    expect(acknowledged!.data).toMatchObject({ reason: 'emergency', by: { via: 'counter', staffId: 'marie', name: 'Marie' } });
+    expect(Date.parse(raised!.at)).toBeLessThanOrEqual(Date.parse(acknowledged!.at));
   }, 120_000);
 });

@@ -1,16 +1,42 @@
 /**
  * The counter page: sign-in, then the pharmacy's booths live, each alert
  * with its sound and notification (once "Activer les alertes" was tapped),
- * and "J'arrive" (the booth then shows "Le pharmacien arrive" with the
- * staff member's first name).
+ * "J'arrive" (the booth then shows "Le pharmacien arrive" with the staff
+ * member's first name), and the intake of a booth whose patient is at the
+ * identity step or in the waiting room.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { COUNTER_API, type Board, type BoardBooth, type RingNote } from '../../../shared/counter-protocol';
+import { systemClock } from '../../../shared/clock';
+import { COUNTER_API, COUNTER_ERRORS, type Board, type BoardBooth, type BoothActivity, type RingNote } from '../../../shared/counter-protocol';
+import type { Intake } from '../../../shared/intake';
+import { draftOf, type IntakeDraft } from '../../../shared/intake-draft';
 import { armAlerts, ring, type Armed } from './alerting';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
+import { IntakeForm, type IntakeOutcome } from './IntakeForm';
 
 interface Me { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null }
+
+/**
+ * The session a booth takes an intake for: its patient at the identity step
+ * (the kiosk's step 3) or in the waiting room. A hint for the page only: the
+ * booth checks its own state and refuses past it.
+ */
+const IDENTITY_STEP = 3;
+function intakeSession(b: BoardBooth): string | null {
+  const a: BoothActivity | null = b.activity;
+  if (!b.online || !a?.sessionId) return null;
+  return (a.kind === 'steps' && a.step === IDENTITY_STEP) || a.kind === 'waiting' ? a.sessionId : null;
+}
+
+function refusalWords(lang: Lang, code: string): string {
+  switch (code) {
+    case COUNTER_ERRORS.notYourPharmacy: case 'OTHER_PHARMACY': return t(lang, 'intake.refused.pharmacy');
+    case COUNTER_ERRORS.invalidIntake: return t(lang, 'intake.refused.invalid');
+    case COUNTER_ERRORS.boothOffline: case 'CLOSED': return t(lang, 'intake.refused.offline');
+    default: return t(lang, 'intake.refused.other', { why: code });
+  }
+}
 
 export function CounterApp() {
   const [lang, setLang] = useState<Lang>('fr');
@@ -70,6 +96,9 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
   const [online, setOnline] = useState(true);
   const [armed, setArmed] = useState<Armed>('no');
   const [refusal, setRefusal] = useState<string | null>(null);
+  // The booth and session whose intake is open; the drafts by session, so a form closed and opened again keeps what was typed.
+  const [intakeFor, setIntakeFor] = useState<{ boothId: string; sessionId: string } | null>(null);
+  const [drafts, setDrafts] = useState<ReadonlyMap<string, IntakeDraft>>(new Map());
   const audio = useRef<HTMLAudioElement>(null);
   const armedRef = useRef<Armed>('no');
   const langRef = useRef(lang);
@@ -105,6 +134,20 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
       else setRefusal(t(lang, 'alert.refused', { why: e instanceof CounterError ? e.code : String(e) }));
     });
   };
+  const sendIntake = async (boothId: string, sessionId: string, intake: Intake): Promise<IntakeOutcome> => {
+    const c = client.current;
+    if (!c) return { kind: 'refused', message: t(lang, 'intake.refused.offline') };
+    try {
+      const r = await c.setIntake({ boothId, sessionId, intake });
+      if (r.accepted) return { kind: 'saved' };
+      return { kind: 'refused', message: t(lang, r.reason === 'session' ? 'intake.refused.session' : 'intake.refused.step') };
+    } catch (e) {
+      if (e instanceof CounterError && e.code === COUNTER_ERRORS.notLoggedIn) onSignedOut();
+      return { kind: 'refused', message: refusalWords(lang, e instanceof CounterError ? e.code : String(e)) };
+    }
+  };
+  // The form stays open while the booth still takes an intake for the session it was opened for: a new patient closes it.
+  const openBooth = intakeFor ? board?.booths.find((b) => b.boothId === intakeFor.boothId && intakeSession(b) === intakeFor.sessionId) : undefined;
   const signOut = async (): Promise<void> => {
     await fetch(COUNTER_API.logout, { method: 'POST' }).catch(() => undefined);
     onSignedOut();
@@ -127,8 +170,18 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
       {!online && <p className="offline" role="alert" data-testid="offline">{t(lang, 'offline')}</p>}
       {refusal && <p className="error" role="alert">{refusal}</p>}
       <ul className="board" data-testid="board">
-        {board?.booths.map((b) => <BoothTile key={b.boothId} booth={b} lang={lang} onAcknowledge={() => acknowledge(b)} />)}
+        {board?.booths.map((b) => (
+          <BoothTile key={b.boothId} booth={b} lang={lang} onAcknowledge={() => acknowledge(b)}
+            onIntake={intakeSession(b) ? () => setIntakeFor({ boothId: b.boothId, sessionId: intakeSession(b)! }) : null} />
+        ))}
       </ul>
+      {intakeFor && openBooth && (
+        <IntakeForm key={intakeFor.sessionId} lang={lang} boothId={intakeFor.boothId} clock={systemClock}
+          draft={drafts.get(intakeFor.sessionId) ?? draftOf(null)}
+          onDraft={(d) => setDrafts((prev) => new Map(prev).set(intakeFor.sessionId, d))}
+          send={(intake) => sendIntake(intakeFor.boothId, intakeFor.sessionId, intake)}
+          onClose={() => setIntakeFor(null)} />
+      )}
     </main>
   );
 }
@@ -148,7 +201,7 @@ function timeOf(iso: string | null, lang: Lang): string | null {
   return new Date(iso).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
-function BoothTile({ booth, lang, onAcknowledge }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void }) {
+function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void; onIntake: (() => void) | null }) {
   const a = booth.alert;
   const urgent = a?.reason === 'emergency';
   const state = a ? (urgent ? 'emergency' : 'help') : booth.online ? 'ok' : 'offline';
@@ -157,6 +210,7 @@ function BoothTile({ booth, lang, onAcknowledge }: { booth: BoardBooth; lang: La
     <li className={`tile tile--${state}`} data-testid={`booth-${booth.boothId}`} data-state={state}>
       <h2>{booth.boothId}</h2>
       <p className="tile__activity" data-testid={`activity-${booth.boothId}`}>{activityWords(lang, booth)}</p>
+      {onIntake && <button type="button" className="primary" data-testid={`intake-${booth.boothId}`} onClick={onIntake}>{t(lang, 'intake.open')}</button>}
       {a && (
         <div className="tile__alert" role={a.state === 'raised' ? 'alert' : 'status'} data-testid={`alert-${booth.boothId}`} data-alert={a.state}>
           <p className="tile__what">{urgent ? t(lang, 'alert.emergency') : t(lang, 'alert.help')}{since ? ` · ${t(lang, 'alert.since', { time: since })}` : ''}{a.rings > 1 ? ` · ${t(lang, 'alert.rings', { n: a.rings })}` : ''}</p>

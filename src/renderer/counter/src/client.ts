@@ -7,7 +7,8 @@
  * restart forgot the session) is the page's to handle.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
-import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams } from '../../../shared/counter-protocol';
+import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams, type SetIntakeParams } from '../../../shared/counter-protocol';
+import { IntakeUpdateResult } from '../../../shared/intake-protocol';
 import { HubFrame } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 
@@ -96,9 +97,20 @@ export class CounterClient {
   }
 
   acknowledge(params: AcknowledgeAlertParams): Promise<unknown> {
+    return this.request(COUNTER.acknowledgeAlert, params);
+  }
+
+  /** The intake for the session the board showed; the booth's answer, or its refusal as a CounterError with its code. */
+  async setIntake(params: SetIntakeParams): Promise<IntakeUpdateResult> {
+    const answer = IntakeUpdateResult.safeParse(await this.request(COUNTER.setIntake, params));
+    if (!answer.success) throw new CounterError('BAD_ANSWER', 'unexpected answer');
+    return answer.data;
+  }
+
+  private request(method: string, params: unknown): Promise<unknown> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new CounterError('CLOSED', 'connection closed'));
-    return this.pending.start<unknown>((id) => ws.send(JSON.stringify({ t: 'req', id, m: COUNTER.acknowledgeAlert, p: params })), REQUEST_TIMEOUT_MS);
+    return this.pending.start<unknown>((id) => ws.send(JSON.stringify({ t: 'req', id, m: method, p: params })), REQUEST_TIMEOUT_MS);
   }
 
   close(): void {

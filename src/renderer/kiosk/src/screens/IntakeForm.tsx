@@ -13,8 +13,9 @@ import {
 } from '../../../../shared/birth-date';
 import type { Clock } from '../../../../shared/clock';
 import {
-  checkNir, ExceptionReason, intakeProblems, intakeSchema, Pathway, problemText, REASON_CODES, REASON_LABEL, type Intake, type ReasonCode, type Sex,
+  ExceptionReason, intakeProblems, intakeSchema, Pathway, problemText, REASON_CODES, REASON_LABEL, type Intake, type Sex,
 } from '../../../../shared/intake';
+import { draftOf, intakeInputOf, nirAsTyped, type IntakeDraft as Draft } from '../../../../shared/intake-draft';
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { Language } from '../../../../shared/session-view';
 import { t, type MessageKey } from '../i18n';
@@ -94,11 +95,6 @@ function BirthDateInput({ lang, fields, onChange, check, submitted }: {
   );
 }
 
-function fieldsOf(iso: string | undefined): BirthDateFields {
-  const [year = '', month = '', day = ''] = iso ? iso.split('-') : [];
-  return { day, month, year };
-}
-
 const SEXES: Sex[] = ['F', 'M', 'I'];
 
 /** A row of large choice buttons, one pressed at a time (radio semantics). */
@@ -137,52 +133,10 @@ function Field({ label, testid, value, onChange, problem, after, ...input }: {
   );
 }
 
-interface Draft {
-  birthName: string; firstNames: string; birth: BirthDateFields; sex: Sex | null; birthplaceCode: string; nir: string;
-  reason: ReasonCode | null; reasonText: string; pathway: Pathway | null; exceptionReason: ExceptionReason | null;
-  gpName: string; gpCity: string; gpMssante: string; reportToGp: boolean;
-}
-
-function draftOf(saved: Intake | null | undefined): Draft {
-  return {
-    birthName: saved?.identity.birthName ?? '', firstNames: saved?.identity.firstNames ?? '', birth: fieldsOf(saved?.identity.birthDate),
-    sex: saved?.identity.sex ?? null, birthplaceCode: saved?.identity.birthplaceCode ?? '', nir: saved?.identity.nir ?? '',
-    reason: saved?.reason.code ?? null, reasonText: saved?.reason.text ?? '',
-    pathway: saved?.pathway.pathway ?? null, exceptionReason: saved?.pathway.exceptionReason ?? null,
-    gpName: saved?.gp?.name ?? '', gpCity: saved?.gp?.city ?? '', gpMssante: saved?.gp?.mssante ?? '', reportToGp: saved?.reportToGp ?? false,
-  };
-}
-
-const optional = (v: string): string | undefined => (v.trim() ? v.trim() : undefined);
-
-/**
- * What the form holds, in the intake's shape (empty optional fields left
- * out; a GP only when named), for the schema to judge: an unchosen sex,
- * reason or pathway stays absent and comes back as its problem.
- */
-function inputOf(d: Draft, birthIso: string) {
-  const birthplaceCode = optional(d.birthplaceCode);
-  const nir = optional(d.nir);
-  const text = optional(d.reasonText);
-  const mssante = optional(d.gpMssante);
-  const hasGp = !!(d.gpName.trim() || d.gpCity.trim() || mssante);
-  return {
-    identity: {
-      birthName: d.birthName, firstNames: d.firstNames, birthDate: birthIso,
-      sex: d.sex ?? undefined,
-      ...(birthplaceCode ? { birthplaceCode } : {}), ...(nir ? { nir } : {}),
-    },
-    reason: { code: d.reason ?? undefined, ...(text ? { text } : {}) },
-    pathway: { pathway: d.pathway ?? undefined, ...(d.pathway === 'exception' && d.exceptionReason ? { exceptionReason: d.exceptionReason } : {}) },
-    gp: hasGp ? { name: d.gpName, city: d.gpCity, ...(mssante ? { mssante } : {}) } : null,
-    reportToGp: d.reportToGp,
-  };
-}
-
 /** The NIR's key as the pharmacist types: said right once the number is whole, or which key it should have been. */
 function nirReadback(typed: string, lang: Language): { ok: boolean; text: string } | null {
-  if (typed.replace(/[\s.-]/g, '').length < 15) return null;
-  const check = checkNir(typed);
+  const check = nirAsTyped(typed);
+  if (!check) return null;
   if (check.ok) return { ok: true, text: t(lang, 'intake.nirOk') };
   return { ok: false, text: problemText(check.problem, lang, check.problem === 'nir-key' ? check.expected : undefined) };
 }
@@ -203,7 +157,7 @@ export function IntakeForm({ api, lang, saved, clock, onSaved, onRefused }: {
   const save = (e: FormEvent) => {
     e.preventDefault();
     setSubmitted(true);
-    const parsed = intakeSchema(clock).safeParse(inputOf(d, check.ok ? check.iso : ''));
+    const parsed = intakeSchema(clock).safeParse(intakeInputOf(d, check.ok ? check.iso : ''));
     if (!parsed.success) {
       const list = intakeProblems(parsed.error, lang)
         // The three date fields say their own problem, in their own words.
