@@ -8,7 +8,8 @@
  * kiosk-config, shortened here); after a crash, the incident screen. "Le
  * pharmacien arrive" only once the pharmacist acknowledged. Every new screen
  * checked with axe (7:1, target size) and our measurements; screenshots go to
- * SCREENSHOTS_DIR (default: a temporary folder, removed unless kept).
+ * kiosk-<state>.png (helpers/screens: the README's pictures only through
+ * `npm run screens`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,12 +28,12 @@ import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { KIOSK_DIST, ensureKioskBuilt, holdCorner } from '../helpers/kiosk';
 import { inspectKiosk } from '../helpers/kiosk-a11y';
+import { screenPath } from '../helpers/screens';
 import { cheapPinHash } from '../resilience/support/clients';
 
 const PIN = '482193';
 const PATIENT = { firstName: 'Jeanne', lastName: 'Martinez', birthDate: '1941-03-07' };
 const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
-const SHOTS = process.env.SCREENSHOTS_DIR ?? null;
 
 interface Booth {
   host: Host;
@@ -87,7 +88,7 @@ async function newPage(): Promise<Page> {
   return context.newPage();
 }
 async function inspect(page: Page, name: string) {
-  await inspectKiosk(page, name, SHOTS ? join(SHOTS, `kiosk-${name}.png`) : null);
+  await inspectKiosk(page, name, screenPath(`kiosk-${name}.png`));
 }
 async function screen(page: Page, testid: string) {
   await page.getByTestId(testid).waitFor({ state: 'visible', timeout: 10_000 });

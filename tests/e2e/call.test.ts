@@ -69,6 +69,8 @@ describe('consultation call through the hub', () => {
     expect(k!.video.framesSent).toBeGreaterThan(0);
     expect(c!.video.framesSent).toBeGreaterThan(0);
     expect(hub.media!.service.waiting()).toEqual([]);
+    // The picture once the quality is measured: "Connexion en cours" beside "Le médecin vous parle" read as two statuses.
+    await expect.poll(() => kioskPage.locator('.video-area__quality').getAttribute('class'), { timeout: 20_000 }).not.toContain('--unknown');
     await kioskPage.screenshot({ path: screenPath('kiosk-call.png') });
     await consolePage.screenshot({ path: screenPath('console-call.png') });
 

@@ -13,7 +13,6 @@
  * console-{waiting,call-readings,gallery}.png (helpers/screens: the README's
  * pictures only through `npm run screens`).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +23,7 @@ import type { Hub } from '../../src/hub/server';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import { createLogger } from '../../src/node/logger';
+import { axeProblems } from '../helpers/axe';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
@@ -123,12 +123,6 @@ async function followGuidance(kiosk: Page): Promise<void> {
     }
   }
   throw new Error('the guidance never offered "ready"');
-}
-
-/** Serious and critical axe findings (WCAG 2 AA, target size on), videos aside. */
-async function axeProblems(page: Page): Promise<string[]> {
-  const axe = await new AxeBuilder({ page }).options({ rules: { 'target-size': { enabled: true } } }).exclude('video').analyze();
-  return axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The request's entry in the console's progress list. */

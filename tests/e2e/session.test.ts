@@ -167,6 +167,8 @@ async function runSession(lang: 'fr' | 'en') {
       birthName: PATIENT.lastName, firstNames: PATIENT.firstName, birthDate: PATIENT.birthDate,
       reason: 'skin', pathway: 'exception', exceptionReason: 'no-gp',
     });
+    // The form from its top (the fields above scrolled back into view): the identity, the birth date read back.
+    await page.getByTestId('intake-form').evaluate((el) => el.scrollTo(0, 0));
     await inspect(page, 'assistant', shots);
     // The form's foot (GP, report, save), scrolled into view within the panel.
     await page.getByTestId('save-intake').scrollIntoViewIfNeeded();

@@ -3,11 +3,11 @@
  * first): axe-core with 7:1 contrast and target size on, and our own
  * measurement of targets, gaps, font sizes and contrast on the top layer.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { axeProblems } from './axe';
 
 /** Our own checks, beyond axe: every target ≥ 64×64 and ≥ 16 px from the next, text ≥ 28 px, 7:1 contrast for all text, at most one primary action. */
 export async function measure(page: Page) {
@@ -81,12 +81,7 @@ export async function measure(page: Page) {
 /** axe and our measurements on the page as it is (soft failures named after `name`); a screenshot to `screenshotPath` if given. */
 export async function inspectKiosk(page: Page, name: string, screenshotPath: string | null): Promise<void> {
   await page.waitForTimeout(50); // let the layout settle after the snapshot (no assertion depends on time)
-  const axe = await new AxeBuilder({ page })
-    .options({ rules: { 'color-contrast-enhanced': { enabled: true }, 'target-size': { enabled: true } } })
-    .exclude('video')
-    .analyze();
-  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect.soft(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), `axe on ${name}`).toEqual([]);
+  expect.soft(await axeProblems(page), `axe on ${name}`).toEqual([]);
   const own = await measure(page);
   expect.soft(own.problems, `measurements on ${name}`).toEqual([]);
   expect(own.texts, `${name} shows text`).toBeGreaterThan(0);

@@ -70,6 +70,7 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
   const [confirming, setConfirming] = useState<'restart-session' | 'end-session' | null>(null);
   const incidentsCue = useScrollCue();
   const top = view.state.split('.')[0];
+  const intakeShown = top === 'identity' || top === 'waitingRoom';
 
   useEffect(() => {
     api.assistantIncidents({}).then((r) => setIncidents(r.incidents), () => undefined);
@@ -99,7 +100,7 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
       {note && <p className="assistant__note" role="alert" data-testid="assistant-note">{note}</p>}
       <AlertControls api={api} view={view} onRefused={() => setNote(t(lang, 'assistant.refused'))} />
       <div className="assistant__body">
-        {(top === 'identity' || top === 'waitingRoom') && (
+        {intakeShown && (
           // Reopened after a save (here or at the counter), the form shows the latest intake, ready to correct.
           <IntakeForm api={api} lang={lang} saved={view.context.intake} clock={clock} onSaved={intakeSaved} onRefused={setNote} />
         )}
@@ -116,8 +117,9 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
             </div>
           </div>
         )}
-        {/* Scrolls by itself when long: focusable so a keyboard reaches what it holds. */}
-        <div className="assistant__incidents-slot">
+        {/* Scrolls by itself when long: focusable so a keyboard reaches what it holds. Beside the intake it shows only
+            when there is an incident: "Aucun incident." would only take the form's room on a 800 px high screen. */}
+        {(!intakeShown || incidents.length > 0) && <div className="assistant__incidents-slot">
           <section ref={incidentsCue.ref} className="assistant__incidents" aria-labelledby="assistant-incidents" tabIndex={0}>
             <h3 id="assistant-incidents" className="assistant__heading">{t(lang, 'assistant.incidents')}</h3>
             {incidents.length === 0 ? <p>{t(lang, 'assistant.noIncidents')}</p> : (
@@ -127,7 +129,7 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
             )}
           </section>
           {incidentsCue.shown && <p className="scroll-cue" aria-hidden="true">{t(lang, 'scrollCue')}</p>}
-        </div>
+        </div>}
       </div>
       {confirming ? (
         <div className="assistant__confirm" role="alertdialog" aria-labelledby="assistant-confirm" data-testid="assistant-confirm" data-action={confirming}>
