@@ -223,7 +223,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     const measure = async (kind: 'temperature' | 'blood-pressure') => {
       const before = lastKind.get(kind) ?? 0;
       await pharmacistMeasures(host, kind);
-      await until(() => (lastKind.get(kind) ?? 0) > before || undefined, `${kind} reading shown`, 20_000);
+      await until(() => (lastKind.get(kind) ?? 0) > before || undefined, () => `${kind} reading shown (session ${JSON.stringify(state())}, thermometer ${thermometer.status().state}, cuff ${cuff.status().state})`, 20_000);
       await until(() => state() === 'consultation.result' || undefined, `${kind} result on the kiosk`);
       await ui({ type: 'NEXT' });
     };
