@@ -2,12 +2,13 @@ import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { z } from 'zod';
 import type { Clock } from '../../../../shared/clock';
+import { COUNTER, EmergencyNote } from '../../../../shared/counter-protocol';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
 import {
   CONSULT, ContextCatchUp, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
   type PrescribeParams, type RequestMeasurementParams,
 } from '../../../../shared/consult-protocol';
-import { consultReducer, emptyConsult } from '../consult-state';
+import { consultLayout, consultReducer, emptyConsult } from '../consult-state';
 import { endedText, type BoothAway } from '../format';
 import type { HubClient } from '../hub-client';
 import type { CallInfo } from '../types';
@@ -73,6 +74,9 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       } else if (m === CONSULT.contextNote) {
         const n = ContextNote.safeParse(d);
         if (n.success && ours(n.data)) dispatch({ type: 'context', note: n.data });
+      } else if (m === COUNTER.emergencyNote) {
+        const n = EmergencyNote.safeParse(d);
+        if (n.success && ours(n.data)) dispatch({ type: 'emergency', note: n.data });
       }
     });
     return off;
@@ -85,8 +89,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     hub.request(CONSULT.context, {}).then((r) => {
       const a = ContextCatchUp.safeParse(r);
       if (current && a.success && a.data.boothId === call.boothId) {
-        const { readings, photos, notes, ...note } = a.data;
-        dispatch({ type: 'context', note, readings, photos });
+        const { readings, photos, notes, emergency, ...note } = a.data;
+        dispatch({ type: 'context', note, readings, photos, emergency });
         setStoredNotes(notes?.text ?? null);
       }
     }, () => undefined);
@@ -119,7 +123,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   }, [online]);
   const mediaReconnecting = online && media?.state === 'reconnecting';
   return (
-    <div className={live ? 'consult consult--live' : 'consult consult--ended'}>
+    <div className={consultLayout({ live, emergency: state.emergency })}>
       <header className="consult__head">
         <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
         {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
@@ -128,7 +132,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
       {live && away && <BoothAwayBanner away={away} clock={clock} />}
-      {live && <EmergencyBanner hub={hub} boothId={call.boothId} />}
+      {live && <EmergencyBanner note={state.emergency} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">
