@@ -18,6 +18,7 @@ import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
 import { ContextPanel, IdentityBanner } from './ContextPanel';
 import { Gallery } from './Gallery';
+import { NextPatient } from './NextPatient';
 import { NotesPanel } from './NotesPanel';
 import { PrescriptionPanel } from './PrescriptionPanel';
 import { ReadingsPanel } from './ReadingsPanel';
@@ -36,8 +37,10 @@ const Delivered = z.object({ number: z.string(), printed: z.boolean() });
  * prescription and the GP report. Everything but the call stays on screen
  * after it ends, until the doctor returns to the waiting room.
  */
-export function Consultation({ hub, call, live, online, away = null, endedReason = null, clock, onEnd, onBack }: {
+export function Consultation({ hub, call, live, online, away = null, endedReason = null, clock, waiting = 0, onEnd, onBack }: {
   hub: HubClient; call: CallInfo; live: boolean; online: boolean; onEnd: () => void; onBack: () => void;
+  /** How many patients wait for a doctor (the wrap-up leads to the next one). */
+  waiting?: number;
   /** The booth away from the call (the hub's grace period running), or null. */
   away?: BoothAway | null;
   /** Why the call ended (the hub's `room.closed` reason). */
@@ -126,7 +129,6 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     <div className={consultLayout({ live, emergency: state.emergency })}>
       <header className="consult__head">
         <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
-        {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
       </header>
       <IdentityBanner intake={state.context?.patient.intake} clock={clock} />
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
@@ -162,6 +164,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
           ) : <p className="muted">Compte rendu indisponible : la cabine n’a pas transmis d’identifiant de séance.</p>}
         </section>
       </div>
+      {!live && <NextPatient waiting={waiting} onBack={onBack} />}
     </div>
   );
 }
