@@ -41,9 +41,9 @@ afterAll(async () => {
 
 const banner = (page: Page) => page.getByTestId('emergency-banner');
 /** The patient's video as laid out on the doctor's screen. */
-async function videoBox(page: Page): Promise<{ width: number; height: number }> {
+async function videoBox(page: Page): Promise<{ width: number; height: number; bottom: number }> {
   const box = await page.getByLabel('Vidéo du patient').boundingBox();
-  return { width: box?.width ?? 0, height: box?.height ?? 0 };
+  return { width: box?.width ?? 0, height: box?.height ?? 0, bottom: box ? box.y + box.height : 0 };
 }
 const enlarged = (page: Page): Promise<boolean> => page.locator('.consult--emergency').count().then((n) => n === 1);
 
@@ -60,8 +60,10 @@ describe('"Urgence" on the doctor\'s console', () => {
     expect(await banner(doctor).getAttribute('data-state')).toBe('raised');
     expect(await enlarged(doctor)).toBe(true);
     const big = await videoBox(doctor);
+    // Wider, larger, and whole on the doctor's screen under the banner.
     expect(big.width).toBeGreaterThan(normal.width * 1.3);
-    expect(big.height).toBeGreaterThan(normal.height * 1.3);
+    expect(big.width * big.height).toBeGreaterThan(normal.width * normal.height * 1.5);
+    expect(big.bottom).toBeLessThanOrEqual(doctor.viewportSize()!.height);
     await doctor.screenshot({ path: screenPath('console-call-emergency.png') });
 
     // A console that reloads while the emergency stands learns of it from the hub, not from a note it missed.
