@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const files = ['attract', 'call', 'session', 'consultation', 'alerts', 'people-screens'].map((name) => `tests/e2e/${name}.test.ts`);
+const files = ['attract', 'call', 'session', 'consultation', 'alerts', 'people-screens', 'console-emergency'].map((name) => `tests/e2e/${name}.test.ts`);
 const result = spawnSync(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...files], {
   cwd: root,
   stdio: 'inherit',

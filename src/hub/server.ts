@@ -128,7 +128,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   if (opts.media !== false) {
     try {
       media = await startMedia(ports, opts.media ?? {});
-      const consult = registerConsult(ports, media, record);
+      const consult = registerConsult(ports, media, record, { openEmergency: (boothId) => counter.alerts.openEmergency(boothId) });
       const rooms = media.service;
       counter.alerts.setWhereabouts((boothId) => {
         const i = rooms.waiting().findIndex((e) => e.boothId === boothId);

@@ -25,6 +25,7 @@
  */
 import { z } from 'zod';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { EmergencyNote } from './counter-protocol';
 import { PhotoMeta } from './record-protocol';
 import { DoctorIntake } from './intake';
 import { ExceptionReason, Pathway } from './session-view';
@@ -145,12 +146,16 @@ export type StoredNotes = z.infer<typeof StoredNotes>;
  * The answer to `consult.context` (the console's catch-up on claim, reload
  * or takeover): the context, what the room already relayed, and the notes
  * the hub holds for the session (null: none yet). The console starts its
- * notes from them: a console that started empty would overwrite them.
+ * notes from them: a console that started empty would overwrite them. And
+ * the booth's "Urgence" if one is open (raised or answered, null: none): a
+ * console opened or reloaded after the `counter.emergency` note went out
+ * must still show it.
  */
 export const ContextCatchUp = ContextNote.extend({
   readings: z.array(Reading),
   photos: z.array(PhotoNote),
   notes: StoredNotes.nullable(),
+  emergency: EmergencyNote.nullable(),
 }).strict();
 export type ContextCatchUp = z.infer<typeof ContextCatchUp>;
 

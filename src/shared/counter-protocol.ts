@@ -22,7 +22,9 @@
  *   (`counter.ring`) and at the booth (`counter.ringAgain`).
  * - Emergency: an `emergency` alert of a booth in a call also reaches the
  *   doctor's console (`counter.emergency`, each change), for a banner that
- *   cannot be missed.
+ *   cannot be missed; the one standing is also in the console's catch-up
+ *   (`consult.context`), for a console that claims, opens or reloads after
+ *   the note went out.
  * - Activity: the booth notes `counter.activity` on each change of its
  *   screen (idle, step N, waiting, in call) and the session on it; the
  *   board shows it.

@@ -7,7 +7,7 @@ import type { HubMedia } from '../media/index';
 import type { HubPorts } from '../ports';
 import type { HubRecord } from '../record/index';
 import { consultRoute } from './http';
-import { ConsultService } from './service';
+import { ConsultService, type ConsultPorts } from './service';
 
 export { ConsultService } from './service';
 export { verifyQr, isValidPrescriptionNumber, contentDigest } from './prescription';
@@ -15,7 +15,7 @@ export { verifyQr, isValidPrescriptionNumber, contentDigest } from './prescripti
 type ConsultHubPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'log' | 'addRoute' | 'onClose'>;
 
 /** Registers the consultation on the hub's booths, its media and its record (the composition root does). */
-export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record: HubRecord): ConsultService {
+export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record: HubRecord, extra: Pick<ConsultPorts, 'openEmergency'> = {}): ConsultService {
   const log = ports.log.child({ module: 'hub.consult' });
   const service = new ConsultService({
     booths: ports.booths,
@@ -25,6 +25,7 @@ export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record:
     directory: ports.directory,
     config: ports.config,
     log,
+    ...extra,
   });
   service.register();
   ports.addRoute(consultRoute({

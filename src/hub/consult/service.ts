@@ -18,6 +18,7 @@ import {
   RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
   type RequestableKind,
 } from '../../shared/consult-protocol';
+import type { EmergencyNote } from '../../shared/counter-protocol';
 import type { DeviceKind, DeviceStatus, Reading } from '../../shared/domain';
 import { HubRequestError } from '../../shared/hub-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
@@ -54,6 +55,8 @@ export interface ConsultPorts {
   directory: BoothDirectory;
   config: HubConfig;
   log: Logger;
+  /** The booth's "Urgence" while it stands (the counter's alerts), for the console's catch-up; none without a counter. */
+  openEmergency?: (boothId: string) => EmergencyNote | null;
 }
 
 /** What was relayed in one room, for a console that reloads (rooms whose booth gave no session id). */
@@ -254,10 +257,11 @@ export class ConsultService {
     const ctx = this.context(room);
     const stored = await this.repo.notes(sessionKey(room));
     const notes = stored ? { text: stored.text, at: stored.at } : null;
+    const emergency = this.ports.openEmergency?.(room.boothId) ?? null;
     const sessionId = room.entry?.sessionId ?? null;
     if (sessionId === null) {
       const log = this.roomLog(room);
-      return { ...ctx, readings: [...log.readings], photos: [...log.photos], notes };
+      return { ...ctx, readings: [...log.readings], photos: [...log.photos], notes, emergency };
     }
     const readings: Reading[] = [];
     const photos: PhotoNote[] = [];
@@ -267,7 +271,7 @@ export class ConsultService {
       if (item.kind === 'reading') readings.push(item.data);
       else if (item.kind === 'photo') photos.push({ boothId: room.boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) });
     }
-    return { ...ctx, readings, photos, notes };
+    return { ...ctx, readings, photos, notes, emergency };
   }
 
   private onClaimed(room: Room): void {

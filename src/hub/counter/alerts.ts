@@ -9,7 +9,7 @@ import type { Clock } from '../../shared/clock';
 import {
   COUNTER, COUNTER_ERRORS,
   type AcknowledgeAlertParams, type AlertDelivery, type AlertReport, type Board, type BoardAlert, type BoardBooth, type BoothActivity,
-  type CounterAcknowledge, type RingNote,
+  type CounterAcknowledge, type EmergencyNote, type RingNote,
 } from '../../shared/counter-protocol';
 import { refused } from '../peer';
 
@@ -74,6 +74,13 @@ export class CounterAlerts {
 
   pageDisconnected(page: CounterPage): void {
     this.pages.delete(page);
+  }
+
+  /** The booth's emergency while it stands (raised or answered), as the doctor's console shows it; null when none. */
+  openEmergency(boothId: string): EmergencyNote | null {
+    const a = this.booths.get(boothId)?.alert;
+    if (!a || a.reason !== 'emergency') return null;
+    return { boothId, alertId: a.alertId, state: a.state, acknowledgedBy: a.acknowledgedBy };
   }
 
   /** The counter pages open for a pharmacy. */

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
 import { createLogger } from '../../../src/node/logger';
+import type { ContextCatchUp } from '../../../src/shared/consult-protocol';
 import { COUNTER, COUNTER_API, COUNTER_WS_PATH, type AlertReport, type Board, type CounterAcknowledge, type RingNote } from '../../../src/shared/counter-protocol';
 import { CabineError } from '../../../src/shared/errors';
 import type { IntakeInput } from '../../../src/shared/intake';
@@ -184,6 +185,30 @@ describe('the counter page on the hub', () => {
     await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie } });
     await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
     expect(updates).toEqual([]);
+  });
+
+  it('tells the console of an emergency already open when it claims the booth and when it reloads, until the alert ends', async () => {
+    const b2 = await booth('demo-booth-2');
+    await b2.link.request('queue.join', {});
+    const emergency: AlertReport = { ...raised('emergency-before-claim'), reason: 'emergency' };
+    await b2.link.request(COUNTER.alert, emergency);
+    const durand = await ConsoleClient.login(hub.url, SPECIALISTS[1].email, SPECIALISTS[1].password);
+    pages.push(durand);
+    await durand.call('queue.claim', { boothId: 'demo-booth-2' });
+    const open = { boothId: 'demo-booth-2', alertId: 'emergency-before-claim', state: 'raised', acknowledgedBy: null };
+    expect((await durand.call<ContextCatchUp>('consult.context')).emergency).toEqual(open);
+
+    // The console reloads: a new connection of the same doctor, back in the room.
+    durand.ws.terminate();
+    const reloaded = await ConsoleClient.login(hub.url, SPECIALISTS[1].email, SPECIALISTS[1].password);
+    pages.push(reloaded);
+    const caughtUp = async (): Promise<ContextCatchUp['emergency'] | 'no room'> => reloaded.call<ContextCatchUp>('consult.context').then((c) => c.emergency, () => 'no room' as const);
+    await expect.poll(caughtUp).toEqual(open);
+
+    await b2.link.request(COUNTER.alert, { ...emergency, state: 'acknowledged', acknowledgedBy: { via: 'booth', name: 'Paul' } });
+    await expect.poll(caughtUp).toMatchObject({ state: 'acknowledged', acknowledgedBy: { name: 'Paul' } });
+    await b2.link.request(COUNTER.alert, { ...emergency, state: 'resolved' });
+    await expect.poll(caughtUp).toBeNull();
   });
 
   it('refuses a counter connection from another origin', async () => {

@@ -3,11 +3,13 @@
  * hub's `consult.*` notes and answers (src/shared/consult-protocol.ts): the
  * patient context, the booth's devices, readings (deduplicated by id, the
  * cuff's own live pressure kept apart for the gauge), photos, and each
- * measurement request with its latest stage. A pure reducer: the same
+ * measurement request with its latest stage, and the booth's "Urgence"
+ * while it stands. A pure reducer: the same
  * notes in any repetition give the same view.
  */
 import type { DeviceStatus, MeasurementKind, Reading, UcumUnit } from '../../../shared/domain';
 import type { ContextNote, MeasurementProgress, PhotoNote, ProgressStage } from '../../../shared/consult-protocol';
+import type { EmergencyNote } from '../../../shared/counter-protocol';
 import { isCuffPressure, isLiveOnly } from './format';
 
 export interface RequestEntry {
@@ -38,10 +40,14 @@ export interface ConsultState {
   photos: PhotoNote[];
   /** Newest first. */
   requests: RequestEntry[];
+  /** The patient's "Urgence", raised or answered, until the alert ends; null when none stands. */
+  emergency: EmergencyNote | null;
 }
 
 export type ConsultAction =
-  | { type: 'context'; note: ContextNote; readings?: Reading[]; photos?: PhotoNote[] }
+  /** `emergency`: the catch-up's word on it (null: none stands); absent from a plain context note, which leaves it as it is. */
+  | { type: 'context'; note: ContextNote; readings?: Reading[]; photos?: PhotoNote[]; emergency?: EmergencyNote | null }
+  | { type: 'emergency'; note: EmergencyNote }
   | { type: 'reading'; reading: Reading }
   | { type: 'photo'; note: PhotoNote }
   | { type: 'progress'; progress: MeasurementProgress }
@@ -49,7 +55,7 @@ export type ConsultAction =
   | { type: 'requested'; requestId: string; kind: MeasurementKind; note?: string; bodySite?: string; at: string }
   | { type: 'reset' };
 
-export const emptyConsult: ConsultState = { context: null, devices: [], readings: [], seen: new Set(), cuff: null, photos: [], requests: [] };
+export const emptyConsult: ConsultState = { context: null, devices: [], readings: [], seen: new Set(), cuff: null, photos: [], requests: [], emergency: null };
 
 const TERMINAL: ReadonlySet<ProgressStage> = new Set(['done', 'error', 'cancelled']);
 /** Stages a request never leaves (after an error the pharmacist may retry: measuring again). */
@@ -112,7 +118,7 @@ export function consultReducer(state: ConsultState, action: ConsultAction): Cons
     case 'reset':
       return emptyConsult;
     case 'context': {
-      let next: ConsultState = { ...state, context: action.note, devices: action.note.devices };
+      let next: ConsultState = { ...state, context: action.note, devices: action.note.devices, emergency: action.emergency === undefined ? state.emergency : action.emergency };
       for (const r of [...(action.readings ?? [])].sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt))) next = addReading(next, r);
       for (const p of action.photos ?? []) next = addPhoto(next, p);
       return next;
@@ -125,6 +131,12 @@ export function consultReducer(state: ConsultState, action: ConsultAction): Cons
       return applyProgress(state, action.progress);
     case 'devices':
       return { ...state, devices: action.devices };
+    case 'emergency': {
+      const { note } = action;
+      if (note.state !== 'resolved') return { ...state, emergency: note };
+      // The end of an older alert arriving late does not close the one standing now.
+      return state.emergency && state.emergency.alertId !== note.alertId ? state : { ...state, emergency: null };
+    }
     case 'requested': {
       const existing = state.requests.find((r) => r.requestId === action.requestId);
       if (existing) {
@@ -134,6 +146,16 @@ export function consultReducer(state: ConsultState, action: ConsultAction): Cons
       return { ...state, requests: [entry, ...state.requests] };
     }
   }
+}
+
+/**
+ * The consultation view's classes: during an open emergency the call view
+ * gives the patient's video the whole width (console.css), so the doctor
+ * sees the patient while the pharmacy comes; after the call, the wrap-up.
+ */
+export function consultLayout({ live, emergency }: { live: boolean; emergency: EmergencyNote | null }): string {
+  if (!live) return 'consult consult--ended';
+  return emergency ? 'consult consult--live consult--emergency' : 'consult consult--live';
 }
 
 /** Readings of one kind in the order they were taken (the state keeps them so): what a trend draws. */

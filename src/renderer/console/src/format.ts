@@ -182,6 +182,12 @@ export function endedText(reason: string | null): string {
   }
 }
 
+/** How many patients wait for a doctor, for the wrap-up's way to the next one. */
+export function waitingCountText(n: number): string {
+  if (n === 0) return 'Aucun patient n’attend pour le moment.';
+  return n === 1 ? '1 patient attend en salle d’attente.' : `${n} patients attendent en salle d’attente.`;
+}
+
 /**
  * The identity banner of the call: NOM Prénoms, the birth date in words (a
  * day/month swap cannot hide), the age on `now`'s Paris day, the sex.

@@ -2,12 +2,13 @@ import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { z } from 'zod';
 import type { Clock } from '../../../../shared/clock';
+import { COUNTER, EmergencyNote } from '../../../../shared/counter-protocol';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
 import {
   CONSULT, ContextCatchUp, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
   type PrescribeParams, type RequestMeasurementParams,
 } from '../../../../shared/consult-protocol';
-import { consultReducer, emptyConsult } from '../consult-state';
+import { consultLayout, consultReducer, emptyConsult } from '../consult-state';
 import { endedText, type BoothAway } from '../format';
 import type { HubClient } from '../hub-client';
 import type { CallInfo } from '../types';
@@ -17,6 +18,7 @@ import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
 import { ContextPanel, IdentityBanner } from './ContextPanel';
 import { Gallery } from './Gallery';
+import { NextPatient } from './NextPatient';
 import { NotesPanel } from './NotesPanel';
 import { PrescriptionPanel } from './PrescriptionPanel';
 import { ReadingsPanel } from './ReadingsPanel';
@@ -35,8 +37,10 @@ const Delivered = z.object({ number: z.string(), printed: z.boolean() });
  * prescription and the GP report. Everything but the call stays on screen
  * after it ends, until the doctor returns to the waiting room.
  */
-export function Consultation({ hub, call, live, online, away = null, endedReason = null, clock, onEnd, onBack }: {
+export function Consultation({ hub, call, live, online, away = null, endedReason = null, clock, waiting = 0, onEnd, onBack }: {
   hub: HubClient; call: CallInfo; live: boolean; online: boolean; onEnd: () => void; onBack: () => void;
+  /** How many patients wait for a doctor (the wrap-up leads to the next one). */
+  waiting?: number;
   /** The booth away from the call (the hub's grace period running), or null. */
   away?: BoothAway | null;
   /** Why the call ended (the hub's `room.closed` reason). */
@@ -73,6 +77,9 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       } else if (m === CONSULT.contextNote) {
         const n = ContextNote.safeParse(d);
         if (n.success && ours(n.data)) dispatch({ type: 'context', note: n.data });
+      } else if (m === COUNTER.emergencyNote) {
+        const n = EmergencyNote.safeParse(d);
+        if (n.success && ours(n.data)) dispatch({ type: 'emergency', note: n.data });
       }
     });
     return off;
@@ -85,8 +92,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     hub.request(CONSULT.context, {}).then((r) => {
       const a = ContextCatchUp.safeParse(r);
       if (current && a.success && a.data.boothId === call.boothId) {
-        const { readings, photos, notes, ...note } = a.data;
-        dispatch({ type: 'context', note, readings, photos });
+        const { readings, photos, notes, emergency, ...note } = a.data;
+        dispatch({ type: 'context', note, readings, photos, emergency });
         setStoredNotes(notes?.text ?? null);
       }
     }, () => undefined);
@@ -119,16 +126,15 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   }, [online]);
   const mediaReconnecting = online && media?.state === 'reconnecting';
   return (
-    <div className={live ? 'consult consult--live' : 'consult consult--ended'}>
+    <div className={consultLayout({ live, emergency: state.emergency })}>
       <header className="consult__head">
         <h2>{live ? 'Consultation en cours' : 'Consultation terminée'} — {label}{firstName ? ` · ${firstName}` : ''}</h2>
-        {!live && <button type="button" onClick={onBack}>Retour à la salle d’attente</button>}
       </header>
       <IdentityBanner intake={state.context?.patient.intake} clock={clock} />
       {live && !online && <p className="banner" role="alert">Connexion perdue, reconnexion…</p>}
       {live && mediaReconnecting && !away && <p className="banner" role="alert">Vidéo interrompue, reconnexion…</p>}
       {live && away && <BoothAwayBanner away={away} clock={clock} />}
-      {live && <EmergencyBanner hub={hub} boothId={call.boothId} />}
+      {live && <EmergencyBanner note={state.emergency} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">
@@ -158,6 +164,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
           ) : <p className="muted">Compte rendu indisponible : la cabine n’a pas transmis d’identifiant de séance.</p>}
         </section>
       </div>
+      {!live && <NextPatient waiting={waiting} onBack={onBack} />}
     </div>
   );
 }

@@ -156,7 +156,7 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
           <Elsewhere presence={presence} label={call.label} busy={taking || !online} onTakeOver={() => void takeOver()} />
         ) : call ? (
           <Consultation
-            key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} clock={clock}
+            key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} clock={clock} waiting={queue.length}
             onEnd={() => void end()} onBack={() => setCall(null)}
           />
         ) : (

@@ -1,21 +1,14 @@
-import { useEffect, useState } from 'react';
-import { COUNTER, EmergencyNote } from '../../../../shared/counter-protocol';
-import type { HubClient } from '../hub-client';
+import type { EmergencyNote } from '../../../../shared/counter-protocol';
 
 /**
  * The patient pressed "Urgence" during the call: a banner the doctor cannot
  * miss, until the pharmacy answers (then who is going) and the alert ends.
- * The pharmacy's counter is alerted at the same time, by the hub.
+ * The pharmacy's counter is alerted at the same time, by the hub; the
+ * consultation holds the note (consult-state.ts), from the hub's notes and
+ * from its catch-up when the console opens or reloads.
  */
-export function EmergencyBanner({ hub, boothId }: { hub: HubClient; boothId: string }) {
-  const [note, setNote] = useState<EmergencyNote | null>(null);
-  useEffect(() => hub.onNotification((m, d) => {
-    if (m !== COUNTER.emergencyNote) return;
-    const parsed = EmergencyNote.safeParse(d);
-    if (!parsed.success || parsed.data.boothId !== boothId) return;
-    setNote(parsed.data.state === 'resolved' ? null : parsed.data);
-  }), [hub, boothId]);
-  if (!note) return null;
+export function EmergencyBanner({ note }: { note: EmergencyNote | null }) {
+  if (!note || note.state === 'resolved') return null;
   const coming = note.state === 'acknowledged' ? note.acknowledgedBy?.name ?? 'Quelqu’un' : null;
   return (
     <div className="banner banner--emergency" role="alert" data-testid="emergency-banner" data-state={note.state}>
