@@ -6,7 +6,7 @@
  * (see `devices/simulated.ts`) or a {@link FakeSerialBus} in unit tests.
  */
 import { SerialFrameDecoder, decodeMessage, encodeMessage } from '../../protocols/serial-frame';
-import type { CommandMessage, SerialMessage } from '../../protocols/serial-frame';
+import type { CommandMessage, FrameResult, SerialMessage } from '../../protocols/serial-frame';
 import type { FakeSerialDevice } from './fake';
 
 export interface SerialSimulatorOptions {
@@ -31,6 +31,9 @@ export abstract class SerialSimulator implements FakeSerialDevice {
   readonly sent: Uint8Array[] = [];
   /** A simulated device runs for days in the demo: keep a window, not every frame (the soak found this). */
   static readonly MAX_SENT_KEPT = 256;
+  /** Quiet gap after which the simulator gives up waiting for the rest of a held frame. */
+  static readonly IDLE_FLUSH_MS = 20;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SerialSimulatorOptions) {
     this.options = options;
@@ -48,12 +51,21 @@ export abstract class SerialSimulator implements FakeSerialDevice {
 
   detach(): void {
     this.send = undefined;
+    clearTimeout(this.flushTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
 
   receive(bytes: Uint8Array): void {
-    for (const result of this.decoder.push(bytes)) {
+    this.handle(this.decoder.push(bytes));
+    // As the driver does: a frame held by the decoder (a stray A5, or a CRC
+    // ending in A5) is released once the line has been quiet for a moment.
+    clearTimeout(this.flushTimer);
+    this.flushTimer = this.decoder.pendingBytes > 0 ? setTimeout(() => this.handle(this.decoder.flush()), SerialSimulator.IDLE_FLUSH_MS) : undefined;
+  }
+
+  private handle(results: FrameResult[]): void {
+    for (const result of results) {
       if (!result.ok) continue;
       const decoded = decodeMessage(result.value);
       if (!decoded.ok) continue;

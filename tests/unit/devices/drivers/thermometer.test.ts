@@ -3,7 +3,7 @@ import { Reading } from '../../../../src/shared/domain';
 import { ThermometerDriver } from '../../../../devices/drivers/thermometer/driver';
 import { ThermometerSimulator } from '../../../../devices/drivers/thermometer/simulator';
 import { FakeSerialBus } from '../../../../devices/drivers/serial/fake';
-import { CommandOp, FrameType, SerialFrameDecoder } from '../../../../devices/protocols/serial-frame';
+import { CommandOp, FrameType, SerialFrameDecoder, decodeMessage, encodeMessage } from '../../../../devices/protocols/serial-frame';
 import { FAST, record, until } from './helpers';
 
 let driver: ThermometerDriver | undefined;
@@ -48,12 +48,34 @@ describe('thermometer driver', () => {
     expect(reading.values).toEqual([{ code: '8310-5', name: 'Body temperature', value: 39.4, unit: 'Cel' }]);
   });
 
+  it('answers a frame whose CRC ends in A5 once the line goes quiet (the decoder holds such a frame until it knows no frame starts there)', async () => {
+    const sim = new ThermometerSimulator({ speed: 0.01 });
+    const sent: Uint8Array[] = [];
+    sim.attach((bytes) => sent.push(bytes));
+    sent.length = 0;
+    let probe: Uint8Array | undefined;
+    for (let seq = 0; !probe && seq < 256; seq++) {
+      for (let ackSeq = 0; !probe && ackSeq < 256; ackSeq++) {
+        const frame = encodeMessage({ kind: 'ack', ackSeq }, seq);
+        if (frame.at(-1) === 0xa5) probe = frame;
+      }
+    }
+    sim.receive(probe!);
+    const frames = (bytes: Uint8Array) => {
+      const decoder = new SerialFrameDecoder();
+      return [...decoder.push(bytes), ...decoder.flush()];
+    };
+    const hello = await until(() => sent.find((b) => frames(b).some((r) => r.ok && decodeMessage(r.value).ok && r.value.type === FrameType.Hello)), 'hello in answer to the probe');
+    expect(hello).toBeDefined();
+    sim.detach();
+  });
+
   it('sends "send last" (10 03) when asked to measure', async () => {
     const { bus, driver } = setup();
     await driver.start();
     await driver.measure();
     const decoder = new SerialFrameDecoder();
-    const frames = bus.written.get('/dev/ttyUSB0')!.flatMap((c) => decoder.push(c)).flatMap((r) => (r.ok ? [r.value] : []));
+    const frames = [...bus.written.get('/dev/ttyUSB0')!.flatMap((c) => decoder.push(c)), ...decoder.flush()].flatMap((r) => (r.ok ? [r.value] : []));
     const commands = frames.filter((f) => f.type === FrameType.Command).map((f) => f.payload[0]);
     expect(commands).toEqual([CommandOp['send-last']]);
   });
