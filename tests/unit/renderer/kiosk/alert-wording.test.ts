@@ -13,8 +13,12 @@ const CLAIMS = {
   fr: /pharmacien (est prévenu|a été prévenu|arrive|vient|va (vous aider|vérifier|le rebrancher|le dire|redémarrer|venir))|prévenons le pharmacien/i,
   en: /pharmacist (has been told|is coming|will (help|check|plug|tell|restart|come))|calling the pharmacist/i,
 };
-/** Shown only for a raised (or acknowledged) alert; the incident screen and its prompt exist only with one raised. */
-const ALERT_KEYS = /^(alert\.(raised|acknowledged|acknowledgedBy)|speak\.interrupted|assistant\.alert\..+)$/;
+/**
+ * Shown only for a raised (or acknowledged) alert; the incident screen and its
+ * prompt exist only with one raised, and the emergency overlay's status line
+ * is chosen from the emergency's own alert (Overlays.tsx, emergencyStatusKey).
+ */
+const ALERT_KEYS = /^(alert\.(raised|acknowledged|acknowledgedBy)|speak\.interrupted|assistant\.alert\..+|overlay\.emergency\.(calling|coming))$/;
 
 describe('what the kiosk says about the pharmacist', () => {
   for (const lang of ['fr', 'en'] as const) {
