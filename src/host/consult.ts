@@ -273,7 +273,8 @@ export class BoothConsult {
       this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
     } else if (method === ROOM.closed) {
       this.roomClosed = true;
-      this.opts.session.send({ type: 'CALL_ENDED' });
+      // The hub closes a room 'ended' when the doctor leaves it; any other reason is a side or the media lost.
+      this.opts.session.send({ type: 'CALL_ENDED', endedBy: data.reason === 'ended' ? 'doctor' : 'connection' });
     }
   }
 

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { ApiRequestError, CabineError, codeOf } from '../shared/errors';
 import { HubRequestError } from '../shared/hub-protocol';
-import { BOOTH_REQUESTS, QUEUE, RELAYED_MEDIA_METHODS, isMediaNote, type QueueJoin } from '../shared/media-protocol';
+import { BOOTH_REQUESTS, MEDIA_NOTES, QUEUE, RELAYED_MEDIA_METHODS, isMediaNote, type QueueJoin } from '../shared/media-protocol';
 import type { KioskEvent } from '../shared/kiosk-api';
 import type { HubChannel } from './hub-link';
 import type { HostSession } from './session';
@@ -98,7 +98,12 @@ export class MediaRelay {
   private onNote(method: string, params: unknown): void {
     if (!isMediaNote(method)) return;
     this.opts.emit({ name: 'mediaNotification', data: { method, data: params } });
-    if (method === QUEUE.claimed) this.opts.session.send({ type: 'CLAIMED' });
+    if (method === QUEUE.claimed) {
+      // The doctor's name for the call screen; a claim without one (an older hub) still opens the call.
+      const claimed = MEDIA_NOTES[QUEUE.claimed].safeParse(params);
+      const doctor = claimed.success && claimed.data.specialist.name.trim() ? claimed.data.specialist : undefined;
+      this.opts.session.send(doctor ? { type: 'CLAIMED', doctor: { name: doctor.name, specialty: doctor.specialty } } : { type: 'CLAIMED' });
+    }
   }
 
   dispose(): void {

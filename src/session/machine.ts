@@ -14,7 +14,7 @@
 import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
 import type { MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { Intake, IntakeAuthor } from '../shared/intake';
-import type { AlertAcknowledger, AlertReason, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
+import type { AlertAcknowledger, AlertReason, CallEndedBy, DoctorView, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
 import { readingRole } from './readings';
 
 /**
@@ -89,6 +89,10 @@ export interface SessionContext {
   pathway: Pathway | null;
   exceptionReason: ExceptionReason | null;
   queue: { position: number | null; etaMinutes: number | null };
+  /** The doctor who claimed the booth (the hub's name and specialty for them), shown on the call. */
+  doctor: DoctorView | null;
+  /** Who ended the call, for the wrap-up's first line; null while in it, or when nobody said. */
+  callEndedBy: CallEndedBy | null;
   measurement: MeasurementContext | null;
   /** Values taken in this session, for the wrap-up summary (values only, no diagnosis). */
   results: { kind: MeasurementKind; values: Quantity[] }[];
@@ -127,7 +131,8 @@ export type SessionHostEvent =
    */
   | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor }
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
-  | { type: 'CLAIMED' }
+  /** `doctor`: who claimed the booth, when the hub named them. */
+  | { type: 'CLAIMED'; doctor?: DoctorView }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
   | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
@@ -135,7 +140,8 @@ export type SessionHostEvent =
   | { type: 'MEASUREMENT_ERROR'; code: string; deviceId?: string }
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
   | { type: 'PHOTO_CAPTURED'; photoId: string }
-  | { type: 'CALL_ENDED' }
+  /** `endedBy`: the doctor left the room, or the connection ended it (absent when the booth does not know). */
+  | { type: 'CALL_ENDED'; endedBy?: CallEndedBy }
   | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string }
   | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
   | { type: 'DEVICE_RECOVERED'; deviceId: string }
@@ -191,6 +197,8 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   pathway: null,
   exceptionReason: null,
   queue: { position: null, etaMinutes: null },
+  doctor: null,
+  callEndedBy: null,
   measurement: null,
   results: [],
   photos: 0,
@@ -257,6 +265,18 @@ const machineSetup = setup({
       queue: ({ event }) => {
         assertEvent(event, 'QUEUE_UPDATE');
         return { position: event.position, etaMinutes: event.etaMinutes };
+      },
+    }),
+    setDoctor: assign({
+      doctor: ({ event }) => {
+        assertEvent(event, 'CLAIMED');
+        return event.doctor ?? null;
+      },
+    }),
+    setCallEnded: assign({
+      callEndedBy: ({ event }) => {
+        assertEvent(event, 'CALL_ENDED');
+        return event.endedBy ?? null;
       },
     }),
     requestMeasurement: assign(({ event, context }) => {
@@ -543,7 +563,7 @@ const flow: ChartState = {
     waitingRoom: {
       on: {
         QUEUE_UPDATE: { actions: 'setQueue' },
-        CLAIMED: 'consultation',
+        CLAIMED: { target: 'consultation', actions: 'setDoctor' },
         // A correction while the patient waits; the latest intake wins.
         SET_INTAKE: { guard: or(['assistantActive', 'intakeAllowed']), actions: 'setIntake' },
         BACK: 'identity',
@@ -552,7 +572,7 @@ const flow: ChartState = {
     consultation: {
       initial: 'call',
       on: {
-        CALL_ENDED: { target: 'wrapUp', actions: 'clearMeasurement' },
+        CALL_ENDED: { target: 'wrapUp', actions: ['clearMeasurement', 'setCallEnded'] },
         MEASUREMENT_REQUESTED: { target: '.guidance', actions: 'requestMeasurement', reenter: true },
         ASSISTANT_START_MEASUREMENT: { guard: 'assistantActive', target: '.guidance', actions: 'requestMeasurement', reenter: true },
         ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: '.call', actions: ['clearMeasurement', 'clearDeviceFault'] },

@@ -100,11 +100,13 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   if (top === 'consultation' && c.measurement) {
     context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
   }
+  if (top === 'consultation') context.doctor = c.doctor;
   if (top === 'consultation' || top === 'wrapUp') context.prescription = c.prescription;
   if (top === 'wrapUp') {
     context.results = c.results;
     context.photos = c.photos;
     context.reportToGp = c.reportToGp;
+    context.callEndedBy = c.callEndedBy;
   }
   return {
     state,

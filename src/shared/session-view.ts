@@ -67,6 +67,22 @@ export const AlertView = z.object({
 });
 export type AlertView = z.infer<typeof AlertView>;
 
+/** The doctor who claimed the booth, as the hub's config names them (queue.claimed). */
+export const DoctorView = z.object({
+  name: z.string().max(120),
+  specialty: z.string().max(120),
+});
+export type DoctorView = z.infer<typeof DoctorView>;
+
+/**
+ * Who ended the call, for the wrap-up's first line: the doctor left the room
+ * ("Le médecin a terminé la consultation"), or the connection was lost (a
+ * side that did not come back, the media server). The patient's own "Arrêter"
+ * wipes the session and never reaches the wrap-up.
+ */
+export const CallEndedBy = z.enum(['doctor', 'connection']);
+export type CallEndedBy = z.infer<typeof CallEndedBy>;
+
 /** The measurement on the consultation screen: its guidance step, the live value, the result or the problem to fix. */
 export const MeasurementView = z.object({
   kind: MeasurementKind,
@@ -119,11 +135,15 @@ export const SessionViewContext = z.object({
   pathway: Pathway.nullable().optional(),
   exceptionReason: ExceptionReason.nullable().optional(),
   queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable() }).optional(),
+  /** The doctor who claimed the booth, on the call screen (null when the hub named no one). */
+  doctor: DoctorView.nullable().optional(),
   measurement: MeasurementView.optional(),
   prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
   /** Values taken in this session, for the wrap-up summary. */
   results: z.array(z.object({ kind: MeasurementKind, values: z.array(Quantity) })).optional(),
   photos: z.number().int().min(0).optional(),
+  /** On the wrap-up: who ended the call (null when the booth was not told). */
+  callEndedBy: CallEndedBy.nullable().optional(),
   reportToGp: z.boolean().nullable().optional(),
 });
 export type SessionViewContext = z.infer<typeof SessionViewContext>;

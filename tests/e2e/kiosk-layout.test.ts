@@ -204,8 +204,10 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     send({ type: 'NETWORK_RESTORED' });
     await page.getByTestId('banner-network').waitFor({ state: 'detached' });
 
-    send({ type: 'CLAIMED' });
+    send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } });
     await shown('screen-consultation-call');
+    await shown('call-doctor');
+    await shown('volume');
     // No hub in this test: the video cannot start, and that is the one status shown, filling the video panel.
     await shown('video-failed');
     expect(await page.getByTestId('call-status').count()).toBe(0);
@@ -254,7 +256,7 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     await booth.host.consult.deliverPrescription({ prescription: PRESCRIPTION(host.view().sessionId) });
     await shown('prescription-received');
     await check('consultation-prescription-received');
-    send({ type: 'CALL_ENDED' });
+    send({ type: 'CALL_ENDED', endedBy: 'doctor' });
     await shown('screen-wrapUp-summary');
     await check('wrapUp-summary');
     await ui({ type: 'NEXT' });

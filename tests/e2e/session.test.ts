@@ -135,6 +135,8 @@ async function runSession(lang: 'fr' | 'en') {
     expect(await page.getByTestId('step').textContent()).toBe(lang === 'fr' ? 'Étape 2 sur 5 · Accord' : 'Step 2 of 5 · Agreement');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
     await inspect(page, 'consent', shots);
+    // Who the doctor is, how it is paid, who stays near, and how to stop.
+    expect(await page.getByTestId('screen-consent').textContent()).toContain(lang === 'fr' ? 'Un médecin inscrit en France' : 'A doctor registered in France');
     // Spoken guidance: the screen's prompt was played, and the build rendered it to WAV.
     await expect.poll(() => page.evaluate(() => window.__cabineSpoken ?? [])).toContain(`${lang}/speak.consent`);
     const wav = await page.evaluate(async (l) => {
@@ -187,9 +189,20 @@ async function runSession(lang: 'fr' | 'en') {
     await inspect(page, 'waitingRoom', shots);
 
     // The call.
-    expect(send({ type: 'CLAIMED' })).toBe(true);
+    expect(send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } })).toBe(true);
     await screen(page, 'screen-consultation-call');
     await page.getByTestId('video-area').waitFor();
+    // The doctor's name before the video starts and while it runs.
+    expect(await page.getByTestId('call-doctor').textContent()).toContain('Dr Claire Martin · Médecin généraliste');
+    // The doctor's voice: one step louder from the default, then two quieter, on the doctor's own media element.
+    const doctorVolume = () => page.locator('.video-area__remote').evaluate((v) => (v as HTMLVideoElement).volume);
+    await expect.poll(doctorVolume).toBeCloseTo(0.8);
+    await page.getByTestId('volume-up').click();
+    await expect.poll(doctorVolume).toBeCloseTo(1);
+    expect(await page.getByTestId('volume-up').isDisabled()).toBe(true);
+    await page.getByTestId('volume-down').click();
+    await page.getByTestId('volume-down').click();
+    await expect.poll(doctorVolume).toBeCloseTo(0.65);
     await inspect(page, 'consultation-call', shots);
     // The page's camera, released by the wipe at the end.
     await page.evaluate(async () => {
@@ -318,8 +331,9 @@ async function runSession(lang: 'fr' | 'en') {
     await screen(page, 'prescription-received');
 
     // Wrap-up.
-    send({ type: 'CALL_ENDED' });
+    send({ type: 'CALL_ENDED', endedBy: 'doctor' });
     await screen(page, 'screen-wrapUp-summary');
+    expect(await page.getByTestId('call-ended').textContent()).toBe(lang === 'fr' ? 'Le médecin a terminé la consultation.' : 'The doctor has ended the consultation.');
     expect(await page.getByTestId('results').textContent()).toMatch(/128\s*mmHg/);
     await inspect(page, 'wrapUp-summary', shots);
     await page.getByTestId('next').click();

@@ -204,6 +204,15 @@ describe('booth consult: devices, queue, room', () => {
     expect(h.link.requests.map((r) => r.method)).not.toContain('room.leave');
   });
 
+  it('tells the wrap-up the doctor ended the call when the room closed because they left, the connection otherwise', () => {
+    for (const [reason, endedBy] of [['ended', 'doctor'], ['specialistLost', 'connection'], ['mediaLost', 'connection']] as const) {
+      const h = setup();
+      toCall(h);
+      h.link.note('room.closed', { roomId: 'r1', reason });
+      expect(h.view()).toMatchObject({ state: 'wrapUp.summary', context: { callEndedBy: endedBy } });
+    }
+  });
+
   it('tells the hub room.leave when the patient cancels during the call', () => {
     const h = setup();
     toCall(h);

@@ -26,12 +26,14 @@ function setup() {
   link.answers.set('queue.leave', () => ({ ok: true }));
   link.answers.set('media.capabilities', () => ({ roomId: 'r1', rtpCapabilities: {} }));
   const events: KioskEvent[] = [];
+  const sent: { type: string }[] = [];
   const actor = createActor(machine);
   // The relay's view of the session, over this small machine.
   const session = {
     flow: () => flowPath(actor.getSnapshot().value),
     send: (event: { type: string }) => {
       if (!actor.getSnapshot().can(event)) return false;
+      sent.push(event);
       actor.send(event);
       return true;
     },
@@ -42,7 +44,7 @@ function setup() {
   };
   const relay = new MediaRelay({ link, log: silent, emit: (e) => events.push(e), session });
   actor.start();
-  return { link, events, actor, relay };
+  return { link, events, actor, relay, sent };
 }
 
 describe('host media relay', () => {
@@ -73,6 +75,13 @@ describe('host media relay', () => {
     await expect.poll(() => link.requests.map((r) => r.method)).toEqual(['queue.join']);
     actor.send({ type: 'CANCEL' });
     await expect.poll(() => link.requests.map((r) => r.method)).toEqual(['queue.join', 'queue.leave']);
+  });
+
+  it('tells the machine which doctor claimed the booth, as the hub names them', () => {
+    const { link, actor, sent } = setup();
+    actor.send({ type: 'NEXT' });
+    link.note('queue.claimed', { roomId: 'r1', specialist: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } });
+    expect(sent).toEqual([{ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } }]);
   });
 
   it('forwards hub notes to the renderer and feeds CLAIMED to the machine when it accepts it', () => {

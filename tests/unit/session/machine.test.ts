@@ -147,6 +147,35 @@ describe('session machine: the journey', () => {
     expect(h.actor.getSnapshot().can({ type: 'PHOTO_CAPTURED', photoId: 'p-1' })).toBe(false);
   });
 
+  it('names the doctor who claimed the booth during the call, and forgets them with the patient', () => {
+    const h = start();
+    toWaitingRoom(h);
+    expect(h.view().context.doctor ?? null).toBeNull();
+    h.send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } });
+    expect(h.view()).toMatchObject({ state: 'consultation.call', context: { doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } } });
+    h.send({ type: 'MEASUREMENT_REQUESTED', kind: 'temperature' });
+    expect(h.view().context.doctor).toMatchObject({ name: 'Dr Claire Martin' });
+    h.send({ type: 'CALL_ENDED', endedBy: 'doctor' }, { type: 'NEXT' }, { type: 'NEXT' }, { type: 'ACCEPT' }, { type: 'FINISH' });
+    expect(h.actor.getSnapshot().context.doctor).toBeNull();
+    vi.advanceTimersByTime(5_000);
+    toWaitingRoom(h);
+    h.send({ type: 'CLAIMED' });
+    expect(h.view().context.doctor ?? null).toBeNull();
+  });
+
+  it('tells the wrap-up who ended the call: the doctor, or the connection', () => {
+    for (const endedBy of ['doctor', 'connection'] as const) {
+      const h = start();
+      toConsultation(h);
+      h.send({ type: 'CALL_ENDED', endedBy });
+      expect(h.view()).toMatchObject({ state: 'wrapUp.summary', context: { callEndedBy: endedBy } });
+    }
+    const h = start();
+    toConsultation(h);
+    h.send({ type: 'CALL_ENDED' });
+    expect(h.view().context.callEndedBy ?? null).toBeNull();
+  });
+
   it('goes back one step from every step that has one, and the back from the first guidance step returns to the call', () => {
     const h = start();
     h.send({ type: 'TOUCH' }, { type: 'BACK' });

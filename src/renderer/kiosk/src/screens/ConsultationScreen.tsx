@@ -6,6 +6,8 @@
 import { Suspense, useEffect, useState } from 'react';
 import type { CallStatusShown } from '../call-status';
 import { watchCurrentCall } from '../call';
+import { doctorLine } from '../call-people';
+import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
 import type { MeasurementView } from '../../../../shared/session-view';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
@@ -171,6 +173,25 @@ function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: { s
   );
 }
 
+/**
+ * "Moins fort" / "Plus fort" for the doctor's voice; the level stays with this
+ * session's screen (the next patient's starts at the default).
+ */
+function VolumeControl({ lang, volume, onChange }: { lang: 'fr' | 'en'; volume: number; onChange: (v: number) => void }) {
+  const top = VOLUME_LEVELS[VOLUME_LEVELS.length - 1]!;
+  const bottom = VOLUME_LEVELS[0]!;
+  return (
+    <div className="volume" role="group" aria-label={t(lang, 'volume.label')} data-testid="volume" data-volume={volume}>
+      <p className="volume__label">{t(lang, 'volume.label')}</p>
+      <div className="volume__meter" aria-hidden="true"><div className="volume__fill" style={{ width: `${Math.round(volume * 100)}%` }} /></div>
+      <div className="volume__buttons">
+        <button type="button" className="btn btn--secondary" data-testid="volume-down" disabled={volume <= bottom} onClick={() => onChange(quieter(volume))}>{t(lang, 'volume.down')}</button>
+        <button type="button" className="btn btn--secondary" data-testid="volume-up" disabled={volume >= top} onClick={() => onChange(louder(volume))}>{t(lang, 'volume.up')}</button>
+      </div>
+    </div>
+  );
+}
+
 export function ConsultationScreen(p: KioskScreenProps) {
   const l = p.view.language;
   const sub = p.view.state.split('.')[1] ?? 'call';
@@ -180,6 +201,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
+  const [volume, setVolume] = useState(DEFAULT_VOLUME);
+  const doctor = doctorLine(p.view.context.doctor);
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
@@ -191,16 +214,27 @@ export function ConsultationScreen(p: KioskScreenProps) {
             networkBanner={p.view.context.network !== 'online'}
             alertRaised={p.view.context.alert != null}
             onCallPharmacist={() => p.send({ type: 'CALL_PHARMACIST', reason: 'video-failed' })}
-            onStatusLine={setStatusLine} />
+            onStatusLine={setStatusLine}
+            doctor={doctor}
+            volume={volume} />
           </Suspense>
         </div>
         {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
           <section className="panel" data-testid="call">
+            {doctor && (
+              <div className="doctor-card" data-testid="call-doctor">
+                <p className="doctor-card__label">{t(l, 'consultation.doctor')}</p>
+                <p className="doctor-card__name">{doctor}</p>
+              </div>
+            )}
             {statusLine && (
               <p className="lead" role="status" data-testid="call-status" data-status={statusLine}>
-                {t(l, statusLine === 'talking' ? 'consultation.call' : `call.${statusLine}`)}
+                {statusLine === 'connecting' && doctor && p.view.context.doctor
+                  ? t(l, 'consultation.doctorAnswering', { doctor: p.view.context.doctor.name })
+                  : t(l, statusLine === 'talking' ? 'consultation.call' : `call.${statusLine}`)}
               </p>
             )}
+            {statusLine !== 'closed' && <VolumeControl lang={l} volume={volume} onChange={setVolume} />}
             {prescription?.received && <p className="notice" role="status" data-testid="prescription-received">{t(l, 'consultation.prescriptionReceived')}</p>}
           </section>
         )}

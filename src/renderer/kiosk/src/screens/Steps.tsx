@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Result } from '../../../../shared/kiosk-api';
 import { reasonText } from '../../../../shared/intake';
+import { callEndedKey } from '../call-people';
 import { t } from '../i18n';
 import { useScrollCue } from '../scroll-cue';
 import { StepScreen, type KioskScreenProps } from './Layout';
@@ -16,6 +17,7 @@ export function ConsentScreen(p: KioskScreenProps) {
         <li>{t(l, 'consent.body1')}</li>
         <li>{t(l, 'consent.body2')}</li>
         <li>{t(l, 'consent.body3')}</li>
+        <li>{t(l, 'consent.body4')}</li>
       </ul>
       <div className="actions">
         <button type="button" className="btn btn--secondary" data-testid="decline" onClick={() => p.send({ type: 'DECLINE' })}>{t(l, 'consent.decline')}</button>
@@ -61,6 +63,7 @@ export function WrapUpScreen(p: KioskScreenProps) {
   if (sub === 'summary') {
     return (
       <StepScreen {...p} testid="wrapUp-summary" title={t(l, 'wrapUp.summary')}>
+        <p className="lead" role="status" data-testid="call-ended" data-ended-by={p.view.context.callEndedBy ?? ''}>{t(l, callEndedKey(p.view.context.callEndedBy))}</p>
         {results.length === 0 ? <p className="lead">{t(l, 'wrapUp.noResults')}</p> : (
           <ul className="results" data-testid="results">
             {results.flatMap((r, i) => r.values.map((q, j) => <li key={`${i}-${j}`}><QuantityLine q={q} lang={l} /></li>))}

@@ -49,9 +49,13 @@ export interface VideoAreaProps {
   onCallPharmacist?: () => void;
   /** The one status line the page shows beside the video (call-status.ts); the video itself shows none. */
   onStatusLine?: (line: CallStatusShown['line']) => void;
+  /** "Dr Claire Martin · Médecin généraliste", captioned on the doctor's video (null when the hub named no one). */
+  doctor?: string | null;
+  /** The doctor's voice, 0–1 (the page's "Moins fort" / "Plus fort"). */
+  volume?: number;
 }
 
-export function VideoArea({ api, language = 'fr', networkBanner = false, alertRaised = false, onCallPharmacist, onStatusLine }: VideoAreaProps) {
+export function VideoArea({ api, language = 'fr', networkBanner = false, alertRaised = false, onCallPharmacist, onStatusLine, doctor = null, volume = 1 }: VideoAreaProps) {
   const remoteRef = useRef<HTMLVideoElement>(null);
   const selfRef = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<CallState>('connecting');
@@ -88,6 +92,11 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     };
   }, [api]);
 
+  // The doctor's voice comes with their video: the same element carries it.
+  useEffect(() => {
+    if (remoteRef.current) remoteRef.current.volume = volume;
+  }, [volume]);
+
   const shown = callStatusShown({ state, failed, networkBanner });
   useEffect(() => { onStatusLine?.(shown.line); }, [onStatusLine, shown.line]);
 
@@ -101,6 +110,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
           {l[quality]}
         </p>
       )}
+      {doctor && !shown.failedPanel && <p className="video-area__doctor" data-testid="video-doctor">{doctor}</p>}
       {shown.failedPanel && (
         <div className="video-area__failed" role="status" data-testid="video-failed">
           <p className="video-area__text">{t(language, 'video.failed')}</p>
