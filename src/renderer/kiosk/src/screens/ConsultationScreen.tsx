@@ -11,6 +11,7 @@ import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
 import type { MeasurementView } from '../../../../shared/session-view';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
+import { useScrollCue } from '../scroll-cue';
 import { t, type MessageKey } from '../i18n';
 import { MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
@@ -203,6 +204,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
   const [volume, setVolume] = useState(DEFAULT_VOLUME);
   const doctor = doctorLine(p.view.context.doctor);
+  // The call's panel holds the doctor, the status, a notice and the volume: a banner may leave it too little room.
+  const panelCue = useScrollCue();
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
       <div className={`consult${measuring ? ' consult--measure' : ''}`}>
@@ -220,23 +223,26 @@ export function ConsultationScreen(p: KioskScreenProps) {
           </Suspense>
         </div>
         {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
-          <section className="panel" data-testid="call">
-            {doctor && (
-              <div className="doctor-card" data-testid="call-doctor">
-                <p className="doctor-card__label">{t(l, 'consultation.doctor')}</p>
-                <p className="doctor-card__name">{doctor}</p>
-              </div>
-            )}
-            {statusLine && (
-              <p className="lead" role="status" data-testid="call-status" data-status={statusLine}>
-                {statusLine === 'connecting' && doctor && p.view.context.doctor
-                  ? t(l, 'consultation.doctorAnswering', { doctor: p.view.context.doctor.name })
-                  : t(l, statusLine === 'talking' ? 'consultation.call' : `call.${statusLine}`)}
-              </p>
-            )}
-            {statusLine !== 'closed' && <VolumeControl lang={l} volume={volume} onChange={setVolume} />}
-            {prescription?.received && <p className="notice" role="status" data-testid="prescription-received">{t(l, 'consultation.prescriptionReceived')}</p>}
-          </section>
+          <div className="call-slot">
+            <section className="panel" data-testid="call" ref={panelCue.ref}>
+              {doctor && (
+                <div className="doctor-card" data-testid="call-doctor">
+                  <p className="doctor-card__label">{t(l, 'consultation.doctor')}</p>
+                  <p className="doctor-card__name">{doctor}</p>
+                </div>
+              )}
+              {statusLine && (
+                <p className="lead" role="status" data-testid="call-status" data-status={statusLine}>
+                  {statusLine === 'connecting' && doctor && p.view.context.doctor
+                    ? t(l, 'consultation.doctorAnswering', { doctor: p.view.context.doctor.name })
+                    : t(l, statusLine === 'talking' ? 'consultation.call' : `call.${statusLine}`)}
+                </p>
+              )}
+              {prescription?.received && <p className="notice" role="status" data-testid="prescription-received">{t(l, 'consultation.prescriptionReceived')}</p>}
+              {statusLine !== 'closed' && <VolumeControl lang={l} volume={volume} onChange={setVolume} />}
+            </section>
+            {panelCue.shown && <p className="scroll-cue" aria-hidden="true" data-testid="call-scroll-cue">{t(l, 'scrollCue')}</p>}
+          </div>
         )}
       </div>
     </StepScreen>
