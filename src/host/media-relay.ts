@@ -102,7 +102,8 @@ export class MediaRelay {
       // The doctor's name for the call screen; a claim without one (an older hub) still opens the call.
       const claimed = MEDIA_NOTES[QUEUE.claimed].safeParse(params);
       const doctor = claimed.success && claimed.data.specialist.name.trim() ? claimed.data.specialist : undefined;
-      this.opts.session.send(doctor ? { type: 'CLAIMED', doctor: { name: doctor.name, specialty: doctor.specialty } } : { type: 'CLAIMED' });
+      // Bounded as the kiosk's view is (DoctorView): a long name in the hub's config must not make the snapshot invalid.
+      this.opts.session.send(doctor ? { type: 'CLAIMED', doctor: { name: doctor.name.slice(0, 120), specialty: doctor.specialty.slice(0, 120) } } : { type: 'CLAIMED' });
     }
   }
 

@@ -4,6 +4,7 @@ import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { MediaRelay } from '../../../src/host/media-relay';
 import { flowPath } from '../../../src/session/view';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
+import { SessionViewContext } from '../../../src/shared/session-view';
 import { createLogger } from '../../../src/node/logger';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -82,6 +83,18 @@ describe('host media relay', () => {
     actor.send({ type: 'NEXT' });
     link.note('queue.claimed', { roomId: 'r1', specialist: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } });
     expect(sent).toEqual([{ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } }]);
+  });
+
+  it('keeps the doctor within what the kiosk\'s view accepts, and opens the call without a name when the hub gives none', () => {
+    const { link, actor, sent } = setup();
+    actor.send({ type: 'NEXT' });
+    link.note('queue.claimed', { roomId: 'r1', specialist: { name: `Dr ${'Très-Long-Nom '.repeat(20)}`, specialty: '' } });
+    const claimed = sent[0] as { doctor?: unknown };
+    expect(SessionViewContext.shape.doctor.safeParse(claimed.doctor).success).toBe(true);
+    const other = setup();
+    other.actor.send({ type: 'NEXT' });
+    other.link.note('queue.claimed', { roomId: 'r1', specialist: { name: '', specialty: '' } });
+    expect(other.sent).toEqual([{ type: 'CLAIMED' }]);
   });
 
   it('forwards hub notes to the renderer and feeds CLAIMED to the machine when it accepts it', () => {
