@@ -81,7 +81,8 @@ export class CounterRelay {
       this.reachOf = null;
       this.send({ ...prev, state: 'resolved' });
     }
-    const activity: BoothActivity = { ...activityOf(view.state, view.step), sessionId: view.sessionId };
+    // The standing alert goes with the screen, so that a hub holding another one (this host restarted) drops it.
+    const activity: BoothActivity = { ...activityOf(view.state, view.step), sessionId: view.sessionId, alertId: a?.id ?? null };
     const key = JSON.stringify(activity);
     if (key !== this.lastActivity) {
       this.lastActivity = key;

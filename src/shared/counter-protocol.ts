@@ -87,6 +87,14 @@ export const BoothActivity = z.object({
    * never applied to the next. Absent from booths of an earlier release.
    */
   sessionId: z.string().min(1).max(64).nullable().optional(),
+  /**
+   * The alert standing on the booth (null: none). The hub drops any other
+   * alert it still holds for the booth — one raised by a host that has since
+   * restarted, or by another host under the same booth id — so that the
+   * counter never rings for an alert no screen shows. Absent from booths of
+   * an earlier release (the hub then keeps what it has); never on the board.
+   */
+  alertId: AlertId.nullable().optional(),
 }).strict();
 export type BoothActivity = z.infer<typeof BoothActivity>;
 
@@ -133,7 +141,7 @@ export type BoardAlert = z.infer<typeof BoardAlert>;
 export const BoardBooth = z.object({
   boothId: z.string(),
   online: z.boolean(),
-  activity: BoothActivity.nullable(),
+  activity: BoothActivity.omit({ alertId: true }).nullable(),
   /** The hub's queue position while waiting (1 = next), the doctor's name while in a call. */
   position: z.number().int().min(1).nullable(),
   doctor: z.string().nullable(),

@@ -40,7 +40,7 @@ interface BoothState {
   boothId: string;
   pharmacyId: string | null;
   online: boolean;
-  activity: BoothActivity | null;
+  activity: Omit<BoothActivity, 'alertId'> | null;
   alert: BoardAlert | null;
   timer: unknown;
 }
@@ -98,8 +98,14 @@ export class CounterAlerts {
     this.update(boothId, (b) => { b.online = false; });
   }
 
-  activity(boothId: string, activity: BoothActivity): void {
-    this.update(boothId, (b) => { b.activity = activity; });
+  /** What the booth's screen shows, and the alert standing there: another alert the hub still holds is resolved. */
+  activity(boothId: string, { alertId, ...activity }: BoothActivity): void {
+    const b = this.booths.get(boothId);
+    if (!b) return;
+    b.activity = activity;
+    const stale = alertId !== undefined && b.alert && b.alert.alertId !== alertId ? b.alert : null;
+    if (stale) this.report(boothId, { alertId: stale.alertId, reason: stale.reason, state: 'resolved', raisedAt: stale.raisedAt, acknowledgedBy: stale.acknowledgedBy });
+    else this.broadcast(b.pharmacyId);
   }
 
   /** A booth's report of its alert; answers how many counter pages heard it. */

@@ -107,7 +107,17 @@ describe('the booth\'s alert and the counter', () => {
     const { link, session } = setup(1);
     await flush();
     const activities = () => link.requests.filter((r) => r.method === 'counter.activity').map((r) => r.params);
-    expect(activities().at(-1)).toEqual({ kind: 'steps', step: expect.any(Number), sessionId: session.view().sessionId });
+    expect(activities().at(-1)).toEqual({ kind: 'steps', step: expect.any(Number), sessionId: session.view().sessionId, alertId: null });
     expect(session.view().sessionId).toMatch(/^s-\d+$/);
+  });
+
+  it('names the alert standing on the screen with each activity, so that a hub holding another one drops it', async () => {
+    const { link, session } = setup(1);
+    const sent = (method: string) => link.requests.filter((r) => r.method === method).map((r) => r.params as { alertId?: string | null });
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    const [raised] = sent('counter.alert');
+    expect(raised?.alertId).toEqual(expect.any(String));
+    expect(sent('counter.activity').at(-1)?.alertId).toBe(raised?.alertId);
   });
 });

@@ -76,6 +76,25 @@ describe('the counter\'s alerts', () => {
     expect(alerts.board('place').booths[0]!.alert).toMatchObject({ alertId: 'a2', reason: 'emergency' });
   });
 
+  it('drops an alert the booth no longer has when the booth says which alert stands (a host restarted, or another host took the booth\'s id), and stops ringing it', async () => {
+    const { alerts, clock } = setup();
+    const marie = page(MARIE);
+    alerts.pageConnected(marie);
+    alerts.report('b1', raised('a1', 'emergency'));
+    // The booth's new host has no alert: its screen says so.
+    alerts.activity('b1', { kind: 'steps', step: 3, sessionId: 's2', alertId: null });
+    expect(alerts.board('place').booths[0]!.alert).toBeNull();
+    expect(alerts.openEmergency('b1')).toBeNull();
+    await clock.advance(5 * 60_000);
+    expect(rings(marie)).toHaveLength(1);
+    // The alert the booth names stands; an earlier release that names none changes nothing.
+    alerts.report('b1', raised('a2'));
+    alerts.activity('b1', { kind: 'waiting', step: null, sessionId: 's2', alertId: 'a2' });
+    alerts.activity('b1', { kind: 'waiting', step: null, sessionId: 's2' });
+    expect(alerts.board('place').booths[0]!.alert).toMatchObject({ alertId: 'a2', state: 'raised' });
+    expect(alerts.board('place').booths[0]!.activity).toEqual({ kind: 'waiting', step: null, sessionId: 's2' });
+  });
+
   it('sends a counter acknowledgement to the booth, naming the staff member', async () => {
     const { alerts, toBooth } = setup();
     alerts.report('b1', raised('a1'));
