@@ -270,7 +270,9 @@ export class BoothConsult {
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
-      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
+      const doctors = data.doctorsOnline;
+      const doctorsOnline = typeof doctors === 'number' && Number.isInteger(doctors) && doctors >= 0 ? { doctorsOnline: doctors } : {};
+      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes, ...doctorsOnline });
     } else if (method === ROOM.closed) {
       this.roomClosed = true;
       this.opts.session.send({ type: 'CALL_ENDED' });

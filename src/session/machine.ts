@@ -88,7 +88,8 @@ export interface SessionContext {
   /** The intake's pathway rule (never asked of the patient). */
   pathway: Pathway | null;
   exceptionReason: ExceptionReason | null;
-  queue: { position: number | null; etaMinutes: number | null };
+  /** `doctorsOnline`: consoles open at the hub, when the hub says (0: nobody can take the patient now). */
+  queue: { position: number | null; etaMinutes: number | null; doctorsOnline?: number };
   measurement: MeasurementContext | null;
   /** Values taken in this session, for the wrap-up summary (values only, no diagnosis). */
   results: { kind: MeasurementKind; values: Quantity[] }[];
@@ -126,7 +127,7 @@ export type SessionHostEvent =
    * has checked the staff member belongs to this booth's pharmacy).
    */
   | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor }
-  | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
+  | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null; doctorsOnline?: number }
   | { type: 'CLAIMED' }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
@@ -256,7 +257,7 @@ const machineSetup = setup({
     setQueue: assign({
       queue: ({ event }) => {
         assertEvent(event, 'QUEUE_UPDATE');
-        return { position: event.position, etaMinutes: event.etaMinutes };
+        return { position: event.position, etaMinutes: event.etaMinutes, ...(event.doctorsOnline === undefined ? {} : { doctorsOnline: event.doctorsOnline }) };
       },
     }),
     requestMeasurement: assign(({ event, context }) => {

@@ -118,7 +118,7 @@ export const SessionViewContext = z.object({
   reason: VisitReason.nullable().optional(),
   pathway: Pathway.nullable().optional(),
   exceptionReason: ExceptionReason.nullable().optional(),
-  queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable() }).optional(),
+  queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable(), doctorsOnline: z.number().int().min(0).optional() }).optional(),
   measurement: MeasurementView.optional(),
   prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
   /** Values taken in this session, for the wrap-up summary. */

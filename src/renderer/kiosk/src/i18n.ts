@@ -45,6 +45,7 @@ const fr = {
   'waitingRoom.title': "Salle d'attente",
   'waitingRoom.position': 'Vous êtes n° {n} dans la file.',
   'waitingRoom.positionUnknown': 'Nous cherchons un médecin pour vous.',
+  'waitingRoom.noDoctor': 'Aucun médecin n’est connecté pour le moment. Vous pouvez attendre ou appeler le pharmacien.',
   'waitingRoom.eta': 'Attente estimée : environ {n} minutes.',
   'waitingRoom.calm': 'Restez assis. Le médecin apparaîtra sur l’écran.',
 
@@ -282,6 +283,7 @@ const en: Catalogue = {
   'waitingRoom.title': 'Waiting room',
   'waitingRoom.position': 'You are number {n} in the queue.',
   'waitingRoom.positionUnknown': 'We are finding a doctor for you.',
+  'waitingRoom.noDoctor': 'No doctor is connected at the moment. You can wait or call the pharmacist.',
   'waitingRoom.eta': 'Estimated wait: about {n} minutes.',
   'waitingRoom.calm': 'Stay seated. The doctor will appear on the screen.',
 

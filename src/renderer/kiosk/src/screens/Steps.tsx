@@ -41,12 +41,23 @@ export function WaitingRoomScreen(p: KioskScreenProps) {
   const queue = p.view.context.queue ?? { position: null, etaMinutes: null };
   // The latest intake's reason: the patient sees what the doctor will read.
   const reason = p.view.context.reason;
+  // No console open at the hub: an estimate would promise a doctor nobody can give; the pharmacist can.
+  const noDoctor = queue.doctorsOnline === 0;
   return (
     <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
-      <p className="value-big" data-testid="queue-position" aria-live="polite">
-        {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
-      </p>
-      {queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
+      {noDoctor ? (
+        <>
+          <p className="value-big" data-testid="no-doctor" aria-live="polite">{t(l, 'waitingRoom.noDoctor')}</p>
+          <div className="actions">
+            <button type="button" className="btn btn--primary" data-testid="no-doctor-call" onClick={() => p.send({ type: 'CALL_PHARMACIST' })}>{t(l, 'assistant')}</button>
+          </div>
+        </>
+      ) : (
+        <p className="value-big" data-testid="queue-position" aria-live="polite">
+          {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
+        </p>
+      )}
+      {!noDoctor && queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
       {reason && <p className="lead" data-testid="waiting-reason">{t(l, 'waitingRoom.reason', { reason: reasonText(reason, l) })}</p>}
       <p className="lead">{t(l, 'waitingRoom.calm')}</p>
     </StepScreen>
