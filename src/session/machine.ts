@@ -341,6 +341,8 @@ const machineSetup = setup({
     }),
   },
   guards: {
+    /** Provided by the host from the booth's opening hours and its clock: outside them a touch starts no session. */
+    withinOpeningHours: () => true,
     /**
      * The inactivity prompt and wipe apply only while the patient is filling in
      * steps alone (not with the pharmacist), and never while they wait for the
@@ -496,8 +498,9 @@ const flow: ChartState = {
       entry: 'endSession',
       exit: 'startSession',
       on: {
-        TOUCH: 'language',
-        CHOOSE_LANGUAGE: { target: 'consent', actions: 'setLanguage' },
+        // Only here: a session under way when closing time passes goes on to its end.
+        TOUCH: { guard: 'withinOpeningHours', target: 'language' },
+        CHOOSE_LANGUAGE: { guard: 'withinOpeningHours', target: 'consent', actions: 'setLanguage' },
         SESSION_INTERRUPTED: { target: 'interrupted', actions: 'resumeInterrupted' },
       },
     },

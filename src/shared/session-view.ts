@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
 import { Language } from './language';
+import { WEEKDAYS } from './opening-hours';
 
 export { ExceptionReason, Language, Pathway };
 
@@ -101,6 +102,9 @@ export type NetworkView = z.infer<typeof NetworkView>;
  * the others only on the screens that show them (the identity on the
  * identity step and in assistant mode, the queue in the waiting room…).
  */
+const DayRanges = z.array(z.tuple([z.string(), z.string()]));
+const WeekRanges = { mon: DayRanges, tue: DayRanges, wed: DayRanges, thu: DayRanges, fri: DayRanges, sat: DayRanges, sun: DayRanges };
+
 export const SessionViewContext = z.object({
   /** Which cross-cutting layer covers the screen, most urgent first. */
   overlay: z.enum(['emergency', 'cancelConfirm', 'inactivityPrompt']).nullable(),
@@ -119,6 +123,11 @@ export const SessionViewContext = z.object({
   pathway: Pathway.nullable().optional(),
   exceptionReason: ExceptionReason.nullable().optional(),
   queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable(), doctorsOnline: z.number().int().min(0).optional() }).optional(),
+  /** On the attract screen outside opening hours: the week's hours and when it opens again (the host's clock decided). */
+  closed: z.object({
+    hours: z.object(WeekRanges),
+    reopens: z.object({ day: z.enum(WEEKDAYS), time: z.string(), inDays: z.number().int().min(0) }).nullable(),
+  }).nullable().optional(),
   measurement: MeasurementView.optional(),
   prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
   /** Values taken in this session, for the wrap-up summary. */
