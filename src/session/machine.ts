@@ -95,7 +95,8 @@ export interface SessionContext {
   results: { kind: MeasurementKind; values: Quantity[] }[];
   /** Dermatoscope stills taken in this session (stored by the host; only the count here). */
   photos: number;
-  prescription: { received: boolean; note: string | null; number: string | null };
+  /** `print`: where the paper is — none yet, printing, printed, saved for the pharmacist (no printer), or failed. */
+  prescription: { received: boolean; note: string | null; number: string | null; print: PrintState };
   /** How many measurements were started in this session (numbers each one). */
   measurementCount: number;
   reportToGp: boolean | null;
@@ -107,6 +108,8 @@ export interface SessionContext {
   /** Which device of this booth takes each kind of measurement (machine input; kept across sessions). */
   measuringDevices: MeasuringDevices;
 }
+
+export type PrintState = 'none' | 'printing' | 'printed' | 'saved' | 'failed';
 
 /** Device id per measurement kind, for the devices this booth has. */
 export type MeasuringDevices = Partial<Record<MeasurementKind, string>>;
@@ -137,7 +140,9 @@ export type SessionHostEvent =
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
   | { type: 'PHOTO_CAPTURED'; photoId: string }
   | { type: 'CALL_ENDED' }
-  | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string }
+  | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string; print?: PrintState }
+  /** The prescription's printer, as the host sees it (a print asked again from the kiosk, and its outcome). */
+  | { type: 'PRINT_STATE'; state: PrintState }
   | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
   | { type: 'DEVICE_RECOVERED'; deviceId: string }
   | { type: 'NETWORK_LOST' }
@@ -164,7 +169,7 @@ export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEv
 /** Host event type names (a renderer event never has one of these). */
 export const HOST_EVENT_TYPES = [
   'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
-  'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
+  'PRESCRIPTION_RECEIVED', 'PRINT_STATE', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
   'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
 ] as const satisfies readonly SessionHostEvent['type'][];
@@ -195,7 +200,7 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   measurement: null,
   results: [],
   photos: 0,
-  prescription: { received: false, note: null, number: null },
+  prescription: { received: false, note: null, number: null, print: 'none' },
   measurementCount: 0,
   reportToGp: null,
   deviceFault: null,
@@ -299,7 +304,13 @@ const machineSetup = setup({
     setPrescription: assign({
       prescription: ({ event }) => {
         assertEvent(event, 'PRESCRIPTION_RECEIVED');
-        return { received: true, note: event.note ?? null, number: event.number ?? null };
+        return { received: true, note: event.note ?? null, number: event.number ?? null, print: event.print ?? 'none' };
+      },
+    }),
+    setPrintState: assign({
+      prescription: ({ event, context }) => {
+        assertEvent(event, 'PRINT_STATE');
+        return { ...context.prescription, print: event.state };
       },
     }),
     setReportConsent: assign({
@@ -561,6 +572,7 @@ const flow: ChartState = {
         ASSISTANT_START_MEASUREMENT: { guard: 'assistantActive', target: '.guidance', actions: 'requestMeasurement', reenter: true },
         ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: '.call', actions: ['clearMeasurement', 'clearDeviceFault'] },
         PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+        PRINT_STATE: { actions: 'setPrintState' },
       },
       states: {
         /** The video with the specialist; nothing to press. */
@@ -600,6 +612,7 @@ const flow: ChartState = {
       initial: 'summary',
       on: {
         PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+        PRINT_STATE: { actions: 'setPrintState' },
       },
       states: {
         summary: { on: { NEXT: 'prescription' } },

@@ -129,7 +129,11 @@ export const SessionViewContext = z.object({
     reopens: z.object({ day: z.enum(WEEKDAYS), time: z.string(), inDays: z.number().int().min(0) }).nullable(),
   }).nullable().optional(),
   measurement: MeasurementView.optional(),
-  prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
+  prescription: z.object({
+    received: z.boolean(), note: z.string().nullable(), number: z.string().nullable(),
+    /** The paper's real state: the kiosk's print button shows it (src/renderer/kiosk/src/print-button.ts). */
+    print: z.enum(['none', 'printing', 'printed', 'saved', 'failed']).optional(),
+  }).optional(),
   /** Values taken in this session, for the wrap-up summary. */
   results: z.array(z.object({ kind: MeasurementKind, values: z.array(Quantity) })).optional(),
   photos: z.number().int().min(0).optional(),

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { WaitingRoomScreen } from '../../../../src/renderer/kiosk/src/screens/Steps';
 import type { KioskApi } from '../../../../src/shared/kiosk-api';
-import type { Language } from '../../../../src/shared/domain';
+import type { Language } from '../../../../src/shared/language';
 import { sessionMachine, type SessionMachineEvent } from '../../../../src/session/machine';
 import { toSessionView } from '../../../../src/session/view';
 

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { Result } from '../../../../shared/kiosk-api';
 import { reasonText } from '../../../../shared/intake';
 import { t } from '../i18n';
+import { printButton } from '../print-button';
 import { useScrollCue } from '../scroll-cue';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine } from './values';
@@ -110,12 +111,15 @@ type PrescriptionData = NonNullable<Result<'getPrescription'>['prescription']>;
 /**
  * The prescription hand-off: the QR code large (the pharmacist scans it from
  * the counter), the number in large monospace, the items, whether it was
- * printed or saved, and "Imprimer à nouveau".
+ * printed or saved, and the print button showing where the paper is
+ * (print-button.ts).
  */
 function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
   const l = p.view.language;
   const [data, setData] = useState<PrescriptionData | null>(null);
   const [reprint, setReprint] = useState<'idle' | 'busy' | 'printed' | 'saved' | 'failed'>('idle');
+  const printState = p.view.context.prescription?.print ?? (data?.pdf.printed ? 'printed' : 'saved');
+  const button = printButton(printState, reprint === 'busy');
   // A long prescription scrolls beside the QR code, with a cue that more follows.
   const details = useScrollCue();
   useEffect(() => {
@@ -125,11 +129,15 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
   const next = (
     <div className="actions">
       {data && (
-        <button type="button" className="btn btn--secondary" data-testid="reprint" disabled={reprint === 'busy'}
+        <button type="button" className="btn btn--secondary" data-testid="reprint" data-print={button.shown} disabled={button.disabled}
           onClick={() => {
+            if (button.action === 'callPharmacist') {
+              p.send({ type: 'CALL_PHARMACIST' });
+              return;
+            }
             setReprint('busy');
             p.api.reprintPrescription({}).then((r) => setReprint(r.printed ? 'printed' : 'saved'), () => setReprint('failed'));
-          }}>{t(l, 'wrapUp.prescription.reprint')}</button>
+          }}>{t(l, button.label)}</button>
       )}
       <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
     </div>
@@ -151,7 +159,7 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
         <div className="prescription__details-slot">
         <div ref={details.ref} className="prescription__details" tabIndex={0}>
           <p className="prescription__status" data-testid="prescription" role="status">
-            {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
+            {t(l, printState === 'printed' ? 'wrapUp.prescription.printed' : printState === 'failed' ? 'wrapUp.prescription.printFailed' : printState === 'printing' ? 'wrapUp.prescription.printing' : 'wrapUp.prescription.saved')}
           </p>
           <p className="prescription__label">{t(l, 'wrapUp.prescription.number')}</p>
           <p className="prescription__number" data-testid="prescription-number">{data.number}</p>
