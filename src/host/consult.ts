@@ -174,11 +174,11 @@ export class BoothConsult {
         en: 'There is no prescription for this consultation.',
       });
     }
-    this.opts.printer.discard(held.view.pdf.file);
     // The kiosk's button follows the paper: printing now, then printed, saved or failed.
     this.opts.session.send({ type: 'PRINT_STATE', state: 'printing' });
     let outcome: PrintOutcome;
     try {
+      this.opts.printer.discard(held.view.pdf.file);
       outcome = await this.opts.printer.print(held.pdf, held.prescription.number);
     } catch (error) {
       this.opts.session.send({ type: 'PRINT_STATE', state: 'failed' });

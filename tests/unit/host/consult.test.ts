@@ -301,6 +301,18 @@ describe('booth consult: prescription', () => {
     h.consult.wipe();
   });
 
+  it('tells the kiosk a print failed when the printer cannot even be reached, so the patient is sent to the pharmacist', async () => {
+    const dir = join(tmp(), 'prints');
+    const h = setup({ kind: 'file', dir });
+    toCall(h);
+    await h.link.call('consult.prescription', { prescription: prescription() });
+    h.link.note('room.closed', { roomId: 'r1', reason: 'ended' });
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'not a folder');
+    await expect(h.consult.reprint()).rejects.toThrow();
+    expect(h.view().context.prescription?.print).toBe('failed');
+  });
+
   it('says a prescription the file printer saved was saved, not printed, until a print is attempted', async () => {
     const h = setup();
     toCall(h);
