@@ -32,10 +32,10 @@ import { CabineError, codeOf } from '../shared/errors';
 import { recoveryMessage } from '../shared/recovery-messages';
 import type { Intake } from '../shared/intake';
 import type { Identity } from '../shared/session-view';
-import { GUIDANCE_STEPS, type MeasurementContext, type SessionContext } from '../session/machine';
+import { GUIDANCE_STEPS, type MeasurementContext, type PrintState, type SessionContext } from '../session/machine';
 import type { HubChannel } from './hub-link';
 import type { HostSession } from './session';
-import { prescriptionQrSvg, renderPrescriptionPdf, type PrescriptionPrinter, type PrescriptionView } from './prescription';
+import { prescriptionQrSvg, renderPrescriptionPdf, type PrescriptionPrinter, type PrescriptionView, type PrintOutcome } from './prescription';
 
 /** A hub request the booth refuses (malformed, or not for this booth): nothing is acted on. */
 export class ConsultRequestError extends CabineError {}
@@ -174,8 +174,17 @@ export class BoothConsult {
         en: 'There is no prescription for this consultation.',
       });
     }
-    this.opts.printer.discard(held.view.pdf.file);
-    const outcome = await this.opts.printer.print(held.pdf, held.prescription.number);
+    // The kiosk's button follows the paper: printing now, then printed, saved or failed.
+    this.opts.session.send({ type: 'PRINT_STATE', state: 'printing' });
+    let outcome: PrintOutcome;
+    try {
+      this.opts.printer.discard(held.view.pdf.file);
+      outcome = await this.opts.printer.print(held.pdf, held.prescription.number);
+    } catch (error) {
+      this.opts.session.send({ type: 'PRINT_STATE', state: 'failed' });
+      throw error;
+    }
+    this.opts.session.send({ type: 'PRINT_STATE', state: this.printState(outcome) });
     held.view = { ...held.view, pdf: outcome };
     this.opts.onPrescription?.(held.view);
     return { printed: outcome.printed };
@@ -250,10 +259,16 @@ export class BoothConsult {
     };
     if (this.held) this.opts.printer.discard(this.held.view.pdf.file);
     this.held = { prescription: p, view, pdf };
-    this.opts.session.send({ type: 'PRESCRIPTION_RECEIVED', number: p.number });
+    this.opts.session.send({ type: 'PRESCRIPTION_RECEIVED', number: p.number, print: this.printState(outcome) });
     this.opts.onPrescription?.(view);
     this.opts.log.info({ printed: outcome.printed, saved: outcome.file !== undefined }, 'prescription received');
     return { stored: true, printed: outcome.printed };
+  }
+
+  /** A printer command that failed fell back to a file: that is a failed print, not a saved one. */
+  private printState(outcome: PrintOutcome): PrintState {
+    if (outcome.printed) return 'printed';
+    return this.opts.printer.onPaper ? 'failed' : 'saved';
   }
 
   private remember(number: string, answer: { stored: true; printed: boolean }): void {
@@ -270,7 +285,9 @@ export class BoothConsult {
       const eta = data.etaMinutes;
       if (typeof position !== 'number' || !Number.isInteger(position) || position < 0) return;
       const etaMinutes = typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? Math.round(eta) : null;
-      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes });
+      const doctors = data.doctorsOnline;
+      const doctorsOnline = typeof doctors === 'number' && Number.isInteger(doctors) && doctors >= 0 ? { doctorsOnline: doctors } : {};
+      this.opts.session.send({ type: 'QUEUE_UPDATE', position, etaMinutes, ...doctorsOnline });
     } else if (method === ROOM.closed) {
       this.roomClosed = true;
       // The hub closes a room 'ended' when the doctor leaves it; any other reason is a side or the media lost.

@@ -44,6 +44,7 @@ import { registerIntakeUpdates } from './intake-updates';
 import { createKioskHandlers } from './kiosk-handlers';
 import { ReadingRouting } from './reading-routing';
 import { sessionOf, type HostSession } from './session';
+import { openingStatus } from '../shared/opening-hours';
 
 /** Injected parts (tests): a device registry, or ready-made drivers. */
 export interface HostDeps {
@@ -88,6 +89,9 @@ export class Host extends EventEmitter<HostEvents> {
   private readonly ownsStore: boolean;
   private sync: OutboxSync | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
+  /** Looks now and then whether opening or closing time passed, so the attract screen follows. */
+  private hoursTimer: NodeJS.Timeout | null = null;
+  private readonly openNow: () => boolean;
   private readonly deps: HostDeps;
   /** The last incidents (newest first), for the assistant panel. */
   private readonly incidents = new IncidentLog();
@@ -109,7 +113,12 @@ export class Host extends EventEmitter<HostEvents> {
       const id = this.devices.driverFor(kind)?.id;
       if (id) measuringDevices[kind] = id;
     }
+    // Outside opening hours a touch starts no session; the attract screen says when it opens (injected clock).
+    const hoursNow = () => openingStatus(config.openingHours, deps.clock?.now() ?? Date.now());
+    const { timeZone: _timeZone, ...weekHours } = config.openingHours;
+    this.openNow = () => hoursNow().open;
     this.actor = createActor(sessionMachine.provide({
+      guards: { withinOpeningHours: () => hoursNow().open },
       actions: {
         startSession: assign({ sessionId: () => uuidv7() as string | null }),
         recordTransition: ({ context }, params: TransitionRecord) => this.recordTransition(context.sessionId, params),
@@ -140,6 +149,10 @@ export class Host extends EventEmitter<HostEvents> {
     this.session = sessionOf(this.actor, () => ({
       chime: chime.enabled ? { volume: chime.volume } : null,
       alertReach: (alertId) => this.counter.reach(alertId),
+      closed: (() => {
+        const status = hoursNow();
+        return status.open ? null : { hours: weekHours, reopens: status.reopens };
+      })(),
     }));
     this.session.subscribe(() => {
       this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
@@ -277,6 +290,14 @@ export class Host extends EventEmitter<HostEvents> {
     this.purgeExpired();
     this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
     this.purgeTimer.unref();
+    let wasOpen = this.openNow();
+    this.hoursTimer = setInterval(() => {
+      const open = this.openNow();
+      if (open === wasOpen) return;
+      wasOpen = open;
+      this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
+    }, 30_000);
+    this.hoursTimer.unref();
     this.log.info({ boothId: this.config.boothId }, 'host started');
   }
 
@@ -291,6 +312,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.writer.stop();
     this.sync?.stop();
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    if (this.hoursTimer) clearInterval(this.hoursTimer);
     try {
       await Promise.all([devicesClosed, this.hubLink.stop()]);
     } finally {

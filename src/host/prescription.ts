@@ -86,6 +86,11 @@ export interface PrintOutcome {
 export class PrescriptionPrinter {
   constructor(private readonly config: PrinterConfig, private readonly log: Logger, private readonly fallbackDir = '.cabine/prints') {}
 
+  /** Whether a print reaches paper (a printer command) or only a file the pharmacist prints. */
+  get onPaper(): boolean {
+    return this.config.kind === 'command';
+  }
+
   async print(pdf: Buffer, number: string): Promise<PrintOutcome> {
     if (this.config.kind === 'command') {
       const ok = await this.runCommand(this.config.command, pdf);

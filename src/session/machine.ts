@@ -88,7 +88,8 @@ export interface SessionContext {
   /** The intake's pathway rule (never asked of the patient). */
   pathway: Pathway | null;
   exceptionReason: ExceptionReason | null;
-  queue: { position: number | null; etaMinutes: number | null };
+  /** `doctorsOnline`: consoles open at the hub, when the hub says (0: nobody can take the patient now). */
+  queue: { position: number | null; etaMinutes: number | null; doctorsOnline?: number };
   /** The doctor who claimed the booth (the hub's name and specialty for them), shown on the call. */
   doctor: DoctorView | null;
   /** Who ended the call, for the wrap-up's first line; null while in it, or when nobody said. */
@@ -98,7 +99,8 @@ export interface SessionContext {
   results: { kind: MeasurementKind; values: Quantity[] }[];
   /** Dermatoscope stills taken in this session (stored by the host; only the count here). */
   photos: number;
-  prescription: { received: boolean; note: string | null; number: string | null };
+  /** `print`: where the paper is — none yet, printing, printed, saved for the pharmacist (no printer), or failed. */
+  prescription: { received: boolean; note: string | null; number: string | null; print: PrintState };
   /** How many measurements were started in this session (numbers each one). */
   measurementCount: number;
   reportToGp: boolean | null;
@@ -110,6 +112,8 @@ export interface SessionContext {
   /** Which device of this booth takes each kind of measurement (machine input; kept across sessions). */
   measuringDevices: MeasuringDevices;
 }
+
+export type PrintState = 'none' | 'printing' | 'printed' | 'saved' | 'failed';
 
 /** Device id per measurement kind, for the devices this booth has. */
 export type MeasuringDevices = Partial<Record<MeasurementKind, string>>;
@@ -130,7 +134,7 @@ export type SessionHostEvent =
    * has checked the staff member belongs to this booth's pharmacy).
    */
   | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor }
-  | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null }
+  | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null; doctorsOnline?: number }
   /** `doctor`: who claimed the booth, when the hub named them. */
   | { type: 'CLAIMED'; doctor?: DoctorView }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
@@ -142,7 +146,9 @@ export type SessionHostEvent =
   | { type: 'PHOTO_CAPTURED'; photoId: string }
   /** `endedBy`: the doctor left the room, or the connection ended it (absent when the booth does not know). */
   | { type: 'CALL_ENDED'; endedBy?: CallEndedBy }
-  | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string }
+  | { type: 'PRESCRIPTION_RECEIVED'; note?: string; number?: string; print?: PrintState }
+  /** The prescription's printer, as the host sees it (a print asked again from the kiosk, and its outcome). */
+  | { type: 'PRINT_STATE'; state: PrintState }
   | { type: 'DEVICE_FAULT'; deviceId: string; kind: string; code: string }
   | { type: 'DEVICE_RECOVERED'; deviceId: string }
   | { type: 'NETWORK_LOST' }
@@ -169,7 +175,7 @@ export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEv
 /** Host event type names (a renderer event never has one of these). */
 export const HOST_EVENT_TYPES = [
   'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
-  'PRESCRIPTION_RECEIVED', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
+  'PRESCRIPTION_RECEIVED', 'PRINT_STATE', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
   'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
 ] as const satisfies readonly SessionHostEvent['type'][];
@@ -202,7 +208,7 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   measurement: null,
   results: [],
   photos: 0,
-  prescription: { received: false, note: null, number: null },
+  prescription: { received: false, note: null, number: null, print: 'none' },
   measurementCount: 0,
   reportToGp: null,
   deviceFault: null,
@@ -264,7 +270,7 @@ const machineSetup = setup({
     setQueue: assign({
       queue: ({ event }) => {
         assertEvent(event, 'QUEUE_UPDATE');
-        return { position: event.position, etaMinutes: event.etaMinutes };
+        return { position: event.position, etaMinutes: event.etaMinutes, ...(event.doctorsOnline === undefined ? {} : { doctorsOnline: event.doctorsOnline }) };
       },
     }),
     setDoctor: assign({
@@ -318,7 +324,13 @@ const machineSetup = setup({
     setPrescription: assign({
       prescription: ({ event }) => {
         assertEvent(event, 'PRESCRIPTION_RECEIVED');
-        return { received: true, note: event.note ?? null, number: event.number ?? null };
+        return { received: true, note: event.note ?? null, number: event.number ?? null, print: event.print ?? 'none' };
+      },
+    }),
+    setPrintState: assign({
+      prescription: ({ event, context }) => {
+        assertEvent(event, 'PRINT_STATE');
+        return { ...context.prescription, print: event.state };
       },
     }),
     setReportConsent: assign({
@@ -360,6 +372,8 @@ const machineSetup = setup({
     }),
   },
   guards: {
+    /** Provided by the host from the booth's opening hours and its clock: outside them a touch starts no session. */
+    withinOpeningHours: () => true,
     /**
      * The inactivity prompt and wipe apply only while the patient is filling in
      * steps alone (not with the pharmacist), and never while they wait for the
@@ -515,8 +529,9 @@ const flow: ChartState = {
       entry: 'endSession',
       exit: 'startSession',
       on: {
-        TOUCH: 'language',
-        CHOOSE_LANGUAGE: { target: 'consent', actions: 'setLanguage' },
+        // Only here: a session under way when closing time passes goes on to its end.
+        TOUCH: { guard: 'withinOpeningHours', target: 'language' },
+        CHOOSE_LANGUAGE: { guard: 'withinOpeningHours', target: 'consent', actions: 'setLanguage' },
         SESSION_INTERRUPTED: { target: 'interrupted', actions: 'resumeInterrupted' },
       },
     },
@@ -577,6 +592,7 @@ const flow: ChartState = {
         ASSISTANT_START_MEASUREMENT: { guard: 'assistantActive', target: '.guidance', actions: 'requestMeasurement', reenter: true },
         ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: '.call', actions: ['clearMeasurement', 'clearDeviceFault'] },
         PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+        PRINT_STATE: { actions: 'setPrintState' },
       },
       states: {
         /** The video with the specialist; nothing to press. */
@@ -616,6 +632,7 @@ const flow: ChartState = {
       initial: 'summary',
       on: {
         PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
+        PRINT_STATE: { actions: 'setPrintState' },
       },
       states: {
         summary: { on: { NEXT: 'prescription' } },

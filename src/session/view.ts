@@ -60,6 +60,8 @@ export interface ViewExtras {
   chime?: { volume: number } | null;
   /** Who heard the alert and how many times it rang (the host's counter relay). */
   alertReach?: (alertId: string) => { reach: 'counter' | 'booth' | null; ring: number };
+  /** Outside opening hours (the host's clock): what the attract screen says instead of inviting a touch. */
+  closed?: SessionViewContext['closed'];
 }
 
 /**
@@ -97,6 +99,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
     context.exceptionReason = c.exceptionReason;
   }
   if (top === 'waitingRoom') context.queue = c.queue;
+  if (top === 'attract' && extra.closed) context.closed = extra.closed;
   if (top === 'consultation' && c.measurement) {
     context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
   }

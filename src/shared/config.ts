@@ -44,7 +44,8 @@ export const DeviceConfig = z.object({
 });
 export type DeviceConfig = z.infer<typeof DeviceConfig>;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time "HH:MM"');
+// "24:00" closes at midnight: a booth open all day is [["00:00", "24:00"]].
+const hhmm = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'a time "HH:MM"');
 const DayHours = z.array(z.tuple([hhmm, hhmm])).default([]);
 
 export const OpeningHours = z.object({

@@ -248,7 +248,11 @@ export function isMediaMethod(method: string): method is MediaMethod {
 export const ResumeReason = z.enum(['hubRestarted', 'mediaRestarted', 'reconnected']);
 export type ResumeReason = z.infer<typeof ResumeReason>;
 
-export const QueuePosition = z.object({ position: z.number().int().min(0), etaMinutes: z.number().min(0).nullable() });
+/**
+ * `queue.position`: the booth's place, the estimate, and how many doctors have a console open
+ * (0: the kiosk says no doctor is connected; absent from an older hub: unknown).
+ */
+export const QueuePosition = z.object({ position: z.number().int().min(0), etaMinutes: z.number().min(0).nullable(), doctorsOnline: z.number().int().min(0).optional() });
 export const QueueClaimed = z.object({ roomId: z.string(), specialist: z.object({ name: z.string(), specialty: z.string() }) });
 /** `room.closed`: the call ended, and why (ended, boothLost, specialistLost, mediaLost, boothRestarted…). */
 export const RoomClosed = z.object({ roomId: z.string(), reason: z.string() });

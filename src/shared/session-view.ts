@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
 import { Language } from './language';
+import { WEEKDAYS } from './opening-hours';
 
 export { ExceptionReason, Language, Pathway };
 
@@ -117,6 +118,9 @@ export type NetworkView = z.infer<typeof NetworkView>;
  * the others only on the screens that show them (the identity on the
  * identity step and in assistant mode, the queue in the waiting room…).
  */
+const DayRanges = z.array(z.tuple([z.string(), z.string()]));
+const WeekRanges = { mon: DayRanges, tue: DayRanges, wed: DayRanges, thu: DayRanges, fri: DayRanges, sat: DayRanges, sun: DayRanges };
+
 export const SessionViewContext = z.object({
   /** Which cross-cutting layer covers the screen, most urgent first. */
   overlay: z.enum(['emergency', 'cancelConfirm', 'inactivityPrompt']).nullable(),
@@ -134,11 +138,20 @@ export const SessionViewContext = z.object({
   reason: VisitReason.nullable().optional(),
   pathway: Pathway.nullable().optional(),
   exceptionReason: ExceptionReason.nullable().optional(),
-  queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable() }).optional(),
+  queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable(), doctorsOnline: z.number().int().min(0).optional() }).optional(),
   /** The doctor who claimed the booth, on the call screen (null when the hub named no one). */
   doctor: DoctorView.nullable().optional(),
+  /** On the attract screen outside opening hours: the week's hours and when it opens again (the host's clock decided). */
+  closed: z.object({
+    hours: z.object(WeekRanges),
+    reopens: z.object({ day: z.enum(WEEKDAYS), time: z.string(), inDays: z.number().int().min(0) }).nullable(),
+  }).nullable().optional(),
   measurement: MeasurementView.optional(),
-  prescription: z.object({ received: z.boolean(), note: z.string().nullable(), number: z.string().nullable() }).optional(),
+  prescription: z.object({
+    received: z.boolean(), note: z.string().nullable(), number: z.string().nullable(),
+    /** The paper's real state: the kiosk's print button shows it (src/renderer/kiosk/src/print-button.ts). */
+    print: z.enum(['none', 'printing', 'printed', 'saved', 'failed']).optional(),
+  }).optional(),
   /** Values taken in this session, for the wrap-up summary. */
   results: z.array(z.object({ kind: MeasurementKind, values: z.array(Quantity) })).optional(),
   photos: z.number().int().min(0).optional(),

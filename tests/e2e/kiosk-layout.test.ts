@@ -194,7 +194,11 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     // The pharmacist leaves: the patient's own controls (calling the pharmacist) are back.
     send({ type: 'ASSISTANT_LOGOUT' });
     await shown('screen-waitingRoom');
+    send({ type: 'QUEUE_UPDATE', position: 2, etaMinutes: 8, doctorsOnline: 0 });
+    await shown('no-doctor');
+    await check('waitingRoom-noDoctorConnected');
     send({ type: 'QUEUE_UPDATE', position: 2, etaMinutes: 8 });
+    await shown('queue-position');
     await check('waitingRoom');
     // Going back would leave the queue: no "Retour" here.
     expect(await page.getByTestId('back').count()).toBe(0);
@@ -263,6 +267,9 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     await shown('screen-wrapUp-prescription');
     await shown('prescription-qr');
     await check('wrapUp-prescription');
+    send({ type: 'PRINT_STATE', state: 'failed' });
+    await expect.poll(() => page.getByTestId('reprint').getAttribute('data-print')).toBe('failed');
+    await check('wrapUp-print-failed');
     await ui({ type: 'NEXT' });
     await shown('screen-wrapUp-report');
     await check('wrapUp-report');

@@ -5,10 +5,13 @@
  * - the kiosk's states off the happy path, host in this process: consent
  *   refused, the PIN locked out, the waiting room before any doctor is found,
  *   the pharmacist's panel during the call, a device absent when the measure
- *   starts, the prescription received during the call, a print that failed;
+ *   starts, the prescription received during the call, the print button
+ *   before any print, printing, and a print that failed; the attract screen
+ *   outside opening hours (the host's clock injected);
  * - through the real hub, three pages: the counter page (sign-in, the board
  *   idle, a help alert, "J'arrive" given, an emergency), the kiosk saying who
- *   is coming, the console's identity banner and its emergency banner, and
+ *   is coming, the waiting room while no doctor is connected, the console's
+ *   identity banner and its emergency banner, and
  *   the kiosk once the doctor ended the call.
  * Screenshots go to kiosk-*.png, counter-*.png and console-*.png
  * (helpers/screens: the README's pictures only through `npm run screens`).
@@ -91,8 +94,11 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => undefined);
 });
 
-/** A booth alone (no hub): its host in this process with in-memory devices, its prescriptions saved to `prints`. */
-async function startBooth(): Promise<{ host: Host; transport: WsTransport; prints: string }> {
+/**
+ * A booth alone (no hub): its host in this process with in-memory devices, its prescriptions saved to `prints`;
+ * `hours` and `now` set its opening hours and its clock (the demo's config opens all day).
+ */
+async function startBooth(opts: { hours?: Record<string, unknown>; now?: number } = {}): Promise<{ host: Host; transport: WsTransport; prints: string }> {
   ensureKioskBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'cabine-people-screens-'));
   const prints = join(dir, 'prints');
@@ -101,8 +107,13 @@ async function startBooth(): Promise<{ host: Host; transport: WsTransport; print
     store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
     printer: { kind: 'file', dir: prints },
     session: { inactivityPromptSeconds: 600, wipeAfterPromptSeconds: 30 },
+    ...(opts.hours ? { openingHours: opts.hours } : {}),
   });
-  const host = new Host(config, silent, { drivers: [new FakeBpCuff(), new FakeThermometer(), new FakeOximeter(), new FakeDermatoscope()] });
+  const now = opts.now;
+  const host = new Host(config, silent, {
+    drivers: [new FakeBpCuff(), new FakeThermometer(), new FakeOximeter(), new FakeDermatoscope()],
+    ...(now === undefined ? {} : { clock: { now: () => now } }),
+  });
   const transport = await startWsTransport({ dispatch: host.dispatch, staticDir: KIOSK_DIST, log: silent });
   host.on('kioskEvent', (e) => transport.broadcast(e));
   host.start();
@@ -178,17 +189,39 @@ describe('the kiosk off the happy path', () => {
     await shown(page, 'prescription-received');
     await kioskShot(page, 'consultation-prescription-received');
 
-    // After the call, printing again fails (the printer's folder is gone): the patient is told to ask the pharmacist.
+    // After the call: saved for the pharmacist, nothing printed yet, so "Imprimer" (never "à nouveau").
     send({ type: 'CALL_ENDED' });
     await shown(page, 'screen-wrapUp-summary');
     await page.getByTestId('next').click();
     await shown(page, 'prescription-qr');
+    expect(await page.getByTestId('reprint').textContent()).toBe('Imprimer');
+    await kioskShot(page, 'wrapUp-print-ready');
+    // The host reports the printer at work: the button waits and says so.
+    send({ type: 'PRINT_STATE', state: 'printing' });
+    await expect.poll(() => page.getByTestId('reprint').textContent(), POLL).toBe('Impression en cours…');
+    await kioskShot(page, 'wrapUp-printing');
+    send({ type: 'PRINT_STATE', state: 'saved' });
+    await expect.poll(() => page.getByTestId('reprint').textContent(), POLL).toBe('Imprimer');
+    // Printing fails (the printer's folder is gone): the button sends the patient to the pharmacist.
     rmSync(booth.prints, { recursive: true, force: true });
     writeFileSync(booth.prints, 'not a folder');
     await page.getByTestId('reprint').click();
     await expect.poll(() => page.getByTestId('reprint-status').textContent(), POLL).toBe('L’impression n’a pas marché. Le pharmacien peut vous aider.');
+    expect(await page.getByTestId('reprint').textContent()).toBe('Demandez au pharmacien');
     await kioskShot(page, 'wrapUp-print-failed');
   }, 180_000);
+
+  it('pictures the attract screen outside opening hours: closed, and when it opens again', async () => {
+    const day = [['09:00', '19:00']];
+    // Sunday 29 November 2026 at noon in Paris: closed until Monday 9 h.
+    const booth = await startBooth({ hours: { timeZone: 'Europe/Paris', mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: [] }, now: Date.parse('2026-11-29T12:00:00+01:00') });
+    const page = await newPage();
+    await page.goto(booth.transport.url);
+    await shown(page, 'attract-closed');
+    expect(await page.getByTestId('closed-fr').textContent()).toContain('Ouverte du lundi au samedi, 9 h – 19 h.');
+    expect(await page.getByTestId('start').count()).toBe(0);
+    await kioskShot(page, 'attract-closed');
+  }, 60_000);
 
   it('pictures the PIN pad locked out after too many wrong codes', async () => {
     const booth = await startBooth();
@@ -275,9 +308,15 @@ describe('the counter, the kiosk and the console through the real hub', () => {
     await shown(kiosk, 'screen-waitingRoom');
     await kiosk.getByTestId('assistant-panel').waitFor({ state: 'detached' });
     host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
+    // No console open at the hub yet: the waiting room says so and offers the pharmacist.
+    await shown(kiosk, 'no-doctor');
+    expect(await kiosk.getByTestId('no-doctor').textContent()).toBe('Aucun médecin n’est connecté pour le moment. Vous pouvez attendre ou appeler le pharmacien.');
+    await kioskShot(kiosk, 'waitingRoom-noDoctorConnected');
 
     const consolePage = await newPage({ width: 1440, height: 900 });
     await signInOnConsole(consolePage, hub.url);
+    // A doctor connected: back to the place in the queue.
+    await shown(kiosk, 'queue-position');
     const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
     await expect.poll(() => entry.count(), POLL).toBe(1);
     await entry.getByRole('button', { name: 'Prendre en charge' }).click();

@@ -189,7 +189,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   private broadcastQueue(): void {
     const booths = this.waiting();
     for (const s of this.specialists) tell(s, QUEUE.updated, { booths });
-    booths.forEach((e, i) => tell(this.booths.peer(e.boothId), QUEUE.position, { position: i + 1, etaMinutes: e.etaMinutes ?? null }));
+    const doctorsOnline = this.specialistsOnline();
+    booths.forEach((e, i) => tell(this.booths.peer(e.boothId), QUEUE.position, { position: i + 1, etaMinutes: e.etaMinutes ?? null, doctorsOnline }));
   }
 
   /** What was last written per booth: a repeated identical `queue.join` writes nothing. */
@@ -281,7 +282,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       tell(peer, ROOM.closed, missed);
     }
     const position = this.queue.position(peer.id);
-    if (position > 0) tell(peer, QUEUE.position, { position, etaMinutes: this.waiting()[position - 1]?.etaMinutes ?? null });
+    if (position > 0) tell(peer, QUEUE.position, { position, etaMinutes: this.waiting()[position - 1]?.etaMinutes ?? null, doctorsOnline: this.specialistsOnline() });
   }
 
   /**

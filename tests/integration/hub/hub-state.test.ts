@@ -82,7 +82,7 @@ describe('hub restart', () => {
     await expect(again.call('room.mine')).resolves.toEqual({ room: { roomId, boothId: 'demo-booth-1' } });
     // The booths' links come back by themselves: booth 1 to its room, booth 2 to its place.
     await expect.poll(() => b1.notes.findLast((n) => n.m === 'room.resumed')?.p, { timeout: 10_000 }).toEqual({ roomId, reason: 'hubRestarted' });
-    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p, { timeout: 10_000 }).toEqual({ position: 1, etaMinutes: 12 });
+    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p, { timeout: 10_000 }).toEqual({ position: 1, etaMinutes: 12, doctorsOnline: 1 });
     expect(hub.media!.service.waiting().map((w) => [w.boothId, w.reason])).toEqual([['demo-booth-2', 'Fièvre']]);
     expect(hub.media!.service.roomOfBooth('demo-booth-1')!.entry).toMatchObject({ firstName: 'Amandine', age: 34 });
     // The restored room has a router again: both sides set up their media.
@@ -174,7 +174,7 @@ describe('a side dropping out', () => {
     expect(hub.media!.service.waiting().map((w) => w.boothId)).toEqual(['demo-booth-1']);
     await expect(martin.call('queue.claim', { boothId: 'demo-booth-1' })).rejects.toMatchObject({ code: 'BOOTH_OFFLINE' });
     const back = await booth(hub, 'demo-booth-1');
-    await expect.poll(() => back.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 1, etaMinutes: 12 });
+    await expect.poll(() => back.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 1, etaMinutes: 12, doctorsOnline: 1 });
     await expect(martin.call('queue.claim', { boothId: 'demo-booth-1' })).resolves.toMatchObject({ boothId: 'demo-booth-1' });
   });
 });
@@ -188,13 +188,25 @@ describe('queue positions', () => {
     await b1.link.request('queue.join', {});
     await b2.link.request('queue.join', {});
     // One specialist online, no consultation ended yet: 12 min per patient ahead.
-    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 24 });
+    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 24, doctorsOnline: 1 });
     await expect.poll(() => (martin.of<Record<string, unknown>>('queue.updated').at(-1)?.booths as { boothId: string; etaMinutes: number }[]).map((b) => [b.boothId, b.etaMinutes])).toEqual([['demo-booth-1', 12], ['demo-booth-2', 24]]);
     // A second specialist halves the wait.
     await openConsole(hub, await login(hub, 1));
-    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 12 });
+    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 2, etaMinutes: 12, doctorsOnline: 2 });
     // Booth 1 claimed: booth 2 moves up.
     await martin.call<{ roomId: string }>('queue.claim', { boothId: 'demo-booth-1' });
-    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 1, etaMinutes: 6 });
+    await expect.poll(() => b2.notes.findLast((n) => n.m === 'queue.position')?.p).toEqual({ position: 1, etaMinutes: 6, doctorsOnline: 2 });
+  });
+
+  it('tells waiting booths when no doctor is connected, and again as soon as one connects or the last one leaves', async () => {
+    const hub = await hubOn(freshDataDir());
+    const b1 = await booth(hub, 'demo-booth-1');
+    await b1.link.request('queue.join', {});
+    const last = () => b1.notes.findLast((n) => n.m === 'queue.position')?.p.doctorsOnline;
+    await expect.poll(last).toBe(0);
+    const martin = await openConsole(hub, await login(hub, 0));
+    await expect.poll(last).toBe(1);
+    martin.ws.terminate();
+    await expect.poll(last).toBe(0);
   });
 });

@@ -267,7 +267,7 @@ describe('booth consult: prescription', () => {
     expect(h.events.filter((e) => e.type === 'prescription.received')).toEqual([
       expect.objectContaining({ sessionId: 'session-1', data: { number: 'RX-2026-7K3M9QXA' } }),
     ]);
-    expect(h.view().context.prescription).toEqual({ received: true, note: null, number: 'RX-2026-7K3M9QXA' });
+    expect(h.view().context.prescription).toEqual({ received: true, note: null, number: 'RX-2026-7K3M9QXA', print: 'saved' });
 
     h.link.note('room.closed', { roomId: 'r1', reason: 'ended' });
     h.send({ type: 'NEXT' }, { type: 'NEXT' }, { type: 'ACCEPT' }, { type: 'FINISH' });
@@ -287,6 +287,46 @@ describe('booth consult: prescription', () => {
     writeFileSync(out, '');
     await expect(h.consult.reprint()).resolves.toEqual({ printed: true });
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('tells the kiosk the real print state: printing while the printer runs, then printed, or failed', async () => {
+    const out = join(tmp(), 'printed.pdf');
+    const h = setup({ kind: 'command', command: ['sh', '-c', 'cat > "$1"', 'lp', out] });
+    const seen: (string | undefined)[] = [];
+    h.actor.subscribe((s) => {
+      const print = toSessionView(s).context.prescription?.print;
+      if (print !== seen.at(-1)) seen.push(print);
+    });
+    toCall(h);
+    await h.link.call('consult.prescription', { prescription: prescription() });
+    expect(h.view().context.prescription?.print).toBe('printed');
+    h.link.note('room.closed', { roomId: 'r1', reason: 'ended' });
+    rmSync(out, { force: true });
+    mkdirSync(out);
+    await h.consult.reprint();
+    expect(seen.slice(-3)).toEqual(['printed', 'printing', 'failed']);
+    expect(h.view().context.prescription?.print).toBe('failed');
+    // The failed print fell back to a saved file: the wipe deletes it.
+    h.consult.wipe();
+  });
+
+  it('tells the kiosk a print failed when the printer cannot even be reached, so the patient is sent to the pharmacist', async () => {
+    const dir = join(tmp(), 'prints');
+    const h = setup({ kind: 'file', dir });
+    toCall(h);
+    await h.link.call('consult.prescription', { prescription: prescription() });
+    h.link.note('room.closed', { roomId: 'r1', reason: 'ended' });
+    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(dir, 'not a folder');
+    await expect(h.consult.reprint()).rejects.toThrow();
+    expect(h.view().context.prescription?.print).toBe('failed');
+  });
+
+  it('says a prescription the file printer saved was saved, not printed, until a print is attempted', async () => {
+    const h = setup();
+    toCall(h);
+    await h.link.call('consult.prescription', { prescription: prescription() });
+    expect(h.view().context.prescription?.print).toBe('saved');
   });
 
   it('refuses a malformed prescription with a typed error: nothing stored, nothing printed, the session unchanged', async () => {

@@ -9,7 +9,13 @@ import { FakeUpdater } from '../../../src/main/fake-updater';
 import { createLogger } from '../../../src/node/logger';
 import { testConfig } from '../../helpers/config';
 
-const config = testConfig();
+// A pharmacy's usual hours (the demo's config opens all day): open weekdays and Saturday, closed Sunday.
+const config = testConfig({
+  openingHours: {
+    timeZone: 'Europe/Paris', mon: [['08:30', '19:30']], tue: [['08:30', '19:30']], wed: [['08:30', '19:30']], thu: [['08:30', '19:30']],
+    fri: [['08:30', '19:30']], sat: [['09:00', '19:00']], sun: [],
+  },
+});
 const hours = config.openingHours;
 const MIN = 60_000;
 // Tuesday 11 March 2025: Paris is UTC+1.

@@ -341,6 +341,38 @@ describe('session machine: cross-cutting', () => {
   });
 });
 
+describe('session machine: opening hours', () => {
+  /** The host provides the guard from the booth's opening hours and its injected clock; here a switch. */
+  function startWithHours() {
+    const hours = { open: false };
+    const actor = createActor(sessionMachine.provide({ guards: { withinOpeningHours: () => hours.open } }), { input });
+    actor.start();
+    return { hours, actor, flow: () => toSessionView(actor.getSnapshot()).state };
+  }
+
+  it('outside opening hours, a touch or a language choice does not start a session', () => {
+    const h = startWithHours();
+    expect(h.actor.getSnapshot().can({ type: 'TOUCH' })).toBe(false);
+    h.actor.send({ type: 'TOUCH' });
+    h.actor.send({ type: 'CHOOSE_LANGUAGE', language: 'en' });
+    expect(h.flow()).toBe('attract');
+    expect(h.actor.getSnapshot().context.sessionId).toBeNull();
+    h.hours.open = true;
+    h.actor.send({ type: 'TOUCH' });
+    expect(h.flow()).toBe('language');
+  });
+
+  it('never cuts a session under way when closing time passes', () => {
+    const h = startWithHours();
+    h.hours.open = true;
+    h.actor.send({ type: 'TOUCH' });
+    h.actor.send({ type: 'CHOOSE_LANGUAGE', language: 'fr' });
+    h.hours.open = false;
+    for (const e of [{ type: 'ACCEPT' }, { type: 'ASSISTANT_LOGIN' }, { type: 'SET_IDENTITY', identity }, { type: 'CLAIMED' }, { type: 'CALL_ENDED' }] as SessionMachineEvent[]) h.actor.send(e);
+    expect(h.flow()).toBe('wrapUp.summary');
+  });
+});
+
 describe('session machine: the intake', () => {
   const toIdentity = (h: Harness) => h.send({ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' });
 

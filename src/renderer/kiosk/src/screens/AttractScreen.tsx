@@ -1,8 +1,24 @@
+import { describeReopening, describeWeek } from '../../../../shared/opening-hours';
+import type { Language } from '../../../../shared/language';
+import type { SessionViewContext } from '../../../../shared/session-view';
 import { t } from '../i18n';
 import type { KioskScreenProps } from './Layout';
 
-/** The attract screen: one huge target to start, and the language choice. */
-export function AttractScreen({ send }: Pick<KioskScreenProps, 'view' | 'send'>) {
+/**
+ * The attract screen: one huge target to start, and the language choice;
+ * outside opening hours (the host decided, with its clock), that
+ * teleconsultation is closed and when it opens, in both languages, and
+ * nothing to touch: the host would refuse a session anyway.
+ */
+export function AttractScreen({ view, send }: Pick<KioskScreenProps, 'view' | 'send'>) {
+  const closed = view.context.closed;
+  if (closed) {
+    return (
+      <main className="screen screen--attract" data-testid="attract-closed">
+        {(['fr', 'en'] as const).map((l) => <ClosedNotice key={l} lang={l} closed={closed} />)}
+      </main>
+    );
+  }
   return (
     <main className="screen screen--attract">
       <h1 className="title">{t('fr', 'attract.title')}</h1>
@@ -21,5 +37,18 @@ export function AttractScreen({ send }: Pick<KioskScreenProps, 'view' | 'send'>)
         </div>
       </section>
     </main>
+  );
+}
+
+function ClosedNotice({ lang, closed }: { lang: Language; closed: NonNullable<SessionViewContext['closed']> }) {
+  const week = describeWeek(closed.hours, lang);
+  const Heading = lang === 'fr' ? 'h1' : 'h2';
+  return (
+    <section className="closed-notice" lang={lang} data-testid={`closed-${lang}`}>
+      <Heading className="title">{t(lang, 'attract.closed.title')}</Heading>
+      {week && <p className="lead">{t(lang, 'attract.closed.hours', { hours: week })}</p>}
+      {closed.reopens && <p className="lead">{describeReopening(closed.reopens, lang)}</p>}
+      <p className="lead">{t(lang, 'attract.closed.counter')}</p>
+    </section>
   );
 }

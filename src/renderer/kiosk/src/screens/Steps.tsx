@@ -4,6 +4,7 @@ import type { Result } from '../../../../shared/kiosk-api';
 import { reasonText } from '../../../../shared/intake';
 import { callEndedKey } from '../call-people';
 import { t } from '../i18n';
+import { printButton } from '../print-button';
 import { useScrollCue } from '../scroll-cue';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine } from './values';
@@ -43,12 +44,23 @@ export function WaitingRoomScreen(p: KioskScreenProps) {
   const queue = p.view.context.queue ?? { position: null, etaMinutes: null };
   // The latest intake's reason: the patient sees what the doctor will read.
   const reason = p.view.context.reason;
+  // No console open at the hub: an estimate would promise a doctor nobody can give; the pharmacist can.
+  const noDoctor = queue.doctorsOnline === 0;
   return (
     <StepScreen {...p} testid="waitingRoom" title={t(l, 'waitingRoom.title')}>
-      <p className="value-big" data-testid="queue-position" aria-live="polite">
-        {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
-      </p>
-      {queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
+      {noDoctor ? (
+        <>
+          <p className="value-big" data-testid="no-doctor" aria-live="polite">{t(l, 'waitingRoom.noDoctor')}</p>
+          <div className="actions">
+            <button type="button" className="btn btn--primary" data-testid="no-doctor-call" onClick={() => p.send({ type: 'CALL_PHARMACIST' })}>{t(l, 'assistant')}</button>
+          </div>
+        </>
+      ) : (
+        <p className="value-big" data-testid="queue-position" aria-live="polite">
+          {queue.position ? t(l, 'waitingRoom.position', { n: queue.position }) : t(l, 'waitingRoom.positionUnknown')}
+        </p>
+      )}
+      {!noDoctor && queue.etaMinutes != null && <p className="lead" data-testid="queue-eta">{t(l, 'waitingRoom.eta', { n: queue.etaMinutes })}</p>}
       {reason && <p className="lead" data-testid="waiting-reason">{t(l, 'waitingRoom.reason', { reason: reasonText(reason, l) })}</p>}
       <p className="lead">{t(l, 'waitingRoom.calm')}</p>
     </StepScreen>
@@ -102,12 +114,15 @@ type PrescriptionData = NonNullable<Result<'getPrescription'>['prescription']>;
 /**
  * The prescription hand-off: the QR code large (the pharmacist scans it from
  * the counter), the number in large monospace, the items, whether it was
- * printed or saved, and "Imprimer à nouveau".
+ * printed or saved, and the print button showing where the paper is
+ * (print-button.ts).
  */
 function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
   const l = p.view.language;
   const [data, setData] = useState<PrescriptionData | null>(null);
   const [reprint, setReprint] = useState<'idle' | 'busy' | 'printed' | 'saved' | 'failed'>('idle');
+  const printState = p.view.context.prescription?.print ?? (data?.pdf.printed ? 'printed' : 'saved');
+  const button = printButton(printState, reprint === 'busy');
   // A long prescription scrolls beside the QR code, with a cue that more follows.
   const details = useScrollCue();
   useEffect(() => {
@@ -117,11 +132,15 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
   const next = (
     <div className="actions">
       {data && (
-        <button type="button" className="btn btn--secondary" data-testid="reprint" disabled={reprint === 'busy'}
+        <button type="button" className="btn btn--secondary" data-testid="reprint" data-print={button.shown} disabled={button.disabled}
           onClick={() => {
+            if (button.action === 'callPharmacist') {
+              p.send({ type: 'CALL_PHARMACIST' });
+              return;
+            }
             setReprint('busy');
             p.api.reprintPrescription({}).then((r) => setReprint(r.printed ? 'printed' : 'saved'), () => setReprint('failed'));
-          }}>{t(l, 'wrapUp.prescription.reprint')}</button>
+          }}>{t(l, button.label)}</button>
       )}
       <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
     </div>
@@ -143,7 +162,7 @@ function PrescriptionScreen(p: KioskScreenProps & { received: boolean }) {
         <div className="prescription__details-slot">
         <div ref={details.ref} className="prescription__details" tabIndex={0}>
           <p className="prescription__status" data-testid="prescription" role="status">
-            {t(l, data.pdf.printed ? 'wrapUp.prescription.printed' : 'wrapUp.prescription.saved')}
+            {t(l, printState === 'printed' ? 'wrapUp.prescription.printed' : printState === 'failed' ? 'wrapUp.prescription.printFailed' : printState === 'printing' ? 'wrapUp.prescription.printing' : 'wrapUp.prescription.saved')}
           </p>
           <p className="prescription__label">{t(l, 'wrapUp.prescription.number')}</p>
           <p className="prescription__number" data-testid="prescription-number">{data.number}</p>
