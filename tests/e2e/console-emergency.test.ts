@@ -42,9 +42,9 @@ afterAll(async () => {
 
 const banner = (page: Page) => page.getByTestId('emergency-banner');
 /** The patient's video as laid out on the doctor's screen. */
-async function videoBox(page: Page): Promise<{ width: number; height: number; bottom: number }> {
+async function videoBox(page: Page): Promise<{ width: number; height: number; top: number; bottom: number }> {
   const box = await page.getByLabel('Vidéo du patient').boundingBox();
-  return { width: box?.width ?? 0, height: box?.height ?? 0, bottom: box ? box.y + box.height : 0 };
+  return { width: box?.width ?? 0, height: box?.height ?? 0, top: box?.y ?? -1, bottom: box ? box.y + box.height : 0 };
 }
 /**
  * Serious and critical axe findings (WCAG 2 AA, target size on), videos aside. Legacy mode: the call's
@@ -64,10 +64,16 @@ describe('"Urgence" on the doctor\'s console', () => {
     expect(normal.width).toBeGreaterThan(0);
     expect(await banner(doctor).count()).toBe(0);
 
+    // The doctor had scrolled down to the notes: the emergency brings the patient's video back into view.
+    await doctor.getByRole('textbox', { name: 'Notes de consultation' }).scrollIntoViewIfNeeded();
+    await doctor.mouse.wheel(0, 3000);
     await kioskPage.getByTestId('emergency').click();
     await banner(doctor).waitFor(POLL);
     expect(await banner(doctor).getAttribute('data-state')).toBe('raised');
     expect(await enlarged(doctor)).toBe(true);
+    const bannerBottom = async () => { const b = await banner(doctor).boundingBox(); return b ? b.y + b.height : Number.POSITIVE_INFINITY; };
+    // Whole under the banner (which stays at the top of the screen).
+    await expect.poll(async () => (await videoBox(doctor)).top - (await bannerBottom()), POLL).toBeGreaterThanOrEqual(0);
     const big = await videoBox(doctor);
     // Wider, larger, and whole on the doctor's screen under the banner.
     expect(big.width).toBeGreaterThan(normal.width * 1.3);

@@ -125,6 +125,11 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     if (online) setError((e) => (e?.endsWith('reconnexion en cours.') ? null : e));
   }, [online]);
   const mediaReconnecting = online && media?.state === 'reconnecting';
+  // An emergency brings the patient's video back into view, wherever the doctor had scrolled to (notes, prescription).
+  const emergencyId = live ? state.emergency?.alertId ?? null : null;
+  useEffect(() => {
+    if (emergencyId) document.querySelector('.consult--emergency .media')?.scrollIntoView({ block: 'start' });
+  }, [emergencyId]);
   return (
     <div className={consultLayout({ live, emergency: state.emergency })}>
       <header className="consult__head">
