@@ -121,7 +121,8 @@ describe('outbox sync through a faulty network', () => {
     await until(() => thermometer.status().state !== 'disconnected' || undefined, 'thermometer connected');
     await walkToCall(host);
     host.on('kioskEvent', (e: KioskEvent) => {
-      if (e.name === 'snapshot' && e.data.state === 'consultation.result') void host.dispatch('sendEvent', { event: { type: 'RETRY' } });
+      // From the result, and from the recovery screen when a measurement failed ("Réessayer", as the patient would).
+      if (e.name === 'snapshot' && (e.data.state === 'consultation.result' || e.data.state === 'consultation.recovery')) void host.dispatch('sendEvent', { event: { type: 'RETRY' } });
     });
     await pharmacistMeasures(host, 'temperature');
 

@@ -35,7 +35,8 @@ export function useScrollCue(): { ref: (el: HTMLElement | null) => void; shown: 
     };
     const mutation = new MutationObserver(() => { observeChildren(); update(); });
     observeChildren();
-    mutation.observe(el, { childList: true, subtree: true, characterData: true });
+    // A class or state change (a button's busy look, a line shown or hidden) can change the height as much as new text.
+    mutation.observe(el, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class', 'disabled', 'hidden', 'style'] });
     update();
     return () => { resize.disconnect(); mutation.disconnect(); };
   }, [el]);
