@@ -20,6 +20,18 @@ export const HubFrame = z.union([
 ]);
 export type HubFrame = z.infer<typeof HubFrame>;
 
+/** A text frame from the hub as the web pages receive it: the frame, or null for anything not JSON or not a frame. */
+export function parseHubText(text: string): HubFrame | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = HubFrame.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
 /** Headers a booth presents when it opens its connection. */
 export const BOOTH_ID_HEADER = 'x-cabine-booth';
 export const BOOTH_PATH = '/booth';

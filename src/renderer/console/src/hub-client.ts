@@ -10,7 +10,7 @@
  * `room.resumed`, which the call's MediaSession handles.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
-import { HubFrame } from '../../../shared/hub-protocol';
+import { parseHubText } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 import type { MediaSignaling } from '../../../media/session';
 import { ConsoleError, frenchError } from './errors';
@@ -98,15 +98,8 @@ export class HubClient implements MediaSignaling {
       this.scheduleRetry();
     };
     ws.onmessage = (msg) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(String(msg.data));
-      } catch {
-        return;
-      }
-      const parsed = HubFrame.safeParse(raw);
-      if (!parsed.success) return;
-      const frame = parsed.data;
+      const frame = parseHubText(String(msg.data));
+      if (!frame) return;
       if (frame.t === 'res') {
         if (frame.ok) this.pending.resolve(frame.id, frame.r ?? {});
         else this.pending.reject(frame.id, new ConsoleError(frame.e.code, frame.e.message));

@@ -9,7 +9,7 @@
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams, type SetIntakeParams } from '../../../shared/counter-protocol';
 import { IntakeUpdateResult } from '../../../shared/intake-protocol';
-import { HubFrame } from '../../../shared/hub-protocol';
+import { parseHubText } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 
 const BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 4000 };
@@ -72,15 +72,8 @@ export class CounterClient {
       fetch(COUNTER_API.me).then((r) => (r.status === 401 ? this.on.refused() : retry()), retry);
     };
     ws.onmessage = (msg) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(String(msg.data));
-      } catch {
-        return;
-      }
-      const parsed = HubFrame.safeParse(raw);
-      if (!parsed.success) return;
-      const frame = parsed.data;
+      const frame = parseHubText(String(msg.data));
+      if (!frame) return;
       if (frame.t === 'res') {
         if (frame.ok) this.pending.resolve(frame.id, frame.r);
         else this.pending.reject(frame.id, new CounterError(frame.e.code, frame.e.message));
