@@ -1,4 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { wedgeGuarded } from './tests/support/wedge-guard';
+
+// A file that never ends is stopped, diagnosed and named (tests/support/wedge-guard.ts).
+const wedge = wedgeGuarded();
 
 // NOTE: e2e and resilience tests start real processes (hub, host, Chromium, socat);
 // they run one file at a time on our 2-core machines to stay deterministic.
@@ -13,6 +17,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default', './tests/support/summary-reporter.ts'],
+    env: wedge.env,
+    execArgv: wedge.execArgv,
+    setupFiles: wedge.setupFiles,
+    reporters: ['default', './tests/support/summary-reporter.ts', wedge.reporter],
   },
 });

@@ -126,7 +126,9 @@ export class Host extends EventEmitter<HostEvents> {
           this.devices.measure(params.kind).catch((error: unknown) => {
             const code = codeOf(error) ?? 'DEVICE_REPORTED_ERROR';
             this.log.warn({ code, kind: params.kind }, 'measurement could not start');
-            queueMicrotask(() => this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code }));
+            // A task of its own, not a microtask: a device that refuses at once and a retry answered at
+            // once would otherwise feed each other forever and starve every timer, socket and device.
+            setImmediate(() => this.sendHostEvent({ type: 'MEASUREMENT_ERROR', code }));
           });
         },
         notifyWipe: () => {

@@ -120,9 +120,13 @@ describe('outbox sync through a faulty network', () => {
     // in a call, and the patient measures again from each result, so the thermometer's readings keep counting.
     await until(() => thermometer.status().state !== 'disconnected' || undefined, 'thermometer connected');
     await walkToCall(host);
+    const retry = () => void host.dispatch('sendEvent', { event: { type: 'RETRY' } });
     host.on('kioskEvent', (e: KioskEvent) => {
-      // From the result, and from the recovery screen when a measurement failed ("Réessayer", as the patient would).
-      if (e.name === 'snapshot' && (e.data.state === 'consultation.result' || e.data.state === 'consultation.recovery')) void host.dispatch('sendEvent', { event: { type: 'RETRY' } });
+      if (e.name !== 'snapshot') return;
+      if (e.data.state === 'consultation.result') retry();
+      // "Réessayer" after a failed measurement, a moment later as the patient would: the thermometer
+      // refuses while it is still busy with its own measurement.
+      if (e.data.state === 'consultation.recovery') setTimeout(retry, 100);
     });
     await pharmacistMeasures(host, 'temperature');
 
