@@ -1,16 +1,17 @@
 /**
  * A bound on a test file that never ends.
  *
- * Test and hook timeouts fire from inside the fork; they cannot fire when the
- * fork's event loop is blocked, nor when vitest's pool waits for a fork that
- * finished its file but never said so (seen in CI: every file reported, then
- * no summary until the job's 90-minute cap). This reporter, in the main
- * process, watches each file from the moment its fork starts it. A file still
- * running after `minutes`, or a run that reported every file and still does
- * not end for as long, is a wedge: the guard pauses the fork through its
- * inspector (which answers even when its JavaScript never yields) for the
- * stack it stood on, asks it for a Node diagnostic report (answered only when
- * its event loop is free: the handles it waits on), prints both, then kills
+ * Test and hook timeouts fire from inside the fork: they cannot fire when the
+ * fork's event loop never turns (seen in CI: a microtask loop in the host kept
+ * sync-network's fork at 100 % CPU until the job's 90-minute cap, with no
+ * line saying which file), nor when the pool waits for a fork that finished
+ * its file but never said so. This reporter, in the main process, watches each
+ * file from the moment its fork starts it. A file still running after
+ * `minutes`, or a run that reported every file and still does not end for as
+ * long, is a wedge: the guard asks the fork for a Node diagnostic report
+ * (answered only when its event loop is free: the handles it waits on), opens
+ * its inspector with SIGUSR1 and pauses it there (answered even when its
+ * JavaScript never yields: the stack it stood on), prints both, then kills
  * the fork, so the run ends with a failure that names the file instead of
  * hanging. `scripts/vitest-run.mjs` reads what it writes to `resultFile`.
  */
@@ -178,7 +179,7 @@ export default class WedgeGuard implements Reporter {
     const pid = fork?.pid;
     if (fork && pid !== undefined && isAlive(pid)) {
       this.stopped.add(pid);
-      lines.push(...(await this.report(pid)), ...(await pausedStack(fork.inspector)));
+      lines.push(...(await this.report(pid)), ...(await pausedStack(pid, fork.debugPort)));
       try {
         process.kill(pid, 'SIGKILL');
         lines.push(`fork ${pid} killed`);
@@ -219,8 +220,8 @@ export default class WedgeGuard implements Reporter {
     for (const n of readdirSync(this.options.dir)) {
       if (!n.startsWith('fork-')) continue;
       try {
-        const mark = JSON.parse(readFileSync(join(this.options.dir, n), 'utf8')) as { file: string; inspector: string | null };
-        out.push({ pid: Number(n.slice('fork-'.length)), file: mark.file, inspector: mark.inspector });
+        const mark = JSON.parse(readFileSync(join(this.options.dir, n), 'utf8')) as { file: string; debugPort: number };
+        out.push({ pid: Number(n.slice('fork-'.length)), file: mark.file, debugPort: mark.debugPort });
       } catch {
         // a mark being written: next check
       }
@@ -243,12 +244,32 @@ interface InspectorMessage {
 interface Fork {
   readonly pid: number;
   readonly file: string;
-  readonly inspector: string | null;
+  readonly debugPort: number;
+}
+
+/** The fork's inspector address, after SIGUSR1 opened it on the port the fork chose (tests/support/wedge-mark.ts). */
+async function openInspector(pid: number, port: number): Promise<string | undefined> {
+  try {
+    process.kill(pid, 'SIGUSR1');
+  } catch {
+    return undefined;
+  }
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl?: string }[];
+      if (list[0]?.webSocketDebuggerUrl) return list[0].webSocketDebuggerUrl;
+    } catch {
+      // not listening yet
+    }
+  }
+  return undefined;
 }
 
 /** Pauses the fork through its inspector and returns the stack it stood on (works in a loop that never yields). */
-function pausedStack(inspector: string | null): Promise<string[]> {
-  if (!inspector) return Promise.resolve(['(no inspector address)']);
+async function pausedStack(pid: number, port: number): Promise<string[]> {
+  const inspector = await openInspector(pid, port);
+  if (!inspector) return [`(the fork's inspector did not open on port ${port})`];
   return new Promise((resolve) => {
     const ws = new WebSocket(inspector);
     const done = (lines: string[]): void => {
@@ -258,7 +279,7 @@ function pausedStack(inspector: string | null): Promise<string[]> {
       ws.terminate();
       resolve(lines);
     };
-    const timer = setTimeout(() => done(['(the inspector did not pause it within 5 s: it is idle, waiting on the handles below)']), 5_000);
+    const timer = setTimeout(() => done(['(the inspector did not pause it within 5 s: it is idle, waiting on the handles above)']), 5_000);
     ws.on('error', (e) => done([`(inspector: ${e.message})`]));
     ws.on('open', () => {
       ws.send(JSON.stringify({ id: 1, method: 'Debugger.enable' }));

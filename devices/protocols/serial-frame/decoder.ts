@@ -52,10 +52,10 @@ export interface SerialFrameDecoderStats {
  * {@link flush} (the driver does so after an idle gap): it gives up on the
  * pending candidate and decodes whatever complete frames follow it.
  *
- * A frame whose last byte is `A5` is held until the bytes after it (or a
- * flush) show whether that `A5` starts a valid frame: if it does, the first
- * was a frame cut one byte short, completed by chance, and is reported as
- * `TRUNCATED_FRAME`.
+ * A frame with an `A5` among its CRC bytes is held until the bytes after it
+ * (or a flush) show whether that `A5` starts a frame (valid, or with a sound
+ * header and only a wrong CRC): if it does, the first was a frame cut short,
+ * completed by chance, and is reported as `TRUNCATED_FRAME`.
  */
 export class SerialFrameDecoder {
   private buf: Uint8Array = new Uint8Array(0);
@@ -141,13 +141,18 @@ export class SerialFrameDecoder {
    * bytes short whose CRC the next frame's first bytes completed by chance
    * (1 frame in 256 ends in A5): taking it would invent a value nobody sent and
    * swallow the real frame. It is, when an A5 among its CRC bytes starts a
-   * valid frame; `'wait'` until the bytes after it can tell.
+   * frame — a valid one, or one whose header holds (known type, length within
+   * bounds) and only its own CRC fails, since a damaged frame may follow a cut
+   * one. `'wait'` until the bytes after it can tell. A frame that really ends
+   * in A5 is followed by the next frame's A5 (not a known type), an idle line,
+   * or noise that rarely forms a header: dropping one such frame (measured
+   * again) is the safe side of inventing a value.
    */
   private cutFrameCompletedByNext(buf: Uint8Array, end: number, final: boolean): boolean | 'wait' {
     for (let at = end - FRAME_TRAILER_LENGTH; at < end; at += 1) {
       if (buf[at] !== FRAME_SYNC) continue;
       const next = checkCandidate(buf, at);
-      if (next.kind === 'frame') return true;
+      if (next.kind === 'frame' || (next.kind === 'bad' && next.code === 'BAD_FRAME_CRC')) return true;
       if (next.kind === 'incomplete' && !final) return 'wait';
     }
     return false;

@@ -181,6 +181,27 @@ describe('serial frame decoder', () => {
     }
   });
 
+  it('rejects a frame cut short whose missing CRC bytes happen to be the start of a corrupted frame that follows', () => {
+    // The same cut, but what completes it is itself damaged (a wrong CRC): its A5 still
+    // starts a frame header, so the first frame was still cut short. Seen in CI's
+    // device storm as a 41.5 °C reading that was never sent.
+    const corrupted = Uint8Array.from(status(8, 1, 0));
+    corrupted[corrupted.length - 1]! ^= 0x5a;
+    for (const lost of [1, 2]) {
+      let cut: Uint8Array | undefined;
+      for (let state = 0; !cut; state += 1) {
+        const candidate = status(7, state & 0xff, state >> 8);
+        const tail = candidate.subarray(candidate.length - lost);
+        if (tail.every((b, i) => b === corrupted[i])) cut = candidate.subarray(0, candidate.length - lost);
+      }
+      for (const sizes of [[], [1], [cut.length, 3]]) {
+        const results = decodeAll(split(join(cut, corrupted, status(9, 1, 0)), sizes));
+        expect(frames(results).map((f) => f.seq)).toEqual([9]);
+        expect(codes(results)).toEqual(['TRUNCATED_FRAME', 'BAD_FRAME_CRC']);
+      }
+    }
+  });
+
   it('keeps a frame whose CRC really ends in A5, whether more bytes follow or the line goes quiet', () => {
     let whole: Uint8Array | undefined;
     for (let state = 0; !whole; state += 1) {
