@@ -10,10 +10,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
+import { axeProblems } from '../helpers/axe';
 import { startCall, type CallInProgress } from '../helpers/call';
 import { launchChromium } from '../helpers/chromium';
 import { screenPath } from '../helpers/screens';
@@ -46,14 +46,6 @@ async function videoBox(page: Page): Promise<{ width: number; height: number; to
   const box = await page.getByLabel('Vidéo du patient').boundingBox();
   return { width: box?.width ?? 0, height: box?.height ?? 0, top: box?.y ?? -1, bottom: box ? box.y + box.height : 0 };
 }
-/**
- * Serious and critical axe findings (WCAG 2 AA, target size on), videos aside. Legacy mode: the call's
- * pages come from `browser.newPage`, whose context cannot open the blank page axe's default mode needs.
- */
-async function axeProblems(page: Page): Promise<string[]> {
-  const axe = await new AxeBuilder({ page }).setLegacyMode(true).options({ rules: { 'target-size': { enabled: true } } }).exclude('video').analyze();
-  return axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 const enlarged = (page: Page): Promise<boolean> => page.locator('.consult--emergency').count().then((n) => n === 1);
 
 describe('"Urgence" on the doctor\'s console', () => {
@@ -80,7 +72,7 @@ describe('"Urgence" on the doctor\'s console', () => {
     expect(big.width * big.height).toBeGreaterThan(normal.width * normal.height * 1.5);
     expect(big.bottom).toBeLessThanOrEqual(doctor.viewportSize()!.height);
     await doctor.screenshot({ path: screenPath('console-call-emergency.png') });
-    expect(await axeProblems(doctor), 'axe on the emergency view').toEqual([]);
+    expect(await axeProblems(doctor, { legacy: true }), 'axe on the emergency view').toEqual([]);
 
     // A console that reloads while the emergency stands learns of it from the hub, not from a note it missed.
     await doctor.reload();

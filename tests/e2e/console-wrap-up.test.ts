@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubLink } from '../../src/host/hub-link';
 import type { Hub } from '../../src/hub/server';
 import { createLogger } from '../../src/node/logger';
+import { axeProblems } from '../helpers/axe';
 import { startCall, type CallInProgress } from '../helpers/call';
 import { launchChromium } from '../helpers/chromium';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
@@ -40,15 +40,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Serious and critical axe findings (WCAG 2 AA, target size on), videos aside. Legacy mode: the call's
- * pages come from `browser.newPage`, whose context cannot open the blank page axe's default mode needs.
- */
-async function axeProblems(page: Page): Promise<string[]> {
-  const axe = await new AxeBuilder({ page }).setLegacyMode(true).options({ rules: { 'target-size': { enabled: true } } }).exclude('video').analyze();
-  return axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 describe('the console\'s wrap-up', () => {
   it('says how many patients wait and leads back to the waiting room, where the next one is', async () => {
     call = await startCall(browser!, hub!.url, hub!.port, dir);
@@ -65,7 +56,7 @@ describe('the console\'s wrap-up', () => {
     await doctor.getByRole('heading', { level: 2, name: /Consultation terminée/ }).waitFor(POLL);
     const next = doctor.getByRole('region', { name: 'Patient suivant' });
     await expect.poll(() => next.textContent(), POLL).toContain('1 patient attend en salle d’attente.');
-    expect(await axeProblems(doctor), 'axe on the wrap-up').toEqual([]);
+    expect(await axeProblems(doctor, { legacy: true }), 'axe on the wrap-up').toEqual([]);
 
     await next.getByRole('button', { name: 'Retour à la salle d’attente (1)' }).click();
     await doctor.getByRole('heading', { level: 2, name: /Salle d’attente/ }).waitFor(POLL);

@@ -7,9 +7,18 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 
+export interface AxeOptions {
+  /**
+   * Run axe inside the page itself. Needed for pages from `browser.newPage`,
+   * whose context cannot open the blank page axe's default mode needs.
+   */
+  legacy?: boolean;
+}
+
 /** The serious and critical findings on the page as it is, each as "rule: where". */
-export async function axeProblems(page: Page): Promise<string[]> {
+export async function axeProblems(page: Page, options: AxeOptions = {}): Promise<string[]> {
   const axe = await new AxeBuilder({ page })
+    .setLegacyMode(options.legacy ?? false)
     .options({ rules: { 'color-contrast-enhanced': { enabled: true }, 'target-size': { enabled: true } } })
     .exclude('video')
     .analyze();
