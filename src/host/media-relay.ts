@@ -103,7 +103,11 @@ export class MediaRelay {
       const claimed = MEDIA_NOTES[QUEUE.claimed].safeParse(params);
       const doctor = claimed.success && claimed.data.specialist.name.trim() ? claimed.data.specialist : undefined;
       // Bounded as the kiosk's view is (DoctorView): a long name in the hub's config must not make the snapshot invalid.
-      this.opts.session.send(doctor ? { type: 'CLAIMED', doctor: { name: doctor.name.slice(0, 120), specialty: doctor.specialty.slice(0, 120) } } : { type: 'CLAIMED' });
+      // The photo is bounded already: the note's schema is the view's (DoctorPhotoUrl).
+      this.opts.session.send(doctor ? {
+        type: 'CLAIMED',
+        doctor: { name: doctor.name.slice(0, 120), specialty: doctor.specialty.slice(0, 120), ...(doctor.photo ? { photo: doctor.photo } : {}) },
+      } : { type: 'CLAIMED' });
     }
   }
 

@@ -3,10 +3,12 @@
  * password each), stored only as scrypt hashes.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../shared/config';
-import { ConfigError } from '../shared/errors';
+import { DoctorPhotoUrl, MAX_DOCTOR_PHOTO_BYTES, doctorPhotoType } from '../shared/doctor-photo';
+import { codeOf, ConfigError } from '../shared/errors';
 import { HashGate, type Standing } from './hash-gate';
 
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
@@ -47,6 +49,10 @@ export const HubConfig = z.object({
     name: z.string().min(1),
     specialty: z.string().default('Médecine générale'),
     passwordHash: scryptHash,
+    /** Shown to the patient beside the name: a PNG or JPEG file, its path relative to the config file. */
+    photo: z.string().min(1).optional(),
+    /** That photo as loadHubConfig read it (never written in the file): what queue.claimed carries to the booth. */
+    photoUrl: DoctorPhotoUrl.optional(),
   })).default([]),
   /** Pharmacy staff: the counter page (`/counter/`) shows them their own pharmacy's booths only. */
   staff: z.array(z.object({
@@ -91,7 +97,40 @@ export function loadHubConfig(file: string): HubConfig {
   }
   const r = HubConfig.safeParse(raw);
   if (!r.success) throw new ConfigError(file, describeIssues(r.error, raw), r.error);
-  return r.data;
+  const issues: { path: string; expected: string }[] = [];
+  const specialists = r.data.specialists.map((s, i) => {
+    if (s.photoUrl !== undefined) {
+      issues.push({ path: `specialists[${i}].photoUrl`, expected: `not written in the file (${s.id}): name a PNG or JPEG file in "photo" instead` });
+      return s;
+    }
+    if (s.photo === undefined) return s;
+    const photo = readPhoto(resolve(dirname(file), s.photo));
+    if ('problem' in photo) {
+      issues.push({ path: `specialists[${i}].photo`, expected: `${s.id}'s photo "${s.photo}" ${photo.problem}` });
+      return s;
+    }
+    return { ...s, photoUrl: photo.url };
+  });
+  if (issues.length) throw new ConfigError(file, issues);
+  return { ...r.data, specialists };
+}
+
+/** A doctor's photo file as a data: URL, or what is wrong with it. */
+function readPhoto(path: string): { url: string } | { problem: string } {
+  let bytes: Buffer;
+  try {
+    // Its size first: a huge file named by mistake is refused without being read.
+    const size = statSync(path).size;
+    if (size > MAX_DOCTOR_PHOTO_BYTES) {
+      return { problem: `is ${Math.ceil(size / 1024)} KiB: make it at most ${MAX_DOCTOR_PHOTO_BYTES / 1024} KiB (a portrait of 400×400 pixels is plenty)` };
+    }
+    bytes = readFileSync(path);
+  } catch (cause) {
+    return { problem: `cannot be read (${codeOf(cause) ?? 'unreadable'} at ${path}): give the path of a PNG or JPEG file, relative to this config file` };
+  }
+  const type = doctorPhotoType(bytes);
+  if (!type) return { problem: 'is not a PNG or JPEG image (by its first bytes): save it as PNG or JPEG' };
+  return { url: `data:${type};base64,${bytes.toString('base64')}` };
 }
 
 /** Checks a secret against its scrypt hash. */

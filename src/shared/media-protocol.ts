@@ -28,6 +28,7 @@
 import { z } from 'zod';
 import type { types as ms } from 'mediasoup-client';
 import { CabineError } from './errors';
+import { DoctorPhotoUrl } from './doctor-photo';
 import { DoctorIntake } from './intake';
 import { ExceptionReason, Pathway } from './session-view';
 
@@ -253,7 +254,8 @@ export type ResumeReason = z.infer<typeof ResumeReason>;
  * (0: the kiosk says no doctor is connected; absent from an older hub: unknown).
  */
 export const QueuePosition = z.object({ position: z.number().int().min(0), etaMinutes: z.number().min(0).nullable(), doctorsOnline: z.number().int().min(0).optional() });
-export const QueueClaimed = z.object({ roomId: z.string(), specialist: z.object({ name: z.string(), specialty: z.string() }) });
+/** `queue.claimed`: who took the booth, as the hub's config names them; `photo` when their account has one. */
+export const QueueClaimed = z.object({ roomId: z.string(), specialist: z.object({ name: z.string(), specialty: z.string(), photo: DoctorPhotoUrl.optional() }) });
 /** `room.closed`: the call ended, and why (ended, boothLost, specialistLost, mediaLost, boothRestarted…). */
 export const RoomClosed = z.object({ roomId: z.string(), reason: z.string() });
 export const RoomResumed = z.object({ roomId: z.string(), reason: ResumeReason });

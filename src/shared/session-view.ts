@@ -4,6 +4,7 @@
  * never decides the flow (DESIGN §1): it shows `state` and sends events.
  */
 import { z } from 'zod';
+import { DoctorPhotoUrl } from './doctor-photo';
 import { MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
 import { Language } from './language';
@@ -68,10 +69,11 @@ export const AlertView = z.object({
 });
 export type AlertView = z.infer<typeof AlertView>;
 
-/** The doctor who claimed the booth, as the hub's config names them (queue.claimed). */
+/** The doctor who claimed the booth, as the hub's config names them (queue.claimed), with their photo when it has one. */
 export const DoctorView = z.object({
   name: z.string().max(120),
   specialty: z.string().max(120),
+  photo: DoctorPhotoUrl.optional(),
 });
 export type DoctorView = z.infer<typeof DoctorView>;
 

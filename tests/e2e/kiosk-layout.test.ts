@@ -7,7 +7,7 @@
  * One browser, one host, one page per language; the viewport changes in
  * place, as a rotated screen would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -46,6 +46,7 @@ const PRESCRIPTION = (sessionId: string | null) => ({
   instructions: 'Reconsulter si la fièvre dure plus de 3 jours ou si des signes de déshydratation apparaissent.',
   qr: 'CABRX1.RX-2026-7K3M9QXA.c2lnbmF0dXJlLWRlLXRlc3Q',
 });
+const DOCTOR_PHOTO = `data:image/png;base64,${readFileSync(join(import.meta.dirname, '../../hub-config/photos/dr-martin.png')).toString('base64')}`;
 const silent = createLogger('test-host', { write: () => true } as unknown as NodeJS.WritableStream);
 
 /** What is wrong with the layout as it stands: each problem names the element. */
@@ -62,7 +63,7 @@ function layoutProblems(page: Page): Promise<string[]> {
     const scroller = document.scrollingElement!;
     if (scroller.scrollWidth > innerWidth) problems.push(`the page is ${scroller.scrollWidth} px wide in a ${innerWidth} px viewport`);
     // Anything the patient reads or touches lies inside the viewport, sideways.
-    for (const el of document.querySelectorAll('button, input, h1, h2, h3, p, li')) {
+    for (const el of document.querySelectorAll('button, input, h1, h2, h3, p, li, img')) {
       if (!visible(el) || el.closest('.sr-only')) continue;
       const r = el.getBoundingClientRect();
       if (r.left < -1 || r.right > innerWidth + 1) problems.push(`${name(el)} runs off the screen (${Math.round(r.left)}…${Math.round(r.right)} of ${innerWidth})`);
@@ -208,9 +209,18 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     send({ type: 'NETWORK_RESTORED' });
     await page.getByTestId('banner-network').waitFor({ state: 'detached' });
 
-    send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } });
+    // The demo doctor's photo, as the hub sends it: every call screen below is checked with it beside the name.
+    send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo: DOCTOR_PHOTO } });
     await shown('screen-consultation-call');
     await shown('call-doctor');
+    await shown('call-doctor-photo');
+    const photo = await page.getByTestId('call-doctor-photo').evaluate((img: HTMLImageElement) => ({
+      decoded: img.complete && img.naturalWidth > 0, alt: img.alt, round: getComputedStyle(img).borderRadius,
+      width: Math.round(img.getBoundingClientRect().width), height: Math.round(img.getBoundingClientRect().height),
+    }));
+    expect(photo).toMatchObject({ decoded: true, alt: lang === 'fr' ? 'Photo du Dr Claire Martin' : 'Photo of Dr Claire Martin', round: '50%' });
+    expect(photo.width).toBe(photo.height);
+    expect(photo.width).toBeGreaterThanOrEqual(96);
     await shown('volume');
     // No hub in this test: the video cannot start, and that is the one status shown, filling the video panel.
     await shown('video-failed');

@@ -435,7 +435,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: claim not saved');
     }
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
-    tell(boothPeer, QUEUE.claimed, { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '' } });
+    tell(boothPeer, QUEUE.claimed, {
+      roomId: room.id,
+      specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '', ...(specialist?.photoUrl ? { photo: specialist.photoUrl } : {}) },
+    });
     this.broadcastQueue();
     this.log.info({ roomId: room.id, boothId, specialistId: peer.id }, 'booth claimed');
     this.emit('claimed', room);

@@ -85,6 +85,18 @@ describe('host media relay', () => {
     expect(sent).toEqual([{ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } }]);
   });
 
+  it("passes the doctor's photo on with the name, and leaves it out when the hub sends none", () => {
+    const { link, actor, sent } = setup();
+    actor.send({ type: 'NEXT' });
+    const photo = 'data:image/png;base64,iVBORw0KGgo=';
+    link.note('queue.claimed', { roomId: 'r1', specialist: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo } });
+    expect(sent).toEqual([{ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo } }]);
+    const other = setup();
+    other.actor.send({ type: 'NEXT' });
+    other.link.note('queue.claimed', { roomId: 'r1', specialist: { name: 'Dr Claire Martin', specialty: '' } });
+    expect(other.sent).toEqual([{ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: '' } }]);
+  });
+
   it('keeps the doctor within what the kiosk\'s view accepts, and opens the call without a name when the hub gives none', () => {
     const { link, actor, sent } = setup();
     actor.send({ type: 'NEXT' });

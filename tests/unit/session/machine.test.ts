@@ -163,6 +163,19 @@ describe('session machine: the journey', () => {
     expect(h.view().context.doctor ?? null).toBeNull();
   });
 
+  it("shows the doctor's photo with their name during the call, and leaves none behind the session", () => {
+    const h = start();
+    toWaitingRoom(h);
+    const photo = 'data:image/png;base64,iVBORw0KGgo=';
+    h.send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo } });
+    expect(h.view().context.doctor).toEqual({ name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo });
+    h.send({ type: 'CALL_ENDED', endedBy: 'doctor' });
+    // The wrap-up no longer carries it to the kiosk; the wipe forgets it with the rest.
+    expect(JSON.stringify(h.view())).not.toContain(photo);
+    h.send({ type: 'NEXT' }, { type: 'NEXT' }, { type: 'ACCEPT' }, { type: 'FINISH' });
+    expect(JSON.stringify(h.actor.getSnapshot().context)).not.toContain(photo);
+  });
+
   it('tells the wrap-up who ended the call: the doctor, or the connection', () => {
     for (const endedBy of ['doctor', 'connection'] as const) {
       const h = start();

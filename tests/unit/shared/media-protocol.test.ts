@@ -56,4 +56,13 @@ describe("the kiosk's media envelopes (KioskApi mediaSignal, mediaNotification)"
     const claimed = { method: QUEUE.claimed, data: { roomId: 'r1', specialist: { name: 'Dr Martin', specialty: 'Dermatologie' } } };
     expect(validateEvent('mediaNotification', claimed)).toEqual({ name: 'mediaNotification', data: claimed });
   });
+
+  it("carries the claiming doctor's photo as a PNG or JPEG data: URL, and nothing else in its place", () => {
+    const photo = 'data:image/jpeg;base64,/9j/4AAQ';
+    const claimed = (p: string) => ({ roomId: 'r1', specialist: { name: 'Dr Martin', specialty: 'Dermatologie', photo: p } });
+    expect(parseMediaNote(QUEUE.claimed, claimed(photo)).params).toEqual(claimed(photo));
+    for (const bad of ['https://example.org/martin.jpg', 'data:image/gif;base64,R0lGODlh', `data:image/jpeg;base64,${'A'.repeat(400 * 1024)}`]) {
+      expect(() => parseMediaNote(QUEUE.claimed, claimed(bad)), bad.slice(0, 40)).toThrow(expect.objectContaining({ code: 'MALFORMED_MESSAGE' }));
+    }
+  });
 });

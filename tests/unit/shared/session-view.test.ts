@@ -89,3 +89,25 @@ describe('the session view contract', () => {
     expect(SessionView.safeParse(alert).success).toBe(false);
   });
 });
+
+describe("the doctor's photo in the view", () => {
+  const png = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).toString('base64')}`;
+  const withPhoto = (photo: string): Record<string, unknown> => {
+    const view = measuringView();
+    (view.context as Record<string, unknown>).doctor = { name: 'Dr Claire Martin', specialty: 'Médecine générale', photo };
+    return view;
+  };
+
+  it('reaches the screens as the hub sent it, a PNG or JPEG data: URL', () => {
+    expect(SessionView.parse(withPhoto(png)).context.doctor?.photo).toBe(png);
+    const jpeg = 'data:image/jpeg;base64,/9j/4AAQ';
+    expect(SessionView.parse(withPhoto(jpeg)).context.doctor?.photo).toBe(jpeg);
+  });
+
+  it('is refused when it is anything else: an address to fetch, another image type, or larger than the hub takes', () => {
+    for (const photo of ['https://example.org/martin.png', 'data:image/svg+xml;base64,PHN2Zz4=', 'data:image/png,raw', 'javascript:alert(1)',
+      `data:image/png;base64,${'A'.repeat(400 * 1024)}`]) {
+      expect(SessionView.safeParse(withPhoto(photo)).success, photo.slice(0, 40)).toBe(false);
+    }
+  });
+});

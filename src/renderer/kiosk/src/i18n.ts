@@ -60,6 +60,9 @@ const fr = {
   'consultation.prescriptionReceived': 'Ordonnance reçue. Vous la retrouverez à la fin de la consultation.',
   'consultation.doctor': 'Votre médecin',
   'consultation.doctorAnswering': '{doctor} va vous répondre.',
+  // "du" before "Dr" / "Docteur" (de + le Dr), "de" before a bare name: call-people.ts picks one.
+  'consultation.doctorPhoto': 'Photo de {name}',
+  'consultation.doctorPhotoDr': 'Photo du {name}',
   'volume.label': 'Volume du médecin',
   'volume.down': 'Moins fort',
   'volume.up': 'Plus fort',
@@ -314,6 +317,8 @@ const en: Catalogue = {
   'consultation.prescriptionReceived': 'Prescription received. You will find it at the end of the consultation.',
   'consultation.doctor': 'Your doctor',
   'consultation.doctorAnswering': '{doctor} will answer you.',
+  'consultation.doctorPhoto': 'Photo of {name}',
+  'consultation.doctorPhotoDr': 'Photo of {name}',
   'volume.label': 'Doctor’s volume',
   'volume.down': 'Quieter',
   'volume.up': 'Louder',

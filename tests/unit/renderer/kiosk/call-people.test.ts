@@ -5,7 +5,7 @@
  * its default.
  */
 import { describe, expect, it } from 'vitest';
-import { callEndedKey, doctorLine } from '../../../../src/renderer/kiosk/src/call-people';
+import { callEndedKey, doctorLine, doctorPhoto } from '../../../../src/renderer/kiosk/src/call-people';
 import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../../../../src/renderer/kiosk/src/volume';
 import { messages, t } from '../../../../src/renderer/kiosk/src/i18n';
 
@@ -42,6 +42,26 @@ describe('the doctor on the call screen', () => {
     expect(doctorLine({ name: 'Dr Claire Martin', specialty: '' })).toBe('Dr Claire Martin');
     expect(doctorLine({ name: ' ', specialty: 'Dermatologie' })).toBeNull();
     expect(doctorLine(null)).toBeNull();
+  });
+});
+
+describe("the doctor's photo on the call screen", () => {
+  const photo = 'data:image/png;base64,iVBORw0KGgo=';
+
+  it('shows the photo the hub sent, described by the doctor\'s name in the patient\'s language', () => {
+    expect(doctorPhoto({ name: 'Dr Claire Martin', specialty: '', photo }, 'fr')).toEqual({ src: photo, alt: 'Photo du Dr Claire Martin' });
+    expect(doctorPhoto({ name: 'Dr Claire Martin', specialty: '', photo }, 'en')).toEqual({ src: photo, alt: 'Photo of Dr Claire Martin' });
+  });
+
+  it('says "de" before a name without "Dr"', () => {
+    expect(doctorPhoto({ name: 'Claire Martin', specialty: '', photo }, 'fr')?.alt).toBe('Photo de Claire Martin');
+    expect(doctorPhoto({ name: 'Docteur Claire Martin', specialty: '', photo }, 'fr')?.alt).toBe('Photo du Docteur Claire Martin');
+  });
+
+  it('shows nothing when the doctor has no photo, or no name to describe it by', () => {
+    expect(doctorPhoto({ name: 'Dr Claire Martin', specialty: 'Médecin généraliste' }, 'fr')).toBeNull();
+    expect(doctorPhoto({ name: ' ', specialty: '', photo }, 'fr')).toBeNull();
+    expect(doctorPhoto(null, 'fr')).toBeNull();
   });
 });
 

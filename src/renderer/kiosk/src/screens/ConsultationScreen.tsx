@@ -6,7 +6,7 @@
 import { Suspense, useEffect, useState } from 'react';
 import type { CallStatusShown } from '../call-status';
 import { watchCurrentCall } from '../call';
-import { doctorLine } from '../call-people';
+import { doctorLine, doctorPhoto } from '../call-people';
 import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
 import type { MeasurementView } from '../../../../shared/session-view';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
@@ -204,6 +204,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
   const [volume, setVolume] = useState(DEFAULT_VOLUME);
   const doctor = doctorLine(p.view.context.doctor);
+  const photo = doctorPhoto(p.view.context.doctor, l);
   // The call's panel holds the doctor, the status, a notice and the volume: a banner may leave it too little room.
   const panelCue = useScrollCue();
   return (
@@ -227,8 +228,11 @@ export function ConsultationScreen(p: KioskScreenProps) {
             <section className="panel" data-testid="call" ref={panelCue.ref}>
               {doctor && (
                 <div className="doctor-card" data-testid="call-doctor">
-                  <p className="doctor-card__label">{t(l, 'consultation.doctor')}</p>
-                  <p className="doctor-card__name">{doctor}</p>
+                  {photo && <img className="doctor-card__photo" data-testid="call-doctor-photo" src={photo.src} alt={photo.alt} width={96} height={96} />}
+                  <div className="doctor-card__text">
+                    <p className="doctor-card__label">{t(l, 'consultation.doctor')}</p>
+                    <p className="doctor-card__name">{doctor}</p>
+                  </div>
                 </div>
               )}
               {statusLine && (
