@@ -39,7 +39,7 @@ const LIVE_VIEW = { width: { ideal: 1920, max: 1920 }, height: { ideal: 1080, ma
  * own); `absent` when the camera kiosk-config names is not there (nothing is
  * opened, the capture is not tried); `retry` looks for it again.
  */
-interface DermatoscopeCamera { stream: MediaStream | null; failed: boolean; absent: boolean; retry?: () => void }
+interface DermatoscopeCamera { stream: MediaStream | null; failed: boolean; absent: boolean; retry: () => void }
 
 /**
  * While the dermatoscope measurement is on screen: the dermatoscope camera,
@@ -47,7 +47,7 @@ interface DermatoscopeCamera { stream: MediaStream | null; failed: boolean; abse
  * the specialist as a second video of the call.
  */
 function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
-  const [state, setState] = useState<DermatoscopeCamera>({ stream: null, failed: false, absent: false });
+  const [state, setState] = useState<Omit<DermatoscopeCamera, 'retry'>>({ stream: null, failed: false, absent: false });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!active) return undefined;
@@ -99,7 +99,7 @@ function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
  * banner names a device that stopped answering, what to do, a new look for
  * it and the pharmacist. Shown instead of the guidance: nothing to place.
  */
-function CameraAbsent(p: KioskScreenProps & { retry: (() => void) | undefined }) {
+function CameraAbsent(p: KioskScreenProps & { retry: () => void }) {
   const l = p.view.language;
   return (
     <section className="panel panel--alert" data-testid="device-absent" data-role="dermatoscope">
@@ -111,7 +111,7 @@ function CameraAbsent(p: KioskScreenProps & { retry: (() => void) | undefined })
           <button type="button" className="btn btn--secondary" data-testid="device-absent-call"
             onClick={() => p.send({ type: 'CALL_PHARMACIST', reason: 'device-fault' })}>{t(l, 'alert.call')}</button>
         )}
-        <button type="button" className="btn btn--primary" data-testid="retry" onClick={() => p.retry?.()}>{t(l, 'recovery.retry')}</button>
+        <button type="button" className="btn btn--primary" data-testid="retry" onClick={p.retry}>{t(l, 'recovery.retry')}</button>
       </div>
     </section>
   );
