@@ -205,7 +205,7 @@ export class Host extends EventEmitter<HostEvents> {
       media: this.media,
       consult: this.consult,
       incidents: this.incidents,
-      settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds },
+      settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds, media: config.media },
       recordPhoto: (photo) => this.recordPhoto(photo),
       now: () => deps.clock?.now() ?? Date.now(),
       log,

@@ -10,6 +10,7 @@ import type { Driver } from '../../devices/contracts';
 import { ApiRequestError } from '../shared/errors';
 import { acceptIntake } from '../shared/intake';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
+import type { MediaSelection } from '../shared/media-devices';
 import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
 import type { BoothConsult } from './consult';
@@ -28,8 +29,8 @@ export interface KioskHandlerPorts {
   media: Pick<MediaRelay, 'signal'>;
   consult: Pick<BoothConsult, 'prescription' | 'reprint'>;
   incidents: Pick<IncidentLog, 'list'>;
-  /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`). */
-  settings: { screenDiagonalInches: number; inactivityWipeSeconds: number };
+  /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`, `media`). */
+  settings: { screenDiagonalInches: number; inactivityWipeSeconds: number; media: MediaSelection };
   /** Stores a photo (sealed chunks, queued for the hub); resolves once it is on disk. */
   recordPhoto(photo: PhotoInput): Promise<void>;
   now(): number;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DeviceKind } from './domain';
 import { ConfigError } from './errors';
+import { MediaSelection } from './media-devices';
 import { Language } from './session-view';
 
 const hexId = z.union([
@@ -66,6 +67,12 @@ export const KioskConfig = z.object({
   }),
   languages: z.array(Language).min(1).default(['fr', 'en']),
   devices: z.array(DeviceConfig).default([]),
+  /**
+   * Which camera and microphone play which part (src/shared/media-devices.ts):
+   * a label pattern and/or a USB id per role. The patient's camera and
+   * microphone are the default devices when not named; an instrument's never is.
+   */
+  media: MediaSelection.default({}),
   openingHours: OpeningHours.default({
     timeZone: 'Europe/Paris',
     mon: [['08:30', '19:30']], tue: [['08:30', '19:30']], wed: [['08:30', '19:30']], thu: [['08:30', '19:30']],
@@ -168,5 +175,12 @@ export function parseKioskConfig(raw: unknown, file = '(inline)'): KioskConfig {
     if (ids.has(d.id)) throw new ConfigError(file, [{ path: `devices[${i}].id`, expected: `a unique id ("${d.id}" is used twice)` }]);
     ids.add(d.id);
   });
+  const dermatoscope = cfg.devices.findIndex((d) => d.kind === 'dermatoscope');
+  if (dermatoscope >= 0 && !cfg.media.dermatoscope) {
+    throw new ConfigError(file, [{
+      path: 'media.dermatoscope',
+      expected: `the dermatoscope's camera (devices[${dermatoscope}] is a dermatoscope): a "label" pattern and/or a "usb" id such as "0c45:6366"`,
+    }]);
+  }
   return cfg;
 }

@@ -12,6 +12,7 @@ import { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, t
 import { Intake } from './intake';
 import { Identity, SessionUiEvent, SessionView } from './session-view';
 import { MediaNotification, MediaSignalParams } from './media-protocol';
+import { MediaSelection } from './media-devices';
 
 export { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
 
@@ -45,10 +46,14 @@ export const kioskRequests = {
   getSnapshot: { params: Empty, result: SessionView },
   /**
    * What the kiosk takes from kiosk-config: the screen's diagonal (it sizes
-   * text and targets from it) and how long the inactivity prompt lasts
-   * before the wipe (its countdown).
+   * text and targets from it), how long the inactivity prompt lasts before
+   * the wipe (its countdown), and which camera and microphone play which
+   * part (`media`: the page opens them).
    */
-  getSettings: { params: Empty, result: z.object({ screenDiagonalInches: z.number().positive(), inactivityWipeSeconds: z.number().int().positive() }) },
+  getSettings: {
+    params: Empty,
+    result: z.object({ screenDiagonalInches: z.number().positive(), inactivityWipeSeconds: z.number().int().positive(), media: MediaSelection }),
+  },
   sendEvent: { params: z.object({ event: SessionUiEvent }).strict(), result: z.object({ accepted: z.boolean() }) },
   requestMeasurement: {
     params: z.object({ kind: MeasurementKind }).strict(),

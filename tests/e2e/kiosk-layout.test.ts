@@ -248,6 +248,14 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     await check('consultation-result');
     await ui({ type: 'NEXT' });
     await shown('screen-consultation-call');
+    // The dermatoscope's camera (kiosk-config media.dermatoscope, Chromium's third fake camera) is not among this
+    // browser's one fake camera: the kiosk names the missing device instead of photographing with the call's camera.
+    send({ type: 'MEASUREMENT_REQUESTED', kind: 'dermatoscope-photo' });
+    await shown('device-absent');
+    expect(await page.getByTestId('device-absent-line').textContent()).toBe(lang === 'fr' ? 'Le dermatoscope ne répond plus.' : 'The dermatoscope is not responding.');
+    await check('consultation-device-absent');
+    await ui({ type: 'BACK' });
+    await shown('screen-consultation-call');
 
     send({ type: 'NETWORK_LOST' });
     await shown('banner-network');

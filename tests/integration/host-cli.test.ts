@@ -26,6 +26,13 @@ describe('host start-up with a malformed kiosk-config', () => {
     expect(r.stderr).toMatch(/hub\.url: expected string \(missing\)/);
   });
 
+  it("stops with exit code 2 and names the media role of a camera selector it cannot use", () => {
+    const r = runHost(JSON.stringify({ ...rawDefaultConfig(), media: { dermatoscope: { usb: '0c45-6366' } } }));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('<file>');
+    expect(r.stderr).toMatch(/media\.dermatoscope\.usb: a USB id "vendor:product"/);
+  });
+
   it('stops with exit code 2 on invalid JSON', () => {
     const r = runHost('{ not json');
     expect(r.status).toBe(2);

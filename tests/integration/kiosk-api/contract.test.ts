@@ -150,9 +150,9 @@ describe.each([
     await expect(h.raw('reprintPrescription', { copies: 2 })).rejects.toMatchObject({ code: 'API_INVALID_MESSAGE' });
   });
 
-  it("tells the kiosk its screen's diagonal (to size text for the screen) and the inactivity prompt's length (its countdown)", async () => {
+  it("tells the kiosk its screen's diagonal (to size text for the screen), the inactivity prompt's length (its countdown) and which camera is which", async () => {
     h = await makeHarness();
-    await expect(h.api.getSettings({})).resolves.toEqual({ screenDiagonalInches: 21.5, inactivityWipeSeconds: 30 });
+    await expect(h.api.getSettings({})).resolves.toEqual({ screenDiagonalInches: 21.5, inactivityWipeSeconds: 30, media: { dermatoscope: { label: '^fake_device_2$' } } });
   });
 
   describe('the binary call', () => {

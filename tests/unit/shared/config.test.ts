@@ -130,3 +130,49 @@ describe('kiosk-config: the local alert', () => {
     expect(error.message).toContain('"enabled": false');
   });
 });
+
+describe('kiosk-config: which camera and microphone play which part', () => {
+  it("selects the demo's dermatoscope among Chromium's fake cameras and leaves the patient's to the default", () => {
+    const cfg = loadKioskConfig(DEFAULT_CONFIG_PATH);
+    expect(cfg.media.dermatoscope).toEqual({ label: '^fake_device_2$' });
+    expect(cfg.media.patientCamera).toBeUndefined();
+    expect(cfg.media.patientMicrophone).toBeUndefined();
+  });
+
+  it('takes a label pattern, a USB id, or both, for each role', () => {
+    const media = {
+      patientCamera: { label: 'C920' },
+      patientMicrophone: { label: 'Jabra' },
+      dermatoscope: { usb: '0c45:6366' },
+      otoscope: { label: 'Otoscope', usb: '1BCF:2C99' },
+      stethoscope: { usb: '0d8c:0014' },
+    };
+    expect(parseKioskConfig({ ...rawDefaultConfig(), media }).media).toEqual(media);
+  });
+
+  it('names the field of a label that is not a regular expression', () => {
+    const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: { dermatoscope: { label: 'Derm(' } } }, 'booth.json'));
+    expect(error.issues).toContainEqual({ path: 'media.dermatoscope.label', expected: expect.stringMatching(/regular expression/) });
+    expect(error.message).toContain('booth.json');
+  });
+
+  it('names the field of a USB id that is not vendor:product in hexadecimal', () => {
+    for (const usb of ['046d-0825', '46d:825', '0x046d:0x0825', 'g46d:0825']) {
+      const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: { dermatoscope: { label: 'x' }, otoscope: { usb } } }));
+      expect(error.issues).toContainEqual({ path: 'media.otoscope.usb', expected: expect.stringMatching(/046d:0825/) });
+    }
+  });
+
+  it('refuses a selector with nothing to select by, and a role it does not know', () => {
+    const empty = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: { dermatoscope: {} } }));
+    expect(empty.issues).toContainEqual({ path: 'media.dermatoscope', expected: expect.stringMatching(/"label".*"usb"/) });
+    const unknown = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: { dermatoscope: { label: 'x' }, endoscope: { label: 'x' } } }));
+    expect(unknown.issues[0]).toMatchObject({ path: 'media', expected: expect.stringContaining('endoscope') });
+  });
+
+  it("wants the dermatoscope's camera named when a dermatoscope is installed", () => {
+    const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: {} }, 'booth.json'));
+    expect(error.issues).toContainEqual({ path: 'media.dermatoscope', expected: expect.stringMatching(/camera/) });
+    expect(parseKioskConfig({ ...rawDefaultConfig(), devices: [], media: {} }).media).toEqual({});
+  });
+});

@@ -13,29 +13,20 @@
  */
 import type { KioskApi } from '../../../shared/kiosk-api';
 import { uploadBinary } from './api-client';
+import { openInstrumentCamera } from './media-devices';
 
 /** What we ask of the dermatoscope camera: the largest frame it has. */
 export const FULL_RESOLUTION = { width: { ideal: 4096 }, height: { ideal: 2160 } } as const;
 
-/** The dermatoscope camera if its label says so, else the first camera, at full resolution. */
-async function dermatoscopeConstraints(): Promise<MediaStreamConstraints> {
-  try {
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    // NOTE: the call's camera is the default (first) one; a dermatoscope whose label does not say so is the other, last camera.
-    const cameras = devices.filter((d) => d.kind === 'videoinput');
-    const derm = cameras.find((d) => /derm/i.test(d.label)) ?? (cameras.length > 1 ? cameras[cameras.length - 1] : undefined);
-    if (derm) return { video: { deviceId: { exact: derm.deviceId }, ...FULL_RESOLUTION } };
-  } catch { /* fall back to any camera */ }
-  return { video: { ...FULL_RESOLUTION } };
-}
-
 /**
- * Opens the dermatoscope camera at its native maximum: the ideal 4096×2160,
- * then raised to what `getCapabilities()` says the sensor can do if the
- * browser settled lower.
+ * Opens the dermatoscope camera kiosk-config names (`media.dermatoscope`;
+ * MediaDeviceMissing when it is absent: never another camera) at its native
+ * maximum: the ideal 4096×2160, then raised to what `getCapabilities()` says
+ * the sensor can do if the browser settled lower.
  */
-export async function openDermatoscope(): Promise<MediaStream> {
-  const stream = await navigator.mediaDevices.getUserMedia(await dermatoscopeConstraints());
+export async function openDermatoscope(api: KioskApi): Promise<MediaStream> {
+  const { media } = await api.getSettings({});
+  const stream = await openInstrumentCamera('dermatoscope', media, FULL_RESOLUTION, navigator.mediaDevices);
   const track = stream.getVideoTracks()[0];
   const caps = track?.getCapabilities?.();
   const settings = track?.getSettings();
@@ -54,7 +45,7 @@ export interface CaptureOptions {
 }
 
 export async function captureDermatoscopePhoto(api: KioskApi, options: CaptureOptions = {}): Promise<string> {
-  const stream = options.stream ?? await openDermatoscope();
+  const stream = options.stream ?? await openDermatoscope(api);
   try {
     const video = document.createElement('video');
     video.muted = true;

@@ -9,6 +9,9 @@ import { watchCurrentCall } from '../call';
 import { doctorLine, doctorPhoto } from '../call-people';
 import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
 import type { MeasurementView } from '../../../../shared/session-view';
+import type { KioskApi } from '../../../../shared/kiosk-api';
+import { deviceNotResponding } from '../../../../shared/wording';
+import { MediaDeviceMissing } from '../media-devices';
 import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
 import { recoveryKeys } from '../recovery';
 import { useScrollCue } from '../scroll-cue';
@@ -31,13 +34,21 @@ const KPA_TO_MMHG = 7.500_616_827;
 const LIVE_VIEW = { width: { ideal: 1920, max: 1920 }, height: { ideal: 1080, max: 1080 } } as const;
 
 /**
+ * The dermatoscope's camera while its measurement is on screen: `stream` is
+ * null while it opens; `failed` when it could not (the capture then opens its
+ * own); `absent` when the camera kiosk-config names is not there (nothing is
+ * opened, the capture is not tried); `retry` looks for it again.
+ */
+interface DermatoscopeCamera { stream: MediaStream | null; failed: boolean; absent: boolean; retry: () => void }
+
+/**
  * While the dermatoscope measurement is on screen: the dermatoscope camera,
  * opened once at full resolution (the still is grabbed from it), and sent to
- * the specialist as a second video of the call. `stream` is null while it
- * opens; `failed` when it could not (the capture then opens its own).
+ * the specialist as a second video of the call.
  */
-function useDermatoscope(active: boolean): { stream: MediaStream | null; failed: boolean } {
-  const [state, setState] = useState<{ stream: MediaStream | null; failed: boolean }>({ stream: null, failed: false });
+function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
+  const [state, setState] = useState<Omit<DermatoscopeCamera, 'retry'>>({ stream: null, failed: false, absent: false });
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!active) return undefined;
     let stopped = false;
@@ -45,10 +56,10 @@ function useDermatoscope(active: boolean): { stream: MediaStream | null; failed:
     let live: MediaStreamTrack | null = null;
     let producer: { close(): void } | null = null;
     let offCall: (() => void) | null = null;
-    openDermatoscope().then(async (s) => {
+    openDermatoscope(api).then(async (s) => {
       if (stopped) { s.getTracks().forEach((t) => t.stop()); return; }
       stream = s;
-      setState({ stream: s, failed: false });
+      setState({ stream: s, failed: false, absent: false });
       const track = s.getVideoTracks()[0];
       if (!track) return;
       live = track.clone();
@@ -69,7 +80,7 @@ function useDermatoscope(active: boolean): { stream: MediaStream | null; failed:
       });
     }, (error: unknown) => {
       console.warn('dermatoscope camera not available', (error as Error).message);
-      if (!stopped) setState({ stream: null, failed: true });
+      if (!stopped) setState({ stream: null, failed: true, absent: error instanceof MediaDeviceMissing });
     });
     return () => {
       stopped = true;
@@ -77,16 +88,40 @@ function useDermatoscope(active: boolean): { stream: MediaStream | null; failed:
       producer?.close();
       live?.stop();
       stream?.getTracks().forEach((t) => t.stop());
-      setState({ stream: null, failed: false });
+      setState({ stream: null, failed: false, absent: false });
     };
-  }, [active]);
-  return state;
+  }, [api, active, attempt]);
+  return { ...state, retry: () => setAttempt((n) => n + 1) };
 }
 
-function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; derm: { stream: MediaStream | null; failed: boolean } }) {
+/**
+ * The dermatoscope's camera is not there: the device named as the status
+ * banner names a device that stopped answering, what to do, a new look for
+ * it and the pharmacist. Shown instead of the guidance: nothing to place.
+ */
+function CameraAbsent(p: KioskScreenProps & { retry: () => void }) {
+  const l = p.view.language;
+  return (
+    <section className="panel panel--alert" data-testid="device-absent" data-role="dermatoscope">
+      <h2 className="subtitle">{t(l, 'measure.dermatoscope-photo')}</h2>
+      <p className="instruction" data-testid="device-absent-line">{deviceNotResponding('dermatoscope', l)}</p>
+      <p className="lead">{t(l, 'recovery.DISCONNECTED.fix')}</p>
+      <div className="actions">
+        {p.view.context.alert == null && (
+          <button type="button" className="btn btn--secondary" data-testid="device-absent-call"
+            onClick={() => p.send({ type: 'CALL_PHARMACIST', reason: 'device-fault' })}>{t(l, 'alert.call')}</button>
+        )}
+        <button type="button" className="btn btn--primary" data-testid="retry" onClick={p.retry}>{t(l, 'recovery.retry')}</button>
+      </div>
+    </section>
+  );
+}
+
+function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; derm: DermatoscopeCamera }) {
   const l = p.view.language;
   const { m, sub } = p;
   const name = t(l, `measure.${m.kind}` as MessageKey);
+  if (m.kind === 'dermatoscope-photo' && p.derm.absent && (sub === 'guidance' || sub === 'measuring')) return <CameraAbsent {...p} retry={p.derm.retry} />;
   if (sub === 'guidance') {
     const last = m.step >= m.stepCount - 1;
     return (
@@ -155,7 +190,7 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
 }
 
 /** Takes the still once on entering; the host moves the session on when it is stored (or to recovery). */
-function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: { stream: MediaStream | null; failed: boolean } }) {
+function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: DermatoscopeCamera }) {
   const l = p.view.language;
   const { api, bodySite } = p;
   const { stream, failed } = p.derm;
@@ -198,7 +233,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const sub = p.view.state.split('.')[1] ?? 'call';
   const m = p.view.context.measurement;
   const measuring = sub !== 'call' && m;
-  const derm = useDermatoscope(!!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
+  const derm = useDermatoscope(p.api, !!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');

@@ -11,6 +11,8 @@ import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { Language } from '../../../../shared/session-view';
 import { MediaSession, type CallState, type MediaSignaling } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
+import type { MediaRole } from '../../../../shared/media-devices';
+import { MediaDeviceMissing, openPatientMedia } from '../media-devices';
 import { setCurrentCall } from '../call';
 import { callStatusShown, type CallStatusShown } from '../call-status';
 import { t } from '../i18n';
@@ -61,11 +63,15 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
   const [state, setState] = useState<CallState>('connecting');
   const [quality, setQuality] = useState<Quality>('unknown');
   const [failed, setFailed] = useState(false);
+  /** The configured camera or microphone that is not there (kiosk-config `media`): named on the failed video. */
+  const [absent, setAbsent] = useState<MediaRole | null>(null);
   const l = labels[language];
 
   useEffect(() => {
     const session = new MediaSession({
       signaling: kioskSignaling(api),
+      // The camera and microphone kiosk-config names (`media`), else the default ones; never another when named.
+      getLocalStream: async () => openPatientMedia((await api.getSettings({})).media, navigator.mediaDevices),
       events: {
         state: setState,
         quality: setQuality,
@@ -82,6 +88,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     window.__cabineTimeline = () => session.timeline;
     session.start().catch((error: unknown) => {
       console.warn('video failed to start', (error as Error).message);
+      if (error instanceof MediaDeviceMissing) setAbsent(error.failure.role);
       setFailed(true);
     });
     return () => {
@@ -114,6 +121,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       {shown.failedPanel && (
         <div className="video-area__failed" role="status" data-testid="video-failed">
           <p className="video-area__text">{t(language, 'video.failed')}</p>
+          {absent && <p className="video-area__text" data-testid="video-device-absent" data-role={absent}>{t(language, absent === 'patientMicrophone' ? 'media.absent.patientMicrophone' : 'media.absent.patientCamera')}</p>}
           {!alertRaised && onCallPharmacist && (
             <button type="button" className="btn btn--secondary" data-testid="video-call" onClick={onCallPharmacist}>{t(language, 'alert.call')}</button>
           )}

@@ -1,0 +1,81 @@
+/**
+ * The kiosk opens the camera and microphone kiosk-config names for each part
+ * (the call's, the dermatoscope's), never another: what it asks the browser
+ * for, through a stand-in for `navigator.mediaDevices`.
+ */
+import { describe, expect, it } from 'vitest';
+import { MediaDeviceMissing, openInstrumentCamera, openPatientMedia } from '../../../../src/renderer/kiosk/src/media-devices';
+import type { MediaDeviceLike } from '../../../../src/shared/media-devices';
+
+interface Stream { id: number; stopped: boolean; getTracks(): { stop(): void }[] }
+
+/** A browser's media devices: labels stay blank until a camera or microphone has been opened once, as in Chromium. */
+function browser(devices: MediaDeviceLike[], { blankUntilOpened = false } = {}) {
+  const asked: MediaStreamConstraints[] = [];
+  const streams: Stream[] = [];
+  let opened = false;
+  return {
+    asked,
+    streams,
+    md: {
+      enumerateDevices: async () => devices.map((d) => ({ ...d, label: blankUntilOpened && !opened ? '' : d.label })),
+      getUserMedia: async (constraints: MediaStreamConstraints): Promise<Stream> => {
+        asked.push(constraints);
+        opened = true;
+        const stream: Stream = { id: streams.length, stopped: false, getTracks: () => [{ stop: () => { stream.stopped = true; } }] };
+        streams.push(stream);
+        return stream;
+      },
+    },
+  };
+}
+
+const cam = (label: string, deviceId: string): MediaDeviceLike => ({ kind: 'videoinput', label, deviceId });
+const mic = (label: string, deviceId: string): MediaDeviceLike => ({ kind: 'audioinput', label, deviceId });
+const BOOTH = [cam('HD Webcam C920 (046d:082d)', 'cam-1'), cam('Digital Otoscope (1bcf:2c99)', 'oto-1'), cam('USB Camera (0c45:6366)', 'derm-1'), mic('Jabra Speak 410', 'mic-1')];
+
+describe('the kiosk opens the configured devices', () => {
+  it("opens the call's camera and microphone exactly as before when kiosk-config names none", async () => {
+    const b = browser(BOOTH);
+    await openPatientMedia({}, b.md);
+    expect(b.asked).toEqual([{ audio: true, video: { width: 640, height: 480 } }]);
+  });
+
+  it("opens the named camera and microphone for the call, by their ids", async () => {
+    const b = browser(BOOTH);
+    await openPatientMedia({ patientCamera: { usb: '046d:082d' }, patientMicrophone: { label: 'jabra' } }, b.md);
+    expect(b.asked).toEqual([{ audio: { deviceId: { exact: 'mic-1' } }, video: { deviceId: { exact: 'cam-1' }, width: 640, height: 480 } }]);
+  });
+
+  it('opens a device once to read the labels when the page has not opened one yet, and releases it', async () => {
+    const b = browser(BOOTH, { blankUntilOpened: true });
+    await openPatientMedia({ patientCamera: { usb: '046d:082d' } }, b.md);
+    expect(b.asked).toEqual([{ video: true }, { audio: true, video: { deviceId: { exact: 'cam-1' }, width: 640, height: 480 } }]);
+    expect(b.streams[0]!.stopped).toBe(true);
+    expect(b.streams[1]!.stopped).toBe(false);
+  });
+
+  it("opens the dermatoscope's camera and never the otoscope beside it", async () => {
+    const b = browser(BOOTH);
+    await openInstrumentCamera('dermatoscope', { dermatoscope: { usb: '0c45:6366' } }, { width: { ideal: 4096 } }, b.md);
+    expect(b.asked).toEqual([{ video: { deviceId: { exact: 'derm-1' }, width: { ideal: 4096 } } }]);
+  });
+
+  it('opens no camera at all when the configured one is absent, and names the role and what it saw', async () => {
+    const b = browser(BOOTH.filter((d) => d.deviceId !== 'derm-1'));
+    const error = await openInstrumentCamera('dermatoscope', { dermatoscope: { usb: '0c45:6366' } }, {}, b.md).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaDeviceMissing);
+    expect(error).toMatchObject({
+      code: 'MEDIA_DEVICE_NOT_FOUND',
+      failure: { role: 'dermatoscope', seen: ['HD Webcam C920 (046d:082d)', 'Digital Otoscope (1bcf:2c99)'] },
+    });
+    expect((error as Error).message).not.toContain('oto-1');
+    expect(b.asked).toEqual([]);
+  });
+
+  it("does not start the call on another camera when the configured one is absent", async () => {
+    const b = browser(BOOTH);
+    await expect(openPatientMedia({ patientCamera: { label: 'Logitech Brio' } }, b.md)).rejects.toMatchObject({ code: 'MEDIA_DEVICE_NOT_FOUND', failure: { role: 'patientCamera' } });
+    expect(b.asked).toEqual([]);
+  });
+});
