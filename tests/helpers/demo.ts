@@ -15,6 +15,9 @@ import { writeHostConfig, HOST_PIN } from '../resilience/support/host-process';
 import { until } from '../resilience/support/clients';
 import { ROOT } from './config';
 import { ensureRenderersBuilt, freePort, writeHubConfigFile } from './hub';
+import { alive } from './process';
+
+export { alive };
 
 export const DEMO_BOOTH = 'demo-booth-1';
 export const DEMO_PIN = HOST_PIN;
@@ -49,16 +52,6 @@ export function descendantsOf(root: number, table = processTable()): Proc[] {
     frontier = next.map((p) => p.pid);
   }
   return found;
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie is gone for the user: it runs nothing.
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 /** Folders named like `pattern` under `dir` (a few levels down). */

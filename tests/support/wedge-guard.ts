@@ -21,6 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Reporter, SerializedError, TestCase, TestModule, TestSpecification } from 'vitest/node';
 import WebSocket from 'ws';
+import { alive } from '../helpers/process';
 
 export type WedgeGuardOptions = {
   /** Folder where forks write `fork-<pid>` → file and Node writes its reports. */
@@ -160,9 +161,9 @@ export default class WedgeGuard implements Reporter {
       if (this.running.size === 0 && now - this.lastActivity >= bound) {
         // Every file reported, yet the run does not end: a fork that never said it was done.
         this.lastActivity = now;
-        const alive = forks.filter((f) => !this.stopped.has(f.pid) && isAlive(f.pid));
-        for (const f of alive) await this.stop(relative(ROOT, f.file), f, 'its file reported, yet its fork never told the pool it was done');
-        if (alive.length === 0 && this.expected.size > 0 && [...this.expected].every((f) => this.ended.has(f) || this.wedges.some((w) => w.file === relative(ROOT, f)))) {
+        const live = forks.filter((f) => !this.stopped.has(f.pid) && alive(f.pid));
+        for (const f of live) await this.stop(relative(ROOT, f.file), f, 'its file reported, yet its fork never told the pool it was done');
+        if (live.length === 0 && this.expected.size > 0 && [...this.expected].every((f) => this.ended.has(f) || this.wedges.some((w) => w.file === relative(ROOT, f)))) {
           // Nothing left to stop, and the runner still waits: end it, saying so.
           await this.stop('(the run)', undefined, 'every file ended or was stopped, yet the runner does not end');
           this.finish(0);
@@ -177,7 +178,7 @@ export default class WedgeGuard implements Reporter {
   private async stop(file: string, fork: Fork | undefined, progress: string): Promise<void> {
     const lines = [progress];
     const pid = fork?.pid;
-    if (fork && pid !== undefined && isAlive(pid)) {
+    if (fork && pid !== undefined && alive(pid)) {
       this.stopped.add(pid);
       lines.push(...(await this.report(pid)), ...(await pausedStack(pid, fork.debugPort)));
       try {
@@ -298,15 +299,6 @@ async function pausedStack(pid: number, port: number): Promise<string[]> {
       done(['JavaScript stood at:', ...frames.map(where)]);
     });
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The parts of a Node diagnostic report that tell where a process stands. */

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import * as mediasoup from 'mediasoup';
 import { MEDIA_CODECS } from '../../../src/hub/media/workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive } from '../../helpers/process';
 
 /** The part of the build script's API these tests use (the script is plain ESM, untyped). */
 interface BuildScript {
@@ -40,15 +41,6 @@ afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('self-built mediasoup worker', () => {
   it('is installed where mediasoup looks for it', () => {
     expect(mediasoup.workerBin).toBe(workerBinary);
@@ -67,7 +59,7 @@ describe('self-built mediasoup worker', () => {
       died = error;
     });
     const subprocessClosed = new Promise<void>((resolve) => worker.on('subprocessclose', () => resolve()));
-    expect(processExists(worker.pid)).toBe(true);
+    expect(alive(worker.pid)).toBe(true);
 
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
     const mimeTypes = router.rtpCapabilities.codecs?.map((codec) => codec.mimeType) ?? [];
@@ -108,7 +100,7 @@ describe('self-built mediasoup worker', () => {
     expect(died).toBeUndefined();
     expect(worker.died).toBe(false);
     expect(worker.subprocessClosed).toBe(true);
-    expect(processExists(worker.pid)).toBe(false);
+    expect(alive(worker.pid)).toBe(false);
     expect(errors).toEqual([]);
     mediasoup.setLogEventListeners();
   });

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/config';
 import { until } from '../../resilience/support/clients';
+import { alive } from '../../helpers/process';
 
 interface Policy { firstDelayMs: number; factor: number; maxDelayMs: number; stableAfterMs: number; maxQuickFailures: number }
 interface Supervised { readonly pid: number | undefined; stop(): Promise<void>; killNow(): void }
@@ -31,15 +32,6 @@ const running: Supervised[] = [];
 afterEach(() => {
   for (const s of running.splice(0)) s.killNow();
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const FAST: Policy = { firstDelayMs: 10, factor: 2, maxDelayMs: 1000, stableAfterMs: 60_000, maxQuickFailures: 3 };
 

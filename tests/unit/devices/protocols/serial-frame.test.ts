@@ -34,6 +34,18 @@ function join(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A status frame (seq 7) cut `lost` bytes short whose missing bytes are exactly
+ * the first bytes of `next`: searched over its values (1 in 256 per byte).
+ */
+function cutCompletedBy(next: Uint8Array, lost: number): Uint8Array {
+  for (let state = 0; ; state += 1) {
+    const candidate = status(7, state & 0xff, state >> 8);
+    const tail = candidate.subarray(candidate.length - lost);
+    if (tail.every((b, i) => b === next[i])) return candidate.subarray(0, candidate.length - lost);
+  }
+}
+
 function decodeAll(chunks: Uint8Array[]): FrameResult[] {
   const decoder = new SerialFrameDecoder();
   return [...chunks.flatMap((c) => decoder.push(c)), ...decoder.flush()];
@@ -167,12 +179,7 @@ describe('serial frame decoder', () => {
     // Taking it would invent a reading nobody sent and swallow the real one.
     const real = status(8, 1, 0);
     for (const lost of [1, 2]) {
-      let cut: Uint8Array | undefined;
-      for (let state = 0; !cut; state += 1) {
-        const candidate = status(7, state & 0xff, state >> 8);
-        const tail = candidate.subarray(candidate.length - lost);
-        if (tail.every((b, i) => b === real[i])) cut = candidate.subarray(0, candidate.length - lost);
-      }
+      const cut = cutCompletedBy(real, lost);
       for (const sizes of [[], [1], [cut.length, 3]]) {
         const results = decodeAll(split(join(cut, real), sizes));
         expect(frames(results).map((f) => f.seq)).toEqual([8]);
@@ -188,12 +195,7 @@ describe('serial frame decoder', () => {
     const corrupted = Uint8Array.from(status(8, 1, 0));
     corrupted[corrupted.length - 1]! ^= 0x5a;
     for (const lost of [1, 2]) {
-      let cut: Uint8Array | undefined;
-      for (let state = 0; !cut; state += 1) {
-        const candidate = status(7, state & 0xff, state >> 8);
-        const tail = candidate.subarray(candidate.length - lost);
-        if (tail.every((b, i) => b === corrupted[i])) cut = candidate.subarray(0, candidate.length - lost);
-      }
+      const cut = cutCompletedBy(corrupted, lost);
       for (const sizes of [[], [1], [cut.length, 3]]) {
         const results = decodeAll(split(join(cut, corrupted, status(9, 1, 0)), sizes));
         expect(frames(results).map((f) => f.seq)).toEqual([9]);
