@@ -10,7 +10,7 @@
  * through `npm run screens`).
  */
 import { randomBytes, scryptSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -189,11 +189,14 @@ async function runSession(lang: 'fr' | 'en') {
     await inspect(page, 'waitingRoom', shots);
 
     // The call.
-    expect(send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste' } })).toBe(true);
+    // The demo doctor's photo, as the hub sends it with the claim (hub-config/photos).
+    const doctorPhoto = `data:image/png;base64,${readFileSync(join(import.meta.dirname, '../../hub-config/photos/dr-martin.png')).toString('base64')}`;
+    expect(send({ type: 'CLAIMED', doctor: { name: 'Dr Claire Martin', specialty: 'Médecin généraliste', photo: doctorPhoto } })).toBe(true);
     await screen(page, 'screen-consultation-call');
     await page.getByTestId('video-area').waitFor();
-    // The doctor's name before the video starts and while it runs.
+    // The doctor's name and photo before the video starts and while it runs.
     expect(await page.getByTestId('call-doctor').textContent()).toContain('Dr Claire Martin · Médecin généraliste');
+    await expect.poll(() => page.getByAltText(lang === 'fr' ? 'Photo du Dr Claire Martin' : 'Photo of Dr Claire Martin').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
     // The doctor's voice: one step louder from the default, then two quieter, on the doctor's own media element.
     const doctorVolume = () => page.locator('.video-area__remote').evaluate((v) => (v as HTMLVideoElement).volume);
     await expect.poll(doctorVolume).toBeCloseTo(0.8);
