@@ -200,8 +200,9 @@ export class CounterAlerts {
       if (!alert || alert.state !== 'raised') return;
       alert.rings += 1;
       this.ring(b, alert);
-      this.opts.booth.request(b.boothId, COUNTER.ringAgain, { alertId: alert.alertId, ring: alert.rings }).catch(() => undefined);
-      this.opts.onChange?.({ boothId: b.boothId, alertId: alert.alertId, change: 'rang-again', counters: this.counters(b.pharmacyId) });
+      const counters = this.counters(b.pharmacyId);
+      this.opts.booth.request(b.boothId, COUNTER.ringAgain, { alertId: alert.alertId, ring: alert.rings, counters }).catch(() => undefined);
+      this.opts.onChange?.({ boothId: b.boothId, alertId: alert.alertId, change: 'rang-again', counters });
       this.broadcast(b.pharmacyId);
       this.startRinging(b);
     }, this.opts.ringAgainMs);
