@@ -49,9 +49,7 @@ export class CounterRelay {
     link.handle(COUNTER.ringAgain, (params) => {
       const r = RingAgain.parse(params);
       if (this.reachOf?.alertId === r.alertId && r.ring > this.reachOf.ring) {
-        // Who hears it may have changed since it was raised: a counter page opened, or the last one closed.
-        const reach = r.counters === undefined ? this.reachOf.reach : r.counters > 0 ? 'counter' : 'booth';
-        this.reachOf = { ...this.reachOf, ring: r.ring, reach };
+        this.reachOf = { ...this.reachOf, ring: r.ring };
         opts.changed();
       }
       return { ok: true };

@@ -107,8 +107,7 @@ export type CounterAcknowledge = z.infer<typeof CounterAcknowledge>;
 export const CounterAcknowledgeResult = z.object({ accepted: z.boolean() }).strict();
 
 /** hub → booth: nobody answered yet; the booth chimes again. */
-/** `counters`: how many counter pages of the pharmacy hear it now (a page may have opened since it was raised). */
-export const RingAgain = z.object({ alertId: AlertId, ring: z.number().int().min(1), counters: z.number().int().min(0).optional() }).strict();
+export const RingAgain = z.object({ alertId: AlertId, ring: z.number().int().min(1) }).strict();
 
 /** counter page → hub. */
 export const AcknowledgeAlertParams = z.object({ boothId: z.string().min(1).max(64), alertId: AlertId }).strict();

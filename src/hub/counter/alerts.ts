@@ -200,9 +200,8 @@ export class CounterAlerts {
       if (!alert || alert.state !== 'raised') return;
       alert.rings += 1;
       this.ring(b, alert);
-      const counters = this.counters(b.pharmacyId);
-      this.opts.booth.request(b.boothId, COUNTER.ringAgain, { alertId: alert.alertId, ring: alert.rings, counters }).catch(() => undefined);
-      this.opts.onChange?.({ boothId: b.boothId, alertId: alert.alertId, change: 'rang-again', counters });
+      this.opts.booth.request(b.boothId, COUNTER.ringAgain, { alertId: alert.alertId, ring: alert.rings }).catch(() => undefined);
+      this.opts.onChange?.({ boothId: b.boothId, alertId: alert.alertId, change: 'rang-again', counters: this.counters(b.pharmacyId) });
       this.broadcast(b.pharmacyId);
       this.startRinging(b);
     }, this.opts.ringAgainMs);

@@ -94,20 +94,6 @@ describe('the booth\'s alert and the counter', () => {
     expect(changes()).toBe(before + 1);
   });
 
-  it('stops saying the booth rings alone once a ring again says a counter page now hears the alert', async () => {
-    // Raised before any counter page was open (a booth restarting onto its incident screen);
-    // then the pharmacist opens the counter page, which shows the standing alert.
-    const { link, session, alert } = setup(0);
-    session.send({ type: 'CALL_PHARMACIST' });
-    await flush();
-    expect(alert()).toMatchObject({ reach: 'booth' });
-    await link.call('counter.ringAgain', { alertId: alert()!.id, ring: 2, counters: 1 });
-    expect(alert()).toMatchObject({ reach: 'counter', ring: 2 });
-    // And the other way: the last counter page closed.
-    await link.call('counter.ringAgain', { alertId: alert()!.id, ring: 3, counters: 0 });
-    expect(alert()).toMatchObject({ reach: 'booth', ring: 3 });
-  });
-
   it('tells the hub the alert ended with the session', async () => {
     const { session, reports } = setup(1);
     session.send({ type: 'CALL_PHARMACIST' });
