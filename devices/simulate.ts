@@ -15,6 +15,8 @@ import { THERMOMETER_SCENARIOS, ThermometerSimulator } from './drivers/thermomet
 import { PtySimulation, simulatedHidDevice } from './simulated';
 
 const SCENARIOS = { thermometer: THERMOMETER_SCENARIOS, 'bp-cuff': BP_SCENARIOS, oximeter: OXIMETER_SCENARIOS, dermatoscope: DERMATOSCOPE_SCENARIOS } as const;
+/** The instruments simulated here; the otoscope and the stethoscope are a camera and a microphone, fed to the browser instead. */
+const SimulatedKind = DeviceKind.extract(['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope']);
 
 function usage(): never {
   const lines = Object.entries(SCENARIOS).map(([k, v]) => `  ${k}: ${v.join(', ')}`);
@@ -23,7 +25,7 @@ function usage(): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const kind = DeviceKind.safeParse(argv[0]);
+  const kind = SimulatedKind.safeParse(argv[0]);
   if (!kind.success) usage();
   const scenario = argv[1] ?? 'normal';
   if (!(SCENARIOS[kind.data] as readonly string[]).includes(scenario)) usage();

@@ -14,13 +14,15 @@ interface Names {
   enObj: string;
 }
 
-// NOTE: all four device names are masculine in French, so one set of
+// NOTE: every device name is masculine in French, so one set of
 // sentences fits them all ("branché", "débranché").
 const NAMES: Record<DeviceKind, Names> = {
   thermometer: { fr: 'Le thermomètre', frObj: 'le thermomètre', en: 'The thermometer', enObj: 'the thermometer' },
   'bp-cuff': { fr: 'Le tensiomètre', frObj: 'le tensiomètre', en: 'The blood-pressure monitor', enObj: 'the blood-pressure monitor' },
   oximeter: { fr: 'L’oxymètre', frObj: 'l’oxymètre', en: 'The pulse oximeter', enObj: 'the pulse oximeter' },
   dermatoscope: { fr: 'Le dermatoscope', frObj: 'le dermatoscope', en: 'The dermatoscope', enObj: 'the dermatoscope' },
+  otoscope: { fr: 'L’otoscope', frObj: 'l’otoscope', en: 'The otoscope', enObj: 'the otoscope' },
+  stethoscope: { fr: 'Le stéthoscope', frObj: 'le stéthoscope', en: 'The stethoscope', enObj: 'the stethoscope' },
 };
 
 const TEMPLATES: Record<DeviceErrorCode, (n: Names, kind: DeviceKind) => LocalisedMessage> = {

@@ -15,7 +15,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type MediaMethod, type MediaNote, type MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
+import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
 
 export type { MediaSource } from '../shared/media-protocol';
@@ -62,7 +62,8 @@ export interface MediaSessionOptions {
 type TransportInfo = RequestResult<typeof MEDIA.createTransport>;
 
 function sourceOf(value: unknown, kind: string): MediaSource {
-  if (value === 'camera' || value === 'microphone' || value === 'dermatoscope') return value;
+  const known = MediaSource.safeParse(value);
+  if (known.success) return known.data;
   return kind === 'audio' ? 'microphone' : 'camera';
 }
 

@@ -37,9 +37,19 @@ const SimulatedConnection = z.object({
   scenario: z.string().default('normal'),
 });
 
+/**
+ * The instruments a driver reads (serial or HID); the otoscope and the
+ * stethoscope are a camera and a microphone, chosen in `media`.
+ */
+const DriverKind = DeviceKind.extract(['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope'], {
+  error: (issue) => (issue.input === 'otoscope' || issue.input === 'stethoscope'
+    ? `the ${String(issue.input)} is a ${issue.input === 'otoscope' ? 'camera' : 'microphone'}: name it in "media".${String(issue.input)}, not in "devices"`
+    : undefined),
+});
+
 export const DeviceConfig = z.object({
   id: z.string().min(1),
-  kind: DeviceKind,
+  kind: DriverKind,
   label: z.string().optional(),
   connection: z.discriminatedUnion('type', [SerialConnection, HidConnection, SimulatedConnection]),
 });
@@ -147,6 +157,8 @@ export function describeIssues(error: z.ZodError, raw?: unknown): { path: string
     let expected = issue.message;
     if (issue.code === 'invalid_value' && 'values' in issue) {
       expected = `one of ${(issue.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      // A schema's own message says more than the list (where the value belongs instead).
+      if (!issue.message.startsWith('Invalid option')) expected += ` (${issue.message})`;
     } else if (issue.code === 'invalid_type') {
       expected = `expected ${issue.expected}${valueAt(issue.path) === undefined ? ' (missing)' : ''}`;
     } else if (issue.code === 'unrecognized_keys') {

@@ -9,7 +9,7 @@ export const MEASUREMENT_KINDS = ['temperature', 'blood-pressure', 'cuff-pressur
 export const MeasurementKind = z.enum(MEASUREMENT_KINDS);
 export type MeasurementKind = z.infer<typeof MeasurementKind>;
 
-export const DEVICE_KINDS = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope'] as const;
+export const DEVICE_KINDS = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope', 'otoscope', 'stethoscope'] as const;
 export const DeviceKind = z.enum(DEVICE_KINDS);
 export type DeviceKind = z.infer<typeof DeviceKind>;
 

@@ -94,7 +94,7 @@ export const Pharmacy = z.object({ name: z.string(), city: z.string() });
 export type Pharmacy = z.infer<typeof Pharmacy>;
 export const SideName = z.enum(['booth', 'specialist']);
 export type SideName = z.infer<typeof SideName>;
-export const MediaSource = z.enum(['camera', 'microphone', 'dermatoscope']);
+export const MediaSource = z.enum(['camera', 'microphone', 'dermatoscope', 'otoscope', 'stethoscope']);
 export type MediaSource = z.infer<typeof MediaSource>;
 export const MediaKind = z.enum(['audio', 'video']);
 

@@ -70,6 +70,8 @@ export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sent
   'bp-cuff': { console: 'Tensiomètre', sentence: 'tensiomètre', kiosk: { fr: 'Le tensiomètre', en: 'The blood pressure monitor' } },
   oximeter: { console: 'Oxymètre', sentence: 'oxymètre de pouls', kiosk: { fr: 'L’oxymètre de pouls', en: 'The pulse oximeter' } },
   dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope', kiosk: { fr: 'Le dermatoscope', en: 'The dermatoscope' } },
+  otoscope: { console: 'Otoscope', sentence: 'otoscope', kiosk: { fr: 'L’otoscope', en: 'The otoscope' } },
+  stethoscope: { console: 'Stéthoscope', sentence: 'stéthoscope', kiosk: { fr: 'Le stéthoscope', en: 'The stethoscope' } },
 };
 
 /** The patient's banner for a device that stopped answering, naming it ("a device" only for a kind the booth does not know). */

@@ -13,8 +13,8 @@ import type { QueueEntry } from './queue';
 export type { SideName } from '../../shared/media-protocol';
 import type { SideName } from '../../shared/media-protocol';
 
-/** Bounds per side: send + recv transports (plus one spare), camera + mic + dermatoscope. */
-export const LIMITS = { transports: 4, producers: 3, consumers: 12 } as const;
+/** Bounds per side: send + recv transports (plus one spare), camera + mic + dermatoscope + otoscope + stethoscope. */
+export const LIMITS = { transports: 4, producers: 5, consumers: 12 } as const;
 
 export interface MediaSettings {
   listenIp: string;

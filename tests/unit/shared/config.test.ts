@@ -62,11 +62,19 @@ describe('kiosk-config', () => {
 
   it('lists the accepted kinds for an unknown device kind', () => {
     const raw = rawDefaultConfig();
-    (raw.devices as Record<string, unknown>[])[1]!.kind = 'stethoscope';
+    (raw.devices as Record<string, unknown>[])[1]!.kind = 'glucometer';
     const error = configError(() => parseKioskConfig(raw, 'booth.json'));
     const issue = error.issues.find((i) => i.path === 'devices[1].kind');
     expect(issue?.expected).toContain('"thermometer"');
     expect(issue?.expected).toContain('"bp-cuff"');
+  });
+
+  it('sends a stethoscope named among the devices to the media section', () => {
+    const raw = rawDefaultConfig();
+    (raw.devices as Record<string, unknown>[])[1]!.kind = 'stethoscope';
+    const error = configError(() => parseKioskConfig(raw, 'booth.json'));
+    const issue = error.issues.find((i) => i.path === 'devices[1].kind');
+    expect(issue?.expected).toContain('"media".stethoscope');
   });
 
   it('reports a missing hub URL as missing', () => {

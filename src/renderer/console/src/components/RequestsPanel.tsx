@@ -4,11 +4,11 @@ import type { RequestableKind, RequestMeasurementParams } from '../../../../shar
 import type { RequestEntry } from '../consult-state';
 import { DEVICE_STATE_LABEL, KIND_LABEL, progressText, timeText } from '../format';
 
-const KIND_OF_DEVICE: Record<DeviceKind, RequestableKind> = { thermometer: 'temperature', 'bp-cuff': 'blood-pressure', oximeter: 'spo2', dermatoscope: 'dermatoscope-photo' };
-const ORDER: DeviceKind[] = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope'];
+/** The measurement each device takes when asked; a device without one (the stethoscope is listened to, not asked) has no row here. */
+const KIND_OF_DEVICE: Partial<Record<DeviceKind, RequestableKind>> = { thermometer: 'temperature', 'bp-cuff': 'blood-pressure', oximeter: 'spo2', dermatoscope: 'dermatoscope-photo' };
+const ORDER: DeviceKind[] = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope', 'otoscope', 'stethoscope'];
 
-function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p: RequestMeasurementParams) => Promise<void> }) {
-  const kind = KIND_OF_DEVICE[device.kind];
+function RequestRow({ device, kind, onRequest }: { device: DeviceStatus; kind: RequestableKind; onRequest: (p: RequestMeasurementParams) => Promise<void> }) {
   const [extra, setExtra] = useState('');
   const [busy, setBusy] = useState(false);
   const usable = device.state !== 'disconnected' && device.state !== 'error';
@@ -42,14 +42,15 @@ function RequestRow({ device, onRequest }: { device: DeviceStatus; onRequest: (p
 
 /** A button per device the booth has, and each request's progress as the booth reports it. */
 export const RequestsPanel = memo(function RequestsPanel({ devices, requests, onRequest, live }: { devices: DeviceStatus[]; requests: RequestEntry[]; onRequest: (p: RequestMeasurementParams) => Promise<void>; live: boolean }) {
-  const present = [...devices].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  const present = devices.flatMap((d) => { const kind = KIND_OF_DEVICE[d.kind]; return kind ? [{ device: d, kind }] : []; })
+    .sort((a, b) => ORDER.indexOf(a.device.kind) - ORDER.indexOf(b.device.kind));
   return (
     <section className="panel requests" aria-labelledby="requests-title">
       <h2 id="requests-title">Demander une mesure</h2>
       {!live ? <p className="muted">La consultation est terminée.</p>
         : present.length === 0 ? <p className="muted">La cabine n’a signalé aucun appareil.</p> : (
           <ul className="request-list">
-            {present.map((d) => <RequestRow key={d.deviceId} device={d} onRequest={onRequest} />)}
+            {present.map(({ device, kind }) => <RequestRow key={device.deviceId} device={device} kind={kind} onRequest={onRequest} />)}
           </ul>
         )}
       {requests.length > 0 && (
