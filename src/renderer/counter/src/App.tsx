@@ -10,6 +10,7 @@ import { systemClock } from '../../../shared/clock';
 import { COUNTER_API, COUNTER_ERRORS, type Board, type BoardBooth, type BoothActivity, type RingNote } from '../../../shared/counter-protocol';
 import type { Intake } from '../../../shared/intake';
 import { draftOf, type IntakeDraft } from '../../../shared/intake-draft';
+import { signIn } from '../../../shared/sign-in';
 import { armAlerts, ring, type Armed } from './alerting';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
@@ -63,20 +64,12 @@ function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactN
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch(COUNTER_API.login, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
-      });
-      const body = (await res.json()) as Me & { message?: string };
-      if (!res.ok) setError(lang === 'fr' ? (body.message ?? t(lang, 'login.refused')) : t(lang, 'login.refused'));
-      else onLogin(body);
-    } catch {
-      setError(t(lang, 'login.unreachable'));
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await signIn<Me>(COUNTER_API.login, form.get('email'), form.get('password'));
+    setBusy(false);
+    if (outcome.ok) onLogin(outcome.me);
+    // The hub words its refusals in French only.
+    else if (outcome.reason === 'refused') setError(lang === 'fr' ? (outcome.message ?? t(lang, 'login.refused')) : t(lang, 'login.refused'));
+    else setError(t(lang, 'login.unreachable'));
   };
   return (
     <main className="card login">

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { signIn } from '../../../../shared/sign-in';
 import type { Me } from '../types';
 
 /** Email and password against POST /api/login; the hub sets the session cookie. */
@@ -10,20 +11,10 @@ export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch('/api/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: form.get('email'), password: form.get('password') }),
-      });
-      const body = (await res.json()) as Me & { message?: string };
-      if (!res.ok) setError(body.message ?? 'Connexion refusée.');
-      else onLogin(body);
-    } catch {
-      setError('Serveur injoignable.');
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await signIn<Me>('/api/login', form.get('email'), form.get('password'));
+    setBusy(false);
+    if (outcome.ok) onLogin(outcome.me);
+    else setError(outcome.reason === 'unreachable' ? 'Serveur injoignable.' : (outcome.message ?? 'Connexion refusée.'));
   };
   return (
     <main className="card login">
