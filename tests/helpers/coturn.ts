@@ -22,6 +22,8 @@ export interface CoturnOptions {
   secret: string;
   listenIp?: string;
   relayIp?: string;
+  /** The address coturn announces for its relayed transports, when a NAT stands between it and the peers (`external-ip`). */
+  externalIp?: string;
   /** IP addresses the certificate names (the addresses the browser dials). */
   certificateIps?: string[];
   realm?: string;
@@ -92,6 +94,7 @@ export async function startCoturn(opts: CoturnOptions): Promise<Coturn> {
     '-n', // no configuration file: everything is on the command line
     '--listening-ip', listenIp,
     '--relay-ip', opts.relayIp ?? '127.0.0.3',
+    ...(opts.externalIp ? ['--external-ip', `${opts.externalIp}/${opts.relayIp ?? '127.0.0.3'}`] : []),
     '--tls-listening-port', String(opts.tlsPort),
     // TLS only: the clear UDP/TCP listeners would also take the plain port.
     '--listening-port', String(opts.tlsPort + 1),

@@ -38,17 +38,18 @@ export interface RelayedHub {
 
 /**
  * A hub behind a relay that mirrors its RTC ports (and `extraTcp`, e.g. a
- * TURN server's port) from 127.0.0.2 to 127.0.0.1. The range is drawn at
+ * TURN server's port) from 127.0.0.2 to 127.0.0.1 (`sourceNat`: see
+ * NetRelay's option). The range is drawn at
  * random so files running side by side do not collide; a range already
  * taken is drawn again.
  */
-export async function startRelayedHub(opts: { extraTcp?: number[]; config?: Partial<HubConfigInput> } = {}): Promise<RelayedHub> {
+export async function startRelayedHub(opts: { extraTcp?: number[]; sourceNat?: Record<string, string>; config?: Partial<HubConfigInput> } = {}): Promise<RelayedHub> {
   let relay: NetRelay | null = null;
   let min = 0;
   for (let attempt = 0; attempt < 8 && !relay; attempt++) {
     min = 42_000 + Math.floor(Math.random() * 240) * RTC_PORTS;
     try {
-      relay = await NetRelay.mirror(RELAY_HOST, '127.0.0.1', min, min + RTC_PORTS - 1, opts.extraTcp).start();
+      relay = await NetRelay.mirror(RELAY_HOST, '127.0.0.1', min, min + RTC_PORTS - 1, { tcp: opts.extraTcp, sourceNat: opts.sourceNat }).start();
     } catch {
       relay = null;
     }

@@ -209,6 +209,14 @@ export interface RelayOptions {
   tcpPorts?: number[];
   clock?: Clock;
   random?: () => number;
+  /**
+   * UDP from these client addresses reaches the server from another address
+   * with the client's own port (a 1:1 NAT), e.g. { '127.0.0.3': '127.0.0.4' }:
+   * what coturn run with `--external-ip 127.0.0.4/127.0.0.3` announces as its
+   * relayed address, so the SFU sees the very address the browser's relay
+   * candidate names (otherwise the browser learns a peer-reflexive one).
+   */
+  sourceNat?: Record<string, string>;
 }
 
 interface UdpFlow {
@@ -239,9 +247,9 @@ export class NetRelay {
   }
 
   /** Mirrors a port range from `listenHost` to `targetHost`, UDP and TCP. */
-  static mirror(listenHost: string, targetHost: string, min: number, max: number, extraTcp: number[] = []): NetRelay {
+  static mirror(listenHost: string, targetHost: string, min: number, max: number, extra: Pick<RelayOptions, 'sourceNat'> & { tcp?: number[] } = {}): NetRelay {
     const ports = Array.from({ length: max - min + 1 }, (_, i) => min + i);
-    return new NetRelay({ listenHost, targetHost, udpPorts: ports, tcpPorts: [...ports, ...extraTcp] });
+    return new NetRelay({ listenHost, targetHost, udpPorts: ports, tcpPorts: [...ports, ...(extra.tcp ?? [])], sourceNat: extra.sourceNat });
   }
 
   async start(): Promise<this> {
@@ -318,7 +326,9 @@ export class NetRelay {
     let flow = this.flows.get(key);
     if (flow) return flow;
     const upstream = createSocket('udp4');
-    upstream.bind(0, this.opts.targetHost);
+    const nat = this.opts.sourceNat?.[client.address];
+    // Datagrams sent while the bind is under way wait for it (Node queues them).
+    upstream.bind(nat ? client.port : 0, nat ?? this.opts.targetHost);
     upstream.on('error', () => undefined);
     upstream.on('message', (msg) => {
       // Replies pass the firewall: it tracks the flows the browser opened, like a stateful one.
