@@ -3,7 +3,8 @@
  * the hub announces 127.0.0.2, where the relay mirrors its RTC ports. Cutting
  * the relay stops the pictures on both sides and restoring it brings them
  * back, so the relay really is the path; with every UDP datagram dropped the
- * call still connects, over ICE-TCP to the SFU.
+ * call still connects, over ICE-TCP to the SFU. The hub hands out a TURN
+ * server that never answers: the calls connect by the other candidates.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stats } from '../helpers/call';
 import { launchChromium } from '../helpers/chromium';
 import { endConsultation } from '../helpers/console-page';
-import { ensureRenderersBuilt } from '../helpers/hub';
+import { ensureRenderersBuilt, freePort } from '../helpers/hub';
 import { RELAY_BROWSER_ARGS, RELAY_HOST, selectedPairs, startRelayedCall, startRelayedHub, type RelayedCall, type RelayedHub } from '../helpers/net-call';
 
 let net: RelayedHub;
@@ -23,7 +24,9 @@ const calls: RelayedCall[] = [];
 
 beforeAll(async () => {
   ensureRenderersBuilt();
-  net = await startRelayedHub();
+  // A TURN server that does not answer (nothing listens on its port): the calls below must not depend on it.
+  const deadTurn = await freePort();
+  net = await startRelayedHub({ config: { turn: { urls: [`turns:${RELAY_HOST}:${deadTurn}?transport=tcp`], secret: 'unreachable-turn-secret-0123456789', ttlSeconds: 600 } } });
   browser = await launchChromium({ args: RELAY_BROWSER_ARGS });
 }, 120_000);
 
