@@ -56,6 +56,22 @@ export interface NetProfile {
   firewall?: { allow: { protocol: 'udp' | 'tcp'; port: number }[]; trusted?: string[] };
 }
 
+/**
+ * The lines the media bench measures (one-way figures, per direction; 'up'
+ * is the browser's upload). The bad line's loss is bursty: 8 % on average
+ * (2 % ÷ (2 % + 23 %) of datagrams fall in the bad state), bursts of about
+ * four datagrams. The outage is `cut()` / `restore()` during a call.
+ */
+export const LINE_PROFILES = {
+  fibre: { up: { delayMs: 20 }, down: { delayMs: 20 } },
+  ruralAdsl: { up: { rateKbps: 1000, delayMs: 40, loss: 0.01 }, down: { rateKbps: 8000, delayMs: 40, loss: 0.01 } },
+  weak4g: { up: { rateKbps: 600, delayMs: 120, jitterMs: 40, loss: 0.03 }, down: { rateKbps: 600, delayMs: 120, jitterMs: 40, loss: 0.03 } },
+  bad: {
+    up: { rateKbps: 300, delayMs: 300, burst: { enterBad: 0.02, leaveBad: 0.23 } },
+    down: { rateKbps: 300, delayMs: 300, burst: { enterBad: 0.02, leaveBad: 0.23 } },
+  },
+} as const satisfies Record<string, NetProfile>;
+
 /** The same impairments both ways. */
 export function symmetric(line: LineProfile, firewall?: NetProfile['firewall']): NetProfile {
   return { up: line, down: line, ...(firewall ? { firewall } : {}) };

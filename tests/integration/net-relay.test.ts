@@ -8,7 +8,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Line, NetRelay, seededRandom, type Clock } from '../helpers/net-relay';
+import { LINE_PROFILES, Line, NetRelay, seededRandom, type Clock } from '../helpers/net-relay';
 
 /** A clock tests advance by hand. */
 class FakeClock implements Clock {
@@ -70,6 +70,16 @@ describe('the line model', () => {
     expect(bursty.rate).toBeLessThan(0.12);
     expect(bursty.meanRun).toBeGreaterThan(3);
     expect(random.meanRun).toBeLessThan(1.2);
+  });
+
+  it('gives the bench\'s bad line about 8 % loss, in bursts', () => {
+    const { line: l } = line(11);
+    l.set(LINE_PROFILES.bad.up);
+    const fate = Array.from({ length: 40_000 }, () => l.offer(100, () => undefined));
+    // Loss is decided before the queue: what the full queue drops afterwards does not change the losses counted.
+    const lost = fate.filter((v) => v === 'lost').length;
+    expect(lost / fate.length).toBeGreaterThan(0.06);
+    expect(lost / fate.length).toBeLessThan(0.10);
   });
 
   it('delays each packet by the delay asked for, within the jitter, and never reorders', () => {
