@@ -6,7 +6,7 @@
  * call still connects, over ICE-TCP to the SFU. The hub hands out a TURN
  * server that never answers: the calls connect by the other candidates.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -34,6 +34,7 @@ afterAll(async () => {
   for (const c of calls) await c.close();
   await browser?.close();
   await net?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const decoded = async (page: Page): Promise<number> => (await stats(page))?.video.framesDecoded ?? 0;

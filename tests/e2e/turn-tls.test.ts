@@ -14,7 +14,7 @@
  * (`external-ip`), as a TURN server behind a cloud NAT does: the SFU sees
  * the address the browser's relay candidate names.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -56,6 +56,7 @@ afterAll(async () => {
   await browser?.close();
   await net?.close();
   await coturn?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const decoded = async (page: Page): Promise<number> => (await stats(page))?.video.framesDecoded ?? 0;
