@@ -36,6 +36,8 @@ export const APT_PACKAGES = [
   'espeak-ng', 'sox',               // pre-rendered spoken guidance
   'xvfb', 'xauth',                  // a real window for screenshots and the demo without a display
   'poppler-utils',                  // pdftoppm: look at generated PDFs in tests
+  'coturn',                         // TURN over TLS for restrictive networks: the demo and the tests start their own
+  'libnss3-tools',                  // certutil: a test browser trusts the test TURN certificate the way Chromium does
 ];
 
 function missingAptPackages(packages) {

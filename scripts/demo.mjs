@@ -17,8 +17,11 @@
  * child that cannot be restarted, an exception.
  *
  * Environment: CABINE_HUB_PORT (8443), CABINE_CONFIG (kiosk-config),
- * CABINE_HUB_CONFIG (hub-config), CABINE_DEMO_VERBOSE (every log line).
+ * CABINE_HUB_CONFIG (hub-config), CABINE_DEMO_VERBOSE (every log line),
+ * CABINE_DEMO_TURN_PORT (also run coturn, TURN over TLS on that loopback
+ * port, and give the hub its `turn` section: see docs/media.md).
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,13 +91,60 @@ function supervise(name, options) {
 const tsx = ['--import', 'tsx'];
 
 // ---------------------------------------------------------------------------
+// TURN over TLS (opt-in): coturn on loopback, a certificate made here, the hub told
+// ---------------------------------------------------------------------------
+
+/**
+ * Starts coturn (TLS only, on 127.0.0.1:`port`, the REST API's shared secret)
+ * and returns a hub config file: the demo's own with a `turn` section naming
+ * it. The certificate is self-signed: a browser uses this relay only once it
+ * trusts it (on loopback the call never needs it); production takes a
+ * certificate from a public authority (docs/media.md).
+ */
+function startTurn(port) {
+  if (spawnSync('turnserver', ['-h'], { stdio: 'ignore' }).error) {
+    say('CABINE_DEMO_TURN_PORT is set but coturn is not installed: apt-get install coturn');
+    process.exit(1);
+  }
+  const dir = join(demoRoot, 'turn');
+  mkdirSync(dir, { mode: 0o700 });
+  const cert = join(dir, 'turn.pem');
+  const key = join(dir, 'turn.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', '/CN=Cabine demo TURN', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth'], { stdio: 'ignore' });
+  const secret = randomBytes(32).toString('hex');
+  supervise('coturn', {
+    command: 'turnserver',
+    args: () => [
+      '-n', '--listening-ip', '127.0.0.1', '--relay-ip', '127.0.0.1', '--tls-listening-port', String(port), '--listening-port', String(Number(port) + 1),
+      '--no-udp', '--no-tcp', '--no-dtls', '--no-tlsv1', '--no-tlsv1_1', '--cert', cert, '--pkey', key,
+      '--use-auth-secret', '--static-auth-secret', secret, '--realm', 'cabine.demo', '--allow-loopback-peers',
+      '--fingerprint', '--no-cli', '--no-software-attribute', '--userdb', join(dir, 'turndb'), '--pidfile', join(dir, 'turnserver.pid'),
+      '--log-file', 'stdout', '--simple-log',
+    ],
+    onLine: (line) => { if (process.env.CABINE_DEMO_VERBOSE || /error/i.test(line)) process.stderr.write(`[coturn] ${line}\n`); },
+  });
+  const source = resolve(root, process.env.CABINE_HUB_CONFIG ?? 'hub-config/default.json');
+  const config = JSON.parse(readFileSync(source, 'utf8'));
+  // The doctors' photos are named relative to the config file: the derived file lives elsewhere.
+  for (const s of config.specialists ?? []) if (typeof s.photo === 'string') s.photo = resolve(dirname(source), s.photo);
+  const file = join(dir, 'hub-config.json');
+  writeFileSync(file, JSON.stringify({ ...config, turn: { urls: [`turns:127.0.0.1:${port}?transport=tcp`], secret, ttlSeconds: 3600 } }), { mode: 0o600 });
+  say(`TURN over TLS on 127.0.0.1:${port} (coturn; self-signed certificate ${cert})`);
+  return file;
+}
+
+const turnPort = process.env.CABINE_DEMO_TURN_PORT;
+const hubConfig = turnPort ? startTurn(turnPort) : process.env.CABINE_HUB_CONFIG;
+
+// ---------------------------------------------------------------------------
 // Hub
 // ---------------------------------------------------------------------------
 
 const hubUrl = await new Promise((resolveUrl) => {
   const log = show('hub');
   supervise('hub', {
-    args: () => [...tsx, 'src/hub/main.ts', '--port', hubPort, ...(process.env.CABINE_HUB_CONFIG ? ['--config', process.env.CABINE_HUB_CONFIG] : [])],
+    args: () => [...tsx, 'src/hub/main.ts', '--port', hubPort, ...(hubConfig ? ['--config', hubConfig] : [])],
     env: () => ({ ...process.env, CABINE_HUB_PORT: hubPort }),
     onLine: (line) => (line.startsWith('HUB_URL=') ? resolveUrl(line.slice(8)) : log(line)),
   });

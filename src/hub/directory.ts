@@ -10,6 +10,7 @@ import { describeIssues } from '../shared/config';
 import { DoctorPhotoUrl, MAX_DOCTOR_PHOTO_BYTES, doctorPhotoType } from '../shared/doctor-photo';
 import { codeOf, ConfigError } from '../shared/errors';
 import { HashGate, type Standing } from './hash-gate';
+import { TurnConfig } from './turn';
 
 const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
@@ -76,6 +77,8 @@ export const HubConfig = z.object({
     rtcMaxPort: z.number().int().min(1024).max(65535).default(40999),
     workers: z.number().int().min(0).default(0),
   }).default({ listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 0 }),
+  /** A TURN server over TLS for booths and consoles behind networks that block UDP (./turn.ts); none when absent. */
+  turn: TurnConfig.optional(),
   allowedOrigins: z.array(z.string()).default([]),
   dataDir: z.string().default('.cabine/hub'),
 }).strict().superRefine((config, ctx) => {

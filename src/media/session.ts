@@ -15,7 +15,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
+import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type IceServer, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
 
 export type { MediaSource } from '../shared/media-protocol';
@@ -204,8 +204,9 @@ export class MediaSession {
     if (gen !== this.generation || this.isClosed()) return;
     this.device = device;
     this.mark('deviceLoaded');
-    this.recv = this.makeTransport(recvInfo, 'recv');
-    this.send = this.makeTransport(sendInfo, 'send');
+    // The hub's TURN server (if any) with this side's own short-lived credential, fresh at each (re)start.
+    this.recv = this.makeTransport(recvInfo, 'recv', caps.iceServers);
+    this.send = this.makeTransport(sendInfo, 'send', caps.iceServers);
     // What the other side already sends is consumed at once, in parallel with our own camera.
     const early = Promise.all(caps.producers.map((p) => this.consume(p)));
 
@@ -288,8 +289,8 @@ export class MediaSession {
     await this.req(on ? MEDIA.resumeProducer : MEDIA.pauseProducer, { producerId: producer.id });
   }
 
-  private makeTransport(info: TransportInfo, direction: 'send' | 'recv'): types.Transport {
-    const params = { id: info.id, iceParameters: info.iceParameters, iceCandidates: info.iceCandidates, dtlsParameters: info.dtlsParameters, iceServers: [] };
+  private makeTransport(info: TransportInfo, direction: 'send' | 'recv', iceServers: IceServer[]): types.Transport {
+    const params = { id: info.id, iceParameters: info.iceParameters, iceCandidates: info.iceCandidates, dtlsParameters: info.dtlsParameters, iceServers };
     const transport = direction === 'send' ? this.device!.createSendTransport(params) : this.device!.createRecvTransport(params);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.req(MEDIA.connectTransport, { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);

@@ -112,6 +112,17 @@ const DtlsParameters = mediasoupObject<ms.DtlsParameters>();
 const IceParameters = mediasoupObject<ms.IceParameters>();
 const IceCandidates = z.array(mediasoupObject<ms.IceCandidate>()).max(16);
 
+/**
+ * A TURN server with a short-lived credential of this side's own (the hub's
+ * src/hub/turn.ts): what the page passes to its transports as `iceServers`.
+ */
+export const IceServer = z.object({
+  urls: z.array(z.string().regex(/^turns?:/).max(300)).min(1).max(4),
+  username: z.string().max(300),
+  credential: z.string().max(300),
+}).strict();
+export type IceServer = z.infer<typeof IceServer>;
+
 /** A producer of the other side, as `media.capabilities` lists it and `media.newProducer` announces it. */
 export const RemoteProducer = z.object({ producerId: z.string(), kind: MediaKind, source: z.string() });
 export type RemoteProducer = z.infer<typeof RemoteProducer>;
@@ -174,7 +185,11 @@ export type RoomRef = z.infer<typeof RoomRef>;
 export const MEDIA_REQUESTS = {
   [MEDIA.capabilities]: {
     params: Empty,
-    result: z.object({ roomId: z.string(), rtpCapabilities: RtpCapabilities, producers: z.array(RemoteProducer) }),
+    result: z.object({
+      roomId: z.string(), rtpCapabilities: RtpCapabilities, producers: z.array(RemoteProducer),
+      /** None when the hub has no TURN server (and from a hub older than TURN). */
+      iceServers: z.array(IceServer).max(4).default([]),
+    }),
   },
   [MEDIA.createTransport]: {
     params: z.object({ direction: z.enum(['send', 'recv']) }).strict(),

@@ -107,8 +107,10 @@ const SCRIPT_OF = { hub: 'src/hub/main.ts', host: 'src/host/main.ts' } as const;
  * on a socat pty, data in the test's folder) so a test can hold a call
  * through it; otherwise it runs with the repository's default configs.
  */
-export async function startDemo({ call = false, kioskConfig, waitForUrls = true }: {
+export async function startDemo({ call = false, kioskConfig, waitForUrls = true, env: extraEnv = {} }: {
   call?: boolean;
+  /** More environment for the demo (e.g. CABINE_DEMO_TURN_PORT). */
+  env?: NodeJS.ProcessEnv;
   /** A kiosk-config of the test's own (raw JSON), instead of the call's or the repository's. */
   kioskConfig?: unknown;
   /** false: return at once (a demo expected to stop by itself); the URLs are then empty. */
@@ -121,7 +123,7 @@ export async function startDemo({ call = false, kioskConfig, waitForUrls = true 
   mkdirSync(tmp);
   mkdirSync(data);
   const hubPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, CABINE_HUB_PORT: String(hubPort), DISPLAY: '', TMPDIR: tmp };
+  const env: NodeJS.ProcessEnv = { ...process.env, CABINE_HUB_PORT: String(hubPort), DISPLAY: '', TMPDIR: tmp, ...extraEnv };
   if (call) {
     env.CABINE_HUB_CONFIG = await writeHubConfigFile(data);
     // The demo points the booth at its own hub, whatever port the file names.

@@ -43,7 +43,7 @@ export function registerMediaMethods(gateway: MethodRegistry, service: MediaServ
     const { room, name } = service.sideOf(peer);
     await service.ready(room);
     room.fresh(name, peer);
-    return { roomId: room.id, rtpCapabilities: room.router.rtpCapabilities, producers: room.remoteProducers(name) };
+    return { roomId: room.id, rtpCapabilities: room.router.rtpCapabilities, producers: room.remoteProducers(name), iceServers: service.iceServers(peer) };
   });
   on(gateway, MEDIA.createTransport, (peer, p) => {
     const { room, side } = bound(peer);

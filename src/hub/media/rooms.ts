@@ -48,6 +48,7 @@ import { WaitingQueue, type QueueEntry } from './queue';
 import { Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
 import type { HubStateStore } from '../state/store';
+import { iceServersFor, type IceServer } from '../turn';
 
 export type { ResumeReason } from '../../shared/media-protocol';
 
@@ -523,6 +524,11 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
    * connection, never from params. A specialist's connection acts on its
    * room only while it holds the side (another tab may hold it).
    */
+  /** A TURN credential of the peer's own (none without a turn section): only ever asked by an authenticated side of a room. */
+  iceServers(peer: Peer): IceServer[] {
+    return iceServersFor(this.config.turn, peer.id);
+  }
+
   sideOf(peer: Peer): { room: Room; name: SideName } {
     if (peer.role === 'booth') {
       const room = this.rooms.get(peer.id);
