@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CLIP_KIOSK_WORDING } from '../../../../shared/clip-protocol';
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import type { Language } from '../../../../shared/language';
-import { ClipStopped, runClipCommand, type ClipCapture } from '../clip-recorder';
+import { ClipStopped, runClipCommand, webAudioTap, type ClipCapture } from '../clip-recorder';
 
 type State =
   | { kind: 'idle' }
@@ -30,7 +30,7 @@ export function ClipRecorder({ api, lang }: { api: KioskApi; lang: Language }) {
       const cmd = event.data;
       busy.current = true;
       setState({ kind: 'recording', seconds: cmd.seconds, progress: 0 });
-      runClipCommand(api, cmd, {
+      runClipCommand(api, cmd, { md: navigator.mediaDevices, tap: webAudioTap }, {
         onProgress: (progress) => setState((s) => (s.kind === 'recording' ? { ...s, progress } : s)),
         onCapture: (c) => { capture.current = c; },
       }).then(
