@@ -42,6 +42,8 @@ export interface BoothClipsOptions {
   now?: () => number;
   /** How long the page has to open the stethoscope before the hub is told it failed. */
   startTimeoutMs?: number;
+  /** How long past the clip's own length the page has to hand it over (a page that reloaded never will). */
+  saveGraceMs?: number;
 }
 
 interface Recording {
@@ -50,6 +52,7 @@ interface Recording {
   seconds: number;
   state: 'starting' | 'recording';
   started?: { resolve: () => void; reject: (e: ClipError) => void; timer: NodeJS.Timeout };
+  overdue?: NodeJS.Timeout;
 }
 
 /** How far a clip may be from the length asked for (a late first buffer, a rounded last one). */
@@ -99,6 +102,12 @@ export class BoothClips {
       rec.state = 'recording';
       clearTimeout(rec.started!.timer);
       rec.started!.resolve();
+      rec.overdue = setTimeout(() => {
+        if (this.current !== rec) return;
+        this.finish(rec);
+        this.opts.log.warn('a clip was never handed over by the kiosk page');
+        this.failed(rec, 'CAPTURE_FAILED');
+      }, rec.seconds * 1000 + (this.opts.saveGraceMs ?? 60_000));
       return { ok: true };
     }
     this.finish(rec);
@@ -152,6 +161,7 @@ export class BoothClips {
   }
 
   private finish(rec: Recording): void {
+    if (rec.overdue) clearTimeout(rec.overdue);
     if (this.current === rec) this.current = null;
   }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { BoothClips } from '../../../src/host/clips';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
@@ -86,6 +86,26 @@ describe('a clip recorded at the booth', () => {
       await expect(c.save(requestId, { bytes })).rejects.toMatchObject({ code: 'CAPTURE_FAILED' });
       expect(stored).toEqual([]);
       expect(link.requests.map((r) => r.method)).toContain('consult.clipFailed');
+    }
+  });
+});
+
+describe('a clip the page never finishes', () => {
+  it('frees the booth for the next clip and tells the hub, once the clip is well overdue', async () => {
+    vi.useFakeTimers();
+    try {
+      const { link, stored, clips: c } = setup();
+      const answer = link.call('consult.clipRequested', { requestId, point: 'mitral' });
+      c.state({ state: 'recording', requestId });
+      await answer;
+      // The page went away (reloaded) with the recording: no upload, no failure from it.
+      await vi.advanceTimersByTimeAsync(15_000 + 60_000);
+      expect(c.recording()).toBe(false);
+      expect(link.requests).toContainEqual({ method: 'consult.clipFailed', params: { requestId, point: 'mitral', code: 'CAPTURE_FAILED' } });
+      await expect(c.save(requestId, { bytes: wav(15) })).rejects.toMatchObject({ code: 'NO_CLIP' });
+      expect(stored).toEqual([]);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

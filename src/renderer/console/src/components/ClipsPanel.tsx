@@ -22,7 +22,7 @@ interface Recording {
 const secondsText = (ms: number): string => `${(Math.round(ms / 100) / 10).toString().replace('.', ',')} s`;
 
 export const ClipsPanel = memo(function ClipsPanel({ hub, boothId, point, live, online = true }: {
-  hub: HubClient;
+  hub: Pick<HubClient, 'request' | 'onNotification'>;
   boothId: string;
   /** The point being listened to; null: none chosen, nothing to record. */
   point: AuscultationPoint | null;
