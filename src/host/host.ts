@@ -31,9 +31,10 @@ import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
 import type { StoreError } from '../node/store-errors';
 import { FileKeyProvider, type KeyProvider } from '../node/keys';
-import { BoothStore, type PhotoInput } from './store/store';
+import { BoothStore, type ClipInput, type PhotoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
+import { BoothClips } from './clips';
 import { BoothConsult, queueJoinDetails } from './consult';
 import { CounterRelay } from './counter-relay';
 import { PrescriptionPrinter } from './prescription';
@@ -83,6 +84,8 @@ export class Host extends EventEmitter<HostEvents> {
   readonly media: MediaRelay;
   /** The consultation with the specialist: requests, progress, devices, record events, prescription. */
   readonly consult: BoothConsult;
+  /** Stethoscope clips the doctor asks for: the kiosk page records, the host checks and stores. */
+  readonly clips: BoothClips;
   /** Every reading, photo and session event goes through here first (write before show). */
   readonly writer: DurableWriter;
   private storeHandle: BoothStore | null;
@@ -193,6 +196,14 @@ export class Host extends EventEmitter<HostEvents> {
       deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
+    this.clips = new BoothClips({
+      link: this.hubLink,
+      session: this.session,
+      emit: (event) => this.emit('kioskEvent', event),
+      recordClip: (clip) => this.recordClip(clip),
+      log: log.child({ module: 'host.clips' }),
+      ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
+    });
     // The counter page's intake, handed over by the hub (src/shared/intake-protocol.ts).
     registerIntakeUpdates({
       link: this.hubLink, session: this.session, config, clock: deps.clock ?? { now: () => Date.now() }, log: log.child({ module: 'host.intake' }),
@@ -204,6 +215,7 @@ export class Host extends EventEmitter<HostEvents> {
       assistantAuth: new AssistantAuth({ ...config.assistant, ...(deps.clock ? { clock: deps.clock } : {}) }),
       media: this.media,
       consult: this.consult,
+      clips: this.clips,
       incidents: this.incidents,
       settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds, media: config.media },
       recordPhoto: (photo) => this.recordPhoto(photo),
@@ -265,6 +277,11 @@ export class Host extends EventEmitter<HostEvents> {
   /** Stores a dermatoscope photo (sealed chunks, queued for the hub); resolves once it is on disk. */
   recordPhoto(photo: PhotoInput): Promise<void> {
     return this.writer.write({ kind: 'photo', photo });
+  }
+
+  /** Stores a stethoscope clip (sealed chunks, queued for the hub); resolves once it is on disk. */
+  recordClip(clip: ClipInput): Promise<void> {
+    return this.writer.write({ kind: 'clip', clip });
   }
 
   /** Deletes acknowledged data older than `store.retentionDays` (never unacknowledged data). */

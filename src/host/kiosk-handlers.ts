@@ -9,10 +9,12 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Driver } from '../../devices/contracts';
 import { ApiRequestError } from '../shared/errors';
 import { acceptIntake } from '../shared/intake';
+import { CLIP_CONTENT_TYPES } from '../shared/binary-transfer';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
 import type { MediaSelection } from '../shared/media-devices';
 import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
+import type { BoothClips } from './clips';
 import type { BoothConsult } from './consult';
 import type { DeviceManager } from './devices';
 import type { IncidentLog } from './incidents';
@@ -28,6 +30,7 @@ export interface KioskHandlerPorts {
   assistantAuth: Pick<AssistantAuth, 'login'>;
   media: Pick<MediaRelay, 'signal'>;
   consult: Pick<BoothConsult, 'prescription' | 'reprint'>;
+  clips: Pick<BoothClips, 'state' | 'save'>;
   incidents: Pick<IncidentLog, 'list'>;
   /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`, `media`). */
   settings: { screenDiagonalInches: number; inactivityWipeSeconds: number; media: MediaSelection };
@@ -47,7 +50,7 @@ function notAvailable(what: string): never {
 export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
   const { session, devices, assistantAuth, media, consult, log } = ports;
   const sendHostEvent = session.send;
-  // The kiosk's binary call: stills arrive here in chunks before capturePhoto takes them.
+  // The kiosk's binary call: stills and clips arrive here in chunks before capturePhoto or saveClip takes them.
   const uploads = new KioskUploads();
 
   const requireAssistant = (): void => {
@@ -135,6 +138,8 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
       return { photoId };
     },
     getPhoto: () => notAvailable('dermatoscope'),
+    clipState: (params) => ports.clips.state(params),
+    saveClip: ({ requestId, uploadId }) => ports.clips.save(requestId, uploads.take(uploadId, CLIP_CONTENT_TYPES)),
     getPrescription: () => ({ prescription: consult.prescription() }),
     reprintPrescription: () => consult.reprint(),
   };

@@ -13,6 +13,12 @@ import { CabineError } from './errors';
 /** The largest dermatoscope still, from the kiosk to the host and from the booth to the hub. */
 export const MAX_PHOTO_BYTES = 12 * 1024 * 1024;
 export const PHOTO_CONTENT_TYPES = ['image/jpeg', 'image/png'] as const;
+/**
+ * The largest stethoscope clip: 15 s of 48 kHz 16-bit PCM is 1.4 MB mono
+ * (2.9 MB stereo); the cap leaves room for a longer clip, not for a stray file.
+ */
+export const MAX_CLIP_BYTES = 8 * 1024 * 1024;
+export const CLIP_CONTENT_TYPES = ['audio/wav'] as const;
 
 /** Bytes per chunk: small enough for one WebSocket/IPC message, large enough to be few. */
 export const BINARY_CHUNK_BYTES = 256 * 1024;

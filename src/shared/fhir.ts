@@ -7,6 +7,9 @@
  * BP is the 85354-9 panel with 8480-6/8462-4 components in mm[Hg]; SpO2 is
  * coded 2708-6 and 59408-5 in %; heart rate 8867-4 in /min; temperature
  * 8310-5 in Cel. No name, no birth date: the subject is a pseudonym.
+ * Stethoscope clips are audio Media (WAV inline) with their auscultation
+ * point as body site (Cabine's point name and its French words; no SNOMED CT
+ * code is claimed).
  * The consultation adds the specialist's notes as a ClinicalImpression and
  * each prescribed item as a MedicationRequest (grouped by the prescription
  * number), both referring to the prescriber as a Practitioner.
@@ -19,7 +22,8 @@ import { v5 as uuidv5 } from 'uuid';
 import type { DeviceInfo, Quantity, Reading } from './domain';
 import { LOINC } from './domain';
 import type { Prescription } from './consult-protocol';
-import type { PhotoMeta } from './record-protocol';
+import { AUSCULTATION_WORDING } from './auscultation';
+import type { ClipMeta, PhotoMeta } from './record-protocol';
 import { QUANTITY_WORDING } from './wording';
 
 const LOINC_SYSTEM = 'http://loinc.org';
@@ -42,6 +46,8 @@ export interface SessionExport {
   readings: Reading[];
   /** Photos, with their bytes (base64) or a URL where the record serves them. */
   photos?: { meta: PhotoMeta; data?: string; url?: string }[];
+  /** Stethoscope clips, with their WAV (base64) or a URL where the record serves them. */
+  clips?: { meta: ClipMeta; data?: string; url?: string }[];
   /** The specialist's notes on the session (latest text), if any. */
   notes?: { text: string; author: { id: string; name: string }; at: string } | null;
   /** Prescriptions issued in the session. */
@@ -52,6 +58,7 @@ export interface SessionExport {
 
 export const SPECIALIST_SYSTEM = 'urn:cabine:specialist';
 export const PRESCRIPTION_SYSTEM = 'urn:cabine:prescription';
+export const AUSCULTATION_POINT_SYSTEM = 'urn:cabine:auscultation-point';
 
 const urn = (id: string) => `urn:uuid:${id}`;
 
@@ -148,6 +155,28 @@ function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject:
   };
 }
 
+function clipResource(c: NonNullable<SessionExport['clips']>[number], subject: Reference): Media {
+  const m = c.meta;
+  const name = AUSCULTATION_WORDING[m.point].name;
+  return {
+    resourceType: 'Media',
+    id: m.id,
+    status: 'completed',
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'audio', display: 'Audio' }] },
+    modality: { text: 'stéthoscope (auscultation)' },
+    subject,
+    createdDateTime: m.recordedAt,
+    bodySite: { coding: [{ system: AUSCULTATION_POINT_SYSTEM, code: m.point, display: name }], text: name },
+    duration: m.durationMs / 1000,
+    note: [{ text: `PCM ${m.bitsPerSample} bits, ${m.sampleRate} Hz, ${m.channels === 1 ? 'mono' : 'stéréo'}` }],
+    content: {
+      contentType: m.mime,
+      size: m.byteLength,
+      ...(c.data ? { data: c.data } : { url: c.url ?? `urn:uuid:${m.id}` }),
+    },
+  };
+}
+
 function practitionerUuid(id: string): string {
   return uuidv5(`practitioner:${id}`, CABINE_NS);
 }
@@ -197,6 +226,7 @@ export function sessionBundle(e: SessionExport): Bundle {
   for (const [id, d] of devices) entries.push({ fullUrl: urn(id), resource: deviceResource(d) });
   for (const r of e.readings) for (const o of readingObservations(r, subject)) entries.push({ fullUrl: urn(o.id!), resource: o });
   for (const p of e.photos ?? []) entries.push({ fullUrl: urn(p.meta.id), resource: mediaResource(p, subject) });
+  for (const c of e.clips ?? []) entries.push({ fullUrl: urn(c.meta.id), resource: clipResource(c, subject) });
   const practitioners = new Map<string, string>();
   if (e.notes) practitioners.set(e.notes.author.id, e.notes.author.name);
   for (const p of e.prescriptions ?? []) practitioners.set(p.prescriber.id, p.prescriber.name);

@@ -23,6 +23,8 @@ export const KIOSK_METHODS = [
   'binaryBegin',
   'binaryChunk',
   'binaryEnd',
+  'clipState',
+  'saveClip',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
 
@@ -37,6 +39,7 @@ export const KIOSK_EVENTS = [
   'updateStatus',
   'incident',
   'mediaNotification',
+  'clipCommand',
 ] as const;
 export type KioskEventName = (typeof KIOSK_EVENTS)[number];
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { PrescriptionItem } from './consult-protocol';
 import { DeviceStatus, MeasurementKind, Reading } from './domain';
 import { BinaryBegin, BinaryChunkHeader, BinaryEnd, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES } from './binary-transfer';
+import { ClipFailureCode, ClipRequested } from './clip-protocol';
 import { ApiValidationError, type LocalisedMessage } from './errors';
 import { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod } from './kiosk-api-methods';
 import { Intake } from './intake';
@@ -94,6 +95,21 @@ export const kioskRequests = {
     params: z.object({ photoId: z.string().min(1) }).strict(),
     result: z.object({ mime: z.string(), data: z.string() }),
   },
+  /**
+   * The kiosk's answer to a `clipCommand`: `recording` once the stethoscope
+   * is open and capturing, `failed` when it could not start or stopped
+   * before the end (the clip is then not sent). `ok: false`: the host no
+   * longer waits for that clip.
+   */
+  clipState: {
+    params: z.discriminatedUnion('state', [
+      z.object({ state: z.literal('recording'), requestId: z.uuid() }).strict(),
+      z.object({ state: z.literal('failed'), requestId: z.uuid(), code: z.enum(['NO_STETHOSCOPE', ...ClipFailureCode.options]) }).strict(),
+    ]),
+    result: z.object({ ok: z.boolean() }),
+  },
+  /** A whole clip: a closed binary transfer of an audio/wav (16-bit PCM), used once; stored sealed and queued for the hub. */
+  saveClip: { params: z.object({ requestId: z.uuid(), uploadId: z.uuid() }).strict(), result: z.object({ clipId: z.uuid() }) },
   /** Assistant panel (after assistantLogin): the patient's identity, typed by the pharmacist. */
   assistantSetIdentity: { params: z.object({ identity: Identity }).strict(), result: z.object({ accepted: z.boolean() }) },
   /**
@@ -150,6 +166,8 @@ export const kioskEvents = {
   updateStatus: UpdateStatus,
   incident: Incident,
   mediaNotification: MediaNotification,
+  /** The doctor asks for a stethoscope clip: record it now (whatever the screen shows). */
+  clipCommand: ClipRequested,
 } as const satisfies Record<KioskEventName, z.ZodType>;
 
 export type Params<M extends KioskMethod> = z.input<(typeof kioskRequests)[M]['params']>;

@@ -4,6 +4,7 @@
  * hub (validator on arrival).
  */
 import { z } from 'zod';
+import { AuscultationPoint, CLIP_BITS_PER_SAMPLE } from './auscultation';
 import { ContentType } from './binary-transfer';
 import { DeviceInfo, Reading, SessionEvent } from './domain';
 
@@ -31,11 +32,35 @@ export const PhotoMeta = z.object({
 }).strict();
 export type PhotoMeta = z.infer<typeof PhotoMeta>;
 
+/**
+ * A stethoscope clip as the record keeps it: uncompressed PCM WAV captured at
+ * the booth from the device, with the auscultation point it was recorded at
+ * (its body site in the report). The bytes travel apart, in chunks, like a
+ * photo's (`record.blobChunk`, under the clip's id).
+ */
+export const ClipMeta = z.object({
+  id: z.uuid(),
+  sessionId: z.string().nullable(),
+  /** A point the console offers; any other name is refused. */
+  point: AuscultationPoint,
+  mime: z.literal('audio/wav'),
+  sampleRate: z.number().int().min(8_000).max(192_000),
+  bitsPerSample: z.literal(CLIP_BITS_PER_SAMPLE),
+  channels: z.number().int().min(1).max(2),
+  durationMs: z.number().int().positive().max(120_000),
+  byteLength: z.number().int().positive(),
+  chunkCount: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  recordedAt: z.iso.datetime({ offset: true }),
+}).strict();
+export type ClipMeta = z.infer<typeof ClipMeta>;
+
 const base = { id: z.uuid(), boothId: z.string().min(1), sessionId: z.string().nullable(), seq: z.number().int().positive() };
 export const RecordItem = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('reading'), data: Reading }).strict(),
   z.object({ ...base, kind: z.literal('sessionEvent'), data: SessionEvent }).strict(),
   z.object({ ...base, kind: z.literal('photo'), data: PhotoMeta }).strict(),
+  z.object({ ...base, kind: z.literal('clip'), data: ClipMeta }).strict(),
 ]);
 export type RecordItem = z.infer<typeof RecordItem>;
 export type RecordKind = RecordItem['kind'];

@@ -85,6 +85,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE photos ADD COLUMN uploaded_chunks INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 4,
+    name: 'stethoscope clips and their sealed chunks',
+    up: `
+      CREATE TABLE clips (
+        id TEXT PRIMARY KEY,
+        session_id TEXT,
+        byte_length INTEGER NOT NULL,
+        chunk_count INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        -- point, format, duration (AAD clips:<id>)
+        sealed BLOB NOT NULL,
+        uploaded_chunks INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE clip_chunks (
+        clip_id TEXT NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        PRIMARY KEY (clip_id, idx)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

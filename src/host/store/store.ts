@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
-import { PHOTO_CHUNK_BYTES, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
+import { PHOTO_CHUNK_BYTES, type ClipMeta, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
 import { StoreError, toStoreError } from '../../node/store-errors';
 import type { KeyProvider } from '../../node/keys';
 import { openDatabase } from '../../node/sqlite';
@@ -47,6 +47,9 @@ export interface PhotoInput {
   bytes: Buffer;
 }
 
+/** A stethoscope clip as the kiosk recorded it: a 16-bit PCM WAV and what it was checked to hold. */
+export type ClipInput = Omit<ClipMeta, 'byteLength' | 'chunkCount' | 'sha256'> & { bytes: Buffer };
+
 export interface OutboxEntry {
   seq: number;
   itemId: string;
@@ -58,6 +61,7 @@ export interface PurgeResult {
   readings: number;
   sessionEvents: number;
   photos: number;
+  clips: number;
   sessions: number;
 }
 
@@ -73,6 +77,7 @@ export class BoothStore {
   private readonly txReadings: (rs: Reading[]) => void;
   private readonly txEvent: (e: SessionEvent) => void;
   private readonly txPhoto: (p: PhotoInput, meta: PhotoMeta) => void;
+  private readonly txClip: (c: ClipInput, meta: ClipMeta) => void;
   private readonly txAck: (ids: string[]) => number;
   private readonly txPurge: (cutoff: number) => PurgeResult;
 
@@ -102,6 +107,15 @@ export class BoothStore {
       }
       this.st.insertOutbox.run(p.id, 'photo', p.sessionId, this.clock.now());
     });
+    this.txClip = db.transaction((c: ClipInput, meta: ClipMeta) => {
+      const { bytes: _bytes, ...rest } = c;
+      this.st.insertClip.run(c.id, c.sessionId, meta.byteLength, meta.chunkCount, meta.sha256, c.recordedAt, sealJson(this.keys, `clips:${c.id}`, rest));
+      for (let i = 0; i < meta.chunkCount; i++) {
+        const chunk = c.bytes.subarray(i * PHOTO_CHUNK_BYTES, (i + 1) * PHOTO_CHUNK_BYTES);
+        this.st.insertClipChunk.run(c.id, i, seal(this.keys, `clip_chunks:${c.id}:${i}`, chunk));
+      }
+      this.st.insertOutbox.run(c.id, 'clip', c.sessionId, this.clock.now());
+    });
     this.txAck = db.transaction((ids: string[]) => {
       const at = this.clock.now();
       let n = 0;
@@ -112,9 +126,10 @@ export class BoothStore {
       const readings = this.st.purgeReadings.run(cutoff).changes;
       const sessionEvents = this.st.purgeEvents.run(cutoff).changes;
       const photos = this.st.purgePhotos.run(cutoff).changes;
+      const clips = this.st.purgeClips.run(cutoff).changes;
       this.st.purgeOutbox.run(cutoff);
       const sessions = this.st.purgeSessions.run(new Date(cutoff).toISOString()).changes;
-      return { readings, sessionEvents, photos, sessions };
+      return { readings, sessionEvents, photos, clips, sessions };
     });
   }
 
@@ -146,6 +161,11 @@ export class BoothStore {
       insertChunk: db.prepare('INSERT INTO photo_chunks (photo_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM photo_chunks WHERE photo_id = ? AND idx = ?'),
       setUploaded: db.prepare('UPDATE photos SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
+      insertClip: db.prepare('INSERT INTO clips (id, session_id, byte_length, chunk_count, sha256, recorded_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getClip: db.prepare<[string], { id: string; session_id: string | null; byte_length: number; chunk_count: number; sha256: string; recorded_at: string; sealed: Buffer; uploaded_chunks: number }>('SELECT * FROM clips WHERE id = ?'),
+      insertClipChunk: db.prepare('INSERT INTO clip_chunks (clip_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      getClipChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM clip_chunks WHERE clip_id = ? AND idx = ?'),
+      setClipUploaded: db.prepare('UPDATE clips SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
       insertOutbox: db.prepare('INSERT INTO outbox (item_id, kind, session_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING'),
       outboxBatch: db.prepare<[number], { seq: number; item_id: string; kind: RecordKind; session_id: string | null }>('SELECT seq, item_id, kind, session_id FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?'),
       pending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL'),
@@ -153,11 +173,13 @@ export class BoothStore {
       purgeReadings: db.prepare(`DELETE FROM readings WHERE id IN (${acked('reading')})`),
       purgeEvents: db.prepare(`DELETE FROM session_events WHERE id IN (${acked('sessionEvent')})`),
       purgePhotos: db.prepare(`DELETE FROM photos WHERE id IN (${acked('photo')})`),
+      purgeClips: db.prepare(`DELETE FROM clips WHERE id IN (${acked('clip')})`),
       purgeOutbox: db.prepare('DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?'),
       purgeSessions: db.prepare(`DELETE FROM sessions WHERE started_at < ?
         AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.session_id = sessions.id)
         AND NOT EXISTS (SELECT 1 FROM session_events e WHERE e.session_id = sessions.id)
-        AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.session_id = sessions.id)`),
+        AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.session_id = sessions.id)
+        AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.session_id = sessions.id)`),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -262,6 +284,49 @@ export class BoothStore {
     this.run(() => this.st.setUploaded.run(count, id));
   }
 
+  /** Stores a stethoscope clip as sealed chunks of PHOTO_CHUNK_BYTES (the outbox's binary unit) and queues it. */
+  saveClip(clip: ClipInput): ClipMeta {
+    const meta: ClipMeta = {
+      id: clip.id, sessionId: clip.sessionId, point: clip.point, mime: clip.mime, sampleRate: clip.sampleRate,
+      bitsPerSample: clip.bitsPerSample, channels: clip.channels, durationMs: clip.durationMs,
+      byteLength: clip.bytes.length,
+      chunkCount: Math.max(1, Math.ceil(clip.bytes.length / PHOTO_CHUNK_BYTES)),
+      sha256: createHash('sha256').update(clip.bytes).digest('hex'),
+      recordedAt: clip.recordedAt,
+    };
+    this.run(() => this.txClip(clip, meta));
+    return meta;
+  }
+
+  getClipMeta(id: string): (ClipMeta & { uploadedChunks: number }) | undefined {
+    const row = this.run(() => this.st.getClip.get(id));
+    if (!row) return undefined;
+    const sealed = openJson<Omit<ClipInput, 'bytes'>>(this.keys, `clips:${id}`, row.sealed);
+    return {
+      id: row.id, sessionId: row.session_id, point: sealed.point, mime: sealed.mime, sampleRate: sealed.sampleRate,
+      bitsPerSample: sealed.bitsPerSample, channels: sealed.channels, durationMs: sealed.durationMs,
+      byteLength: row.byte_length, chunkCount: row.chunk_count, sha256: row.sha256, recordedAt: row.recorded_at,
+      uploadedChunks: row.uploaded_chunks,
+    };
+  }
+
+  readClipChunk(id: string, index: number): Buffer {
+    const row = this.run(() => this.st.getClipChunk.get(id, index));
+    if (!row) throw new StoreError('STORE_FAILED', { detail: `clip ${id} has no chunk ${index}` });
+    return open(this.keys, `clip_chunks:${id}:${index}`, row.sealed);
+  }
+
+  readClip(id: string): Buffer {
+    const meta = this.getClipMeta(id);
+    if (!meta) throw new StoreError('STORE_FAILED', { detail: `no clip ${id}` });
+    return Buffer.concat(Array.from({ length: meta.chunkCount }, (_, i) => this.readClipChunk(id, i)));
+  }
+
+  /** Upload progress survives a restart: the next upload resumes at this chunk. */
+  markClipChunksUploaded(id: string, count: number): void {
+    this.run(() => this.st.setClipUploaded.run(count, id));
+  }
+
   /** The oldest unacknowledged items, in the order they were written. */
   outboxBatch(limit: number): OutboxEntry[] {
     return this.run(() => this.st.outboxBatch.all(limit)).map((r) => ({ seq: r.seq, itemId: r.item_id, kind: r.kind, sessionId: r.session_id }));
@@ -272,6 +337,10 @@ export class BoothStore {
     const base = { id: entry.itemId, boothId: this.boothId, sessionId: entry.sessionId, seq: entry.seq };
     if (entry.kind === 'reading') return { ...base, kind: 'reading', data: this.getReading(entry.itemId)! };
     if (entry.kind === 'sessionEvent') return { ...base, kind: 'sessionEvent', data: this.getSessionEvent(entry.itemId)! };
+    if (entry.kind === 'clip') {
+      const { uploadedChunks: _c, ...clip } = this.getClipMeta(entry.itemId)!;
+      return { ...base, kind: 'clip', data: clip };
+    }
     const { uploadedChunks: _u, ...meta } = this.getPhotoMeta(entry.itemId)!;
     return { ...base, kind: 'photo', data: meta };
   }

@@ -9,12 +9,13 @@ import { backoffDelay } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
 import { StoreError, toStoreError } from '../../node/store-errors';
-import type { BoothStore, PhotoInput } from './store';
+import type { BoothStore, ClipInput, PhotoInput } from './store';
 
 export type PendingWrite =
   | { kind: 'reading'; reading: Reading }
   | { kind: 'sessionEvent'; event: SessionEvent }
-  | { kind: 'photo'; photo: PhotoInput };
+  | { kind: 'photo'; photo: PhotoInput }
+  | { kind: 'clip'; clip: ClipInput };
 
 export interface DurableWriterOptions {
   /** The store, or null while it cannot be opened (writes wait in memory). */
@@ -74,7 +75,8 @@ export class DurableWriter {
   private apply(store: BoothStore, w: PendingWrite): void {
     if (w.kind === 'reading') store.saveReading(w.reading);
     else if (w.kind === 'sessionEvent') store.saveSessionEvent(w.event);
-    else store.savePhoto(w.photo);
+    else if (w.kind === 'photo') store.savePhoto(w.photo);
+    else store.saveClip(w.clip);
   }
 
   private flush(): void {

@@ -6,9 +6,9 @@
  * answer means the batch is sent again under a fresh batch id, and the hub
  * acknowledges the duplicates without storing them twice. While the hub is
  * unreachable the outbox keeps everything and retries with jittered backoff.
- * Photos go first as chunks in binary frames (each acknowledged; progress
- * kept in the store, so a cut resumes at the next chunk), then their
- * metadata item.
+ * Photos and stethoscope clips go first as chunks in binary frames (each
+ * acknowledged; progress kept in the store, so a cut resumes at the next
+ * chunk), then their metadata item.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -138,17 +138,15 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     }, delay);
   }
 
-  /** Sends items up to (not past) the first photo whose chunks are not all up; uploads that photo's chunks first. */
+  /** Sends items up to (not past) the first photo or clip whose chunks are not all up; uploads that one's chunks first. */
   private async sendBatch(entries: OutboxEntry[]): Promise<void> {
     const store = this.opts.store;
     const items: RecordItem[] = [];
     for (const entry of entries) {
-      if (entry.kind === 'photo') {
-        const meta = store.getPhotoMeta(entry.itemId)!;
-        if (meta.uploadedChunks < meta.chunkCount) {
-          if (items.length > 0) break;
-          await this.uploadPhoto(entry.itemId);
-        }
+      const blob = this.blobOf(entry);
+      if (blob && blob.uploadedChunks < blob.count) {
+        if (items.length > 0) break;
+        await this.uploadBlob(blob);
       }
       items.push(store.recordItem(entry));
     }
@@ -163,14 +161,44 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     this.emit('acked', ids);
   }
 
-  private async uploadPhoto(photoId: string): Promise<void> {
+  /** The bytes an item carries beside it (a photo's, a clip's), and how far their upload went. */
+  private blobOf(entry: OutboxEntry): PendingBlob | null {
     const store = this.opts.store;
-    const meta = store.getPhotoMeta(photoId)!;
-    for (let index = meta.uploadedChunks; index < meta.chunkCount; index++) {
-      const params: BlobChunkParams = { blobId: photoId, contentType: meta.mime, totalBytes: meta.byteLength, index, count: meta.chunkCount, sha256: meta.sha256 };
-      const raw = await this.opts.channel.request('record.blobChunk', params, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000, bytes: store.readPhotoChunk(photoId, index) });
+    if (entry.kind === 'photo') {
+      const m = store.getPhotoMeta(entry.itemId)!;
+      return {
+        id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
+        read: (i) => store.readPhotoChunk(m.id, i), mark: (n) => store.markPhotoChunksUploaded(m.id, n),
+      };
+    }
+    if (entry.kind === 'clip') {
+      const m = store.getClipMeta(entry.itemId)!;
+      return {
+        id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
+        read: (i) => store.readClipChunk(m.id, i), mark: (n) => store.markClipChunksUploaded(m.id, n),
+      };
+    }
+    return null;
+  }
+
+  private async uploadBlob(blob: PendingBlob): Promise<void> {
+    for (let index = blob.uploadedChunks; index < blob.count; index++) {
+      const params: BlobChunkParams = { blobId: blob.id, contentType: blob.contentType, totalBytes: blob.totalBytes, index, count: blob.count, sha256: blob.sha256 };
+      const raw = await this.opts.channel.request('record.blobChunk', params, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000, bytes: blob.read(index) });
       PhotoChunkResult.parse(raw);
-      store.markPhotoChunksUploaded(photoId, index + 1);
+      blob.mark(index + 1);
     }
   }
+}
+
+interface PendingBlob {
+  id: string;
+  contentType: string;
+  totalBytes: number;
+  count: number;
+  sha256: string;
+  uploadedChunks: number;
+  read(index: number): Buffer;
+  /** Upload progress, kept in the store so that a cut resumes at the next chunk. */
+  mark(count: number): void;
 }

@@ -1,6 +1,6 @@
 /**
  * The console's HTTP routes of the consultation, with the specialist's
- * session cookie: a photo's bytes, and the GP report (PDF, FHIR). Access
+ * session cookie: a photo's or a stethoscope clip's bytes, and the GP report (PDF, FHIR). Access
  * follows the claims the record keeps (so it survives a hub restart): a
  * specialist reaches only the sessions they held. Anything else is a 404
  * with one body for all cases, so a stranger learns nothing of what exists;
@@ -14,7 +14,7 @@ import type { RecordRepository } from '../record/repository';
 import type { HubRoute } from '../ports';
 import { gatherReport, reportBundle, reportPdf } from './report';
 
-const PHOTO = /^\/api\/photos\/([^/]+)$/;
+const PHOTO = /^\/api\/(photos|clips)\/([^/]+)$/;
 const REPORT = /^\/api\/sessions\/([^/]+)\/report\.(pdf|fhir\.json)$/;
 const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
@@ -40,6 +40,8 @@ export interface ConsultRouteDeps {
   config: HubConfig;
   /** Photos relayed to this specialist's current room (booths that gave no session id). */
   relayedTo: (specialistId: string, photoId: string) => boolean;
+  /** Clips relayed to this specialist's current room (booths that gave no session id). */
+  clipRelayedTo?: (specialistId: string, clipId: string) => boolean;
   log: Logger;
 }
 
@@ -56,18 +58,20 @@ export function consultRoute(deps: ConsultRouteDeps): HubRoute {
     const who = session.specialistId;
 
     if (photo) {
-      const photoId = decode(photo[1]!);
+      // A photo or a clip: the same access rules, the bytes under the item's own id.
+      const kind = photo[1] === 'photos' ? 'photo' : 'clip';
+      const photoId = decode(photo[2]!);
       if (!photoId) return notFound(res);
       const stored = await repo.item(photoId);
-      // NOTE: the booth's outbox sends a photo under its own id (item id = photo id).
-      if (!stored || stored.item.kind !== 'photo' || stored.item.data.id !== photoId) return notFound(res);
+      // NOTE: the booth's outbox sends a photo (a clip) under its own id (item id = photo id).
+      if (!stored || stored.item.kind !== kind || stored.item.data.id !== photoId) return notFound(res);
       const meta = stored.item.data;
       const sessionId = meta.sessionId ?? stored.item.sessionId;
       const allowed = sessionId !== null
         ? (await repo.claimsOf(who, sessionId)).some((c) => c.boothId === stored.boothId)
-        : deps.relayedTo(who, photoId);
+        : kind === 'photo' ? deps.relayedTo(who, photoId) : deps.clipRelayedTo?.(who, photoId) ?? false;
       if (!allowed) {
-        deps.log.warn({ specialistId: who }, 'refused a photo outside the specialist\'s sessions');
+        deps.log.warn({ specialistId: who, kind }, 'refused a photo or clip outside the specialist\'s sessions');
         return notFound(res);
       }
       const bytes = await repo.photoBytes(photoId);

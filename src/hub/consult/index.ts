@@ -33,6 +33,7 @@ export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record:
     repo: () => record.repo,
     config: ports.config,
     relayedTo: (specialistId, photoId) => service.relayedTo(specialistId, photoId),
+    clipRelayedTo: (specialistId, clipId) => service.clips.relayedTo(specialistId, clipId),
     log,
   }));
   ports.onClose(() => service.close());

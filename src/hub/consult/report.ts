@@ -2,7 +2,7 @@
  * The report to the patient's GP after a consultation (DESIGN §5 wrap-up):
  * one PDF (pdfkit) and the same content as a FHIR R4 Bundle. Both come from
  * the hub's record only: the identity and pathway the booth sent as session
- * events, the readings and photos, the specialist's notes and the
+ * events, the readings, photos and stethoscope clips, the specialist's notes and the
  * prescriptions (with their signed QR code).
  */
 import type { Bundle } from 'fhir/r4';
@@ -11,7 +11,8 @@ import QRCode from 'qrcode';
 import { createHash } from 'node:crypto';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { Reading } from '../../shared/domain';
-import type { PhotoMeta } from '../../shared/record-protocol';
+import { AUSCULTATION_WORDING } from '../../shared/auscultation';
+import type { ClipMeta, PhotoMeta } from '../../shared/record-protocol';
 import type { HubConfig } from '../directory';
 import { exportSession } from '../record/export';
 import type { ClaimRecord, RecordRepository, SessionNotes } from '../record/repository';
@@ -28,6 +29,8 @@ export interface SessionReport {
   exceptionReason: string | null;
   readings: Reading[];
   photos: PhotoMeta[];
+  /** Stethoscope clips, each with its auscultation point. */
+  clips: ClipMeta[];
   notes: (SessionNotes & { authorName: string }) | null;
   prescriptions: Prescription[];
 }
@@ -47,6 +50,7 @@ export async function gatherReport(repo: RecordRepository, config: HubConfig, se
     exceptionReason: first.patient.exceptionReason,
     readings: [],
     photos: [],
+    clips: [],
     notes: null,
     prescriptions: [],
   };
@@ -54,6 +58,7 @@ export async function gatherReport(repo: RecordRepository, config: HubConfig, se
     if (item.boothId !== first.boothId) continue;
     if (item.kind === 'reading') report.readings.push(item.data);
     else if (item.kind === 'photo') report.photos.push(item.data);
+    else if (item.kind === 'clip') report.clips.push(item.data);
     else if (item.data.type === 'identity') {
       const d = item.data.data ?? {};
       report.patient = { ...report.patient, firstName: str(d.firstName) ?? report.patient.firstName, lastName: str(d.lastName), birthDate: str(d.birthDate) };
@@ -156,6 +161,13 @@ export async function reportPdf(r: SessionReport): Promise<Buffer> {
   for (const ph of r.photos) {
     const pol = ph.polarisation === 'none' ? '' : `, lumière ${ph.polarisation === 'uv' ? 'UV' : 'polarisée'}`;
     doc.text(`• ${ph.bodySite ?? 'site non précisé'} — ${parisTime(ph.takenAt)}, ${ph.width}×${ph.height}${pol} (réf. ${ph.id})`);
+  }
+
+  heading('Auscultation (stéthoscope)');
+  if (r.clips.length === 0) doc.text('Aucun enregistrement.');
+  for (const c of r.clips) {
+    const seconds = Math.round(c.durationMs / 100) / 10;
+    doc.text(`• ${AUSCULTATION_WORDING[c.point].name} — ${parisTime(c.recordedAt)}, ${frNumber(seconds)} s, WAV ${c.sampleRate / 1000} kHz ${c.bitsPerSample} bits (réf. ${c.id})`);
   }
 
   heading('Notes du médecin');

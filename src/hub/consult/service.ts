@@ -31,6 +31,7 @@ import { refused, type Peer } from '../peer';
 import type { HubRecord } from '../record/index';
 import { RecordRefusal, type RecordRepository } from '../record/repository';
 import type { SpecialistGateway } from '../specialist-gateway';
+import { HubClips } from './clips';
 import { PrescriptionDelivery } from './delivery';
 import { loadSigningKey, newPrescriptionNumber, parisDate, qrPayload } from './prescription';
 
@@ -74,6 +75,8 @@ export class ConsultService {
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
   private readonly delivery: PrescriptionDelivery;
+  /** Recorded stethoscope clips: the console's requests, their relay and their access. */
+  readonly clips: HubClips;
   private readonly log: Logger;
   private key: Buffer | null = null;
 
@@ -84,6 +87,16 @@ export class ConsultService {
       repo: ports.record.repo,
       log: ports.log,
       onDelivered: (boothId, prescription, printed) => this.delivered(boothId, prescription, printed),
+    });
+    this.clips = new HubClips({
+      booths: ports.booths,
+      specialists: ports.specialists,
+      rooms: ports.rooms,
+      repo: () => this.repo,
+      log: ports.log,
+      toSpecialist: (specialistId, method, params) => this.toSpecialist(specialistId, method, params),
+      roomOf: (peer) => this.roomOf(peer),
+      belongs: (room, sessionId) => this.belongs(room, sessionId),
     });
   }
 
@@ -110,6 +123,8 @@ export class ConsultService {
   register(): void {
     const { rooms: service, specialists, booths } = this.ports;
     this.ports.record.onIngested((boothId, items) => this.relay(boothId, items));
+    this.ports.record.onIngested((boothId, items) => this.clips.relay(boothId, items));
+    this.clips.register();
 
     specialists.on('connected', (peer) => {
       let set = this.consoles.get(peer.id);
@@ -158,6 +173,7 @@ export class ConsultService {
 
   close(): void {
     this.delivery.close();
+    this.clips.close();
     this.logs.clear();
     this.wrapUps.clear();
     this.devices.clear();

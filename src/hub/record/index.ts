@@ -4,15 +4,17 @@
  * binary frames, capped) and `record.photoChunk` (the same in base64, from
  * booths of the previous release). Bad input is
  * refused with a typed error and nothing is stored: an item of the wrong
- * shape, an item naming another booth than the authenticated one, a replayed
- * batch id, more than MAX_INGEST_ITEMS items, a photo whose chunks are
- * missing or do not match its hash.
+ * shape (a clip's point that does not exist), an item naming another booth
+ * than the authenticated one, a replayed batch id, more than MAX_INGEST_ITEMS
+ * items, a photo or clip whose chunks are missing or do not match its hash,
+ * a clip that is not the WAV its metadata describes.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
-import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem } from '../../shared/record-protocol';
+import { CLIP_CONTENT_TYPES, MAX_CLIP_BYTES, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
+import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem, type ClipMeta } from '../../shared/record-protocol';
+import { decodeWav } from '../../shared/wav';
 import { refused } from '../peer';
 import type { HubPorts } from '../ports';
 import { RecordRefusal, type RecordRepository } from './repository';
@@ -51,11 +53,33 @@ function checkBlobChunk(p: BlobChunkParams, bytes: Buffer): void {
   const refuse = (code: string, detail: string): never => {
     throw refused(code, `upload ${p.blobId}: ${detail}; nothing stored`);
   };
-  if (p.totalBytes > MAX_PHOTO_BYTES) refuse('BINARY_TOO_LARGE', `${p.totalBytes} bytes declared, at most ${MAX_PHOTO_BYTES}`);
-  if (!(PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType)) refuse('BINARY_REFUSED_TYPE', `the record keeps ${PHOTO_CONTENT_TYPES.join(', ')}, not ${p.contentType}`);
+  const cap = (CLIP_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_CLIP_BYTES
+    : (PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_PHOTO_BYTES : null;
+  if (cap === null) refuse('BINARY_REFUSED_TYPE', `the record keeps ${[...PHOTO_CONTENT_TYPES, ...CLIP_CONTENT_TYPES].join(', ')}, not ${p.contentType}`);
+  if (p.totalBytes > cap!) refuse('BINARY_TOO_LARGE', `${p.totalBytes} bytes declared, at most ${cap}`);
   if (p.count !== chunkCount(p.totalBytes, PHOTO_CHUNK_BYTES) || p.index >= p.count) refuse('INVALID_CHUNK', `chunk ${p.index} of ${p.count} does not fit ${p.totalBytes} bytes`);
   const want = expectedChunkBytes(p.totalBytes, p.index, PHOTO_CHUNK_BYTES);
   if (bytes.length !== want) refuse(bytes.length > want ? 'BINARY_TOO_LARGE' : 'INVALID_CHUNK', `chunk ${p.index} holds ${bytes.length} bytes, ${want} expected`);
+}
+
+/**
+ * Why a clip's bytes are not the recording its metadata describes (null:
+ * they are): not a 16-bit PCM WAV, or another rate, channel count or length
+ * (a tolerance of 50 ms, a frame count rounded to the millisecond).
+ */
+function clipMismatch(meta: ClipMeta, bytes: Buffer): string | null {
+  let wav;
+  try {
+    wav = decodeWav(bytes);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const frames = wav.channels[0]?.length ?? 0;
+  if (wav.sampleRate !== meta.sampleRate) return `a ${wav.sampleRate} Hz WAV declared as ${meta.sampleRate} Hz`;
+  if (wav.channels.length !== meta.channels) return `${wav.channels.length} channels declared as ${meta.channels}`;
+  const ms = (frames / wav.sampleRate) * 1000;
+  if (Math.abs(ms - meta.durationMs) > 50) return `${Math.round(ms)} ms of sound declared as ${meta.durationMs} ms`;
+  return null;
 }
 
 /** Opens the real repository on first use, so a hub that never receives a record creates no file. */
@@ -111,6 +135,14 @@ export function createRecord(
         if (!bytes || bytes.length !== i.data.byteLength || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
           throw refused('PHOTO_INCOMPLETE', `photo ${i.data.id}: send all its chunks before its record item; nothing stored`);
         }
+      } else if (i.kind === 'clip') {
+        // The chunk table holds every binary upload under its item's id, a clip's as a photo's.
+        const bytes = await repo.photoBytes(i.data.id);
+        if (!bytes || bytes.length !== i.data.byteLength || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
+          throw refused('CLIP_INCOMPLETE', `clip ${i.data.id}: send all its chunks before its record item; nothing stored`);
+        }
+        const mismatch = clipMismatch(i.data, bytes);
+        if (mismatch) throw refused('CLIP_MISMATCH', `clip ${i.data.id}: ${mismatch}; nothing stored`);
       }
     }
     try {

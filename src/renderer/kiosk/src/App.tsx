@@ -15,6 +15,7 @@ import { useCornerLongPress } from './long-press';
 import { InterruptedScreen } from './screens/InterruptedScreen';
 import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
+import { ClipRecorder } from './screens/ClipRecorder';
 import { ConsultationScreen } from './screens/ConsultationScreen';
 import { recoveryKeys } from './recovery';
 import { LanguageScreen } from './screens/LanguageScreen';
@@ -142,6 +143,7 @@ export function App({ api }: { api: KioskApi }) {
       {/* A step screen holds the banner in its own slot; the attract screen and the wipe leave it the foot of the screen. */}
       {(shown === 'attract' || shown === 'privacyWipe') && <Banners view={view} send={send} />}
       <Overlay view={view} send={send} wipeSeconds={settings?.inactivityWipeSeconds ?? null} />
+      <ClipRecorder api={api} lang={lang} />
       {pinOpen && !assistant && <PinPad api={api} lang={lang} onClose={() => setPinOpen(false)} />}
       {assistant && !panelHidden && <AssistantPanel api={api} view={view} onHide={() => setPanelHidden(true)} />}
       {holding && <div className="corner-hold" aria-hidden="true" data-testid="corner-hold" />}

@@ -1,6 +1,7 @@
 import { Suspense, useCallback, useEffect, useReducer, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { z } from 'zod';
+import type { AuscultationPoint } from '../../../../shared/auscultation';
 import type { Clock } from '../../../../shared/clock';
 import { COUNTER, EmergencyNote } from '../../../../shared/counter-protocol';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
@@ -16,6 +17,7 @@ import { BoothAwayBanner } from './BoothAwayBanner';
 import { EmergencyBanner } from './EmergencyBanner';
 import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
+import { ClipPointSelect, ClipsPanel } from './ClipsPanel';
 import { ContextPanel, IdentityBanner } from './ContextPanel';
 import { Gallery } from './Gallery';
 import { NextPatient } from './NextPatient';
@@ -54,6 +56,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   const [error, setError] = useState<string | null>(null);
   /** The session's notes on the hub: undefined until the catch-up answers (the notes panel waits for them). */
   const [storedNotes, setStoredNotes] = useState<string | null | undefined>(undefined);
+  // NOTE: until the listening panel (body diagram) gives its current point, a plain list chooses where to record.
+  const [clipPoint, setClipPoint] = useState<AuscultationPoint | null>(null);
 
   useEffect(() => {
     const ours = (n: { boothId: string }): boolean => n.boothId === call.boothId;
@@ -154,6 +158,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
           <ContextPanel context={state.context} entry={call.entry} devices={state.devices} />
           <RequestsPanel devices={state.devices} requests={state.requests} onRequest={request} live={live} />
           <Gallery photos={state.photos} />
+          {live && <ClipPointSelect point={clipPoint} onPoint={setClipPoint} />}
+          <ClipsPanel hub={hub} boothId={call.boothId} point={clipPoint} live={live} online={online} />
         </div>
       </div>
       <div className="consult__wrap">
