@@ -23,6 +23,7 @@ export const KIOSK_METHODS = [
   'binaryBegin',
   'binaryChunk',
   'binaryEnd',
+  'reportInstrumentCamera',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ContentType } from './binary-transfer';
-import { DeviceInfo, Reading, SessionEvent } from './domain';
+import { DeviceInfo, Ear, PhotoModality, Reading, SessionEvent } from './domain';
 
 /**
  * Raw bytes per photo chunk: the unit the booth's store seals and the outbox
@@ -28,6 +28,10 @@ export const PhotoMeta = z.object({
   polarisation: z.enum(['none', 'polarised', 'uv']),
   bodySite: z.string().max(120).optional(),
   device: DeviceInfo.optional(),
+  /** The instrument whose camera took it; absent: the dermatoscope (every photo stored before the otoscope). */
+  modality: PhotoModality.optional(),
+  /** An otoscope still's ear (its body site, coded; `bodySite` then holds its words). */
+  ear: Ear.optional(),
 }).strict();
 export type PhotoMeta = z.infer<typeof PhotoMeta>;
 

@@ -40,6 +40,7 @@ export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
   'blood-pressure': 'bp-cuff',
   spo2: 'oximeter',
   'dermatoscope-photo': 'dermatoscope',
+  'otoscope-photo': 'otoscope',
 };
 
 const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
