@@ -145,6 +145,8 @@ describe('otoscope', () => {
     expect(await kioskPage.getByTestId('ear').getAttribute('data-ear')).toBe('left');
     expect(await kioskPage.getByTestId('ear').textContent()).toContain('oreille gauche');
     expect(await kioskPage.getByTestId('instruction').textContent()).toContain('otoscope');
+    // Spoken too, as every measurement's guidance.
+    await expect.poll(() => kioskPage.evaluate(() => window.__cabineSpoken ?? []), { timeout: 10_000 }).toContain('fr/guide.otoscope-photo.1');
 
     // The console: the otoscope's own video, decoded, from the kiosk's otoscope producer.
     const live = consolePage.getByRole('figure', { name: 'Otoscope en direct' }).locator('video');
