@@ -272,8 +272,9 @@ export class MediaSession {
 
   /**
    * Sends an instrument (the dermatoscope or otoscope at high resolution,
-   * the stethoscope) beside the camera and microphone. The track stays the caller's: closing the handle stops sending
-   * it, the caller stops the track. It is sent again after a restart.
+   * the stethoscope) beside the camera and microphone, as `options` say.
+   * The track stays the caller's: closing the handle stops sending it, the
+   * caller stops the track. It is sent again after a restart.
    */
   async produceExtra(track: MediaStreamTrack, source: ExtraSource, options: ExtraOptions = {}): Promise<{ close(): void }> {
     if (this.current === 'closed') throw new Error('the call has ended');

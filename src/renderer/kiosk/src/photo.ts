@@ -1,6 +1,7 @@
 /**
- * Dermatoscope still: the image comes from the dermatoscope's UVC camera in
- * the renderer (the HID driver only knows the capture button). The camera is
+ * Instrument stills (dermatoscope, otoscope): the image comes from the
+ * instrument's UVC camera in the renderer (the dermatoscope's HID driver
+ * only knows the capture button; the otoscope has no driver). The camera is
  * opened at its native maximum ("full resolution", DESIGN §4: at least
  * 1920×1080; we ask for 4096×2160 and then the track's own maximum), one
  * frame is grabbed, sent to the host as a binary transfer (in chunks,

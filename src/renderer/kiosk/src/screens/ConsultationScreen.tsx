@@ -143,12 +143,12 @@ function CameraAbsent(p: KioskScreenProps & { retry: () => void; role: Instrumen
   );
 }
 
-function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; derm: InstrumentCamera }) {
+function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; camera: InstrumentCamera }) {
   const l = p.view.language;
   const { m, sub } = p;
   const name = t(l, `measure.${m.kind}` as MessageKey);
   const role = instrumentOf(m.kind);
-  if (role && p.derm.absent && (sub === 'guidance' || sub === 'measuring')) return <CameraAbsent {...p} role={role} retry={p.derm.retry} />;
+  if (role && p.camera.absent && (sub === 'guidance' || sub === 'measuring')) return <CameraAbsent {...p} role={role} retry={p.camera.retry} />;
   if (sub === 'guidance') {
     const last = m.step >= m.stepCount - 1;
     return (
@@ -218,10 +218,10 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
 }
 
 /** Takes the still once on entering; the host moves the session on when it is stored (or to recovery). */
-function PhotoCapture(p: KioskScreenProps & { role: InstrumentRole; bodySite: string | null; ear: Ear | null; derm: InstrumentCamera }) {
+function PhotoCapture(p: KioskScreenProps & { role: InstrumentRole; bodySite: string | null; ear: Ear | null; camera: InstrumentCamera }) {
   const l = p.view.language;
   const { api, bodySite, ear, role } = p;
-  const { stream, failed } = p.derm;
+  const { stream, failed } = p.camera;
   useEffect(() => {
     // Wait for the open camera (the live view's); if it could not open, the capture tries on its own.
     if (!stream && !failed) return;
@@ -266,7 +266,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const onInstrument = !!m && (sub === 'guidance' || sub === 'measuring');
   const dermCamera = useInstrumentCamera(p.api, 'dermatoscope', onInstrument && m.kind === 'dermatoscope-photo');
   const otoCamera = useInstrumentCamera(p.api, 'otoscope', onInstrument && m.kind === 'otoscope-photo');
-  const derm = m?.kind === 'otoscope-photo' ? otoCamera : dermCamera;
+  const camera = m?.kind === 'otoscope-photo' ? otoCamera : dermCamera;
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
@@ -291,7 +291,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
             volume={volume} />
           </Suspense>
         </div>
-        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
+        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} camera={camera} /> : (
           <div className="call-slot">
             <section className="panel" data-testid="call" ref={panelCue.ref}>
               {doctor && (
