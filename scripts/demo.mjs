@@ -219,9 +219,9 @@ if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
     '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
     '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-    // Three fake cameras as in the tests: the call's is the first, the dermatoscope the third (kiosk-config `media`;
-    // Chromium's second sends Y16 frames WebRTC never encodes).
-    ...(process.env.CABINE_FAKE_CAMERA ? ['--use-fake-device-for-media-stream=device-count=3'] : []),
+    // Four fake cameras as in the tests: the call's is the first, the dermatoscope the third, the otoscope the fourth
+    // (kiosk-config `media`; Chromium's second sends Y16 frames WebRTC never encodes).
+    ...(process.env.CABINE_FAKE_CAMERA ? ['--use-fake-device-for-media-stream=device-count=4'] : []),
   ] });
 } else {
   process.stdout.write('  No display: open the kiosk URL above in Chromium (or run under Xvfb with DISPLAY set).\n');

@@ -209,9 +209,9 @@ export class BoothConsult {
   measurementRequested(params: unknown): { accepted: boolean } {
     const parsed = MeasurementRequested.safeParse(params);
     if (!parsed.success) throw invalid('Demande de mesure', parsed.error.issues);
-    const { kind, requestId, note, bodySite } = parsed.data;
+    const { kind, requestId, note, bodySite, ear } = parsed.data;
     const accepted = this.opts.session.send({
-      type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}),
+      type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}), ...(ear ? { ear } : {}),
     });
     this.opts.log.info({ kind, requestId, accepted }, 'measurement requested by the specialist');
     return { accepted };

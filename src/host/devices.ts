@@ -23,6 +23,7 @@ export const DEVICE_FOR_MEASUREMENT: Record<MeasurementKind, DeviceKind> = {
   'cuff-pressure': 'bp-cuff',
   spo2: 'oximeter',
   'dermatoscope-photo': 'dermatoscope',
+  'otoscope-photo': 'otoscope',
 };
 
 export class DeviceManager {

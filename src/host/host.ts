@@ -27,6 +27,7 @@ import { MediaRelay } from './media-relay';
 import type { Driver } from '../../devices/contracts';
 import { createDefaultRegistry, type DeviceRegistry } from '../../devices/registry';
 import { DeviceManager } from './devices';
+import { InstrumentCameras } from './instrument-cameras';
 import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
 import type { StoreError } from '../node/store-errors';
@@ -76,6 +77,8 @@ export class Host extends EventEmitter<HostEvents> {
   /** The session as the host's parts see it (selectors and the host's events). */
   readonly session: HostSession;
   readonly devices: DeviceManager;
+  /** The instruments that are cameras only the renderer sees (the otoscope). */
+  readonly cameras: InstrumentCameras;
   /** The booth's one authenticated connection to the hub (media signaling, outbox sync). */
   readonly hubLink: HubLink;
   /** The booth's alerts to the pharmacy counter, and the counter's acknowledgements back. */
@@ -110,6 +113,7 @@ export class Host extends EventEmitter<HostEvents> {
       log: log.child({ module: 'host.devices' }),
       ...(deps.drivers ? { drivers: deps.drivers } : { registry: deps.registry ?? createDefaultRegistry(), configs: config.devices }),
     });
+    this.cameras = new InstrumentCameras(config.media, this, () => deps.clock?.now() ?? Date.now());
     // The machine knows which instrument takes each measurement: only that one's readings are the measurement's.
     const measuringDevices: MeasuringDevices = {};
     for (const kind of MEASUREMENT_KINDS) {
@@ -126,6 +130,8 @@ export class Host extends EventEmitter<HostEvents> {
         startSession: assign({ sessionId: () => uuidv7() as string | null }),
         recordTransition: ({ context }, params: TransitionRecord) => this.recordTransition(context.sessionId, params),
         startMeasurement: (_, params: { kind: MeasurementKind }) => {
+          // The otoscope is a camera: the kiosk's renderer takes its still, no driver is asked.
+          if (params.kind === 'otoscope-photo') return;
           this.devices.measure(params.kind).catch((error: unknown) => {
             const code = codeOf(error) ?? 'DEVICE_REPORTED_ERROR';
             this.log.warn({ code, kind: params.kind }, 'measurement could not start');
@@ -193,7 +199,7 @@ export class Host extends EventEmitter<HostEvents> {
       printer: new PrescriptionPrinter(config.printer, log.child({ module: 'host.print' })),
       log: log.child({ module: 'host.consult' }),
       recordSessionEvent: (event) => this.recordSessionEvent(event),
-      deviceStatuses: () => this.devices.drivers.map((d) => d.status()),
+      deviceStatuses: () => [...this.devices.drivers.map((d) => d.status()), ...this.cameras.statuses()],
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     this.clips = new BoothClips({
@@ -218,6 +224,7 @@ export class Host extends EventEmitter<HostEvents> {
       clips: this.clips,
       incidents: this.incidents,
       settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds, media: config.media },
+      cameras: this.cameras,
       recordPhoto: (photo) => this.recordPhoto(photo),
       now: () => deps.clock?.now() ?? Date.now(),
       log,

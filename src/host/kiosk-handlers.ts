@@ -12,12 +12,14 @@ import { acceptIntake } from '../shared/intake';
 import { CLIP_CONTENT_TYPES } from '../shared/binary-transfer';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
 import type { MediaSelection } from '../shared/media-devices';
+import { EAR_WORDING } from '../shared/wording';
 import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
 import type { BoothClips } from './clips';
 import type { BoothConsult } from './consult';
 import type { DeviceManager } from './devices';
 import type { IncidentLog } from './incidents';
+import type { InstrumentCameras } from './instrument-cameras';
 import { KioskUploads } from './kiosk-uploads';
 import type { MediaRelay } from './media-relay';
 import type { HostSession } from './session';
@@ -34,6 +36,8 @@ export interface KioskHandlerPorts {
   incidents: Pick<IncidentLog, 'list'>;
   /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`, `media`). */
   settings: { screenDiagonalInches: number; inactivityWipeSeconds: number; media: MediaSelection };
+  /** The instrument cameras the renderer looks for (the otoscope). */
+  cameras: Pick<InstrumentCameras, 'report' | 'info'>;
   /** Stores a photo (sealed chunks, queued for the hub); resolves once it is on disk. */
   recordPhoto(photo: PhotoInput): Promise<void>;
   now(): number;
@@ -119,9 +123,22 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
     },
     mediaSignal: ({ method, data }) => media.signal(method, data),
     ...uploads.handlers(),
+    reportInstrumentCamera: ({ present, label }) => ports.cameras.report(present, label),
     capturePhoto: async (params) => {
       const { contentType: mime, bytes } = uploads.take(params.uploadId, PHOTO_CONTENT_TYPES);
       const photoId = uuidv7();
+      if (params.modality === 'otoscope') {
+        // The ear is the body site: coded for the record, in French words for whoever reads the site alone.
+        const ear = params.ear ?? session.context().measurement?.ear ?? undefined;
+        const device = ports.cameras.info();
+        await ports.recordPhoto({
+          id: photoId, sessionId: session.view().sessionId, mime, width: params.width, height: params.height,
+          takenAt: new Date(ports.now()).toISOString(), polarisation: 'none', modality: 'otoscope',
+          ...(ear ? { ear, bodySite: EAR_WORDING[ear].fr } : {}), ...(device ? { device } : {}), bytes,
+        });
+        sendHostEvent({ type: 'PHOTO_CAPTURED', photoId });
+        return { photoId };
+      }
       const dermDriver = devices.driverFor('dermatoscope-photo');
       const derm = dermDriver?.status().info;
       // The lighting mode the instrument reports wins over the renderer's guess; the requested body site fills a blank one.

@@ -67,6 +67,32 @@ function sourceOf(value: unknown, kind: string): MediaSource {
   return kind === 'audio' ? 'microphone' : 'camera';
 }
 
+/** The sources sent beside the camera and microphone, while an instrument is in use. */
+export type ExtraSource = 'dermatoscope' | 'otoscope' | 'stethoscope';
+
+/** How an extra is sent. */
+export interface ExtraOptions {
+  /**
+   * What the encoder gives up first under a poor line or a busy CPU: an
+   * instrument's image keeps its resolution ("maintain-resolution") and
+   * loses frame rate, where a face would rather stay fluid.
+   */
+  degradationPreference?: RTCDegradationPreference;
+}
+
+/** Sets the sender's degradation preference; a browser that refuses it keeps its default (the stream still goes). */
+async function keepDegradation(producer: types.Producer, preference: RTCDegradationPreference): Promise<void> {
+  const sender = producer.rtpSender;
+  if (!sender) return;
+  try {
+    const parameters = sender.getParameters();
+    parameters.degradationPreference = preference;
+    await sender.setParameters(parameters);
+  } catch {
+    // NOTE: older Chromium builds reject degradationPreference in setParameters; contentHint 'detail' still biases the encoder.
+  }
+}
+
 export class MediaSession {
   private device: Device | null = null;
   private send: types.Transport | null = null;
@@ -76,6 +102,8 @@ export class MediaSession {
   private readonly producers = new Map<MediaSource, types.Producer>();
   /** Extra tracks we send (kept across restarts; owned by the caller). */
   private readonly extras = new Map<MediaSource, MediaStreamTrack>();
+  /** How each extra is sent (kept with it, applied again after a restart). */
+  private readonly extraOptions = new Map<MediaSource, ExtraOptions>();
   private readonly enabled = { camera: true, microphone: true };
   private local: MediaStream | null = null;
   private remote = new MediaStream();
@@ -235,6 +263,8 @@ export class MediaSession {
     }
     this.producers.get(source)?.close();
     this.producers.set(source, producer);
+    const degradation = this.extraOptions.get(source)?.degradationPreference;
+    if (degradation) await keepDegradation(producer, degradation);
     if ((source === 'camera' && !this.enabled.camera) || (source === 'microphone' && !this.enabled.microphone)) {
       producer.pause();
       await this.req(MEDIA.pauseProducer, { producerId: producer.id });
@@ -242,14 +272,16 @@ export class MediaSession {
   }
 
   /**
-   * Sends a second video (the dermatoscope at high resolution) beside the
-   * camera. The track stays the caller's: closing the handle stops sending
-   * it, the caller stops the track. It is sent again after a restart.
+   * Sends an instrument (the dermatoscope or otoscope at high resolution,
+   * the stethoscope) beside the camera and microphone, as `options` say.
+   * The track stays the caller's: closing the handle stops sending it, the
+   * caller stops the track. It is sent again after a restart.
    */
-  async produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }> {
+  async produceExtra(track: MediaStreamTrack, source: ExtraSource, options: ExtraOptions = {}): Promise<{ close(): void }> {
     if (this.current === 'closed') throw new Error('the call has ended');
     await this.closeExtra(source);
     this.extras.set(source, track);
+    this.extraOptions.set(source, options);
     // A start or restart under way produces the extras itself, after the camera and microphone.
     await (this.starting ?? this.restarting)?.catch(() => undefined);
     if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation);
@@ -262,11 +294,22 @@ export class MediaSession {
 
   private async closeExtra(source: MediaSource): Promise<void> {
     this.extras.delete(source);
+    this.extraOptions.delete(source);
     const producer = this.producers.get(source);
     if (!producer) return;
     this.producers.delete(source);
     producer.close();
     await this.req(MEDIA.closeProducer, { producerId: producer.id });
+  }
+
+  /** Our producers' ids by source (what the hub and the other side know them by). */
+  producerIds(): Partial<Record<MediaSource, string>> {
+    return Object.fromEntries([...this.producers].map(([source, p]) => [source, p.id]));
+  }
+
+  /** What we receive, by the other side's producer id and source. */
+  remoteProducers(): { producerId: string; source: MediaSource; kind: string }[] {
+    return [...this.consumers.values()].map(({ consumer, source }) => ({ producerId: consumer.producerId, source, kind: consumer.kind }));
   }
 
   /** Mutes or unmutes the microphone here and on the hub (the other side receives nothing meanwhile). */
@@ -344,7 +387,8 @@ export class MediaSession {
     }
     const source = sourceOf(info.source, info.kind);
     this.consumers.set(consumer.id, { consumer, source });
-    if (source !== 'dermatoscope') {
+    // Only the patient's camera and microphone make the call's stream; an instrument is shown (or heard) apart.
+    if (source === 'camera' || source === 'microphone') {
       this.remote.addTrack(consumer.track);
       this.opts.events?.remoteStream?.(this.remote);
     }

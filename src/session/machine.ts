@@ -12,7 +12,7 @@
  * `{ from, to, event }` so the host can store it (traceability).
  */
 import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
-import type { MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
+import type { Ear, MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { Intake, IntakeAuthor } from '../shared/intake';
 import type { AlertAcknowledger, AlertReason, CallEndedBy, DoctorView, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
 import { readingRole } from './readings';
@@ -49,6 +49,7 @@ export const GUIDANCE_STEPS: Record<MeasurementKind, number> = {
   'cuff-pressure': 4,
   spo2: 3,
   'dermatoscope-photo': 3,
+  'otoscope-photo': 3,
 };
 
 export interface MeasurementContext {
@@ -70,6 +71,8 @@ export interface MeasurementContext {
   note: string | null;
   /** Where on the body (dermatoscope still), kept with the photo. */
   bodySite: string | null;
+  /** An otoscope still's ear (the specialist's request), kept with the photo. */
+  ear: Ear | null;
   /** Which measurement of the session this is (1, 2…): tells a new request from the same one re-entered. */
   serial: number;
 }
@@ -137,7 +140,7 @@ export type SessionHostEvent =
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null; doctorsOnline?: number }
   /** `doctor`: who claimed the booth, when the hub named them. */
   | { type: 'CLAIMED'; doctor?: DoctorView }
-  | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string }
+  | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string; ear?: Ear }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
   | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
   /** `deviceId`: the instrument that reported it (absent when the measurement could not start); another one's error is not this measurement's. */
@@ -217,9 +220,9 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   measuringDevices,
 });
 
-const newMeasurement = (kind: MeasurementKind, serial: number, deviceId: string | null, request: { requestId?: string; note?: string; bodySite?: string } = {}): MeasurementContext => ({
+const newMeasurement = (kind: MeasurementKind, serial: number, deviceId: string | null, request: { requestId?: string; note?: string; bodySite?: string; ear?: Ear } = {}): MeasurementContext => ({
   kind, step: 0, live: null, liveUnit: null, deviceId, result: null, error: null,
-  requestId: request.requestId ?? null, note: request.note ?? null, bodySite: request.bodySite ?? null, serial,
+  requestId: request.requestId ?? null, note: request.note ?? null, bodySite: request.bodySite ?? null, ear: request.ear ?? null, serial,
 });
 
 const machineSetup = setup({
@@ -404,7 +407,7 @@ const machineSetup = setup({
     inCall: stateIn('#session.flow.consultation'),
     assistantInCall: and([stateIn('#session.assistant.on'), stateIn('#session.flow.consultation')]),
     assistantInSession: and([stateIn('#session.assistant.on'), not(stateIn('#session.flow.attract')), not(stateIn('#session.flow.privacyWipe'))]),
-    isPhotoMeasurement: ({ context }) => context.measurement?.kind === 'dermatoscope-photo',
+    isPhotoMeasurement: ({ context }) => context.measurement?.kind === 'dermatoscope-photo' || context.measurement?.kind === 'otoscope-photo',
     isLastStep: ({ context }) => !!context.measurement && context.measurement.step >= GUIDANCE_STEPS[context.measurement.kind] - 1,
     isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
     /** The booth's pharmacist in assistant mode, or staff at the counter (whom the host has checked). */

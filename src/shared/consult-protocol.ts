@@ -24,7 +24,7 @@
  *   once the booth has it; retried when the booth reconnects) → QR + PDF there.
  */
 import { z } from 'zod';
-import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { DeviceStatus, Ear, MeasurementKind, Reading } from './domain';
 import { EmergencyNote } from './counter-protocol';
 import { PhotoMeta } from './record-protocol';
 import { DoctorIntake } from './intake';
@@ -56,17 +56,31 @@ export type RequestableKind = z.infer<typeof RequestableKind>;
 
 // ---- measurement requests ---------------------------------------------------
 
-export const RequestMeasurementParams = z.object({
+const requestFields = {
   kind: RequestableKind,
   /** For a dermatoscope still: where on the body ("avant-bras gauche"). */
   bodySite: z.string().trim().min(1).max(120).optional(),
   /** A short instruction shown to the patient and pharmacist ("bras gauche"). */
   note: z.string().trim().max(200).optional(),
-}).strict();
+  /** For an otoscope still, and only there: which ear (its only body sites, never free text). */
+  ear: Ear.optional(),
+};
+
+/** An otoscope still names its ear (and no free-text site); no other measurement has an ear. */
+function earRule(p: { kind: RequestableKind; ear?: Ear | undefined; bodySite?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (p.kind === 'otoscope-photo') {
+    if (!p.ear) ctx.addIssue({ code: 'custom', path: ['ear'], message: 'an otoscope still needs its ear: "left" or "right"' });
+    if (p.bodySite !== undefined) ctx.addIssue({ code: 'custom', path: ['bodySite'], message: 'an otoscope still has no free-text site: the ear says it' });
+  } else if (p.ear !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ear'], message: 'only an otoscope still has an ear' });
+  }
+}
+
+export const RequestMeasurementParams = z.object(requestFields).strict().superRefine(earRule);
 export type RequestMeasurementParams = z.infer<typeof RequestMeasurementParams>;
 export const RequestMeasurementResult = z.object({ requestId: z.uuid() });
 
-export const MeasurementRequested = RequestMeasurementParams.extend({ requestId: z.uuid() }).strict();
+export const MeasurementRequested = z.object({ ...requestFields, requestId: z.uuid() }).strict().superRefine(earRule);
 export type MeasurementRequested = z.infer<typeof MeasurementRequested>;
 /** The booth's answer: whether its session took the request (not when the patient is elsewhere in the flow). */
 export const MeasurementRequestedResult = z.object({ accepted: z.boolean() }).strict();

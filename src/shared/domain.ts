@@ -5,13 +5,22 @@
  */
 import { z } from 'zod';
 
-export const MEASUREMENT_KINDS = ['temperature', 'blood-pressure', 'cuff-pressure', 'spo2', 'dermatoscope-photo'] as const;
+export const MEASUREMENT_KINDS = ['temperature', 'blood-pressure', 'cuff-pressure', 'spo2', 'dermatoscope-photo', 'otoscope-photo'] as const;
 export const MeasurementKind = z.enum(MEASUREMENT_KINDS);
 export type MeasurementKind = z.infer<typeof MeasurementKind>;
 
 export const DEVICE_KINDS = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope', 'otoscope', 'stethoscope'] as const;
 export const DeviceKind = z.enum(DEVICE_KINDS);
 export type DeviceKind = z.infer<typeof DeviceKind>;
+
+/** The ear an otoscope still is of: the only body sites the otoscope has (never free text). */
+export const EAR_SIDES = ['left', 'right'] as const;
+export const Ear = z.enum(EAR_SIDES);
+export type Ear = z.infer<typeof Ear>;
+
+/** Which instrument's camera took a still: absent on rows stored before the otoscope (they are the dermatoscope's). */
+export const PhotoModality = z.enum(['dermatoscope', 'otoscope']);
+export type PhotoModality = z.infer<typeof PhotoModality>;
 
 /**
  * Units are UCUM codes (https://ucum.org): `Cel`, `[degF]`, `mm[Hg]`, `kPa`,

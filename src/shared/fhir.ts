@@ -19,7 +19,7 @@ import type {
   Quantity as FhirQuantity, Reference,
 } from 'fhir/r4';
 import { v5 as uuidv5 } from 'uuid';
-import type { DeviceInfo, Quantity, Reading } from './domain';
+import type { DeviceInfo, Ear, Quantity, Reading } from './domain';
 import { LOINC } from './domain';
 import type { Prescription } from './consult-protocol';
 import { AUSCULTATION_WORDING } from './auscultation';
@@ -84,10 +84,11 @@ function deviceResource(d: DeviceInfo): Device {
     resourceType: 'Device',
     id: deviceUuid(d),
     identifier: [{ system: 'urn:cabine:device', value: d.id }],
-    serialNumber: d.serial,
+    // A camera (the otoscope's) tells no serial number or firmware: FHIR has no empty string, so they are left out.
+    ...(d.serial ? { serialNumber: d.serial } : {}),
     deviceName: [{ name: d.model, type: 'model-name' }],
     type: { text: d.kind },
-    version: [{ value: d.firmware }],
+    ...(d.firmware ? { version: [{ value: d.firmware }] } : {}),
   };
 }
 
@@ -133,6 +134,12 @@ export function readingObservations(r: Reading, subject: Reference): Observation
   return out;
 }
 
+/** An otoscope still's ear as its body site: SNOMED CT body structures. */
+const EAR_SITE: Record<Ear, CodeableConcept> = {
+  left: { coding: [{ system: 'http://snomed.info/sct', code: '89644007', display: 'Left ear structure' }], text: 'left ear' },
+  right: { coding: [{ system: 'http://snomed.info/sct', code: '25577004', display: 'Right ear structure' }], text: 'right ear' },
+};
+
 function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject: Reference): Media {
   const m = p.meta;
   return {
@@ -140,11 +147,11 @@ function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject:
     id: m.id,
     status: 'completed',
     type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' }] },
-    modality: { text: `dermatoscope${m.polarisation === 'none' ? '' : ` (${m.polarisation})`}` },
+    modality: { text: m.modality === 'otoscope' ? 'otoscope' : `dermatoscope${m.polarisation === 'none' ? '' : ` (${m.polarisation})`}` },
     subject,
     createdDateTime: m.takenAt,
     ...(m.device ? { device: { reference: urn(deviceUuid(m.device)) } } : {}),
-    ...(m.bodySite ? { bodySite: { text: m.bodySite } } : {}),
+    ...(m.ear ? { bodySite: EAR_SITE[m.ear] } : m.bodySite ? { bodySite: { text: m.bodySite } } : {}),
     height: m.height,
     width: m.width,
     content: {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { PrescriptionItem } from './consult-protocol';
-import { DeviceStatus, MeasurementKind, Reading } from './domain';
+import { DeviceStatus, Ear, MeasurementKind, PhotoModality, Reading } from './domain';
 import { BinaryBegin, BinaryChunkHeader, BinaryEnd, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES } from './binary-transfer';
 import { ClipFailureCode, ClipRequested } from './clip-protocol';
 import { ApiValidationError, type LocalisedMessage } from './errors';
@@ -86,10 +86,24 @@ export const kioskRequests = {
       height: z.number().int().positive(),
       polarisation: z.enum(['none', 'polarised', 'uv']),
       bodySite: z.string().max(120).optional(),
+      /** Whose camera took it; absent: the dermatoscope's. */
+      modality: PhotoModality.optional(),
+      /** An otoscope still's ear (else the measurement's). */
+      ear: Ear.optional(),
       /** A closed binary transfer of an image/jpeg or image/png: used once. */
       uploadId: z.uuid(),
     }).strict(),
     result: z.object({ photoId: z.string() }),
+  },
+  /**
+   * The renderer looked for an instrument's camera kiosk-config names (the
+   * otoscope: a UVC camera no driver sees): found or not, with the label the
+   * browser lists. The host lists it among the devices. `accepted: false`
+   * when kiosk-config names no such camera.
+   */
+  reportInstrumentCamera: {
+    params: z.object({ role: z.literal('otoscope'), present: z.boolean(), label: z.string().max(200).optional() }).strict(),
+    result: z.object({ accepted: z.boolean() }),
   },
   getPhoto: {
     params: z.object({ photoId: z.string().min(1) }).strict(),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AuscultationPoint, CLIP_BITS_PER_SAMPLE } from './auscultation';
 import { ContentType } from './binary-transfer';
-import { DeviceInfo, Reading, SessionEvent } from './domain';
+import { DeviceInfo, Ear, PhotoModality, Reading, SessionEvent } from './domain';
 
 /**
  * Raw bytes per photo chunk: the unit the booth's store seals and the outbox
@@ -29,6 +29,10 @@ export const PhotoMeta = z.object({
   polarisation: z.enum(['none', 'polarised', 'uv']),
   bodySite: z.string().max(120).optional(),
   device: DeviceInfo.optional(),
+  /** The instrument whose camera took it; absent: the dermatoscope (every photo stored before the otoscope). */
+  modality: PhotoModality.optional(),
+  /** An otoscope still's ear (its body site, coded; `bodySite` then holds its words). */
+  ear: Ear.optional(),
 }).strict();
 export type PhotoMeta = z.infer<typeof PhotoMeta>;
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DoctorPhotoUrl } from './doctor-photo';
-import { MeasurementKind, Quantity, UcumUnit } from './domain';
+import { Ear, MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
 import { Language } from './language';
 import { WEEKDAYS } from './opening-hours';
@@ -106,6 +106,8 @@ export const MeasurementView = z.object({
   /** The specialist's short instruction ("bras gauche"). */
   note: z.string().nullable(),
   bodySite: z.string().nullable(),
+  /** An otoscope still's ear, for the guidance in the patient's language. */
+  ear: Ear.nullable(),
   /** Which measurement of the session this is (1, 2…). */
   serial: z.number().int(),
 });

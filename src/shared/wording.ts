@@ -5,7 +5,7 @@
  * pathway rule in French, the doctors' language (console and GP report), the
  * name of each measured value and each device for every reader, and dates.
  */
-import { LOINC, type DeviceKind, type UcumUnit } from './domain';
+import { LOINC, type DeviceKind, type Ear, type UcumUnit } from './domain';
 import type { ExceptionReason, Language, Pathway } from './session-view';
 
 export const UNIT_SYMBOL: Record<UcumUnit, string> = {
@@ -72,6 +72,12 @@ export const DEVICE_WORDING: Readonly<Record<DeviceKind, { console: string; sent
   dermatoscope: { console: 'Dermatoscope', sentence: 'dermatoscope', kiosk: { fr: 'Le dermatoscope', en: 'The dermatoscope' } },
   otoscope: { console: 'Otoscope', sentence: 'otoscope', kiosk: { fr: 'L’otoscope', en: 'The otoscope' } },
   stethoscope: { console: 'Stéthoscope', sentence: 'stéthoscope', kiosk: { fr: 'Le stéthoscope', en: 'The stethoscope' } },
+};
+
+/** An ear's words: the otoscope still's body site, to the doctor (French) and the patient. */
+export const EAR_WORDING: Readonly<Record<Ear, Record<Language, string>>> = {
+  left: { fr: 'oreille gauche', en: 'left ear' },
+  right: { fr: 'oreille droite', en: 'right ear' },
 };
 
 /** The patient's banner for a device that stopped answering, naming it ("a device" only for a kind the booth does not know). */

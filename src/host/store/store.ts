@@ -44,6 +44,8 @@ export interface PhotoInput {
   polarisation: PhotoMeta['polarisation'];
   bodySite?: string;
   device?: PhotoMeta['device'];
+  modality?: PhotoMeta['modality'];
+  ear?: PhotoMeta['ear'];
   bytes: Buffer;
 }
 
@@ -250,6 +252,8 @@ export class BoothStore {
       takenAt: p.takenAt, polarisation: p.polarisation,
       ...(p.bodySite !== undefined ? { bodySite: p.bodySite } : {}),
       ...(p.device ? { device: p.device } : {}),
+      ...(p.modality ? { modality: p.modality } : {}),
+      ...(p.ear ? { ear: p.ear } : {}),
     };
   }
 
@@ -263,6 +267,8 @@ export class BoothStore {
       polarisation: personal.polarisation,
       ...(personal.bodySite !== undefined ? { bodySite: personal.bodySite } : {}),
       ...(personal.device ? { device: personal.device } : {}),
+      ...(personal.modality ? { modality: personal.modality } : {}),
+      ...(personal.ear ? { ear: personal.ear } : {}),
       uploadedChunks: row.uploaded_chunks,
     };
   }

@@ -16,7 +16,7 @@ import type { ClipMeta, PhotoMeta } from '../../shared/record-protocol';
 import type { HubConfig } from '../directory';
 import { exportSession } from '../record/export';
 import type { ClaimRecord, RecordRepository, SessionNotes } from '../record/repository';
-import { EXCEPTION_LABEL_FR, parisDateTime, parisTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../shared/wording';
+import { EAR_WORDING, EXCEPTION_LABEL_FR, parisDateTime, parisTime, PATHWAY_LABEL_FR, quantityWording, UNIT_SYMBOL } from '../../shared/wording';
 
 export interface SessionReport {
   sessionId: string;
@@ -123,6 +123,14 @@ function readingLine(r: Reading): string {
 }
 
 /** The GP report as a PDF (A4, French). */
+/** A photo's line in the report: "Otoscope — oreille gauche — 10:02, 1280×960 (réf. …)", or a dermatoscope still's site and light. */
+export function photoLine(ph: PhotoMeta): string {
+  const pol = ph.polarisation === 'none' ? '' : `, lumière ${ph.polarisation === 'uv' ? 'UV' : 'polarisée'}`;
+  // A photo stored before the otoscope has no modality: the dermatoscope's.
+  const what = ph.modality === 'otoscope' ? `Otoscope — ${ph.ear ? EAR_WORDING[ph.ear].fr : 'oreille non précisée'}` : ph.bodySite ?? 'site non précisé';
+  return `${what} — ${parisTime(ph.takenAt)}, ${ph.width}×${ph.height}${pol} (réf. ${ph.id})`;
+}
+
 export async function reportPdf(r: SessionReport): Promise<Buffer> {
   // NOTE: no patient data in the PDF's metadata (Title, Subject): file managers and indexers show it.
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Compte rendu de téléconsultation', Author: 'Cabine' } });
@@ -156,12 +164,9 @@ export async function reportPdf(r: SessionReport): Promise<Buffer> {
   if (r.readings.length === 0) doc.text('Aucune mesure.');
   for (const reading of r.readings.filter((x) => x.kind !== 'cuff-pressure')) doc.text(`• ${readingLine(reading)}`);
 
-  heading('Photos (dermatoscope)');
+  heading('Photos (dermatoscope, otoscope)');
   if (r.photos.length === 0) doc.text('Aucune photo.');
-  for (const ph of r.photos) {
-    const pol = ph.polarisation === 'none' ? '' : `, lumière ${ph.polarisation === 'uv' ? 'UV' : 'polarisée'}`;
-    doc.text(`• ${ph.bodySite ?? 'site non précisé'} — ${parisTime(ph.takenAt)}, ${ph.width}×${ph.height}${pol} (réf. ${ph.id})`);
-  }
+  for (const ph of r.photos) doc.text(`• ${photoLine(ph)}`);
 
   heading('Auscultation (stéthoscope)');
   if (r.clips.length === 0) doc.text('Aucun enregistrement.');

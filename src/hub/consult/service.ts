@@ -41,6 +41,7 @@ export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
   'blood-pressure': 'bp-cuff',
   spo2: 'oximeter',
   'dermatoscope-photo': 'dermatoscope',
+  'otoscope-photo': 'otoscope',
 };
 
 const BOOTH_REQUEST_TIMEOUT_MS = 8_000;
@@ -318,10 +319,12 @@ export class ConsultService {
     if (known) {
       const device = known.find((d) => d.kind === kind);
       const name = DEVICE_WORDING[kind].sentence;
-      if (!device) throw refused('NO_DEVICE', `Cette cabine n’a pas de ${name} : choisissez une autre mesure ou demandez au pharmacien de la faire.`);
+      // French elides before a vowel: "pas d’otoscope", "L’oxymètre".
+      const vowel = /^[aeiouyéèê]/i.test(name);
+      if (!device) throw refused('NO_DEVICE', `Cette cabine n’a pas ${vowel ? 'd’' : 'de '}${name} : choisissez une autre mesure ou demandez au pharmacien de la faire.`);
       if (device.state === 'disconnected') {
         const model = device.info ? ` (${device.info.model})` : '';
-        throw refused('NO_DEVICE', `Le ${name}${model} est débranché à la cabine : demandez au pharmacien de le rebrancher, puis redemandez la mesure.`);
+        throw refused('NO_DEVICE', `${vowel ? 'L’' : 'Le '}${name}${model} est débranché à la cabine : demandez au pharmacien de le rebrancher, puis redemandez la mesure.`);
       }
     }
     const requestId = randomUUID();

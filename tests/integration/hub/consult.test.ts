@@ -177,6 +177,24 @@ describe('measurement requests', () => {
     await expect(doctor.call('consult.requestMeasurement', { kind: 'temperature' })).rejects.toMatchObject({ code: 'BOOTH_OFFLINE', message: expect.stringContaining('hors ligne') });
   });
 
+  it('for the otoscope: carry the ear to the booth, refuse an ear that does not exist, and say the booth has no otoscope in good French', async () => {
+    const received: unknown[] = [];
+    const { link, doctor } = await claimed('demo-booth-2', 0, (l) => l.handle('consult.measurementRequested', (p) => {
+      received.push(p);
+      return { accepted: true };
+    }));
+    await link.request('consult.devices', { devices: [device('thermometer', 'ready', 'TH-1')] });
+    await expect(doctor.call('consult.requestMeasurement', { kind: 'otoscope-photo', ear: 'left' })).rejects.toMatchObject({ code: 'NO_DEVICE', message: expect.stringContaining('pas d’otoscope') });
+    await link.request('consult.devices', { devices: [device('thermometer', 'ready', 'TH-1'), device('otoscope', 'ready', 'USB Otoscope')] });
+    for (const ear of ['middle', 'Left', undefined]) {
+      await expect(doctor.call('consult.requestMeasurement', { kind: 'otoscope-photo', ...(ear ? { ear } : {}) })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    }
+    const { requestId } = await doctor.call<{ requestId: string }>('consult.requestMeasurement', { kind: 'otoscope-photo', ear: 'right' });
+    expect(received).toEqual([{ kind: 'otoscope-photo', ear: 'right', requestId }]);
+    await link.request('consult.devices', { devices: [device('otoscope', 'disconnected', 'USB Otoscope')] });
+    await expect(doctor.call('consult.requestMeasurement', { kind: 'otoscope-photo', ear: 'left' })).rejects.toMatchObject({ code: 'NO_DEVICE', message: expect.stringMatching(/L’otoscope \(USB Otoscope\) est débranché/) });
+  });
+
   it('reach the booth with a request id, the console hears "requested" and then the booth\'s progress; a booth elsewhere in the flow answers NOT_NOW', async () => {
     const received: unknown[] = [];
     let accept = true;

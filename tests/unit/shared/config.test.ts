@@ -140,9 +140,10 @@ describe('kiosk-config: the local alert', () => {
 });
 
 describe('kiosk-config: which camera and microphone play which part', () => {
-  it("selects the demo's dermatoscope among Chromium's fake cameras and leaves the patient's to the default", () => {
+  it("selects the demo's dermatoscope and otoscope among Chromium's fake cameras and leaves the patient's to the default", () => {
     const cfg = loadKioskConfig(DEFAULT_CONFIG_PATH);
     expect(cfg.media.dermatoscope).toEqual({ label: '^fake_device_2$' });
+    expect(cfg.media.otoscope).toEqual({ label: '^fake_device_3$' });
     expect(cfg.media.patientCamera).toBeUndefined();
     expect(cfg.media.patientMicrophone).toBeUndefined();
   });
@@ -182,5 +183,10 @@ describe('kiosk-config: which camera and microphone play which part', () => {
     const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), media: {} }, 'booth.json'));
     expect(error.issues).toContainEqual({ path: 'media.dermatoscope', expected: expect.stringMatching(/camera/) });
     expect(parseKioskConfig({ ...rawDefaultConfig(), devices: [], media: {} }).media).toEqual({});
+  });
+
+  it('points an otoscope written among the driven devices to media.otoscope: it is a camera', () => {
+    const error = configError(() => parseKioskConfig({ ...rawDefaultConfig(), devices: [{ id: 'oto-1', kind: 'otoscope', connection: { type: 'simulated' } }] }, 'booth.json'));
+    expect(error.issues).toContainEqual({ path: 'devices[0].kind', expected: expect.stringContaining('"media".otoscope') });
   });
 });

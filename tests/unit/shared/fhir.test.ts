@@ -69,4 +69,29 @@ describe('FHIR R4 export of a session', () => {
     expect(media).toMatchObject({ status: 'completed', width: 1920, height: 1080, bodySite: { text: 'dos, omoplate gauche' }, content: { contentType: 'image/jpeg', size: 4 } });
     expect(media.type!.coding![0]!.code).toBe('image');
   });
+
+  it('exports an otoscope still as Media with the otoscope as modality and its ear coded in SNOMED CT, valid against the schema', () => {
+    const b = sessionBundle({
+      sessionId: 'session-1',
+      subjectPseudonym: 'P-7Q2K9',
+      at: at.toISOString(),
+      readings: [],
+      photos: (['left', 'right'] as const).map((ear, i) => ({
+        meta: {
+          id: `0190b6a8-0000-7000-8000-00000000005${i}`, sessionId: 'session-1', mime: 'image/jpeg' as const, width: 1280, height: 960, byteLength: 4, chunkCount: 1,
+          sha256: 'b'.repeat(64), takenAt: at.toISOString(), polarisation: 'none' as const, modality: 'otoscope' as const, ear,
+          bodySite: ear === 'left' ? 'oreille gauche' : 'oreille droite', device: { id: 'otoscope', kind: 'otoscope' as const, model: 'USB Otoscope', serial: '', firmware: '' },
+        },
+        data: Buffer.from([0xff, 0xd8, 0xff, 0xd9]).toString('base64'),
+      })),
+    });
+    validate(b);
+    expect(validate.errors ?? []).toEqual([]);
+    const media = b.entry!.map((e) => e.resource!).filter((r): r is Media => r.resourceType === 'Media');
+    expect(media.map((m) => [m.modality?.text, m.bodySite?.coding?.[0]?.code, m.bodySite?.text, m.width, m.height])).toEqual([
+      ['otoscope', '89644007', 'left ear', 1280, 960],
+      ['otoscope', '25577004', 'right ear', 1280, 960],
+    ]);
+    expect(media[0]!.bodySite!.coding![0]!.system).toBe('http://snomed.info/sct');
+  });
 });

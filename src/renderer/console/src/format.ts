@@ -48,6 +48,7 @@ export const KIND_LABEL: Record<MeasurementKind, string> = {
   'cuff-pressure': 'Pression du brassard',
   spo2: 'Saturation (SpO₂)',
   'dermatoscope-photo': 'Photo dermatoscope',
+  'otoscope-photo': 'Photo otoscope',
 };
 
 export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {

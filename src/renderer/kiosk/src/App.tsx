@@ -10,6 +10,7 @@ import { QUEUE, ROOM } from '../../../shared/media-protocol';
 import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
 import { useSpeech } from './speech';
+import { useInstrumentPresence } from './instrument-presence';
 import { useChime } from './chime';
 import { useCornerLongPress } from './long-press';
 import { InterruptedScreen } from './screens/InterruptedScreen';
@@ -79,6 +80,8 @@ export function App({ api }: { api: KioskApi }) {
     api.getSettings({}).then(setSettings, () => undefined);
   }, [api]);
   useDisplayScale(settings);
+  // The otoscope is a camera only this page sees: the host learns here whether it is plugged in.
+  useInstrumentPresence(api);
 
   useEffect(() => {
     const off = api.onEvent((event) => {

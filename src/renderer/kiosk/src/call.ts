@@ -4,12 +4,13 @@
  * of the same call (MediaSession.produceExtra). VideoArea registers its
  * MediaSession here while it is mounted.
  */
+import type { ExtraOptions, ExtraSource } from '../../../media/session';
 
 /** The part of MediaSession (src/media/session.ts) the screens use. */
 export interface ExtraProducerHost {
   /** Resolves once the call's first media path is up (called again, it returns the start in progress). */
   start(): Promise<void>;
-  produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }>;
+  produceExtra(track: MediaStreamTrack, source: ExtraSource, options?: ExtraOptions): Promise<{ close(): void }>;
 }
 
 let current: ExtraProducerHost | null = null;

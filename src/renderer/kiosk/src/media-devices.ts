@@ -71,3 +71,51 @@ export async function openInstrumentCamera<S extends { getTracks(): { stop(): vo
   const id = await deviceIdFor(role, selection, md);
   return md.getUserMedia({ video: { ...(id ? { deviceId: { exact: id } } : {}), ...video } });
 }
+
+declare global {
+  interface Window {
+    /**
+     * Test seam: a generated source (a canvas's `captureStream`) in place of
+     * the camera with this device id, or null for the real one. Chromium
+     * serves one file-fed fake camera to every device it fakes, so a test
+     * that needs each instrument's own scene (an eardrum for the otoscope)
+     * puts it here from its init script; the booth never sets it.
+     */
+    __cabineCameraSource?: (deviceId: string, video: MediaTrackConstraints) => MediaStream | null;
+  }
+}
+
+function exactDeviceId(video: MediaStreamConstraints['video']): string | null {
+  if (!video || video === true) return null;
+  const id = video.deviceId;
+  if (typeof id === 'string') return id;
+  if (id && !Array.isArray(id) && typeof id === 'object' && typeof id.exact === 'string') return id.exact;
+  return null;
+}
+
+/** The page's `navigator.mediaDevices`, through the test seam above (a camera's id a test replaced opens its generated source). */
+export function browserMediaDevices(): MediaDevicesLike<MediaStream> {
+  const md = navigator.mediaDevices;
+  return {
+    enumerateDevices: () => md.enumerateDevices(),
+    getUserMedia: async (constraints) => {
+      const id = exactDeviceId(constraints.video);
+      const injected = id && typeof constraints.video === 'object' ? window.__cabineCameraSource?.(id, constraints.video) : null;
+      return injected ?? md.getUserMedia(constraints);
+    },
+  };
+}
+
+/**
+ * Whether the camera kiosk-config names for `role` is there now, with its
+ * label; null when kiosk-config names none (the booth has no such
+ * instrument). Nothing stays open.
+ */
+export async function findInstrumentCamera<S extends { getTracks(): { stop(): void }[] }>(
+  role: 'dermatoscope' | 'otoscope', selection: MediaSelection, md: MediaDevicesLike<S>,
+): Promise<{ present: boolean; label?: string } | null> {
+  const selector = selection[role];
+  if (!selector) return null;
+  const pick = pickDevice(await listWithLabels(md, MEDIA_ROLE_KIND[role]), selector, role);
+  return pick.ok && pick.device ? { present: true, label: pick.device.label } : { present: false };
+}

@@ -4,7 +4,7 @@
  * for, through a stand-in for `navigator.mediaDevices`.
  */
 import { describe, expect, it } from 'vitest';
-import { MediaDeviceMissing, openInstrumentCamera, openPatientMedia } from '../../../../src/renderer/kiosk/src/media-devices';
+import { findInstrumentCamera, MediaDeviceMissing, openInstrumentCamera, openPatientMedia } from '../../../../src/renderer/kiosk/src/media-devices';
 import type { MediaDeviceLike } from '../../../../src/shared/media-devices';
 
 interface Stream { id: number; stopped: boolean; getTracks(): { stop(): void }[] }
@@ -76,6 +76,21 @@ describe('the kiosk opens the configured devices', () => {
   it("does not start the call on another camera when the configured one is absent", async () => {
     const b = browser(BOOTH);
     await expect(openPatientMedia({ patientCamera: { label: 'Logitech Brio' } }, b.md)).rejects.toMatchObject({ code: 'MEDIA_DEVICE_NOT_FOUND', failure: { role: 'patientCamera' } });
+    expect(b.asked).toEqual([]);
+  });
+});
+
+describe('the kiosk looks for the otoscope it may have', () => {
+  it('finds the camera kiosk-config names, with its label, and releases what it opened to read the labels', async () => {
+    const b = browser(BOOTH, { blankUntilOpened: true });
+    expect(await findInstrumentCamera('otoscope', { otoscope: { usb: '1bcf:2c99' } }, b.md)).toEqual({ present: true, label: 'Digital Otoscope (1bcf:2c99)' });
+    expect(b.streams.every((s) => s.stopped)).toBe(true);
+  });
+
+  it('says absent when it is not plugged in, and has nothing to look for when kiosk-config names none', async () => {
+    const b = browser(BOOTH.filter((d) => d.deviceId !== 'oto-1'));
+    expect(await findInstrumentCamera('otoscope', { otoscope: { usb: '1bcf:2c99' } }, b.md)).toEqual({ present: false });
+    expect(await findInstrumentCamera('otoscope', {}, b.md)).toBeNull();
     expect(b.asked).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ declare global {
   interface Window {
     /** Test hook: summed WebRTC stats of the current call. */
     __cabineStats?: () => Promise<CallStats | null>;
+    /** Test hook: what this console receives, by the booth's producer id and source. */
+    __cabineRemoteProducers?: () => { producerId: string; source: string; kind: string }[];
   }
 }
 
@@ -19,13 +21,14 @@ export interface CallStatus { state: CallState; quality: Quality }
 
 /**
  * The call itself: the patient's video large, the doctor's own small, the
- * dermatoscope's live stream in its own panel when the booth sends it, and
+ * dermatoscope's and the otoscope's live streams each in its own panel when the booth sends them, and
  * the controls (microphone, camera, end).
  */
 export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAway = false }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void; boothAway?: boolean }) {
   const remote = useRef<HTMLVideoElement>(null);
   const self = useRef<HTMLVideoElement>(null);
   const derm = useRef<HTMLVideoElement>(null);
+  const oto = useRef<HTMLVideoElement>(null);
   const session = useRef<MediaSession | null>(null);
   const [quality, setQuality] = useState<Quality>('unknown');
   const [state, setState] = useState<CallState>('connecting');
@@ -33,6 +36,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   const [mic, setMic] = useState(true);
   const [cam, setCam] = useState(true);
   const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
+  const [otoTrack, setOtoTrack] = useState<MediaStreamTrack | null>(null);
   // Ending the call cannot be undone (the patient is disconnected): the button asks first.
   const [confirmEnd, setConfirmEnd] = useState(false);
   const statusRef = useRef(onStatus);
@@ -49,8 +53,14 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       quality: setQuality,
       // The camera and microphone; the dermatoscope comes apart, as its own track.
       remoteStream: (m) => { if (remote.current && remote.current.srcObject !== m) remote.current.srcObject = m; },
-      remoteTrack: (track, source) => { if (source === 'dermatoscope') setDermTrack(track); },
-      remoteTrackEnded: (track, source) => { if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t)); },
+      remoteTrack: (track, source) => {
+        if (source === 'dermatoscope') setDermTrack(track);
+        if (source === 'otoscope') setOtoTrack(track);
+      },
+      remoteTrackEnded: (track, source) => {
+        if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t));
+        if (source === 'otoscope') setOtoTrack((t) => (t === track ? null : t));
+      },
       localStream: (m) => { if (self.current) self.current.srcObject = m; },
       // The link's own loss is the page's banner, not a media error.
       error: (e) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); },
@@ -58,12 +68,14 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
     const s = new MediaSession({ signaling: hub, events });
     session.current = s;
     window.__cabineStats = () => s.stats();
+    window.__cabineRemoteProducers = () => s.remoteProducers();
     window.__cabineTimeline = () => s.timeline;
     s.start().catch((e: unknown) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); });
     return () => {
       s.close();
       session.current = null;
       delete window.__cabineStats;
+      delete window.__cabineRemoteProducers;
       delete window.__cabineTimeline;
     };
   }, [hub]);
@@ -71,6 +83,9 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   useEffect(() => {
     if (derm.current) derm.current.srcObject = dermTrack ? new MediaStream([dermTrack]) : null;
   }, [dermTrack]);
+  useEffect(() => {
+    if (oto.current) oto.current.srcObject = otoTrack ? new MediaStream([otoTrack]) : null;
+  }, [otoTrack]);
 
   const toggleMic = (): void => {
     const on = !mic;
@@ -111,6 +126,12 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
         <figure className="derm-live" aria-label="Dermatoscope en direct">
           <figcaption>Dermatoscope en direct</figcaption>
           <video ref={derm} autoPlay playsInline muted aria-label="Image du dermatoscope" />
+        </figure>
+      )}
+      {otoTrack && (
+        <figure className="derm-live oto-live" aria-label="Otoscope en direct">
+          <figcaption>Otoscope en direct</figcaption>
+          <video ref={oto} autoPlay playsInline muted aria-label="Image de l’otoscope" />
         </figure>
       )}
     </section>

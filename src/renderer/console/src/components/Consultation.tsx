@@ -5,6 +5,7 @@ import type { AuscultationPoint } from '../../../../shared/auscultation';
 import type { Clock } from '../../../../shared/clock';
 import { COUNTER, EmergencyNote } from '../../../../shared/counter-protocol';
 import { DeviceStatus, Reading } from '../../../../shared/domain';
+import { EAR_WORDING } from '../../../../shared/wording';
 import {
   CONSULT, ContextCatchUp, ContextNote, MeasurementProgress, PhotoNote, Prescription, RequestMeasurementResult,
   type PrescribeParams, type RequestMeasurementParams,
@@ -108,7 +109,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     setError(null);
     try {
       const r = RequestMeasurementResult.parse(await hub.request(CONSULT.requestMeasurement, p));
-      dispatch({ type: 'requested', requestId: r.requestId, kind: p.kind, note: p.note, bodySite: p.bodySite, at: new Date().toISOString() });
+      dispatch({ type: 'requested', requestId: r.requestId, kind: p.kind, note: p.note, bodySite: p.bodySite ?? (p.ear ? EAR_WORDING[p.ear].fr : undefined), at: new Date().toISOString() });
     } catch (e) {
       setError(`Demande non transmise : ${(e as Error).message}`);
     }

@@ -1,8 +1,15 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { PhotoNote } from '../../../../shared/consult-protocol';
+import { EAR_WORDING } from '../../../../shared/wording';
 import { resolutionText, timeText } from '../format';
 
 const POLARISATION: Record<PhotoNote['photo']['polarisation'], string> = { none: 'Lumière blanche', polarised: 'Polarisée', uv: 'UV' };
+
+/** "Otoscope — oreille gauche", or a dermatoscope still's body site (a photo stored before the otoscope is the dermatoscope's). */
+export function photoLabel(photo: PhotoNote['photo']): string {
+  if (photo.modality === 'otoscope') return `Otoscope — ${photo.ear ? EAR_WORDING[photo.ear].fr : 'oreille non précisée'}`;
+  return photo.bodySite ?? 'Zone non précisée';
+}
 
 /**
  * The full-size still in a dialog: fitted to the window first, then at
@@ -45,9 +52,9 @@ function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; i
     <div className="zoom">
       <div className="zoom__dialog" role="dialog" aria-modal="true" aria-labelledby="zoom-title">
         <header className="zoom__bar">
-          <h2 id="zoom-title">{photo.bodySite ?? 'Photo dermatoscope'} — {timeText(photo.takenAt)}</h2>
+          <h2 id="zoom-title">{photo.modality === 'otoscope' || photo.bodySite ? photoLabel(photo) : 'Photo dermatoscope'} — {timeText(photo.takenAt)}</h2>
           <span className="zoom__size" data-testid="zoom-resolution">{size ? resolutionText(size.w, size.h) : resolutionText(photo.width, photo.height)}</span>
-          <span>{POLARISATION[photo.polarisation]}</span>
+          {photo.modality !== 'otoscope' && <span>{POLARISATION[photo.polarisation]}</span>}
           <button type="button" aria-pressed={actual} onClick={() => setActual((a) => !a)}>{actual ? 'Ajuster à la fenêtre' : 'Taille réelle (100 %)'}</button>
           <button type="button" ref={close} onClick={onClose}>Fermer</button>
         </header>
@@ -55,7 +62,7 @@ function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; i
           {failed ? <p className="error">Image indisponible.</p> : (
             <img
               src={note.url}
-              alt={`Photo dermatoscope${photo.bodySite ? `, ${photo.bodySite}` : ''}`}
+              alt={photo.modality === 'otoscope' ? `Photo ${photoLabel(photo)}` : `Photo dermatoscope${photo.bodySite ? `, ${photo.bodySite}` : ''}`}
               data-photo-id={photo.id}
               onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
               onError={() => setFailed(true)}
@@ -67,10 +74,10 @@ function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; i
           <ol className="zoom__strip" aria-label="Autres photos (flèches gauche et droite)">
             {photos.map((n, i) => (
               <li key={n.photo.id}>
-                <button type="button" className="thumb" aria-current={i === index ? 'true' : undefined} onClick={() => onIndex(i)} aria-label={`Photo ${i + 1} sur ${photos.length} : ${n.photo.bodySite ?? 'zone non précisée'}`}>
+                <button type="button" className="thumb" aria-current={i === index ? 'true' : undefined} onClick={() => onIndex(i)} aria-label={`Photo ${i + 1} sur ${photos.length} : ${photoLabel(n.photo)}`}>
                   <img src={n.url} alt="" />
                 </button>
-                <span>{n.photo.bodySite ?? 'Zone non précisée'}</span>
+                <span>{photoLabel(n.photo)}</span>
               </li>
             ))}
           </ol>
@@ -80,7 +87,7 @@ function PhotoZoom({ photos, index, onIndex, onClose }: { photos: PhotoNote[]; i
   );
 }
 
-/** Dermatoscope stills of this consultation: thumbnails (body site, time) that open the zoom view. */
+/** Dermatoscope and otoscope stills of this consultation: thumbnails (body site, time) that open the zoom view. */
 export const Gallery = memo(function Gallery({ photos }: { photos: PhotoNote[] }) {
   const [open, setOpen] = useState<string | null>(null);
   const opener = useRef<HTMLButtonElement | null>(null);
@@ -91,15 +98,15 @@ export const Gallery = memo(function Gallery({ photos }: { photos: PhotoNote[] }
   };
   return (
     <section className="panel gallery" aria-labelledby="gallery-title">
-      <h2 id="gallery-title">Photos dermatoscope</h2>
+      <h2 id="gallery-title">{photos.some((n) => n.photo.modality === 'otoscope') ? 'Photos (dermatoscope, otoscope)' : 'Photos dermatoscope'}</h2>
       {photos.length === 0 ? <p className="empty">Aucune photo pour l’instant.</p> : (
         <ul className="thumbs">
           {photos.map((n) => (
             <li key={n.photo.id} data-photo-id={n.photo.id}>
-              <button type="button" className="thumb" onClick={(e) => { opener.current = e.currentTarget; setOpen(n.photo.id); }} aria-label={`Agrandir la photo ${n.photo.bodySite ?? ''} de ${timeText(n.photo.takenAt)}`}>
+              <button type="button" className="thumb" onClick={(e) => { opener.current = e.currentTarget; setOpen(n.photo.id); }} aria-label={`Agrandir la photo ${n.photo.modality === 'otoscope' ? photoLabel(n.photo) : n.photo.bodySite ?? ''} de ${timeText(n.photo.takenAt)}`}>
                 <img src={n.url} alt="" loading="lazy" />
               </button>
-              <span className="thumb__site">{n.photo.bodySite ?? 'Zone non précisée'}</span>
+              <span className="thumb__site">{photoLabel(n.photo)}</span>
               <time className="mono muted" dateTime={n.photo.takenAt}>{timeText(n.photo.takenAt)}</time>
             </li>
           ))}

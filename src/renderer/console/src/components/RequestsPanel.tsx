@@ -1,15 +1,18 @@
 import { memo, useState } from 'react';
-import type { DeviceKind, DeviceStatus } from '../../../../shared/domain';
+import { EAR_SIDES, type DeviceKind, type DeviceStatus, type Ear } from '../../../../shared/domain';
 import type { RequestableKind, RequestMeasurementParams } from '../../../../shared/consult-protocol';
 import type { RequestEntry } from '../consult-state';
 import { DEVICE_STATE_LABEL, KIND_LABEL, progressText, timeText } from '../format';
 
 /** The measurement each device takes when asked; a device without one (the stethoscope is listened to, not asked) has no row here. */
-const KIND_OF_DEVICE: Partial<Record<DeviceKind, RequestableKind>> = { thermometer: 'temperature', 'bp-cuff': 'blood-pressure', oximeter: 'spo2', dermatoscope: 'dermatoscope-photo' };
+const KIND_OF_DEVICE: Partial<Record<DeviceKind, RequestableKind>> = { thermometer: 'temperature', 'bp-cuff': 'blood-pressure', oximeter: 'spo2', dermatoscope: 'dermatoscope-photo', otoscope: 'otoscope-photo' };
+/** "Oreille gauche" / "Oreille droite" beside the radio buttons. */
+const EAR_LABEL: Record<Ear, string> = { left: 'Oreille gauche', right: 'Oreille droite' };
 const ORDER: DeviceKind[] = ['thermometer', 'bp-cuff', 'oximeter', 'dermatoscope', 'otoscope', 'stethoscope'];
 
 function RequestRow({ device, kind, onRequest }: { device: DeviceStatus; kind: RequestableKind; onRequest: (p: RequestMeasurementParams) => Promise<void> }) {
   const [extra, setExtra] = useState('');
+  const [ear, setEar] = useState<Ear | null>(null);
   const [busy, setBusy] = useState(false);
   const usable = device.state !== 'disconnected' && device.state !== 'error';
   const extraField = kind === 'blood-pressure' ? { label: 'Consigne (facultatif)', placeholder: 'ex. bras gauche', key: 'note' as const }
@@ -19,7 +22,7 @@ function RequestRow({ device, kind, onRequest }: { device: DeviceStatus; kind: R
     setBusy(true);
     try {
       const text = extra.trim();
-      await onRequest({ kind, ...(extraField && text ? { [extraField.key]: text } : {}) });
+      await onRequest({ kind, ...(extraField && text ? { [extraField.key]: text } : {}), ...(kind === 'otoscope-photo' && ear ? { ear } : {}) });
       setExtra('');
     } finally {
       setBusy(false);
@@ -27,7 +30,19 @@ function RequestRow({ device, kind, onRequest }: { device: DeviceStatus; kind: R
   };
   return (
     <li className="request" data-request-kind={kind}>
-      <button type="button" onClick={() => void send()} disabled={!usable || busy} aria-describedby={`${id}-state`}>{KIND_LABEL[kind]}</button>
+      <button type="button" onClick={() => void send()} disabled={!usable || busy || (kind === 'otoscope-photo' && !ear)} aria-describedby={`${id}-state`}>{KIND_LABEL[kind]}</button>
+      {kind === 'otoscope-photo' && (
+        // The otoscope's only body sites: one ear or the other, chosen before the button can ask.
+        <fieldset className="request__ear">
+          <legend className="sr-only">Oreille</legend>
+          {EAR_SIDES.map((side) => (
+            <label key={side}>
+              <input type="radio" name={`${id}-ear`} value={side} checked={ear === side} disabled={!usable} onChange={() => setEar(side)} />
+              {' '}{EAR_LABEL[side]}
+            </label>
+          ))}
+        </fieldset>
+      )}
       {extraField && (
         <label className="request__extra">
           <span className="sr-only">{extraField.label}</span>

@@ -8,11 +8,14 @@ import type { CallStatusShown } from '../call-status';
 import { watchCurrentCall } from '../call';
 import { doctorLine, doctorPhoto } from '../call-people';
 import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
+import type { Ear, MeasurementKind } from '../../../../shared/domain';
 import type { MeasurementView } from '../../../../shared/session-view';
 import type { KioskApi } from '../../../../shared/kiosk-api';
-import { deviceNotResponding } from '../../../../shared/wording';
+import { deviceNotResponding, EAR_WORDING } from '../../../../shared/wording';
 import { MediaDeviceMissing } from '../media-devices';
-import { captureDermatoscopePhoto, openDermatoscope } from '../photo';
+import { captureDermatoscopePhoto, captureOtoscopePhoto, openInstrument, type InstrumentRole } from '../photo';
+import { recheckInstruments } from '../instrument-presence';
+import type { ExtraOptions } from '../../../../media/session';
 import { recoveryKeys } from '../recovery';
 import { useScrollCue } from '../scroll-cue';
 import { t, type MessageKey } from '../i18n';
@@ -24,8 +27,13 @@ import { LazyVideoArea } from './video-area-lazy';
 /** "Le médecin demande : tension, bras gauche" when the specialist asked for it. */
 function RequestedBy({ m, lang }: { m: MeasurementView; lang: 'fr' | 'en' }) {
   if (!m.requestId) return null;
-  const what = [t(lang, `measure.${m.kind}` as MessageKey).toLocaleLowerCase(lang), m.bodySite, m.note].filter(Boolean).join(', ');
+  const what = [t(lang, `measure.${m.kind}` as MessageKey).toLocaleLowerCase(lang), m.bodySite, m.ear ? EAR_WORDING[m.ear][lang] : null, m.note].filter(Boolean).join(', ');
   return <p className="notice" data-testid="requested-by">{t(lang, 'consultation.requested', { what })}</p>;
+}
+
+/** The instrument whose camera takes this measurement's still, if any. */
+function instrumentOf(kind: MeasurementKind): InstrumentRole | null {
+  return kind === 'dermatoscope-photo' ? 'dermatoscope' : kind === 'otoscope-photo' ? 'otoscope' : null;
 }
 
 const KPA_TO_MMHG = 7.500_616_827;
@@ -34,20 +42,27 @@ const KPA_TO_MMHG = 7.500_616_827;
 const LIVE_VIEW = { width: { ideal: 1920, max: 1920 }, height: { ideal: 1080, max: 1080 } } as const;
 
 /**
- * The dermatoscope's camera while its measurement is on screen: `stream` is
- * null while it opens; `failed` when it could not (the capture then opens its
- * own); `absent` when the camera kiosk-config names is not there (nothing is
+ * An instrument's camera (the dermatoscope's, the otoscope's) while its
+ * measurement is on screen: `stream` is null while it opens; `failed` when it
+ * could not (the capture then opens its own); `absent` when the camera
+ * kiosk-config names is not there, or was unplugged while in use (nothing is
  * opened, the capture is not tried); `retry` looks for it again.
  */
-interface DermatoscopeCamera { stream: MediaStream | null; failed: boolean; absent: boolean; retry: () => void }
+interface InstrumentCamera { stream: MediaStream | null; failed: boolean; absent: boolean; retry: () => void }
+
+/** How each instrument's live view is sent: the dermatoscope at most 1080p; the otoscope at the camera's own size, detail kept over motion. */
+const LIVE_SEND: Record<InstrumentRole, { constraints: MediaTrackConstraints | null; hint: string; options: ExtraOptions }> = {
+  dermatoscope: { constraints: LIVE_VIEW, hint: '', options: {} },
+  otoscope: { constraints: null, hint: 'detail', options: { degradationPreference: 'maintain-resolution' } },
+};
 
 /**
- * While the dermatoscope measurement is on screen: the dermatoscope camera,
- * opened once at full resolution (the still is grabbed from it), and sent to
- * the specialist as a second video of the call.
+ * While the instrument's measurement is on screen: its camera, opened once at
+ * full resolution (the still is grabbed from it), and sent to the specialist
+ * as a video of its own in the call.
  */
-function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
-  const [state, setState] = useState<Omit<DermatoscopeCamera, 'retry'>>({ stream: null, failed: false, absent: false });
+function useInstrumentCamera(api: KioskApi, role: InstrumentRole, active: boolean): InstrumentCamera {
+  const [state, setState] = useState<Omit<InstrumentCamera, 'retry'>>({ stream: null, failed: false, absent: false });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!active) return undefined;
@@ -56,31 +71,42 @@ function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
     let live: MediaStreamTrack | null = null;
     let producer: { close(): void } | null = null;
     let offCall: (() => void) | null = null;
-    openDermatoscope(api).then(async (s) => {
+    const send = LIVE_SEND[role];
+    openInstrument(api, role).then(async (s) => {
       if (stopped) { s.getTracks().forEach((t) => t.stop()); return; }
       stream = s;
       setState({ stream: s, failed: false, absent: false });
       const track = s.getVideoTracks()[0];
       if (!track) return;
+      // Unplugged while in use: the screen says so at once, the console stops showing a frozen view, the host hears.
+      track.addEventListener('ended', () => {
+        if (stopped) return;
+        producer?.close();
+        producer = null;
+        setState({ stream: null, failed: true, absent: true });
+        recheckInstruments();
+      });
       live = track.clone();
-      await live.applyConstraints(LIVE_VIEW).catch(() => undefined);
+      if (send.hint) live.contentHint = send.hint;
+      if (send.constraints) await live.applyConstraints(send.constraints).catch(() => undefined);
       offCall = watchCurrentCall((call) => {
         if (!call || producer || stopped || !live) return;
         const track = live;
         // NOTE: an extra produced while the call is still starting races the start's own producers (the
         // hub then sees no frames from it): wait for the start in progress (VideoArea starts it in the same tick).
         Promise.resolve().then(() => call.start()).catch(() => undefined).then(() => {
-          if (stopped || producer) return undefined;
-          return call.produceExtra(track, 'dermatoscope');
+          if (stopped || producer || track.readyState === 'ended') return undefined;
+          return call.produceExtra(track, role, send.options);
         }).then((pr) => {
           if (!pr) return;
           if (stopped) pr.close();
           else producer = pr;
-        }, (error: unknown) => console.warn('dermatoscope live view not sent', (error as Error).message));
+        }, (error: unknown) => console.warn(`${role} live view not sent`, (error as Error).message));
       });
     }, (error: unknown) => {
-      console.warn('dermatoscope camera not available', (error as Error).message);
+      console.warn(`${role} camera not available`, (error as Error).message);
       if (!stopped) setState({ stream: null, failed: true, absent: error instanceof MediaDeviceMissing });
+      if (error instanceof MediaDeviceMissing) recheckInstruments();
     });
     return () => {
       stopped = true;
@@ -90,21 +116,21 @@ function useDermatoscope(api: KioskApi, active: boolean): DermatoscopeCamera {
       stream?.getTracks().forEach((t) => t.stop());
       setState({ stream: null, failed: false, absent: false });
     };
-  }, [api, active, attempt]);
+  }, [api, role, active, attempt]);
   return { ...state, retry: () => setAttempt((n) => n + 1) };
 }
 
 /**
- * The dermatoscope's camera is not there: the device named as the status
+ * The instrument's camera is not there: the device named as the status
  * banner names a device that stopped answering, what to do, a new look for
  * it and the pharmacist. Shown instead of the guidance: nothing to place.
  */
-function CameraAbsent(p: KioskScreenProps & { retry: () => void }) {
+function CameraAbsent(p: KioskScreenProps & { retry: () => void; role: InstrumentRole }) {
   const l = p.view.language;
   return (
-    <section className="panel panel--alert" data-testid="device-absent" data-role="dermatoscope">
-      <h2 className="subtitle">{t(l, 'measure.dermatoscope-photo')}</h2>
-      <p className="instruction" data-testid="device-absent-line">{deviceNotResponding('dermatoscope', l)}</p>
+    <section className="panel panel--alert" data-testid="device-absent" data-role={p.role}>
+      <h2 className="subtitle">{t(l, `measure.${p.role}-photo`)}</h2>
+      <p className="instruction" data-testid="device-absent-line">{deviceNotResponding(p.role, l)}</p>
       <p className="lead">{t(l, 'recovery.DISCONNECTED.fix')}</p>
       <div className="actions">
         {p.view.context.alert == null && (
@@ -117,11 +143,12 @@ function CameraAbsent(p: KioskScreenProps & { retry: () => void }) {
   );
 }
 
-function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; derm: DermatoscopeCamera }) {
+function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; camera: InstrumentCamera }) {
   const l = p.view.language;
   const { m, sub } = p;
   const name = t(l, `measure.${m.kind}` as MessageKey);
-  if (m.kind === 'dermatoscope-photo' && p.derm.absent && (sub === 'guidance' || sub === 'measuring')) return <CameraAbsent {...p} retry={p.derm.retry} />;
+  const role = instrumentOf(m.kind);
+  if (role && p.camera.absent && (sub === 'guidance' || sub === 'measuring')) return <CameraAbsent {...p} role={role} retry={p.camera.retry} />;
   if (sub === 'guidance') {
     const last = m.step >= m.stepCount - 1;
     return (
@@ -129,7 +156,8 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
         <h2 className="subtitle">{name}</h2>
         <RequestedBy m={m} lang={l} />
         <p className="step-small" data-testid="guide-progress">{t(l, 'guide.progress', { n: m.step + 1, total: m.stepCount })}</p>
-        <MeasurementIllustration kind={m.kind} step={m.step} />
+        {m.ear && <p className="lead" data-testid="ear" data-ear={m.ear}>{t(l, 'otoscope.ear', { ear: EAR_WORDING[m.ear][l] })}</p>}
+        <MeasurementIllustration kind={m.kind} step={m.step} mirrored={m.ear === 'right'} />
         <p className="instruction" data-testid="instruction">{t(l, `guide.${m.kind}.${m.step + 1}` as MessageKey)}</p>
         <div className="actions">
           <button type="button" className="btn btn--primary" data-testid={last ? 'ready' : 'next'} onClick={() => p.send({ type: 'NEXT' })}>
@@ -140,7 +168,7 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
     );
   }
   if (sub === 'measuring') {
-    if (m.kind === 'dermatoscope-photo') return <PhotoCapture {...p} bodySite={m.bodySite} />;
+    if (role) return <PhotoCapture {...p} role={role} bodySite={m.bodySite} ear={m.ear} />;
     const cuff = m.kind === 'blood-pressure';
     // The value is shown in the unit its device gave; the gauge fills on a 0–200 mmHg scale (a kPa cuff converted).
     const liveUnit = m.liveUnit ?? (cuff ? 'mm[Hg]' : m.kind === 'spo2' ? '%' : 'Cel');
@@ -163,13 +191,13 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
     return (
       <section className="panel" data-testid="result">
         <h2 className="subtitle">{t(l, 'result.title')} · {name}</h2>
-        {m.kind === 'dermatoscope-photo'
+        {role
           ? <p className="value-big">{t(l, 'result.photo')}</p>
           : <ul className="results results--big">{(m.result ?? []).map((q, i) => <li key={i}><QuantityLine q={q} lang={l} /></li>)}</ul>}
-        {m.kind !== 'dermatoscope-photo' && <p className="lead">{t(l, 'result.sent')}</p>}
+        {!role && <p className="lead">{t(l, 'result.sent')}</p>}
         <div className="actions">
           <button type="button" className="btn btn--secondary" data-testid="retry" onClick={() => p.send({ type: 'RETRY' })}>
-            {t(l, m.kind === 'dermatoscope-photo' ? 'result.retakePhoto' : 'result.again')}
+            {t(l, role ? 'result.retakePhoto' : 'result.again')}
           </button>
           <button type="button" className="btn btn--primary" data-testid="next" onClick={() => p.send({ type: 'NEXT' })}>{t(l, 'next')}</button>
         </div>
@@ -190,19 +218,21 @@ function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementVie
 }
 
 /** Takes the still once on entering; the host moves the session on when it is stored (or to recovery). */
-function PhotoCapture(p: KioskScreenProps & { bodySite: string | null; derm: DermatoscopeCamera }) {
+function PhotoCapture(p: KioskScreenProps & { role: InstrumentRole; bodySite: string | null; ear: Ear | null; camera: InstrumentCamera }) {
   const l = p.view.language;
-  const { api, bodySite } = p;
-  const { stream, failed } = p.derm;
+  const { api, bodySite, ear, role } = p;
+  const { stream, failed } = p.camera;
   useEffect(() => {
     // Wait for the open camera (the live view's); if it could not open, the capture tries on its own.
     if (!stream && !failed) return;
-    captureDermatoscopePhoto(api, { ...(bodySite ? { bodySite } : {}), ...(stream ? { stream } : {}) })
-      .catch((error: unknown) => console.warn('dermatoscope still failed', (error as Error).message));
-  }, [api, bodySite, stream, failed]);
+    const taken = role === 'otoscope'
+      ? captureOtoscopePhoto(api, { ...(ear ? { ear } : {}), ...(stream ? { stream } : {}) })
+      : captureDermatoscopePhoto(api, { ...(bodySite ? { bodySite } : {}), ...(stream ? { stream } : {}) });
+    taken.catch((error: unknown) => console.warn(`${role} still failed`, (error as Error).message));
+  }, [api, role, bodySite, ear, stream, failed]);
   return (
     <section className="panel" data-testid="measuring">
-      <h2 className="subtitle">{t(l, 'measuring.title')} · {t(l, 'measure.dermatoscope-photo')}</h2>
+      <h2 className="subtitle">{t(l, 'measuring.title')} · {t(l, `measure.${role}-photo`)}</h2>
       <p className="instruction">{t(l, 'measuring.still')}</p>
       <p className="lead" data-testid="live-waiting">{t(l, 'measuring.waiting')}</p>
     </section>
@@ -233,7 +263,10 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const sub = p.view.state.split('.')[1] ?? 'call';
   const m = p.view.context.measurement;
   const measuring = sub !== 'call' && m;
-  const derm = useDermatoscope(p.api, !!m && m.kind === 'dermatoscope-photo' && (sub === 'guidance' || sub === 'measuring'));
+  const onInstrument = !!m && (sub === 'guidance' || sub === 'measuring');
+  const dermCamera = useInstrumentCamera(p.api, 'dermatoscope', onInstrument && m.kind === 'dermatoscope-photo');
+  const otoCamera = useInstrumentCamera(p.api, 'otoscope', onInstrument && m.kind === 'otoscope-photo');
+  const camera = m?.kind === 'otoscope-photo' ? otoCamera : dermCamera;
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
@@ -258,7 +291,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
             volume={volume} />
           </Suspense>
         </div>
-        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} derm={derm} /> : (
+        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} camera={camera} /> : (
           <div className="call-slot">
             <section className="panel" data-testid="call" ref={panelCue.ref}>
               {doctor && (

@@ -94,7 +94,27 @@ const drawings: Record<string, (step: number) => ReactElement> = {
   ),
 };
 
-export function MeasurementIllustration({ kind, step }: { kind: MeasurementKind; step: number }) {
+/** A head in profile, its ear large; the otoscope comes to the ear's entrance (step 2 pulls the ear back). The right ear is the left one's drawing seen from the other side. */
+function otoscope(step: number, mirrored: boolean): ReactElement {
+  return (
+    <Frame>
+      <g transform={mirrored ? 'translate(320 0) scale(-1 1)' : undefined}>
+        <path d="M70 220 C40 170 40 80 110 40 C170 10 240 40 250 110 C255 150 240 190 220 220 Z" fill={SKIN} stroke={INK} strokeWidth="4" />
+        <path d="M150 90 C130 90 122 110 126 130 C130 150 150 160 160 150 C168 142 160 132 152 130" fill="none" stroke={INK} strokeWidth="5" />
+        <circle cx="148" cy="122" r="6" fill={INK} />
+        {step >= 1 ? <path d="M150 84 C158 70 172 66 182 72" fill="none" stroke={INK} strokeWidth="4" strokeDasharray="6 5" /> : <g />}
+        <g transform={step === 0 ? 'translate(215 20) rotate(40)' : 'translate(160 100) rotate(40)'}>
+          <rect x="0" y="0" width="24" height="90" rx="8" fill={ACCENT} stroke={INK} strokeWidth="4" />
+          <path d="M4 0 L12 -26 L20 0 Z" fill="#ffffff" stroke={INK} strokeWidth="3" />
+        </g>
+        {step === 2 ? <circle cx="148" cy="122" r="30" fill="none" stroke={INK} strokeWidth="3" strokeDasharray="8 6" /> : <g />}
+      </g>
+    </Frame>
+  );
+}
+
+export function MeasurementIllustration({ kind, step, mirrored = false }: { kind: MeasurementKind; step: number; mirrored?: boolean }) {
+  if (kind === 'otoscope-photo') return otoscope(step, mirrored);
   const draw = drawings[kind === 'cuff-pressure' ? 'blood-pressure' : kind] ?? drawings.temperature!;
   return draw(step);
 }

@@ -22,6 +22,8 @@ declare global {
   interface Window {
     /** Test hook: summed WebRTC stats of the current call (e2e tests read it). */
     __cabineStats?: () => Promise<CallStats | null>;
+    /** Test hook: this side's producer ids by source (the console names what it receives by them). */
+    __cabineProducerIds?: () => Partial<Record<string, string>>;
   }
 }
 
@@ -85,6 +87,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     });
     setCurrentCall(session);
     window.__cabineStats = () => session.stats();
+    window.__cabineProducerIds = () => session.producerIds();
     window.__cabineTimeline = () => session.timeline;
     session.start().catch((error: unknown) => {
       console.warn('video failed to start', (error as Error).message);
@@ -95,6 +98,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       setCurrentCall(null);
       session.close();
       delete window.__cabineStats;
+      delete window.__cabineProducerIds;
       delete window.__cabineTimeline;
     };
   }, [api]);

@@ -1,0 +1,215 @@
+/**
+ * The otoscope in real Chromium pages through the real hub and mediasoup
+ * worker: the doctor asks for the left ear from the console, the kiosk shows
+ * the otoscope's guidance, the console receives the otoscope's live view as
+ * its own video (named by the kiosk's producer id), the still is stored at
+ * the camera's own resolution and shows in the gallery with its ear; then
+ * the otoscope is unplugged while in view and both sides say so, the still
+ * already taken staying where it was.
+ *
+ * Chromium feeds one picture to all its fake cameras: the otoscope's
+ * (kiosk-config `media.otoscope`, "fake_device_3") is replaced, through the
+ * kiosk's camera seam (`window.__cabineCameraSource`), by a generated
+ * eardrum-like scene of its own size, so the still can be told from the
+ * dermatoscope's and its size checked against the camera's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../src/hub/server';
+import { launchChromium } from '../helpers/chromium';
+import { testConfig } from '../helpers/config';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
+import { startKioskHost } from '../helpers/kiosk';
+import { endConsultation, signInOnConsole } from '../helpers/console-page';
+import { screenPath } from '../helpers/screens';
+
+let hub: Hub;
+let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
+let browser: Browser;
+let dir: string;
+const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
+
+/** The otoscope camera's own size (4:3, as a USB otoscope's sensor commonly is). */
+const OTOSCOPE = { width: 1280, height: 960 };
+
+/**
+ * Runs in the kiosk page before its scripts: the otoscope's device id opens a
+ * canvas drawing a pink-grey eardrum with its cone of light, kept drawing;
+ * `__unplugOtoscope()` takes the camera off the browser's list and ends its
+ * track, as pulling the USB cable does.
+ */
+function eardrumCamera({ width, height }: { width: number; height: number }): void {
+  const w = window as unknown as Window & { __otoscopeTrack?: MediaStreamTrack; __unplugOtoscope?: () => void };
+  let unplugged = false;
+  const md = navigator.mediaDevices;
+  const list = md.enumerateDevices.bind(md);
+  md.enumerateDevices = async () => (await list()).filter((d) => !(unplugged && d.label === 'fake_device_3'));
+  let otoscopeId: string | null = null;
+  const idOf = async (): Promise<string | null> => (otoscopeId ??= (await list()).find((d) => d.label === 'fake_device_3')?.deviceId ?? null);
+  // The seam is synchronous: the id is learnt as soon as the page has labels (its first camera opened).
+  md.addEventListener('devicechange', () => void idOf());
+  const learn = setInterval(() => void idOf().then((id) => { if (id) clearInterval(learn); }), 100);
+  w.__cabineCameraSource = (deviceId) => {
+    if (deviceId !== otoscopeId) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const g = canvas.getContext('2d')!;
+    let tick = 0;
+    const draw = (): void => {
+      tick += 1;
+      g.fillStyle = '#2a1410';
+      g.fillRect(0, 0, width, height);
+      g.fillStyle = '#d9a3a0';
+      g.beginPath();
+      g.ellipse(width / 2, height / 2, height * 0.38, height * 0.34, 0, 0, 2 * Math.PI);
+      g.fill();
+      // The cone of light, slightly moving so that every frame differs.
+      g.fillStyle = '#fff4e8';
+      g.beginPath();
+      g.moveTo(width / 2, height / 2);
+      g.lineTo(width / 2 + height * 0.22, height / 2 + height * 0.24 + (tick % 4));
+      g.lineTo(width / 2 + height * 0.12, height / 2 + height * 0.28);
+      g.fill();
+    };
+    draw();
+    setInterval(draw, 40);
+    const stream = canvas.captureStream(25);
+    w.__otoscopeTrack = stream.getVideoTracks()[0]!;
+    return stream;
+  };
+  w.__unplugOtoscope = () => {
+    unplugged = true;
+    md.dispatchEvent(new Event('devicechange'));
+    w.__otoscopeTrack?.dispatchEvent(new Event('ended'));
+  };
+}
+
+beforeAll(async () => {
+  ensureRenderersBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'cabine-otoscope-'));
+  hub = await startTestHub();
+  kiosk = await startKioskHost(testConfig({
+    boothId: 'demo-booth-1',
+    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
+    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    printer: { kind: 'file', dir: join(dir, 'prints') },
+  }));
+  // Four fake cameras as in the demo: the call's (first), the dermatoscope's (third), the otoscope's (fourth, kiosk-config).
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=4'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await kiosk?.close();
+  await hub?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function frames(video: ReturnType<Page['locator']>): Promise<number> {
+  return video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames).catch(() => 0);
+}
+
+describe('otoscope', () => {
+  it('asked for the left ear: guidance, live view on the console by its producer, a still at the camera size in the gallery; unplugged in view: said on both sides, the still kept', async () => {
+    const { host } = kiosk;
+    await expect.poll(() => host.hubLink.status, { timeout: 10_000 }).toBe('online');
+    const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await kioskPage.addInitScript(eardrumCamera, OTOSCOPE);
+    await kioskPage.goto(kiosk.transport.url);
+    const consolePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signInOnConsole(consolePage, hub.url);
+
+    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
+    host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
+    host.sendHostEvent({ type: 'SET_IDENTITY', identity });
+    host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
+    const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
+    await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
+    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
+    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+
+    // The booth listed the otoscope its page found: its row asks for an ear before it can ask.
+    const row = consolePage.locator('li[data-request-kind="otoscope-photo"]');
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const ask = row.getByRole('button', { name: 'Photo otoscope' });
+    expect(await ask.isDisabled()).toBe(true);
+    await row.getByLabel('Oreille gauche').check();
+    await ask.click();
+
+    // The kiosk: the otoscope's guidance, for the left ear.
+    await kioskPage.getByTestId('screen-consultation-guidance').waitFor({ timeout: 10_000 });
+    expect(await kioskPage.getByTestId('ear').getAttribute('data-ear')).toBe('left');
+    expect(await kioskPage.getByTestId('ear').textContent()).toContain('oreille gauche');
+    expect(await kioskPage.getByTestId('instruction').textContent()).toContain('otoscope');
+    // Spoken too, as every measurement's guidance.
+    await expect.poll(() => kioskPage.evaluate(() => window.__cabineSpoken ?? []), { timeout: 10_000 }).toContain('fr/guide.otoscope-photo.1');
+
+    // The console: the otoscope's own video, decoded, from the kiosk's otoscope producer.
+    const live = consolePage.getByRole('figure', { name: 'Otoscope en direct' }).locator('video');
+    await expect.poll(() => live.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => live.evaluate((v: HTMLVideoElement) => v.videoWidth).catch(() => 0), { timeout: 20_000 }).toBeGreaterThan(0);
+    const first = await frames(live);
+    await expect.poll(() => frames(live), { timeout: 20_000 }).toBeGreaterThan(first);
+    const sent = await kioskPage.evaluate(() => window.__cabineProducerIds?.() ?? {});
+    expect(sent.otoscope).toEqual(expect.any(String));
+    const received = await consolePage.evaluate(() => window.__cabineRemoteProducers?.() ?? []);
+    expect(received.filter((p) => p.source === 'otoscope')).toEqual([{ producerId: sent.otoscope, source: 'otoscope', kind: 'video' }]);
+    // The patient's call video is not the otoscope's.
+    expect(received.find((p) => p.source === 'camera')?.producerId).not.toBe(sent.otoscope);
+    await kioskPage.screenshot({ path: screenPath('otoscope-kiosk-guidance.png') });
+    await consolePage.screenshot({ path: screenPath('otoscope-console-live.png') });
+
+    // The still: taken when the patient is ready, at the camera's own size.
+    const settings = await kioskPage.evaluate(() => {
+      const track = (window as unknown as { __otoscopeTrack?: MediaStreamTrack }).__otoscopeTrack;
+      const s = track?.getSettings();
+      return { width: s?.width, height: s?.height };
+    });
+    expect(settings).toEqual(OTOSCOPE);
+    for (let i = 0; i < 3; i++) await kioskPage.getByTestId('guidance').locator('[data-testid="next"], [data-testid="ready"]').click();
+    await kioskPage.getByTestId('screen-consultation-result').waitFor({ timeout: 20_000 });
+    const thumb = consolePage.locator('.thumbs li').filter({ hasText: 'Otoscope — oreille gauche' });
+    await expect.poll(() => thumb.count(), { timeout: 30_000 }).toBe(1);
+    const stored = await thumb.locator('img').evaluate(async (img: HTMLImageElement) => {
+      const full = new Image();
+      full.src = img.src;
+      await full.decode();
+      const c = document.createElement('canvas');
+      c.width = full.naturalWidth;
+      c.height = full.naturalHeight;
+      const g = c.getContext('2d')!;
+      g.drawImage(full, 0, 0);
+      const [r, gr, b] = g.getImageData(Math.round(c.width * 0.35), Math.round(c.height * 0.4), 1, 1).data;
+      return { width: full.naturalWidth, height: full.naturalHeight, pixel: [r, gr, b] };
+    });
+    expect({ width: stored.width, height: stored.height }).toEqual(settings);
+    // The eardrum's pink-grey, not Chromium's fake pattern: the otoscope's own picture.
+    const [r, g, b] = stored.pixel as [number, number, number];
+    expect(Math.abs(r - 0xd9) < 24 && Math.abs(g - 0xa3) < 24 && Math.abs(b - 0xa0) < 24, `pixel ${stored.pixel.join(',')}`).toBe(true);
+    const photoId = await thumb.getAttribute('data-photo-id');
+    expect(host.store?.getPhotoMeta(photoId!)).toMatchObject({ modality: 'otoscope', ear: 'left', width: OTOSCOPE.width, height: OTOSCOPE.height });
+
+    // Asked again, then unplugged while in view: the kiosk says which device, the console loses the view and marks it unplugged.
+    await kioskPage.getByTestId('next').click();
+    await kioskPage.getByTestId('screen-consultation-call').waitFor();
+    await row.getByLabel('Oreille droite').check();
+    await ask.click();
+    await kioskPage.getByTestId('screen-consultation-guidance').waitFor({ timeout: 10_000 });
+    await expect.poll(() => live.count(), { timeout: 20_000 }).toBe(1);
+    await kioskPage.evaluate(() => (window as unknown as { __unplugOtoscope: () => void }).__unplugOtoscope());
+    await kioskPage.locator('[data-testid="device-absent"][data-role="otoscope"]').waitFor({ timeout: 10_000 });
+    expect(await kioskPage.getByTestId('device-absent-line').textContent()).toBe('L’otoscope ne répond plus.');
+    await expect.poll(() => consolePage.getByRole('figure', { name: 'Otoscope en direct' }).count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: 10_000 }).toContain('Débranché');
+    expect(await ask.isDisabled()).toBe(true);
+    // Nothing lost: the still taken before is still there.
+    expect(await thumb.count()).toBe(1);
+
+    await endConsultation(consolePage);
+    await expect.poll(() => host.view().state, { timeout: 10_000 }).toBe('wrapUp.summary');
+  }, 180_000);
+});
