@@ -61,6 +61,16 @@ export interface MediaSessionOptions {
 
 type TransportInfo = RequestResult<typeof MEDIA.createTransport>;
 
+/**
+ * How an extra track is produced: Opus codec options for an instrument's
+ * sound (the stethoscope's: stereo, a high bitrate, no DTX, in-band FEC),
+ * encodings for a video.
+ */
+export interface ExtraOptions {
+  codecOptions?: types.ProducerCodecOptions;
+  encodings?: RTCRtpEncodingParameters[];
+}
+
 function sourceOf(value: unknown, kind: string): MediaSource {
   const known = MediaSource.safeParse(value);
   if (known.success) return known.data;
@@ -74,8 +84,9 @@ export class MediaSession {
   private readonly consumers = new Map<string, { consumer: types.Consumer; source: MediaSource }>();
   /** Our producers by source (camera, microphone, extras). */
   private readonly producers = new Map<MediaSource, types.Producer>();
-  /** Extra tracks we send (kept across restarts; owned by the caller). */
+  /** Extra tracks we send (kept across restarts; owned by the caller), with their producer options. */
   private readonly extras = new Map<MediaSource, MediaStreamTrack>();
+  private readonly extraOptions = new Map<MediaSource, ExtraOptions>();
   private readonly enabled = { camera: true, microphone: true };
   private local: MediaStream | null = null;
   private remote = new MediaStream();
@@ -218,16 +229,16 @@ export class MediaSession {
     // Video first: it is what both people wait for.
     const tracks = [...(this.local?.getVideoTracks() ?? []), ...(this.local?.getAudioTracks() ?? [])];
     for (const track of tracks) await this.produce(track, track.kind === 'audio' ? 'microphone' : 'camera', gen);
-    for (const [source, track] of this.extras) await this.produce(track, source, gen);
+    for (const [source, track] of this.extras) await this.produce(track, source, gen, this.extraOptions.get(source));
     this.mark('produced');
     await Promise.all([early, ...this.pendingProducers.splice(0).map((p) => this.consume(p))]);
   }
 
-  private async produce(track: MediaStreamTrack, source: MediaSource, gen: number): Promise<void> {
+  private async produce(track: MediaStreamTrack, source: MediaSource, gen: number, options: ExtraOptions = {}): Promise<void> {
     const send = this.send;
     if (!send || gen !== this.generation || track.readyState === 'ended') return;
     // Tracks outlive producers: a restart produces them again.
-    const producer = await send.produce({ track, stopTracks: false, appData: { source } });
+    const producer = await send.produce({ track, stopTracks: false, appData: { source }, ...options });
     if (gen !== this.generation) {
       producer.close();
       return;
@@ -245,13 +256,14 @@ export class MediaSession {
    * camera. The track stays the caller's: closing the handle stops sending
    * it, the caller stops the track. It is sent again after a restart.
    */
-  async produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }> {
+  async produceExtra(track: MediaStreamTrack, source: 'dermatoscope' | 'stethoscope', options: ExtraOptions = {}): Promise<{ close(): void }> {
     if (this.current === 'closed') throw new Error('the call has ended');
     await this.closeExtra(source);
     this.extras.set(source, track);
+    this.extraOptions.set(source, options);
     // A start or restart under way produces the extras itself, after the camera and microphone.
     await (this.starting ?? this.restarting)?.catch(() => undefined);
-    if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation);
+    if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation, options);
     return {
       close: () => {
         if (this.extras.get(source) === track) void this.closeExtra(source).catch(() => undefined);
@@ -261,6 +273,7 @@ export class MediaSession {
 
   private async closeExtra(source: MediaSource): Promise<void> {
     this.extras.delete(source);
+    this.extraOptions.delete(source);
     const producer = this.producers.get(source);
     if (!producer) return;
     this.producers.delete(source);
@@ -343,7 +356,9 @@ export class MediaSession {
     }
     const source = sourceOf(info.source, info.kind);
     this.consumers.set(consumer.id, { consumer, source });
-    if (source !== 'dermatoscope') {
+    // Only the call's own camera and microphone join the stream the video element plays: an instrument's track
+    // (the dermatoscope's view, the stethoscope's sound) is shown or played apart, and only where the doctor asks.
+    if (source === 'camera' || source === 'microphone') {
       this.remote.addTrack(consumer.track);
       this.opts.events?.remoteStream?.(this.remote);
     }

@@ -122,9 +122,10 @@ export const CLIP_BITS_PER_SAMPLE = 16;
 /**
  * Why the booth cannot send its stethoscope: the kiosk's MediaDeviceMissing
  * codes (src/shared/media-devices.ts), the device unplugged while listening
- * (its track ended), or any other failure to send it.
+ * (its track ended), a device opened that is not the configured one, or
+ * any other failure to send it.
  */
-export const STETHOSCOPE_ERRORS = ['MEDIA_DEVICE_NOT_CONFIGURED', 'MEDIA_DEVICE_NOT_FOUND', 'MEDIA_DEVICE_AMBIGUOUS', 'STETHOSCOPE_UNPLUGGED', 'STETHOSCOPE_FAILED'] as const;
+export const STETHOSCOPE_ERRORS = ['MEDIA_DEVICE_NOT_CONFIGURED', 'MEDIA_DEVICE_NOT_FOUND', 'MEDIA_DEVICE_AMBIGUOUS', 'STETHOSCOPE_WRONG_DEVICE', 'STETHOSCOPE_UNPLUGGED', 'STETHOSCOPE_FAILED'] as const;
 export const StethoscopeError = z.enum(STETHOSCOPE_ERRORS);
 export type StethoscopeError = z.infer<typeof StethoscopeError>;
 
@@ -141,6 +142,10 @@ export const STETHOSCOPE_ERROR_WORDING: Readonly<Record<StethoscopeError, { fr: 
   MEDIA_DEVICE_AMBIGUOUS: {
     fr: 'Plusieurs micros ressemblent au stéthoscope : le pharmacien doit préciser kiosk-config media.stethoscope.',
     en: 'Several microphones look like the stethoscope: the pharmacist must make kiosk-config media.stethoscope precise.',
+  },
+  STETHOSCOPE_WRONG_DEVICE: {
+    fr: 'Le navigateur a ouvert un autre micro que le stéthoscope : rien n’est envoyé. Le pharmacien peut rebrancher le stéthoscope, puis réessayer.',
+    en: 'The browser opened another microphone than the stethoscope: nothing is sent. The pharmacist can plug the stethoscope back in, then try again.',
   },
   STETHOSCOPE_UNPLUGGED: {
     fr: 'Le stéthoscope a été débranché pendant l’écoute : le pharmacien peut le rebrancher, puis réessayer.',

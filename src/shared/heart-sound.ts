@@ -221,7 +221,7 @@ export function bandEnergiesDb(samples: Float32Array, sampleRate: number, bands:
     const im = new Float64Array(SEGMENT);
     for (let i = 0; i < SEGMENT; i++) re[i] = samples[start + i]! * window[i]!;
     fft(re, im);
-    for (let k = 0; k < SEGMENT / 2; k++) power[k] += (re[k]! ** 2 + im[k]! ** 2) / windowPower;
+    for (let k = 0; k < SEGMENT / 2; k++) power[k] = power[k]! + (re[k]! ** 2 + im[k]! ** 2) / windowPower;
     segments++;
   }
   const binHz = sampleRate / SEGMENT;

@@ -1,15 +1,18 @@
 /**
  * The kiosk's current video call, for the screens beside the video: the
  * dermatoscope's live view goes to the specialist as a second video producer
- * of the same call (MediaSession.produceExtra). VideoArea registers its
+ * of the same call (MediaSession.produceExtra), the stethoscope's sound as
+ * its own audio producer. VideoArea registers its
  * MediaSession here while it is mounted.
  */
+
+import type { ExtraOptions } from '../../../media/session';
 
 /** The part of MediaSession (src/media/session.ts) the screens use. */
 export interface ExtraProducerHost {
   /** Resolves once the call's first media path is up (called again, it returns the start in progress). */
   start(): Promise<void>;
-  produceExtra(track: MediaStreamTrack, source: 'dermatoscope'): Promise<{ close(): void }>;
+  produceExtra(track: MediaStreamTrack, source: 'dermatoscope' | 'stethoscope', options?: ExtraOptions): Promise<{ close(): void }>;
 }
 
 let current: ExtraProducerHost | null = null;
