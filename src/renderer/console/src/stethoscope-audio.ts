@@ -27,6 +27,7 @@ export class StethoscopePlayer {
   private readonly element: HTMLAudioElement;
   /** The raw sound's RMS over the last block (0..1). */
   level = 0;
+  private recording: { blocks: Float32Array[]; want: number; got: number; done: (samples: Float32Array) => void } | null = null;
 
   constructor(readonly ctx: AudioContext, track: MediaStreamTrack, mode: FilterMode, volume: number) {
     const stream = new MediaStream([track]);
@@ -50,12 +51,35 @@ export class StethoscopePlayer {
       let sum = 0;
       for (const x of block) sum += x * x;
       this.level = Math.sqrt(sum / block.length);
+      const r = this.recording;
+      if (r) {
+        r.blocks.push(Float32Array.from(block));
+        r.got += block.length;
+        if (r.got >= r.want) {
+          this.recording = null;
+          const out = new Float32Array(r.want);
+          let at = 0;
+          for (const b of r.blocks) {
+            out.set(b.subarray(0, Math.min(b.length, r.want - at)), at);
+            at += b.length;
+            if (at >= r.want) break;
+          }
+          r.done(out);
+        }
+      }
     };
     this.silent = ctx.createGain();
     this.silent.gain.value = 0;
     this.source.connect(this.tap).connect(this.silent).connect(ctx.destination);
     this.setMode(mode);
     this.setVolume(volume);
+  }
+
+  /** The next `seconds` of the received sound, unfiltered (what the fidelity bench compares with the source). */
+  record(seconds: number): Promise<Float32Array> {
+    return new Promise((done) => {
+      this.recording = { blocks: [], want: Math.round(seconds * this.ctx.sampleRate), got: 0, done };
+    });
   }
 
   setMode(mode: FilterMode): void {

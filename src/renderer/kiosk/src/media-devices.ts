@@ -97,10 +97,10 @@ export const STETHOSCOPE_AUDIO: MediaTrackConstraints = {
  * does not match the selector is stopped and refused (StethoscopeWrongDevice).
  */
 export async function openStethoscope<S extends { getTracks(): { stop(): void }[]; getAudioTracks(): { label: string; stop(): void }[] }>(
-  selection: MediaSelection, md: MediaDevicesLike<S>,
+  selection: MediaSelection, md: MediaDevicesLike<S>, audio: MediaTrackConstraints = STETHOSCOPE_AUDIO,
 ): Promise<S> {
   const id = await deviceIdFor('stethoscope', selection, md);
-  const stream = await md.getUserMedia({ audio: { deviceId: { exact: id! }, ...STETHOSCOPE_AUDIO }, video: false });
+  const stream = await md.getUserMedia({ audio: { deviceId: { exact: id! }, ...audio }, video: false });
   const track = stream.getAudioTracks()[0];
   const selector = selection.stethoscope!;
   const label = track?.label ?? '';

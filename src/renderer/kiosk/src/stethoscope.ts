@@ -23,6 +23,17 @@ export const STETHOSCOPE_OPUS: NonNullable<ExtraOptions['codecOptions']> = {
   opusStereo: true, opusDtx: false, opusFec: true, opusMaxAverageBitrate: 128_000, opusMaxPlaybackRate: 48_000,
 };
 
+declare global {
+  interface Window {
+    /**
+     * Benchmark hook: the fidelity bench's baselines open and send the
+     * stethoscope as a voice would be (processing on, mono Opus), through
+     * the same path; unset, the stethoscope's own settings apply.
+     */
+    __cabineStethoscopeProfile?: { audio: MediaTrackConstraints; codecOptions: NonNullable<ExtraOptions['codecOptions']> };
+  }
+}
+
 export type StethoscopeStatus = { status: 'listening' } | { status: 'error'; code: StethoscopeError };
 
 interface EndingTrack {
@@ -102,7 +113,7 @@ export function produceOnCall(track: MediaStreamTrack): Promise<{ close(): void 
       queueMicrotask(() => off?.());
       // NOTE: an extra produced while the call starts races the start's own producers: wait for the start first.
       Promise.resolve().then(() => call.start()).catch(() => undefined)
-        .then(() => call.produceExtra(track, 'stethoscope', { codecOptions: STETHOSCOPE_OPUS }))
+        .then(() => call.produceExtra(track, 'stethoscope', { codecOptions: window.__cabineStethoscopeProfile?.codecOptions ?? STETHOSCOPE_OPUS }))
         .then(resolve, reject);
     });
   });

@@ -17,6 +17,8 @@ declare global {
   interface Window {
     /** Test hook: what the listening panel hears (level 0..1, estimated rate or null). */
     __cabineStethoscope?: () => { level: number; bpm: number | null } | null;
+    /** Benchmark hook: the next `seconds` of the received stethoscope sound, unfiltered, and its sample rate. */
+    __cabineStethoscopeRecord?: (seconds: number) => Promise<{ sampleRate: number; samples: number[] }>;
   }
 }
 
@@ -107,12 +109,14 @@ export function ListeningPanel({ hub, track, clips }: {
     setPlayer(p);
     const timer = setInterval(() => setHeard({ level: p.level, bpm: estimateHeartRate(p.tracker.envelope(), p.tracker.envelopeRate) }), 500);
     window.__cabineStethoscope = () => ({ level: p.level, bpm: estimateHeartRate(p.tracker.envelope(), p.tracker.envelopeRate) });
+    window.__cabineStethoscopeRecord = async (seconds) => ({ sampleRate: p.ctx.sampleRate, samples: Array.from(await p.record(seconds)) });
     return () => {
       clearInterval(timer);
       p.stop();
       setPlayer(null);
       setHeard({ level: 0, bpm: null });
       delete window.__cabineStethoscope;
+      delete window.__cabineStethoscopeRecord;
     };
     // The mode and volume change the running player below, not a new one.
   }, [track]);
@@ -183,7 +187,7 @@ export function ListeningPanel({ hub, track, clips }: {
           <label className="listening__volume">Volume
             <input type="range" min={0} max={4} step={0.1} value={volume} onChange={(e) => setVolume(Number(e.target.value))} />
           </label>
-          <meter className="listening__level" min={0} max={0.5} value={heard.level} aria-label="Niveau du stéthoscope" data-testid="stethoscope-level" data-level={heard.level.toFixed(4)} />
+          <meter className="listening__level" min={0} max={0.1} value={heard.level} aria-label="Niveau du stéthoscope" data-testid="stethoscope-level" data-level={heard.level.toFixed(4)} />
           <fieldset className="listening__modes">
             <legend>Filtre</legend>
             {(Object.keys(FILTER_MODES) as FilterMode[]).map((m) => (

@@ -113,7 +113,7 @@ function useStethoscope(p: KioskScreenProps, active: boolean): () => void {
     return sendStethoscope<MediaStreamTrack>({
       open: async () => {
         const { media } = await api.getSettings({});
-        const track = (await openStethoscope(media, navigator.mediaDevices)).getAudioTracks()[0]!;
+        const track = (await openStethoscope(media, navigator.mediaDevices, window.__cabineStethoscopeProfile?.audio)).getAudioTracks()[0]!;
         return track;
       },
       produce: produceOnCall,
@@ -134,15 +134,18 @@ function useStethoscope(p: KioskScreenProps, active: boolean): () => void {
 function AuscultationPanel(p: KioskScreenProps & { a: AuscultationView; retry: () => void }) {
   const l = p.view.language;
   const { a } = p;
+  const cue = useScrollCue();
   return (
-    <section className={`panel${a.status === 'error' ? ' panel--alert' : ''}`} data-testid="auscultation" data-point={a.point} data-status={a.status}>
-      <h2 className="subtitle">{t(l, 'auscultation.title')}</h2>
+    <div className="call-slot">
+    {/* Focusable: on a short screen the panel scrolls, and a keyboard (the pharmacist's) must reach what is below. */}
+    <section ref={cue.ref} className={`panel${a.status === 'error' ? ' panel--alert' : ''}`} data-testid="auscultation" data-point={a.point} data-status={a.status}
+      tabIndex={0} aria-labelledby="auscultation-title">
+      <h2 className="subtitle" id="auscultation-title">{t(l, 'auscultation.title')}</h2>
       <figure className="auscultation__figure" aria-label={t(l, 'auscultation.figure')}>
         <AuscultationIllustration point={a.point} front={t(l, 'auscultation.front')} back={t(l, 'auscultation.back')} />
       </figure>
       <p className="instruction" data-testid="auscultation-placement">{t(l, `guide.auscultation.${a.point}`)}</p>
       {a.breath && <p className="value-big" role="status" data-testid="auscultation-breath" data-breath={a.breath}>{t(l, `speak.breath.${a.breath}`)}</p>}
-      <p className="lead">{t(l, 'auscultation.helper')}</p>
       {a.status === 'error' && a.error ? (
         <>
           <p className="instruction" role="alert" data-testid="auscultation-error" data-code={a.error}>{t(l, `auscultation.error.${a.error}`)}</p>
@@ -155,7 +158,10 @@ function AuscultationPanel(p: KioskScreenProps & { a: AuscultationView; retry: (
           </div>
         </>
       ) : <p className="notice" role="status" data-testid="auscultation-status">{t(l, a.status === 'listening' ? 'auscultation.listening' : 'auscultation.opening')}</p>}
+      <p className="lead">{t(l, 'auscultation.helper')}</p>
     </section>
+    {cue.shown && <p className="scroll-cue" aria-hidden="true">{t(l, 'scrollCue')}</p>}
+    </div>
   );
 }
 
