@@ -60,9 +60,9 @@ async function listenAndRecord(consolePage: Page, kioskPage: Page, point: Auscul
     else delete window.__cabineStethoscopeProfile;
   }, profile);
   await consolePage.getByRole('button', { name: AUSCULTATION_WORDING[point].name }).click();
+  // Recorded once the console hears it as the doctor would: a level, and a heart rate from its last 8 s.
   await consolePage.waitForFunction(() => (window.__cabineStethoscope?.()?.level ?? 0) > 0.001, undefined, { timeout: 30_000 });
-  // Opus and the jitter buffer settle; the estimate's window fills.
-  await consolePage.waitForTimeout(3000);
+  await consolePage.waitForFunction(() => window.__cabineStethoscope?.()?.bpm != null, undefined, { timeout: 30_000 }).catch(() => undefined);
   const got = await consolePage.evaluate((s) => window.__cabineStethoscopeRecord!(s), RECORD_SECONDS);
   await consolePage.getByRole('button', { name: 'Arrêter l’écoute' }).click();
   await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
@@ -118,6 +118,15 @@ export async function run(): Promise<BenchResult[]> {
       area: 'stethoscope', name: 'low band (20–200 Hz) mean received − source', value: lowLoss('stethoscope'), unit: 'dB',
       baseline: { name: PROFILES.voice.name, value: lowLoss('voice') }, note: `mono Opus: ${lowLoss('mono').toFixed(1)} dB`,
     });
+    // Gain control moves every band: the low band against 200–500 Hz says what the path takes from the heart's sounds alone.
+    const tilt = (key: keyof typeof PROFILES, i: number): number => delta(key, i) - delta(key, 3);
+    for (const i of [0, 1, 2]) {
+      const [lo, hi] = FIDELITY_BANDS[i]!;
+      results.push({
+        area: 'stethoscope', name: `band ${lo}–${hi} Hz against 200–500 Hz, received − source`, value: tilt('stethoscope', i), unit: 'dB',
+        baseline: { name: PROFILES.voice.name, value: tilt('voice', i) }, note: `mono Opus: ${tilt('mono', i).toFixed(1)} dB`,
+      });
+    }
     results.push({
       area: 'stethoscope', name: `heart rate from the received sound (generated ${BPM} /min)`, value: received.stethoscope.bpm ?? Number.NaN, unit: '/min',
       baseline: { name: PROFILES.voice.name, value: received.voice.bpm ?? Number.NaN },
@@ -130,16 +139,17 @@ export async function run(): Promise<BenchResult[]> {
     const machine: number[] = [];
     for (let i = 0; i < GUIDANCE_RUNS; i++) {
       const point = AUSCULTATION_POINTS[i % AUSCULTATION_POINTS.length]!;
-      const seen = kioskPage.evaluate((p) => new Promise<number>((resolve) => {
-        const check = (): boolean => {
-          if (!document.querySelector(`[data-testid="auscultation"][data-point="${p}"]`)) return false;
+      // A string, not a function: tsx would wrap a named arrow in a helper the page does not have.
+      const seen = kioskPage.evaluate(`new Promise((resolve) => {
+        const selector = '[data-testid="auscultation"][data-point="${point}"]';
+        if (document.querySelector(selector)) return resolve(performance.timeOrigin + performance.now());
+        const observer = new MutationObserver(() => {
+          if (!document.querySelector(selector)) return;
+          observer.disconnect();
           resolve(performance.timeOrigin + performance.now());
-          return true;
-        };
-        if (check()) return;
-        const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
+        });
         observer.observe(document.body, { subtree: true, childList: true, attributes: true });
-      }), point);
+      })`) as Promise<number>;
       let inMachine = 0;
       const onEvent = (e: { name: string }): void => {
         if (!inMachine && e.name === 'snapshot' && kiosk.host.view().context.auscultation?.point === point) inMachine = performance.timeOrigin + performance.now();
