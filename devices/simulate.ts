@@ -6,12 +6,16 @@
  * HID devices (oximeter, dermatoscope): no virtual HID exists, so the
  * simulator runs through the fake HID bus with the real driver and prints
  * the report bytes and the readings.
+ * The stethoscope (`npm run sim -- stethoscope <file.wav> [bpm] [murmur]`):
+ * a microphone, so its simulator is a WAV of heart sounds for Chromium's
+ * `--use-file-for-fake-audio-capture`.
  */
 import { DeviceKind } from '../src/shared/domain';
 import { BP_SCENARIOS, BpCuffSimulator } from './drivers/bp-cuff/simulator';
 import { DERMATOSCOPE_SCENARIOS } from './drivers/dermatoscope/simulator';
 import { OXIMETER_SCENARIOS } from './drivers/oximeter/simulator';
 import { THERMOMETER_SCENARIOS, ThermometerSimulator } from './drivers/thermometer/simulator';
+import { writeHeartSoundWav } from './drivers/stethoscope/simulator';
 import { PtySimulation, simulatedHidDevice } from './simulated';
 
 const SCENARIOS = { thermometer: THERMOMETER_SCENARIOS, 'bp-cuff': BP_SCENARIOS, oximeter: OXIMETER_SCENARIOS, dermatoscope: DERMATOSCOPE_SCENARIOS } as const;
@@ -25,6 +29,16 @@ function usage(): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'stethoscope') {
+    const [, file, bpm, murmur] = argv;
+    if (!file) {
+      process.stderr.write('usage: npm run sim -- stethoscope <file.wav> [bpm] [murmur]\n');
+      process.exit(2);
+    }
+    const used = writeHeartSoundWav(file, { ...(bpm ? { bpm: Number(bpm) } : {}), murmur: murmur === 'murmur' });
+    process.stdout.write(`STETHOSCOPE_WAV=${file} (${used.bpm} /min${used.murmur ? ', murmur' : ''})\n`);
+    return;
+  }
   const kind = SimulatedKind.safeParse(argv[0]);
   if (!kind.success) usage();
   const scenario = argv[1] ?? 'normal';

@@ -23,7 +23,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -213,6 +214,13 @@ process.stdout.write(`
 
 if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
   const profile = mkdtempSync(join(demoRoot, 'chromium-'));
+  // The stethoscope's simulator: heart sounds at 72 /min that Chromium's fake microphones play (kiosk-config
+  // media.stethoscope names "Fake Audio Input 2"; the call's microphone hears them too, muted on the console while listening).
+  const heartWav = join(demoRoot, 'heart-sounds.wav');
+  if (process.env.CABINE_FAKE_CAMERA) {
+    const made = spawnSync(process.execPath, [...tsx, 'devices/simulate.ts', 'stethoscope', heartWav], { cwd: root, encoding: 'utf8' });
+    if (made.status !== 0) say(`no simulated stethoscope: ${made.stderr.split('\n')[0]}`);
+  }
   // The window is not restarted: a person closed it, or can open the URL again.
   supervise('chromium', { command: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', restart: false, onGiveUp: () => say('the kiosk window closed; the demo goes on (Ctrl-C to stop).'), args: () => [
     `--app=${kioskUrl}`, '--kiosk', '--window-position=0,0', '--window-size=1280,800', `--user-data-dir=${profile}`,
@@ -222,6 +230,7 @@ if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
     // Four fake cameras as in the tests: the call's is the first, the dermatoscope the third, the otoscope the fourth
     // (kiosk-config `media`; Chromium's second sends Y16 frames WebRTC never encodes).
     ...(process.env.CABINE_FAKE_CAMERA ? ['--use-fake-device-for-media-stream=device-count=4'] : []),
+    ...(process.env.CABINE_FAKE_CAMERA && existsSync(heartWav) ? [`--use-file-for-fake-audio-capture=${heartWav}`] : []),
   ] });
 } else {
   process.stdout.write('  No display: open the kiosk URL above in Chromium (or run under Xvfb with DISPLAY set).\n');

@@ -11,6 +11,10 @@
  *   tells the hub `room.leave`;
  * - the identity and the pathway reach the record as session events
  *   (sealed, then synced by the outbox);
+ * - the doctor's auscultation (`consult.auscultationRequested`: a point, a
+ *   breath instruction, stop) moves the session machine, and every change of
+ *   the listening (the point, the breath, the kiosk's stethoscope) goes back
+ *   as `consult.auscultation`, one message per change;
  * - the prescription (`consult.prescription`) is kept for the session in
  *   memory, recorded (its number), printed or saved for the session, and
  *   wiped with the patient's data.
@@ -23,9 +27,10 @@ import { QUEUE, ROOM, type QueueJoin } from '../shared/media-protocol';
 import { ageOn } from '../shared/birth-date';
 import { doctorIntake, reasonText } from '../shared/intake';
 import type { KioskConfig } from '../shared/config';
+import { STETHOSCOPE_ERROR_WORDING } from '../shared/auscultation';
 import {
-  CONSULT, MeasurementRequested, PrescriptionDelivery,
-  type MeasurementProgress, type Prescription, type ProgressStage,
+  AUSCULTATION, AuscultationRequested, CONSULT, MeasurementRequested, PrescriptionDelivery,
+  type AuscultationProgress, type MeasurementProgress, type Prescription, type ProgressStage,
 } from '../shared/consult-protocol';
 import type { DeviceStatus, SessionEvent } from '../shared/domain';
 import { CabineError, codeOf } from '../shared/errors';
@@ -115,6 +120,8 @@ const MAX_REMEMBERED = 64;
 export class BoothConsult {
   private readonly clock: Pick<Clock, 'now'>;
   private lastProgressKey: string | null = null;
+  /** The last auscultation change sent to the hub (null: none under way). */
+  private lastAuscultationKey: string | null = null;
   private current: { serial: number; requestId: string | null; kind: MeasurementProgress['kind']; stage: ProgressStage } | null = null;
   private lastIdentity: Identity | null = null;
   private lastIntake: Intake | null = null;
@@ -130,6 +137,7 @@ export class BoothConsult {
     const { link, session } = opts;
     link.handle(CONSULT.measurementRequested, (params) => this.measurementRequested(params));
     link.handle(CONSULT.prescription, (params) => this.deliverPrescription(params));
+    link.handle(AUSCULTATION.requested, (params) => this.auscultationRequested(params));
     const onNote = (method: string, params: unknown): void => this.onNote(method, params);
     link.on('note', onNote);
     const onStatus = (status: string): void => {
@@ -214,6 +222,19 @@ export class BoothConsult {
       type: 'MEASUREMENT_REQUESTED', kind, requestId, ...(note ? { note } : {}), ...(bodySite ? { bodySite } : {}), ...(ear ? { ear } : {}),
     });
     this.opts.log.info({ kind, requestId, accepted }, 'measurement requested by the specialist');
+    return { accepted };
+  }
+
+  /** The hub's `consult.auscultationRequested` (also callable by tests standing in for the hub). */
+  auscultationRequested(params: unknown): { accepted: boolean } {
+    const parsed = AuscultationRequested.safeParse(params);
+    if (!parsed.success) throw invalid('Demande d’auscultation', parsed.error.issues);
+    const r = parsed.data;
+    const taken = this.opts.session.send(r.action === 'listen' ? { type: 'AUSCULTATE', point: r.point }
+      : r.action === 'breath' ? { type: 'BREATH', instruction: r.instruction } : { type: 'STOP_AUSCULTATION' });
+    // A stop with nothing listening has nothing left to do: done, not refused.
+    const accepted = taken || (r.action === 'stop' && this.opts.session.context().auscultation === null);
+    this.opts.log.info({ action: r.action, accepted }, 'auscultation requested by the specialist');
     return { accepted };
   }
 
@@ -302,6 +323,7 @@ export class BoothConsult {
     const flow = this.opts.session.flow();
     const top = flow.split('.')[0] ?? '';
     this.trackProgress(flow, c);
+    this.trackAuscultation(c);
     this.trackRecord(c, top);
     // Leaving the call without the hub closing it (cancel, the pharmacist ends or restarts): tell the hub.
     if (this.lastTop === 'consultation' && top !== 'consultation' && !this.roomClosed) {
@@ -342,6 +364,32 @@ export class BoothConsult {
     if (this.opts.link.status !== 'online') return;
     this.opts.link.request(CONSULT.progress, progress).catch((error: unknown) => {
       this.opts.log.debug({ code: codeOf(error), stage: p.stage }, 'progress not acknowledged by the hub');
+    });
+  }
+
+  private trackAuscultation(c: SessionContext): void {
+    const a = c.auscultation;
+    if (!a) {
+      if (this.lastAuscultationKey !== null) {
+        this.lastAuscultationKey = null;
+        this.sendAuscultation({ point: null, stage: 'stopped', breath: null });
+      }
+      return;
+    }
+    const key = `${a.point}:${a.status}:${a.breath ?? ''}:${a.error ?? ''}`;
+    if (key === this.lastAuscultationKey) return;
+    this.lastAuscultationKey = key;
+    this.sendAuscultation({
+      point: a.point, stage: a.status, breath: a.breath,
+      ...(a.status === 'error' && a.error ? { error: { code: a.error, message: STETHOSCOPE_ERROR_WORDING[a.error] } } : {}),
+    });
+  }
+
+  private sendAuscultation(p: Omit<AuscultationProgress, 'at'>): void {
+    if (this.opts.link.status !== 'online') return;
+    const progress: AuscultationProgress = { ...p, at: new Date(this.clock.now()).toISOString() };
+    this.opts.link.request(AUSCULTATION.progress, progress).catch((error: unknown) => {
+      this.opts.log.debug({ code: codeOf(error), stage: p.stage }, 'auscultation progress not acknowledged by the hub');
     });
   }
 

@@ -70,8 +70,14 @@ function sourceOf(value: unknown, kind: string): MediaSource {
 /** The sources sent beside the camera and microphone, while an instrument is in use. */
 export type ExtraSource = 'dermatoscope' | 'otoscope' | 'stethoscope';
 
-/** How an extra is sent. */
+/**
+ * How an extra track is produced: Opus codec options for an instrument's
+ * sound (the stethoscope's: stereo, a high bitrate, no DTX, in-band FEC),
+ * encodings for a video, and what a video gives up first.
+ */
 export interface ExtraOptions {
+  codecOptions?: types.ProducerCodecOptions;
+  encodings?: RTCRtpEncodingParameters[];
   /**
    * What the encoder gives up first under a poor line or a busy CPU: an
    * instrument's image keeps its resolution ("maintain-resolution") and
@@ -100,7 +106,7 @@ export class MediaSession {
   private readonly consumers = new Map<string, { consumer: types.Consumer; source: MediaSource }>();
   /** Our producers by source (camera, microphone, extras). */
   private readonly producers = new Map<MediaSource, types.Producer>();
-  /** Extra tracks we send (kept across restarts; owned by the caller). */
+  /** Extra tracks we send (kept across restarts; owned by the caller), with their producer options. */
   private readonly extras = new Map<MediaSource, MediaStreamTrack>();
   /** How each extra is sent (kept with it, applied again after a restart). */
   private readonly extraOptions = new Map<MediaSource, ExtraOptions>();
@@ -247,24 +253,24 @@ export class MediaSession {
     // Video first: it is what both people wait for.
     const tracks = [...(this.local?.getVideoTracks() ?? []), ...(this.local?.getAudioTracks() ?? [])];
     for (const track of tracks) await this.produce(track, track.kind === 'audio' ? 'microphone' : 'camera', gen);
-    for (const [source, track] of this.extras) await this.produce(track, source, gen);
+    for (const [source, track] of this.extras) await this.produce(track, source, gen, this.extraOptions.get(source));
     this.mark('produced');
     await Promise.all([early, ...this.pendingProducers.splice(0).map((p) => this.consume(p))]);
   }
 
-  private async produce(track: MediaStreamTrack, source: MediaSource, gen: number): Promise<void> {
+  private async produce(track: MediaStreamTrack, source: MediaSource, gen: number, options: ExtraOptions = {}): Promise<void> {
     const send = this.send;
     if (!send || gen !== this.generation || track.readyState === 'ended') return;
+    const { codecOptions, encodings } = options;
     // Tracks outlive producers: a restart produces them again.
-    const producer = await send.produce({ track, stopTracks: false, appData: { source } });
+    const producer = await send.produce({ track, stopTracks: false, appData: { source }, codecOptions, encodings });
     if (gen !== this.generation) {
       producer.close();
       return;
     }
     this.producers.get(source)?.close();
     this.producers.set(source, producer);
-    const degradation = this.extraOptions.get(source)?.degradationPreference;
-    if (degradation) await keepDegradation(producer, degradation);
+    if (options.degradationPreference) await keepDegradation(producer, options.degradationPreference);
     if ((source === 'camera' && !this.enabled.camera) || (source === 'microphone' && !this.enabled.microphone)) {
       producer.pause();
       await this.req(MEDIA.pauseProducer, { producerId: producer.id });
@@ -284,7 +290,7 @@ export class MediaSession {
     this.extraOptions.set(source, options);
     // A start or restart under way produces the extras itself, after the camera and microphone.
     await (this.starting ?? this.restarting)?.catch(() => undefined);
-    if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation);
+    if (this.extras.get(source) === track && this.send && !this.producers.has(source)) await this.produce(track, source, this.generation, options);
     return {
       close: () => {
         if (this.extras.get(source) === track) void this.closeExtra(source).catch(() => undefined);
@@ -387,7 +393,8 @@ export class MediaSession {
     }
     const source = sourceOf(info.source, info.kind);
     this.consumers.set(consumer.id, { consumer, source });
-    // Only the patient's camera and microphone make the call's stream; an instrument is shown (or heard) apart.
+    // Only the call's own camera and microphone join the stream the video element plays: an instrument's track
+    // (the dermatoscope's or otoscope's view, the stethoscope's sound) is shown or played apart, only where the doctor asks.
     if (source === 'camera' || source === 'microphone') {
       this.remote.addTrack(consumer.track);
       this.opts.events?.remoteStream?.(this.remote);

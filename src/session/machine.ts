@@ -12,6 +12,7 @@
  * `{ from, to, event }` so the host can store it (traceability).
  */
 import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
+import type { AuscultationPoint, BreathInstruction, StethoscopeError } from '../shared/auscultation';
 import type { Ear, MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { Intake, IntakeAuthor } from '../shared/intake';
 import type { AlertAcknowledger, AlertReason, CallEndedBy, DoctorView, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
@@ -77,6 +78,14 @@ export interface MeasurementContext {
   serial: number;
 }
 
+/** The doctor listening with the booth's stethoscope: where, the breath instruction, and the kiosk's word on its stethoscope. */
+export interface AuscultationContext {
+  point: AuscultationPoint;
+  breath: BreathInstruction | null;
+  status: 'guidance' | 'listening' | 'error';
+  error: StethoscopeError | null;
+}
+
 export interface SessionContext {
   language: Language;
   defaultLanguage: Language;
@@ -98,6 +107,8 @@ export interface SessionContext {
   /** Who ended the call, for the wrap-up's first line; null while in it, or when nobody said. */
   callEndedBy: CallEndedBy | null;
   measurement: MeasurementContext | null;
+  /** While the doctor listens (consultation.auscultation only). */
+  auscultation: AuscultationContext | null;
   /** Values taken in this session, for the wrap-up summary (values only, no diagnosis). */
   results: { kind: MeasurementKind; values: Quantity[] }[];
   /** Dermatoscope stills taken in this session (stored by the host; only the count here). */
@@ -141,6 +152,10 @@ export type SessionHostEvent =
   /** `doctor`: who claimed the booth, when the hub named them. */
   | { type: 'CLAIMED'; doctor?: DoctorView }
   | { type: 'MEASUREMENT_REQUESTED'; kind: MeasurementKind; requestId?: string; note?: string; bodySite?: string; ear?: Ear }
+  /** The doctor listens at a point (or moves there): the kiosk shows where to place the stethoscope and sends its sound. */
+  | { type: 'AUSCULTATE'; point: AuscultationPoint }
+  | { type: 'BREATH'; instruction: BreathInstruction }
+  | { type: 'STOP_AUSCULTATION' }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
   | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
   /** `deviceId`: the instrument that reported it (absent when the measurement could not start); another one's error is not this measurement's. */
@@ -177,7 +192,7 @@ export type SessionMachineEvent = SessionUiEvent | SessionHostEvent | InternalEv
 
 /** Host event type names (a renderer event never has one of these). */
 export const HOST_EVENT_TYPES = [
-  'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
+  'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'AUSCULTATE', 'BREATH', 'STOP_AUSCULTATION', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'PRINT_STATE', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
   'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
@@ -209,6 +224,7 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   doctor: null,
   callEndedBy: null,
   measurement: null,
+  auscultation: null,
   results: [],
   photos: 0,
   prescription: { received: false, note: null, number: null, print: 'none' },
@@ -324,6 +340,28 @@ const machineSetup = setup({
       ? { measurement: { ...context.measurement, result: [], live: null, liveUnit: null, error: null }, photos: context.photos + 1 }
       : {})),
     clearMeasurement: assign({ measurement: () => null }),
+    /** A new point keeps the stethoscope's state: moving the chest piece does not reopen the device. */
+    setAuscultation: assign({
+      auscultation: ({ event, context }) => {
+        assertEvent(event, 'AUSCULTATE');
+        const before = context.auscultation;
+        return { point: event.point, breath: null, status: before?.status ?? 'guidance', error: before?.error ?? null };
+      },
+    }),
+    setBreath: assign({
+      auscultation: ({ event, context }) => {
+        assertEvent(event, 'BREATH');
+        return context.auscultation ? { ...context.auscultation, breath: event.instruction } : null;
+      },
+    }),
+    setStethoscopeStatus: assign({
+      auscultation: ({ event, context }) => {
+        assertEvent(event, 'STETHOSCOPE_STATUS');
+        if (!context.auscultation) return null;
+        return { ...context.auscultation, status: event.status, error: event.status === 'error' ? event.code ?? 'STETHOSCOPE_FAILED' : null };
+      },
+    }),
+    clearAuscultation: assign({ auscultation: () => null }),
     setPrescription: assign({
       prescription: ({ event }) => {
         assertEvent(event, 'PRESCRIPTION_RECEIVED');
@@ -592,6 +630,7 @@ const flow: ChartState = {
       on: {
         CALL_ENDED: { target: 'wrapUp', actions: ['clearMeasurement', 'setCallEnded'] },
         MEASUREMENT_REQUESTED: { target: '.guidance', actions: 'requestMeasurement', reenter: true },
+        AUSCULTATE: { target: '.auscultation', actions: ['clearMeasurement', 'setAuscultation'] },
         ASSISTANT_START_MEASUREMENT: { guard: 'assistantActive', target: '.guidance', actions: 'requestMeasurement', reenter: true },
         ASSISTANT_SKIP_DEVICE: { guard: 'assistantActive', target: '.call', actions: ['clearMeasurement', 'clearDeviceFault'] },
         PRESCRIPTION_RECEIVED: { actions: 'setPrescription' },
@@ -600,6 +639,20 @@ const flow: ChartState = {
       states: {
         /** The video with the specialist; nothing to press. */
         call: {},
+        /**
+         * The doctor listens: where to place the stethoscope, the breath
+         * instruction; the kiosk sends the stethoscope's sound meanwhile.
+         */
+        auscultation: {
+          exit: 'clearAuscultation',
+          on: {
+            // Moving the chest piece is not a new listening: the stethoscope stays open (the parent's transition would re-enter).
+            AUSCULTATE: { actions: 'setAuscultation' },
+            BREATH: { actions: 'setBreath' },
+            STETHOSCOPE_STATUS: { actions: 'setStethoscopeStatus' },
+            STOP_AUSCULTATION: 'call',
+          },
+        },
         /** Illustrated steps: how to put the instrument on. */
         guidance: { on: guidanceEvents },
         measuring: {

@@ -103,6 +103,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   if (top === 'consultation' && c.measurement) {
     context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
   }
+  if (top === 'consultation' && c.auscultation) context.auscultation = c.auscultation;
   if (top === 'consultation') context.doctor = c.doctor;
   if (top === 'consultation' || top === 'wrapUp') context.prescription = c.prescription;
   if (top === 'wrapUp') {

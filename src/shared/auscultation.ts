@@ -118,3 +118,41 @@ export const CLIP_SECONDS = 15;
 /** The clip's format, as captured at the booth from the device: uncompressed, nothing lost to a codec or the network. */
 export const CLIP_SAMPLE_RATE = 48_000;
 export const CLIP_BITS_PER_SAMPLE = 16;
+
+/**
+ * Why the booth cannot send its stethoscope: the kiosk's MediaDeviceMissing
+ * codes (src/shared/media-devices.ts), the device unplugged while listening
+ * (its track ended), a device opened that is not the configured one, or
+ * any other failure to send it.
+ */
+export const STETHOSCOPE_ERRORS = ['MEDIA_DEVICE_NOT_CONFIGURED', 'MEDIA_DEVICE_NOT_FOUND', 'MEDIA_DEVICE_AMBIGUOUS', 'STETHOSCOPE_WRONG_DEVICE', 'STETHOSCOPE_UNPLUGGED', 'STETHOSCOPE_FAILED'] as const;
+export const StethoscopeError = z.enum(STETHOSCOPE_ERRORS);
+export type StethoscopeError = z.infer<typeof StethoscopeError>;
+
+/** What the doctor and the pharmacist read for each stethoscope error. */
+export const STETHOSCOPE_ERROR_WORDING: Readonly<Record<StethoscopeError, { fr: string; en: string }>> = {
+  MEDIA_DEVICE_NOT_CONFIGURED: {
+    fr: 'Cette cabine n’a pas de stéthoscope configuré (kiosk-config media.stethoscope).',
+    en: 'This booth has no stethoscope configured (kiosk-config media.stethoscope).',
+  },
+  MEDIA_DEVICE_NOT_FOUND: {
+    fr: 'Le stéthoscope n’est pas branché : le pharmacien peut le brancher, puis réessayer.',
+    en: 'The stethoscope is not plugged in: the pharmacist can plug it in, then try again.',
+  },
+  MEDIA_DEVICE_AMBIGUOUS: {
+    fr: 'Plusieurs micros ressemblent au stéthoscope : le pharmacien doit préciser kiosk-config media.stethoscope.',
+    en: 'Several microphones look like the stethoscope: the pharmacist must make kiosk-config media.stethoscope precise.',
+  },
+  STETHOSCOPE_WRONG_DEVICE: {
+    fr: 'Le navigateur a ouvert un autre micro que le stéthoscope : rien n’est envoyé. Le pharmacien peut rebrancher le stéthoscope, puis réessayer.',
+    en: 'The browser opened another microphone than the stethoscope: nothing is sent. The pharmacist can plug the stethoscope back in, then try again.',
+  },
+  STETHOSCOPE_UNPLUGGED: {
+    fr: 'Le stéthoscope a été débranché pendant l’écoute : le pharmacien peut le rebrancher, puis réessayer.',
+    en: 'The stethoscope was unplugged while listening: the pharmacist can plug it back in, then try again.',
+  },
+  STETHOSCOPE_FAILED: {
+    fr: 'Le son du stéthoscope ne part pas : réessayez ; si cela se répète, prévenez le pharmacien.',
+    en: 'The stethoscope’s sound is not being sent: try again; if it happens again, call the pharmacist.',
+  },
+};

@@ -22,12 +22,20 @@
  * - Prescription: console `consult.prescribe` → the hub numbers, stores and
  *   signs it → requests `consult.prescription` of the booth (answer: PrescriptionStored,
  *   once the booth has it; retried when the booth reconnects) → QR + PDF there.
+ * - Auscultation: console `consult.auscultate` (a point), `consult.breath`,
+ *   `consult.stopAuscultation` → hub requests `consult.auscultationRequested`
+ *   of the booth (answer: AuscultationRequestedResult, once its session took
+ *   it) → the kiosk shows the point's guidance and sends the stethoscope as
+ *   its own audio producer; every change goes back as
+ *   `consult.auscultation` (guidance, listening, stopped, error) → hub
+ *   forwards it to the console as the `consult.auscultation` note.
  */
 import { z } from 'zod';
 import { DeviceStatus, Ear, MeasurementKind, Reading } from './domain';
 import { EmergencyNote } from './counter-protocol';
 import { PhotoMeta } from './record-protocol';
 import { DoctorIntake } from './intake';
+import { AuscultationPoint, BreathInstruction, StethoscopeError } from './auscultation';
 import { ExceptionReason, Pathway } from './session-view';
 
 export const CONSULT = {
@@ -48,6 +56,19 @@ export const CONSULT = {
   // hub → booth (requests: the booth answers once it has acted, so the hub knows)
   measurementRequested: 'consult.measurementRequested',
   prescription: 'consult.prescription',
+} as const;
+
+/** The stethoscope's live path and the guided auscultation (own block: see AUSCULTATION_STAGES below). */
+export const AUSCULTATION = {
+  // console → hub (requests)
+  auscultate: 'consult.auscultate',
+  breath: 'consult.breath',
+  stop: 'consult.stopAuscultation',
+  // hub → booth (request: the booth answers once its session took it)
+  requested: 'consult.auscultationRequested',
+  // booth → hub (request), then hub → console (note), same name
+  progress: 'consult.auscultation',
+  progressNote: 'consult.auscultation',
 } as const;
 
 /** What the console may ask for: every kind but the cuff's live pressure (part of blood-pressure). */
@@ -212,3 +233,47 @@ export type Prescription = z.infer<typeof Prescription>;
 export const PrescriptionDelivery = z.object({ prescription: Prescription }).strict();
 /** The booth's answer once the prescription is stored on the booth (and printed or saved). */
 export const PrescriptionStored = z.object({ stored: z.literal(true), printed: z.boolean() }).strict();
+
+// ---- auscultation (stethoscope, live) ------------------------------------------------------
+
+/** Listen at a point: the kiosk shows where to place the chest piece, then sends the stethoscope. A new point while listening moves there. */
+export const AuscultateParams = z.object({
+  point: z.enum(AuscultationPoint.options, {
+    error: () => `Point d’auscultation inconnu : choisissez l’un de ${AuscultationPoint.options.join(', ')}.`,
+  }),
+}).strict();
+export type AuscultateParams = z.infer<typeof AuscultateParams>;
+export const BreathParams = z.object({ instruction: BreathInstruction }).strict();
+export type BreathParams = z.infer<typeof BreathParams>;
+export const StopAuscultationParams = z.object({}).strict();
+
+/** What the hub asks of the booth. */
+export const AuscultationRequested = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('listen'), point: AuscultationPoint }).strict(),
+  z.object({ action: z.literal('breath'), instruction: BreathInstruction }).strict(),
+  z.object({ action: z.literal('stop') }).strict(),
+]);
+export type AuscultationRequested = z.infer<typeof AuscultationRequested>;
+/** Whether the booth's session took it (not when the patient is elsewhere in the flow, nor a breath with no point). */
+export const AuscultationRequestedResult = z.object({ accepted: z.boolean() }).strict();
+
+/**
+ * `guidance`: the kiosk shows where to place the chest piece (the stethoscope
+ * is being opened); `listening`: its sound is on its way (producer source
+ * 'stethoscope'); `stopped`: nothing is sent any more; `error`: no
+ * stethoscope configured, not found, unplugged, or the wrong device.
+ */
+export const AUSCULTATION_STAGES = ['guidance', 'listening', 'stopped', 'error'] as const;
+export const AuscultationStage = z.enum(AUSCULTATION_STAGES);
+export type AuscultationStage = z.infer<typeof AuscultationStage>;
+
+export const AuscultationProgress = z.object({
+  /** The point on the kiosk's screen (null once stopped). */
+  point: AuscultationPoint.nullable(),
+  stage: AuscultationStage,
+  /** The breath instruction on screen, if the doctor gave one. */
+  breath: BreathInstruction.nullable(),
+  error: z.object({ code: StethoscopeError, message: z.object({ fr: z.string().max(300), en: z.string().max(300) }) }).strict().optional(),
+  at: z.iso.datetime({ offset: true }),
+}).strict();
+export type AuscultationProgress = z.infer<typeof AuscultationProgress>;

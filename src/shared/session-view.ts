@@ -4,6 +4,7 @@
  * never decides the flow (DESIGN §1): it shows `state` and sends events.
  */
 import { z } from 'zod';
+import { AuscultationPoint, BreathInstruction, StethoscopeError } from './auscultation';
 import { DoctorPhotoUrl } from './doctor-photo';
 import { Ear, MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
@@ -113,6 +114,20 @@ export const MeasurementView = z.object({
 });
 export type MeasurementView = z.infer<typeof MeasurementView>;
 
+/**
+ * The auscultation on the consultation screen: the point the doctor chose,
+ * the breath instruction they gave (null: none yet), and the stethoscope's
+ * state as the kiosk reports it (`guidance` while it opens, `listening` once
+ * its sound is sent, `error` with the reason).
+ */
+export const AuscultationView = z.object({
+  point: AuscultationPoint,
+  breath: BreathInstruction.nullable(),
+  status: z.enum(['guidance', 'listening', 'error']),
+  error: StethoscopeError.nullable(),
+}).strict();
+export type AuscultationView = z.infer<typeof AuscultationView>;
+
 /** The network as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
 export const NetworkView = z.enum(['online', 'reconnecting', 'unreachable']);
 export type NetworkView = z.infer<typeof NetworkView>;
@@ -151,6 +166,7 @@ export const SessionViewContext = z.object({
     reopens: z.object({ day: z.enum(WEEKDAYS), time: z.string(), inDays: z.number().int().min(0) }).nullable(),
   }).nullable().optional(),
   measurement: MeasurementView.optional(),
+  auscultation: AuscultationView.optional(),
   prescription: z.object({
     received: z.boolean(), note: z.string().nullable(), number: z.string().nullable(),
     /** The paper's real state: the kiosk's print button shows it (src/renderer/kiosk/src/print-button.ts). */
@@ -200,6 +216,8 @@ export const SessionUiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('START_MEASURE') }).strict(),
   z.object({ type: z.literal('RETRY') }).strict(),
   z.object({ type: z.literal('TOGGLE_MUTE') }).strict(),
+  /** The kiosk's stethoscope while the doctor listens: opening again (a retry), its sound sent, or why it is not. */
+  z.object({ type: z.literal('STETHOSCOPE_STATUS'), status: z.enum(['guidance', 'listening', 'error']), code: StethoscopeError.optional() }).strict(),
   /** "Appeler le pharmacien": raises the booth's local alert (coalesced while one is raised). */
   z.object({ type: z.literal('CALL_PHARMACIST'), reason: PatientAlertReason.optional() }).strict(),
 ]);

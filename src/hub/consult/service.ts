@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
-  BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
+  AUSCULTATION, AuscultateParams, AuscultationProgress, AuscultationRequestedResult, BreathParams, StopAuscultationParams,
+  type AuscultationRequested, BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
   RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
   type RequestableKind,
 } from '../../shared/consult-protocol';
@@ -170,6 +171,14 @@ export class ConsultService {
       return { ok: true };
     });
     specialists.handle(CONSULT.prescribe, PrescribeParams, (peer, p) => this.prescribe(peer, p));
+
+    specialists.handle(AUSCULTATION.auscultate, AuscultateParams, (peer, p) => this.auscultation(peer, { action: 'listen', point: p.point }));
+    specialists.handle(AUSCULTATION.breath, BreathParams, (peer, p) => this.auscultation(peer, { action: 'breath', instruction: p.instruction }));
+    specialists.handle(AUSCULTATION.stop, StopAuscultationParams, (peer) => this.auscultation(peer, { action: 'stop' }));
+    booths.handle(AUSCULTATION.progress, AuscultationProgress, (peer, p) => {
+      this.toSpecialistOf(peer.id, AUSCULTATION.progressNote, p);
+      return { ok: true };
+    });
   }
 
   close(): void {
@@ -348,6 +357,36 @@ export class ConsultService {
     this.toSpecialist(room.specialistId, CONSULT.progressNote, progress);
     this.log.info({ roomId: room.id, requestId, kind: p.kind }, 'measurement requested');
     return { requestId };
+  }
+
+  // ---- auscultation -------------------------------------------------------------------
+
+  /** A point, a breath instruction or the stop, to the booth of the doctor's room; answered once the booth's session took it. */
+  private async auscultation(peer: Peer, request: AuscultationRequested): Promise<{ accepted: true }> {
+    const room = this.roomOf(peer);
+    const booth = this.ports.booths.peer(room.boothId);
+    if (!booth?.open) {
+      throw refused('BOOTH_OFFLINE', 'La cabine est hors ligne : l’auscultation n’a pas été demandée. Attendez son retour (l’indicateur de connexion) puis réessayez.');
+    }
+    let answer: unknown;
+    try {
+      answer = await booth.request(AUSCULTATION.requested, request, BOOTH_REQUEST_TIMEOUT_MS);
+    } catch (error) {
+      const code = error instanceof HubRequestError ? error.code : 'INTERNAL';
+      this.log.warn({ roomId: room.id, code, action: request.action }, 'the booth did not take an auscultation request');
+      if (code === 'PEER_GONE' || code === 'TIMEOUT') {
+        throw refused('BOOTH_OFFLINE', 'La cabine ne répond pas : la demande n’a pas abouti. Vérifiez la connexion de la cabine puis réessayez.');
+      }
+      throw refused('BOOTH_REFUSED', 'La cabine a refusé la demande : demandez au pharmacien de vérifier l’écran de la cabine, puis réessayez.');
+    }
+    const result = AuscultationRequestedResult.safeParse(answer);
+    if (!result.success || !result.data.accepted) {
+      throw refused('NOT_NOW', request.action === 'breath'
+        ? 'Choisissez d’abord un point d’écoute : la consigne de respiration accompagne une auscultation en cours.'
+        : 'Le patient n’est pas sur l’écran de consultation pour le moment : attendez qu’il y revienne (ou demandez au pharmacien), puis réessayez.');
+    }
+    this.log.info({ roomId: room.id, action: request.action }, 'auscultation request taken by the booth');
+    return { accepted: true };
   }
 
   // ---- prescription --------------------------------------------------------------------

@@ -449,7 +449,7 @@ const sampleEvents: SessionMachineEvent[] = [
   { type: 'DECLINE' }, { type: 'CANCEL' }, { type: 'CANCEL_CONFIRM' }, { type: 'CANCEL_ABORT' }, { type: 'STILL_HERE' },
   { type: 'EMERGENCY' }, { type: 'EMERGENCY_CLOSE' }, { type: 'FINISH' },
   { type: 'SET_INTAKE', intake, by: atBooth }, { type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-1' } }, { type: 'START_MEASURE' },
-  { type: 'RETRY' }, { type: 'TOGGLE_MUTE' },
+  { type: 'RETRY' }, { type: 'TOGGLE_MUTE' }, { type: 'AUSCULTATE', point: 'mitral' },
   { type: 'SET_IDENTITY', identity }, { type: 'QUEUE_UPDATE', position: 1, etaMinutes: 5 }, { type: 'CLAIMED' },
   { type: 'MEASUREMENT_REQUESTED', kind: 'blood-pressure' }, { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false },
   { type: 'READING', kind: 'cuff-pressure', deviceId: 'bp-cuff-1', values: cuff, intermediate: true }, { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' },

@@ -61,6 +61,11 @@ export function speechKeyFor(view: SessionView): string | null {
     case 'identity': return `speak.identity.${sub ?? 'entry'}`;
     case 'wrapUp': return `speak.wrapUp.${sub ?? 'summary'}`;
     case 'consultation':
+      // The placement, then each breath instruction the doctor gives.
+      if (sub === 'auscultation' && view.context.auscultation) {
+        const a = view.context.auscultation;
+        return a.breath ? `speak.breath.${a.breath}` : `guide.auscultation.${a.point}`;
+      }
       if (!m || sub === 'call') return null; // never talk over the doctor
       if (sub === 'guidance') return `guide.${m.kind}.${m.step + 1}`;
       if (sub === 'recovery') return recoveryKeys(m.error).fix;

@@ -1,10 +1,12 @@
 /**
  * The kiosk's current video call, for the screens beside the video: the
  * dermatoscope's live view goes to the specialist as a second video producer
- * of the same call (MediaSession.produceExtra). VideoArea registers its
+ * of the same call (MediaSession.produceExtra), the stethoscope's sound as
+ * its own audio producer. VideoArea registers its
  * MediaSession here while it is mounted.
  */
 import type { ExtraOptions, ExtraSource } from '../../../media/session';
+
 
 /** The part of MediaSession (src/media/session.ts) the screens use. */
 export interface ExtraProducerHost {

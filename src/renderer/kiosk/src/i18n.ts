@@ -4,8 +4,20 @@
  * build pre-renders them to WAV with espeak-ng (scripts/build-steps.mjs), so
  * the exact text on screen is what the patient hears.
  */
+import { AUSCULTATION_POINTS, AUSCULTATION_WORDING, BREATH_WORDING, BreathInstruction, STETHOSCOPE_ERROR_WORDING, STETHOSCOPE_ERRORS, type AuscultationPoint, type StethoscopeError } from '../../../shared/auscultation';
 import { RECOVERY_MESSAGES } from '../../../shared/recovery-messages';
 import type { Language } from '../../../shared/session-view';
+
+type AuscultationKey = `guide.auscultation.${AuscultationPoint}` | `speak.breath.${BreathInstruction}` | `auscultation.error.${StethoscopeError}`;
+
+/** The auscultation's words (src/shared/auscultation.ts), spoken like the other guidance: the placement and the breath instruction. */
+function auscultationMessages(lang: Language): Record<AuscultationKey, string> {
+  const out: Partial<Record<AuscultationKey, string>> = {};
+  for (const point of AUSCULTATION_POINTS) out[`guide.auscultation.${point}`] = AUSCULTATION_WORDING[point].placement[lang];
+  for (const b of BreathInstruction.options) out[`speak.breath.${b}`] = BREATH_WORDING[b][lang];
+  for (const code of STETHOSCOPE_ERRORS) out[`auscultation.error.${code}`] = STETHOSCOPE_ERROR_WORDING[code][lang];
+  return out as Record<AuscultationKey, string>;
+}
 
 const fr = {
   'attract.title': 'Bienvenue dans la cabine de téléconsultation',
@@ -106,6 +118,14 @@ const fr = {
   'result.retakePhoto': 'Reprendre la photo',
   'recovery.retry': 'Réessayer',
   ...RECOVERY_MESSAGES.fr,
+  ...auscultationMessages('fr'),
+  'auscultation.title': 'Stéthoscope',
+  'auscultation.helper': 'Le pharmacien peut poser le stéthoscope pour vous. Pendant l’écoute, ne parlez pas.',
+  'auscultation.opening': 'Le stéthoscope se connecte…',
+  'auscultation.listening': 'Le médecin vous écoute.',
+  'auscultation.front': 'Devant',
+  'auscultation.back': 'Dos',
+  'auscultation.figure': 'Où poser le stéthoscope',
 
   'wrapUp.title': 'Fin de la consultation',
   'wrapUp.ended.doctor': 'Le médecin a terminé la consultation.',
@@ -369,6 +389,14 @@ const en: Catalogue = {
   'result.retakePhoto': 'Take the photo again',
   'recovery.retry': 'Try again',
   ...RECOVERY_MESSAGES.en,
+  ...auscultationMessages('en'),
+  'auscultation.title': 'Stethoscope',
+  'auscultation.helper': 'The pharmacist can place the stethoscope for you. While the doctor listens, do not talk.',
+  'auscultation.opening': 'The stethoscope is connecting…',
+  'auscultation.listening': 'The doctor is listening.',
+  'auscultation.front': 'Front',
+  'auscultation.back': 'Back',
+  'auscultation.figure': 'Where to place the stethoscope',
 
   'wrapUp.title': 'End of the consultation',
   'wrapUp.ended.doctor': 'The doctor has ended the consultation.',

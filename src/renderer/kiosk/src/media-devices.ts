@@ -6,6 +6,7 @@
  * is missing instead of showing the wrong camera to the doctor.
  */
 import { CabineError } from '../../../shared/errors';
+import { STETHOSCOPE_ERROR_WORDING } from '../../../shared/auscultation';
 import { MEDIA_ROLE_KIND, pickDevice, type MediaDeviceFailure, type MediaDeviceLike, type MediaRole, type MediaSelection } from '../../../shared/media-devices';
 
 /** The part of `navigator.mediaDevices` used here (the page passes it; tests a stand-in). */
@@ -118,4 +119,43 @@ export async function findInstrumentCamera<S extends { getTracks(): { stop(): vo
   if (!selector) return null;
   const pick = pickDevice(await listWithLabels(md, MEDIA_ROLE_KIND[role]), selector, role);
   return pick.ok && pick.device ? { present: true, label: pick.device.label } : { present: false };
+}
+
+/** The browser opened another microphone than the configured stethoscope (its device id now names another device): nothing is sent. */
+export class StethoscopeWrongDevice extends CabineError {
+  constructor(label: string) {
+    super('STETHOSCOPE_WRONG_DEVICE', STETHOSCOPE_ERROR_WORDING.STETHOSCOPE_WRONG_DEVICE, { detail: `opened: ${JSON.stringify(label)}` });
+  }
+}
+
+/**
+ * What the stethoscope is opened with. NOTE: echo cancellation, noise
+ * suppression and automatic gain control are built for speech and take away
+ * the low band where S1 and S2 lie (20–200 Hz); two channels keep the
+ * device's own capture (and let Opus encode in stereo, not in voice mode).
+ */
+export const STETHOSCOPE_AUDIO: MediaTrackConstraints = {
+  echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 2, sampleRate: 48_000,
+};
+
+/**
+ * The stethoscope kiosk-config names (`media.stethoscope`, a USB audio-class
+ * input), never another microphone: not configured, absent or ambiguous
+ * throws MediaDeviceMissing; a device the browser opened under its id that
+ * does not match the selector is stopped and refused (StethoscopeWrongDevice).
+ */
+export async function openStethoscope<S extends { getTracks(): { stop(): void }[]; getAudioTracks(): { label: string; stop(): void }[] }>(
+  selection: MediaSelection, md: MediaDevicesLike<S>, audio: MediaTrackConstraints = STETHOSCOPE_AUDIO,
+): Promise<S> {
+  const id = await deviceIdFor('stethoscope', selection, md);
+  const stream = await md.getUserMedia({ audio: { deviceId: { exact: id! }, ...audio }, video: false });
+  const track = stream.getAudioTracks()[0];
+  const selector = selection.stethoscope!;
+  const label = track?.label ?? '';
+  const pick = pickDevice([{ deviceId: 'opened', kind: 'audioinput', label }], selector, 'stethoscope');
+  if (!track || !pick.ok) {
+    for (const t of stream.getTracks()) t.stop();
+    throw new StethoscopeWrongDevice(label);
+  }
+  return stream;
 }

@@ -4,7 +4,7 @@
  * for, through a stand-in for `navigator.mediaDevices`.
  */
 import { describe, expect, it } from 'vitest';
-import { findInstrumentCamera, MediaDeviceMissing, openInstrumentCamera, openPatientMedia } from '../../../../src/renderer/kiosk/src/media-devices';
+import { findInstrumentCamera, MediaDeviceMissing, openInstrumentCamera, openPatientMedia, openStethoscope } from '../../../../src/renderer/kiosk/src/media-devices';
 import type { MediaDeviceLike } from '../../../../src/shared/media-devices';
 
 interface Stream { id: number; stopped: boolean; getTracks(): { stop(): void }[] }
@@ -92,5 +92,56 @@ describe('the kiosk looks for the otoscope it may have', () => {
     expect(await findInstrumentCamera('otoscope', { otoscope: { usb: '1bcf:2c99' } }, b.md)).toEqual({ present: false });
     expect(await findInstrumentCamera('otoscope', {}, b.md)).toBeNull();
     expect(b.asked).toEqual([]);
+  });
+});
+
+describe('the stethoscope', () => {
+  const STETHO = [...BOOTH, mic('Eko CORE 500 USB Audio', 'steth-1')];
+  /** A stream whose audio track carries a label, as the browser's does. */
+  function audioBrowser(devices: MediaDeviceLike[], labelOf: (constraints: MediaStreamConstraints) => string) {
+    const asked: MediaStreamConstraints[] = [];
+    const stopped: string[] = [];
+    return {
+      asked,
+      stopped,
+      md: {
+        enumerateDevices: async () => devices,
+        getUserMedia: async (constraints: MediaStreamConstraints) => {
+          asked.push(constraints);
+          const label = labelOf(constraints);
+          const track = { label, stop: () => void stopped.push(label) };
+          return { getTracks: () => [track], getAudioTracks: () => [track] };
+        },
+      },
+    };
+  }
+  const byId = (devices: MediaDeviceLike[]) => (c: MediaStreamConstraints) => {
+    const id = ((c.audio as MediaTrackConstraints).deviceId as { exact: string }).exact;
+    return devices.find((d) => d.deviceId === id)!.label;
+  };
+
+  it('opens the configured stethoscope with the voice processing off, in stereo', async () => {
+    const b = audioBrowser(STETHO, byId(STETHO));
+    await openStethoscope({ stethoscope: { label: 'Eko' } }, b.md);
+    expect(b.asked).toEqual([{
+      audio: { deviceId: { exact: 'steth-1' }, echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 2, sampleRate: 48_000 },
+      video: false,
+    }]);
+  });
+
+  it('opens nothing when kiosk-config names no stethoscope, or when only another microphone is there', async () => {
+    const b = audioBrowser(STETHO, byId(STETHO));
+    await expect(openStethoscope({}, b.md)).rejects.toMatchObject({ code: 'MEDIA_DEVICE_NOT_CONFIGURED' });
+    const other = audioBrowser(BOOTH, byId(BOOTH));
+    const error = await openStethoscope({ stethoscope: { label: 'Eko' } }, other.md).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MEDIA_DEVICE_NOT_FOUND', failure: { role: 'stethoscope', seen: ['Jabra Speak 410'] } });
+    expect(b.asked).toEqual([]);
+    expect(other.asked).toEqual([]);
+  });
+
+  it('closes and refuses a device the browser opened that is not the configured stethoscope', async () => {
+    const b = audioBrowser(STETHO, () => 'Jabra Speak 410');
+    await expect(openStethoscope({ stethoscope: { label: 'Eko' } }, b.md)).rejects.toMatchObject({ code: 'STETHOSCOPE_WRONG_DEVICE' });
+    expect(b.stopped).toEqual(['Jabra Speak 410']);
   });
 });

@@ -1,9 +1,11 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
+import type { AuscultationPoint } from '../../../../shared/auscultation';
 import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
 import type { CallStats, Quality } from '../../../../media/quality';
 import { codeOf } from '../../../../shared/errors';
 import { mediaErrorText } from '../errors';
 import type { HubClient } from '../hub-client';
+import { ListeningPanel } from './ListeningPanel';
 
 declare global {
   interface Window {
@@ -21,10 +23,16 @@ export interface CallStatus { state: CallState; quality: Quality }
 
 /**
  * The call itself: the patient's video large, the doctor's own small, the
- * dermatoscope's and the otoscope's live streams each in its own panel when the booth sends them, and
- * the controls (microphone, camera, end).
+ * dermatoscope's and the otoscope's live streams each in its own panel when the booth sends them, the
+ * controls (microphone, camera, end), and the stethoscope's listening
+ * panel (its sound plays there; the booth's microphone is muted here
+ * meanwhile, so the room does not mask the chest). `listeningClips` is the
+ * spot for the clips recorded at the current point.
  */
-export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAway = false }: { hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void; boothAway?: boolean }) {
+export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAway = false, listeningClips }: {
+  hub: HubClient; onStatus: (s: CallStatus) => void; onEnd: () => void; boothAway?: boolean;
+  listeningClips?: (point: AuscultationPoint | null) => ReactNode;
+}) {
   const remote = useRef<HTMLVideoElement>(null);
   const self = useRef<HTMLVideoElement>(null);
   const derm = useRef<HTMLVideoElement>(null);
@@ -37,6 +45,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   const [cam, setCam] = useState(true);
   const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
   const [otoTrack, setOtoTrack] = useState<MediaStreamTrack | null>(null);
+  const [stethTrack, setStethTrack] = useState<MediaStreamTrack | null>(null);
   // Ending the call cannot be undone (the patient is disconnected): the button asks first.
   const [confirmEnd, setConfirmEnd] = useState(false);
   const statusRef = useRef(onStatus);
@@ -56,10 +65,12 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       remoteTrack: (track, source) => {
         if (source === 'dermatoscope') setDermTrack(track);
         if (source === 'otoscope') setOtoTrack(track);
+        if (source === 'stethoscope') setStethTrack(track);
       },
       remoteTrackEnded: (track, source) => {
         if (source === 'dermatoscope') setDermTrack((t) => (t === track ? null : t));
         if (source === 'otoscope') setOtoTrack((t) => (t === track ? null : t));
+        if (source === 'stethoscope') setStethTrack((t) => (t === track ? null : t));
       },
       localStream: (m) => { if (self.current) self.current.srcObject = m; },
       // The link's own loss is the page's banner, not a media error.
@@ -86,6 +97,11 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   useEffect(() => {
     if (oto.current) oto.current.srcObject = otoTrack ? new MediaStream([otoTrack]) : null;
   }, [otoTrack]);
+  // While the stethoscope plays, the booth's microphone does not (on this side only: the patient still hears the doctor).
+  const listening = stethTrack !== null;
+  useEffect(() => {
+    if (remote.current) remote.current.muted = listening;
+  }, [listening]);
 
   const toggleMic = (): void => {
     const on = !mic;
@@ -118,7 +134,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="media__videos">
-        <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" />
+        <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" data-booth-microphone={listening ? 'muted' : 'on'} />
         <video ref={self} className={cam ? 'media__self' : 'media__self media__self--off'} autoPlay playsInline muted aria-label="Votre vidéo" />
         {!cam && <span className="media__self-off">Caméra coupée</span>}
       </div>
@@ -134,6 +150,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
           <video ref={oto} autoPlay playsInline muted aria-label="Image de l’otoscope" />
         </figure>
       )}
+      <ListeningPanel hub={hub} track={stethTrack} clips={listeningClips} />
     </section>
   );
 });

@@ -3,23 +3,25 @@
  * the specialist asks for measurements; beside it, the step-by-step
  * guidance, the live value, the result, or how to fix a device problem.
  */
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import type { CallStatusShown } from '../call-status';
 import { watchCurrentCall } from '../call';
 import { doctorLine, doctorPhoto } from '../call-people';
 import { DEFAULT_VOLUME, louder, quieter, VOLUME_LEVELS } from '../volume';
 import type { Ear, MeasurementKind } from '../../../../shared/domain';
-import type { MeasurementView } from '../../../../shared/session-view';
+import type { AuscultationView, MeasurementView, SessionUiEvent } from '../../../../shared/session-view';
 import type { KioskApi } from '../../../../shared/kiosk-api';
 import { deviceNotResponding, EAR_WORDING } from '../../../../shared/wording';
 import { MediaDeviceMissing } from '../media-devices';
 import { captureDermatoscopePhoto, captureOtoscopePhoto, openInstrument, type InstrumentRole } from '../photo';
 import { recheckInstruments } from '../instrument-presence';
 import type { ExtraOptions } from '../../../../media/session';
+import { openStethoscope } from '../media-devices';
+import { produceOnCall, sendStethoscope } from '../stethoscope';
 import { recoveryKeys } from '../recovery';
 import { useScrollCue } from '../scroll-cue';
 import { t, type MessageKey } from '../i18n';
-import { MeasurementIllustration } from './Illustrations';
+import { AuscultationIllustration, MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
 import { QuantityLine, formatValue } from './values';
 import { LazyVideoArea } from './video-area-lazy';
@@ -118,6 +120,75 @@ function useInstrumentCamera(api: KioskApi, role: InstrumentRole, active: boolea
     };
   }, [api, role, active, attempt]);
   return { ...state, retry: () => setAttempt((n) => n + 1) };
+}
+
+/**
+ * While the doctor listens: the stethoscope kiosk-config names, sent as its
+ * own audio producer (src/renderer/kiosk/src/stethoscope.ts); its state goes
+ * to the session (STETHOSCOPE_STATUS). `retry` opens it again.
+ */
+function useStethoscope(p: KioskScreenProps, active: boolean): () => void {
+  const [attempt, setAttempt] = useState(0);
+  const { api } = p;
+  // The screen's `send` may change between renders; the stethoscope must not be reopened for that.
+  const sendRef = useRef(p.send);
+  sendRef.current = p.send;
+  useEffect(() => {
+    const send = (e: SessionUiEvent): void => sendRef.current(e);
+    if (!active) return undefined;
+    return sendStethoscope<MediaStreamTrack>({
+      open: async () => {
+        const { media } = await api.getSettings({});
+        const track = (await openStethoscope(media, navigator.mediaDevices, window.__cabineStethoscopeProfile?.audio)).getAudioTracks()[0]!;
+        return track;
+      },
+      produce: produceOnCall,
+      report: (s) => send(s.status === 'error' ? { type: 'STETHOSCOPE_STATUS', status: 'error', code: s.code } : { type: 'STETHOSCOPE_STATUS', status: 'listening' }),
+    });
+  }, [api, active, attempt]);
+  return () => {
+    sendRef.current({ type: 'STETHOSCOPE_STATUS', status: 'guidance' });
+    setAttempt((n) => n + 1);
+  };
+}
+
+/**
+ * Where to place the stethoscope (the torso with the point, the words, spoken),
+ * the doctor's breath instruction big, and the stethoscope's state; the
+ * pharmacist may place it for the patient.
+ */
+function AuscultationPanel(p: KioskScreenProps & { a: AuscultationView; retry: () => void }) {
+  const l = p.view.language;
+  const { a } = p;
+  const cue = useScrollCue();
+  return (
+    <div className="call-slot">
+    {/* Focusable: on a short screen the panel scrolls, and a keyboard (the pharmacist's) must reach what is below. */}
+    <section ref={cue.ref} className={`panel${a.status === 'error' ? ' panel--alert' : ''}`} data-testid="auscultation" data-point={a.point} data-status={a.status}
+      tabIndex={0} aria-labelledby="auscultation-title">
+      <h2 className="subtitle" id="auscultation-title">{t(l, 'auscultation.title')}</h2>
+      <figure className="auscultation__figure" aria-label={t(l, 'auscultation.figure')}>
+        <AuscultationIllustration point={a.point} front={t(l, 'auscultation.front')} back={t(l, 'auscultation.back')} />
+      </figure>
+      <p className="instruction" data-testid="auscultation-placement">{t(l, `guide.auscultation.${a.point}`)}</p>
+      {a.breath && <p className="value-big" role="status" data-testid="auscultation-breath" data-breath={a.breath}>{t(l, `speak.breath.${a.breath}`)}</p>}
+      {a.status === 'error' && a.error ? (
+        <>
+          <p className="instruction" role="alert" data-testid="auscultation-error" data-code={a.error}>{t(l, `auscultation.error.${a.error}`)}</p>
+          <div className="actions">
+            {p.view.context.alert == null && (
+              <button type="button" className="btn btn--secondary" data-testid="auscultation-call"
+                onClick={() => p.send({ type: 'CALL_PHARMACIST', reason: 'device-fault' })}>{t(l, 'alert.call')}</button>
+            )}
+            <button type="button" className="btn btn--primary" data-testid="retry" onClick={p.retry}>{t(l, 'recovery.retry')}</button>
+          </div>
+        </>
+      ) : <p className="notice" role="status" data-testid="auscultation-status">{t(l, a.status === 'listening' ? 'auscultation.listening' : 'auscultation.opening')}</p>}
+      <p className="lead">{t(l, 'auscultation.helper')}</p>
+    </section>
+    {cue.shown && <p className="scroll-cue" aria-hidden="true">{t(l, 'scrollCue')}</p>}
+    </div>
+  );
 }
 
 /**
@@ -267,6 +338,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const dermCamera = useInstrumentCamera(p.api, 'dermatoscope', onInstrument && m.kind === 'dermatoscope-photo');
   const otoCamera = useInstrumentCamera(p.api, 'otoscope', onInstrument && m.kind === 'otoscope-photo');
   const camera = m?.kind === 'otoscope-photo' ? otoCamera : dermCamera;
+  const ausc = sub === 'auscultation' ? p.view.context.auscultation ?? null : null;
+  const retryStethoscope = useStethoscope(p, ausc !== null);
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
@@ -277,7 +350,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const panelCue = useScrollCue();
   return (
     <StepScreen {...p} testid={`consultation-${sub}`} title={t(l, 'consultation.title')} wide hideTitle>
-      <div className={`consult${measuring ? ' consult--measure' : ''}`}>
+      <div className={`consult${measuring || ausc ? ' consult--measure' : ''}`}>
         {/* Video area: the doctor's video (mediasoup, VideoArea.tsx). Kept mounted for the whole call. */}
         <div className="consult__video" data-testid="video-area" aria-label={t(l, 'consultation.videoArea')} role="region">
           <Suspense fallback={null}>
@@ -291,7 +364,7 @@ export function ConsultationScreen(p: KioskScreenProps) {
             volume={volume} />
           </Suspense>
         </div>
-        {measuring ? <MeasurementPanel {...p} sub={sub} m={m} camera={camera} /> : (
+        {ausc ? <AuscultationPanel {...p} a={ausc} retry={retryStethoscope} /> : measuring ? <MeasurementPanel {...p} sub={sub} m={m} camera={camera} /> : (
           <div className="call-slot">
             <section className="panel" data-testid="call" ref={panelCue.ref}>
               {doctor && (

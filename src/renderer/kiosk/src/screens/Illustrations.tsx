@@ -4,6 +4,7 @@
  * them say the same thing, and are spoken.
  */
 import type { ReactElement } from 'react';
+import type { AuscultationPoint } from '../../../../shared/auscultation';
 import type { MeasurementKind } from '../../../../shared/domain';
 
 const INK = '#000000';
@@ -117,4 +118,57 @@ export function MeasurementIllustration({ kind, step, mirrored = false }: { kind
   if (kind === 'otoscope-photo') return otoscope(step, mirrored);
   const draw = drawings[kind === 'cuff-pressure' ? 'blood-pressure' : kind] ?? drawings.temperature!;
   return draw(step);
+}
+
+/** Where each point lies on a torso seen from the front or the back (viewBox units; the patient's left is the viewer's right from the front). */
+const POINT_SPOT: Record<AuscultationPoint, { view: 'front' | 'back'; x: number; y: number }> = {
+  aortic: { view: 'front', x: 88, y: 84 },
+  pulmonary: { view: 'front', x: 112, y: 84 },
+  tricuspid: { view: 'front', x: 106, y: 138 },
+  mitral: { view: 'front', x: 134, y: 150 },
+  'lung-front-left': { view: 'front', x: 136, y: 100 },
+  'lung-front-right': { view: 'front', x: 64, y: 100 },
+  'lung-back-left': { view: 'back', x: 70, y: 140 },
+  'lung-back-right': { view: 'back', x: 130, y: 140 },
+};
+
+function Torso({ x, view, spot }: { x: number; view: 'front' | 'back'; spot: { x: number; y: number } | null }) {
+  return (
+    <g transform={`translate(${x} 0)`} opacity={spot ? 1 : 0.45}>
+      <circle cx="100" cy="30" r="22" fill={SKIN} stroke={INK} strokeWidth="3" />
+      <path d="M40 62 Q100 48 160 62 L170 200 Q100 215 30 200 Z" fill={SKIN} stroke={INK} strokeWidth="3" />
+      {view === 'front' ? (
+        <g stroke={INK} strokeWidth="2" fill="none">
+          <line x1="100" y1="66" x2="100" y2="150" />
+          <path d="M60 70 Q80 76 96 70 M104 70 Q120 76 140 70" />
+          <path d="M62 150 Q76 164 90 152 M110 152 Q124 164 138 150" />
+        </g>
+      ) : (
+        <g stroke={INK} strokeWidth="2" fill="none">
+          <line x1="100" y1="62" x2="100" y2="200" strokeDasharray="4 4" />
+          <path d="M56 80 L86 84 L80 124 Z M144 80 L114 84 L120 124 Z" />
+        </g>
+      )}
+      {spot && (
+        <g data-testid="auscultation-spot">
+          <circle cx={spot.x} cy={spot.y} r="16" fill="none" stroke={ACCENT} strokeWidth="5" />
+          <circle cx={spot.x} cy={spot.y} r="6" fill={ACCENT} />
+        </g>
+      )}
+    </g>
+  );
+}
+
+/** The torso from the front and from the back, the point where the chest piece goes marked on the one that has it. */
+export function AuscultationIllustration({ point, front, back }: { point: AuscultationPoint; front: string; back: string }) {
+  const spot = POINT_SPOT[point];
+  return (
+    <svg className="illustration" viewBox="0 0 420 240" aria-hidden="true" focusable="false" data-testid="illustration" data-point={point}>
+      <rect x="0" y="0" width="420" height="240" rx="16" fill="#ffffff" stroke={INK} strokeWidth="3" />
+      <Torso x={0} view="front" spot={spot.view === 'front' ? spot : null} />
+      <Torso x={210} view="back" spot={spot.view === 'back' ? spot : null} />
+      <text x="100" y="232" textAnchor="middle" fontSize="18" fontWeight="700" fill={INK}>{front}</text>
+      <text x="310" y="232" textAnchor="middle" fontSize="18" fontWeight="700" fill={INK}>{back}</text>
+    </svg>
+  );
 }

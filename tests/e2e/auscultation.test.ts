@@ -1,0 +1,159 @@
+/**
+ * The guided auscultation in real Chromium pages through the real hub and
+ * mediasoup worker. Chromium's fake microphones play the stethoscope
+ * simulator's WAV (heart sounds at 72 /min, `--use-file-for-fake-audio-capture`);
+ * kiosk-config names "Fake Audio Input 2" as the stethoscope. The console
+ * asks for the mitral point → the kiosk shows where to place it → the
+ * booth's stethoscope producer (source 'stethoscope') reaches the console,
+ * which plays it: its level rises, the phonocardiogram draws, the heart
+ * rate estimated from the sound is the generated one; a breath instruction
+ * reaches the kiosk; stop closes the producer. Then a stethoscope that is
+ * not there: both sides say so.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHeartSoundWav } from '../../devices/drivers/stethoscope/simulator';
+import type { Hub } from '../../src/hub/server';
+import { AUSCULTATION_WORDING, BREATH_WORDING } from '../../src/shared/auscultation';
+import type { KioskConfig } from '../../src/shared/config';
+import { axeProblems } from '../helpers/axe';
+import { launchChromium } from '../helpers/chromium';
+import { testConfig } from '../helpers/config';
+import { endConsultation, signInOnConsole } from '../helpers/console-page';
+import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
+import { startKioskHost } from '../helpers/kiosk';
+import { screenPath } from '../helpers/screens';
+
+const BPM = 72;
+let hub: Hub;
+let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
+let config: KioskConfig;
+let browser: Browser;
+let dir: string;
+const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
+
+beforeAll(async () => {
+  ensureRenderersBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'cabine-ausc-'));
+  const wav = join(dir, 'heart.wav');
+  writeHeartSoundWav(wav, { bpm: BPM });
+  hub = await startTestHub();
+  config = testConfig({
+    boothId: 'demo-booth-1',
+    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
+    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
+    printer: { kind: 'file', dir: join(dir, 'prints') },
+    media: { stethoscope: { label: '^Fake Audio Input 2$' } },
+  });
+  kiosk = await startKioskHost(config);
+  browser = await launchChromium({ args: [`--use-file-for-fake-audio-capture=${wav}`] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await kiosk?.close();
+  await hub?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The sources of what the booth produces in its room, as the hub holds them. */
+function boothSources(): string[] {
+  const room = hub.media!.service.roomOfBooth('demo-booth-1');
+  return [...(room?.sides.booth?.producers.values() ?? [])].filter((p) => !p.closed).map((p) => String(p.appData.source));
+}
+
+async function nonBlankPixels(page: Page): Promise<number> {
+  return page.getByTestId('phonocardiogram').evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200) n++;
+    return n;
+  });
+}
+
+describe('guided auscultation', () => {
+  it('guides the kiosk to the mitral point and plays the stethoscope on the console, heart rate included; breath and stop reach the kiosk', async () => {
+    const { host } = kiosk;
+    await expect.poll(() => host.hubLink.status, { timeout: 10_000 }).toBe('online');
+    const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await kioskPage.goto(kiosk.transport.url);
+    const consolePage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await signInOnConsole(consolePage, hub.url);
+
+    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
+    host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
+    host.sendHostEvent({ type: 'SET_IDENTITY', identity });
+    host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
+    const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
+    await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
+    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
+    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+    const remoteVideo = consolePage.getByLabel('Vidéo du patient');
+    await expect.poll(() => remoteVideo.evaluate((v: HTMLVideoElement) => v.muted), { timeout: 10_000 }).toBe(false);
+
+    // The doctor picks the mitral point on the body diagram.
+    await consolePage.getByRole('button', { name: 'Foyer mitral' }).click();
+    const panel = kioskPage.getByTestId('auscultation');
+    await panel.waitFor({ timeout: 10_000 });
+    expect(await panel.getAttribute('data-point')).toBe('mitral');
+    expect(await kioskPage.getByTestId('auscultation-placement').textContent()).toBe(AUSCULTATION_WORDING.mitral.placement.fr);
+    expect(await kioskPage.evaluate(() => window.__cabineSpoken ?? [])).toContain('fr/guide.auscultation.mitral');
+
+    // The stethoscope is its own producer, and the console plays it.
+    await expect.poll(boothSources, { timeout: 20_000 }).toContain('stethoscope');
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 20_000 }).toBe('listening');
+    await consolePage.getByTestId('listening-sound').waitFor({ timeout: 20_000 });
+    const heard = () => consolePage.evaluate(() => window.__cabineStethoscope?.() ?? null);
+    await expect.poll(async () => (await heard())?.level ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.005);
+    await expect.poll(() => nonBlankPixels(consolePage), { timeout: 10_000 }).toBeGreaterThan(50);
+    // The estimate reads the last 8 s; a machine loaded enough to glitch the audio delays it, it does not change the rate.
+    const rates: (number | null)[] = [];
+    await expect.poll(async () => {
+      const bpm = (await heard())?.bpm ?? null;
+      rates.push(bpm === null ? null : Math.round(bpm * 10) / 10);
+      return bpm !== null && Math.abs(bpm - BPM) <= 2;
+    }, { timeout: 60_000 }).toBe(true).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; the estimates seen: ${rates.join(', ')}`);
+    });
+    // The booth's microphone is not played on the doctor's side while listening.
+    expect(await remoteVideo.evaluate((v: HTMLVideoElement) => v.muted)).toBe(true);
+    await expect.poll(() => consolePage.getByTestId('listening-status').textContent(), { timeout: 10_000 }).toContain('Écoute en cours — Foyer mitral');
+
+    // A breath instruction, shown big and spoken.
+    await consolePage.getByRole('button', { name: 'Retenez votre respiration' }).click();
+    const breath = kioskPage.getByTestId('auscultation-breath');
+    await breath.waitFor({ timeout: 10_000 });
+    expect(await breath.textContent()).toBe(BREATH_WORDING.hold.fr);
+    expect(await kioskPage.evaluate(() => window.__cabineSpoken ?? [])).toContain('fr/speak.breath.hold');
+
+    await kioskPage.screenshot({ path: screenPath('kiosk-auscultation.png') });
+    await consolePage.getByRole('region', { name: 'Stéthoscope' }).or(consolePage.locator('section.listening')).first().scrollIntoViewIfNeeded();
+    await consolePage.screenshot({ path: screenPath('console-listening.png') });
+    expect(await axeProblems(consolePage, { legacy: true }), 'axe on the listening panel').toEqual([]);
+    expect(await axeProblems(kioskPage, { legacy: true }), 'axe on the kiosk guidance').toEqual([]);
+
+    // Stop: the producer closes, the kiosk is back to the call, the booth's microphone plays again.
+    await consolePage.getByRole('button', { name: 'Arrêter l’écoute' }).click();
+    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+    await expect.poll(boothSources, { timeout: 20_000 }).not.toContain('stethoscope');
+    await expect.poll(() => consolePage.getByTestId('listening-sound').count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => remoteVideo.evaluate((v: HTMLVideoElement) => v.muted), { timeout: 10_000 }).toBe(false);
+
+    // A stethoscope that is not there (unplugged before the doctor asks): both sides say so, nothing is sent.
+    config.media.stethoscope = { label: '^Stéthoscope absent$' };
+    await consolePage.getByRole('button', { name: 'Poumon droit, dans le dos' }).click();
+    const error = kioskPage.getByTestId('auscultation-error');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.getAttribute('data-code')).toBe('MEDIA_DEVICE_NOT_FOUND');
+    const consoleError = consolePage.getByTestId('listening-error');
+    await consoleError.waitFor({ timeout: 10_000 });
+    expect(await consoleError.textContent()).toContain('stéthoscope n’est pas branché');
+    expect(boothSources()).not.toContain('stethoscope');
+
+    await endConsultation(consolePage);
+    await expect.poll(() => host.view().state, { timeout: 10_000 }).toBe('wrapUp.summary');
+  }, 180_000);
+});
