@@ -82,7 +82,8 @@ describe('a recorded stethoscope clip', () => {
     await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
     const sessionId = host.view().sessionId!;
 
-    await consolePage.getByLabel('Point d’auscultation').selectOption('mitral');
+    // The doctor listens at the mitral point; the clip is recorded there.
+    await consolePage.getByRole('button', { name: 'Foyer mitral' }).click();
     await consolePage.getByRole('button', { name: 'Enregistrer 15 s' }).click();
     await kioskPage.getByTestId('clip-recording').waitFor({ timeout: 15_000 });
     expect(await kioskPage.getByTestId('clip-recording').textContent()).toContain('Enregistrement en cours');

@@ -16,9 +16,8 @@ import { CLIP_SAMPLE_RATE } from '../../../shared/auscultation';
 import { sendInChunks } from '../../../shared/binary-transfer';
 import type { ClipRequested } from '../../../shared/clip-protocol';
 import type { KioskApi } from '../../../shared/kiosk-api';
-import { pickDevice, type MediaSelection } from '../../../shared/media-devices';
 import { PcmCollector } from './clip-capture';
-import { MediaDeviceMissing, type MediaDevicesLike } from './media-devices';
+import { openStethoscope, type MediaDevicesLike } from './media-devices';
 
 /** Why a clip stopped: its code is the one the host tells the hub. */
 export class ClipStopped extends Error {
@@ -30,6 +29,7 @@ export class ClipStopped extends Error {
 
 /** The part of a MediaStreamTrack a clip watches. */
 export interface ClipTrack {
+  readonly label: string;
   readonly readyState: string;
   stop(): void;
   addEventListener(type: 'ended', listener: () => void): void;
@@ -70,25 +70,6 @@ export const webAudioTap: AudioTap<MediaStream> = (stream, onBuffer) => {
     },
   };
 };
-
-/** The stethoscope, raw: one channel, nothing the browser adds for speech. */
-export async function openClipStethoscope<S extends ClipStream>(selection: MediaSelection, md: MediaDevicesLike<S>): Promise<S> {
-  let listed = await md.enumerateDevices();
-  if (listed.some((d) => d.kind === 'audioinput' && d.label === '')) {
-    // Labels stay blank until the page has opened a microphone once.
-    const probe = await md.getUserMedia({ audio: true });
-    for (const track of probe.getTracks()) track.stop();
-    listed = await md.enumerateDevices();
-  }
-  const pick = pickDevice(listed, selection.stethoscope, 'stethoscope');
-  if (!pick.ok) throw new MediaDeviceMissing(pick);
-  return md.getUserMedia({
-    audio: {
-      ...(pick.device ? { deviceId: { exact: pick.device.deviceId } } : {}),
-      echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1,
-    },
-  });
-}
 
 export interface ClipCapture {
   /** Resolves with the whole clip as a WAV; rejects with ClipStopped. */
@@ -155,7 +136,8 @@ export async function runClipCommand<S extends ClipStream>(
   let stream: S;
   try {
     const { media } = await api.getSettings({});
-    stream = await openClipStethoscope(media, deps.md);
+    // The same device, opened the same way, as the live listening (./media-devices.ts): never another microphone.
+    stream = await openStethoscope(media, deps.md);
   } catch (error) {
     await api.clipState({ state: 'failed', requestId: cmd.requestId, code: 'NO_STETHOSCOPE' }).catch(() => undefined);
     throw new ClipStopped('NO_STETHOSCOPE', (error as Error).message);

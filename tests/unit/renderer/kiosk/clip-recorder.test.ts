@@ -14,6 +14,8 @@ const requestId = '0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b';
 const cmd = { requestId, point: 'mitral' as const, seconds: 15 };
 
 class Track implements ClipTrack {
+  /** The browser names the track after the device it opened. */
+  readonly label = 'Eko CORE (2bb4:0001)';
   readyState = 'live';
   private readonly listeners = new Set<() => void>();
   stop(): void { this.readyState = 'ended'; }
@@ -68,7 +70,8 @@ describe('the kiosk records a stethoscope clip', () => {
     const b = booth(STETHOSCOPE);
     const run = runClipCommand(b.api, cmd, { md: b.md, tap: b.tap });
     await settled();
-    expect(b.asked).toEqual([{ audio: { deviceId: { exact: 'steth-1' }, echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 } }]);
+    // Opened as the live listening opens it: the device's own capture, nothing the browser adds for speech.
+    expect(b.asked).toEqual([{ audio: { deviceId: { exact: 'steth-1' }, echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 2, sampleRate: 48_000 }, video: false }]);
     expect(b.calls[0]).toEqual({ method: 'clipState', params: { state: 'recording', requestId } });
     b.play(15);
     await expect(run).resolves.toBe('0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c');

@@ -7,7 +7,7 @@
  * midway are shown in the hub's words.
  */
 import { memo, useCallback, useEffect, useState } from 'react';
-import { AUSCULTATION_POINTS, AUSCULTATION_WORDING, AuscultationPoint, CLIP_SECONDS } from '../../../../shared/auscultation';
+import { AUSCULTATION_WORDING, CLIP_SECONDS, type AuscultationPoint } from '../../../../shared/auscultation';
 import { CLIP, ClipFailedNote, ClipList, ClipNote, RecordClipResult } from '../../../../shared/clip-protocol';
 import { timeText } from '../format';
 import type { HubClient } from '../hub-client';
@@ -120,19 +120,3 @@ export const ClipsPanel = memo(function ClipsPanel({ hub, boothId, point, live, 
     </section>
   );
 });
-
-/**
- * The point to record at while the listening panel is not on this console:
- * a plain list of the points.
- */
-export function ClipPointSelect({ point, onPoint }: { point: AuscultationPoint | null; onPoint: (p: AuscultationPoint | null) => void }) {
-  return (
-    <label className="clips__point-select">
-      Point d’auscultation{' '}
-      <select value={point ?? ''} onChange={(e) => { const p = AuscultationPoint.safeParse(e.currentTarget.value); onPoint(p.success ? p.data : null); }}>
-        <option value="">—</option>
-        {AUSCULTATION_POINTS.map((p) => <option key={p} value={p}>{AUSCULTATION_WORDING[p].name}</option>)}
-      </select>
-    </label>
-  );
-}

@@ -18,7 +18,7 @@ import { BoothAwayBanner } from './BoothAwayBanner';
 import { EmergencyBanner } from './EmergencyBanner';
 import type { CallStatus } from './CallMedia';
 import { LazyCallMedia } from './call-media-lazy';
-import { ClipPointSelect, ClipsPanel } from './ClipsPanel';
+import { ClipsPanel } from './ClipsPanel';
 import { ContextPanel, IdentityBanner } from './ContextPanel';
 import { Gallery } from './Gallery';
 import { NextPatient } from './NextPatient';
@@ -57,8 +57,6 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
   const [error, setError] = useState<string | null>(null);
   /** The session's notes on the hub: undefined until the catch-up answers (the notes panel waits for them). */
   const [storedNotes, setStoredNotes] = useState<string | null | undefined>(undefined);
-  // NOTE: until the listening panel (body diagram) gives its current point, a plain list chooses where to record.
-  const [clipPoint, setClipPoint] = useState<AuscultationPoint | null>(null);
 
   useEffect(() => {
     const ours = (n: { boothId: string }): boolean => n.boothId === call.boothId;
@@ -121,6 +119,10 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
     return prescription;
   }, [hub]);
 
+  const listeningClips = useCallback((point: AuscultationPoint | null) => (
+    <ClipsPanel hub={hub} boothId={call.boothId} point={point} live online={online} />
+  ), [hub, call.boothId, online]);
+
   const sessionId = state.context?.patient.sessionId ?? call.entry?.sessionId ?? null;
   const firstName = state.context?.patient.firstName ?? call.entry?.firstName ?? null;
   const pharmacy = state.context?.pharmacy;
@@ -148,7 +150,7 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
       {error && <p className="error" role="alert">{error}</p>}
       <div className="consult__grid">
         <div className="consult__main">
-          {live ? <Suspense fallback={null}><LazyCallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} boothAway={away !== null} /></Suspense> : (
+          {live ? <Suspense fallback={null}><LazyCallMedia hub={hub} onStatus={setMedia} onEnd={onEnd} boothAway={away !== null} listeningClips={listeningClips} /></Suspense> : (
             <section className="panel ended" aria-label="Fin de consultation">
               <p>{endedText(endedReason)} Complétez vos notes, l’ordonnance et le compte rendu ci-dessous.</p>
             </section>
@@ -159,8 +161,8 @@ export function Consultation({ hub, call, live, online, away = null, endedReason
           <ContextPanel context={state.context} entry={call.entry} devices={state.devices} />
           <RequestsPanel devices={state.devices} requests={state.requests} onRequest={request} live={live} />
           <Gallery photos={state.photos} />
-          {live && <ClipPointSelect point={clipPoint} onPoint={setClipPoint} />}
-          <ClipsPanel hub={hub} boothId={call.boothId} point={clipPoint} live={live} online={online} />
+          {/* During the call the clips are recorded and listed in the listening panel, at the point listened to. */}
+          {!live && <ClipsPanel hub={hub} boothId={call.boothId} point={null} live={false} online={online} />}
         </div>
       </div>
       <div className="consult__wrap">
