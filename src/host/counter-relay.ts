@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { codeOf } from '../shared/errors';
 import {
-  AlertDelivery, COUNTER, CounterAcknowledge, RingAgain, type AlertReport, type BoothActivity,
+  AlertDelivery, AlertHeard, COUNTER, CounterAcknowledge, RingAgain, type AlertReport, type BoothActivity,
 } from '../shared/counter-protocol';
 import type { HubChannel } from './hub-link';
 import type { HostSession } from './session';
@@ -52,6 +52,11 @@ export class CounterRelay {
         this.reachOf = { ...this.reachOf, ring: r.ring };
         opts.changed();
       }
+      return { ok: true };
+    });
+    link.handle(COUNTER.heard, (params) => {
+      const h = AlertHeard.parse(params);
+      if (this.reachOf?.alertId === h.alertId && this.reported?.state === 'raised') this.setReach(h.alertId, h.counters > 0 ? 'counter' : 'booth');
       return { ok: true };
     });
   }

@@ -2,7 +2,9 @@
  * The booth's one authenticated connection to the hub (DESIGN §6: the host
  * holds the booth secret; the renderer never sees it). Reconnects with
  * exponential backoff and jitter; requests time out instead of hanging; the
- * status is observable so the outbox drains on reconnect.
+ * status is observable so the outbox drains on reconnect. Every frame it
+ * sends is paced under the hub's rate limit (BOOTH_FRAME_PACE): past a burst
+ * they wait their turn, in order, rather than get the booth cut off.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -10,8 +12,9 @@ import WebSocket from 'ws';
 import { backoffDelay } from '../shared/backoff';
 import { encodeBinaryFrame } from '../shared/binary-transfer';
 import { CabineError, codeOf } from '../shared/errors';
-import { BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
+import { BOOTH_FRAME_PACE, BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
 import { PendingRequests } from '../shared/pending-requests';
+import { RateLimiter } from '../shared/rate-limit';
 
 export type LinkStatus = 'connecting' | 'online' | 'offline';
 
@@ -68,6 +71,10 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   private readonly pending = new PendingRequests();
   private readonly handlers = new Map<string, RequestHandler>();
   private currentStatus: LinkStatus = 'offline';
+  private readonly pace = new RateLimiter(BOOTH_FRAME_PACE.perSecond, BOOTH_FRAME_PACE.burst);
+  /** Frames waiting for the pace, in order; those of a connection that closed are dropped with it (its requests failed). */
+  private readonly outgoing: { ws: WebSocket; data: string | Uint8Array }[] = [];
+  private paceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: HubLinkOptions) {
     super();
@@ -87,6 +94,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.dropOutgoing();
     const ws = this.ws;
     this.ws = null;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
@@ -108,14 +116,41 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     if (!ws || this.currentStatus !== 'online') return Promise.reject(new HubUnavailableError(`${method}: not connected`));
     const { bytes } = opts;
     return this.pending.start<T>(
-      (id) => ws.send(bytes ? encodeBinaryFrame({ t: 'req', id, m: method, p: params }, bytes) : JSON.stringify({ t: 'req', id, m: method, p: params })),
+      (id) => this.send(ws, bytes ? encodeBinaryFrame({ t: 'req', id, m: method, p: params }, bytes) : JSON.stringify({ t: 'req', id, m: method, p: params })),
       opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000,
       () => new HubUnavailableError(`${method}: no answer in time`),
     );
   }
 
   notify(method: string, params: unknown): void {
-    if (this.ws && this.currentStatus === 'online') this.ws.send(JSON.stringify({ t: 'note', m: method, p: params }));
+    if (this.ws && this.currentStatus === 'online') this.send(this.ws, JSON.stringify({ t: 'note', m: method, p: params }));
+  }
+
+  private send(ws: WebSocket, data: string | Uint8Array): void {
+    if (this.outgoing.length === 0 && this.pace.take()) {
+      ws.send(data);
+      return;
+    }
+    this.outgoing.push({ ws, data });
+    this.schedulePace();
+  }
+
+  private schedulePace(): void {
+    if (this.paceTimer) return;
+    this.paceTimer = setTimeout(() => {
+      this.paceTimer = null;
+      while (this.outgoing.length > 0 && this.pace.take()) {
+        const { ws, data } = this.outgoing.shift()!;
+        if (ws === this.ws && ws.readyState === WebSocket.OPEN) ws.send(data);
+      }
+      if (this.outgoing.length > 0) this.schedulePace();
+    }, this.pace.msUntilToken());
+  }
+
+  private dropOutgoing(): void {
+    this.outgoing.length = 0;
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.paceTimer = null;
   }
 
   private setStatus(status: LinkStatus): void {
@@ -151,6 +186,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.dropOutgoing();
       this.failPending('connection lost');
       if (this.stopped) return;
       this.setStatus('offline');
@@ -178,10 +214,10 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
         try {
           if (!handler) throw new HubRequestError('UNKNOWN_METHOD', `the booth has no method ${frame.m}`);
           const r = await handler(frame.p);
-          ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: true, r: r ?? null }));
+          this.send(ws, JSON.stringify({ t: 'res', id: frame.id, ok: true, r: r ?? null }));
         } catch (error) {
           const code = codeOf(error) ?? 'INTERNAL';
-          ws.send(JSON.stringify({ t: 'res', id: frame.id, ok: false, e: { code, message: (error as Error).message } }));
+          this.send(ws, JSON.stringify({ t: 'res', id: frame.id, ok: false, e: { code, message: (error as Error).message } }));
         }
       })();
     }

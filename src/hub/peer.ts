@@ -8,9 +8,9 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { z } from 'zod';
 import { decodeBinaryFrame } from '../shared/binary-transfer';
-import { systemClock, type Clock } from '../shared/clock';
 import { codeOf } from '../shared/errors';
 import { HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
+import { RateLimiter } from '../shared/rate-limit';
 import { PendingRequests } from '../shared/pending-requests';
 import { FloodLog } from './flood-log';
 
@@ -19,24 +19,6 @@ export interface Method<P extends z.ZodType = z.ZodType> {
   /** A binary method's requests come as binary frames, raw bytes after the JSON header; others as JSON only. */
   binary?: boolean;
   run: (peer: Peer, params: z.output<P>, bytes?: Buffer) => unknown;
-}
-
-/** Token bucket: `ratePerSecond` sustained, `burst` at once. */
-export class RateLimiter {
-  private tokens: number;
-  private last: number;
-  constructor(private readonly ratePerSecond: number, private readonly burst: number, private readonly clock: Pick<Clock, 'now'> = systemClock) {
-    this.tokens = burst;
-    this.last = clock.now();
-  }
-  take(): boolean {
-    const t = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
-    this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 export const CLOSE_POLICY = 1008;

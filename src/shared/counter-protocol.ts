@@ -45,6 +45,7 @@ export const COUNTER = {
   // hub → booth (requests)
   acknowledge: 'counter.acknowledge',
   ringAgain: 'counter.ringAgain',
+  heard: 'counter.heard',
   // counter page → hub (requests)
   acknowledgeAlert: 'counter.acknowledgeAlert',
   setIntake: 'counter.setIntake',
@@ -108,6 +109,13 @@ export const CounterAcknowledgeResult = z.object({ accepted: z.boolean() }).stri
 
 /** hub → booth: nobody answered yet; the booth chimes again. */
 export const RingAgain = z.object({ alertId: AlertId, ring: z.number().int().min(1) }).strict();
+
+/**
+ * hub → booth: who hears a standing alert changed — the first counter page
+ * of the pharmacy opened (it rings there at once), or the last one closed —
+ * so the kiosk stops or starts saying that only the booth rings.
+ */
+export const AlertHeard = z.object({ alertId: AlertId, counters: z.number().int().min(0) }).strict();
 
 /** counter page → hub. */
 export const AcknowledgeAlertParams = z.object({ boothId: z.string().min(1).max(64), alertId: AlertId }).strict();

@@ -7,6 +7,17 @@
 import { z } from 'zod';
 import type { PendingRequests } from './pending-requests';
 
+/**
+ * Frames a booth may send the hub: `perSecond` sustained, `burst` at once;
+ * past it the hub cuts the connection (a flooding or broken booth must not
+ * starve the others). The booth paces itself under it (`BOOTH_FRAME_PACE`),
+ * answers to the hub's own requests included, so that a busy moment — the
+ * outbox draining, readings, screen changes and a call's signaling at once —
+ * never gets an honest booth cut off.
+ */
+export const BOOTH_FRAME_LIMIT = { perSecond: 100, burst: 400 } as const;
+export const BOOTH_FRAME_PACE = { perSecond: 80, burst: 300 } as const;
+
 export const HubFrame = z.union([
   z.object({ t: z.literal('req'), id: z.number().int().nonnegative(), m: z.string().regex(/^[a-z][a-zA-Z0-9.]{0,63}$/), p: z.unknown() }).strict(),
   z.object({ t: z.literal('res'), id: z.number().int().nonnegative(), ok: z.literal(true), r: z.unknown() }).strict(),

@@ -70,10 +70,14 @@ export class CounterAlerts {
   pageConnected(page: CounterPage): void {
     this.pages.add(page);
     page.notify(COUNTER.boardNote, this.board(page.pharmacyId, page));
+    // An alert raised before the page opened rings there now, not at the next ring again.
+    for (const b of this.raisedIn(page.pharmacyId)) page.notify(COUNTER.ringNote, this.ringNote(b, b.alert!));
+    if (this.counters(page.pharmacyId) === 1) this.tellHeard(page.pharmacyId, 1);
   }
 
   pageDisconnected(page: CounterPage): void {
-    this.pages.delete(page);
+    if (!this.pages.delete(page)) return;
+    if (this.counters(page.pharmacyId) === 0) this.tellHeard(page.pharmacyId, 0);
   }
 
   /** The booth's emergency while it stands (raised or answered), as the doctor's console shows it; null when none. */
@@ -189,8 +193,24 @@ export class CounterAlerts {
   }
 
   private ring(b: BoothState, alert: BoardAlert): void {
-    const note: RingNote = { boothId: b.boothId, alertId: alert.alertId, reason: alert.reason, ring: alert.rings };
+    const note = this.ringNote(b, alert);
     for (const p of this.pages) if (p.pharmacyId === b.pharmacyId) p.notify(COUNTER.ringNote, note);
+  }
+
+  private ringNote(b: BoothState, alert: BoardAlert): RingNote {
+    return { boothId: b.boothId, alertId: alert.alertId, reason: alert.reason, ring: alert.rings };
+  }
+
+  /** The booths of a pharmacy whose alert still waits for someone. */
+  private raisedIn(pharmacyId: string): BoothState[] {
+    return [...this.booths.values()].filter((b) => b.pharmacyId === pharmacyId && b.alert?.state === 'raised');
+  }
+
+  /** Tells each booth of the pharmacy with a standing alert whether a counter page now hears it (first page opened, last closed). */
+  private tellHeard(pharmacyId: string, counters: number): void {
+    for (const b of this.raisedIn(pharmacyId)) {
+      this.opts.booth.request(b.boothId, COUNTER.heard, { alertId: b.alert!.alertId, counters }).catch(() => undefined);
+    }
   }
 
   private startRinging(b: BoothState): void {

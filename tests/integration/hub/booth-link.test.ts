@@ -116,4 +116,17 @@ describe('booth ↔ hub link', () => {
     await statusReached(a, 'online');
     await expect(a.request('echo', { text: 'back' })).resolves.toEqual({ from: 'A', text: 'back' });
   });
+
+  it('paces a burst of its own frames under the hub\'s rate limit, so that a busy booth is never cut off by its hub', async () => {
+    // A booth at a busy moment (outbox drain, live readings, screen changes, the call's signaling)
+    // may send more at once than the hub lets any peer send; the hub cuts a peer past its limit.
+    hub = await makeHub();
+    const a = link('A', SECRET_A, hub.port);
+    await statusReached(a, 'online');
+    let dropped = false;
+    a.on('status', (st) => { if (st !== 'online') dropped = true; });
+    const answers = await Promise.all(Array.from({ length: 700 }, (_, i) => a.request('echo', { text: `n${i}` }, { timeoutMs: 60_000 })));
+    expect(answers.map((r) => (r as { text: string }).text)).toEqual(Array.from({ length: 700 }, (_, i) => `n${i}`));
+    expect(dropped).toBe(false);
+  }, 60_000);
 });

@@ -94,6 +94,24 @@ describe('the booth\'s alert and the counter', () => {
     expect(changes()).toBe(before + 1);
   });
 
+  it('stops saying the booth rings alone once the hub says a counter page now hears the alert, and says it again when the last one closes', async () => {
+    // Raised before any counter page was open (a booth restarting onto its incident screen);
+    // then the pharmacist opens the counter page, which shows the standing alert.
+    const { link, session, alert, changes } = setup(0);
+    session.send({ type: 'CALL_PHARMACIST' });
+    await flush();
+    expect(alert()).toMatchObject({ reach: 'booth' });
+    const before = changes();
+    await link.call('counter.heard', { alertId: alert()!.id, counters: 1 });
+    expect(alert()).toMatchObject({ reach: 'counter', ring: 1 });
+    expect(changes()).toBe(before + 1);
+    await link.call('counter.heard', { alertId: alert()!.id, counters: 0 });
+    expect(alert()).toMatchObject({ reach: 'booth' });
+    // Another alert's news (one that already ended) changes nothing.
+    await link.call('counter.heard', { alertId: 'an-old-alert', counters: 1 });
+    expect(alert()).toMatchObject({ reach: 'booth' });
+  });
+
   it('tells the hub the alert ended with the session', async () => {
     const { session, reports } = setup(1);
     session.send({ type: 'CALL_PHARMACIST' });

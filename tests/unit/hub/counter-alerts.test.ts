@@ -132,6 +132,29 @@ describe('the counter\'s alerts', () => {
     expect(rings(marie)).toHaveLength(2);
   });
 
+  it('tells a booth ringing alone when a counter page of its pharmacy opens, rings that page at once, and tells the booth again when the last page closes', () => {
+    const { alerts, toBooth } = setup();
+    expect(alerts.report('b1', raised('a1'))).toEqual({ counters: 0 });
+    const paul = page(PAUL);
+    alerts.pageConnected(paul);
+    expect(toBooth).toEqual([]);
+    const marie = page(MARIE);
+    alerts.pageConnected(marie);
+    expect(rings(marie)).toEqual([{ boothId: 'b1', alertId: 'a1', reason: 'help', ring: 1 }]);
+    expect(toBooth).toEqual([['b1', 'counter.heard', { alertId: 'a1', counters: 1 }]]);
+    // A second page of the same pharmacy: the booth already knows it is heard.
+    const marie2 = page(MARIE);
+    alerts.pageConnected(marie2);
+    alerts.pageDisconnected(marie);
+    expect(toBooth).toHaveLength(1);
+    alerts.pageDisconnected(marie2);
+    expect(toBooth).toEqual([['b1', 'counter.heard', { alertId: 'a1', counters: 1 }], ['b1', 'counter.heard', { alertId: 'a1', counters: 0 }]]);
+    // Once acknowledged, pages coming and going are no news for the booth.
+    alerts.report('b1', { ...raised('a1'), state: 'acknowledged', acknowledgedBy: { via: 'booth' } });
+    alerts.pageConnected(page(MARIE));
+    expect(toBooth).toHaveLength(2);
+  });
+
   it('shows the booth offline when it disconnects, keeping its alert', () => {
     const { alerts } = setup();
     alerts.boothConnected('b1');
