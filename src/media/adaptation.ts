@@ -1,0 +1,131 @@
+/**
+ * What one direction of the call's line can carry, and which video layers
+ * to ask for: pure, so the decisions are tested on sequences of samples
+ * (browser code; MediaSession feeds it the browser's own statistics).
+ *
+ * Each sample (one stats interval, 2 s) is judged 'carries', 'strained' or
+ * 'cannot'; the line's state moves only after a run of agreeing samples,
+ * and the way back is slower and stricter than the way down (hysteresis),
+ * so an estimate that swings does not make the picture come and go:
+ * - good → degraded after 2 samples that are not 'carries';
+ * - any → audioOnly after 2 'cannot' in a row;
+ * - audioOnly → degraded after 3 'carries' in a row (measured on the
+ *   smallest layer, which keeps flowing as a probe);
+ * - degraded → good after 3 'carries' in a row.
+ * Thresholds: conversation breaks beyond ~6 % loss for video (audio with
+ * in-band FEC holds well past it), a picture under ~4 frames/s is a slide
+ * show, and the smallest layer needs ~150 kbit/s with audio beside it.
+ */
+
+export type LineState = 'good' | 'degraded' | 'audioOnly';
+export type Verdict = 'carries' | 'strained' | 'cannot';
+
+/** One direction over one interval. */
+export interface DirectionSample {
+  /** Frames per second of the camera's video that way; null when no video flows (the camera is off). */
+  fps: number | null;
+  /** Share of packets lost over the interval (0..1). */
+  loss: number;
+  /** Round trip (ms); null when unknown. */
+  rttMs: number | null;
+  /** The bandwidth estimate that way (kbit/s); null when the browser gives none. */
+  estimateKbps: number | null;
+}
+
+export const THRESHOLDS = {
+  cannot: { fpsBelow: 4, lossAtLeast: 0.06, estimateBelowKbps: 150 },
+  strained: { fpsBelow: 12, lossAtLeast: 0.02, rttAboveMs: 400, estimateBelowKbps: 500 },
+  downAfter: 2,
+  upAfter: 3,
+} as const;
+
+const readable = (n: number | null, max: number): boolean => n === null || (Number.isFinite(n) && n >= 0 && n <= max);
+
+/** Whether a sample can be judged at all (a browser's stats may hold NaN, or a counter that went backwards). */
+export function isReadable(s: DirectionSample): boolean {
+  return readable(s.fps, 500) && readable(s.loss, 1) && readable(s.rttMs, 60_000) && readable(s.estimateKbps, 10_000_000);
+}
+
+export function verdictOf(s: DirectionSample): Verdict {
+  const c = THRESHOLDS.cannot;
+  if ((s.fps !== null && s.fps < c.fpsBelow) || s.loss >= c.lossAtLeast || (s.estimateKbps !== null && s.estimateKbps < c.estimateBelowKbps)) return 'cannot';
+  const st = THRESHOLDS.strained;
+  if ((s.fps !== null && s.fps < st.fpsBelow) || s.loss >= st.lossAtLeast || (s.rttMs !== null && s.rttMs > st.rttAboveMs) || (s.estimateKbps !== null && s.estimateKbps < st.estimateBelowKbps)) return 'strained';
+  return 'carries';
+}
+
+/** One direction's state, moved by runs of samples (see the file's comment). */
+export class LineJudge {
+  private current: LineState = 'good';
+  /** Consecutive samples of each kind, up to now. */
+  private cannot = 0;
+  private notCarrying = 0;
+  private carrying = 0;
+
+  get state(): LineState {
+    return this.current;
+  }
+
+  next(sample: DirectionSample): LineState {
+    // An unreadable sample is no news: it neither counts nor breaks a run.
+    if (!isReadable(sample)) return this.current;
+    const v = verdictOf(sample);
+    this.cannot = v === 'cannot' ? this.cannot + 1 : 0;
+    this.notCarrying = v === 'carries' ? 0 : this.notCarrying + 1;
+    this.carrying = v === 'carries' ? this.carrying + 1 : 0;
+    const { downAfter, upAfter } = THRESHOLDS;
+    if (this.cannot >= downAfter) this.move('audioOnly');
+    else if (this.current === 'good' && this.notCarrying >= downAfter) this.move('degraded');
+    else if (this.current === 'audioOnly' && this.carrying >= upAfter) this.move('degraded');
+    else if (this.current === 'degraded' && this.carrying >= upAfter) this.move('good');
+    return this.current;
+  }
+
+  private move(to: LineState): void {
+    if (to === this.current) return;
+    this.current = to;
+    // A new state starts its own runs: the way back needs a full run of its own.
+    this.cannot = 0;
+    this.notCarrying = 0;
+    this.carrying = 0;
+  }
+}
+
+/** Rough bitrate of each simulcast layer (kbit/s), smallest first: what session.ts asks the encoder for. */
+export const LAYER_KBPS = [150, 500, 1200] as const;
+
+export interface LayerChoice {
+  spatialLayer: number;
+  temporalLayer: number;
+}
+
+/**
+ * The layers a video element asks for: the smallest spatial layer at least
+ * as tall as the element (the top one for a larger element), no more than
+ * the bandwidth estimate carries, at most the middle one on a degraded line,
+ * and the smallest on an audio-only one — it keeps flowing, hidden, so the
+ * judge sees when the line carries video again. Full frame rate always: the
+ * face keeps its movement (maintain-framerate) and the temporal layers
+ * matter only to the SFU's own bandwidth-driven choice.
+ */
+export function chooseLayers(opts: { viewHeight: number; layerHeights: number[]; temporalLayers: number; state: LineState; estimateKbps?: number | null }): LayerChoice {
+  const top = Math.max(0, opts.layerHeights.length - 1);
+  const temporalLayer = Math.max(0, opts.temporalLayers - 1);
+  if (opts.state === 'audioOnly') return { spatialLayer: 0, temporalLayer };
+  let spatial = opts.layerHeights.findIndex((h) => h >= opts.viewHeight);
+  if (spatial < 0) spatial = top;
+  if (opts.estimateKbps != null) {
+    let fits = 0;
+    for (let i = 0; i <= top; i++) if ((LAYER_KBPS[i] ?? Infinity) <= opts.estimateKbps * 0.85) fits = i;
+    spatial = Math.min(spatial, fits);
+  }
+  if (opts.state === 'degraded') spatial = Math.min(spatial, 1);
+  return { spatialLayer: Math.min(spatial, top), temporalLayer };
+}
+
+/** Spatial and temporal layer counts of a scalability mode ('L3T3', 'L1T3_KEY', 'S2T1'); none named: one of each; null when it is not one we accept (up to 3 each). */
+export function parseLayers(mode: string | undefined): { spatial: number; temporal: number } | null {
+  if (mode === undefined) return { spatial: 1, temporal: 1 };
+  const m = /^[LS]([1-3])T([1-3])(_KEY)?(h)?$/.exec(mode);
+  return m ? { spatial: Number(m[1]), temporal: Number(m[2]) } : null;
+}
