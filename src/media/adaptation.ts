@@ -17,6 +17,8 @@
  * show, and the smallest layer needs ~150 kbit/s with audio beside it.
  */
 
+export { parseLayers } from '../shared/media-protocol';
+
 export type LineState = 'good' | 'degraded' | 'audioOnly';
 export type Verdict = 'carries' | 'strained' | 'cannot';
 
@@ -121,11 +123,4 @@ export function chooseLayers(opts: { viewHeight: number; layerHeights: number[];
   }
   if (opts.state === 'degraded') spatial = Math.min(spatial, 1);
   return { spatialLayer: Math.min(spatial, top), temporalLayer };
-}
-
-/** Spatial and temporal layer counts of a scalability mode ('L3T3', 'L1T3_KEY', 'S2T1'); none named: one of each; null when it is not one we accept (up to 3 each). */
-export function parseLayers(mode: string | undefined): { spatial: number; temporal: number } | null {
-  if (mode === undefined) return { spatial: 1, temporal: 1 };
-  const m = /^[LS]([1-3])T([1-3])(_KEY)?(h)?$/.exec(mode);
-  return m ? { spatial: Number(m[1]), temporal: Number(m[2]) } : null;
 }
