@@ -63,6 +63,8 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
   const [state, setState] = useState<CallState>('connecting');
   const [quality, setQuality] = useState<Quality>('unknown');
   const [failed, setFailed] = useState(false);
+  /** The line cannot carry video (either way): audio goes on, the picture is set aside with a calm word. */
+  const [suspended, setSuspended] = useState(false);
   /** The configured camera or microphone that is not there (kiosk-config `media`): named on the failed video. */
   const [absent, setAbsent] = useState<MediaRole | null>(null);
   const l = labels[language];
@@ -75,6 +77,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       events: {
         state: setState,
         quality: setQuality,
+        line: (line) => setSuspended(line.videoSuspended),
         remoteStream: (s) => {
           if (remoteRef.current && remoteRef.current.srcObject !== s) remoteRef.current.srcObject = s;
         },
@@ -108,7 +111,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
   useEffect(() => { onStatusLine?.(shown.line); }, [onStatusLine, shown.line]);
 
   return (
-    <section className={`video-area${shown.failedPanel ? ' video-area--failed' : ''}`} aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
+    <section className={`video-area${shown.failedPanel ? ' video-area--failed' : ''}${suspended && !shown.failedPanel ? ' video-area--suspended' : ''}`} aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
       <video ref={remoteRef} className="video-area__remote" autoPlay playsInline />
       <video ref={selfRef} className="video-area__self" autoPlay playsInline muted aria-label={l.self} />
       {shown.quality && (
@@ -117,6 +120,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
           {l[quality]}
         </p>
       )}
+      {suspended && !shown.failedPanel && <p className="video-area__suspended" role="status" data-testid="video-suspended">{t(language, 'video.suspended')}</p>}
       {doctor && !shown.failedPanel && <p className="video-area__doctor" data-testid="video-doctor">{doctor}</p>}
       {shown.failedPanel && (
         <div className="video-area__failed" role="status" data-testid="video-failed">
