@@ -9,12 +9,15 @@
  * so an estimate that swings does not make the picture come and go:
  * - good → degraded after 2 samples that are not 'carries';
  * - any → audioOnly after 2 'cannot' in a row;
- * - audioOnly → degraded after 3 'carries' in a row (measured on the
- *   smallest layer, which keeps flowing as a probe);
+ * - audioOnly → degraded after 2 samples in a row that are not 'cannot'
+ *   (measured on the smallest layer, which keeps flowing as a probe at a
+ *   trickle: a few frames per second is all it can show);
  * - degraded → good after 3 'carries' in a row.
- * Thresholds: conversation breaks beyond ~6 % loss for video (audio with
- * in-band FEC holds well past it), a picture under ~4 frames/s is a slide
- * show, and the smallest layer needs ~150 kbit/s with audio beside it.
+ * Thresholds: video breaks beyond ~6 % loss (audio with in-band FEC holds
+ * well past it) or a 1.5 s round trip; under 12 frames/s, 2 % loss, a
+ * 400 ms round trip or a 300 kbit/s estimate (the middle layer beside the
+ * audio) the picture is strained. Frames and the estimate never say
+ * 'cannot' alone (see THRESHOLDS.cannot).
  */
 
 export { parseLayers } from '../shared/media-protocol';
@@ -35,9 +38,13 @@ export interface DirectionSample {
 }
 
 export const THRESHOLDS = {
-  cannot: { fpsBelow: 4, lossAtLeast: 0.06, estimateBelowKbps: 150 },
-  strained: { fpsBelow: 12, lossAtLeast: 0.02, rttAboveMs: 400, estimateBelowKbps: 500 },
+  // Only the line itself says 'cannot': loss, or a round trip no conversation survives. The estimate climbs back slowly after a trickle
+  // (the sender was app-limited), and few frames may be a busy processor rather than the line: both only strain.
+  cannot: { lossAtLeast: 0.06, rttAboveMs: 1500 },
+  strained: { fpsBelow: 12, lossAtLeast: 0.02, rttAboveMs: 400, estimateBelowKbps: 300 },
   downAfter: 2,
+  /** From audio-only back to degraded: video back within ~5 s of the line's recovery (the goal: 10 s). */
+  probeUpAfter: 2,
   upAfter: 3,
 } as const;
 
@@ -50,7 +57,7 @@ export function isReadable(s: DirectionSample): boolean {
 
 export function verdictOf(s: DirectionSample): Verdict {
   const c = THRESHOLDS.cannot;
-  if ((s.fps !== null && s.fps < c.fpsBelow) || s.loss >= c.lossAtLeast || (s.estimateKbps !== null && s.estimateKbps < c.estimateBelowKbps)) return 'cannot';
+  if (s.loss >= c.lossAtLeast || (s.rttMs !== null && s.rttMs > c.rttAboveMs)) return 'cannot';
   const st = THRESHOLDS.strained;
   if ((s.fps !== null && s.fps < st.fpsBelow) || s.loss >= st.lossAtLeast || (s.rttMs !== null && s.rttMs > st.rttAboveMs) || (s.estimateKbps !== null && s.estimateKbps < st.estimateBelowKbps)) return 'strained';
   return 'carries';
@@ -63,6 +70,8 @@ export class LineJudge {
   private cannot = 0;
   private notCarrying = 0;
   private carrying = 0;
+  /** From audio-only: samples in a row where the smallest layer, the probe, got through (anything but 'cannot'). */
+  private probing = 0;
 
   get state(): LineState {
     return this.current;
@@ -75,10 +84,11 @@ export class LineJudge {
     this.cannot = v === 'cannot' ? this.cannot + 1 : 0;
     this.notCarrying = v === 'carries' ? 0 : this.notCarrying + 1;
     this.carrying = v === 'carries' ? this.carrying + 1 : 0;
-    const { downAfter, upAfter } = THRESHOLDS;
+    this.probing = v === 'cannot' ? 0 : this.probing + 1;
+    const { downAfter, upAfter, probeUpAfter } = THRESHOLDS;
     if (this.cannot >= downAfter) this.move('audioOnly');
     else if (this.current === 'good' && this.notCarrying >= downAfter) this.move('degraded');
-    else if (this.current === 'audioOnly' && this.carrying >= upAfter) this.move('degraded');
+    else if (this.current === 'audioOnly' && this.probing >= probeUpAfter) this.move('degraded');
     else if (this.current === 'degraded' && this.carrying >= upAfter) this.move('good');
     return this.current;
   }
@@ -90,6 +100,7 @@ export class LineJudge {
     this.cannot = 0;
     this.notCarrying = 0;
     this.carrying = 0;
+    this.probing = 0;
   }
 }
 

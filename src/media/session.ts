@@ -26,6 +26,8 @@ declare global {
   interface Window {
     /** Test and benchmark hook: the current call's set-up steps. */
     __cabineTimeline?: () => { step: string; at: number }[];
+    /** Test and benchmark hook: the line each way as the call's media session last judged it. */
+    __cabineLine?: () => LineReport;
     /** Benchmark hook: set to false before the page loads, the call is made as before adaptation (the bench's baseline). */
     __cabineAdaptation?: boolean;
   }
@@ -558,7 +560,10 @@ export class MediaSession {
     const receive = receiveSample(prev, now);
     this.lastFps = receive.fps;
     if (now.recvVideo.frameHeight) this.topHeight = Math.max(this.topHeight, now.recvVideo.frameHeight);
-    const line = { receive: this.judges.receive.next(receive), send: this.judges.send.next(sendSample(prev, now)) };
+    const send = sendSample(prev, now);
+    // A sender down to its probe is app-limited: the browser's estimate then follows the trickle it sends, not what the line carries, so it cannot tell that the line came back.
+    if (this.cameraSend.probe) send.estimateKbps = null;
+    const line = { receive: this.judges.receive.next(receive), send: this.judges.send.next(send) };
     this.setLine(line.receive, line.send);
     if (this.adaptive) {
       await this.steerCamera(line.send);

@@ -3,7 +3,7 @@ import { chooseLayers, LineJudge, parseLayers, verdictOf, type DirectionSample }
 
 const fine: DirectionSample = { fps: 25, loss: 0, rttMs: 40, estimateKbps: null };
 const strained: DirectionSample = { fps: 14, loss: 0.03, rttMs: 120, estimateKbps: null };
-const broken: DirectionSample = { fps: 2, loss: 0.09, rttMs: 650, estimateKbps: 180 };
+const broken: DirectionSample = { fps: 2, loss: 0.09, rttMs: 650, estimateKbps: 120 };
 
 function run(judge: LineJudge, samples: DirectionSample[]): string[] {
   return samples.map((s) => judge.next(s));
@@ -14,10 +14,12 @@ describe('the line judge', () => {
     expect(verdictOf(fine)).toBe('carries');
     expect(verdictOf(strained)).toBe('strained');
     expect(verdictOf(broken)).toBe('cannot');
-    // Loss alone, a collapsed estimate alone, or no frames alone are enough.
+    // Loss alone, or a round trip no conversation survives, is enough; a low estimate (it lags behind a line that came back)
+    // or few frames (a busy processor is not a broken line) only strain.
     expect(verdictOf({ ...fine, loss: 0.1 })).toBe('cannot');
-    expect(verdictOf({ ...fine, estimateKbps: 90 })).toBe('cannot');
-    expect(verdictOf({ ...fine, fps: 1 })).toBe('cannot');
+    expect(verdictOf({ ...fine, rttMs: 2000 })).toBe('cannot');
+    expect(verdictOf({ ...fine, estimateKbps: 90 })).toBe('strained');
+    expect(verdictOf({ ...fine, fps: 1 })).toBe('strained');
     // A camera the other side turned off is not a broken line.
     expect(verdictOf({ ...fine, fps: null })).toBe('carries');
   });
@@ -32,9 +34,19 @@ describe('the line judge', () => {
     const judge = new LineJudge();
     run(judge, [broken, broken]);
     expect(judge.state).toBe('audioOnly');
-    expect(run(judge, [fine, fine])).toEqual(['audioOnly', 'audioOnly']);
+    expect(judge.next(fine)).toBe('audioOnly');
     expect(judge.next(fine)).toBe('degraded');
     expect(run(judge, [fine, fine, fine])).toEqual(['degraded', 'degraded', 'good']);
+  });
+
+  it('counts the smallest layer arriving at a few frames per second with little loss as the line coming back', () => {
+    const judge = new LineJudge();
+    run(judge, [broken, broken]);
+    // The probe: 60 kbit/s of the smallest layer, 6 frames/s, a little loss, a long round trip.
+    const probe: DirectionSample = { fps: 6, loss: 0.02, rttMs: 620, estimateKbps: null };
+    expect(run(judge, [probe, probe])).toEqual(['audioOnly', 'degraded']);
+    // Degraded to good still needs a line that fully carries the video.
+    expect(run(judge, [probe, probe, probe, probe])).toEqual(['degraded', 'degraded', 'degraded', 'degraded']);
   });
 
   it('does not flap on an estimate that swings between the extremes at every sample', () => {

@@ -67,12 +67,14 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
     session.current = s;
     window.__cabineStats = () => s.stats();
     window.__cabineTimeline = () => s.timeline;
+    window.__cabineLine = () => s.lineReport;
     s.start().catch((e: unknown) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); });
     return () => {
       s.close();
       session.current = null;
       delete window.__cabineStats;
       delete window.__cabineTimeline;
+      delete window.__cabineLine;
     };
   }, [hub]);
 

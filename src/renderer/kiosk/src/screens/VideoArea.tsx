@@ -89,6 +89,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     setCurrentCall(session);
     window.__cabineStats = () => session.stats();
     window.__cabineTimeline = () => session.timeline;
+    window.__cabineLine = () => session.lineReport;
     session.start().catch((error: unknown) => {
       console.warn('video failed to start', (error as Error).message);
       if (error instanceof MediaDeviceMissing) setAbsent(error.failure.role);
@@ -99,6 +100,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       session.close();
       delete window.__cabineStats;
       delete window.__cabineTimeline;
+      delete window.__cabineLine;
     };
   }, [api]);
 
