@@ -115,11 +115,14 @@ export interface LayerChoice {
 /**
  * The layers a video element asks for: the smallest spatial layer at least
  * as tall as the element (the top one for a larger element), no more than
- * the bandwidth estimate carries, at most the middle one on a degraded line,
+ * the bandwidth estimate carries, and the smallest on an audio-only line
  * and the smallest on an audio-only one — it keeps flowing, hidden, so the
  * judge sees when the line carries video again. Full frame rate always: the
  * face keeps its movement (maintain-framerate) and the temporal layers
- * matter only to the SFU's own bandwidth-driven choice.
+ * matter only to the SFU's own bandwidth-driven choice. A degraded line is
+ * left to that choice too: measured through the relay, capping it there
+ * made the layers switch back and forth, each switch waiting for a key
+ * frame (a freeze).
  */
 export function chooseLayers(opts: { viewHeight: number; layerHeights: number[]; temporalLayers: number; state: LineState; estimateKbps?: number | null }): LayerChoice {
   const top = Math.max(0, opts.layerHeights.length - 1);
@@ -132,6 +135,5 @@ export function chooseLayers(opts: { viewHeight: number; layerHeights: number[];
     for (let i = 0; i <= top; i++) if ((LAYER_KBPS[i] ?? Infinity) <= opts.estimateKbps * 0.85) fits = i;
     spatial = Math.min(spatial, fits);
   }
-  if (opts.state === 'degraded') spatial = Math.min(spatial, 1);
   return { spatialLayer: Math.min(spatial, top), temporalLayer };
 }

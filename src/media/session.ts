@@ -587,12 +587,17 @@ export class MediaSession {
     if (changed) this.opts.events?.line?.({ ...this.line });
   }
 
-  /** Our camera on a line that cannot carry it: only the smallest layer, at a trickle; the middle one on a degraded line. */
+  /**
+   * Our camera on a line that cannot carry it: only the smallest layer, at
+   * a trickle. A degraded line is left to the browser's own estimate, which
+   * drops the upper layers by itself (reconfiguring the encoder forces key
+   * frames: doing it on every degraded spell made freezes).
+   */
   private async steerCamera(send: LineState): Promise<void> {
     const producer = this.producers.get('camera');
     const sender = producer?.rtpSender;
     if (!producer || producer.closed || !sender) return;
-    const want = { top: send === 'audioOnly' ? 0 : send === 'degraded' ? 1 : CAMERA_LAYERS.length - 1, probe: send === 'audioOnly' };
+    const want = { top: send === 'audioOnly' ? 0 : CAMERA_LAYERS.length - 1, probe: send === 'audioOnly' };
     if (want.top === this.cameraSend.top && want.probe === this.cameraSend.probe) return;
     const params = sender.getParameters();
     if (params.encodings.length !== CAMERA_LAYERS.length) return;

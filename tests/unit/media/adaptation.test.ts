@@ -96,9 +96,9 @@ describe('the layers a video element asks for', () => {
     expect(chooseLayers({ viewHeight: 700, layerHeights: heights, temporalLayers: 3, state: 'good' })).toEqual({ spatialLayer: 2, temporalLayer: 2 });
   });
 
-  it('caps the layer by the bandwidth estimate and by a degraded line', () => {
+  it('caps the layer by the bandwidth estimate, and leaves a degraded line to the SFU\'s own estimate (each switch costs a key frame)', () => {
     expect(chooseLayers({ viewHeight: 700, layerHeights: heights, temporalLayers: 3, state: 'good', estimateKbps: 600 })).toEqual({ spatialLayer: 1, temporalLayer: 2 });
-    expect(chooseLayers({ viewHeight: 700, layerHeights: heights, temporalLayers: 3, state: 'degraded' })).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    expect(chooseLayers({ viewHeight: 700, layerHeights: heights, temporalLayers: 3, state: 'degraded' })).toEqual({ spatialLayer: 2, temporalLayer: 2 });
   });
 
   it('keeps only the smallest layer on an audio-only line: a trickle that tells when the line carries video again', () => {
