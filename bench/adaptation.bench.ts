@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../tests/helpers/chromium';
+import { endConsultation } from '../tests/helpers/console-page';
 import { ensureRenderersBuilt } from '../tests/helpers/hub';
 import { RELAY_BROWSER_ARGS, startRelayedCall, startRelayedHub, type RelayedCall, type RelayedHub } from '../tests/helpers/net-call';
 import { line, type LineName } from '../tests/helpers/net-profiles';
@@ -43,17 +44,17 @@ function received(page: Page): Promise<Received> {
     const r = { concealed: 0, samples: 0, freezes: 0, freezeSeconds: 0, frames: 0, height: 0, at: performance.now() };
     for (const pc of window.__peerConnections ?? []) {
       if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      // No named helpers in here: the bench runs under tsx, whose names do not exist in the page.
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; concealedSamples?: number; totalSamplesReceived?: number; freezeCount?: number; totalFreezesDuration?: number; framesDecoded?: number; frameHeight?: number }) => {
         if (s.type !== 'inbound-rtp') return;
-        const n = (k: string): number => (typeof s[k] === 'number' ? (s[k] as number) : 0);
         if (s.kind === 'audio') {
-          r.concealed += n('concealedSamples');
-          r.samples += n('totalSamplesReceived');
+          r.concealed += s.concealedSamples ?? 0;
+          r.samples += s.totalSamplesReceived ?? 0;
         } else {
-          r.freezes += n('freezeCount');
-          r.freezeSeconds += n('totalFreezesDuration');
-          r.frames += n('framesDecoded');
-          r.height = Math.max(r.height, n('frameHeight'));
+          r.freezes += s.freezeCount ?? 0;
+          r.freezeSeconds += s.totalFreezesDuration ?? 0;
+          r.frames += s.framesDecoded ?? 0;
+          r.height = Math.max(r.height, s.frameHeight ?? 0);
         }
       });
     }
@@ -146,6 +147,10 @@ async function measure(browser: Browser, net: RelayedHub, adaptive: boolean): Pr
     await sleep(Math.max(0, WINDOW_MS - OUTAGE_MS - recoverMs));
     return { windows, outage: { ...windowOf(start, await both(call)), recoverMs }, badRecoverMs, suspendedSeen };
   } finally {
+    // The doctor ends the consultation: free for the next call (the baseline's).
+    net.relay.setProfile({});
+    await endConsultation(call.consolePage).catch(() => undefined);
+    for (let i = 0; i < 100 && net.hub.media!.service.roomCount() > 0; i++) await sleep(100);
     await call.close();
   }
 }
@@ -165,7 +170,9 @@ export async function run(): Promise<BenchResult[]> {
   let off: Measured;
   try {
     on = await measure(browser, net, true);
+    process.stderr.write(`  adaptation on: ${JSON.stringify(on)}\n`);
     off = await measure(browser, net, false);
+    process.stderr.write(`  adaptation off: ${JSON.stringify(off)}\n`);
   } finally {
     await browser.close();
     await net.close();

@@ -115,8 +115,8 @@ export interface LayerChoice {
 /**
  * The layers a video element asks for: the smallest spatial layer at least
  * as tall as the element (the top one for a larger element), no more than
- * the bandwidth estimate carries, and the smallest on an audio-only line
- * and the smallest on an audio-only one — it keeps flowing, hidden, so the
+ * the bandwidth estimate carries, and the smallest on an audio-only line —
+ * it keeps flowing, hidden, so the
  * judge sees when the line carries video again. Full frame rate always: the
  * face keeps its movement (maintain-framerate) and the temporal layers
  * matter only to the SFU's own bandwidth-driven choice. A degraded line is
