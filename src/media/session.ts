@@ -17,6 +17,8 @@ import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type IceServer, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
+import { chooseLayers, LineJudge, type LayerChoice, type LineState } from './adaptation';
+import { callQuality, readInbound, readOutbound, readPath, receiveSample, sendSample, type Snapshot } from './call-figures';
 
 export type { MediaSource } from '../shared/media-protocol';
 
@@ -24,8 +26,50 @@ declare global {
   interface Window {
     /** Test and benchmark hook: the current call's set-up steps. */
     __cabineTimeline?: () => { step: string; at: number }[];
+    /** Test and benchmark hook: the line each way as the call's media session last judged it. */
+    __cabineLine?: () => LineReport;
+    /** Benchmark hook: set to false before the page loads, the call is made as before adaptation (the bench's baseline). */
+    __cabineAdaptation?: boolean;
   }
 }
+
+/** The line each way as this side sees it, and whether the video is suspended (either way audio-only). */
+export interface LineReport {
+  receive: LineState;
+  send: LineState;
+  videoSuspended: boolean;
+}
+
+/**
+ * How each source is sent. The patient's face keeps its frame rate (a
+ * conversation reads movement) and goes as three simulcast streams (¼, ½
+ * and full size, three temporal layers each) so the SFU forwards what each
+ * line and each screen can take; the instrument cameras keep their
+ * resolution (a lesion's detail is the point); the voice goes first:
+ * priority high (the browser's bandwidth share and network marking) and
+ * Opus in-band FEC, so under loss and a squeezed line the video yields
+ * before the audio does.
+ */
+interface SendProfile {
+  encodings?: types.RtpEncodingParameters[];
+  codecOptions?: types.ProducerCodecOptions;
+  degradation?: RTCDegradationPreference;
+}
+export const CAMERA_LAYERS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' },
+];
+/** The smallest layer's bitrate while the video is suspended: a trickle that shows when the line carries video again. */
+const PROBE_BITRATE = 60_000;
+const SEND_PROFILES: Partial<Record<MediaSource, SendProfile>> = {
+  camera: { encodings: CAMERA_LAYERS, degradation: 'maintain-framerate' },
+  microphone: { encodings: [{ priority: 'high', networkPriority: 'high' }], codecOptions: { opusFec: true, opusDtx: false } },
+  dermatoscope: { degradation: 'maintain-resolution' },
+  otoscope: { degradation: 'maintain-resolution' },
+};
+/** Every how many stats rounds the quality figures go to the hub for the record (2 s each: every 10 s). */
+const REPORT_EVERY = 5;
 
 /**
  * The hub's media methods (src/shared/media-protocol.ts), however they
@@ -45,6 +89,8 @@ export interface MediaSessionEvents {
   remoteTrack?: (track: MediaStreamTrack, source: MediaSource) => void;
   remoteTrackEnded?: (track: MediaStreamTrack, source: MediaSource) => void;
   quality?: (q: Quality) => void;
+  /** The line each way (good, degraded, audio-only), on each change. */
+  line?: (line: LineReport) => void;
   state?: (state: CallState) => void;
   error?: (error: Error) => void;
 }
@@ -57,6 +103,15 @@ export interface MediaSessionOptions {
   /** Defaults to camera + microphone from getUserMedia. */
   getLocalStream?: () => Promise<MediaStream>;
   statsIntervalMs?: number;
+  /**
+   * Simulcast, per-source degradation, audio first, layers chosen by the
+   * line and the screen (see SEND_PROFILES and ./adaptation.ts); off, the
+   * call is made as before (the bench's baseline). Default: on, unless the
+   * page's `__cabineAdaptation` hook says false.
+   */
+  adaptation?: boolean;
+  /** The height (CSS px × device pixel ratio) of the element showing a remote source, for the layer it needs; unknown: the top layer. */
+  viewHeight?: (source: MediaSource) => number | null;
 }
 
 type TransportInfo = RequestResult<typeof MEDIA.createTransport>;
@@ -86,19 +141,6 @@ export interface ExtraOptions {
   degradationPreference?: RTCDegradationPreference;
 }
 
-/** Sets the sender's degradation preference; a browser that refuses it keeps its default (the stream still goes). */
-async function keepDegradation(producer: types.Producer, preference: RTCDegradationPreference): Promise<void> {
-  const sender = producer.rtpSender;
-  if (!sender) return;
-  try {
-    const parameters = sender.getParameters();
-    parameters.degradationPreference = preference;
-    await sender.setParameters(parameters);
-  } catch {
-    // NOTE: older Chromium builds reject degradationPreference in setParameters; contentHint 'detail' still biases the encoder.
-  }
-}
-
 export class MediaSession {
   private device: Device | null = null;
   private send: types.Transport | null = null;
@@ -126,10 +168,32 @@ export class MediaSession {
   private restarting: Promise<void> | null = null;
   private restartAgain = false;
 
+  private readonly adaptive: boolean;
+  private readonly judges = { receive: new LineJudge(), send: new LineJudge() };
+  private line: LineReport = { receive: 'good', send: 'good', videoSuspended: false };
+  /** The first and the latest stats snapshot of the current media path (the record's figures run from the first). */
+  private firstSnap: Snapshot | null = null;
+  private lastSnap: Snapshot | null = null;
+  private lastFps: number | null = null;
+  private rounds = 0;
+  private suspended = { since: null as number | null, seconds: 0, episodes: 0 };
+  /** Layers last asked per consumer; consumers the hub says have a single layer are left alone. */
+  private readonly layersAsked = new Map<string, LayerChoice | 'single'>();
+  /** The camera's top spatial layer allowed and the smallest layer's bitrate, as last set on the sender. */
+  private cameraSend: { top: number; probe: boolean } = { top: CAMERA_LAYERS.length - 1, probe: false };
+  private topHeight = 480;
+
   /** When each set-up step finished (epoch ms, comparable across processes on one machine): what the set-up benchmark reads. */
   readonly timeline: { step: string; at: number }[] = [];
 
-  constructor(private readonly opts: MediaSessionOptions) {}
+  constructor(private readonly opts: MediaSessionOptions) {
+    this.adaptive = opts.adaptation ?? (typeof window === 'undefined' || window.__cabineAdaptation !== false);
+  }
+
+  /** The line each way as last judged. */
+  get lineReport(): LineReport {
+    return { ...this.line };
+  }
 
   private mark(step: string): void {
     this.timeline.push({ step, at: performance.timeOrigin + performance.now() });
@@ -221,6 +285,10 @@ export class MediaSession {
     this.device = null;
     this.remote = new MediaStream();
     this.lastStats = null;
+    this.firstSnap = null;
+    this.lastSnap = null;
+    this.layersAsked.clear();
+    this.cameraSend = { top: CAMERA_LAYERS.length - 1, probe: false };
   }
 
   private async connect(localStream: Promise<MediaStream> | null): Promise<void> {
@@ -261,19 +329,40 @@ export class MediaSession {
   private async produce(track: MediaStreamTrack, source: MediaSource, gen: number, options: ExtraOptions = {}): Promise<void> {
     const send = this.send;
     if (!send || gen !== this.generation || track.readyState === 'ended') return;
-    const { codecOptions, encodings } = options;
+    // The caller's own options (the stethoscope's Opus settings) win over the adaptive profile of its source.
+    const adaptive = this.adaptive ? SEND_PROFILES[source] ?? {} : {};
+    const encodings = options.encodings ?? adaptive.encodings;
+    const codecOptions = options.codecOptions ?? adaptive.codecOptions;
+    const degradation = options.degradationPreference ?? adaptive.degradation;
     // Tracks outlive producers: a restart produces them again.
-    const producer = await send.produce({ track, stopTracks: false, appData: { source }, codecOptions, encodings });
+    const producer = await send.produce({
+      track, stopTracks: false, appData: { source },
+      ...(encodings ? { encodings: encodings.map((e) => ({ ...e })) } : {}),
+      ...(codecOptions ? { codecOptions } : {}),
+    });
     if (gen !== this.generation) {
       producer.close();
       return;
     }
+    if (degradation) await this.setDegradation(producer, degradation);
     this.producers.get(source)?.close();
     this.producers.set(source, producer);
-    if (options.degradationPreference) await keepDegradation(producer, options.degradationPreference);
     if ((source === 'camera' && !this.enabled.camera) || (source === 'microphone' && !this.enabled.microphone)) {
       producer.pause();
       await this.req(MEDIA.pauseProducer, { producerId: producer.id });
+    }
+  }
+
+  /** What the encoder gives up first when the line or the CPU cannot keep up: frame rate or resolution. */
+  private async setDegradation(producer: types.Producer, preference: RTCDegradationPreference): Promise<void> {
+    const sender = producer.rtpSender;
+    if (!sender) return;
+    try {
+      await sender.setParameters({ ...sender.getParameters(), degradationPreference: preference });
+    } catch {
+      // A browser that refuses the preference still sends; the content hint says the same in other words.
+      const track = producer.track;
+      if (track && track.kind === 'video') track.contentHint = preference === 'maintain-resolution' ? 'detail' : 'motion';
     }
   }
 
@@ -467,6 +556,132 @@ export class MediaSession {
     const s = await this.stats();
     this.opts.events?.quality?.(qualityOf(this.lastStats, s));
     this.lastStats = s;
+    try {
+      await this.adapt();
+    } catch (error) {
+      // A refused layer or a stats read that failed is for this round only: the next round judges again.
+      this.opts.events?.error?.(error as Error);
+    }
+  }
+
+  // ---- adaptation: judge the line each way, act on it, report the figures ----------------
+
+  private sourceOf(kind: 'audio' | 'video'): types.Consumer | null {
+    for (const { consumer, source } of this.consumers.values()) {
+      if (!consumer.closed && (kind === 'video' ? source === 'camera' : source === 'microphone')) return consumer;
+    }
+    return null;
+  }
+
+  /** One stats round of the camera and microphone each way and of both transports. */
+  private async snapshot(): Promise<Snapshot> {
+    const camera = this.sourceOf('video');
+    const mic = this.sourceOf('audio');
+    const cameraOut = this.producers.get('camera');
+    const micOut = this.producers.get('microphone');
+    const read = async (o: { closed: boolean; getStats(): Promise<RTCStatsReport> } | null | undefined): Promise<RTCStatsReport | null> => (o && !o.closed ? o.getStats().catch(() => null) : null);
+    const [rv, ra, sv, sa, rt, st] = await Promise.all([read(camera), read(mic), read(cameraOut), read(micOut), read(this.recv), read(this.send)]);
+    return {
+      at: performance.now(),
+      recvVideo: readInbound(rv), recvAudio: readInbound(ra), sendVideo: readOutbound(sv), sendAudio: readOutbound(sa),
+      videoReceived: !!camera && !camera.paused, videoSent: !!cameraOut && !cameraOut.paused,
+      recvPath: readPath(rt), sendPath: readPath(st),
+    };
+  }
+
+  private async adapt(): Promise<void> {
+    if (this.current !== 'connected') return;
+    const gen = this.generation;
+    const now = await this.snapshot();
+    if (gen !== this.generation) return;
+    const prev = this.lastSnap;
+    this.lastSnap = now;
+    this.firstSnap ??= now;
+    if (!prev) return;
+    const receive = receiveSample(prev, now);
+    this.lastFps = receive.fps;
+    if (now.recvVideo.frameHeight) this.topHeight = Math.max(this.topHeight, now.recvVideo.frameHeight);
+    const send = sendSample(prev, now);
+    // A sender down to its probe is app-limited: the browser's estimate then follows the trickle it sends, not what the line carries, so it cannot tell that the line came back.
+    if (this.cameraSend.probe) send.estimateKbps = null;
+    const line = { receive: this.judges.receive.next(receive), send: this.judges.send.next(send) };
+    this.setLine(line.receive, line.send);
+    if (this.adaptive) {
+      await this.steerCamera(line.send);
+      await this.askLayers(line.receive);
+    }
+    if (++this.rounds % REPORT_EVERY === 0) await this.reportQuality();
+  }
+
+  private setLine(receive: LineState, send: LineState): void {
+    const videoSuspended = receive === 'audioOnly' || send === 'audioOnly';
+    const t = performance.now();
+    if (videoSuspended && this.suspended.since === null) {
+      this.suspended.since = t;
+      this.suspended.episodes += 1;
+    } else if (!videoSuspended && this.suspended.since !== null) {
+      this.suspended.seconds += (t - this.suspended.since) / 1000;
+      this.suspended.since = null;
+    }
+    const changed = receive !== this.line.receive || send !== this.line.send;
+    this.line = { receive, send, videoSuspended };
+    if (changed) this.opts.events?.line?.({ ...this.line });
+  }
+
+  /**
+   * Our camera on a line that cannot carry it: only the smallest layer, at
+   * a trickle. A degraded line is left to the browser's own estimate, which
+   * drops the upper layers by itself (reconfiguring the encoder forces key
+   * frames: doing it on every degraded spell made freezes).
+   */
+  private async steerCamera(send: LineState): Promise<void> {
+    const producer = this.producers.get('camera');
+    const sender = producer?.rtpSender;
+    if (!producer || producer.closed || !sender) return;
+    const want = { top: send === 'audioOnly' ? 0 : CAMERA_LAYERS.length - 1, probe: send === 'audioOnly' };
+    if (want.top === this.cameraSend.top && want.probe === this.cameraSend.probe) return;
+    const params = sender.getParameters();
+    if (params.encodings.length !== CAMERA_LAYERS.length) return;
+    params.encodings.forEach((e, i) => {
+      e.active = i <= want.top;
+      e.maxBitrate = i === 0 && want.probe ? PROBE_BITRATE : CAMERA_LAYERS[i]!.maxBitrate;
+    });
+    await sender.setParameters(params);
+    this.cameraSend = want;
+  }
+
+  /** The other side's camera: the layers its element and the line need, asked of the hub when they change. */
+  private async askLayers(receive: LineState): Promise<void> {
+    const consumer = this.sourceOf('video');
+    if (!consumer || this.layersAsked.get(consumer.id) === 'single') return;
+    const view = this.opts.viewHeight?.('camera') ?? null;
+    const top = this.topHeight;
+    const choice = chooseLayers({ viewHeight: view ?? top, layerHeights: CAMERA_LAYERS.map((l) => top / (l.scaleResolutionDownBy ?? 1)), temporalLayers: 3, state: receive });
+    const asked = this.layersAsked.get(consumer.id);
+    if (asked && asked !== 'single' && asked.spatialLayer === choice.spatialLayer && asked.temporalLayer === choice.temporalLayer) return;
+    try {
+      await this.req(MEDIA.setPreferredLayers, { consumerId: consumer.id, spatialLayer: choice.spatialLayer, temporalLayer: choice.temporalLayer });
+      this.layersAsked.set(consumer.id, choice);
+    } catch (error) {
+      // The other side sends one layer (an older booth, adaptation off): nothing to choose, and no asking again.
+      if ((error as { code?: string }).code === 'LAYERS_REFUSED') this.layersAsked.set(consumer.id, 'single');
+      else throw error;
+    }
+  }
+
+  /** The figures since this media path started, for the consultation's record. */
+  qualityFigures(): ReturnType<typeof callQuality> | null {
+    if (!this.firstSnap || !this.lastSnap || this.firstSnap === this.lastSnap) return null;
+    const open = this.suspended.since !== null ? (performance.now() - this.suspended.since) / 1000 : 0;
+    return callQuality(this.firstSnap, this.lastSnap, {
+      audioOnlySeconds: this.suspended.seconds + open, audioOnlyEpisodes: this.suspended.episodes,
+      line: { receive: this.line.receive, send: this.line.send }, videoFps: this.lastFps,
+    });
+  }
+
+  private async reportQuality(): Promise<void> {
+    const figures = this.qualityFigures();
+    if (figures) await this.req(MEDIA.qualityReport, figures);
   }
 
   get localStream(): MediaStream | null {
@@ -479,6 +694,8 @@ export class MediaSession {
 
   close(): void {
     if (this.current === 'closed') return;
+    // The last figures, best effort: the periodic reports already hold all but the last seconds.
+    if (this.current === 'connected') void this.reportQuality().catch(() => undefined);
     this.setState('closed');
     this.generation += 1;
     if (this.statsTimer) clearInterval(this.statsTimer);

@@ -46,6 +46,9 @@ export const MEDIA = {
   pauseProducer: 'media.pauseProducer',
   resumeProducer: 'media.resumeProducer',
   closeProducer: 'media.closeProducer',
+  // the video layers this side's own consumer forwards, and the call's quality figures for the record
+  setPreferredLayers: 'media.setPreferredLayers',
+  qualityReport: 'media.qualityReport',
   // hub → either side (notes)
   newProducer: 'media.newProducer',
   producerClosed: 'media.producerClosed',
@@ -122,6 +125,55 @@ export const IceServer = z.object({
   credential: z.string().max(300),
 }).strict();
 export type IceServer = z.infer<typeof IceServer>;
+
+/**
+ * Spatial and temporal layer counts of a scalability mode ('L3T3',
+ * 'L1T3_KEY', 'S2T1'); none named: one of each. Null for anything else or
+ * beyond 3 of either: what the hub accepts from a producer and what a
+ * consumer may ask for are both read from it.
+ */
+export function parseLayers(mode: string | undefined): { spatial: number; temporal: number } | null {
+  if (mode === undefined) return { spatial: 1, temporal: 1 };
+  const m = /^[LS]([1-3])T([1-3])(_KEY)?(h)?$/.exec(mode);
+  return m ? { spatial: Number(m[1]), temporal: Number(m[2]) } : null;
+}
+
+const LineState = z.enum(['good', 'degraded', 'audioOnly']);
+const Count = z.number().int().min(0).max(10_000_000);
+const Kbps = z.number().min(0).max(100_000);
+const Pixels = z.number().int().min(0).max(8192).nullable();
+
+/**
+ * A call's quality as one side measured it, from its browser's own
+ * statistics since its media path started: technical data for the
+ * consultation's traceability (no patient data). Sent now and then during
+ * the call (`media.qualityReport`), each report replacing the last.
+ */
+export const CallQuality = z.object({
+  durationSeconds: z.number().min(0).max(86_400),
+  receive: z.object({
+    /** Concealed audio samples over all received samples (0..1). */
+    audioConcealedRatio: z.number().min(0).max(1),
+    videoFreezeCount: Count,
+    videoFreezeSeconds: z.number().min(0).max(86_400),
+    videoFps: z.number().min(0).max(240).nullable(),
+    videoWidth: Pixels,
+    videoHeight: Pixels,
+    videoKbps: Kbps,
+    audioKbps: Kbps,
+  }).strict(),
+  send: z.object({ videoKbps: Kbps, audioKbps: Kbps, videoWidth: Pixels, videoHeight: Pixels }).strict(),
+  rttMs: z.number().min(0).max(60_000).nullable(),
+  /** How the media travels: straight to the SFU (udp, tcp) or through the TURN server (relay over udp, tcp or tls). */
+  path: z.enum(['udp', 'tcp', 'relay-udp', 'relay-tcp', 'relay-tls', 'unknown']),
+  /** Seconds this side spent with the video suspended (either direction audio-only). */
+  audioOnlySeconds: z.number().min(0).max(86_400),
+  /** Times the video was suspended. */
+  audioOnlyEpisodes: Count,
+  /** The line's state when the report was made, per direction as this side sees it. */
+  line: z.object({ receive: LineState, send: LineState }).strict(),
+}).strict();
+export type CallQuality = z.infer<typeof CallQuality>;
 
 /** A producer of the other side, as `media.capabilities` lists it and `media.newProducer` announces it. */
 export const RemoteProducer = z.object({ producerId: z.string(), kind: MediaKind, source: z.string() });
@@ -217,6 +269,12 @@ export const MEDIA_REQUESTS = {
   [MEDIA.pauseProducer]: { params: z.object({ producerId: Id }).strict(), result: Ok },
   [MEDIA.resumeProducer]: { params: z.object({ producerId: Id }).strict(), result: Ok },
   [MEDIA.closeProducer]: { params: z.object({ producerId: Id }).strict(), result: Ok },
+  /** Layers of one of this side's own consumers (0-based, below what its producer announced). */
+  [MEDIA.setPreferredLayers]: {
+    params: z.object({ consumerId: Id, spatialLayer: z.number().int().min(0).max(15), temporalLayer: z.number().int().min(0).max(15).optional() }).strict(),
+    result: Ok,
+  },
+  [MEDIA.qualityReport]: { params: CallQuality, result: Ok },
 } as const;
 
 /** Queue and room requests of the booth (its host calls them; the kiosk's renderer never does). */

@@ -129,8 +129,8 @@ export interface RelayedCall {
 
 let calls = 0;
 
-/** A booth and a console in a call through `hub` (see ./call.ts startCall), with pages whose peer connections are recorded. */
-export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, boothId: keyof typeof BOOTH_SECRETS): Promise<RelayedCall> {
+/** A booth and a console in a call through `hub` (see ./call.ts startCall), with pages whose peer connections are recorded; `pageSetup` runs on both pages before they load (e.g. an init script). */
+export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, boothId: keyof typeof BOOTH_SECRETS, pageSetup?: (page: Page) => Promise<void>): Promise<RelayedCall> {
   const n = ++calls;
   const kiosk = await startKioskHost(testConfig({
     boothId,
@@ -148,6 +148,7 @@ export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, 
   try {
     await recordPeerConnections(kioskPage);
     await recordPeerConnections(consolePage);
+    if (pageSetup) for (const page of [kioskPage, consolePage]) await pageSetup(page);
     await until(() => kiosk.host.hubLink.status === 'online', 'the booth linked to the hub');
     await joinCall({ kioskPage, consolePage }, { kioskUrl: kiosk.transport.url, hubUrl: hub.url, boothId, pin: CALL_PIN });
     return { kioskPage, consolePage, close };

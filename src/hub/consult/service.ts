@@ -148,6 +148,11 @@ export class ConsultService {
       // Only a doctor still at a console has a wrap-up; and only for a while (notes and prescription belong with the call).
       if (this.consoles.has(room.specialistId)) this.wrapUps.set(room.specialistId, { room, until: Date.now() + WRAP_UP_MS });
     });
+    // Technical figures of the call, kept with the consultation for its traceability; a failed write costs the call nothing.
+    service.on('quality', (room, side, quality) => {
+      void this.repo.saveCallQuality(sessionKey(room), { side, boothId: room.boothId, roomId: room.id, at: new Date().toISOString(), quality })
+        .catch((error: unknown) => this.log.warn({ roomId: room.id, err: (error as Error).message }, 'call quality not stored'));
+    });
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
     service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
 

@@ -9,7 +9,7 @@ import type { types as ms } from 'mediasoup';
 import type { z } from 'zod';
 import { codeOf } from '../../shared/errors';
 import {
-  BOOTH_REQUESTS, CONSOLE_REQUESTS, MEDIA, MEDIA_REQUESTS, QUEUE, ROOM, type BoothMethod, type CheckedParams, type ConsoleMethod, type MediaMethod,
+  BOOTH_REQUESTS, CONSOLE_REQUESTS, MEDIA, MEDIA_REQUESTS, QUEUE, ROOM, parseLayers, type BoothMethod, type CheckedParams, type ConsoleMethod, type MediaMethod,
   type RequestMethod, type ResultSent,
 } from '../../shared/media-protocol';
 import { refused, type Peer } from '../peer';
@@ -88,12 +88,37 @@ export function registerMediaMethods(gateway: MethodRegistry, service: MediaServ
   on(gateway, MEDIA.pauseProducer, async (peer, p) => { await producerOf(peer, p.producerId).pause(); return { ok: true }; });
   on(gateway, MEDIA.resumeProducer, async (peer, p) => { await producerOf(peer, p.producerId).resume(); return { ok: true }; });
   on(gateway, MEDIA.closeProducer, (peer, p) => { producerOf(peer, p.producerId).close(); return { ok: true }; });
+  on(gateway, MEDIA.setPreferredLayers, async (peer, p) => {
+    const consumer = consumerOf(peer, p.consumerId);
+    const layers = checkedLayers(consumer, p.spatialLayer, p.temporalLayer);
+    await consumer.setPreferredLayers(layers);
+    return { ok: true };
+  });
+  on(gateway, MEDIA.qualityReport, (peer, p) => {
+    const { room, name } = service.sideOf(peer);
+    service.reportQuality(room, name, p);
+    return { ok: true };
+  });
   // Both sides may leave on purpose; the catalogues of either side hold the same method.
   on(gateway, ROOM.leave, (peer) => {
     const { room, name } = service.sideOf(peer);
     service.leave(room, name);
     return { ok: true };
   }, BOOTH_REQUESTS);
+}
+
+/**
+ * The layers a consumer may be asked for: below the spatial and temporal
+ * layers its producer announced (the consumer's scalability mode says how
+ * many); a single-layer video has none to choose.
+ */
+function checkedLayers(consumer: ms.Consumer, spatialLayer: number, temporalLayer: number | undefined): ms.ConsumerLayers {
+  if (consumer.type !== 'simulcast' && consumer.type !== 'svc') throw refused('LAYERS_REFUSED', 'this stream has a single layer: there are no layers to choose');
+  const announced = parseLayers(consumer.rtpParameters.encodings?.[0]?.scalabilityMode);
+  if (!announced) throw refused('LAYERS_REFUSED', 'this stream announced layers the hub does not know');
+  if (spatialLayer >= announced.spatial) throw refused('LAYERS_REFUSED', `spatial layer ${spatialLayer} asked, the stream announced ${announced.spatial} (0 to ${announced.spatial - 1})`);
+  if (temporalLayer !== undefined && temporalLayer >= announced.temporal) throw refused('LAYERS_REFUSED', `temporal layer ${temporalLayer} asked, the stream announced ${announced.temporal} (0 to ${announced.temporal - 1})`);
+  return temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer };
 }
 
 /** Booths: the queue, and a restart without a session. */

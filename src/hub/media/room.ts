@@ -5,7 +5,7 @@
  * touch, or consume from, a room they are not in.
  */
 import type { types as ms } from 'mediasoup';
-import { MEDIA, type MediaNoteMethod, type MediaNoteParams, type MediaSource, type RemoteProducer, type RequestResult } from '../../shared/media-protocol';
+import { MEDIA, parseLayers, type CallQuality, type MediaNoteMethod, type MediaNoteParams, type MediaSource, type RemoteProducer, type RequestResult } from '../../shared/media-protocol';
 import { refused, type Peer } from '../peer';
 import { tell } from './notes';
 import type { QueueEntry } from './queue';
@@ -43,10 +43,31 @@ export class Side {
   }
 }
 
+/** Simulcast streams a producer may announce: the patient's camera sends three. */
+export const MAX_SIMULCAST = 3;
+
+/**
+ * A producer's announced layers, before the router takes them: audio in one
+ * stream, video in at most three simulcast streams, each with a scalability
+ * mode the hub reads (up to 3 spatial and 3 temporal layers) — so a
+ * consumer's layers are always ones the hub can name and check.
+ */
+function checkAnnouncedLayers(kind: ms.MediaKind, rtp: ms.RtpParameters): void {
+  const encodings = rtp.encodings ?? [];
+  const most = kind === 'audio' ? 1 : MAX_SIMULCAST;
+  if (encodings.length > most) throw refused('LAYERS_REFUSED', `${encodings.length} ${kind} streams announced, at most ${most} accepted`);
+  for (const e of encodings) {
+    const layers = parseLayers(e.scalabilityMode);
+    if (!layers || (encodings.length > 1 && layers.spatial > 1)) throw refused('LAYERS_REFUSED', `scalability mode ${String(e.scalabilityMode).slice(0, 20)} refused: up to 3 spatial and 3 temporal layers, one spatial layer per simulcast stream`);
+  }
+}
+
 export class Room {
   readonly id: string;
   readonly sides: Record<SideName, Side | null> = { booth: null, specialist: null };
   closed = false;
+  /** Each side's latest quality report (media.qualityReport). */
+  readonly quality: Partial<Record<SideName, CallQuality>> = {};
   /** The queue entry the booth was claimed from (patient context, pathway, session id). */
   entry: QueueEntry | null = null;
   /** When the claim was made (ISO): the room's duration feeds the queue's ETA. */
@@ -148,6 +169,7 @@ export class Room {
   async produce(name: SideName, side: Side, transportId: string, kind: ms.MediaKind, rtpParameters: ms.RtpParameters, source: MediaSource): Promise<{ id: string }> {
     const transport = side.transport(transportId);
     if (side.producers.size >= LIMITS.producers) throw refused('LIMIT', 'too many producers');
+    checkAnnouncedLayers(kind, rtpParameters);
     let producer: ms.Producer;
     try {
       producer = await transport.produce({ kind, rtpParameters, appData: { source } });

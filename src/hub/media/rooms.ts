@@ -41,7 +41,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../directory';
 import { codeOf } from '../../shared/errors';
-import { QUEUE, ROOM, type Elsewhere, type MediaNoteParams, type QueueJoin, type ResumeReason, type RoomRef } from '../../shared/media-protocol';
+import { QUEUE, ROOM, type CallQuality, type Elsewhere, type MediaNoteParams, type QueueJoin, type ResumeReason, type RoomRef } from '../../shared/media-protocol';
 import { refused, type Peer } from '../peer';
 import { tell } from './notes';
 import { WaitingQueue, type QueueEntry } from './queue';
@@ -73,6 +73,8 @@ export interface MediaServiceEvents {
   roomClosed: [Room, string];
   /** A side of a room came back, or the room was rebuilt on a new worker. */
   resumed: [Room, ResumeReason];
+  /** A side reported the call's quality figures (the record keeps them). */
+  quality: [Room, SideName, CallQuality];
 }
 
 export class MediaService extends EventEmitter<MediaServiceEvents> {
@@ -149,6 +151,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   roomOfSpecialist(specialistId: string): Room | undefined {
     for (const room of this.rooms.values()) if (room.specialistId === specialistId) return room;
     return undefined;
+  }
+
+  /** A side's quality figures: kept on the room (the latest replaces the last) and handed to the record. */
+  reportQuality(room: Room, name: SideName, quality: CallQuality): void {
+    room.quality[name] = quality;
+    this.emit('quality', room, name, quality);
   }
 
   roomCount(): number {

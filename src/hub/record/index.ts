@@ -101,6 +101,8 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     markPrescriptionDelivered: (...a) => get().markPrescriptionDelivered(...a),
     pendingPrescriptions: (...a) => get().pendingPrescriptions(...a),
     sessionPrescriptions: (...a) => get().sessionPrescriptions(...a),
+    saveCallQuality: (...a) => get().saveCallQuality(...a),
+    callQuality: (...a) => get().callQuality(...a),
     close: () => repo?.close(),
   };
 }

@@ -6,6 +6,7 @@
  * client would be.
  */
 import type { Prescription } from '../../shared/consult-protocol';
+import type { CallQuality, SideName } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 
 export interface StoredItem {
@@ -36,6 +37,15 @@ export interface ClaimRecord {
   claimedAt: string;
   /** The patient as the queue entry gave them (first name, age, pathway): sealed at rest. */
   patient: { firstName: string | null; age: number | null; reason: string | null; pathway: string | null; exceptionReason: string | null };
+}
+
+/** One side's quality figures for a consultation (technical data, no patient data): the latest report of that side. */
+export interface CallQualityRecord {
+  side: SideName;
+  boothId: string;
+  roomId: string;
+  at: string;
+  quality: CallQuality;
 }
 
 /** A prescription and whether the booth has acknowledged it. */
@@ -81,6 +91,10 @@ export interface RecordRepository {
   pendingPrescriptions(boothId: string): Promise<Prescription[]>;
   /** Prescriptions of a session, oldest first, with their delivery state. */
   sessionPrescriptions(sessionId: string): Promise<StoredPrescription[]>;
+  /** Keeps a side's latest quality figures for a session (`sessionKey` as for notes). */
+  saveCallQuality(sessionKey: string, record: CallQualityRecord): Promise<void>;
+  /** The quality figures of a session, one per side that reported. */
+  callQuality(sessionKey: string): Promise<CallQualityRecord[]>;
   close(): void | Promise<void>;
 }
 

@@ -10,9 +10,10 @@ import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Prescription } from '../../shared/consult-protocol';
+import { CallQuality } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 import {
-  RecordRefusal, type BoothItem, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+  RecordRefusal, type BoothItem, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
 
 /** Numbered from 1 (`user_version`); each applies in its own transaction. Exported for the migration tests. */
@@ -49,6 +50,11 @@ export const RECORD_MIGRATIONS = [
    ) WITHOUT ROWID;
    CREATE INDEX prescriptions_pending ON prescriptions(booth_id, delivered_at, issued_at);
    CREATE INDEX prescriptions_session ON prescriptions(session_id, issued_at);`,
+  // 3: each side's call quality figures (technical, no patient data: kept in clear).
+  `CREATE TABLE call_quality (
+     session_key TEXT NOT NULL, side TEXT NOT NULL, booth_id TEXT NOT NULL, room_id TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL,
+     PRIMARY KEY (session_key, side)
+   ) WITHOUT ROWID;`,
 ];
 export const RECORD_VERSION = RECORD_MIGRATIONS.length;
 
@@ -77,6 +83,8 @@ export class SqliteRecordRepository implements RecordRepository {
       putPrescription: db.prepare('INSERT INTO prescriptions (number, booth_id, session_id, issued_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT(number) DO NOTHING'),
       delivered: db.prepare('UPDATE prescriptions SET delivered_at = ?, printed = ? WHERE number = ? AND delivered_at IS NULL'),
       pending: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE booth_id = ? AND delivered_at IS NULL ORDER BY issued_at, number'),
+      putQuality: db.prepare('INSERT INTO call_quality (session_key, side, booth_id, room_id, updated_at, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_key, side) DO UPDATE SET booth_id = excluded.booth_id, room_id = excluded.room_id, updated_at = excluded.updated_at, body = excluded.body'),
+      quality: db.prepare<[string], { side: string; booth_id: string; room_id: string; updated_at: string; body: string }>('SELECT side, booth_id, room_id, updated_at, body FROM call_quality WHERE session_key = ? ORDER BY side'),
       sessionRx: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = ? ORDER BY issued_at, number'),
     };
     this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
@@ -130,6 +138,17 @@ export class SqliteRecordRepository implements RecordRepository {
     const row = this.st.byId.get(id);
     if (!row) return null;
     return { ...this.toStored([row])[0]!, boothId: row.booth_id };
+  }
+
+  async saveCallQuality(sessionKey: string, r: CallQualityRecord): Promise<void> {
+    this.st.putQuality.run(sessionKey, r.side, r.boothId, r.roomId, r.at, JSON.stringify(r.quality));
+  }
+
+  async callQuality(sessionKey: string): Promise<CallQualityRecord[]> {
+    return this.st.quality.all(sessionKey).map((row) => ({
+      side: row.side === 'booth' ? 'booth' : 'specialist', boothId: row.booth_id, roomId: row.room_id, at: row.updated_at,
+      quality: CallQuality.parse(JSON.parse(row.body)),
+    }));
   }
 
   async saveNotes(sessionKey: string, boothId: string, notes: SessionNotes): Promise<void> {

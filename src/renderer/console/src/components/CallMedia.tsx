@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AuscultationPoint } from '../../../../shared/auscultation';
-import { MediaSession, type CallState, type MediaSessionEvents } from '../../../../media/session';
+import { MediaSession, type CallState, type LineReport, type MediaSessionEvents } from '../../../../media/session';
+import type { LineState } from '../../../../media/adaptation';
 import type { CallStats, Quality } from '../../../../media/quality';
 import { codeOf } from '../../../../shared/errors';
 import { mediaErrorText } from '../errors';
@@ -18,6 +19,9 @@ declare global {
 
 const QUALITY_LABEL: Record<Quality, string> = { good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' };
 const STATE_LABEL: Record<CallState, string> = { idle: 'Connexion…', connecting: 'Connexion…', connected: 'En communication', reconnecting: 'Reconnexion…', closed: 'Terminée' };
+
+/** The line each way in words: the doctor knows whether the patient sees and hears them, and what reaches the console. */
+const LINE_WORD: Record<LineState, string> = { good: 'bonne', degraded: 'dégradée', audioOnly: 'audio seul' };
 
 export interface CallStatus { state: CallState; quality: Quality }
 
@@ -43,6 +47,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   const [error, setError] = useState<string | null>(null);
   const [mic, setMic] = useState(true);
   const [cam, setCam] = useState(true);
+  const [line, setLine] = useState<LineReport | null>(null);
   const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
   const [otoTrack, setOtoTrack] = useState<MediaStreamTrack | null>(null);
   const [stethTrack, setStethTrack] = useState<MediaStreamTrack | null>(null);
@@ -60,6 +65,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
     const events: MediaSessionEvents = {
       state: setState,
       quality: setQuality,
+      line: setLine,
       // The camera and microphone; the dermatoscope comes apart, as its own track.
       remoteStream: (m) => { if (remote.current && remote.current.srcObject !== m) remote.current.srcObject = m; },
       remoteTrack: (track, source) => {
@@ -76,11 +82,14 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       // The link's own loss is the page's banner, not a media error.
       error: (e) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); },
     };
-    const s = new MediaSession({ signaling: hub, events });
+    // The patient's camera comes in layers: the one this element's height needs, no more.
+    const viewHeight = (): number | null => (remote.current ? remote.current.clientHeight * (window.devicePixelRatio || 1) : null);
+    const s = new MediaSession({ signaling: hub, events, viewHeight });
     session.current = s;
     window.__cabineStats = () => s.stats();
     window.__cabineRemoteProducers = () => s.remoteProducers();
     window.__cabineTimeline = () => s.timeline;
+    window.__cabineLine = () => s.lineReport;
     s.start().catch((e: unknown) => { if (codeOf(e) !== 'CLOSED') setError(mediaErrorText(e)); });
     return () => {
       s.close();
@@ -88,6 +97,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       delete window.__cabineStats;
       delete window.__cabineRemoteProducers;
       delete window.__cabineTimeline;
+      delete window.__cabineLine;
     };
   }, [hub]);
 
@@ -118,6 +128,12 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
     <section className="media" aria-label="Vidéo de la consultation">
       <div className="media__bar">
         <span className={`quality quality--${quality}`} role="status" aria-label={`Qualité : ${QUALITY_LABEL[quality]}`}><span className="quality__bars" aria-hidden="true"><i /><i /><i /></span>{QUALITY_LABEL[quality]}</span>
+        {line && (
+          <span className="line" data-testid="call-line">
+            <span data-testid="line-receive" data-state={line.receive}>Réception : {LINE_WORD[line.receive]}</span>
+            <span data-testid="line-send" data-state={line.send}>Envoi : {LINE_WORD[line.send]}</span>
+          </span>
+        )}
         <span className="state" data-testid="call-state">{boothAway ? 'Cabine hors ligne' : STATE_LABEL[state]}</span>
         <span className="media__controls">
           <button type="button" className="secondary" aria-pressed={!mic} onClick={toggleMic}>{mic ? 'Couper le micro' : 'Activer le micro'}</button>
@@ -133,7 +149,8 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
-      <div className="media__videos">
+      <div className={line?.videoSuspended ? 'media__videos media__videos--suspended' : 'media__videos'}>
+        {line?.videoSuspended && <p className="media__suspended" role="status" data-testid="video-suspended">La vidéo est suspendue, la conversation continue</p>}
         <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" data-booth-microphone={listening ? 'muted' : 'on'} />
         <video ref={self} className={cam ? 'media__self' : 'media__self media__self--off'} autoPlay playsInline muted aria-label="Votre vidéo" />
         {!cam && <span className="media__self-off">Caméra coupée</span>}

@@ -65,6 +65,8 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
   const [state, setState] = useState<CallState>('connecting');
   const [quality, setQuality] = useState<Quality>('unknown');
   const [failed, setFailed] = useState(false);
+  /** The line cannot carry video (either way): audio goes on, the picture is set aside with a calm word. */
+  const [suspended, setSuspended] = useState(false);
   /** The configured camera or microphone that is not there (kiosk-config `media`): named on the failed video. */
   const [absent, setAbsent] = useState<MediaRole | null>(null);
   const l = labels[language];
@@ -77,6 +79,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       events: {
         state: setState,
         quality: setQuality,
+        line: (line) => setSuspended(line.videoSuspended),
         remoteStream: (s) => {
           if (remoteRef.current && remoteRef.current.srcObject !== s) remoteRef.current.srcObject = s;
         },
@@ -89,6 +92,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
     window.__cabineStats = () => session.stats();
     window.__cabineProducerIds = () => session.producerIds();
     window.__cabineTimeline = () => session.timeline;
+    window.__cabineLine = () => session.lineReport;
     session.start().catch((error: unknown) => {
       console.warn('video failed to start', (error as Error).message);
       if (error instanceof MediaDeviceMissing) setAbsent(error.failure.role);
@@ -100,6 +104,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
       delete window.__cabineStats;
       delete window.__cabineProducerIds;
       delete window.__cabineTimeline;
+      delete window.__cabineLine;
     };
   }, [api]);
 
@@ -112,7 +117,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
   useEffect(() => { onStatusLine?.(shown.line); }, [onStatusLine, shown.line]);
 
   return (
-    <section className={`video-area${shown.failedPanel ? ' video-area--failed' : ''}`} aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
+    <section className={`video-area${shown.failedPanel ? ' video-area--failed' : ''}${suspended && !shown.failedPanel ? ' video-area--suspended' : ''}`} aria-label={language === 'fr' ? 'Vidéo du médecin' : "Doctor's video"}>
       <video ref={remoteRef} className="video-area__remote" autoPlay playsInline />
       <video ref={selfRef} className="video-area__self" autoPlay playsInline muted aria-label={l.self} />
       {shown.quality && (
@@ -121,6 +126,7 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
           {l[quality]}
         </p>
       )}
+      {suspended && !shown.failedPanel && <p className="video-area__suspended" role="status" data-testid="video-suspended">{t(language, 'video.suspended')}</p>}
       {doctor && !shown.failedPanel && <p className="video-area__doctor" data-testid="video-doctor">{doctor}</p>}
       {shown.failedPanel && (
         <div className="video-area__failed" role="status" data-testid="video-failed">
