@@ -171,6 +171,8 @@ export class MediaSession {
   private readonly adaptive: boolean;
   private readonly judges = { receive: new LineJudge(), send: new LineJudge() };
   private line: LineReport = { receive: 'good', send: 'good', videoSuspended: false };
+  /** Whether the page heard the line's state since the path was (re)built: a good line is news too, the first time. */
+  private lineTold = false;
   /** The first and the latest stats snapshot of the current media path (the record's figures run from the first). */
   private firstSnap: Snapshot | null = null;
   private lastSnap: Snapshot | null = null;
@@ -287,6 +289,7 @@ export class MediaSession {
     this.lastStats = null;
     this.firstSnap = null;
     this.lastSnap = null;
+    this.lineTold = false;
     this.layersAsked.clear();
     this.cameraSend = { top: CAMERA_LAYERS.length - 1, probe: false };
   }
@@ -625,7 +628,8 @@ export class MediaSession {
     }
     const changed = receive !== this.line.receive || send !== this.line.send;
     this.line = { receive, send, videoSuspended };
-    if (changed) this.opts.events?.line?.({ ...this.line });
+    if (changed || !this.lineTold) this.opts.events?.line?.({ ...this.line });
+    this.lineTold = true;
   }
 
   /**

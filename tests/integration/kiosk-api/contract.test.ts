@@ -152,7 +152,7 @@ describe.each([
 
   it("tells the kiosk its screen's diagonal (to size text for the screen), the inactivity prompt's length (its countdown) and which camera is which", async () => {
     h = await makeHarness();
-    await expect(h.api.getSettings({})).resolves.toEqual({ screenDiagonalInches: 21.5, inactivityWipeSeconds: 30, media: { dermatoscope: { label: '^fake_device_2$' }, otoscope: { label: '^fake_device_3$' } } });
+    await expect(h.api.getSettings({})).resolves.toEqual({ screenDiagonalInches: 21.5, inactivityWipeSeconds: 30, media: { dermatoscope: { label: '^fake_device_2$' }, otoscope: { label: '^fake_device_3$' }, stethoscope: { label: '^Fake Audio Input 2$' } } });
   });
 
   describe('the binary call', () => {
