@@ -3,19 +3,18 @@
  * mediasoup worker. Chromium's fake microphones play the stethoscope
  * simulator's WAV (heart sounds at 72 /min, `--use-file-for-fake-audio-capture`);
  * kiosk-config names "Fake Audio Input 2" as the stethoscope. The console
- * asks for the mitral point → the kiosk shows where to place it → the
- * booth's stethoscope producer (source 'stethoscope') reaches the console,
- * which plays it: its level rises, the phonocardiogram draws, the heart
- * rate estimated from the sound is the generated one; a breath instruction
- * reaches the kiosk; stop closes the producer. Then a stethoscope that is
- * not there: both sides say so.
+ * asks for the mitral point → the kiosk shows where to place it, spoken →
+ * the booth's stethoscope producer (source 'stethoscope') reaches the
+ * console, which plays it instead of the booth's microphone; a breath
+ * instruction reaches the kiosk; stop closes the producer. Then a
+ * stethoscope that is not there: both sides say so. The phonocardiogram,
+ * the heart rate and the recorded clip are walked in kit.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeHeartSoundWav } from '../../devices/drivers/stethoscope/simulator';
 import type { Hub } from '../../src/hub/server';
 import { AUSCULTATION_WORDING, BREATH_WORDING } from '../../src/shared/auscultation';
 import type { KioskConfig } from '../../src/shared/config';
@@ -24,6 +23,7 @@ import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
+import { boothSources as sourcesOf, heartSoundMicrophone } from '../helpers/instruments';
 import { startKioskHost } from '../helpers/kiosk';
 import { screenPath } from '../helpers/screens';
 
@@ -38,8 +38,7 @@ const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-
 beforeAll(async () => {
   ensureRenderersBuilt();
   dir = mkdtempSync(join(tmpdir(), 'cabine-ausc-'));
-  const wav = join(dir, 'heart.wav');
-  writeHeartSoundWav(wav, { bpm: BPM });
+  const microphone = heartSoundMicrophone(dir, BPM);
   hub = await startTestHub();
   config = testConfig({
     boothId: 'demo-booth-1',
@@ -49,7 +48,7 @@ beforeAll(async () => {
     media: { stethoscope: { label: '^Fake Audio Input 2$' } },
   });
   kiosk = await startKioskHost(config);
-  browser = await launchChromium({ args: [`--use-file-for-fake-audio-capture=${wav}`] });
+  browser = await launchChromium({ args: [microphone] });
 }, 120_000);
 
 afterAll(async () => {
@@ -59,23 +58,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The sources of what the booth produces in its room, as the hub holds them. */
-function boothSources(): string[] {
-  const room = hub.media!.service.roomOfBooth('demo-booth-1');
-  return [...(room?.sides.booth?.producers.values() ?? [])].filter((p) => !p.closed).map((p) => String(p.appData.source));
-}
-
-async function nonBlankPixels(page: Page): Promise<number> {
-  return page.getByTestId('phonocardiogram').evaluate((c: HTMLCanvasElement) => {
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200) n++;
-    return n;
-  });
-}
+const boothSources = (): string[] => sourcesOf(hub, 'demo-booth-1');
 
 describe('guided auscultation', () => {
-  it('guides the kiosk to the mitral point and plays the stethoscope on the console, heart rate included; breath and stop reach the kiosk', async () => {
+  it('guides the kiosk to the mitral point and plays the stethoscope on the console instead of the booth microphone; breath and stop reach the kiosk', async () => {
     const { host } = kiosk;
     await expect.poll(() => host.hubLink.status, { timeout: 10_000 }).toBe('online');
     const kioskPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -108,16 +94,6 @@ describe('guided auscultation', () => {
     await consolePage.getByTestId('listening-sound').waitFor({ timeout: 20_000 });
     const heard = () => consolePage.evaluate(() => window.__cabineStethoscope?.() ?? null);
     await expect.poll(async () => (await heard())?.level ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.005);
-    await expect.poll(() => nonBlankPixels(consolePage), { timeout: 10_000 }).toBeGreaterThan(50);
-    // The estimate reads the last 8 s; a machine loaded enough to glitch the audio delays it, it does not change the rate.
-    const rates: (number | null)[] = [];
-    await expect.poll(async () => {
-      const bpm = (await heard())?.bpm ?? null;
-      rates.push(bpm === null ? null : Math.round(bpm * 10) / 10);
-      return bpm !== null && Math.abs(bpm - BPM) <= 2;
-    }, { timeout: 60_000 }).toBe(true).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}; the estimates seen: ${rates.join(', ')}`);
-    });
     // The booth's microphone is not played on the doctor's side while listening.
     expect(await remoteVideo.evaluate((v: HTMLVideoElement) => v.muted)).toBe(true);
     await expect.poll(() => consolePage.getByTestId('listening-status').textContent(), { timeout: 10_000 }).toContain('Écoute en cours — Foyer mitral');

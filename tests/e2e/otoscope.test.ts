@@ -9,19 +9,18 @@
  *
  * Chromium feeds one picture to all its fake cameras: the otoscope's
  * (kiosk-config `media.otoscope`, "fake_device_3") is replaced, through the
- * kiosk's camera seam (`window.__cabineCameraSource`), by a generated
- * eardrum-like scene of its own size, so the still can be told from the
- * dermatoscope's and its size checked against the camera's.
+ * kiosk's camera seam, by the eardrum of ../helpers/instruments.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
+import { eardrumCamera, FOUR_CAMERAS, isEardrum, OTOSCOPE, otoscopeTrackSize, stillOf, videoFrames as frames } from '../helpers/instruments';
 import { startKioskHost } from '../helpers/kiosk';
 import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
@@ -31,62 +30,6 @@ let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
 let browser: Browser;
 let dir: string;
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
-
-/** The otoscope camera's own size (4:3, as a USB otoscope's sensor commonly is). */
-const OTOSCOPE = { width: 1280, height: 960 };
-
-/**
- * Runs in the kiosk page before its scripts: the otoscope's device id opens a
- * canvas drawing a pink-grey eardrum with its cone of light, kept drawing;
- * `__unplugOtoscope()` takes the camera off the browser's list and ends its
- * track, as pulling the USB cable does.
- */
-function eardrumCamera({ width, height }: { width: number; height: number }): void {
-  const w = window as unknown as Window & { __otoscopeTrack?: MediaStreamTrack; __unplugOtoscope?: () => void };
-  let unplugged = false;
-  const md = navigator.mediaDevices;
-  const list = md.enumerateDevices.bind(md);
-  md.enumerateDevices = async () => (await list()).filter((d) => !(unplugged && d.label === 'fake_device_3'));
-  let otoscopeId: string | null = null;
-  const idOf = async (): Promise<string | null> => (otoscopeId ??= (await list()).find((d) => d.label === 'fake_device_3')?.deviceId ?? null);
-  // The seam is synchronous: the id is learnt as soon as the page has labels (its first camera opened).
-  md.addEventListener('devicechange', () => void idOf());
-  const learn = setInterval(() => void idOf().then((id) => { if (id) clearInterval(learn); }), 100);
-  w.__cabineCameraSource = (deviceId) => {
-    if (deviceId !== otoscopeId) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = width;
-    canvas.height = height;
-    const g = canvas.getContext('2d')!;
-    let tick = 0;
-    const draw = (): void => {
-      tick += 1;
-      g.fillStyle = '#2a1410';
-      g.fillRect(0, 0, width, height);
-      g.fillStyle = '#d9a3a0';
-      g.beginPath();
-      g.ellipse(width / 2, height / 2, height * 0.38, height * 0.34, 0, 0, 2 * Math.PI);
-      g.fill();
-      // The cone of light, slightly moving so that every frame differs.
-      g.fillStyle = '#fff4e8';
-      g.beginPath();
-      g.moveTo(width / 2, height / 2);
-      g.lineTo(width / 2 + height * 0.22, height / 2 + height * 0.24 + (tick % 4));
-      g.lineTo(width / 2 + height * 0.12, height / 2 + height * 0.28);
-      g.fill();
-    };
-    draw();
-    setInterval(draw, 40);
-    const stream = canvas.captureStream(25);
-    w.__otoscopeTrack = stream.getVideoTracks()[0]!;
-    return stream;
-  };
-  w.__unplugOtoscope = () => {
-    unplugged = true;
-    md.dispatchEvent(new Event('devicechange'));
-    w.__otoscopeTrack?.dispatchEvent(new Event('ended'));
-  };
-}
 
 beforeAll(async () => {
   ensureRenderersBuilt();
@@ -98,8 +41,7 @@ beforeAll(async () => {
     store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
     printer: { kind: 'file', dir: join(dir, 'prints') },
   }));
-  // Four fake cameras as in the demo: the call's (first), the dermatoscope's (third), the otoscope's (fourth, kiosk-config).
-  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=4'] });
+  browser = await launchChromium({ args: [FOUR_CAMERAS] });
 }, 120_000);
 
 afterAll(async () => {
@@ -108,10 +50,6 @@ afterAll(async () => {
   await hub?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function frames(video: ReturnType<Page['locator']>): Promise<number> {
-  return video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames).catch(() => 0);
-}
 
 describe('otoscope', () => {
   it('asked for the left ear: guidance, live view on the console by its producer, a still at the camera size in the gallery; unplugged in view: said on both sides, the still kept', async () => {
@@ -164,32 +102,16 @@ describe('otoscope', () => {
     await consolePage.screenshot({ path: screenPath('otoscope-console-live.png') });
 
     // The still: taken when the patient is ready, at the camera's own size.
-    const settings = await kioskPage.evaluate(() => {
-      const track = (window as unknown as { __otoscopeTrack?: MediaStreamTrack }).__otoscopeTrack;
-      const s = track?.getSettings();
-      return { width: s?.width, height: s?.height };
-    });
+    const settings = await otoscopeTrackSize(kioskPage);
     expect(settings).toEqual(OTOSCOPE);
     for (let i = 0; i < 3; i++) await kioskPage.getByTestId('guidance').locator('[data-testid="next"], [data-testid="ready"]').click();
     await kioskPage.getByTestId('screen-consultation-result').waitFor({ timeout: 20_000 });
     const thumb = consolePage.locator('.thumbs li').filter({ hasText: 'Otoscope — oreille gauche' });
     await expect.poll(() => thumb.count(), { timeout: 30_000 }).toBe(1);
-    const stored = await thumb.locator('img').evaluate(async (img: HTMLImageElement) => {
-      const full = new Image();
-      full.src = img.src;
-      await full.decode();
-      const c = document.createElement('canvas');
-      c.width = full.naturalWidth;
-      c.height = full.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(full, 0, 0);
-      const [r, gr, b] = g.getImageData(Math.round(c.width * 0.35), Math.round(c.height * 0.4), 1, 1).data;
-      return { width: full.naturalWidth, height: full.naturalHeight, pixel: [r, gr, b] };
-    });
+    const stored = await stillOf(thumb.locator('img'));
     expect({ width: stored.width, height: stored.height }).toEqual(settings);
     // The eardrum's pink-grey, not Chromium's fake pattern: the otoscope's own picture.
-    const [r, g, b] = stored.pixel as [number, number, number];
-    expect(Math.abs(r - 0xd9) < 24 && Math.abs(g - 0xa3) < 24 && Math.abs(b - 0xa0) < 24, `pixel ${stored.pixel.join(',')}`).toBe(true);
+    expect(isEardrum(stored.pixel), `pixel ${stored.pixel.join(',')}`).toBe(true);
     const photoId = await thumb.getAttribute('data-photo-id');
     expect(host.store?.getPhotoMeta(photoId!)).toMatchObject({ modality: 'otoscope', ear: 'left', width: OTOSCOPE.width, height: OTOSCOPE.height });
 
