@@ -19,6 +19,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, Socket, type Server } from 'node:net';
+import { seededRandom } from '../../src/shared/seeded-random';
 
 /** One direction's impairments; every field optional (a perfect line when empty). */
 export interface LineProfile {
@@ -92,17 +93,7 @@ export interface Counters {
 
 const zero = (): Counters => ({ received: 0, forwarded: 0, lost: 0, dropped: 0, blocked: 0 });
 
-/** A small seeded generator (mulberry32): the same seed gives the same losses, so tests can count them. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface Clock {
   now(): number;

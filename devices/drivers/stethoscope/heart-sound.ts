@@ -11,6 +11,7 @@
  * Chromium's fake microphone (`--use-file-for-fake-audio-capture`).
  */
 import { encodeWav } from '../../../src/shared/wav';
+import { seededRandom } from '../../../src/shared/seeded-random';
 
 export interface HeartSoundOptions {
   /** Beats per minute (40–200). */
@@ -25,18 +26,6 @@ export interface HeartSoundOptions {
 }
 
 const TWO_PI = 2 * Math.PI;
-
-/** A small deterministic PRNG (mulberry32): the file is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Noise band-passed by one-pole filters (enough for a broad band). */
 function bandNoise(n: number, lo: number, hi: number, sampleRate: number, next: () => number): Float32Array {
@@ -74,7 +63,7 @@ export function heartSounds({ bpm, seconds, sampleRate = 48_000, murmur = false,
   const period = 60 / bpm;
   // Systole shortens less than diastole as the heart speeds up.
   const systole = Math.min(0.32, 0.42 * period);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const murmurNoise = murmur ? bandNoise(n, 150, 600, sampleRate, next) : null;
   const breathNoise = breath ? bandNoise(n, 150, 1800, sampleRate, next) : null;
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,16 @@
+/**
+ * A small seeded generator (mulberry32): the same seed gives the same
+ * sequence, so a generated sound is the same file on every run and a
+ * simulated line loses the same packets, which a test can count.
+ * Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
