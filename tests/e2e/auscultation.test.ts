@@ -21,7 +21,7 @@ import type { KioskConfig } from '../../src/shared/config';
 import { axeProblems } from '../helpers/axe';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { endConsultation, signInOnConsole } from '../helpers/console-page';
+import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { boothSources as sourcesOf, heartSoundMicrophone } from '../helpers/instruments';
 import { startKioskHost } from '../helpers/kiosk';
@@ -69,14 +69,7 @@ describe('guided auscultation', () => {
     const consolePage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await signInOnConsole(consolePage, hub.url);
 
-    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
-    host.sendHostEvent({ type: 'SET_IDENTITY', identity });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-    const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
-    await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
-    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
-    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+    await claimBooth(host, kioskPage, consolePage, identity);
     const remoteVideo = consolePage.getByLabel('Vidéo du patient');
     await expect.poll(() => remoteVideo.evaluate((v: HTMLVideoElement) => v.muted), { timeout: 10_000 }).toBe(false);
 

@@ -27,7 +27,7 @@ import { EnvelopeTracker, estimateHeartRate } from '../../src/shared/heart-sound
 import { decodeWav } from '../../src/shared/wav';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { endConsultation, signInOnConsole } from '../helpers/console-page';
+import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
 import { fhirR4Validator } from '../helpers/fhir-schema';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import {
@@ -77,14 +77,7 @@ describe('the whole pharmacy kit', () => {
     const consolePage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await signInOnConsole(consolePage, hub.url);
 
-    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
-    host.sendHostEvent({ type: 'SET_IDENTITY', identity });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-    const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
-    await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
-    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
-    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+    await claimBooth(host, kioskPage, consolePage, identity);
     const sessionId = host.view().sessionId!;
 
     // The mitral point on the body diagram; the kiosk shows where to place the stethoscope.

@@ -22,7 +22,7 @@ import { testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { eardrumCamera, FOUR_CAMERAS, isEardrum, OTOSCOPE, otoscopeTrackSize, stillOf, videoFrames as frames } from '../helpers/instruments';
 import { startKioskHost } from '../helpers/kiosk';
-import { endConsultation, signInOnConsole } from '../helpers/console-page';
+import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
 let hub: Hub;
@@ -61,14 +61,7 @@ describe('otoscope', () => {
     const consolePage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signInOnConsole(consolePage, hub.url);
 
-    for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }] as const) await host.dispatch('sendEvent', { event });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGIN' });
-    host.sendHostEvent({ type: 'SET_IDENTITY', identity });
-    host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' });
-    const entry = consolePage.locator('li[data-booth="demo-booth-1"]');
-    await expect.poll(() => entry.count(), { timeout: 10_000 }).toBe(1);
-    await entry.getByRole('button', { name: 'Prendre en charge' }).click();
-    await kioskPage.getByTestId('screen-consultation-call').waitFor({ timeout: 10_000 });
+    await claimBooth(host, kioskPage, consolePage, identity);
 
     // The booth listed the otoscope its page found: its row asks for an ear before it can ask.
     const row = consolePage.locator('li[data-request-kind="otoscope-photo"]');
