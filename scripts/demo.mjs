@@ -211,15 +211,16 @@ process.stdout.write(`
   Press Ctrl-C to stop.
 `);
 
+// The stethoscope's simulator: heart sounds at 72 /min that Chromium's fake microphones play (kiosk-config
+// media.stethoscope names "Fake Audio Input 2"; the call's microphone hears them too, muted on the console while listening).
+const heartWav = join(demoRoot, 'heart-sounds.wav');
+if (process.env.CABINE_FAKE_CAMERA) {
+  const made = spawnSync(process.execPath, [...tsx, 'devices/simulate.ts', 'stethoscope', heartWav], { cwd: root, encoding: 'utf8' });
+  if (made.status !== 0) say(`no simulated stethoscope: ${made.stderr.split('\n')[0]}`);
+}
+
 if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
   const profile = mkdtempSync(join(demoRoot, 'chromium-'));
-  // The stethoscope's simulator: heart sounds at 72 /min that Chromium's fake microphones play (kiosk-config
-  // media.stethoscope names "Fake Audio Input 2"; the call's microphone hears them too, muted on the console while listening).
-  const heartWav = join(demoRoot, 'heart-sounds.wav');
-  if (process.env.CABINE_FAKE_CAMERA) {
-    const made = spawnSync(process.execPath, [...tsx, 'devices/simulate.ts', 'stethoscope', heartWav], { cwd: root, encoding: 'utf8' });
-    if (made.status !== 0) say(`no simulated stethoscope: ${made.stderr.split('\n')[0]}`);
-  }
   // The window is not restarted: a person closed it, or can open the URL again.
   supervise('chromium', { command: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', restart: false, onGiveUp: () => say('the kiosk window closed; the demo goes on (Ctrl-C to stop).'), args: () => [
     `--app=${kioskUrl}`, '--kiosk', '--window-position=0,0', '--window-size=1280,800', `--user-data-dir=${profile}`,
@@ -233,4 +234,8 @@ if (process.env.DISPLAY && !process.argv.includes('--no-browser')) {
   ] });
 } else {
   process.stdout.write('  No display: open the kiosk URL above in Chromium (or run under Xvfb with DISPLAY set).\n');
+  if (process.env.CABINE_FAKE_CAMERA && existsSync(heartWav)) {
+    // The kit's fake instruments for a browser started by hand: four cameras (the otoscope is the fourth), the stethoscope's heart sounds.
+    process.stdout.write(`  Fake instruments: chromium --use-fake-device-for-media-stream=device-count=4 --use-file-for-fake-audio-capture=${heartWav}\n`);
+  }
 }
