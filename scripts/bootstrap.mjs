@@ -38,6 +38,7 @@ export const APT_PACKAGES = [
   'poppler-utils',                  // pdftoppm: look at generated PDFs in tests
   'coturn',                         // TURN over TLS for restrictive networks: the demo and the tests start their own
   'libnss3-tools',                  // certutil: a test browser trusts the test TURN certificate the way Chromium does
+  'postgresql-15',                  // the hub's record and live state for a network of booths: tests start throw-away clusters
 ];
 
 function missingAptPackages(packages) {
