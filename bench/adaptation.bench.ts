@@ -1,9 +1,10 @@
 /**
  * Calls on a pharmacy's real lines (issue: calls that hold): a kiosk and a
  * console in a call whose media crosses the impairment relay
- * (tests/helpers/net-relay.ts), through five profiles applied to both
- * directions — fibre, rural ADSL, weak 4G, bad, and a 5 s outage — each for
- * a short window. Per profile, from the browsers' own statistics (both
+ * (tests/helpers/net-relay.ts), through five profiles on the booth's line,
+ * both directions (its upload and its download) — fibre, rural ADSL, weak
+ * 4G, bad, and a 5 s outage — each for a short window, the doctor on a
+ * clean line; then rural ADSL at both ends, for information. Per profile, from the browsers' own statistics (both
  * pages, each receiving the other's camera and voice): audio concealment,
  * video freezes, frame rate and height received; after the bad profile and
  * after the outage, how long until both sides decode again (and, with
@@ -12,15 +13,17 @@
  * `__cabineAdaptation = false`: one stream per camera, no priorities, no
  * judge acting) as the baseline.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../tests/helpers/chromium';
 import { endConsultation } from '../tests/helpers/console-page';
 import { ensureRenderersBuilt } from '../tests/helpers/hub';
-import { RELAY_BROWSER_ARGS, startRelayedCall, startRelayedHub, type RelayedCall, type RelayedHub } from '../tests/helpers/net-call';
+import { RELAY_BROWSER_ARGS, selectedPairs, startRelayedCall, startRelayedHub, type RelayedCall, type RelayedHub } from '../tests/helpers/net-call';
 import { line, type LineName } from '../tests/helpers/net-profiles';
+import type { NetProfile } from '../tests/helpers/net-relay';
+import { decodeWav, encodeWav } from '../src/shared/wav';
 import type { BenchResult } from './types';
 
 const WINDOW_MS = Number(process.env.BENCH_LINE_SECONDS ?? 25) * 1000;
@@ -106,7 +109,32 @@ async function recovery(call: RelayedCall, calm: boolean): Promise<number> {
   return RECOVERY_CAP_MS;
 }
 
-interface Measured { windows: Partial<Record<LineName, Window2>>; outage: Window2 & { recoverMs: number }; badRecoverMs: number; suspendedSeen: boolean }
+interface Measured { windows: Partial<Record<LineName, Window2>>; outage: Window2 & { recoverMs: number }; badRecoverMs: number; suspendedSeen: boolean; ruralBothEnds: Window2 }
+
+/**
+ * The booth's line: the profile applies to the SFU ports the kiosk's own
+ * connections use (read from its browser's selected pairs, again at every
+ * call since a reconnection may open new ones); the doctor's media crosses
+ * the relay clean, as from a clinician's wired line. `bothEnds`: everyone
+ * on the profile (every port).
+ */
+async function onLine(net: RelayedHub, call: RelayedCall, profile: NetProfile, bothEnds = false): Promise<void> {
+  if (bothEnds) return net.relay.setProfile(profile);
+  const ports = (await selectedPairs(call.kioskPage)).map((p) => p.remotePort);
+  net.relay.setProfile(profile, { ports });
+}
+
+/** The booth's line on `profile` for `ms`, its ports followed; true if either side said the video was suspended. */
+async function hold(net: RelayedHub, call: RelayedCall, profile: NetProfile, ms: number, bothEnds = false): Promise<boolean> {
+  let suspendedSeen = false;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    await onLine(net, call, profile, bothEnds);
+    await sleep(1000);
+    if ((await suspended(call.kioskPage)) || (await suspended(call.consolePage))) suspendedSeen = true;
+  }
+  return suspendedSeen;
+}
 
 async function measure(browser: Browser, net: RelayedHub, adaptive: boolean): Promise<Measured> {
   net.relay.setProfile({});
@@ -119,33 +147,33 @@ async function measure(browser: Browser, net: RelayedHub, adaptive: boolean): Pr
   try {
     await sleep(SETTLE_MS);
     for (const name of ['fibre', 'ruralAdsl', 'weak4g', 'bad'] as const) {
-      net.relay.setProfile(line(name));
-      await sleep(SETTLE_MS);
+      await hold(net, call, line(name), SETTLE_MS);
       const start = await both(call);
-      const t0 = performance.now();
-      while (performance.now() - t0 < WINDOW_MS) {
-        await sleep(1000);
-        if (name === 'bad' && ((await suspended(call.kioskPage)) || (await suspended(call.consolePage)))) suspendedSeen = true;
-      }
+      const seen = await hold(net, call, line(name), WINDOW_MS);
+      if (name === 'bad') suspendedSeen = seen;
       windows[name] = windowOf(start, await both(call));
       if (name === 'bad') {
-        net.relay.setProfile(line('fibre'));
+        await onLine(net, call, line('fibre'));
         badRecoverMs = await recovery(call, adaptive);
       } else {
         net.relay.setProfile({});
         await sleep(2000);
       }
     }
-    // The outage: a fibre line, then 5 s of nothing, mid-call.
-    net.relay.setProfile(line('fibre'));
-    await sleep(SETTLE_MS * 2);
+    // Both ends on rural ADSL (the doctor too): each direction crosses two lossy lines.
+    await hold(net, call, line('ruralAdsl'), SETTLE_MS, true);
+    const bothStart = await both(call);
+    await hold(net, call, line('ruralAdsl'), WINDOW_MS, true);
+    const ruralBothEnds = windowOf(bothStart, await both(call));
+    // The outage: the booth's line on fibre, then 5 s of nothing, mid-call.
+    await hold(net, call, line('fibre'), SETTLE_MS * 2);
     const start = await both(call);
     net.relay.cut();
     await sleep(OUTAGE_MS);
     net.relay.restore();
     const recoverMs = await recovery(call, false);
     await sleep(Math.max(0, WINDOW_MS - OUTAGE_MS - recoverMs));
-    return { windows, outage: { ...windowOf(start, await both(call)), recoverMs }, badRecoverMs, suspendedSeen };
+    return { windows, outage: { ...windowOf(start, await both(call)), recoverMs }, badRecoverMs, suspendedSeen, ruralBothEnds };
   } finally {
     // The doctor ends the consultation: free for the next call (the baseline's).
     net.relay.setProfile({});
@@ -162,10 +190,34 @@ const GOALS: Partial<Record<LineName, { concealment?: number; freezes?: number; 
   bad: { concealment: 0.05 },
 };
 
+/**
+ * What the microphones say: the kiosk's own French guidance, one prompt
+ * after another (speech, as in a consultation; Chromium's default fake
+ * microphone is a beep, which Opus codes as music, where its in-band FEC
+ * does not apply). Chromium loops the file.
+ */
+function speechWav(dir: string): string {
+  const folder = join(process.cwd(), 'src/renderer/kiosk/public/audio/fr');
+  const prompts = readdirSync(folder).filter((f) => f.startsWith('guide.') && f.endsWith('.wav')).sort().map((f) => decodeWav(readFileSync(join(folder, f))));
+  const first = prompts[0];
+  if (!first) throw new Error(`no spoken guidance in ${folder}: run npm run build`);
+  const same = prompts.filter((p) => p.sampleRate === first.sampleRate && p.channels.length === 1);
+  const mono = new Float32Array(same.reduce((n, p) => n + p.channels[0]!.length, 0));
+  let at = 0;
+  for (const p of same) {
+    mono.set(p.channels[0]!, at);
+    at += p.channels[0]!.length;
+  }
+  const path = join(dir, 'speech.wav');
+  writeFileSync(path, encodeWav({ sampleRate: first.sampleRate, channels: [mono] }));
+  return path;
+}
+
 export async function run(): Promise<BenchResult[]> {
   ensureRenderersBuilt();
   const net = await startRelayedHub();
-  const browser = await launchChromium({ args: RELAY_BROWSER_ARGS });
+  const speech = speechWav(mkdtempSync(join(tmpdir(), 'bench-speech-')));
+  const browser = await launchChromium({ args: [...RELAY_BROWSER_ARGS, `--use-file-for-fake-audio-capture=${speech}`] });
   let on: Measured;
   let off: Measured;
   try {
@@ -192,6 +244,9 @@ export async function run(): Promise<BenchResult[]> {
     row(`${LABEL[name]}: video frame rate received`, 'fps', a.fps, b.fps, g.fps !== undefined ? verdict(a.fps >= g.fps, `≥ ${g.fps} fps`) : name === 'bad' ? 'audio-only allowed' : undefined);
     row(`${LABEL[name]}: video height received`, 'px', a.height, b.height);
   }
+  const rb = [on.ruralBothEnds, off.ruralBothEnds] as const;
+  row('rural ADSL at both ends (the doctor too): audio concealed', '%', rb[0].concealment * 100, rb[1].concealment * 100, 'for information: two lossy lines per direction');
+  row('rural ADSL at both ends (the doctor too): video freezes', 'count', rb[0].freezes, rb[1].freezes, 'for information');
   row('bad: video suspended (audio-only) seen', 'yes=1', on.suspendedSeen ? 1 : 0, off.suspendedSeen ? 1 : 0);
   row('bad → fibre: video back on both sides', 'ms', on.badRecoverMs, off.badRecoverMs, verdict(on.badRecoverMs <= 10_000, '≤ 10 s'));
   row('outage 5 s: both sides decoding again after the line returns', 'ms', on.outage.recoverMs, off.outage.recoverMs, verdict(on.outage.recoverMs <= 3000, '≤ 3 s'));

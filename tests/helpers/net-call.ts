@@ -98,6 +98,8 @@ export interface SelectedPair {
   relayProtocol: string | null;
   remoteProtocol: string;
   remoteAddress: string;
+  /** The server's port of the pair: which of the relay's mirrored ports carries this connection. */
+  remotePort: number;
 }
 
 /** The selected candidate pair of each connected peer connection of the page, from the browser's statistics. */
@@ -114,8 +116,8 @@ export function selectedPairs(page: Page): Promise<SelectedPair[]> {
       if (!pairId) continue;
       const pair = report.get(pairId) as { localCandidateId: string; remoteCandidateId: string };
       const local = report.get(pair.localCandidateId) as { candidateType: string; protocol: string; relayProtocol?: string };
-      const remote = report.get(pair.remoteCandidateId) as { protocol: string; address: string };
-      out.push({ localType: local.candidateType, localProtocol: local.protocol, relayProtocol: local.relayProtocol ?? null, remoteProtocol: remote.protocol, remoteAddress: remote.address });
+      const remote = report.get(pair.remoteCandidateId) as { protocol: string; address: string; port: number };
+      out.push({ localType: local.candidateType, localProtocol: local.protocol, relayProtocol: local.relayProtocol ?? null, remoteProtocol: remote.protocol, remoteAddress: remote.address, remotePort: remote.port });
     }
     return out;
   });

@@ -57,22 +57,6 @@ export interface NetProfile {
   firewall?: { allow: { protocol: 'udp' | 'tcp'; port: number }[]; trusted?: string[] };
 }
 
-/**
- * The lines the media bench measures (one-way figures, per direction; 'up'
- * is the browser's upload). The bad line's loss is bursty: 8 % on average
- * (2 % ÷ (2 % + 23 %) of datagrams fall in the bad state), bursts of about
- * four datagrams. The outage is `cut()` / `restore()` during a call.
- */
-export const LINE_PROFILES = {
-  fibre: { up: { delayMs: 20 }, down: { delayMs: 20 } },
-  ruralAdsl: { up: { rateKbps: 1000, delayMs: 40, loss: 0.01 }, down: { rateKbps: 8000, delayMs: 40, loss: 0.01 } },
-  weak4g: { up: { rateKbps: 600, delayMs: 120, jitterMs: 40, loss: 0.03 }, down: { rateKbps: 600, delayMs: 120, jitterMs: 40, loss: 0.03 } },
-  bad: {
-    up: { rateKbps: 300, delayMs: 300, burst: { enterBad: 0.02, leaveBad: 0.23 } },
-    down: { rateKbps: 300, delayMs: 300, burst: { enterBad: 0.02, leaveBad: 0.23 } },
-  },
-} as const satisfies Record<string, NetProfile>;
-
 /** The same impairments both ways. */
 export function symmetric(line: LineProfile, firewall?: NetProfile['firewall']): NetProfile {
   return { up: line, down: line, ...(firewall ? { firewall } : {}) };
@@ -233,8 +217,13 @@ interface UdpFlow {
 
 /** The relay: `start()`, change its profile while traffic flows, `stop()` in the test's teardown. */
 export class NetRelay {
+  /** The impaired line: every port's, or only the ports `setProfile` names. */
   readonly up: Line;
   readonly down: Line;
+  /** The clean line of the ports outside the impaired ones (another party's own line). */
+  private readonly clean: { up: Line; down: Line };
+  /** The server ports whose traffic crosses the impaired line; null: all of them. */
+  private scope: ReadonlySet<number> | null = null;
   private firewall: NetProfile['firewall'];
   private readonly udp: UdpSocket[] = [];
   private readonly flows = new Map<string, UdpFlow>();
@@ -251,6 +240,7 @@ export class NetRelay {
     const random = opts.random ?? Math.random;
     this.up = new Line(opts.clock, random);
     this.down = new Line(opts.clock, random);
+    this.clean = { up: new Line(opts.clock, random), down: new Line(opts.clock, random) };
   }
 
   /** Mirrors a port range from `listenHost` to `targetHost`, UDP and TCP. */
@@ -273,7 +263,13 @@ export class NetRelay {
     return this;
   }
 
-  setProfile(profile: NetProfile): void {
+  /**
+   * The impairments from now on. With `ports`, only the traffic to and from
+   * those server ports crosses them (one party's line, e.g. the booth's,
+   * found from its browser's selected candidate pairs); the rest passes clean.
+   */
+  setProfile(profile: NetProfile, opts: { ports?: readonly number[] } = {}): void {
+    this.scope = opts.ports ? new Set(opts.ports) : null;
     this.up.set(profile.up ?? {});
     this.down.set(profile.down ?? {});
     this.firewall = profile.firewall ? { allow: [...profile.firewall.allow], trusted: [...(profile.firewall.trusted ?? [])] } : undefined;
@@ -298,6 +294,10 @@ export class NetRelay {
     return { up: { ...this.up.counters }, down: { ...this.down.counters } };
   }
 
+  private lineOf(port: number): { up: Line; down: Line } {
+    return !this.scope || this.scope.has(port) ? this : this.clean;
+  }
+
   private allowed(protocol: 'udp' | 'tcp', port: number, from: string): boolean {
     const f = this.firewall;
     if (!f) return true;
@@ -315,7 +315,7 @@ export class NetRelay {
         return;
       }
       const flow = this.flowOf(socket, port, client);
-      this.up.offer(msg.length, () => flow.upstream.send(msg, port, this.opts.targetHost));
+      this.lineOf(port).up.offer(msg.length, () => flow.upstream.send(msg, port, this.opts.targetHost));
     });
     socket.on('error', () => undefined);
     return new Promise((resolve, reject) => {
@@ -339,7 +339,7 @@ export class NetRelay {
     upstream.on('error', () => undefined);
     upstream.on('message', (msg) => {
       // Replies pass the firewall: it tracks the flows the browser opened, like a stateful one.
-      this.down.offer(msg.length, () => listening.send(msg, client.port, client.address, () => undefined));
+      this.lineOf(port).down.offer(msg.length, () => listening.send(msg, client.port, client.address, () => undefined));
     });
     flow = { client, upstream };
     this.flows.set(key, flow);
@@ -379,13 +379,14 @@ export class NetRelay {
     client.on('error', close).on('close', close);
     upstream.on('error', close).on('close', close);
     upstream.connect(port, this.opts.targetHost);
-    this.pipeTcp(client, upstream, this.up);
-    this.pipeTcp(upstream, client, this.down);
+    this.pipeTcp(client, upstream, () => this.lineOf(port).up);
+    this.pipeTcp(upstream, client, () => this.lineOf(port).down);
   }
 
   /** Chunks cross the line in order; the reader pauses while the line is out or its queue is full. */
-  private pipeTcp(from: Socket, to: Socket, line: Line): void {
+  private pipeTcp(from: Socket, to: Socket, lineNow: () => Line): void {
     const holdIfNeeded = (): boolean => {
+      const line = lineNow();
       const p = line.current;
       if (!p.outage && line.backlog <= line.queueLimit) return false;
       from.pause();
@@ -398,6 +399,7 @@ export class NetRelay {
       return true;
     };
     from.on('data', (chunk: Buffer) => {
+      const line = lineNow();
       if (line.current.outage) {
         // Held, not dropped: TCP would deliver it once the line is back.
         this.tcp.held += 1;

@@ -8,7 +8,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINE_PROFILES, Line, NetRelay, seededRandom, type Clock } from '../helpers/net-relay';
+import { Line, NetRelay, seededRandom, type Clock } from '../helpers/net-relay';
+import { LINES } from '../helpers/net-profiles';
 
 /** A clock tests advance by hand. */
 class FakeClock implements Clock {
@@ -74,7 +75,7 @@ describe('the line model', () => {
 
   it('gives the bench\'s bad line about 8 % loss, in bursts', () => {
     const { line: l } = line(11);
-    l.set(LINE_PROFILES.bad.up);
+    l.set(LINES.bad.up);
     const fate = Array.from({ length: 40_000 }, () => l.offer(100, () => undefined));
     // Loss is decided before the queue: what the full queue drops afterwards does not change the losses counted.
     const lost = fate.filter((v) => v === 'lost').length;
@@ -207,6 +208,35 @@ describe('the relay with UDP sockets', () => {
     received.length = 0;
     for (let i = 0; i < 50; i++) send(`b${i}`);
     await until(() => received.length === 50, 'all 50 after the loss was lifted');
+  });
+
+  it('impairs only the ports it is told are one party\'s line, and passes the others clean', async () => {
+    const echoes = await Promise.all([0, 1].map(async () => {
+      const echo = createSocket('udp4');
+      echo.on('message', (msg, from) => echo.send(msg, from.port, from.address));
+      await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+      cleanup.push(() => new Promise<void>((r) => echo.close(() => r())));
+      return echo.address().port;
+    }));
+    const [booth, doctor] = echoes as [number, number];
+    const relay = await new NetRelay({ listenHost: '127.0.0.2', targetHost: '127.0.0.1', udpPorts: [booth, doctor] }).start();
+    cleanup.push(() => relay.stop());
+    const client = createSocket('udp4');
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => client.close(() => r())));
+    const received: string[] = [];
+    client.on('message', (msg) => received.push(msg.toString()));
+
+    relay.setProfile({ up: { outage: true } }, { ports: [booth] });
+    for (let i = 0; i < 10; i++) client.send(`booth${i}`, booth, '127.0.0.2');
+    for (let i = 0; i < 10; i++) client.send(`doctor${i}`, doctor, '127.0.0.2');
+    await until(() => received.length === 10 && relay.counters.up.dropped === 10, 'the doctor\'s echoes back, the booth\'s dropped');
+    expect(received).toEqual(Array.from({ length: 10 }, (_, i) => `doctor${i}`));
+    // Without ports the profile is every port's again.
+    relay.setProfile({ up: { outage: true } });
+    client.send('doctor-cut', doctor, '127.0.0.2');
+    await until(() => relay.counters.up.dropped === 11, 'the doctor\'s port cut too');
+    expect(received).not.toContain('doctor-cut');
   });
 
   it('lets through only the ports its firewall allows, except from a trusted address', async () => {
