@@ -81,7 +81,29 @@ export const HubConfig = z.object({
   turn: TurnConfig.optional(),
   allowedOrigins: z.array(z.string()).default([]),
   dataDir: z.string().default('.cabine/hub'),
+  /**
+   * Where the record and the live state (queue, claims, logins) live: SQLite
+   * files in `dataDir` (one hub), or one PostgreSQL database shared by
+   * several hub nodes.
+   */
+  store: z.discriminatedUnion('engine', [
+    z.object({ engine: z.literal('sqlite') }).strict(),
+    z.object({
+      engine: z.literal('postgresql'),
+      url: z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, 'a PostgreSQL connection URL such as "postgresql://cabine@db.internal:5432/cabine"'),
+    }).strict(),
+  ], { error: 'an engine, "sqlite" or "postgresql"' }).default({ engine: 'sqlite' }),
+  /**
+   * The folder of the hub's data keys (record.key, hub-state.key); `dataDir`
+   * when absent. Rows sealed by one node are opened by another: with
+   * PostgreSQL every node names the same keys (a mounted secret), never its
+   * own.
+   */
+  keyDir: z.string().min(1).optional(),
 }).strict().superRefine((config, ctx) => {
+  if (config.store.engine === 'postgresql' && config.keyDir === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['keyDir'], message: 'a key folder shared by every hub node (with PostgreSQL, a row one node sealed is opened by another: each node creating its own key in its data folder could not)' });
+  }
   const pharmacies = new Set(config.booths.map((b) => b.pharmacyId).filter((id) => id !== undefined));
   config.staff.forEach((s, i) => {
     if (!pharmacies.has(s.pharmacyId)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'pharmacyId'], message: `a pharmacy id of a booth (${[...pharmacies].join(', ') || 'none has one'})` });
