@@ -20,6 +20,8 @@ export default defineConfig({
     env: wedge.env,
     execArgv: wedge.execArgv,
     setupFiles: wedge.setupFiles,
+    // CABINE_TEST_HUB_STORE=postgresql: test hubs on a throw-away PostgreSQL (tests/support/pg-global.ts).
+    globalSetup: ['./tests/support/pg-global.ts'],
     reporters: ['default', './tests/support/summary-reporter.ts', wedge.reporter],
   },
 });

@@ -6,14 +6,17 @@
  * one is given: a restart passes the same one.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
 import { startHub, type Hub, type HubOptions } from '../../src/hub/server';
 import { createLogger } from '../../src/node/logger';
 import { ROOT } from './config';
+import { PG_URL_ENV } from '../support/pg-global';
 
 export const CONSOLE_DIST = resolve(ROOT, 'dist/renderer/console');
 export const BOOTH_SECRETS = { 'demo-booth-1': 'demo-booth-1-secret-change-me-0000', 'demo-booth-2': 'demo-booth-2-secret-change-me-0000' } as const;
@@ -38,8 +41,33 @@ export function freshDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'cabine-hub-'));
 }
 
+/**
+ * With CABINE_TEST_HUB_STORE=postgresql (tests/support/pg-global.ts), a hub
+ * data folder's store is a database of its own on the run's cluster, the
+ * same for the same folder (a restarted hub finds its state), its keys in
+ * that folder; otherwise SQLite in the folder.
+ */
+async function storeOf(dataDir: string): Promise<Pick<HubConfig, 'store' | 'keyDir'>> {
+  const clusterUrl = process.env[PG_URL_ENV];
+  if (process.env.CABINE_TEST_HUB_STORE !== 'postgresql') return { store: { engine: 'sqlite' } };
+  if (!clusterUrl) throw new Error('CABINE_TEST_HUB_STORE=postgresql without a cluster: run through vitest (tests/support/pg-global.ts starts it)');
+  const name = `hub_${createHash('sha256').update(dataDir).digest('hex').slice(0, 24)}`;
+  const client = new pg.Client({ connectionString: clusterUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    // 42P04: duplicate_database — the same folder's hub again (a restart).
+    if ((error as { code?: string }).code !== '42P04') throw error;
+  } finally {
+    await client.end();
+  }
+  return { store: { engine: 'postgresql', url: clusterUrl.replace(/\/postgres$/, `/${name}`) }, keyDir: dataDir };
+}
+
 export async function testHubConfig(dataDir: string = freshDataDir()): Promise<HubConfig> {
   return {
+    ...(await storeOf(dataDir)),
     booths: await Promise.all(Object.entries(BOOTH_SECRETS).map(async ([boothId, secret], i) => ({
       boothId, tokenHash: await hashSecret(secret, 1024), pharmacyId: `pharmacie-test-${i + 1}`, pharmacy: { name: `Pharmacie test ${i + 1}`, city: 'Aurillac' },
     }))),
