@@ -10,53 +10,32 @@
  * stethoscope that is not there: both sides say so. The phonocardiogram,
  * the heart rate and the recorded clip are walked in kit.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import { AUSCULTATION_WORDING, BREATH_WORDING } from '../../src/shared/auscultation';
 import type { KioskConfig } from '../../src/shared/config';
 import { axeProblems } from '../helpers/axe';
-import { launchChromium } from '../helpers/chromium';
-import { testConfig } from '../helpers/config';
 import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
-import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { boothSources as sourcesOf, heartSoundMicrophone } from '../helpers/instruments';
-import { startKioskHost } from '../helpers/kiosk';
+import type { startKioskHost } from '../helpers/kiosk';
+import { startBoothRig, type BoothRig } from '../helpers/booth-rig';
 import { screenPath } from '../helpers/screens';
 
 const BPM = 72;
+let rig: BoothRig;
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
 let config: KioskConfig;
 let browser: Browser;
-let dir: string;
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'cabine-ausc-'));
-  const microphone = heartSoundMicrophone(dir, BPM);
-  hub = await startTestHub();
-  config = testConfig({
-    boothId: 'demo-booth-1',
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
-    printer: { kind: 'file', dir: join(dir, 'prints') },
-    media: { stethoscope: { label: '^Fake Audio Input 2$' } },
-  });
-  kiosk = await startKioskHost(config);
-  browser = await launchChromium({ args: [microphone] });
+  rig = await startBoothRig({ prefix: 'cabine-ausc-', browserArgs: (d) => [heartSoundMicrophone(d, BPM)], config: { media: { stethoscope: { label: '^Fake Audio Input 2$' } } } });
+  ({ hub, kiosk, browser, config } = rig);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 const boothSources = (): string[] => sourcesOf(hub, 'demo-booth-1');
 

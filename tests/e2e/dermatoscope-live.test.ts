@@ -6,46 +6,28 @@
  * it apart from the patient's camera, and it stops when the measurement
  * leaves the screen.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
-import { launchChromium } from '../helpers/chromium';
-import { testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
-import { startKioskHost } from '../helpers/kiosk';
+import type { startKioskHost } from '../helpers/kiosk';
+import { startBoothRig, type BoothRig } from '../helpers/booth-rig';
 import { endConsultation, signInOnConsole } from '../helpers/console-page';
 
+let rig: BoothRig;
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
 let browser: Browser;
-let dir: string;
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'cabine-derm-live-'));
-  hub = await startTestHub();
-  kiosk = await startKioskHost(testConfig({
-    boothId: 'demo-booth-1',
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
-    printer: { kind: 'file', dir: join(dir, 'prints') },
-  }));
   // Fake cameras as in a booth: the call's (first) and the dermatoscope (last, at its full 3840×2160; one shared
   // device would stay at the call's 640×480). NOTE: Chromium's second fake device sends Y16 frames, which a <video>
   // shows but WebRTC never encodes; the third sends frames WebRTC takes, so three devices and the last one.
-  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream=device-count=3'] });
+  rig = await startBoothRig({ prefix: 'cabine-derm-live-', browserArgs: () => ['--use-fake-device-for-media-stream=device-count=3'] });
+  ({ hub, kiosk, browser } = rig);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 describe('dermatoscope live view', () => {
   it('reaches the console as its own video while the dermatoscope measurement is on the kiosk, and stops when it leaves', async () => {

@@ -15,9 +15,6 @@
  * kiosk's guidance, the live view on the console by the kiosk's producer id,
  * the still at the camera's own size in the gallery with its ear.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Bundle, Media } from 'fhir/r4';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,46 +22,29 @@ import type { Hub } from '../../src/hub/server';
 import { AUSCULTATION_WORDING } from '../../src/shared/auscultation';
 import { EnvelopeTracker, estimateHeartRate } from '../../src/shared/heart-sound';
 import { decodeWav } from '../../src/shared/wav';
-import { launchChromium } from '../helpers/chromium';
-import { testConfig } from '../helpers/config';
 import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
 import { fhirR4Validator } from '../helpers/fhir-schema';
-import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import {
   boothSources, eardrumCamera, FOUR_CAMERAS, heartSoundMicrophone, isEardrum, OTOSCOPE, otoscopeTrackSize,
   phonocardiogramInk, stillOf, videoFrames,
 } from '../helpers/instruments';
-import { startKioskHost } from '../helpers/kiosk';
+import type { startKioskHost } from '../helpers/kiosk';
+import { startBoothRig, type BoothRig } from '../helpers/booth-rig';
 import { pdfText } from '../helpers/pdf-text';
 
 const BPM = 72;
+let rig: BoothRig;
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
 let browser: Browser;
-let dir: string;
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'cabine-kit-'));
-  const microphone = heartSoundMicrophone(dir, BPM);
-  hub = await startTestHub();
-  kiosk = await startKioskHost(testConfig({
-    boothId: 'demo-booth-1',
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
-    printer: { kind: 'file', dir: join(dir, 'prints') },
-    // The demo's media: the otoscope is "fake_device_3", the stethoscope "Fake Audio Input 2".
-  }));
-  browser = await launchChromium({ args: [FOUR_CAMERAS, microphone] });
+  rig = await startBoothRig({ prefix: 'cabine-kit-', browserArgs: (d) => [FOUR_CAMERAS, heartSoundMicrophone(d, BPM)] });
+  ({ hub, kiosk, browser } = rig);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 describe('the whole pharmacy kit', () => {
   it('listens at the mitral point, records a 15-s clip into the GP report and FHIR bundle, then takes an otoscope still of the left ear at the camera size', async () => {

@@ -11,45 +11,27 @@
  * (kiosk-config `media.otoscope`, "fake_device_3") is replaced, through the
  * kiosk's camera seam, by the eardrum of ../helpers/instruments.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
-import { launchChromium } from '../helpers/chromium';
-import { testConfig } from '../helpers/config';
-import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
 import { eardrumCamera, FOUR_CAMERAS, isEardrum, OTOSCOPE, otoscopeTrackSize, stillOf, videoFrames as frames } from '../helpers/instruments';
-import { startKioskHost } from '../helpers/kiosk';
+import type { startKioskHost } from '../helpers/kiosk';
+import { startBoothRig, type BoothRig } from '../helpers/booth-rig';
 import { claimBooth, endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
+let rig: BoothRig;
 let hub: Hub;
 let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
 let browser: Browser;
-let dir: string;
 const identity = { firstName: 'Jeanne', lastName: 'Martin', birthDate: '1941-03-07' };
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'cabine-otoscope-'));
-  hub = await startTestHub();
-  kiosk = await startKioskHost(testConfig({
-    boothId: 'demo-booth-1',
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-    store: { path: join(dir, 'booth.db'), keyFile: join(dir, 'booth.key'), retentionDays: 30 },
-    printer: { kind: 'file', dir: join(dir, 'prints') },
-  }));
-  browser = await launchChromium({ args: [FOUR_CAMERAS] });
+  rig = await startBoothRig({ prefix: 'cabine-otoscope-', browserArgs: () => [FOUR_CAMERAS] });
+  ({ hub, kiosk, browser } = rig);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 describe('otoscope', () => {
   it('asked for the left ear: guidance, live view on the console by its producer, a still at the camera size in the gallery; unplugged in view: said on both sides, the still kept', async () => {
