@@ -97,7 +97,7 @@ describe('otoscope', () => {
     await ask.click();
     await kioskPage.getByTestId('screen-consultation-guidance').waitFor({ timeout: 10_000 });
     await expect.poll(() => live.count(), { timeout: 20_000 }).toBe(1);
-    await kioskPage.evaluate(() => (window as unknown as { __unplugOtoscope: () => void }).__unplugOtoscope());
+    await kioskPage.evaluate(() => window.__unplugOtoscope!());
     await kioskPage.locator('[data-testid="device-absent"][data-role="otoscope"]').waitFor({ timeout: 10_000 });
     expect(await kioskPage.getByTestId('device-absent-line').textContent()).toBe('L’otoscope ne répond plus.');
     await expect.poll(() => consolePage.getByRole('figure', { name: 'Otoscope en direct' }).count(), { timeout: 20_000 }).toBe(0);

@@ -36,8 +36,17 @@ export const OTOSCOPE = { width: 1280, height: 960 };
  * `__unplugOtoscope()` takes the camera off the browser's list and ends its
  * track, as pulling the USB cable does.
  */
+declare global {
+  interface Window {
+    /** Test hook (eardrumCamera): the otoscope track the camera seam handed out. */
+    __otoscopeTrack?: MediaStreamTrack;
+    /** Test hook (eardrumCamera): pulls the otoscope's cable. */
+    __unplugOtoscope?: () => void;
+  }
+}
+
 export function eardrumCamera({ width, height }: { width: number; height: number }): void {
-  const w = window as unknown as Window & { __otoscopeTrack?: MediaStreamTrack; __unplugOtoscope?: () => void };
+  const w = window;
   let unplugged = false;
   const md = navigator.mediaDevices;
   const list = md.enumerateDevices.bind(md);
@@ -86,7 +95,7 @@ export function eardrumCamera({ width, height }: { width: number; height: number
 /** The size of the track the eardrum camera handed out, as the kiosk page reads it. */
 export async function otoscopeTrackSize(kioskPage: Page): Promise<{ width?: number; height?: number }> {
   return kioskPage.evaluate(() => {
-    const s = (window as unknown as { __otoscopeTrack?: MediaStreamTrack }).__otoscopeTrack?.getSettings();
+    const s = window.__otoscopeTrack?.getSettings();
     return { width: s?.width, height: s?.height };
   });
 }
