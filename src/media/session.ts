@@ -11,10 +11,11 @@
  * ICE restart. A call whose network lets no media through at all (no UDP,
  * TCP or TURN path: ./media-path.ts) is `blocked` rather than forever
  * "reconnecting": this side says so, the hub tells the other side, and ICE
- * restarts go on at a slower pace until a path opens. When the hub says the room was rebuilt (`room.resumed`: the
- * hub restarted, the media worker was replaced, or this side reconnected),
- * the whole media path is rebuilt by `restart()`, keeping the local camera
- * and microphone and every extra track.
+ * restarts go on at a slower pace until a path opens. When the hub says
+ * the room was rebuilt (`room.resumed`: the hub restarted, the media worker
+ * was replaced, or this side reconnected), the whole media path is rebuilt
+ * by `restart()`, keeping the local camera and microphone and every extra
+ * track.
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
