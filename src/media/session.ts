@@ -8,17 +8,22 @@
  * microphone (and any extra source, e.g. the dermatoscope) → receive
  * transport, consume what the other side produces (created paused by the
  * hub, resumed here once the track is held). A transport that fails gets an
- * ICE restart. When the hub says the room was rebuilt (`room.resumed`: the
- * hub restarted, the media worker was replaced, or this side reconnected),
- * the whole media path is rebuilt by `restart()`, keeping the local camera
- * and microphone and every extra track.
+ * ICE restart. A call whose network lets no media through at all (no UDP,
+ * TCP or TURN path: ./media-path.ts) is `blocked` rather than forever
+ * "reconnecting": this side says so, the hub tells the other side, and ICE
+ * restarts go on at a slower pace until a path opens. When the hub says
+ * the room was rebuilt (`room.resumed`: the hub restarted, the media worker
+ * was replaced, or this side reconnected), the whole media path is rebuilt
+ * by `restart()`, keeping the local camera and microphone and every extra
+ * track.
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type IceServer, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult } from '../shared/media-protocol';
+import { MEDIA, ROOM, parseMediaNote, parseMediaResult, type IceServer, type MediaMethod, type MediaNote, MediaSource, type RemoteProducer, type RequestParams, type RequestResult, type SideName } from '../shared/media-protocol';
 import { accumulate, emptyStats, qualityOf, type CallStats, type Quality } from './quality';
 import { chooseLayers, LineJudge, type LayerChoice, type LineState } from './adaptation';
 import { callQuality, readInbound, readOutbound, readPath, receiveSample, sendSample, type Snapshot } from './call-figures';
+import { PathJudge, PATH_SETTINGS, type PathSettings } from './media-path';
 
 export type { MediaSource } from '../shared/media-protocol';
 
@@ -91,11 +96,14 @@ export interface MediaSessionEvents {
   quality?: (q: Quality) => void;
   /** The line each way (good, degraded, audio-only), on each change. */
   line?: (line: LineReport) => void;
+  /** The other side's network blocks its media, or no longer does (as the hub relays it; false when the media path is rebuilt). */
+  peerPath?: (peer: { side: SideName; blocked: boolean }) => void;
   state?: (state: CallState) => void;
   error?: (error: Error) => void;
 }
 
-export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+/** `blocked`: no media path at all, not a poor line (see ./media-path.ts); retried until one opens. */
+export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'blocked' | 'closed';
 
 export interface MediaSessionOptions {
   signaling: MediaSignaling;
@@ -112,6 +120,8 @@ export interface MediaSessionOptions {
   adaptation?: boolean;
   /** The height (CSS px × device pixel ratio) of the element showing a remote source, for the layer it needs; unknown: the top layer. */
   viewHeight?: (source: MediaSource) => number | null;
+  /** When a media path is judged blocked, and how it is retried (default PATH_SETTINGS). */
+  path?: PathSettings;
 }
 
 type TransportInfo = RequestResult<typeof MEDIA.createTransport>;
@@ -159,6 +169,12 @@ export class MediaSession {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private lastStats: CallStats | null = null;
   private current: CallState = 'idle';
+  /** The call's own state, before the media path's judgement: `current` shows `blocked` over it. */
+  private base: CallState = 'idle';
+  private path: PathJudge;
+  private pathBlocked = false;
+  private pathTimer: ReturnType<typeof setTimeout> | null = null;
+  private peerBlocked: SideName | null = null;
   private pendingProducers: RemoteProducer[] = [];
   /** Producers already consumed: a note and the capabilities answer may both name one. */
   private readonly consumed = new Set<string>();
@@ -190,6 +206,7 @@ export class MediaSession {
 
   constructor(private readonly opts: MediaSessionOptions) {
     this.adaptive = opts.adaptation ?? (typeof window === 'undefined' || window.__cabineAdaptation !== false);
+    this.path = new PathJudge(opts.path ?? PATH_SETTINGS);
   }
 
   /** The line each way as last judged. */
@@ -210,9 +227,46 @@ export class MediaSession {
   }
 
   private setState(s: CallState): void {
+    if (this.current === 'closed') return;
+    this.base = s;
+    this.showState();
+  }
+
+  /** The state the page sees: `blocked` while no media path opens, over connecting or reconnecting. */
+  private showState(): void {
+    const s = this.pathBlocked && this.base !== 'closed' ? 'blocked' : this.base;
     if (this.current === s || this.current === 'closed') return;
     this.current = s;
     this.opts.events?.state?.(s);
+  }
+
+  /**
+   * Asks the judge about the media path now: shows and reports a change,
+   * restarts the ICE of blocked transports when their retry is due, and
+   * looks again when the judgement may change by time alone.
+   */
+  private reviewPath(): void {
+    if (this.pathTimer) clearTimeout(this.pathTimer);
+    this.pathTimer = null;
+    if (this.isClosed()) return;
+    const now = performance.now();
+    const judged = this.path.state(now);
+    // Once blocked, only a connection clears it: a rebuilt path's fresh judge says 'trying' for its first 15 s, and the message would come and go.
+    const blocked = judged === 'blocked' || (this.pathBlocked && judged !== 'connected');
+    if (blocked !== this.pathBlocked) {
+      this.pathBlocked = blocked;
+      this.mark(blocked ? 'pathBlocked' : 'pathOpen');
+      this.showState();
+      // Best effort: the doctor learns it from the hub; a hub without the method (older) or out of reach changes nothing here.
+      this.req(MEDIA.pathReport, { blocked }).catch(() => undefined);
+    }
+    for (const id of this.path.due(now)) {
+      const transport = [this.send, this.recv].find((t) => t?.id === id);
+      if (transport) void this.restartIce(transport);
+    }
+    const next = this.path.nextAt(now);
+    // A millisecond past the due time: timers and performance.now() may round differently.
+    if (next !== null) this.pathTimer = setTimeout(() => this.reviewPath(), Math.max(0, next - now) + 1);
   }
 
   private async req<M extends MediaMethod>(method: M, data: RequestParams<M>): Promise<RequestResult<M>> {
@@ -292,6 +346,15 @@ export class MediaSession {
     this.lineTold = false;
     this.layersAsked.clear();
     this.cameraSend = { top: CAMERA_LAYERS.length - 1, probe: false };
+    // The new path is judged afresh; a blocked one stays so until it connects (see reviewPath).
+    this.path = new PathJudge(this.opts.path ?? PATH_SETTINGS);
+    if (this.pathTimer) clearTimeout(this.pathTimer);
+    this.pathTimer = null;
+    // The other side rebuilds its path too and reports it again.
+    if (this.peerBlocked) {
+      this.opts.events?.peerPath?.({ side: this.peerBlocked, blocked: false });
+      this.peerBlocked = null;
+    }
   }
 
   private async connect(localStream: Promise<MediaStream> | null): Promise<void> {
@@ -433,7 +496,13 @@ export class MediaSession {
   private makeTransport(info: TransportInfo, direction: 'send' | 'recv', iceServers: IceServer[]): types.Transport {
     const params = { id: info.id, iceParameters: info.iceParameters, iceCandidates: info.iceCandidates, dtlsParameters: info.dtlsParameters, iceServers };
     const transport = direction === 'send' ? this.device!.createSendTransport(params) : this.device!.createRecvTransport(params);
+    const path = this.path;
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      // The first produce or consume on this transport: its checks start now, and so does its bound.
+      if (path === this.path) {
+        path.start(transport.id, performance.now());
+        this.reviewPath();
+      }
       this.req(MEDIA.connectTransport, { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
     if (direction === 'send') {
@@ -443,12 +512,14 @@ export class MediaSession {
       });
     }
     transport.on('connectionstatechange', (state) => {
-      if (transport.closed) return;
+      if (transport.closed || path !== this.path) return;
+      const action = path.update(transport.id, state, performance.now());
       if (state === 'connected') {
         this.mark(`connected:${direction}`);
         this.setState('connected');
       }
-      if (state === 'failed' || state === 'disconnected') void this.restartIce(transport);
+      if (action === 'restartIce') void this.restartIce(transport);
+      this.reviewPath();
     });
     return transport;
   }
@@ -525,7 +596,7 @@ export class MediaSession {
 
   private onNote(method: string, data: unknown): void {
     // The console's link carries every hub note: only the media path's concern this session.
-    if (method !== MEDIA.newProducer && method !== MEDIA.producerClosed && method !== MEDIA.consumerClosed && method !== ROOM.resumed && method !== ROOM.closed) return;
+    if (method !== MEDIA.newProducer && method !== MEDIA.producerClosed && method !== MEDIA.consumerClosed && method !== MEDIA.peerPath && method !== ROOM.resumed && method !== ROOM.closed) return;
     let note: MediaNote;
     try {
       note = parseMediaNote(method, data);
@@ -541,6 +612,9 @@ export class MediaSession {
       for (const { consumer } of [...this.consumers.values()]) if (consumer.producerId === producerId) this.dropConsumer(consumer.id);
     } else if (note.method === MEDIA.consumerClosed) {
       this.dropConsumer(note.params.consumerId);
+    } else if (note.method === MEDIA.peerPath) {
+      this.peerBlocked = note.params.blocked ? note.params.side : null;
+      this.opts.events?.peerPath?.(note.params);
     } else if (note.method === ROOM.resumed) {
       void this.restart();
     } else if (note.method === ROOM.closed) {
@@ -703,6 +777,7 @@ export class MediaSession {
     this.setState('closed');
     this.generation += 1;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.pathTimer) clearTimeout(this.pathTimer);
     this.off?.();
     for (const p of this.producers.values()) p.close();
     for (const { consumer } of this.consumers.values()) consumer.close();

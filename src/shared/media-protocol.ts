@@ -18,7 +18,9 @@
  * - Media: each side asks `media.capabilities`, creates its transports,
  *   produces and consumes; the other side hears `media.newProducer` /
  *   `media.producerClosed`, a consumer whose producer went hears
- *   `media.consumerClosed`. The kiosk's renderer reaches only these
+ *   `media.consumerClosed`. A side whose network lets no media through
+ *   says so (`media.pathReport`); the other side hears `media.peerPath`.
+ *   The kiosk's renderer reaches only these
  *   methods, relayed by its host (`RELAYED_MEDIA_METHODS`).
  * - Room: `room.closed` ends the call, `room.resumed` asks a side to rebuild
  *   its media, `room.peerLeft` says the other side dropped; the console
@@ -49,10 +51,13 @@ export const MEDIA = {
   // the video layers this side's own consumer forwards, and the call's quality figures for the record
   setPreferredLayers: 'media.setPreferredLayers',
   qualityReport: 'media.qualityReport',
+  // whether this side's media finds a path to the SFU at all (a network that blocks it), told to the other side
+  pathReport: 'media.pathReport',
   // hub → either side (notes)
   newProducer: 'media.newProducer',
   producerClosed: 'media.producerClosed',
   consumerClosed: 'media.consumerClosed',
+  peerPath: 'media.peerPath',
 } as const;
 
 export const QUEUE = {
@@ -275,6 +280,8 @@ export const MEDIA_REQUESTS = {
     result: Ok,
   },
   [MEDIA.qualityReport]: { params: CallQuality, result: Ok },
+  /** `blocked`: none of this side's transports finds a path to the SFU (no UDP, TCP or relay); false again once one does. */
+  [MEDIA.pathReport]: { params: z.object({ blocked: z.boolean() }).strict(), result: Ok },
 } as const;
 
 /** Queue and room requests of the booth (its host calls them; the kiosk's renderer never does). */
@@ -343,6 +350,8 @@ export const MEDIA_NOTES = {
   [MEDIA.newProducer]: RemoteProducer,
   [MEDIA.producerClosed]: z.object({ producerId: z.string() }),
   [MEDIA.consumerClosed]: z.object({ consumerId: z.string() }),
+  /** `media.peerPath`: the other side's network blocks its media (or no longer does), as it reported it. */
+  [MEDIA.peerPath]: z.object({ side: SideName, blocked: z.boolean() }),
   [QUEUE.position]: QueuePosition,
   [QUEUE.claimed]: QueueClaimed,
   [QUEUE.updated]: QueueUpdated,

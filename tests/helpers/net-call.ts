@@ -131,8 +131,11 @@ export interface RelayedCall {
 
 let calls = 0;
 
-/** A booth and a console in a call through `hub` (see ./call.ts startCall), with pages whose peer connections are recorded; `pageSetup` runs on both pages before they load (e.g. an init script). */
-export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, boothId: keyof typeof BOOTH_SECRETS, pageSetup?: (page: Page) => Promise<void>): Promise<RelayedCall> {
+/**
+ * A booth and a console in a call through `hub` (see ./call.ts startCall), with pages whose peer connections are recorded; `pageSetup` runs on both pages before they load (e.g. an init script).
+ * Resolves once both decode, or with `decode: false` once the doctor has claimed the booth (media that cannot flow yet).
+ */
+export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, boothId: keyof typeof BOOTH_SECRETS, pageSetup?: (page: Page) => Promise<void>, opts: { decode?: boolean } = {}): Promise<RelayedCall> {
   const n = ++calls;
   const kiosk = await startKioskHost(testConfig({
     boothId,
@@ -152,7 +155,7 @@ export async function startRelayedCall(browser: Browser, hub: Hub, dir: string, 
     await recordPeerConnections(consolePage);
     if (pageSetup) for (const page of [kioskPage, consolePage]) await pageSetup(page);
     await until(() => kiosk.host.hubLink.status === 'online', 'the booth linked to the hub');
-    await joinCall({ kioskPage, consolePage }, { kioskUrl: kiosk.transport.url, hubUrl: hub.url, boothId, pin: CALL_PIN });
+    await joinCall({ kioskPage, consolePage }, { kioskUrl: kiosk.transport.url, hubUrl: hub.url, boothId, pin: CALL_PIN, decode: opts.decode });
     return { kioskPage, consolePage, close };
   } catch (error) {
     await close();

@@ -99,6 +99,12 @@ export function registerMediaMethods(gateway: MethodRegistry, service: MediaServ
     service.reportQuality(room, name, p);
     return { ok: true };
   });
+  // The doctor learns that the booth's network blocks the call (and the booth the doctor's): neither side can see it otherwise.
+  on(gateway, MEDIA.pathReport, (peer, p) => {
+    const { room, name } = service.sideOf(peer);
+    room.notifyOther(name, MEDIA.peerPath, { side: name, blocked: p.blocked });
+    return { ok: true };
+  });
   // Both sides may leave on purpose; the catalogues of either side hold the same method.
   on(gateway, ROOM.leave, (peer) => {
     const { room, name } = service.sideOf(peer);

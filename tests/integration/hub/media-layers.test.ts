@@ -38,10 +38,13 @@ type Frame = { ok: boolean; r?: unknown; e?: { code: string; message?: string } 
 class ConsoleClient {
   private nextId = 1;
   private readonly pending = new Map<number, (frame: Frame) => void>();
+  /** The hub's notes, in order. */
+  readonly notes: { m: string; p: unknown }[] = [];
   constructor(readonly ws: WebSocket) {
     ws.on('message', (raw) => {
-      const f = JSON.parse(raw.toString()) as Frame & { t: string; id: number };
+      const f = JSON.parse(raw.toString()) as Frame & { t: string; id: number; m: string; p: unknown };
       if (f.t === 'res') this.pending.get(f.id)?.(f);
+      if (f.t === 'note') this.notes.push({ m: f.m, p: f.p });
     });
   }
   async call<T = unknown>(m: string, p: unknown): Promise<T> {
@@ -153,6 +156,28 @@ describe('the call\'s quality figures', () => {
     const stored = await hub.record.repo.callQuality('sess-quality');
     expect(stored.find((s) => s.side === 'booth')).toMatchObject({ boothId: 'demo-booth-1', quality: { durationSeconds: 20, path: 'relay-tls', audioOnlyEpisodes: 1 } });
     expect(stored.find((s) => s.side === 'specialist')).toMatchObject({ quality: { line: { receive: 'degraded' } } });
+    await doctor.call('room.leave', {});
+  });
+});
+
+describe('a side whose network blocks the media', () => {
+  it('is told to the other side, both when it is blocked and when the path is found again, and a malformed report is refused', async () => {
+    const { b, doctor } = await inCall('sess-path');
+    const heard: unknown[] = [];
+    b.on('note', (m: string, p: unknown) => { if (m === 'media.peerPath') heard.push(p); });
+    const peerPath = () => doctor.notes.filter((n) => n.m === 'media.peerPath').map((n) => n.p);
+
+    await expect(b.request('media.pathReport', { blocked: true })).resolves.toEqual({ ok: true });
+    await expect.poll(peerPath).toEqual([{ side: 'booth', blocked: true }]);
+    await b.request('media.pathReport', { blocked: false });
+    await expect.poll(peerPath).toEqual([{ side: 'booth', blocked: true }, { side: 'booth', blocked: false }]);
+    // The doctor's own path, told to the booth.
+    await doctor.call('media.pathReport', { blocked: true });
+    await expect.poll(() => heard).toEqual([{ side: 'specialist', blocked: true }]);
+
+    await expect(b.request('media.pathReport', { blocked: 'yes' })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    await expect(doctor.call('media.pathReport', { blocked: true, side: 'booth' })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+    expect(peerPath()).toHaveLength(2);
     await doctor.call('room.leave', {});
   });
 });

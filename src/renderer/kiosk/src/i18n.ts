@@ -179,10 +179,12 @@ const fr = {
   'banner.networkDown': 'La connexion ne revient pas.',
   'video.failed': 'La vidéo n’a pas pu démarrer.',
   'video.suspended': 'La vidéo est suspendue, la conversation continue',
+  'video.blocked': 'La connexion vidéo ne passe pas par le réseau de cette pharmacie. Le médecin est prévenu. L’appel reprendra de lui-même dès que le réseau le laissera passer.',
   'media.absent.patientCamera': 'La caméra de la cabine ne répond plus.',
   'media.absent.patientMicrophone': 'Le micro de la cabine ne répond plus.',
   'call.connecting': 'Connexion avec le médecin…',
   'call.reconnecting': 'La connexion est interrompue, nous rétablissons l’appel…',
+  'call.blocked': 'Le réseau de la pharmacie bloque l’appel vidéo : prévenez le pharmacien.',
   'call.closed': 'La consultation vidéo est terminée.',
   // Said only while an alert is raised ("prévenons"), or acknowledged ("arrive"): never otherwise.
   'alert.raised': 'Nous prévenons le pharmacien. Restez où vous êtes.',
@@ -288,6 +290,7 @@ const fr = {
   'speak.cancel': 'Voulez-vous vraiment arrêter ?',
   'speak.emergency': 'En cas d’urgence, appelez le 15 ou le 112, et prévenez le pharmacien.',
   'speak.interrupted': 'Un incident technique a interrompu la consultation. Nous prévenons le pharmacien.',
+  'speak.callBlocked': 'La connexion vidéo ne passe pas par le réseau de cette pharmacie. Le médecin est prévenu. Prévenez le pharmacien, s’il vous plaît.',
 };
 
 type Catalogue = Record<keyof typeof fr, string>;
@@ -451,10 +454,12 @@ const en: Catalogue = {
   'banner.networkDown': 'The connection is not coming back.',
   'video.failed': 'The video could not start.',
   'video.suspended': 'The video is paused, the conversation continues',
+  'video.blocked': 'The video connection cannot get through this pharmacy’s network. The doctor is being told. The call will resume by itself as soon as the network lets it through.',
   'media.absent.patientCamera': "The booth's camera is not responding.",
   'media.absent.patientMicrophone': "The booth's microphone is not responding.",
   'call.connecting': 'Connecting to the doctor…',
   'call.reconnecting': 'The connection was interrupted, we are restoring the call…',
+  'call.blocked': 'The pharmacy’s network is blocking the video call: please tell the pharmacist.',
   'call.closed': 'The video consultation has ended.',
   'alert.raised': 'We are calling the pharmacist. Stay where you are.',
   'alert.acknowledged': 'The pharmacist is coming.',
@@ -558,6 +563,7 @@ const en: Catalogue = {
   'speak.cancel': 'Do you really want to stop?',
   'speak.emergency': 'In an emergency, call 15 or 112, and tell the pharmacist.',
   'speak.interrupted': 'A technical incident interrupted the consultation. We are calling the pharmacist.',
+  'speak.callBlocked': 'The video connection cannot get through this pharmacy’s network. The doctor is being told. Please tell the pharmacist.',
 };
 
 export const messages = { fr, en } satisfies Record<Language, Catalogue>;

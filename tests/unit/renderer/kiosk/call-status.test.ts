@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { callStatusShown } from '../../../../src/renderer/kiosk/src/call-status';
 
-const STATES = ['connecting', 'connected', 'reconnecting', 'closed'] as const;
+const STATES = ['connecting', 'connected', 'reconnecting', 'blocked', 'closed'] as const;
 
 describe('the call status on the kiosk', () => {
   it('says the doctor is talking only once the call is connected, with the connection quality', () => {
@@ -23,6 +23,12 @@ describe('the call status on the kiosk', () => {
   it('leaves "reconnecting" to the page banner when it already says the line is down', () => {
     expect(callStatusShown({ state: 'reconnecting', failed: false, networkBanner: true }).line).toBeNull();
     expect(callStatusShown({ state: 'reconnecting', failed: false, networkBanner: false }).line).toBe('reconnecting');
+  });
+
+  it('says the pharmacy\'s network blocks the call instead of an endless "reconnecting", unless the page already says the whole line is down', () => {
+    expect(callStatusShown({ state: 'blocked', failed: false, networkBanner: false })).toEqual({ line: 'blocked', failedPanel: false, quality: false });
+    // With the hub itself out of reach, a firewall is not the story: the page's banner is.
+    expect(callStatusShown({ state: 'blocked', failed: false, networkBanner: true }).line).toBeNull();
   });
 
   it('never shows two statuses at once', () => {

@@ -18,7 +18,17 @@ declare global {
 }
 
 const QUALITY_LABEL: Record<Quality, string> = { good: 'Connexion bonne', fair: 'Connexion moyenne', poor: 'Connexion faible', unknown: 'Connexion en cours' };
-const STATE_LABEL: Record<CallState, string> = { idle: 'Connexion…', connecting: 'Connexion…', connected: 'En communication', reconnecting: 'Reconnexion…', closed: 'Terminée' };
+const STATE_LABEL: Record<CallState, string> = { idle: 'Connexion…', connecting: 'Connexion…', connected: 'En communication', reconnecting: 'Reconnexion…', blocked: 'Aucun chemin réseau', closed: 'Terminée' };
+
+/**
+ * No media path at all, in words, apart from a poor line: the doctor knows
+ * it is the network's rules (no UDP, TCP or TURN relay gets through), not
+ * its quality, and what the booth is showing the patient.
+ */
+const BLOCKED = {
+  booth: 'Le réseau de la cabine bloque l’appel : aucun chemin UDP, TCP ni relais TURN ne passe vers le serveur vidéo. Ce n’est pas une ligne faible. La cabine demande au patient de prévenir le pharmacien ; l’appel reprendra seul si le réseau s’ouvre.',
+  own: 'Votre réseau bloque l’appel : aucun chemin UDP, TCP ni relais TURN ne passe vers le serveur vidéo. Ce n’est pas une ligne faible. Nous réessayons.',
+} as const;
 
 /** The line each way in words: the doctor knows whether the patient sees and hears them, and what reaches the console. */
 const LINE_WORD: Record<LineState, string> = { good: 'bonne', degraded: 'dégradée', audioOnly: 'audio seul' };
@@ -48,6 +58,8 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
   const [mic, setMic] = useState(true);
   const [cam, setCam] = useState(true);
   const [line, setLine] = useState<LineReport | null>(null);
+  /** The booth's network blocks its media, as the hub relays the booth's report. */
+  const [boothBlocked, setBoothBlocked] = useState(false);
   const [dermTrack, setDermTrack] = useState<MediaStreamTrack | null>(null);
   const [otoTrack, setOtoTrack] = useState<MediaStreamTrack | null>(null);
   const [stethTrack, setStethTrack] = useState<MediaStreamTrack | null>(null);
@@ -66,6 +78,7 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
       state: setState,
       quality: setQuality,
       line: setLine,
+      peerPath: ({ side, blocked }) => { if (side === 'booth') setBoothBlocked(blocked); },
       // The camera and microphone; the dermatoscope comes apart, as its own track.
       remoteStream: (m) => { if (remote.current && remote.current.srcObject !== m) remote.current.srcObject = m; },
       remoteTrack: (track, source) => {
@@ -149,6 +162,12 @@ export const CallMedia = memo(function CallMedia({ hub, onStatus, onEnd, boothAw
         </div>
       )}
       {error && <p className="error" role="alert">{error}</p>}
+      {(boothBlocked || state === 'blocked') && (
+        <div className="media__blocked" role="alert" data-testid="call-blocked">
+          {boothBlocked && <p data-testid="call-blocked-booth">{BLOCKED.booth}</p>}
+          {state === 'blocked' && <p data-testid="call-blocked-own">{BLOCKED.own}</p>}
+        </div>
+      )}
       <div className={line?.videoSuspended ? 'media__videos media__videos--suspended' : 'media__videos'}>
         {line?.videoSuspended && <p className="media__suspended" role="status" data-testid="video-suspended">La vidéo est suspendue, la conversation continue</p>}
         <video ref={remote} className="media__remote" autoPlay playsInline aria-label="Vidéo du patient" data-booth-microphone={listening ? 'muted' : 'on'} />

@@ -20,6 +20,7 @@ import { openStethoscope } from '../media-devices';
 import { produceOnCall, sendStethoscope } from '../stethoscope';
 import { recoveryKeys } from '../recovery';
 import { useScrollCue } from '../scroll-cue';
+import { useSpeech } from '../speech';
 import { t, type MessageKey } from '../i18n';
 import { AuscultationIllustration, MeasurementIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
@@ -343,6 +344,8 @@ export function ConsultationScreen(p: KioskScreenProps) {
   const { prescription } = p.view.context;
   // One call status at a time (call-status.ts): the video reports which line to show here, if any.
   const [statusLine, setStatusLine] = useState<CallStatusShown['line']>('connecting');
+  // No media path: nobody hears the doctor, so the booth says it aloud (the patient may not be reading the screen).
+  useSpeech(l, statusLine === 'blocked' ? 'speak.callBlocked' : null, p.view.context.muted);
   const [volume, setVolume] = useState(DEFAULT_VOLUME);
   const doctor = doctorLine(p.view.context.doctor);
   const photo = doctorPhoto(p.view.context.doctor, l);

@@ -5,6 +5,8 @@
  * (KioskApi mediaSignal); only the media flows from here to the hub. When
  * the line drops or the hub restarts, the call is restored by itself
  * (MediaSession.restart on `room.resumed`) and a calm message says so.
+ * When the pharmacy's network lets no media through at all, the video's
+ * place says so, tells that the doctor is told, and offers the pharmacist.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { KioskApi } from '../../../../shared/kiosk-api';
@@ -126,7 +128,15 @@ export function VideoArea({ api, language = 'fr', networkBanner = false, alertRa
           {l[quality]}
         </p>
       )}
-      {suspended && !shown.failedPanel && <p className="video-area__suspended" role="status" data-testid="video-suspended">{t(language, 'video.suspended')}</p>}
+      {shown.line === 'blocked' && (
+        <div className="video-area__blocked" role="status" data-testid="call-blocked">
+          <p className="video-area__text">{t(language, 'video.blocked')}</p>
+          {!alertRaised && onCallPharmacist && (
+            <button type="button" className="btn btn--secondary" data-testid="call-blocked-call" onClick={onCallPharmacist}>{t(language, 'alert.call')}</button>
+          )}
+        </div>
+      )}
+      {suspended && !shown.failedPanel && shown.line !== 'blocked' && <p className="video-area__suspended" role="status" data-testid="video-suspended">{t(language, 'video.suspended')}</p>}
       {doctor && !shown.failedPanel && <p className="video-area__doctor" data-testid="video-doctor">{doctor}</p>}
       {shown.failedPanel && (
         <div className="video-area__failed" role="status" data-testid="video-failed">
