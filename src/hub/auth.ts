@@ -13,12 +13,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { systemClock } from '../shared/clock';
-import { CabineError } from '../shared/errors';
+import { CabineError, codeOf } from '../shared/errors';
 import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import type { HubLimits } from './limits';
-import type { HubStateStore } from './state/store';
+import type { HubStateRepository } from './state/repository';
 import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export const SESSION_COOKIE = 'cabine_session';
@@ -185,11 +185,16 @@ export class SpecialistAuth {
     private readonly log: Logger,
     opts: AuthOptions = {},
     /** Where sessions outlive the process; memory only when absent. */
-    private readonly store: HubStateStore | null = null,
+    private readonly store: HubStateRepository | null = null,
   ) {
     this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
     this.login = new PasswordLogin(this.floods, opts);
-    store?.purgeExpiredSessions();
+    this.inBackground(store?.purgeExpiredSessions(), 'hub state: expired sessions not purged');
+  }
+
+  /** A session write nobody waits for (the answer does not depend on it): a failure is logged by code. */
+  private inBackground(write: Promise<unknown> | undefined, what: string): void {
+    write?.catch((error: unknown) => this.log.error({ code: codeOf(error) }, what));
   }
 
   /** Writes the counts of repeated warnings still pending (the hub is closing). */
@@ -198,20 +203,20 @@ export class SpecialistAuth {
   }
 
   /** The session behind a request's cookie, if any and not expired. */
-  session(req: IncomingMessage): SpecialistSession | null {
+  async session(req: IncomingMessage): Promise<SpecialistSession | null> {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (!token) return null;
     let s = this.sessions.get(token) ?? null;
     if (!s && this.store) {
       // A session from before a hub restart, still valid for a specialist still in the directory.
-      s = this.store.session(token);
+      s = await this.store.session(token);
       if (s && !this.directory.specialistById(s.specialistId)) s = null;
       if (s) this.sessions.set(token, s);
     }
     if (!s) return null;
     if (s.expires < Date.now()) {
       this.sessions.delete(token);
-      this.store?.removeSession(token);
+      this.inBackground(this.store?.removeSession(token), 'hub state: expired session not deleted');
       return null;
     }
     return s;
@@ -227,7 +232,7 @@ export class SpecialistAuth {
       const token = randomBytes(32).toString('base64url');
       const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
       this.sessions.set(token, session);
-      this.store?.putSession(token, session);
+      this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
       json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token) });
       this.log.info({ specialistId: s.id }, 'specialist logged in');
       return true;
@@ -237,13 +242,13 @@ export class SpecialistAuth {
       const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
       if (token) {
         this.sessions.delete(token);
-        this.store?.removeSession(token);
+        this.inBackground(this.store?.removeSession(token), 'hub state: session not deleted at logout');
       }
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE) });
       return true;
     }
     if (path === '/api/me') {
-      const s = this.session(req);
+      const s = await this.session(req);
       if (!s) json(res, 401, { error: 'NOT_LOGGED_IN' });
       else json(res, 200, { id: s.specialistId, name: s.name, specialty: s.specialty });
       return true;

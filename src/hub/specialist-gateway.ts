@@ -44,14 +44,14 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
     this.methods.set(name, { params, run: run as Method['run'] });
   }
 
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const origin = String(req.headers.origin ?? '');
     const address = addressKey(req.socket.remoteAddress);
     if (!this.allowedOrigins().includes(origin)) {
       this.floods.warn(`origin:${address}`, { address, origin: origin.slice(0, 100) }, 'refused a console connection: origin not allowed');
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    const session = this.auth.session(req);
+    const session = await this.auth.session(req);
     if (!session) {
       this.floods.warn(`session:${address}`, { address }, 'refused a console connection: not logged in');
       return refuseUpgrade(socket, 401, 'Unauthorized');

@@ -52,7 +52,7 @@ export function consultRoute(deps: ConsultRouteDeps): HubRoute {
     const report = photo ? null : REPORT.exec(path);
     if (!photo && !report) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'METHOD' }, { Allow: 'GET, HEAD' });
-    const session = deps.auth.session(req);
+    const session = await deps.auth.session(req);
     if (!session) return json(res, 401, { error: 'NOT_LOGGED_IN', message: 'Connectez-vous à la console pour voir ce document.' });
     const repo = deps.repo();
     const who = session.specialistId;

@@ -9,7 +9,7 @@ import { SpecialistAuth, type AuthOptions } from '../auth';
 import type { Peer } from '../peer';
 import type { HubPorts } from '../ports';
 import { CONSOLE_PATH, SpecialistGateway } from '../specialist-gateway';
-import type { HubStateStore } from '../state/store';
+import type { HubStateRepository } from '../state/repository';
 import { registerBoothMethods, registerConsoleMethods, registerMediaMethods } from './methods';
 import { MediaService } from './rooms';
 import { WorkerPool } from './workers';
@@ -29,12 +29,12 @@ export interface MediaOptions {
 
 type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
 
-export async function attachMedia(ports: MediaPorts, state: HubStateStore, opts: MediaOptions = {}): Promise<HubMedia> {
+export async function attachMedia(ports: MediaPorts, state: HubStateRepository, opts: MediaOptions = {}): Promise<HubMedia> {
   const { booths, config, log } = ports;
   const pool = new WorkerPool(WorkerPool.size(config.media.workers), log.child({ module: 'hub.media' }));
   await pool.start();
   const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs });
-  service.restore();
+  await service.restore();
   const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, ...opts.auth }, state);
   const own = new URL(ports.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];

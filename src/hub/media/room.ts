@@ -62,6 +62,11 @@ function checkAnnouncedLayers(kind: ms.MediaKind, rtp: ms.RtpParameters): void {
   }
 }
 
+/** A new room's id (a claim writes it before the room exists). */
+export function newRoomId(boothId: string): string {
+  return `room-${boothId}-${Date.now().toString(36)}`;
+}
+
 export class Room {
   readonly id: string;
   readonly sides: Record<SideName, Side | null> = { booth: null, specialist: null };
@@ -91,7 +96,7 @@ export class Room {
     id?: string,
   ) {
     this.current = router;
-    this.id = id ?? `room-${boothId}-${Date.now().toString(36)}`;
+    this.id = id ?? newRoomId(boothId);
   }
 
   /** Whether the room has a live router (a restored room gets one when its first side comes back). */

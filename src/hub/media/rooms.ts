@@ -45,19 +45,22 @@ import { QUEUE, ROOM, type CallQuality, type Elsewhere, type MediaNoteParams, ty
 import { refused, type Peer } from '../peer';
 import { tell } from './notes';
 import { WaitingQueue, type QueueEntry } from './queue';
-import { Room, type SideName } from './room';
+import { newRoomId, Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
-import type { HubStateStore } from '../state/store';
+import type { HubStateRepository, StoredClaim } from '../state/repository';
 import { iceServersFor, type IceServer } from '../turn';
 
 export type { ResumeReason } from '../../shared/media-protocol';
+
+/** What `persisted` holds for a booth whose last write failed: it matches no state, so the next change is written whatever it is. */
+const UNSAVED = '';
 
 /** How long a side may stay away before its room ends. */
 export const DEFAULT_GRACE_MS = 60_000;
 
 export interface MediaServiceOptions {
   /** Where the queue and claims outlive the process; memory only when absent. */
-  state?: HubStateStore | null;
+  state?: HubStateRepository | null;
   graceMs?: number;
 }
 
@@ -83,7 +86,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   private readonly specialists = new Set<Peer>();
   /** Rooms that ended while their booth was away: told when it comes back. */
   private readonly missedClose = new Map<string, { roomId: string; reason: string }>();
-  private readonly state: HubStateStore | null;
+  private readonly state: HubStateRepository | null;
+  /** Booths whose claim is being written, with the specialist claiming: one claim at a time per booth and per doctor. */
+  private readonly claiming = new Map<string, string>();
   private readonly graceMs: number;
   private closed = false;
 
@@ -99,7 +104,6 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.queue = new WaitingQueue({
       graceMs: this.graceMs,
-      durations: this.state?.recentDurations() ?? [],
       onGraceOver: (boothId) => {
         if (!this.booths.peer(boothId)) this.boothLeaves(boothId);
       },
@@ -108,18 +112,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   }
 
   /**
-   * Restores the queue and the claims of the state store (at start, before
-   * anyone connects). Restored rooms have no router until a side comes back;
-   * each side has the grace period to return.
+   * Restores the queue, the claims and the last rooms' durations of the
+   * state store (at start, before anyone connects). Restored rooms have no
+   * router until a side comes back; each side has the grace period to return.
    */
-  restore(): { queued: number; rooms: number } {
+  async restore(): Promise<{ queued: number; rooms: number }> {
     if (!this.state) return { queued: 0, rooms: 0 };
-    for (const entry of this.state.queue()) {
+    const [entries, claims, durations] = await Promise.all([this.state.queue(), this.state.claims(), this.state.recentDurations()]);
+    // Newest first in the store; recorded oldest first so the newest ends up first again.
+    for (const ms of [...durations].reverse()) this.queue.recordDuration(ms);
+    for (const entry of entries) {
       this.queue.restore(entry);
       this.persisted.set(entry.boothId, JSON.stringify(entry));
       if (!this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
     }
-    for (const claim of this.state.claims()) {
+    for (const claim of claims) {
       const room = new Room(claim.boothId, claim.specialistId, null, this.config.media, claim.roomId);
       room.entry = claim.entry;
       room.claimedAt = claim.claimedAt;
@@ -209,13 +216,33 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const entry = this.queue.get(boothId);
     const json = entry ? JSON.stringify(entry) : null;
     if ((this.persisted.get(boothId) ?? null) === json) return;
-    try {
-      if (entry) this.state?.putQueueEntry(entry);
-      else this.state?.removeQueueEntry(boothId);
-      if (json) this.persisted.set(boothId, json);
-      else this.persisted.delete(boothId);
-    } catch (error) {
+    if (json) this.persisted.set(boothId, json);
+    else this.persisted.delete(boothId);
+    const write = entry ? this.state?.putQueueEntry(entry) : this.state?.removeQueueEntry(boothId);
+    write?.catch((error: unknown) => {
       this.log.error({ code: codeOf(error), boothId }, 'hub state: queue not saved');
+      // Whatever this booth's next change is, it is written.
+      if ((this.persisted.get(boothId) ?? null) === json) this.persisted.set(boothId, UNSAVED);
+    });
+  }
+
+  /** A write the rooms do not wait for: a failure is logged by code and the room goes on. */
+  private inBackground(write: Promise<unknown> | undefined, roomId: string, what: string): void {
+    write?.catch((error: unknown) => this.log.error({ code: codeOf(error), roomId }, what));
+  }
+
+  /**
+   * The store's word on a claim: false when another node (or a claim made
+   * meanwhile) has the booth. A store that fails is logged and the claim
+   * goes on, as the rooms never stop for their store.
+   */
+  private async claimInStore(claim: StoredClaim): Promise<boolean> {
+    if (!this.state) return true;
+    try {
+      return await this.state.claimWaiting(claim);
+    } catch (error) {
+      this.log.error({ code: codeOf(error), roomId: claim.roomId }, 'hub state: claim not saved');
+      return true;
     }
   }
 
@@ -430,19 +457,37 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const boothPeer = this.booths.peer(boothId);
     // A booth briefly offline keeps its place; it can be claimed once it is back.
     if (!boothPeer) throw refused('BOOTH_OFFLINE', 'this booth is momentarily offline: try again in a few seconds');
+    if (this.claiming.has(boothId)) throw refused('NOT_WAITING', 'another specialist is claiming this booth');
+    if ([...this.claiming.values()].includes(peer.id)) throw refused('BUSY', 'end your current consultation before claiming another booth');
+    const { etaMinutes: _eta, ...waiting } = this.queue.get(boothId)!;
+    const claim: StoredClaim = { roomId: newRoomId(boothId), boothId, specialistId: peer.id, claimedAt: new Date().toISOString(), entry: waiting };
+    this.claiming.set(boothId, peer.id);
+    let won: boolean;
+    try {
+      won = await this.claimInStore(claim);
+    } finally {
+      this.claiming.delete(boothId);
+    }
+    if (!won) throw refused('NOT_WAITING', 'this booth was claimed by another specialist');
+    // The booth left, or restarted, while its claim was being written.
+    if (!this.queue.has(boothId)) {
+      this.inBackground(this.state?.removeClaim(claim.roomId), claim.roomId, 'hub state: claim of a booth gone not undone');
+      throw refused('NOT_WAITING', 'this booth is not waiting any more (it left)');
+    }
     const stored = this.queue.take(boothId)!;
-    const router = await this.pool.createRouter();
-    const room = new Room(boothId, peer.id, router, this.config.media);
+    this.persisted.delete(boothId);
+    let router;
+    try {
+      router = await this.pool.createRouter();
+    } catch (error) {
+      this.inBackground(this.state?.removeClaim(claim.roomId), claim.roomId, 'hub state: claim without a room not undone');
+      throw error;
+    }
+    const room = new Room(boothId, peer.id, router, this.config.media, claim.roomId);
+    room.claimedAt = claim.claimedAt;
     room.entry = stored;
     this.rooms.set(boothId, room);
     this.hold(room, peer);
-    try {
-      this.state?.putClaim({ roomId: room.id, boothId, specialistId: peer.id, claimedAt: room.claimedAt, entry: stored });
-      this.state?.removeQueueEntry(boothId);
-      this.persisted.delete(boothId);
-    } catch (error) {
-      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: claim not saved');
-    }
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     tell(boothPeer, QUEUE.claimed, {
       roomId: room.id,
@@ -478,21 +523,15 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     for (const peer of consoles) tell(peer, ROOM.closed, { roomId: room.id, reason });
     room.close();
     const duration = Date.now() - Date.parse(room.claimedAt);
-    try {
-      this.state?.removeClaim(room.id);
-      // Only consultations that took place count for the ETA.
-      if (reason === 'ended' && Number.isFinite(duration)) this.recordDuration(duration);
-    } catch (error) {
-      this.log.error({ code: codeOf(error), roomId: room.id }, 'hub state: closed room not saved');
+    this.inBackground(this.state?.removeClaim(room.id), room.id, 'hub state: closed room not saved');
+    // Only consultations that took place count for the ETA.
+    if (reason === 'ended' && Number.isFinite(duration)) {
+      this.queue.recordDuration(duration);
+      this.inBackground(this.state?.recordDuration(duration), room.id, 'hub state: closed room not saved');
     }
     this.log.info({ roomId: room.id, reason }, 'room closed');
     this.emit('roomClosed', room, reason);
     if (this.queue.size) this.broadcastQueue();
-  }
-
-  private recordDuration(ms: number): void {
-    this.queue.recordDuration(ms);
-    this.state?.recordDuration(ms);
   }
 
   /** The room's router, or the room ends (`mediaLost`) when none can be had; false then. */

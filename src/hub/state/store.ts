@@ -12,10 +12,11 @@
  * (`<dataDir>/hub-state.key`, 0600), the AAD binding each to its row. Login
  * sessions are kept by the SHA-256 of the cookie token only, so the file
  * alone cannot be replayed as a cookie; they carry no health data.
- * Writes are synchronous and small: each queue change, claim and login is
- * one statement.
+ * Writes are small and synchronous inside (each queue change, claim and
+ * login is one statement), behind the async HubStateRepository
+ * (./repository.ts): a write is done when its promise is made, so writes
+ * apply in the order they were called.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../node/sqlite';
@@ -25,6 +26,7 @@ import { openJson, sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
+import { tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -35,29 +37,9 @@ export const HUB_STATE_MIGRATIONS = [
    CREATE TABLE durations (id INTEGER PRIMARY KEY AUTOINCREMENT, ended_at TEXT NOT NULL, ms INTEGER NOT NULL);`,
 ];
 
-/** A claimed booth: the room survives a hub restart under the same id. */
-export interface StoredClaim {
-  roomId: string;
-  boothId: string;
-  specialistId: string;
-  claimedAt: string;
-  entry: QueueEntry | null;
-}
+export { tokenHash, type StoredClaim, type StoredSession } from './repository';
 
-export interface StoredSession {
-  specialistId: string;
-  name: string;
-  specialty: string;
-  /** Epoch ms. */
-  expires: number;
-}
-
-/** The SHA-256 of a cookie token: what is stored and looked up, never the token. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-export class HubStateStore {
+export class HubStateStore implements HubStateRepository {
   private readonly db: Database.Database;
   private readonly st;
 
@@ -69,6 +51,7 @@ export class HubStateStore {
       delQueue: db.prepare('DELETE FROM queue WHERE booth_id = ?'),
       queue: db.prepare<[], { booth_id: string; body: Buffer }>('SELECT booth_id, body FROM queue ORDER BY ord'),
       putClaim: db.prepare('INSERT INTO claims (room_id, booth_id, specialist_id, claimed_at, body) VALUES (?, ?, ?, ?, ?)'),
+      claimed: db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM claims WHERE booth_id = ? OR room_id = ?'),
       delClaim: db.prepare('DELETE FROM claims WHERE room_id = ?'),
       claims: db.prepare<[], { room_id: string; booth_id: string; specialist_id: string; claimed_at: string; body: Buffer }>('SELECT room_id, booth_id, specialist_id, claimed_at, body FROM claims ORDER BY claimed_at'),
       putSession: db.prepare('INSERT OR REPLACE INTO sessions (token_hash, specialist_id, name, specialty, expires) VALUES (?, ?, ?, ?, ?)'),
@@ -89,16 +72,16 @@ export class HubStateStore {
   // ---- queue ----------------------------------------------------------------
 
   /** Adds or updates a waiting booth; a booth keeps its place when its entry changes. */
-  putQueueEntry(entry: QueueEntry): void {
+  async putQueueEntry(entry: QueueEntry): Promise<void> {
     this.st.putQueue.run(entry.boothId, entry.boothId, sealJson(this.keys, `queue:${entry.boothId}`, entry));
   }
 
-  removeQueueEntry(boothId: string): void {
+  async removeQueueEntry(boothId: string): Promise<void> {
     this.st.delQueue.run(boothId);
   }
 
   /** The waiting queue in its order. A row that cannot be opened (key lost) is skipped and logged by code. */
-  queue(): QueueEntry[] {
+  async queue(): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     for (const row of this.st.queue.all()) {
       const entry = this.openRow<QueueEntry>(`queue:${row.booth_id}`, row.body);
@@ -109,15 +92,26 @@ export class HubStateStore {
 
   // ---- claims -----------------------------------------------------------------
 
-  putClaim(claim: StoredClaim): void {
+  async putClaim(claim: StoredClaim): Promise<void> {
     this.st.putClaim.run(claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, sealJson(this.keys, `claims:${claim.roomId}`, claim.entry));
   }
 
-  removeClaim(roomId: string): void {
+  /** IMMEDIATE: another process on the same file waits for the write lock instead of deciding on a stale read. */
+  async claimWaiting(claim: StoredClaim): Promise<boolean> {
+    const body = sealJson(this.keys, `claims:${claim.roomId}`, claim.entry);
+    return this.db.transaction(() => {
+      if (this.st.claimed.get(claim.boothId, claim.roomId)) return false;
+      if (this.st.delQueue.run(claim.boothId).changes === 0) return false;
+      this.st.putClaim.run(claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, body);
+      return true;
+    }).immediate();
+  }
+
+  async removeClaim(roomId: string): Promise<void> {
     this.st.delClaim.run(roomId);
   }
 
-  claims(): StoredClaim[] {
+  async claims(): Promise<StoredClaim[]> {
     const out: StoredClaim[] = [];
     for (const row of this.st.claims.all()) {
       const entry = this.openRow<QueueEntry | null>(`claims:${row.room_id}`, row.body);
@@ -129,12 +123,12 @@ export class HubStateStore {
 
   // ---- login sessions -----------------------------------------------------------
 
-  putSession(token: string, session: StoredSession): void {
+  async putSession(token: string, session: StoredSession): Promise<void> {
     this.st.putSession.run(tokenHash(token), session.specialistId, session.name, session.specialty, session.expires);
   }
 
   /** The session of a cookie token, or null when unknown or expired (an expired one is deleted). */
-  session(token: string): StoredSession | null {
+  async session(token: string): Promise<StoredSession | null> {
     const hash = tokenHash(token);
     const row = this.st.getSession.get(hash);
     if (!row) return null;
@@ -145,18 +139,18 @@ export class HubStateStore {
     return { specialistId: row.specialist_id, name: row.name, specialty: row.specialty, expires: row.expires };
   }
 
-  removeSession(token: string): void {
+  async removeSession(token: string): Promise<void> {
     this.st.delSession.run(tokenHash(token));
   }
 
   /** Deletes expired sessions; returns how many. */
-  purgeExpiredSessions(): number {
+  async purgeExpiredSessions(): Promise<number> {
     return this.st.purgeSessions.run(this.clock.now()).changes;
   }
 
   // ---- room durations (ETA) -------------------------------------------------------
 
-  recordDuration(ms: number): void {
+  async recordDuration(ms: number): Promise<void> {
     this.db.transaction(() => {
       this.st.putDuration.run(new Date(this.clock.now()).toISOString(), Math.max(0, Math.round(ms)));
       this.st.trimDurations.run();
@@ -164,11 +158,11 @@ export class HubStateStore {
   }
 
   /** The last ended rooms' durations (ms), newest first, at most DURATION_WINDOW. */
-  recentDurations(): number[] {
+  async recentDurations(): Promise<number[]> {
     return this.st.durations.all().map((r) => r.ms);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 

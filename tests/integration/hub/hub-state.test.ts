@@ -121,6 +121,26 @@ describe('hub restart', () => {
   });
 });
 
+describe('two hubs on one state', () => {
+  it('gives a booth waiting on both to the first doctor only: the other hub refuses NOT_WAITING and opens no room', async () => {
+    const dataDir = freshDataDir();
+    const first = await hubOn(dataDir);
+    const b1 = await booth(first, 'demo-booth-1');
+    await b1.link.request('queue.join', { reason: 'Angine' });
+    // The second hub reads the queue the first one wrote; the booth is online on both.
+    const second = await hubOn(dataDir);
+    await booth(second, 'demo-booth-1');
+    expect(second.media!.service.waiting().map((e) => e.boothId)).toEqual(['demo-booth-1']);
+
+    const martin = await openConsole(first, await login(first, 0));
+    const durand = await openConsole(second, await login(second, 1));
+    await expect(martin.call('queue.claim', { boothId: 'demo-booth-1' })).resolves.toMatchObject({ boothId: 'demo-booth-1' });
+    await expect(durand.call('queue.claim', { boothId: 'demo-booth-1' })).rejects.toMatchObject({ code: 'NOT_WAITING' });
+    expect(second.media!.service.roomOfBooth('demo-booth-1')).toBeUndefined();
+    await expect(durand.call('room.mine')).resolves.toEqual({ room: null });
+  });
+});
+
 describe('a side dropping out', () => {
   it('keeps the call when the console reconnects within the grace period, and tells it room.resumed', async () => {
     const hub = await hubOn(freshDataDir());

@@ -1,0 +1,313 @@
+/**
+ * The hub's live state on PostgreSQL, for several hub nodes sharing one
+ * database: the same contract as the SQLite file (./repository.ts), in its
+ * own schema `hub_state` so the record's tables can share the database.
+ *
+ * - Migrations: numbered, each in its own transaction with its row in
+ *   `hub_state.migrations`; nodes starting at once take an advisory lock
+ *   first, so one migrates and the others find the work done. A database
+ *   migrated by a newer release is refused (STATE_TOO_NEW) rather than
+ *   written in a shape this release does not know.
+ * - Writes: the rooms fire them without waiting, so one store chains them
+ *   (each starts when the one before it has finished); a failed write does
+ *   not hold up the next. A read waits for the writes called before it,
+ *   then runs beside other reads on the pool.
+ * - Sealing exactly as on SQLite: bodies under seal.ts with the same AADs,
+ *   sessions by token hash only, expiry judged by the hub's clock.
+ * - The claim of a waiting booth is one statement: the queue row's delete
+ *   feeds the claim's insert, and the row lock taken by the delete makes a
+ *   second node's statement find the row gone.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { KeyProvider } from '../../node/keys';
+import { openJson, sealJson } from '../../node/seal';
+import { systemClock, type Clock } from '../../shared/clock';
+import { codeOf } from '../../shared/errors';
+import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
+import { HubStateError, tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
+
+/** Migration n is `PG_HUB_STATE_MIGRATIONS[n - 1]`; never edit a released one, add the next. */
+export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE hub_state.queue (booth_id TEXT PRIMARY KEY, ord BIGINT GENERATED ALWAYS AS IDENTITY, body BYTEA NOT NULL);
+   CREATE TABLE hub_state.claims (
+     room_id TEXT PRIMARY KEY, booth_id TEXT NOT NULL UNIQUE, specialist_id TEXT NOT NULL, claimed_at TEXT NOT NULL, body BYTEA NOT NULL
+   );
+   CREATE TABLE hub_state.sessions (token_hash TEXT PRIMARY KEY, specialist_id TEXT NOT NULL, name TEXT NOT NULL, specialty TEXT NOT NULL, expires BIGINT NOT NULL);
+   CREATE TABLE hub_state.durations (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ended_at TEXT NOT NULL, ms BIGINT NOT NULL);`,
+];
+
+/** Any constant both releases agree on: the advisory lock held while migrating ("hub_state" in ASCII). */
+const MIGRATION_LOCK = 0x6875625f7374;
+
+export interface PgHubStateOptions {
+  /** The hub's clock (session expiry); the system clock when absent. */
+  clock?: Pick<Clock, 'now'>;
+  /** How long to wait for the server when connecting (5 s by default): an address that never answers fails, it does not hang. */
+  connectTimeoutMs?: number;
+  /** Connections of this node (10 by default). */
+  poolSize?: number;
+}
+
+/**
+ * Opens the live state on the PostgreSQL server of `url` and brings its
+ * schema up to date. Throws HubStateError STATE_UNAVAILABLE (naming host and
+ * port) when the server cannot be reached, STATE_TOO_NEW when a newer
+ * release migrated the database.
+ */
+export async function openPgHubState(url: string, keys: KeyProvider, log?: Logger, opts: PgHubStateOptions = {}): Promise<PgHubStateStore> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000 });
+  // An idle connection broken by the server (restart, failover) must not crash the hub; the next query opens a new one.
+  pool.on('error', (error) => log?.warn({ code: codeOf(error) }, 'hub state: an idle database connection was lost'));
+  try {
+    const client = await connect(pool, url);
+    try {
+      await migratePgHubState(client);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PgHubStateStore(pool, keys, log, opts.clock ?? systemClock);
+}
+
+/** Where a connection string points, for a message a person can act on (never the password). */
+function serverOf(url: string): string {
+  const c = pg.defaults;
+  try {
+    const u = new URL(url);
+    return `${u.hostname || c.host || 'localhost'}:${u.port || c.port || 5432}`;
+  } catch {
+    return 'the configured PostgreSQL server';
+  }
+}
+
+async function connect(pool: pg.Pool, url: string): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (cause) {
+    throw new HubStateError('STATE_UNAVAILABLE', { cause, detail: `PostgreSQL at ${serverOf(url)}: ${(cause as Error).message || codeOf(cause) || 'no answer'}` });
+  }
+}
+
+/**
+ * Applies every migration above the database's version, up to `target`
+ * (tests stop early), under the migration lock; returns the version reached.
+ */
+export async function migratePgHubState(client: pg.ClientBase, target = PG_HUB_STATE_MIGRATIONS.length): Promise<number> {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE SCHEMA IF NOT EXISTS hub_state');
+    await client.query('CREATE TABLE IF NOT EXISTS hub_state.migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    let current = await versionOf(client);
+    if (current > PG_HUB_STATE_MIGRATIONS.length) {
+      throw new HubStateError('STATE_TOO_NEW', { detail: `database at version ${current}, this hub knows up to ${PG_HUB_STATE_MIGRATIONS.length}` });
+    }
+    for (let version = current + 1; version <= target; version++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(PG_HUB_STATE_MIGRATIONS[version - 1]!);
+        await client.query('INSERT INTO hub_state.migrations (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+      current = version;
+    }
+    return current;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
+}
+
+async function versionOf(client: pg.ClientBase): Promise<number> {
+  const r = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM hub_state.migrations');
+  return r.rows[0]?.version ?? 0;
+}
+
+interface ClaimRow {
+  room_id: string;
+  booth_id: string;
+  specialist_id: string;
+  claimed_at: string;
+  body: Buffer;
+}
+
+export class PgHubStateStore implements HubStateRepository {
+  /** The last write called: the next one starts after it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed: Promise<void> | null = null;
+
+  constructor(private readonly pool: pg.Pool, private readonly keys: KeyProvider, private readonly log?: Logger, private readonly clock: Pick<Clock, 'now'> = systemClock) {}
+
+  // ---- queue ----------------------------------------------------------------
+
+  putQueueEntry(entry: QueueEntry): Promise<void> {
+    const body = sealJson(this.keys, `queue:${entry.boothId}`, entry);
+    return this.write(async (db) => {
+      // The identity column gives a new booth the next place; an update keeps the place it had.
+      await db.query('INSERT INTO hub_state.queue (booth_id, body) VALUES ($1, $2) ON CONFLICT (booth_id) DO UPDATE SET body = excluded.body', [entry.boothId, body]);
+    });
+  }
+
+  removeQueueEntry(boothId: string): Promise<void> {
+    return this.write(async (db) => {
+      await db.query('DELETE FROM hub_state.queue WHERE booth_id = $1', [boothId]);
+    });
+  }
+
+  async queue(): Promise<QueueEntry[]> {
+    const rows = await this.read((db) => db.query<{ booth_id: string; body: Buffer }>('SELECT booth_id, body FROM hub_state.queue ORDER BY ord'));
+    const out: QueueEntry[] = [];
+    for (const row of rows.rows) {
+      const entry = this.openRow<QueueEntry>(`queue:${row.booth_id}`, row.body);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
+
+  // ---- claims -----------------------------------------------------------------
+
+  putClaim(claim: StoredClaim): Promise<void> {
+    const body = sealJson(this.keys, `claims:${claim.roomId}`, claim.entry);
+    return this.write(async (db) => {
+      await db.query('INSERT INTO hub_state.claims (room_id, booth_id, specialist_id, claimed_at, body) VALUES ($1, $2, $3, $4, $5)',
+        [claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, body]);
+    });
+  }
+
+  claimWaiting(claim: StoredClaim): Promise<boolean> {
+    const body = sealJson(this.keys, `claims:${claim.roomId}`, claim.entry);
+    return this.write(async (db) => {
+      // NOTE: under READ COMMITTED a second statement deleting the same queue row
+      // waits for the first to commit, then finds the row gone: it deletes
+      // nothing, so it inserts nothing. A booth already claimed keeps its queue
+      // row (NOT EXISTS); ON CONFLICT guards a claim stored by putClaim meanwhile.
+      const r = await db.query<{ room_id: string }>(
+        `WITH taken AS (
+           DELETE FROM hub_state.queue
+           WHERE booth_id = $2 AND NOT EXISTS (SELECT 1 FROM hub_state.claims WHERE booth_id = $2 OR room_id = $1)
+           RETURNING booth_id
+         )
+         INSERT INTO hub_state.claims (room_id, booth_id, specialist_id, claimed_at, body)
+         SELECT $1, booth_id, $3, $4, $5 FROM taken
+         ON CONFLICT DO NOTHING
+         RETURNING room_id`,
+        [claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, body]);
+      return r.rowCount === 1;
+    });
+  }
+
+  removeClaim(roomId: string): Promise<void> {
+    return this.write(async (db) => {
+      await db.query('DELETE FROM hub_state.claims WHERE room_id = $1', [roomId]);
+    });
+  }
+
+  async claims(): Promise<StoredClaim[]> {
+    const rows = await this.read((db) => db.query<ClaimRow>('SELECT room_id, booth_id, specialist_id, claimed_at, body FROM hub_state.claims ORDER BY claimed_at, room_id'));
+    const out: StoredClaim[] = [];
+    for (const row of rows.rows) {
+      const entry = this.openRow<QueueEntry | null>(`claims:${row.room_id}`, row.body);
+      if (entry === undefined) continue;
+      out.push({ roomId: row.room_id, boothId: row.booth_id, specialistId: row.specialist_id, claimedAt: row.claimed_at, entry });
+    }
+    return out;
+  }
+
+  // ---- login sessions -----------------------------------------------------------
+
+  putSession(token: string, session: StoredSession): Promise<void> {
+    const hash = tokenHash(token);
+    return this.write(async (db) => {
+      await db.query(
+        `INSERT INTO hub_state.sessions (token_hash, specialist_id, name, specialty, expires) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (token_hash) DO UPDATE SET specialist_id = excluded.specialist_id, name = excluded.name, specialty = excluded.specialty, expires = excluded.expires`,
+        [hash, session.specialistId, session.name, session.specialty, session.expires]);
+    });
+  }
+
+  async session(token: string): Promise<StoredSession | null> {
+    const hash = tokenHash(token);
+    const r = await this.read((db) => db.query<{ specialist_id: string; name: string; specialty: string; expires: string }>(
+      'SELECT specialist_id, name, specialty, expires FROM hub_state.sessions WHERE token_hash = $1', [hash]));
+    const row = r.rows[0];
+    if (!row) return null;
+    // BIGINT arrives as a string (it may exceed a double); epoch milliseconds do not.
+    const expires = Number(row.expires);
+    if (expires < this.clock.now()) {
+      await this.write(async (db) => {
+        await db.query('DELETE FROM hub_state.sessions WHERE token_hash = $1', [hash]);
+      });
+      return null;
+    }
+    return { specialistId: row.specialist_id, name: row.name, specialty: row.specialty, expires };
+  }
+
+  removeSession(token: string): Promise<void> {
+    const hash = tokenHash(token);
+    return this.write(async (db) => {
+      await db.query('DELETE FROM hub_state.sessions WHERE token_hash = $1', [hash]);
+    });
+  }
+
+  purgeExpiredSessions(): Promise<number> {
+    return this.write(async (db) => (await db.query('DELETE FROM hub_state.sessions WHERE expires < $1', [this.clock.now()])).rowCount ?? 0);
+  }
+
+  // ---- room durations (ETA) -------------------------------------------------------
+
+  recordDuration(ms: number): Promise<void> {
+    const endedAt = new Date(this.clock.now()).toISOString();
+    const value = Math.max(0, Math.round(ms));
+    return this.write(async () => {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO hub_state.durations (ended_at, ms) VALUES ($1, $2)', [endedAt, value]);
+        await client.query('DELETE FROM hub_state.durations WHERE id NOT IN (SELECT id FROM hub_state.durations ORDER BY id DESC LIMIT $1)', [DURATION_WINDOW]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  async recentDurations(): Promise<number[]> {
+    const r = await this.read((db) => db.query<{ ms: string }>('SELECT ms FROM hub_state.durations ORDER BY id DESC LIMIT $1', [DURATION_WINDOW]));
+    return r.rows.map((row) => Number(row.ms));
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.tail.then(() => this.pool.end());
+    return this.closed;
+  }
+
+  /** Runs after every write called before it; the next write waits for this one, failed or not. */
+  private write<T>(run: (db: pg.Pool) => Promise<T>): Promise<T> {
+    const done = this.tail.then(() => run(this.pool));
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Runs once the writes called before it are done (it sees them), beside other reads. */
+  private async read<T>(run: (db: pg.Pool) => Promise<T>): Promise<T> {
+    await this.tail;
+    return run(this.pool);
+  }
+
+  private openRow<T>(aad: string, body: Buffer): T | undefined {
+    try {
+      return openJson<T>(this.keys, aad, body);
+    } catch (error) {
+      this.log?.warn({ code: codeOf(error), row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The hub's live state behind one interface: the waiting queue, the claims,
+ * the specialists' login sessions and the last rooms' durations. SQLite in
+ * the hub's data folder by default (./store.ts); PostgreSQL when several hub
+ * nodes share one database (./pg-store.ts). Every method is asynchronous, as
+ * a network database's client is.
+ *
+ * What every implementation keeps:
+ * - writes apply in the order they were called, even when the caller does
+ *   not wait for them (the rooms fire them and go on); a read sees every
+ *   write called before it;
+ * - queue and claim bodies (first name, age, reason, pathway) are sealed
+ *   with seal.ts, the AAD binding each to its row (`queue:<boothId>`,
+ *   `claims:<roomId>`); a row that cannot be opened is skipped and logged by
+ *   code, never fails the whole read;
+ * - login sessions are kept by the SHA-256 of the cookie token only, and a
+ *   session is expired by the hub's clock, as it always was.
+ */
+import { createHash } from 'node:crypto';
+import { CabineError } from '../../shared/errors';
+import type { QueueEntry } from '../media/queue';
+
+/** A claimed booth: the room survives a hub restart under the same id. */
+export interface StoredClaim {
+  roomId: string;
+  boothId: string;
+  specialistId: string;
+  claimedAt: string;
+  entry: QueueEntry | null;
+}
+
+export interface StoredSession {
+  specialistId: string;
+  name: string;
+  specialty: string;
+  /** Epoch ms. */
+  expires: number;
+}
+
+/** The SHA-256 of a cookie token: what is stored and looked up, never the token. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface HubStateRepository {
+  /** Adds or updates a waiting booth; a booth keeps its place when its entry changes. */
+  putQueueEntry(entry: QueueEntry): Promise<void>;
+  removeQueueEntry(boothId: string): Promise<void>;
+  /** The waiting queue in its order. */
+  queue(): Promise<QueueEntry[]>;
+
+  /** Stores a claim as is (a second claim of the same booth or room is refused). */
+  putClaim(claim: StoredClaim): Promise<void>;
+  /**
+   * Takes a waiting booth: removes its queue entry and stores the claim as
+   * one atomic step. True only when the booth was waiting and not already
+   * claimed; false leaves everything as it was. Two hub nodes claiming the
+   * same booth at once: exactly one gets true.
+   */
+  claimWaiting(claim: StoredClaim): Promise<boolean>;
+  removeClaim(roomId: string): Promise<void>;
+  /** Every claim, oldest first. */
+  claims(): Promise<StoredClaim[]>;
+
+  putSession(token: string, session: StoredSession): Promise<void>;
+  /** The session of a cookie token, or null when unknown or expired (an expired one is deleted). */
+  session(token: string): Promise<StoredSession | null>;
+  removeSession(token: string): Promise<void>;
+  /** Deletes expired sessions; returns how many. */
+  purgeExpiredSessions(): Promise<number>;
+
+  /** A consultation that took place lasted `ms`: kept for the queue's ETA. */
+  recordDuration(ms: number): Promise<void>;
+  /** The last ended rooms' durations (ms), newest first, at most DURATION_WINDOW. */
+  recentDurations(): Promise<number[]>;
+
+  /** Waits for the writes already called, then closes. */
+  close(): Promise<void>;
+}
+
+export type HubStateErrorCode = 'STATE_UNAVAILABLE' | 'STATE_TOO_NEW';
+
+const MESSAGES: Record<HubStateErrorCode, { fr: string; en: string }> = {
+  STATE_UNAVAILABLE: {
+    fr: 'La base de données du hub est injoignable : le hub ne démarre pas. Vérifiez que PostgreSQL tourne et que l’adresse de la configuration est la bonne.',
+    en: 'The hub database cannot be reached: the hub does not start. Check that PostgreSQL is running and that the configured address is right.',
+  },
+  STATE_TOO_NEW: {
+    fr: 'La base de données du hub a été mise à jour par une version plus récente du hub : mettez ce hub à jour avant de le démarrer.',
+    en: 'The hub database was upgraded by a newer hub release: upgrade this hub before starting it.',
+  },
+};
+
+/** The live state cannot be used; `detail` names the server (host:port) or the versions. */
+export class HubStateError extends CabineError {
+  declare readonly code: HubStateErrorCode;
+  constructor(code: HubStateErrorCode, options?: { cause?: unknown; detail?: string }) {
+    super(code, MESSAGES[code], options);
+  }
+}
