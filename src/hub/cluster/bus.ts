@@ -95,12 +95,20 @@ export interface ClusterBusOptions {
   /** Waits between reconnection attempts (default 200 ms doubling to 5 s, jittered). */
   retry?: BackoffPolicy;
   connectTimeoutMs?: number;
+  /**
+   * How often the listening connection is asked a `SELECT 1` (default 5 s);
+   * no answer within as long again and it is cut and opened anew. A LISTEN
+   * connection otherwise sends nothing, so one silently dead (a crashed
+   * router, a failed-over address) would wait for TCP keepalive: minutes.
+   */
+  pingMs?: number;
   clock?: Clock;
   random?: () => number;
   log?: Logger;
 }
 
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 200, maxMs: 5_000 };
+const DEFAULT_PING_MS = 5_000;
 
 export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   private readonly handlers = new Map<ClusterTopic, Set<ClusterHandler>>();
@@ -109,6 +117,7 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   private listener: pg.Client | null = null;
   private attempt = 0;
   private retryTimer: unknown = null;
+  private pingTimer: unknown = null;
   private stopped = false;
 
   constructor(private readonly opts: ClusterBusOptions) {
@@ -145,6 +154,7 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.clock.clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.pingTimer);
     const client = this.listener;
     this.listener = null;
     await client?.end().catch(() => undefined);
@@ -169,6 +179,9 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
       if (settled) return;
       settled = true;
       client.removeAllListeners('notification');
+      this.clock.clearTimeout(this.pingTimer);
+      // end() alone would wait on a dead peer; the socket goes now.
+      client.connection.stream.destroy();
       client.end().catch(() => undefined);
       if (this.listener === client) this.listener = null;
       if (this.stopped) return;
@@ -192,7 +205,30 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
     }
     client.on('notification', (n) => this.deliver(n.channel, n.payload ?? ''));
     live = true;
+    this.ping(client, () => dropped(new Error('the listening connection did not answer a ping')));
     return client;
+  }
+
+  private ping(client: pg.Client, dead: () => void): void {
+    const every = this.opts.pingMs ?? DEFAULT_PING_MS;
+    this.pingTimer = this.clock.setTimeout(() => {
+      let answered = false;
+      const deadline = this.clock.setTimeout(() => {
+        if (!answered) dead();
+      }, every);
+      client.query('SELECT 1').then(
+        () => {
+          answered = true;
+          this.clock.clearTimeout(deadline);
+          if (!this.stopped && this.listener === client) this.ping(client, dead);
+        },
+        () => {
+          // The connection's own error or end event reports the drop.
+          answered = true;
+          this.clock.clearTimeout(deadline);
+        },
+      );
+    }, every);
   }
 
   private reconnectLater(): void {

@@ -8,7 +8,8 @@
  * node's, or a stale epoch's) and emits `adopted` with their ids: the hub
  * rebuilds those rooms under the same ids. On `lost` the hub must drop every
  * room it holds (its writes are refused from now on); the node then takes a
- * new lease (`acquired`, a new epoch) unless `rejoin` is false.
+ * new lease (`acquired`, a new epoch) unless `rejoin` is false or a newer
+ * process took its node id over (that one is the node now).
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
@@ -82,7 +83,8 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
     lease.on('renewed', () => void this.sweep());
     lease.on('lost', (reason) => {
       this.emit('lost', reason);
-      if (this.opts.rejoin) this.rejoin(0);
+      // Taken over: a newer process runs under this node id; taking it back would make the two flap.
+      if (this.opts.rejoin && reason !== 'taken-over') this.rejoin(0);
     });
     bus.on('resync', () => this.emit('resync'));
   }

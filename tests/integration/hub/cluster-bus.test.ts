@@ -12,6 +12,8 @@ import { ClusterBus, type ClusterEvent } from '../../../src/hub/cluster/bus';
 import { startClusterNode, type ClusterNode } from '../../../src/hub/cluster';
 import { migrateCluster } from '../../../src/hub/cluster/schema';
 import { codeOf } from '../../../src/shared/errors';
+import { FakeClock } from '../../../src/shared/fake-clock';
+import { FaultProxy } from '../../helpers/fault-proxy';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -95,6 +97,28 @@ describe('the cluster bus', () => {
     await expect.poll(() => b.got.map((e) => e.ids[0]), WAIT).toEqual(['booth-2']);
   });
 
+  it('cuts a listening connection that went silent, listens again through a fresh one and asks for a resync', async () => {
+    const url = await freshDatabase();
+    const proxy = await new FaultProxy(cluster.port).start();
+    closers.push(() => proxy.stop());
+    const viaProxy = url.replace(`:${cluster.port}/`, `:${proxy.port}/`);
+    const b = new ClusterBus({ db: pool(url), connection: viaProxy, nodeId: 'node-b', retry: FAST_RETRY, pingMs: 200, connectTimeoutMs: 1_000 });
+    closers.push(() => b.stop());
+    const got: ClusterEvent[] = [];
+    let resyncs = 0;
+    b.on('resync', () => resyncs++);
+    b.subscribe('rooms', (e) => void got.push(e));
+    await b.start();
+    // Nothing crosses any more, and nothing says the connection is gone: a half-open link.
+    proxy.delay(30_000);
+    await expect.poll(() => proxy.connections, WAIT).toBeGreaterThanOrEqual(2);
+    proxy.pass();
+    await expect.poll(() => resyncs, WAIT).toBe(1);
+    const a = await bus(url, 'node-a');
+    await a.bus.publish('rooms', { kind: 'queue.changed', ids: ['booth-3'] });
+    await expect.poll(() => got.map((e) => e.ids[0]), WAIT).toEqual(['booth-3']);
+  });
+
   it('refuses a payload PostgreSQL would refuse, with a code, and sends nothing', async () => {
     const url = await freshDatabase();
     const a = await bus(url, 'node-a');
@@ -152,6 +176,41 @@ describe('starting a cluster node', () => {
     await a.rooms.own('room-1');
     await a.close({ releaseLease: false });
     await expect.poll(() => adopted, WAIT).toEqual(['room-1']);
+  });
+
+  it('takes a new lease after losing its own, and gets its rooms back as orphans', async () => {
+    const url = await cluster.createDatabase();
+    // Its timers run only when the test moves this clock: a node whose event loop was blocked.
+    const clock = new FakeClock(Date.now());
+    const a = await startClusterNode({ url, nodeId: 'node-a', nodeUrl: 'https://a.test', leaseMs: 1_500, heartbeatMs: 300, retry: FAST_RETRY, clock });
+    closers.push(() => a.close());
+    const seen: string[] = [];
+    a.on('lost', (why) => seen.push(`lost ${why}`));
+    a.on('acquired', (epoch) => seen.push(`acquired ${epoch}`));
+    a.on('adopted', (rooms) => seen.push(`adopted ${rooms.join()}`));
+    await a.rooms.own('room-1');
+    await expect.poll(async () => (await a.liveNodes()).length, WAIT).toBe(0);
+    await clock.advance(300);
+    await expect.poll(() => seen, WAIT).toEqual(['lost lapsed']);
+    await clock.advance(FAST_RETRY.maxMs);
+    await expect.poll(() => seen, WAIT).toEqual(['lost lapsed', 'acquired 2']);
+    await clock.advance(300);
+    await expect.poll(() => seen, WAIT).toEqual(['lost lapsed', 'acquired 2', 'adopted room-1']);
+  });
+
+  it('does not take its node id back from a newer process that took it over', async () => {
+    const url = await cluster.createDatabase();
+    const clock = new FakeClock(Date.now());
+    const old = await startClusterNode({ url, nodeId: 'node-a', nodeUrl: 'https://old.test', leaseMs: 1_500, heartbeatMs: 300, retry: FAST_RETRY, clock });
+    closers.push(() => old.close({ releaseLease: false }));
+    const lost: string[] = [];
+    old.on('lost', (why) => lost.push(why));
+    const fresh = await startClusterNode({ url, nodeId: 'node-a', nodeUrl: 'https://new.test', leaseMs: 1_500, heartbeatMs: 300 });
+    closers.push(() => fresh.close());
+    await clock.advance(300);
+    await expect.poll(() => lost, WAIT).toEqual(['taken-over']);
+    await clock.advance(10 * FAST_RETRY.maxMs);
+    expect((await fresh.liveNodes()).map((n) => [n.url, n.epoch])).toEqual([['https://new.test', 2]]);
   });
 
   it('fails at once with a code and the address when nothing listens there', async () => {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrateCluster } from '../../../src/hub/cluster/schema';
 import { liveNodes, lapsedNodes, NodeLease, type LeaseLoss } from '../../../src/hub/cluster/lease';
-import { fenced, RoomDirectory } from '../../../src/hub/cluster/rooms';
+import { fenced, RoomDirectory, withFence } from '../../../src/hub/cluster/rooms';
 import { codeOf, type CabineError } from '../../../src/shared/errors';
 import { systemClock, type Clock } from '../../../src/shared/clock';
 import { FakeClock } from '../../../src/shared/fake-clock';
@@ -60,6 +60,12 @@ async function node(url: string, nodeId: string, clock: Clock = systemClock): Pr
 
 async function ids(rows: Promise<{ nodeId: string }[]>): Promise<string[]> {
   return (await rows).map((n) => n.nodeId).sort();
+}
+
+/** Sessions of this database waiting for a lock another holds. */
+async function blockedOnLocks(db: pg.Pool): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+  return rows[0]!.n;
 }
 
 /** A clock `offsetMs` away from the real one (a node whose time is wrong); timers stay real. */
@@ -242,6 +248,37 @@ describe('fencing', () => {
     await expect(a.rooms.release('room-1')).rejects.toMatchObject({ code: 'FENCED' });
     await b.rooms.write('room-1', ...write('room-1', 'by b'));
     expect(await notes(b.db)).toEqual(['by b']);
+    expect((await b.rooms.locate('room-1'))?.nodeId).toBe('node-b');
+  });
+
+  it('makes an adoption wait for a fenced write already under way, so the write lands before the room moves', async () => {
+    const url = await database();
+    const a = await node(url, 'node-a');
+    const b = await node(url, 'node-b');
+    await notesTable(a.db);
+    await a.rooms.own('room-1');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let fenceCrossed = false;
+    let adopted = false;
+    const writing = withFence(a.db, { nodeId: 'node-a', epoch: a.lease.epoch!, roomId: 'room-1' }, async (client) => {
+      await client.query(...write('room-1', 'in flight'));
+      fenceCrossed = true;
+      await held;
+    });
+    // The write passed its fence; now its lease ends and a survivor sweeps.
+    await expect.poll(() => fenceCrossed, WAIT).toBe(true);
+    await a.lease.release();
+    const adopting = b.rooms.adoptOrphans().then((rooms) => {
+      adopted = true;
+      return rooms;
+    });
+    await expect.poll(() => blockedOnLocks(b.db), WAIT).toBe(1);
+    expect(adopted).toBe(false);
+    release();
+    await writing;
+    expect(await adopting).toEqual(['room-1']);
+    expect(await notes(b.db)).toEqual(['in flight']);
     expect((await b.rooms.locate('room-1'))?.nodeId).toBe('node-b');
   });
 
