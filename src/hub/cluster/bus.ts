@@ -41,6 +41,11 @@ export type ClusterEventInput = z.infer<typeof EventInput>;
 export type ClusterEvent = z.infer<typeof Envelope>;
 export type ClusterHandler = (event: ClusterEvent) => void | Promise<void>;
 
+/**
+ * NOTE: LISTEN takes its channel as an identifier, which no statement can
+ * bind as a parameter; channels come only from CLUSTER_TOPICS and are quoted
+ * with escapeIdentifier. NOTIFY goes through pg_notify($1, $2).
+ */
 export function channelOf(topic: ClusterTopic): string {
   return `cabine_${topic}`;
 }

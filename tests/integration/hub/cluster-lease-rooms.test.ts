@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { migrateCluster } from '../../../src/hub/cluster/schema';
+import { CLUSTER_SCHEMA_VERSION, migrateCluster } from '../../../src/hub/cluster/schema';
 import { liveNodes, lapsedNodes, NodeLease, type LeaseLoss } from '../../../src/hub/cluster/lease';
 import { fenced, RoomDirectory, withFence } from '../../../src/hub/cluster/rooms';
 import { codeOf, type CabineError } from '../../../src/shared/errors';
@@ -72,6 +72,24 @@ async function blockedOnLocks(db: pg.Pool): Promise<number> {
 function offsetClock(offsetMs: number): Clock {
   return { ...systemClock, now: () => Date.now() + offsetMs };
 }
+
+describe('the cluster schema', () => {
+  it('is created once when several nodes start together, and migrating again changes nothing', async () => {
+    const url = await cluster.createDatabase();
+    const found = await Promise.all([connect(url), connect(url), connect(url)].map((db) => migrateCluster(db)));
+    expect(found.sort()).toEqual([0, CLUSTER_SCHEMA_VERSION, CLUSTER_SCHEMA_VERSION]);
+    const db = connect(url);
+    expect(await migrateCluster(db)).toBe(CLUSTER_SCHEMA_VERSION);
+    expect((await db.query('SELECT version FROM cluster_schema_version')).rows).toEqual([{ version: CLUSTER_SCHEMA_VERSION }]);
+  });
+
+  it('refuses to run on a schema a newer node migrated, saying to update this one', async () => {
+    const url = await database();
+    const db = connect(url);
+    await db.query('UPDATE cluster_schema_version SET version = version + 1');
+    await expect(migrateCluster(db)).rejects.toMatchObject({ code: 'CLUSTER_SCHEMA_NEWER', message: expect.stringMatching(/update this node/) });
+  });
+});
 
 describe('node leases', () => {
   it('registers two nodes, both live by the database clock', async () => {
