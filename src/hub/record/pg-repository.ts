@@ -93,6 +93,12 @@ export class RecordUnavailable extends RecordRefusal {
 export interface PgRecordOptions {
   /** How long opening a connection may take before RECORD_UNAVAILABLE (5 s by default): a silent network is not a hang. */
   connectTimeoutMs?: number;
+  /**
+   * How long one statement may wait for the server's answer before
+   * RECORD_UNAVAILABLE (10 s by default, under the booth's own 15 s request
+   * timeout): a server that stopped answering is reported, not waited on.
+   */
+  queryTimeoutMs?: number;
   /** Connections this node keeps to the database (10 by default). */
   maxConnections?: number;
   /** Stop migrating at this version (migration tests seed an older schema). */
@@ -170,6 +176,12 @@ export async function migratePgRecord(client: pg.ClientBase, target = PG_RECORD_
   }
 }
 
+function unavailable(server: string, error: unknown): RecordUnavailable {
+  // Node reports a refused connection to a name with several addresses as an AggregateError with an empty message.
+  const detail = error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : (error as Error).message;
+  return new RecordUnavailable(server, detail || sqlState(error) || 'connection failed', { cause: error });
+}
+
 type ItemRow = { id: string; arrival: string; received_at: string; body: Buffer };
 type PrescriptionRow = { number: string; body: Buffer; delivered_at: string | null; printed: boolean };
 
@@ -190,9 +202,28 @@ export class PgRecordRepository implements RecordRepository {
    */
   static async open(url: string, keys: KeyProvider, clock: Pick<Clock, 'now'> = systemClock, options: PgRecordOptions = {}): Promise<PgRecordRepository> {
     const server = serverOf(url);
+    const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
+    // Migrating has no statement timeout: an index on a large table, or the wait
+    // for another node's migration, may take longer than any request.
+    const migrator = new pg.Client({ connectionString: url, connectionTimeoutMillis, keepAlive: true });
+    migrator.on('error', () => undefined);
+    try {
+      await migrator.connect();
+    } catch (error) {
+      await migrator.end().catch(() => undefined);
+      throw unavailable(server, error);
+    }
+    try {
+      await migratePgRecord(migrator, options.targetVersion);
+    } catch (error) {
+      throw isConnectionError(error) ? unavailable(server, error) : error;
+    } finally {
+      await migrator.end().catch(() => undefined);
+    }
     const pool = new pg.Pool({
       connectionString: url,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis,
+      query_timeout: options.queryTimeoutMs ?? 10_000,
       max: options.maxConnections ?? 10,
       keepAlive: true,
     });
@@ -206,19 +237,7 @@ export class PgRecordRepository implements RecordRepository {
     pool.on('connect', (client) => {
       client.query("SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'").catch(() => undefined);
     });
-    const repo = new PgRecordRepository(pool, server, keys, clock);
-    try {
-      await repo.withClient((client) => migratePgRecord(client, options.targetVersion));
-      return repo;
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private unavailable(error: unknown): RecordUnavailable {
-    const detail = error instanceof AggregateError ? error.errors.map((e: Error) => e.message).join('; ') : (error as Error).message;
-    return new RecordUnavailable(this.server, detail || sqlState(error) || 'connection failed', { cause: error });
+    return new PgRecordRepository(pool, server, keys, clock);
   }
 
   /** Runs `work` on one pooled connection; a connection's failure becomes RECORD_UNAVAILABLE and the connection is dropped. */
@@ -228,7 +247,7 @@ export class PgRecordRepository implements RecordRepository {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw this.unavailable(error);
+      throw unavailable(this.server, error);
     }
     let broken: Error | undefined;
     // A connection the server drops while it is checked out emits 'error' on
@@ -243,7 +262,7 @@ export class PgRecordRepository implements RecordRepository {
     } catch (error) {
       if (isConnectionError(error)) {
         broken ??= error as Error;
-        throw this.unavailable(error);
+        throw unavailable(this.server, error);
       }
       throw error;
     } finally {
@@ -263,7 +282,8 @@ export class PgRecordRepository implements RecordRepository {
             await client.query('COMMIT');
             return out;
           } catch (error) {
-            await client.query('ROLLBACK').catch(() => undefined);
+            // A lost connection needs no rollback: the server drops an abandoned transaction.
+            if (!isConnectionError(error)) await client.query('ROLLBACK').catch(() => undefined);
             throw error;
           }
         });

@@ -9,7 +9,7 @@
  * cannot be reached at start.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -414,6 +414,30 @@ describe('the record on PostgreSQL, several nodes', () => {
     expect((await repo.boothItems('A')).map((s) => s.item.id)).toEqual([before.id, ...batch.map((i) => i.id)]);
   });
 
+  it('refuses with RECORD_UNAVAILABLE a request the server stops answering, and stores the batch once when it answers again', async () => {
+    const url = await postgres.fresh();
+    const proxy = await freezingProxy(cluster.port);
+    cleanups.push(() => proxy.close());
+    const repo = await openPgRecord(url.replace(`:${cluster.port}/`, `:${proxy.port}/`), new FakeKeyProvider(), undefined, { queryTimeoutMs: 400, connectTimeoutMs: 400 });
+    cleanups.push(() => repo.close());
+    const before = reading();
+    await repo.ingest('A', uuidv7(), [before]);
+    const batchId = uuidv7();
+    const batch = [reading(), reading()];
+    proxy.freeze();
+    await expect(repo.ingest('A', batchId, batch)).rejects.toMatchObject({ code: 'RECORD_UNAVAILABLE', message: expect.stringContaining(`127.0.0.1:${proxy.port}`) });
+    proxy.thaw();
+    expect(await repo.ingest('A', batchId, batch)).toEqual({ acked: batch.map((i) => i.id), duplicates: [] });
+    expect((await repo.boothItems('A')).map((s) => s.item.id)).toEqual([before.id, ...batch.map((i) => i.id)]);
+  });
+
+  it('refuses to open a database a newer hub has migrated past its own history', async () => {
+    const url = await postgres.fresh();
+    await postgres.open(url, new FakeKeyProvider());
+    await withPg(url, (c) => c.query('UPDATE record_schema SET version = $1', [PG_RECORD_VERSION + 1]));
+    await expect(openPgRecord(url, new FakeKeyProvider())).rejects.toMatchObject({ code: 'RECORD_SCHEMA_NEWER', message: expect.stringMatching(/upgrade this node/) });
+  });
+
   it('fails to open with RECORD_UNAVAILABLE naming host and port when nothing answers, or something answers nothing', async () => {
     const closed = await freePort();
     await expect(openPgRecord(`postgresql://cabine@127.0.0.1:${closed}/record`, new FakeKeyProvider())).rejects.toMatchObject({
@@ -434,6 +458,33 @@ async function freePort(): Promise<number> {
   const { port } = srv.address() as { port: number };
   await new Promise((resolve) => srv.close(resolve));
   return port;
+}
+
+/** A TCP relay to the server that can stop passing bytes either way, as a cut network would (no reset, just silence). */
+async function freezingProxy(target: number): Promise<{ port: number; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<Socket>();
+  const srv = createServer((down) => {
+    const up = connect(target, '127.0.0.1');
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.on('close', () => { down.destroy(); up.destroy(); });
+    }
+    down.on('data', (b) => { if (!frozen) up.write(b); });
+    up.on('data', (b) => { if (!frozen) down.write(b); });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  return {
+    port,
+    freeze: () => { frozen = true; },
+    thaw: () => { frozen = false; },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      srv.close(() => resolve());
+    }),
+  };
 }
 
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
