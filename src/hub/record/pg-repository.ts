@@ -4,7 +4,8 @@
  * for call; what differs is what many nodes need:
  * - its own numbered migration history (PG_RECORD_MIGRATIONS, the SQLite
  *   history in PostgreSQL's dialect), a version table, each migration in a
- *   transaction, under an advisory lock so nodes starting together migrate once;
+ *   transaction, under an advisory lock so nodes starting together migrate once,
+ *   its tables in their own schema (`record`) beside the hub's other stores;
  * - arrival order from an identity column (global and increasing);
  * - ingest as one transaction guarded by unique constraints and ON CONFLICT,
  *   so two nodes handed the same batch (a booth that resent it after a cut)
@@ -26,7 +27,15 @@ import {
 } from './repository';
 
 /**
- * Numbered from 1 in `record_schema`; each applies in its own transaction.
+ * The record's tables live in their own schema, so that it can share a
+ * database with the hub's other stores (the live state has its own `claims`),
+ * as it shares nothing with them on SQLite. Connections find them through
+ * their `search_path`.
+ */
+export const PG_RECORD_SCHEMA = 'record';
+
+/**
+ * Numbered from 1 in `record.schema_version`; each applies in its own transaction.
  * Never edit a released one, add the next (and its SQLite twin in
  * RECORD_MIGRATIONS). Ordering columns are `COLLATE "C"` so that rows sort
  * byte by byte as SQLite sorts them, whatever the server's locale.
@@ -145,15 +154,18 @@ function isRetryable(error: unknown): boolean {
 /**
  * Applies every migration above the database's version, up to `target`, under
  * a session advisory lock (a node that starts while another migrates waits,
- * then finds the work done); returns the version reached.
+ * then finds the work done); returns the version reached. Leaves the
+ * session's `search_path` on the record's schema.
  */
 export async function migratePgRecord(client: pg.ClientBase, target = PG_RECORD_VERSION): Promise<number> {
   await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, LOCK_MIGRATE]);
   try {
-    await client.query(`CREATE TABLE IF NOT EXISTS record_schema (
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${PG_RECORD_SCHEMA}`);
+    await client.query(`SET search_path TO ${PG_RECORD_SCHEMA}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_version (
       singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton), version INTEGER NOT NULL)`);
-    await client.query('INSERT INTO record_schema (singleton, version) VALUES (TRUE, 0) ON CONFLICT DO NOTHING');
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM record_schema');
+    await client.query('INSERT INTO schema_version (singleton, version) VALUES (TRUE, 0) ON CONFLICT DO NOTHING');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
     let version = rows[0]!.version;
     if (version > PG_RECORD_VERSION) {
       throw new RecordRefusal('RECORD_SCHEMA_NEWER', `the record's database is at schema version ${version}, newer than this hub's ${PG_RECORD_VERSION}: upgrade this node before starting it`);
@@ -162,7 +174,7 @@ export async function migratePgRecord(client: pg.ClientBase, target = PG_RECORD_
       await client.query('BEGIN');
       try {
         await client.query(PG_RECORD_MIGRATIONS[next - 1]!);
-        await client.query('UPDATE record_schema SET version = $1', [next]);
+        await client.query('UPDATE schema_version SET version = $1', [next]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -224,6 +236,7 @@ export class PgRecordRepository implements RecordRepository {
       connectionString: url,
       connectionTimeoutMillis,
       query_timeout: options.queryTimeoutMs ?? 10_000,
+      options: `-c search_path=${PG_RECORD_SCHEMA}`,
       max: options.maxConnections ?? 10,
       keepAlive: true,
     });

@@ -145,14 +145,16 @@ const postgres: Engine = {
       }
     });
   },
-  version: (url) => withPg(url, async (db) => (await db.query<{ version: number }>('SELECT version FROM record_schema')).rows[0]!.version),
+  version: (url) => withPg(url, async (db) => (await db.query<{ version: number }>('SELECT version FROM record.schema_version')).rows[0]!.version),
   rawBytes: (url) => withPg(url, async (db) => {
     // Every value of every row of every table, as the server returns it: a bytea
     // column as its bytes, a text column as its characters.
-    const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    const tables = await db.query<{ table_schema: string; table_name: string }>(
+      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')");
+    expect(tables.rows.length).toBeGreaterThan(0);
     const parts: Buffer[] = [];
-    for (const { table_name: table } of tables.rows) {
-      const rows = await db.query<{ [column: string]: unknown }>(`SELECT * FROM ${db.escapeIdentifier(table)}`);
+    for (const { table_schema: schema, table_name: table } of tables.rows) {
+      const rows = await db.query<{ [column: string]: unknown }>(`SELECT * FROM ${db.escapeIdentifier(schema)}.${db.escapeIdentifier(table)}`);
       for (const row of rows.rows) {
         for (const value of Object.values(row)) parts.push(Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8'));
       }
@@ -352,13 +354,27 @@ describe('the record on PostgreSQL, several nodes', () => {
     const url = await postgres.fresh();
     const repo = await postgres.open(url, keys);
     await withPg(url, async (c) => {
-      await c.query('INSERT INTO items (id, booth_id, session_id, kind, seq, received_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      await c.query('INSERT INTO record.items (id, booth_id, session_id, kind, seq, received_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [row.id, row.booth_id, row.session_id, row.kind, row.seq, row.received_at, row.body]);
-      await c.query('INSERT INTO photo_chunks (photo_id, booth_id, sha256, count, idx, data) VALUES ($1, $2, $3, $4, $5, $6)',
+      await c.query('INSERT INTO record.photo_chunks (photo_id, booth_id, sha256, count, idx, data) VALUES ($1, $2, $3, $4, $5, $6)',
         [chunk.photo_id, chunk.booth_id, chunk.sha256, chunk.count, chunk.idx, chunk.data]);
     });
     expect(await repo.item(item.id)).toMatchObject({ boothId: 'A', item, receivedAt: row.received_at });
     expect(await repo.photoBytes(item.id)).toEqual(Buffer.from('chunk bytes'));
+  });
+
+  it('shares a database with other stores: its tables live in their own schema', async () => {
+    const url = await postgres.fresh();
+    // Another store's table of the same name (the live state's claims), already there.
+    await withPg(url, (c) => c.query('CREATE TABLE claims (booth_id TEXT PRIMARY KEY, live BOOLEAN NOT NULL)'));
+    const repo = await postgres.open(url, new FakeKeyProvider());
+    await repo.saveClaim(claim);
+    expect(await repo.claimsOf('dr-martin', 'session-1')).toEqual([claim]);
+    await withPg(url, async (c) => {
+      expect((await c.query('SELECT * FROM public.claims')).rows).toEqual([]);
+      const tables = await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'record' ORDER BY table_name");
+      expect(tables.rows.map((t) => t.table_name)).toEqual(['batches', 'call_quality', 'claims', 'items', 'notes', 'photo_chunks', 'prescriptions', 'schema_version']);
+    });
   });
 
   it('migrates once when two nodes open a new database at the same time', async () => {
@@ -434,7 +450,7 @@ describe('the record on PostgreSQL, several nodes', () => {
   it('refuses to open a database a newer hub has migrated past its own history', async () => {
     const url = await postgres.fresh();
     await postgres.open(url, new FakeKeyProvider());
-    await withPg(url, (c) => c.query('UPDATE record_schema SET version = $1', [PG_RECORD_VERSION + 1]));
+    await withPg(url, (c) => c.query('UPDATE record.schema_version SET version = $1', [PG_RECORD_VERSION + 1]));
     await expect(openPgRecord(url, new FakeKeyProvider())).rejects.toMatchObject({ code: 'RECORD_SCHEMA_NEWER', message: expect.stringMatching(/upgrade this node/) });
   });
 
