@@ -454,6 +454,12 @@ describe('the record on PostgreSQL, several nodes', () => {
     await expect(openPgRecord(url, new FakeKeyProvider())).rejects.toMatchObject({ code: 'RECORD_SCHEMA_NEWER', message: expect.stringMatching(/upgrade this node/) });
   });
 
+  it('fails to open with RECORD_UNAVAILABLE naming host and port on a database the server does not have', async () => {
+    await expect(openPgRecord(`postgresql://cabine@127.0.0.1:${cluster.port}/no_such_record`, new FakeKeyProvider())).rejects.toMatchObject({
+      code: 'RECORD_UNAVAILABLE', message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${cluster.port}.*"no_such_record" does not exist`)),
+    });
+  });
+
   it('fails to open with RECORD_UNAVAILABLE naming host and port when nothing answers, or something answers nothing', async () => {
     const closed = await freePort();
     await expect(openPgRecord(`postgresql://cabine@127.0.0.1:${closed}/record`, new FakeKeyProvider())).rejects.toMatchObject({
