@@ -34,6 +34,7 @@ export interface HubRecord {
 }
 
 export { SqliteRecordRepository } from './sqlite-repository';
+export { PgRecordRepository, RecordUnavailable, openPgRecord, type PgRecordOptions } from './pg-repository';
 
 function asRefusal(error: unknown): never {
   if (error instanceof RecordRefusal) throw refused(error.code, error.message);
