@@ -128,10 +128,11 @@ export interface HubLinkOptions {
   random?: () => number;
   /**
    * How often the link pings its node, in ms (default 10 s). A node that sent
-   * nothing, not even a pong, between two pings is given up: its machine is
-   * gone without closing the connection (a killed process closes it, and that
-   * is seen at once). Two periods because a pong may wait behind a photo's
-   * chunks on a slow uplink.
+   * nothing, not even the pong, in the period after a ping is given up (10 to
+   * 20 s after it fell silent): its machine is gone without closing the
+   * connection (a killed process closes it, and that is seen at once). The
+   * period is long because a pong may wait behind a photo's chunks on a slow
+   * uplink.
    */
   heartbeatMs?: number;
   openSocket?: OpenHubSocket;
@@ -265,10 +266,13 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       },
       refused: (status) => log.error({ node, status }, 'the hub refused this booth (check hub.token in kiosk-config)'),
       message: (text) => {
+        if (this.ws !== ws) return;
         this.heard = true;
-        if (this.ws === ws) this.onMessage(ws, text);
+        this.onMessage(ws, text);
       },
-      pong: () => { this.heard = true; },
+      pong: () => {
+        if (this.ws === ws) this.heard = true;
+      },
       error: (message) => log.debug({ node, err: message }, 'hub connection error'),
       close: () => {
         if (this.ws !== ws) return;
