@@ -168,7 +168,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.session.subscribe(() => {
       this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
     });
-    this.hubLink = new HubLink({ url: config.hub.url, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
+    this.hubLink = new HubLink({ url: config.hub.url, fallbackUrls: config.hub.fallbackUrls, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
     // The call's network: once the link has been up, its loss and return reach the session (banner, "reconnecting").
     let linkWasOnline = false;
     this.hubLink.on('status', (status) => {

@@ -5,9 +5,19 @@
  * status is observable so the outbox drains on reconnect. Every frame it
  * sends is paced under the hub's rate limit (BOOTH_FRAME_PACE): past a burst
  * they wait their turn, in order, rather than get the booth cut off.
+ *
+ * A network runs several hub nodes on one database: the booth knows its
+ * preferred node and others (kiosk config `hub.url`, `hub.fallbackUrls`).
+ * When the node in use cannot be reached, drops, or falls silent (no pong to
+ * its pings), the next attempt goes to the next node round the list, after
+ * the same jittered wait, so a fleet leaving a dead node spreads over the
+ * others instead of arriving at once. Online on a node, it stays there while
+ * that node holds: going back to the preferred one would cut a call for
+ * nothing.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { backoffDelay } from '../shared/backoff';
 import { encodeBinaryFrame } from '../shared/binary-transfer';
@@ -43,8 +53,63 @@ export class HubUnavailableError extends CabineError {
   }
 }
 
+/** What the link needs of a WebSocket: `openWsSocket` gives a real one, unit tests a fake. */
+export interface HubSocket {
+  readonly isOpen: boolean;
+  send(data: string | Uint8Array): void;
+  ping(): void;
+  /** Closes at once; resolves once closed (the `close` event has then been given). */
+  terminate(): Promise<void>;
+}
+
+export interface HubSocketEvents {
+  open(): void;
+  /** The node answered the upgrade with an HTTP status instead: it refused this booth. */
+  refused(status: number): void;
+  message(text: string): void;
+  pong(): void;
+  error(message: string): void;
+  /** Once per socket, whether it ever opened or not. */
+  close(): void;
+}
+
+export type OpenHubSocket = (url: string, headers: Record<string, string>, on: HubSocketEvents) => HubSocket;
+
+export const openWsSocket: OpenHubSocket = (url, headers, on) => {
+  const ws = new WebSocket(url, { headers, maxPayload: HUB_MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+  ws.on('open', () => on.open());
+  ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
+    on.refused(res.statusCode ?? 0);
+    ws.terminate();
+  });
+  ws.on('message', (raw) => on.message(raw.toString()));
+  ws.on('pong', () => on.pong());
+  ws.on('error', (error) => on.error(error.message));
+  ws.on('close', () => on.close());
+  return {
+    get isOpen() { return ws.readyState === WebSocket.OPEN; },
+    send: (data) => ws.send(data),
+    ping: () => ws.ping(),
+    terminate: () => new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      ws.terminate();
+    }),
+  };
+};
+
+/** A node as logs and status name it: host and port, never the path or anything after it. */
+export function nodeName(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'wss:' || u.protocol === 'https:' ? '443' : '80');
+  return `${u.hostname}:${port}`;
+}
+
 export interface HubLinkOptions {
+  /** The preferred node: the link starts there. */
   url: string;
+  /** The network's other nodes, tried in turn after `url` when the node in use fails. */
+  fallbackUrls?: readonly string[];
   boothId: string;
   token: string;
   log: Logger;
@@ -61,32 +126,56 @@ export interface HubLinkOptions {
   maxDelayMs?: number;
   requestTimeoutMs?: number;
   random?: () => number;
+  /**
+   * How often the link pings its node, in ms (default 10 s). A node that sent
+   * nothing, not even the pong, in the period after a ping is given up (10 to
+   * 20 s after it fell silent): its machine is gone without closing the
+   * connection (a killed process closes it, and that is seen at once). The
+   * period is long because a pong may wait behind a photo's chunks on a slow
+   * uplink.
+   */
+  heartbeatMs?: number;
+  openSocket?: OpenHubSocket;
 }
 
 export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
-  private ws: WebSocket | null = null;
+  private ws: HubSocket | null = null;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** Something came from the node since the last ping. */
+  private heard = false;
+  private readonly nodes: readonly string[];
+  /** The node in use or being tried: an index into `nodes`. */
+  private current = 0;
   private stopped = true;
   private readonly pending = new PendingRequests();
   private readonly handlers = new Map<string, RequestHandler>();
   private currentStatus: LinkStatus = 'offline';
   private readonly pace = new RateLimiter(BOOTH_FRAME_PACE.perSecond, BOOTH_FRAME_PACE.burst);
   /** Frames waiting for the pace, in order; those of a connection that closed are dropped with it (its requests failed). */
-  private readonly outgoing: { ws: WebSocket; data: string | Uint8Array }[] = [];
+  private readonly outgoing: { ws: HubSocket; data: string | Uint8Array }[] = [];
   private paceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: HubLinkOptions) {
     super();
+    this.nodes = [opts.url, ...(opts.fallbackUrls ?? [])];
   }
 
   get status(): LinkStatus {
     return this.currentStatus;
   }
 
+  /** The node in use or being tried, as `host:port`. */
+  get node(): string {
+    return nodeName(this.nodes[this.current]!);
+  }
+
+  /** Starts on the preferred node. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.current = 0;
     this.connect();
   }
 
@@ -94,15 +183,11 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopHeartbeat();
     this.dropOutgoing();
     const ws = this.ws;
     this.ws = null;
-    if (ws && ws.readyState !== WebSocket.CLOSED) {
-      await new Promise<void>((resolve) => {
-        ws.once('close', () => resolve());
-        ws.terminate();
-      });
-    }
+    await ws?.terminate();
     this.failPending('link stopped');
     this.setStatus('offline');
   }
@@ -126,7 +211,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     if (this.ws && this.currentStatus === 'online') this.send(this.ws, JSON.stringify({ t: 'note', m: method, p: params }));
   }
 
-  private send(ws: WebSocket, data: string | Uint8Array): void {
+  private send(ws: HubSocket, data: string | Uint8Array): void {
     if (this.outgoing.length === 0 && this.pace.take()) {
       ws.send(data);
       return;
@@ -141,7 +226,7 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       this.paceTimer = null;
       while (this.outgoing.length > 0 && this.pace.take()) {
         const { ws, data } = this.outgoing.shift()!;
-        if (ws === this.ws && ws.readyState === WebSocket.OPEN) ws.send(data);
+        if (ws === this.ws && ws.isOpen) ws.send(data);
       }
       if (this.outgoing.length > 0) this.schedulePace();
     }, this.pace.msUntilToken());
@@ -166,37 +251,68 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   private connect(): void {
     if (this.stopped) return;
     this.setStatus('connecting');
-    const ws = new WebSocket(this.opts.url, {
-      headers: { authorization: `Bearer ${this.opts.token}`, [BOOTH_ID_HEADER]: this.opts.boothId },
-      maxPayload: HUB_MAX_FRAME_BYTES,
-      handshakeTimeout: 10_000,
+    const node = this.node;
+    const log = this.opts.log;
+    let opened = false;
+    const open = this.opts.openSocket ?? openWsSocket;
+    const ws: HubSocket = open(this.nodes[this.current]!, { authorization: `Bearer ${this.opts.token}`, [BOOTH_ID_HEADER]: this.opts.boothId }, {
+      open: () => {
+        if (this.ws !== ws) return;
+        opened = true;
+        this.attempt = 0;
+        this.setStatus('online');
+        this.startHeartbeat(ws);
+        log.info({ node }, 'connected to the hub');
+      },
+      refused: (status) => log.error({ node, status }, 'the hub refused this booth (check hub.token in kiosk-config)'),
+      message: (text) => {
+        if (this.ws !== ws) return;
+        this.heard = true;
+        this.onMessage(ws, text);
+      },
+      pong: () => {
+        if (this.ws === ws) this.heard = true;
+      },
+      error: (message) => log.debug({ node, err: message }, 'hub connection error'),
+      close: () => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        this.stopHeartbeat();
+        this.dropOutgoing();
+        this.failPending('connection lost');
+        if (this.stopped) return;
+        this.setStatus('offline');
+        this.current = (this.current + 1) % this.nodes.length;
+        const baseMs = this.opts.minDelayMs ?? 500;
+        const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 2_000, floorMs: baseMs / 2 }, this.opts.random);
+        // Once per loss at warn; each further attempt at debug, so a long outage does not fill the log.
+        if (opened) log.warn({ node, next: this.node, delayMs: Math.round(delay) }, 'lost the hub; trying the next node');
+        else log.debug({ node, next: this.node, delayMs: Math.round(delay) }, 'could not reach the hub; trying the next node');
+        this.timer = setTimeout(() => this.connect(), delay);
+      },
     });
     this.ws = ws;
-    ws.on('open', () => {
-      this.attempt = 0;
-      this.setStatus('online');
-      this.opts.log.info('connected to the hub');
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      this.opts.log.error({ status: res.statusCode }, 'the hub refused this booth (check hub.token in kiosk-config)');
-      ws.terminate();
-    });
-    ws.on('message', (raw) => this.onMessage(ws, raw.toString()));
-    ws.on('error', (error) => this.opts.log.debug({ err: error.message }, 'hub connection error'));
-    ws.on('close', () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.dropOutgoing();
-      this.failPending('connection lost');
-      if (this.stopped) return;
-      this.setStatus('offline');
-      const baseMs = this.opts.minDelayMs ?? 500;
-      const delay = backoffDelay(this.attempt++, { baseMs, maxMs: this.opts.maxDelayMs ?? 2_000, floorMs: baseMs / 2 }, this.opts.random);
-      this.timer = setTimeout(() => this.connect(), delay);
-    });
   }
 
-  private onMessage(ws: WebSocket, text: string): void {
+  private startHeartbeat(ws: HubSocket): void {
+    this.heard = true;
+    this.heartbeat = setInterval(() => {
+      if (!this.heard) {
+        this.opts.log.warn({ node: this.node }, 'the hub stopped answering; leaving it');
+        void ws.terminate();
+        return;
+      }
+      this.heard = false;
+      ws.ping();
+    }, this.opts.heartbeatMs ?? 10_000);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private onMessage(ws: HubSocket, text: string): void {
     let frame: HubFrame;
     try {
       frame = HubFrame.parse(JSON.parse(text));

@@ -67,11 +67,21 @@ export type OpeningHours = z.infer<typeof OpeningHours>;
 
 
 
+const hubUrl = z.url({ protocol: /^(wss?|https?)$/, error: 'a URL such as "wss://hub.example.fr" (ws:// only on loopback)' });
+/** Enough for a network's nodes; past it, the last node is tried too late after the first one fails. */
+export const MAX_FALLBACK_URLS = 8;
+
 export const KioskConfig = z.object({
   boothId: z.string().min(1),
   pharmacy: z.object({ name: z.string().min(1), city: z.string().min(1) }),
   hub: z.object({
-    url: z.url({ protocol: /^(wss?|https?)$/, error: 'a URL such as "wss://hub.example.fr" (ws:// only on loopback)' }),
+    /** The preferred hub node: the booth starts there. */
+    url: hubUrl,
+    /**
+     * Other nodes of the same network, tried in turn after the preferred one
+     * when the node in use cannot be reached or drops (src/host/hub-link.ts).
+     */
+    fallbackUrls: z.array(hubUrl).max(MAX_FALLBACK_URLS, `at most ${MAX_FALLBACK_URLS} other nodes (a booth tries them in turn; behind one address, name the load balancer in "url" instead)`).default([]),
     /** The booth's secret; held by the host only, never sent to the renderer. */
     token: z.string().min(16, 'a secret of at least 16 characters'),
   }),
@@ -177,11 +187,15 @@ export function parseKioskConfig(raw: unknown, file = '(inline)'): KioskConfig {
   const result = KioskConfig.safeParse(raw);
   if (!result.success) throw new ConfigError(file, describeIssues(result.error, raw), result.error);
   const cfg = result.data;
-  const url = new URL(cfg.hub.url);
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if ((url.protocol === 'ws:' || url.protocol === 'http:') && !loopback) {
-    throw new ConfigError(file, [{ path: 'hub.url', expected: 'an encrypted URL (wss:// or https://); plain ws:// is allowed on loopback only' }]);
-  }
+  const nodes = [{ path: 'hub.url', url: new URL(cfg.hub.url) }, ...cfg.hub.fallbackUrls.map((u, i) => ({ path: `hub.fallbackUrls[${i}]`, url: new URL(u) }))];
+  nodes.forEach(({ path, url }, i) => {
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if ((url.protocol === 'ws:' || url.protocol === 'http:') && !loopback) {
+      throw new ConfigError(file, [{ path, expected: 'an encrypted URL (wss:// or https://); plain ws:// is allowed on loopback only' }]);
+    }
+    const first = nodes.findIndex((n) => n.url.href === url.href);
+    if (first < i) throw new ConfigError(file, [{ path, expected: `another hub node (${nodes[first]!.path} is the same one)` }]);
+  });
   const ids = new Set<string>();
   cfg.devices.forEach((d, i) => {
     if (ids.has(d.id)) throw new ConfigError(file, [{ path: `devices[${i}].id`, expected: `a unique id ("${d.id}" is used twice)` }]);

@@ -91,6 +91,32 @@ describe('kiosk-config', () => {
     expect(error.issues[0]).toMatchObject({ path: 'hub.url', expected: expect.stringMatching(/wss:\/\//) });
   });
 
+  it('takes other hub nodes to fail over to, none by default', () => {
+    expect(parseKioskConfig(rawDefaultConfig()).hub.fallbackUrls).toEqual([]);
+    const hub = { ...(rawDefaultConfig().hub as object), url: 'wss://hub-a.example.fr/booth', fallbackUrls: ['wss://hub-b.example.fr/booth', 'wss://hub-c.example.fr:8443/booth'] };
+    expect(parseKioskConfig({ ...rawDefaultConfig(), hub }).hub.fallbackUrls).toEqual(['wss://hub-b.example.fr/booth', 'wss://hub-c.example.fr:8443/booth']);
+  });
+
+  it('names the other node that is not a URL, or unencrypted outside loopback', () => {
+    const hub = (fallbackUrls: unknown): object => ({ ...(rawDefaultConfig().hub as object), url: 'wss://hub-a.example.fr/booth', fallbackUrls });
+    const notUrl = configError(() => parseKioskConfig({ ...rawDefaultConfig(), hub: hub(['wss://hub-b.example.fr/booth', 'hub-c']) }, 'booth.json'));
+    expect(notUrl.issues).toContainEqual({ path: 'hub.fallbackUrls[1]', expected: expect.stringMatching(/wss:\/\/hub\.example\.fr/) });
+    const plain = configError(() => parseKioskConfig({ ...rawDefaultConfig(), hub: hub(['ws://hub-b.example.fr/booth']) }, 'booth.json'));
+    expect(plain.issues).toEqual([{ path: 'hub.fallbackUrls[0]', expected: expect.stringMatching(/wss:\/\/.*loopback/) }]);
+    expect(plain.message).toContain('booth.json');
+    expect(parseKioskConfig({ ...rawDefaultConfig(), hub: { ...hub([]), url: 'ws://127.0.0.1:9000/booth', fallbackUrls: ['ws://127.0.0.1:9001/booth'] } }).hub.fallbackUrls).toHaveLength(1);
+  });
+
+  it('refuses a hub node named twice, and more other nodes than a booth can try in turn', () => {
+    const hub = (fallbackUrls: string[]): object => ({ ...(rawDefaultConfig().hub as object), url: 'wss://hub-a.example.fr/booth', fallbackUrls });
+    const again = configError(() => parseKioskConfig({ ...rawDefaultConfig(), hub: hub(['wss://hub-b.example.fr/booth', 'wss://hub-a.example.fr:443/booth']) }));
+    expect(again.issues).toEqual([{ path: 'hub.fallbackUrls[1]', expected: expect.stringContaining('hub.url') }]);
+    const twice = configError(() => parseKioskConfig({ ...rawDefaultConfig(), hub: hub(['wss://hub-b.example.fr/booth', 'wss://hub-b.example.fr/booth']) }));
+    expect(twice.issues).toEqual([{ path: 'hub.fallbackUrls[1]', expected: expect.stringContaining('hub.fallbackUrls[0]') }]);
+    const many = configError(() => parseKioskConfig({ ...rawDefaultConfig(), hub: hub(Array.from({ length: 9 }, (_, i) => `wss://hub-${i}.example.fr/booth`)) }));
+    expect(many.issues).toEqual([{ path: 'hub.fallbackUrls', expected: expect.stringMatching(/at most 8/) }]);
+  });
+
   it('refuses a misspelt top-level field instead of ignoring it', () => {
     const raw = { ...rawDefaultConfig(), devicse: [] };
     const error = configError(() => parseKioskConfig(raw, 'booth.json'));

@@ -8,6 +8,14 @@
  * cap) and `status` goes 'offline' meanwhile, so the page can say so and
  * keep its call. The hub greets a console that comes back to its room with
  * `room.resumed`, which the call's MediaSession handles.
+ *
+ * It always reconnects to its page's own address: where several hub nodes
+ * answer at one address, whichever answers gets the session cookie and
+ * knows the session (sessions live in the hub's store, shared by the nodes).
+ * A browser tells a refused upgrade from an unreachable node by nothing, so
+ * after a retry that failed `/api/me` says which: a node that no longer
+ * knows the session (expired, signed out) ends the retries and `onSignedOut`
+ * shows the login, rather than "reconnecting" for ever.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { parseHubText } from '../../../shared/hub-protocol';
@@ -50,6 +58,8 @@ export class HubClient implements MediaSignaling {
   private retry: ReturnType<typeof setTimeout> | null = null;
   /** Called each time the connection drops (it is retried unless close() was called). */
   onClose: (() => void) | null = null;
+  /** Called once when the hub answers that this console's session is gone; no retry follows. */
+  onSignedOut: (() => void) | null = null;
 
   get status(): HubStatus {
     return this.current;
@@ -95,7 +105,13 @@ export class HubClient implements MediaSignaling {
       if (opened) this.onClose?.();
       // Only a connection that once worked is retried: a first failure (no session) is the caller's to handle.
       if (this.closedByUs || (!opened && resolve)) return;
-      this.scheduleRetry();
+      if (opened) return this.scheduleRetry();
+      fetch('/api/me').then((r) => {
+        if (r.status !== 401) return this.scheduleRetry();
+        if (this.closedByUs) return;
+        this.closedByUs = true;
+        this.onSignedOut?.();
+      }, () => this.scheduleRetry());
     };
     ws.onmessage = (msg) => {
       const frame = parseHubText(String(msg.data));
@@ -110,7 +126,7 @@ export class HubClient implements MediaSignaling {
   }
 
   private scheduleRetry(): void {
-    if (this.retry) return;
+    if (this.retry || this.closedByUs) return;
     const delay = backoffDelay(this.attempt++, RECONNECT_BACKOFF);
     this.retry = setTimeout(() => {
       this.retry = null;

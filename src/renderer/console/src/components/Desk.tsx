@@ -39,6 +39,10 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
   const clockRef = useRef(clock);
   clockRef.current = clock;
   useEffect(prefetchCallMedia, []);
+  // A hub node that no longer knows the session: back to the login.
+  useEffect(() => {
+    hub.onSignedOut = onLogout;
+  }, [hub, onLogout]);
 
   useEffect(() => {
     const off = hub.onNotification((m, d) => {
