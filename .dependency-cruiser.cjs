@@ -10,7 +10,7 @@ const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** Node's own modules, as the import graph names them (`fs`, `node:fs`, `node:sqlite`). */
 const NODE_BUILTIN = `^(node:)?(${builtinModules.map(escape).join('|')})$`;
 /** npm packages that need Node (native add-ons, sockets, pino's worker threads). */
-const NODE_ONLY_PACKAGE = 'node_modules/(pino|pino-[^/]+|better-sqlite3|serialport|@serialport/[^/]+|node-hid|mediasoup|ws)/';
+const NODE_ONLY_PACKAGE = 'node_modules/(pino|pino-[^/]+|better-sqlite3|serialport|@serialport/[^/]+|node-hid|mediasoup|ws|pg|pg-[^/]+)/';
 /** The Node-only layer shared by host and hub. */
 const NODE_LAYER = '^src/node/';
 const RENDERER = '^src/renderer/([^/]+)/';
