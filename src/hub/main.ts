@@ -2,11 +2,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../shared/errors';
+import { codeOf, ConfigError } from '../shared/errors';
 import { loadHubConfig } from './directory';
 import { startHub } from './server';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
+
+/** The stores' start-up failures (src/hub/stores.ts): unreachable, newer than this node, keys unreadable. */
+const STORE_FAILURE = /^(RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE)$/;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -27,7 +30,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     }
     throw error;
   }
-  const hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'], config });
+  let hub;
+  try {
+    hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'], config });
+  } catch (error) {
+    // Its database or keys out of reach: this node stops here, nothing half-started, and says where to look.
+    if (STORE_FAILURE.test(codeOf(error) ?? '')) {
+      process.stderr.write(`The hub did not start: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
   process.stdout.write(`HUB_URL=${hub.url}\n`);
   const shutdown = async (): Promise<void> => { await hub.close(); process.exit(0); };
   process.once('SIGINT', () => void shutdown());

@@ -23,7 +23,7 @@ import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
-import { HubStateStore } from './state/store';
+import { openHubStores } from './stores';
 
 export type { Hub } from './hub';
 export type { HubLimitOptions, HubLimits } from './limits';
@@ -57,11 +57,13 @@ export interface HubOptions {
 }
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
-  const log = opts.log ?? createLogger('hub');
   const routes: HubRoute[] = [];
   const upgrades = new Map<string, UpgradeHandler>();
   const closers: (() => void | Promise<void>)[] = [];
+  const log = opts.log ?? createLogger('hub');
   const config = HubConfig.parse(opts.config ?? {});
+  // Before anything listens: a node whose database cannot be reached does not half-start.
+  const stores = await openHubStores(config, log);
   const { verify, ...gate } = opts.limits?.hashes ?? {};
   const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
   const limits = hubLimits(opts.limits);
@@ -100,6 +102,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
+  }).catch(async (error: unknown) => {
+    await stores.close();
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'hub listening');
@@ -122,12 +127,14 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     onClose: (fn) => closers.push(fn),
   };
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
-  const record = createRecord(ports);
+  // Closed last, after the rooms and the record's methods that write to them.
+  closers.push(() => stores.close());
+  const record = createRecord(ports, stores.record);
   const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
   if (opts.media !== false) {
     try {
-      media = await startMedia(ports, opts.media ?? {});
+      media = await attachMedia(ports, stores.state(), opts.media ?? {});
       const consult = registerConsult(ports, media, record, { openEmergency: (boothId) => counter.alerts.openEmergency(boothId) });
       const rooms = media.service;
       counter.alerts.setWhereabouts((boothId) => {
@@ -147,12 +154,4 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     }
   }
   return { ...ports, server, port, record, counter, media, close };
-}
-
-/** The hub state store (`<dataDir>/hub-state.db`), then the workers, rooms and specialists' gateway over it. */
-async function startMedia(ports: HubPorts, opts: MediaOptions): Promise<HubMedia> {
-  const state = HubStateStore.inDir(ports.config.dataDir, ports.log.child({ module: 'hub.state' }));
-  // Closed last, after the rooms that write to it.
-  ports.onClose(() => state.close());
-  return attachMedia(ports, state, opts);
 }

@@ -10,7 +10,6 @@
  * a clip that is not the WAV its metadata describes.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { CLIP_CONTENT_TYPES, MAX_CLIP_BYTES, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
 import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem, type ClipMeta } from '../../shared/record-protocol';
@@ -18,8 +17,6 @@ import { decodeWav } from '../../shared/wav';
 import { refused } from '../peer';
 import type { HubPorts } from '../ports';
 import { RecordRefusal, type RecordRepository } from './repository';
-import { SqliteRecordRepository } from './sqlite-repository';
-import { FileKeyProvider } from '../../node/keys';
 
 export { RecordRefusal, type RecordRepository } from './repository';
 
@@ -110,12 +107,11 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
 
 /**
  * The record: its booth methods on `booths` and the repository they write
- * to (by default `<dataDir>/record.db` sealed with the 0600 key file
- * `<dataDir>/record.key`, both opened on first use).
+ * to (../stores.ts opens it by the config's engine and closes it).
  */
 export function createRecord(
   ports: Pick<HubPorts, 'booths' | 'config' | 'log' | 'onClose'>,
-  repo: RecordRepository = lazyRepository(() => new SqliteRecordRepository(join(ports.config.dataDir, 'record.db'), new FileKeyProvider(join(ports.config.dataDir, 'record.key')))),
+  repo: RecordRepository,
 ): HubRecord {
   const { booths } = ports;
   const log = ports.log.child({ module: 'hub.record' });
@@ -187,7 +183,6 @@ export function createRecord(
       return asRefusal(error);
     }
   });
-  ports.onClose(async () => { await repo.close(); });
   return {
     repo,
     onIngested: (listener) => {
