@@ -43,7 +43,7 @@ beforeAll(async () => {
   ensureRenderersBuilt();
   dir = mkdtempSync(join(tmpdir(), 'cabine-live-value-e2e-'));
   mkdirSync(join(dir, 'hub'));
-  hub = await startTestHub({ config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
+  hub = await startTestHub({ config: await testHubConfig(join(dir, 'hub')) });
   browser = await launchChromium();
 }, 120_000);
 

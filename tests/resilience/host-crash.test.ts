@@ -31,7 +31,7 @@ async function startHostProcess(configFile: string) {
 const clients: { close(): void }[] = [];
 
 beforeAll(async () => {
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(join(dir, 'hub')) });
   record = hub.record.repo;
   proxy = await new FaultProxy(hub.port).start();
 });

@@ -24,7 +24,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   hubDir = tempDir('cabine-booth-consult-hub-');
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: hubDir.dir } });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(hubDir.dir) });
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -41,7 +41,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   hubDir = tempDir('cabine-intake-hub-');
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: hubDir.dir } });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(hubDir.dir) });
 });
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

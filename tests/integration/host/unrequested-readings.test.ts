@@ -41,7 +41,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 
 beforeAll(async () => {
   hubDir = tempDir('cabine-unrequested-hub-');
-  hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: hubDir.dir } });
+  hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(hubDir.dir) });
   record = hub.record.repo;
 });
 afterEach(async () => {

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<Hub> {
-  const hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...(await testHubConfig()), dataDir: data.dir } });
+  const hub = await startTestHub({ consoleDir: '/nonexistent', config: await testHubConfig(data.dir) });
   hubs.push(hub);
   return hub;
 }

@@ -39,7 +39,7 @@ beforeAll(async () => {
   // Files an attacker would love to read: beside the console build, and the hub's own data.
   writeFileSync(join(dir, 'www', 'secret.txt'), SECRET_MARKER);
   writeFileSync(join(dir, 'secret.txt'), SECRET_MARKER);
-  hub = await startTestHub({ consoleDir, config: { ...(await testHubConfig()), dataDir: join(dir, 'hub') } });
+  hub = await startTestHub({ consoleDir, config: await testHubConfig(join(dir, 'hub')) });
   record = hub.record.repo;
   honestBooth = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'demo-booth-1', token: BOOTH_SECRETS['demo-booth-1'], log: silentLog, minDelayMs: 50, maxDelayMs: 200 });
   honestBooth.start();
