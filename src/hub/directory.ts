@@ -100,6 +100,15 @@ export const HubConfig = z.object({
    * own.
    */
   keyDir: z.string().min(1).optional(),
+  /**
+   * This hub node in a network on PostgreSQL (src/hub/cluster): its id,
+   * unique in the network (a random one per start when absent), and the
+   * address booths and consoles reach it at.
+   */
+  node: z.object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
+    url: z.url().optional(),
+  }).strict().optional(),
 }).strict().superRefine((config, ctx) => {
   if (config.store.engine === 'postgresql' && config.keyDir === undefined) {
     ctx.addIssue({ code: 'custom', path: ['keyDir'], message: 'a key folder shared by every hub node (with PostgreSQL, a row one node sealed is opened by another: each node creating its own key in its data folder could not)' });

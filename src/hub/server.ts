@@ -24,6 +24,9 @@ import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { openHubStores } from './stores';
+import { startClusterNode, type ClusterNode } from './cluster/index';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 export type { Hub } from './hub';
 export type { HubLimitOptions, HubLimits } from './limits';
@@ -64,6 +67,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const config = HubConfig.parse(opts.config ?? {});
   // Before anything listens: a node whose database cannot be reached does not half-start.
   const stores = await openHubStores(config, log);
+  let cluster: ClusterNode | null = null;
+  if (config.store.engine === 'postgresql' && opts.media !== false) {
+    try {
+      cluster = await startClusterNode({
+        url: config.store.url,
+        nodeId: config.node?.id ?? `${hostname()}-${randomUUID().slice(0, 8)}`,
+        nodeUrl: config.node?.url ?? '',
+        log: log.child({ module: 'hub.cluster' }),
+      });
+    } catch (error) {
+      await stores.close();
+      throw error;
+    }
+  }
   const { verify, ...gate } = opts.limits?.hashes ?? {};
   const directory = new BoothDirectory(config, { gate: new HashGate({ ...HASH_GATE_DEFAULTS, ...gate }), verify });
   const limits = hubLimits(opts.limits);
@@ -103,6 +120,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
   }).catch(async (error: unknown) => {
+    await cluster?.close();
     await stores.close();
     throw error;
   });
@@ -129,12 +147,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
   // Closed last, after the rooms and the record's methods that write to them.
   closers.push(() => stores.close());
+  // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
+  if (cluster) {
+    const node = cluster;
+    closers.push(() => node.close());
+  }
   const record = createRecord(ports, stores.record);
   const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
   if (opts.media !== false) {
     try {
-      media = await attachMedia(ports, stores.state(), opts.media ?? {});
+      media = await attachMedia(ports, stores.state(), { ...(opts.media ?? {}), cluster });
       const consult = registerConsult(ports, media, record, { openEmergency: (boothId) => counter.alerts.openEmergency(boothId) });
       const rooms = media.service;
       counter.alerts.setWhereabouts((boothId) => {

@@ -9,6 +9,7 @@ import { SpecialistAuth, type AuthOptions } from '../auth';
 import type { Peer } from '../peer';
 import type { HubPorts } from '../ports';
 import { CONSOLE_PATH, SpecialistGateway } from '../specialist-gateway';
+import type { ClusterNode } from '../cluster/index';
 import type { HubStateRepository } from '../state/repository';
 import { registerBoothMethods, registerConsoleMethods, registerMediaMethods } from './methods';
 import { MediaService } from './rooms';
@@ -25,6 +26,8 @@ export interface MediaOptions {
   auth?: AuthOptions;
   /** How long a side may stay away before its room ends (default 60 s). */
   graceMs?: number;
+  /** This node's membership of a network of hub nodes (./rooms.ts MediaServiceOptions). */
+  cluster?: ClusterNode | null;
 }
 
 type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
@@ -33,7 +36,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   const { booths, config, log } = ports;
   const pool = new WorkerPool(WorkerPool.size(config.media.workers), log.child({ module: 'hub.media' }));
   await pool.start();
-  const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs });
+  const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs, cluster: opts.cluster });
   await service.restore();
   const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, ...opts.auth }, state);
   const own = new URL(ports.url);

@@ -47,6 +47,7 @@ import { tell } from './notes';
 import { WaitingQueue, type QueueEntry } from './queue';
 import { newRoomId, Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
+import type { ClusterNode } from '../cluster/index';
 import type { HubStateRepository, StoredClaim } from '../state/repository';
 import { iceServersFor, type IceServer } from '../turn';
 
@@ -62,6 +63,13 @@ export interface MediaServiceOptions {
   /** Where the queue and claims outlive the process; memory only when absent. */
   state?: HubStateRepository | null;
   graceMs?: number;
+  /**
+   * This node's membership of a network of hub nodes on one PostgreSQL
+   * (../cluster): the rooms it holds are written in the room directory,
+   * another node's live rooms are left alone at start, and a dead node's
+   * rooms are adopted under their ids. Absent on one hub.
+   */
+  cluster?: ClusterNode | null;
 }
 
 /** Where the booths' connections are: who is online, by booth id. */
@@ -90,6 +98,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   /** Booths whose claim is being written, with the specialist claiming: one claim at a time per booth and per doctor. */
   private readonly claiming = new Map<string, string>();
   private readonly graceMs: number;
+  private readonly cluster: ClusterNode | null;
   private closed = false;
 
   constructor(
@@ -102,6 +111,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     super();
     this.state = opts.state ?? null;
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+    this.cluster = opts.cluster ?? null;
+    this.cluster?.on('adopted', (roomIds) => void this.adopt(roomIds));
+    this.cluster?.on('lost', (reason) => this.log.error({ reason }, 'this node lost its lease in the hub network: its rooms go to another node, and its writes about them are refused'));
     this.queue = new WaitingQueue({
       graceMs: this.graceMs,
       onGraceOver: (boothId) => {
@@ -121,22 +133,66 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     const [entries, claims, durations] = await Promise.all([this.state.queue(), this.state.claims(), this.state.recentDurations()]);
     // Newest first in the store; recorded oldest first so the newest ends up first again.
     for (const ms of [...durations].reverse()) this.queue.recordDuration(ms);
-    for (const entry of entries) {
-      this.queue.restore(entry);
-      this.persisted.set(entry.boothId, JSON.stringify(entry));
-      if (!this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
+    const mine = await this.claimsToRestore(claims);
+    // In a network, the waiting queue is the node's only while no other node is live (it would end their booths' places).
+    if (mine.queueToo) {
+      for (const entry of entries) {
+        this.queue.restore(entry);
+        this.persisted.set(entry.boothId, JSON.stringify(entry));
+        if (!this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
+      }
     }
-    for (const claim of claims) {
-      const room = new Room(claim.boothId, claim.specialistId, null, this.config.media, claim.roomId);
-      room.entry = claim.entry;
-      room.claimedAt = claim.claimedAt;
-      room.restoredSides.add('booth').add('specialist');
-      this.rooms.set(claim.boothId, room);
-      this.queue.leave(claim.boothId);
-      for (const name of ['booth', 'specialist'] as const) this.startGrace(room, name);
-    }
+    // Sides already connected are taken back by attachMedia as it starts.
+    for (const claim of mine.claims) this.restoreRoom(claim, false);
     if (this.queue.size || this.rooms.size) this.log.info({ queued: this.queue.size, rooms: this.rooms.size }, 'hub state restored');
     return { queued: this.queue.size, rooms: this.rooms.size };
+  }
+
+  /**
+   * The claims this node rebuilds at start: all of them on one hub; in a
+   * network, those of dead nodes (adopted now) and those nobody holds (a
+   * single hub's, before the network), never a live node's room.
+   */
+  private async claimsToRestore(claims: StoredClaim[]): Promise<{ claims: StoredClaim[]; queueToo: boolean }> {
+    const cluster = this.cluster;
+    if (!cluster) return { claims, queueToo: true };
+    const adopted = new Set(await cluster.rooms.adoptOrphans());
+    const mine: StoredClaim[] = [];
+    for (const claim of claims) {
+      if (adopted.has(claim.roomId)) mine.push(claim);
+      else if (!(await cluster.rooms.locate(claim.roomId)) && (await cluster.rooms.own(claim.roomId)).owned) mine.push(claim);
+    }
+    return { claims: mine, queueToo: (await cluster.liveNodes()).length <= 1 };
+  }
+
+  /** A claim back as a room without a router: each side has the grace period to return (`rejoinPresent`: one already here rejoins now). */
+  private restoreRoom(claim: StoredClaim, rejoinPresent: boolean): void {
+    const room = new Room(claim.boothId, claim.specialistId, null, this.config.media, claim.roomId);
+    room.entry = claim.entry;
+    room.claimedAt = claim.claimedAt;
+    room.restoredSides.add('booth').add('specialist');
+    this.rooms.set(claim.boothId, room);
+    if (this.queue.leave(claim.boothId)) this.persistQueue(claim.boothId);
+    for (const name of ['booth', 'specialist'] as const) this.startGrace(room, name);
+    if (!rejoinPresent) return;
+    // Adopted from a dead node: its booth and console may have failed over here already.
+    const booth = this.booths.peer(claim.boothId);
+    if (booth) void this.rejoin(room, 'booth', booth);
+    const console = this.consolesOf(claim.specialistId)[0];
+    if (console) void this.rejoin(room, 'specialist', console);
+  }
+
+  /** Rooms of a node whose lease lapsed, now this node's: rebuilt under their ids from the shared state. */
+  private async adopt(roomIds: string[]): Promise<void> {
+    if (!this.state || this.closed) return;
+    const wanted = new Set(roomIds);
+    try {
+      const claims = (await this.state.claims()).filter((c) => wanted.has(c.roomId) && !this.rooms.has(c.boothId));
+      for (const claim of claims) this.restoreRoom(claim, true);
+      this.log.info({ rooms: claims.length }, 'rooms of a node gone adopted');
+    } catch (error) {
+      this.log.error({ code: codeOf(error) }, 'hub state: adopted rooms not read');
+    }
   }
 
   /** The waiting booths in order, each with its ETA. */
@@ -487,6 +543,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     room.claimedAt = claim.claimedAt;
     room.entry = stored;
     this.rooms.set(boothId, room);
+    // In a network the room is this node's, written before anyone is told: a node that dies now leaves it to be adopted.
+    if (this.cluster) await this.cluster.rooms.own(room.id).catch((error: unknown) => this.log.error({ code: codeOf(error), roomId: room.id }, 'room not written in the network\'s directory'));
     this.hold(room, peer);
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     tell(boothPeer, QUEUE.claimed, {
@@ -524,6 +582,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     room.close();
     const duration = Date.now() - Date.parse(room.claimedAt);
     this.inBackground(this.state?.removeClaim(room.id), room.id, 'hub state: closed room not saved');
+    this.inBackground(this.cluster?.rooms.release(room.id), room.id, 'room not released in the network\'s directory');
     // Only consultations that took place count for the ETA.
     if (reason === 'ended' && Number.isFinite(duration)) {
       this.queue.recordDuration(duration);
