@@ -21,11 +21,11 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { KeyProvider } from '../../node/keys';
-import { openJson, sealJson } from '../../node/seal';
+import { sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
-import { HubStateError, tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
+import { HubStateError, tokenHash, openStateRow, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
 
 /** Migration n is `PG_HUB_STATE_MIGRATIONS[n - 1]`; never edit a released one, add the next. */
 export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
@@ -163,7 +163,7 @@ export class PgHubStateStore implements HubStateRepository {
     const rows = await this.read((db) => db.query<{ booth_id: string; body: Buffer }>('SELECT booth_id, body FROM hub_state.queue ORDER BY ord'));
     const out: QueueEntry[] = [];
     for (const row of rows.rows) {
-      const entry = this.openRow<QueueEntry>(`queue:${row.booth_id}`, row.body);
+      const entry = openStateRow<QueueEntry>(this.keys, `queue:${row.booth_id}`, row.body, this.log);
       if (entry) out.push(entry);
     }
     return out;
@@ -211,7 +211,7 @@ export class PgHubStateStore implements HubStateRepository {
     const rows = await this.read((db) => db.query<ClaimRow>('SELECT room_id, booth_id, specialist_id, claimed_at, body FROM hub_state.claims ORDER BY claimed_at, room_id'));
     const out: StoredClaim[] = [];
     for (const row of rows.rows) {
-      const entry = this.openRow<QueueEntry | null>(`claims:${row.room_id}`, row.body);
+      const entry = openStateRow<QueueEntry | null>(this.keys, `claims:${row.room_id}`, row.body, this.log);
       if (entry === undefined) continue;
       out.push({ roomId: row.room_id, boothId: row.booth_id, specialistId: row.specialist_id, claimedAt: row.claimed_at, entry });
     }
@@ -300,14 +300,5 @@ export class PgHubStateStore implements HubStateRepository {
   private async read<T>(run: (db: pg.Pool) => Promise<T>): Promise<T> {
     await this.tail;
     return run(this.pool);
-  }
-
-  private openRow<T>(aad: string, body: Buffer): T | undefined {
-    try {
-      return openJson<T>(this.keys, aad, body);
-    } catch (error) {
-      this.log?.warn({ code: codeOf(error), row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
-      return undefined;
-    }
   }
 }

@@ -17,7 +17,10 @@
  *   session is expired by the hub's clock, as it always was.
  */
 import { createHash } from 'node:crypto';
-import { CabineError } from '../../shared/errors';
+import type { Logger } from 'pino';
+import type { KeyProvider } from '../../node/keys';
+import { openJson } from '../../node/seal';
+import { CabineError, codeOf } from '../../shared/errors';
 import type { QueueEntry } from '../media/queue';
 
 /** A claimed booth: the room survives a hub restart under the same id. */
@@ -96,5 +99,15 @@ export class HubStateError extends CabineError {
   declare readonly code: HubStateErrorCode;
   constructor(code: HubStateErrorCode, options?: { cause?: unknown; detail?: string }) {
     super(code, MESSAGES[code], options);
+  }
+}
+
+/** A sealed queue or claim body opened, or undefined when it cannot be (key lost): skipped and logged by code, on either engine. */
+export function openStateRow<T>(keys: KeyProvider, aad: string, body: Buffer, log?: Logger): T | undefined {
+  try {
+    return openJson<T>(keys, aad, body);
+  } catch (error) {
+    log?.warn({ code: codeOf(error), row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
+    return undefined;
   }
 }

@@ -22,11 +22,10 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../node/sqlite';
 import type { Logger } from 'pino';
 import { FileKeyProvider, type KeyProvider } from '../../node/keys';
-import { openJson, sealJson } from '../../node/seal';
+import { sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
-import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
-import { tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
+import { tokenHash, openStateRow, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -84,7 +83,7 @@ export class HubStateStore implements HubStateRepository {
   async queue(): Promise<QueueEntry[]> {
     const out: QueueEntry[] = [];
     for (const row of this.st.queue.all()) {
-      const entry = this.openRow<QueueEntry>(`queue:${row.booth_id}`, row.body);
+      const entry = openStateRow<QueueEntry>(this.keys, `queue:${row.booth_id}`, row.body, this.log);
       if (entry) out.push(entry);
     }
     return out;
@@ -114,7 +113,7 @@ export class HubStateStore implements HubStateRepository {
   async claims(): Promise<StoredClaim[]> {
     const out: StoredClaim[] = [];
     for (const row of this.st.claims.all()) {
-      const entry = this.openRow<QueueEntry | null>(`claims:${row.room_id}`, row.body);
+      const entry = openStateRow<QueueEntry | null>(this.keys, `claims:${row.room_id}`, row.body, this.log);
       if (entry === undefined) continue;
       out.push({ roomId: row.room_id, boothId: row.booth_id, specialistId: row.specialist_id, claimedAt: row.claimed_at, entry });
     }
@@ -164,14 +163,5 @@ export class HubStateStore implements HubStateRepository {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
-  }
-
-  private openRow<T>(aad: string, body: Buffer): T | undefined {
-    try {
-      return openJson<T>(this.keys, aad, body);
-    } catch (error) {
-      this.log?.warn({ code: codeOf(error), row: aad.split(':')[0] }, 'hub state: a row could not be opened and was skipped');
-      return undefined;
-    }
   }
 }
