@@ -18,7 +18,8 @@ import { z } from 'zod';
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import { createLogger } from '../../node/logger';
-import { addressOf, ClusterError, unreachable } from './errors';
+import { ClusterError, unreachable } from './errors';
+import { pgAddress } from '../pg-address';
 
 /** Every topic nodes exchange events on; each is one NOTIFY channel. */
 export const CLUSTER_TOPICS = ['rooms', 'queue', 'claims', 'alerts', 'readings'] as const;
@@ -206,7 +207,7 @@ export class ClusterBus extends EventEmitter<ClusterBusEvents> {
     } catch (error) {
       settled = true;
       client.end().catch(() => undefined);
-      throw unreachable(addressOf(base.connectionString ?? `postgresql://${base.host ?? 'localhost'}:${base.port ?? 5432}`), error);
+      throw unreachable(pgAddress(base.connectionString ?? `postgresql://${base.host ?? 'localhost'}:${base.port ?? 5432}`), error);
     }
     client.on('notification', (n) => this.deliver(n.channel, n.payload ?? ''));
     live = true;

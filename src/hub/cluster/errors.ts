@@ -35,15 +35,6 @@ export function fencedError(fence: Fence): ClusterError {
   });
 }
 
-/** Host and port of a connection string, never its password. */
-export function addressOf(connectionString: string): string {
-  try {
-    const u = new URL(connectionString);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
-  } catch {
-    return 'an unparsable connection string';
-  }
-}
 
 export function unreachable(address: string, cause: unknown): ClusterError {
   const reason = cause instanceof Error ? cause.message : String(cause);

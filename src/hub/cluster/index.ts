@@ -19,7 +19,8 @@ import { codeOf } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { createLogger } from '../../node/logger';
 import { ClusterBus } from './bus';
-import { addressOf, ClusterError, unreachable } from './errors';
+import { ClusterError, unreachable } from './errors';
+import { pgAddress } from '../pg-address';
 import { liveNodes, NodeLease, type LeaseLoss, type NodeRow } from './lease';
 import { RoomDirectory } from './rooms';
 import { migrateCluster } from './schema';
@@ -154,7 +155,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Cluste
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const connection = opts.connection ?? opts.url;
   if (!connection) throw new TypeError('startClusterNode needs `url`, or `pool` with `connection`');
-  const address = typeof connection === 'string' ? addressOf(connection) : `${connection.host ?? 'localhost'}:${connection.port ?? 5432}`;
+  const address = typeof connection === 'string' ? pgAddress(connection) : `${connection.host ?? 'localhost'}:${connection.port ?? 5432}`;
   const ownsPool = !opts.pool;
   const db = opts.pool ?? new pg.Pool({ connectionString: opts.url, connectionTimeoutMillis: connectTimeoutMs, application_name: `cabine-hub:${opts.nodeId}` });
   const log = opts.log ?? createLogger('hub.cluster');

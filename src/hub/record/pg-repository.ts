@@ -16,6 +16,7 @@
  * value moved between engines still opens with the same key.
  */
 import pg from 'pg';
+import { pgAddress } from '../pg-address';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -114,16 +115,6 @@ export interface PgRecordOptions {
   targetVersion?: number;
 }
 
-/** `host:port` of a connection string, for messages; never its user or password. */
-export function serverOf(url: string): string {
-  try {
-    const u = new URL(url);
-    const host = u.searchParams.get('host') ?? u.hostname;
-    return `${host || 'localhost'}:${u.port || '5432'}`;
-  } catch {
-    return 'the configured server';
-  }
-}
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 /** SQLSTATEs that mean the server is going or gone, not that the statement was wrong. */
@@ -213,7 +204,7 @@ export class PgRecordRepository implements RecordRepository {
    * timeout, so a node does not half-start on a database it cannot use.
    */
   static async open(url: string, keys: KeyProvider, clock: Pick<Clock, 'now'> = systemClock, options: PgRecordOptions = {}): Promise<PgRecordRepository> {
-    const server = serverOf(url);
+    const server = pgAddress(url);
     const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
     // Migrating has no statement timeout: an index on a large table, or the wait
     // for another node's migration, may take longer than any request.

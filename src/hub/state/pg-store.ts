@@ -19,6 +19,7 @@
  *   second node's statement find the row gone.
  */
 import pg from 'pg';
+import { pgAddress } from '../pg-address';
 import type { Logger } from 'pino';
 import type { KeyProvider } from '../../node/keys';
 import { sealJson } from '../../node/seal';
@@ -73,22 +74,12 @@ export async function openPgHubState(url: string, keys: KeyProvider, log?: Logge
   return new PgHubStateStore(pool, keys, log, opts.clock ?? systemClock);
 }
 
-/** Where a connection string points, for a message a person can act on (never the password). */
-function serverOf(url: string): string {
-  const c = pg.defaults;
-  try {
-    const u = new URL(url);
-    return `${u.hostname || c.host || 'localhost'}:${u.port || c.port || 5432}`;
-  } catch {
-    return 'the configured PostgreSQL server';
-  }
-}
 
 async function connect(pool: pg.Pool, url: string): Promise<pg.PoolClient> {
   try {
     return await pool.connect();
   } catch (cause) {
-    throw new HubStateError('STATE_UNAVAILABLE', { cause, detail: `PostgreSQL at ${serverOf(url)}: ${(cause as Error).message || codeOf(cause) || 'no answer'}` });
+    throw new HubStateError('STATE_UNAVAILABLE', { cause, detail: `PostgreSQL at ${pgAddress(url)}: ${(cause as Error).message || codeOf(cause) || 'no answer'}` });
   }
 }
 
