@@ -74,6 +74,8 @@ export class ConsultService {
   private readonly logs = new Map<string, RoomLog>();
   /** Each specialist's last ended room, until they claim again or close their console: notes and prescription of the wrap-up go there. */
   private readonly wrapUps = new Map<string, { room: Room; until: number }>();
+  /** The last write asked under each key (a consultation's notes, one side's quality figures): the next waits for it. */
+  private readonly writes = new Map<string, Promise<void>>();
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
   private readonly delivery: PrescriptionDelivery;
@@ -149,8 +151,9 @@ export class ConsultService {
       if (this.consoles.has(room.specialistId)) this.wrapUps.set(room.specialistId, { room, until: Date.now() + WRAP_UP_MS });
     });
     // Technical figures of the call, kept with the consultation for its traceability; a failed write costs the call nothing.
+    // One side's reports are written one after the other (inOrder).
     service.on('quality', (room, side, quality) => {
-      void this.repo.saveCallQuality(sessionKey(room), { side, boothId: room.boothId, roomId: room.id, at: new Date().toISOString(), quality })
+      void this.inOrder(`quality|${sessionKey(room)}|${side}`, () => this.repo.saveCallQuality(sessionKey(room), { side, boothId: room.boothId, roomId: room.id, at: new Date().toISOString(), quality }))
         .catch((error: unknown) => this.log.warn({ roomId: room.id, err: (error as Error).message }, 'call quality not stored'));
     });
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
@@ -171,7 +174,8 @@ export class ConsultService {
     specialists.handle(CONSULT.context, z.object({}).strict(), (peer) => this.contextWithHistory(this.roomOf(peer)));
     specialists.handle(CONSULT.saveNotes, SaveNotesParams, async (peer, p) => {
       const room = this.roomOf(peer, true);
-      await this.repo.saveNotes(sessionKey(room), room.boothId, { text: p.text, authorId: peer.id, at: new Date().toISOString() });
+      // A save sent while the last is in flight (the console saves at each pause in typing) lands after it.
+      await this.inOrder(`notes|${sessionKey(room)}`, () => this.repo.saveNotes(sessionKey(room), room.boothId, { text: p.text, authorId: peer.id, at: new Date().toISOString() }));
       this.log.info({ roomId: room.id, length: p.text.length }, 'notes saved');
       return { ok: true };
     });
@@ -303,6 +307,21 @@ export class ConsultService {
       else if (item.kind === 'photo') photos.push({ boothId: room.boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) });
     }
     return { ...ctx, readings, photos, notes, emergency };
+  }
+
+  /**
+   * Runs `write` once the last write asked under `key` has settled: on a
+   * pooled database (PostgreSQL) two upserts in flight may land in either
+   * order, and "the latest wins" would keep an older one.
+   */
+  private inOrder(key: string, write: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(key) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    this.writes.set(key, settled);
+    void settled.then(() => {
+      if (this.writes.get(key) === settled) this.writes.delete(key);
+    });
+    return next;
   }
 
   private onClaimed(room: Room): void {

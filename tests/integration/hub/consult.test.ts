@@ -226,6 +226,13 @@ describe('notes and prescription', () => {
     await expect(doctor.call('consult.saveNotes', { text: 'x'.repeat(20_001) })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
   });
 
+  it('keeps the last of several saves sent without waiting, as typing pauses send them, on either engine', async () => {
+    const { doctor, sessionId } = await claimed('demo-booth-1', 0);
+    const texts = Array.from({ length: 20 }, (_, i) => `Note, version ${i + 1}.`);
+    await Promise.all(texts.map((text) => doctor.call('consult.saveNotes', { text })));
+    expect(await hub.record.repo.notes(sessionId)).toMatchObject({ text: texts.at(-1) });
+  });
+
   it('gives a reloaded console the notes already stored with the context catch-up, and them to no other specialist', async () => {
     const { doctor } = await claimed('demo-booth-1', 0);
     expect((await doctor.call<ContextCatchUp>('consult.context', {})).notes).toBeNull();
