@@ -22,10 +22,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../src/host/hub-link';
 import { FileKeyProvider } from '../src/node/keys';
 import { SqliteRecordRepository } from '../src/hub/record/sqlite-repository';
-import type { Hub } from '../src/hub/server';
 import { ROOM } from '../src/shared/media-protocol';
 import type { RecordItem } from '../src/shared/record-protocol';
-import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, startTestHub, testHubConfig, type HubProcess } from '../tests/helpers/hub';
+import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, testHubConfig, type HubProcess } from '../tests/helpers/hub';
+import { startNodePair } from '../tests/helpers/hub-nodes';
 import { startPgCluster, type PgCluster } from '../tests/helpers/pg-cluster';
 import { silentLog, temperature } from '../tests/helpers/store';
 import { until } from '../tests/resilience/support/clients';
@@ -112,21 +112,11 @@ async function round(a: HubProcess, survivor: () => Promise<{ url: string; port:
 }
 
 async function networkRound(pg: PgCluster): Promise<Round> {
-  const url = await pg.createDatabase();
-  const keyDir = freshDataDir();
-  const store = { engine: 'postgresql' as const, url };
-  const dirA = freshDataDir();
-  const fileA = join(dirA, 'hub.json');
-  writeFileSync(fileA, JSON.stringify({ ...(await testHubConfig(dirA)), store, keyDir, node: { id: 'node-a' } }));
-  const a = await spawnHubProcess(fileA, await freePort());
-  let b: Hub | null = null;
+  const { a, b, close } = await startNodePair(pg);
   try {
-    b = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: 'node-b' } } });
-    const nodeB = b;
-    return await round(a, async () => ({ url: nodeB.url, port: nodeB.port }), [`ws://127.0.0.1:${nodeB.port}/booth`], async (sessionId) => (await nodeB.record.repo.sessionItems(sessionId)).length);
+    return await round(a, async () => ({ url: b.url, port: b.port }), [`ws://127.0.0.1:${b.port}/booth`], async (sessionId) => (await b.record.repo.sessionItems(sessionId)).length);
   } finally {
-    await a.kill();
-    await b?.close();
+    await close();
   }
 }
 

@@ -6,15 +6,14 @@
  * and both are told the room resumed. Node B, running beside A all along, did
  * not take A's live room before A died.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
 import { ROOM } from '../../../src/shared/media-protocol';
-import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, startTestHub, testHubConfig, type HubProcess } from '../../helpers/hub';
+import { BOOTH_SECRETS, SPECIALISTS, type HubProcess } from '../../helpers/hub';
+import { startNodePair } from '../../helpers/hub-nodes';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { silentLog } from '../../helpers/store';
 
@@ -48,16 +47,10 @@ function consoleOn(url: string, port: number, cookie: string): { ws: WebSocket; 
 }
 
 it('resumes a consultation on the surviving node, same room, when the node holding it is killed', async () => {
-  const url = await pg.createDatabase();
-  const keyDir = freshDataDir();
-  const store = { engine: 'postgresql' as const, url };
-
-  const dirA = freshDataDir();
-  const fileA = join(dirA, 'hub.json');
-  writeFileSync(fileA, JSON.stringify({ ...(await testHubConfig(dirA)), store, keyDir, node: { id: 'node-a' } }));
-  nodeA = await spawnHubProcess(fileA, await freePort());
   // B runs beside A from the start, as a second node does.
-  nodeB = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: 'node-b' } } });
+  const pair = await startNodePair(pg);
+  nodeA = pair.a;
+  nodeB = pair.b;
   const b = nodeB;
 
   const link = new HubLink({
