@@ -4,6 +4,12 @@
  * event bus (bus.ts), started in order and stopped together, so a node is
  * either fully in the cluster or not started at all.
  *
+ * Fencing: every write about a room carries `fence()` (node id and epoch)
+ * and is checked against the lease in the statement that writes it: the
+ * room directory's own writes, and the live state's claim and removal of a
+ * claim (../state/pg-store.ts), which write the room's holder in that same
+ * statement. A node whose lease lapsed, or an older epoch, changes nothing.
+ *
  * After each of its own heartbeats the node sweeps for orphaned rooms (a dead
  * node's, or a stale epoch's) and emits `adopted` with their ids: the hub
  * rebuilds those rooms under the same ids. On `lost` the hub must drop every
@@ -19,7 +25,7 @@ import { codeOf } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { createLogger } from '../../node/logger';
 import { ClusterBus } from './bus';
-import { ClusterError, unreachable } from './errors';
+import { ClusterError, unreachable, type Fence } from './errors';
 import { pgAddress } from '../pg-address';
 import { liveNodes, NodeLease, type LeaseLoss, type NodeRow } from './lease';
 import { RoomDirectory } from './rooms';
@@ -93,6 +99,12 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
   /** This node's current epoch (the one its room writes carry). */
   get epoch(): number | null {
     return this.lease.epoch;
+  }
+
+  /** What this node's writes about a room carry: refused (FENCED) once its lease with this epoch is over. */
+  fence(): Fence {
+    // Never acquired: epoch 0 matches no lease, so the database refuses it like a lost one.
+    return { nodeId: this.nodeId, epoch: this.lease.epoch ?? 0 };
   }
 
   liveNodes(): Promise<NodeRow[]> {

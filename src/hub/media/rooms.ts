@@ -289,15 +289,20 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   /**
    * The store's word on a claim: false when another node (or a claim made
-   * meanwhile) has the booth. A store that fails is logged and the claim
-   * goes on, as the rooms never stop for their store.
+   * meanwhile) has the booth. In a network the same statement makes this
+   * node the room's holder, fenced by its lease: a node that lost its lease,
+   * or whose database failed, claims nothing (another node may be giving the
+   * booth to another doctor). On one hub a store that fails is logged and
+   * the claim goes on, as the rooms never stop for their store.
    */
   private async claimInStore(claim: StoredClaim): Promise<boolean> {
     if (!this.state) return true;
     try {
-      return await this.state.claimWaiting(claim);
+      return await this.state.claimWaiting(claim, this.cluster?.fence());
     } catch (error) {
       this.log.error({ code: codeOf(error), roomId: claim.roomId }, 'hub state: claim not saved');
+      if (codeOf(error) === 'FENCED') throw refused('NODE_FENCED', 'this hub node lost its place in the network; your console reconnects to another node');
+      if (this.cluster) throw refused('CLAIM_NOT_SAVED', 'the hub could not save this claim: try again in a few seconds');
       return true;
     }
   }
@@ -527,7 +532,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (!won) throw refused('NOT_WAITING', 'this booth was claimed by another specialist');
     // The booth left, or restarted, while its claim was being written.
     if (!this.queue.has(boothId)) {
-      this.inBackground(this.state?.removeClaim(claim.roomId), claim.roomId, 'hub state: claim of a booth gone not undone');
+      this.inBackground(this.state?.removeClaim(claim.roomId, this.cluster?.fence()), claim.roomId, 'hub state: claim of a booth gone not undone');
       throw refused('NOT_WAITING', 'this booth is not waiting any more (it left)');
     }
     const stored = this.queue.take(boothId)!;
@@ -536,15 +541,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     try {
       router = await this.pool.createRouter();
     } catch (error) {
-      this.inBackground(this.state?.removeClaim(claim.roomId), claim.roomId, 'hub state: claim without a room not undone');
+      this.inBackground(this.state?.removeClaim(claim.roomId, this.cluster?.fence()), claim.roomId, 'hub state: claim without a room not undone');
       throw error;
     }
     const room = new Room(boothId, peer.id, router, this.config.media, claim.roomId);
     room.claimedAt = claim.claimedAt;
     room.entry = stored;
     this.rooms.set(boothId, room);
-    // In a network the room is this node's, written before anyone is told: a node that dies now leaves it to be adopted.
-    if (this.cluster) await this.cluster.rooms.own(room.id).catch((error: unknown) => this.log.error({ code: codeOf(error), roomId: room.id }, 'room not written in the network\'s directory'));
     this.hold(room, peer);
     const specialist = this.config.specialists.find((s) => s.id === peer.id);
     tell(boothPeer, QUEUE.claimed, {
@@ -581,8 +584,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     for (const peer of consoles) tell(peer, ROOM.closed, { roomId: room.id, reason });
     room.close();
     const duration = Date.now() - Date.parse(room.claimedAt);
-    this.inBackground(this.state?.removeClaim(room.id), room.id, 'hub state: closed room not saved');
-    this.inBackground(this.cluster?.rooms.release(room.id), room.id, 'room not released in the network\'s directory');
+    // In a network the claim and the room's holder go together, fenced: FENCED means another node holds the room now, and keeps it.
+    this.inBackground(this.state?.removeClaim(room.id, this.cluster?.fence()), room.id, 'hub state: closed room not saved (FENCED: another node holds it now)');
     // Only consultations that took place count for the ETA.
     if (reason === 'ended' && Number.isFinite(duration)) {
       this.queue.recordDuration(duration);

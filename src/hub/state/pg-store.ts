@@ -17,6 +17,10 @@
  * - The claim of a waiting booth is one statement: the queue row's delete
  *   feeds the claim's insert, and the row lock taken by the delete makes a
  *   second node's statement find the row gone.
+ * - Fencing: given a node's lease (a network), the claim and the removal of
+ *   a claim write the room's holder in the cluster's tables (../cluster,
+ *   same database) in the same statement, checked against that lease. Only
+ *   then does this store touch those tables: without a fence it needs none.
  */
 import pg from 'pg';
 import { pgAddress } from '../pg-address';
@@ -26,7 +30,8 @@ import { sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
-import { HubStateError, tokenHash, openStateRow, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
+import { fencedError } from '../cluster/errors';
+import { HubStateError, tokenHash, openStateRow, type HubStateRepository, type NodeFence, type StoredClaim, type StoredSession } from './repository';
 
 /** Migration n is `PG_HUB_STATE_MIGRATIONS[n - 1]`; never edit a released one, add the next. */
 export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
@@ -119,6 +124,66 @@ async function versionOf(client: pg.ClientBase): Promise<number> {
   return r.rows[0]?.version ?? 0;
 }
 
+// NOTE: under READ COMMITTED a second statement deleting the same queue row
+// waits for the first to commit, then finds the row gone: it deletes nothing,
+// so it inserts nothing. A booth already claimed keeps its queue row (NOT
+// EXISTS); ON CONFLICT guards a claim stored by putClaim meanwhile.
+const CLAIM_WAITING = `
+  WITH taken AS (
+    DELETE FROM hub_state.queue
+    WHERE booth_id = $2 AND NOT EXISTS (SELECT 1 FROM hub_state.claims WHERE booth_id = $2 OR room_id = $1)
+    RETURNING booth_id
+  )
+  INSERT INTO hub_state.claims (room_id, booth_id, specialist_id, claimed_at, body)
+  SELECT $1, booth_id, $3, $4, $5 FROM taken
+  ON CONFLICT DO NOTHING
+  RETURNING room_id`;
+
+// The same claim in a network, fenced by the claiming node's lease ($6, $7),
+// also writes the room's holder (the cluster's room directory, same database).
+// `me` holds a share lock on the node's lease row until the commit, so the
+// lease cannot be taken again under a new epoch in between. The holder's
+// insert has no ON CONFLICT: a room id already held fails the statement, and
+// the queue row and the claim stay as they were (room ids are new, so it
+// means a bug, never a lost booth).
+const CLAIM_WAITING_FENCED = `
+  WITH me AS MATERIALIZED (
+    SELECT node_id, epoch FROM cluster_nodes WHERE node_id = $6 AND epoch = $7 AND lease_until > now() FOR SHARE
+  ),
+  taken AS (
+    DELETE FROM hub_state.queue
+    WHERE booth_id = $2 AND EXISTS (SELECT 1 FROM me)
+      AND NOT EXISTS (SELECT 1 FROM hub_state.claims WHERE booth_id = $2 OR room_id = $1)
+    RETURNING booth_id
+  ),
+  claimed AS (
+    INSERT INTO hub_state.claims (room_id, booth_id, specialist_id, claimed_at, body)
+    SELECT $1, booth_id, $3, $4, $5 FROM taken
+    ON CONFLICT DO NOTHING
+    RETURNING room_id
+  ),
+  held AS (
+    INSERT INTO cluster_room_owners (room_id, node_id, epoch)
+    SELECT claimed.room_id, me.node_id, me.epoch FROM claimed, me
+    RETURNING room_id
+  )
+  SELECT (SELECT count(*) FROM me)::integer AS live, (SELECT count(*) FROM held)::integer AS claimed`;
+
+// A room's holder goes with its claim, and only the live holder removes them:
+// the holder's delete re-checks a row another node adopted meanwhile (READ
+// COMMITTED) and skips it, and then the claim stays too.
+const REMOVE_CLAIM_FENCED = `
+  WITH released AS (
+    DELETE FROM cluster_room_owners r USING cluster_nodes n
+     WHERE r.room_id = $1 AND r.node_id = $2 AND r.epoch = $3
+       AND n.node_id = r.node_id AND n.epoch = r.epoch AND n.lease_until > now()
+    RETURNING r.room_id
+  ),
+  removed AS (
+    DELETE FROM hub_state.claims WHERE room_id IN (SELECT room_id FROM released)
+  )
+  SELECT (SELECT count(*) FROM released)::integer AS held`;
+
 interface ClaimRow {
   room_id: string;
   booth_id: string;
@@ -170,31 +235,25 @@ export class PgHubStateStore implements HubStateRepository {
     });
   }
 
-  claimWaiting(claim: StoredClaim): Promise<boolean> {
+  claimWaiting(claim: StoredClaim, fence?: NodeFence): Promise<boolean> {
     const body = sealJson(this.keys, `claims:${claim.roomId}`, claim.entry);
+    const params = [claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, body];
     return this.write(async (db) => {
-      // NOTE: under READ COMMITTED a second statement deleting the same queue row
-      // waits for the first to commit, then finds the row gone: it deletes
-      // nothing, so it inserts nothing. A booth already claimed keeps its queue
-      // row (NOT EXISTS); ON CONFLICT guards a claim stored by putClaim meanwhile.
-      const r = await db.query<{ room_id: string }>(
-        `WITH taken AS (
-           DELETE FROM hub_state.queue
-           WHERE booth_id = $2 AND NOT EXISTS (SELECT 1 FROM hub_state.claims WHERE booth_id = $2 OR room_id = $1)
-           RETURNING booth_id
-         )
-         INSERT INTO hub_state.claims (room_id, booth_id, specialist_id, claimed_at, body)
-         SELECT $1, booth_id, $3, $4, $5 FROM taken
-         ON CONFLICT DO NOTHING
-         RETURNING room_id`,
-        [claim.roomId, claim.boothId, claim.specialistId, claim.claimedAt, body]);
-      return r.rowCount === 1;
+      if (!fence) return (await db.query(CLAIM_WAITING, params)).rowCount === 1;
+      const r = await db.query<{ live: number; claimed: number }>(CLAIM_WAITING_FENCED, [...params, fence.nodeId, fence.epoch]);
+      if (r.rows[0]!.live === 0) throw fencedError({ ...fence, roomId: claim.roomId });
+      return r.rows[0]!.claimed === 1;
     });
   }
 
-  removeClaim(roomId: string): Promise<void> {
+  removeClaim(roomId: string, fence?: NodeFence): Promise<void> {
     return this.write(async (db) => {
-      await db.query('DELETE FROM hub_state.claims WHERE room_id = $1', [roomId]);
+      if (!fence) {
+        await db.query('DELETE FROM hub_state.claims WHERE room_id = $1', [roomId]);
+        return;
+      }
+      const r = await db.query<{ held: number }>(REMOVE_CLAIM_FENCED, [roomId, fence.nodeId, fence.epoch]);
+      if (r.rows[0]!.held === 0) throw fencedError({ ...fence, roomId });
     });
   }
 

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KeyProvider } from '../../node/keys';
+import type { Fence } from '../cluster/errors';
 import { openJson } from '../../node/seal';
 import { CabineError, codeOf } from '../../shared/errors';
 import type { QueueEntry } from '../media/queue';
@@ -45,6 +46,13 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * A hub node's lease as its writes about a room carry it (../cluster): a
+ * write given one applies only while that node's lease, with that epoch, is
+ * live by the database's clock, else it throws FENCED and changes nothing.
+ */
+export type NodeFence = Pick<Fence, 'nodeId' | 'epoch'>;
+
 export interface HubStateRepository {
   /** Adds or updates a waiting booth; a booth keeps its place when its entry changes. */
   putQueueEntry(entry: QueueEntry): Promise<void>;
@@ -52,16 +60,31 @@ export interface HubStateRepository {
   /** The waiting queue in its order. */
   queue(): Promise<QueueEntry[]>;
 
-  /** Stores a claim as is (a second claim of the same booth or room is refused). */
+  /**
+   * Stores a claim as is (a second claim of the same booth or room is
+   * refused). Unfenced: the hub never calls it (its claims come from
+   * `claimWaiting`); it seeds a store, as tests and imports do.
+   */
   putClaim(claim: StoredClaim): Promise<void>;
   /**
    * Takes a waiting booth: removes its queue entry and stores the claim as
    * one atomic step. True only when the booth was waiting and not already
    * claimed; false leaves everything as it was. Two hub nodes claiming the
    * same booth at once: exactly one gets true.
+   *
+   * With a `fence` (a network of nodes on PostgreSQL) the same step also
+   * makes that node the room's holder with its epoch, and happens only while
+   * its lease is live: FENCED otherwise, nothing changed. A store of one hub
+   * (SQLite) has no network to fence against and ignores it.
    */
-  claimWaiting(claim: StoredClaim): Promise<boolean>;
-  removeClaim(roomId: string): Promise<void>;
+  claimWaiting(claim: StoredClaim, fence?: NodeFence): Promise<boolean>;
+  /**
+   * Forgets a room's claim. With a `fence`, the claim and the room's holder
+   * go together, and only while that node holds the room on a live lease of
+   * that epoch: FENCED otherwise, nothing removed (the room's new holder
+   * keeps it). Ignored by a store of one hub, as for `claimWaiting`.
+   */
+  removeClaim(roomId: string, fence?: NodeFence): Promise<void>;
   /** Every claim, oldest first. */
   claims(): Promise<StoredClaim[]>;
 

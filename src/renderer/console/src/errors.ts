@@ -30,6 +30,8 @@ const HUB_CODES: Record<string, string> = {
   BUSY: 'Terminez la consultation en cours avant de prendre un autre patient.',
   NOT_WAITING: 'Cette cabine n’est plus en attente (prise en charge par un autre médecin, ou partie).',
   BOOTH_OFFLINE: 'La cabine est momentanément hors ligne : réessayez dans quelques secondes.',
+  NODE_FENCED: 'Ce serveur vient de perdre sa place dans le réseau : la console se reconnecte ; reprenez le patient dans quelques secondes.',
+  CLAIM_NOT_SAVED: 'La prise en charge n’a pas pu être enregistrée : réessayez dans quelques secondes.',
   CLOSED: 'Connexion au serveur perdue : reconnexion en cours.',
   PEER_GONE: 'Connexion au serveur perdue : reconnexion en cours.',
   TIMEOUT: 'Le serveur ne répond pas : réessayez dans quelques secondes.',

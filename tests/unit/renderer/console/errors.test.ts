@@ -36,6 +36,15 @@ describe('errors as the doctor reads them', () => {
     expect(frenchError('media.connectTransport', 'NOT_FOUND', 'no such transport in your room')).toBe('La liaison vidéo a changé entre-temps : elle se rétablit d’elle-même ; si l’image ne revient pas, rechargez la page.');
   });
 
+  it('says what a claim refused by a hub node of a network means, rather than a bare code', () => {
+    const fenced = frenchError('queue.claim', 'NODE_FENCED', 'this hub node lost its place in the network; your console reconnects to another node');
+    expect(fenced).not.toContain('NODE_FENCED');
+    expect(fenced).toMatch(/reconnect/);
+    const unsaved = frenchError('queue.claim', 'CLAIM_NOT_SAVED', 'the hub could not save this claim: try again in a few seconds');
+    expect(unsaved).not.toContain('CLAIM_NOT_SAVED');
+    expect(unsaved).toMatch(/réessayez/);
+  });
+
   it('keeps the consultation methods’ French messages, which say what to do', () => {
     const msg = 'La cabine est hors ligne : la demande n’a pas été envoyée. Attendez son retour (l’indicateur de connexion) puis redemandez la mesure.';
     expect(frenchError('consult.requestMeasurement', 'BOOTH_OFFLINE', msg)).toBe(msg);
