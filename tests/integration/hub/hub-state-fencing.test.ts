@@ -292,4 +292,14 @@ describe('a hub node of a network', () => {
     expect(await count(db, 'cluster_room_owners')).toBe(0);
     expect((await db.query('SELECT booth_id FROM hub_state.queue')).rows).toEqual([{ booth_id: 'demo-booth-1' }]);
   });
+
+  it('refuses a claim its database could not store (CLAIM_NOT_SAVED) rather than give the booth without a word to the other nodes', async () => {
+    const { db, console: doctor } = await hubNodeWithAWaitingBooth();
+    // The claims' table out of reach: the statement fails as with a database lost mid-run.
+    await db.query('ALTER TABLE hub_state.claims RENAME TO claims_away');
+    const answer = await doctor.raw('queue.claim', { boothId: 'demo-booth-1' });
+    expect(answer.e?.code).toBe('CLAIM_NOT_SAVED');
+    expect(await count(db, 'cluster_room_owners')).toBe(0);
+    expect((await db.query('SELECT booth_id FROM hub_state.queue')).rows).toEqual([{ booth_id: 'demo-booth-1' }]);
+  });
 });
