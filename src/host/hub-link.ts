@@ -13,7 +13,10 @@
  * the same jittered wait, so a fleet leaving a dead node spreads over the
  * others instead of arriving at once. Online on a node, it stays there while
  * that node holds: going back to the preferred one would cut a call for
- * nothing.
+ * nothing. A call lives on one node: when the node in use says the booth's
+ * room is on another (`room.moved`), the link goes there at once, only if
+ * that node is one of its own list (a node it was not given is refused and
+ * logged, whatever the hub says).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -23,6 +26,7 @@ import { backoffDelay } from '../shared/backoff';
 import { encodeBinaryFrame } from '../shared/binary-transfer';
 import { CabineError, codeOf } from '../shared/errors';
 import { BOOTH_FRAME_PACE, BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES, HubFrame, HubRequestError, settleResponse } from '../shared/hub-protocol';
+import { ROOM, RoomMoved } from '../shared/media-protocol';
 import { PendingRequests } from '../shared/pending-requests';
 import { RateLimiter } from '../shared/rate-limit';
 
@@ -156,6 +160,8 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
   /** Frames waiting for the pace, in order; those of a connection that closed are dropped with it (its requests failed). */
   private readonly outgoing: { ws: HubSocket; data: string | Uint8Array }[] = [];
   private paceTimer: NodeJS.Timeout | null = null;
+  /** The node the link leaves the current one for, sent there by `room.moved`. */
+  private movingTo: number | null = null;
 
   constructor(private readonly opts: HubLinkOptions) {
     super();
@@ -281,6 +287,14 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
         this.dropOutgoing();
         this.failPending('connection lost');
         if (this.stopped) return;
+        if (this.movingTo !== null) {
+          this.current = this.movingTo;
+          this.movingTo = null;
+          this.attempt = 0;
+          log.info({ node, next: this.node }, 'going to the hub node that holds this booth\'s call');
+          this.connect();
+          return;
+        }
         this.setStatus('offline');
         this.current = (this.current + 1) % this.nodes.length;
         const baseMs = this.opts.minDelayMs ?? 500;
@@ -292,6 +306,24 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
       },
     });
     this.ws = ws;
+  }
+
+  /** `room.moved`: leaves this node for the one that holds the call, if it is in the link's list. */
+  private follow(ws: HubSocket, params: unknown): void {
+    const moved = RoomMoved.safeParse(params);
+    if (!moved.success) {
+      this.opts.log.warn('ignored a malformed room.moved from the hub');
+      return;
+    }
+    const target = nodeName(moved.data.url);
+    const index = this.nodes.findIndex((url) => nodeName(url) === target);
+    if (index < 0) {
+      this.opts.log.error({ node: target }, 'the hub sends this booth\'s call to a node missing from hub.url and hub.fallbackUrls in kiosk-config: add that node there, or the call cannot start');
+      return;
+    }
+    if (index === this.current) return;
+    this.movingTo = index;
+    void ws.terminate();
   }
 
   private startHeartbeat(ws: HubSocket): void {
@@ -323,7 +355,8 @@ export class HubLink extends EventEmitter<HubLinkEvents> implements HubChannel {
     if (frame.t === 'res') {
       settleResponse(this.pending, frame);
     } else if (frame.t === 'note') {
-      this.emit('note', frame.m, frame.p);
+      if (frame.m === ROOM.moved) this.follow(ws, frame.p);
+      else this.emit('note', frame.m, frame.p);
     } else {
       const handler = this.handlers.get(frame.m);
       void (async () => {

@@ -48,6 +48,8 @@ export interface SpecialistSession {
 export interface AuthOptions {
   /** Wrong passwords allowed, their delays, the clock, the log window (the hub's `limits` when absent). */
   limits?: Pick<HubLimits, 'clock' | 'login' | 'logWindowMs'>;
+  /** The session cookie's domain in a network of nodes under one parent domain (config node.cookieDomain). */
+  cookieDomain?: string;
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -100,13 +102,13 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 /** The session cookie: HttpOnly, SameSite=Strict, Secure behind HTTPS. */
-export function sessionCookie(req: IncomingMessage, name: string, token: string): string {
+export function sessionCookie(req: IncomingMessage, name: string, token: string, domain?: string): string {
   const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}`;
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}${domain ? `; Domain=${domain}` : ''}`;
 }
 
-export function clearedCookie(name: string): string {
-  return `${name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+export function clearedCookie(name: string, domain?: string): string {
+  return `${name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${domain ? `; Domain=${domain}` : ''}`;
 }
 
 /** Checks an e-mail and password, taking its turn at the hash gate (`standing` ranks it). */
@@ -183,7 +185,7 @@ export class SpecialistAuth {
   constructor(
     private readonly directory: BoothDirectory,
     private readonly log: Logger,
-    opts: AuthOptions = {},
+    private readonly opts: AuthOptions = {},
     /** Where sessions outlive the process; memory only when absent. */
     private readonly store: HubStateRepository | null = null,
   ) {
@@ -233,7 +235,7 @@ export class SpecialistAuth {
       const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
       this.sessions.set(token, session);
       this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
-      json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token) });
+      json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain) });
       this.log.info({ specialistId: s.id }, 'specialist logged in');
       return true;
     }
@@ -244,7 +246,7 @@ export class SpecialistAuth {
         this.sessions.delete(token);
         this.inBackground(this.store?.removeSession(token), 'hub state: session not deleted at logout');
       }
-      json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE) });
+      json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE, this.opts.cookieDomain) });
       return true;
     }
     if (path === '/api/me') {

@@ -108,6 +108,13 @@ export const HubConfig = z.object({
   node: z.object({
     id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
     url: z.url().optional(),
+    /**
+     * The parent domain of the nodes' addresses (node-a.cabine.example and
+     * node-b.cabine.example → "cabine.example"): the doctor's session cookie
+     * is set for it, so a console sent to the node holding its call is still
+     * signed in there. Absent: the cookie is the address's own.
+     */
+    cookieDomain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'a domain name such as "cabine.example"').optional(),
   }).strict().optional(),
 }).strict().superRefine((config, ctx) => {
   if (config.store.engine === 'postgresql' && config.keyDir === undefined) {

@@ -33,17 +33,27 @@ export type { Hub } from './hub';
 export type { HubLimitOptions, HubLimits } from './limits';
 export type { HubRoute, UpgradeHandler } from './ports';
 
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The pages' Content-Security-Policy. `nodes`: in a network, the other
+ * nodes' origins, where the console may be sent for its call (room.moved):
+ * its WebSocket may open there, nowhere else.
+ */
+export function consoleCsp(nodes: readonly string[] = []): string {
+  const sockets = nodes.map((origin) => origin.replace(/^http/, 'ws'));
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob: mediastream:",
+    ["connect-src 'self'", ...sockets].join(' '),
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const CONSOLE_CSP = consoleCsp();
 
 export interface HubOptions {
   port?: number;
@@ -97,7 +107,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
           return;
         }
         for (const route of routes) if (await route(req, res)) return;
-        await serveStatic(req, res, { root: opts.consoleDir, csp: CONSOLE_CSP });
+        await serveStatic(req, res, { root: opts.consoleDir, csp: cluster ? consoleCsp(cluster.nodeOrigins()) : CONSOLE_CSP });
       } catch (error) {
         log.error({ err: error }, 'request failed');
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error');
@@ -128,6 +138,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'hub listening');
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  // A node whose config names no address is reached where it listens (a port chosen at start).
+  if (cluster && !config.node?.url) await cluster.lease.setUrl(url).catch((error: unknown) => log.error({ err: error }, 'hub network: this node\'s address not written; sides of its rooms connected elsewhere cannot be sent here'));
   const close = async (): Promise<void> => {
     for (const fn of closers.reverse()) await fn();
     booths.close();

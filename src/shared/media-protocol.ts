@@ -91,6 +91,8 @@ export const ROOM = {
   released: 'room.released',
   boothOffline: 'room.boothOffline',
   boothOnline: 'room.boothOnline',
+  // hub → either side (note): in a network of hub nodes, the room lives on another node
+  moved: 'room.moved',
 } as const;
 
 // ---- shapes shared by several messages ------------------------------------------
@@ -346,6 +348,21 @@ export type Elsewhere = z.infer<typeof Elsewhere>;
 /** `room.boothOffline`: the booth is away; durations as of when the hub sent it (each end counts on its own clock). */
 export const BoothOffline = RoomRef.extend({ awayMs: z.number(), endsInMs: z.number() });
 
+/**
+ * `room.moved`: in a network of hub nodes a room lives on one node (its
+ * mediasoup router); a side connected to another node is sent there. `url`
+ * is that node's base address (http(s)://host:port), where its /booth and
+ * /console answer. A booth follows only a node of its own config; a console
+ * a node its page may connect to.
+ */
+export const RoomMoved = z.object({ roomId: z.string(), url: z.string().regex(/^https?:\/\/[^\s/?#]+$/, 'a node\'s base address, http(s)://host:port') });
+
+/** The WebSocket address of `path` (/booth, /console) on the node at `base` (http(s)://host:port). */
+export function nodeSocketUrl(base: string, path: string): string {
+  const u = new URL(base);
+  return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}${path}`;
+}
+
 export const MEDIA_NOTES = {
   [MEDIA.newProducer]: RemoteProducer,
   [MEDIA.producerClosed]: z.object({ producerId: z.string() }),
@@ -362,6 +379,7 @@ export const MEDIA_NOTES = {
   [ROOM.released]: RoomRef,
   [ROOM.boothOffline]: BoothOffline,
   [ROOM.boothOnline]: RoomRef,
+  [ROOM.moved]: RoomMoved,
 } as const;
 
 export type MediaNoteMethod = keyof typeof MEDIA_NOTES;

@@ -70,12 +70,17 @@ export interface ClusterNodeEvents {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** How often the live nodes' addresses are read again (a node that joins is reachable by consoles within this). */
+const NODES_REFRESH_MS = 2_000;
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 200, maxMs: 5_000 };
 
 export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
   private closed = false;
   private sweeping = false;
   private rejoinTimer: unknown = null;
+  /** The live nodes' addresses as origins, read again every NODES_REFRESH_MS by the heartbeat's sweep. */
+  private origins: string[] = [];
+  private originsReadAt = -Infinity;
 
   constructor(
     readonly nodeId: string,
@@ -107,8 +112,50 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
     return { nodeId: this.nodeId, epoch: this.lease.epoch ?? 0 };
   }
 
+  /**
+   * Whether this node holds a lease, waiting up to `timeoutMs` for a new one
+   * when it has just lost its own (the rejoin under way).
+   */
+  leased(timeoutMs: number): Promise<boolean> {
+    if (this.lease.held) return Promise.resolve(true);
+    if (this.closed || !this.opts.rejoin) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        this.opts.clock.clearTimeout(timer);
+        this.off('acquired', onAcquired);
+        resolve(ok);
+      };
+      const onAcquired = (): void => done(true);
+      const timer = this.opts.clock.setTimeout(() => done(false), timeoutMs);
+      this.on('acquired', onAcquired);
+    });
+  }
+
   liveNodes(): Promise<NodeRow[]> {
     return liveNodes(this.db);
+  }
+
+  /**
+   * The origins (scheme://host:port) of the network's live nodes, this one
+   * included, as last read: where a console may be sent for its call, so
+   * each node's CSP and Origin check let it connect there.
+   */
+  nodeOrigins(): string[] {
+    return this.origins;
+  }
+
+  private async readOrigins(): Promise<void> {
+    const now = this.opts.clock.now();
+    if (now - this.originsReadAt < NODES_REFRESH_MS) return;
+    this.originsReadAt = now;
+    const urls = (await this.liveNodes()).map((n) => n.url).filter((url) => url !== '');
+    this.origins = [...new Set(urls.flatMap((url) => {
+      try {
+        return [new URL(url).origin];
+      } catch {
+        return [];
+      }
+    }))];
   }
 
   /** Leaves the cluster; by default ends the lease now so survivors adopt this node's rooms at once. */
@@ -126,6 +173,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
     if (this.sweeping || this.closed) return;
     this.sweeping = true;
     try {
+      await this.readOrigins();
       const rooms = await this.rooms.adoptOrphans();
       if (rooms.length > 0 && !this.closed) {
         this.opts.log.info({ nodeId: this.nodeId, rooms: rooms.length }, 'adopted orphaned rooms');

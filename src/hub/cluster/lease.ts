@@ -114,7 +114,7 @@ const RENEW = `
 
 export class NodeLease extends EventEmitter<NodeLeaseEvents> {
   readonly nodeId: string;
-  readonly url: string;
+  private address: string;
   readonly leaseMs: number;
   readonly heartbeatMs: number;
   private readonly db: pg.Pool;
@@ -135,9 +135,23 @@ export class NodeLease extends EventEmitter<NodeLeaseEvents> {
     checkLeaseTiming(this);
     this.db = opts.db;
     this.nodeId = opts.nodeId;
-    this.url = opts.url;
+    this.address = opts.url;
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? createLogger('hub.cluster.lease');
+  }
+
+  /** Where booths and consoles reach this node. */
+  get url(): string {
+    return this.address;
+  }
+
+  /**
+   * Names this node's address once it is known (a node that listens on a
+   * port chosen at start): rooms located here send their sides to it.
+   */
+  async setUrl(url: string): Promise<void> {
+    this.address = url;
+    await this.db.query('UPDATE cluster_nodes SET url = $2 WHERE node_id = $1 AND epoch = $3', [this.nodeId, url, this.current ?? 0]);
   }
 
   /** The epoch of the last acquired lease (null before the first). */
@@ -155,7 +169,7 @@ export class NodeLease extends EventEmitter<NodeLeaseEvents> {
     this.halt();
     const generation = this.generation;
     const sentAt = this.clock.now();
-    const { rows } = await this.db.query<{ epoch: number; lease_until: Date }>(ACQUIRE, [this.nodeId, this.url, this.leaseMs]);
+    const { rows } = await this.db.query<{ epoch: number; lease_until: Date }>(ACQUIRE, [this.nodeId, this.address, this.leaseMs]);
     const row = rows[0]!;
     if (generation !== this.generation) return { epoch: row.epoch, leaseUntil: row.lease_until };
     this.current = row.epoch;

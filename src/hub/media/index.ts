@@ -38,10 +38,13 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   await pool.start();
   const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs, cluster: opts.cluster });
   await service.restore();
-  const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, ...opts.auth }, state);
+  const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, cookieDomain: config.node?.cookieDomain, ...opts.auth }, state);
   const own = new URL(ports.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];
-  const specialists = new SpecialistGateway(auth, () => origins, log.child({ module: 'hub.console' }), ports.limits.logWindowMs);
+  // In a network, a console whose page another node served is sent here for its call (room.moved).
+  const cluster = opts.cluster;
+  const allowed = cluster ? () => [...origins, ...cluster.nodeOrigins()] : () => origins;
+  const specialists = new SpecialistGateway(auth, allowed, log.child({ module: 'hub.console' }), ports.limits.logWindowMs);
   ports.addRoute(auth.route);
   ports.addUpgrade(CONSOLE_PATH, (req, socket, head) => specialists.upgrade(req, socket, head));
 

@@ -56,6 +56,11 @@ export class WaitingQueue {
     return this.entries.get(boothId);
   }
 
+  /** The waiting booths' ids, in order. */
+  ids(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
   /** 1-based place of a booth, 0 when it is not waiting. */
   position(boothId: string): number {
     return [...this.entries.keys()].indexOf(boothId) + 1;
@@ -71,6 +76,27 @@ export class WaitingQueue {
   /** Puts back an entry kept across a restart, as it was. */
   restore(entry: QueueEntry): void {
     this.entries.set(entry.boothId, entry);
+  }
+
+  /**
+   * Becomes the shared queue as the store holds it (a network of hub nodes:
+   * another node changed it), in its order; a booth whose own write is under
+   * way here (`pending`) keeps this copy's entry, or its absence, until that
+   * write lands. A booth gone from the queue loses its grace timer.
+   */
+  mirror(entries: readonly QueueEntry[], pending: (boothId: string) => boolean): void {
+    const next = new Map<string, QueueEntry>();
+    for (const entry of entries) {
+      if (!pending(entry.boothId)) next.set(entry.boothId, entry);
+      else {
+        const mine = this.entries.get(entry.boothId);
+        if (mine) next.set(entry.boothId, mine);
+      }
+    }
+    for (const [boothId, entry] of this.entries) if (pending(boothId) && !next.has(boothId)) next.set(boothId, entry);
+    for (const boothId of this.grace.keys()) if (!next.has(boothId)) this.stopGrace(boothId);
+    this.entries.clear();
+    for (const [boothId, entry] of next) this.entries.set(boothId, entry);
   }
 
   /** Removes a booth (left, or its grace is over); whether it was waiting. */

@@ -77,6 +77,8 @@ export class Room {
   entry: QueueEntry | null = null;
   /** When the claim was made (ISO): the room's duration feeds the queue's ETA. */
   claimedAt = new Date().toISOString();
+  /** The booth heard `queue.claimed`: false while a claim made from another hub node waits for the booth to come to this one. */
+  boothTold = true;
   /** Sides not yet back since the room was restored after a hub restart: their return is 'hubRestarted'. */
   readonly restoredSides = new Set<SideName>();
   /** Per side, the timer that ends the room if that side stays away past the grace period. */

@@ -36,6 +36,16 @@
  *
  * Every waiting booth hears `queue.position` on each queue change; consoles
  * hear `queue.updated` with every booth's ETA.
+ *
+ * A network of hub nodes (../cluster, one PostgreSQL): the waiting queue is
+ * the network's, kept in the shared store; each node holds a copy, written
+ * through and re-read when another node says it changed (`queue` events:
+ * ids only). A room lives on the node whose console claimed it (its router
+ * is there); the booth, connected wherever it is, hears `room.moved` with
+ * that node's address from its own node and goes there, where it hears
+ * `queue.claimed`. A side that connects to a node not holding its room (a
+ * second tab, a failover that landed elsewhere) is sent on the same way;
+ * after a node died, once a survivor adopted its rooms (`rooms` events).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -47,7 +57,7 @@ import { tell } from './notes';
 import { WaitingQueue, type QueueEntry } from './queue';
 import { newRoomId, Room, type SideName } from './room';
 import type { WorkerPool } from './workers';
-import type { ClusterNode } from '../cluster/index';
+import type { ClusterEvent, ClusterNode } from '../cluster/index';
 import type { HubStateRepository, StoredClaim } from '../state/repository';
 import { iceServersFor, type IceServer } from '../turn';
 
@@ -55,6 +65,9 @@ export type { ResumeReason } from '../../shared/media-protocol';
 
 /** What `persisted` holds for a booth whose last write failed: it matches no state, so the next change is written whatever it is. */
 const UNSAVED = '';
+
+/** How long a claim waits for this node to take a new lease after losing it (a stall), before the doctor is told. */
+const LEASE_WAIT_MS = 3_000;
 
 /** How long a side may stay away before its room ends. */
 export const DEFAULT_GRACE_MS = 60_000;
@@ -112,8 +125,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.state = opts.state ?? null;
     this.graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.cluster = opts.cluster ?? null;
-    this.cluster?.on('adopted', (roomIds) => void this.adopt(roomIds));
-    this.cluster?.on('lost', (reason) => this.log.error({ reason }, 'this node lost its lease in the hub network: its rooms go to another node, and its writes about them are refused'));
+    if (this.cluster) this.joinNetwork(this.cluster);
     this.queue = new WaitingQueue({
       graceMs: this.graceMs,
       onGraceOver: (boothId) => {
@@ -134,13 +146,11 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     // Newest first in the store; recorded oldest first so the newest ends up first again.
     for (const ms of [...durations].reverse()) this.queue.recordDuration(ms);
     const mine = await this.claimsToRestore(claims);
-    // In a network, the waiting queue is the node's only while no other node is live (it would end their booths' places).
-    if (mine.queueToo) {
-      for (const entry of entries) {
-        this.queue.restore(entry);
-        this.persisted.set(entry.boothId, JSON.stringify(entry));
-        if (!this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
-      }
+    for (const entry of entries) {
+      this.queue.restore(entry);
+      this.persisted.set(entry.boothId, JSON.stringify(entry));
+      // In a network, another live node's booths are not this node's to count out: only a node alone starts their grace.
+      if (mine.queueToo && !this.booths.peer(entry.boothId)) this.queue.startGrace(entry.boothId);
     }
     // Sides already connected are taken back by attachMedia as it starts.
     for (const claim of mine.claims) this.restoreRoom(claim, false);
@@ -190,9 +200,173 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       const claims = (await this.state.claims()).filter((c) => wanted.has(c.roomId) && !this.rooms.has(c.boothId));
       for (const claim of claims) this.restoreRoom(claim, true);
       this.log.info({ rooms: claims.length }, 'rooms of a node gone adopted');
+      // Sides that failed over to another node are sent here.
+      if (claims.length > 0) this.publish('rooms', 'adopted', claims.map((c) => c.roomId));
     } catch (error) {
       this.log.error({ code: codeOf(error) }, 'hub state: adopted rooms not read');
     }
+  }
+
+  // ---- the network of hub nodes -----------------------------------------------
+
+  private joinNetwork(cluster: ClusterNode): void {
+    cluster.on('adopted', (roomIds) => void this.adopt(roomIds));
+    cluster.on('lost', (reason) => this.dropRooms(reason));
+    cluster.on('resync', () => {
+      this.refreshQueue();
+      this.publish('queue', 'who', []);
+      void this.directAll();
+    });
+    const mine = (handler: (event: ClusterEvent) => void | Promise<void>) => (event: ClusterEvent) => (event.from === cluster.nodeId || this.closed ? undefined : handler(event));
+    cluster.bus.subscribe('queue', mine((event) => {
+      if (event.kind === 'here') {
+        for (const boothId of event.ids) {
+          this.boothsElsewhere.set(boothId, event.from);
+          this.queue.stopGrace(boothId);
+        }
+      } else if (event.kind === 'away') {
+        for (const boothId of event.ids) if (this.boothsElsewhere.get(boothId) === event.from) this.boothsElsewhere.delete(boothId);
+      } else if (event.kind === 'who') this.announceBooths();
+      else this.refreshQueue();
+    }));
+    // Which waiting booths are connected to which node: asked once on joining.
+    this.publish('queue', 'who', []);
+    cluster.bus.subscribe('claims', mine(async (event) => {
+      // A booth of this node claimed by a console on another: it leaves this copy of the queue and goes to its room.
+      for (const boothId of event.ids) {
+        if (this.queue.leave(boothId)) this.persisted.delete(boothId);
+      }
+      this.broadcastQueue();
+      for (const boothId of event.ids) {
+        const peer = this.booths.peer(boothId);
+        if (peer) await this.direct(peer);
+      }
+    }));
+    cluster.bus.subscribe('rooms', mine(async (event) => {
+      if (event.kind !== 'adopted' || !this.state) return;
+      const adopted = new Set(event.ids);
+      for (const claim of (await this.state.claims()).filter((c) => adopted.has(c.roomId))) {
+        const booth = this.booths.peer(claim.boothId);
+        if (booth) await this.direct(booth);
+        for (const console of this.consolesOf(claim.specialistId)) await this.direct(console);
+      }
+    }));
+  }
+
+  /** Waiting booths connected to another node, with that node's id (its `here` and `away` events). */
+  private readonly boothsElsewhere = new Map<string, string>();
+
+  /** Tells the other nodes which waiting booths are connected here (asked by a node that joined or listens again). */
+  private announceBooths(): void {
+    const here = [...this.queue.ids()].filter((boothId) => this.booths.peer(boothId));
+    // A NOTIFY payload is small: a few hundred ids per event.
+    for (let i = 0; i < here.length; i += 200) this.publish('queue', 'here', here.slice(i, i + 200));
+  }
+
+  /** An event for the other nodes: ids only; a failure is logged, the others re-read on their next event or resync. */
+  private publish(topic: 'queue' | 'claims' | 'rooms', kind: string, ids: string[]): void {
+    this.cluster?.bus.publish(topic, { kind, ids }).catch((error: unknown) => this.log.error({ code: codeOf(error), topic, kind }, 'hub network: event not sent'));
+  }
+
+  /** Booths whose queue write is under way: a re-read of the shared queue keeps this node's view of them until it lands. */
+  private readonly writing = new Map<string, number>();
+  private refreshing: Promise<void> | null = null;
+  /** Counts this node's queue writes: a re-read that began before one started is stale and read again. */
+  private writesStarted = 0;
+
+  /** Marks a write about a booth's queue place under way; call the returned function once it landed or failed. */
+  private writingFor(boothId: string): () => void {
+    this.writesStarted += 1;
+    this.writing.set(boothId, (this.writing.get(boothId) ?? 0) + 1);
+    return () => {
+      const left = (this.writing.get(boothId) ?? 1) - 1;
+      if (left > 0) this.writing.set(boothId, left);
+      else this.writing.delete(boothId);
+    };
+  }
+  private refreshAgain = false;
+
+  /** The shared queue read again (another node changed it): consoles and waiting booths hear the new order. */
+  private refreshQueue(): void {
+    if (!this.state || this.closed) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    const state = this.state;
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        try {
+          const before = this.writesStarted;
+          const entries = await state.queue();
+          if (this.closed) return;
+          if (before !== this.writesStarted) {
+            this.refreshAgain = true;
+            continue;
+          }
+          const claimedHere = (boothId: string) => this.rooms.has(boothId);
+          this.queue.mirror(entries.filter((e) => !claimedHere(e.boothId)), (boothId) => this.writing.has(boothId));
+          const stored = new Set(entries.map((e) => e.boothId));
+          for (const entry of entries) if (!this.writing.has(entry.boothId)) this.persisted.set(entry.boothId, JSON.stringify(entry));
+          for (const boothId of [...this.persisted.keys()]) if (!stored.has(boothId) && !this.writing.has(boothId)) this.persisted.delete(boothId);
+          this.broadcastQueue();
+        } catch (error) {
+          this.log.error({ code: codeOf(error) }, 'hub network: shared queue not read');
+        }
+      } while (this.refreshAgain && !this.closed);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+  }
+
+  /**
+   * Sends a side connected here to the node that holds its room, if another
+   * node holds it on a live lease. A room whose node died waits for its
+   * adoption (a `rooms` event then sends the side on).
+   */
+  private async direct(peer: Peer): Promise<void> {
+    const cluster = this.cluster;
+    if (!cluster || !this.state || this.closed) return;
+    try {
+      const claim = (await this.state.claims()).find((c) => (peer.role === 'booth' ? c.boothId === peer.id : c.specialistId === peer.id));
+      if (!claim || this.rooms.has(claim.boothId)) return;
+      const holder = await cluster.rooms.locate(claim.roomId);
+      if (!holder?.live || holder.nodeId === cluster.nodeId || !peer.open) return;
+      if (!holder.url) {
+        this.log.error({ roomId: claim.roomId, nodeId: holder.nodeId }, 'hub network: the node holding this room has no address (node.url in its config): its sides cannot reach it');
+        return;
+      }
+      tell(peer, ROOM.moved, { roomId: claim.roomId, url: new URL(holder.url).origin });
+      this.log.info({ roomId: claim.roomId, side: peer.role, nodeId: holder.nodeId }, 'side sent to the node holding its room');
+    } catch (error) {
+      this.log.error({ code: codeOf(error), side: peer.role }, 'hub network: room not located');
+    }
+  }
+
+  /** After a resync: every side here whose room is elsewhere is sent on. */
+  private async directAll(): Promise<void> {
+    if (!this.state) return;
+    for (const claim of await this.state.claims().catch(() => [])) {
+      if (this.rooms.has(claim.boothId)) continue;
+      const booth = this.booths.peer(claim.boothId);
+      if (booth) await this.direct(booth);
+      for (const console of this.consolesOf(claim.specialistId)) await this.direct(console);
+    }
+  }
+
+  /**
+   * This node lost its lease: its rooms are orphans now, adopted by a live
+   * node (possibly this one, once it has a new lease). The routers close
+   * here; the sides stay connected and are sent on (or rejoin) then.
+   */
+  private dropRooms(reason: string): void {
+    this.log.error({ reason, rooms: this.rooms.size }, 'this node lost its lease in the hub network: its rooms go to the node that adopts them');
+    for (const room of this.rooms.values()) {
+      for (const name of ['booth', 'specialist'] as const) this.stopGrace(room, name);
+      room.close();
+    }
+    this.rooms.clear();
   }
 
   /** The waiting booths in order, each with its ETA. */
@@ -275,11 +449,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (json) this.persisted.set(boothId, json);
     else this.persisted.delete(boothId);
     const write = entry ? this.state?.putQueueEntry(entry) : this.state?.removeQueueEntry(boothId);
-    write?.catch((error: unknown) => {
-      this.log.error({ code: codeOf(error), boothId }, 'hub state: queue not saved');
-      // Whatever this booth's next change is, it is written.
-      if ((this.persisted.get(boothId) ?? null) === json) this.persisted.set(boothId, UNSAVED);
-    });
+    if (!write) return;
+    const written = this.writingFor(boothId);
+    write.then(
+      () => this.publish('queue', 'changed', [boothId]),
+      (error: unknown) => {
+        this.log.error({ code: codeOf(error), boothId }, 'hub state: queue not saved');
+        // Whatever this booth's next change is, it is written.
+        if ((this.persisted.get(boothId) ?? null) === json) this.persisted.set(boothId, UNSAVED);
+      },
+    ).finally(written);
   }
 
   /** A write the rooms do not wait for: a failure is logged by code and the room goes on. */
@@ -295,10 +474,25 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
    * booth to another doctor). On one hub a store that fails is logged and
    * the claim goes on, as the rooms never stop for their store.
    */
+  /**
+   * The claim with this node's fence. A node that just lost its lease (a
+   * stall: a busy event loop past the lease) takes a new one within a
+   * moment: the doctor's click waits for it once rather than fail.
+   */
+  private async claimFenced(claim: StoredClaim): Promise<boolean> {
+    const state = this.state!;
+    try {
+      return await state.claimWaiting(claim, this.cluster?.fence());
+    } catch (error) {
+      if (codeOf(error) !== 'FENCED' || !this.cluster || !(await this.cluster.leased(LEASE_WAIT_MS))) throw error;
+      return await state.claimWaiting(claim, this.cluster.fence());
+    }
+  }
+
   private async claimInStore(claim: StoredClaim): Promise<boolean> {
     if (!this.state) return true;
     try {
-      return await this.state.claimWaiting(claim, this.cluster?.fence());
+      return await this.claimFenced(claim);
     } catch (error) {
       this.log.error({ code: codeOf(error), roomId: claim.roomId }, 'hub state: claim not saved');
       if (codeOf(error) === 'FENCED') throw refused('NODE_FENCED', 'this hub node lost its place in the network; your console reconnects to another node');
@@ -352,6 +546,14 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (!(await this.readyOrTeardown(room, 'no router for a returning side'))) return;
     // Closed, gone, or taken over by another tab meanwhile.
     if (room.closed || !peer.open || room.sides[name]?.peer !== peer) return;
+    if (name === 'booth' && !room.boothTold) {
+      // Claimed from another node's console: the booth arrives here for its call.
+      room.boothTold = true;
+      tell(peer, QUEUE.claimed, this.claimedNote(room));
+      this.toConsoles(room, ROOM.boothOnline, { roomId: room.id, boothId: room.boothId });
+      this.log.info({ roomId: room.id }, 'claimed booth arrived from another node');
+      return;
+    }
     tell(peer, ROOM.resumed, { roomId: room.id, reason });
     if (name === 'booth') this.toConsoles(room, ROOM.boothOnline, { roomId: room.id, boothId: room.boothId });
     else {
@@ -373,6 +575,12 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       void this.rejoin(room, 'booth', peer);
       return;
     }
+    if (this.cluster) {
+      // The other nodes stop counting its grace; a booth whose room is elsewhere goes there.
+      this.boothsElsewhere.delete(peer.id);
+      if (this.queue.has(peer.id)) this.publish('queue', 'here', [peer.id]);
+      void this.direct(peer);
+    }
     const missed = this.missedClose.get(peer.id);
     if (missed) {
       this.missedClose.delete(peer.id);
@@ -391,6 +599,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (this.closed) return;
     // A replaced connection is not a departure.
     if (this.booths.peer(peer.id)) return;
+    if (this.cluster && this.queue.has(peer.id)) this.publish('queue', 'away', [peer.id]);
     if (code === 1000 || code === 1001) this.boothLeaves(peer.id);
     else if (this.queue.has(peer.id)) this.queue.startGrace(peer.id);
     const room = this.rooms.get(peer.id);
@@ -421,6 +630,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       intake: params.intake ?? null,
     });
     this.persistQueue(peer.id);
+    if (this.cluster) this.publish('queue', 'here', [peer.id]);
     this.broadcastQueue();
     return { position: this.queue.position(peer.id), roomId: null };
   }
@@ -454,7 +664,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (this.specialistsOnline() !== before) this.broadcastQueue();
     else tell(peer, QUEUE.updated, { booths: this.waiting() });
     const room = this.roomOfSpecialist(peer.id);
-    if (!room) return;
+    if (!room) {
+      void this.direct(peer);
+      return;
+    }
     const holder = room.sides.specialist?.peer;
     // Another tab of this doctor holds the call: this one waits for the doctor's click (room.takeOver).
     if (holder && holder !== peer && holder.open) tell(peer, ROOM.elsewhere, this.elsewhere(room, 'opened'));
@@ -515,19 +728,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     }
     if (this.rooms.has(boothId)) throw refused('NOT_WAITING', 'this booth is already in a consultation with another specialist');
     if (!this.queue.has(boothId)) throw refused('NOT_WAITING', 'this booth is not waiting (already claimed or gone)');
-    const boothPeer = this.booths.peer(boothId);
-    // A booth briefly offline keeps its place; it can be claimed once it is back.
-    if (!boothPeer) throw refused('BOOTH_OFFLINE', 'this booth is momentarily offline: try again in a few seconds');
+    // A booth briefly offline keeps its place; it can be claimed once it is back. In a network it may be on another node.
+    if (!this.booths.peer(boothId) && !this.boothsElsewhere.has(boothId)) throw refused('BOOTH_OFFLINE', 'this booth is momentarily offline: try again in a few seconds');
     if (this.claiming.has(boothId)) throw refused('NOT_WAITING', 'another specialist is claiming this booth');
     if ([...this.claiming.values()].includes(peer.id)) throw refused('BUSY', 'end your current consultation before claiming another booth');
     const { etaMinutes: _eta, ...waiting } = this.queue.get(boothId)!;
     const claim: StoredClaim = { roomId: newRoomId(boothId), boothId, specialistId: peer.id, claimedAt: new Date().toISOString(), entry: waiting };
     this.claiming.set(boothId, peer.id);
+    // The claim takes the booth's row out of the shared queue: a re-read meanwhile must not be taken for the booth leaving.
+    const written = this.writingFor(boothId);
     let won: boolean;
     try {
       won = await this.claimInStore(claim);
     } finally {
       this.claiming.delete(boothId);
+      written();
     }
     if (!won) throw refused('NOT_WAITING', 'this booth was claimed by another specialist');
     // The booth left, or restarted, while its claim was being written.
@@ -549,15 +764,24 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     room.entry = stored;
     this.rooms.set(boothId, room);
     this.hold(room, peer);
-    const specialist = this.config.specialists.find((s) => s.id === peer.id);
-    tell(boothPeer, QUEUE.claimed, {
-      roomId: room.id,
-      specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '', ...(specialist?.photoUrl ? { photo: specialist.photoUrl } : {}) },
-    });
+    const boothPeer = this.booths.peer(boothId);
+    if (boothPeer) tell(boothPeer, QUEUE.claimed, this.claimedNote(room));
+    else {
+      // On another node (or away): it hears the claim when it arrives here, within the grace period.
+      room.boothTold = false;
+      this.startGrace(room, 'booth');
+    }
+    if (this.cluster) this.publish('claims', 'claimed', [boothId]);
     this.broadcastQueue();
     this.log.info({ roomId: room.id, boothId, specialistId: peer.id }, 'booth claimed');
     this.emit('claimed', room);
     return { roomId: room.id, boothId };
+  }
+
+  /** `queue.claimed`: the room, and the doctor as the hub's config names them. */
+  private claimedNote(room: Room): MediaNoteParams<typeof QUEUE.claimed> {
+    const specialist = this.config.specialists.find((s) => s.id === room.specialistId);
+    return { roomId: room.id, specialist: { name: specialist?.name ?? '', specialty: specialist?.specialty ?? '', ...(specialist?.photoUrl ? { photo: specialist.photoUrl } : {}) } };
   }
 
   /** One side leaves on purpose (`room.leave`): the specialist leaving ends the room; a booth may come back. */

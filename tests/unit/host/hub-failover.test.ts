@@ -205,4 +205,42 @@ describe('the booth on a network of hub nodes', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(urls()).toEqual([A, B]);
   });
+
+  it('goes at once to the node that holds its call when told room.moved, without waiting or passing by the next node', async () => {
+    const link = makeLink();
+    const notes: string[] = [];
+    link.on('note', (m) => notes.push(m));
+    link.start();
+    attempts[0]!.accept();
+    attempts[0]!.on.message(JSON.stringify({ t: 'note', m: 'room.moved', p: { roomId: 'room-1', url: 'https://hub-c.example.fr' } }));
+    expect(attempts[0]!.closed).toBe(true);
+    // No backoff: the next attempt is already under way, on C.
+    expect(urls()).toEqual([A, C]);
+    attempts[1]!.accept();
+    expect(link.status).toBe('online');
+    expect(link.node).toBe('hub-c.example.fr:443');
+    // The note is the link's business, not the session's.
+    expect(notes).toEqual([]);
+  });
+
+  it('stays where it is and says which node is missing from its config when sent to a node it was not given', async () => {
+    const link = makeLink();
+    link.start();
+    attempts[0]!.accept();
+    attempts[0]!.on.message(JSON.stringify({ t: 'note', m: 'room.moved', p: { roomId: 'room-1', url: 'https://elsewhere.example.com' } }));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(attempts[0]!.closed).toBe(false);
+    expect(urls()).toEqual([A]);
+    expect(link.status).toBe('online');
+    expect(logLines.join('')).toMatch(/elsewhere\.example\.com:443.*hub\.fallbackUrls|hub\.fallbackUrls.*elsewhere\.example\.com:443/);
+  });
+
+  it('ignores a room.moved that names no node address', async () => {
+    const link = makeLink();
+    link.start();
+    attempts[0]!.accept();
+    attempts[0]!.on.message(JSON.stringify({ t: 'note', m: 'room.moved', p: { roomId: 'room-1', url: 'wss://hub-b.example.fr:8443/booth?x=1' } }));
+    expect(attempts[0]!.closed).toBe(false);
+    expect(urls()).toEqual([A]);
+  });
 });

@@ -16,9 +16,16 @@
  * after a retry that failed `/api/me` says which: a node that no longer
  * knows the session (expired, signed out) ends the retries and `onSignedOut`
  * shows the login, rather than "reconnecting" for ever.
+ *
+ * In a network a call lives on one node: when the node answering says the
+ * doctor's room is on another (`room.moved`), the connection goes there at
+ * once (the page's CSP names the network's nodes, and their session cookie
+ * is shared: config node.cookieDomain). A drop there brings it back to the
+ * page's own address, which sends it on again to wherever the room is then.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { parseHubText } from '../../../shared/hub-protocol';
+import { nodeSocketUrl, ROOM, RoomMoved } from '../../../shared/media-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 import type { MediaSignaling } from '../../../media/session';
 import { ConsoleError, frenchError } from './errors';
@@ -56,6 +63,10 @@ export class HubClient implements MediaSignaling {
   private closedByUs = false;
   private attempt = 0;
   private retry: ReturnType<typeof setTimeout> | null = null;
+  /** The node holding the doctor's call when it is not the page's own (room.moved); null: the page's address. */
+  private node: string | null = null;
+  /** Leaving the current node for `node`: the next connection opens at once. */
+  private moving = false;
   /** Called each time the connection drops (it is retried unless close() was called). */
   onClose: (() => void) | null = null;
   /** Called once when the hub answers that this console's session is gone; no retry follows. */
@@ -85,7 +96,7 @@ export class HubClient implements MediaSignaling {
 
   private open(resolve?: () => void, reject?: (e: Error) => void): void {
     if (this.closedByUs) return;
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console`;
+    const url = this.node ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console`;
     const ws = new WebSocket(url);
     this.ws = ws;
     let opened = false;
@@ -101,6 +112,13 @@ export class HubClient implements MediaSignaling {
     ws.onclose = () => {
       if (this.ws === ws) this.ws = null;
       this.pending.failAll(() => new ConsoleError('CLOSED', LOST));
+      if (this.moving && !this.closedByUs) {
+        this.moving = false;
+        this.open();
+        return;
+      }
+      // Lost where it was sent: the page's own address sends it on to wherever the room is now.
+      this.node = null;
       this.setStatus('offline');
       if (opened) this.onClose?.();
       // Only a connection that once worked is retried: a first failure (no session) is the caller's to handle.
@@ -119,10 +137,23 @@ export class HubClient implements MediaSignaling {
       if (frame.t === 'res') {
         if (frame.ok) this.pending.resolve(frame.id, frame.r ?? {});
         else this.pending.reject(frame.id, new ConsoleError(frame.e.code, frame.e.message));
+      } else if (frame.t === 'note' && frame.m === ROOM.moved) {
+        this.follow(ws, frame.p);
       } else if (frame.t === 'note') {
         for (const l of this.listeners) l(frame.m, frame.p ?? {});
       }
     };
+  }
+
+  /** `room.moved`: the call is on another node; the connection goes there now. */
+  private follow(ws: WebSocket, params: unknown): void {
+    const moved = RoomMoved.safeParse(params);
+    if (!moved.success || this.ws !== ws) return;
+    const target = nodeSocketUrl(moved.data.url, '/console');
+    if (target === ws.url) return;
+    this.node = target;
+    this.moving = true;
+    ws.close();
   }
 
   private scheduleRetry(): void {

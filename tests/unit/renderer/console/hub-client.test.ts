@@ -112,3 +112,31 @@ describe("the console's link when the hub node behind its address goes away", ()
     expect(hub.status).toBe('offline');
   });
 });
+
+describe('the console in a network of hub nodes', () => {
+  const moved = (url: string) => ({ data: JSON.stringify({ t: 'note', m: 'room.moved', p: { roomId: 'room-1', url } }) });
+
+  it('opens its connection at once on the node holding its call when told room.moved, and comes back to its page\'s address if that node drops', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const hub = await connected();
+    const notes: string[] = [];
+    hub.onNotification((m) => notes.push(m));
+    FakeWebSocket.opened[0]!.onmessage?.(moved('https://node-b.example.fr:8443'));
+    // No wait: the next socket is already on node B.
+    expect(sockets()).toEqual(['wss://consult.example.fr/console', 'wss://node-b.example.fr:8443/console']);
+    FakeWebSocket.opened[1]!.accept();
+    expect(hub.status).toBe('online');
+    expect(notes).toEqual([]);
+    // Node B goes away: the page's own address sends the console on to wherever the room is then.
+    FakeWebSocket.opened[1]!.drop();
+    await vi.advanceTimersByTimeAsync(125);
+    expect(sockets()[2]).toBe('wss://consult.example.fr/console');
+  });
+
+  it('ignores a room.moved that names no node address', async () => {
+    const hub = await connected();
+    FakeWebSocket.opened[0]!.onmessage?.(moved('javascript:alert(1)'));
+    expect(sockets()).toHaveLength(1);
+    expect(hub.status).toBe('online');
+  });
+});

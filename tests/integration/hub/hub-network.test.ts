@@ -1,0 +1,213 @@
+/**
+ * Two hub nodes of one network (one PostgreSQL, one key folder), both in
+ * this process: the waiting queue is the network's, a booth on node A
+ * claimed from a console on node B goes to B for its call, and a console
+ * tab that opens on a node not holding its room is sent to the one that does.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { v7 as uuidv7 } from 'uuid';
+import { HubLink } from '../../../src/host/hub-link';
+import type { Hub } from '../../../src/hub/server';
+import { QUEUE, ROOM } from '../../../src/shared/media-protocol';
+import { BOOTH_SECRETS, SPECIALISTS, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
+import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
+import { silentLog } from '../../helpers/store';
+
+let pg: PgCluster;
+const hubs: Hub[] = [];
+const links: HubLink[] = [];
+const sockets: WebSocket[] = [];
+
+beforeAll(async () => {
+  pg = await startPgCluster();
+}, 60_000);
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.terminate();
+  for (const l of links.splice(0)) await l.stop();
+  for (const h of hubs.splice(0)) await h.close();
+});
+
+afterAll(async () => {
+  await pg?.stop();
+});
+
+async function startNetwork(count: number): Promise<Hub[]> {
+  const store = { engine: 'postgresql' as const, url: await pg.createDatabase() };
+  const keyDir = freshDataDir();
+  const nodes: Hub[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const hub = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: `node-${'abc'[i]}` } } });
+    hubs.push(hub);
+    nodes.push(hub);
+  }
+  return nodes;
+}
+
+interface Frame { t: string; id?: number; m?: string; p?: Record<string, unknown>; r?: Record<string, unknown>; ok?: boolean; e?: { code: string } }
+
+interface Console {
+  frames: Frame[];
+  request(m: string, p?: object): Promise<Frame>;
+  notes(m: string): Record<string, unknown>[];
+}
+
+async function login(hub: Hub, who: (typeof SPECIALISTS)[number] = SPECIALISTS[0]): Promise<string> {
+  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }) });
+  expect(res.status).toBe(200);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+/** A console tab whose page `page` served, connected to `node`. */
+async function consoleOn(node: Hub, cookie: string, page: Hub = node): Promise<Console> {
+  const ws = new WebSocket(`ws://127.0.0.1:${node.port}/console`, { headers: { cookie, origin: page.url } });
+  sockets.push(ws);
+  const frames: Frame[] = [];
+  ws.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as Frame));
+  ws.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`console refused: ${res.statusCode}`)));
+  });
+  let next = 1;
+  return {
+    frames,
+    request: async (m, p = {}) => {
+      const id = next++;
+      ws.send(JSON.stringify({ t: 'req', id, m, p }));
+      await expect.poll(() => frames.some((f) => f.t === 'res' && f.id === id)).toBe(true);
+      return frames.find((f) => f.t === 'res' && f.id === id)!;
+    },
+    notes: (m) => frames.filter((f) => f.t === 'note' && f.m === m).map((f) => f.p ?? {}),
+  };
+}
+
+function boothLink(boothId: keyof typeof BOOTH_SECRETS, first: Hub, others: Hub[]): { link: HubLink; notes: { m: string; p: Record<string, unknown> }[] } {
+  const link = new HubLink({
+    url: `ws://127.0.0.1:${first.port}/booth`, fallbackUrls: others.map((h) => `ws://127.0.0.1:${h.port}/booth`),
+    boothId, token: BOOTH_SECRETS[boothId], log: silentLog, minDelayMs: 50, maxDelayMs: 200,
+  });
+  links.push(link);
+  const notes: { m: string; p: Record<string, unknown> }[] = [];
+  link.on('note', (m: string, p: unknown) => notes.push({ m, p: p as Record<string, unknown> }));
+  link.start();
+  return { link, notes };
+}
+
+const waitingIds = (c: Console): string[] => ((c.notes(QUEUE.updated).at(-1)?.booths ?? []) as { boothId: string }[]).map((b) => b.boothId);
+
+describe('a network of hub nodes', () => {
+  it('shows a booth waiting on one node to the consoles of the other, in one order, and forgets it when it leaves', async () => {
+    const [a, b] = await startNetwork(2);
+    const cookie = await login(b!);
+    const onB = await consoleOn(b!, cookie);
+    const one = boothLink('demo-booth-1', a!, [b!]);
+    const two = boothLink('demo-booth-2', b!, [a!]);
+    await expect.poll(() => one.link.status).toBe('online');
+    await expect.poll(() => two.link.status).toBe('online');
+    await one.link.request(QUEUE.join, { sessionId: uuidv7(), patient: { firstName: 'Jeanne', age: 81 } });
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-1']);
+    await two.link.request(QUEUE.join, { sessionId: uuidv7(), patient: { firstName: 'Louis', age: 77 } });
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-1', 'demo-booth-2']);
+    // Node A's consoles see the same order.
+    const onA = await consoleOn(a!, await login(a!, SPECIALISTS[1]));
+    await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1', 'demo-booth-2']);
+    // The booth on B hears its place in the network's queue, not in B's alone.
+    await expect.poll(() => two.notes.filter((n) => n.m === QUEUE.position).at(-1)?.p.position).toBe(2);
+    await one.link.request(QUEUE.leave, {});
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-2']);
+    await expect.poll(() => two.notes.filter((n) => n.m === QUEUE.position).at(-1)?.p.position).toBe(1);
+  });
+
+  it('sends a booth on node A to node B when a console on B claims it, where it hears the claim and opens its media', async () => {
+    const [a, b] = await startNetwork(2);
+    const onB = await consoleOn(b!, await login(b!));
+    const booth = boothLink('demo-booth-1', a!, [b!]);
+    await expect.poll(() => booth.link.status).toBe('online');
+    await booth.link.request(QUEUE.join, { sessionId: uuidv7(), patient: { firstName: 'Jeanne', age: 81 } });
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-1']);
+
+    const claimed = await onB.request(QUEUE.claim, { boothId: 'demo-booth-1' });
+    expect(claimed.ok).toBe(true);
+    const roomId = claimed.r!.roomId as string;
+    // The room lives on B; the booth's link left A for B (its own list names B) and heard the claim there.
+    expect(b!.media!.service.roomOfBooth('demo-booth-1')?.id).toBe(roomId);
+    expect(a!.media!.service.roomOfBooth('demo-booth-1')).toBeUndefined();
+    await expect.poll(() => booth.notes.find((n) => n.m === QUEUE.claimed)?.p).toMatchObject({ roomId, specialist: { name: SPECIALISTS[0].name } });
+    expect(booth.link.node).toBe(`127.0.0.1:${b!.port}`);
+    const caps = await booth.link.request<{ roomId: string }>('media.capabilities', {});
+    expect(caps.roomId).toBe(roomId);
+    // Nobody waits any more, on either node.
+    expect(a!.media!.service.waiting()).toEqual([]);
+    expect(b!.media!.service.waiting()).toEqual([]);
+    await expect.poll(() => waitingIds(onB)).toEqual([]);
+  });
+
+  it('sends a console tab opened on another node to the node holding its doctor\'s call', async () => {
+    const [a, b] = await startNetwork(2);
+    const cookie = await login(b!);
+    const onB = await consoleOn(b!, cookie);
+    const booth = boothLink('demo-booth-1', b!, [a!]);
+    await expect.poll(() => booth.link.status).toBe('online');
+    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-1']);
+    const roomId = (await onB.request(QUEUE.claim, { boothId: 'demo-booth-1' })).r!.roomId as string;
+
+    // The same doctor's second tab, served and connected by node A (the cookie is the network's).
+    const onA = await consoleOn(a!, cookie);
+    await expect.poll(() => onA.notes(ROOM.moved)[0]).toEqual({ roomId, url: b!.url });
+    // A booth that joins a node not holding its room is sent on the same way.
+    expect(booth.link.node).toBe(`127.0.0.1:${b!.port}`);
+  });
+
+  it('lets a console whose page another node of the network served connect, and names the nodes in the page\'s policy', async () => {
+    const [a, b] = await startNetwork(2);
+    const cookie = await login(a!);
+    // A's page, B's socket: the origin of a live node of the network is allowed.
+    await expect.poll(async () => {
+      try {
+        await consoleOn(b!, cookie, a!);
+        return true;
+      } catch {
+        return false;
+      }
+    }, { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await fetch(`${a!.url}/`)).headers.get('content-security-policy'), { timeout: 10_000 })
+      .toMatch(new RegExp(`connect-src 'self'[^;]*ws://127\\.0\\.0\\.1:${b!.port}`));
+    // An origin that is no node of the network is still refused.
+    await expect(consoleOn(b!, cookie, { url: 'http://evil.example' } as Hub)).rejects.toThrow(/403/);
+  });
+
+  it('lets a doctor claim right after the node stalled past its lease: the claim waits for the new lease instead of failing', async () => {
+    const [a] = await startNetwork(1);
+    const onA = await consoleOn(a!, await login(a!));
+    const booth = boothLink('demo-booth-1', a!, []);
+    await expect.poll(() => booth.link.status).toBe('online');
+    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
+    await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1']);
+    // The event loop busy past the 3-s lease (a long computation): the database lets the lease lapse.
+    const until = Date.now() + 4_000;
+    while (Date.now() < until) { /* busy */ }
+    const claimed = await onA.request(QUEUE.claim, { boothId: 'demo-booth-1' });
+    expect(claimed.e).toBeUndefined();
+    expect(claimed.ok).toBe(true);
+    await expect.poll(() => booth.notes.find((n) => n.m === QUEUE.claimed)?.p.roomId).toBe(claimed.r!.roomId);
+  });
+
+  it('gets a call back under its id when its node stalled past its lease: the rooms dropped with the lease are adopted again, both sides resumed', async () => {
+    const [a] = await startNetwork(1);
+    const onA = await consoleOn(a!, await login(a!));
+    const booth = boothLink('demo-booth-1', a!, []);
+    await expect.poll(() => booth.link.status).toBe('online');
+    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
+    await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1']);
+    const roomId = (await onA.request(QUEUE.claim, { boothId: 'demo-booth-1' })).r!.roomId as string;
+    const until = Date.now() + 4_000;
+    while (Date.now() < until) { /* busy */ }
+    await expect.poll(() => booth.notes.find((n) => n.m === ROOM.resumed)?.p, { timeout: 15_000 }).toMatchObject({ roomId });
+    await expect.poll(() => onA.notes(ROOM.resumed).at(-1), { timeout: 15_000 }).toMatchObject({ roomId });
+    expect(a!.media!.service.roomOfBooth('demo-booth-1')?.id).toBe(roomId);
+    expect(booth.notes.some((n) => n.m === ROOM.closed)).toBe(false);
+  });
+});
