@@ -23,40 +23,17 @@ import { HubLink } from '../src/host/hub-link';
 import { FileKeyProvider } from '../src/node/keys';
 import { SqliteRecordRepository } from '../src/hub/record/sqlite-repository';
 import { ROOM } from '../src/shared/media-protocol';
-import type { RecordItem } from '../src/shared/record-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, testHubConfig, type HubProcess } from '../tests/helpers/hub';
 import { startNodePair } from '../tests/helpers/hub-nodes';
 import { startPgCluster, type PgCluster } from '../tests/helpers/pg-cluster';
-import { silentLog, temperature } from '../tests/helpers/store';
+import { readingPump } from '../tests/helpers/reading-pump';
+import { silentLog } from '../tests/helpers/store';
 import { until } from '../tests/resilience/support/clients';
 import { percentile, type BenchResult } from './types';
 
 const ROUNDS = Number(process.env.BENCH_FAILOVER_ROUNDS ?? 3);
 
 interface Round { ms: number; sent: number; stored: number }
-
-/** A booth that keeps sending its readings until each is acknowledged, one new reading every 250 ms. */
-function readingPump(link: HubLink, sessionId: string): { stop(): Promise<void>; sent: () => number; pending: () => number } {
-  const pending: RecordItem[] = [];
-  let sent = 0;
-  let seq = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const r = temperature(37 + (seq % 10) / 10, sessionId);
-      pending.push({ id: r.id, boothId: 'demo-booth-1', sessionId, seq: ++seq, kind: 'reading', data: r });
-      sent += 1;
-      try {
-        const { acked } = await link.request('record.ingest', { batchId: uuidv7(), items: [...pending] }) as { acked: string[] };
-        for (const id of acked) pending.splice(pending.findIndex((p) => p.id === id), 1);
-      } catch {
-        // Offline: kept for the next try, as the outbox keeps it.
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  return { stop: async () => { running = false; await loop; }, sent: () => sent, pending: () => pending.length };
-}
 
 async function login(url: string): Promise<string> {
   const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email, password: SPECIALISTS[0].password }) });
@@ -92,7 +69,7 @@ async function round(a: HubProcess, survivor: () => Promise<{ url: string; port:
     sockets.push(first.ws);
     first.ws.send(JSON.stringify({ t: 'req', id: 1, m: 'queue.claim', p: { boothId: 'demo-booth-1' } }));
     await until(() => first.frames.find((f) => f.t === 'res' && f.id === 1)?.ok, 'the claim');
-    const pump = readingPump(link, sessionId);
+    const pump = readingPump(link, 'demo-booth-1', sessionId);
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = performance.now();
     await a.kill();
