@@ -21,6 +21,25 @@ function fmt(n: number): string {
   return n.toFixed(3);
 }
 
+/**
+ * A partial run (`npm run bench -- failover`) replaces its areas' rows in
+ * the last full report and keeps the others, saying which rows are newer:
+ * one report, each row from the latest run of its bench.
+ */
+function mergedInto(previous: string, fresh: string[], measured: BenchResult[]): string {
+  const areas = new Set(measured.map((r) => r.area));
+  const old = previous.split('\n');
+  const tableEnd = old.findIndex((l, i) => i > 0 && old[i - 1]!.startsWith('|') && !l.startsWith('|'));
+  const firstRow = old.findIndex((l) => l.startsWith('|---'));
+  if (firstRow < 0 || tableEnd < 0) return [`# Benchmarks`, '', `Machine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`, '', '| area | measure | value | unit | baseline (same run) | baseline value | ratio | note |', '|---|---|---:|---|---|---:|---:|---|', ...fresh].join('\n');
+  const kept = old.slice(firstRow + 1, tableEnd).filter((l) => !areas.has(l.split('|')[1]!.trim()));
+  const note = `Rows of ${[...areas].join(', ')} re-measured alone on ${new Date().toISOString()} (${cpus().length} cores, Node ${process.version}); the others are from the run above.`;
+  const head = old.slice(0, firstRow + 1);
+  const machine = head.findIndex((l) => l.startsWith('Machine:'));
+  head.splice(machine + 1, 0, '', note);
+  return [...head.filter((l, i, all) => !(l === '' && all[i - 1] === '')), ...kept, ...fresh, ...old.slice(tableEnd)].join('\n');
+}
+
 const rows: BenchResult[] = [];
 const failures: string[] = [];
 for (const file of files) {
@@ -60,6 +79,8 @@ const md = [
   ...(failures.length ? ['Failed:', ...failures.map((f) => `- ${f}`)] : []),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
-if (only.length === 0) writeFileSync(join(here, 'results/latest.md'), md + '\n');
+const latest = join(here, 'results/latest.md');
+if (only.length === 0) writeFileSync(latest, md + '\n');
+else if (rows.length > 0 && failures.length === 0) writeFileSync(latest, mergedInto(existsSync(latest) ? readFileSync(latest, 'utf8') : '', lines.slice(2), rows) + '\n');
 process.stdout.write(md + '\n');
 process.exit(failures.length ? 1 : 0);
