@@ -9,10 +9,9 @@
 import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../src/host/hub-link';
-import { hashSecret, type HubConfig } from '../src/hub/directory';
 import type { Hub } from '../src/hub/server';
 import { QUEUE } from '../src/shared/media-protocol';
-import { freshDataDir, startTestHub, testHubConfig } from '../tests/helpers/hub';
+import { freshDataDir, startTestHub, testHubConfig, withCrowd, type CrowdBooth, type CrowdDoctor } from '../tests/helpers/hub';
 import { startPgCluster } from '../tests/helpers/pg-cluster';
 import { silentLog } from '../tests/helpers/store';
 import { until } from '../tests/resilience/support/clients';
@@ -24,25 +23,11 @@ const NODES = 3;
 
 interface Race { won: number; boothsTaken: number; claimMs: number[] }
 
-const boothSecret = (i: number): string => `race-booth-${i}-secret-change-me-000000`;
-const doctorPassword = (i: number): string => `race-doctor-${i}-password`;
-
-async function raceConfig(): Promise<Omit<HubConfig, 'dataDir'>> {
-  const base = await testHubConfig(freshDataDir());
-  const booths = await Promise.all(Array.from({ length: BOOTHS }, async (_, i) => ({
-    boothId: `race-booth-${i}`, tokenHash: await hashSecret(boothSecret(i), 1024), pharmacyId: `pharmacie-race-${i}`, pharmacy: { name: `Pharmacie ${i}`, city: 'Aurillac' },
-  })));
-  const specialists = await Promise.all(Array.from({ length: DOCTORS }, async (_, i) => ({
-    id: `dr-race-${i}`, email: `dr.race.${i}@cabine.example`, name: `Dr Race ${i}`, specialty: 'Médecine générale', passwordHash: await hashSecret(doctorPassword(i), 1024),
-  })));
-  return { ...base, booths: [...base.booths, ...booths], specialists };
-}
-
 interface Frame { t: string; id?: number; m?: string; p?: { booths?: unknown[] }; ok?: boolean; r?: { boothId?: string }; at: number }
 
-async function consoleOf(hub: Hub, i: number): Promise<{ frames: Frame[]; ws: WebSocket }> {
-  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `dr.race.${i}@cabine.example`, password: doctorPassword(i) }) });
-  if (res.status !== 200) throw new Error(`login of doctor ${i} refused: ${res.status} ${await res.text()}`);
+async function consoleOf(hub: Hub, doctor: CrowdDoctor): Promise<{ frames: Frame[]; ws: WebSocket }> {
+  const res = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: doctor.email, password: doctor.password }) });
+  if (res.status !== 200) throw new Error(`login of ${doctor.id} refused: ${res.status} ${await res.text()}`);
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
   const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/console`, { headers: { cookie, origin: hub.url } });
   const frames: Frame[] = [];
@@ -51,16 +36,16 @@ async function consoleOf(hub: Hub, i: number): Promise<{ frames: Frame[]; ws: We
   return { frames, ws };
 }
 
-async function race(hubs: Hub[]): Promise<Race> {
+async function race(hubs: Hub[], booths: CrowdBooth[], doctors: CrowdDoctor[]): Promise<Race> {
   const links: HubLink[] = [];
   const sockets: WebSocket[] = [];
   try {
-    for (let i = 0; i < BOOTHS; i++) {
+    for (const [i, { boothId, secret }] of booths.entries()) {
       const home = hubs[i % hubs.length]!;
       const others = hubs.filter((h) => h !== home);
       const link = new HubLink({
         url: `ws://127.0.0.1:${home.port}/booth`, fallbackUrls: others.map((h) => `ws://127.0.0.1:${h.port}/booth`),
-        boothId: `race-booth-${i}`, token: boothSecret(i), log: silentLog, minDelayMs: 50, maxDelayMs: 200,
+        boothId, token: secret, log: silentLog, minDelayMs: 50, maxDelayMs: 200,
       });
       links.push(link);
       link.start();
@@ -69,8 +54,8 @@ async function race(hubs: Hub[]): Promise<Race> {
     }
     // Logins one after the other (the hub's hash gate takes a few at a time); the clicks go together.
     const consoles: { frames: Frame[]; ws: WebSocket }[] = [];
-    for (let i = 0; i < DOCTORS; i++) {
-      consoles.push(await consoleOf(hubs[i % hubs.length]!, i));
+    for (const [i, doctor] of doctors.entries()) {
+      consoles.push(await consoleOf(hubs[i % hubs.length]!, doctor));
       sockets.push(consoles.at(-1)!.ws);
     }
     // Every console sees the 10 booths before anyone clicks.
@@ -78,7 +63,7 @@ async function race(hubs: Hub[]): Promise<Race> {
     // Each doctor goes for a booth, five doctors per booth, all at once.
     const started = performance.now();
     const results = await Promise.all(consoles.map(async (c, i) => {
-      c.ws.send(JSON.stringify({ t: 'req', id: 1, m: QUEUE.claim, p: { boothId: `race-booth-${i % BOOTHS}` } }));
+      c.ws.send(JSON.stringify({ t: 'req', id: 1, m: QUEUE.claim, p: { boothId: booths[i % BOOTHS]!.boothId } }));
       return until(() => c.frames.find((f) => f.t === 'res' && f.id === 1), 'a claim answered', 30_000);
     }));
     const claimMs = results.map((r) => r.at - started);
@@ -91,7 +76,7 @@ async function race(hubs: Hub[]): Promise<Race> {
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const config = await raceConfig();
+  const { config, booths, doctors } = await withCrowd(await testHubConfig(freshDataDir()), { booths: BOOTHS, doctors: DOCTORS }, 'race');
   const pg = await startPgCluster();
   let network: Race;
   try {
@@ -100,7 +85,7 @@ export async function run(): Promise<BenchResult[]> {
     const hubs: Hub[] = [];
     try {
       for (let i = 0; i < NODES; i++) hubs.push(await startTestHub({ config: { ...config, dataDir: freshDataDir(), store, keyDir, node: { id: `race-node-${i}` } } }));
-      network = await race(hubs);
+      network = await race(hubs, booths, doctors);
     } finally {
       for (const h of hubs) await h.close();
     }
@@ -110,7 +95,7 @@ export async function run(): Promise<BenchResult[]> {
   const single = await startTestHub({ config: { ...config, dataDir: freshDataDir(), store: { engine: 'sqlite' } } });
   let alone: Race;
   try {
-    alone = await race([single]);
+    alone = await race([single], booths, doctors);
   } finally {
     await single.close();
   }

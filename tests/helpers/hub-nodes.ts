@@ -6,25 +6,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hub } from '../../src/hub/server';
-import { freePort, freshDataDir, spawnHubProcess, startTestHub, testHubConfig, type HubProcess } from './hub';
+import { freePort, freshDataDir, spawnHubProcess, startTestHub, testHubConfig, withCrowd, type CrowdBooth, type CrowdDoctor, type HubProcess } from './hub';
 import type { PgCluster } from './pg-cluster';
 
 export interface NodePair {
   a: HubProcess;
   b: Hub;
+  /** The booths and doctors `crowd` added to both nodes' config (none without). */
+  people: { booths: CrowdBooth[]; doctors: CrowdDoctor[] };
   close(): Promise<void>;
 }
 
-export async function startNodePair(pg: PgCluster): Promise<NodePair> {
+export async function startNodePair(pg: PgCluster, crowd: { booths: number; doctors: number } = { booths: 0, doctors: 0 }): Promise<NodePair> {
   const store = { engine: 'postgresql' as const, url: await pg.createDatabase() };
   const keyDir = freshDataDir();
   const dirA = freshDataDir();
   const fileA = join(dirA, 'hub.json');
-  writeFileSync(fileA, JSON.stringify({ ...(await testHubConfig(dirA)), store, keyDir, node: { id: 'node-a' } }));
+  const a0 = await withCrowd(await testHubConfig(dirA), crowd);
+  const b0 = await withCrowd(await testHubConfig(freshDataDir()), crowd);
+  writeFileSync(fileA, JSON.stringify({ ...a0.config, store, keyDir, node: { id: 'node-a' } }));
   const a = await spawnHubProcess(fileA, await freePort());
   try {
-    const b = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: 'node-b' } } });
-    return { a, b, close: async () => { await a.kill(); await b.close(); } };
+    const b = await startTestHub({ config: { ...b0.config, store, keyDir, node: { id: 'node-b' } } });
+    return { a, b, people: { booths: a0.booths, doctors: a0.doctors }, close: async () => { await a.kill(); await b.close(); } };
   } catch (error) {
     await a.kill();
     throw error;

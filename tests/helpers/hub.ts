@@ -141,3 +141,25 @@ export async function spawnHubProcess(configFile: string, port: number): Promise
   };
   return { url, port, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
 }
+
+/** A booth or doctor added by `withCrowd`: who, and the secret they present. */
+export interface CrowdBooth { boothId: string; secret: string }
+export interface CrowdDoctor { id: string; email: string; password: string; name: string }
+
+/**
+ * A test config with `booths` more booths (each in a pharmacy of its own)
+ * and `doctors` more specialists, for network tests and benches that need
+ * more than the two of each the test config has; their secrets beside.
+ */
+export async function withCrowd<C extends Pick<HubConfig, 'booths' | 'specialists'>>(base: C, count: { booths: number; doctors: number }, prefix = 'crowd'): Promise<{ config: C; booths: CrowdBooth[]; doctors: CrowdDoctor[] }> {
+  const booths = Array.from({ length: count.booths }, (_, i) => ({ boothId: `${prefix}-booth-${i}`, secret: `${prefix}-booth-${i}-secret-change-me-000000` }));
+  const doctors = Array.from({ length: count.doctors }, (_, i) => ({ id: `dr-${prefix}-${i}`, email: `dr.${prefix}.${i}@cabine.example`, password: `${prefix}-doctor-${i}-password`, name: `Dr ${prefix} ${i}` }));
+  const config = {
+    ...base,
+    booths: [...base.booths, ...await Promise.all(booths.map(async ({ boothId, secret }, i) => ({
+      boothId, tokenHash: await hashSecret(secret, 1024), pharmacyId: `pharmacie-${prefix}-${i}`, pharmacy: { name: `Pharmacie ${prefix} ${i}`, city: 'Mauriac' },
+    })))],
+    specialists: [...base.specialists, ...await Promise.all(doctors.map(async ({ password, ...d }) => ({ ...d, specialty: 'Médecine générale', passwordHash: await hashSecret(password, 1024) })))],
+  };
+  return { config, booths, doctors };
+}

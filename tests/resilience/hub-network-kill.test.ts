@@ -16,18 +16,17 @@ import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../../src/host/hub-link';
 import type { HubConfig } from '../../src/hub/directory';
-import { hashSecret } from '../../src/hub/directory';
 import { openPgRecord } from '../../src/hub/record/index';
 import { FileKeyProvider } from '../../src/node/keys';
 import { QUEUE, ROOM } from '../../src/shared/media-protocol';
-import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, testHubConfig, type HubProcess } from '../helpers/hub';
+import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, testHubConfig, withCrowd, type HubProcess } from '../helpers/hub';
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 import { readingPump, type ReadingPump } from '../helpers/reading-pump';
 import { silentLog } from '../helpers/store';
 
-const EXTRA_BOOTHS = { 'demo-booth-3': 'demo-booth-3-secret-change-me-0000', 'demo-booth-4': 'demo-booth-4-secret-change-me-0000' } as const;
-const SECRETS: Record<string, string> = { ...BOOTH_SECRETS, ...EXTRA_BOOTHS };
-const DOCTORS = [...SPECIALISTS, { id: 'dr-petit', email: 'dr.petit@cabine.example', password: 'troisieme-medecin', name: 'Dr Anne Petit' }] as const;
+/** Booths' secrets and doctors' logins: the test config's, and those `withCrowd` adds (a third doctor, two more booths). */
+const SECRETS: Record<string, string> = { ...BOOTH_SECRETS };
+const DOCTORS: { email: string; password: string }[] = [...SPECIALISTS];
 
 let pg: PgCluster;
 const nodes: HubProcess[] = [];
@@ -107,13 +106,10 @@ class Console {
 }
 
 async function networkConfig(): Promise<Omit<HubConfig, 'dataDir'>> {
-  const base = await testHubConfig(freshDataDir());
-  const booths = [...base.booths, ...await Promise.all(Object.entries(EXTRA_BOOTHS).map(async ([boothId, secret], i) => ({
-    boothId, tokenHash: await hashSecret(secret, 1024), pharmacyId: `pharmacie-test-${i + 3}`, pharmacy: { name: `Pharmacie test ${i + 3}`, city: 'Mauriac' },
-  })))];
-  const extra = DOCTORS[2];
-  const specialists = [...base.specialists, { id: extra.id, email: extra.email, name: extra.name, specialty: 'Médecine générale', passwordHash: await hashSecret(extra.password, 1024) }];
-  return { ...base, booths, specialists, store: { engine: 'postgresql', url: await pg.createDatabase() } };
+  const { config, booths, doctors } = await withCrowd(await testHubConfig(freshDataDir()), { booths: 2, doctors: 1 }, 'net');
+  for (const b of booths) SECRETS[b.boothId] = b.secret;
+  DOCTORS.push(...doctors);
+  return { ...config, store: { engine: 'postgresql', url: await pg.createDatabase() } };
 }
 
 async function startNode(config: object, keyDir: string, id: string): Promise<HubProcess> {
@@ -136,7 +132,7 @@ function booth(boothId: string, order: HubProcess[]): { link: HubLink; notes: { 
   return { link, notes };
 }
 
-async function login(node: HubProcess, doctor: (typeof DOCTORS)[number]): Promise<string> {
+async function login(node: HubProcess, doctor: { email: string; password: string }): Promise<string> {
   const res = await fetch(`${node.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: doctor.email, password: doctor.password }) });
   expect(res.status).toBe(200);
   return res.headers.get('set-cookie')!.split(';')[0]!;
@@ -153,7 +149,7 @@ it('resumes every call when one of three nodes is killed, with every reading in 
   const all = [a, b, c];
 
   // A call on each node: booth i starts on node i, its doctor's console is on node i too.
-  const calls = await Promise.all(['demo-booth-1', 'demo-booth-2', 'demo-booth-3'].map(async (boothId, i) => {
+  const calls = await Promise.all(['demo-booth-1', 'demo-booth-2', 'net-booth-0'].map(async (boothId, i) => {
     const order = [all[i]!, ...all.filter((_, j) => j !== i)];
     const side = booth(boothId, order);
     await expect.poll(() => side.link.status, { timeout: 15_000 }).toBe('online');
@@ -170,10 +166,10 @@ it('resumes every call when one of three nodes is killed, with every reading in 
   }));
   pumps.push(...calls.map((call) => call.pump));
   // A fourth booth waits, connected to node A.
-  const waiting = booth('demo-booth-4', [a, b, c]);
+  const waiting = booth('net-booth-1', [a, b, c]);
   await expect.poll(() => waiting.link.status).toBe('online');
   await waiting.link.request(QUEUE.join, { sessionId: uuidv7() });
-  for (const call of calls) await expect.poll(() => waitingIds(call.doctor), { timeout: 15_000 }).toEqual(['demo-booth-4']);
+  for (const call of calls) await expect.poll(() => waitingIds(call.doctor), { timeout: 15_000 }).toEqual(['net-booth-1']);
   await new Promise((r) => setTimeout(r, 1000));
 
   const killedAt = Date.now();
@@ -199,12 +195,12 @@ it('resumes every call when one of three nodes is killed, with every reading in 
 
   // The waiting booth failed over and keeps its one place, the same on every survivor.
   await expect.poll(() => waiting.link.status, { timeout: 15_000 }).toBe('online');
-  const reader = new Console(await login(b, DOCTORS[0]), b.url);
+  const reader = new Console(await login(b, DOCTORS[0]!), b.url);
   await reader.open(b.port);
-  await expect.poll(() => waitingIds(reader), { timeout: 15_000 }).toEqual(['demo-booth-4']);
-  const other = new Console(await login(c, DOCTORS[1]), c.url);
+  await expect.poll(() => waitingIds(reader), { timeout: 15_000 }).toEqual(['net-booth-1']);
+  const other = new Console(await login(c, DOCTORS[1]!), c.url);
   await other.open(c.port);
-  await expect.poll(() => waitingIds(other), { timeout: 15_000 }).toEqual(['demo-booth-4']);
+  await expect.poll(() => waitingIds(other), { timeout: 15_000 }).toEqual(['net-booth-1']);
   await expect.poll(() => waiting.notes.filter((n) => n.m === QUEUE.position).at(-1)?.p.position, { timeout: 15_000 }).toBe(1);
 
   // Every reading taken, before, during and after the kill, is in the record exactly once.
