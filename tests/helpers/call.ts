@@ -118,14 +118,15 @@ export async function takeOverIn(tab: Page): Promise<number> {
 let callCount = 0;
 
 /**
- * A booth (hub link to `hubPort`) and a console on `hubUrl` in a call:
- * resolves once both pages decode the other's video. `dir` holds the booth's
- * store.
+ * A booth (hub link to `hubPort`, then the nodes of `fallbackPorts`) and a
+ * console on `hubUrl` in a call: resolves once both pages decode the other's
+ * video. `dir` holds the booth's store.
  */
-export async function startCall(browser: Browser, hubUrl: string, hubPort: number, dir: string, boothId: keyof typeof BOOTH_SECRETS = 'demo-booth-1'): Promise<CallInProgress> {
+export async function startCall(browser: Browser, hubUrl: string, hubPort: number, dir: string, boothId: keyof typeof BOOTH_SECRETS = 'demo-booth-1', opts: { fallbackPorts?: number[] } = {}): Promise<CallInProgress> {
+  const fallbackUrls = (opts.fallbackPorts ?? []).map((port) => `ws://127.0.0.1:${port}/booth`);
   const kiosk = await startKioskHost(testConfig({
     boothId,
-    hub: { url: `ws://127.0.0.1:${hubPort}/booth`, token: BOOTH_SECRETS[boothId] },
+    hub: { url: `ws://127.0.0.1:${hubPort}/booth`, token: BOOTH_SECRETS[boothId], ...(fallbackUrls.length ? { fallbackUrls } : {}) },
     assistant: { pinHash: cheapPinHash(CALL_PIN), maxTries: 5, lockoutMinutes: 5 },
     // A store of its own per call: a host stopped mid-call leaves an interrupted session that the
     // next host on the same store would (rightly) greet with the incident screen.

@@ -34,3 +34,16 @@ export async function startNodePair(pg: PgCluster, crowd: { booths: number; doct
     throw error;
   }
 }
+
+/**
+ * One node of a network as its own process (to be killed with SIGKILL): the
+ * network's `config` (store, booths, people), the shared `keyDir`, a data
+ * folder and a port of its own, `node.id` and the address it is reached at.
+ */
+export async function startNetworkNode(config: object, keyDir: string, id: string): Promise<HubProcess> {
+  const dir = freshDataDir();
+  const port = await freePort();
+  const file = join(dir, 'hub.json');
+  writeFileSync(file, JSON.stringify({ ...config, dataDir: dir, keyDir, node: { id, url: `http://127.0.0.1:${port}` } }));
+  return spawnHubProcess(file, port);
+}

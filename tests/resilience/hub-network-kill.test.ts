@@ -9,7 +9,6 @@
  * its outbox does; the record holds each exactly once, and the waiting
  * booth keeps its one place in the queue on every node.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -19,7 +18,8 @@ import type { HubConfig } from '../../src/hub/directory';
 import { openPgRecord } from '../../src/hub/record/index';
 import { FileKeyProvider } from '../../src/node/keys';
 import { QUEUE, ROOM } from '../../src/shared/media-protocol';
-import { BOOTH_SECRETS, SPECIALISTS, freePort, freshDataDir, spawnHubProcess, testHubConfig, withCrowd, type HubProcess } from '../helpers/hub';
+import { BOOTH_SECRETS, SPECIALISTS, freshDataDir, testHubConfig, withCrowd, type HubProcess } from '../helpers/hub';
+import { startNetworkNode } from '../helpers/hub-nodes';
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster';
 import { readingPump, type ReadingPump } from '../helpers/reading-pump';
 import { silentLog } from '../helpers/store';
@@ -113,11 +113,7 @@ async function networkConfig(): Promise<Omit<HubConfig, 'dataDir'>> {
 }
 
 async function startNode(config: object, keyDir: string, id: string): Promise<HubProcess> {
-  const dir = freshDataDir();
-  const port = await freePort();
-  const file = join(dir, 'hub.json');
-  writeFileSync(file, JSON.stringify({ ...config, dataDir: dir, keyDir, node: { id, url: `http://127.0.0.1:${port}` } }));
-  const node = await spawnHubProcess(file, port);
+  const node = await startNetworkNode(config, keyDir, id);
   nodes.push(node);
   return node;
 }

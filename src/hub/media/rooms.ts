@@ -713,10 +713,23 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     return { roomId: room.id, boothId: room.boothId };
   }
 
-  /** The caller's room, for a reloaded console returning to its call. */
-  mine(peer: Peer): { room: RoomRef | null } {
+  /**
+   * The caller's room, for a reloaded console returning to its call. In a
+   * network it may be held by another node, or be between a dead node and
+   * its adopter: the claim in the shared state says the call goes on (the
+   * console is sent on, or told room.resumed, when the room has a node).
+   */
+  async mine(peer: Peer): Promise<{ room: RoomRef | null }> {
     const room = this.roomOfSpecialist(peer.id);
-    return { room: room ? { roomId: room.id, boothId: room.boothId } : null };
+    if (room) return { room: { roomId: room.id, boothId: room.boothId } };
+    if (!this.cluster || !this.state) return { room: null };
+    try {
+      const claim = (await this.state.claims()).find((c) => c.specialistId === peer.id);
+      return { room: claim ? { roomId: claim.roomId, boothId: claim.boothId } : null };
+    } catch (error) {
+      this.log.error({ code: codeOf(error) }, 'hub state: claims not read');
+      throw refused('STATE_UNAVAILABLE', 'the hub cannot read the consultations right now: try again in a few seconds');
+    }
   }
 
   async claim(peer: Peer, boothId: string): Promise<RoomRef> {

@@ -156,6 +156,8 @@ describe('a network of hub nodes', () => {
 
     // The same doctor's second tab, served and connected by node A (the cookie is the network's).
     const onA = await consoleOn(a!, cookie);
+    // The call goes on, even asked of a node that does not hold it (the console must not show it ended).
+    expect((await onA.request(ROOM.mine, {})).r).toEqual({ room: { roomId, boothId: 'demo-booth-1' } });
     await expect.poll(() => onA.notes(ROOM.moved)[0]).toEqual({ roomId, url: b!.url });
     // A booth that joins a node not holding its room is sent on the same way.
     expect(booth.link.node).toBe(`127.0.0.1:${b!.port}`);
