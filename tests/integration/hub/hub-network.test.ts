@@ -95,6 +95,23 @@ function boothLink(boothId: keyof typeof BOOTH_SECRETS, first: Hub, others: Hub[
   return { link, notes };
 }
 
+/** A network of one node, a booth waiting there, and a doctor's console that sees it. */
+async function oneNodeWithABoothWaiting(): Promise<{ a: Hub; onA: Console; booth: ReturnType<typeof boothLink> }> {
+  const [a] = await startNetwork(1);
+  const onA = await consoleOn(a!, await login(a!));
+  const booth = boothLink('demo-booth-1', a!, []);
+  await expect.poll(() => booth.link.status).toBe('online');
+  await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
+  await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1']);
+  return { a: a!, onA, booth };
+}
+
+/** This process's event loop busy past the 3-s lease (a long computation): the database lets the node's lease lapse. */
+function stallPastTheLease(): void {
+  const until = Date.now() + 4_000;
+  while (Date.now() < until) { /* busy */ }
+}
+
 const waitingIds = (c: Console): string[] => ((c.notes(QUEUE.updated).at(-1)?.booths ?? []) as { boothId: string }[]).map((b) => b.boothId);
 
 describe('a network of hub nodes', () => {
@@ -182,15 +199,8 @@ describe('a network of hub nodes', () => {
   });
 
   it('lets a doctor claim right after the node stalled past its lease: the claim waits for the new lease instead of failing', async () => {
-    const [a] = await startNetwork(1);
-    const onA = await consoleOn(a!, await login(a!));
-    const booth = boothLink('demo-booth-1', a!, []);
-    await expect.poll(() => booth.link.status).toBe('online');
-    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
-    await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1']);
-    // The event loop busy past the 3-s lease (a long computation): the database lets the lease lapse.
-    const until = Date.now() + 4_000;
-    while (Date.now() < until) { /* busy */ }
+    const { onA, booth } = await oneNodeWithABoothWaiting();
+    stallPastTheLease();
     const claimed = await onA.request(QUEUE.claim, { boothId: 'demo-booth-1' });
     expect(claimed.e).toBeUndefined();
     expect(claimed.ok).toBe(true);
@@ -198,18 +208,12 @@ describe('a network of hub nodes', () => {
   });
 
   it('gets a call back under its id when its node stalled past its lease: the rooms dropped with the lease are adopted again, both sides resumed', async () => {
-    const [a] = await startNetwork(1);
-    const onA = await consoleOn(a!, await login(a!));
-    const booth = boothLink('demo-booth-1', a!, []);
-    await expect.poll(() => booth.link.status).toBe('online');
-    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
-    await expect.poll(() => waitingIds(onA)).toEqual(['demo-booth-1']);
+    const { a, onA, booth } = await oneNodeWithABoothWaiting();
     const roomId = (await onA.request(QUEUE.claim, { boothId: 'demo-booth-1' })).r!.roomId as string;
-    const until = Date.now() + 4_000;
-    while (Date.now() < until) { /* busy */ }
+    stallPastTheLease();
     await expect.poll(() => booth.notes.find((n) => n.m === ROOM.resumed)?.p, { timeout: 15_000 }).toMatchObject({ roomId });
     await expect.poll(() => onA.notes(ROOM.resumed).at(-1), { timeout: 15_000 }).toMatchObject({ roomId });
-    expect(a!.media!.service.roomOfBooth('demo-booth-1')?.id).toBe(roomId);
+    expect(a.media!.service.roomOfBooth('demo-booth-1')?.id).toBe(roomId);
     expect(booth.notes.some((n) => n.m === ROOM.closed)).toBe(false);
   });
 });
