@@ -60,6 +60,29 @@ const md = [
   ...(failures.length ? ['Failed:', ...failures.map((f) => `- ${f}`)] : []),
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
-if (only.length === 0) writeFileSync(join(here, 'results/latest.md'), md + '\n');
+const latest = join(here, 'results/latest.md');
+if (only.length === 0 || !existsSync(latest)) writeFileSync(latest, md + '\n');
+else if (rows.length) writeFileSync(latest, merged(readFileSync(latest, 'utf8')));
+
+/**
+ * A run of some areas (`npm run bench -- capacity`) replaces those areas'
+ * rows in the last full report and keeps every other row, with a line
+ * saying when the replaced areas were run.
+ */
+function merged(previous: string): string {
+  const areas = new Set(rows.map((r) => r.area));
+  const old = previous.split('\n');
+  const top = old.findIndex((l) => l.startsWith('| area |'));
+  if (top < 0) return md + '\n';
+  let end = top + 2;
+  while (end < old.length && old[end]!.startsWith('|')) end++;
+  const others = old.slice(top + 2, end).filter((l) => !areas.has(l.split('|')[1]!.trim()));
+  const said = (l: string): boolean => [...areas].some((a) => l.startsWith(`Rows of ${a}: `));
+  const before = old.slice(0, top + 2).filter((l, i, all) => !said(l) && !(l === '' && said(all[i + 1] ?? '')));
+  const machine = before.findIndex((l) => l.startsWith('Machine:'));
+  const when = [...areas].map((a) => `Rows of ${a}: run alone (\`npm run bench -- ${only.join(' ')}\`), on ${header.replace(/^Machine: /, '')}.`);
+  before.splice(machine + 1, 0, ...when.flatMap((w) => ['', w]));
+  return [...before, ...others, ...lines.slice(2), ...old.slice(end)].join('\n');
+}
 process.stdout.write(md + '\n');
 process.exit(failures.length ? 1 : 0);
