@@ -21,9 +21,8 @@
  * run and same levels: the SQLite default.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -33,23 +32,26 @@ import { HubLink } from '../src/host/hub-link';
 import { hashSecret, type HubConfigInput } from '../src/hub/directory';
 import { ROOT } from '../tests/helpers/config';
 import { freePort } from '../tests/helpers/hub';
-import { startPgCluster, type PgCluster } from '../tests/helpers/pg-cluster';
+import { pgBinDir, startPgCluster, type PgCluster } from '../tests/helpers/pg-cluster';
 import { silentLog, temperature } from '../tests/helpers/store';
 import type { NodeMessage } from './capacity-node';
-import { vp8RtpPacket } from './rtp';
+import type { RtpCommand, RtpMessage } from './capacity-rtp';
 import { percentile, type BenchResult } from './types';
 
-const LEVELS = (process.env.BENCH_CAPACITY_LEVELS ?? '10,25,50,100,150,200').split(',').map(Number);
+const LEVELS = (process.env.BENCH_CAPACITY_LEVELS ?? '25,75,150,225,300').split(',').map(Number);
 const HOLD_MS = Number(process.env.BENCH_CAPACITY_HOLD_S ?? 30) * 1000;
 const READING_EVERY_MS = 5000;
 const CLAIM_PACE_MS = 100;
 const SETUP_TIMEOUT_MS = 10_000;
 const RELAY_BUDGET_MS = 25;
 const SETUP_BUDGET_MS = 1000;
-const VIDEO_PPS = 30;
-const VIDEO_PACKET_BYTES = Math.round((300_000 / 8) / VIDEO_PPS);
-const AUDIO_PACKET_BYTES = 12 + 80; // RTP header + 20 ms of Opus at 32 kb/s
-const KEY_FRAME_EVERY_MS = 3000;
+/**
+ * Priority of the node, the load generator and PostgreSQL: the cores are
+ * pinned, not reserved, and on a shared machine another process's compile
+ * would otherwise stand in the node's queue (BENCH_CAPACITY_NICE=0 to run
+ * without it).
+ */
+const NICE = Number(process.env.BENCH_CAPACITY_NICE ?? -10);
 const PASSWORD = 'capacity-password-0123';
 const secretOf = (i: number): string => `capacity-booth-${i}-secret-0123456789`;
 
@@ -82,7 +84,9 @@ interface Level {
   cpu: number;
   workerCpu: number;
   rssMiB: number;
+  /** The clients' process (booth links, consoles) and the RTP load's, % of one core. */
   loadGenCpu: number;
+  rtpCpu: number;
   /** Core 0's time taken by other processes of the machine (the node's core is pinned, not reserved), % of the hold. */
   othersOnCore0: number;
   deliveredKbps: number;
@@ -113,30 +117,32 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 /** Every thread of a process onto `cpu` (children started later inherit it). */
 function pin(pid: number, cpu: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
 }
 
-/** The cluster's postmaster and its children onto core 1, beside the load generator: its backends, forked later, inherit it. */
-async function pinCluster(cluster: PgCluster): Promise<void> {
+/** Every thread of a process at this priority (a thread's niceness is its own: renice by thread id). */
+function renice(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) execFileSync('renice', ['-n', String(nice), '-p', tid], { stdio: 'ignore' });
+}
+
+/**
+ * The throw-away cluster started again durable (fsync and synchronous
+ * commits on, the server's own defaults: the test helper turns them off
+ * on its command line, which no ALTER SYSTEM overrides), as the SQLite
+ * baseline syncs every batch (synchronous=FULL), on core 1 beside the load
+ * generator: its backends, forked later, inherit the affinity.
+ */
+async function restartDurable(cluster: PgCluster): Promise<void> {
   const client = new pg.Client({ connectionString: cluster.url });
   await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    const postmaster = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${rows[0]!.pid}/status`, 'utf8'))![1]);
-    for (const pid of [postmaster, ...childrenOf(postmaster)]) pin(pid, '1');
-  } finally {
-    await client.end();
-  }
+  const { rows } = await client.query<{ data: string; sockets: string }>("SELECT current_setting('data_directory') AS data, current_setting('unix_socket_directories') AS sockets");
+  await client.end();
+  const { data, sockets } = rows[0]!;
+  cluster.halt('fast');
+  const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
+  execFileSync('nice', ['-n', String(NICE), 'taskset', '-c', '1', ...asPostgres, join(pgBinDir(), 'pg_ctl'), '-D', data, '-o', `-p ${cluster.port} -k ${sockets} -c listen_addresses=127.0.0.1 -c max_connections=200`, '-l', join(sockets, 'log'), '-w', '-t', '60', 'start'], { stdio: 'ignore' });
 }
 
 async function nodeConfig(dir: string, cap: number, store: HubConfigInput['store'] | null): Promise<HubConfigInput> {
@@ -157,8 +163,8 @@ interface NodeProcess { child: ChildProcess; url: string; port: number; workerPi
 
 async function spawnNode(configFile: string, sinkPort: number, onMessage: (m: Exclude<NodeMessage, { t: 'ready' }>) => void): Promise<NodeProcess> {
   const port = await freePort();
-  // taskset execs node in place: the child's pid is the node's, and the IPC channel is inherited.
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', 'bench/capacity-node.ts', '--port', String(port), '--config', configFile, '--sink-port', String(sinkPort)], {
+  // nice and taskset exec node in place: the child's pid is the node's, and the IPC channel is inherited.
+  const child = spawn('nice', ['-n', String(NICE), 'taskset', '-c', '0', process.execPath, '--import', 'tsx', 'bench/capacity-node.ts', '--port', String(port), '--config', configFile, '--sink-port', String(sinkPort)], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: { ...process.env, CABINE_LOG_LEVEL: 'error' },
   });
   let stderr = '';
@@ -179,94 +185,54 @@ async function spawnNode(configFile: string, sinkPort: number, onMessage: (m: Ex
   };
 }
 
-/** The booths' media: Opus-shaped audio every 20 ms, VP8-shaped video at 30 frames/s, a key frame when the router asks (PLI/FIR) or every 3 s. */
+/**
+ * The booths' media, sent and received by a process of its own
+ * (bench/capacity-rtp.ts, on the load generator's core): thousands of
+ * packets a second in this event loop would delay the booths' and
+ * consoles' frames and count as the node's relay time.
+ */
 class RtpLoad {
-  private readonly sender = dgram.createSocket('udp4');
-  readonly sink = dgram.createSocket('udp4');
-  private readonly streams: { port: number; audioSsrc: number; videoSsrc: number; seqA: number; seqV: number; nextVideo: number; lastKey: number; keyDue: boolean }[] = [];
-  private readonly byVideoSsrc = new Map<number, RtpLoad['streams'][number]>();
-  /** Consumer SSRC at the sink → what arrived. */
-  readonly arrivals = new Map<number, { first: number; bytes: number; onFirst: (() => void) | null }>();
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly t0 = performance.now();
+  private child: ChildProcess | null = null;
+  private readonly firsts = new Map<number, (at: number) => void>();
+  private readonly asked = new Map<number, (total: number) => void>();
+  private asks = 0;
 
   async start(): Promise<number> {
-    this.sink.on('message', (b) => {
-      // RTCP (sender reports of the consumers) shares the port: payload types 200-206 in byte 1.
-      if (b.length < 12 || (b[1]! >= 192 && b[1]! <= 223)) return;
-      const a = this.arrivals.get(b.readUInt32BE(8));
-      if (!a) return;
-      a.bytes += b.length;
-      if (a.first === 0) {
-        a.first = performance.now();
-        a.onFirst?.();
-      }
+    const child = spawn('nice', ['-n', String(NICE), 'taskset', '-c', '1', process.execPath, '--import', 'tsx', 'bench/capacity-rtp.ts'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child = child;
+    return new Promise((resolve, reject) => {
+      child.on('message', (m: RtpMessage) => {
+        if (m.t === 'ready') resolve(m.sinkPort);
+        // Its clock to ours: both count from their process's start (performance.timeOrigin).
+        else if (m.t === 'first') this.firsts.get(m.ssrc)?.(m.epochMs - performance.timeOrigin);
+        else if (m.t === 'bytes') this.asked.get(m.id)?.(m.total);
+      });
+      child.once('exit', (code) => reject(new Error(`the RTP load exited (${code})`)));
     });
-    this.sender.on('message', (b) => this.rtcp(b));
-    await new Promise<void>((r) => this.sink.bind(0, '127.0.0.1', () => r()));
-    await new Promise<void>((r) => this.sender.bind(0, '127.0.0.1', () => r()));
-    this.sink.setRecvBufferSize(32 * 1024 * 1024);
-    this.timer = setInterval(() => this.tick(), 20);
-    return this.sink.address().port;
   }
 
-  /** A compound RTCP packet from an ingress: a PLI (206/1) or FIR (206/4) for a video source sends a key frame next. */
-  private rtcp(b: Buffer): void {
-    for (let off = 0; off + 12 <= b.length;) {
-      const fmt = b[off]! & 0x1f;
-      const pt = b[off + 1]!;
-      const len = (b.readUInt16BE(off + 2) + 1) * 4;
-      if (pt === 206 && (fmt === 1 || fmt === 4)) {
-        const media = fmt === 1 ? b.readUInt32BE(off + 8) : off + 16 <= b.length ? b.readUInt32BE(off + 12) : 0;
-        const s = this.byVideoSsrc.get(media);
-        if (s) s.keyDue = true;
-      }
-      off += len;
-    }
+  get pid(): number {
+    return this.child!.pid!;
   }
 
-  add(m: Extract<NodeMessage, { t: 'media' }>): void {
-    const s = { port: m.ingressPort, audioSsrc: m.audioSsrc, videoSsrc: m.videoSsrc, seqA: 0, seqV: 0, nextVideo: 0, lastKey: 0, keyDue: true };
-    this.streams.push(s);
-    this.byVideoSsrc.set(m.videoSsrc, s);
+  /** Starts a booth's streams; resolves with when each consumer's first packet came back. */
+  add(m: Extract<NodeMessage, { t: 'media' }>): Promise<{ audioAt: number; videoAt: number }> {
+    const first = (ssrc: number): Promise<number> => new Promise((r) => this.firsts.set(ssrc, r));
+    const both = Promise.all([first(m.consumerSsrcs.audio), first(m.consumerSsrcs.video)]);
+    this.child!.send({ t: 'add', ingressPort: m.ingressPort, audioSsrc: m.audioSsrc, videoSsrc: m.videoSsrc, consumerSsrcs: m.consumerSsrcs } satisfies RtpCommand);
+    return both.then(([audioAt, videoAt]) => ({ audioAt, videoAt }));
   }
 
-  watch(ssrc: number): Promise<void> {
-    const entry = this.arrivals.get(ssrc) ?? { first: 0, bytes: 0, onFirst: null };
-    this.arrivals.set(ssrc, entry);
-    if (entry.first) return Promise.resolve();
-    return new Promise((r) => (entry.onFirst = r));
-  }
-
-  private tick(): void {
-    const now = performance.now();
-    const ms = now - this.t0;
-    for (const s of this.streams) {
-      const a = Buffer.alloc(AUDIO_PACKET_BYTES);
-      a[0] = 0x80;
-      a[1] = 100;
-      a.writeUInt16BE(s.seqA++ & 0xffff, 2);
-      a.writeUInt32BE(Math.round(ms * 48) >>> 0, 4);
-      a.writeUInt32BE(s.audioSsrc, 8);
-      this.sender.send(a, s.port, '127.0.0.1');
-      // 30 frames/s from a 20 ms tick: each frame due is sent; a source that fell far behind starts again from now.
-      if (s.nextVideo < now - 100) s.nextVideo = now;
-      while (s.nextVideo <= now) {
-        s.nextVideo += 1000 / VIDEO_PPS;
-        const key = s.keyDue || now - s.lastKey > KEY_FRAME_EVERY_MS;
-        if (key) {
-          s.keyDue = false;
-          s.lastKey = now;
-        }
-        this.sender.send(vp8RtpPacket(s.seqV++, Math.round(ms * 90), s.videoSsrc, key, VIDEO_PACKET_BYTES), s.port, '127.0.0.1');
-      }
-    }
+  /** RTP bytes received back so far, every consumer together. */
+  bytes(): Promise<number> {
+    const id = ++this.asks;
+    const total = new Promise<number>((r) => this.asked.set(id, r));
+    this.child!.send({ t: 'bytes', id } satisfies RtpCommand);
+    return total;
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.sender.close();
-    this.sink.close();
+    this.child?.kill('SIGTERM');
   }
 }
 
@@ -277,7 +243,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-async function rampOn(engine: 'postgresql' | 'sqlite', cluster: PgCluster | null): Promise<EngineRun> {
+/** `through`: the ramp goes on to that level even over budget (the baseline at the same load as the measured figure). */
+async function rampOn(engine: 'postgresql' | 'sqlite', cluster: PgCluster | null, through = 0): Promise<EngineRun> {
   const cap = Math.max(...LEVELS);
   const dir = mkdtempSync(join(tmpdir(), `cabine-capacity-${engine}-`));
   const store = engine === 'postgresql' ? { engine: 'postgresql' as const, url: await cluster!.createDatabase() } : null;
@@ -334,8 +301,11 @@ async function rampOn(engine: 'postgresql' | 'sqlite', cluster: PgCluster | null
           await c.link.request('queue.join', { sessionId: c.sessionId, patient: { firstName: 'Capacité', age: 50 } });
           const mediaUp = new Promise<void>((resolve, reject) => media.set(c.boothId, (m) => {
             if (m.t === 'mediaFailed') return reject(new Error(m.error));
-            rtp.add(m);
-            void Promise.all([rtp.watch(m.consumerSsrcs.audio).then(() => (c.audioAt = performance.now())), rtp.watch(m.consumerSsrcs.video).then(() => (c.videoAt = performance.now()))]).then(() => resolve());
+            void rtp.add(m).then(({ audioAt, videoAt }) => {
+              c.audioAt = audioAt;
+              c.videoAt = videoAt;
+              resolve();
+            });
           }));
           const told = new Promise<void>((r) => c.link.on('note', (m) => { if (m === 'queue.claimed' && !c.boothToldAt) { c.boothToldAt = performance.now(); r(); } }));
           const answered = new Promise<boolean>((r) => c.console.on('message', (raw) => {
@@ -363,50 +333,57 @@ async function rampOn(engine: 'postgresql' | 'sqlite', cluster: PgCluster | null
       }));
       // Every booth's first reading sent before the hold starts.
       await new Promise((r) => setTimeout(r, READING_EVERY_MS));
-      const pids = allPids();
-      const cpu0 = pids.map(cpuMs);
-      const own0 = process.cpuUsage();
-      const coreBefore = coreMs(0);
-      const bytes0 = [...rtp.arrivals.values()].reduce((s, a) => s + a.bytes, 0);
-      const errors0 = readingErrors;
-      const h0 = performance.now();
-      await new Promise((r) => setTimeout(r, HOLD_MS));
-      const h1 = performance.now();
-      const elapsed = h1 - h0;
-      const cpu1 = pids.map(cpuMs);
-      const own = process.cpuUsage(own0);
-      const coreAfter = coreMs(0);
-      const bytes1 = [...rtp.arrivals.values()].reduce((s, a) => s + a.bytes, 0);
-      const samples = relay.filter((s) => s.at >= h0 && s.at < h1 - 1000).map((s) => s.ms);
-      const sent = [...sentAt.values()].filter((t) => t >= h0 && t < h1 - 1000).length;
-      const setups = fresh.map((c) => c.setupMs);
-      const live = consultations.filter((c) => Number.isFinite(c.setupMs)).length;
-      const level: Level = {
-        n,
-        relayP50: percentile(samples, 50),
-        // A reading sent in the hold that never reached its console counts as over budget.
-        relayP99: samples.length < sent ? Number.POSITIVE_INFINITY : percentile(samples, 99),
-        readings: samples.length,
-        readingErrors: readingErrors - errors0,
-        setupP50: percentile(setups, 50),
-        setupP95: percentile(setups, 95),
-        setupFailed: setups.filter((s) => !Number.isFinite(s)).length,
-        cpu: ((cpu1.reduce((s, v) => s + v, 0) - cpu0.reduce((s, v) => s + v, 0)) / elapsed) * 100,
-        workerCpu: ((cpu1.slice(1).reduce((s, v) => s + v, 0) - cpu0.slice(1).reduce((s, v) => s + v, 0)) / elapsed) * 100,
-        rssMiB: pids.reduce((s, p) => s + rssMiB(p), 0),
-        loadGenCpu: ((own.user + own.system) / 1000 / elapsed) * 100,
-        othersOnCore0: 0,
-        deliveredKbps: live ? ((bytes1 - bytes0) * 8) / (elapsed / 1000) / 1000 / live : 0,
-        pass: false,
+      const holdLevel = async (): Promise<Level> => {
+        const pids = allPids();
+        const cpu0 = pids.map(cpuMs);
+        const own0 = process.cpuUsage();
+        const coreBefore = coreMs(0);
+        const bytes0 = await rtp.bytes();
+        const rtpCpu0 = cpuMs(rtp.pid);
+        const errors0 = readingErrors;
+        const h0 = performance.now();
+        await new Promise((r) => setTimeout(r, HOLD_MS));
+        const h1 = performance.now();
+        const elapsed = h1 - h0;
+        const cpu1 = pids.map(cpuMs);
+        const own = process.cpuUsage(own0);
+        const coreAfter = coreMs(0);
+        const bytes1 = await rtp.bytes();
+        const rtpCpu1 = cpuMs(rtp.pid);
+        const samples = relay.filter((s) => s.at >= h0 && s.at < h1 - 1000).map((s) => s.ms);
+        const sent = [...sentAt.values()].filter((t) => t >= h0 && t < h1 - 1000).length;
+        const setups = fresh.map((c) => c.setupMs);
+        const live = consultations.filter((c) => Number.isFinite(c.setupMs)).length;
+        const level: Level = {
+          n,
+          relayP50: percentile(samples, 50),
+          // A reading sent in the hold that never reached its console counts as over budget.
+          relayP99: samples.length < sent ? Number.POSITIVE_INFINITY : percentile(samples, 99),
+          readings: samples.length,
+          readingErrors: readingErrors - errors0,
+          setupP50: percentile(setups, 50),
+          setupP95: percentile(setups, 95),
+          setupFailed: setups.filter((s) => !Number.isFinite(s)).length,
+          cpu: ((cpu1.reduce((s, v) => s + v, 0) - cpu0.reduce((s, v) => s + v, 0)) / elapsed) * 100,
+          workerCpu: ((cpu1.slice(1).reduce((s, v) => s + v, 0) - cpu0.slice(1).reduce((s, v) => s + v, 0)) / elapsed) * 100,
+          rssMiB: pids.reduce((s, p) => s + rssMiB(p), 0),
+          loadGenCpu: ((own.user + own.system) / 1000 / elapsed) * 100,
+          rtpCpu: ((rtpCpu1 - rtpCpu0) / elapsed) * 100,
+          othersOnCore0: 0,
+          deliveredKbps: live ? ((bytes1 - bytes0) * 8) / (elapsed / 1000) / 1000 / live : 0,
+          pass: false,
+        };
+        level.othersOnCore0 = Math.max(0, ((coreAfter.busy - coreBefore.busy) / (coreAfter.total - coreBefore.total)) * 100 - level.cpu);
+        level.pass = level.relayP99 < RELAY_BUDGET_MS && level.setupP95 < SETUP_BUDGET_MS && level.readingErrors === 0;
+        process.stderr.write(`  ${engine} ${n} consultations: relay p50/p99 ${level.relayP50.toFixed(1)}/${level.relayP99.toFixed(1)} ms (${level.readings} readings, ${level.readingErrors} errors), set-up p50/p95 ${level.setupP50.toFixed(0)}/${level.setupP95.toFixed(0)} ms (${level.setupFailed} failed), node+worker CPU ${level.cpu.toFixed(1)} % (worker ${level.workerCpu.toFixed(1)} %), RSS ${level.rssMiB.toFixed(0)} MiB, load generator ${level.loadGenCpu.toFixed(0)} % + RTP ${level.rtpCpu.toFixed(0)} %, other processes on core 0 ${level.othersOnCore0.toFixed(0)} %, ${level.deliveredKbps.toFixed(0)} kb/s delivered per consultation, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}\n`);
+        return level;
       };
-      level.othersOnCore0 = Math.max(0, ((coreAfter.busy - coreBefore.busy) / (coreAfter.total - coreBefore.total)) * 100 - level.cpu);
-      level.pass = level.relayP99 < RELAY_BUDGET_MS && level.setupP95 < SETUP_BUDGET_MS && level.readingErrors === 0;
+      let level = await holdLevel();
+      // Once more before the ramp stops: on a shared machine a neighbour's burst is not the node's limit.
+      if (!level.pass) level = await holdLevel();
       levels.push(level);
-      process.stderr.write(`  ${engine} ${n} consultations: relay p50/p99 ${level.relayP50.toFixed(1)}/${level.relayP99.toFixed(1)} ms (${level.readings} readings, ${level.readingErrors} errors), set-up p50/p95 ${level.setupP50.toFixed(0)}/${level.setupP95.toFixed(0)} ms (${level.setupFailed} failed), node+worker CPU ${level.cpu.toFixed(1)} % (worker ${level.workerCpu.toFixed(1)} %), RSS ${level.rssMiB.toFixed(0)} MiB, load generator ${level.loadGenCpu.toFixed(0)} %, other processes on core 0 ${level.othersOnCore0.toFixed(0)} %, ${level.deliveredKbps.toFixed(0)} kb/s delivered per consultation, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}\n`);
-      if (!level.pass) {
-        stopped = `over budget at ${n}`;
-        break;
-      }
+      if (!level.pass && stopped.startsWith('cap')) stopped = `over budget at ${n}`;
+      if (!level.pass && n >= through) break;
     }
   } finally {
     for (const c of consultations) {
@@ -440,25 +417,33 @@ export async function run(): Promise<BenchResult[]> {
     return [{ area, name, value: Number.NaN, unit: 'consultations', baseline: { name: 'SQLite default, same load', value: Number.NaN }, note: `skipped: ${why}` }];
   }
   const mask = affinityMask();
+  const priority = getPriority();
   let cluster: PgCluster | null = null;
   let network: EngineRun;
   let single: EngineRun;
   try {
     pin(process.pid, '1');
+    renice(process.pid, NICE);
     cluster = await startPgCluster();
-    await pinCluster(cluster);
+    await restartDurable(cluster);
     network = await rampOn('postgresql', cluster);
-    single = await rampOn('sqlite', null);
+    single = await rampOn('sqlite', null, network.levels.at(-1)!.n);
   } finally {
     await cluster?.stop();
     execFileSync('taskset', ['-a', '-p', mask, String(process.pid)], { stdio: 'ignore' });
+    renice(process.pid, priority);
   }
-  // RSS per consultation added since the first level (the first level's own share is lost in the idle node's noise), or over idle when only one level ran.
-  const perConsultation = (r: EngineRun, l: Level): number => {
+  // RSS per consultation added over the whole ramp (the first level's own share is lost in an idle node's noise), or over idle when only one level ran.
+  const perConsultation = (r: EngineRun): number => {
     const first = r.levels[0]!;
-    return l.n > first.n ? (l.rssMiB - first.rssMiB) / (l.n - first.n) : (l.rssMiB - r.idleRssMiB) / l.n;
+    const last = r.levels.at(-1)!;
+    return last.n > first.n ? (last.rssMiB - first.rssMiB) / (last.n - first.n) : (last.rssMiB - r.idleRssMiB) / last.n;
   };
-  const held = (r: EngineRun): number => Math.max(0, ...r.levels.filter((l) => l.pass).map((l) => l.n));
+  // The last level before the first one over budget.
+  const held = (r: EngineRun): number => {
+    const over = r.levels.findIndex((l) => !l.pass);
+    return over === 0 ? 0 : r.levels[(over < 0 ? r.levels.length : over) - 1]!.n;
+  };
   const capacity = held(network);
   // The figures at the network's capacity (or its first level if none held), each beside SQLite at the same load.
   const at = capacity || LEVELS[0]!;
@@ -466,16 +451,16 @@ export async function run(): Promise<BenchResult[]> {
   const sqAt = single.levels.find((l) => l.n === at) ?? single.levels.at(-1)!;
   const sqName = (what: string): string => `SQLite default, ${what} at ${sqAt.n}`;
   const stop = (r: EngineRun): string => {
-    const last = r.levels.at(-1)!;
-    return last.pass ? r.stopped : `${r.stopped} (relay p99 ${last.relayP99.toFixed(1)} ms, set-up p95 ${last.setupP95.toFixed(0)} ms, ${last.setupFailed} set-ups failed, ${last.readingErrors} readings refused)`;
+    const over = r.levels.find((l) => !l.pass);
+    return !over ? r.stopped : `over budget at ${over.n} (relay p99 ${over.relayP99.toFixed(1)} ms, set-up p95 ${over.setupP95.toFixed(0)} ms, ${over.setupFailed} set-ups failed, ${over.readingErrors} readings refused, other processes took ${over.othersOnCore0.toFixed(0)} % of core 0)`;
   };
   const consultation = 'a consultation: a booth link claimed by its own doctor\'s console (both real WebSocket clients), a reading every 5 s relayed booth → console, Opus-shaped audio 32 kb/s and VP8-shaped video 300 kb/s over plain RTP (no SRTP) into the room\'s router, each consumed once';
-  const perCore = `node process and its mediasoup worker pinned to core 0 (taskset), load generator and PostgreSQL on core 1; levels ${LEVELS.join(', ')}, ${HOLD_MS / 1000} s each`;
+  const perCore = `node process and its mediasoup worker pinned to core 0 (taskset), load generator and PostgreSQL (fsync and synchronous commits on, as the SQLite default syncs each batch) on core 1, all at nice ${NICE} (pinned is not reserved on a shared machine); levels ${LEVELS.join(', ')}, ${HOLD_MS / 1000} s each (a level over budget is held once more before the ramp stops)`;
   return [
     { area, name, value: capacity, unit: 'consultations', baseline: { name: 'SQLite default, same ramp', value: held(single) }, note: `${consultation}; ${perCore}; PostgreSQL: ${stop(network)}; SQLite: ${stop(single)}` },
     { area, name: `reading relay booth → console p99 at ${at} consultations (PostgreSQL)`, value: pgAt.relayP99, unit: 'ms', baseline: { name: sqName('relay p99'), value: sqAt.relayP99 }, note: `p50 ${pgAt.relayP50.toFixed(1)} ms (SQLite ${sqAt.relayP50.toFixed(1)}); ${pgAt.readings} readings in the hold; budget 25 ms; core 0 is pinned, not reserved: other processes of the machine took ${pgAt.othersOnCore0.toFixed(0)} % of it during the hold (SQLite ${sqAt.othersOnCore0.toFixed(0)} %)` },
     { area, name: `set-up p95 at ${at} consultations (PostgreSQL)`, value: pgAt.setupP95, unit: 'ms', baseline: { name: sqName('set-up p95'), value: sqAt.setupP95 }, note: 'claim sent → the booth told `queue.claimed` and the first audio and video RTP of both consumers back at the load generator (claim written, router, plain transports made in the node as the browsers\' would be, key frame asked and sent); budget 1 s' },
-    { area, name: `node CPU per consultation at ${at} (% of one core)`, value: pgAt.cpu / at, unit: '%', baseline: { name: sqName('CPU per consultation'), value: sqAt.cpu / sqAt.n }, note: `node process + mediasoup worker over the hold: ${pgAt.cpu.toFixed(1)} % of the core in all, worker ${pgAt.workerCpu.toFixed(1)} %; ${pgAt.deliveredKbps.toFixed(0)} kb/s delivered per consultation; load generator ${pgAt.loadGenCpu.toFixed(0)} % of core 1` },
-    { area, name: `node memory per consultation at ${at}`, value: perConsultation(network, pgAt), unit: 'MiB', baseline: { name: sqName('memory per consultation'), value: perConsultation(single, sqAt) }, note: `RSS of node + worker from the first level to this one, per consultation added: ${network.levels.map((l) => `${l.rssMiB.toFixed(0)}`).join(' → ')} MiB at ${network.levels.map((l) => l.n).join(' → ')} (SQLite ${single.levels.map((l) => `${l.rssMiB.toFixed(0)}`).join(' → ')}); ${network.idleRssMiB.toFixed(0)} MiB idle (SQLite ${single.idleRssMiB.toFixed(0)})` },
+    { area, name: `node CPU per consultation at ${at} (% of one core)`, value: pgAt.cpu / at, unit: '%', baseline: { name: sqName('CPU per consultation'), value: sqAt.cpu / sqAt.n }, note: `node process + mediasoup worker over the hold: ${pgAt.cpu.toFixed(1)} % of the core in all, worker ${pgAt.workerCpu.toFixed(1)} %; ${pgAt.deliveredKbps.toFixed(0)} kb/s delivered per consultation; load generator on core 1: clients ${pgAt.loadGenCpu.toFixed(0)} %, RTP ${pgAt.rtpCpu.toFixed(0)} % of the core` },
+    { area, name: 'node memory per consultation added, over the ramp', value: perConsultation(network), unit: 'MiB', baseline: { name: 'SQLite default, same ramp', value: perConsultation(single) }, note: `RSS of node + worker from the first level to the last, per consultation added: ${network.levels.map((l) => `${l.rssMiB.toFixed(0)}`).join(' → ')} MiB at ${network.levels.map((l) => l.n).join(' → ')} (SQLite ${single.levels.map((l) => `${l.rssMiB.toFixed(0)}`).join(' → ')}); ${network.idleRssMiB.toFixed(0)} MiB idle (SQLite ${single.idleRssMiB.toFixed(0)})` },
   ];
 }
