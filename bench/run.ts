@@ -21,25 +21,6 @@ function fmt(n: number): string {
   return n.toFixed(3);
 }
 
-/**
- * A partial run (`npm run bench -- failover`) replaces its areas' rows in
- * the last full report and keeps the others, saying which rows are newer:
- * one report, each row from the latest run of its bench.
- */
-function mergedInto(previous: string, fresh: string[], measured: BenchResult[]): string {
-  const areas = new Set(measured.map((r) => r.area));
-  const old = previous.split('\n');
-  const tableEnd = old.findIndex((l, i) => i > 0 && old[i - 1]!.startsWith('|') && !l.startsWith('|'));
-  const firstRow = old.findIndex((l) => l.startsWith('|---'));
-  if (firstRow < 0 || tableEnd < 0) return [`# Benchmarks`, '', `Machine: ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`, '', '| area | measure | value | unit | baseline (same run) | baseline value | ratio | note |', '|---|---|---:|---|---|---:|---:|---|', ...fresh].join('\n');
-  const kept = old.slice(firstRow + 1, tableEnd).filter((l) => !areas.has(l.split('|')[1]!.trim()));
-  const note = `Rows of ${[...areas].join(', ')} re-measured alone on ${new Date().toISOString()} (${cpus().length} cores, Node ${process.version}); the others are from the run above.`;
-  const head = old.slice(0, firstRow + 1);
-  const machine = head.findIndex((l) => l.startsWith('Machine:'));
-  head.splice(machine + 1, 0, '', note);
-  return [...head.filter((l, i, all) => !(l === '' && all[i - 1] === '')), ...kept, ...fresh, ...old.slice(tableEnd)].join('\n');
-}
-
 const rows: BenchResult[] = [];
 const failures: string[] = [];
 for (const file of files) {
@@ -80,7 +61,28 @@ const md = [
 ].join('\n');
 mkdirSync(join(here, 'results'), { recursive: true });
 const latest = join(here, 'results/latest.md');
-if (only.length === 0) writeFileSync(latest, md + '\n');
-else if (rows.length > 0 && failures.length === 0) writeFileSync(latest, mergedInto(existsSync(latest) ? readFileSync(latest, 'utf8') : '', lines.slice(2), rows) + '\n');
+if (only.length === 0 || !existsSync(latest)) writeFileSync(latest, md + '\n');
+else if (rows.length) writeFileSync(latest, merged(readFileSync(latest, 'utf8')));
+
+/**
+ * A run of some areas (`npm run bench -- capacity`) replaces those areas'
+ * rows in the last full report and keeps every other row, with a line
+ * saying when the replaced areas were run.
+ */
+function merged(previous: string): string {
+  const areas = new Set(rows.map((r) => r.area));
+  const old = previous.split('\n');
+  const top = old.findIndex((l) => l.startsWith('| area |'));
+  if (top < 0) return md + '\n';
+  let end = top + 2;
+  while (end < old.length && old[end]!.startsWith('|')) end++;
+  const others = old.slice(top + 2, end).filter((l) => !areas.has(l.split('|')[1]!.trim()));
+  const said = (l: string): boolean => [...areas].some((a) => l.startsWith(`Rows of ${a}: `));
+  const before = old.slice(0, top + 2).filter((l, i, all) => !said(l) && !(l === '' && said(all[i + 1] ?? '')));
+  const machine = before.findIndex((l) => l.startsWith('Machine:'));
+  const when = [...areas].map((a) => `Rows of ${a}: run alone (\`npm run bench -- ${only.join(' ')}\`), on ${header.replace(/^Machine: /, '')}.`);
+  before.splice(machine + 1, 0, ...when.flatMap((w) => ['', w]));
+  return [...before, ...others, ...lines.slice(2), ...old.slice(end)].join('\n');
+}
 process.stdout.write(md + '\n');
 process.exit(failures.length ? 1 : 0);
