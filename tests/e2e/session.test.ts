@@ -91,8 +91,15 @@ async function inspect(page: Page, name: string, screenshot: boolean) {
   await inspectKiosk(page, name, screenshot ? screenPath(`kiosk-${name}.png`) : null);
 }
 
-async function screen(page: Page, testid: string) {
-  await page.getByTestId(testid).waitFor({ state: 'visible', timeout: 10_000 });
+/**
+ * The screen with this test id, visible. `timeoutMs`: longer where the page
+ * has heavy work to undo first (the dermatoscope's 4K camera and its live
+ * view in the call, closed when the screen leaves its guidance: twice in CI,
+ * with every suite sharing two cores, the call screen came after 10 s, never
+ * alone or with one core kept busy, 24 times in a row).
+ */
+async function screen(page: Page, testid: string, timeoutMs = 10_000) {
+  await page.getByTestId(testid).waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 let browser: Browser;
@@ -287,7 +294,7 @@ async function runSession(lang: 'fr' | 'en') {
       await expect.poll(() => page.getByTestId('guidance').textContent()).toContain(lang === 'fr' ? (kind === 'spo2' ? 'Oxygène' : 'Photo') : (kind === 'spo2' ? 'oxygen' : 'photo'));
       await inspect(page, `consultation-guidance-${kind}`, shots);
       await page.getByTestId('back').click();
-      await screen(page, 'screen-consultation-call');
+      await screen(page, 'screen-consultation-call', kind === 'dermatoscope-photo' ? 30_000 : 10_000);
     }
 
     // Cross-cutting: network lost, device fault, emergency.
