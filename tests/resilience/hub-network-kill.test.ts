@@ -58,6 +58,7 @@ class Console {
   private next = 1;
   /** The node the page's address reaches (as behind a load balancer): where a connection lost elsewhere comes back to. */
   private home = 0;
+  /** The node the current connection is open on. */
   port = 0;
 
   constructor(private readonly cookie: string, private readonly pageUrl: string) {}
@@ -69,7 +70,6 @@ class Console {
   }
 
   private connect(port: number): Promise<void> {
-    this.port = port;
     const ws = new WebSocket(`ws://127.0.0.1:${port}/console`, { headers: { cookie: this.cookie, origin: this.pageUrl } });
     sockets.push(ws);
     this.ws = ws;
@@ -83,7 +83,11 @@ class Console {
     });
     ws.on('error', () => undefined);
     return new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
+      ws.once('open', () => {
+        // Where the console is connected (not where it last tried).
+        if (this.ws === ws) this.port = port;
+        resolve();
+      });
       ws.once('close', () => {
         // Lost where it was sent (a node dying, or sent to one already dead): back through the page's address.
         if (this.ws === ws) setTimeout(() => this.connect(this.home).catch(() => undefined), 200);
@@ -177,7 +181,7 @@ it('resumes every call when one of three nodes is killed, with every reading in 
   // The call of node A resumes on a survivor, same room, both sides told.
   await expect.poll(() => onA!.side.notes.find((n) => n.m === ROOM.resumed && n.at >= killedAt)?.p.roomId, { timeout: 30_000 }).toBe(onA!.roomId);
   await expect.poll(() => onA!.doctor.notes(ROOM.resumed).at(-1)?.roomId, { timeout: 30_000 }).toBe(onA!.roomId);
-  expect(onA!.doctor.port).not.toBe(a.port);
+  await expect.poll(() => onA!.doctor.port, { timeout: 15_000 }).not.toBe(a.port);
   // The console is where the booth is: the node holding the room.
   await expect.poll(() => onA!.side.link.node, { timeout: 15_000 }).toBe(`127.0.0.1:${onA!.doctor.port}`);
   const caps = await onA!.side.link.request<{ roomId: string }>('media.capabilities', {});
