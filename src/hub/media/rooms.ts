@@ -215,7 +215,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     cluster.on('resync', () => {
       this.refreshQueue();
       this.publish('queue', 'who', []);
-      void this.directAll();
+      // After a resync: every side here whose room is elsewhere.
+      void this.directSides(() => true);
     });
     const mine = (handler: (event: ClusterEvent) => void | Promise<void>) => (event: ClusterEvent) => (event.from === cluster.nodeId || this.closed ? undefined : handler(event));
     cluster.bus.subscribe('queue', mine((event) => {
@@ -243,13 +244,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       }
     }));
     cluster.bus.subscribe('rooms', mine(async (event) => {
-      if (event.kind !== 'adopted' || !this.state) return;
+      if (event.kind !== 'adopted') return;
       const adopted = new Set(event.ids);
-      for (const claim of (await this.state.claims()).filter((c) => adopted.has(c.roomId))) {
-        const booth = this.booths.peer(claim.boothId);
-        if (booth) await this.direct(booth);
-        for (const console of this.consolesOf(claim.specialistId)) await this.direct(console);
-      }
+      await this.directSides((claim) => adopted.has(claim.roomId));
     }));
   }
 
@@ -271,6 +268,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   /** Booths whose queue write is under way: a re-read of the shared queue keeps this node's view of them until it lands. */
   private readonly writing = new Map<string, number>();
   private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   /** Counts this node's queue writes: a re-read that began before one started is stale and read again. */
   private writesStarted = 0;
 
@@ -284,7 +282,6 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       else this.writing.delete(boothId);
     };
   }
-  private refreshAgain = false;
 
   /** The shared queue read again (another node changed it): consoles and waiting booths hear the new order. */
   private refreshQueue(): void {
@@ -305,8 +302,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
             this.refreshAgain = true;
             continue;
           }
-          const claimedHere = (boothId: string) => this.rooms.has(boothId);
-          this.queue.mirror(entries.filter((e) => !claimedHere(e.boothId)), (boothId) => this.writing.has(boothId));
+          this.queue.mirror(entries.filter((e) => !this.rooms.has(e.boothId)), (boothId) => this.writing.has(boothId));
           const stored = new Set(entries.map((e) => e.boothId));
           for (const entry of entries) if (!this.writing.has(entry.boothId)) this.persisted.set(entry.boothId, JSON.stringify(entry));
           for (const boothId of [...this.persisted.keys()]) if (!stored.has(boothId) && !this.writing.has(boothId)) this.persisted.delete(boothId);
@@ -326,11 +322,20 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
    * adoption (a `rooms` event then sends the side on).
    */
   private async direct(peer: Peer): Promise<void> {
-    const cluster = this.cluster;
-    if (!cluster || !this.state || this.closed) return;
+    if (!this.cluster || !this.state || this.closed) return;
     try {
       const claim = (await this.state.claims()).find((c) => (peer.role === 'booth' ? c.boothId === peer.id : c.specialistId === peer.id));
-      if (!claim || this.rooms.has(claim.boothId)) return;
+      if (claim) await this.sendTowards(peer, claim);
+    } catch (error) {
+      this.log.error({ code: codeOf(error), side: peer.role }, 'hub state: claims not read');
+    }
+  }
+
+  /** `direct` for a side whose claim is already read. */
+  private async sendTowards(peer: Peer, claim: StoredClaim): Promise<void> {
+    const cluster = this.cluster;
+    if (!cluster || this.closed || this.rooms.has(claim.boothId)) return;
+    try {
       const holder = await cluster.rooms.locate(claim.roomId);
       if (!holder?.live || holder.nodeId === cluster.nodeId || !peer.open) return;
       if (!holder.url) {
@@ -344,14 +349,13 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     }
   }
 
-  /** After a resync: every side here whose room is elsewhere is sent on. */
-  private async directAll(): Promise<void> {
+  /** Both sides connected here of the claims `which` picks are sent on to their rooms' nodes (the claims read once). */
+  private async directSides(which: (claim: StoredClaim) => boolean): Promise<void> {
     if (!this.state) return;
-    for (const claim of await this.state.claims().catch(() => [])) {
-      if (this.rooms.has(claim.boothId)) continue;
+    for (const claim of (await this.state.claims().catch(() => [])).filter(which)) {
       const booth = this.booths.peer(claim.boothId);
-      if (booth) await this.direct(booth);
-      for (const console of this.consolesOf(claim.specialistId)) await this.direct(console);
+      if (booth) await this.sendTowards(booth, claim);
+      for (const console of this.consolesOf(claim.specialistId)) await this.sendTowards(console, claim);
     }
   }
 
