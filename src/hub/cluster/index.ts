@@ -173,7 +173,8 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> {
     if (this.sweeping || this.closed) return;
     this.sweeping = true;
     try {
-      await this.readOrigins();
+      // The addresses are read on their own: a failed read must not hold up an adoption.
+      await this.readOrigins().catch((error: unknown) => this.opts.log.warn({ err: error }, 'live nodes\' addresses not read'));
       const rooms = await this.rooms.adoptOrphans();
       if (rooms.length > 0 && !this.closed) {
         this.opts.log.info({ nodeId: this.nodeId, rooms: rooms.length }, 'adopted orphaned rooms');
