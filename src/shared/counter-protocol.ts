@@ -131,6 +131,12 @@ export const SetIntakeParams = z.object({
   boothId: z.string().min(1).max(64),
   sessionId: z.string().min(1).max(64),
   intake: z.unknown(),
+  /**
+   * "Examen différé": the case to compile instead of a live call
+   * (src/shared/case-protocol.ts), unparsed like the intake and judged by the
+   * hub (INVALID_CASE, each problem in words).
+   */
+  deferred: z.unknown().optional(),
 }).strict();
 export type SetIntakeParams = z.infer<typeof SetIntakeParams>;
 
@@ -191,4 +197,6 @@ export const COUNTER_ERRORS = {
   notLoggedIn: 'NOT_LOGGED_IN',
   /** `counter.setIntake`: the intake is not one the shared schema accepts. */
   invalidIntake: 'INVALID_INTAKE',
+  /** `counter.setIntake` with `deferred`: the case request is not one the shared schema accepts. */
+  invalidCase: 'INVALID_CASE',
 } as const;

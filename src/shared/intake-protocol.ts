@@ -15,6 +15,7 @@
  * wins, and each change is a session event naming who made it.
  */
 import { z } from 'zod';
+import { CaseRequest } from './case-record';
 import { Intake } from './intake';
 
 export const INTAKE = {
@@ -36,6 +37,12 @@ export const IntakeUpdate = z.object({
   sessionId: z.string().min(1).max(64),
   intake: Intake,
   staff: CounterStaff,
+  /**
+   * "Examen différé": compile this case instead of joining the live queue
+   * (src/shared/case-protocol.ts), with when the hub took the patient's
+   * consent. Only from the counter: the case names who compiled it.
+   */
+  deferred: z.object({ request: CaseRequest, consentAt: z.iso.datetime({ offset: true }) }).strict().optional(),
 }).strict();
 export type IntakeUpdate = z.input<typeof IntakeUpdate>;
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AuscultationPoint, CLIP_BITS_PER_SAMPLE } from './auscultation';
 import { ContentType } from './binary-transfer';
+import { CaseManifest, VideoMeta } from './case-record';
 import { DeviceInfo, Ear, PhotoModality, Reading, SessionEvent } from './domain';
 
 /**
@@ -65,6 +66,10 @@ export const RecordItem = z.discriminatedUnion('kind', [
   z.object({ ...base, kind: z.literal('sessionEvent'), data: SessionEvent }).strict(),
   z.object({ ...base, kind: z.literal('photo'), data: PhotoMeta }).strict(),
   z.object({ ...base, kind: z.literal('clip'), data: ClipMeta }).strict(),
+  /** The patient's video of a forwarded case (src/shared/case-record.ts); bytes in `record.blobChunk` under its id. */
+  z.object({ ...base, kind: z.literal('video'), data: VideoMeta }).strict(),
+  /** A forwarded case's manifest, stored last: it names every item of the case. */
+  z.object({ ...base, kind: z.literal('case'), data: CaseManifest }).strict(),
 ]);
 export type RecordItem = z.infer<typeof RecordItem>;
 export type RecordKind = RecordItem['kind'];

@@ -59,6 +59,7 @@ export async function gatherReport(repo: RecordRepository, config: HubConfig, se
     if (item.kind === 'reading') report.readings.push(item.data);
     else if (item.kind === 'photo') report.photos.push(item.data);
     else if (item.kind === 'clip') report.clips.push(item.data);
+    else if (item.kind !== 'sessionEvent') continue;
     else if (item.data.type === 'identity') {
       const d = item.data.data ?? {};
       report.patient = { ...report.patient, firstName: str(d.firstName) ?? report.patient.firstName, lastName: str(d.lastName), birthDate: str(d.birthDate) };
