@@ -28,8 +28,8 @@ import { QUANTITY_WORDING } from './wording';
 
 const LOINC_SYSTEM = 'http://loinc.org';
 const UCUM_SYSTEM = 'http://unitsofmeasure.org';
-/** Namespace for the derived ids (devices, heart-rate observations): stable across exports. */
-const CABINE_NS = '6f1c9a52-5d3e-4b8e-9a57-1f0f6b3c2d10';
+/** Namespace for the derived ids (devices, heart-rate observations, a case's resources in fhir-case.ts): stable across exports. */
+export const CABINE_NS = '6f1c9a52-5d3e-4b8e-9a57-1f0f6b3c2d10';
 export const PSEUDONYM_SYSTEM = 'urn:cabine:pseudonym';
 
 const UNIT_DISPLAY: Record<string, string> = { Cel: '°C', '[degF]': '°F', 'mm[Hg]': 'mmHg', kPa: 'kPa', '/min': 'beats/minute', '%': '%', '1': '1' };
@@ -75,11 +75,11 @@ const VITAL_SIGNS: CodeableConcept[] = [{
   text: 'Vital Signs',
 }];
 
-function deviceUuid(d: DeviceInfo): string {
+export function deviceUuid(d: DeviceInfo): string {
   return uuidv5(`device:${d.id}:${d.serial}`, CABINE_NS);
 }
 
-function deviceResource(d: DeviceInfo): Device {
+export function deviceResource(d: DeviceInfo): Device {
   return {
     resourceType: 'Device',
     id: deviceUuid(d),
@@ -140,7 +140,7 @@ const EAR_SITE: Record<Ear, CodeableConcept> = {
   right: { coding: [{ system: 'http://snomed.info/sct', code: '25577004', display: 'Right ear structure' }], text: 'right ear' },
 };
 
-function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject: Reference): Media {
+export function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject: Reference): Media {
   const m = p.meta;
   return {
     resourceType: 'Media',
@@ -162,7 +162,7 @@ function mediaResource(p: NonNullable<SessionExport['photos']>[number], subject:
   };
 }
 
-function clipResource(c: NonNullable<SessionExport['clips']>[number], subject: Reference): Media {
+export function clipResource(c: NonNullable<SessionExport['clips']>[number], subject: Reference): Media {
   const m = c.meta;
   const name = AUSCULTATION_WORDING[m.point].name;
   return {
@@ -188,7 +188,7 @@ function practitionerUuid(id: string): string {
   return uuidv5(`practitioner:${id}`, CABINE_NS);
 }
 
-function practitionerResource(id: string, name: string): Practitioner {
+export function practitionerResource(id: string, name: string): Practitioner {
   return { resourceType: 'Practitioner', id: practitionerUuid(id), identifier: [{ system: SPECIALIST_SYSTEM, value: id }], name: [{ text: name }] };
 }
 
