@@ -132,18 +132,52 @@ export function photoLine(ph: PhotoMeta): string {
   return `${what} — ${parisTime(ph.takenAt)}, ${ph.width}×${ph.height}${pol} (réf. ${ph.id})`;
 }
 
-export async function reportPdf(r: SessionReport): Promise<Buffer> {
+/**
+ * A French A4 document as every Cabine PDF starts (the GP report, the printed
+ * answer to a case): `finish()` ends it and gives its bytes.
+ */
+export function startPdf(title: string): { doc: PDFKit.PDFDocument; finish: () => Promise<Buffer> } {
   // NOTE: no patient data in the PDF's metadata (Title, Subject): file managers and indexers show it.
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Compte rendu de téléconsultation', Author: 'Cabine' } });
+  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: title, Author: 'Cabine' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve, reject) => {
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  const heading = (text: string): void => {
-    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(text).moveDown(0.3).font('Helvetica').fontSize(10.5);
+  return {
+    doc,
+    finish: async () => {
+      doc.end();
+      await done;
+      return Buffer.concat(chunks);
+    },
   };
+}
+
+/** A section title, then body text. */
+export function pdfHeading(doc: PDFKit.PDFDocument, text: string): void {
+  doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(text).moveDown(0.3).font('Helvetica').fontSize(10.5);
+}
+
+/** A prescription on paper: its number, prescriber, items, instructions and its signed QR code (with the payload in clear below). */
+export async function drawPrescription(doc: PDFKit.PDFDocument, rx: Prescription): Promise<void> {
+  doc.font('Helvetica-Bold').text(`N° ${rx.number}`).font('Helvetica');
+  doc.text(`Prescrite le ${parisDateTime(rx.issuedAt)} par ${rx.prescriber.name} (${rx.prescriber.specialty})`);
+  for (const item of rx.items) {
+    const extra = [item.duration ? `pendant ${item.duration}` : null, item.quantity ? `quantité : ${item.quantity}` : null].filter(Boolean).join(', ');
+    doc.text(`• ${item.name} — ${item.dosage}${extra ? ` (${extra})` : ''}`);
+  }
+  if (rx.instructions) doc.text(`Consignes : ${rx.instructions}`);
+  const png = await QRCode.toBuffer(rx.qr, { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
+  if (doc.y + 130 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+  doc.moveDown(0.3).image(png, { width: 120 });
+  doc.moveDown(0.3).fontSize(8).fillColor('#444').text(rx.qr).fillColor('black').fontSize(10.5).moveDown(0.5);
+}
+
+export async function reportPdf(r: SessionReport): Promise<Buffer> {
+  const { doc, finish } = startPdf('Compte rendu de téléconsultation');
+  const heading = (text: string): void => pdfHeading(doc, text);
   doc.font('Helvetica-Bold').fontSize(18).text('Compte rendu de téléconsultation');
   doc.font('Helvetica').fontSize(10.5).moveDown(0.5);
   doc.text(`Date : ${parisDateTime(r.date)}`);
@@ -184,20 +218,6 @@ export async function reportPdf(r: SessionReport): Promise<Buffer> {
 
   heading('Ordonnance');
   if (r.prescriptions.length === 0) doc.text('Aucune ordonnance.');
-  for (const rx of r.prescriptions) {
-    doc.font('Helvetica-Bold').text(`N° ${rx.number}`).font('Helvetica');
-    doc.text(`Prescrite le ${parisDateTime(rx.issuedAt)} par ${rx.prescriber.name} (${rx.prescriber.specialty})`);
-    for (const item of rx.items) {
-      const extra = [item.duration ? `pendant ${item.duration}` : null, item.quantity ? `quantité : ${item.quantity}` : null].filter(Boolean).join(', ');
-      doc.text(`• ${item.name} — ${item.dosage}${extra ? ` (${extra})` : ''}`);
-    }
-    if (rx.instructions) doc.text(`Consignes : ${rx.instructions}`);
-    const png = await QRCode.toBuffer(rx.qr, { type: 'png', errorCorrectionLevel: 'M', margin: 1, width: 240 });
-    if (doc.y + 130 > doc.page.height - doc.page.margins.bottom) doc.addPage();
-    doc.moveDown(0.3).image(png, { width: 120 });
-    doc.moveDown(0.3).fontSize(8).fillColor('#444').text(rx.qr).fillColor('black').fontSize(10.5).moveDown(0.5);
-  }
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
+  for (const rx of r.prescriptions) await drawPrescription(doc, rx);
+  return finish();
 }
