@@ -28,13 +28,14 @@
  *   `basedOn` to tie it to the request (the live session's notes use it,
  *   fhir.ts).
  * - two Provenances: who compiled the case (the staff member on behalf of
- *   the pharmacy, when the booth finished it and when the hub received it)
+ *   the pharmacy, with the booth as a Device the pharmacy owns; when the booth
+ *   finished it and when the hub received it)
  *   and who answered (the doctor, with the hub's signature of the answer).
  * Pure: ids are derived (UUIDv5 in fhir.ts's namespace), so the same case
  * exports to the same bundle.
  */
 import type {
-  Bundle, BundleEntry, CodeableConcept, DiagnosticReport, Media, Observation, Organization, Patient, Practitioner, PractitionerRole, Provenance,
+  Bundle, BundleEntry, CodeableConcept, Device, DiagnosticReport, Media, Observation, Organization, Patient, Practitioner, PractitionerRole, Provenance,
   Reference, ServiceRequest,
 } from 'fhir/r4';
 import { v5 as uuidv5 } from 'uuid';
@@ -56,6 +57,7 @@ export const CASE_SYSTEM = 'urn:cabine:case';
 export const CASE_REQUEST_SYSTEM = 'urn:cabine:case-request';
 export const SPECIALTY_SYSTEM = 'urn:cabine:specialty';
 export const STAFF_SYSTEM = 'urn:cabine:staff';
+export const BOOTH_SYSTEM = 'urn:cabine:booth';
 export const REASON_SYSTEM = 'urn:cabine:visit-reason';
 /** The answer's codes (DiagnosticReport.code and conclusionCode): AnswerKind, urgency, liveWithin. */
 export const ANSWER_KIND_SYSTEM = 'urn:cabine:case-answer-kind';
@@ -182,6 +184,15 @@ export function caseBundle(e: CaseExport): Bundle {
     code: [{ text: 'Équipe officinale' }],
   });
 
+  // The booth the case was compiled in, the pharmacy's.
+  const booth = add<Device>({
+    resourceType: 'Device',
+    id: uuid(`booth:${e.boothId}`),
+    identifier: [{ system: BOOTH_SYSTEM, value: e.boothId }],
+    type: { text: 'cabine de téléconsultation' },
+    owner: ref(pharmacy, compiledBy.pharmacy.name),
+  });
+
   // The exam: the devices that measured, then each part.
   const devices = new Map<string, DeviceInfo>();
   for (const r of e.readings) devices.set(deviceUuid(r.device), r.device);
@@ -206,7 +217,6 @@ export function caseBundle(e: CaseExport): Bundle {
     identifier: [{ system: CASE_SYSTEM, value: m.caseId }],
     status: e.answer ? 'completed' : 'active',
     intent: 'order',
-    priority: 'routine',
     code: { coding: [{ system: CASE_REQUEST_SYSTEM, code: 'tele-expertise', display: 'Téléexpertise' }], text: `Téléexpertise — ${specialty}` },
     subject,
     authoredOn: m.completedAt,
@@ -231,6 +241,10 @@ export function caseBundle(e: CaseExport): Bundle {
       type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author', display: 'Author' }] },
       who: ref(staff, compiledBy.name),
       onBehalfOf: ref(pharmacy, compiledBy.pharmacy.name),
+    }, {
+      // The booth gathered the parts and stored them: an assembler in Provenance's words.
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'assembler', display: 'Assembler' }] },
+      who: ref(booth, e.boothId),
     }],
   });
 

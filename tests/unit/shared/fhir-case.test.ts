@@ -212,7 +212,12 @@ describe('FHIR R4 export of a forwarded case', () => {
   it('says in Provenance who compiled the case for which pharmacy and who answered it, with the answer’s signature', () => {
     const b = dermatology();
     const [compiled, answered] = only<Provenance>(b, 'Provenance');
-    expect(compiled).toMatchObject({ occurredDateTime: '2026-03-02T09:20:00.000Z', recorded: '2026-03-02T09:21:00.000Z', agent: [{ who: { display: 'Claire Dubois' }, onBehalfOf: { display: 'Pharmacie du Marché' } }] });
+    expect(compiled).toMatchObject({
+      occurredDateTime: '2026-03-02T09:20:00.000Z', recorded: '2026-03-02T09:21:00.000Z',
+      agent: [{ who: { display: 'Claire Dubois' }, onBehalfOf: { display: 'Pharmacie du Marché' } }, { who: { display: 'booth-arles-1' } }],
+    });
+    const booth = resources(b).find((r) => `urn:uuid:${r.id}` === compiled!.agent[1]!.who.reference)!;
+    expect(booth).toMatchObject({ resourceType: 'Device', identifier: [{ system: 'urn:cabine:booth', value: 'booth-arles-1' }], owner: { display: 'Pharmacie du Marché' } });
     expect(compiled!.target.map((t) => t.reference)).toContain(`urn:uuid:${one<ServiceRequest>(b, 'ServiceRequest').id}`);
     expect(answered).toMatchObject({ recorded: '2026-03-03T14:05:00.000Z', agent: [{ who: { display: 'Dr Anne Leroy' } }] });
     expect(answered!.target.map((t) => t.reference)).toEqual([one<DiagnosticReport>(b, 'DiagnosticReport'), one<MedicationRequest>(b, 'MedicationRequest')].map((r) => `urn:uuid:${r.id}`));
