@@ -27,10 +27,11 @@ describe('the deferred exam’s checklist', () => {
 
   it('adds items with ids that stay unique after a removal', () => {
     let list = DEFAULT_CHECKLIST.general.slice();
-    list = removeItem(list, 'i6');
+    list = removeItem(list, 'i2');
     list = addItem(list, 'otoscope-photo');
     list = addItem(list, 'dermatoscope-photo');
-    expect(list.slice(-2)).toEqual([{ id: 'i6', kind: 'otoscope-photo', ear: 'left' }, { id: 'i7', kind: 'dermatoscope-photo', bodySite: '' }]);
+    expect(list.map((i) => i.id)).toEqual(['i1', 'i3', 'i4', 'i5', 'i6', 'i7', 'i8']);
+    expect(list.slice(-2)).toEqual([{ id: 'i7', kind: 'otoscope-photo', ear: 'left' }, { id: 'i8', kind: 'dermatoscope-photo', bodySite: '' }]);
     expect(new Set(list.map((i) => i.id)).size).toBe(list.length);
   });
 
