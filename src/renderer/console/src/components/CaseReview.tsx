@@ -34,7 +34,12 @@ const dateTimeText = (iso: string): string =>
   new Date(iso).toLocaleString('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
 
 /** The case, loaded and reloaded (after an answer, or a refusal that someone answered first). */
-export function CaseReview({ hub, caseId, onBack }: { hub: Hub; caseId: string; onBack: () => void }) {
+export function CaseReview({ hub, caseId, answeredBy = null, onBack }: {
+  hub: Hub; caseId: string;
+  /** Who answered, as the latest `case.queue` note says: a change while the case is open reloads it (the form gives way to the answer). */
+  answeredBy?: string | null;
+  onBack: () => void;
+}) {
   const [file, setFile] = useState<CaseFile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [refused, setRefused] = useState<string | null>(null);
@@ -52,6 +57,10 @@ export function CaseReview({ hub, caseId, onBack }: { hub: Hub; caseId: string; 
   useEffect(() => {
     void load();
   }, [caseId]);
+  const hasAnswer = file?.answer != null;
+  useEffect(() => {
+    if (answeredBy && !hasAnswer) void load();
+  }, [answeredBy]);
   // Focus moves to the case's title once it shows, for the keyboard and screen readers.
   const shown = file !== null;
   useEffect(() => {
@@ -252,6 +261,12 @@ export function AnswerForm({ caseId, send }: { caseId: string; send: (params: ob
   const [problems, setProblems] = useState<Map<AnswerField, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  // After a refused press on "send", the first field to fix gets the focus (its problem is read with it).
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (attempt > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"], fieldset[aria-describedby] input')?.focus();
+  }, [attempt]);
   const set = <K extends keyof AnswerDraft>(key: K, value: AnswerDraft[K]): void => setD((x) => ({ ...x, [key]: value }));
   const described = (f: AnswerField) => (problems.has(f) ? { 'aria-invalid': true, 'aria-describedby': `answer-problem-${f}` } : {});
   const updateRow = (key: number, field: keyof Omit<Row, 'key'>, value: string): void => set('rows', d.rows.map((r) => (r.key === key ? { ...r, [field]: value } : r)));
@@ -259,6 +274,7 @@ export function AnswerForm({ caseId, send }: { caseId: string; send: (params: ob
     const r = answerOf(caseId, d);
     if (!r.ok) {
       setProblems(r.problems);
+      setAttempt((a) => a + 1);
       return;
     }
     setProblems(new Map());
@@ -269,7 +285,7 @@ export function AnswerForm({ caseId, send }: { caseId: string; send: (params: ob
   return (
     <section className="panel case-answer-form" aria-labelledby="answer-title">
       <h2 id="answer-title">Votre réponse</h2>
-      <form onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label="Réponse au cas" noValidate>
+      <form ref={form} onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label="Réponse au cas" noValidate>
         {problems.size > 0 && <p className="error" role="alert" data-testid="answer-problems">À corriger avant d’envoyer : {problems.size}</p>}
         <fieldset {...(problems.has('kind') ? { 'aria-describedby': 'answer-problem-kind' } : {})}>
           <legend>Type de réponse</legend>

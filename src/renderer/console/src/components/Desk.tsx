@@ -180,7 +180,7 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
             onEnd={() => void end()} onBack={() => setCall(null)}
           />
         ) : reviewing ? (
-          <CaseReview key={reviewing} hub={hub} caseId={reviewing} onBack={() => setReviewing(null)} />
+          <CaseReview key={reviewing} hub={hub} caseId={reviewing} answeredBy={cases.find((c) => c.caseId === reviewing)?.answeredBy ?? null} onBack={() => setReviewing(null)} />
         ) : (
           <div className="desk__queues">
             <WaitingRoom queue={queue} onClaim={(w) => void claim(w)} busy={claiming} />
