@@ -39,8 +39,11 @@
  *   at `caseAnswerPdfUrl(caseId)` (staff cookie).
  */
 import { z } from 'zod';
-import { CaseSpecialty, PickupCode } from './case-record';
+import { CaseEntry, CaseSpecialty, ChecklistItem, PickupCode, VideoMeta } from './case-record';
 import { PrescribeParams, Prescription } from './consult-protocol';
+import { Reading } from './domain';
+import { DoctorIntake } from './intake';
+import { ClipMeta, PhotoMeta } from './record-protocol';
 
 export const CASE = {
   // console → hub (requests)
@@ -162,3 +165,29 @@ export const CASE_ERRORS = {
   /** Not every part of the case has arrived yet. */
   incomplete: 'CASE_INCOMPLETE',
 } as const;
+
+// ---- the review (the console's `case.open`) --------------------------------------------------
+
+/**
+ * What `case.open` answers: the case as the doctor reviews it, each blob at
+ * the URL the console fetches with its cookie. `case.list` answers a
+ * CaseQueueNote, `case.answer` the CaseAnswer as recorded.
+ *
+ * NOTE: defined here by h20ui to the shape the brief gives h20hub (which
+ * defines it for the hub); at merge the two definitions are one.
+ */
+export const CaseFile = z.object({
+  summary: CaseSummary,
+  patient: DoctorIntake,
+  note: z.string(),
+  /** Who compiled it: "Marie Durand, Pharmacie du Centre". */
+  compiledBy: z.string(),
+  checklist: z.array(ChecklistItem),
+  entries: z.array(CaseEntry),
+  readings: z.array(Reading),
+  photos: z.array(z.object({ meta: PhotoMeta, url: z.string() }).strict()),
+  clips: z.array(z.object({ meta: ClipMeta, url: z.string() }).strict()),
+  video: z.object({ meta: VideoMeta, url: z.string() }).strict().nullable(),
+  answer: CaseAnswer.nullable(),
+}).strict();
+export type CaseFile = z.infer<typeof CaseFile>;

@@ -7,6 +7,9 @@
  * their message is shown as is.
  */
 
+import { CASE_ERRORS } from '../../../shared/case-protocol';
+import { alreadyAnsweredText } from './case-review';
+
 /** A failure the console reports: a stable `code`, and a message already in French for the doctor. */
 export class ConsoleError extends Error {
   constructor(readonly code: string, message: string) {
@@ -17,6 +20,8 @@ export class ConsoleError extends Error {
 /** The doctor's sentence for a hub refusal of `method` with `code`; `message` is the hub's. */
 export function frenchError(method: string, code: string, message: string): string {
   if (method.startsWith('consult.') && message && code !== 'INTERNAL') return message;
+  // The refusal names who answered first: the doctor reads that name.
+  if (code === CASE_ERRORS.alreadyAnswered) return alreadyAnsweredText(message);
   return HUB_CODES[code] ?? `Le serveur a refusé l’opération (code ${code}) : réessayez ; si cela se répète, prévenez le support technique.`;
 }
 
@@ -37,6 +42,9 @@ const HUB_CODES: Record<string, string> = {
   TIMEOUT: 'Le serveur ne répond pas : réessayez dans quelques secondes.',
   INVALID_PARAMS: 'La console a envoyé une demande que le serveur ne comprend pas : rechargez la page.',
   UNKNOWN_METHOD: 'La console n’est pas à jour avec le serveur : rechargez la page.',
+  [CASE_ERRORS.unknownCase]: 'Ce cas n’existe plus sur le serveur : la liste des examens différés va se mettre à jour.',
+  [CASE_ERRORS.notYourSpecialty]: 'Ce cas relève d’une spécialité que votre compte ne traite pas.',
+  [CASE_ERRORS.incomplete]: 'Toutes les pièces de ce cas ne sont pas encore arrivées : réessayez dans quelques minutes.',
   INTERNAL: 'Erreur interne du serveur : réessayez ; si cela se répète, prévenez le support technique.',
 };
 

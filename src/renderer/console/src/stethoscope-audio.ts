@@ -97,3 +97,35 @@ export class StethoscopePlayer {
     this.element.srcObject = null;
   }
 }
+
+/**
+ * A recorded clip (a case's WAV in an <audio controls> element) through the
+ * same filters as the live listening: element → high-pass → low-pass →
+ * the speakers. Built on the first play (a user gesture: browsers start
+ * audio contexts only then); once built, the element plays only through it.
+ */
+export class ClipFilter {
+  private readonly highpass: BiquadFilterNode;
+  private readonly lowpass: BiquadFilterNode;
+  private readonly source: MediaElementAudioSourceNode;
+
+  constructor(readonly ctx: AudioContext, element: HTMLMediaElement, mode: FilterMode) {
+    this.source = ctx.createMediaElementSource(element);
+    this.highpass = ctx.createBiquadFilter();
+    this.highpass.type = 'highpass';
+    this.lowpass = ctx.createBiquadFilter();
+    this.lowpass.type = 'lowpass';
+    this.source.connect(this.highpass).connect(this.lowpass).connect(ctx.destination);
+    this.setMode(mode);
+  }
+
+  setMode(mode: FilterMode): void {
+    this.highpass.frequency.value = FILTER_MODES[mode].highpass;
+    this.lowpass.frequency.value = FILTER_MODES[mode].lowpass;
+  }
+
+  close(): void {
+    for (const node of [this.source, this.highpass, this.lowpass]) node.disconnect();
+    void this.ctx.close().catch(() => undefined);
+  }
+}

@@ -3,7 +3,9 @@
  * with its sound and notification (once "Activer les alertes" was tapped),
  * "J'arrive" (the booth then shows "Le pharmacien arrive" with the staff
  * member's first name), and the intake of a booth whose patient is at the
- * identity step or in the waiting room.
+ * identity step or in the waiting room — for a live consultation or an
+ * "Examen différé" — and the pharmacy's deferred cases, whose urgent
+ * answers ring like an alert until someone has called the patient.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { systemClock } from '../../../shared/clock';
@@ -11,7 +13,11 @@ import { COUNTER_API, COUNTER_ERRORS, type Board, type BoardBooth, type BoothAct
 import type { Intake } from '../../../shared/intake';
 import { draftOf, type IntakeDraft } from '../../../shared/intake-draft';
 import { signIn } from '../../../shared/sign-in';
+import type { CounterCase } from '../../../shared/case-protocol';
+import { formatPickupCode, type CaseRequestInput } from '../../../shared/case-record';
 import { armAlerts, ring, type Armed } from './alerting';
+import { CaseRings, CasesSection } from './CasesSection';
+import type { DeferredDraft } from './deferred';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
 import { IntakeForm, type IntakeOutcome } from './IntakeForm';
@@ -30,8 +36,10 @@ function intakeSession(b: BoardBooth): string | null {
   return (a.kind === 'steps' && a.step === IDENTITY_STEP) || a.kind === 'waiting' ? a.sessionId : null;
 }
 
-function refusalWords(lang: Lang, code: string): string {
+function refusalWords(lang: Lang, code: string, message = ''): string {
   switch (code) {
+    // The hub words its refusal of a case in English only: the French page says what to check, the English one adds the detail.
+    case COUNTER_ERRORS.invalidCase: return t(lang, 'intake.refused.case', { why: lang === 'en' ? message : '' }).trim();
     case COUNTER_ERRORS.notYourPharmacy: case 'OTHER_PHARMACY': return t(lang, 'intake.refused.pharmacy');
     case COUNTER_ERRORS.invalidIntake: return t(lang, 'intake.refused.invalid');
     case COUNTER_ERRORS.boothOffline: case 'CLOSED': return t(lang, 'intake.refused.offline');
@@ -92,6 +100,9 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
   // The booth and session whose intake is open; the drafts by session, so a form closed and opened again keeps what was typed.
   const [intakeFor, setIntakeFor] = useState<{ boothId: string; sessionId: string } | null>(null);
   const [drafts, setDrafts] = useState<ReadonlyMap<string, IntakeDraft>>(new Map());
+  const [deferredDrafts, setDeferredDrafts] = useState<ReadonlyMap<string, DeferredDraft | null>>(new Map());
+  const [cases, setCases] = useState<CounterCase[]>([]);
+  const [calling, setCalling] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const armedRef = useRef<Armed>('no');
   const langRef = useRef(lang);
@@ -100,7 +111,17 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
   useEffect(() => {
     const c = new CounterClient({
       board: setBoard,
-      status: setOnline,
+      status: (up: boolean) => {
+        setOnline(up);
+        // Each connection lists the cases again: notes missed while away are not replayed.
+        if (up) c.listCases().then(setCases, () => undefined);
+      },
+      cases: setCases,
+      caseRing: (note) => {
+        const l = langRef.current;
+        const code = formatPickupCode(note.pickupCode);
+        if (audio.current) void ring(audio.current, armedRef.current, { alertId: note.caseId, ring: note.ring, urgent: true, title: t(l, 'notify.case', { code }), body: t(l, 'cases.called') });
+      },
       refused: onSignedOut,
       ring: (note: RingNote) => {
         const l = langRef.current;
@@ -127,16 +148,24 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
       else setRefusal(t(lang, 'alert.refused', { why: e instanceof CounterError ? e.code : String(e) }));
     });
   };
-  const sendIntake = async (boothId: string, sessionId: string, intake: Intake): Promise<IntakeOutcome> => {
+  const calledPatient = (cs: CounterCase): void => {
+    setRefusal(null);
+    setCalling(cs.caseId);
+    client.current?.acknowledgeCase(cs.caseId).catch((e: unknown) => {
+      if (e instanceof CounterError && e.code === COUNTER_ERRORS.notLoggedIn) onSignedOut();
+      else setRefusal(t(lang, 'cases.refused', { why: e instanceof CounterError ? e.code : String(e) }));
+    }).finally(() => setCalling(null));
+  };
+  const sendIntake = async (boothId: string, sessionId: string, intake: Intake, deferred?: CaseRequestInput): Promise<IntakeOutcome> => {
     const c = client.current;
     if (!c) return { kind: 'refused', message: t(lang, 'intake.refused.offline') };
     try {
-      const r = await c.setIntake({ boothId, sessionId, intake });
+      const r = await c.setIntake({ boothId, sessionId, intake, ...(deferred ? { deferred } : {}) });
       if (r.accepted) return { kind: 'saved' };
       return { kind: 'refused', message: t(lang, r.reason === 'session' ? 'intake.refused.session' : 'intake.refused.step') };
     } catch (e) {
       if (e instanceof CounterError && e.code === COUNTER_ERRORS.notLoggedIn) onSignedOut();
-      return { kind: 'refused', message: refusalWords(lang, e instanceof CounterError ? e.code : String(e)) };
+      return { kind: 'refused', message: e instanceof CounterError ? refusalWords(lang, e.code, e.message) : refusalWords(lang, String(e)) };
     }
   };
   // The form stays open while the booth still takes an intake for the session it was opened for: a new patient closes it.
@@ -155,6 +184,7 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
         <button type="button" className="link" onClick={() => void signOut()}>{t(lang, 'logout')}</button>
       </header>
       <audio ref={audio} src="audio/chime.wav" preload="auto" data-testid="chime" />
+      <CaseRings lang={lang} cases={cases} onCalled={calledPatient} busy={calling} />
       <section className={`arming arming--${armed === 'no' ? 'off' : 'on'}`} data-testid="arming" data-armed={armed}>
         {armed === 'no'
           ? <><p>{t(lang, 'alerts.notArmed')}</p><button type="button" className="primary" data-testid="arm" onClick={() => void arm()}>{t(lang, 'alerts.arm')}</button></>
@@ -172,9 +202,12 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
         <IntakeForm key={intakeFor.sessionId} lang={lang} boothId={intakeFor.boothId} clock={systemClock}
           draft={drafts.get(intakeFor.sessionId) ?? draftOf(null)}
           onDraft={(d) => setDrafts((prev) => new Map(prev).set(intakeFor.sessionId, d))}
-          send={(intake) => sendIntake(intakeFor.boothId, intakeFor.sessionId, intake)}
+          deferred={deferredDrafts.get(intakeFor.sessionId) ?? null}
+          onDeferred={(d) => setDeferredDrafts((prev) => new Map(prev).set(intakeFor.sessionId, d))}
+          send={(intake, deferred) => sendIntake(intakeFor.boothId, intakeFor.sessionId, intake, deferred)}
           onClose={() => setIntakeFor(null)} />
       )}
+      <CasesSection lang={lang} cases={cases} />
     </main>
   );
 }

@@ -16,6 +16,9 @@ import {
   ExceptionReason, intakeProblems, intakeSchema, Pathway, problemText, REASON_CODES, REASON_LABEL, SEX_LABEL, type Intake, type Sex,
 } from '../../../shared/intake';
 import { intakeInputOf, nirAsTyped, type IntakeDraft } from '../../../shared/intake-draft';
+import type { CaseRequestInput } from '../../../shared/case-record';
+import { deferredRequest, newDeferred, type DeferredDraft, type DeferredProblems } from './deferred';
+import { DeferredFields } from './DeferredFields';
 import { t, type Key, type Lang } from './i18n';
 
 /** What to say of the three date fields; nothing while the year is still being typed, everything after a press on "save". */
@@ -120,14 +123,25 @@ const SEXES: readonly Sex[] = ['F', 'M', 'I'];
 
 export type IntakeOutcome = { kind: 'saved' } | { kind: 'refused'; message: string };
 
-export function IntakeForm({ lang, boothId, draft, onDraft, clock, send, onClose }: {
+/**
+ * The intake, for a live consultation or an "Examen différé" (`deferred`
+ * not null: the case's fields below the intake's, checked with it).
+ */
+export function IntakeForm({ lang, boothId, draft, onDraft, deferred = null, onDeferred, clock, send, onClose }: {
   lang: Lang; boothId: string; draft: IntakeDraft; onDraft: (d: IntakeDraft) => void; clock: Pick<Clock, 'now'>;
-  /** Sends the checked intake; says what became of it, in words. */
-  send: (intake: Intake) => Promise<IntakeOutcome>;
+  /** The deferred exam being prepared; null: a live consultation. */
+  deferred?: DeferredDraft | null; onDeferred?: (d: DeferredDraft | null) => void;
+  /** Sends the checked intake (and the case for a deferred exam); says what became of it, in words. */
+  send: (intake: Intake, deferred?: CaseRequestInput) => Promise<IntakeOutcome>;
   onClose: () => void;
 }) {
   const d = draft;
   const [problems, setProblems] = useState<Map<string, string>>(new Map());
+  const [caseProblems, setCaseProblems] = useState<DeferredProblems>(new Map());
+  const setDeferred = (next: DeferredDraft | null): void => {
+    setOutcome(null);
+    onDeferred?.(next);
+  };
   const [submitted, setSubmitted] = useState(false);
   const [outcome, setOutcome] = useState<IntakeOutcome | 'sending' | null>(null);
   const set = <K extends keyof IntakeDraft>(key: K) => (value: IntakeDraft[K]) => {
@@ -146,6 +160,8 @@ export function IntakeForm({ lang, boothId, draft, onDraft, clock, send, onClose
     e.preventDefault();
     setSubmitted(true);
     const parsed = intakeSchema(clock).safeParse(intakeInputOf(d, check.ok ? check.iso : ''));
+    const request = deferred ? deferredRequest(deferred) : null;
+    setCaseProblems(request && !request.ok ? request.problems : new Map());
     if (!parsed.success) {
       // The three date fields say their own problem, in their own words.
       const list = intakeProblems(parsed.error, lang).filter((p) => !(p.field === 'identity.birthDate' && !check.ok));
@@ -153,13 +169,16 @@ export function IntakeForm({ lang, boothId, draft, onDraft, clock, send, onClose
       setOutcome(null);
       return;
     }
-    if (!check.ok) return;
     setProblems(new Map());
+    if (!check.ok || (request && !request.ok)) {
+      setOutcome(null);
+      return;
+    }
     setOutcome('sending');
-    void send(parsed.data).then(setOutcome);
+    void (request?.ok ? send(parsed.data, request.request) : send(parsed.data)).then(setOutcome);
   };
 
-  const count = problems.size + (submitted && !check.ok ? 1 : 0);
+  const count = problems.size + caseProblems.size + (submitted && !check.ok ? 1 : 0);
   return (
     <section className="cintake" aria-labelledby="counter-intake-title">
       <header className="cintake__head">
@@ -168,6 +187,21 @@ export function IntakeForm({ lang, boothId, draft, onDraft, clock, send, onClose
       </header>
       <form onSubmit={save} data-testid="intake-form" noValidate>
         {count > 0 && <p className="cintake__problem" role="alert" data-testid="intake-problems">{t(lang, 'intake.fix')} {count}</p>}
+        {onDeferred && (
+          <fieldset className="cintake__choices">
+            <legend>{t(lang, 'intake.mode')}</legend>
+            <div className="cintake__options">
+              <label className="cintake__option">
+                <input type="radio" name="counter-mode" data-testid="mode-live" checked={deferred === null} onChange={() => setDeferred(null)} />
+                {t(lang, 'intake.mode.live')}
+              </label>
+              <label className="cintake__option">
+                <input type="radio" name="counter-mode" data-testid="mode-deferred" checked={deferred !== null} onChange={() => setDeferred(deferred ?? newDeferred())} />
+                {t(lang, 'intake.mode.deferred')}
+              </label>
+            </div>
+          </fieldset>
+        )}
         <fieldset className="cintake__section">
           <legend>{t(lang, 'intake.identity')}</legend>
           <div className="cintake__row">
@@ -205,11 +239,12 @@ export function IntakeForm({ lang, boothId, draft, onDraft, clock, send, onClose
           </label>
           {problem('reportToGp') && <p className="cintake__problem" role="alert" data-testid="problem-report-to-gp">{problem('reportToGp')}</p>}
         </fieldset>
+        {deferred && <DeferredFields lang={lang} draft={deferred} onChange={setDeferred} problems={caseProblems} />}
         <div className="cintake__actions">
           <button type="submit" className="primary" data-testid="save-intake" disabled={outcome === 'sending'}>{t(lang, 'intake.save')}</button>
           <p aria-live="polite" className="cintake__outcome">
             {outcome === 'sending' && t(lang, 'intake.sending')}
-            {outcome !== 'sending' && outcome?.kind === 'saved' && <span className="cintake__ok" data-testid="intake-saved">{t(lang, 'intake.saved', { booth: boothId })}</span>}
+            {outcome !== 'sending' && outcome?.kind === 'saved' && <span className="cintake__ok" data-testid="intake-saved">{t(lang, deferred ? 'deferred.saved' : 'intake.saved', { booth: boothId })}</span>}
             {outcome !== 'sending' && outcome?.kind === 'refused' && <span className="cintake__problem" role="alert" data-testid="intake-refused">{outcome.message}</span>}
           </p>
         </div>

@@ -9,6 +9,8 @@
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
 import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams, type SetIntakeParams } from '../../../shared/counter-protocol';
 import { IntakeUpdateResult } from '../../../shared/intake-protocol';
+import { CASE, CaseRingNote, CounterCasesNote, type CounterCase } from '../../../shared/case-protocol';
+import type { z } from 'zod';
 import { parseHubText } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 
@@ -27,6 +29,10 @@ export interface CounterEvents {
   status(online: boolean): void;
   /** The first connection was refused: not signed in (any more). */
   refused(): void;
+  /** The pharmacy's deferred cases, whole (`counter.cases`, on each change). */
+  cases?(cases: CounterCase[]): void;
+  /** An urgent answer rings again until someone acknowledges it (`counter.caseRing`). */
+  caseRing?(note: z.infer<typeof CaseRingNote>): void;
 }
 
 export class CounterClient {
@@ -84,6 +90,12 @@ export class CounterClient {
         } else if (frame.m === COUNTER.ringNote) {
           const note = RingNote.safeParse(frame.p);
           if (note.success) this.on.ring(note.data);
+        } else if (frame.m === CASE.counterNote) {
+          const note = CounterCasesNote.safeParse(frame.p);
+          if (note.success) this.on.cases?.(note.data.cases);
+        } else if (frame.m === CASE.ringNote) {
+          const note = CaseRingNote.safeParse(frame.p);
+          if (note.success) this.on.caseRing?.(note.data);
         }
       }
     };
@@ -98,6 +110,18 @@ export class CounterClient {
     const answer = IntakeUpdateResult.safeParse(await this.request(COUNTER.setIntake, params));
     if (!answer.success) throw new CounterError('BAD_ANSWER', 'unexpected answer');
     return answer.data;
+  }
+
+  /** The pharmacy's deferred cases now (on each connection: notes missed while away are not replayed). */
+  async listCases(): Promise<CounterCase[]> {
+    const answer = CounterCasesNote.safeParse(await this.request(CASE.counterList, {}));
+    if (!answer.success) throw new CounterError('BAD_ANSWER', 'unexpected answer');
+    return answer.data.cases;
+  }
+
+  /** "J'ai appelé le patient": the urgent answer stops ringing, on every counter page of the pharmacy. */
+  acknowledgeCase(caseId: string): Promise<unknown> {
+    return this.request(CASE.acknowledge, { caseId });
   }
 
   private request(method: string, params: unknown): Promise<unknown> {

@@ -2,9 +2,13 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { systemClock, type Clock } from '../../../../shared/clock';
 import type { BoothAway } from '../format';
 import { HubClient } from '../hub-client';
+import { CASE, CaseQueueNote, type CaseSummary } from '../../../../shared/case-protocol';
+import { orderCases } from '../case-queue';
 import { BoothOffline, CONSOLE_REQUESTS, Elsewhere as ElsewhereNote, QUEUE, QueueUpdated, ROOM, RoomClosed } from '../../../../shared/media-protocol';
 import type { CallInfo, Me, Presence, Waiting } from '../types';
 import { prefetchCallMedia } from './call-media-lazy';
+import { CaseQueue } from './CaseQueue';
+import { CaseReview } from './CaseReview';
 import { Consultation } from './Consultation';
 import { Elsewhere } from './Elsewhere';
 import { WaitingRoom } from './WaitingRoom';
@@ -13,7 +17,10 @@ const labelOf = (w: Pick<Waiting, 'boothId' | 'pharmacy'>): string => (w.pharmac
 
 /**
  * The logged-in doctor's desk: the hub connection, the waiting room, and the
- * consultation (live, then its wrap-up until the doctor goes back).
+ * consultation (live, then its wrap-up until the doctor goes back); beside
+ * the waiting room, the deferred cases ("Examens différés") and the review
+ * of the one opened. A live patient claimed comes first: the review is kept
+ * to return to after the call.
  *
  * One doctor may open the console in several tabs; the hub lets one
  * connection hold the call (src/hub/media/rooms.ts). A tab that does
@@ -26,6 +33,9 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
   const [hub] = useState(() => new HubClient());
   const [online, setOnline] = useState(false);
   const [queue, setQueue] = useState<Waiting[]>([]);
+  // The deferred cases of the doctor's specialties, whole on each `case.queue` note; the one under review.
+  const [cases, setCases] = useState<CaseSummary[]>([]);
+  const [reviewing, setReviewing] = useState<string | null>(null);
   const [call, setCall] = useState<CallInfo | null>(null);
   const [live, setLive] = useState(false);
   const [presence, setPresence] = useState<Presence>('here');
@@ -49,6 +59,9 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
       if (m === QUEUE.updated) {
         const q = QueueUpdated.safeParse(d);
         if (q.success) setQueue(q.data.booths);
+      } else if (m === CASE.queueNote) {
+        const q = CaseQueueNote.safeParse(d);
+        if (q.success) setCases(orderCases(q.data.cases));
       } else if (m === ROOM.closed) {
         setLive(false);
         setAway(null);
@@ -87,6 +100,9 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
     const afterConnect = async (): Promise<void> => {
       const list = CONSOLE_REQUESTS[QUEUE.list].result.safeParse(await hub.request(QUEUE.list, {}).catch(() => null));
       if (list.success) setQueue(list.data.booths);
+      // The cases changed while we were away: listed again (a hub without cases answers nothing usable, and the section stays empty).
+      const listed = CaseQueueNote.safeParse(await hub.request(CASE.list, {}).catch(() => null));
+      if (listed.success) setCases(orderCases(listed.data.cases));
       // A reloaded console returns to its call (the hub keeps the room).
       const parsed = CONSOLE_REQUESTS[ROOM.mine].result.safeParse(await hub.request(ROOM.mine, {}).catch(() => null));
       const mine = parsed.success ? parsed.data : null;
@@ -163,8 +179,13 @@ export function Desk({ me, onLogout, clock = systemClock }: { me: Me; onLogout: 
             key={`${call.boothId}:${call.roomId ?? ''}`} hub={hub} call={call} live={live} online={online} away={away} endedReason={endedReason} clock={clock} waiting={queue.length}
             onEnd={() => void end()} onBack={() => setCall(null)}
           />
+        ) : reviewing ? (
+          <CaseReview key={reviewing} hub={hub} caseId={reviewing} answeredBy={cases.find((c) => c.caseId === reviewing)?.answeredBy ?? null} onBack={() => setReviewing(null)} />
         ) : (
-          <WaitingRoom queue={queue} onClaim={(w) => void claim(w)} busy={claiming} />
+          <div className="desk__queues">
+            <WaitingRoom queue={queue} onClaim={(w) => void claim(w)} busy={claiming} />
+            <CaseQueue cases={cases} onOpen={(c) => setReviewing(c.caseId)} busy={null} />
+          </div>
         )}
       </main>
     </div>
