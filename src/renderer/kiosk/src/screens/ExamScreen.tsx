@@ -10,27 +10,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { AUSCULTATION_WORDING } from '../../../../shared/auscultation';
 import { formatPickupCode, MAX_VIDEO_MS, type ChecklistItem } from '../../../../shared/case-record';
-import { EAR_WORDING } from '../../../../shared/wording';
+import { itemLabel } from '../exam-items';
 import { EXAM_SKIP_REASONS, type ExamView } from '../../../../shared/session-view';
 import { browserMediaDevices, openPatientMedia } from '../media-devices';
-import { t, type MessageKey } from '../i18n';
+import { t } from '../i18n';
 import { browserRecorder, startTake, uploadVideo, type VideoTake } from '../video-recorder';
 import { MeasurementPanel, useInstrumentCamera } from './ConsultationScreen';
 import { AuscultationIllustration } from './Illustrations';
 import { StepScreen, type KioskScreenProps } from './Layout';
-
-type Lang = 'fr' | 'en';
-
-/** An item's name in the patient's language, with its site (body site, ear, stethoscope point). */
-export function itemLabel(item: ChecklistItem, l: Lang): string {
-  switch (item.kind) {
-    case 'dermatoscope-photo': return `${t(l, 'measure.dermatoscope-photo')} · ${item.bodySite}`;
-    case 'otoscope-photo': return `${t(l, 'measure.otoscope-photo')} · ${EAR_WORDING[item.ear][l]}`;
-    case 'auscultation': return t(l, 'exam.item.auscultation', { point: AUSCULTATION_WORDING[item.point].name });
-    case 'video': return t(l, 'exam.item.video');
-    default: return t(l, `measure.${item.kind}` as MessageKey);
-  }
-}
 
 function Checklist(p: KioskScreenProps & { exam: ExamView }) {
   const l = p.view.language;
