@@ -105,7 +105,8 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
     alert,
     deviceFault: top === 'consultation' || value.assistant === 'on' ? c.deviceFault : null,
     muted: value.voice === 'muted',
-    canBack: snapshot.can({ type: 'BACK' }),
+    // The exam's list, its sending and its pick-up screen have no step behind them (the inactivity region takes BACK as a touch).
+    canBack: snapshot.can({ type: 'BACK' }) && !['exam.checklist', 'exam.sending', 'exam.pickup'].includes(state),
     canCancel: snapshot.can({ type: 'CANCEL' }),
   };
   if (top === 'identity' || assistant) {

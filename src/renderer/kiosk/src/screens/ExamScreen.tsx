@@ -36,7 +36,7 @@ function Checklist(p: KioskScreenProps & { exam: ExamView }) {
                 setSkipping(null);
               }}>{reason}</button>
           ))}
-          <button type="button" className="btn btn--primary" data-testid="exam-skip-cancel" onClick={() => setSkipping(null)}>{t(l, 'exam.skip.cancel')}</button>
+          <button type="button" className="btn btn--quiet" data-testid="exam-skip-cancel" onClick={() => setSkipping(null)}>{t(l, 'exam.skip.cancel')}</button>
         </div>
       </section>
     );
@@ -54,11 +54,11 @@ function Checklist(p: KioskScreenProps & { exam: ExamView }) {
             </span>
             <span className="exam-item__actions">
               {state !== 'skipped' && (
-                <button type="button" className="btn btn--primary" data-testid={`exam-do-${item.id}`}
+                <button type="button" className="btn btn--secondary" data-testid={`exam-do-${item.id}`}
                   onClick={() => p.send({ type: 'EXAM_CHOOSE', itemId: item.id })}>{t(l, state === 'done' ? 'exam.redo' : 'exam.do')}</button>
               )}
               {state === 'todo' && (
-                <button type="button" className="btn btn--secondary" data-testid={`exam-skip-${item.id}`} onClick={() => setSkipping(item)}>{t(l, 'exam.skip')}</button>
+                <button type="button" className="btn btn--quiet" data-testid={`exam-skip-${item.id}`} onClick={() => setSkipping(item)}>{t(l, 'exam.skip')}</button>
               )}
             </span>
           </li>
@@ -207,10 +207,9 @@ function Pickup(p: KioskScreenProps & { exam: ExamView }) {
   return (
     <section className="panel" data-testid="exam-pickup">
       <h2 className="subtitle">{t(l, 'exam.pickup.title')}</h2>
-      <p className="lead">{t(l, 'exam.pickup.code')}</p>
+      <p className="lead">{t(l, 'exam.pickup.code')} :</p>
       <p className="pickup-code" data-testid="exam-pickup-code" aria-label={code ? code.split('').join(' ') : ''}>{code ? formatPickupCode(code) : '…'}</p>
-      <p className="instruction">{t(l, 'exam.pickup.answer', { h: p.exam.answerHours })}</p>
-      <p className="lead">{t(l, 'exam.pickup.counter')}</p>
+      <p className="instruction">{t(l, 'exam.pickup.answer', { h: p.exam.answerHours })} {t(l, 'exam.pickup.counter')}</p>
       <div className="actions">
         <button type="button" className="btn btn--primary btn--big" data-testid="finish" onClick={() => p.send({ type: 'FINISH' })}>{t(l, 'exam.pickup.finish')}</button>
       </div>
@@ -236,7 +235,7 @@ export function ExamScreen(p: KioskScreenProps) {
   else if (sub === 'pickup') body = <Pickup {...p} exam={exam} />;
   else body = <section className="panel" data-testid="exam-sending"><p className="lead" role="status">{t(l, 'exam.sending')}</p></section>;
   return (
-    <StepScreen {...p} testid={`exam-${sub}`} title={t(l, 'exam.title')}>
+    <StepScreen {...p} testid={`exam-${sub}`} title={t(l, 'exam.title')} hideTitle={sub !== 'checklist'}>
       {body}
     </StepScreen>
   );
