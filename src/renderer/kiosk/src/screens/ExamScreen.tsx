@@ -27,9 +27,9 @@ function Checklist(p: KioskScreenProps & { exam: ExamView }) {
     return (
       <section className="panel" data-testid="exam-skip" data-item={skipping.id}>
         <h2 className="subtitle">{t(l, 'exam.skip.title', { item: itemLabel(skipping, l) })}</h2>
-        <div className="actions actions--column">
+        <div className="actions actions--grid">
           {EXAM_SKIP_REASONS[l].map((reason, i) => (
-            <button key={reason} type="button" className="btn btn--secondary btn--big" data-testid={`exam-skip-reason-${i}`}
+            <button key={reason} type="button" className="btn btn--secondary" data-testid={`exam-skip-reason-${i}`}
               onClick={() => {
                 // The French words go to the doctor, whatever the patient's language.
                 p.send({ type: 'EXAM_SKIP', itemId: skipping.id, reason: EXAM_SKIP_REASONS.fr[i]! });
@@ -116,6 +116,7 @@ function ExamVideo(p: KioskScreenProps) {
   const l = p.view.language;
   const [s, setS] = useState<VideoStep>({ step: 'ready' });
   const live = useRef<HTMLVideoElement>(null);
+  const replay = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
   const stopRef = useRef<(() => void) | null>(null);
   useEffect(() => () => {
@@ -163,7 +164,7 @@ function ExamVideo(p: KioskScreenProps) {
     <section className="panel" data-testid="exam-video" data-step={s.step}>
       <h2 className="subtitle">{t(l, 'exam.video.title')}</h2>
       {s.step === 'replay'
-        ? <video className="exam-video__view" data-testid="exam-video-replay" src={s.url} controls playsInline />
+        ? <video className="exam-video__view" data-testid="exam-video-replay" ref={replay} src={s.url} autoPlay controls playsInline />
         : <video className="exam-video__view" ref={live} autoPlay muted playsInline aria-hidden="true" />}
       {s.step === 'ready' && <p className="instruction">{t(l, 'exam.video.intro')}</p>}
       {s.step === 'recording' && (
@@ -192,7 +193,13 @@ function ExamVideo(p: KioskScreenProps) {
         )}
         {s.step === 'replay' && (
           <>
-            <button type="button" className="btn btn--secondary btn--big" data-testid="exam-video-again" onClick={() => void record()}>{t(l, 'exam.video.again')}</button>
+            <button type="button" className="btn btn--secondary" data-testid="exam-video-watch" onClick={() => {
+              // The replay's own controls are small: one large button plays it again from the start.
+              if (!replay.current) return;
+              replay.current.currentTime = 0;
+              void replay.current.play().catch(() => undefined);
+            }}>{t(l, 'exam.video.watch')}</button>
+            <button type="button" className="btn btn--secondary" data-testid="exam-video-again" onClick={() => void record()}>{t(l, 'exam.video.again')}</button>
             <button type="button" className="btn btn--primary btn--big" data-testid="exam-video-keep" onClick={() => void keep(s.take)}>{t(l, 'exam.video.keep')}</button>
           </>
         )}
