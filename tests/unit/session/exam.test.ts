@@ -88,6 +88,21 @@ describe('exam: how it starts', () => {
     expect(h.records).toContainEqual({ from: 'flow.identity.entry', to: 'flow.exam', event: 'SET_INTAKE' });
   });
 
+  it('shows the patient the checklist only: never the question, the note, the phone number or who compiled', () => {
+    const h = start();
+    toExam(h);
+    const shown = JSON.stringify(toSessionView(h.actor.getSnapshot()));
+    for (const secret of ['Fièvre depuis', '0612345678', '06 12', 'Claire', 'staff-7']) expect(shown, secret).not.toContain(secret);
+    expect(h.records.map((r) => r.event)).not.toContain(undefined);
+  });
+
+  it('records each skip as a session event like every transition', () => {
+    const h = start();
+    toExam(h);
+    h.send({ type: 'EXAM_SKIP', itemId: 'i5', reason: 'Le patient ne souhaite pas' });
+    expect(h.records).toContainEqual({ from: 'flow.exam.checklist', to: null, event: 'EXAM_SKIP' });
+  });
+
   it('leaves the waiting room for the exam when the counter turns the wait into a case', () => {
     const h = start();
     toIdentity(h);
