@@ -156,10 +156,11 @@ export class Host extends EventEmitter<HostEvents> {
         stampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, ...this.exam.stamp() } : null) }),
         storeCase: ({ context }) => {
           this.exam.store(context).catch((error: unknown) => {
-            // The machine stays on "sending": the pharmacist sees it and ends the session; nothing half-made is queued.
+            // Nothing half-made is queued: back to the list, every part kept, to send again.
             const code = codeOf(error) ?? 'CASE_NOT_STORED';
             this.log.error({ code }, 'case manifest not stored');
-            this.incidents.note({ code, message: { fr: 'Le dossier n’a pas pu être enregistré.', en: 'The case could not be stored.' }, at: new Date(deps.clock?.now() ?? Date.now()).toISOString() });
+            this.incidents.note({ code, message: { fr: 'Le dossier n’a pas pu être enregistré : renvoyez-le depuis la liste.', en: 'The case could not be stored: send it again from the list.' }, at: new Date(deps.clock?.now() ?? Date.now()).toISOString() });
+            this.sendHostEvent({ type: 'CASE_FAILED', code });
           });
         },
         startExamClip: (_, params) => this.clips.startLocal(params.point),

@@ -227,7 +227,9 @@ export type SessionHostEvent =
   /** The patient's video, kept after the replay, is stored (sealed, in the outbox). */
   | { type: 'VIDEO_SAVED'; videoId: string }
   /** The case's manifest is stored after every part: the pick-up code may be shown. */
-  | { type: 'CASE_STORED' };
+  | { type: 'CASE_STORED' }
+  /** The manifest could not be stored (`code`): back to the list, the parts kept, to send again. */
+  | { type: 'CASE_FAILED'; code: string };
 
 /** Raised by the machine itself. */
 type InternalEvent = { type: 'INACTIVITY_WIPE' } | { type: 'CANCELLED' };
@@ -239,7 +241,7 @@ export const HOST_EVENT_TYPES = [
   'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'AUSCULTATE', 'BREATH', 'STOP_AUSCULTATION', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'PRINT_STATE', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
-  'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED', 'CLIP_SAVED', 'CLIP_FAILED', 'VIDEO_SAVED', 'CASE_STORED',
+  'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED', 'CLIP_SAVED', 'CLIP_FAILED', 'VIDEO_SAVED', 'CASE_STORED', 'CASE_FAILED',
 ] as const satisfies readonly SessionHostEvent['type'][];
 
 /** A patient's touch: restarts the inactivity timer. */
@@ -522,7 +524,9 @@ const machineSetup = setup({
     clearClipError: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, clipError: null } : null) }),
     /** Provided by the host: the case's id (UUIDv7) and a pick-up code drawn with crypto; fixed in a bare machine. */
     stampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, caseId: 'case-1', pickupCode: 'ABCDEF' } : null) }),
-    /** Provided by the host: stores the manifest after every part, then sends CASE_STORED. */
+    /** A manifest that could not be stored: a new id and code at the next "Envoyer" (nothing of this one reached the outbox). */
+    unstampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, caseId: null, pickupCode: null } : null) }),
+    /** Provided by the host: stores the manifest after every part, then sends CASE_STORED (or CASE_FAILED). */
     storeCase: () => undefined,
     /** Provided by the host: the kiosk records the booth's usual clip from the stethoscope at this point (no hub request). */
     startExamClip: (_: unknown, _params: { point: AuscultationPoint }) => undefined,
@@ -905,7 +909,10 @@ const flow: ChartState = {
         /** "Envoyer le dossier": the manifest is being written after every part (no cancel now). */
         sending: {
           entry: ['stampCase', 'storeCase'],
-          on: { CASE_STORED: 'pickup' },
+          on: {
+            CASE_STORED: 'pickup',
+            CASE_FAILED: { target: 'checklist', actions: 'unstampCase' },
+          },
         },
         /** The pick-up code, large, and its ticket. */
         pickup: { on: { FINISH: '#session.flow.privacyWipe' } },

@@ -262,6 +262,18 @@ describe('exam: skip and send', () => {
     expect(h.actor.getSnapshot().context.exam).toBeNull();
   });
 
+  it('goes back to the list with every item kept when the manifest could not be stored, and sends again under a new stamp', () => {
+    const h = start();
+    toExam(h);
+    for (const id of ['i1', 'i2', 'i3', 'i4', 'i5', 'i6']) h.send({ type: 'EXAM_SKIP', itemId: id, reason: 'Appareil indisponible' });
+    h.send({ type: 'EXAM_SEND' }, { type: 'CASE_FAILED', code: 'DISK_FULL' });
+    expect(h.flow()).toBe('exam.checklist');
+    expect(h.actor.getSnapshot().context.exam).toMatchObject({ caseId: null, pickupCode: null });
+    expect(h.exam()!.items.every((i) => i.state === 'skipped')).toBe(true);
+    h.send({ type: 'EXAM_SEND' });
+    expect(h.stored).toHaveLength(2);
+  });
+
   it('takes a skip from the pharmacist with a reason, never an empty one', () => {
     expect(SessionUiEvent.safeParse({ type: 'EXAM_SKIP', itemId: 'i1', reason: '  ' }).success).toBe(false);
     expect(SessionUiEvent.safeParse({ type: 'EXAM_SKIP', itemId: 'i1', reason: 'Le patient ne souhaite pas' }).success).toBe(true);

@@ -497,7 +497,7 @@ const examEvents: SessionMachineEvent[] = [
   { type: 'NEXT' }, { type: 'START_MEASURE' }, { type: 'BACK' }, { type: 'RETRY' },
   { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false, readingId: 'r-1' },
   { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' }, { type: 'CLIP_SAVED', clipId: 'c-1' }, { type: 'CLIP_FAILED', code: 'NO_STETHOSCOPE' },
-  { type: 'VIDEO_SAVED', videoId: 'v-1' }, { type: 'EXAM_SEND' }, { type: 'CASE_STORED' }, { type: 'FINISH' },
+  { type: 'VIDEO_SAVED', videoId: 'v-1' }, { type: 'EXAM_SEND' }, { type: 'CASE_STORED' }, { type: 'CASE_FAILED', code: 'DISK_FULL' }, { type: 'FINISH' },
 ];
 
 function allStateIds(node: AnyStateNode): string[] {
