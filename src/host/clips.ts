@@ -8,10 +8,14 @@
  * CLIP_SAMPLE_RATE, the length asked for), stored sealed, and the outbox
  * sends it. A clip that stops before its end is never stored: the hub hears
  * `consult.clipFailed`. No sound and no point go to the log.
+ *
+ * A forwarded case's exam records its clips the same way, started at the
+ * booth (`startLocal`) with no hub request and no doctor listening: the
+ * session hears CLIP_SAVED or CLIP_FAILED instead of the hub.
  */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import { CLIP_BITS_PER_SAMPLE, CLIP_SAMPLE_RATE } from '../shared/auscultation';
+import { CLIP_BITS_PER_SAMPLE, CLIP_SAMPLE_RATE, CLIP_SECONDS } from '../shared/auscultation';
 import { MAX_CLIP_BYTES } from '../shared/binary-transfer';
 import { CLIP, ClipRequested, type ClipFailureCode, type ClipRefusalCode } from '../shared/clip-protocol';
 import { CabineError, codeOf } from '../shared/errors';
@@ -44,6 +48,8 @@ export interface BoothClipsOptions {
   startTimeoutMs?: number;
   /** How long past the clip's own length the page has to hand it over (a page that reloaded never will). */
   saveGraceMs?: number;
+  /** Where an exam's own clip ends (the session machine): stored, or why not. */
+  exam?: { saved(clipId: string): void; failed(code: string): void };
 }
 
 interface Recording {
@@ -51,6 +57,8 @@ interface Recording {
   point: ClipInput['point'];
   seconds: number;
   state: 'starting' | 'recording';
+  /** Started at the booth for a forwarded case's exam: no hub to answer or tell. */
+  local?: boolean;
   started?: { resolve: () => void; reject: (e: ClipError) => void; timer: NodeJS.Timeout };
   overdue?: NodeJS.Timeout;
 }
@@ -91,6 +99,26 @@ export class BoothClips {
     this.opts.emit({ name: 'clipCommand', data: { requestId, point, seconds } });
     await started;
     return { recording: true };
+  }
+
+  /**
+   * The exam's clip at a point: the kiosk page records the booth's usual
+   * length from the stethoscope, exactly as for the doctor; no hub request.
+   * Refused (CLIP_FAILED to the session) while another clip is recorded.
+   */
+  startLocal(point: ClipInput['point'], seconds = CLIP_SECONDS): void {
+    if (this.current) {
+      this.opts.exam?.failed('ALREADY_RECORDING');
+      return;
+    }
+    const rec: Recording = { requestId: uuidv7(), point, seconds, state: 'starting', local: true };
+    this.current = rec;
+    const timer = setTimeout(() => {
+      this.finish(rec);
+      this.failed(rec, 'CAPTURE_FAILED');
+    }, this.opts.startTimeoutMs ?? 6_000);
+    rec.started = { resolve: () => undefined, reject: (e) => this.failed(rec, e.code === 'NO_STETHOSCOPE' ? 'NO_STETHOSCOPE' : 'CAPTURE_FAILED'), timer };
+    this.opts.emit({ name: 'clipCommand', data: { requestId: rec.requestId, point, seconds } });
   }
 
   /** The page's answer to `clipCommand`; `ok: false` when that clip is no longer awaited. */
@@ -137,7 +165,8 @@ export class BoothClips {
       this.failed(rec, 'STORE_FAILED');
       throw error;
     }
-    this.opts.log.info({ clipId: clip.id, bytes: upload.bytes.length }, 'clip stored');
+    this.opts.log.info({ clipId: clip.id, bytes: upload.bytes.length, local: !!rec.local }, 'clip stored');
+    if (rec.local) this.opts.exam?.saved(clip.id);
     return { clipId: clip.id };
   }
 
@@ -165,7 +194,11 @@ export class BoothClips {
     if (this.current === rec) this.current = null;
   }
 
-  private failed(rec: Recording, code: ClipFailureCode): void {
+  private failed(rec: Recording, code: ClipFailureCode | 'NO_STETHOSCOPE'): void {
+    if (rec.local) {
+      this.opts.exam?.failed(code);
+      return;
+    }
     this.opts.link.request(CLIP.failed, { requestId: rec.requestId, point: rec.point, code }).catch((error: unknown) => {
       this.opts.log.warn({ code: codeOf(error) }, 'the hub did not hear that a clip failed');
     });

@@ -32,11 +32,12 @@ import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
 import type { StoreError } from '../node/store-errors';
 import { FileKeyProvider, type KeyProvider } from '../node/keys';
-import { BoothStore, type ClipInput, type PhotoInput } from './store/store';
+import { BoothStore, type ClipInput, type PhotoInput, type VideoInput } from './store/store';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 import { BoothClips } from './clips';
 import { BoothConsult, queueJoinDetails } from './consult';
+import { BoothExam } from './exam';
 import { CounterRelay } from './counter-relay';
 import { PrescriptionPrinter } from './prescription';
 import { attachCrashRecovery } from './crash-recovery';
@@ -89,6 +90,8 @@ export class Host extends EventEmitter<HostEvents> {
   readonly consult: BoothConsult;
   /** Stethoscope clips the doctor asks for: the kiosk page records, the host checks and stores. */
   readonly clips: BoothClips;
+  /** A forwarded case's exam: its video, its manifest (stored last) and its pick-up ticket. */
+  readonly exam: BoothExam;
   /** Every reading, photo and session event goes through here first (write before show). */
   readonly writer: DurableWriter;
   private storeHandle: BoothStore | null;
@@ -142,6 +145,7 @@ export class Host extends EventEmitter<HostEvents> {
         },
         notifyWipe: () => {
           this.consult.wipe();
+          this.exam.wipe();
           this.log.info('privacy wipe: patient data dropped from the session');
         },
         stampAlert: assign({
@@ -149,6 +153,17 @@ export class Host extends EventEmitter<HostEvents> {
         }),
         recordAlert: ({ context }, params: AlertRecord) => this.recordAlert(context.sessionId, params),
         stampConsent: assign({ consentAt: () => new Date(deps.clock?.now() ?? Date.now()).toISOString() as string | null }),
+        stampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, ...this.exam.stamp() } : null) }),
+        storeCase: ({ context }) => {
+          this.exam.store(context).catch((error: unknown) => {
+            // Nothing half-made is queued: back to the list, every part kept, to send again.
+            const code = codeOf(error) ?? 'CASE_NOT_STORED';
+            this.log.error({ code }, 'case manifest not stored');
+            this.incidents.note({ code, message: { fr: 'Le dossier n’a pas pu être enregistré : renvoyez-le depuis la liste.', en: 'The case could not be stored: send it again from the list.' }, at: new Date(deps.clock?.now() ?? Date.now()).toISOString() });
+            this.sendHostEvent({ type: 'CASE_FAILED', code });
+          });
+        },
+        startExamClip: (_, params) => this.clips.startLocal(params.point),
       },
       delays: {
         inactivityPrompt: config.session.inactivityPromptSeconds * 1000,
@@ -192,11 +207,13 @@ export class Host extends EventEmitter<HostEvents> {
       session: this.session,
       queueDetails: () => queueJoinDetails(this.session.context(), deps.clock?.now() ?? Date.now()),
     });
+    // One printer for the prescription and the exam's pick-up ticket.
+    const printer = new PrescriptionPrinter(config.printer, log.child({ module: 'host.print' }));
     this.consult = new BoothConsult({
       link: this.hubLink,
       session: this.session,
       config,
-      printer: new PrescriptionPrinter(config.printer, log.child({ module: 'host.print' })),
+      printer,
       log: log.child({ module: 'host.consult' }),
       recordSessionEvent: (event) => this.recordSessionEvent(event),
       deviceStatuses: () => [...this.devices.drivers.map((d) => d.status()), ...this.cameras.statuses()],
@@ -208,6 +225,19 @@ export class Host extends EventEmitter<HostEvents> {
       emit: (event) => this.emit('kioskEvent', event),
       recordClip: (clip) => this.recordClip(clip),
       log: log.child({ module: 'host.clips' }),
+      exam: {
+        saved: (clipId) => this.sendHostEvent({ type: 'CLIP_SAVED', clipId }),
+        failed: (code) => this.sendHostEvent({ type: 'CLIP_FAILED', code }),
+      },
+      ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
+    });
+    this.exam = new BoothExam({
+      session: this.session,
+      // The writer is built below; the exam writes only once a session runs.
+      writer: { write: (write) => this.writer.write(write) },
+      printer,
+      config,
+      log: log.child({ module: 'host.exam' }),
       ...(deps.clock ? { now: () => deps.clock!.now() } : {}),
     });
     // The counter page's intake, handed over by the hub (src/shared/intake-protocol.ts).
@@ -222,6 +252,7 @@ export class Host extends EventEmitter<HostEvents> {
       media: this.media,
       consult: this.consult,
       clips: this.clips,
+      exam: this.exam,
       incidents: this.incidents,
       settings: { screenDiagonalInches: config.kiosk.screenDiagonalInches, inactivityWipeSeconds: config.session.wipeAfterPromptSeconds, media: config.media },
       cameras: this.cameras,
@@ -289,6 +320,11 @@ export class Host extends EventEmitter<HostEvents> {
   /** Stores a stethoscope clip (sealed chunks, queued for the hub); resolves once it is on disk. */
   recordClip(clip: ClipInput): Promise<void> {
     return this.writer.write({ kind: 'clip', clip });
+  }
+
+  /** Stores the patient's video of a forwarded case (sealed chunks, queued for the hub); resolves once it is on disk. */
+  recordVideo(video: VideoInput): Promise<void> {
+    return this.writer.write({ kind: 'video', video });
   }
 
   /** Deletes acknowledged data older than `store.retentionDays` (never unacknowledged data). */

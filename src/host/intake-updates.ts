@@ -4,6 +4,10 @@
  * staff member, once the booth has checked the pharmacy, the session, the
  * step and the intake itself (against its own clock). Health data never goes
  * to the log: codes and fields only.
+ *
+ * With `deferred` ("Examen différé"), the same intake starts a forwarded
+ * case instead of the live queue: the staff member becomes the case's
+ * compiler (CaseCompiler), so a case from an unnamed account is refused.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -15,7 +19,7 @@ import { INTAKE, IntakeUpdate, type IntakeUpdateResult } from '../shared/intake-
 import type { HubChannel } from './hub-link';
 import type { HostSession } from './session';
 
-/** An intake update the booth refuses (`code`: OTHER_PHARMACY, INVALID_INTAKE). */
+/** An intake update the booth refuses (`code`: OTHER_PHARMACY, INVALID_INTAKE, CASE_WITHOUT_STAFF). */
 export class IntakeUpdateError extends CabineError {}
 
 export interface IntakeUpdateOptions {
@@ -49,8 +53,20 @@ export function registerIntakeUpdates(o: IntakeUpdateOptions): void {
     const checked = acceptIntake(parsed.data.intake, o.clock);
     if (!checked.ok) throw new IntakeUpdateError('INVALID_INTAKE', checked.message);
     const by = { via: 'counter' as const, staffId: staff.staffId, ...(staff.name ? { name: staff.name } : {}) };
-    const accepted = o.session.send({ type: 'SET_INTAKE', intake: checked.intake, by });
-    o.log.info({ staffId: staff.staffId, accepted }, 'intake update from the counter');
+    const { deferred } = parsed.data;
+    if (deferred && !staff.name) {
+      o.log.warn({ code: 'CASE_WITHOUT_STAFF', staffId: staff.staffId }, 'case refused: no staff name');
+      throw new IntakeUpdateError('CASE_WITHOUT_STAFF', {
+        fr: 'Un examen différé doit nommer la personne qui le constitue : ajoutez votre prénom à votre compte du comptoir, puis recommencez.',
+        en: 'A deferred exam must name who compiles it: add your first name to your counter account, then try again.',
+      });
+    }
+    const compiledBy = { staffId: staff.staffId, name: staff.name ?? '', pharmacy: staff.pharmacy };
+    const accepted = o.session.send({
+      type: 'SET_INTAKE', intake: checked.intake, by,
+      ...(deferred ? { deferred: { request: deferred.request, consentAt: deferred.consentAt, compiledBy } } : {}),
+    });
+    o.log.info({ staffId: staff.staffId, accepted, deferred: !!deferred }, 'intake update from the counter');
     return accepted ? { accepted } : { accepted, reason: 'step' };
   });
 }

@@ -10,6 +10,7 @@ import type { Driver } from '../../devices/contracts';
 import { ApiRequestError } from '../shared/errors';
 import { acceptIntake } from '../shared/intake';
 import { CLIP_CONTENT_TYPES } from '../shared/binary-transfer';
+import { VIDEO_CONTENT_TYPES } from '../shared/case-record';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
 import type { MediaSelection } from '../shared/media-devices';
 import { EAR_WORDING } from '../shared/wording';
@@ -17,6 +18,7 @@ import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
 import type { BoothClips } from './clips';
 import type { BoothConsult } from './consult';
+import type { BoothExam } from './exam';
 import type { DeviceManager } from './devices';
 import type { IncidentLog } from './incidents';
 import type { InstrumentCameras } from './instrument-cameras';
@@ -33,6 +35,8 @@ export interface KioskHandlerPorts {
   media: Pick<MediaRelay, 'signal'>;
   consult: Pick<BoothConsult, 'prescription' | 'reprint'>;
   clips: Pick<BoothClips, 'state' | 'save'>;
+  /** A forwarded case's exam: the patient's video. */
+  exam: Pick<BoothExam, 'saveVideo'>;
   incidents: Pick<IncidentLog, 'list'>;
   /** What the kiosk takes from kiosk-config (`kiosk.screenDiagonalInches`, `session.wipeAfterPromptSeconds`, `media`). */
   settings: { screenDiagonalInches: number; inactivityWipeSeconds: number; media: MediaSelection };
@@ -157,6 +161,7 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
     getPhoto: () => notAvailable('dermatoscope'),
     clipState: (params) => ports.clips.state(params),
     saveClip: ({ requestId, uploadId }) => ports.clips.save(requestId, uploads.take(uploadId, CLIP_CONTENT_TYPES)),
+    saveExamVideo: ({ uploadId, ...params }) => ports.exam.saveVideo(params, uploads.take(uploadId, VIDEO_CONTENT_TYPES)),
     getPrescription: () => ({ prescription: consult.prescription() }),
     reprintPrescription: () => consult.reprint(),
   };

@@ -7,7 +7,8 @@
  * sealed. Bytes are never logged.
  */
 import { BinaryAssembler, BinaryTransferError } from '../shared/binary-transfer';
-import { MAX_UPLOAD_BYTES, type KioskHandlers } from '../shared/kiosk-api';
+import { VIDEO_CONTENT_TYPES } from '../shared/case-record';
+import { MAX_UPLOAD_BYTES, MAX_VIDEO_BYTES, type KioskHandlers } from '../shared/kiosk-api';
 
 /** Closed uploads kept for their call; an older one not taken yet is dropped (a renderer that gave up on it). */
 const MAX_WAITING = 2;
@@ -16,14 +17,22 @@ export class KioskUploads {
   private readonly assembler: BinaryAssembler;
   private readonly waiting = new Map<string, { contentType: string; bytes: Buffer }>();
 
-  constructor(maxBytes = MAX_UPLOAD_BYTES) {
-    this.assembler = new BinaryAssembler({ maxBytes, maxTransfers: 2 });
+  /** `maxBytes` for stills and clips; an exam video (video/webm) may reach `maxVideoBytes`. */
+  constructor(private readonly maxBytes = MAX_UPLOAD_BYTES, maxVideoBytes = MAX_VIDEO_BYTES) {
+    this.assembler = new BinaryAssembler({ maxBytes: Math.max(maxBytes, maxVideoBytes), maxTransfers: 2 });
   }
 
   /** The three KioskApi methods of the binary call. */
   handlers(): Pick<KioskHandlers, 'binaryBegin' | 'binaryChunk' | 'binaryEnd'> {
     return {
-      binaryBegin: (params) => ({ chunkBytes: this.assembler.begin(params).chunkBytes }),
+      binaryBegin: (params) => {
+        // Each kind of payload has its own cap, checked before a byte is buffered.
+        const isVideo = (VIDEO_CONTENT_TYPES as readonly string[]).includes(params.contentType);
+        if (!isVideo && params.totalBytes > this.maxBytes) {
+          throw new BinaryTransferError('BINARY_TOO_LARGE', `${params.totalBytes} bytes declared, at most ${this.maxBytes}`);
+        }
+        return { chunkBytes: this.assembler.begin(params).chunkBytes };
+      },
       binaryChunk: (params, bytes) => this.assembler.chunk(params, bytes),
       binaryEnd: ({ transferId }) => {
         const { contentType, bytes } = this.assembler.finish(transferId);

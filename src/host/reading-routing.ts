@@ -57,7 +57,7 @@ export class ReadingRouting {
       this.ports.session.send({ type: 'MEASUREMENT_ERROR', code: problem, deviceId: reading.device.id });
       return;
     }
-    this.ports.session.send({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading) });
+    this.ports.session.send({ type: 'READING', kind: reading.kind, deviceId: reading.device.id, values: reading.values, intermediate: isIntermediate(reading), readingId: reading.id });
   }
 
   /** Whether this reading belongs to the measurement in progress, as the session stands now. */

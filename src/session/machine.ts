@@ -13,6 +13,7 @@
  */
 import { and, assertEvent, assign, not, or, setup, stateIn, type SingleOrArray } from 'xstate';
 import type { AuscultationPoint, BreathInstruction, StethoscopeError } from '../shared/auscultation';
+import type { CaseCompiler, CaseRequest, ChecklistItem } from '../shared/case-record';
 import type { Ear, MeasurementKind, Quantity, UcumUnit } from '../shared/domain';
 import type { Intake, IntakeAuthor } from '../shared/intake';
 import type { AlertAcknowledger, AlertReason, CallEndedBy, DoctorView, ExceptionReason, Identity, Language, Pathway, SessionUiEvent } from '../shared/session-view';
@@ -86,6 +87,39 @@ export interface AuscultationContext {
   error: StethoscopeError | null;
 }
 
+/** What became of one checklist item so far: to do, done (with the record item that holds it), or skipped and why. */
+export type ExamItemState =
+  | { state: 'todo' }
+  | { state: 'done'; itemId: string }
+  | { state: 'skipped'; reason: string };
+
+/** How a forwarded case starts: the counter's request, the consent's time on the hub's clock, and who compiles it (named staff). */
+export interface CaseStart {
+  request: CaseRequest;
+  consentAt: string;
+  compiledBy: CaseCompiler;
+}
+
+/**
+ * The forwarded case being compiled ("examen différé"). A draft in memory
+ * only: nothing of it is a record until "Envoyer le dossier" stores the
+ * manifest. Abandoned (cancel, inactivity, "Terminer la séance"), it goes
+ * with the session's wipe; the readings, stills and clips already taken
+ * stay the session's record, as they would after a call.
+ */
+export interface ExamContext extends CaseStart {
+  items: Record<string, ExamItemState>;
+  /** The checklist item being taken now. */
+  current: string | null;
+  /** The record item the current one produced (its reading, still, clip or video), until the patient goes back to the list. */
+  taken: string | null;
+  /** Why the last stethoscope clip of the exam was not recorded (the kiosk says so and offers to try again). */
+  clipError: string | null;
+  /** Stamped by the host when the case is sent (`stampCase`): the manifest's id and the patient's pick-up code. */
+  caseId: string | null;
+  pickupCode: string | null;
+}
+
 export interface SessionContext {
   language: Language;
   defaultLanguage: Language;
@@ -125,6 +159,8 @@ export interface SessionContext {
   alertCount: number;
   /** Which device of this booth takes each kind of measurement (machine input; kept across sessions). */
   measuringDevices: MeasuringDevices;
+  /** The forwarded case being compiled (flow.exam), or null. */
+  exam: ExamContext | null;
 }
 
 export type PrintState = 'none' | 'printing' | 'printed' | 'saved' | 'failed';
@@ -147,7 +183,7 @@ export type SessionHostEvent =
    * assistant mode only) or from the counter page through the hub (the host
    * has checked the staff member belongs to this booth's pharmacy).
    */
-  | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor }
+  | { type: 'SET_INTAKE'; intake: Intake; by: IntakeAuthor; deferred?: CaseStart }
   | { type: 'QUEUE_UPDATE'; position: number; etaMinutes: number | null; doctorsOnline?: number }
   /** `doctor`: who claimed the booth, when the hub named them. */
   | { type: 'CLAIMED'; doctor?: DoctorView }
@@ -157,7 +193,7 @@ export type SessionHostEvent =
   | { type: 'BREATH'; instruction: BreathInstruction }
   | { type: 'STOP_AUSCULTATION' }
   /** A device's reading; `deviceId` says which instrument sent it (only the measuring one's count). */
-  | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean }
+  | { type: 'READING'; kind: MeasurementKind; deviceId: string; values: Quantity[]; intermediate: boolean; readingId?: string }
   /** `deviceId`: the instrument that reported it (absent when the measurement could not start); another one's error is not this measurement's. */
   | { type: 'MEASUREMENT_ERROR'; code: string; deviceId?: string }
   /** A dermatoscope still was stored (capturePhoto); the photo itself never enters the machine. */
@@ -183,7 +219,17 @@ export type SessionHostEvent =
   | { type: 'ALERT_ACKNOWLEDGED'; alertId?: string; by: AlertAcknowledger }
   | { type: 'ALERT_RESOLVED'; alertId?: string; by: AlertAcknowledger }
   /** At start-up, crash recovery found this session interrupted (src/host/crash-recovery.ts). */
-  | { type: 'SESSION_INTERRUPTED'; sessionId: string };
+  | { type: 'SESSION_INTERRUPTED'; sessionId: string }
+  /** The exam's stethoscope clip is stored (sealed, in the outbox). */
+  | { type: 'CLIP_SAVED'; clipId: string }
+  /** The exam's stethoscope clip could not be recorded (`code` from the kiosk's stethoscope or the host's check). */
+  | { type: 'CLIP_FAILED'; code: string }
+  /** The patient's video, kept after the replay, is stored (sealed, in the outbox). */
+  | { type: 'VIDEO_SAVED'; videoId: string }
+  /** The case's manifest is stored after every part: the pick-up code may be shown. */
+  | { type: 'CASE_STORED' }
+  /** The manifest could not be stored (`code`): back to the list, the parts kept, to send again. */
+  | { type: 'CASE_FAILED'; code: string };
 
 /** Raised by the machine itself. */
 type InternalEvent = { type: 'INACTIVITY_WIPE' } | { type: 'CANCELLED' };
@@ -195,13 +241,13 @@ export const HOST_EVENT_TYPES = [
   'SET_IDENTITY', 'SET_INTAKE', 'QUEUE_UPDATE', 'CLAIMED', 'MEASUREMENT_REQUESTED', 'AUSCULTATE', 'BREATH', 'STOP_AUSCULTATION', 'READING', 'MEASUREMENT_ERROR', 'PHOTO_CAPTURED', 'CALL_ENDED',
   'PRESCRIPTION_RECEIVED', 'PRINT_STATE', 'DEVICE_FAULT', 'DEVICE_RECOVERED', 'NETWORK_LOST', 'NETWORK_RESTORED', 'ASSISTANT_LOGIN',
   'ASSISTANT_LOGOUT', 'ASSISTANT_START_MEASUREMENT', 'ASSISTANT_SKIP_DEVICE', 'ASSISTANT_RESTART', 'ASSISTANT_END',
-  'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED',
+  'ALERT_RAISE', 'ALERT_ACKNOWLEDGED', 'ALERT_RESOLVED', 'SESSION_INTERRUPTED', 'CLIP_SAVED', 'CLIP_FAILED', 'VIDEO_SAVED', 'CASE_STORED', 'CASE_FAILED',
 ] as const satisfies readonly SessionHostEvent['type'][];
 
 /** A patient's touch: restarts the inactivity timer. */
 const ACTIVITY_EVENTS = [
   'TOUCH', 'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'CANCEL', 'CANCEL_ABORT', 'STILL_HERE', 'EMERGENCY',
-  'EMERGENCY_CLOSE', 'FINISH', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'CALL_PHARMACIST',
+  'EMERGENCY_CLOSE', 'FINISH', 'START_MEASURE', 'RETRY', 'TOGGLE_MUTE', 'CALL_PHARMACIST', 'EXAM_CHOOSE', 'EXAM_SKIP', 'EXAM_SEND',
 ] as const satisfies readonly SessionMachineEvent['type'][];
 
 export interface TransitionRecord {
@@ -234,12 +280,26 @@ const emptyContext = (language: Language, measuringDevices: MeasuringDevices): S
   alert: null,
   alertCount: 0,
   measuringDevices,
+  exam: null,
 });
 
 const newMeasurement = (kind: MeasurementKind, serial: number, deviceId: string | null, request: { requestId?: string; note?: string; bodySite?: string; ear?: Ear } = {}): MeasurementContext => ({
   kind, step: 0, live: null, liveUnit: null, deviceId, result: null, error: null,
   requestId: request.requestId ?? null, note: request.note ?? null, bodySite: request.bodySite ?? null, ear: request.ear ?? null, serial,
 });
+
+/** The item of the case's checklist with this id. */
+function examItem(context: SessionContext, itemId: string): ChecklistItem | undefined {
+  return context.exam?.request.checklist.find((i) => i.id === itemId);
+}
+
+/** The measurement a checklist item is taken with (null for a stethoscope point or the video). */
+function measurementOf(item: ChecklistItem | undefined): MeasurementKind | null {
+  switch (item?.kind) {
+    case 'temperature': case 'blood-pressure': case 'spo2': case 'dermatoscope-photo': case 'otoscope-photo': return item.kind;
+    default: return null;
+  }
+}
 
 const machineSetup = setup({
   types: {
@@ -404,6 +464,72 @@ const machineSetup = setup({
     clearAlert: assign({ alert: () => null }),
     /** Provided by the host: stores the change as an incident of the session, and tells whoever listens (the counter, later). */
     recordAlert: (_: unknown, _params: AlertRecord) => undefined,
+    /** A forwarded case starts from the counter's request (SET_INTAKE with `deferred`): every item to do. */
+    openExam: assign({
+      exam: ({ event }) => {
+        assertEvent(event, 'SET_INTAKE');
+        const start = event.deferred!;
+        const items = Object.fromEntries(start.request.checklist.map((i) => [i.id, { state: 'todo' } as ExamItemState]));
+        return { ...start, items, current: null, taken: null, clipError: null, caseId: null, pickupCode: null };
+      },
+    }),
+    /** The item chosen on the checklist: a measurement (with its body site or ear), a point to listen at, or the video. */
+    startExamItem: assign(({ event, context }) => {
+      assertEvent(event, 'EXAM_CHOOSE');
+      const item = examItem(context, event.itemId);
+      if (!context.exam || !item) return {};
+      const exam = { ...context.exam, current: item.id, taken: null, clipError: null };
+      const kind = measurementOf(item);
+      if (kind) {
+        const serial = context.measurementCount + 1;
+        const site = item.kind === 'dermatoscope-photo' ? { bodySite: item.bodySite } : item.kind === 'otoscope-photo' ? { ear: item.ear } : {};
+        return { exam, measurementCount: serial, measurement: newMeasurement(kind, serial, context.measuringDevices[kind] ?? null, site) };
+      }
+      if (item.kind === 'auscultation') return { exam, auscultation: { point: item.point, breath: null, status: 'guidance' as const, error: null } };
+      return { exam };
+    }),
+    /** The record item the current checklist item produced: the reading's, the still's, the clip's or the video's id. */
+    noteTaken: assign({
+      exam: ({ event, context }) => {
+        assertEvent(event, ['READING', 'PHOTO_CAPTURED', 'CLIP_SAVED', 'VIDEO_SAVED']);
+        const id = event.type === 'READING' ? event.readingId ?? null : event.type === 'PHOTO_CAPTURED' ? event.photoId : event.type === 'CLIP_SAVED' ? event.clipId : event.videoId;
+        return context.exam ? { ...context.exam, taken: id } : null;
+      },
+    }),
+    /** Back to the list with the item done (what it produced), or left as it was when nothing was taken. */
+    completeExamItem: assign({
+      exam: ({ context }) => {
+        const exam = context.exam;
+        if (!exam) return null;
+        const items = exam.current && exam.taken ? { ...exam.items, [exam.current]: { state: 'done' as const, itemId: exam.taken } } : exam.items;
+        return { ...exam, items, current: null, taken: null };
+      },
+    }),
+    /** Back to the list without taking the item. */
+    leaveExamItem: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, current: null, taken: null, clipError: null } : null) }),
+    /** The pharmacist skips an item, with the reason the doctor will read. */
+    skipExamItem: assign({
+      exam: ({ event, context }) => {
+        assertEvent(event, 'EXAM_SKIP');
+        if (!context.exam) return null;
+        return { ...context.exam, items: { ...context.exam.items, [event.itemId]: { state: 'skipped' as const, reason: event.reason.trim() } } };
+      },
+    }),
+    setClipFailed: assign({
+      exam: ({ event, context }) => {
+        assertEvent(event, 'CLIP_FAILED');
+        return context.exam ? { ...context.exam, clipError: event.code } : null;
+      },
+    }),
+    clearClipError: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, clipError: null } : null) }),
+    /** Provided by the host: the case's id (UUIDv7) and a pick-up code drawn with crypto; fixed in a bare machine. */
+    stampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, caseId: 'case-1', pickupCode: 'ABCDEF' } : null) }),
+    /** A manifest that could not be stored: a new id and code at the next "Envoyer" (nothing of this one reached the outbox). */
+    unstampCase: assign({ exam: ({ context }) => (context.exam ? { ...context.exam, caseId: null, pickupCode: null } : null) }),
+    /** Provided by the host: stores the manifest after every part, then sends CASE_STORED (or CASE_FAILED). */
+    storeCase: () => undefined,
+    /** Provided by the host: the kiosk records the booth's usual clip from the stethoscope at this point (no hub request). */
+    startExamClip: (_: unknown, _params: { point: AuscultationPoint }) => undefined,
     /** The interrupted session keeps its id: the incident screen's trace belongs to it. */
     resumeInterrupted: assign({
       sessionId: ({ event }) => {
@@ -427,11 +553,14 @@ const machineSetup = setup({
         stateIn('#session.flow.consent'),
         stateIn('#session.flow.identity'),
         stateIn('#session.flow.wrapUp'),
+        // The exam's list and its pick-up screen; never while an instrument, the stethoscope or the camera records.
+        stateIn('#session.flow.exam.checklist'),
+        stateIn('#session.flow.exam.pickup'),
       ]),
       not(stateIn('#session.assistant.on')),
     ]),
     /** Cancel makes sense once a session has started, and not while it is being wiped (nor on the incident screen: the pharmacist ends it). */
-    canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe'), stateIn('#session.flow.interrupted')])),
+    canCancel: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe'), stateIn('#session.flow.interrupted'), stateIn('#session.flow.exam.sending')])),
     inSession: not(or([stateIn('#session.flow.attract'), stateIn('#session.flow.privacyWipe')])),
     /** The queue and the call live on the hub: without it the patient waits for nothing. */
     patientNeedsHub: or([stateIn('#session.flow.waitingRoom'), stateIn('#session.flow.consultation')]),
@@ -450,6 +579,20 @@ const machineSetup = setup({
     isFirstStep: ({ context }) => !context.measurement || context.measurement.step === 0,
     /** The booth's pharmacist in assistant mode, or staff at the counter (whom the host has checked). */
     intakeAllowed: ({ event }) => event.type === 'SET_INTAKE' && event.by.via === 'counter',
+    /** An intake that asks for no forwarded case (the assistant panel's never does). */
+    plainIntake: ({ event }) => event.type === 'SET_INTAKE' && event.deferred === undefined,
+    /**
+     * "Examen différé": only from the counter, where a named member of staff
+     * is signed in — the assistant PIN is shared and cannot say who compiled.
+     */
+    caseFromCounter: ({ event }) => event.type === 'SET_INTAKE' && event.by.via === 'counter' && event.deferred !== undefined,
+    chosenMeasurement: ({ event, context }) => event.type === 'EXAM_CHOOSE' && measurementOf(examItem(context, event.itemId)) !== null,
+    chosenAuscultation: ({ event, context }) => event.type === 'EXAM_CHOOSE' && examItem(context, event.itemId)?.kind === 'auscultation',
+    chosenVideo: ({ event, context }) => event.type === 'EXAM_CHOOSE' && examItem(context, event.itemId)?.kind === 'video',
+    /** An item of this case's checklist (a stale id from another case is refused). */
+    isExamItem: ({ event, context }) => (event.type === 'EXAM_SKIP' || event.type === 'EXAM_CHOOSE') && examItem(context, event.itemId) !== undefined,
+    /** Every item is done or skipped: the case may be sent. */
+    checklistComplete: ({ context }) => !!context.exam && Object.values(context.exam.items).every((i) => i.state !== 'todo'),
     /** The measuring device's live kind (cuff pressure during a blood pressure, an intermediate reading otherwise): shown, not the result. */
     isLiveReading: ({ event, context }) => event.type === 'READING' && readingRole(context.measurement, event) === 'live',
     /** A final reading of the measured kind from the measuring device; any other device's or kind's reading is never the result. */
@@ -544,17 +687,58 @@ function traced(config: ChartState, path: string[] = []): SessionStateConfig {
 
 const activityResets = Object.fromEntries(ACTIVITY_EVENTS.map((e) => [e, { target: 'watching', reenter: true }]));
 
-const guidanceEvents: ChartState['on'] = {
-    NEXT: [
-      { guard: 'isLastStep', target: 'measuring' },
-      { actions: 'nextStep' },
-    ],
-    START_MEASURE: { target: 'measuring' },
-    BACK: [
-      { guard: 'isFirstStep', target: '#session.flow.consultation.call', actions: 'clearMeasurement' },
-      { actions: 'previousStep' },
-    ],
-};
+/**
+ * The measurement's screens — illustrated guidance, measuring, the value or
+ * the still, recovery — one set for the call and the exam: `home` is where
+ * the patient goes back to (the call, the exam's checklist), `taken` what
+ * the exam adds when an item is taken, `done` and `leave` what it does on
+ * the way back with or without it.
+ */
+function measurementStates(home: string, extra: { taken: ChartAction[]; done: ChartAction[]; leave: ChartAction[] }): Record<string, ChartState> {
+  return {
+    /** Illustrated steps: how to put the instrument on. */
+    guidance: {
+      on: {
+        NEXT: [
+          { guard: 'isLastStep', target: 'measuring' },
+          { actions: 'nextStep' },
+        ],
+        START_MEASURE: { target: 'measuring' },
+        BACK: [
+          { guard: 'isFirstStep', target: home, actions: ['clearMeasurement', ...extra.leave] },
+          { actions: 'previousStep' },
+        ],
+      },
+    },
+    measuring: {
+      entry: { type: 'startMeasurement', params: ({ context }: { context: SessionContext }) => ({ kind: context.measurement?.kind ?? 'temperature' }) },
+      on: {
+        READING: [
+          { guard: 'isResultReading', target: 'result', actions: ['setResult', ...extra.taken] },
+          { guard: 'isLiveReading', actions: 'setLive' },
+        ],
+        MEASUREMENT_ERROR: { guard: 'isMeasurementError', target: 'recovery', actions: 'setMeasurementError' },
+        PHOTO_CAPTURED: { guard: 'isPhotoMeasurement', target: 'result', actions: ['setPhotoResult', ...extra.taken] },
+        BACK: { target: 'guidance', actions: 'clearAttempt' },
+      },
+    },
+    /** The value with its unit. No interpretation: the specialist reads it. */
+    result: {
+      on: {
+        NEXT: { target: home, actions: [...extra.done, 'clearMeasurement'] },
+        RETRY: { target: 'measuring', actions: 'clearAttempt' },
+        BACK: { target: home, actions: [...extra.done, 'clearMeasurement'] },
+      },
+    },
+    /** "Le brassard est mal placé": how to fix it, then try again. */
+    recovery: {
+      on: {
+        RETRY: { target: 'measuring', actions: 'clearAttempt' },
+        BACK: { target: 'guidance', actions: 'clearAttempt' },
+      },
+    },
+  };
+}
 
 const flow: ChartState = {
   initial: 'attract',
@@ -610,7 +794,10 @@ const flow: ChartState = {
         entry: {
           on: {
             SET_IDENTITY: { guard: 'assistantActive', target: '#session.flow.waitingRoom', actions: 'setIdentity' },
-            SET_INTAKE: { guard: or(['assistantActive', 'intakeAllowed']), target: '#session.flow.waitingRoom', actions: 'setIntake' },
+            SET_INTAKE: [
+              { guard: 'caseFromCounter', target: '#session.flow.exam', actions: ['setIntake', 'openExam'] },
+              { guard: and(['plainIntake', or(['assistantActive', 'intakeAllowed'])]), target: '#session.flow.waitingRoom', actions: 'setIntake' },
+            ],
             BACK: '#session.flow.consent',
           },
         },
@@ -620,8 +807,11 @@ const flow: ChartState = {
       on: {
         QUEUE_UPDATE: { actions: 'setQueue' },
         CLAIMED: { target: 'consultation', actions: 'setDoctor' },
-        // A correction while the patient waits; the latest intake wins.
-        SET_INTAKE: { guard: or(['assistantActive', 'intakeAllowed']), actions: 'setIntake' },
+        // A correction while the patient waits; the latest intake wins. Or the counter turns the wait into a case: the booth leaves the queue.
+        SET_INTAKE: [
+          { guard: 'caseFromCounter', target: 'exam', actions: ['setIntake', 'openExam'] },
+          { guard: and(['plainIntake', or(['assistantActive', 'intakeAllowed'])]), actions: 'setIntake' },
+        ],
         BACK: 'identity',
       },
     },
@@ -653,35 +843,79 @@ const flow: ChartState = {
             STOP_AUSCULTATION: 'call',
           },
         },
-        /** Illustrated steps: how to put the instrument on. */
-        guidance: { on: guidanceEvents },
-        measuring: {
-          entry: { type: 'startMeasurement', params: ({ context }: { context: SessionContext }) => ({ kind: context.measurement?.kind ?? 'temperature' }) },
+        ...measurementStates('#session.flow.consultation.call', { taken: [], done: [], leave: [] }),
+      },
+    },
+    /**
+     * "Examen différé": the counter asked for a case instead of a call. The
+     * checklist, each item guided as in a call, then "Envoyer le dossier":
+     * the host stores the manifest after every part, and the pick-up code is
+     * shown. The booth never joins the live queue from here.
+     */
+    exam: {
+      initial: 'checklist',
+      states: {
+        checklist: {
           on: {
-            READING: [
-              { guard: 'isResultReading', target: 'result', actions: 'setResult' },
-              { guard: 'isLiveReading', actions: 'setLive' },
+            EXAM_CHOOSE: [
+              { guard: 'chosenMeasurement', target: 'guidance', actions: 'startExamItem' },
+              { guard: 'chosenAuscultation', target: 'auscultation', actions: 'startExamItem' },
+              { guard: 'chosenVideo', target: 'video', actions: 'startExamItem' },
             ],
-            MEASUREMENT_ERROR: { guard: 'isMeasurementError', target: 'recovery', actions: 'setMeasurementError' },
-            PHOTO_CAPTURED: { guard: 'isPhotoMeasurement', target: 'result', actions: 'setPhotoResult' },
-            BACK: { target: 'guidance', actions: 'clearAttempt' },
+            // On the screen or from the assistant panel: the pharmacist skips an item, with its reason.
+            EXAM_SKIP: { guard: 'isExamItem', actions: 'skipExamItem' },
+            EXAM_SEND: { guard: 'checklistComplete', target: 'sending' },
           },
         },
-        /** The value with its unit. No interpretation: the specialist reads it. */
-        result: {
+        ...measurementStates('#session.flow.exam.checklist', { taken: ['noteTaken'], done: ['completeExamItem'], leave: ['leaveExamItem'] }),
+        /** Where to place the stethoscope, then the booth's usual clip recorded here (no doctor listening). */
+        auscultation: {
+          initial: 'guidance',
+          exit: 'clearAuscultation',
+          states: {
+            guidance: {
+              on: {
+                NEXT: 'recording',
+                START_MEASURE: 'recording',
+                BACK: { target: '#session.flow.exam.checklist', actions: 'leaveExamItem' },
+              },
+            },
+            recording: {
+              entry: { type: 'startExamClip', params: ({ context }: { context: SessionContext }) => ({ point: context.auscultation?.point ?? 'mitral' }) },
+              on: {
+                CLIP_SAVED: { target: '#session.flow.exam.checklist', actions: ['noteTaken', 'completeExamItem'] },
+                CLIP_FAILED: { target: 'failed', actions: 'setClipFailed' },
+              },
+            },
+            failed: {
+              on: {
+                RETRY: { target: 'recording', actions: 'clearClipError' },
+                BACK: { target: '#session.flow.exam.checklist', actions: 'leaveExamItem' },
+              },
+            },
+          },
+        },
+        /**
+         * The patient describes the problem on camera. Recording, replay and
+         * "recommencer" are the kiosk's own; the machine hears of the video
+         * only once the patient kept it and the host stored it.
+         */
+        video: {
           on: {
-            NEXT: { target: 'call', actions: 'clearMeasurement' },
-            RETRY: { target: 'measuring', actions: 'clearAttempt' },
-            BACK: { target: 'call', actions: 'clearMeasurement' },
+            VIDEO_SAVED: { target: 'checklist', actions: ['noteTaken', 'completeExamItem'] },
+            BACK: { target: 'checklist', actions: 'leaveExamItem' },
           },
         },
-        /** "Le brassard est mal placé": how to fix it, then try again. */
-        recovery: {
+        /** "Envoyer le dossier": the manifest is being written after every part (no cancel now). */
+        sending: {
+          entry: ['stampCase', 'storeCase'],
           on: {
-            RETRY: { target: 'measuring', actions: 'clearAttempt' },
-            BACK: { target: 'guidance', actions: 'clearAttempt' },
+            CASE_STORED: 'pickup',
+            CASE_FAILED: { target: 'checklist', actions: 'unstampCase' },
           },
         },
+        /** The pick-up code, large, and its ticket. */
+        pickup: { on: { FINISH: '#session.flow.privacyWipe' } },
       },
     },
     wrapUp: {

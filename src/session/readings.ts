@@ -54,13 +54,16 @@ export interface SessionAtReading {
   measurement: MeasurementInProgress | null;
 }
 
+/** The screens where an instrument measures: in the call, and in a forwarded case's exam. */
+const MEASURING_SCREENS = new Set(['consultation.measuring', 'exam.measuring']);
+
 /**
  * Whether the host records a device's reading (stores it, then sends and
- * shows it): only while the patient is being measured (`consultation.measuring`)
+ * shows it): only while the patient is being measured (`consultation.measuring`, `exam.measuring`)
  * for a measurement the specialist or the pharmacist asked for, from the
  * device taking it, of its own kinds, stamped with this session.
  */
 export function recordsReading(session: SessionAtReading, reading: Pick<Reading, 'kind' | 'flags' | 'sessionId' | 'device'>): boolean {
-  if (session.flow !== 'consultation.measuring' || session.sessionId === null || reading.sessionId !== session.sessionId) return false;
+  if (!MEASURING_SCREENS.has(session.flow) || session.sessionId === null || reading.sessionId !== session.sessionId) return false;
   return readingRole(session.measurement, { kind: reading.kind, deviceId: reading.device.id, intermediate: isIntermediate(reading) }) !== 'none';
 }

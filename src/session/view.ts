@@ -1,6 +1,7 @@
 import type { SnapshotFrom, StateValue, StateValueMap } from 'xstate';
-import type { AlertView, NetworkView, SessionView, SessionViewContext } from '../shared/session-view';
-import { GUIDANCE_STEPS, type SessionMachine } from './machine';
+import type { AlertView, ExamView, NetworkView, SessionView, SessionViewContext } from '../shared/session-view';
+import { TARGET_ANSWER_HOURS } from '../shared/case-record';
+import { GUIDANCE_STEPS, type ExamContext, type SessionMachine } from './machine';
 
 /** Flattens an xstate state value to a dotted path: { a: { b: {} } } → "a.b". */
 export function statePath(value: unknown): string {
@@ -49,6 +50,7 @@ export function stepOf(state: string): number | null {
     case 'identity': return 3;
     case 'waitingRoom': return 4;
     case 'consultation': return 5;
+    case 'exam': return 5;
     default: return null;
   }
 }
@@ -62,6 +64,23 @@ export interface ViewExtras {
   alertReach?: (alertId: string) => { reach: 'counter' | 'booth' | null; ring: number };
   /** Outside opening hours (the host's clock): what the attract screen says instead of inviting a touch. */
   closed?: SessionViewContext['closed'];
+}
+
+/** The exam as its screens show it: the checklist's states, never the question, the note or the phone number. */
+function examView(exam: ExamContext): ExamView {
+  const items = exam.request.checklist.map((item) => {
+    const s = exam.items[item.id] ?? { state: 'todo' as const };
+    return { item, state: s.state, ...(s.state === 'skipped' ? { skipped: s.reason } : {}) };
+  });
+  return {
+    specialty: exam.request.specialty,
+    items,
+    current: exam.current,
+    canSend: items.every((i) => i.state !== 'todo'),
+    clipError: exam.clipError,
+    pickupCode: exam.pickupCode,
+    answerHours: TARGET_ANSWER_HOURS[exam.request.specialty],
+  };
 }
 
 /**
@@ -86,7 +105,8 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
     alert,
     deviceFault: top === 'consultation' || value.assistant === 'on' ? c.deviceFault : null,
     muted: value.voice === 'muted',
-    canBack: snapshot.can({ type: 'BACK' }),
+    // The exam's list, its sending and its pick-up screen have no step behind them (the inactivity region takes BACK as a touch).
+    canBack: snapshot.can({ type: 'BACK' }) && !['exam.checklist', 'exam.sending', 'exam.pickup'].includes(state),
     canCancel: snapshot.can({ type: 'CANCEL' }),
   };
   if (top === 'identity' || assistant) {
@@ -100,10 +120,11 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   }
   if (top === 'waitingRoom') context.queue = c.queue;
   if (top === 'attract' && extra.closed) context.closed = extra.closed;
-  if (top === 'consultation' && c.measurement) {
+  if ((top === 'consultation' || top === 'exam') && c.measurement) {
     context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
   }
-  if (top === 'consultation' && c.auscultation) context.auscultation = c.auscultation;
+  if ((top === 'consultation' || top === 'exam') && c.auscultation) context.auscultation = c.auscultation;
+  if (top === 'exam' && c.exam) context.exam = examView(c.exam);
   if (top === 'consultation') context.doctor = c.doctor;
   if (top === 'consultation' || top === 'wrapUp') context.prescription = c.prescription;
   if (top === 'wrapUp') {

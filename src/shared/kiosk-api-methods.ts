@@ -25,6 +25,7 @@ export const KIOSK_METHODS = [
   'binaryEnd',
   'clipState',
   'saveClip',
+  'saveExamVideo',
   'reportInstrumentCamera',
 ] as const;
 export type KioskMethod = (typeof KIOSK_METHODS)[number];

@@ -14,6 +14,7 @@ import { Intake } from './intake';
 import { Identity, SessionUiEvent, SessionView } from './session-view';
 import { MediaNotification, MediaSignalParams } from './media-protocol';
 import { MediaSelection } from './media-devices';
+import { MAX_VIDEO_BYTES, MAX_VIDEO_MS } from './case-record';
 
 export { KIOSK_CHUNK_METHOD, KIOSK_EVENTS, KIOSK_METHODS, type KioskEventName, type KioskMethod };
 
@@ -21,8 +22,9 @@ const Empty = z.object({}).strict();
 
 /** Dermatoscope stills travel as a binary transfer (binaryBegin/Chunk/End), never inside a JSON message; capped. */
 export { MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES };
-/** Largest binary transfer the host accepts from the kiosk (today's largest payload is a still). */
+/** Largest binary transfer the host accepts from the kiosk for a still or a clip; an exam video may reach MAX_VIDEO_BYTES. */
 export const MAX_UPLOAD_BYTES = MAX_PHOTO_BYTES;
+export { MAX_VIDEO_BYTES, MAX_VIDEO_MS };
 
 export const Incident = z.object({
   code: z.string(),
@@ -124,6 +126,21 @@ export const kioskRequests = {
   },
   /** A whole clip: a closed binary transfer of an audio/wav (16-bit PCM), used once; stored sealed and queued for the hub. */
   saveClip: { params: z.object({ requestId: z.uuid(), uploadId: z.uuid() }).strict(), result: z.object({ clipId: z.uuid() }) },
+  /**
+   * The exam's video, kept by the patient after the replay: a closed binary
+   * transfer of a video/webm (at most MAX_VIDEO_BYTES, MAX_VIDEO_MS long),
+   * used once; stored sealed and queued for the hub. Refused (VIDEO_TOO_LARGE,
+   * VIDEO_REFUSED, NOT_IN_EXAM) in words the patient can act on.
+   */
+  saveExamVideo: {
+    params: z.object({
+      uploadId: z.uuid(),
+      durationMs: z.number().int().positive().max(MAX_VIDEO_MS + 1_000),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+    }).strict(),
+    result: z.object({ videoId: z.uuid() }),
+  },
   /** Assistant panel (after assistantLogin): the patient's identity, typed by the pharmacist. */
   assistantSetIdentity: { params: z.object({ identity: Identity }).strict(), result: z.object({ accepted: z.boolean() }) },
   /**

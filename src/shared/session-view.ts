@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AuscultationPoint, BreathInstruction, StethoscopeError } from './auscultation';
+import { CaseSpecialty, ChecklistId, ChecklistItem, PickupCode } from './case-record';
 import { DoctorPhotoUrl } from './doctor-photo';
 import { Ear, MeasurementKind, Quantity, UcumUnit } from './domain';
 import { ExceptionReason, Intake, Pathway, VisitReason } from './intake';
@@ -128,6 +129,37 @@ export const AuscultationView = z.object({
 }).strict();
 export type AuscultationView = z.infer<typeof AuscultationView>;
 
+/**
+ * The forwarded case on the exam screens: the checklist with each item's
+ * state, the item in progress, whether it may be sent, and once sent the
+ * pick-up code (with the pharmacy and the answer time for its ticket). No
+ * question, phone number or note: those are the doctor's and the counter's.
+ */
+export const ExamView = z.object({
+  specialty: CaseSpecialty,
+  items: z.array(z.object({
+    item: ChecklistItem,
+    state: z.enum(['todo', 'done', 'skipped']),
+    /** The pharmacist's reason, when skipped. */
+    skipped: z.string().optional(),
+  }).strict()),
+  current: ChecklistId.nullable(),
+  /** Every item done or skipped. */
+  canSend: z.boolean(),
+  /** Why the last stethoscope clip was not recorded. */
+  clipError: z.string().nullable(),
+  pickupCode: PickupCode.nullable(),
+  /** "Réponse sous N h" (TARGET_ANSWER_HOURS of the specialty). */
+  answerHours: z.number().int().positive(),
+}).strict();
+export type ExamView = z.infer<typeof ExamView>;
+
+/** The reasons the kiosk offers for skipping an item (large buttons); the assistant panel may type another. */
+export const EXAM_SKIP_REASONS = {
+  fr: ['Le patient ne souhaite pas', 'Appareil indisponible', 'Pas utile pour ce patient'],
+  en: ['The patient declines', 'Device unavailable', 'Not useful for this patient'],
+} as const;
+
 /** The network as the patient hears it: the call is reconnecting, or the hub has not come back within the bound. */
 export const NetworkView = z.enum(['online', 'reconnecting', 'unreachable']);
 export type NetworkView = z.infer<typeof NetworkView>;
@@ -178,6 +210,8 @@ export const SessionViewContext = z.object({
   /** On the wrap-up: who ended the call (null when the booth was not told). */
   callEndedBy: CallEndedBy.nullable().optional(),
   reportToGp: z.boolean().nullable().optional(),
+  /** On the exam screens (a forwarded case). */
+  exam: ExamView.optional(),
 });
 export type SessionViewContext = z.infer<typeof SessionViewContext>;
 
@@ -220,5 +254,11 @@ export const SessionUiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('STETHOSCOPE_STATUS'), status: z.enum(['guidance', 'listening', 'error']), code: StethoscopeError.optional() }).strict(),
   /** "Appeler le pharmacien": raises the booth's local alert (coalesced while one is raised). */
   z.object({ type: z.literal('CALL_PHARMACIST'), reason: PatientAlertReason.optional() }).strict(),
+  /** The exam's checklist: take this item now. */
+  z.object({ type: z.literal('EXAM_CHOOSE'), itemId: ChecklistId }).strict(),
+  /** The pharmacist skips an item (the screen's reasons, or the assistant panel's words); the doctor reads why. */
+  z.object({ type: z.literal('EXAM_SKIP'), itemId: ChecklistId, reason: z.string().trim().min(1).max(200) }).strict(),
+  /** "Envoyer le dossier". */
+  z.object({ type: z.literal('EXAM_SEND') }).strict(),
 ]);
 export type SessionUiEvent = z.infer<typeof SessionUiEvent>;

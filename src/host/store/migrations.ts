@@ -108,6 +108,36 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'forwarded cases: the patient video as sealed chunks, and the case manifest',
+    up: `
+      CREATE TABLE videos (
+        id TEXT PRIMARY KEY,
+        session_id TEXT,
+        byte_length INTEGER NOT NULL,
+        chunk_count INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        -- format, size, duration (AAD videos:<id>)
+        sealed BLOB NOT NULL,
+        uploaded_chunks INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE video_chunks (
+        video_id TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        sealed BLOB NOT NULL,
+        PRIMARY KEY (video_id, idx)
+      ) WITHOUT ROWID;
+      CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        completed_at TEXT NOT NULL,
+        -- the whole manifest: patient, phone number, question, who compiled (AAD cases:<id>)
+        sealed BLOB NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
+import type { CaseManifest, VideoMeta } from '../../shared/case-record';
 import { PHOTO_CHUNK_BYTES, type ClipMeta, type PhotoMeta, type RecordItem, type RecordKind } from '../../shared/record-protocol';
 import { StoreError, toStoreError } from '../../node/store-errors';
 import type { KeyProvider } from '../../node/keys';
@@ -52,6 +53,9 @@ export interface PhotoInput {
 /** A stethoscope clip as the kiosk recorded it: a 16-bit PCM WAV and what it was checked to hold. */
 export type ClipInput = Omit<ClipMeta, 'byteLength' | 'chunkCount' | 'sha256'> & { bytes: Buffer };
 
+/** The patient's video of a forwarded case, as the kiosk recorded it (webm), with its bytes. */
+export type VideoInput = Omit<VideoMeta, 'byteLength' | 'chunkCount' | 'sha256'> & { bytes: Buffer };
+
 export interface OutboxEntry {
   seq: number;
   itemId: string;
@@ -64,6 +68,8 @@ export interface PurgeResult {
   sessionEvents: number;
   photos: number;
   clips: number;
+  videos: number;
+  cases: number;
   sessions: number;
 }
 
@@ -80,6 +86,8 @@ export class BoothStore {
   private readonly txEvent: (e: SessionEvent) => void;
   private readonly txPhoto: (p: PhotoInput, meta: PhotoMeta) => void;
   private readonly txClip: (c: ClipInput, meta: ClipMeta) => void;
+  private readonly txVideo: (v: VideoInput, meta: VideoMeta) => void;
+  private readonly txCase: (c: CaseManifest) => void;
   private readonly txAck: (ids: string[]) => number;
   private readonly txPurge: (cutoff: number) => PurgeResult;
 
@@ -118,6 +126,19 @@ export class BoothStore {
       }
       this.st.insertOutbox.run(c.id, 'clip', c.sessionId, this.clock.now());
     });
+    this.txVideo = db.transaction((v: VideoInput, meta: VideoMeta) => {
+      const { bytes: _bytes, ...rest } = v;
+      this.st.insertVideo.run(v.id, v.sessionId, meta.byteLength, meta.chunkCount, meta.sha256, v.recordedAt, sealJson(this.keys, `videos:${v.id}`, rest));
+      for (let i = 0; i < meta.chunkCount; i++) {
+        const chunk = v.bytes.subarray(i * PHOTO_CHUNK_BYTES, (i + 1) * PHOTO_CHUNK_BYTES);
+        this.st.insertVideoChunk.run(v.id, i, seal(this.keys, `video_chunks:${v.id}:${i}`, chunk));
+      }
+      this.st.insertOutbox.run(v.id, 'video', v.sessionId, this.clock.now());
+    });
+    this.txCase = db.transaction((c: CaseManifest) => {
+      this.st.insertCase.run(c.caseId, c.sessionId, c.completedAt, sealJson(this.keys, `cases:${c.caseId}`, c));
+      this.st.insertOutbox.run(c.caseId, 'case', c.sessionId, this.clock.now());
+    });
     this.txAck = db.transaction((ids: string[]) => {
       const at = this.clock.now();
       let n = 0;
@@ -129,9 +150,11 @@ export class BoothStore {
       const sessionEvents = this.st.purgeEvents.run(cutoff).changes;
       const photos = this.st.purgePhotos.run(cutoff).changes;
       const clips = this.st.purgeClips.run(cutoff).changes;
+      const videos = this.st.purgeVideos.run(cutoff).changes;
+      const cases = this.st.purgeCases.run(cutoff).changes;
       this.st.purgeOutbox.run(cutoff);
       const sessions = this.st.purgeSessions.run(new Date(cutoff).toISOString()).changes;
-      return { readings, sessionEvents, photos, clips, sessions };
+      return { readings, sessionEvents, photos, clips, videos, cases, sessions };
     });
   }
 
@@ -168,6 +191,13 @@ export class BoothStore {
       insertClipChunk: db.prepare('INSERT INTO clip_chunks (clip_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getClipChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM clip_chunks WHERE clip_id = ? AND idx = ?'),
       setClipUploaded: db.prepare('UPDATE clips SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
+      insertVideo: db.prepare('INSERT INTO videos (id, session_id, byte_length, chunk_count, sha256, recorded_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getVideo: db.prepare<[string], { id: string; session_id: string | null; byte_length: number; chunk_count: number; sha256: string; recorded_at: string; sealed: Buffer; uploaded_chunks: number }>('SELECT * FROM videos WHERE id = ?'),
+      insertVideoChunk: db.prepare('INSERT INTO video_chunks (video_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      getVideoChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM video_chunks WHERE video_id = ? AND idx = ?'),
+      setVideoUploaded: db.prepare('UPDATE videos SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
+      insertCase: db.prepare('INSERT INTO cases (id, session_id, completed_at, sealed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
+      getCase: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cases WHERE id = ?'),
       insertOutbox: db.prepare('INSERT INTO outbox (item_id, kind, session_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING'),
       outboxBatch: db.prepare<[number], { seq: number; item_id: string; kind: RecordKind; session_id: string | null }>('SELECT seq, item_id, kind, session_id FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?'),
       pending: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_at IS NULL'),
@@ -176,12 +206,16 @@ export class BoothStore {
       purgeEvents: db.prepare(`DELETE FROM session_events WHERE id IN (${acked('sessionEvent')})`),
       purgePhotos: db.prepare(`DELETE FROM photos WHERE id IN (${acked('photo')})`),
       purgeClips: db.prepare(`DELETE FROM clips WHERE id IN (${acked('clip')})`),
+      purgeVideos: db.prepare(`DELETE FROM videos WHERE id IN (${acked('video')})`),
+      purgeCases: db.prepare(`DELETE FROM cases WHERE id IN (${acked('case')})`),
       purgeOutbox: db.prepare('DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?'),
       purgeSessions: db.prepare(`DELETE FROM sessions WHERE started_at < ?
         AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.session_id = sessions.id)
         AND NOT EXISTS (SELECT 1 FROM session_events e WHERE e.session_id = sessions.id)
         AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.session_id = sessions.id)
-        AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.session_id = sessions.id)`),
+        AND NOT EXISTS (SELECT 1 FROM clips c WHERE c.session_id = sessions.id)
+        AND NOT EXISTS (SELECT 1 FROM videos v WHERE v.session_id = sessions.id)
+        AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.session_id = sessions.id)`),
       getState: db.prepare<[string], { value: string }>('SELECT value FROM sync_state WHERE key = ?'),
       setState: db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -333,6 +367,55 @@ export class BoothStore {
     this.run(() => this.st.setClipUploaded.run(count, id));
   }
 
+  /** Stores the patient's video as sealed chunks of PHOTO_CHUNK_BYTES (the outbox's binary unit) and queues it. */
+  saveVideo(video: VideoInput): VideoMeta {
+    const meta: VideoMeta = {
+      id: video.id, sessionId: video.sessionId, mime: video.mime, durationMs: video.durationMs, width: video.width, height: video.height,
+      byteLength: video.bytes.length,
+      chunkCount: Math.max(1, Math.ceil(video.bytes.length / PHOTO_CHUNK_BYTES)),
+      sha256: createHash('sha256').update(video.bytes).digest('hex'),
+      recordedAt: video.recordedAt,
+    };
+    this.run(() => this.txVideo(video, meta));
+    return meta;
+  }
+
+  getVideoMeta(id: string): (VideoMeta & { uploadedChunks: number }) | undefined {
+    const row = this.run(() => this.st.getVideo.get(id));
+    if (!row) return undefined;
+    const sealed = openJson<Omit<VideoInput, 'bytes'>>(this.keys, `videos:${id}`, row.sealed);
+    return {
+      id: row.id, sessionId: row.session_id, mime: sealed.mime, durationMs: sealed.durationMs, width: sealed.width, height: sealed.height,
+      byteLength: row.byte_length, chunkCount: row.chunk_count, sha256: row.sha256, recordedAt: row.recorded_at,
+      uploadedChunks: row.uploaded_chunks,
+    };
+  }
+
+  readVideoChunk(id: string, index: number): Buffer {
+    const row = this.run(() => this.st.getVideoChunk.get(id, index));
+    if (!row) throw new StoreError('STORE_FAILED', { detail: `video ${id} has no chunk ${index}` });
+    return open(this.keys, `video_chunks:${id}:${index}`, row.sealed);
+  }
+
+  /** Upload progress survives a restart: the next upload resumes at this chunk. */
+  markVideoChunksUploaded(id: string, count: number): void {
+    this.run(() => this.st.setVideoUploaded.run(count, id));
+  }
+
+  /**
+   * Stores a forwarded case's manifest, sealed whole (patient, phone number,
+   * question, who compiled), and queues it. The caller stores it after every
+   * part it names, so the outbox (in write order) sends it last.
+   */
+  saveCase(manifest: CaseManifest): void {
+    this.run(() => this.txCase(manifest));
+  }
+
+  getCase(caseId: string): CaseManifest | undefined {
+    const row = this.run(() => this.st.getCase.get(caseId));
+    return row ? openJson<CaseManifest>(this.keys, `cases:${caseId}`, row.sealed) : undefined;
+  }
+
   /** The oldest unacknowledged items, in the order they were written. */
   outboxBatch(limit: number): OutboxEntry[] {
     return this.run(() => this.st.outboxBatch.all(limit)).map((r) => ({ seq: r.seq, itemId: r.item_id, kind: r.kind, sessionId: r.session_id }));
@@ -347,6 +430,11 @@ export class BoothStore {
       const { uploadedChunks: _c, ...clip } = this.getClipMeta(entry.itemId)!;
       return { ...base, kind: 'clip', data: clip };
     }
+    if (entry.kind === 'video') {
+      const { uploadedChunks: _v, ...video } = this.getVideoMeta(entry.itemId)!;
+      return { ...base, kind: 'video', data: video };
+    }
+    if (entry.kind === 'case') return { ...base, kind: 'case', data: this.getCase(entry.itemId)! };
     const { uploadedChunks: _u, ...meta } = this.getPhotoMeta(entry.itemId)!;
     return { ...base, kind: 'photo', data: meta };
   }

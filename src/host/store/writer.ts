@@ -9,13 +9,17 @@ import { backoffDelay } from '../../shared/backoff';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { Reading, SessionEvent } from '../../shared/domain';
 import { StoreError, toStoreError } from '../../node/store-errors';
-import type { BoothStore, ClipInput, PhotoInput } from './store';
+import type { CaseManifest } from '../../shared/case-record';
+import type { BoothStore, ClipInput, PhotoInput, VideoInput } from './store';
 
 export type PendingWrite =
   | { kind: 'reading'; reading: Reading }
   | { kind: 'sessionEvent'; event: SessionEvent }
   | { kind: 'photo'; photo: PhotoInput }
-  | { kind: 'clip'; clip: ClipInput };
+  | { kind: 'clip'; clip: ClipInput }
+  | { kind: 'video'; video: VideoInput }
+  /** A forwarded case's manifest: written after its parts, in this queue's order, so the outbox sends it last. */
+  | { kind: 'case'; manifest: CaseManifest };
 
 export interface DurableWriterOptions {
   /** The store, or null while it cannot be opened (writes wait in memory). */
@@ -76,7 +80,9 @@ export class DurableWriter {
     if (w.kind === 'reading') store.saveReading(w.reading);
     else if (w.kind === 'sessionEvent') store.saveSessionEvent(w.event);
     else if (w.kind === 'photo') store.savePhoto(w.photo);
-    else store.saveClip(w.clip);
+    else if (w.kind === 'clip') store.saveClip(w.clip);
+    else if (w.kind === 'video') store.saveVideo(w.video);
+    else store.saveCase(w.manifest);
   }
 
   private flush(): void {

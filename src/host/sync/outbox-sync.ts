@@ -6,7 +6,7 @@
  * answer means the batch is sent again under a fresh batch id, and the hub
  * acknowledges the duplicates without storing them twice. While the hub is
  * unreachable the outbox keeps everything and retries with jittered backoff.
- * Photos and stethoscope clips go first as chunks in binary frames (each
+ * Photos, stethoscope clips and a case's video go first as chunks in binary frames (each
  * acknowledged; progress kept in the store, so a cut resumes at the next
  * chunk), then their metadata item.
  */
@@ -176,6 +176,13 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
       return {
         id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
         read: (i) => store.readClipChunk(m.id, i), mark: (n) => store.markClipChunksUploaded(m.id, n),
+      };
+    }
+    if (entry.kind === 'video') {
+      const m = store.getVideoMeta(entry.itemId)!;
+      return {
+        id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
+        read: (i) => store.readVideoChunk(m.id, i), mark: (n) => store.markVideoChunksUploaded(m.id, n),
       };
     }
     return null;

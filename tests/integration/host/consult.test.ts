@@ -13,6 +13,7 @@ import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
 import type { Hub } from '../../../src/hub/server';
 import type { ContextNote, MeasurementProgress, Prescription, ReadingNote } from '../../../src/shared/consult-protocol';
+import { CaseRequest } from '../../../src/shared/case-record';
 import { testConfig } from '../../helpers/config';
 import { BOOTH_SECRETS, SPECIALISTS, startTestHub, testHubConfig } from '../../helpers/hub';
 import { silentLog, tempDir } from '../../helpers/store';
@@ -82,6 +83,28 @@ async function toWaitingRoom(host: Host): Promise<void> {
 }
 
 describe('booth consult through a real hub', () => {
+  it('leaves the live queue when the counter turns the wait into a deferred exam, and never joins it during the exam', async () => {
+    const { host } = await booth();
+    const doctor = await specialist();
+    await toWaitingRoom(host);
+    type Entry = { boothId: string };
+    const listed = () => doctor.of<{ booths: Entry[] }>('queue.updated').at(-1)?.booths.some((b) => b.boothId === 'demo-booth-1');
+    await expect.poll(listed).toBe(true);
+    const deferred = {
+      request: CaseRequest.parse({ specialty: 'general', question: 'Toux ?', contactPhone: '0612345678', consent: true, checklist: [{ id: 'i1', kind: 'temperature' }] }),
+      consentAt: new Date().toISOString(),
+      compiledBy: { staffId: 'staff-7', name: 'Claire', pharmacy: { name: 'Pharmacie', city: 'Ville' } },
+    };
+    expect(host.sendHostEvent({ type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-7', name: 'Claire' }, deferred })).toBe(true);
+    expect(host.view().state).toBe('exam.checklist');
+    await expect.poll(listed).toBe(false);
+    // Taking an item of the exam does not queue the booth again.
+    await host.dispatch('sendEvent', { event: { type: 'EXAM_CHOOSE', itemId: 'i1' } });
+    expect(host.view().state).toBe('exam.guidance');
+    await expect(doctor.call('queue.claim', { boothId: 'demo-booth-1' })).rejects.toBeDefined();
+    expect(listed()).toBe(false);
+  });
+
   it('queues with the patient context, takes the specialist\'s measurement request and reports its stages and reading back', async () => {
     const { host, thermometer } = await booth();
     const doctor = await specialist();

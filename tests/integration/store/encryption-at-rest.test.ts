@@ -28,6 +28,14 @@ describe('personal data at rest', () => {
     store.saveReading(temperature(VALUE));
     store.saveSessionEvent({ ...sessionEvent('note'), data: { note: NAME } });
     store.savePhoto({ id: uuidv7(), sessionId: 'session-1', mime: 'image/png', width: 4, height: 4, takenAt: new Date().toISOString(), polarisation: 'none', bodySite: 'genou droit', bytes: Buffer.from(`PHOTO OF ${NAME}`) });
+    // A forwarded case: the patient's video and the manifest (phone number, question, who compiled).
+    store.saveVideo({ id: uuidv7(), sessionId: 'session-1', mime: 'video/webm', durationMs: 9000, width: 640, height: 480, recordedAt: new Date().toISOString(), bytes: Buffer.from(`VIDEO OF ${NAME}`) });
+    store.saveCase({
+      caseId: uuidv7(), sessionId: 'session-1', specialty: 'dermatology', question: 'Lésion suspecte au mollet ?', note: 'apparue en mai', contactPhone: '0698765432',
+      patient: { birthName: 'Lefebvre-Duchâteau', firstNames: 'Marguerite', birthDate: '1941-03-09', sex: 'F', reason: { code: 'skin' }, pathway: { pathway: 'gp-known' }, consentAt: null, gp: null, reportToGp: false },
+      caseConsentAt: new Date().toISOString(), compiledBy: { staffId: 'staff-7', name: 'Claudette', pharmacy: { name: 'Pharmacie du Port', city: 'Le Palais' } },
+      pickupCode: 'K7MQP4', checklist: [{ id: 'i1', kind: 'video' }], entries: [{ checklistId: 'i1', kind: 'video', itemId: null, skipped: 'refus' }], completedAt: new Date().toISOString(),
+    });
     // The control: the same kinds of value written deliberately in clear, so the scan is proven able to see them.
     const CONTROL_NAME = 'Témoin Enclair';
     const CONTROL_VALUE = 41.37;
@@ -39,7 +47,9 @@ describe('personal data at rest', () => {
     expect(found(files, CONTROL_NAME)).toBe(true);
     expect(doubleBytes(CONTROL_VALUE).slice(0, 1).some((n) => files.some((f) => f.includes(n)))).toBe(true);
 
-    for (const secret of [NAME, 'Marguerite', 'Lefebvre', '1941-03-09', 'douleur thoracique', 'genou droit', 'PHOTO OF']) expect(found(files, secret), secret).toBe(false);
+    for (const secret of [NAME, 'Marguerite', 'Lefebvre', '1941-03-09', 'douleur thoracique', 'genou droit', 'PHOTO OF', 'VIDEO OF', '0698765432', 'Lésion suspecte', 'apparue en mai', 'Claudette', 'K7MQP4']) {
+      expect(found(files, secret), secret).toBe(false);
+    }
     expect(found(files, VALUE), 'reading value').toBe(false);
 
     // Same after a checkpoint moves the WAL into the main file.

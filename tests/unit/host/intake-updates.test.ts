@@ -76,4 +76,52 @@ describe('the counter’s intake at the booth', () => {
     await expect(refusal).rejects.not.toMatchObject({ message: expect.stringContaining('Martin') });
     await expect(link.call(INTAKE.update, { sessionId: 'session-1', intake: { identity: {} }, staff: marie })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
   });
+
+  describe('"Examen différé" from the counter', () => {
+    const deferred = {
+      request: {
+        specialty: 'dermatology', question: 'Lésion suspecte ?', contactPhone: '+33 6 12 34 56 78', consent: true,
+        checklist: [{ id: 'i1', kind: 'dermatoscope-photo', bodySite: 'dos' }],
+      },
+      consentAt: '2026-12-01T09:58:00.000Z',
+    };
+    const atIdentity = () => {
+      const h = setup();
+      h.actor.send({ type: 'TOUCH' });
+      h.actor.send({ type: 'CHOOSE_LANGUAGE', language: 'fr' });
+      h.actor.send({ type: 'ACCEPT' });
+      return h;
+    };
+
+    it('starts the exam instead of the queue, with the staff member as the case’s compiler and the phone number normalised', async () => {
+      const { link, actor } = atIdentity();
+      await expect(link.call(INTAKE.update, { sessionId: 'session-1', intake, staff: marie, deferred })).resolves.toEqual({ accepted: true });
+      expect(actor.getSnapshot().value).toMatchObject({ flow: { exam: 'checklist' } });
+      expect(actor.getSnapshot().context.exam).toMatchObject({
+        compiledBy: { staffId: 'staff-7', name: 'Marie', pharmacy: PHARMACY },
+        consentAt: '2026-12-01T09:58:00.000Z',
+        request: { specialty: 'dermatology', contactPhone: '0612345678' },
+      });
+    });
+
+    it('refuses a case from an account with no name (the case must say who compiled it), and leaves the patient where they were', async () => {
+      const { link, actor } = atIdentity();
+      const { name: _name, ...unnamed } = marie;
+      const refusal = link.call(INTAKE.update, { sessionId: 'session-1', intake, staff: unnamed, deferred });
+      await expect(refusal).rejects.toMatchObject({ code: 'CASE_WITHOUT_STAFF', userMessage: { fr: expect.stringContaining('prénom') } });
+      expect(actor.getSnapshot().value).toMatchObject({ flow: { identity: 'entry' } });
+      expect(actor.getSnapshot().context).toMatchObject({ intake: null, exam: null });
+    });
+
+    it('refuses a case without the patient’s consent or with a phone number that is not French, naming the field, never its value', async () => {
+      const { link, actor } = atIdentity();
+      const noConsent = { ...deferred, request: { ...deferred.request, consent: false } };
+      await expect(link.call(INTAKE.update, { sessionId: 'session-1', intake, staff: marie, deferred: noConsent })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
+      const badPhone = { ...deferred, request: { ...deferred.request, contactPhone: '12 34' } };
+      const refusal = link.call(INTAKE.update, { sessionId: 'session-1', intake, staff: marie, deferred: badPhone });
+      await expect(refusal).rejects.toMatchObject({ code: 'INVALID_INTAKE', userMessage: { fr: expect.stringContaining('contactPhone') } });
+      await expect(refusal).rejects.not.toMatchObject({ message: expect.stringContaining('12 34') });
+      expect(actor.getSnapshot().context.exam).toBeNull();
+    });
+  });
 });

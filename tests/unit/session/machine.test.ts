@@ -7,6 +7,7 @@ import { getShortestPaths } from '@xstate/graph';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { assign, createActor, type AnyStateNode, type SnapshotFrom } from 'xstate';
 import type { Quantity } from '../../../src/shared/domain';
+import { CaseRequest } from '../../../src/shared/case-record';
 import { Intake } from '../../../src/shared/intake';
 import { SessionUiEvent } from '../../../src/shared/session-view';
 import { HOST_EVENT_TYPES, sessionMachine, type SessionMachineEvent, type TransitionRecord } from '../../../src/session/machine';
@@ -479,6 +480,26 @@ const alertEvents: SessionMachineEvent[] = [
   { type: 'xstate.after.networkAlert.session.network.reconnecting.counting' } as unknown as SessionMachineEvent,
 ];
 
+/** The forwarded case's exam, in a third run of its own: the way there from the counter, and every event of its screens. */
+const examStart = {
+  request: CaseRequest.parse({
+    specialty: 'general', question: 'Souffle ?', contactPhone: '0612345678', consent: true,
+    checklist: [{ id: 'i1', kind: 'blood-pressure' }, { id: 'i2', kind: 'auscultation', point: 'mitral' }, { id: 'i3', kind: 'video' }],
+  }),
+  consentAt: '2026-12-02T10:00:00.000Z',
+  compiledBy: { staffId: 'staff-1', name: 'Claire', pharmacy: { name: 'Pharmacie', city: 'Ville' } },
+};
+const examEvents: SessionMachineEvent[] = [
+  { type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' },
+  { type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-1' }, deferred: examStart },
+  { type: 'EXAM_CHOOSE', itemId: 'i1' }, { type: 'EXAM_CHOOSE', itemId: 'i2' }, { type: 'EXAM_CHOOSE', itemId: 'i3' },
+  { type: 'EXAM_SKIP', itemId: 'i2', reason: 'Appareil indisponible' }, { type: 'EXAM_SKIP', itemId: 'i3', reason: 'Le patient ne souhaite pas' },
+  { type: 'NEXT' }, { type: 'START_MEASURE' }, { type: 'BACK' }, { type: 'RETRY' },
+  { type: 'READING', kind: 'blood-pressure', deviceId: 'bp-cuff-1', values: bp, intermediate: false, readingId: 'r-1' },
+  { type: 'MEASUREMENT_ERROR', code: 'cuff-too-loose' }, { type: 'CLIP_SAVED', clipId: 'c-1' }, { type: 'CLIP_FAILED', code: 'NO_STETHOSCOPE' },
+  { type: 'VIDEO_SAVED', videoId: 'v-1' }, { type: 'EXAM_SEND' }, { type: 'CASE_STORED' }, { type: 'CASE_FAILED', code: 'DISK_FULL' }, { type: 'FINISH' },
+];
+
 function allStateIds(node: AnyStateNode): string[] {
   return [node.id, ...Object.values(node.states).flatMap((child) => allStateIds(child as AnyStateNode))];
 }
@@ -492,6 +513,7 @@ describe('session machine: generated paths', () => {
   const paths = [
     ...getShortestPaths(sessionMachine, { events: sampleEvents, input, serializeState }),
     ...getShortestPaths(sessionMachine, { events: alertEvents, input, serializeState }),
+    ...getShortestPaths(sessionMachine, { events: examEvents, input, serializeState: (s) => JSON.stringify([s.value, s.context.measurement?.step ?? null, s.context.exam?.items ?? null]) }),
   ];
 
   it('reaches every state of the machine', () => {

@@ -18,6 +18,7 @@ import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
 import { ClipRecorder } from './screens/ClipRecorder';
 import { ConsultationScreen } from './screens/ConsultationScreen';
+import { ExamScreen } from './screens/ExamScreen';
 import { recoveryKeys } from './recovery';
 import { LanguageScreen } from './screens/LanguageScreen';
 import type { KioskScreenProps } from './screens/Layout';
@@ -60,6 +61,13 @@ export function speechKeyFor(view: SessionView): string | null {
     case 'attract': return null;
     case 'identity': return `speak.identity.${sub ?? 'entry'}`;
     case 'wrapUp': return `speak.wrapUp.${sub ?? 'summary'}`;
+    case 'exam':
+      // The item's own guidance, as in a call; the list, the video and the pick-up have their own prompt.
+      if (sub === 'auscultation' && view.context.auscultation) return `guide.auscultation.${view.context.auscultation.point}`;
+      if (m && sub === 'guidance') return `guide.${m.kind}.${m.step + 1}`;
+      if (m && sub === 'recovery') return recoveryKeys(m.error).fix;
+      if (m && (sub === 'measuring' || sub === 'result')) return `speak.${sub}`;
+      return sub === 'checklist' || sub === 'video' || sub === 'pickup' ? `speak.exam.${sub}` : null;
     case 'consultation':
       // The placement, then each breath instruction the doctor gives.
       if (sub === 'auscultation' && view.context.auscultation) {
@@ -140,6 +148,7 @@ export function App({ api }: { api: KioskApi }) {
     case 'identity': screen = <IdentityScreen {...props} />; break;
     case 'waitingRoom': screen = <WaitingRoomScreen {...props} />; break;
     case 'consultation': screen = <ConsultationScreen {...props} />; break;
+    case 'exam': screen = <ExamScreen {...props} />; break;
     case 'wrapUp': screen = <WrapUpScreen {...props} />; break;
     case 'interrupted': screen = <InterruptedScreen {...props} />; break;
     default: screen = <PrivacyWipeScreen {...props} />;

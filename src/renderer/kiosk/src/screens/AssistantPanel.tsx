@@ -13,8 +13,9 @@ import { useEffect, useState } from 'react';
 import { systemClock, type Clock } from '../../../../shared/clock';
 import type { MeasurementKind } from '../../../../shared/domain';
 import type { EventData, KioskApi } from '../../../../shared/kiosk-api';
-import type { Language, SessionView } from '../../../../shared/session-view';
+import { EXAM_SKIP_REASONS, type ExamView, type Language, type SessionView } from '../../../../shared/session-view';
 import { timeOfDay } from '../../../../shared/wording';
+import { itemLabel } from '../exam-items';
 import { t, type MessageKey } from '../i18n';
 import { useScrollCue } from '../scroll-cue';
 import { AlertControls } from './AlertControls';
@@ -117,6 +118,7 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
             </div>
           </div>
         )}
+        {top === 'exam' && view.context.exam && <ExamSkips api={api} lang={lang} exam={view.context.exam} onRefused={() => setNote(t(lang, 'assistant.refused'))} />}
         {/* Scrolls by itself when long: focusable so a keyboard reaches what it holds. Beside the intake it shows only
             when there is an incident: "Aucun incident." would only take the form's room on a 800 px high screen. */}
         {(!intakeShown || incidents.length > 0) && <div className="assistant__incidents-slot">
@@ -148,5 +150,29 @@ export function AssistantPanel({ api, view, onHide, clock = systemClock }: {
         </div>
       )}
     </aside>
+  );
+}
+
+/** "Examen différé": the pharmacist skips an item still to do, in their own words (the doctor reads them). */
+function ExamSkips({ api, lang, exam, onRefused }: { api: KioskApi; lang: Language; exam: ExamView; onRefused: () => void }) {
+  const [reason, setReason] = useState<string>(EXAM_SKIP_REASONS.fr[1]);
+  const todo = exam.items.filter((i) => i.state === 'todo');
+  if (todo.length === 0) return null;
+  return (
+    <div className="assistant__group" data-testid="assistant-exam">
+      <h3 className="assistant__heading">{t(lang, 'assistant.exam')}</h3>
+      <label className="field">
+        <span>{t(lang, 'assistant.exam.reason')}</span>
+        <input type="text" maxLength={200} value={reason} data-testid="assistant-exam-reason" onChange={(e) => setReason(e.target.value)} />
+      </label>
+      <div className="assistant__grid">
+        {todo.map(({ item }) => (
+          <button key={item.id} type="button" className="btn btn--secondary" data-testid={`assistant-exam-skip-${item.id}`} disabled={reason.trim() === ''}
+            onClick={() => {
+              api.sendEvent({ event: { type: 'EXAM_SKIP', itemId: item.id, reason: reason.trim() } }).then((r) => !r.accepted && onRefused(), onRefused);
+            }}>{t(lang, 'exam.skip')} · {itemLabel(item, lang)}</button>
+        ))}
+      </div>
+    </div>
   );
 }

@@ -64,7 +64,7 @@ const LIVE_SEND: Record<InstrumentRole, { constraints: MediaTrackConstraints | n
  * full resolution (the still is grabbed from it), and sent to the specialist
  * as a video of its own in the call.
  */
-function useInstrumentCamera(api: KioskApi, role: InstrumentRole, active: boolean): InstrumentCamera {
+export function useInstrumentCamera(api: KioskApi, role: InstrumentRole, active: boolean): InstrumentCamera {
   const [state, setState] = useState<Omit<InstrumentCamera, 'retry'>>({ stream: null, failed: false, absent: false });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -215,7 +215,7 @@ function CameraAbsent(p: KioskScreenProps & { retry: () => void; role: Instrumen
   );
 }
 
-function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; camera: InstrumentCamera }) {
+export function MeasurementPanel(p: KioskScreenProps & { sub: string; m: MeasurementView; camera: InstrumentCamera }) {
   const l = p.view.language;
   const { m, sub } = p;
   const name = t(l, `measure.${m.kind}` as MessageKey);
