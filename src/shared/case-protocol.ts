@@ -39,8 +39,11 @@
  *   at `caseAnswerPdfUrl(caseId)` (staff cookie).
  */
 import { z } from 'zod';
-import { CaseSpecialty, PickupCode } from './case-record';
+import { CaseEntry, CaseSpecialty, Checklist, PickupCode, VideoMeta } from './case-record';
 import { PrescribeParams, Prescription } from './consult-protocol';
+import { Reading } from './domain';
+import { DoctorIntake } from './intake';
+import { ClipMeta, PhotoMeta } from './record-protocol';
 
 export const CASE = {
   // console → hub (requests)
@@ -127,6 +130,29 @@ export const CaseAnswer = z.object({
 export type CaseAnswer = z.infer<typeof CaseAnswer>;
 
 /** Blob URLs the console and counter fetch with their cookie (access checked per case). */
+/**
+ * `case.open`: the whole case as the doctor reviews it. Blobs are fetched at
+ * their URL with the doctor's cookie (photos at photoUrl, clips at clipUrl,
+ * the video at caseVideoUrl; access follows the doctor's case specialties).
+ */
+export const CaseFile = z.object({
+  summary: CaseSummary,
+  /** The intake as a doctor may see it (no NIR). */
+  patient: DoctorIntake,
+  /** The pharmacist's note. */
+  note: z.string(),
+  /** Who compiled it: "Marie, Pharmacie de la Place". */
+  compiledBy: z.string(),
+  checklist: Checklist,
+  entries: z.array(CaseEntry),
+  readings: z.array(Reading),
+  photos: z.array(z.object({ meta: PhotoMeta, url: z.string() }).strict()),
+  clips: z.array(z.object({ meta: ClipMeta, url: z.string() }).strict()),
+  video: z.object({ meta: VideoMeta, url: z.string() }).strict().nullable(),
+  answer: z.lazy(() => CaseAnswer).nullable(),
+}).strict();
+export type CaseFile = z.infer<typeof CaseFile>;
+
 export const caseVideoUrl = (videoId: string): string => `/api/videos/${encodeURIComponent(videoId)}`;
 export const caseAnswerPdfUrl = (caseId: string): string => `/api/counter/cases/${encodeURIComponent(caseId)}/answer.pdf`;
 
