@@ -187,4 +187,6 @@ export const CASE_ERRORS = {
   notYourSpecialty: 'NOT_YOUR_SPECIALTY',
   /** Not every part of the case has arrived yet. */
   incomplete: 'CASE_INCOMPLETE',
+  /** `counter.acknowledgeCase` of a case no doctor has answered yet (added by h20hub). */
+  notAnswered: 'CASE_NOT_ANSWERED',
 } as const;

@@ -16,7 +16,8 @@ export class ConsoleError extends Error {
 
 /** The doctor's sentence for a hub refusal of `method` with `code`; `message` is the hub's. */
 export function frenchError(method: string, code: string, message: string): string {
-  if (method.startsWith('consult.') && message && code !== 'INTERNAL') return message;
+  // The case methods answer in French too (the refusal of a second answer names who answered first).
+  if ((method.startsWith('consult.') || method.startsWith('case.')) && message && code !== 'INTERNAL' && code !== 'INVALID_PARAMS') return message;
   return HUB_CODES[code] ?? `Le serveur a refusé l’opération (code ${code}) : réessayez ; si cela se répète, prévenez le support technique.`;
 }
 
@@ -37,6 +38,10 @@ const HUB_CODES: Record<string, string> = {
   TIMEOUT: 'Le serveur ne répond pas : réessayez dans quelques secondes.',
   INVALID_PARAMS: 'La console a envoyé une demande que le serveur ne comprend pas : rechargez la page.',
   UNKNOWN_METHOD: 'La console n’est pas à jour avec le serveur : rechargez la page.',
+  UNKNOWN_CASE: 'Ce dossier n’existe pas (ou plus) : rechargez la liste des dossiers.',
+  CASE_ALREADY_ANSWERED: 'Un autre médecin a déjà répondu à ce dossier : votre réponse n’a pas été enregistrée. Rouvrez le dossier pour lire la sienne.',
+  NOT_YOUR_SPECIALTY: 'Ce dossier est adressé à une autre spécialité que la vôtre : il reste dans la file de cette spécialité.',
+  CASE_INCOMPLETE: 'Toutes les pièces de ce dossier ne sont pas encore arrivées : il apparaîtra dans la file dès qu’il sera complet.',
   INTERNAL: 'Erreur interne du serveur : réessayez ; si cela se répète, prévenez le support technique.',
 };
 
