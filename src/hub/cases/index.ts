@@ -91,6 +91,8 @@ export class HubCases {
   register(): void {
     const { record, specialists, counter, cluster } = this.o;
     this.unsubscribe.push(record.onIngested((_boothId, items) => {
+      // A new manifest: the pharmacy's counter shows the case on its way (incomplete) at once.
+      for (const item of items) if (item.kind === 'case') this.changed(item.data.caseId);
       const sessions = new Set(items.map((i) => i.sessionId).filter((s): s is string => s !== null));
       for (const sessionId of sessions) void this.recheck(sessionId);
     }));
