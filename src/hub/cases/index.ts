@@ -38,7 +38,7 @@ import { reasonText } from '../../shared/intake';
 import type { ClusterNode } from '../cluster/index';
 import { signCaseAnswer } from '../consult/case-answer';
 import { issuePrescription, loadSigningKey } from '../consult/prescription';
-import type { StaffRef } from '../counter/alerts';
+import type { CounterPage, StaffRef } from '../counter/alerts';
 import type { HubCounter } from '../counter/index';
 import type { HubConfig } from '../directory';
 import { refused, type Peer } from '../peer';
@@ -124,7 +124,7 @@ export class HubCases {
 
     counter.handlePage(CASE.counterList, z.object({}).strict(), (staff) => this.counterCases(staff.pharmacyId));
     counter.handlePage(CASE.acknowledge, AcknowledgeCaseParams, (staff, p) => this.acknowledge(staff, p.caseId));
-    this.unsubscribe.push(counter.onPageConnected((page) => void this.refreshPharmacy(page.pharmacyId, true)));
+    this.unsubscribe.push(counter.onPageConnected((page) => void this.refreshPharmacy(page.pharmacyId, page)));
   }
 
   close(): void {
@@ -200,7 +200,7 @@ export class HubCases {
       for (const peer of this.consoles) {
         if (this.doctor(peer.id)?.cases.includes(row.specialty)) await this.noteQueue(peer);
       }
-      if (row.pharmacyId) await this.refreshPharmacy(row.pharmacyId, false);
+      if (row.pharmacyId) await this.refreshPharmacy(row.pharmacyId);
     } catch (error) {
       this.log.error({ err: (error as Error).message, caseId }, 'case change not applied');
     }
@@ -209,7 +209,7 @@ export class HubCases {
   private async refreshAll(): Promise<void> {
     for (const peer of this.consoles) await this.noteQueue(peer);
     const pharmacies = new Set(this.o.config.booths.map((b) => b.pharmacyId).filter((p): p is string => !!p));
-    for (const p of pharmacies) await this.refreshPharmacy(p, false);
+    for (const p of pharmacies) await this.refreshPharmacy(p);
   }
 
   private async noteQueue(peer: Peer): Promise<void> {
@@ -221,8 +221,8 @@ export class HubCases {
     }
   }
 
-  /** Notes the pharmacy's pages on this node its cases; rings what stands urgent and unacknowledged (`toNewPage`: a page just opened rings too). */
-  private async refreshPharmacy(pharmacyId: string, toNewPage: boolean): Promise<void> {
+  /** Notes the pharmacy's pages on this node its cases; rings what stands urgent and unacknowledged (`newPage`: a page just opened rings at once too). */
+  private async refreshPharmacy(pharmacyId: string, newPage?: CounterPage): Promise<void> {
     if (this.closed) return;
     try {
       const loaded = await this.pharmacyCases(pharmacyId);
@@ -233,7 +233,7 @@ export class HubCases {
         const urgent = row.answer?.urgency === 'urgent' && row.acknowledgedBy === null;
         const ringing = this.rings.get(row.caseId);
         if (urgent && !ringing) this.startRing(row.caseId, pharmacyId, row.pickupCode);
-        else if (urgent && ringing && toNewPage) for (const page of pages) page.notify(CASE.ringNote, { caseId: row.caseId, pickupCode: row.pickupCode, ring: ringing.ring });
+        else if (urgent && ringing && newPage) newPage.notify(CASE.ringNote, { caseId: row.caseId, pickupCode: row.pickupCode, ring: ringing.ring });
         else if (!urgent && ringing) this.stopRing(row.caseId);
       }
     } catch (error) {
@@ -272,7 +272,7 @@ export class HubCases {
     const out: { s: CaseSummary; answeredAt: string }[] = [];
     for (const row of await this.repo.casesOfSpecialties(specialties, since)) {
       const manifest = await this.manifestOf(row);
-      if (manifest) out.push({ s: summary(row, manifest), answeredAt: row.answeredAt ?? '' });
+      if (manifest) out.push({ s: summary(row, manifest, this.o.config), answeredAt: row.answeredAt ?? '' });
     }
     const waiting = out.filter((c) => c.s.state === 'waiting').sort((a, b) => a.s.dueAt.localeCompare(b.s.dueAt));
     const answered = out.filter((c) => c.s.state === 'answered').sort((a, b) => b.answeredAt.localeCompare(a.answeredAt));
@@ -294,7 +294,7 @@ export class HubCases {
   async open(specialistId: string, caseId: string): Promise<CaseFile> {
     const { row, manifest } = await this.forDoctor(specialistId, caseId);
     const file: CaseFile = {
-      summary: summary(row, manifest),
+      summary: summary(row, manifest, this.o.config),
       patient: manifest.patient,
       note: manifest.note,
       compiledBy: `${manifest.compiledBy.name}, ${manifest.compiledBy.pharmacy.name}`,
@@ -437,7 +437,7 @@ function dueAt(receivedAt: string, specialty: CaseSpecialty): string {
   return new Date(Date.parse(receivedAt) + TARGET_ANSWER_HOURS[specialty] * 3600_000).toISOString();
 }
 
-function summary(row: CaseRow, m: CaseManifest): CaseSummary {
+function summary(row: CaseRow, m: CaseManifest, config: HubConfig): CaseSummary {
   const receivedAt = row.receivedAt ?? m.completedAt;
   return {
     caseId: row.caseId,
@@ -446,7 +446,8 @@ function summary(row: CaseRow, m: CaseManifest): CaseSummary {
     patient: { firstName: firstNameOf(m), age: ageOn(m.patient.birthDate, Date.parse(receivedAt)) },
     reason: reasonText(m.patient.reason, 'fr').slice(0, 300),
     question: m.question,
-    pharmacy: m.compiledBy.pharmacy,
+    // The booth's pharmacy as the hub knows it (the manifest's words are the booth's own).
+    pharmacy: config.booths.find((b) => b.boothId === row.boothId)?.pharmacy ?? m.compiledBy.pharmacy,
     receivedAt,
     dueAt: dueAt(receivedAt, row.specialty),
     answeredBy: row.answer?.answeredBy.name ?? null,
