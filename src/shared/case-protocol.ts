@@ -149,7 +149,7 @@ export const CaseFile = z.object({
   photos: z.array(z.object({ meta: PhotoMeta, url: z.string() }).strict()),
   clips: z.array(z.object({ meta: ClipMeta, url: z.string() }).strict()),
   video: z.object({ meta: VideoMeta, url: z.string() }).strict().nullable(),
-  answer: z.lazy(() => CaseAnswer).nullable(),
+  answer: CaseAnswer.nullable(),
 }).strict();
 export type CaseFile = z.infer<typeof CaseFile>;
 
