@@ -25,7 +25,7 @@ import type { IntakeInput } from '../../../src/shared/intake';
 import { INTAKE, type IntakeUpdate } from '../../../src/shared/intake-protocol';
 import { photoUrl } from '../../../src/shared/consult-protocol';
 import { caseParts, ingest, sendCase, upload, type CaseParts } from '../../helpers/cases';
-import { BOOTH_SECRETS, SPECIALISTS, STAFF, startTestHub, testHubConfig } from '../../helpers/hub';
+import { BOOTH_SECRETS, SPECIALISTS, STAFF, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 
 const silent = createLogger('test', { write: () => true } as unknown as NodeJS.WritableStream);
@@ -256,5 +256,36 @@ describe('forwarded cases on the hub', () => {
     await expect(refusal).rejects.toMatchObject({ code: 'INVALID_CASE', message: expect.stringMatching(/numéro où rappeler.*accord du patient|accord du patient.*numéro où rappeler/) });
     await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-case', intake, deferred: 'dermato' })).rejects.toMatchObject({ code: 'INVALID_CASE' });
     expect(updates).toEqual([]);
+  });
+});
+
+describe('a hub that stopped between storing a case\'s last part and queueing it', () => {
+  it('queues the case when it starts again', async () => {
+    const config = await testHubConfig(freshDataDir());
+    let first: Hub | null = await startTestHub({ consoleDir: '/nonexistent', config });
+    let second: Hub | null = null;
+    const link = new HubLink({ url: `ws://127.0.0.1:${first.port}/booth`, boothId: 'demo-booth-2', token: BOOTH_SECRETS['demo-booth-2'], log: silent, minDelayMs: 50, maxDelayMs: 200 });
+    try {
+      link.start();
+      await expect.poll(() => link.status).toBe('online');
+      const c = caseParts('demo-booth-2', 'general', { name: 'Pharmacie test 2', city: 'Aurillac' });
+      await upload(link, c.photo, c.photoBytes);
+      await upload(link, c.video, c.videoBytes);
+      await ingest(link, [c.reading, c.photo, c.video]);
+      await link.stop();
+      // The manifest stored, the hub gone before it looked at it: what a crash between the two leaves.
+      await first.record.repo.ingest('demo-booth-2', randomUUID(), [c.manifest], 'pharmacie-test-2');
+      expect((await first.record.repo.caseRow(c.caseId))?.state).toBe('incomplete');
+      await first.close();
+      first = null;
+
+      second = await startTestHub({ consoleDir: '/nonexistent', config });
+      const restarted = second;
+      await expect.poll(async () => (await restarted.record.repo.caseRow(c.caseId))?.state).toBe('waiting');
+    } finally {
+      await link.stop();
+      await first?.close();
+      await second?.close();
+    }
   });
 });
