@@ -78,6 +78,7 @@ export class HubCases {
   private readonly unsubscribe: (() => void)[] = [];
   private key: Buffer | null = null;
   private closed = false;
+  private recovered: Promise<void> | null = null;
 
   constructor(private readonly o: CasesOptions) {
     this.log = o.log.child({ module: 'hub.cases' });
@@ -100,10 +101,6 @@ export class HubCases {
       void this.repo.item(blobId).then((stored) => (stored?.item.sessionId ? this.recheck(stored.item.sessionId) : undefined))
         .catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'case re-check after an upload failed'));
     }));
-    // A node that stopped between storing a case's last part and stepping it finds it here.
-    void this.repo.incompleteCases().then(async (rows) => {
-      for (const sessionId of new Set(rows.map((r) => r.sessionId))) await this.recheck(sessionId);
-    }).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'case re-check at start failed'));
     if (cluster) {
       this.unsubscribe.push(cluster.bus.subscribe('cases', (event) => (event.kind === 'case' ? Promise.all(event.ids.map((id) => this.applyChange(id))).then(() => undefined) : undefined)));
       const resync = (): void => void this.refreshAll();
@@ -137,8 +134,25 @@ export class HubCases {
 
   // ---- completeness ----------------------------------------------------------------------
 
+  /**
+   * Once per node, at the first use of the cases (not at start: a hub that
+   * never receives a record opens no record file, ../stores.ts): a node that
+   * stopped between storing a case's last part and stepping it left the case
+   * incomplete; it is stepped here.
+   */
+  private recover(): Promise<void> {
+    return (this.recovered ??= this.repo.incompleteCases().then(async (rows) => {
+      for (const sessionId of new Set(rows.map((r) => r.sessionId))) await this.stepComplete(sessionId);
+    }).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'case recovery failed')));
+  }
+
   /** Steps every incomplete case of a session whose parts are all held. */
   async recheck(sessionId: string): Promise<void> {
+    await this.recover();
+    await this.stepComplete(sessionId);
+  }
+
+  private async stepComplete(sessionId: string): Promise<void> {
     try {
       for (const row of await this.repo.casesOfSession(sessionId)) {
         if (row.state !== 'incomplete' || !(await this.complete(row))) continue;
@@ -171,6 +185,7 @@ export class HubCases {
   }
 
   private async load(caseId: string): Promise<Loaded | null> {
+    await this.recover();
     const row = await this.repo.caseRow(caseId);
     if (!row) return null;
     const manifest = await this.manifestOf(row);
@@ -267,6 +282,7 @@ export class HubCases {
 
   /** The doctor's queue: waiting cases of their specialties, the most overdue first, then those answered in the last 7 days, latest first. */
   async list(specialistId: string): Promise<CaseSummary[]> {
+    await this.recover();
     const specialties = this.doctor(specialistId)?.cases ?? [];
     const since = new Date(this.clock.now() - ANSWERED_LIST_MS).toISOString();
     const out: { s: CaseSummary; answeredAt: string }[] = [];
@@ -368,6 +384,7 @@ export class HubCases {
   // ---- the counter ---------------------------------------------------------------------------
 
   private async pharmacyCases(pharmacyId: string): Promise<Loaded[]> {
+    await this.recover();
     const out: Loaded[] = [];
     for (const row of await this.repo.casesOfPharmacy(pharmacyId)) {
       const manifest = await this.manifestOf(row);
