@@ -6,6 +6,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { CASE_SPECIALTIES, CaseSpecialty } from '../shared/case-record';
 import { describeIssues } from '../shared/config';
 import { DoctorPhotoUrl, MAX_DOCTOR_PHOTO_BYTES, doctorPhotoType } from '../shared/doctor-photo';
 import { codeOf, ConfigError } from '../shared/errors';
@@ -54,6 +55,10 @@ export const HubConfig = z.object({
     photo: z.string().min(1).optional(),
     /** That photo as loadHubConfig read it (never written in the file): what queue.claimed carries to the booth. */
     photoUrl: DoctorPhotoUrl.optional(),
+    /** The queues of forwarded cases this doctor answers (src/shared/case-record.ts); general medicine when absent. */
+    cases: z.array(CaseSpecialty, { error: `the case queues this doctor answers, among ${CASE_SPECIALTIES.map((c) => `"${c}"`).join(', ')} (for example ["dermatology"])` })
+      .min(1, `at least one case queue (${CASE_SPECIALTIES.join(', ')}); a doctor who answers none is left out of the case queues only by removing the account`)
+      .default(['general']),
   })).default([]),
   /** Pharmacy staff: the counter page (`/counter/`) shows them their own pharmacy's booths only. */
   staff: z.array(z.object({

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { BoothGateway } from './booth-gateway';
+import type { HubCases } from './cases/index';
 import type { HubCounter } from './counter/index';
 import type { BoothDirectory, HubConfig } from './directory';
 import type { HubLimits } from './limits';
@@ -23,6 +24,8 @@ export interface Hub {
   readonly record: HubRecord;
   /** Staff sign-in, the counter pages and the booths' alerts routed to them. */
   readonly counter: HubCounter;
+  /** Forwarded cases: the queues, the answers, the counter's side (`counterCaseFor` serves the answer's PDF route). */
+  readonly cases: HubCases;
   /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
   readonly media: HubMedia | null;
   addRoute(route: HubRoute): void;

@@ -23,6 +23,7 @@ import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
+import { registerCases, type HubCases } from './cases/index';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { openHubStores } from './stores';
 import { startClusterNode, type ClusterNode } from './cluster/index';
@@ -168,10 +169,20 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const record = createRecord(ports, stores.record);
   const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
+  let cases: HubCases | null = null;
+  const casesOf = (specialists: HubMedia['specialists'] | null): HubCases => {
+    const c = registerCases({ record, config, log, counter, specialists, cluster });
+    closers.push(() => c.close());
+    return c;
+  };
   if (opts.media !== false) {
     try {
       media = await attachMedia(ports, stores.state(), { ...(opts.media ?? {}), cluster });
-      const consult = registerConsult(ports, media, record, { openEmergency: (boothId) => counter.alerts.openEmergency(boothId) });
+      const hubCases = (cases = casesOf(media.specialists));
+      const consult = registerConsult(ports, media, record, {
+        openEmergency: (boothId) => counter.alerts.openEmergency(boothId),
+        caseReadable: (specialistId, itemId) => hubCases.mayRead(specialistId, itemId),
+      });
       const rooms = media.service;
       counter.alerts.setWhereabouts((boothId) => {
         const i = rooms.waiting().findIndex((e) => e.boothId === boothId);
@@ -188,6 +199,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await close();
       throw error;
     }
+  } else {
+    cases = casesOf(null);
   }
-  return { ...ports, server, port, record, counter, media, close };
+  return { ...ports, server, port, record, counter, cases, media, close };
 }

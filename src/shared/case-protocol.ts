@@ -39,7 +39,7 @@
  *   at `caseAnswerPdfUrl(caseId)` (staff cookie).
  */
 import { z } from 'zod';
-import { CaseEntry, CaseSpecialty, ChecklistItem, PickupCode, VideoMeta } from './case-record';
+import { CaseEntry, CaseSpecialty, Checklist, PickupCode, VideoMeta } from './case-record';
 import { PrescribeParams, Prescription } from './consult-protocol';
 import { Reading } from './domain';
 import { DoctorIntake } from './intake';
@@ -130,6 +130,29 @@ export const CaseAnswer = z.object({
 export type CaseAnswer = z.infer<typeof CaseAnswer>;
 
 /** Blob URLs the console and counter fetch with their cookie (access checked per case). */
+/**
+ * `case.open`: the whole case as the doctor reviews it. Blobs are fetched at
+ * their URL with the doctor's cookie (photos at photoUrl, clips at clipUrl,
+ * the video at caseVideoUrl; access follows the doctor's case specialties).
+ */
+export const CaseFile = z.object({
+  summary: CaseSummary,
+  /** The intake as a doctor may see it (no NIR). */
+  patient: DoctorIntake,
+  /** The pharmacist's note. */
+  note: z.string(),
+  /** Who compiled it: "Marie, Pharmacie de la Place". */
+  compiledBy: z.string(),
+  checklist: Checklist,
+  entries: z.array(CaseEntry),
+  readings: z.array(Reading),
+  photos: z.array(z.object({ meta: PhotoMeta, url: z.string() }).strict()),
+  clips: z.array(z.object({ meta: ClipMeta, url: z.string() }).strict()),
+  video: z.object({ meta: VideoMeta, url: z.string() }).strict().nullable(),
+  answer: CaseAnswer.nullable(),
+}).strict();
+export type CaseFile = z.infer<typeof CaseFile>;
+
 export const caseVideoUrl = (videoId: string): string => `/api/videos/${encodeURIComponent(videoId)}`;
 export const caseAnswerPdfUrl = (caseId: string): string => `/api/counter/cases/${encodeURIComponent(caseId)}/answer.pdf`;
 
@@ -164,30 +187,6 @@ export const CASE_ERRORS = {
   notYourSpecialty: 'NOT_YOUR_SPECIALTY',
   /** Not every part of the case has arrived yet. */
   incomplete: 'CASE_INCOMPLETE',
+  /** `counter.acknowledgeCase` of a case no doctor has answered yet (added by h20hub). */
+  notAnswered: 'CASE_NOT_ANSWERED',
 } as const;
-
-// ---- the review (the console's `case.open`) --------------------------------------------------
-
-/**
- * What `case.open` answers: the case as the doctor reviews it, each blob at
- * the URL the console fetches with its cookie. `case.list` answers a
- * CaseQueueNote, `case.answer` the CaseAnswer as recorded.
- *
- * NOTE: defined here by h20ui to the shape the brief gives h20hub (which
- * defines it for the hub); at merge the two definitions are one.
- */
-export const CaseFile = z.object({
-  summary: CaseSummary,
-  patient: DoctorIntake,
-  note: z.string(),
-  /** Who compiled it: "Marie Durand, Pharmacie du Centre". */
-  compiledBy: z.string(),
-  checklist: z.array(ChecklistItem),
-  entries: z.array(CaseEntry),
-  readings: z.array(Reading),
-  photos: z.array(z.object({ meta: PhotoMeta, url: z.string() }).strict()),
-  clips: z.array(z.object({ meta: ClipMeta, url: z.string() }).strict()),
-  video: z.object({ meta: VideoMeta, url: z.string() }).strict().nullable(),
-  answer: CaseAnswer.nullable(),
-}).strict();
-export type CaseFile = z.infer<typeof CaseFile>;

@@ -73,7 +73,7 @@ export async function testHubConfig(dataDir: string = freshDataDir()): Promise<H
     }))),
     staff: await Promise.all(STAFF.map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) }))),
     specialists: await Promise.all(SPECIALISTS.map(async (s) => ({
-      id: s.id, email: s.email, name: s.name, specialty: 'Médecine générale', passwordHash: await hashSecret(s.password, 1024),
+      id: s.id, email: s.email, name: s.name, specialty: 'Médecine générale', passwordHash: await hashSecret(s.password, 1024), cases: ['general' as const],
     }))),
     counter: { ringAgainSeconds: 60 },
     media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 1 },

@@ -22,7 +22,7 @@ import { ClusterError, unreachable } from './errors';
 import { pgAddress } from '../pg-address';
 
 /** Every topic nodes exchange events on; each is one NOTIFY channel. */
-export const CLUSTER_TOPICS = ['rooms', 'queue', 'claims', 'alerts', 'readings'] as const;
+export const CLUSTER_TOPICS = ['rooms', 'queue', 'claims', 'alerts', 'readings', 'cases'] as const;
 export type ClusterTopic = (typeof CLUSTER_TOPICS)[number];
 
 /**

@@ -14,7 +14,7 @@ import type { RecordRepository } from '../record/repository';
 import type { HubRoute } from '../ports';
 import { gatherReport, reportBundle, reportPdf } from './report';
 
-const PHOTO = /^\/api\/(photos|clips)\/([^/]+)$/;
+const PHOTO = /^\/api\/(photos|clips|videos)\/([^/]+)$/;
 const REPORT = /^\/api\/sessions\/([^/]+)\/report\.(pdf|fhir\.json)$/;
 const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
@@ -42,7 +42,29 @@ export interface ConsultRouteDeps {
   relayedTo: (specialistId: string, photoId: string) => boolean;
   /** Clips relayed to this specialist's current room (booths that gave no session id). */
   clipRelayedTo?: (specialistId: string, clipId: string) => boolean;
+  /** Items of forwarded cases this doctor answers (their `cases` specialties): photos, clips and the patient's video. */
+  caseReadable?: (specialistId: string, itemId: string) => Promise<boolean>;
   log: Logger;
+}
+
+/**
+ * The one byte range a `Range: bytes=…` header asks for, within `size` bytes:
+ * null when there is none (or it is not a single bytes range: the whole is
+ * served, as RFC 9110 allows), 'unsatisfiable' when it starts past the end.
+ */
+export function byteRange(header: string | undefined, size: number): [number, number] | null | 'unsatisfiable' {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  if (end < start) return null;
+  return [start, end];
 }
 
 export function consultRoute(deps: ConsultRouteDeps): HubRoute {
@@ -58,8 +80,8 @@ export function consultRoute(deps: ConsultRouteDeps): HubRoute {
     const who = session.specialistId;
 
     if (photo) {
-      // A photo or a clip: the same access rules, the bytes under the item's own id.
-      const kind = photo[1] === 'photos' ? 'photo' : 'clip';
+      // A photo, a clip or a case's video: the same access rules, the bytes under the item's own id.
+      const kind = photo[1] === 'photos' ? 'photo' : photo[1] === 'clips' ? 'clip' : 'video';
       const photoId = decode(photo[2]!);
       if (!photoId) return notFound(res);
       const stored = await repo.item(photoId);
@@ -67,17 +89,35 @@ export function consultRoute(deps: ConsultRouteDeps): HubRoute {
       if (!stored || stored.item.kind !== kind || stored.item.data.id !== photoId) return notFound(res);
       const meta = stored.item.data;
       const sessionId = meta.sessionId ?? stored.item.sessionId;
-      const allowed = sessionId !== null
+      // A video exists only in a forwarded case: the doctors of its specialty read it, nobody else.
+      const inCall = kind === 'video' ? false : sessionId !== null
         ? (await repo.claimsOf(who, sessionId)).some((c) => c.boothId === stored.boothId)
         : kind === 'photo' ? deps.relayedTo(who, photoId) : deps.clipRelayedTo?.(who, photoId) ?? false;
+      const allowed = inCall || (await deps.caseReadable?.(who, photoId) ?? false);
       if (!allowed) {
-        deps.log.warn({ specialistId: who, kind }, 'refused a photo or clip outside the specialist\'s sessions');
+        deps.log.warn({ specialistId: who, kind }, 'refused a photo, clip or video outside the specialist\'s sessions and cases');
         return notFound(res);
       }
       const bytes = await repo.photoBytes(photoId);
       if (!bytes) return notFound(res);
-      res.writeHead(200, { 'Content-Type': meta.mime, 'Content-Length': String(bytes.length), 'Content-Security-Policy': "default-src 'none'", ...PRIVATE });
-      res.end(req.method === 'HEAD' ? undefined : bytes);
+      const head = { 'Content-Type': meta.mime, 'Content-Security-Policy': "default-src 'none'", ...PRIVATE };
+      if (kind !== 'video') {
+        res.writeHead(200, { ...head, 'Content-Length': String(bytes.length) });
+        res.end(req.method === 'HEAD' ? undefined : bytes);
+        return true;
+      }
+      // <video> seeks with byte ranges (RFC 9110 §14): one range served, several or none satisfiable refused.
+      const range = byteRange(req.headers.range, bytes.length);
+      if (range === 'unsatisfiable') {
+        res.writeHead(416, { ...head, 'Content-Range': `bytes */${bytes.length}` }).end();
+        return true;
+      }
+      const [start, end] = range ?? [0, bytes.length - 1];
+      const body = bytes.subarray(start, end + 1);
+      res.writeHead(range ? 206 : 200, {
+        ...head, 'Accept-Ranges': 'bytes', 'Content-Length': String(body.length), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${bytes.length}` } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return true;
     }
 

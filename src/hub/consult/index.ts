@@ -15,7 +15,13 @@ export { verifyQr, isValidPrescriptionNumber, contentDigest } from './prescripti
 type ConsultHubPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'log' | 'addRoute' | 'onClose'>;
 
 /** Registers the consultation on the hub's booths, its media and its record (the composition root does). */
-export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record: HubRecord, extra: Pick<ConsultPorts, 'openEmergency'> = {}): ConsultService {
+export function registerConsult(
+  ports: ConsultHubPorts,
+  media: HubMedia,
+  record: HubRecord,
+  extra: Pick<ConsultPorts, 'openEmergency'> & { caseReadable?: (specialistId: string, itemId: string) => Promise<boolean> } = {},
+): ConsultService {
+  const { caseReadable, ...more } = extra;
   const log = ports.log.child({ module: 'hub.consult' });
   const service = new ConsultService({
     booths: ports.booths,
@@ -25,7 +31,7 @@ export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record:
     directory: ports.directory,
     config: ports.config,
     log,
-    ...extra,
+    ...more,
   });
   service.register();
   ports.addRoute(consultRoute({
@@ -34,6 +40,7 @@ export function registerConsult(ports: ConsultHubPorts, media: HubMedia, record:
     config: ports.config,
     relayedTo: (specialistId, photoId) => service.relayedTo(specialistId, photoId),
     clipRelayedTo: (specialistId, clipId) => service.clips.relayedTo(specialistId, clipId),
+    ...(caseReadable ? { caseReadable } : {}),
     log,
   }));
   ports.onClose(() => service.close());

@@ -20,7 +20,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Prescription } from '../../shared/consult-protocol';
+import type { z } from 'zod';
+import { Prescription, type PrescribeParams as PrescribeSchema } from '../../shared/consult-protocol';
 import { codeOf } from '../../shared/errors';
 
 /** Crockford's base 32: no I, L, O, U (read as 1, 1, 0 or a rude word). */
@@ -61,6 +62,28 @@ export function isValidPrescriptionNumber(number: string): boolean {
 /** The calendar day in France (prescriptions are dated where they are dispensed). */
 export function parisDate(iso: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+/**
+ * A new prescription, numbered (this year in France), dated now, its QR signed:
+ * what a call's prescription and a forwarded case's answer both issue.
+ */
+export function issuePrescription(
+  o: { sessionId: string | null; boothId: string; prescriber: Prescription['prescriber']; patient: Prescription['patient']; params: z.output<typeof PrescribeSchema> },
+  key: Buffer,
+  issuedAt = new Date().toISOString(),
+): Prescription {
+  const base: Omit<Prescription, 'qr'> = {
+    number: newPrescriptionNumber(Number(parisDate(issuedAt).slice(0, 4))),
+    issuedAt,
+    sessionId: o.sessionId,
+    boothId: o.boothId,
+    prescriber: o.prescriber,
+    patient: o.patient,
+    items: o.params.items,
+    instructions: o.params.instructions,
+  };
+  return Prescription.parse({ ...base, qr: qrPayload(base, key) });
 }
 
 /** SHA-256 over the clinical content, first 16 hex: a QR that matches a different paper fails. */

@@ -13,9 +13,10 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Prescription} from '../../shared/consult-protocol';
 import {
   AUSCULTATION, AuscultateParams, AuscultationProgress, AuscultationRequestedResult, BreathParams, StopAuscultationParams,
-  type AuscultationRequested, BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams, Prescription,
+  type AuscultationRequested, BoothDevices, CONSULT, type ContextCatchUp, type ContextNote, MeasurementProgress, MeasurementRequestedResult, PrescribeParams,
   RequestMeasurementParams, SaveNotesParams, photoUrl, type MeasurementRequested, type PatientContext, type PhotoNote,
   type RequestableKind,
 } from '../../shared/consult-protocol';
@@ -34,7 +35,7 @@ import { RecordRefusal, type RecordRepository } from '../record/repository';
 import type { SpecialistGateway } from '../specialist-gateway';
 import { HubClips } from './clips';
 import { PrescriptionDelivery } from './delivery';
-import { loadSigningKey, newPrescriptionNumber, parisDate, qrPayload } from './prescription';
+import { issuePrescription, loadSigningKey } from './prescription';
 
 /** Which device takes each requestable measurement. */
 export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
@@ -419,19 +420,13 @@ export class ConsultService {
     const room = this.roomOf(peer, true);
     const who = this.ports.config.specialists.find((s) => s.id === peer.id);
     const issuedAt = new Date().toISOString();
-    const issue = (): Prescription => {
-      const base: Omit<Prescription, 'qr'> = {
-        number: newPrescriptionNumber(Number(parisDate(issuedAt).slice(0, 4))),
-        issuedAt,
-        sessionId: room.entry?.sessionId ?? null,
-        boothId: room.boothId,
-        prescriber: { id: peer.id, name: who?.name ?? peer.id, specialty: who?.specialty ?? 'Médecine générale' },
-        patient: { firstName: room.entry?.firstName ?? null, age: room.entry?.age ?? null },
-        items: params.items,
-        instructions: params.instructions,
-      };
-      return Prescription.parse({ ...base, qr: qrPayload(base, this.signingKey()) });
-    };
+    const issue = (): Prescription => issuePrescription({
+      sessionId: room.entry?.sessionId ?? null,
+      boothId: room.boothId,
+      prescriber: { id: peer.id, name: who?.name ?? peer.id, specialty: who?.specialty ?? 'Médecine générale' },
+      patient: { firstName: room.entry?.firstName ?? null, age: room.entry?.age ?? null },
+      params,
+    }, this.signingKey(), issuedAt);
     let prescription = issue();
     // 40 random bits per year: a collision is rare, and the record refuses it rather than overwrite.
     for (let attempt = 1; ; attempt++) {

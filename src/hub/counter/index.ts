@@ -27,6 +27,12 @@ import { StaffAuth } from './staff-auth';
 export interface HubCounter {
   readonly auth: StaffAuth;
   readonly alerts: CounterAlerts;
+  /** Registers a counter page method; `run` gets the signed-in staff member (asked at each call, like the counter's own). */
+  handlePage<P extends z.ZodType>(name: string, params: P, run: (staff: StaffRef, params: z.output<P>) => unknown): void;
+  /** The counter pages open on this node for a pharmacy. */
+  pagesOf(pharmacyId: string): CounterPage[];
+  /** Hears each page that opens on this node; returns an unsubscribe. */
+  onPageConnected(listener: (page: CounterPage) => void): () => void;
 }
 
 export interface CounterOptions {
@@ -74,6 +80,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const methods = new Map<string, Method>();
   const pages = new Map<Peer, { page: CounterPage; token: string }>();
+  const pageListeners = new Set<(page: CounterPage) => void>();
   /** Who acts through a page, asked at each act: signed out (here or in another tab) since it connected is refused, and the page asks to sign in again. */
   const staffOf = (peer: Peer): StaffRef => {
     const open = pages.get(peer);
@@ -107,6 +114,13 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
         alerts.pageDisconnected(page);
       });
       alerts.pageConnected(page);
+      for (const listener of pageListeners) {
+        try {
+          listener(page);
+        } catch (error) {
+          log.error({ err: error }, 'a counter page listener failed');
+        }
+      }
     });
   };
   ports.addRoute(auth.route);
@@ -130,7 +144,16 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
     alerts.close();
     auth.close();
   });
-  return { auth, alerts };
+  return {
+    auth,
+    alerts,
+    handlePage: (name, params, run) => methods.set(name, method(params, (peer, p) => run(staffOf(peer), p))),
+    pagesOf: (pharmacyId) => [...pages.values()].map((o) => o.page).filter((page) => page.pharmacyId === pharmacyId),
+    onPageConnected: (listener) => {
+      pageListeners.add(listener);
+      return () => pageListeners.delete(listener);
+    },
+  };
 }
 
 function method<P extends z.ZodType>(params: P, run: (peer: Peer, params: z.output<P>) => unknown): Method {

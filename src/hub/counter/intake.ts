@@ -6,6 +6,8 @@
  * again (pharmacy, session, step, intake) and its answer or typed refusal
  * reaches the page as it is. Health data never goes to the log.
  */
+import type { z } from 'zod';
+import { CaseRequest } from '../../shared/case-record';
 import type { Clock } from '../../shared/clock';
 import { COUNTER_ERRORS, type SetIntakeParams } from '../../shared/counter-protocol';
 import { codeOf } from '../../shared/errors';
@@ -20,11 +22,28 @@ export interface CounterIntakeOptions {
   booth: { request(boothId: string, method: string, params: unknown): Promise<unknown> };
   clock: Pick<Clock, 'now'>;
   /** Each update handed over, for the hub's log (ids and the outcome only). */
-  onForwarded?: (event: { boothId: string; staffId: string; accepted: boolean }) => void;
+  onForwarded?: (event: { boothId: string; staffId: string; accepted: boolean; deferred: boolean }) => void;
 }
 
 /** A booth that could not be asked: gone, or no answer in time. */
 const UNREACHABLE = new Set(['PEER_GONE', 'TIMEOUT', 'CLOSED']);
+
+/** What each field of a case request is, in the pharmacist's words (the refusal names the ones to correct, never their values). */
+const CASE_FIELDS: Record<string, string> = {
+  specialty: 'la spécialité (médecine générale ou dermatologie)',
+  question: 'la question posée au médecin (1 000 caractères au plus)',
+  note: 'la note du pharmacien (2 000 caractères au plus)',
+  contactPhone: 'le numéro où rappeler le patient (10 chiffres, par exemple 06 12 34 56 78)',
+  checklist: 'la liste des examens (de 1 à 20, identifiants uniques, une vidéo au plus)',
+  consent: 'l’accord du patient pour un examen répondu plus tard',
+};
+
+/** The problems of a refused case request, in French, one per field. */
+export function caseProblems(error: z.ZodError): string {
+  const fields = [...new Set(error.issues.map((i) => String(i.path[0] ?? '')))];
+  const words = fields.map((f) => CASE_FIELDS[f] ?? (f ? `le champ « ${f.slice(0, 40)} » n’est pas attendu` : 'la demande n’a pas la forme attendue'));
+  return `Demande d’examen différé refusée, rien n’a été envoyé à la cabine. À corriger : ${words.join(' ; ')}.`;
+}
 
 export async function forwardIntake(o: CounterIntakeOptions, staff: StaffRef, p: SetIntakeParams): Promise<IntakeUpdateResult> {
   const booth = o.booths.find((b) => b.boothId === p.boothId);
@@ -34,10 +53,20 @@ export async function forwardIntake(o: CounterIntakeOptions, staff: StaffRef, p:
   }
   const checked = acceptIntake(p.intake, o.clock);
   if (!checked.ok) throw refused(COUNTER_ERRORS.invalidIntake, checked.message.en);
+  let deferred: IntakeUpdate['deferred'];
+  if (p.deferred !== undefined) {
+    const request = CaseRequest.safeParse(p.deferred);
+    if (!request.success) throw refused(COUNTER_ERRORS.invalidCase, caseProblems(request.error));
+    // A case names who compiled it: a sign-in without a name cannot start one.
+    if (!staff.firstName.trim()) throw refused(COUNTER_ERRORS.invalidCase, 'Un examen différé est préparé par une personne nommée : connectez-vous avec votre propre compte.');
+    // The patient's agreement, on the hub's clock (the page's may be wrong).
+    deferred = { request: request.data, consentAt: new Date(o.clock.now()).toISOString() };
+  }
   const update: IntakeUpdate = {
     sessionId: p.sessionId,
     intake: checked.intake,
     staff: { staffId: staff.staffId, name: staff.firstName, pharmacy: { name: booth.pharmacy.name, city: booth.pharmacy.city } },
+    ...(deferred ? { deferred } : {}),
   };
   let answer: unknown;
   try {
@@ -50,6 +79,6 @@ export async function forwardIntake(o: CounterIntakeOptions, staff: StaffRef, p:
   }
   const result = IntakeUpdateResult.safeParse(answer);
   const outcome: IntakeUpdateResult = result.success ? result.data : { accepted: false };
-  o.onForwarded?.({ boothId: p.boothId, staffId: staff.staffId, accepted: outcome.accepted });
+  o.onForwarded?.({ boothId: p.boothId, staffId: staff.staffId, accepted: outcome.accepted, deferred: deferred !== undefined });
   return outcome;
 }

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CLIP_CONTENT_TYPES, MAX_CLIP_BYTES, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPES, chunkCount, expectedChunkBytes } from '../../shared/binary-transfer';
+import { MAX_VIDEO_BYTES, VIDEO_CONTENT_TYPES } from '../../shared/case-record';
 import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem, type ClipMeta } from '../../shared/record-protocol';
 import { decodeWav } from '../../shared/wav';
 import { refused } from '../peer';
@@ -22,12 +23,16 @@ export { RecordRefusal, type RecordRepository } from './repository';
 
 /** Items newly stored from one booth's batch (acknowledged now; never a duplicate), in batch order. */
 export type IngestedListener = (boothId: string, items: RecordItem[]) => void;
+/** An upload (photo, clip, video) whose every chunk is now held. */
+export type BlobListener = (boothId: string, blobId: string) => void;
 
 /** A hub's record: the repository the booth methods write to, and who hears what they stored. */
 export interface HubRecord {
   readonly repo: RecordRepository;
   /** Subscribes to what each batch newly stored (the readings relay does); returns an unsubscribe. */
   onIngested(listener: IngestedListener): () => void;
+  /** Subscribes to uploads completed by their last chunk (the case queue re-checks its cases); returns an unsubscribe. */
+  onBlobComplete(listener: BlobListener): () => void;
 }
 
 export { SqliteRecordRepository } from './sqlite-repository';
@@ -52,8 +57,9 @@ function checkBlobChunk(p: BlobChunkParams, bytes: Buffer): void {
     throw refused(code, `upload ${p.blobId}: ${detail}; nothing stored`);
   };
   const cap = (CLIP_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_CLIP_BYTES
-    : (PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_PHOTO_BYTES : null;
-  if (cap === null) refuse('BINARY_REFUSED_TYPE', `the record keeps ${[...PHOTO_CONTENT_TYPES, ...CLIP_CONTENT_TYPES].join(', ')}, not ${p.contentType}`);
+    : (PHOTO_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_PHOTO_BYTES
+      : (VIDEO_CONTENT_TYPES as readonly string[]).includes(p.contentType) ? MAX_VIDEO_BYTES : null;
+  if (cap === null) refuse('BINARY_REFUSED_TYPE', `the record keeps ${[...PHOTO_CONTENT_TYPES, ...CLIP_CONTENT_TYPES, ...VIDEO_CONTENT_TYPES].join(', ')}, not ${p.contentType}`);
   if (p.totalBytes > cap!) refuse('BINARY_TOO_LARGE', `${p.totalBytes} bytes declared, at most ${cap}`);
   if (p.count !== chunkCount(p.totalBytes, PHOTO_CHUNK_BYTES) || p.index >= p.count) refuse('INVALID_CHUNK', `chunk ${p.index} of ${p.count} does not fit ${p.totalBytes} bytes`);
   const want = expectedChunkBytes(p.totalBytes, p.index, PHOTO_CHUNK_BYTES);
@@ -88,6 +94,15 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     ingest: (...a) => get().ingest(...a),
     putPhotoChunk: (...a) => get().putPhotoChunk(...a),
     photoBytes: (...a) => get().photoBytes(...a),
+    blobComplete: (...a) => get().blobComplete(...a),
+    caseRow: (...a) => get().caseRow(...a),
+    casesOfSession: (...a) => get().casesOfSession(...a),
+    incompleteCases: () => get().incompleteCases(),
+    casesOfSpecialties: (...a) => get().casesOfSpecialties(...a),
+    casesOfPharmacy: (...a) => get().casesOfPharmacy(...a),
+    markCaseWaiting: (...a) => get().markCaseWaiting(...a),
+    answerCase: (...a) => get().answerCase(...a),
+    acknowledgeCase: (...a) => get().acknowledgeCase(...a),
     sessionItems: (...a) => get().sessionItems(...a),
     boothItems: (...a) => get().boothItems(...a),
     item: (...a) => get().item(...a),
@@ -116,6 +131,7 @@ export function createRecord(
   const { booths } = ports;
   const log = ports.log.child({ module: 'hub.record' });
   const listeners = new Set<IngestedListener>();
+  const blobListeners = new Set<BlobListener>();
   booths.handle('record.ingest', IngestParams, async (peer, params) => {
     if (params.items.length > MAX_INGEST_ITEMS) {
       throw refused('BATCH_TOO_LARGE', `a batch holds at most ${MAX_INGEST_ITEMS} items (got ${params.items.length}); split it`);
@@ -142,10 +158,18 @@ export function createRecord(
         }
         const mismatch = clipMismatch(i.data, bytes);
         if (mismatch) throw refused('CLIP_MISMATCH', `clip ${i.data.id}: ${mismatch}; nothing stored`);
+      } else if (i.kind === 'video') {
+        // Like a photo: bytes first, then the item. The hash is checked on the whole (at most MAX_VIDEO_BYTES).
+        const bytes = await repo.photoBytes(i.data.id);
+        if (!bytes || bytes.length !== i.data.byteLength || createHash('sha256').update(bytes).digest('hex') !== i.data.sha256) {
+          throw refused('VIDEO_INCOMPLETE', `video ${i.data.id}: send all its chunks before its record item; nothing stored`);
+        }
+      } else if (i.kind === 'case' && i.data.sessionId !== i.sessionId) {
+        throw refused('INVALID_ITEM', `case ${i.data.caseId}: its manifest names session ${i.data.sessionId.slice(0, 64)}, its item ${String(i.sessionId).slice(0, 64)}; nothing stored`);
       }
     }
     try {
-      const outcome = await repo.ingest(peer.id, params.batchId, items);
+      const outcome = await repo.ingest(peer.id, params.batchId, items, ports.config.booths.find((b) => b.boothId === peer.id)?.pharmacyId ?? null);
       log.info({ boothId: peer.id, stored: outcome.acked.length, duplicates: outcome.duplicates.length }, 'ingested a batch');
       if (outcome.acked.length > 0) {
         const fresh = new Set(outcome.acked);
@@ -169,6 +193,15 @@ export function createRecord(
     checkBlobChunk(p, bytes);
     try {
       const received = await repo.putPhotoChunk(peer.id, p.blobId, p.sha256, p.count, p.index, bytes);
+      if (received === p.count) {
+        for (const listener of blobListeners) {
+          try {
+            listener(peer.id, p.blobId);
+          } catch (error) {
+            log.error({ err: error }, 'a blob listener failed');
+          }
+        }
+      }
       return { index: p.index, received };
     } catch (error) {
       return asRefusal(error);
@@ -188,6 +221,10 @@ export function createRecord(
     onIngested: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onBlobComplete: (listener) => {
+      blobListeners.add(listener);
+      return () => blobListeners.delete(listener);
     },
   };
 }

@@ -20,11 +20,12 @@ import { pgAddress } from '../pg-address';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
+import type { CaseAnswer } from '../../shared/case-protocol';
 import type { Prescription } from '../../shared/consult-protocol';
 import { CallQuality } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 import {
-  RecordRefusal, type BoothItem, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+  RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
 
 /**
@@ -79,6 +80,15 @@ export const PG_RECORD_MIGRATIONS = [
      session_key TEXT NOT NULL, side TEXT COLLATE "C" NOT NULL, booth_id TEXT NOT NULL, room_id TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL,
      PRIMARY KEY (session_key, side)
    );`,
+  // 4: forwarded cases (src/shared/case-protocol.ts): the index of each `case` item; the answer sealed.
+  `CREATE TABLE cases (
+     case_id TEXT COLLATE "C" PRIMARY KEY, booth_id TEXT NOT NULL, pharmacy_id TEXT, session_id TEXT NOT NULL, manifest_id TEXT NOT NULL,
+     specialty TEXT NOT NULL, pickup_code TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'incomplete', received_at TEXT COLLATE "C",
+     answered_by TEXT, answered_at TEXT COLLATE "C", answer BYTEA, acknowledged_by TEXT
+   );
+   CREATE INDEX cases_session ON cases(session_id);
+   CREATE INDEX cases_queue ON cases(specialty, state, received_at);
+   CREATE INDEX cases_pharmacy ON cases(pharmacy_id, received_at);`,
 ];
 export const PG_RECORD_VERSION = PG_RECORD_MIGRATIONS.length;
 
@@ -301,7 +311,7 @@ export class PgRecordRepository implements RecordRepository {
     return this.withClient((client) => client.query<R>(sql, values));
   }
 
-  async ingest(boothId: string, batchId: string, items: RecordItem[]): Promise<IngestOutcome> {
+  async ingest(boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null = null): Promise<IngestOutcome> {
     return this.transaction(async (client) => {
       const at = new Date(this.clock.now()).toISOString();
       // A concurrent insert of the same batch id waits here for the other's
@@ -329,9 +339,79 @@ export class PgRecordRepository implements RecordRepository {
       const acked: string[] = [];
       const duplicates: string[] = [];
       // The first of two items with one id in a batch is the one stored, as on SQLite.
-      for (const item of items) (stored.delete(item.id) ? acked : duplicates).push(item.id);
+      for (const item of items) {
+        const fresh = stored.delete(item.id);
+        (fresh ? acked : duplicates).push(item.id);
+        if (fresh && item.kind === 'case') {
+          const m = item.data;
+          await client.query('INSERT INTO cases (case_id, booth_id, pharmacy_id, session_id, manifest_id, specialty, pickup_code) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING',
+            [m.caseId, boothId, pharmacyId, m.sessionId, item.id, m.specialty, m.pickupCode]);
+        }
+      }
       return { acked, duplicates };
     });
+  }
+
+  async blobComplete(blobId: string): Promise<boolean> {
+    const r = (await this.query<{ n: number; count: number | null }>('SELECT count(*)::int AS n, max(count) AS count FROM photo_chunks WHERE photo_id = $1', [blobId])).rows[0];
+    return !!r && r.n > 0 && r.n === r.count;
+  }
+
+  private toCase(r: CaseDbRow): CaseRow {
+    return caseFromRow(r, (body) => JSON.parse(open(this.keys, `cases:${r.case_id}`, body).toString('utf8')) as CaseAnswer);
+  }
+
+  private async cases(where: string, values: unknown[]): Promise<CaseRow[]> {
+    return (await this.query<CaseDbRow>(`${CASE_COLUMNS} ${where}`, values)).rows.map((r) => this.toCase(r));
+  }
+
+  async caseRow(caseId: string): Promise<CaseRow | null> {
+    return (await this.cases('WHERE case_id = $1', [caseId]))[0] ?? null;
+  }
+
+  casesOfSession(sessionId: string): Promise<CaseRow[]> {
+    return this.cases('WHERE session_id = $1 ORDER BY case_id', [sessionId]);
+  }
+
+  incompleteCases(): Promise<CaseRow[]> {
+    return this.cases("WHERE state = 'incomplete' ORDER BY case_id", []);
+  }
+
+  casesOfSpecialties(specialties: readonly string[], answeredSince: string): Promise<CaseRow[]> {
+    return this.cases("WHERE specialty = ANY($1::text[]) AND (state = 'waiting' OR (state = 'answered' AND answered_at >= $2)) ORDER BY received_at, case_id", [specialties, answeredSince]);
+  }
+
+  casesOfPharmacy(pharmacyId: string): Promise<CaseRow[]> {
+    return this.cases('WHERE pharmacy_id = $1 ORDER BY received_at, case_id', [pharmacyId]);
+  }
+
+  async markCaseWaiting(caseId: string, receivedAt: string): Promise<boolean> {
+    const r = await this.query("UPDATE cases SET state = 'waiting', received_at = $1 WHERE case_id = $2 AND state = 'incomplete'", [receivedAt, caseId]);
+    return r.rowCount === 1;
+  }
+
+  async answerCase(answer: CaseAnswer): Promise<AnswerOutcome> {
+    return this.transaction(async (client) => {
+      // One statement decides between nodes: a concurrent one waits for this row's commit, then finds an answer.
+      const won = await client.query("UPDATE cases SET state = 'answered', answer = $1, answered_by = $2, answered_at = $3 WHERE case_id = $4 AND answer IS NULL AND state = 'waiting'",
+        [seal(this.keys, `cases:${answer.caseId}`, Buffer.from(JSON.stringify(answer))), answer.answeredBy.id, answer.answeredAt, answer.caseId]);
+      if (won.rowCount !== 1) {
+        const row = (await client.query<CaseDbRow>(`${CASE_COLUMNS} WHERE case_id = $1`, [answer.caseId])).rows[0];
+        return { won: false, answeredBy: row ? this.toCase(row).answer?.answeredBy.name ?? null : null };
+      }
+      const p = answer.prescription;
+      if (p) {
+        const r = await client.query('INSERT INTO prescriptions (number, booth_id, session_id, issued_at, delivered_at, printed, body) VALUES ($1, $2, $3, $4, $5, FALSE, $6) ON CONFLICT (number) DO NOTHING',
+          [p.number, p.boothId, p.sessionId, p.issuedAt, answer.answeredAt, seal(this.keys, `prescriptions:${p.number}`, Buffer.from(JSON.stringify(p)))]);
+        if (r.rowCount === 0) throw new RecordRefusal('DUPLICATE_NUMBER', `prescription ${p.number} already exists: issue it under a new number`);
+      }
+      return { won: true };
+    });
+  }
+
+  async acknowledgeCase(caseId: string, by: { staffId: string; name: string; at: string }): Promise<boolean> {
+    const r = await this.query('UPDATE cases SET acknowledged_by = $1 WHERE case_id = $2 AND acknowledged_by IS NULL AND answer IS NOT NULL', [JSON.stringify(by), caseId]);
+    return r.rowCount === 1;
   }
 
   async putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): Promise<number> {

@@ -5,6 +5,8 @@
  * (a refused batch stores nothing) and asynchronous, as a network database's
  * client would be.
  */
+import type { CaseAnswer, CaseState } from '../../shared/case-protocol';
+import type { CaseSpecialty } from '../../shared/case-record';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { CallQuality, SideName } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
@@ -55,6 +57,34 @@ export interface StoredPrescription {
   printed: boolean;
 }
 
+/**
+ * A forwarded case as the record indexes it (the manifest itself is the
+ * `case` item, `manifestId`). Ids, booth, pharmacy, specialty, code and
+ * state stay in clear for the queues; the answer is sealed like any body.
+ */
+export interface CaseRow {
+  caseId: string;
+  boothId: string;
+  /** The booth's pharmacy when the manifest arrived (the counter's scope); null for a booth without one. */
+  pharmacyId: string | null;
+  sessionId: string;
+  /** The `case` record item's id. */
+  manifestId: string;
+  specialty: CaseSpecialty;
+  pickupCode: string;
+  state: CaseState;
+  /** When the last part arrived (state waiting); null while incomplete. */
+  receivedAt: string | null;
+  answer: CaseAnswer | null;
+  /** The answering doctor's id. */
+  answeredBy: string | null;
+  answeredAt: string | null;
+  acknowledgedBy: { staffId: string; name: string; at: string } | null;
+}
+
+/** Who won `answerCase`: this answer, or another (its doctor's name; null: the case is not waiting, no answer stands). */
+export type AnswerOutcome = { won: true } | { won: false; answeredBy: string | null };
+
 export interface IngestOutcome {
   acked: string[];
   duplicates: string[];
@@ -65,7 +95,31 @@ export interface RecordRepository {
    * Stores new items of one booth's batch, ignoring ids already held.
    * Throws RecordRefusal('REPLAYED_BATCH') if `batchId` was seen before.
    */
-  ingest(boothId: string, batchId: string, items: RecordItem[]): Promise<IngestOutcome>;
+  ingest(boothId: string, batchId: string, items: RecordItem[], pharmacyId?: string | null): Promise<IngestOutcome>;
+  /** Whether every chunk of an upload (photo, clip, video) is held. */
+  blobComplete(blobId: string): Promise<boolean>;
+  // ---- forwarded cases: `ingest` indexes each new `case` item (incomplete, under `pharmacyId`) in the same transaction.
+  caseRow(caseId: string): Promise<CaseRow | null>;
+  casesOfSession(sessionId: string): Promise<CaseRow[]>;
+  /** Cases still waiting for parts (re-checked when a node starts). */
+  incompleteCases(): Promise<CaseRow[]>;
+  /** Waiting cases of these specialties, and those answered at or after `answeredSince`. */
+  casesOfSpecialties(specialties: readonly CaseSpecialty[], answeredSince: string): Promise<CaseRow[]>;
+  /** A pharmacy's cases, whatever their state. */
+  casesOfPharmacy(pharmacyId: string): Promise<CaseRow[]>;
+  /** incomplete → waiting, stamped `receivedAt`; false when it already was (another node, another part). */
+  markCaseWaiting(caseId: string, receivedAt: string): Promise<boolean>;
+  /**
+   * Records the answer if none stands and the case is waiting: ONE conditional
+   * statement decides, so it holds across nodes sharing the database. The
+   * answer's prescription is stored in the same transaction, already handed
+   * over (the counter prints it; the booth that compiled the case has wiped
+   * the session): never queued for a booth. Throws
+   * RecordRefusal('DUPLICATE_NUMBER') (nothing stored) when its number exists.
+   */
+  answerCase(answer: CaseAnswer): Promise<AnswerOutcome>;
+  /** Records who at the counter took an answer in hand; false when someone already had (or no answer stands). */
+  acknowledgeCase(caseId: string, by: { staffId: string; name: string; at: string }): Promise<boolean>;
   /** Stores one photo chunk (idempotent); returns how many chunks of the photo are held. */
   putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): Promise<number>;
   /** Chunks held for a photo, in order; null while incomplete. */
@@ -96,6 +150,23 @@ export interface RecordRepository {
   /** The quality figures of a session, one per side that reported. */
   callQuality(sessionKey: string): Promise<CallQualityRecord[]>;
   close(): void | Promise<void>;
+}
+
+/** The columns of the case index, as both engines select them. */
+export const CASE_COLUMNS = 'SELECT case_id, booth_id, pharmacy_id, session_id, manifest_id, specialty, pickup_code, state, received_at, answered_by, answered_at, answer, acknowledged_by FROM cases';
+export interface CaseDbRow {
+  case_id: string; booth_id: string; pharmacy_id: string | null; session_id: string; manifest_id: string; specialty: string; pickup_code: string;
+  state: string; received_at: string | null; answered_by: string | null; answered_at: string | null; answer: Buffer | null; acknowledged_by: string | null;
+}
+
+/** A case row of either engine, its answer opened by `openAnswer`. */
+export function caseFromRow(r: CaseDbRow, openAnswer: (body: Buffer) => CaseAnswer): CaseRow {
+  return {
+    caseId: r.case_id, boothId: r.booth_id, pharmacyId: r.pharmacy_id, sessionId: r.session_id, manifestId: r.manifest_id,
+    specialty: r.specialty as CaseRow['specialty'], pickupCode: r.pickup_code, state: r.state as CaseRow['state'], receivedAt: r.received_at,
+    answer: r.answer ? openAnswer(r.answer) : null, answeredBy: r.answered_by, answeredAt: r.answered_at,
+    acknowledgedBy: r.acknowledged_by ? JSON.parse(r.acknowledged_by) as CaseRow['acknowledgedBy'] : null,
+  };
 }
 
 /** A refusal the booth sees as a typed error (code + message); nothing was stored. */

@@ -9,11 +9,12 @@ import { openDatabase } from '../../node/sqlite';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
+import type { CaseAnswer } from '../../shared/case-protocol';
 import type { Prescription } from '../../shared/consult-protocol';
 import { CallQuality } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
 import {
-  RecordRefusal, type BoothItem, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+  RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
 
 /** Numbered from 1 (`user_version`); each applies in its own transaction. Exported for the migration tests. */
@@ -55,13 +56,23 @@ export const RECORD_MIGRATIONS = [
      session_key TEXT NOT NULL, side TEXT NOT NULL, booth_id TEXT NOT NULL, room_id TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL,
      PRIMARY KEY (session_key, side)
    ) WITHOUT ROWID;`,
+  // 4: forwarded cases (src/shared/case-protocol.ts): the index of each `case` item; the answer sealed.
+  `CREATE TABLE cases (
+     case_id TEXT PRIMARY KEY, booth_id TEXT NOT NULL, pharmacy_id TEXT, session_id TEXT NOT NULL, manifest_id TEXT NOT NULL,
+     specialty TEXT NOT NULL, pickup_code TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'incomplete', received_at TEXT,
+     answered_by TEXT, answered_at TEXT, answer BLOB, acknowledged_by TEXT
+   ) WITHOUT ROWID;
+   CREATE INDEX cases_session ON cases(session_id);
+   CREATE INDEX cases_queue ON cases(specialty, state, received_at);
+   CREATE INDEX cases_pharmacy ON cases(pharmacy_id, received_at);`,
 ];
 export const RECORD_VERSION = RECORD_MIGRATIONS.length;
 
 export class SqliteRecordRepository implements RecordRepository {
   private readonly db: Database.Database;
   private readonly st;
-  private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[]) => IngestOutcome;
+  private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null) => IngestOutcome;
+  private readonly txAnswer: (answer: CaseAnswer) => AnswerOutcome;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock) {
     this.db = openDatabase(path, RECORD_MIGRATIONS, { synchronous: 'FULL' });
@@ -85,9 +96,19 @@ export class SqliteRecordRepository implements RecordRepository {
       pending: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE booth_id = ? AND delivered_at IS NULL ORDER BY issued_at, number'),
       putQuality: db.prepare('INSERT INTO call_quality (session_key, side, booth_id, room_id, updated_at, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(session_key, side) DO UPDATE SET booth_id = excluded.booth_id, room_id = excluded.room_id, updated_at = excluded.updated_at, body = excluded.body'),
       quality: db.prepare<[string], { side: string; booth_id: string; room_id: string; updated_at: string; body: string }>('SELECT side, booth_id, room_id, updated_at, body FROM call_quality WHERE session_key = ? ORDER BY side'),
+      insertCase: db.prepare('INSERT INTO cases (case_id, booth_id, pharmacy_id, session_id, manifest_id, specialty, pickup_code) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(case_id) DO NOTHING'),
+      blobState: db.prepare<[string], { n: number; count: number | null }>('SELECT count(*) AS n, max(count) AS count FROM photo_chunks WHERE photo_id = ?'),
+      caseById: db.prepare<[string], CaseDbRow>(`${CASE_COLUMNS} WHERE case_id = ?`),
+      casesBySession: db.prepare<[string], CaseDbRow>(`${CASE_COLUMNS} WHERE session_id = ? ORDER BY case_id`),
+      casesIncomplete: db.prepare<[], CaseDbRow>(`${CASE_COLUMNS} WHERE state = 'incomplete' ORDER BY case_id`),
+      casesByPharmacy: db.prepare<[string], CaseDbRow>(`${CASE_COLUMNS} WHERE pharmacy_id = ? ORDER BY received_at, case_id`),
+      caseWaiting: db.prepare("UPDATE cases SET state = 'waiting', received_at = ? WHERE case_id = ? AND state = 'incomplete'"),
+      caseAnswer: db.prepare("UPDATE cases SET state = 'answered', answer = ?, answered_by = ?, answered_at = ? WHERE case_id = ? AND answer IS NULL AND state = 'waiting'"),
+      caseAck: db.prepare('UPDATE cases SET acknowledged_by = ? WHERE case_id = ? AND acknowledged_by IS NULL AND answer IS NOT NULL'),
+      putHandedRx: db.prepare('INSERT INTO prescriptions (number, booth_id, session_id, issued_at, delivered_at, printed, body) VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT(number) DO NOTHING'),
       sessionRx: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = ? ORDER BY issued_at, number'),
     };
-    this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[]) => {
+    this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null) => {
       const at = new Date(this.clock.now()).toISOString();
       if (this.st.insertBatch.run(batchId, boothId, at).changes === 0) {
         throw new RecordRefusal('REPLAYED_BATCH', `batch ${batchId} was already received: send the items again under a new batch id`);
@@ -97,13 +118,77 @@ export class SqliteRecordRepository implements RecordRepository {
       for (const item of items) {
         const r = this.st.insertItem.run(item.id, boothId, item.sessionId, item.kind, item.seq, at, seal(this.keys, `items:${item.id}`, Buffer.from(JSON.stringify(item))));
         (r.changes === 1 ? acked : duplicates).push(item.id);
+        if (r.changes === 1 && item.kind === 'case') {
+          const m = item.data;
+          this.st.insertCase.run(m.caseId, boothId, pharmacyId, m.sessionId, item.id, m.specialty, m.pickupCode);
+        }
       }
       return { acked, duplicates };
     });
+    this.txAnswer = db.transaction((answer: CaseAnswer): AnswerOutcome => {
+      const sealed = seal(this.keys, `cases:${answer.caseId}`, Buffer.from(JSON.stringify(answer)));
+      if (this.st.caseAnswer.run(sealed, answer.answeredBy.id, answer.answeredAt, answer.caseId).changes === 0) {
+        const row = this.st.caseById.get(answer.caseId);
+        return { won: false, answeredBy: row ? this.toCase(row).answer?.answeredBy.name ?? null : null };
+      }
+      const p = answer.prescription;
+      if (p && this.st.putHandedRx.run(p.number, p.boothId, p.sessionId, p.issuedAt, answer.answeredAt, seal(this.keys, `prescriptions:${p.number}`, Buffer.from(JSON.stringify(p)))).changes === 0) {
+        throw new RecordRefusal('DUPLICATE_NUMBER', `prescription ${p.number} already exists: issue it under a new number`);
+      }
+      return { won: true };
+    });
   }
 
-  async ingest(boothId: string, batchId: string, items: RecordItem[]): Promise<IngestOutcome> {
-    return this.txIngest(boothId, batchId, items);
+  async ingest(boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null = null): Promise<IngestOutcome> {
+    return this.txIngest(boothId, batchId, items, pharmacyId);
+  }
+
+  async blobComplete(blobId: string): Promise<boolean> {
+    const r = this.st.blobState.get(blobId);
+    return !!r && r.n > 0 && r.n === r.count;
+  }
+
+  private toCase(r: CaseDbRow): CaseRow {
+    return caseFromRow(r, (body) => JSON.parse(open(this.keys, `cases:${r.case_id}`, body).toString('utf8')) as CaseAnswer);
+  }
+
+  async caseRow(caseId: string): Promise<CaseRow | null> {
+    const r = this.st.caseById.get(caseId);
+    return r ? this.toCase(r) : null;
+  }
+
+  async casesOfSession(sessionId: string): Promise<CaseRow[]> {
+    return this.st.casesBySession.all(sessionId).map((r) => this.toCase(r));
+  }
+
+  async incompleteCases(): Promise<CaseRow[]> {
+    return this.st.casesIncomplete.all().map((r) => this.toCase(r));
+  }
+
+  async casesOfSpecialties(specialties: readonly string[], answeredSince: string): Promise<CaseRow[]> {
+    if (specialties.length === 0) return [];
+    const marks = specialties.map(() => '?').join(', ');
+    // The list of specialties is short and varies per doctor: prepared per call (a handful of shapes).
+    const rows = this.db.prepare<unknown[], CaseDbRow>(
+      `${CASE_COLUMNS} WHERE specialty IN (${marks}) AND (state = 'waiting' OR (state = 'answered' AND answered_at >= ?)) ORDER BY received_at, case_id`,
+    ).all(...specialties, answeredSince);
+    return rows.map((r) => this.toCase(r));
+  }
+
+  async casesOfPharmacy(pharmacyId: string): Promise<CaseRow[]> {
+    return this.st.casesByPharmacy.all(pharmacyId).map((r) => this.toCase(r));
+  }
+
+  async markCaseWaiting(caseId: string, receivedAt: string): Promise<boolean> {
+    return this.st.caseWaiting.run(receivedAt, caseId).changes === 1;
+  }
+
+  async answerCase(answer: CaseAnswer): Promise<AnswerOutcome> {
+    return this.txAnswer(answer);
+  }
+
+  async acknowledgeCase(caseId: string, by: { staffId: string; name: string; at: string }): Promise<boolean> {
+    return this.st.caseAck.run(JSON.stringify(by), caseId).changes === 1;
   }
 
   async putPhotoChunk(boothId: string, photoId: string, sha256: string, count: number, index: number, data: Buffer): Promise<number> {
@@ -200,3 +285,4 @@ export class SqliteRecordRepository implements RecordRepository {
     if (this.db.open) this.db.close();
   }
 }
+

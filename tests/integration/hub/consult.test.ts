@@ -37,7 +37,7 @@ beforeAll(async () => {
   dataDir = tempDir('cabine-consult-');
   const config = await testHubConfig();
   // A third doctor who never claims a booth here: the "no consultation" cases.
-  config.specialists.push({ id: 'dr-leroy', email: LEROY.email, name: 'Dr Anne Leroy', specialty: 'Dermatologie', passwordHash: await hashSecret(LEROY.password, 1024) });
+  config.specialists.push({ id: 'dr-leroy', email: LEROY.email, name: 'Dr Anne Leroy', specialty: 'Dermatologie', passwordHash: await hashSecret(LEROY.password, 1024), cases: ['dermatology'] });
   hub = await startTestHub({ consoleDir: '/nonexistent', config: { ...config, dataDir: dataDir.dir } });
 });
 

@@ -26,6 +26,8 @@ import type { CallQuality } from '../../../src/shared/media-protocol';
 import type { RecordItem } from '../../../src/shared/record-protocol';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { tempDir, temperature } from '../../helpers/store';
+import { caseParts } from '../../helpers/cases';
+import type { CaseAnswer } from '../../../src/shared/case-protocol';
 
 let cluster: PgCluster;
 beforeAll(async () => {
@@ -227,8 +229,78 @@ describe.each([sqlite, postgres])('the record on $name', (engine) => {
       expect(await again.pendingPrescriptions('A')).toEqual([rx]);
       expect((await again.callQuality('session-1')).map((q) => q.side)).toEqual(['booth']);
       expect((await again.boothItems('A')).map((s) => s.item)).toEqual([item]);
+      // The case index (4) works on a store migrated from here.
+      const c = caseParts('A');
+      await again.ingest('A', uuidv7(), [c.manifest], 'pharmacie-a');
+      expect(await again.caseRow(c.caseId)).toMatchObject({ state: 'incomplete', pharmacyId: 'pharmacie-a' });
     });
   }
+
+  const answerOf = (caseId: string, name: string, over: Partial<CaseAnswer> = {}): CaseAnswer => ({
+    caseId, kind: 'advice', advice: `Hydratation cutanée (${name})`, urgency: 'routine',
+    answeredBy: { id: name.toLowerCase(), name, specialty: 'Dermatologie' }, answeredAt: '2026-03-03T10:00:00.000Z', signature: 'sig', ...over,
+  });
+
+  it('indexes a case when its manifest is stored, steps it to waiting once, and keeps one answer of two sent at once', async () => {
+    const repo = await fresh();
+    const c = caseParts('A', 'dermatology');
+    await repo.ingest('A', uuidv7(), [c.manifest], 'pharmacie-a');
+    // The same manifest again (an outbox resending it) indexes nothing more.
+    await repo.ingest('A', uuidv7(), [c.manifest], 'pharmacie-a');
+    expect(await repo.casesOfSession(c.sessionId)).toEqual([expect.objectContaining({
+      caseId: c.caseId, boothId: 'A', pharmacyId: 'pharmacie-a', manifestId: c.manifest.id, specialty: 'dermatology', pickupCode: 'K7M4QP', state: 'incomplete', receivedAt: null, answer: null,
+    })]);
+    expect((await repo.incompleteCases()).map((r) => r.caseId)).toEqual([c.caseId]);
+    expect(await repo.casesOfSpecialties(['dermatology'], '2026-01-01T00:00:00.000Z')).toEqual([]);
+    // Not waiting yet: no answer can win.
+    expect(await repo.answerCase(answerOf(c.caseId, 'Bernard'))).toEqual({ won: false, answeredBy: null });
+
+    expect(await repo.markCaseWaiting(c.caseId, '2026-03-03T09:00:00.000Z')).toBe(true);
+    expect(await repo.markCaseWaiting(c.caseId, '2026-03-03T09:05:00.000Z')).toBe(false);
+    expect((await repo.casesOfSpecialties(['dermatology'], '2026-01-01T00:00:00.000Z')).map((r) => [r.caseId, r.state, r.receivedAt])).toEqual([[c.caseId, 'waiting', '2026-03-03T09:00:00.000Z']]);
+    expect(await repo.casesOfSpecialties(['general'], '2026-01-01T00:00:00.000Z')).toEqual([]);
+
+    const withRx = answerOf(c.caseId, 'Bernard', { prescription: { ...rx, number: 'CAB-2026-7K3F9Q2M-B', sessionId: c.sessionId } });
+    const outcomes = await Promise.all([repo.answerCase(withRx), repo.answerCase(answerOf(c.caseId, 'Leroy'))]);
+    expect(outcomes.filter((o) => o.won)).toHaveLength(1);
+    const row = await repo.caseRow(c.caseId);
+    const winner = row!.answer!.answeredBy.name;
+    expect(outcomes.find((o) => !o.won)).toEqual({ won: false, answeredBy: winner });
+    expect(row).toMatchObject({ state: 'answered', answeredBy: winner.toLowerCase(), answeredAt: '2026-03-03T10:00:00.000Z' });
+    // The answer's prescription is handed over at the counter: in the session's record, never pending for the booth.
+    expect(await repo.pendingPrescriptions('A')).toEqual([]);
+    expect((await repo.sessionPrescriptions(c.sessionId)).map((p) => p.prescription.number)).toEqual(winner === 'Bernard' ? ['CAB-2026-7K3F9Q2M-B'] : []);
+    expect(await repo.answerCase(answerOf(c.caseId, 'Durand'))).toEqual({ won: false, answeredBy: winner });
+
+    const by = { staffId: 'marie', name: 'Marie Dubois', at: '2026-03-03T10:05:00.000Z' };
+    expect(await repo.acknowledgeCase(c.caseId, by)).toBe(true);
+    expect(await repo.acknowledgeCase(c.caseId, { ...by, staffId: 'paul' })).toBe(false);
+    expect((await repo.casesOfPharmacy('pharmacie-a')).map((r) => r.acknowledgedBy)).toEqual([by]);
+    expect(await repo.casesOfPharmacy('pharmacie-b')).toEqual([]);
+  });
+
+  it('refuses an answer whose prescription number exists, storing nothing of it', async () => {
+    const repo = await fresh();
+    const c = caseParts('A');
+    await repo.ingest('A', uuidv7(), [c.manifest], 'pharmacie-a');
+    await repo.markCaseWaiting(c.caseId, '2026-03-03T09:00:00.000Z');
+    await repo.savePrescription(rx);
+    await expect(repo.answerCase(answerOf(c.caseId, 'Bernard', { prescription: rx }))).rejects.toMatchObject({ code: 'DUPLICATE_NUMBER' });
+    expect(await repo.caseRow(c.caseId)).toMatchObject({ state: 'waiting', answer: null });
+  });
+
+  it('holds a case\'s answer sealed at rest', async () => {
+    const where = await engine.fresh();
+    const repo = await engine.open(where, new FakeKeyProvider());
+    const c = caseParts('A');
+    await repo.ingest('A', uuidv7(), [c.manifest], 'pharmacie-a');
+    await repo.markCaseWaiting(c.caseId, '2026-03-03T09:00:00.000Z');
+    expect(await repo.answerCase(answerOf(c.caseId, 'Bernard', { advice: 'Crème-émolliente-quotidienne' }))).toEqual({ won: true });
+    await repo.close();
+    const raw = await engine.rawBytes(where);
+    expect(raw.includes(Buffer.from(c.caseId))).toBe(true);
+    for (const clear of ['Crème-émolliente-quotidienne', 'Cette lésion est-elle suspecte', '0612345678']) expect(raw.includes(Buffer.from(clear, 'utf8')), clear).toBe(false);
+  });
 
   it('acknowledges new items, reports ids already held as duplicates, and orders arrival across booths', async () => {
     const repo = await fresh();
@@ -373,7 +445,7 @@ describe('the record on PostgreSQL, several nodes', () => {
     await withPg(url, async (c) => {
       expect((await c.query('SELECT * FROM public.claims')).rows).toEqual([]);
       const tables = await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'record' ORDER BY table_name");
-      expect(tables.rows.map((t) => t.table_name)).toEqual(['batches', 'call_quality', 'claims', 'items', 'notes', 'photo_chunks', 'prescriptions', 'schema_version']);
+      expect(tables.rows.map((t) => t.table_name)).toEqual(['batches', 'call_quality', 'cases', 'claims', 'items', 'notes', 'photo_chunks', 'prescriptions', 'schema_version']);
     });
   });
 

@@ -19,9 +19,10 @@ export class ConsoleError extends Error {
 
 /** The doctor's sentence for a hub refusal of `method` with `code`; `message` is the hub's. */
 export function frenchError(method: string, code: string, message: string): string {
-  if (method.startsWith('consult.') && message && code !== 'INTERNAL') return message;
   // The refusal names who answered first: the doctor reads that name.
   if (code === CASE_ERRORS.alreadyAnswered) return alreadyAnsweredText(message);
+  // The case methods answer in French too.
+  if ((method.startsWith('consult.') || method.startsWith('case.')) && message && code !== 'INTERNAL' && code !== 'INVALID_PARAMS') return message;
   return HUB_CODES[code] ?? `Le serveur a refusé l’opération (code ${code}) : réessayez ; si cela se répète, prévenez le support technique.`;
 }
 
