@@ -27,6 +27,8 @@
  *   manifest names (and every blob) has arrived, then `waiting` in the queue
  *   of its specialty; consoles of that specialty get `case.queue` on every
  *   change (across nodes through the network's bus).
+ * - Listing: `case.list` and `counter.cases` answer what their notes carry
+ *   (`{ cases }`).
  * - Review: console `case.open` → CaseFile (the intake as the doctor sees it,
  *   the question, readings, stills, clips, video, each blob at its URL).
  * - Answer: console `case.answer` → the first answer wins (one statement in

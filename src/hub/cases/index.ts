@@ -114,12 +114,12 @@ export class HubCases {
         void this.noteQueue(peer);
       });
       specialists.on('disconnected', (peer) => this.consoles.delete(peer));
-      specialists.handle(CASE.list, z.object({}).strict(), (peer) => this.list(peer.id));
+      specialists.handle(CASE.list, z.object({}).strict(), async (peer) => ({ cases: await this.list(peer.id) }));
       specialists.handle(CASE.open, OpenCaseParams, (peer, p) => this.open(peer.id, p.caseId));
       specialists.handle(CASE.answer, AnswerCaseParams, (peer, p) => this.answer(peer.id, p));
     }
 
-    counter.handlePage(CASE.counterList, z.object({}).strict(), (staff) => this.counterCases(staff.pharmacyId));
+    counter.handlePage(CASE.counterList, z.object({}).strict(), async (staff) => ({ cases: await this.counterCases(staff.pharmacyId) }));
     counter.handlePage(CASE.acknowledge, AcknowledgeCaseParams, (staff, p) => this.acknowledge(staff, p.caseId));
     this.unsubscribe.push(counter.onPageConnected((page) => void this.refreshPharmacy(page.pharmacyId, page)));
   }
