@@ -131,6 +131,7 @@ export function activityOf(state: string, step: number | null): BoothActivity {
   if (top === 'attract' || top === 'privacyWipe') return { kind: 'idle', step: null };
   if (top === 'waitingRoom') return { kind: 'waiting', step: null };
   if (top === 'consultation') return { kind: 'call', step: null };
+  if (top === 'exam') return { kind: 'exam', step: null };
   if (step !== null) return { kind: 'steps', step };
   return { kind: 'ending', step: null };
 }

@@ -79,7 +79,8 @@ export type AlertDelivery = z.infer<typeof AlertDelivery>;
 
 /** What the booth's screen is at, for the board (never who the patient is). */
 export const BoothActivity = z.object({
-  kind: z.enum(['idle', 'steps', 'waiting', 'call', 'ending']),
+  /** `exam`: a deferred exam is being compiled (src/shared/case-protocol.ts). */
+  kind: z.enum(['idle', 'steps', 'waiting', 'call', 'exam', 'ending']),
   /** The kiosk's step (1–5) while `steps`. */
   step: z.number().int().min(1).max(5).nullable(),
   /**

@@ -103,6 +103,8 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
   const [deferredDrafts, setDeferredDrafts] = useState<ReadonlyMap<string, DeferredDraft | null>>(new Map());
   const [cases, setCases] = useState<CounterCase[]>([]);
   const [calling, setCalling] = useState<string | null>(null);
+  // "Examen différé lancé": the form closes as the booth leaves the intake, so the page says it once, above the board.
+  const [started, setStarted] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const armedRef = useRef<Armed>('no');
   const langRef = useRef(lang);
@@ -161,6 +163,7 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
     if (!c) return { kind: 'refused', message: t(lang, 'intake.refused.offline') };
     try {
       const r = await c.setIntake({ boothId, sessionId, intake, ...(deferred ? { deferred } : {}) });
+      if (r.accepted && deferred) setStarted(t(lang, 'deferred.saved', { booth: boothId }));
       if (r.accepted) return { kind: 'saved' };
       return { kind: 'refused', message: t(lang, r.reason === 'session' ? 'intake.refused.session' : 'intake.refused.step') };
     } catch (e) {
@@ -192,6 +195,7 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
       </section>
       {!online && <p className="offline" role="alert" data-testid="offline">{t(lang, 'offline')}</p>}
       {refusal && <p className="error" role="alert">{refusal}</p>}
+      {started && <p className="notice" role="status" data-testid="deferred-started">{started} <button type="button" className="link" onClick={() => setStarted(null)}>{t(lang, 'intake.close')}</button></p>}
       <ul className="board" data-testid="board">
         {board?.booths.map((b) => (
           <BoothTile key={b.boothId} booth={b} lang={lang} onAcknowledge={() => acknowledge(b)}

@@ -25,7 +25,7 @@ export function StepIndicator({ view }: { view: SessionView }) {
   return (
     <div className="step-indicator">
       <p className="step" data-testid="step">
-        {t(lang, 'step', { n: view.step })} · {t(lang, `step.name.${view.step}` as MessageKey)}
+        {t(lang, 'step', { n: view.step })} · {view.state.startsWith('exam') ? t(lang, 'step.name.exam') : t(lang, `step.name.${view.step}` as MessageKey)}
       </p>
       <ol className="step-dots" aria-hidden="true">
         {[1, 2, 3, 4, 5].map((n) => <li key={n} className={n < view.step! ? 'done' : n === view.step ? 'current' : ''} />)}
