@@ -205,7 +205,8 @@ const kioskUrl = await new Promise((resolveUrl) => {
 process.stdout.write(`
   Cabine demo is running.
   Kiosk (patient screen):   ${kioskUrl}
-  Specialist console:       ${hubUrl}/   (login: dr.martin@cabine.example / consultation-demo)
+  Specialist console:       ${hubUrl}/   (login: dr.martin@cabine.example / consultation-demo, general medicine;
+                                          dr.bernard@cabine.example / consultation-demo, dermatology cases)
   Pharmacy counter:         ${hubUrl}/counter/   (login: marie@pharmacie-place.example / comptoir-demo)
   Assistant PIN:            1234 (hold the top-left corner of the kiosk for 3 s)
   Press Ctrl-C to stop.
