@@ -7,7 +7,7 @@
  */
 import { assign, createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { CounterRelay } from '../../../src/host/counter-relay';
+import { activityOf, CounterRelay } from '../../../src/host/counter-relay';
 import { FakeHubLink } from '../../../src/host/fake-hub-link';
 import { sessionOf } from '../../../src/host/session';
 import { createLogger } from '../../../src/node/logger';
@@ -137,5 +137,14 @@ describe('the booth\'s alert and the counter', () => {
     const [raised] = sent('counter.alert');
     expect(raised?.alertId).toEqual(expect.any(String));
     expect(sent('counter.activity').at(-1)?.alertId).toBe(raised?.alertId);
+  });
+});
+
+describe('the board\'s reading of the kiosk screen', () => {
+  it('tells a deferred exam under way from the steps and the call, so the counter does not offer an intake for it', () => {
+    expect(activityOf('exam.checklist', 5)).toEqual({ kind: 'exam', step: null });
+    expect(activityOf('exam.item.measuring', 5)).toEqual({ kind: 'exam', step: null });
+    expect(activityOf('identity.entry', 3)).toEqual({ kind: 'steps', step: 3 });
+    expect(activityOf('consultation.call', 5)).toEqual({ kind: 'call', step: null });
   });
 });
