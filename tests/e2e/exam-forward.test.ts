@@ -102,8 +102,13 @@ async function signInOnCounter(page: Page, url: string): Promise<void> {
 /** The guidance's steps, then « Je suis prêt » (the still is taken on its own once the camera is open). */
 async function followGuidance(page: Page): Promise<void> {
   await page.getByTestId('guidance').waitFor(POLL);
-  while (await page.getByTestId('ready').count() === 0) await page.getByTestId('next').click();
-  await page.getByTestId('ready').click();
+  const ready = page.getByTestId('ready');
+  // « Suivant » until « Je suis prêt » shows (each click waits for the step it leads to).
+  for (let step = 1; !(await ready.isVisible()); step++) {
+    await page.getByTestId('next').click();
+    await expect.poll(async () => (await ready.isVisible()) || (await page.getByTestId('guide-progress').textContent())?.includes(`${step + 1} sur`), POLL).toBe(true);
+  }
+  await ready.click();
 }
 
 async function checklistState(page: Page, id: string): Promise<string | null> {

@@ -260,13 +260,15 @@ export function MeasurementPanel(p: KioskScreenProps & { sub: string; m: Measure
     );
   }
   if (sub === 'result') {
+    // In a deferred exam nobody watches live: the value joins the case the doctor reads later.
+    const exam = p.view.state.startsWith('exam');
     return (
       <section className="panel" data-testid="result">
         <h2 className="subtitle">{t(l, 'result.title')} · {name}</h2>
         {role
-          ? <p className="value-big">{t(l, 'result.photo')}</p>
+          ? <p className="value-big">{t(l, exam ? 'result.photo.exam' : 'result.photo')}</p>
           : <ul className="results results--big">{(m.result ?? []).map((q, i) => <li key={i}><QuantityLine q={q} lang={l} /></li>)}</ul>}
-        {!role && <p className="lead">{t(l, 'result.sent')}</p>}
+        {!role && <p className="lead">{t(l, exam ? 'result.sent.exam' : 'result.sent')}</p>}
         <div className="actions">
           <button type="button" className="btn btn--secondary" data-testid="retry" onClick={() => p.send({ type: 'RETRY' })}>
             {t(l, role ? 'result.retakePhoto' : 'result.again')}
