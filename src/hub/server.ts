@@ -24,6 +24,7 @@ import { createRecord } from './record/index';
 import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
 import { registerCases, type HubCases } from './cases/index';
+import { caseRoute } from './cases/http';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { openHubStores } from './stores';
 import { startClusterNode, type ClusterNode } from './cluster/index';
@@ -170,15 +171,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
   let cases: HubCases | null = null;
-  const casesOf = (specialists: HubMedia['specialists'] | null): HubCases => {
-    const c = registerCases({ record, config, log, counter, specialists, cluster });
+  const casesOf = (m: HubMedia | null): HubCases => {
+    const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster });
     closers.push(() => c.close());
+    // The printed answer (counter cookie) and the case's FHIR export (console cookie); the video's address is this node's, or the one its config names.
+    ports.addRoute(caseRoute({ cases: c, staffAuth: counter.auth, specialistAuth: m?.auth ?? null, config, hubUrl: config.node?.url ?? url, log: log.child({ module: 'hub.cases.http' }) }));
     return c;
   };
   if (opts.media !== false) {
     try {
       media = await attachMedia(ports, stores.state(), { ...(opts.media ?? {}), cluster });
-      const hubCases = (cases = casesOf(media.specialists));
+      const hubCases = (cases = casesOf(media));
       const consult = registerConsult(ports, media, record, {
         openEmergency: (boothId) => counter.alerts.openEmergency(boothId),
         caseReadable: (specialistId, itemId) => hubCases.mayRead(specialistId, itemId),

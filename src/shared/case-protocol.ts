@@ -39,6 +39,8 @@
  *   name on every change); an `urgent` answer rings (`counter.caseRing`) until
  *   `counter.acknowledgeCase`; the answer and its prescription print as a PDF
  *   at `caseAnswerPdfUrl(caseId)` (staff cookie).
+ * - Export: a doctor of the case's specialty fetches the case as a FHIR R4
+ *   Bundle at `caseBundleUrl(caseId)` (console cookie).
  */
 import { z } from 'zod';
 import { CaseEntry, CaseSpecialty, Checklist, PickupCode, VideoMeta } from './case-record';
@@ -157,6 +159,15 @@ export type CaseFile = z.infer<typeof CaseFile>;
 
 export const caseVideoUrl = (videoId: string): string => `/api/videos/${encodeURIComponent(videoId)}`;
 export const caseAnswerPdfUrl = (caseId: string): string => `/api/counter/cases/${encodeURIComponent(caseId)}/answer.pdf`;
+/**
+ * The case as a FHIR R4 Bundle (src/shared/fhir-case.ts: the request, the
+ * exam, the answer once there is one, who compiled and who answered), for a
+ * doctor of the case's specialty with the console's cookie (added by h20wire).
+ * A forwarded session has no call, hence no claim: the session's report
+ * route (`/api/sessions/:id/report.fhir.json`, for the doctor who held the
+ * call) never serves it; this one follows the case's own access rule.
+ */
+export const caseBundleUrl = (caseId: string): string => `/api/cases/${encodeURIComponent(caseId)}/case.fhir.json`;
 
 // ---- the counter's view ---------------------------------------------------------------------
 

@@ -22,6 +22,7 @@
  *
  * Health data (names, readings, answers) never goes to the log: ids and codes only.
  */
+import type { Bundle } from 'fhir/r4';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -38,10 +39,12 @@ import { reasonText } from '../../shared/intake';
 import type { ClusterNode } from '../cluster/index';
 import { signCaseAnswer } from '../consult/case-answer';
 import { issuePrescription, loadSigningKey } from '../consult/prescription';
+import { pseudonym } from '../consult/report';
 import type { CounterPage, StaffRef } from '../counter/alerts';
 import type { HubCounter } from '../counter/index';
 import type { HubConfig } from '../directory';
 import { refused, type Peer } from '../peer';
+import { exportCase } from '../record/export';
 import type { HubRecord } from '../record/index';
 import { RecordRefusal, type CaseRow, type RecordRepository } from '../record/repository';
 import type { SpecialistGateway } from '../specialist-gateway';
@@ -334,6 +337,23 @@ export class HubCases {
     }
     this.log.info({ specialistId, caseId }, 'case opened');
     return CaseFile.parse(file);
+  }
+
+  /**
+   * The case as a FHIR R4 Bundle for a doctor of its specialty, with the
+   * refusals of `case.open`: the subject under the pseudonym of the session's
+   * GP report (report.ts), the video at its absolute address on `hubUrl`.
+   */
+  async bundleFor(specialistId: string, caseId: string, hubUrl: string): Promise<Bundle> {
+    const { row, manifest } = await this.forDoctor(specialistId, caseId);
+    const bundle = await exportCase(
+      this.repo,
+      { manifest, boothId: row.boothId, receivedAt: row.receivedAt ?? manifest.completedAt, answer: row.answer },
+      pseudonym(row.sessionId),
+      (videoId) => new URL(caseVideoUrl(videoId), hubUrl).href,
+    );
+    this.log.info({ specialistId, caseId }, 'case exported');
+    return bundle;
   }
 
   /** The hub's signing key (the prescriptions'), loaded on first use. */

@@ -2,34 +2,28 @@
  * A forwarded case compiled at a real Host with a real store file while the
  * hub is unreachable: every part (reading, otoscope still, stethoscope clip,
  * video) is sealed in the booth store and the `case` manifest is stored
- * last; nothing of the patient is in clear in the file. Then the outbox
- * drains in order: the parts' bytes and items first, the manifest last.
- *
- * NOTE: the hub's record accepts `video` and `case` items only with the
- * h20hub branch (issue #20, in parallel); until it is merged the drain is
- * checked on the outbox's frames (the FakeHubChannel beside the real
- * HubLink, each item parsed with the record's own schema), not on a hub.
+ * last; nothing of the patient is in clear in the file. Then a real hub comes
+ * up on the address the booth was given: the Host's outbox drains to it in
+ * order (each blob's bytes before its item, the manifest last) and the case
+ * reaches `waiting` in the hub's record with every part, the video's bytes
+ * the ones the kiosk recorded.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeThermometer } from '../../../devices/drivers/thermometer/fake';
 import { Host } from '../../../src/host/host';
-import { FileKeyProvider } from '../../../src/node/keys';
-import { BoothStore } from '../../../src/host/store/store';
-import { FakeHubChannel } from '../../../src/host/sync/fake';
-import { OutboxSync } from '../../../src/host/sync/outbox-sync';
+import type { Hub } from '../../../src/hub/server';
 import { CLIP_SAMPLE_RATE } from '../../../src/shared/auscultation';
 import { CaseRequest, PickupCode, type CaseManifest } from '../../../src/shared/case-record';
 import { Intake } from '../../../src/shared/intake';
 import type { KioskEvent } from '../../../src/shared/kiosk-api';
-import { BlobChunkParams, RecordItem } from '../../../src/shared/record-protocol';
 import { encodeWav } from '../../../src/shared/wav';
 import { databaseFiles, foundIn } from '../../helpers/at-rest';
 import { testConfig } from '../../helpers/config';
-import { BOOTH_SECRET, silentLog, tempDir } from '../../helpers/store';
+import { BOOTH_SECRETS, freePort, startTestHub } from '../../helpers/hub';
+import { silentLog, tempDir } from '../../helpers/store';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -59,15 +53,6 @@ const deferred = {
   compiledBy: { staffId: 'staff-7', name: 'Claire', pharmacy: { name: 'Pharmacie du Port', city: 'Le Palais' } },
 };
 
-/** A loopback port nobody listens on: the hub is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 async function upload(host: Host, contentType: string, bytes: Buffer): Promise<string> {
   const transferId = randomUUID();
   const { chunkBytes } = (await host.dispatch('binaryBegin', { transferId, contentType, totalBytes: bytes.length })) as { chunkBytes: number };
@@ -79,12 +64,14 @@ async function upload(host: Host, contentType: string, bytes: Buffer): Promise<s
 
 const ui = (host: Host, event: Record<string, unknown>) => host.dispatch('sendEvent', { event });
 
+/** A booth whose hub is down: nobody listens yet on the loopback port its config names (`hubPort`, where the hub will come up). */
 async function offlineBooth() {
   const dir = tempDir('cabine-booth-exam-');
   const paths = { db: join(dir.dir, 'booth.db'), key: join(dir.dir, 'booth.key'), prints: join(dir.dir, 'prints') };
+  const hubPort = await freePort();
   const config = testConfig({
-    boothId: 'A',
-    hub: { url: `ws://127.0.0.1:${await closedPort()}/booth`, token: BOOTH_SECRET },
+    boothId: 'demo-booth-1',
+    hub: { url: `ws://127.0.0.1:${hubPort}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
     store: { path: paths.db, keyFile: paths.key, retentionDays: 30 },
     printer: { kind: 'file', dir: paths.prints },
   });
@@ -97,12 +84,14 @@ async function offlineBooth() {
     await host.stop();
     dir.cleanup();
   });
-  return { host, thermometer, events, paths };
+  return { host, thermometer, events, paths, hubPort };
 }
 
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
 describe('a case compiled at the booth with the hub down', () => {
-  it('holds every part and the manifest last, sealed, then drains in order: parts first, the manifest last', async () => {
-    const { host, thermometer, events, paths } = await offlineBooth();
+  it('holds every part and the manifest last, sealed, then drains to a real hub once it comes up, and the case waits there whole', async () => {
+    const { host, thermometer, events, paths, hubPort } = await offlineBooth();
     expect(host.hubLink.status).not.toBe('online');
     for (const event of [{ type: 'TOUCH' }, { type: 'CHOOSE_LANGUAGE', language: 'fr' }, { type: 'ACCEPT' }]) await ui(host, event);
     expect(host.sendHostEvent({ type: 'SET_INTAKE', intake, by: { via: 'counter', staffId: 'staff-7', name: 'Claire' }, deferred })).toBe(true);
@@ -189,35 +178,36 @@ describe('a case compiled at the booth with the hub down', () => {
     expect(host.session.context().exam).toBeNull();
     expect(readdirSync(paths.prints)).toEqual([]);
 
-    // The line comes back: the outbox drains in order, each blob's chunks before its item, the manifest last.
-    await host.stop();
-    cleanups.pop();
-    const reopened = BoothStore.open({ path: paths.db, keys: new FileKeyProvider(paths.key), boothId: 'A' });
-    cleanups.push(() => reopened.close());
-    const blobs = new Map<string, number>();
-    const hub = new FakeHubChannel((method, params, bytes) => {
-      if (method === 'record.blobChunk') {
-        const p = BlobChunkParams.parse(params);
-        blobs.set(p.blobId, (blobs.get(p.blobId) ?? 0) + bytes!.length);
-        return { index: p.index, received: p.index + 1 };
+    // The hub comes up where the booth looks for it: the running Host's link reconnects and its outbox drains.
+    const hub: Hub = await startTestHub({ port: hubPort, consoleDir: '/nonexistent' });
+    cleanups.push(() => hub.close());
+    await expect.poll(() => host.hubLink.status).toBe('online');
+    await expect.poll(async () => (await hub.record.repo.caseRow(manifest.caseId))?.state, { timeout: 20_000 }).toBe('waiting');
+    await expect.poll(() => store.pendingCount()).toBe(0);
+
+    // In the record's arrival order: the parts, then the manifest (the hub stores no item before its bytes are whole: checked below).
+    const arrived = (await hub.record.repo.sessionItems(sessionId)).map((s) => s.item);
+    expect(arrived.filter((i) => i.kind !== 'sessionEvent').map((i) => i.kind)).toEqual(['reading', 'photo', 'clip', 'video', 'case']);
+    const row = await hub.record.repo.caseRow(manifest.caseId);
+    expect(row).toMatchObject({ boothId: 'demo-booth-1', pharmacyId: 'pharmacie-test-1', specialty: 'general', pickupCode: code, answer: null });
+    // Every part the manifest names is in the hub's record as the booth's, each blob's bytes whole; the video's the kiosk recorded.
+    const held = await hub.record.repo.item(last.itemId);
+    expect(held?.item).toMatchObject({ kind: 'case', data: { caseId: manifest.caseId, pickupCode: code, entries: manifest.entries } });
+    for (const id of taken) {
+      const stored = await hub.record.repo.item(id);
+      expect(stored?.boothId, id).toBe('demo-booth-1');
+      const item = stored!.item;
+      if (item.kind === 'photo' || item.kind === 'clip' || item.kind === 'video') {
+        const bytes = await hub.record.repo.photoBytes(id);
+        expect(bytes && sha256(bytes), `${item.kind} ${id}`).toBe(item.data.sha256);
       }
-      const items = (params as { items: unknown[] }).items.map((i) => RecordItem.parse(i));
-      return { acked: items.map((i) => i.id), duplicates: [] };
-    });
-    const sync = new OutboxSync({ store: reopened, channel: hub, log: silentLog, minDelayMs: 10, maxDelayMs: 50 });
-    cleanups.push(() => sync.stop());
-    sync.start();
-    hub.setStatus('online');
-    await expect.poll(() => reopened.pendingCount()).toBe(0);
-    const sent = hub.calls.flatMap((c) => (c.method === 'record.ingest' ? (c.params as { items: RecordItem[] }).items : []));
-    expect(sent.filter((i) => i.kind !== 'sessionEvent').at(-1)).toMatchObject({ kind: 'case', data: { caseId: manifest.caseId } });
-    expect(sent.filter((i) => i.kind !== 'sessionEvent').map((i) => i.kind)).toEqual(['reading', 'photo', 'clip', 'video', 'case']);
-    expect(blobs.get(videoId)).toBe(video.length);
-    // Each blob's chunks went up before the batch that names it.
-    const firstVideoChunk = hub.calls.findIndex((c) => c.method === 'record.blobChunk' && (c.params as { blobId: string }).blobId === videoId);
-    const videoItem = hub.calls.findIndex((c) => c.method === 'record.ingest' && (c.params as { items: RecordItem[] }).items.some((i) => i.id === videoId));
-    expect(firstVideoChunk).toBeGreaterThanOrEqual(0);
-    expect(firstVideoChunk).toBeLessThan(videoItem);
+    }
+    const videoBytes = await hub.record.repo.photoBytes(videoId);
+    expect(videoBytes?.length).toBe(video.length);
+    expect(sha256(videoBytes!)).toBe(sha256(video));
+    const stillId = manifest.entries[1]!.itemId!;
+    expect((await hub.record.repo.item(stillId))?.item).toMatchObject({ kind: 'photo', data: { modality: 'otoscope', ear: 'right' } });
+    expect((await hub.record.repo.photoBytes(stillId))?.equals(still)).toBe(true);
     const _typed: CaseManifest = manifest;
     void _typed;
   }, 60_000);

@@ -7,9 +7,9 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { CaseAnswer, CaseSummary } from '../../../../src/shared/case-protocol';
+import { caseBundleUrl, type CaseAnswer, type CaseSummary } from '../../../../src/shared/case-protocol';
 import { CaseQueue } from '../../../../src/renderer/console/src/components/CaseQueue';
-import { AnswerForm, AnswerView } from '../../../../src/renderer/console/src/components/CaseReview';
+import { AnswerForm, AnswerView, CaseExportLink } from '../../../../src/renderer/console/src/components/CaseReview';
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 const H = 3_600_000;
@@ -55,5 +55,12 @@ describe('the console’s deferred cases, rendered', () => {
     expect(t).toContain('Par Dr Martin (Médecine générale)');
     expect(t).toContain('Consultation en direct : sous 48 h');
     expect(t).toContain('RX-2026-000123');
+  });
+
+  it('offers the case as FHIR at the hub\'s export address, named in words', () => {
+    const caseId = '0190a000-0000-7000-8000-0000000000e1';
+    const html = renderToStaticMarkup(createElement(CaseExportLink, { caseId }));
+    expect(html).toContain(`href="${caseBundleUrl(caseId)}"`);
+    expect(text(html)).toContain('Dossier au format FHIR');
   });
 });

@@ -10,7 +10,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { AUSCULTATION_WORDING } from '../../../../shared/auscultation';
-import { CASE, CASE_ERRORS, CaseAnswer, CaseFile, caseVideoUrl, type AnswerKind } from '../../../../shared/case-protocol';
+import { CASE, CASE_ERRORS, CaseAnswer, CaseFile, caseBundleUrl, caseVideoUrl, type AnswerKind } from '../../../../shared/case-protocol';
 import { SPECIALTY_LABEL } from '../../../../shared/case-record';
 import type { PhotoNote } from '../../../../shared/consult-protocol';
 import { reasonText } from '../../../../shared/intake';
@@ -106,6 +106,7 @@ export function CaseReview({ hub, caseId, answeredBy = null, onBack }: {
           <Skipped file={file} />
           {refused && <p className="error" role="alert" data-testid="case-already-answered">{refused}</p>}
           {file.answer ? <AnswerView answer={file.answer} /> : refused ? null : <AnswerForm caseId={caseId} send={send} />}
+          <CaseExportLink caseId={caseId} />
         </>
       )}
     </article>
@@ -219,6 +220,18 @@ function Skipped({ file }: { file: CaseFile }) {
       <h2 id="case-skipped-title">Non réalisé</h2>
       <ul>
         {skipped.map((s) => <li key={s.id} data-checklist-id={s.id}><strong>{s.what}</strong> : {s.why}</li>)}
+      </ul>
+    </section>
+  );
+}
+
+/** The case as a FHIR R4 Bundle (the request, the exam, the answer once given), as the call's report offers its FHIR. */
+export function CaseExportLink({ caseId }: { caseId: string }) {
+  return (
+    <section className="panel report" aria-labelledby="case-export-title">
+      <h2 id="case-export-title">Export du dossier</h2>
+      <ul className="links">
+        <li><a href={caseBundleUrl(caseId)} target="_blank" rel="noopener" data-testid="case-export-fhir">Dossier au format FHIR</a></li>
       </ul>
     </section>
   );
