@@ -28,11 +28,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
 import type { Hub } from '../../src/hub/server';
+import { caseBundleUrl } from '../../src/shared/case-protocol';
 import type { CaseManifest } from '../../src/shared/case-record';
+import type { Bundle, DiagnosticReport, Media, ServiceRequest } from 'fhir/r4';
 import { launchChromium } from '../helpers/chromium';
 import { ROOT, testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';
 import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, ensureRenderersBuilt, freePort, freshDataDir, startTestHub, testHubConfig } from '../helpers/hub';
+import { fhirR4Validator } from '../helpers/fhir-schema';
 import { FOUR_CAMERAS, heartSoundMicrophone } from '../helpers/instruments';
 import { fillIntake, startKioskHost } from '../helpers/kiosk';
 import { pdfText } from '../helpers/pdf-text';
@@ -251,6 +254,17 @@ describe('a case compiled at the booth while the hub is down, answered later', (
     const answered = doctor.getByTestId('case-answer');
     await answered.waitFor(POLL);
     expect(await answered.getAttribute('data-urgency')).toBe('urgent');
+
+    // The case as a FHIR bundle, valid against the official R4 schema: the request, the still at its site, the clip, the answer.
+    const caseId = (await review.getAttribute('data-case'))!;
+    const bundle = await (await doctor.request.get(new URL(caseBundleUrl(caseId), back.url).toString())).json() as Bundle;
+    const validate = fhirR4Validator();
+    expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
+    const resources = bundle.entry!.map((e) => e.resource!);
+    expect((resources.find((r) => r.resourceType === 'ServiceRequest') as ServiceRequest).note?.map((n) => n.text).join(' ')).toContain('Ce grain de beauté est-il suspect');
+    expect((resources.find((r) => r.resourceType === 'DiagnosticReport') as DiagnosticReport).conclusion).toContain('Cette lésion doit être retirée');
+    const media = resources.filter((r): r is Media => r.resourceType === 'Media');
+    expect(media.map((m) => m.bodySite?.text).filter(Boolean)).toEqual(expect.arrayContaining(['Dos, omoplate gauche', 'Foyer mitral']));
 
     // 6. The counter: « Réponse reçue » under the code, the ring with the number to call, the printed answer.
     if (await counter.getByTestId('sign-in').count()) await signInOnCounter(counter, back.url);
