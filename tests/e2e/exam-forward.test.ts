@@ -170,7 +170,7 @@ describe('a case compiled at the booth while the hub is down, answered later', (
     await hub!.close();
     hub = null;
     await expect.poll(() => kiosk.host.hubLink.status, POLL).not.toBe('online');
-    await patient.screenshot({ path: screenPath('kiosk-exam-checklist.png') });
+    await patient.screenshot({ path: screenPath('kiosk-exam-checklist-dermatology.png') });
 
     // The lesion: the dermatoscope's guidance, the still taken at the camera's size.
     await patient.getByTestId('exam-do-i1').click();
@@ -239,7 +239,16 @@ describe('a case compiled at the booth while the hub is down, answered later', (
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), POLL).toBeGreaterThanOrEqual(1);
     expect(await audio.evaluate((a: HTMLAudioElement) => a.duration)).toBeCloseTo(15, 0);
     const video = review.locator('video[data-video-id]');
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), POLL).toBeGreaterThanOrEqual(1);
+    // A frame decoded (HAVE_CURRENT_DATA): the recording plays, not only its header.
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), POLL).toBeGreaterThanOrEqual(2);
+    // Played a moment, as the doctor would: the patient's frames on the screen, not the loading wheel.
+    await video.evaluate(async (v: HTMLVideoElement) => {
+      v.muted = true;
+      await v.play();
+      await new Promise((r) => setTimeout(r, 500));
+      v.pause();
+    });
+    expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0);
     await doctor.screenshot({ path: screenPath('console-case-review.png'), fullPage: true });
 
     // 5. The answer: advice in plain words and a prescription, urgent.
