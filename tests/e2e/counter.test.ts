@@ -14,56 +14,32 @@
  *   emergency banner; "J'arrive" on the counter answers both; the raise and
  *   the acknowledgement, who and when, reach the hub's record.
  */
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
 import type { SessionEvent } from '../../src/shared/domain';
-import { launchChromium } from '../helpers/chromium';
-import { ROOT, testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';
-import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
-import { fillIntake, startKioskHost } from '../helpers/kiosk';
+import { startCounterRig, type CounterRig } from '../helpers/counter-rig';
+import { STAFF } from '../helpers/hub';
+import { fillIntake } from '../helpers/kiosk';
 
-const COUNTER_DIST = resolve(ROOT, 'dist/renderer/counter');
 const POLL = { timeout: 15_000 };
 
-let browser: Browser;
+let rig: CounterRig;
 let hub: Hub;
-let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
+let kiosk: CounterRig['kiosk'];
 /** The pages the three tests share, opened by the first: the patient's kiosk and Marie's counter. */
 let patient: Page;
 let counter: Page;
 let doctor: Page;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  if (!existsSync(resolve(COUNTER_DIST, 'index.html'))) execFileSync(process.execPath, ['scripts/build.mjs', 'counter'], { cwd: ROOT, stdio: 'inherit' });
-  hub = await startTestHub({ consoleDir: CONSOLE_DIST, counterDir: COUNTER_DIST });
-  kiosk = await startKioskHost(testConfig({
-    boothId: 'demo-booth-1',
-    // The pharmacy the hub's directory gives demo-booth-1: the booth takes an intake only from its own pharmacy's staff.
-    pharmacy: { name: 'Pharmacie test 1', city: 'Aurillac' },
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-  }));
-  browser = await launchChromium();
+  rig = await startCounterRig();
+  ({ hub, kiosk } = rig);
 });
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-});
+afterAll(() => rig?.close());
 
-async function newPage(permissions: string[] = [], origin?: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  if (origin) await context.grantPermissions(permissions, { origin });
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = (permissions: string[] = [], origin?: string): Promise<Page> => rig.newPage({ permissions, ...(origin ? { origin } : {}) });
 
 /** The session's events of `type` as the hub's record holds them, once the booth has synced them. */
 async function hubEvents(sessionId: string, type: string): Promise<SessionEvent[]> {

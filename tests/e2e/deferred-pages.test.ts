@@ -7,49 +7,27 @@
  * its checklist is edited item by item. The flow through the hub's case
  * store (queue, review, answer, ring) is the lead's e2e after the merge.
  */
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../src/hub/server';
-import { launchChromium } from '../helpers/chromium';
-import { ROOT, testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';
-import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, ensureRenderersBuilt, startTestHub } from '../helpers/hub';
-import { fillIntake, startKioskHost } from '../helpers/kiosk';
+import { startCounterRig, type CounterRig } from '../helpers/counter-rig';
+import { STAFF } from '../helpers/hub';
+import { fillIntake } from '../helpers/kiosk';
 
-const COUNTER_DIST = resolve(ROOT, 'dist/renderer/counter');
 const POLL = { timeout: 15_000 };
 
-let browser: Browser;
+let rig: CounterRig;
 let hub: Hub;
-let kiosk: Awaited<ReturnType<typeof startKioskHost>>;
-const contexts: BrowserContext[] = [];
+let kiosk: CounterRig['kiosk'];
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  if (!existsSync(resolve(COUNTER_DIST, 'index.html'))) execFileSync(process.execPath, ['scripts/build.mjs', 'counter'], { cwd: ROOT, stdio: 'inherit' });
-  hub = await startTestHub({ consoleDir: CONSOLE_DIST, counterDir: COUNTER_DIST });
-  kiosk = await startKioskHost(testConfig({
-    boothId: 'demo-booth-1',
-    pharmacy: { name: 'Pharmacie test 1', city: 'Aurillac' },
-    hub: { url: `ws://127.0.0.1:${hub.port}/booth`, token: BOOTH_SECRETS['demo-booth-1'] },
-  }));
-  browser = await launchChromium();
+  rig = await startCounterRig();
+  ({ hub, kiosk } = rig);
 });
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await kiosk?.close();
-  await hub?.close();
-});
+afterAll(() => rig?.close());
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context.newPage();
-}
+const newPage = (): Promise<Page> => rig.newPage({ viewport: { width: 1280, height: 900 } });
 
 describe('the deferred exam on the console and the counter page', () => {
   it('shows the doctor "Examens différés" beside the live waiting room', async () => {

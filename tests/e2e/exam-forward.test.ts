@@ -20,10 +20,9 @@
  * Screenshots: the counter's compilation, the kiosk's checklist, the case
  * queue, the review and the counter's answer (docs/screens via `npm run screens`).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { hashSecret, type HubConfig } from '../../src/hub/directory';
@@ -32,16 +31,16 @@ import { caseBundleUrl } from '../../src/shared/case-protocol';
 import type { CaseManifest } from '../../src/shared/case-record';
 import type { Bundle, DiagnosticReport, Media, ServiceRequest } from 'fhir/r4';
 import { launchChromium } from '../helpers/chromium';
-import { ROOT, testConfig } from '../helpers/config';
+import { testConfig } from '../helpers/config';
 import { signInOnConsole } from '../helpers/console-page';
-import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, ensureRenderersBuilt, freePort, freshDataDir, startTestHub, testHubConfig } from '../helpers/hub';
+import { COUNTER_DIST, ensureCounterBuilt } from '../helpers/counter-rig';
+import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, freePort, freshDataDir, startTestHub, testHubConfig } from '../helpers/hub';
 import { fhirR4Validator } from '../helpers/fhir-schema';
 import { FOUR_CAMERAS, heartSoundMicrophone } from '../helpers/instruments';
 import { fillIntake, startKioskHost } from '../helpers/kiosk';
 import { pdfText } from '../helpers/pdf-text';
 import { screenPath } from '../helpers/screens';
 
-const COUNTER_DIST = resolve(ROOT, 'dist/renderer/counter');
 const POLL = { timeout: 15_000 };
 const DERMATOLOGIST = { id: 'dr-bernard', email: 'dr.bernard@cabine.example', password: 'dermato-demo-0000', name: 'Dr Paul Bernard' };
 
@@ -59,8 +58,7 @@ async function startHub(): Promise<Hub> {
 }
 
 beforeAll(async () => {
-  ensureRenderersBuilt();
-  if (!existsSync(resolve(COUNTER_DIST, 'index.html'))) execFileSync(process.execPath, ['scripts/build.mjs', 'counter'], { cwd: ROOT, stdio: 'inherit' });
+  ensureCounterBuilt();
   dir = mkdtempSync(join(tmpdir(), 'cabine-exam-forward-'));
   hubConfig = await testHubConfig(freshDataDir());
   hubConfig.specialists.push({
