@@ -24,7 +24,7 @@ const zero = (): Record<WireKind, number> => ({ photos: 0, clip: 0, video: 0, it
 
 /** Reads a booth → hub byte stream: the HTTP upgrade, then WebSocket frames, counted as they complete. */
 class UpstreamReader {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private upgraded = false;
 
   constructor(private readonly count: (kind: WireKind, bytes: number) => void) {}
