@@ -12,6 +12,12 @@
  *   its bytes from the first exam item to `waiting`.
  * - Beside it: the offline case drained over a rural ADSL uplink (1 Mbit/s,
  *   tests/helpers/net-profiles.ts) through the user-space relay, per MB.
+ * - `BENCH_CASE_CUT=clip` (or photos, video): in the offline rounds the
+ *   restored line drops once mid-upload of that kind. On loopback the case
+ *   still arrives (one chunk sent again); on the rural uplink (2026-12-02) the
+ *   clip's item was then refused CLIP_INCOMPLETE at every retry and the case
+ *   never arrived: the failure message says each upload's chunks sent and
+ *   what the hub holds.
  *
  * The case: a temperature, two dermatoscope stills of 1920×1080 (generated:
  * a JPEG start-of-image marker then incompressible bytes, ≈ 0.7 MB each, the
@@ -49,6 +55,8 @@ import { WIRE_KINDS, WireTap, type WireKind } from './wire-tap';
 const ROUNDS = Number(process.env.BENCH_CASE_ROUNDS ?? 3);
 const WEAK_ROUNDS = Number(process.env.BENCH_CASE_WEAK_ROUNDS ?? 1);
 const WEAK_LIMIT_MS = 300_000;
+/** Off by default: the kind during whose upload the restored line drops once (photos, clip, video), to see a drop mid-upload recovered. */
+const CUT = (['photos', 'clip', 'video'] as const).find((k) => k === process.env.BENCH_CASE_CUT);
 const BOOTH = 'demo-booth-1';
 const DERMATOLOGIST = { id: 'dr-bench-derm', email: 'dr.bench.derm@cabine.example', password: 'bench-dermatologie', name: 'Dr Bench Derm' };
 
@@ -212,6 +220,13 @@ async function round(hub: Hub, tap: WireTap, url: string, offline: boolean, seen
       tap.reset();
       t0 = performance.now();
       tap.pass();
+      if (CUT) {
+        // The line drops once mid-upload (BENCH_CASE_CUT=clip: a third of the clip up), back 300 ms later.
+        await until(() => tap.byKind()[CUT] > 300_000, `the line carrying the ${CUT}`, 120_000);
+        tap.refuse();
+        await new Promise((r) => setTimeout(r, 300));
+        tap.pass();
+      }
     }
     const online = offline ? until(() => booth.host.hubLink.status === 'online' && performance.now(), 'the booth online again', 60_000) : Promise.resolve(null);
     const waiting = await until(() => waitingAt(doctor.frames, seen), () => `the case waiting at the console (booth link ${booth.host.hubLink.status}, ${kb(tap.total())} through, ${booth.host.store?.pendingCount()} items pending)`, limitMs)
