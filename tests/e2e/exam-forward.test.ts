@@ -18,7 +18,7 @@
  *   answer with its prescription (the PDF's words checked).
  * - The record keeps who compiled, who answered and when.
  * Screenshots: the counter's compilation, the kiosk's checklist, the case
- * queue, the review and the counter's answer (docs/screens via `npm run screens`).
+ * queue, the review and the counter's answer (`npm run screens` puts them in the README's pictures).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -294,7 +294,7 @@ async function runSession(lang: 'fr' | 'en') {
       await expect.poll(() => page.getByTestId('guidance').textContent()).toContain(lang === 'fr' ? (kind === 'spo2' ? 'Oxygène' : 'Photo') : (kind === 'spo2' ? 'oxygen' : 'photo'));
       await inspect(page, `consultation-guidance-${kind}`, shots);
       await page.getByTestId('back').click();
-      await screen(page, 'screen-consultation-call', kind === 'dermatoscope-photo' ? 30_000 : 10_000);
+      await screen(page, 'screen-consultation-call', 30_000);
     }
 
     // Cross-cutting: network lost, device fault, emergency.
