@@ -5,7 +5,8 @@
  * the case never reached the doctor). The booth must notice — from the hub's
  * count after the last chunk, or from its `*_INCOMPLETE` refusal of the item —
  * send the upload again, and lose nothing. Real booth store file, real hub
- * with its record, real HubLink over a socket.
+ * with its record (SQLite, or PostgreSQL with CABINE_TEST_HUB_STORE=postgresql),
+ * real HubLink over a socket.
  */
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -17,7 +18,10 @@ import { OutboxSync } from '../../../src/host/sync/outbox-sync';
 import { codeOf } from '../../../src/shared/errors';
 import { PHOTO_CHUNK_BYTES } from '../../../src/shared/record-protocol';
 import { encodeWav } from '../../../src/shared/wav';
-import { BOOTH_SECRET, hubWithRecord, silentLog, tempDir } from '../../helpers/store';
+import { BOOTH_SECRETS, startTestHub } from '../../helpers/hub';
+import { silentLog, tempDir } from '../../helpers/store';
+
+const BOOTH = 'demo-booth-1';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,11 +31,12 @@ afterEach(async () => {
 async function setup() {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const { hub, record } = await hubWithRecord(join(dir, 'hub'));
+  const hub = await startTestHub({ port: 0, media: false });
   cleanups.push(() => hub.close());
-  const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: 'A' });
+  const record = hub.record.repo;
+  const store = BoothStore.open({ path: join(dir, 'booth.db'), keys: new FakeKeyProvider(), boothId: BOOTH });
   cleanups.push(() => store.close());
-  const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: 'A', token: BOOTH_SECRET, log: silentLog, minDelayMs: 20, maxDelayMs: 100 });
+  const link = new HubLink({ url: `ws://127.0.0.1:${hub.port}/booth`, boothId: BOOTH, token: BOOTH_SECRETS[BOOTH], log: silentLog, minDelayMs: 20, maxDelayMs: 100 });
   cleanups.push(() => link.stop());
   link.start();
   await new Promise<void>((r) => (link.status === 'online' ? r() : link.on('status', (s: LinkStatus) => s === 'online' && r())));
