@@ -196,6 +196,9 @@ export class BoothStore {
       insertVideoChunk: db.prepare('INSERT INTO video_chunks (video_id, idx, sealed) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       getVideoChunk: db.prepare<[string, number], { sealed: Buffer }>('SELECT sealed FROM video_chunks WHERE video_id = ? AND idx = ?'),
       setVideoUploaded: db.prepare('UPDATE videos SET uploaded_chunks = max(uploaded_chunks, ?) WHERE id = ?'),
+      restartPhotoUpload: db.prepare('UPDATE photos SET uploaded_chunks = 0 WHERE id = ?'),
+      restartClipUpload: db.prepare('UPDATE clips SET uploaded_chunks = 0 WHERE id = ?'),
+      restartVideoUpload: db.prepare('UPDATE videos SET uploaded_chunks = 0 WHERE id = ?'),
       insertCase: db.prepare('INSERT INTO cases (id, session_id, completed_at, sealed) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'),
       getCase: db.prepare<[string], { sealed: Buffer }>('SELECT sealed FROM cases WHERE id = ?'),
       insertOutbox: db.prepare('INSERT INTO outbox (item_id, kind, session_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING'),
@@ -400,6 +403,17 @@ export class BoothStore {
   /** Upload progress survives a restart: the next upload resumes at this chunk. */
   markVideoChunksUploaded(id: string, count: number): void {
     this.run(() => this.st.setVideoUploaded.run(count, id));
+  }
+
+  /**
+   * Forgets a photo's, clip's or video's upload progress: the next upload
+   * sends every chunk again. For an upload the booth counted done while the
+   * hub says it lacks bytes (its `*_INCOMPLETE` refusal); the hub keeps the
+   * chunks it has and ignores those it already holds.
+   */
+  restartUpload(kind: 'photo' | 'clip' | 'video', id: string): void {
+    const st = kind === 'photo' ? this.st.restartPhotoUpload : kind === 'clip' ? this.st.restartClipUpload : this.st.restartVideoUpload;
+    this.run(() => st.run(id));
   }
 
   /**

@@ -150,7 +150,13 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
       }
       items.push(store.recordItem(entry));
     }
-    const raw = await this.opts.channel.request('record.ingest', { batchId: uuidv7(), items }, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000 });
+    let raw: unknown;
+    try {
+      raw = await this.opts.channel.request('record.ingest', { batchId: uuidv7(), items }, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000 });
+    } catch (error) {
+      this.restartRefusedUploads(error, entries.slice(0, items.length));
+      throw error;
+    }
     const result = IngestResult.parse(raw);
     const sent = new Set(items.map((i) => i.id));
     const ids = [...result.acked, ...result.duplicates].filter((id) => sent.has(id));
@@ -161,6 +167,26 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     this.emit('acked', ids);
   }
 
+  /**
+   * The hub refused the batch because it lacks bytes of an upload the booth
+   * counted done (`PHOTO_INCOMPLETE`, `CLIP_INCOMPLETE`, `VIDEO_INCOMPLETE`):
+   * retrying the item alone would be refused forever, so that upload starts
+   * again from its first chunk (the hub ignores those it holds). The hub
+   * names the upload in its message; if it names none of the batch's, every
+   * upload of that kind in the batch starts again.
+   */
+  private restartRefusedUploads(error: unknown, entries: OutboxEntry[]): void {
+    const kind = INCOMPLETE[codeOf(error) ?? ''];
+    if (!kind) return;
+    const candidates = entries.filter((e) => e.kind === kind);
+    const message = (error as Error).message;
+    const named = candidates.filter((e) => message.includes(e.itemId));
+    for (const entry of named.length > 0 ? named : candidates) {
+      this.opts.log.warn({ kind, code: codeOf(error) }, 'the hub lacks bytes of an upload counted done; sending it again');
+      this.opts.store.restartUpload(kind, entry.itemId);
+    }
+  }
+
   /** The bytes an item carries beside it (a photo's, a clip's), and how far their upload went. */
   private blobOf(entry: OutboxEntry): PendingBlob | null {
     const store = this.opts.store;
@@ -168,21 +194,21 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
       const m = store.getPhotoMeta(entry.itemId)!;
       return {
         id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
-        read: (i) => store.readPhotoChunk(m.id, i), mark: (n) => store.markPhotoChunksUploaded(m.id, n),
+        read: (i) => store.readPhotoChunk(m.id, i), mark: (n) => store.markPhotoChunksUploaded(m.id, n), restart: () => store.restartUpload('photo', m.id),
       };
     }
     if (entry.kind === 'clip') {
       const m = store.getClipMeta(entry.itemId)!;
       return {
         id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
-        read: (i) => store.readClipChunk(m.id, i), mark: (n) => store.markClipChunksUploaded(m.id, n),
+        read: (i) => store.readClipChunk(m.id, i), mark: (n) => store.markClipChunksUploaded(m.id, n), restart: () => store.restartUpload('clip', m.id),
       };
     }
     if (entry.kind === 'video') {
       const m = store.getVideoMeta(entry.itemId)!;
       return {
         id: m.id, contentType: m.mime, totalBytes: m.byteLength, count: m.chunkCount, sha256: m.sha256, uploadedChunks: m.uploadedChunks,
-        read: (i) => store.readVideoChunk(m.id, i), mark: (n) => store.markVideoChunksUploaded(m.id, n),
+        read: (i) => store.readVideoChunk(m.id, i), mark: (n) => store.markVideoChunksUploaded(m.id, n), restart: () => store.restartUpload('video', m.id),
       };
     }
     return null;
@@ -192,11 +218,19 @@ export class OutboxSync extends EventEmitter<OutboxSyncEvents> {
     for (let index = blob.uploadedChunks; index < blob.count; index++) {
       const params: BlobChunkParams = { blobId: blob.id, contentType: blob.contentType, totalBytes: blob.totalBytes, index, count: blob.count, sha256: blob.sha256 };
       const raw = await this.opts.channel.request('record.blobChunk', params, { timeoutMs: this.opts.requestTimeoutMs ?? 15_000, bytes: blob.read(index) });
-      PhotoChunkResult.parse(raw);
+      const answer = PhotoChunkResult.parse(raw);
       blob.mark(index + 1);
+      if (index === blob.count - 1 && answer.received < blob.count) {
+        // The hub holds fewer chunks than the booth sent: some answer counted a chunk the hub never stored.
+        blob.restart();
+        throw Object.assign(new Error(`upload ${blob.id}: the hub holds ${answer.received} of ${blob.count} chunks`), { code: 'UPLOAD_INCOMPLETE' });
+      }
     }
   }
 }
+
+/** The hub's refusal of an item whose bytes it lacks, and the kind of upload it names. */
+const INCOMPLETE: Record<string, 'photo' | 'clip' | 'video'> = { PHOTO_INCOMPLETE: 'photo', CLIP_INCOMPLETE: 'clip', VIDEO_INCOMPLETE: 'video' };
 
 interface PendingBlob {
   id: string;
@@ -208,4 +242,6 @@ interface PendingBlob {
   read(index: number): Buffer;
   /** Upload progress, kept in the store so that a cut resumes at the next chunk. */
   mark(count: number): void;
+  /** Forgets that progress: the next upload sends every chunk. */
+  restart(): void;
 }
