@@ -139,8 +139,9 @@ async function walk(lang: 'fr' | 'en'): Promise<Record<string, string[]>> {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       // A resize settles over a few frames (the display scale, then the scroll cues' observers): judge the settled layout.
+      // Up to 30 pairs of frames: on a loaded machine (CI, every suite on two cores) the cue's observer came later than 5.
       let problems: string[] = [];
-      for (let frame = 0; frame < 5; frame++) {
+      for (let frame = 0; frame < 30; frame++) {
         await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
         problems = await layoutProblems(page);
         if (problems.length === 0) break;
