@@ -21,6 +21,8 @@ export class FaultProxy {
   port = 0;
   /** Connections accepted so far (tests check that faults really happened). */
   connections = 0;
+  /** Chunks held back by `delay` so far (a test knows a request is held, not merely connected). */
+  held = 0;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {}
 
@@ -81,6 +83,7 @@ export class FaultProxy {
         }
         if (isResponse) down += chunk.length;
         if (m.kind === 'delay') {
+          this.held += 1;
           from.pause();
           setTimeout(() => { if (!to.destroyed) to.write(chunk); from.resume(); }, m.ms);
           return;
