@@ -144,9 +144,18 @@ describe('the cluster bus', () => {
     const a = await bus(url, 'node-a');
     const seen: (string | null)[] = [];
     // A consumer as the hub writes one: ids in, state re-read from the database.
+    let listening = false;
     node.bus.subscribe('rooms', async (e) => {
-      for (const id of e.ids) seen.push((await node.rooms.locate(id))?.nodeId ?? null);
+      for (const id of e.ids) {
+        if (id === 'probe') listening = true;
+        else seen.push((await node.rooms.locate(id))?.nodeId ?? null);
+      }
     });
+    // `subscribe` LISTENs without waiting: events sent before the server has it are not this node's to hear.
+    await expect.poll(async () => {
+      await a.bus.publish('rooms', { kind: 'room.ended', ids: ['probe'] });
+      return listening;
+    }, WAIT).toBe(true);
     await node.rooms.own('live-room');
     await a.db.query("SELECT pg_notify('cabine_rooms', 'not json at all')");
     await a.bus.publish('rooms', { kind: 'room.ended', ids: ['gone-room'] });
