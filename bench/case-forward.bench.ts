@@ -26,7 +26,7 @@
  * encoder), one patient video (20 s at ≈ 1 Mbit/s: an EBML/webm header then
  * incompressible bytes, 2.5 MB; the host stores what the kiosk sends).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ import { silentLog } from '../tests/helpers/store';
 import { until } from '../tests/resilience/support/clients';
 import { percentile, type BenchResult } from './types';
 import { WIRE_KINDS, WireTap, type WireKind } from './wire-tap';
+import { uploadThroughHost as upload } from '../tests/helpers/kiosk';
 
 const ROUNDS = Number(process.env.BENCH_CASE_ROUNDS ?? 3);
 const WEAK_ROUNDS = Number(process.env.BENCH_CASE_WEAK_ROUNDS ?? 1);
@@ -128,14 +129,6 @@ const video = (): Buffer => Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3])
 const samples = new Float32Array(CLIP_SAMPLE_RATE * 15).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 120 * i) / CLIP_SAMPLE_RATE));
 const wav = Buffer.from(encodeWav({ sampleRate: CLIP_SAMPLE_RATE, channels: [samples] }));
 
-async function upload(host: Host, contentType: string, bytes: Buffer): Promise<string> {
-  const transferId = randomUUID();
-  const { chunkBytes } = (await host.dispatch('binaryBegin', { transferId, contentType, totalBytes: bytes.length })) as { chunkBytes: number };
-  for (let index = 0; index * chunkBytes < bytes.length; index++) {
-    await host.dispatch('binaryChunk', { transferId, index }, bytes.subarray(index * chunkBytes, (index + 1) * chunkBytes));
-  }
-  return ((await host.dispatch('binaryEnd', { transferId })) as { uploadId: string }).uploadId;
-}
 
 const ui = (host: Host, event: Record<string, unknown>): Promise<unknown> => host.dispatch('sendEvent', { event });
 

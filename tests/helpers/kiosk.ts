@@ -4,6 +4,7 @@
  * run on its own builds it when missing.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -93,4 +94,14 @@ export async function fillIntake(page: Page, f: IntakeFill): Promise<void> {
     await page.getByTestId('gp-city').fill(f.gp.city);
   }
   if (f.reportToGp) await page.getByTestId('report-to-gp').click();
+}
+
+/** Hands `bytes` to the host as the kiosk page does: the binary call (begin, chunks of the host's size, end); the host's upload id. */
+export async function uploadThroughHost(host: Host, contentType: string, bytes: Buffer): Promise<string> {
+  const transferId = randomUUID();
+  const { chunkBytes } = (await host.dispatch('binaryBegin', { transferId, contentType, totalBytes: bytes.length })) as { chunkBytes: number };
+  for (let index = 0; index * chunkBytes < bytes.length; index++) {
+    await host.dispatch('binaryChunk', { transferId, index }, bytes.subarray(index * chunkBytes, (index + 1) * chunkBytes));
+  }
+  return ((await host.dispatch('binaryEnd', { transferId })) as { uploadId: string }).uploadId;
 }

@@ -8,7 +8,7 @@
  * reaches `waiting` in the hub's record with every part, the video's bytes
  * the ones the kiosk recorded.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import { databaseFiles, foundIn } from '../../helpers/at-rest';
 import { testConfig } from '../../helpers/config';
 import { BOOTH_SECRETS, freePort, startTestHub } from '../../helpers/hub';
 import { silentLog, tempDir } from '../../helpers/store';
+import { uploadThroughHost as upload } from '../../helpers/kiosk';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -53,14 +54,6 @@ const deferred = {
   compiledBy: { staffId: 'staff-7', name: 'Claire', pharmacy: { name: 'Pharmacie du Port', city: 'Le Palais' } },
 };
 
-async function upload(host: Host, contentType: string, bytes: Buffer): Promise<string> {
-  const transferId = randomUUID();
-  const { chunkBytes } = (await host.dispatch('binaryBegin', { transferId, contentType, totalBytes: bytes.length })) as { chunkBytes: number };
-  for (let index = 0; index * chunkBytes < bytes.length; index++) {
-    await host.dispatch('binaryChunk', { transferId, index }, bytes.subarray(index * chunkBytes, (index + 1) * chunkBytes));
-  }
-  return ((await host.dispatch('binaryEnd', { transferId })) as { uploadId: string }).uploadId;
-}
 
 const ui = (host: Host, event: Record<string, unknown>) => host.dispatch('sendEvent', { event });
 
