@@ -37,6 +37,47 @@ export async function verifySecret(secret: string, hash: string): Promise<boolea
 
 const scryptHash = z.string().regex(HASH, 'a scrypt hash (`node scripts/pin-hash.mjs <secret>` makes one)');
 
+/** A TOTP secret (RFC 6238) as authenticator apps take it: base32, at least 128 bits. */
+const totpSecret = z.string().regex(/^[A-Z2-7]{26,}=*$/, 'a base32 TOTP secret of at least 128 bits (`node scripts/totp-secret.mjs` makes one)');
+
+/** How the hub proves itself to the OIDC provider at its token endpoint (Pro Santé Connect constrains it). */
+export const OidcClientAuth = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('client_secret_basic'), secret: z.string().min(16, 'the client secret the provider issued, at least 16 characters') }).strict(),
+  z.object({ method: z.literal('client_secret_post'), secret: z.string().min(16, 'the client secret the provider issued, at least 16 characters') }).strict(),
+  z.object({
+    method: z.literal('private_key_jwt'),
+    /** A PEM private key (PKCS#8), relative to the config file; its public half is registered with the provider. */
+    keyFile: z.string().min(1),
+    alg: z.enum(['ES256', 'PS256', 'RS256']).default('ES256'),
+    kid: z.string().min(1).optional(),
+  }).strict(),
+  z.object({
+    /** Mutual TLS (RFC 8705): the hub's client certificate at the token endpoint. */
+    method: z.literal('tls_client_auth'),
+    certFile: z.string().min(1),
+    keyFile: z.string().min(1),
+  }).strict(),
+], { error: 'a client authentication method: "client_secret_basic", "client_secret_post", "private_key_jwt" or "tls_client_auth"' });
+export type OidcClientAuth = z.infer<typeof OidcClientAuth>;
+
+/** OpenID Connect sign-in for doctors and pharmacy staff (src/hub/oidc.ts): the hub is the relying party. */
+export const OidcConfig = z.object({
+  /** The provider's issuer (its discovery document is at `<issuer>/.well-known/openid-configuration`). */
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  clientAuth: OidcClientAuth,
+  /** This hub's callback as registered with the provider: `https://<hub>/api/oidc/callback`. */
+  redirectUri: z.url(),
+  scope: z.array(z.string().min(1)).default(['openid', 'email']),
+  /** The authentication levels asked for (`acr_values`) and required in the ID token's `acr` (Pro Santé Connect: "eidas1"); none when empty. */
+  acrValues: z.array(z.string().min(1)).default([]),
+  /** The claim that names the account, matched against an account's `oidcSubject` (Pro Santé Connect: the RPPS in "SubjectNameID" or "preferred_username"). */
+  accountClaim: z.string().min(1).default('sub'),
+  /** Local passwords still accepted beside OIDC (the demo, a fallback); off in a deployment that requires OIDC. */
+  allowPasswords: z.boolean().default(true),
+}).strict();
+export type OidcConfig = z.infer<typeof OidcConfig>;
+
 export const HubConfig = z.object({
   booths: z.array(z.object({
     boothId: z.string().min(1),
@@ -51,6 +92,10 @@ export const HubConfig = z.object({
     name: z.string().min(1),
     specialty: z.string().default('Médecine générale'),
     passwordHash: scryptHash,
+    /** Their TOTP secret: with one, a password sign-in also asks for the current code. */
+    totpSecret: totpSecret.optional(),
+    /** Their identifier at the OIDC provider (the value of `oidc.accountClaim`). */
+    oidcSubject: z.string().min(1).optional(),
     /** Shown to the patient beside the name: a PNG or JPEG file, its path relative to the config file. */
     photo: z.string().min(1).optional(),
     /** That photo as loadHubConfig read it (never written in the file): what queue.claimed carries to the booth. */
@@ -70,6 +115,10 @@ export const HubConfig = z.object({
     firstName: z.string().trim().min(1).max(80),
     pharmacyId: z.string().min(1),
     passwordHash: scryptHash,
+    /** As for specialists: a TOTP secret asks for a code after the password. */
+    totpSecret: totpSecret.optional(),
+    /** As for specialists: their identifier at the OIDC provider. */
+    oidcSubject: z.string().min(1).optional(),
   })).default([]),
   counter: z.object({
     /** An alert nobody acknowledged rings again after this long, on the counter pages and at the booth. */
@@ -85,6 +134,35 @@ export const HubConfig = z.object({
   /** A TURN server over TLS for booths and consoles behind networks that block UDP (./turn.ts); none when absent. */
   turn: TurnConfig.optional(),
   allowedOrigins: z.array(z.string()).default([]),
+  /** OpenID Connect sign-in (Pro Santé Connect or the deployment's provider); local accounts only when absent. */
+  oidc: OidcConfig.optional(),
+  /** Local accounts' sign-in: with `requireTotp`, an account without a TOTP secret cannot sign in with its password alone. */
+  localSignIn: z.object({ requireTotp: z.boolean().default(false) }).strict().default({ requireTotp: false }),
+  /**
+   * HTTPS served by the hub itself (PEM files relative to the config file).
+   * Absent: plain HTTP, for loopback or behind a TLS terminator that sends
+   * `X-Forwarded-Proto: https` (docs/security.md).
+   */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+  /** The access journal (src/hub/journal): where its head is exported and how often. */
+  journal: z.object({
+    /**
+     * A folder out of the database's reach (another disk, a write-only
+     * mount): each export appends the head to `heads-<node>.jsonl` there.
+     * `<dataDir>/journal-heads` when absent.
+     */
+    headDir: z.string().min(1).optional(),
+    exportHeadEveryMinutes: z.number().int().min(1).max(1440).default(15),
+  }).strict().default({ exportHeadEveryMinutes: 15 }),
+  /** How long the record is kept, then purged (the deployment's legal period; 20 years by default). */
+  retention: z.object({
+    recordDays: z.number().int().min(1).max(36_525).default(7305),
+    purgeEveryHours: z.number().min(1).max(24 * 30).default(24),
+  }).strict().default({ recordDays: 7305, purgeEveryHours: 24 }),
+  /** The hub's data keys (record, live state, journal, search): a new one on this schedule, old data re-sealed in the background. */
+  keys: z.object({
+    rotateEveryDays: z.number().int().min(1).max(3650).default(90),
+  }).strict().default({ rotateEveryDays: 90 }),
   dataDir: z.string().default('.cabine/hub'),
   /**
    * Where the record and the live state (queue, claims, logins) live: SQLite

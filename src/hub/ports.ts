@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { BoothGateway } from './booth-gateway';
 import type { BoothDirectory, HubConfig } from './directory';
+import type { AccessJournal } from './journal/types';
 import type { HubLimits } from './limits';
 
 /** Handles a WebSocket upgrade on one path. */
@@ -24,6 +25,8 @@ export interface HubPorts {
   readonly limits: HubLimits;
   /** The hub's own address (the console's allowed origin). */
   readonly url: string;
+  /** Who saw what (./journal): every read of patient data awaits its entry before the data leaves. */
+  readonly journal: AccessJournal;
   /** The hub's logger (each feature writes through its own child, `module` set). */
   readonly log: Logger;
   addRoute(route: HubRoute): void;

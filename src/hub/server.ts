@@ -17,6 +17,7 @@ import { BoothDirectory, HubConfig, type HubConfigInput } from './directory';
 import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
+import { MemoryJournal } from './journal/fake';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -148,12 +149,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   };
+  // Placeholder until the HMAC chain (./journal/journal.ts) is opened here with the stores.
+  const journal = new MemoryJournal();
   const ports: HubPorts = {
     booths,
     directory,
     config,
     limits,
     url,
+    journal,
     log,
     addRoute: (route) => routes.push(route),
     addUpgrade: (path, handler) => upgrades.set(path, handler),

@@ -112,6 +112,8 @@ export const KioskConfig = z.object({
     path: z.string().default('.cabine/booth.db'),
     keyFile: z.string().default('.cabine/booth.key'),
     retentionDays: z.number().int().positive().default(30),
+    /** A new data key on this schedule (90 days when absent); rows on the old one are re-sealed in the background (docs/store.md). */
+    rotateKeyEveryDays: z.number().int().min(1).max(3650).optional(),
   }).default({ path: '.cabine/booth.db', keyFile: '.cabine/booth.key', retentionDays: 30 }),
   update: z.object({
     channel: z.enum(['stable', 'beta']).default('stable'),

@@ -78,6 +78,10 @@ export async function testHubConfig(dataDir: string = freshDataDir()): Promise<H
     counter: { ringAgainSeconds: 60 },
     media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 1 },
     allowedOrigins: [],
+    localSignIn: { requireTotp: false },
+    journal: { exportHeadEveryMinutes: 15 },
+    retention: { recordDays: 7305, purgeEveryHours: 24 },
+    keys: { rotateEveryDays: 90 },
     dataDir,
   };
 }
