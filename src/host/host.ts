@@ -13,7 +13,7 @@ import { assign, createActor, type Actor } from 'xstate';
 import type { Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
-import { codeOf } from '../shared/errors';
+import { codeOf, ConfigError } from '../shared/errors';
 import type { KioskEvent } from '../shared/kiosk-api';
 import { createLogger } from '../node/logger';
 import type { SessionView } from '../shared/session-view';
@@ -22,7 +22,8 @@ import { ALERT_INCIDENT, alertIncidentMessage } from '../shared/alert';
 import { v7 as uuidv7 } from 'uuid';
 import { AssistantAuth } from './assistant-auth';
 import { createDispatcher, type Dispatch } from './api-dispatch';
-import { HubLink } from './hub-link';
+import { HubLink, openTrusting } from './hub-link';
+import { readFileSync } from 'node:fs';
 import { MediaRelay } from './media-relay';
 import type { Driver } from '../../devices/contracts';
 import { createDefaultRegistry, type DeviceRegistry } from '../../devices/registry';
@@ -183,7 +184,10 @@ export class Host extends EventEmitter<HostEvents> {
     this.session.subscribe(() => {
       this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
     });
-    this.hubLink = new HubLink({ url: config.hub.url, fallbackUrls: config.hub.fallbackUrls, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }) });
+    this.hubLink = new HubLink({
+      url: config.hub.url, fallbackUrls: config.hub.fallbackUrls, boothId: config.boothId, token: config.hub.token, log: log.child({ module: 'host.hub' }),
+      openSocket: openTrusting(config.hub.caFile === undefined ? undefined : hubAuthority(resolvePath(config.hub.caFile))),
+    });
     // The call's network: once the link has been up, its loss and return reach the session (banner, "reconnecting").
     let linkWasOnline = false;
     this.hubLink.on('status', (status) => {
@@ -441,5 +445,16 @@ export class Host extends EventEmitter<HostEvents> {
       data: { from: record.from, to: record.to, event: record.event },
     };
     this.emit('sessionEvent', event);
+  }
+}
+
+/** The PEM authority of kiosk-config `hub.caFile`; a ConfigError naming the field when it cannot be read. */
+function hubAuthority(file: string): Buffer {
+  try {
+    const pem = readFileSync(file);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
+    return pem;
+  } catch (cause) {
+    throw new ConfigError('kiosk-config', [{ path: 'hub.caFile', expected: `a readable PEM certificate of the authority that signed the hub's certificate (${codeOf(cause) ?? (cause as Error).message} at ${file})` }], cause);
   }
 }

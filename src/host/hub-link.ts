@@ -79,8 +79,16 @@ export interface HubSocketEvents {
 
 export type OpenHubSocket = (url: string, headers: Record<string, string>, on: HubSocketEvents) => HubSocket;
 
-export const openWsSocket: OpenHubSocket = (url, headers, on) => {
-  const ws = new WebSocket(url, { headers, maxPayload: HUB_MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+export const openWsSocket: OpenHubSocket = (url, headers, on) => openTrusting(undefined)(url, headers, on);
+
+/**
+ * Sockets that also trust `ca` (PEM) for the hub's certificate: a network
+ * whose nodes carry certificates of its own authority (kiosk config
+ * `hub.caFile`); the system's authorities when undefined. Certificates are
+ * always checked: there is no way to turn that off.
+ */
+export const openTrusting = (ca: Buffer | undefined): OpenHubSocket => (url, headers, on) => {
+  const ws = new WebSocket(url, { headers, maxPayload: HUB_MAX_FRAME_BYTES, handshakeTimeout: 10_000, ...(ca ? { ca } : {}) });
   ws.on('open', () => on.open());
   ws.on('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
     on.refused(res.statusCode ?? 0);

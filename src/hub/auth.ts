@@ -19,6 +19,7 @@ import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import type { HubLimits } from './limits';
 import type { HubStateRepository } from './state/repository';
+import { requestIsTls } from './tls';
 import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
 
 export const SESSION_COOKIE = 'cabine_session';
@@ -103,7 +104,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 
 /** The session cookie: HttpOnly, SameSite=Strict, Secure behind HTTPS. */
 export function sessionCookie(req: IncomingMessage, name: string, token: string, domain?: string): string {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+  const secure = requestIsTls(req) ? '; Secure' : '';
   return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure}${domain ? `; Domain=${domain}` : ''}`;
 }
 

@@ -10,6 +10,7 @@ import { CASE_SPECIALTIES, CaseSpecialty } from '../shared/case-record';
 import { describeIssues } from '../shared/config';
 import { DoctorPhotoUrl, MAX_DOCTOR_PHOTO_BYTES, doctorPhotoType } from '../shared/doctor-photo';
 import { codeOf, ConfigError } from '../shared/errors';
+import { plainPostgres, plainRemoteLink } from '../shared/transport';
 import { HashGate, type Standing } from './hash-gate';
 import { TurnConfig } from './turn';
 
@@ -203,6 +204,22 @@ export const HubConfig = z.object({
   if (config.store.engine === 'postgresql' && config.keyDir === undefined) {
     ctx.addIssue({ code: 'custom', path: ['keyDir'], message: 'a key folder shared by every hub node (with PostgreSQL, a row one node sealed is opened by another: each node creating its own key in its data folder could not)' });
   }
+  // Outside loopback every link is TLS (docs/security.md): no address in the config may be plain.
+  const links: [PropertyKey[], string | undefined][] = [
+    [['node', 'url'], config.node?.url],
+    [['oidc', 'issuer'], config.oidc?.issuer],
+    [['oidc', 'redirectUri'], config.oidc?.redirectUri],
+    ...config.allowedOrigins.map((o, i): [PropertyKey[], string] => [['allowedOrigins', i], o]),
+    ...(config.turn?.urls ?? []).map((u, i): [PropertyKey[], string] => [['turn', 'urls', i], u]),
+  ];
+  for (const [path, url] of links) {
+    const plain = url === undefined ? null : plainRemoteLink(url);
+    if (plain) ctx.addIssue({ code: 'custom', path, message: plain });
+  }
+  if (config.store.engine === 'postgresql') {
+    const plain = plainPostgres(config.store.url);
+    if (plain) ctx.addIssue({ code: 'custom', path: ['store', 'url'], message: plain });
+  }
   const pharmacies = new Set(config.booths.map((b) => b.pharmacyId).filter((id) => id !== undefined));
   config.staff.forEach((s, i) => {
     if (!pharmacies.has(s.pharmacyId)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'pharmacyId'], message: `a pharmacy id of a booth (${[...pharmacies].join(', ') || 'none has one'})` });
@@ -236,7 +253,9 @@ export function loadHubConfig(file: string): HubConfig {
     return { ...s, photoUrl: photo.url };
   });
   if (issues.length) throw new ConfigError(file, issues);
-  return { ...r.data, specialists };
+  // The certificate's files, like the photos, are named relative to the config file.
+  const tls = r.data.tls && { certFile: resolve(dirname(file), r.data.tls.certFile), keyFile: resolve(dirname(file), r.data.tls.keyFile) };
+  return { ...r.data, specialists, ...(tls ? { tls } : {}) };
 }
 
 /** A doctor's photo file as a data: URL, or what is wrong with it. */

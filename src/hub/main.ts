@@ -8,14 +8,16 @@ import { startHub } from './server';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
-/** The stores' and the network's start-up failures (src/hub/stores.ts, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
-const STORE_FAILURE = /^(RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER)$/;
+/** Start-up failures: HTTPS asked for but impossible (./tls.ts); the stores and the network (src/hub/stores.ts, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
+const STORE_FAILURE = /^(TLS_REQUIRED|TLS_UNREADABLE|RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER)$/;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string', default: process.env.CABINE_HUB_PORT ?? '8443' },
+      /** Another interface than loopback only with a certificate (config "tls"): src/hub/tls.ts. */
+      host: { type: 'string', default: process.env.CABINE_HUB_HOST ?? '127.0.0.1' },
       'console-dir': { type: 'string', default: resolve(root, 'dist/renderer/console') },
       config: { type: 'string', default: resolve(root, 'hub-config/default.json') },
     },
@@ -32,7 +34,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   let hub;
   try {
-    hub = await startHub({ port: Number(values.port), consoleDir: values['console-dir'], config });
+    hub = await startHub({ port: Number(values.port), host: values.host, consoleDir: values['console-dir'], config });
   } catch (error) {
     // Its database or keys out of reach: this node stops here, nothing half-started, and says where to look.
     if (STORE_FAILURE.test(codeOf(error) ?? '')) {

@@ -6,7 +6,8 @@
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../node/logger';
@@ -17,6 +18,7 @@ import { BoothDirectory, HubConfig, type HubConfigInput } from './directory';
 import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
+import { markStrictTransport, tlsCredentials } from './tls';
 import { MemoryJournal } from './journal/fake';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
@@ -79,6 +81,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const closers: (() => void | Promise<void>)[] = [];
   const log = opts.log ?? createLogger('hub');
   const config = HubConfig.parse(opts.config ?? {});
+  const host = opts.host ?? '127.0.0.1';
+  // Before anything opens: a hub asked to listen in clear on another interface, or whose certificate cannot be read, does not start.
+  const credentials = tlsCredentials(config, host);
   // Before anything listens: a node whose database cannot be reached does not half-start.
   const stores = await openHubStores(config, log);
   let cluster: ClusterNode | null = null;
@@ -101,9 +106,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const booths = new BoothGateway(directory, log.child({ module: 'hub.booths' }), limits);
   upgrades.set(BOOTH_PATH, (req, socket, head) => booths.upgrade(req, socket, head));
   const startedAt = Date.now();
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
       try {
+        markStrictTransport(req, res);
         if (req.url === '/health') {
           res.writeHead(200, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ ok: true, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }));
@@ -116,7 +122,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error');
       }
     })();
-  });
+  };
+  const server = credentials ? createTlsServer(credentials, handle) : createServer(handle);
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const handler = upgrades.get(path);
@@ -132,7 +139,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
+    server.listen(opts.port ?? 0, host, () => resolveListen());
   }).catch(async (error: unknown) => {
     await cluster?.close();
     await stores.close();
@@ -140,7 +147,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'hub listening');
-  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const url = `${credentials ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // A node whose config names no address is reached where it listens (a port chosen at start).
   if (cluster && !config.node?.url) await cluster.lease.setUrl(url).catch((error: unknown) => log.error({ err: error }, 'hub network: this node\'s address not written; sides of its rooms connected elsewhere cannot be sent here'));
   const close = async (): Promise<void> => {

@@ -7,6 +7,7 @@ import { DeviceKind } from './domain';
 import { ConfigError } from './errors';
 import { MediaSelection } from './media-devices';
 import { Language } from './session-view';
+import { plainRemoteLink } from './transport';
 
 const hexId = z.union([
   z.number().int().min(0).max(0xffff),
@@ -82,6 +83,12 @@ export const KioskConfig = z.object({
      * when the node in use cannot be reached or drops (src/host/hub-link.ts).
      */
     fallbackUrls: z.array(hubUrl).max(MAX_FALLBACK_URLS, `at most ${MAX_FALLBACK_URLS} other nodes (a booth tries them in turn; behind one address, name the load balancer in "url" instead)`).default([]),
+    /**
+     * The authority (PEM file) that signed the hub's certificate, when it is
+     * not one the system trusts (a network's own PKI). Certificates are
+     * always checked.
+     */
+    caFile: z.string().min(1).optional(),
     /** The booth's secret; held by the host only, never sent to the renderer. */
     token: z.string().min(16, 'a secret of at least 16 characters'),
   }),
@@ -191,10 +198,8 @@ export function parseKioskConfig(raw: unknown, file = '(inline)'): KioskConfig {
   const cfg = result.data;
   const nodes = [{ path: 'hub.url', url: new URL(cfg.hub.url) }, ...cfg.hub.fallbackUrls.map((u, i) => ({ path: `hub.fallbackUrls[${i}]`, url: new URL(u) }))];
   nodes.forEach(({ path, url }, i) => {
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if ((url.protocol === 'ws:' || url.protocol === 'http:') && !loopback) {
-      throw new ConfigError(file, [{ path, expected: 'an encrypted URL (wss:// or https://); plain ws:// is allowed on loopback only' }]);
-    }
+    const plain = plainRemoteLink(url.href);
+    if (plain) throw new ConfigError(file, [{ path, expected: plain }]);
     const first = nodes.findIndex((n) => n.url.href === url.href);
     if (first < i) throw new ConfigError(file, [{ path, expected: `another hub node (${nodes[first]!.path} is the same one)` }]);
   });

@@ -30,8 +30,8 @@ describe('the hub store in the config', () => {
   });
 
   it('takes PostgreSQL with a connection URL and a key folder every node shares', () => {
-    const c = HubConfig.parse({ store: { engine: 'postgresql', url: 'postgresql://cabine@db.internal:5432/cabine' }, keyDir: '/run/secrets/cabine-keys' });
-    expect(c.store).toEqual({ engine: 'postgresql', url: 'postgresql://cabine@db.internal:5432/cabine' });
+    const c = HubConfig.parse({ store: { engine: 'postgresql', url: 'postgresql://cabine@db.internal:5432/cabine?sslmode=verify-full' }, keyDir: '/run/secrets/cabine-keys' });
+    expect(c.store).toEqual({ engine: 'postgresql', url: 'postgresql://cabine@db.internal:5432/cabine?sslmode=verify-full' });
     expect(c.keyDir).toBe('/run/secrets/cabine-keys');
   });
 

@@ -55,14 +55,15 @@ describe('the hub config\'s turn section', () => {
   };
 
   it('takes URLs, a secret and a lifetime (one hour by default)', () => {
-    const c = HubConfig.parse({ turn: { urls: ['turns:127.0.0.1:5349?transport=tcp', 'turn:turn.example.org:3478'], secret: SECRET } });
-    expect(c.turn).toEqual({ urls: ['turns:127.0.0.1:5349?transport=tcp', 'turn:turn.example.org:3478'], secret: SECRET, ttlSeconds: 3600 });
+    const c = HubConfig.parse({ turn: { urls: ['turns:127.0.0.1:5349?transport=tcp', 'turn:127.0.0.1:3478'], secret: SECRET } });
+    expect(c.turn).toEqual({ urls: ['turns:127.0.0.1:5349?transport=tcp', 'turn:127.0.0.1:3478'], secret: SECRET, ttlSeconds: 3600 });
     expect(HubConfig.parse({}).turn).toBeUndefined();
   });
 
   it.each([
     ['a URL that is not a TURN URL', { urls: ['https://turn.example.org'], secret: SECRET }, 'turn.urls[0]'],
     ['no URL', { urls: [], secret: SECRET }, 'turn.urls'],
+    ['a plain turn: URL to another machine', { urls: ['turns:turn.example.org:443', 'turn:turn.example.org:3478'], secret: SECRET }, 'turn.urls[1]'],
     ['a short secret', { urls: ['turns:turn.example.org:443'], secret: 'short' }, 'turn.secret'],
     ['a lifetime of a week', { urls: ['turns:turn.example.org:443'], secret: SECRET, ttlSeconds: 7 * 86400 }, 'turn.ttlSeconds'],
     ['a misspelt field', { urls: ['turns:turn.example.org:443'], secret: SECRET, ttl: 60 }, 'turn'],
