@@ -20,10 +20,11 @@ import { freshDataDir, SPECIALISTS, STAFF, startTestHub, testHubConfig } from '.
 /** The hubs' throttle and TOTP clock: a test moves it instead of waiting. */
 const clock = { t: Date.UTC(2026, 11, 2, 9, 0, 10), now: (): number => clock.t };
 
-const secrets = { 'dr-martin': newTotpSecret(), marie: newTotpSecret(), lea: newTotpSecret(), hugo: newTotpSecret(), ines: newTotpSecret() };
+const secrets = { 'dr-martin': newTotpSecret(), marie: newTotpSecret(), lea: newTotpSecret(), hugo: newTotpSecret(), ines: newTotpSecret(), zoe: newTotpSecret() };
 const LEA = { id: 'lea', email: 'lea@pharmacie-test-1.example', password: 'comptoir-lea', name: 'Léa Morel', firstName: 'Léa', pharmacyId: 'pharmacie-test-1' };
 const HUGO = { ...LEA, id: 'hugo', email: 'hugo@pharmacie-test-1.example', password: 'comptoir-hugo', name: 'Hugo Petit', firstName: 'Hugo' };
 const INES = { ...LEA, id: 'ines', email: 'ines@pharmacie-test-1.example', password: 'comptoir-ines', name: 'Inès Blanc', firstName: 'Inès' };
+const ZOE = { ...LEA, id: 'zoe', email: 'zoe@pharmacie-test-1.example', password: 'comptoir-zoe', name: 'Zoé Garnier', firstName: 'Zoé' };
 const MARIE = STAFF[0];
 /** Paul has no TOTP secret. */
 const PAUL = STAFF[1];
@@ -38,7 +39,7 @@ let b: Hub;
 beforeAll(async () => {
   const dataDir = freshDataDir();
   const base = await testHubConfig(dataDir);
-  const extra = await Promise.all([LEA, HUGO, INES].map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) })));
+  const extra = await Promise.all([LEA, HUGO, INES, ZOE].map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) })));
   const config = {
     ...base,
     specialists: base.specialists.map((s) => (s.id === 'dr-martin' ? { ...s, totpSecret: secrets['dr-martin'] } : s)),
@@ -182,5 +183,18 @@ describe('TOTP sign-in on the counter', () => {
     const allowed = await post(a, COUNTER_API.login, { email: PAUL.email, password: PAUL.password });
     expect(allowed.status).toBe(200);
     expect(allowed.cookie).toMatch(/^cabine_counter=/);
+  });
+
+  it('opens no session when the sign-in cannot be journaled', async () => {
+    const pending = await pendingOf(a, COUNTER_API.login, ZOE);
+    journalOf(a).failing = new Error('journal out of reach');
+    try {
+      const r = await post(a, COUNTER_API.loginTotp, { pending, code: code('zoe') });
+      expectRefused(r, 503, 'JOURNAL_UNAVAILABLE');
+      expect(r.body.retry).toBe('password');
+    } finally {
+      journalOf(a).failing = null;
+    }
+    expect(await me(a, COUNTER_API.me, null)).toBe(401);
   });
 });
