@@ -51,6 +51,27 @@ export interface AuthOptions {
   limits?: Pick<HubLimits, 'clock' | 'login' | 'logWindowMs'>;
   /** The session cookie's domain in a network of nodes under one parent domain (config node.cookieDomain). */
   cookieDomain?: string;
+  /** Asked after every right password (./second-factor.ts: a TOTP code); the password alone opens the session when absent. */
+  secondStep?: SecondStep;
+}
+
+/** What a second step needs of a local account. */
+export interface LocalAccount {
+  id: string;
+  totpSecret?: string;
+}
+
+/** A second step of a password sign-in (./second-factor.ts TotpStep). */
+export interface SecondStep {
+  /**
+   * After a right password: true when the session may open now; false when
+   * it answered itself (a code is asked for, or the account may not sign in
+   * with a password alone).
+   */
+  afterPassword(req: IncomingMessage, res: ServerResponse, account: LocalAccount, address: string): Promise<boolean>;
+  /** The code step (POST `<login path>/totp`): the id of the account whose code was right, or null once it answered the refusal. */
+  run(req: IncomingMessage, res: ServerResponse): Promise<string | null>;
+  close(): void;
 }
 
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -64,7 +85,7 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
  * without one). The rest of an oversized body is read and dropped, not cut:
  * a socket destroyed mid-body would lose the 413 the client is owed.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       req.resume();
@@ -125,12 +146,27 @@ export type PasswordCheck<A> = (email: string, password: string, address: string
  */
 export class PasswordLogin {
   private readonly throttle: AttemptThrottle;
+  private readonly secondStep: SecondStep | null;
 
   constructor(private readonly floods: FloodLog, opts: AuthOptions = {}) {
     this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.clock ?? systemClock);
+    this.secondStep = opts.secondStep ?? null;
   }
 
-  async run<A>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: string): Promise<A | null> {
+  /** The code step after a pending password sign-in: the account id, or null once refused (answered). Not found (404) without a second step. */
+  async second(req: IncomingMessage, res: ServerResponse): Promise<string | null> {
+    if (!this.secondStep) {
+      json(res, 404, { error: 'NOT_FOUND' });
+      return null;
+    }
+    return this.secondStep.run(req, res);
+  }
+
+  close(): void {
+    this.secondStep?.close();
+  }
+
+  async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: string): Promise<A | null> {
     const address = addressKey(req.socket.remoteAddress);
     let raw: string | null;
     try {
@@ -174,6 +210,7 @@ export class PasswordLogin {
       return null;
     }
     attempt.succeeded();
+    if (this.secondStep && !(await this.secondStep.afterPassword(req, res, account, address))) return null;
     return account;
   }
 }
@@ -203,6 +240,7 @@ export class SpecialistAuth {
   /** Writes the counts of repeated warnings still pending (the hub is closing). */
   close(): void {
     this.floods.close();
+    this.login.close();
   }
 
   /** The session behind a request's cookie, if any and not expired. */
@@ -225,19 +263,22 @@ export class SpecialistAuth {
     return s;
   }
 
-  /** HTTP routes: POST /api/login, POST /api/logout, GET /api/me. */
+  /** HTTP routes: POST /api/login (and /api/login/totp, its second step), POST /api/logout, GET /api/me. */
   route = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api/login') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const s = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifySpecialist(email, password, address, standing), 'specialist');
-      if (!s) return true;
-      const token = randomBytes(32).toString('base64url');
-      const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
-      this.sessions.set(token, session);
-      this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
-      json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain) });
-      this.log.info({ specialistId: s.id }, 'specialist logged in');
+      if (s) this.open(req, res, s);
+      return true;
+    }
+    if (path === '/api/login/totp') {
+      if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
+      const id = await this.login.second(req, res);
+      if (id === null) return true;
+      const s = this.directory.specialistById(id);
+      if (s) this.open(req, res, s);
+      else json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Ce compte n’existe plus.' });
       return true;
     }
     if (path === '/api/logout') {
@@ -258,4 +299,14 @@ export class SpecialistAuth {
     }
     return false;
   };
+
+  /** Opens a session for a specialist who passed every step: the cookie, and the session saved for a restart. */
+  private open(req: IncomingMessage, res: ServerResponse, s: { id: string; name: string; specialty: string }): void {
+    const token = randomBytes(32).toString('base64url');
+    const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
+    this.sessions.set(token, session);
+    this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
+    json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain) });
+    this.log.info({ specialistId: s.id }, 'specialist logged in');
+  }
 }

@@ -179,7 +179,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     closers.push(() => node.close());
   }
   const record = createRecord(ports, stores.record);
-  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
+  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP, totpSteps: () => stores.state() });
   let media: HubMedia | null = null;
   let cases: HubCases | null = null;
   const casesOf = (m: HubMedia | null): HubCases => {

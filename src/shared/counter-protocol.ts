@@ -186,7 +186,7 @@ export const EmergencyNote = z.object({
 export type EmergencyNote = z.infer<typeof EmergencyNote>;
 
 /** The counter page's sign-in, sign-out and "who am I" (the console's are under /api). */
-export const COUNTER_API = { login: '/api/counter/login', logout: '/api/counter/logout', me: '/api/counter/me' } as const;
+export const COUNTER_API = { login: '/api/counter/login', loginTotp: '/api/counter/login/totp', logout: '/api/counter/logout', me: '/api/counter/me' } as const;
 
 /** Refusals a booth or a counter page may see. */
 export const COUNTER_ERRORS = {

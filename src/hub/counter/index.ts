@@ -17,6 +17,7 @@ import {
 import type { AuthOptions } from '../auth';
 import { refuseUpgrade } from '../booth-gateway';
 import { FloodLog } from '../flood-log';
+import { LocalTotpSteps, TotpStep, type TotpSteps } from '../second-factor';
 import { Peer, refused, type Method } from '../peer';
 import type { HubPorts } from '../ports';
 import { addressKey } from '../throttle';
@@ -41,16 +42,23 @@ export interface CounterOptions {
   /** Content-Security-Policy of its HTML (the console's). */
   csp: string;
   auth?: AuthOptions;
+  /** The used TOTP steps (the hub state store, shared by the nodes); this process's memory when absent. */
+  totpSteps?: () => TotpSteps;
   /** The re-ring timer's clock (tests). */
   clock?: Clock;
 }
 
-type CounterPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
+type CounterPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'journal' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
+
+const inMemory = (steps: TotpSteps) => (): TotpSteps => steps;
 
 export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubCounter {
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
-  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, ...opts.auth });
+  const secondStep = new TotpStep({
+    role: 'staff', requireTotp: config.localSignIn.requireTotp, steps: opts.totpSteps ?? inMemory(new LocalTotpSteps()), journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
+  });
+  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, secondStep, ...opts.auth });
   const clock = opts.clock ?? systemClock;
   const booth = {
     request: (boothId: string, method: string, params: unknown): Promise<unknown> => {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { COUNTER_API } from '../../shared/counter-protocol';
 import { systemClock, type Clock } from '../../shared/clock';
 import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, type AuthOptions } from '../auth';
-import type { BoothDirectory } from '../directory';
+import type { BoothDirectory, StaffAccount } from '../directory';
 import { FloodLog } from '../flood-log';
 
 export const STAFF_COOKIE = 'cabine_counter';
@@ -40,6 +40,7 @@ export class StaffAuth {
 
   close(): void {
     this.floods.close();
+    this.login.close();
   }
 
   /** The staff session behind a request's cookie, if any, not expired, and its account still in the directory. */
@@ -69,14 +70,16 @@ export class StaffAuth {
     if (path === COUNTER_API.login) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const staff = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifyStaff(email, password, address, standing), 'staff');
-      if (!staff) return true;
-      const token = randomBytes(32).toString('base64url');
-      const session: StaffSession = {
-        role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
-      };
-      this.sessions.set(token, session);
-      json(res, 200, this.me(session), { 'Set-Cookie': sessionCookie(req, STAFF_COOKIE, token) });
-      this.log.info({ staffId: staff.id }, 'staff signed in');
+      if (staff) this.open(req, res, staff);
+      return true;
+    }
+    if (path === COUNTER_API.loginTotp) {
+      if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
+      const id = await this.login.second(req, res);
+      if (id === null) return true;
+      const staff = this.directory.staffById(id);
+      if (staff) this.open(req, res, staff);
+      else json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Ce compte n’existe plus.' });
       return true;
     }
     if (path === COUNTER_API.logout) {
@@ -94,6 +97,17 @@ export class StaffAuth {
     }
     return false;
   };
+
+  /** Opens a session for a member of staff who passed every step. */
+  private open(req: IncomingMessage, res: ServerResponse, staff: StaffAccount): void {
+    const token = randomBytes(32).toString('base64url');
+    const session: StaffSession = {
+      role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
+    };
+    this.sessions.set(token, session);
+    json(res, 200, this.me(session), { 'Set-Cookie': sessionCookie(req, STAFF_COOKIE, token) });
+    this.log.info({ staffId: staff.id }, 'staff signed in');
+  }
 
   private me(s: StaffSession): { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null } {
     const booth = this.directory.boothsOfPharmacy(s.pharmacyId)[0];

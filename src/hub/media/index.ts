@@ -10,6 +10,7 @@ import type { Peer } from '../peer';
 import type { HubPorts } from '../ports';
 import { CONSOLE_PATH, SpecialistGateway } from '../specialist-gateway';
 import type { ClusterNode } from '../cluster/index';
+import { TotpStep } from '../second-factor';
 import type { HubStateRepository } from '../state/repository';
 import { registerBoothMethods, registerConsoleMethods, registerMediaMethods } from './methods';
 import { MediaService } from './rooms';
@@ -30,7 +31,7 @@ export interface MediaOptions {
   cluster?: ClusterNode | null;
 }
 
-type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
+type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'journal' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
 
 export async function attachMedia(ports: MediaPorts, state: HubStateRepository, opts: MediaOptions = {}): Promise<HubMedia> {
   const { booths, config, log } = ports;
@@ -38,7 +39,12 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   await pool.start();
   const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs, cluster: opts.cluster });
   await service.restore();
-  const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, cookieDomain: config.node?.cookieDomain, ...opts.auth }, state);
+  const authLog = log.child({ module: 'hub.auth' });
+  // The used TOTP steps live in the state store: a code accepted by one node is refused by every other.
+  const secondStep = new TotpStep({
+    role: 'specialist', requireTotp: config.localSignIn.requireTotp, steps: () => state, journal: ports.journal, log: authLog, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
+  });
+  const auth = new SpecialistAuth(ports.directory, authLog, { limits: ports.limits, cookieDomain: config.node?.cookieDomain, secondStep, ...opts.auth }, state);
   const own = new URL(ports.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];
   // In a network, a console whose page another node served is sent here for its call (room.moved).

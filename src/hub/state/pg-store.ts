@@ -41,6 +41,8 @@ export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
    );
    CREATE TABLE hub_state.sessions (token_hash TEXT PRIMARY KEY, specialist_id TEXT NOT NULL, name TEXT NOT NULL, specialty TEXT NOT NULL, expires BIGINT NOT NULL);
    CREATE TABLE hub_state.durations (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ended_at TEXT NOT NULL, ms BIGINT NOT NULL);`,
+  // 2: the last TOTP step each local account used (replays refused across nodes, issue #21).
+  `CREATE TABLE hub_state.totp_steps (account TEXT PRIMARY KEY, step BIGINT NOT NULL);`,
 ];
 
 /** Any constant both releases agree on: the advisory lock held while migrating ("hub_state" in ASCII). */
@@ -306,6 +308,19 @@ export class PgHubStateStore implements HubStateRepository {
 
   purgeExpiredSessions(): Promise<number> {
     return this.write(async (db) => (await db.query('DELETE FROM hub_state.sessions WHERE expires < $1', [this.clock.now()])).rowCount ?? 0);
+  }
+
+  // ---- TOTP replays ----------------------------------------------------------------
+
+  // NOTE: one statement. Two nodes inserting the same account at once: the
+  // second waits on the first's row (unique index), then re-checks the WHERE
+  // against the committed step (READ COMMITTED), so it updates nothing and
+  // returns no row.
+  useTotpStep(account: string, step: number): Promise<boolean> {
+    return this.write(async (db) => (await db.query(
+      `INSERT INTO hub_state.totp_steps (account, step) VALUES ($1, $2)
+       ON CONFLICT (account) DO UPDATE SET step = excluded.step WHERE hub_state.totp_steps.step < excluded.step
+       RETURNING account`, [account, step])).rowCount === 1);
   }
 
   // ---- room durations (ETA) -------------------------------------------------------

@@ -14,7 +14,9 @@
  *   `claims:<roomId>`); a row that cannot be opened is skipped and logged by
  *   code, never fails the whole read;
  * - login sessions are kept by the SHA-256 of the cookie token only, and a
- *   session is expired by the hub's clock, as it always was.
+ *   session is expired by the hub's clock, as it always was;
+ * - the last TOTP step each account used (a number, no secret) is shared by
+ *   every node, so a code is accepted once in the whole network.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -94,6 +96,15 @@ export interface HubStateRepository {
   removeSession(token: string): Promise<void>;
   /** Deletes expired sessions; returns how many. */
   purgeExpiredSessions(): Promise<number>;
+
+  /**
+   * Marks TOTP step `step` used by `account` (`specialist:<id>`, `staff:<id>`):
+   * true only when that account's last used step was earlier (or none), as
+   * one atomic compare-and-set; false leaves it as it was. A code of a step
+   * already used, or of an earlier one, is a replay (RFC 6238 §5.2): two hub
+   * nodes given the same code at once, exactly one gets true.
+   */
+  useTotpStep(account: string, step: number): Promise<boolean>;
 
   /** A consultation that took place lasted `ms`: kept for the queue's ETA. */
   recordDuration(ms: number): Promise<void>;

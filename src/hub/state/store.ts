@@ -11,7 +11,8 @@
  * pathway: their bodies are sealed with AES-256-GCM under the hub state key
  * (`<dataDir>/hub-state.key`, 0600), the AAD binding each to its row. Login
  * sessions are kept by the SHA-256 of the cookie token only, so the file
- * alone cannot be replayed as a cookie; they carry no health data.
+ * alone cannot be replayed as a cookie; they carry no health data. The
+ * last TOTP step each local account used is a bare number per account id.
  * Writes are small and synchronous inside (each queue change, claim and
  * login is one statement), behind the async HubStateRepository
  * (./repository.ts): a write is done when its promise is made, so writes
@@ -34,6 +35,8 @@ export const HUB_STATE_MIGRATIONS = [
    ) WITHOUT ROWID;
    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, specialist_id TEXT NOT NULL, name TEXT NOT NULL, specialty TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
    CREATE TABLE durations (id INTEGER PRIMARY KEY AUTOINCREMENT, ended_at TEXT NOT NULL, ms INTEGER NOT NULL);`,
+  // 2: the last TOTP step each local account used (replays refused, issue #21).
+  `CREATE TABLE totp_steps (account TEXT PRIMARY KEY, step INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export { tokenHash, type StoredClaim, type StoredSession } from './repository';
@@ -57,6 +60,8 @@ export class HubStateStore implements HubStateRepository {
       getSession: db.prepare<[string], { specialist_id: string; name: string; specialty: string; expires: number }>('SELECT specialist_id, name, specialty, expires FROM sessions WHERE token_hash = ?'),
       delSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires < ?'),
+      // One statement: the row is written only when its step is earlier, so `changes` is the verdict.
+      useTotpStep: db.prepare('INSERT INTO totp_steps (account, step) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET step = excluded.step WHERE totp_steps.step < excluded.step'),
       putDuration: db.prepare('INSERT INTO durations (ended_at, ms) VALUES (?, ?)'),
       trimDurations: db.prepare(`DELETE FROM durations WHERE id NOT IN (SELECT id FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW})`),
       durations: db.prepare<[], { ms: number }>(`SELECT ms FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW}`),
@@ -145,6 +150,12 @@ export class HubStateStore implements HubStateRepository {
   /** Deletes expired sessions; returns how many. */
   async purgeExpiredSessions(): Promise<number> {
     return this.st.purgeSessions.run(this.clock.now()).changes;
+  }
+
+  // ---- TOTP replays ----------------------------------------------------------------
+
+  async useTotpStep(account: string, step: number): Promise<boolean> {
+    return this.st.useTotpStep.run(account, step).changes === 1;
   }
 
   // ---- room durations (ETA) -------------------------------------------------------

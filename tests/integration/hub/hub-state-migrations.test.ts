@@ -49,6 +49,8 @@ const entry: QueueEntry = {
 const claim: StoredClaim = { roomId: 'room-b2-x', boothId: 'b2', specialistId: 'dr-martin', claimedAt: '2026-11-23T10:05:00.000Z', entry: { ...entry, boothId: 'b2' } };
 const session: StoredSession = { specialistId: 'dr-martin', name: 'Dr Claire Martin', specialty: 'Médecine générale', expires: Date.now() + 3_600_000 };
 const TOKEN = 'token-of-dr-martin';
+const TOTP_ACCOUNT = 'specialist:dr-martin';
+const TOTP_STEP = 59_000_000;
 
 /** What a hub of version k wrote: one row of each table, in that version's shape. The next migration adds its seeder here. */
 const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
@@ -59,6 +61,10 @@ const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
     db.prepare('INSERT INTO sessions (token_hash, specialist_id, name, specialty, expires) VALUES (?, ?, ?, ?, ?)')
       .run(tokenHash(TOKEN), session.specialistId, session.name, session.specialty, session.expires);
     db.prepare('INSERT INTO durations (ended_at, ms) VALUES (?, ?)').run('2026-11-23T10:20:00.000Z', 900_000);
+  },
+  (db, keys) => {
+    SQLITE_SEEDS[0]!(db, keys);
+    db.prepare('INSERT INTO totp_steps (account, step) VALUES (?, ?)').run(TOTP_ACCOUNT, TOTP_STEP);
   },
 ];
 
@@ -71,6 +77,10 @@ const PG_SEEDS: ((db: pg.ClientBase, keys: KeyProvider) => Promise<void>)[] = [
       [tokenHash(TOKEN), session.specialistId, session.name, session.specialty, session.expires]);
     await db.query('INSERT INTO hub_state.durations (ended_at, ms) VALUES ($1, $2)', ['2026-11-23T10:20:00.000Z', 900_000]);
   },
+  async (db, keys) => {
+    await PG_SEEDS[0]!(db, keys);
+    await db.query('INSERT INTO hub_state.totp_steps (account, step) VALUES ($1, $2)', [TOTP_ACCOUNT, TOTP_STEP]);
+  },
 ];
 
 async function expectSeededRows(s: HubStateRepository, version: number): Promise<void> {
@@ -82,6 +92,9 @@ async function expectSeededRows(s: HubStateRepository, version: number): Promise
   expect(await s.claims()).toEqual([claim]);
   expect(await s.session(TOKEN)).toEqual(session);
   expect(await s.recentDurations()).toEqual([900_000]);
+  // The step used before the migration is still used after it: its code cannot be replayed.
+  expect(await s.useTotpStep(TOTP_ACCOUNT, TOTP_STEP)).toBe(version < 2);
+  expect(await s.useTotpStep(TOTP_ACCOUNT, TOTP_STEP + 1)).toBe(true);
 }
 
 describe('hub state migrations on SQLite', () => {

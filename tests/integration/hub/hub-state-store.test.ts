@@ -293,6 +293,27 @@ describe.each([sqlite, postgres])('hub state on $name', (engine) => {
     expect(lines().map((l) => [l.code, l.row])).toEqual([['DECRYPT_FAILED', 'queue'], ['DECRYPT_FAILED', 'claims']]);
   });
 
+  it('accepts each TOTP step of an account once, refuses the same or an earlier step, and keeps accounts apart', async () => {
+    const place = await engine.place();
+    const s = await place.open();
+    expect(await s.useTotpStep('specialist:dr-martin', 100)).toBe(true);
+    expect(await s.useTotpStep('specialist:dr-martin', 100)).toBe(false);
+    expect(await s.useTotpStep('specialist:dr-martin', 99)).toBe(false);
+    expect(await s.useTotpStep('staff:marie', 100)).toBe(true);
+    expect(await s.useTotpStep('specialist:dr-martin', 101)).toBe(true);
+    // Another node (or the same after a restart) sees the steps used.
+    const other = await place.open();
+    expect(await other.useTotpStep('specialist:dr-martin', 101)).toBe(false);
+    expect(await other.useTotpStep('staff:marie', 100)).toBe(false);
+  });
+
+  it('gives one TOTP step to exactly one of 30 uses at once from three nodes', async () => {
+    const place = await engine.place();
+    const nodes = [await place.open(), await place.open(), await place.open()];
+    const won = await Promise.all(Array.from({ length: 30 }, (_, i) => nodes[i % 3]!.useTotpStep('staff:marie', 57_000_000)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+  });
+
   it('keeps the durations of the last 20 ended rooms, newest first', async () => {
     const s = await (await engine.place()).open();
     for (let i = 1; i <= 25; i++) await s.recordDuration(i * 1000);

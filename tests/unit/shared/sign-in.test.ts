@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signIn } from '../../../src/shared/sign-in';
+import { sendTotpCode, signIn } from '../../../src/shared/sign-in';
 
 function answering(status: number, body: string): { fetch: typeof fetch; sent: { url: string; body: unknown }[] } {
   const sent: { url: string; body: unknown }[] = [];
@@ -33,5 +33,18 @@ describe('signing in', () => {
     const hub = answering(401, JSON.stringify({}));
     await expect(signIn('/api/login', null, new Blob(['x']), hub.fetch)).resolves.toEqual({ ok: false, reason: 'refused', message: null });
     expect(hub.sent[0]!.body).toEqual({ email: '', password: '' });
+  });
+
+  it('hands back the pending sign-in when the hub asks for a second factor (202), not a session', async () => {
+    const hub = answering(202, JSON.stringify({ secondFactor: 'totp', pending: 'p-123', expiresInSeconds: 300 }));
+    await expect(signIn('/api/login', 'dr.martin@cabine.example', 'secret', hub.fetch)).resolves.toEqual({ ok: false, reason: 'totp', pending: 'p-123' });
+  });
+
+  it('posts the code with the pending sign-in to <login>/totp and passes on what to retry when refused', async () => {
+    const ok = answering(200, JSON.stringify({ id: 'marie' }));
+    await expect(sendTotpCode('/api/counter/login', 'p-123', '123456', ok.fetch)).resolves.toEqual({ ok: true, me: { id: 'marie' } });
+    expect(ok.sent).toEqual([{ url: '/api/counter/login/totp', body: { pending: 'p-123', code: '123456' } }]);
+    const refused = answering(401, JSON.stringify({ error: 'TOTP_EXPIRED', message: 'La connexion a expiré.', retry: 'password' }));
+    await expect(sendTotpCode('/api/login', 'p-123', '123456', refused.fetch)).resolves.toEqual({ ok: false, reason: 'refused', message: 'La connexion a expiré.', retry: 'password' });
   });
 });

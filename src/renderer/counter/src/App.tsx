@@ -12,7 +12,7 @@ import { systemClock } from '../../../shared/clock';
 import { COUNTER_API, COUNTER_ERRORS, type Board, type BoardBooth, type BoothActivity, type RingNote } from '../../../shared/counter-protocol';
 import type { Intake } from '../../../shared/intake';
 import { draftOf, type IntakeDraft } from '../../../shared/intake-draft';
-import { signIn } from '../../../shared/sign-in';
+import { sendTotpCode, signIn } from '../../../shared/sign-in';
 import type { CounterCase } from '../../../shared/case-protocol';
 import { formatPickupCode, type CaseRequestInput } from '../../../shared/case-record';
 import { armAlerts, ring, type Armed } from './alerting';
@@ -67,27 +67,52 @@ export function CounterApp() {
 function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactNode; onLogin: (me: Me) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Set once the password was right and the hub asks for the code of the authenticator app.
+  const [pending, setPending] = useState<string | null>(null);
   const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     setBusy(true);
     setError(null);
-    const outcome = await signIn<Me>(COUNTER_API.login, form.get('email'), form.get('password'));
+    const outcome = pending === null
+      ? await signIn<Me>(COUNTER_API.login, form.get('email'), form.get('password'))
+      : await sendTotpCode<Me>(COUNTER_API.login, pending, form.get('code'));
     setBusy(false);
     if (outcome.ok) onLogin(outcome.me);
-    // The hub words its refusals in French only.
-    else if (outcome.reason === 'refused') setError(lang === 'fr' ? (outcome.message ?? t(lang, 'login.refused')) : t(lang, 'login.refused'));
-    else setError(t(lang, 'login.unreachable'));
+    else if (outcome.reason === 'totp') setPending(outcome.pending);
+    else if (outcome.reason === 'refused') {
+      // A pending sign-in that died (expired, too many wrong codes) starts again at the password.
+      if (outcome.retry === 'password') setPending(null);
+      // The hub words its refusals in French only.
+      setError(lang === 'fr' ? (outcome.message ?? t(lang, 'login.refused')) : t(lang, 'login.refused'));
+    } else setError(t(lang, 'login.unreachable'));
   };
   return (
     <main className="card login">
       <header className="bar"><h1>{t(lang, 'login.heading')}</h1>{switcher}</header>
-      <form onSubmit={(e) => void submit(e)}>
-        <label>{t(lang, 'login.email')}<input name="email" type="email" autoComplete="username" required data-testid="email" /></label>
-        <label>{t(lang, 'login.password')}<input name="password" type="password" autoComplete="current-password" required data-testid="password" /></label>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button type="submit" className="primary" disabled={busy} data-testid="sign-in">{t(lang, 'login.submit')}</button>
-      </form>
+      {pending === null
+        ? (
+          <form key="password" onSubmit={(e) => void submit(e)}>
+            <label>{t(lang, 'login.email')}<input name="email" type="email" autoComplete="username" required data-testid="email" /></label>
+            <label>{t(lang, 'login.password')}<input name="password" type="password" autoComplete="current-password" required data-testid="password" /></label>
+            {error && <p className="error" role="alert">{error}</p>}
+            <button type="submit" className="primary" disabled={busy} data-testid="sign-in">{t(lang, 'login.submit')}</button>
+          </form>
+        )
+        : (
+          <form key="code" onSubmit={(e) => void submit(e)}>
+            <label>
+              {t(lang, 'login.code')}
+              <input
+                name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} minLength={6}
+                required autoFocus aria-describedby="code-help" data-testid="code"
+              />
+            </label>
+            <p id="code-help" className="muted">{t(lang, 'login.codeHelp')}</p>
+            {error && <p className="error" role="alert">{error}</p>}
+            <button type="submit" className="primary" disabled={busy} data-testid="code-submit">{t(lang, 'login.codeSubmit')}</button>
+          </form>
+        )}
     </main>
   );
 }
