@@ -8,8 +8,8 @@ import { startHub } from './server';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
-/** The stores' and the network's start-up failures (src/hub/stores.ts, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
-const STORE_FAILURE = /^(RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER)$/;
+/** The stores', the journal's and the network's start-up failures (src/hub/stores.ts, src/hub/journal, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
+const STORE_FAILURE = /^(RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER|JOURNAL_UNAVAILABLE)$/;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({

@@ -17,7 +17,8 @@ import { BoothDirectory, HubConfig, type HubConfigInput } from './directory';
 import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
-import { MemoryJournal } from './journal/fake';
+import { openJournal } from './journal/journal';
+import type { AccessJournal } from './journal/types';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -71,6 +72,8 @@ export interface HubOptions {
   media?: false | MediaOptions;
   /** Limits against abuse; the defaults suit a real hub (src/hub/throttle.ts says why). */
   limits?: HubLimitOptions;
+  /** Test seam: a journal of the test's own (it closes it); the HMAC chain on the hub's store when absent. */
+  journal?: AccessJournal;
 }
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
@@ -81,6 +84,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const config = HubConfig.parse(opts.config ?? {});
   // Before anything listens: a node whose database cannot be reached does not half-start.
   const stores = await openHubStores(config, log);
+  // Nor one that could not keep the trace of who reads what (JOURNAL_UNAVAILABLE, KEY_UNAVAILABLE).
+  let journal: AccessJournal;
+  let closeJournal: () => Promise<void> = async () => undefined;
+  try {
+    if (opts.journal) {
+      journal = opts.journal;
+    } else {
+      const own = await openJournal(config, log.child({ module: 'hub.journal' }));
+      journal = own;
+      closeJournal = () => own.close();
+    }
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   let cluster: ClusterNode | null = null;
   if (config.store.engine === 'postgresql' && opts.media !== false) {
     try {
@@ -91,6 +109,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         log: log.child({ module: 'hub.cluster' }),
       });
     } catch (error) {
+      await closeJournal();
       await stores.close();
       throw error;
     }
@@ -135,6 +154,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolveListen());
   }).catch(async (error: unknown) => {
     await cluster?.close();
+    await closeJournal();
     await stores.close();
     throw error;
   });
@@ -149,8 +169,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   };
-  // Placeholder until the HMAC chain (./journal/journal.ts) is opened here with the stores.
-  const journal = new MemoryJournal();
   const ports: HubPorts = {
     booths,
     directory,
@@ -166,6 +184,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
   // Closed last, after the rooms and the record's methods that write to them.
   closers.push(() => stores.close());
+  // The journal just before them: the features' last entries (written while they close) are in it, then its head is exported.
+  closers.push(closeJournal);
   // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
   if (cluster) {
     const node = cluster;
