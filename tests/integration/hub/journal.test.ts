@@ -5,10 +5,10 @@
  * removed, the last lines removed (against the exported head), the whole
  * chain rewritten with another key (against the exported head).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HubConfig } from '../../../src/hub/directory';
 import type { ChainJournal } from '../../../src/hub/journal/journal';
 import { headDirOf, openJournal } from '../../../src/hub/journal/journal';
@@ -149,6 +149,26 @@ describe('the access journal', () => {
     const r = await forger.verify();
     expect(r).toMatchObject({ ok: false, brokenAt: 5, problem: 'head-mismatch' });
     expect(r.ok === false && r.message).toContain('entry 5 differs from the head exported');
+  });
+
+  it('exports the head on the config\'s schedule (journal.exportHeadEveryMinutes)', async () => {
+    const config = { ...(await journalConfig()), journal: { exportHeadEveryMinutes: 15 } };
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const j = await openJournal(config, undefined, { node: 'scheduled' });
+      opened.push(j);
+      await fill(j, 3);
+      const file = join(headDirOf(config), 'heads-scheduled.jsonl');
+      vi.advanceTimersByTime(14 * 60_000);
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+      expect(existsSync(file)).toBe(false);
+      vi.advanceTimersByTime(60_000);
+      // The export runs on its own: let it reach the disk (bounded in count, not in time).
+      for (let i = 0; i < 5000 && !existsSync(file); i++) await new Promise((r) => setImmediate(r));
+      expect(JSON.parse(readFileSync(file, 'utf8').trim())).toMatchObject({ seq: 3, node: 'scheduled' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('verifies entries made before and after a key rotation, each with its key id', async () => {
