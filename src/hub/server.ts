@@ -1,7 +1,8 @@
 /**
  * A hub node (DESIGN §1): one Node server, and its composition root. It opens
  * its stores (./stores.ts: SQLite, or PostgreSQL shared with other nodes, then
- * joining their network, ./cluster) before it listens, builds the booths'
+ * joining their network, ./cluster) and its access journal (./journal) before
+ * it listens, builds the booths'
  * gateway, the record and media, then hands each feature the few ports it
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
