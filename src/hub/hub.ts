@@ -5,6 +5,7 @@ import type { BoothGateway } from './booth-gateway';
 import type { HubCases } from './cases/index';
 import type { HubCounter } from './counter/index';
 import type { BoothDirectory, HubConfig } from './directory';
+import type { AccessJournal } from './journal/types';
 import type { HubLimits } from './limits';
 import type { HubMedia } from './media/index';
 import type { HubRoute, UpgradeHandler } from './ports';
@@ -20,6 +21,8 @@ export interface Hub {
   readonly booths: BoothGateway;
   readonly log: Logger;
   readonly limits: HubLimits;
+  /** Who saw what: the HMAC chain (./journal/journal.ts), or the journal a test handed to startHub. */
+  readonly journal: AccessJournal;
   /** The record (its repository, and what each batch stored). */
   readonly record: HubRecord;
   /** Staff sign-in, the counter pages and the booths' alerts routed to them. */

@@ -8,8 +8,8 @@ import { startHub } from './server';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 
-/** Start-up failures: HTTPS asked for but impossible (./tls.ts); the stores and the network (src/hub/stores.ts, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
-const STORE_FAILURE = /^(TLS_REQUIRED|TLS_UNREADABLE|RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER)$/;
+/** Start-up failures: HTTPS asked for but impossible (./tls.ts); the stores, the journal and the network (src/hub/stores.ts, src/hub/journal, src/hub/cluster): unreachable, newer than this node, keys unreadable. */
+const STORE_FAILURE = /^(TLS_REQUIRED|TLS_UNREADABLE|RECORD_UNAVAILABLE|RECORD_SCHEMA_NEWER|STATE_UNAVAILABLE|STATE_TOO_NEW|KEY_UNAVAILABLE|PG_UNREACHABLE|CLUSTER_SCHEMA_NEWER|JOURNAL_UNAVAILABLE)$/;
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({

@@ -1,7 +1,8 @@
 /**
  * A hub node (DESIGN §1): one Node server, and its composition root. It opens
  * its stores (./stores.ts: SQLite, or PostgreSQL shared with other nodes, then
- * joining their network, ./cluster) before it listens, builds the booths'
+ * joining their network, ./cluster) and its access journal (./journal) before
+ * it listens, builds the booths'
  * gateway, the record and media, then hands each feature the few ports it
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
@@ -19,7 +20,8 @@ import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
 import { markStrictTransport, tlsCredentials } from './tls';
-import { MemoryJournal } from './journal/fake';
+import { openJournal } from './journal/journal';
+import type { AccessJournal } from './journal/types';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -73,6 +75,8 @@ export interface HubOptions {
   media?: false | MediaOptions;
   /** Limits against abuse; the defaults suit a real hub (src/hub/throttle.ts says why). */
   limits?: HubLimitOptions;
+  /** Test seam: a journal of the test's own (it closes it); the HMAC chain on the hub's store when absent. */
+  journal?: AccessJournal;
 }
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
@@ -86,6 +90,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const credentials = tlsCredentials(config, host);
   // Before anything listens: a node whose database cannot be reached does not half-start.
   const stores = await openHubStores(config, log);
+  // Nor one that could not keep the trace of who reads what (JOURNAL_UNAVAILABLE, KEY_UNAVAILABLE).
+  let journal: AccessJournal;
+  let closeJournal: () => Promise<void> = async () => undefined;
+  try {
+    if (opts.journal) {
+      journal = opts.journal;
+    } else {
+      const own = await openJournal(config, log.child({ module: 'hub.journal' }));
+      journal = own;
+      closeJournal = () => own.close();
+    }
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   let cluster: ClusterNode | null = null;
   if (config.store.engine === 'postgresql' && opts.media !== false) {
     try {
@@ -96,6 +115,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         log: log.child({ module: 'hub.cluster' }),
       });
     } catch (error) {
+      await closeJournal();
       await stores.close();
       throw error;
     }
@@ -142,6 +162,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.listen(opts.port ?? 0, host, () => resolveListen());
   }).catch(async (error: unknown) => {
     await cluster?.close();
+    await closeJournal();
     await stores.close();
     throw error;
   });
@@ -156,8 +177,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   };
-  // Placeholder until the HMAC chain (./journal/journal.ts) is opened here with the stores.
-  const journal = new MemoryJournal();
   const ports: HubPorts = {
     booths,
     directory,
@@ -173,6 +192,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
   // Closed last, after the rooms and the record's methods that write to them.
   closers.push(() => stores.close());
+  // The journal just before them: the features' last entries (written while they close) are in it, then its head is exported.
+  closers.push(closeJournal);
   // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
   if (cluster) {
     const node = cluster;
