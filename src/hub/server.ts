@@ -18,6 +18,7 @@ import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
 import { MemoryJournal } from './journal/fake';
+import type { AccessJournal } from './journal/types';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -71,6 +72,8 @@ export interface HubOptions {
   media?: false | MediaOptions;
   /** Limits against abuse; the defaults suit a real hub (src/hub/throttle.ts says why). */
   limits?: HubLimitOptions;
+  /** The access journal (tests: a MemoryJournal, `failing` set to prove reads are refused); the hub's own when absent. */
+  journal?: AccessJournal;
 }
 
 export async function startHub(opts: HubOptions): Promise<Hub> {
@@ -150,7 +153,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     await new Promise<void>((r) => server.close(() => r()));
   };
   // Placeholder until the HMAC chain (./journal/journal.ts) is opened here with the stores.
-  const journal = new MemoryJournal();
+  const journal = opts.journal ?? new MemoryJournal();
   const ports: HubPorts = {
     booths,
     directory,
@@ -176,10 +179,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   let media: HubMedia | null = null;
   let cases: HubCases | null = null;
   const casesOf = (m: HubMedia | null): HubCases => {
-    const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster });
+    const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster, journal });
     closers.push(() => c.close());
     // The printed answer (counter cookie) and the case's FHIR export (console cookie); the video's address is this node's, or the one its config names.
-    ports.addRoute(caseRoute({ cases: c, staffAuth: counter.auth, specialistAuth: m?.auth ?? null, config, hubUrl: config.node?.url ?? url, log: log.child({ module: 'hub.cases.http' }) }));
+    ports.addRoute(caseRoute({ cases: c, staffAuth: counter.auth, specialistAuth: m?.auth ?? null, config, hubUrl: config.node?.url ?? url, journal, log: log.child({ module: 'hub.cases.http' }) }));
     return c;
   };
   if (opts.media !== false) {

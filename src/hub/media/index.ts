@@ -30,7 +30,7 @@ export interface MediaOptions {
   cluster?: ClusterNode | null;
 }
 
-type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
+type MediaPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'journal' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
 
 export async function attachMedia(ports: MediaPorts, state: HubStateRepository, opts: MediaOptions = {}): Promise<HubMedia> {
   const { booths, config, log } = ports;
@@ -38,7 +38,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   await pool.start();
   const service = new MediaService(pool, config, log.child({ module: 'hub.media' }), booths, { state, graceMs: opts.graceMs, cluster: opts.cluster });
   await service.restore();
-  const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, cookieDomain: config.node?.cookieDomain, ...opts.auth }, state);
+  const auth = new SpecialistAuth(ports.directory, log.child({ module: 'hub.auth' }), { limits: ports.limits, cookieDomain: config.node?.cookieDomain, journal: ports.journal, ...opts.auth }, state);
   const own = new URL(ports.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];
   // In a network, a console whose page another node served is sent here for its call (room.moved).
