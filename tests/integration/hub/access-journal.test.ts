@@ -140,6 +140,8 @@ describe('the access journal of a consultation', () => {
   it('journals another doctor refused the photo and the report as refused, and a caller without a cookie not at all', async () => {
     const { sessionId, photo } = await consultation();
     const durand = await doctor(1);
+    // Its queue of cases, journaled as the console connects (before the note is sent), is not what is looked at here.
+    await expect.poll(() => durand.of(CASE.queueNote).length).toBe(1);
     const mark = since();
     expect((await fetch(`${hub.url}/api/photos/${photo.id}`, { headers: { cookie: durand.cookie } })).status).toBe(404);
     expect((await fetch(`${hub.url}/api/sessions/${sessionId}/report.pdf`, { headers: { cookie: durand.cookie } })).status).toBe(404);
