@@ -7,6 +7,13 @@
  * refusal says when to retry. Sessions are written through to the hub state
  * store (by the SHA-256 of the token) so consoles stay logged in across a hub
  * restart.
+ *
+ * Sign-ins and sign-outs are journaled (./journal): a right password once
+ * its entry is written (a journal that cannot be written refuses the
+ * sign-in, 503), a wrong one as a refusal BAD_CREDENTIALS by an anonymous
+ * actor — the e-mail typed is never stored. Only refusals that passed the
+ * throttle and the hash gate are journaled (not 400, 413, 429 or 503): a
+ * flood from strangers cannot grow the journal (./journal/report.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,6 +25,9 @@ import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import type { HubLimits } from './limits';
+import { JournalUnavailableError } from './journal/errors';
+import { callerAddress, journaled, journalQuietly, journalRefusal } from './journal/report';
+import type { AccessJournal } from './journal/types';
 import type { HubStateRepository } from './state/repository';
 import { requestIsTls } from './tls';
 import { AttemptThrottle, LOGIN_LIMITS, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
@@ -53,6 +63,8 @@ export interface AuthOptions {
   cookieDomain?: string;
   /** Asked after every right password (./second-factor.ts: a TOTP code); the password alone opens the session when absent. */
   secondStep?: SecondStep;
+  /** Where sign-ins and sign-outs are journaled; none in unit tests of the login alone. */
+  journal?: AccessJournal;
 }
 
 /** What a second step needs of a local account. */
@@ -147,10 +159,12 @@ export type PasswordCheck<A> = (email: string, password: string, address: string
 export class PasswordLogin {
   private readonly throttle: AttemptThrottle;
   private readonly secondStep: SecondStep | null;
+  private readonly journal: AccessJournal | null;
 
   constructor(private readonly floods: FloodLog, opts: AuthOptions = {}) {
     this.throttle = new AttemptThrottle(opts.limits?.login ?? LOGIN_LIMITS, opts.limits?.clock ?? systemClock);
     this.secondStep = opts.secondStep ?? null;
+    this.journal = opts.journal ?? null;
   }
 
   /** The code step after a pending password sign-in: the account id, or null once refused (answered). Not found (404) without a second step. */
@@ -166,7 +180,7 @@ export class PasswordLogin {
     this.secondStep?.close();
   }
 
-  async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: string): Promise<A | null> {
+  async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: 'specialist' | 'staff'): Promise<A | null> {
     const address = addressKey(req.socket.remoteAddress);
     let raw: string | null;
     try {
@@ -206,13 +220,29 @@ export class PasswordLogin {
     if (!account) {
       attempt.failed();
       this.floods.warn(`failed:${address}`, { address }, `refused a ${who} login`);
+      if (this.journal) await journalRefusal(this.journal, { actor: { role: 'anonymous' }, action: 'sign-in', resource: 'account', reason: 'BAD_CREDENTIALS', from: callerAddress(req) });
       json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Adresse e-mail ou mot de passe incorrect.' });
       return null;
     }
     attempt.succeeded();
     if (this.secondStep && !(await this.secondStep.afterPassword(req, res, account, address))) return null;
+    // Journaled once the session may open: a pending second step journals its own outcome (./second-factor.ts).
+    if (this.journal) {
+      try {
+        await journaled(this.journal, { actor: { role: who, id: account.id }, action: 'sign-in', resource: 'account', resourceId: account.id, outcome: 'allowed', reason: 'password', from: callerAddress(req) });
+      } catch (error) {
+        if (!(error instanceof JournalUnavailableError)) throw error;
+        json(res, 503, errorBody(error), { 'Retry-After': '5' });
+        return null;
+      }
+    }
     return account;
   }
+}
+
+/** A sign-out, journaled when the session was one; never in the way of the sign-out itself. */
+export async function signedOut(journal: AccessJournal | undefined, req: IncomingMessage, role: 'specialist' | 'staff', id: string, log: Logger): Promise<void> {
+  if (journal) await journalQuietly(journal, { actor: { role, id }, action: 'sign-out', resource: 'account', resourceId: id, outcome: 'allowed', from: callerAddress(req) }, log);
 }
 
 export class SpecialistAuth {
@@ -284,6 +314,8 @@ export class SpecialistAuth {
     if (path === '/api/logout') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+      const leaving = await this.session(req);
+      if (leaving) await signedOut(this.opts.journal, req, 'specialist', leaving.specialistId, this.log);
       if (token) {
         this.sessions.delete(token);
         this.inBackground(this.store?.removeSession(token), 'hub state: session not deleted at logout');

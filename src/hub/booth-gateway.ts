@@ -21,6 +21,7 @@ import { BOOTH_FRAME_LIMIT, BOOTH_ID_HEADER, HUB_MAX_FRAME_BYTES } from '../shar
 import type { BoothDirectory } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
+import { callerAddress } from './journal/report';
 import { Peer, type Method } from './peer';
 import type { HubLimits } from './limits';
 import { AttemptThrottle, TooManyAttemptsError, addressKey, type Attempt } from './throttle';
@@ -99,7 +100,7 @@ export class BoothGateway extends EventEmitter<BoothGatewayEvents> {
       const previous = this.peers.get(boothId);
       // A booth has one connection: a reconnect replaces a half-dead one.
       previous?.close(4000, 'replaced by a new connection');
-      const peer = new Peer({ ws, identity: { role: 'booth', id: boothId }, methods: this.methods, log: this.log, floods: this.floods, ratePerSecond: BOOTH_FRAME_LIMIT.perSecond, burst: BOOTH_FRAME_LIMIT.burst });
+      const peer = new Peer({ ws, identity: { role: 'booth', id: boothId }, from: callerAddress(req), methods: this.methods, log: this.log, floods: this.floods, ratePerSecond: BOOTH_FRAME_LIMIT.perSecond, burst: BOOTH_FRAME_LIMIT.burst });
       this.peers.set(boothId, peer);
       ws.on('close', () => {
         if (this.peers.get(boothId) === peer) this.peers.delete(boothId);

@@ -29,6 +29,8 @@ export interface PeerOptions {
   ws: WebSocket;
   /** 'booth:<id>', 'specialist:<id>' or 'staff:<id>' (a counter page): who this is, for access checks. */
   identity: { role: PeerRole; id: string };
+  /** The caller's address as the hub read it at connect (the access journal's `from`). */
+  from?: string;
   methods: Map<string, Method>;
   log: Logger;
   ratePerSecond?: number;
@@ -43,6 +45,8 @@ export class Peer {
   readonly ws: WebSocket;
   readonly role: PeerRole;
   readonly id: string;
+  /** The caller's address at connect (the access journal's `from`), when known. */
+  readonly from: string | undefined;
   private invalid = 0;
   /** Why the connection was cut: frames still arriving after it are dropped, only counted. */
   private cut: 'rate' | 'invalid' | null = null;
@@ -54,6 +58,7 @@ export class Peer {
     this.ws = opts.ws;
     this.role = opts.identity.role;
     this.id = opts.identity.id;
+    this.from = opts.from;
     this.limiter = new RateLimiter(opts.ratePerSecond ?? 100, opts.burst ?? 400);
     this.floods = opts.floods ?? new FloodLog(opts.log);
     opts.ws.on('message', (raw, isBinary) => this.onMessage(raw as Buffer, isBinary));

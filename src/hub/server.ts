@@ -204,10 +204,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   let media: HubMedia | null = null;
   let cases: HubCases | null = null;
   const casesOf = (m: HubMedia | null): HubCases => {
-    const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster });
+    const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster, journal });
     closers.push(() => c.close());
     // The printed answer (counter cookie) and the case's FHIR export (console cookie); the video's address is this node's, or the one its config names.
-    ports.addRoute(caseRoute({ cases: c, staffAuth: counter.auth, specialistAuth: m?.auth ?? null, config, hubUrl: config.node?.url ?? url, log: log.child({ module: 'hub.cases.http' }) }));
+    ports.addRoute(caseRoute({ cases: c, staffAuth: counter.auth, specialistAuth: m?.auth ?? null, config, hubUrl: config.node?.url ?? url, journal, log: log.child({ module: 'hub.cases.http' }) }));
     return c;
   };
   if (opts.media !== false) {

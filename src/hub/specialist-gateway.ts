@@ -14,6 +14,7 @@ import type { SpecialistAuth } from './auth';
 import { refuseUpgrade } from './booth-gateway';
 import { FloodLog } from './flood-log';
 import { Peer, type Method } from './peer';
+import { callerAddress } from './journal/report';
 import { addressKey } from './throttle';
 
 export const CONSOLE_PATH = '/console';
@@ -57,7 +58,7 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
       return refuseUpgrade(socket, 401, 'Unauthorized');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const peer = new Peer({ ws, identity: { role: 'specialist', id: session.specialistId }, methods: this.methods, log: this.log, ratePerSecond: 50, burst: 200, floods: this.floods });
+      const peer = new Peer({ ws, identity: { role: 'specialist', id: session.specialistId }, from: callerAddress(req), methods: this.methods, log: this.log, ratePerSecond: 50, burst: 200, floods: this.floods });
       this.peers.add(peer);
       ws.on('close', () => {
         this.peers.delete(peer);

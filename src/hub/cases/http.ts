@@ -10,6 +10,12 @@
  *   all arrived a 409.
  * No cookie is a 401. Every body is private (`Cache-Control: no-store`); the
  * PDF's file name holds the pick-up code, never the patient's name.
+ *
+ * Both are journaled (../journal) before a byte leaves — the PDF as a read of
+ * `case.answer` by the member of staff, the bundle as an export of
+ * `case.fhir` by the doctor (./index.ts) — and a journal that cannot be
+ * written turns them into a 503 JOURNAL_UNAVAILABLE. A signed-in caller
+ * refused a case is journaled as a refusal; a caller without a cookie is not.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -21,6 +27,9 @@ import type { SpecialistAuth } from '../auth';
 import { CaseNotAnsweredError, caseAnswerPdf } from '../consult/case-answer-pdf';
 import type { StaffAuth } from '../counter/staff-auth';
 import type { HubConfig } from '../directory';
+import { JournalUnavailableError } from '../journal/errors';
+import { callerAddress, journaled, journalRefusal } from '../journal/report';
+import type { AccessJournal } from '../journal/types';
 import type { HubRoute } from '../ports';
 import type { HubCases } from './index';
 
@@ -37,6 +46,8 @@ export interface CaseRouteDeps {
   config: HubConfig;
   /** The hub's own address: the video's absolute URL in the bundle. */
   hubUrl: string;
+  /** Who saw what: the printed answers (the bundles are journaled by `bundleFor`). */
+  journal: AccessJournal;
   log: Logger;
 }
 
@@ -67,20 +78,34 @@ export function caseRoute(deps: CaseRouteDeps): HubRoute {
     const bundle = pdf || !deps.specialistAuth ? null : BUNDLE.exec(path);
     if (!pdf && !bundle) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'METHOD' }, { Allow: 'GET, HEAD' });
-    return pdf ? answerPdf(deps, req, res, pdf[1]!) : caseBundle(deps, req, res, bundle![1]!);
+    try {
+      return await (pdf ? answerPdf(deps, req, res, pdf[1]!) : caseBundle(deps, req, res, bundle![1]!));
+    } catch (error) {
+      // The entry is written before the head: nothing of the document has left.
+      if (!(error instanceof JournalUnavailableError) || res.headersSent) throw error;
+      return json(res, 503, { error: error.code, message: error.messageFor('fr') }, { 'Retry-After': '5' });
+    }
   };
 }
 
 async function answerPdf(deps: CaseRouteDeps, req: IncomingMessage, res: ServerResponse, part: string): Promise<true> {
   const staff = deps.staffAuth.session(req);
   if (!staff) return json(res, 401, { error: 'NOT_LOGGED_IN', message: 'Connectez-vous à la page du comptoir pour imprimer cette réponse.' });
+  const actor = { role: 'staff', id: staff.staffId } as const;
+  const from = callerAddress(req);
   const caseId = caseIdOf(part);
-  if (!caseId) return notFound(res);
+  if (!caseId) {
+    await journalRefusal(deps.journal, { actor, action: 'read', resource: 'case.answer', reason: 'NOT_FOUND', from }, deps.log);
+    return notFound(res);
+  }
   let c;
   try {
     c = await deps.cases.counterCaseFor({ staffId: staff.staffId, firstName: staff.firstName, pharmacyId: staff.pharmacyId }, caseId);
   } catch (error) {
-    if (refusal(error, CASE_ERRORS.unknownCase)) return notFound(res);
+    if (refusal(error, CASE_ERRORS.unknownCase)) {
+      await journalRefusal(deps.journal, { actor, action: 'read', resource: 'case.answer', resourceId: caseId, caseId, reason: CASE_ERRORS.unknownCase, from }, deps.log);
+      return notFound(res);
+    }
     throw error;
   }
   // The pharmacy as the hub knows it: the booth's, else the first of the staff member's own.
@@ -92,6 +117,7 @@ async function answerPdf(deps: CaseRouteDeps, req: IncomingMessage, res: ServerR
     if (!(error instanceof CaseNotAnsweredError)) throw error;
     return json(res, 409, { error: error.code, message: error.messageFor('fr') });
   }
+  await journaled(deps.journal, { actor, action: 'read', resource: 'case.answer', resourceId: caseId, caseId, boothId: c.boothId, outcome: 'allowed', from }, deps.log);
   deps.log.info({ staffId: staff.staffId, caseId }, 'case answer printed');
   res.writeHead(200, {
     'Content-Type': 'application/pdf',
@@ -110,7 +136,7 @@ async function caseBundle(deps: CaseRouteDeps, req: IncomingMessage, res: Server
   if (!caseId) return notFound(res);
   let bundle;
   try {
-    bundle = await deps.cases.bundleFor(session.specialistId, caseId, deps.hubUrl);
+    bundle = await deps.cases.bundleFor(session.specialistId, caseId, deps.hubUrl, callerAddress(req));
   } catch (error) {
     if (refusal(error, CASE_ERRORS.unknownCase) || refusal(error, CASE_ERRORS.notYourSpecialty)) return notFound(res);
     if (refusal(error, CASE_ERRORS.incomplete)) return json(res, 409, { error: CASE_ERRORS.incomplete, message: (error as Error).message });

@@ -21,6 +21,14 @@
  *   member of staff acknowledges it (recorded with their name).
  *
  * Health data (names, readings, answers) never goes to the log: ids and codes only.
+ *
+ * The access journal (../journal): a case opened, exported or answered, a
+ * counter case acknowledged, each with its case id, is journaled before the
+ * data leaves or the answer is stored; a doctor refused a case is journaled
+ * as a refusal with the code. A queue (the doctor's list, the counter's
+ * cases) is journaled once per view — asked for, or sent to a console or
+ * page that just connected — as one entry without case ids; the updates an
+ * open view then receives are not (like live readings of an opened session).
  */
 import type { Bundle } from 'fhir/r4';
 import { join } from 'node:path';
@@ -33,6 +41,7 @@ import {
 } from '../../shared/case-protocol';
 import { TARGET_ANSWER_HOURS, type CaseManifest, type CaseSpecialty } from '../../shared/case-record';
 import { clipUrl } from '../../shared/clip-protocol';
+import { codeOf } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/clock';
 import { photoUrl, type Prescription } from '../../shared/consult-protocol';
 import { reasonText } from '../../shared/intake';
@@ -44,6 +53,8 @@ import type { CounterPage, StaffRef } from '../counter/alerts';
 import type { HubCounter } from '../counter/index';
 import type { HubConfig } from '../directory';
 import { refused, type Peer } from '../peer';
+import { journaled, journalRefusal } from '../journal/report';
+import type { AccessJournal, JournalAction, JournalResource } from '../journal/types';
 import { exportCase } from '../record/export';
 import type { HubRecord } from '../record/index';
 import { RecordRefusal, type CaseRow, type RecordRepository } from '../record/repository';
@@ -61,6 +72,8 @@ export interface CasesOptions {
   specialists: SpecialistGateway | null;
   /** The network's bus; none on a single hub. */
   cluster: ClusterNode | null;
+  /** Who saw what: cases opened, exported, answered, acknowledged; queues viewed. */
+  journal: AccessJournal;
   /** Rings and "now" (tests). */
   clock?: Clock;
 }
@@ -114,16 +127,24 @@ export class HubCases {
     if (specialists) {
       specialists.on('connected', (peer) => {
         this.consoles.add(peer);
-        void this.noteQueue(peer);
+        void this.noteQueue(peer, true);
       });
       specialists.on('disconnected', (peer) => this.consoles.delete(peer));
-      specialists.handle(CASE.list, z.object({}).strict(), async (peer) => ({ cases: await this.list(peer.id) }));
-      specialists.handle(CASE.open, OpenCaseParams, (peer, p) => this.open(peer.id, p.caseId));
-      specialists.handle(CASE.answer, AnswerCaseParams, (peer, p) => this.answer(peer.id, p));
+      specialists.handle(CASE.list, z.object({}).strict(), async (peer) => {
+        const cases = await this.list(peer.id);
+        await this.queueViewed({ role: 'specialist', id: peer.id }, 'case', peer.from);
+        return { cases };
+      });
+      specialists.handle(CASE.open, OpenCaseParams, (peer, p) => this.open(peer.id, p.caseId, peer.from));
+      specialists.handle(CASE.answer, AnswerCaseParams, (peer, p) => this.answer(peer.id, p, peer.from));
     }
 
-    counter.handlePage(CASE.counterList, z.object({}).strict(), async (staff) => ({ cases: await this.counterCases(staff.pharmacyId) }));
-    counter.handlePage(CASE.acknowledge, AcknowledgeCaseParams, (staff, p) => this.acknowledge(staff, p.caseId));
+    counter.handlePage(CASE.counterList, z.object({}).strict(), async (staff, _p, from) => {
+      const cases = await this.counterCases(staff.pharmacyId);
+      await this.queueViewed({ role: 'staff', id: staff.staffId }, 'counter.case', from);
+      return { cases };
+    });
+    counter.handlePage(CASE.acknowledge, AcknowledgeCaseParams, (staff, p, from) => this.acknowledge(staff, p.caseId, from));
     this.unsubscribe.push(counter.onPageConnected((page) => void this.refreshPharmacy(page.pharmacyId, page)));
   }
 
@@ -230,9 +251,16 @@ export class HubCases {
     for (const p of pharmacies) await this.refreshPharmacy(p);
   }
 
-  private async noteQueue(peer: Peer): Promise<void> {
+  /** A queue shown (one entry, no case ids); JournalUnavailableError when it cannot be journaled. */
+  private queueViewed(actor: { role: 'specialist' | 'staff'; id: string }, resource: JournalResource, from: string | undefined): Promise<void> {
+    return journaled(this.o.journal, { actor, action: 'read', resource, outcome: 'allowed', reason: 'list', from }, this.log);
+  }
+
+  /** `first`: the console just connected, its first view of the queue is journaled (updates after it are not). */
+  private async noteQueue(peer: Peer, first = false): Promise<void> {
     try {
       const note: CaseQueueNote = { cases: await this.list(peer.id) };
+      if (first) await this.queueViewed({ role: 'specialist', id: peer.id }, 'case', peer.from);
       peer.notify(CASE.queueNote, note);
     } catch (error) {
       this.log.error({ err: (error as Error).message }, 'case queue not sent');
@@ -244,6 +272,7 @@ export class HubCases {
     if (this.closed) return;
     try {
       const loaded = await this.pharmacyCases(pharmacyId);
+      if (newPage) await this.queueViewed({ role: 'staff', id: newPage.staffId }, 'counter.case', newPage.from);
       const pages = this.o.counter.pagesOf(pharmacyId);
       const cases = loaded.map((l) => counterCase(l));
       for (const page of pages) page.notify(CASE.counterNote, { cases });
@@ -310,8 +339,28 @@ export class HubCases {
     return loaded;
   }
 
-  async open(specialistId: string, caseId: string): Promise<CaseFile> {
-    const { row, manifest } = await this.forDoctor(specialistId, caseId);
+  /** forDoctor, a refusal journaled (the doctor is signed in: ../journal/report.ts says why only then). */
+  private async forDoctorJournaled(specialistId: string, caseId: string, action: JournalAction, resource: JournalResource, from?: string): Promise<Loaded> {
+    try {
+      return await this.forDoctor(specialistId, caseId);
+    } catch (error) {
+      await journalRefusal(this.o.journal, {
+        actor: { role: 'specialist', id: specialistId }, action, resource, resourceId: caseId, caseId, reason: codeOf(error) ?? 'INTERNAL', from,
+      }, this.log);
+      throw error;
+    }
+  }
+
+  /** The entry of a doctor's access to a case, written before the data leaves or the answer is stored. */
+  private doctorAccess(specialistId: string, row: CaseRow, action: JournalAction, resource: JournalResource, from?: string): Promise<void> {
+    return journaled(this.o.journal, {
+      actor: { role: 'specialist', id: specialistId }, action, resource, resourceId: row.caseId, caseId: row.caseId,
+      sessionId: row.sessionId, boothId: row.boothId, outcome: 'allowed', from,
+    }, this.log);
+  }
+
+  async open(specialistId: string, caseId: string, from?: string): Promise<CaseFile> {
+    const { row, manifest } = await this.forDoctorJournaled(specialistId, caseId, 'read', 'case', from);
     const file: CaseFile = {
       summary: summary(row, manifest, this.o.config),
       patient: manifest.patient,
@@ -335,8 +384,10 @@ export class HubCases {
       else if (item.kind === 'clip') file.clips.push({ meta: item.data, url: clipUrl(item.data.id) });
       else if (item.kind === 'video') file.video = { meta: item.data, url: caseVideoUrl(item.data.id) };
     }
+    const parsed = CaseFile.parse(file);
+    await this.doctorAccess(specialistId, row, 'read', 'case', from);
     this.log.info({ specialistId, caseId }, 'case opened');
-    return CaseFile.parse(file);
+    return parsed;
   }
 
   /**
@@ -344,14 +395,15 @@ export class HubCases {
    * refusals of `case.open`: the subject under the pseudonym of the session's
    * GP report (report.ts), the video at its absolute address on `hubUrl`.
    */
-  async bundleFor(specialistId: string, caseId: string, hubUrl: string): Promise<Bundle> {
-    const { row, manifest } = await this.forDoctor(specialistId, caseId);
+  async bundleFor(specialistId: string, caseId: string, hubUrl: string, from?: string): Promise<Bundle> {
+    const { row, manifest } = await this.forDoctorJournaled(specialistId, caseId, 'export', 'case.fhir', from);
     const bundle = await exportCase(
       this.repo,
       { manifest, boothId: row.boothId, receivedAt: row.receivedAt ?? manifest.completedAt, answer: row.answer },
       pseudonym(row.sessionId),
       (videoId) => new URL(caseVideoUrl(videoId), hubUrl).href,
     );
+    await this.doctorAccess(specialistId, row, 'export', 'case.fhir', from);
     this.log.info({ specialistId, caseId }, 'case exported');
     return bundle;
   }
@@ -367,9 +419,11 @@ export class HubCases {
     }
   }
 
-  async answer(specialistId: string, p: z.output<typeof AnswerCaseParams>): Promise<CaseAnswer> {
-    const { row, manifest } = await this.forDoctor(specialistId, p.caseId);
+  async answer(specialistId: string, p: z.output<typeof AnswerCaseParams>, from?: string): Promise<CaseAnswer> {
+    const { row, manifest } = await this.forDoctorJournaled(specialistId, p.caseId, 'write', 'case.answer', from);
     if (row.answer) throw alreadyAnswered(row.answer.answeredBy.name);
+    // Before the answer is stored: an answer the journal cannot record is not stored.
+    await this.doctorAccess(specialistId, row, 'write', 'case.answer', from);
     const doctor = this.doctor(specialistId)!;
     const answeredBy = { id: doctor.id, name: doctor.name, specialty: doctor.specialty };
     const patient = { firstName: firstNameOf(manifest), age: ageOn(manifest.patient.birthDate, this.clock.now()) };
@@ -432,10 +486,18 @@ export class HubCases {
     return counterCase(loaded);
   }
 
-  async acknowledge(staff: StaffRef, caseId: string): Promise<{ acknowledgedBy: NonNullable<CounterCase['acknowledgedBy']> }> {
-    const current = await this.counterCaseFor(staff, caseId);
+  async acknowledge(staff: StaffRef, caseId: string, from?: string): Promise<{ acknowledgedBy: NonNullable<CounterCase['acknowledgedBy']> }> {
+    const actor = { role: 'staff', id: staff.staffId } as const;
+    let current: CounterCase;
+    try {
+      current = await this.counterCaseFor(staff, caseId);
+    } catch (error) {
+      await journalRefusal(this.o.journal, { actor, action: 'write', resource: 'counter.case', resourceId: caseId, caseId, reason: codeOf(error) ?? 'INTERNAL', from }, this.log);
+      throw error;
+    }
     if (!current.answer) throw refused(CASE_ERRORS.notAnswered, 'Ce dossier n’a pas encore de réponse : il n’y a rien à prendre en charge.');
     if (current.acknowledgedBy) return { acknowledgedBy: current.acknowledgedBy };
+    await journaled(this.o.journal, { actor, action: 'write', resource: 'counter.case', resourceId: caseId, caseId, boothId: current.boothId, outcome: 'allowed', from }, this.log);
     const name = this.o.config.staff.find((s) => s.id === staff.staffId)?.name ?? staff.firstName;
     const by = { staffId: staff.staffId, name, at: new Date(this.clock.now()).toISOString() };
     const taken = await this.repo.acknowledgeCase(caseId, by);

@@ -12,7 +12,7 @@ import { ConsultService, type ConsultPorts } from './service';
 export { ConsultService } from './service';
 export { verifyQr, isValidPrescriptionNumber, contentDigest } from './prescription';
 
-type ConsultHubPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'log' | 'addRoute' | 'onClose'>;
+type ConsultHubPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'journal' | 'log' | 'addRoute' | 'onClose'>;
 
 /** Registers the consultation on the hub's booths, its media and its record (the composition root does). */
 export function registerConsult(
@@ -30,6 +30,7 @@ export function registerConsult(
     record,
     directory: ports.directory,
     config: ports.config,
+    journal: ports.journal,
     log,
     ...more,
   });
@@ -41,6 +42,7 @@ export function registerConsult(
     relayedTo: (specialistId, photoId) => service.relayedTo(specialistId, photoId),
     clipRelayedTo: (specialistId, clipId) => service.clips.relayedTo(specialistId, clipId),
     ...(caseReadable ? { caseReadable } : {}),
+    journal: ports.journal,
     log,
   }));
   ports.onClose(() => service.close());

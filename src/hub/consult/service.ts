@@ -8,6 +8,15 @@
  * Every console method acts on the caller's own room only (the specialist id
  * comes from the connection's session, never from params). Messages a doctor
  * reads are in French and say what to do.
+ *
+ * The access journal (../journal): a doctor's opening of a booth's session
+ * (its context: identity, reason, readings, photos) is journaled once per
+ * room, as `consult.session`, before the context first leaves (at the claim,
+ * a resume, or the first `consult.context`, whichever comes first); live
+ * readings of that room then follow without an entry each. Notes and
+ * prescriptions are journaled as writes before they are stored. A journal
+ * that cannot be written refuses the method (JOURNAL_UNAVAILABLE): nothing
+ * is shown, nothing stored.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -36,6 +45,8 @@ import type { SpecialistGateway } from '../specialist-gateway';
 import { HubClips } from './clips';
 import { PrescriptionDelivery } from './delivery';
 import { issuePrescription, loadSigningKey } from './prescription';
+import { journaled } from '../journal/report';
+import type { AccessJournal } from '../journal/types';
 
 /** Which device takes each requestable measurement. */
 export const DEVICE_FOR: Record<RequestableKind, DeviceKind> = {
@@ -58,6 +69,8 @@ export interface ConsultPorts {
   record: HubRecord;
   directory: BoothDirectory;
   config: HubConfig;
+  /** Who saw what: each opening of a session, each note and prescription written. */
+  journal: AccessJournal;
   log: Logger;
   /** The booth's "Urgence" while it stands (the counter's alerts), for the console's catch-up; none without a counter. */
   openEmergency?: (boothId: string) => EmergencyNote | null;
@@ -80,6 +93,8 @@ export class ConsultService {
   /** Console connections by specialist id (a reloaded console gets notes before it rejoins its room). */
   private readonly consoles = new Map<string, Set<Peer>>();
   private readonly delivery: PrescriptionDelivery;
+  /** Each room's opening by its doctor, journaled once (`<specialistId>|<roomId>`); forgotten when the room closes or the entry failed. */
+  private readonly opened = new Map<string, Promise<void>>();
   /** Recorded stethoscope clips: the console's requests, their relay and their access. */
   readonly clips: HubClips;
   private readonly log: Logger;
@@ -148,6 +163,7 @@ export class ConsultService {
     service.on('claimed', (room) => this.onClaimed(room));
     service.on('roomClosed', (room) => {
       this.logs.delete(room.id);
+      this.opened.delete(openingKey(room));
       // Only a doctor still at a console has a wrap-up; and only for a while (notes and prescription belong with the call).
       if (this.consoles.has(room.specialistId)) this.wrapUps.set(room.specialistId, { room, until: Date.now() + WRAP_UP_MS });
     });
@@ -158,7 +174,7 @@ export class ConsultService {
         .catch((error: unknown) => this.log.warn({ roomId: room.id, err: (error as Error).message }, 'call quality not stored'));
     });
     // A console back in its room (reload, hub restart) gets the context again; it asks `consult.context` for the history.
-    service.on('resumed', (room) => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
+    service.on('resumed', (room) => this.afterOpening(room, () => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room))));
 
     booths.on('connected', (peer) => void this.delivery.deliverPending(peer.id));
     booths.handle(CONSULT.progress, MeasurementProgress, (peer, p) => {
@@ -172,9 +188,17 @@ export class ConsultService {
     });
 
     specialists.handle(CONSULT.requestMeasurement, RequestMeasurementParams, (peer, p) => this.requestMeasurement(peer, p));
-    specialists.handle(CONSULT.context, z.object({}).strict(), (peer) => this.contextWithHistory(this.roomOf(peer)));
+    specialists.handle(CONSULT.context, z.object({}).strict(), async (peer) => {
+      const room = this.roomOf(peer);
+      await this.opening(room, peer.from);
+      return this.contextWithHistory(room);
+    });
     specialists.handle(CONSULT.saveNotes, SaveNotesParams, async (peer, p) => {
       const room = this.roomOf(peer, true);
+      await journaled(this.ports.journal, {
+        actor: { role: 'specialist', id: peer.id }, action: 'write', resource: 'notes', resourceId: sessionKey(room),
+        sessionId: room.entry?.sessionId ?? undefined, boothId: room.boothId, outcome: 'allowed', from: peer.from,
+      }, this.log);
       // A save sent while the last is in flight (the console saves at each pause in typing) lands after it.
       await this.inOrder(`notes|${sessionKey(room)}`, () => this.repo.saveNotes(sessionKey(room), room.boothId, { text: p.text, authorId: peer.id, at: new Date().toISOString() }));
       this.log.info({ roomId: room.id, length: p.text.length }, 'notes saved');
@@ -234,6 +258,36 @@ export class ConsultService {
     return current === null || sessionId === current;
   }
 
+  // ---- the journal -----------------------------------------------------------------
+
+  /**
+   * Journals the doctor's opening of a room's session once; rejects with
+   * JournalUnavailableError when the entry cannot be written (the next
+   * attempt tries again). `from`: the console's address, when known.
+   */
+  private opening(room: Room, from?: string): Promise<void> {
+    const key = openingKey(room);
+    let done = this.opened.get(key);
+    if (!done) {
+      const address = from ?? [...(this.consoles.get(room.specialistId) ?? [])][0]?.from;
+      const entry = journaled(this.ports.journal, {
+        actor: { role: 'specialist', id: room.specialistId }, action: 'read', resource: 'consult.session', resourceId: room.id,
+        sessionId: room.entry?.sessionId ?? undefined, boothId: room.boothId, outcome: 'allowed', from: address,
+      }, this.log);
+      done = entry;
+      this.opened.set(key, entry);
+      entry.catch(() => {
+        if (this.opened.get(key) === entry) this.opened.delete(key);
+      });
+    }
+    return done;
+  }
+
+  /** Sends what the room's doctor sees once the opening is journaled; nothing when it cannot be (the console's `consult.context` is then refused and says why). */
+  private afterOpening(room: Room, send: () => void): void {
+    this.opening(room).then(send, () => undefined);
+  }
+
   // ---- readings and photos -------------------------------------------------------
 
   private relay(boothId: string, items: RecordItem[]): void {
@@ -244,11 +298,11 @@ export class ConsultService {
       if (!this.belongs(room, item.sessionId)) continue;
       if (item.kind === 'reading') {
         log.readings.push(item.data);
-        this.toSpecialist(room.specialistId, CONSULT.readingNote, { boothId, roomId: room.id, reading: item.data });
+        this.afterOpening(room, () => this.toSpecialist(room.specialistId, CONSULT.readingNote, { boothId, roomId: room.id, reading: item.data }));
       } else if (item.kind === 'photo') {
         const note: PhotoNote = { boothId, roomId: room.id, photo: item.data, url: photoUrl(item.data.id) };
         log.photos.push(note);
-        this.toSpecialist(room.specialistId, CONSULT.photoNote, note);
+        this.afterOpening(room, () => this.toSpecialist(room.specialistId, CONSULT.photoNote, note));
       }
     }
   }
@@ -327,7 +381,7 @@ export class ConsultService {
 
   private onClaimed(room: Room): void {
     this.wrapUps.delete(room.specialistId);
-    this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room));
+    this.afterOpening(room, () => this.toSpecialist(room.specialistId, CONSULT.contextNote, this.context(room)));
     const e = room.entry;
     this.repo.saveClaim({
       roomId: room.id,
@@ -430,6 +484,10 @@ export class ConsultService {
     let prescription = issue();
     // 40 random bits per year: a collision is rare, and the record refuses it rather than overwrite.
     for (let attempt = 1; ; attempt++) {
+      await journaled(this.ports.journal, {
+        actor: { role: 'specialist', id: peer.id }, action: 'write', resource: 'prescription', resourceId: prescription.number,
+        sessionId: prescription.sessionId ?? undefined, boothId: room.boothId, outcome: 'allowed', from: peer.from,
+      }, this.log);
       try {
         await this.repo.savePrescription(prescription);
         break;
@@ -450,6 +508,11 @@ export class ConsultService {
       this.toSpecialist(room.specialistId, 'consult.prescriptionDelivered', { number: prescription.number, printed });
     }
   }
+}
+
+/** A room's opening by its doctor, as the journal remembers it. */
+function openingKey(room: Room): string {
+  return `${room.specialistId}|${room.id}`;
 }
 
 /** Where notes of a room are kept: its session, or the room itself when the booth gave no session id. */

@@ -23,6 +23,8 @@ export interface StaffRef {
 /** One open counter page. */
 export interface CounterPage extends StaffRef {
   notify(method: string, params: unknown): void;
+  /** The page's address at connect (the access journal's `from`), when known. */
+  from?: string;
 }
 
 export interface CounterAlertsOptions {

@@ -4,6 +4,13 @@
  * (session cookie and an allowed Origin, like the console's), and the
  * booths' `counter.*` methods, routed by ./alerts.ts to the pages of each
  * booth's own pharmacy; a page's intake goes to the booth by ./intake.ts.
+ *
+ * The access journal (../journal): each page's first view of the board is
+ * journaled (`counter.board`) before the board is sent, and an intake
+ * handed to a booth (`counter.intake`, a write) before it goes; a page whose
+ * board cannot be journaled is closed (1011, JOURNAL_UNAVAILABLE) and asks
+ * again. A signed-in member of staff refused another pharmacy's booth is
+ * journaled as a refusal.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +27,8 @@ import { FloodLog } from '../flood-log';
 import { LocalTotpSteps, TotpStep, type TotpSteps } from '../second-factor';
 import { Peer, refused, type Method } from '../peer';
 import type { HubPorts } from '../ports';
+import { journaled, journalRefusal, callerAddress } from '../journal/report';
+import { codeOf } from '../../shared/errors';
 import { addressKey } from '../throttle';
 import { CounterAlerts, type CounterPage, type StaffRef } from './alerts';
 import { forwardIntake } from './intake';
@@ -29,7 +38,7 @@ export interface HubCounter {
   readonly auth: StaffAuth;
   readonly alerts: CounterAlerts;
   /** Registers a counter page method; `run` gets the signed-in staff member (asked at each call, like the counter's own). */
-  handlePage<P extends z.ZodType>(name: string, params: P, run: (staff: StaffRef, params: z.output<P>) => unknown): void;
+  handlePage<P extends z.ZodType>(name: string, params: P, run: (staff: StaffRef, params: z.output<P>, from: string | undefined) => unknown): void;
   /** The counter pages open on this node for a pharmacy. */
   pagesOf(pharmacyId: string): CounterPage[];
   /** Hears each page that opens on this node; returns an unsubscribe. */
@@ -55,10 +64,11 @@ const inMemory = (steps: TotpSteps) => (): TotpSteps => steps;
 export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubCounter {
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
+  const { journal } = ports;
   const secondStep = new TotpStep({
     role: 'staff', requireTotp: config.localSignIn.requireTotp, steps: opts.totpSteps ?? inMemory(new LocalTotpSteps()), journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });
-  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, secondStep, ...opts.auth });
+  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, secondStep, journal, ...opts.auth });
   const clock = opts.clock ?? systemClock;
   const booth = {
     request: (boothId: string, method: string, params: unknown): Promise<unknown> => {
@@ -97,9 +107,20 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
     return { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId };
   };
   methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, (peer, params) => alerts.acknowledge(staffOf(peer), params)));
-  methods.set(COUNTER.setIntake, method(SetIntakeParams, (peer, params) => forwardIntake({
-    booths: config.booths, booth, clock, onForwarded: (e) => log.info(e, 'counter intake'),
-  }, staffOf(peer), params)));
+  methods.set(COUNTER.setIntake, method(SetIntakeParams, async (peer, params) => {
+    const staff = staffOf(peer);
+    const entry = { actor: { role: 'staff', id: staff.staffId }, action: 'write', resource: 'counter.intake', sessionId: params.sessionId, boothId: params.boothId, from: peer.from } as const;
+    try {
+      return await forwardIntake({
+        booths: config.booths, booth, clock, onForwarded: (e) => log.info(e, 'counter intake'),
+        // After the hub's checks, before the booth has it: an intake the journal cannot record is not sent.
+        beforeForward: () => journaled(journal, { ...entry, outcome: 'allowed' }, log),
+      }, staff, params);
+    } catch (error) {
+      if (codeOf(error) === COUNTER_ERRORS.notYourPharmacy) await journalRefusal(journal, { ...entry, reason: COUNTER_ERRORS.notYourPharmacy }, log);
+      throw error;
+    }
+  }));
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const origin = String(req.headers.origin ?? '');
     const address = addressKey(req.socket.remoteAddress);
@@ -115,20 +136,26 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const peer = new Peer({ ws, identity: { role: 'staff', id: session.staffId }, methods, log, ratePerSecond: 20, burst: 100, floods });
-      const page: CounterPage = { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId, notify: (m, p) => peer.notify(m, p) };
+      const from = callerAddress(req);
+      const page: CounterPage = { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId, from, notify: (m, p) => peer.notify(m, p) };
       pages.set(peer, { page, token });
       ws.on('close', () => {
         pages.delete(peer);
         alerts.pageDisconnected(page);
       });
-      alerts.pageConnected(page);
-      for (const listener of pageListeners) {
-        try {
-          listener(page);
-        } catch (error) {
-          log.error({ err: error }, 'a counter page listener failed');
+      const opened = (): void => {
+        if (!pages.has(peer)) return; // closed while its entry was written
+        alerts.pageConnected(page);
+        for (const listener of pageListeners) {
+          try {
+            listener(page);
+          } catch (error) {
+            log.error({ err: error }, 'a counter page listener failed');
+          }
         }
-      }
+      };
+      journaled(journal, { actor: { role: 'staff', id: session.staffId }, action: 'read', resource: 'counter.board', outcome: 'allowed', from }, log)
+        .then(opened, () => peer.close(1011, 'JOURNAL_UNAVAILABLE'));
     });
   };
   ports.addRoute(auth.route);
@@ -155,7 +182,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   return {
     auth,
     alerts,
-    handlePage: (name, params, run) => methods.set(name, method(params, (peer, p) => run(staffOf(peer), p))),
+    handlePage: (name, params, run) => methods.set(name, method(params, (peer, p) => run(staffOf(peer), p, peer.from))),
     pagesOf: (pharmacyId) => [...pages.values()].map((o) => o.page).filter((page) => page.pharmacyId === pharmacyId),
     onPageConnected: (listener) => {
       pageListeners.add(listener);

@@ -23,6 +23,8 @@ export interface CounterIntakeOptions {
   clock: Pick<Clock, 'now'>;
   /** Each update handed over, for the hub's log (ids and the outcome only). */
   onForwarded?: (event: { boothId: string; staffId: string; accepted: boolean; deferred: boolean }) => void;
+  /** Runs once the hub's checks passed, before the booth is asked (the access journal's entry); its rejection stops the intake. */
+  beforeForward?: () => Promise<void>;
 }
 
 /** A booth that could not be asked: gone, or no answer in time. */
@@ -68,6 +70,7 @@ export async function forwardIntake(o: CounterIntakeOptions, staff: StaffRef, p:
     staff: { staffId: staff.staffId, name: staff.firstName, pharmacy: { name: booth.pharmacy.name, city: booth.pharmacy.city } },
     ...(deferred ? { deferred } : {}),
   };
+  await o.beforeForward?.();
   let answer: unknown;
   try {
     answer = await o.booth.request(p.boothId, INTAKE.update, update);

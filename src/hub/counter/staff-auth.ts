@@ -11,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { COUNTER_API } from '../../shared/counter-protocol';
 import { systemClock, type Clock } from '../../shared/clock';
-import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, type AuthOptions } from '../auth';
+import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, signedOut, type AuthOptions } from '../auth';
 import type { BoothDirectory, StaffAccount } from '../directory';
 import { FloodLog } from '../flood-log';
 
@@ -32,7 +32,7 @@ export class StaffAuth {
   private readonly floods: FloodLog;
   private readonly clock: Pick<Clock, 'now'>;
 
-  constructor(private readonly directory: BoothDirectory, private readonly log: Logger, opts: AuthOptions = {}) {
+  constructor(private readonly directory: BoothDirectory, private readonly log: Logger, private readonly opts: AuthOptions = {}) {
     this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
     this.login = new PasswordLogin(this.floods, opts);
     this.clock = opts.limits?.clock ?? systemClock;
@@ -85,6 +85,8 @@ export class StaffAuth {
     if (path === COUNTER_API.logout) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const token = parseCookies(req.headers.cookie).get(STAFF_COOKIE);
+      const leaving = token ? this.sessionOfToken(token) : null;
+      if (leaving) await signedOut(this.opts.journal, req, 'staff', leaving.staffId, this.log);
       if (token) this.sessions.delete(token);
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(STAFF_COOKIE) });
       return true;

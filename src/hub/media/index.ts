@@ -44,7 +44,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   const secondStep = new TotpStep({
     role: 'specialist', requireTotp: config.localSignIn.requireTotp, steps: () => state, journal: ports.journal, log: authLog, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });
-  const auth = new SpecialistAuth(ports.directory, authLog, { limits: ports.limits, cookieDomain: config.node?.cookieDomain, secondStep, ...opts.auth }, state);
+  const auth = new SpecialistAuth(ports.directory, authLog, { limits: ports.limits, cookieDomain: config.node?.cookieDomain, secondStep, journal: ports.journal, ...opts.auth }, state);
   const own = new URL(ports.url);
   const origins = [own.origin, `http://localhost:${own.port}`, ...config.allowedOrigins];
   // In a network, a console whose page another node served is sent here for its call (room.moved).

@@ -8,6 +8,15 @@
  * than the authenticated one, a replayed batch id, more than MAX_INGEST_ITEMS
  * items, a photo or clip whose chunks are missing or do not match its hash,
  * a clip that is not the WAV its metadata describes.
+ *
+ * The access journal (../journal): a batch that passed its checks is
+ * journaled before it is stored, one `write` entry per session it holds
+ * (resource `record.item`, actor the booth, the batch id and item count as
+ * detail), so a batch the journal cannot record is refused
+ * (JOURNAL_UNAVAILABLE) and the booth's outbox sends it again; a replayed
+ * batch gets another entry, never a missing one. A batch naming another
+ * booth is journaled as a refusal. Chunks of an upload are not: the upload
+ * joins the record, and the journal, with its item.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -15,6 +24,7 @@ import { CLIP_CONTENT_TYPES, MAX_CLIP_BYTES, MAX_PHOTO_BYTES, PHOTO_CONTENT_TYPE
 import { MAX_VIDEO_BYTES, VIDEO_CONTENT_TYPES } from '../../shared/case-record';
 import { BlobChunkParams, IngestParams, MAX_INGEST_ITEMS, PHOTO_CHUNK_BYTES, PhotoChunkParams, RecordItem, type ClipMeta } from '../../shared/record-protocol';
 import { decodeWav } from '../../shared/wav';
+import { journaled, journalRefusal } from '../journal/report';
 import { refused } from '../peer';
 import type { HubPorts } from '../ports';
 import { RecordRefusal, type RecordRepository } from './repository';
@@ -125,7 +135,7 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
  * to (../stores.ts opens it by the config's engine and closes it).
  */
 export function createRecord(
-  ports: Pick<HubPorts, 'booths' | 'config' | 'log' | 'onClose'>,
+  ports: Pick<HubPorts, 'booths' | 'config' | 'journal' | 'log' | 'onClose'>,
   repo: RecordRepository,
 ): HubRecord {
   const { booths } = ports;
@@ -142,6 +152,7 @@ export function createRecord(
     const foreign = items.find((i) => i.boothId !== peer.id);
     if (foreign) {
       log.warn({ boothId: peer.id }, 'refused a batch naming another booth');
+      await journalRefusal(ports.journal, { actor: { role: 'booth', id: peer.id }, action: 'write', resource: 'record.item', resourceId: params.batchId, boothId: peer.id, reason: 'BOOTH_MISMATCH', from: peer.from }, log);
       throw refused('BOOTH_MISMATCH', `item ${foreign.id} names booth "${foreign.boothId.slice(0, 64)}" but this connection is booth "${peer.id}"; nothing stored`);
     }
     for (const i of items) {
@@ -167,6 +178,14 @@ export function createRecord(
       } else if (i.kind === 'case' && i.data.sessionId !== i.sessionId) {
         throw refused('INVALID_ITEM', `case ${i.data.caseId}: its manifest names session ${i.data.sessionId.slice(0, 64)}, its item ${String(i.sessionId).slice(0, 64)}; nothing stored`);
       }
+    }
+    const bySession = new Map<string | null, number>();
+    for (const i of items) bySession.set(i.sessionId, (bySession.get(i.sessionId) ?? 0) + 1);
+    for (const [sessionId, count] of bySession) {
+      await journaled(ports.journal, {
+        actor: { role: 'booth', id: peer.id }, action: 'write', resource: 'record.item', resourceId: params.batchId,
+        sessionId: sessionId ?? undefined, boothId: peer.id, outcome: 'allowed', reason: `${count} item(s)`, from: peer.from,
+      }, log);
     }
     try {
       const outcome = await repo.ingest(peer.id, params.batchId, items, ports.config.booths.find((b) => b.boothId === peer.id)?.pharmacyId ?? null);
