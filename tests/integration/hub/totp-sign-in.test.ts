@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret } from '../../../src/hub/directory';
-import type { MemoryJournal } from '../../../src/hub/journal/fake';
+import { MemoryJournal } from '../../../src/hub/journal/fake';
 import type { AccessJournal, JournalEntry } from '../../../src/hub/journal/types';
 import type { Hub } from '../../../src/hub/server';
 import { base32Decode, newTotpSecret, totpAt } from '../../../src/node/totp';
@@ -35,6 +35,7 @@ const code = (id: keyof typeof secrets, offsetMs = 0): string => totpAt(base32De
 
 /** Node A: console and counter, requireTotp off. Node B: the same store, counter only, requireTotp on. */
 let a: Hub;
+const aJournal = new MemoryJournal();
 let b: Hub;
 
 beforeAll(async () => {
@@ -46,7 +47,8 @@ beforeAll(async () => {
     specialists: base.specialists.map((s) => (s.id === 'dr-martin' ? { ...s, totpSecret: secrets['dr-martin'] } : s)),
     staff: [...base.staff, ...extra].map((s) => (s.id in secrets ? { ...s, totpSecret: secrets[s.id as keyof typeof secrets] } : s)),
   };
-  a = await startTestHub({ consoleDir: '/nonexistent', config, limits: { clock } });
+  // Hub a keeps its entries in a journal the test can make fail; hub b writes the real HMAC chain.
+  a = await startTestHub({ consoleDir: '/nonexistent', config, limits: { clock }, journal: aJournal });
   b = await startTestHub({ consoleDir: '/nonexistent', config: { ...config, localSignIn: { requireTotp: true } }, limits: { clock }, media: false });
 });
 afterAll(async () => {
@@ -86,7 +88,7 @@ async function me(hub: Hub, path: string, cookie: string | null): Promise<number
 }
 
 // The Hub spreads its ports (journal included) though its type does not name it yet.
-const journalOf = (hub: Hub): AccessJournal => (hub as Hub & { journal: AccessJournal }).journal;
+const journalOf = (hub: Hub): AccessJournal => hub.journal;
 /** The second factor's entries of an account (the password step's own entries aside). */
 async function totpEntries(hub: Hub, actorId: string): Promise<JournalEntry[]> {
   return (await journalOf(hub).list({ actorId })).filter((e) => e.action === 'sign-in' && (e.reason?.startsWith('TOTP') || e.reason === 'TOO_MANY_ATTEMPTS'));
@@ -193,8 +195,7 @@ describe('TOTP sign-in on the counter', () => {
 
   it('opens no session when the sign-in cannot be journaled', async () => {
     const pending = await pendingOf(a, COUNTER_API.login, ZOE);
-    // NOTE: the in-memory journal the hub holds until the HMAC chain is wired can be told to fail.
-    const journal = journalOf(a) as MemoryJournal;
+    const journal = aJournal;
     journal.failing = new Error('journal out of reach');
     try {
       const r = await post(a, COUNTER_API.loginTotp, { pending, code: code('zoe') });
