@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { COUNTER_API } from '../../shared/counter-protocol';
 import { systemClock, type Clock } from '../../shared/clock';
 import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, type AuthOptions } from '../auth';
-import type { BoothDirectory } from '../directory';
+import type { BoothDirectory, StaffAccount } from '../directory';
 import { FloodLog } from '../flood-log';
 
 export const STAFF_COOKIE = 'cabine_counter';
@@ -61,6 +61,19 @@ export class StaffAuth {
       return null;
     }
     return s;
+  }
+
+  /**
+   * Opens a session for a member of staff already proven by other means
+   * (OIDC, src/hub/oidc.ts): the session and cookie a password sign-in
+   * gives. Returns the Set-Cookie header value.
+   */
+  openSession(req: IncomingMessage, staff: StaffAccount): string {
+    const token = randomBytes(32).toString('base64url');
+    this.sessions.set(token, {
+      role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
+    });
+    return sessionCookie(req, STAFF_COOKIE, token);
   }
 
   /** HTTP routes: POST login and logout, GET me (COUNTER_API). */
