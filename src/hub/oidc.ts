@@ -15,7 +15,7 @@
  *   expiry and nonce), checks `acr` against `acrValues`, maps the configured
  *   claim to an account's `oidcSubject` and opens the SAME session as a
  *   password sign-in (the console's or the counter's cookie), then sends the
- *   browser to /console/ or /counter/. Every refusal is a French page with
+ *   browser to the console (/) or the counter (/counter/). Every refusal is a French page with
  *   its code, sets no session cookie, and is journaled.
  * - `GET /api/oidc/config` tells the login pages whether to show the button.
  * - With `allowPasswords: false`, the password routes (POST /api/login and
@@ -46,6 +46,8 @@ import type { AccessJournal, JournalEvent } from './journal/types';
 import { addressKey } from './throttle';
 
 export const OIDC_BINDING_COOKIE = 'cabine_oidc';
+/** The doctor's console: the hub's root page. */
+const CONSOLE_PAGE_PATH = '/';
 /** How long a sign-in started at the provider may take before its callback is refused. */
 export const OIDC_PENDING_TTL_MS = 10 * 60 * 1000;
 /** Pending sign-ins kept at most on one node (a flood of /login cannot grow memory without bound). */
@@ -221,26 +223,32 @@ function isLoopback(url: string): boolean {
 }
 
 /**
- * A fetch that presents the hub's client certificate (tls_client_auth,
- * RFC 8705): Node's fetch takes no certificate, node:https does.
+ * A fetch over node:https with the TLS options Node's fetch cannot take: the
+ * hub's client certificate (tls_client_auth, RFC 8705) and the provider's
+ * own authority when the system does not know it. Redirects are not
+ * followed (openid-client never asks it to).
  */
-function mutualTlsFetch(cert: Buffer, key: Buffer, ca: Buffer | undefined): client.CustomFetch {
+export function httpsFetch(tls: { cert?: Buffer | string; key?: Buffer | string; ca?: Buffer | string }): client.CustomFetch {
   return (url, options) => new Promise<Response>((resolve, reject) => {
-    const req = httpsRequest(url, { method: options.method, headers: options.headers, cert, key, ...(ca ? { ca } : {}), signal: options.signal }, (res) => {
+    const req = httpsRequest(url, { method: options.method, headers: options.headers, ...tls, signal: options.signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const headers = new Headers();
         for (const [name, value] of Object.entries(res.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
         }
-        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers }));
+        const status = res.statusCode ?? 500;
+        resolve(new Response([204, 205, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers }));
       });
       res.on('error', reject);
     });
     // Node's fetch throws a TypeError when it cannot connect: the same here, so both read as "unreachable".
     req.on('error', (e) => reject(new TypeError(`fetch failed: ${e.message}`, { cause: e })));
-    if (options.body !== undefined && options.body !== null) req.write(typeof options.body === 'string' ? options.body : Buffer.from(options.body as ArrayBuffer));
+    const body = options.body;
+    if (typeof body === 'string' || body instanceof Uint8Array) req.write(body);
+    else if (body instanceof URLSearchParams) req.write(body.toString());
+    else if (body !== undefined && body !== null) req.write(Buffer.from(body as ArrayBuffer));
     req.end();
   });
 }
@@ -255,7 +263,7 @@ async function clientAuthOf(oidc: OidcConfig): Promise<{ auth: client.ClientAuth
       return { auth: client.PrivateKeyJwt(a.kid ? { key, kid: a.kid } : key) };
     }
     case 'tls_client_auth':
-      return { auth: client.TlsClientAuth(), fetch: mutualTlsFetch(readFileSync(a.certFile), readFileSync(a.keyFile), a.caFile ? readFileSync(a.caFile) : undefined) };
+      return { auth: client.TlsClientAuth(), fetch: httpsFetch({ cert: readFileSync(a.certFile), key: readFileSync(a.keyFile), ...(a.caFile ? { ca: readFileSync(a.caFile) } : {}) }) };
   }
 }
 
@@ -394,7 +402,7 @@ export class OidcSignIn {
     }
     this.opts.log.info({ role: pending.role, accountId: open.id }, 'signed in through oidc');
     res.writeHead(302, {
-      Location: pending.role === 'specialist' ? '/console/' : COUNTER_PAGE_PATH,
+      Location: pending.role === 'specialist' ? CONSOLE_PAGE_PATH : COUNTER_PAGE_PATH,
       'Set-Cookie': [open.cookie, bindingCookie(req, '', 0)],
       'Cache-Control': 'no-store',
     });
@@ -428,7 +436,7 @@ export class OidcSignIn {
   }
 
   private page(res: ServerResponse, status: number, code: string, message: string, role: OidcRole | null, req?: IncomingMessage): void {
-    const back = role === 'staff' ? COUNTER_PAGE_PATH : '/console/';
+    const back = role === 'staff' ? COUNTER_PAGE_PATH : CONSOLE_PAGE_PATH;
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',

@@ -12,6 +12,9 @@ interface Cookie { value: string; path: string }
 export class OidcBrowser {
   private readonly jar = new Map<string, Cookie>();
 
+  /** `fetchImpl`: another fetch (one trusting a test authority, for a provider on HTTPS). */
+  constructor(private readonly fetchImpl: (url: string, init: RequestInit & { redirect: 'manual' }) => Promise<Response> = fetch) {}
+
   /** The cookie named, if the jar holds it. */
   cookie(name: string): string | undefined {
     return this.jar.get(name)?.value;
@@ -23,7 +26,7 @@ export class OidcBrowser {
     const cookies = [...this.jar].filter(([, c]) => path.startsWith(c.path)).map(([n, c]) => `${n}=${c.value}`).join('; ');
     const headers = new Headers(init.headers);
     if (cookies) headers.set('cookie', cookies);
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await this.fetchImpl(url, { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const i = pair!.indexOf('=');
@@ -60,7 +63,7 @@ export class OidcBrowser {
       }
       const html = await res.text();
       const form = /<form method="post" action="([^"]+)">/.exec(html);
-      if (res.status !== 200 || !form || !html.includes('name="login"')) throw new Error(`the provider answered ${res.status}: ${html.slice(0, 500)}`);
+      if (res.status !== 200 || !form || !html.includes('name="login"')) throw new Error(`the provider answered ${res.status}: ${/<pre>([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? html.slice(0, 500)}`);
       const posted = await this.request(new URL(form[1]!, next).href, {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login }).toString(),
       });

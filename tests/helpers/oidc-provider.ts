@@ -98,6 +98,7 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
       ...(c.subjectDn ? { tls_client_auth_subject_dn: c.subjectDn } : {}),
     })),
     jwks: { keys: [signing] },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', ...(opts.tls ? ['tls_client_auth'] : [])],
     acrValues,
     claims: { openid: ['sub'], email: ['email'], acr: null },
     pkce: { required: () => true },
@@ -106,7 +107,17 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
     },
     features: {
       devInteractions: { enabled: false },
-      ...(opts.tls ? { mTLS: { enabled: true, tlsClientAuth: true, getCertificate: (ctx: KoaContext) => (ctx.socket as TLSSocket).getPeerX509Certificate?.() ?? undefined } } : {}),
+      ...(opts.tls ? {
+        mTLS: {
+          enabled: true,
+          tlsClientAuth: true,
+          getCertificate: (ctx: KoaContext) => (ctx.socket as TLSSocket).getPeerX509Certificate()?.toString(),
+          // Signed by the test authority the server was given (`ca`).
+          certificateAuthorized: (ctx: KoaContext) => (ctx.socket as TLSSocket).authorized,
+          certificateSubjectMatches: (ctx: KoaContext, property: string, expected: string) =>
+            property === 'tls_client_auth_subject_dn' && (ctx.socket as TLSSocket).getPeerX509Certificate()?.subject.split('\n').join(',') === expected,
+        },
+      } : {}),
     },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub, email: `${sub}@idp.example` }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

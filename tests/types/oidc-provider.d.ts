@@ -31,6 +31,7 @@ declare module 'oidc-provider' {
   export interface Configuration {
     clients?: Record<string, unknown>[];
     jwks?: { keys: Record<string, unknown>[] };
+    clientAuthMethods?: string[];
     acrValues?: string[];
     claims?: Record<string, string[] | null>;
     pkce?: { required?: () => boolean };
