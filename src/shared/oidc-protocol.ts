@@ -33,3 +33,15 @@ export const OIDC_DEFAULT_LABEL = 'Se connecter avec Pro Santé Connect';
 export function oidcLoginHref(role: OidcRole): string {
   return `${OIDC_API.login}?role=${role}`;
 }
+
+/** What the hub says about OIDC; `null` when it cannot be asked (the page then shows the password form alone). */
+export async function fetchOidcConfig(fetchImpl: typeof fetch = fetch): Promise<OidcPublicConfig | null> {
+  try {
+    const res = await fetchImpl(OIDC_API.config, { headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const parsed = OidcPublicConfig.safeParse(await res.json());
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

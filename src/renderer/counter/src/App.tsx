@@ -21,6 +21,7 @@ import type { DeferredDraft } from './deferred';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
 import { IntakeForm, type IntakeOutcome } from './IntakeForm';
+import { OidcSignIn, useOidcConfig } from './OidcSignIn';
 
 interface Me { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null }
 
@@ -67,6 +68,7 @@ export function CounterApp() {
 function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactNode; onLogin: (me: Me) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const oidc = useOidcConfig();
   const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -82,12 +84,13 @@ function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactN
   return (
     <main className="card login">
       <header className="bar"><h1>{t(lang, 'login.heading')}</h1>{switcher}</header>
-      <form onSubmit={(e) => void submit(e)}>
+      {oidc?.enabled && <OidcSignIn config={oidc} />}
+      {oidc?.allowPasswords !== false && <form onSubmit={(e) => void submit(e)}>
         <label>{t(lang, 'login.email')}<input name="email" type="email" autoComplete="username" required data-testid="email" /></label>
         <label>{t(lang, 'login.password')}<input name="password" type="password" autoComplete="current-password" required data-testid="password" /></label>
         {error && <p className="error" role="alert">{error}</p>}
         <button type="submit" className="primary" disabled={busy} data-testid="sign-in">{t(lang, 'login.submit')}</button>
-      </form>
+      </form>}
     </main>
   );
 }
