@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { systemClock } from '../shared/clock';
 import { CabineError, codeOf } from '../shared/errors';
-import type { BoothDirectory } from './directory';
+import type { BoothDirectory, HubConfig } from './directory';
 import { FloodLog } from './flood-log';
 import { HubBusyError } from './hash-gate';
 import type { HubLimits } from './limits';
@@ -291,6 +291,19 @@ export class SpecialistAuth {
       return null;
     }
     return s;
+  }
+
+  /**
+   * Opens a session for an account already proven by other means (OIDC,
+   * src/hub/oidc.ts): the same session and cookie a password sign-in gives.
+   * Returns the Set-Cookie header value.
+   */
+  openSession(req: IncomingMessage, s: Pick<HubConfig['specialists'][number], 'id' | 'name' | 'specialty'>): string {
+    const token = randomBytes(32).toString('base64url');
+    const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
+    this.sessions.set(token, session);
+    this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
+    return sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain);
   }
 
   /** HTTP routes: POST /api/login (and /api/login/totp, its second step), POST /api/logout, GET /api/me. */

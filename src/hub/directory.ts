@@ -57,6 +57,8 @@ export const OidcClientAuth = z.discriminatedUnion('method', [
     method: z.literal('tls_client_auth'),
     certFile: z.string().min(1),
     keyFile: z.string().min(1),
+    /** The provider's certificate authority when it is not one the system trusts (PEM, relative to the config file). */
+    caFile: z.string().min(1).optional(),
   }).strict(),
 ], { error: 'a client authentication method: "client_secret_basic", "client_secret_post", "private_key_jwt" or "tls_client_auth"' });
 export type OidcClientAuth = z.infer<typeof OidcClientAuth>;
@@ -76,6 +78,8 @@ export const OidcConfig = z.object({
   accountClaim: z.string().min(1).default('sub'),
   /** Local passwords still accepted beside OIDC (the demo, a fallback); off in a deployment that requires OIDC. */
   allowPasswords: z.boolean().default(true),
+  /** The sign-in button's text on the login pages; « Se connecter avec Pro Santé Connect » when absent. */
+  label: z.string().trim().min(1).max(80).optional(),
 }).strict();
 export type OidcConfig = z.infer<typeof OidcConfig>;
 
@@ -255,7 +259,16 @@ export function loadHubConfig(file: string): HubConfig {
   if (issues.length) throw new ConfigError(file, issues);
   // The certificate's files, like the photos, are named relative to the config file.
   const tls = r.data.tls && { certFile: resolve(dirname(file), r.data.tls.certFile), keyFile: resolve(dirname(file), r.data.tls.keyFile) };
-  return { ...r.data, specialists, ...(tls ? { tls } : {}) };
+  return { ...r.data, specialists, ...(tls ? { tls } : {}), oidc: r.data.oidc && { ...r.data.oidc, clientAuth: oidcFilesFrom(dirname(file), r.data.oidc.clientAuth) } };
+}
+
+/** The OIDC client's key and certificate files, relative to the config file, made absolute. */
+function oidcFilesFrom(dir: string, auth: OidcClientAuth): OidcClientAuth {
+  if (auth.method === 'private_key_jwt') return { ...auth, keyFile: resolve(dir, auth.keyFile) };
+  if (auth.method === 'tls_client_auth') {
+    return { ...auth, certFile: resolve(dir, auth.certFile), keyFile: resolve(dir, auth.keyFile), ...(auth.caFile ? { caFile: resolve(dir, auth.caFile) } : {}) };
+  }
+  return auth;
 }
 
 /** A doctor's photo file as a data: URL, or what is wrong with it. */

@@ -31,6 +31,7 @@ import { registerCounter } from './counter/index';
 import { registerCases, type HubCases } from './cases/index';
 import { caseRoute } from './cases/http';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
+import { OidcSignIn } from './oidc';
 import { openHubStores } from './stores';
 import { startClusterNode, type ClusterNode } from './cluster/index';
 import { hostname } from 'node:os';
@@ -200,8 +201,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     closers.push(() => node.close());
   }
   const record = createRecord(ports, stores.record);
-  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP, totpSteps: () => stores.state() });
   let media: HubMedia | null = null;
+  // OIDC sign-in (./oidc.ts), registered before the password routes: with `oidc.allowPasswords: false` it answers them.
+  // It opens the same sessions as they do, on the console's and the counter's auth (built below).
+  const oidc = new OidcSignIn({
+    config, journal, log: log.child({ module: 'hub.oidc' }),
+    openers: { specialist: (req, account) => media?.auth.openSession(req, account) ?? null, staff: (req, account) => counter.auth.openSession(req, account) },
+  });
+  ports.addRoute(oidc.route);
+  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP, totpSteps: () => stores.state() });
   let cases: HubCases | null = null;
   const casesOf = (m: HubMedia | null): HubCases => {
     const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster, journal });

@@ -64,6 +64,19 @@ export class StaffAuth {
     return s;
   }
 
+  /**
+   * Opens a session for a member of staff already proven by other means
+   * (OIDC, src/hub/oidc.ts): the session and cookie a password sign-in
+   * gives. Returns the Set-Cookie header value.
+   */
+  openSession(req: IncomingMessage, staff: StaffAccount): string {
+    const token = randomBytes(32).toString('base64url');
+    this.sessions.set(token, {
+      role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
+    });
+    return sessionCookie(req, STAFF_COOKIE, token);
+  }
+
   /** HTTP routes: POST login and logout, GET me (COUNTER_API). */
   route = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;

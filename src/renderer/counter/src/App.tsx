@@ -21,6 +21,7 @@ import type { DeferredDraft } from './deferred';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
 import { IntakeForm, type IntakeOutcome } from './IntakeForm';
+import { OidcSignIn, useOidcConfig } from './OidcSignIn';
 
 interface Me { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null }
 
@@ -69,6 +70,7 @@ function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactN
   const [busy, setBusy] = useState(false);
   // Set once the password was right and the hub asks for the code of the authenticator app.
   const [pending, setPending] = useState<string | null>(null);
+  const oidc = useOidcConfig();
   const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -90,15 +92,16 @@ function Login({ lang, switcher, onLogin }: { lang: Lang; switcher: React.ReactN
   return (
     <main className="card login">
       <header className="bar"><h1>{t(lang, 'login.heading')}</h1>{switcher}</header>
+      {oidc?.enabled && pending === null && <OidcSignIn config={oidc} />}
       {pending === null
-        ? (
+        ? (oidc?.allowPasswords !== false && (
           <form key="password" onSubmit={(e) => void submit(e)}>
             <label>{t(lang, 'login.email')}<input name="email" type="email" autoComplete="username" required data-testid="email" /></label>
             <label>{t(lang, 'login.password')}<input name="password" type="password" autoComplete="current-password" required data-testid="password" /></label>
             {error && <p className="error" role="alert">{error}</p>}
             <button type="submit" className="primary" disabled={busy} data-testid="sign-in">{t(lang, 'login.submit')}</button>
           </form>
-        )
+        ))
         : (
           <form key="code" onSubmit={(e) => void submit(e)}>
             <label>

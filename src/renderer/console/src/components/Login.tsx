@@ -1,13 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { sendTotpCode, signIn, type SignInOutcome } from '../../../../shared/sign-in';
 import type { Me } from '../types';
+import { OidcSignIn, useOidcConfig } from './OidcSignIn';
 
 const LOGIN = '/api/login';
 
 /**
  * Email and password against POST /api/login; the hub sets the session
  * cookie. An account with a second factor is then asked for the code of its
- * authenticator app (POST /api/login/totp with the pending sign-in).
+ * authenticator app (POST /api/login/totp with the pending sign-in). When the
+ * hub has OIDC, its sign-in link comes first, and the password form stays
+ * only while the hub still accepts passwords.
  */
 export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -24,6 +27,7 @@ export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
     if (outcome.retry === 'password') setPending(null);
     setError(outcome.message ?? 'Connexion refusée.');
   };
+  const oidc = useOidcConfig();
   const submit = async (e: FormEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -38,15 +42,16 @@ export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
   return (
     <main className="card login">
       <h1>Cabine — console du médecin</h1>
+      {oidc?.enabled && pending === null && <OidcSignIn config={oidc} />}
       {pending === null
-        ? (
+        ? (oidc?.allowPasswords !== false && (
           <form key="password" onSubmit={(e) => void submit(e)}>
             <label>Adresse e-mail<input name="email" type="email" autoComplete="username" required /></label>
             <label>Mot de passe<input name="password" type="password" autoComplete="current-password" required /></label>
             {error && <p className="error" role="alert">{error}</p>}
             <button type="submit" disabled={busy}>Se connecter</button>
           </form>
-        )
+        ))
         : (
           <form key="code" onSubmit={(e) => void submit(e)}>
             <label>
