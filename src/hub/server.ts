@@ -6,8 +6,9 @@
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
  */
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../node/logger';
 import { serveStatic } from '../node/static-files';
@@ -28,6 +29,7 @@ import { registerCases, type HubCases } from './cases/index';
 import { caseRoute } from './cases/http';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { openHubStores } from './stores';
+import { Retention } from './retention/index';
 import { startClusterNode, type ClusterNode } from './cluster/index';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -171,6 +173,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     const node = cluster;
     closers.push(() => node.close());
   }
+  // Retention (./retention): sessions past `retention.recordDays` purged on a timer, each journaled first.
+  const retention = new Retention({
+    record: stores.record, journal, config, log: log.child({ module: 'hub.retention' }),
+    hasRecord: () => config.store.engine !== 'sqlite' || existsSync(join(config.dataDir, 'record.db')),
+  });
+  retention.start();
+  closers.push(() => retention.stop());
   const record = createRecord(ports, stores.record);
   const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP });
   let media: HubMedia | null = null;
