@@ -7,6 +7,7 @@
  * PostgreSQL nodes one purges at a time. Rows are back-dated with the
  * record's own clock.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +29,7 @@ import { PHOTO_CHUNK_BYTES } from '../../../src/shared/record-protocol';
 import { caseParts } from '../../helpers/cases';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { tempDir } from '../../helpers/store';
+import { ROOT } from '../../helpers/config';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-01-01T08:00:00.000Z');
@@ -299,6 +301,40 @@ describe('retention on PostgreSQL across nodes', () => {
     // Released: the other node's turn.
     const run = await retention(b, journal, clock).purge({ role: 'system', id: 'retention' });
     expect(run.purged.map((p) => p.sessionId)).toEqual([s.sessionId]);
+  });
+});
+
+describe('retention killed mid-run (SQLite)', () => {
+  it('leaves the session whose entry was written but whose rows were not deleted whole, and the next run purges it', async () => {
+    const where = await sqlite.fresh();
+    const clock = new FakeClock(T0);
+    const repo = await sqlite.open(where, clock);
+    const first = await consultation(repo, clock);
+    await clock.set(new Date(T0 + DAY));
+    const second = await consultation(repo, clock);
+    const now = T0 + 60 * DAY;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/retention/purge-until-second-entry.ts', where, String(now)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    await expect.poll(() => out, { timeout: 30_000 }).toContain(`journaled ${second.sessionId}`);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(await repo.sessionItems(first.sessionId)).toEqual([]);
+    expect(await sqlite.tablesMentioning(where, first.sessionId)).toEqual([]);
+    expect(await repo.sessionItems(second.sessionId)).toHaveLength(4);
+    expect(await repo.photoBytes(second.video.id)).toEqual(second.videoBytes);
+    expect(await repo.sessionPrescriptions(second.sessionId)).toHaveLength(2);
+    await clock.set(new Date(now));
+    const journal = new MemoryJournal();
+    const run = await retention(repo, journal, clock).purge({ role: 'system', id: 'retention' });
+    expect(run.purged.map((p) => p.sessionId)).toEqual([second.sessionId]);
+    expect(await sqlite.tablesMentioning(where, second.sessionId)).toEqual([]);
   });
 });
 
