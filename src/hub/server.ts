@@ -7,9 +7,10 @@
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../node/logger';
 import { serveStatic } from '../node/static-files';
@@ -33,6 +34,7 @@ import { caseRoute } from './cases/http';
 import { COUNTER, type EmergencyNote } from '../shared/counter-protocol';
 import { OidcSignIn } from './oidc';
 import { openHubStores } from './stores';
+import { Retention } from './retention/index';
 import { startClusterNode, type ClusterNode } from './cluster/index';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -200,6 +202,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     const node = cluster;
     closers.push(() => node.close());
   }
+  // Retention (./retention): sessions past `retention.recordDays` purged on a timer, each journaled first.
+  const retention = new Retention({
+    record: stores.record, journal, config, log: log.child({ module: 'hub.retention' }),
+    hasRecord: () => config.store.engine !== 'sqlite' || existsSync(join(config.dataDir, 'record.db')),
+  });
+  retention.start();
+  closers.push(() => retention.stop());
   const record = createRecord(ports, stores.record);
   let media: HubMedia | null = null;
   // OIDC sign-in (./oidc.ts), registered before the password routes: with `oidc.allowPasswords: false` it answers them.

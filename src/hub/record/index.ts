@@ -126,6 +126,9 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     sessionPrescriptions: (...a) => get().sessionPrescriptions(...a),
     saveCallQuality: (...a) => get().saveCallQuality(...a),
     callQuality: (...a) => get().callQuality(...a),
+    expiredSessions: (...a) => get().expiredSessions(...a),
+    purgeSession: (...a) => get().purgeSession(...a),
+    exclusivePurge: (work) => get().exclusivePurge(work),
     close: () => repo?.close(),
   };
 }

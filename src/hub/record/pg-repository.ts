@@ -27,6 +27,7 @@ import type { RecordItem } from '../../shared/record-protocol';
 import {
   RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
+import { EXPIRED_SESSIONS_SQL, SESSION_LAST_ACTIVITY_SQL, SESSION_ROWS, bindPlan, type ExpiredSession, type PurgedRows } from './purge-plan';
 
 /**
  * The record's tables live in their own schema, so that it can share a
@@ -96,6 +97,8 @@ export const PG_RECORD_VERSION = PG_RECORD_MIGRATIONS.length;
 const LOCK_CLASS = 0x43616269;
 const LOCK_MIGRATE = 1;
 const LOCK_CLASS_PHOTO = LOCK_CLASS + 1;
+/** Held by the one node that purges (retention) while it does. */
+const LOCK_PURGE = 2;
 
 /**
  * The record's database cannot be reached (down, refusing, cut mid-request).
@@ -525,6 +528,39 @@ export class PgRecordRepository implements RecordRepository {
   async sessionPrescriptions(sessionId: string): Promise<StoredPrescription[]> {
     const { rows } = await this.query<PrescriptionRow>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = $1 ORDER BY issued_at, number', [sessionId]);
     return this.toPrescriptions(rows);
+  }
+
+  async expiredSessions(before: string, limit: number): Promise<ExpiredSession[]> {
+    const { rows } = await this.query<{ sid: string; booth: string; last_at: string }>(`${bindPlan(EXPIRED_SESSIONS_SQL, { before: '$1', text: ' COLLATE "C"' })} LIMIT $2`, [before, limit]);
+    return rows.map((r) => ({ sessionId: r.sid, boothId: r.booth, lastActivity: r.last_at }));
+  }
+
+  async purgeSession(sessionId: string, before: string): Promise<PurgedRows | null> {
+    return this.transaction(async (client) => {
+      // The session's rows stay as they are until this commits: a node ingesting
+      // into it meanwhile waits, then finds it gone or sees its own rows kept.
+      const { rows } = await client.query<{ last_at: string | null }>(bindPlan(SESSION_LAST_ACTIVITY_SQL, { session: '$1', text: ' COLLATE "C"' }), [sessionId]);
+      const last = rows[0]?.last_at;
+      if (!last || last >= before) return null;
+      const removed: PurgedRows = {};
+      for (const { table, where } of SESSION_ROWS) {
+        removed[table] = (await client.query(`DELETE FROM ${table} WHERE ${bindPlan(where, { session: '$1' })}`, [sessionId])).rowCount ?? 0;
+      }
+      return removed;
+    });
+  }
+
+  async exclusivePurge<T>(work: () => Promise<T>): Promise<T | null> {
+    // A session-level lock on a connection kept for the run: released with it, even if this node dies.
+    return this.withClient(async (client) => {
+      const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', [LOCK_CLASS, LOCK_PURGE]);
+      if (!rows[0]?.got) return null;
+      try {
+        return await work();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCK_PURGE]).catch(() => undefined);
+      }
+    });
   }
 
   async close(): Promise<void> {

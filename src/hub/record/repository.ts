@@ -10,6 +10,9 @@ import type { CaseSpecialty } from '../../shared/case-record';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { CallQuality, SideName } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
+import type { ExpiredSession, PurgedRows } from './purge-plan';
+
+export type { ExpiredSession, PurgedRows } from './purge-plan';
 
 export interface StoredItem {
   item: RecordItem;
@@ -149,6 +152,21 @@ export interface RecordRepository {
   saveCallQuality(sessionKey: string, record: CallQualityRecord): Promise<void>;
   /** The quality figures of a session, one per side that reported. */
   callQuality(sessionKey: string): Promise<CallQualityRecord[]>;
+  // ---- retention (./purge-plan.ts lists what a session's rows are, for both engines)
+  /** Sessions whose last activity is before `before` (ISO time), oldest first, at most `limit`. */
+  expiredSessions(before: string, limit: number): Promise<ExpiredSession[]>;
+  /**
+   * Deletes every row of one session in ONE transaction, if its last activity
+   * is still before `before` (re-read inside it); null when it is not (new
+   * rows arrived since the list was made): nothing removed.
+   */
+  purgeSession(sessionId: string, before: string): Promise<PurgedRows | null>;
+  /**
+   * Runs `work` as the only purger of this record: on PostgreSQL an advisory
+   * lock held for the run, so one node of a network purges at a time (null,
+   * `work` not run, while another holds it); on SQLite the file has one hub.
+   */
+  exclusivePurge<T>(work: () => Promise<T>): Promise<T | null>;
   close(): void | Promise<void>;
 }
 

@@ -16,6 +16,7 @@ import type { RecordItem } from '../../shared/record-protocol';
 import {
   RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
+import { EXPIRED_SESSIONS_SQL, SESSION_LAST_ACTIVITY_SQL, SESSION_ROWS, bindPlan, type ExpiredSession, type PurgedRows } from './purge-plan';
 
 /** Numbered from 1 (`user_version`); each applies in its own transaction. Exported for the migration tests. */
 export const RECORD_MIGRATIONS = [
@@ -73,6 +74,7 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly st;
   private readonly txIngest: (boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null) => IngestOutcome;
   private readonly txAnswer: (answer: CaseAnswer) => AnswerOutcome;
+  private readonly txPurge: Database.Transaction<(sessionId: string, before: string) => PurgedRows | null>;
 
   constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock) {
     this.db = openDatabase(path, RECORD_MIGRATIONS, { synchronous: 'FULL' });
@@ -124,6 +126,18 @@ export class SqliteRecordRepository implements RecordRepository {
         }
       }
       return { acked, duplicates };
+    });
+    const sqlite = { session: '@session', before: '@before' };
+    const expired = db.prepare<[{ before: string; limit: number }], { sid: string; booth: string; last_at: string }>(`${bindPlan(EXPIRED_SESSIONS_SQL, sqlite)} LIMIT @limit`);
+    const lastActivity = db.prepare<[{ session: string }], { last_at: string | null }>(bindPlan(SESSION_LAST_ACTIVITY_SQL, sqlite));
+    const deletes = SESSION_ROWS.map(({ table, where }) => ({ table, st: db.prepare<[{ session: string }]>(`DELETE FROM ${table} WHERE ${bindPlan(where, sqlite)}`) }));
+    this.expired = (before, limit) => expired.all({ before, limit }).map((r) => ({ sessionId: r.sid, boothId: r.booth, lastActivity: r.last_at }));
+    this.txPurge = db.transaction((sessionId: string, before: string): PurgedRows | null => {
+      const last = lastActivity.get({ session: sessionId })?.last_at;
+      if (!last || last >= before) return null;
+      const removed: PurgedRows = {};
+      for (const d of deletes) removed[d.table] = d.st.run({ session: sessionId }).changes;
+      return removed;
     });
     this.txAnswer = db.transaction((answer: CaseAnswer): AnswerOutcome => {
       const sealed = seal(this.keys, `cases:${answer.caseId}`, Buffer.from(JSON.stringify(answer)));
@@ -279,6 +293,21 @@ export class SqliteRecordRepository implements RecordRepository {
 
   async sessionPrescriptions(sessionId: string): Promise<StoredPrescription[]> {
     return this.toPrescriptions(this.st.sessionRx.all(sessionId));
+  }
+
+  private readonly expired: (before: string, limit: number) => ExpiredSession[];
+
+  async expiredSessions(before: string, limit: number): Promise<ExpiredSession[]> {
+    return this.expired(before, limit);
+  }
+
+  async purgeSession(sessionId: string, before: string): Promise<PurgedRows | null> {
+    // IMMEDIATE: the write lock first, so the re-read and the deletes see one state.
+    return this.txPurge.immediate(sessionId, before);
+  }
+
+  async exclusivePurge<T>(work: () => Promise<T>): Promise<T | null> {
+    return work();
   }
 
   close(): void {
