@@ -116,6 +116,7 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     sessionPrescriptions: (...a) => get().sessionPrescriptions(...a),
     saveCallQuality: (...a) => get().saveCallQuality(...a),
     callQuality: (...a) => get().callQuality(...a),
+    sessionsOfPatient: (...a) => get().sessionsOfPatient(...a),
     close: () => repo?.close(),
   };
 }

@@ -9,7 +9,9 @@ import type { CaseAnswer, CaseState } from '../../shared/case-protocol';
 import type { CaseSpecialty } from '../../shared/case-record';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { CallQuality, SideName } from '../../shared/media-protocol';
+import type { PatientQuery } from '../../node/search-key';
 import type { RecordItem } from '../../shared/record-protocol';
+import type { PatientSessions } from './patient-index';
 
 export interface StoredItem {
   item: RecordItem;
@@ -149,7 +151,19 @@ export interface RecordRepository {
   saveCallQuality(sessionKey: string, record: CallQualityRecord): Promise<void>;
   /** The quality figures of a session, one per side that reported. */
   callQuality(sessionKey: string): Promise<CallQualityRecord[]>;
+  // ---- the patient index (./patient-index.ts): keyed hashes, filled by `ingest` in its transaction.
+  /**
+   * The sessions (and their cases) of one patient, found through the keyed
+   * hashes of the NIR or of birth name + birth date, never by opening rows.
+   * Throws RecordRefusal('SEARCH_UNAVAILABLE') on a record opened without the search key.
+   */
+  sessionsOfPatient(query: PatientQuery): Promise<PatientSessions>;
   close(): void | Promise<void>;
+}
+
+/** A record opened without its search key cannot look a patient up (tests and tools that need no index). */
+export function searchUnavailable(): RecordRefusal {
+  return new RecordRefusal('SEARCH_UNAVAILABLE', 'the record was opened without its search key (search.key in the key folder): patients cannot be looked up');
 }
 
 /** The columns of the case index, as both engines select them. */
