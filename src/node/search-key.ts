@@ -80,6 +80,11 @@ export function checkPatientQuery(q: PatientQuery): { ok: true; query: PatientQu
 export class PatientHasher {
   constructor(private readonly keys: KeyProvider) {}
 
+  /** The id of the key new hashes are made with (rows under another are due for re-hashing). */
+  keyId(): number {
+    return this.keys.current().id;
+  }
+
   private mac(keyId: number, field: 'nir' | 'name', value: string): string {
     const key = this.keys.byId(keyId);
     if (!key) throw new Error(`search key ${keyId} unknown`);

@@ -117,6 +117,7 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     saveCallQuality: (...a) => get().saveCallQuality(...a),
     callQuality: (...a) => get().callQuality(...a),
     sessionsOfPatient: (...a) => get().sessionsOfPatient(...a),
+    rehashPatientIndex: (...a) => get().rehashPatientIndex(...a),
     close: () => repo?.close(),
   };
 }

@@ -588,6 +588,23 @@ export class PgRecordRepository implements RecordRepository {
     return this.toPrescriptions(rows);
   }
 
+  async rehashPatientIndex(limit = 500): Promise<number> {
+    if (!this.search) throw searchUnavailable();
+    const search = this.search;
+    return this.transaction(async (client) => {
+      // SKIP LOCKED: two nodes re-hashing at once take different rows.
+      const { rows } = await client.query<{ item_id: string; body: Buffer }>(
+        `SELECT p.item_id, i.body FROM patient_index p JOIN items i ON i.id = p.item_id
+          WHERE p.key_id <> $1 ORDER BY p.item_id LIMIT $2 FOR UPDATE OF p SKIP LOCKED`, [search.keyId(), limit]);
+      for (const r of rows) {
+        const row = indexRowOf(search, JSON.parse(open(this.keys, `items:${r.item_id}`, r.body).toString('utf8')) as RecordItem);
+        if (row) await client.query('UPDATE patient_index SET nir_hash = $1, name_hash = $2, key_id = $3 WHERE item_id = $4', [row.nir, row.name, row.keyId, r.item_id]);
+        else await client.query('DELETE FROM patient_index WHERE item_id = $1', [r.item_id]);
+      }
+      return rows.length;
+    });
+  }
+
   async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {
     if (!this.search) throw searchUnavailable();
     const { column, hashes } = this.search.probes(query);

@@ -158,6 +158,13 @@ export interface RecordRepository {
    * Throws RecordRefusal('SEARCH_UNAVAILABLE') on a record opened without the search key.
    */
   sessionsOfPatient(query: PatientQuery): Promise<PatientSessions>;
+  /**
+   * After the search key rotated: re-hashes up to `limit` index rows made
+   * under an older key (each reopens its sealed item, found by the row's
+   * item id); resolves to how many, 0 once every row is under the current
+   * key and the old one may be retired. Safe to interrupt and run again.
+   */
+  rehashPatientIndex(limit?: number): Promise<number>;
   close(): void | Promise<void>;
 }
 

@@ -188,6 +188,24 @@ export class SqliteRecordRepository implements RecordRepository {
     }).immediate();
   }
 
+  async rehashPatientIndex(limit = 500): Promise<number> {
+    if (!this.search) throw searchUnavailable();
+    const search = this.search;
+    const current = search.keyId();
+    const rows = this.db.prepare<[number, number], { item_id: string; booth_id: string; body: Buffer }>(
+      'SELECT p.item_id, p.booth_id, i.body FROM patient_index p JOIN items i ON i.id = p.item_id WHERE p.key_id <> ? ORDER BY p.item_id LIMIT ?').all(current, limit);
+    const update = this.db.prepare('UPDATE patient_index SET nir_hash = ?, name_hash = ?, key_id = ? WHERE item_id = ?');
+    const drop = this.db.prepare('DELETE FROM patient_index WHERE item_id = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const row = indexRowOf(search, JSON.parse(open(this.keys, `items:${r.item_id}`, r.body).toString('utf8')) as RecordItem);
+        if (row) update.run(row.nir, row.name, row.keyId, r.item_id);
+        else drop.run(r.item_id);
+      }
+    })();
+    return rows.length;
+  }
+
   async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {
     if (!this.search) throw searchUnavailable();
     const { column, hashes } = this.search.probes(query);

@@ -267,10 +267,11 @@ describe('the operator\'s patient commands', () => {
 });
 
 describe('the patient index of a record an older hub filled (migration 5)', () => {
-  it('indexes the rows already held once, when the record is first opened with its search key', async () => {
+  it('indexes the rows already held once, when the record is first opened with its search key, and re-hashes them after a rotation', async () => {
     const config = await testHubConfig(freshDataDir());
     const keys = new FakeKeyProvider();
-    const search = new PatientHasher(new FakeKeyProvider());
+    const searchKeys = new FakeKeyProvider();
+    const search = new PatientHasher(searchKeys);
     const old = intake('demo-booth-1', 'sess-old', { birthName: 'Lefèvre', firstNames: 'Anne', birthDate: '1950-01-02', sex: 'F', nir: NIR_B });
     const sealed = seal(keys, `items:${old.id}`, Buffer.from(JSON.stringify(old)));
     let open: (withSearch: boolean) => Promise<RecordRepository>;
@@ -304,6 +305,13 @@ describe('the patient index of a record an older hub filled (migration 5)', () =
     try {
       expect(await repo.sessionsOfPatient({ nir: NIR_B })).toEqual({ sessions: [{ sessionId: 'sess-old', boothId: 'demo-booth-1' }], caseIds: [] });
       expect(sessionIds(await repo.sessionsOfPatient({ birthName: 'LEFEVRE', birthDate: '1950-01-02' }))).toEqual(['sess-old']);
+      // The search key rotates: the row is re-hashed under the new key, after which the old key can go.
+      searchKeys.rotate();
+      expect(await repo.rehashPatientIndex(10)).toBe(1);
+      expect(await repo.rehashPatientIndex(10)).toBe(0);
+      searchKeys.forget(1);
+      expect(sessionIds(await repo.sessionsOfPatient({ nir: NIR_B }))).toEqual(['sess-old']);
+      expect(sessionIds(await repo.sessionsOfPatient({ birthName: 'Lefèvre', birthDate: '1950-01-02' }))).toEqual(['sess-old']);
     } finally {
       await repo.close();
     }
