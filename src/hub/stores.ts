@@ -10,11 +10,14 @@
  *   reached never half-starts: the error names the server and the hub exits.
  *
  * Keys come from `keyDir` (the same folder on every node: a row one node
- * sealed is opened by another), `dataDir` when absent.
+ * sealed is opened by another), `dataDir` when absent: record.key,
+ * hub-state.key, and search.key for the patient index's keyed hashes.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FileKeyProvider } from '../node/keys';
+import { PatientHasher } from '../node/search-key';
+import { systemClock } from '../shared/clock';
 import type { HubConfig } from './directory';
 import { lazyRepository } from './record/index';
 import { openPgRecord } from './record/pg-repository';
@@ -37,10 +40,12 @@ export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' 
   const keyDir = config.keyDir ?? config.dataDir;
   const recordKeys = (): FileKeyProvider => new FileKeyProvider(join(keyDir, 'record.key'));
   const stateKeys = (): FileKeyProvider => new FileKeyProvider(join(keyDir, 'hub-state.key'));
+  // The patient index's keyed hashes (NIR, birth name + date) under a key of their own, never the data key.
+  const search = (): PatientHasher => new PatientHasher(new FileKeyProvider(join(keyDir, 'search.key')));
   const stateLog = log.child({ module: 'hub.state' });
   if (config.store.engine === 'postgresql') {
     const { url } = config.store;
-    const record = await openPgRecord(url, recordKeys());
+    const record = await openPgRecord(url, recordKeys(), systemClock, { search: search() });
     let state: HubStateRepository;
     try {
       state = await openPgHubState(url, stateKeys(), stateLog);
@@ -58,7 +63,7 @@ export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' 
       },
     };
   }
-  const record = lazyRepository(() => new SqliteRecordRepository(join(config.dataDir, 'record.db'), recordKeys()));
+  const record = lazyRepository(() => new SqliteRecordRepository(join(config.dataDir, 'record.db'), recordKeys(), systemClock, search()));
   let state: HubStateStore | null = null;
   return {
     engine: 'sqlite',

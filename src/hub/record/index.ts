@@ -129,6 +129,8 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     expiredSessions: (...a) => get().expiredSessions(...a),
     purgeSession: (...a) => get().purgeSession(...a),
     exclusivePurge: (work) => get().exclusivePurge(work),
+    sessionsOfPatient: (...a) => get().sessionsOfPatient(...a),
+    rehashPatientIndex: (...a) => get().rehashPatientIndex(...a),
     close: () => repo?.close(),
   };
 }

@@ -19,13 +19,15 @@ import pg from 'pg';
 import { pgAddress } from '../pg-address';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
+import type { PatientHasher, PatientQuery } from '../../node/search-key';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { CaseAnswer } from '../../shared/case-protocol';
 import type { Prescription } from '../../shared/consult-protocol';
 import { CallQuality } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
+import { IDENTITY_KINDS, indexRowOf, type PatientSessions } from './patient-index';
 import {
-  RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+  searchUnavailable, RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
 import { EXPIRED_SESSIONS_SQL, SESSION_LAST_ACTIVITY_SQL, SESSION_ROWS, bindPlan, type ExpiredSession, type PurgedRows } from './purge-plan';
 
@@ -90,12 +92,24 @@ export const PG_RECORD_MIGRATIONS = [
    CREATE INDEX cases_session ON cases(session_id);
    CREATE INDEX cases_queue ON cases(specialty, state, received_at);
    CREATE INDEX cases_pharmacy ON cases(pharmacy_id, received_at);`,
+  // 5: the patient index (./patient-index.ts): keyed hashes of the NIR and of birth name + date, never the values.
+  // The marker asks the first node that opens the database with the search key to index the items already held (once).
+  `CREATE TABLE patient_index (
+     item_id TEXT PRIMARY KEY, session_id TEXT COLLATE "C" NOT NULL, booth_id TEXT COLLATE "C" NOT NULL,
+     nir_hash TEXT, name_hash TEXT, key_id INTEGER NOT NULL
+   );
+   CREATE INDEX patient_index_nir ON patient_index(nir_hash);
+   CREATE INDEX patient_index_name ON patient_index(name_hash);
+   CREATE INDEX patient_index_session ON patient_index(session_id);
+   CREATE TABLE patient_index_backfill (pending BOOLEAN PRIMARY KEY CHECK (pending));
+   INSERT INTO patient_index_backfill (pending) VALUES (TRUE);`,
 ];
 export const PG_RECORD_VERSION = PG_RECORD_MIGRATIONS.length;
 
 /** Advisory lock keys ('Cabi' and a number): the record's migrations, and the class of its per-photo locks. */
 const LOCK_CLASS = 0x43616269;
 const LOCK_MIGRATE = 1;
+const LOCK_BACKFILL = 2;
 const LOCK_CLASS_PHOTO = LOCK_CLASS + 1;
 /** Held by the one node that purges (retention) while it does. */
 const LOCK_PURGE = 2;
@@ -126,6 +140,47 @@ export interface PgRecordOptions {
   maxConnections?: number;
   /** Stop migrating at this version (migration tests seed an older schema). */
   targetVersion?: number;
+  /** The patient index's hasher (search.key); without it nothing is indexed and lookups are refused. */
+  search?: PatientHasher | null;
+}
+
+/**
+ * Migration 5's second step: opens once the items held before the patient
+ * index existed and indexes those that carry an identity, in one transaction
+ * with the marker's removal, under an advisory lock (nodes starting together
+ * index once; a crash leaves the marker, the next start does it again).
+ */
+export async function backfillPgPatientIndex(client: pg.ClientBase, keys: KeyProvider, search: PatientHasher): Promise<number> {
+  await client.query('SELECT pg_advisory_lock($1, $2)', [LOCK_CLASS, LOCK_BACKFILL]);
+  try {
+    const pending = await client.query('SELECT 1 FROM patient_index_backfill');
+    if (pending.rowCount === 0) return 0;
+    let indexed = 0;
+    await client.query('BEGIN');
+    try {
+      for (let after = '0'; ;) {
+        const { rows } = await client.query<{ id: string; booth_id: string; arrival: string; body: Buffer }>(
+          'SELECT id, booth_id, arrival, body FROM items WHERE kind = ANY($1::text[]) AND arrival > $2 ORDER BY arrival LIMIT 500', [IDENTITY_KINDS, after]);
+        if (rows.length === 0) break;
+        for (const r of rows) {
+          const row = indexRowOf(search, JSON.parse(open(keys, `items:${r.id}`, r.body).toString('utf8')) as RecordItem);
+          if (!row) continue;
+          await client.query('INSERT INTO patient_index (item_id, session_id, booth_id, nir_hash, name_hash, key_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (item_id) DO NOTHING',
+            [r.id, row.sessionId, r.booth_id, row.nir, row.name, row.keyId]);
+          indexed++;
+        }
+        after = rows.at(-1)!.arrival;
+      }
+      await client.query('DELETE FROM patient_index_backfill');
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return indexed;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCK_BACKFILL]).catch(() => undefined);
+  }
 }
 
 
@@ -209,6 +264,7 @@ export class PgRecordRepository implements RecordRepository {
     private readonly server: string,
     private readonly keys: KeyProvider,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly search: PatientHasher | null,
   ) {}
 
   /**
@@ -230,7 +286,8 @@ export class PgRecordRepository implements RecordRepository {
       throw unavailable(server, error);
     }
     try {
-      await migratePgRecord(migrator, options.targetVersion);
+      const version = await migratePgRecord(migrator, options.targetVersion);
+      if (options.search && version >= 5) await backfillPgPatientIndex(migrator, keys, options.search);
     } catch (error) {
       throw isConnectionError(error) ? unavailable(server, error) : error;
     } finally {
@@ -254,7 +311,7 @@ export class PgRecordRepository implements RecordRepository {
     pool.on('connect', (client) => {
       client.query("SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'").catch(() => undefined);
     });
-    return new PgRecordRepository(pool, server, keys, clock);
+    return new PgRecordRepository(pool, server, keys, clock, options.search ?? null);
   }
 
   /** Runs `work` on one pooled connection; a connection's failure becomes RECORD_UNAVAILABLE and the connection is dropped. */
@@ -345,6 +402,11 @@ export class PgRecordRepository implements RecordRepository {
       for (const item of items) {
         const fresh = stored.delete(item.id);
         (fresh ? acked : duplicates).push(item.id);
+        const indexed = fresh && this.search ? indexRowOf(this.search, item) : null;
+        if (indexed) {
+          await client.query('INSERT INTO patient_index (item_id, session_id, booth_id, nir_hash, name_hash, key_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (item_id) DO NOTHING',
+            [item.id, indexed.sessionId, boothId, indexed.nir, indexed.name, indexed.keyId]);
+        }
         if (fresh && item.kind === 'case') {
           const m = item.data;
           await client.query('INSERT INTO cases (case_id, booth_id, pharmacy_id, session_id, manifest_id, specialty, pickup_code) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id) DO NOTHING',
@@ -561,6 +623,38 @@ export class PgRecordRepository implements RecordRepository {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, LOCK_PURGE]).catch(() => undefined);
       }
     });
+  }
+
+  async rehashPatientIndex(limit = 500): Promise<number> {
+    if (!this.search) throw searchUnavailable();
+    const search = this.search;
+    return this.transaction(async (client) => {
+      // SKIP LOCKED: two nodes re-hashing at once take different rows.
+      const { rows } = await client.query<{ item_id: string; body: Buffer }>(
+        `SELECT p.item_id, i.body FROM patient_index p JOIN items i ON i.id = p.item_id
+          WHERE p.key_id <> $1 ORDER BY p.item_id LIMIT $2 FOR UPDATE OF p SKIP LOCKED`, [search.keyId(), limit]);
+      for (const r of rows) {
+        const row = indexRowOf(search, JSON.parse(open(this.keys, `items:${r.item_id}`, r.body).toString('utf8')) as RecordItem);
+        if (row) await client.query('UPDATE patient_index SET nir_hash = $1, name_hash = $2, key_id = $3 WHERE item_id = $4', [row.nir, row.name, row.keyId, r.item_id]);
+        else await client.query('DELETE FROM patient_index WHERE item_id = $1', [r.item_id]);
+      }
+      return rows.length;
+    });
+  }
+
+  async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {
+    if (!this.search) throw searchUnavailable();
+    const { column, hashes } = this.search.probes(query);
+    if (hashes.length === 0) return { sessions: [], caseIds: [] };
+    const { rows } = await this.query<{ session_id: string; booth_id: string }>(
+      `SELECT DISTINCT session_id, booth_id FROM patient_index WHERE ${column} = ANY($1::text[]) ORDER BY session_id, booth_id`, [hashes]);
+    const cases = rows.length === 0 ? [] : (await this.query<{ case_id: string; session_id: string; booth_id: string }>(
+      'SELECT case_id, session_id, booth_id FROM cases WHERE session_id = ANY($1::text[]) ORDER BY case_id', [rows.map((r) => r.session_id)])).rows;
+    const held = new Set(rows.map((r) => `${r.booth_id}\0${r.session_id}`));
+    return {
+      sessions: rows.map((r) => ({ sessionId: r.session_id, boothId: r.booth_id })),
+      caseIds: cases.filter((c) => held.has(`${c.booth_id}\0${c.session_id}`)).map((c) => c.case_id),
+    };
   }
 
   async close(): Promise<void> {

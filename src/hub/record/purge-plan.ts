@@ -58,6 +58,7 @@ export const SESSION_LAST_ACTIVITY_SQL = `SELECT max(act_at$text) AS last_at FRO
  */
 export const SESSION_ROWS: readonly { table: string; where: string }[] = [
   { table: 'photo_chunks', where: "photo_id IN (SELECT id FROM items WHERE session_id = $session AND kind IN ('photo', 'clip', 'video'))" },
+  { table: 'patient_index', where: 'session_id = $session' },
   { table: 'items', where: 'session_id = $session' },
   { table: 'cases', where: 'session_id = $session' },
   { table: 'prescriptions', where: 'session_id = $session' },

@@ -9,10 +9,12 @@ import type { CaseAnswer, CaseState } from '../../shared/case-protocol';
 import type { CaseSpecialty } from '../../shared/case-record';
 import type { Prescription } from '../../shared/consult-protocol';
 import type { CallQuality, SideName } from '../../shared/media-protocol';
+import type { PatientQuery } from '../../node/search-key';
 import type { RecordItem } from '../../shared/record-protocol';
 import type { ExpiredSession, PurgedRows } from './purge-plan';
 
 export type { ExpiredSession, PurgedRows } from './purge-plan';
+import type { PatientSessions } from './patient-index';
 
 export interface StoredItem {
   item: RecordItem;
@@ -167,7 +169,26 @@ export interface RecordRepository {
    * `work` not run, while another holds it); on SQLite the file has one hub.
    */
   exclusivePurge<T>(work: () => Promise<T>): Promise<T | null>;
+  // ---- the patient index (./patient-index.ts): keyed hashes, filled by `ingest` in its transaction.
+  /**
+   * The sessions (and their cases) of one patient, found through the keyed
+   * hashes of the NIR or of birth name + birth date, never by opening rows.
+   * Throws RecordRefusal('SEARCH_UNAVAILABLE') on a record opened without the search key.
+   */
+  sessionsOfPatient(query: PatientQuery): Promise<PatientSessions>;
+  /**
+   * After the search key rotated: re-hashes up to `limit` index rows made
+   * under an older key (each reopens its sealed item, found by the row's
+   * item id); resolves to how many, 0 once every row is under the current
+   * key and the old one may be retired. Safe to interrupt and run again.
+   */
+  rehashPatientIndex(limit?: number): Promise<number>;
   close(): void | Promise<void>;
+}
+
+/** A record opened without its search key cannot look a patient up (tests and tools that need no index). */
+export function searchUnavailable(): RecordRefusal {
+  return new RecordRefusal('SEARCH_UNAVAILABLE', 'the record was opened without its search key (search.key in the key folder): patients cannot be looked up');
 }
 
 /** The columns of the case index, as both engines select them. */

@@ -8,13 +8,15 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../node/sqlite';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
+import type { PatientHasher, PatientQuery } from '../../node/search-key';
 import { systemClock, type Clock } from '../../shared/clock';
 import type { CaseAnswer } from '../../shared/case-protocol';
 import type { Prescription } from '../../shared/consult-protocol';
 import { CallQuality } from '../../shared/media-protocol';
 import type { RecordItem } from '../../shared/record-protocol';
+import { IDENTITY_KINDS, indexRowOf, type PatientSessions } from './patient-index';
 import {
-  RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
+  searchUnavailable, RecordRefusal, type AnswerOutcome, type BoothItem, type CaseDbRow, type CaseRow, CASE_COLUMNS, caseFromRow, type CallQualityRecord, type ClaimRecord, type IngestOutcome, type RecordRepository, type SessionNotes, type StoredItem, type StoredPrescription,
 } from './repository';
 import { EXPIRED_SESSIONS_SQL, SESSION_LAST_ACTIVITY_SQL, SESSION_ROWS, bindPlan, type ExpiredSession, type PurgedRows } from './purge-plan';
 
@@ -66,6 +68,17 @@ export const RECORD_MIGRATIONS = [
    CREATE INDEX cases_session ON cases(session_id);
    CREATE INDEX cases_queue ON cases(specialty, state, received_at);
    CREATE INDEX cases_pharmacy ON cases(pharmacy_id, received_at);`,
+  // 5: the patient index (./patient-index.ts): keyed hashes of the NIR and of birth name + date, never the values.
+  // The marker asks the first hub that opens the file with its search key to index the items already held (once).
+  `CREATE TABLE patient_index (
+     item_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, booth_id TEXT NOT NULL,
+     nir_hash TEXT, name_hash TEXT, key_id INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX patient_index_nir ON patient_index(nir_hash);
+   CREATE INDEX patient_index_name ON patient_index(name_hash);
+   CREATE INDEX patient_index_session ON patient_index(session_id);
+   CREATE TABLE patient_index_backfill (pending INTEGER PRIMARY KEY CHECK (pending = 1));
+   INSERT INTO patient_index_backfill (pending) VALUES (1);`,
 ];
 export const RECORD_VERSION = RECORD_MIGRATIONS.length;
 
@@ -76,7 +89,8 @@ export class SqliteRecordRepository implements RecordRepository {
   private readonly txAnswer: (answer: CaseAnswer) => AnswerOutcome;
   private readonly txPurge: Database.Transaction<(sessionId: string, before: string) => PurgedRows | null>;
 
-  constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock) {
+  /** `search`: the patient index's hasher (search.key); without it nothing is indexed and lookups are refused. */
+  constructor(path: string, private readonly keys: KeyProvider, private readonly clock: Pick<Clock, 'now'> = systemClock, private readonly search: PatientHasher | null = null) {
     this.db = openDatabase(path, RECORD_MIGRATIONS, { synchronous: 'FULL' });
     const db = this.db;
     this.st = {
@@ -109,6 +123,7 @@ export class SqliteRecordRepository implements RecordRepository {
       caseAck: db.prepare('UPDATE cases SET acknowledged_by = ? WHERE case_id = ? AND acknowledged_by IS NULL AND answer IS NOT NULL'),
       putHandedRx: db.prepare('INSERT INTO prescriptions (number, booth_id, session_id, issued_at, delivered_at, printed, body) VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT(number) DO NOTHING'),
       sessionRx: db.prepare<[string], { number: string; body: Buffer; delivered_at: string | null; printed: number }>('SELECT number, body, delivered_at, printed FROM prescriptions WHERE session_id = ? ORDER BY issued_at, number'),
+      putPatient: db.prepare('INSERT INTO patient_index (item_id, session_id, booth_id, nir_hash, name_hash, key_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(item_id) DO NOTHING'),
     };
     this.txIngest = db.transaction((boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null) => {
       const at = new Date(this.clock.now()).toISOString();
@@ -120,6 +135,7 @@ export class SqliteRecordRepository implements RecordRepository {
       for (const item of items) {
         const r = this.st.insertItem.run(item.id, boothId, item.sessionId, item.kind, item.seq, at, seal(this.keys, `items:${item.id}`, Buffer.from(JSON.stringify(item))));
         (r.changes === 1 ? acked : duplicates).push(item.id);
+        if (r.changes === 1) this.indexPatient(boothId, item);
         if (r.changes === 1 && item.kind === 'case') {
           const m = item.data;
           this.st.insertCase.run(m.caseId, boothId, pharmacyId, m.sessionId, item.id, m.specialty, m.pickupCode);
@@ -151,6 +167,71 @@ export class SqliteRecordRepository implements RecordRepository {
       }
       return { won: true };
     });
+    try {
+      this.backfillPatientIndex();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Indexes an item's identity (within the caller's transaction); nothing without the search key or an identity. */
+  private indexPatient(boothId: string, item: RecordItem): void {
+    const row = this.search ? indexRowOf(this.search, item) : null;
+    if (row) this.st.putPatient.run(item.id, row.sessionId, boothId, row.nir, row.name, row.keyId);
+  }
+
+  /**
+   * Migration 5's second step: opens once the items held before the index
+   * existed and indexes those that carry an identity, in one transaction with
+   * the marker's removal (a crash leaves the marker, the next start does it again).
+   */
+  private backfillPatientIndex(): void {
+    if (!this.search) return;
+    const db = this.db;
+    if (!db.prepare('SELECT 1 FROM patient_index_backfill').get()) return;
+    const page = db.prepare<[number], { id: string; booth_id: string; arrival: number; body: Buffer }>(
+      `SELECT id, booth_id, arrival, body FROM items WHERE kind IN (${IDENTITY_KINDS.map((k) => `'${k}'`).join(', ')}) AND arrival > ? ORDER BY arrival LIMIT 500`);
+    db.transaction(() => {
+      for (let after = 0; ;) {
+        const rows = page.all(after);
+        if (rows.length === 0) break;
+        for (const r of rows) this.indexPatient(r.booth_id, JSON.parse(open(this.keys, `items:${r.id}`, r.body).toString('utf8')) as RecordItem);
+        after = rows.at(-1)!.arrival;
+      }
+      db.prepare('DELETE FROM patient_index_backfill').run();
+    }).immediate();
+  }
+
+  async rehashPatientIndex(limit = 500): Promise<number> {
+    if (!this.search) throw searchUnavailable();
+    const search = this.search;
+    const current = search.keyId();
+    const rows = this.db.prepare<[number, number], { item_id: string; booth_id: string; body: Buffer }>(
+      'SELECT p.item_id, p.booth_id, i.body FROM patient_index p JOIN items i ON i.id = p.item_id WHERE p.key_id <> ? ORDER BY p.item_id LIMIT ?').all(current, limit);
+    const update = this.db.prepare('UPDATE patient_index SET nir_hash = ?, name_hash = ?, key_id = ? WHERE item_id = ?');
+    const drop = this.db.prepare('DELETE FROM patient_index WHERE item_id = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const row = indexRowOf(search, JSON.parse(open(this.keys, `items:${r.item_id}`, r.body).toString('utf8')) as RecordItem);
+        if (row) update.run(row.nir, row.name, row.keyId, r.item_id);
+        else drop.run(r.item_id);
+      }
+    })();
+    return rows.length;
+  }
+
+  async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {
+    if (!this.search) throw searchUnavailable();
+    const { column, hashes } = this.search.probes(query);
+    if (hashes.length === 0) return { sessions: [], caseIds: [] };
+    const marks = hashes.map(() => '?').join(', ');
+    // One shape per number of keys in the search key file (a handful): prepared per call.
+    const sessions = this.db.prepare<string[], { session_id: string; booth_id: string }>(
+      `SELECT session_id, booth_id FROM patient_index WHERE ${column} IN (${marks}) GROUP BY session_id, booth_id ORDER BY session_id, booth_id`,
+    ).all(...hashes);
+    const caseIds = sessions.flatMap((s) => this.st.casesBySession.all(s.session_id).filter((c) => c.booth_id === s.booth_id).map((c) => c.case_id));
+    return { sessions: sessions.map((s) => ({ sessionId: s.session_id, boothId: s.booth_id })), caseIds };
   }
 
   async ingest(boothId: string, batchId: string, items: RecordItem[], pharmacyId: string | null = null): Promise<IngestOutcome> {

@@ -445,7 +445,7 @@ describe('the record on PostgreSQL, several nodes', () => {
     await withPg(url, async (c) => {
       expect((await c.query('SELECT * FROM public.claims')).rows).toEqual([]);
       const tables = await c.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'record' ORDER BY table_name");
-      expect(tables.rows.map((t) => t.table_name)).toEqual(['batches', 'call_quality', 'cases', 'claims', 'items', 'notes', 'photo_chunks', 'prescriptions', 'schema_version']);
+      expect(tables.rows.map((t) => t.table_name)).toEqual(['batches', 'call_quality', 'cases', 'claims', 'items', 'notes', 'patient_index', 'patient_index_backfill', 'photo_chunks', 'prescriptions', 'schema_version']);
     });
   });
 
