@@ -54,7 +54,8 @@ export function describeKeyLoss(report: KeyLossReport, lang: 'fr' | 'en'): strin
       : 'No untransmitted data is lost: everything the booth held is already on the server.';
   }
   const parts = Object.entries(u.byKind).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${KIND_WORDS[kind]?.[lang] ?? kind}`);
-  const when = (iso: string): string => new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+  // The reader's own time zone, like the rest of the counter page (the booth's pharmacy's, in service).
+  const when = (iso: string): string => new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
   const range = u.from && u.to ? (lang === 'fr' ? ` — écrites du ${when(u.from)} au ${when(u.to)}` : ` — written from ${when(u.from)} to ${when(u.to)}`) : '';
   return lang === 'fr'
     ? `Données jamais transmises au serveur, illisibles sans la clé : ${parts.join(', ')}${range}.`
