@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { codeOf } from '../shared/errors';
+import type { KeyLossReport } from '../shared/key-loss';
 import {
   AlertDelivery, AlertHeard, COUNTER, CounterAcknowledge, RingAgain, type AlertReport, type BoothActivity,
 } from '../shared/counter-protocol';
@@ -32,6 +33,8 @@ export class CounterRelay {
   private reported: AlertReport | null = null;
   private reachOf: { alertId: string; reach: Reach; ring: number } | null = null;
   private lastActivity = '';
+  /** The booth's own alert while it is out of service (its key file lost): it stands in for the session's. */
+  private standing: AlertReport | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: CounterRelayOptions) {
@@ -43,6 +46,12 @@ export class CounterRelay {
     });
     link.handle(COUNTER.acknowledge, (params) => {
       const ack = CounterAcknowledge.parse(params);
+      if (this.standing?.alertId === ack.alertId) {
+        // Someone is coming to the booth that is out of service: the board says who; the alert stays until it is repaired.
+        this.standing = { ...this.standing, state: 'acknowledged', acknowledgedBy: ack.by };
+        this.onSession();
+        return { accepted: true };
+      }
       const accepted = session.send({ type: 'ALERT_ACKNOWLEDGED', alertId: ack.alertId, by: ack.by });
       return { accepted };
     });
@@ -66,6 +75,16 @@ export class CounterRelay {
     return this.reachOf?.alertId === alertId ? { reach: this.reachOf.reach, ring: this.reachOf.ring } : { reach: null, ring: 1 };
   }
 
+  /**
+   * The booth is out of service (issue #21): an alert of its own, with the
+   * report of what is lost, rings at the counter (on every reconnect too, once
+   * per alert) and stands for as long as this host runs.
+   */
+  outOfService(alert: { alertId: string; raisedAt: string; lost: KeyLossReport }): void {
+    this.standing = { alertId: alert.alertId, reason: 'out-of-service', state: 'raised', raisedAt: alert.raisedAt, acknowledgedBy: null, lost: alert.lost };
+    this.onSession();
+  }
+
   dispose(): void {
     this.unsubscribe();
   }
@@ -73,9 +92,9 @@ export class CounterRelay {
   private onSession(): void {
     const view = this.opts.session.view();
     const a = view.context.alert;
-    const next: AlertReport | null = a
+    const next: AlertReport | null = this.standing ?? (a
       ? { alertId: a.id, reason: a.reason, state: a.state, raisedAt: a.raisedAt, acknowledgedBy: a.acknowledgedBy }
-      : null;
+      : null);
     const prev = this.reported;
     if (next && (prev?.alertId !== next.alertId || prev.state !== next.state)) {
       if (prev?.alertId !== next.alertId) this.reachOf = { alertId: next.alertId, reach: null, ring: 1 };
@@ -87,7 +106,7 @@ export class CounterRelay {
       this.send({ ...prev, state: 'resolved' });
     }
     // The standing alert goes with the screen, so that a hub holding another one (this host restarted) drops it.
-    const activity: BoothActivity = { ...activityOf(view.state, view.step), sessionId: view.sessionId, alertId: a?.id ?? null };
+    const activity: BoothActivity = { ...activityOf(view.state, view.step), sessionId: view.sessionId, alertId: next?.alertId ?? null };
     const key = JSON.stringify(activity);
     if (key !== this.lastActivity) {
       this.lastActivity = key;

@@ -31,9 +31,11 @@ import { DeviceManager } from './devices';
 import { InstrumentCameras } from './instrument-cameras';
 import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
-import type { StoreError } from '../node/store-errors';
-import { FileKeyProvider, type KeyProvider } from '../node/keys';
-import { BoothStore, type ClipInput, type PhotoInput, type VideoInput } from './store/store';
+import { KeyLostError, type StoreError } from '../node/store-errors';
+import type { KeyProvider } from '../node/keys';
+import { describeKeyLoss } from '../shared/key-loss';
+import type { BoothStore, ClipInput, PhotoInput, VideoInput } from './store/store';
+import { openCheckedStore } from './store/key-check';
 import { DurableWriter } from './store/writer';
 import { OutboxSync } from './sync/outbox-sync';
 import { BoothClips } from './clips';
@@ -106,6 +108,8 @@ export class Host extends EventEmitter<HostEvents> {
   /** The last incidents (newest first), for the assistant panel. */
   private readonly incidents = new IncidentLog();
   private readonly readings: ReadingRouting;
+  /** Set when the store's key is lost (issue #21): the booth is out of service until repaired and restarted. */
+  private keyLost: { error: KeyLostError; since: string } | null = null;
 
   constructor(config: KioskConfig, log: Logger = createLogger('host'), deps: HostDeps = {}) {
     super();
@@ -129,7 +133,8 @@ export class Host extends EventEmitter<HostEvents> {
     const { timeZone: _timeZone, ...weekHours } = config.openingHours;
     this.openNow = () => hoursNow().open;
     this.actor = createActor(sessionMachine.provide({
-      guards: { withinOpeningHours: () => hoursNow().open },
+      // Out of service (key lost): no session starts, whatever the hour.
+      guards: { withinOpeningHours: () => hoursNow().open && !this.keyLost },
       actions: {
         startSession: assign({ sessionId: () => uuidv7() as string | null }),
         recordTransition: ({ context }, params: TransitionRecord) => this.recordTransition(context.sessionId, params),
@@ -176,6 +181,7 @@ export class Host extends EventEmitter<HostEvents> {
     this.session = sessionOf(this.actor, () => ({
       chime: chime.enabled ? { volume: chime.volume } : null,
       alertReach: (alertId) => this.counter.reach(alertId),
+      outOfService: this.keyLost ? { since: this.keyLost.since } : null,
       closed: (() => {
         const status = hoursNow();
         return status.open ? null : { hours: weekHours, reopens: status.reopens };
@@ -287,9 +293,16 @@ export class Host extends EventEmitter<HostEvents> {
 
   /** The booth store, opened on first use; throws a StoreError (DB_CORRUPT, KEY_UNAVAILABLE…) if it cannot be. */
   private openStore(): BoothStore {
+    if (this.keyLost) throw this.keyLost.error;
     if (!this.storeHandle) {
-      const keys = this.deps.keys ?? new FileKeyProvider(resolvePath(this.config.store.keyFile));
-      this.storeHandle = BoothStore.open({ path: resolvePath(this.config.store.path), keys, boothId: this.config.boothId, ...(this.deps.clock ? { clock: this.deps.clock } : {}) });
+      // Checked against the key checks the store holds: a lost or replaced key file is KEY_LOST, never a fresh key.
+      this.storeHandle = openCheckedStore({
+        path: resolvePath(this.config.store.path),
+        keyFile: resolvePath(this.config.store.keyFile),
+        boothId: this.config.boothId,
+        ...(this.deps.keys ? { keys: this.deps.keys } : {}),
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      }).store;
     }
     if (!this.sync) {
       this.sync = new OutboxSync({ store: this.storeHandle, channel: this.hubLink, log: this.log.child({ module: 'host.sync' }) });
@@ -309,6 +322,33 @@ export class Host extends EventEmitter<HostEvents> {
     const incident = { code: error.code, message: error.userMessage, at: new Date().toISOString() };
     this.incidents.note(incident);
     this.emit('kioskEvent', { name: 'incident', data: incident });
+  }
+
+  /**
+   * The store's key is lost or replaced (issue #21): the booth refuses every
+   * session and says « hors service » on the kiosk; the counter is alerted
+   * with what is lost, and the operator reads it in the log (counts and times,
+   * never the data). Nothing is written to the store, nothing is created: the
+   * key file from backup and a restart repair it, or the operator archives the
+   * store (docs/store.md).
+   */
+  private outOfService(error: KeyLostError): void {
+    const since = new Date(this.deps.clock?.now() ?? Date.now()).toISOString();
+    this.keyLost = { error, since };
+    this.log.error({
+      code: error.code, boothId: this.config.boothId, report: error.report,
+      store: resolvePath(this.config.store.path), keyFile: resolvePath(this.config.store.keyFile),
+      lost: describeKeyLoss(error.report, 'en'),
+    }, 'booth out of service: the store key is lost or replaced (restore the key file from backup and restart, or archive the store: npm run booth-store -- archive-lost)');
+    const incident = { code: error.code, message: error.userMessage, at: since };
+    this.incidents.note(incident);
+    this.counter.outOfService({ alertId: uuidv7(), raisedAt: since, lost: error.report });
+    this.emit('kioskEvent', { name: 'snapshot', data: this.session.view() });
+  }
+
+  /** Whether the booth is out of service (its store key lost), with the report of what is lost. */
+  get outOfServiceReport(): KeyLostError['report'] | null {
+    return this.keyLost?.error.report ?? null;
   }
 
   /** Stores a session event (a machine transition, an incident…); resolves once it is on disk. */
@@ -348,7 +388,8 @@ export class Host extends EventEmitter<HostEvents> {
     try {
       this.openStore();
     } catch (error) {
-      this.raiseIncident(error as StoreError);
+      if (error instanceof KeyLostError) this.outOfService(error);
+      else this.raiseIncident(error as StoreError);
     }
     // An interrupted last session gets its incident; the hub hears when this booth holds no call (E, issue #10).
     attachCrashRecovery(this, this.deps.clock);

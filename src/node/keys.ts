@@ -35,14 +35,23 @@ interface KeyFile {
  * created on first run. Two processes racing to create it agree on one key
  * (exclusive create, then read back).
  */
+export interface FileKeyProviderOptions {
+  /**
+   * Whether a missing file is created with a fresh key (default true). The
+   * booth passes false once its store holds sealed data: a fresh key could not
+   * open it, so a lost file must be said, not papered over (key-check.ts).
+   */
+  create?: boolean;
+}
+
 export class FileKeyProvider implements KeyProvider {
   private readonly keys = new Map<number, DataKey>();
   private currentId: number;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, opts: FileKeyProviderOptions = {}) {
     let parsed: KeyFile;
     try {
-      parsed = FileKeyProvider.readOrCreate(file);
+      parsed = FileKeyProvider.readOrCreate(file, opts.create ?? true);
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       throw new StoreError('KEY_UNAVAILABLE', { cause, detail: `${file}: ${(cause as Error).message}` });
@@ -58,13 +67,15 @@ export class FileKeyProvider implements KeyProvider {
     this.currentId = parsed.current;
   }
 
-  private static readOrCreate(file: string): KeyFile {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const fresh: KeyFile = { current: 1, keys: [{ id: 1, key: randomBytes(32).toString('base64') }] };
-    try {
-      writeFileSync(file, JSON.stringify(fresh), { flag: 'wx', mode: 0o600 });
-    } catch (error) {
-      if (codeOf(error) !== 'EEXIST') throw error;
+  private static readOrCreate(file: string, create: boolean): KeyFile {
+    if (create) {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      const fresh: KeyFile = { current: 1, keys: [{ id: 1, key: randomBytes(32).toString('base64') }] };
+      try {
+        writeFileSync(file, JSON.stringify(fresh), { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        if (codeOf(error) !== 'EEXIST') throw error;
+      }
     }
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     return JSON.parse(readFileSync(file, 'utf8')) as KeyFile;

@@ -4,8 +4,9 @@
  * written is kept in memory and retried, never dropped.
  */
 import { CabineError, codeOf } from '../shared/errors';
+import type { KeyLossReport } from '../shared/key-loss';
 
-export type StoreErrorCode = 'DISK_FULL' | 'DB_LOCKED' | 'DB_CORRUPT' | 'KEY_UNAVAILABLE' | 'DECRYPT_FAILED' | 'STORE_FAILED';
+export type StoreErrorCode = 'DISK_FULL' | 'DB_LOCKED' | 'DB_CORRUPT' | 'KEY_UNAVAILABLE' | 'KEY_LOST' | 'DECRYPT_FAILED' | 'STORE_FAILED';
 
 const MESSAGES: Record<StoreErrorCode, { fr: string; en: string }> = {
   DISK_FULL: {
@@ -24,6 +25,10 @@ const MESSAGES: Record<StoreErrorCode, { fr: string; en: string }> = {
     fr: 'La clé de chiffrement de la cabine est introuvable : rien n’est enregistré en clair. Appelez le support.',
     en: 'The booth encryption key is missing: nothing is stored in clear. Call support.',
   },
+  KEY_LOST: {
+    fr: 'Cabine hors service : sa clé de chiffrement a été perdue ou remplacée, elle ne peut plus lire ses données. Restaurez le fichier de clé depuis la sauvegarde puis redémarrez, ou faites archiver la base par le support.',
+    en: 'Booth out of service: its encryption key was lost or replaced and it can no longer read its data. Restore the key file from backup and restart, or have support archive the database.',
+  },
   DECRYPT_FAILED: {
     fr: 'Une donnée enregistrée ne peut pas être déchiffrée (clé ou fichier altéré). Appelez le support.',
     en: 'A stored record cannot be decrypted (wrong key or altered file). Call support.',
@@ -38,6 +43,16 @@ export class StoreError extends CabineError {
   declare readonly code: StoreErrorCode;
   constructor(code: StoreErrorCode, options?: { cause?: unknown; detail?: string }) {
     super(code, MESSAGES[code], options);
+  }
+}
+
+/**
+ * KEY_LOST with what it costs: the store holds sealed data its key file can
+ * no longer open. The report counts the unacknowledged items (never the data).
+ */
+export class KeyLostError extends StoreError {
+  constructor(readonly report: KeyLossReport, detail: string) {
+    super('KEY_LOST', { detail });
   }
 }
 

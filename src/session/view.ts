@@ -64,6 +64,8 @@ export interface ViewExtras {
   alertReach?: (alertId: string) => { reach: 'counter' | 'booth' | null; ring: number };
   /** Outside opening hours (the host's clock): what the attract screen says instead of inviting a touch. */
   closed?: SessionViewContext['closed'];
+  /** The booth refuses sessions (its key file is lost): every screen gives way to « hors service ». */
+  outOfService?: SessionViewContext['outOfService'];
 }
 
 /** The exam as its screens show it: the checklist's states, never the question, the note or the phone number. */
@@ -120,6 +122,7 @@ export function toSessionView(snapshot: SnapshotFrom<SessionMachine>, extra: Vie
   }
   if (top === 'waitingRoom') context.queue = c.queue;
   if (top === 'attract' && extra.closed) context.closed = extra.closed;
+  if (extra.outOfService) context.outOfService = extra.outOfService;
   if ((top === 'consultation' || top === 'exam') && c.measurement) {
     context.measurement = { ...c.measurement, stepCount: GUIDANCE_STEPS[c.measurement.kind] };
   }

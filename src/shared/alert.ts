@@ -15,6 +15,7 @@ export const ALERT_REASON_WORDS: Record<AlertReason, LocalisedMessage> = {
   'video-failed': { fr: 'La vidéo de la consultation n’a pas pu démarrer.', en: 'The consultation video could not start.' },
   'call-not-recovering': { fr: 'L’appel ne se rétablit pas : le serveur reste injoignable.', en: 'The call is not coming back: the server cannot be reached.' },
   'technical-incident': { fr: 'Un incident technique a interrompu la consultation (redémarrage de la cabine).', en: 'A technical incident interrupted the consultation (the booth restarted).' },
+  'out-of-service': { fr: 'Cabine hors service : sa clé de chiffrement est perdue ou remplacée. Des données non transmises peuvent être perdues.', en: 'Booth out of service: its encryption key is lost or replaced. Untransmitted data may be lost.' },
   emergency: { fr: 'URGENCE : le patient a appuyé sur « Urgence ».', en: 'EMERGENCY: the patient pressed "Emergency".' },
 };
 

@@ -35,6 +35,7 @@
  *   and the session and answers IntakeUpdateResult, which the page gets.
  */
 import { z } from 'zod';
+import { KeyLossReport } from './key-loss';
 import { AlertAcknowledger, AlertReason } from './session-view';
 
 export const COUNTER = {
@@ -70,6 +71,8 @@ export const AlertReport = z.object({
   state: z.enum(['raised', 'acknowledged', 'resolved']),
   raisedAt: z.iso.datetime({ offset: true }).nullable(),
   acknowledgedBy: AlertAcknowledger.nullable(),
+  /** `out-of-service` only: what the lost key costs (counts and times of unacknowledged items, never the data). */
+  lost: KeyLossReport.optional(),
 }).strict();
 export type AlertReport = z.infer<typeof AlertReport>;
 
@@ -150,6 +153,8 @@ export const BoardAlert = z.object({
   acknowledgedBy: AlertAcknowledger.nullable(),
   /** How many times it has rung (1 when raised, +1 each time it rings again). */
   rings: z.number().int().min(1),
+  /** `out-of-service` only: what is lost, for the pharmacist (counts and times, never the data). */
+  lost: KeyLossReport.optional(),
 }).strict();
 export type BoardAlert = z.infer<typeof BoardAlert>;
 

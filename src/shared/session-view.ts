@@ -32,7 +32,8 @@ export type Identity = z.infer<typeof Identity>;
  * read (the assistant panel today, a counter page later) gives the same
  * reasons.
  */
-export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident', 'emergency']);
+/** `out-of-service`: the booth's key file is lost and it refuses sessions (raised by the host, not a session; issue #21). */
+export const AlertReason = z.enum(['help', 'device-fault', 'video-failed', 'call-not-recovering', 'technical-incident', 'emergency', 'out-of-service']);
 export type AlertReason = z.infer<typeof AlertReason>;
 /** The reasons a patient's touch may give; the others only the booth itself decides. */
 export const PatientAlertReason = AlertReason.extract(['help', 'device-fault', 'video-failed']);
@@ -192,7 +193,13 @@ export const SessionViewContext = z.object({
   queue: z.object({ position: z.number().nullable(), etaMinutes: z.number().nullable(), doctorsOnline: z.number().int().min(0).optional() }).optional(),
   /** The doctor who claimed the booth, on the call screen (null when the hub named no one). */
   doctor: DoctorView.nullable().optional(),
+  /**
+   * The booth refuses every session (its key file is lost: issue #21): the
+   * kiosk shows only « Cabine hors service — appelez le pharmacien ». What is
+   * lost is told to staff, never here.
+   */
   /** On the attract screen outside opening hours: the week's hours and when it opens again (the host's clock decided). */
+  outOfService: z.object({ since: z.string() }).nullable().optional(),
   closed: z.object({
     hours: z.object(WeekRanges),
     reopens: z.object({ day: z.enum(WEEKDAYS), time: z.string(), inDays: z.number().int().min(0) }).nullable(),

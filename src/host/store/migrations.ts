@@ -138,6 +138,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'key checks: which keys sealed this store (a lost or replaced key file is detected, issue #21)',
+    up: `
+      CREATE TABLE key_checks (
+        key_id INTEGER PRIMARY KEY,
+        -- HMAC-SHA256 under the key of a constant (key-check.ts): proves the key file's key is this one, reveals nothing
+        mac BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -124,12 +124,13 @@ export class CounterAlerts {
       // The same alert again (a reconnect, a flood of presses): nothing rings twice.
       if (current?.alertId === r.alertId && current.state === 'raised') return { counters };
       this.stopRinging(b);
-      b.alert = { alertId: r.alertId, reason: r.reason, state: 'raised', raisedAt: r.raisedAt, acknowledgedBy: null, rings: 1 };
+      b.alert = { alertId: r.alertId, reason: r.reason, state: 'raised', raisedAt: r.raisedAt, acknowledgedBy: null, rings: 1, ...(r.lost ? { lost: r.lost } : {}) };
       this.ring(b, b.alert);
       this.startRinging(b);
     } else if (r.state === 'acknowledged') {
       this.stopRinging(b);
-      b.alert = { alertId: r.alertId, reason: r.reason, state: 'acknowledged', raisedAt: r.raisedAt, acknowledgedBy: r.acknowledgedBy, rings: current?.alertId === r.alertId ? current.rings : 1 };
+      const lost = r.lost ?? (current?.alertId === r.alertId ? current.lost : undefined);
+      b.alert = { alertId: r.alertId, reason: r.reason, state: 'acknowledged', raisedAt: r.raisedAt, acknowledgedBy: r.acknowledgedBy, rings: current?.alertId === r.alertId ? current.rings : 1, ...(lost ? { lost } : {}) };
     } else {
       if (current && current.alertId !== r.alertId) return { counters };
       this.stopRinging(b);

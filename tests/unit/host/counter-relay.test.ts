@@ -148,3 +148,30 @@ describe('the board\'s reading of the kiosk screen', () => {
     expect(activityOf('consultation.call', 5)).toEqual({ kind: 'call', step: null });
   });
 });
+
+describe('the out-of-service alert (key lost, issue #21)', () => {
+  const lost = { reason: 'key-file-missing' as const, keyIds: [1], unacknowledged: { total: 2, byKind: { reading: 2 }, from: '2026-12-01T08:00:00.000Z', to: '2026-12-01T09:00:00.000Z' }, acknowledged: 0 };
+
+  it('rings at the counter with the loss report, again after a reconnect, and takes "J\'arrive" for it', async () => {
+    const link = new FakeHubLink();
+    link.answers.set('counter.alert', () => ({ counters: 1 }));
+    const session = sessionOf(createActor(sessionMachine, { input: { language: 'fr' } }).start());
+    const relay = new CounterRelay({ link, session, log: silent, changed: () => undefined });
+    const sent = (method: string) => link.requests.filter((r) => r.method === method).map((r) => r.params as Record<string, unknown>);
+
+    relay.outOfService({ alertId: 'oos-1', raisedAt: '2026-12-02T10:00:00.000Z', lost });
+    await flush();
+    expect(sent('counter.alert')).toEqual([expect.objectContaining({ alertId: 'oos-1', reason: 'out-of-service', state: 'raised', lost })]);
+    // The screen's note names it as the standing alert: the hub keeps it rather than dropping it.
+    expect(sent('counter.activity').at(-1)).toMatchObject({ alertId: 'oos-1' });
+
+    link.setStatus('offline');
+    link.setStatus('online');
+    await flush();
+    expect(sent('counter.alert')).toHaveLength(2);
+
+    await expect(link.call('counter.acknowledge', { alertId: 'oos-1', by: { via: 'counter', staffId: 'marie', name: 'Marie' } })).resolves.toEqual({ accepted: true });
+    await flush();
+    expect(sent('counter.alert').at(-1)).toMatchObject({ alertId: 'oos-1', state: 'acknowledged', acknowledgedBy: { name: 'Marie' }, lost });
+  });
+});

@@ -23,7 +23,7 @@ describe('booth store migrations', () => {
     dirs.push(cleanup);
     const db = new Database(join(dir, 'b.db'));
     expect(migrate(db)).toBe(LATEST_VERSION);
-    expect(tables(db)).toEqual(expect.arrayContaining(['outbox', 'photo_chunks', 'photos', 'readings', 'session_events', 'sessions', 'sync_state', 'clips', 'clip_chunks', 'videos', 'video_chunks', 'cases']));
+    expect(tables(db)).toEqual(expect.arrayContaining(['outbox', 'photo_chunks', 'photos', 'readings', 'session_events', 'sessions', 'sync_state', 'clips', 'clip_chunks', 'videos', 'video_chunks', 'cases', 'key_checks']));
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
   });

@@ -20,6 +20,7 @@ import { CaseRings, CasesSection } from './CasesSection';
 import type { DeferredDraft } from './deferred';
 import { CounterClient, CounterError } from './client';
 import { reasonWords, t, type Lang } from './i18n';
+import { describeKeyLoss } from '../../../shared/key-loss';
 import { IntakeForm, type IntakeOutcome } from './IntakeForm';
 import { OidcSignIn, useOidcConfig } from './OidcSignIn';
 
@@ -271,8 +272,14 @@ function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth
       {onIntake && <button type="button" className="primary" data-testid={`intake-${booth.boothId}`} onClick={onIntake}>{t(lang, 'intake.open')}</button>}
       {a && (
         <div className="tile__alert" role={a.state === 'raised' ? 'alert' : 'status'} data-testid={`alert-${booth.boothId}`} data-alert={a.state}>
-          <p className="tile__what">{urgent ? t(lang, 'alert.emergency') : t(lang, 'alert.help')}{since ? ` · ${t(lang, 'alert.since', { time: since })}` : ''}{a.rings > 1 ? ` · ${t(lang, 'alert.rings', { n: a.rings })}` : ''}</p>
+          <p className="tile__what">{urgent ? t(lang, 'alert.emergency') : a.reason === 'out-of-service' ? t(lang, 'alert.outOfService') : t(lang, 'alert.help')}{since ? ` · ${t(lang, 'alert.since', { time: since })}` : ''}{a.rings > 1 ? ` · ${t(lang, 'alert.rings', { n: a.rings })}` : ''}</p>
           <p>{reasonWords(lang, a.reason)}</p>
+          {a.lost && (
+            <>
+              <p className="tile__lost" data-testid={`lost-${booth.boothId}`}>{describeKeyLoss(a.lost, lang)}</p>
+              <p>{t(lang, 'outOfService.todo')}</p>
+            </>
+          )}
           {a.state === 'raised'
             ? <button type="button" className="primary big" data-testid={`ack-${booth.boothId}`} onClick={onAcknowledge}>{t(lang, 'alert.ack')}</button>
             : <p className="tile__coming" data-testid={`coming-${booth.boothId}`}>{t(lang, 'alert.coming', { name: a.acknowledgedBy?.name ?? '—' })}</p>}

@@ -16,6 +16,7 @@ import { useCornerLongPress } from './long-press';
 import { InterruptedScreen } from './screens/InterruptedScreen';
 import { AssistantPanel, PinPad } from './screens/AssistantPanel';
 import { AttractScreen } from './screens/AttractScreen';
+import { OutOfServiceScreen } from './screens/OutOfServiceScreen';
 import { ClipRecorder } from './screens/ClipRecorder';
 import { ConsultationScreen } from './screens/ConsultationScreen';
 import { ExamScreen } from './screens/ExamScreen';
@@ -152,6 +153,17 @@ export function App({ api }: { api: KioskApi }) {
     case 'wrapUp': screen = <WrapUpScreen {...props} />; break;
     case 'interrupted': screen = <InterruptedScreen {...props} />; break;
     default: screen = <PrivacyWipeScreen {...props} />;
+  }
+  // The booth cannot read its store (key lost): only « hors service », and the pharmacist's corner.
+  if (view.context.outOfService) {
+    return (
+      <div className="kiosk" data-state="outOfService">
+        <OutOfServiceScreen />
+        {pinOpen && !assistant && <PinPad api={api} lang={lang} onClose={() => setPinOpen(false)} />}
+        {assistant && !panelHidden && <AssistantPanel api={api} view={view} onHide={() => setPanelHidden(true)} />}
+        {holding && <div className="corner-hold" aria-hidden="true" data-testid="corner-hold" />}
+      </div>
+    );
   }
   // Keyed by session: a new session starts from fresh React state.
   return (
