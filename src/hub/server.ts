@@ -18,6 +18,7 @@ import { HASH_GATE_DEFAULTS, HashGate } from './hash-gate';
 import type { Hub } from './hub';
 import { hubLimits, type HubLimitOptions } from './limits';
 import { MemoryJournal } from './journal/fake';
+import { startHubKeyRotation } from './keys/rotation';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -166,6 +167,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // The record's booth methods (record.ingest, record.photoChunk); its file opens on first use.
   // Closed last, after the rooms and the record's methods that write to them.
   closers.push(() => stores.close());
+  // Data keys rotate on schedule (./keys/rotation.ts): at start and daily; stopped before the stores close.
+  const keySchedule = startHubKeyRotation({ config, journal, actor: { role: 'system' }, log });
+  closers.push(() => keySchedule.stop());
   // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
   if (cluster) {
     const node = cluster;
