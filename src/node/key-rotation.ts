@@ -31,6 +31,8 @@ export interface SealedKeyOptions {
   columns: readonly SealedColumn[];
   batchSize?: number;
   pause?: () => Promise<void>;
+  /** After each batch committed (progress). */
+  onBatch?: (table: string, written: number) => void;
   /** How long an old key stays after it stopped being current, even with no row on it (0 for one process). */
   graceMs?: number;
   clock?: Pick<Clock, 'now'>;
@@ -95,6 +97,7 @@ export class SealedKeyRotation implements KeyRotation {
       keys: this.opts.keys, db: this.opts.db, columns: this.opts.columns,
       ...(this.opts.batchSize ? { batchSize: this.opts.batchSize } : {}),
       ...(this.opts.pause ? { pause: this.opts.pause } : {}),
+      ...(this.opts.onBatch ? { onBatch: (col: SealedColumn, n: number) => this.opts.onBatch!(col.table, n) } : {}),
       ...(signal ? { signal } : {}),
     });
     if (result.resealed > 0) await this.opts.onStep?.({ kind: 'resealed', keyId, rows: result.resealed });
