@@ -116,7 +116,8 @@ export class SealedKeyRotation implements KeyRotation {
       if (k.current || (counts.get(k.id) ?? 0) > 0) continue;
       // It stopped being current when the next key was added.
       const successor = keys.find((n) => n.id > k.id);
-      if (successor && this.clock.now() - successor.createdAt < (this.opts.graceMs ?? 0)) continue;
+      const grace = this.opts.graceMs ?? 0;
+      if (successor && grace > 0 && this.clock.now() - successor.createdAt < grace) continue;
       this.opts.keys.retire(k.id);
       retired.push(k.id);
       await this.opts.onStep?.({ kind: 'retired', keyId: k.id });
