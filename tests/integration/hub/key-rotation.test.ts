@@ -13,7 +13,8 @@ import { openHubStores, type HubStores } from '../../../src/hub/stores';
 import { commands } from '../../../src/hub/admin/keys';
 import type { AdminContext } from '../../../src/hub/admin/types';
 import type { HubConfig } from '../../../src/hub/directory';
-import { HubKeyRotations } from '../../../src/hub/keys/rotation';
+import { HubKeyRotations, startHubKeyRotation } from '../../../src/hub/keys/rotation';
+import { FakeClock } from '../../../src/shared/fake-clock';
 import type { RecordItem } from '../../../src/shared/record-protocol';
 import { freshDataDir, testHubConfig } from '../../helpers/hub';
 import { silentLog, temperature } from '../../helpers/store';
@@ -87,5 +88,28 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
     expect(await commands.rotate!.run(ctxOf(config, nodeA, journal, bad), ['records'])).toBe(2);
     expect(bad.join('\n')).toMatch(/Clé inconnue/);
     expect(await journal.list({})).toEqual([]);
+  });
+
+  it('the schedule rotates a record key older than keys.rotateEveryDays at its check, journaled as the system', async () => {
+    const { config, nodeA, items } = await hubWithRecord(30);
+    const journal = new MemoryJournal();
+    const clock = new FakeClock(Date.now());
+    const schedule = startHubKeyRotation({ config: { ...config, keys: { rotateEveryDays: 2 } }, journal, actor: { role: 'system' }, log: silentLog, clock, graceMs: 0 });
+    closers.push(() => schedule.stop());
+    await schedule.check();
+    expect(await journal.list({})).toEqual([]);
+    await clock.advance(86_400_000);
+    await schedule.check();
+    expect(await journal.list({})).toEqual([]);
+    await clock.advance(86_400_000);
+    await schedule.check();
+    // On PostgreSQL the live state's key (opened with the stores) is as old and rotates too.
+    const entries = (await journal.list({})).filter((e) => e.resourceId?.startsWith('record.key#'));
+    expect(entries.map((e) => [e.actor.role, e.resourceId, e.reason])).toEqual([
+      ['system', 'record.key#2', 'added'],
+      ['system', 'record.key#2', 'resealed 31 rows'],
+      ['system', 'record.key#1', 'retired'],
+    ]);
+    expect((await nodeA.record.sessionItems('session-k')).map((s) => s.item)).toEqual(items);
   });
 });
