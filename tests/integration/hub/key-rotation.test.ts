@@ -13,7 +13,8 @@ import { openHubStores, type HubStores } from '../../../src/hub/stores';
 import { commands } from '../../../src/hub/admin/keys';
 import type { AdminContext } from '../../../src/hub/admin/types';
 import type { HubConfig } from '../../../src/hub/directory';
-import { HubKeyRotations, startHubKeyRotation } from '../../../src/hub/keys/rotation';
+import { HubKeyRotations, startHubKeyRotation, type SearchIndexRehash } from '../../../src/hub/keys/rotation';
+import { FileKeyProvider, type KeyProvider } from '../../../src/node/keys';
 import { FakeClock } from '../../../src/shared/fake-clock';
 import type { RecordItem } from '../../../src/shared/record-protocol';
 import { freshDataDir, testHubConfig } from '../../helpers/hub';
@@ -111,5 +112,48 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
       ['system', 'record.key#1', 'retired'],
     ]);
     expect((await nodeA.record.sessionItems('session-k')).map((s) => s.item)).toEqual(items);
+  });
+
+  it('the journal key only gains a key (the chain keeps its old key ids); the search key re-hashes its index, then retires the old key', async () => {
+    const { config } = await hubWithRecord(1);
+    const keyDir = config.keyDir ?? config.dataDir;
+    const journalKeys = new FileKeyProvider(join(keyDir, 'journal.key'));
+    const searchKeys = new FileKeyProvider(join(keyDir, 'search.key'));
+    // A stand-in for the search index (h21search's index exposes the same two calls): each entry's key id.
+    const index = new Map<string, number>([['nir-1', 1], ['nir-2', 1], ['name-1', 1]]);
+    const searchIndex: SearchIndexRehash = {
+      rehash: (keys: KeyProvider) => {
+        let n = 0;
+        for (const [k, id] of index) {
+          if (id === keys.current().id) continue;
+          index.set(k, keys.current().id);
+          n++;
+        }
+        return Promise.resolve(n);
+      },
+      keyIdCounts: () => {
+        const out = new Map<number, number>();
+        for (const id of index.values()) out.set(id, (out.get(id) ?? 0) + 1);
+        return Promise.resolve(out);
+      },
+    };
+    const journal = new MemoryJournal();
+    const rotations = HubKeyRotations.open({ config, journal, actor: { role: 'admin', id: 'ops-jeanne' }, log: silentLog, searchIndex });
+    try {
+      await rotations.get('journal')!.rotate();
+      await rotations.get('journal')!.run();
+      await rotations.get('search')!.rotate();
+    } finally {
+      await rotations.close();
+    }
+    expect(journalKeys.list().map((k) => [k.id, k.current])).toEqual([[1, false], [2, true]]);
+    expect(searchKeys.list().map((k) => k.id)).toEqual([2]);
+    expect([...index.values()]).toEqual([2, 2, 2]);
+    expect((await journal.list({})).map((e) => [e.resourceId, e.reason])).toEqual([
+      ['journal.key#2', 'added'],
+      ['search.key#2', 'added'],
+      ['search.key#2', 'resealed 3 rows'],
+      ['search.key#1', 'retired'],
+    ]);
   });
 });
