@@ -156,4 +156,28 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
       ['search.key#1', 'retired'],
     ]);
   });
+
+  it.skipIf(process.env.CABINE_TEST_HUB_STORE !== 'postgresql')('one node rotates a key at a time across PostgreSQL nodes: the other skips it while the lock is held', async () => {
+    const { config } = await hubWithRecord(1);
+    const journal = new MemoryJournal();
+    const a = HubKeyRotations.open({ config, journal, actor: { role: 'system' }, log: silentLog });
+    const b = HubKeyRotations.open({ config, journal, actor: { role: 'system' }, log: silentLog });
+    closers.push(() => a.close(), () => b.close());
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const first = a.exclusive('record.key', async () => {
+      entered();
+      await held;
+      return 'a';
+    });
+    await inside;
+    expect(await b.exclusive('record.key', () => Promise.resolve('b'))).toEqual({ ran: false });
+    // Another key's lock is its own.
+    expect(await b.exclusive('hub-state.key', () => Promise.resolve('b'))).toEqual({ ran: true, value: 'b' });
+    release();
+    expect(await first).toEqual({ ran: true, value: 'a' });
+    expect(await b.exclusive('record.key', () => Promise.resolve('b'))).toEqual({ ran: true, value: 'b' });
+  });
 });
