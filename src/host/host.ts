@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { assign, createActor, type Actor } from 'xstate';
-import type { Clock } from '../shared/clock';
+import { systemClock, type Clock } from '../shared/clock';
 import type { KioskConfig } from '../shared/config';
 import { MEASUREMENT_KINDS, type DeviceStatus, type MeasurementKind, type Reading } from '../shared/domain';
 import { codeOf, ConfigError } from '../shared/errors';
@@ -32,7 +32,7 @@ import { InstrumentCameras } from './instrument-cameras';
 import { resolve as resolvePath } from 'node:path';
 import type { SessionEvent } from '../shared/domain';
 import { KeyLostError, type StoreError } from '../node/store-errors';
-import type { KeyProvider } from '../node/keys';
+import { FileKeyProvider, type KeyProvider } from '../node/keys';
 import { describeKeyLoss } from '../shared/key-loss';
 import type { BoothStore, ClipInput, PhotoInput, VideoInput } from './store/store';
 import { openCheckedStore } from './store/key-check';
@@ -46,6 +46,7 @@ import { PrescriptionPrinter } from './prescription';
 import { attachCrashRecovery } from './crash-recovery';
 import { watchCaptureButton } from './capture-button';
 import { IncidentLog } from './incidents';
+import { boothKeyRotation, DEFAULT_ROTATE_KEY_EVERY_DAYS, type BoothKeySchedule } from './key-rotation';
 import { registerIntakeUpdates } from './intake-updates';
 import { createKioskHandlers } from './kiosk-handlers';
 import { ReadingRouting } from './reading-routing';
@@ -98,6 +99,9 @@ export class Host extends EventEmitter<HostEvents> {
   /** Every reading, photo and session event goes through here first (write before show). */
   readonly writer: DurableWriter;
   private storeHandle: BoothStore | null;
+  /** The key provider the store was opened with (rotation needs the file's). */
+  private storeKeys: KeyProvider | null = null;
+  private keyRotation: BoothKeySchedule | null = null;
   private readonly ownsStore: boolean;
   private sync: OutboxSync | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
@@ -296,13 +300,15 @@ export class Host extends EventEmitter<HostEvents> {
     if (this.keyLost) throw this.keyLost.error;
     if (!this.storeHandle) {
       // Checked against the key checks the store holds: a lost or replaced key file is KEY_LOST, never a fresh key.
-      this.storeHandle = openCheckedStore({
+      const opened = openCheckedStore({
         path: resolvePath(this.config.store.path),
         keyFile: resolvePath(this.config.store.keyFile),
         boothId: this.config.boothId,
         ...(this.deps.keys ? { keys: this.deps.keys } : {}),
         ...(this.deps.clock ? { clock: this.deps.clock } : {}),
-      }).store;
+      });
+      this.storeKeys = opened.keys;
+      this.storeHandle = opened.store;
     }
     if (!this.sync) {
       this.sync = new OutboxSync({ store: this.storeHandle, channel: this.hubLink, log: this.log.child({ module: 'host.sync' }) });
@@ -381,6 +387,28 @@ export class Host extends EventEmitter<HostEvents> {
     }
   }
 
+  /**
+   * The data key's schedule (src/host/key-rotation.ts): rotated when older
+   * than `store.rotateKeyEveryDays`, rows re-sealed between sessions. Only
+   * for a key file (a test's in-memory keys do not rotate).
+   */
+  private startKeyRotation(): void {
+    const store = this.storeHandle;
+    const keys = this.storeKeys;
+    if (!store || !(keys instanceof FileKeyProvider)) return;
+    this.keyRotation = boothKeyRotation({
+      store, keys, log: this.log,
+      periodDays: this.config.store.rotateKeyEveryDays ?? DEFAULT_ROTATE_KEY_EVERY_DAYS,
+      clock: { ...systemClock, now: () => this.deps.clock?.now() ?? Date.now() },
+      idle: () => this.session.view().sessionId === null,
+      onIncident: (incident) => {
+        this.incidents.note(incident);
+        this.emit('kioskEvent', { name: 'incident', data: incident });
+      },
+    });
+    this.keyRotation.start();
+  }
+
   start(): void {
     this.actor.start();
     this.hubLink.start();
@@ -395,6 +423,7 @@ export class Host extends EventEmitter<HostEvents> {
     attachCrashRecovery(this, this.deps.clock);
     this.consult.sweepLeftovers();
     this.purgeExpired();
+    this.startKeyRotation();
     this.purgeTimer = setInterval(() => this.purgeExpired(), 6 * 3_600_000);
     this.purgeTimer.unref();
     let wasOpen = this.openNow();
@@ -415,13 +444,14 @@ export class Host extends EventEmitter<HostEvents> {
     this.media.dispose();
     this.consult.dispose();
     this.counter.dispose();
+    const rotationStopped = this.keyRotation?.stop();
     if (this.writer.pending() > 0) this.log.error({ pending: this.writer.pending() }, 'stopping with writes not yet on disk (store incident unresolved)');
     this.writer.stop();
     this.sync?.stop();
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     if (this.hoursTimer) clearInterval(this.hoursTimer);
     try {
-      await Promise.all([devicesClosed, this.hubLink.stop()]);
+      await Promise.all([devicesClosed, this.hubLink.stop(), rotationStopped]);
     } finally {
       if (this.ownsStore) this.storeHandle?.close();
     }

@@ -23,6 +23,7 @@ import { hubLimits, type HubLimitOptions } from './limits';
 import { markStrictTransport, tlsCredentials } from './tls';
 import { openJournal } from './journal/journal';
 import type { AccessJournal } from './journal/types';
+import { startHubKeyRotation } from './keys/rotation';
 import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
@@ -197,6 +198,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   closers.push(() => stores.close());
   // The journal just before them: the features' last entries (written while they close) are in it, then its head is exported.
   closers.push(closeJournal);
+  // Data keys rotate on schedule (./keys/rotation.ts): at start and daily; stopped before the journal and the stores close (it journals each step).
+  const keySchedule = startHubKeyRotation({ config, journal, actor: { role: 'system' }, log });
+  closers.push(() => keySchedule.stop());
   // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
   if (cluster) {
     const node = cluster;

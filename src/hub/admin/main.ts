@@ -19,6 +19,7 @@ import { loadHubConfig } from '../directory';
 import { openJournal } from '../journal/journal';
 import { openHubStores } from '../stores';
 import { commands as journal } from './journal';
+import { commands as keys } from './keys';
 import { commands as patient } from './patient';
 import { commands as retention } from './retention';
 import type { AdminCommands, AdminContext } from './types';
@@ -26,6 +27,7 @@ import type { AdminCommands, AdminContext } from './types';
 /** The command groups, by name (`npm run admin -- <group> <command>`). */
 export const GROUPS: Record<string, AdminCommands> = {
   journal,
+  keys,
   patient,
   retention,
 };
