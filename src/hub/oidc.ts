@@ -44,6 +44,7 @@ import { json, parseCookies } from './auth';
 import type { HubConfig, OidcConfig, StaffAccount } from './directory';
 import type { AccessJournal, JournalEvent } from './journal/types';
 import { addressKey } from './throttle';
+import { requestIsTls } from './tls';
 
 export const OIDC_BINDING_COOKIE = 'cabine_oidc';
 /** The doctor's console: the hub's root page. */
@@ -455,7 +456,7 @@ export class OidcSignIn {
  * come back on the provider's redirect (a top-level GET from another site).
  */
 function bindingCookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
-  const secure = (req.socket as { encrypted?: boolean }).encrypted || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
+  const secure = requestIsTls(req) ? '; Secure' : '';
   return `${OIDC_BINDING_COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=${OIDC_API.callback}; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
