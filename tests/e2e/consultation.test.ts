@@ -27,7 +27,7 @@ import { axeProblems } from '../helpers/axe';
 import { launchChromium } from '../helpers/chromium';
 import { rawDefaultConfig, testConfig } from '../helpers/config';
 import { BOOTH_SECRETS, ensureRenderersBuilt, startTestHub, testHubConfig } from '../helpers/hub';
-import { KIOSK_DIST, fillIntake, holdCorner } from '../helpers/kiosk';
+import { KIOSK_DIST, fillIntake, followGuidance, holdCorner } from '../helpers/kiosk';
 import { endConsultation, signInOnConsole } from '../helpers/console-page';
 import { screenPath } from '../helpers/screens';
 
@@ -96,33 +96,6 @@ afterAll(async () => {
 
 async function screen(page: Page, testid: string, timeout = 15_000): Promise<void> {
   await page.getByTestId(testid).first().waitFor({ state: 'visible', timeout });
-}
-
-/**
- * The patient follows every guidance step on the kiosk, then says they are
- * ready. The simulated dermatoscope's capture button (pressed every 20 s)
- * may take the photo first: then the guidance ends by itself.
- */
-async function followGuidance(kiosk: Page): Promise<void> {
-  const over = async (): Promise<boolean> => (await kiosk.getByTestId('screen-consultation-guidance').count()) === 0;
-  await kiosk.locator(['guidance', 'measuring', 'result'].map((s) => `[data-testid="screen-consultation-${s}"]`).join(', ')).first().waitFor({ timeout: 15_000 });
-  if (await over()) return;
-  const guidance = kiosk.getByTestId('guidance');
-  for (let i = 0; i < 10; i++) {
-    try {
-      const button = guidance.locator('[data-testid="next"], [data-testid="ready"]');
-      const progress = await guidance.getByTestId('guide-progress').textContent({ timeout: 5000 });
-      const which = await button.getAttribute('data-testid', { timeout: 5000 });
-      await button.click({ timeout: 5000 });
-      if (which === 'ready') return;
-      await expect.poll(async () => (await over()) || (await guidance.getByTestId('guide-progress').textContent({ timeout: 1000 })) !== progress).toBe(true);
-      if (await over()) return;
-    } catch (error) {
-      if (await over()) return;
-      throw error;
-    }
-  }
-  throw new Error('the guidance never offered "ready"');
 }
 
 /** The request's entry in the console's progress list. */

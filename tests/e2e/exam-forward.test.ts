@@ -37,7 +37,7 @@ import { COUNTER_DIST, ensureCounterBuilt } from '../helpers/counter-rig';
 import { BOOTH_SECRETS, CONSOLE_DIST, STAFF, freePort, freshDataDir, startTestHub, testHubConfig } from '../helpers/hub';
 import { fhirR4Validator } from '../helpers/fhir-schema';
 import { FOUR_CAMERAS, heartSoundMicrophone } from '../helpers/instruments';
-import { fillIntake, startKioskHost } from '../helpers/kiosk';
+import { fillIntake, followGuidance, startKioskHost } from '../helpers/kiosk';
 import { pdfText } from '../helpers/pdf-text';
 import { screenPath } from '../helpers/screens';
 
@@ -98,18 +98,6 @@ async function signInOnCounter(page: Page, url: string): Promise<void> {
   await page.getByTestId('email').fill(STAFF[0].email);
   await page.getByTestId('password').fill(STAFF[0].password);
   await page.getByTestId('sign-in').click();
-}
-
-/** The guidance's steps, then « Je suis prêt » (the still is taken on its own once the camera is open). */
-async function followGuidance(page: Page): Promise<void> {
-  await page.getByTestId('guidance').waitFor(POLL);
-  const ready = page.getByTestId('ready');
-  // « Suivant » until « Je suis prêt » shows (each click waits for the step it leads to).
-  for (let step = 1; !(await ready.isVisible()); step++) {
-    await page.getByTestId('next').click();
-    await expect.poll(async () => (await ready.isVisible()) || (await page.getByTestId('guide-progress').textContent())?.includes(`${step + 1} sur`), POLL).toBe(true);
-  }
-  await ready.click();
 }
 
 async function checklistState(page: Page, id: string): Promise<string | null> {

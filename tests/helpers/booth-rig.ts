@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { Hub } from '../../src/hub/server';
+import type { Hub, HubOptions } from '../../src/hub/server';
 import type { KioskConfig } from '../../src/shared/config';
 import { launchChromium } from './chromium';
 import { testConfig } from './config';
@@ -32,6 +32,8 @@ export interface BoothRigOptions {
   browserArgs?: (dir: string) => string[];
   /** Kiosk config entries over the test defaults (e.g. `media`). */
   config?: Partial<Record<string, unknown>>;
+  /** The hub's options over the test hub's (e.g. a fixed `port` and a `config` with an `oidc` block). */
+  hub?: Partial<HubOptions>;
 }
 
 export async function startBoothRig(opts: BoothRigOptions): Promise<BoothRig> {
@@ -43,7 +45,7 @@ export async function startBoothRig(opts: BoothRigOptions): Promise<BoothRig> {
   };
   try {
     const args = opts.browserArgs?.(dir) ?? [];
-    const hub = await startTestHub();
+    const hub = await startTestHub(opts.hub);
     closers.push(() => hub.close());
     const config = testConfig({
       boothId: 'demo-booth-1',

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { Host } from '../../src/host/host';
 import { startWsTransport, type WsTransport } from '../../src/host/transport-ws';
 import type { KioskConfig } from '../../src/shared/config';
@@ -35,6 +36,37 @@ export async function holdCorner(page: Page, timeoutMs = 10_000): Promise<void> 
   } finally {
     await page.mouse.up();
   }
+}
+
+/**
+ * The patient follows the kiosk's guidance for a measurement (a call's
+ * request or a deferred exam's item): « Suivant » through each step, then
+ * « Je suis prêt ». A simulated instrument's capture button (the
+ * dermatoscope's is pressed every 20 s) may take the measurement first: the
+ * guidance then ends by itself, and so does this.
+ */
+export async function followGuidance(page: Page, timeoutMs = 15_000): Promise<void> {
+  const guidance = page.getByTestId('guidance');
+  const over = async (): Promise<boolean> => (await guidance.count()) === 0;
+  // The guidance, or already the measurement or its result (the capture button was quicker).
+  await page.locator(['[data-testid="guidance"]', ...['measuring', 'result'].map((s) => `[data-testid^="screen-"][data-testid$="-${s}"]`)].join(', '))
+    .first().waitFor({ timeout: timeoutMs });
+  if (await over()) return;
+  for (let i = 0; i < 10; i++) {
+    try {
+      const button = guidance.locator('[data-testid="next"], [data-testid="ready"]');
+      const progress = await guidance.getByTestId('guide-progress').textContent({ timeout: 5000 });
+      const which = await button.getAttribute('data-testid', { timeout: 5000 });
+      await button.click({ timeout: 5000 });
+      if (which === 'ready') return;
+      await expect.poll(async () => (await over()) || (await guidance.getByTestId('guide-progress').textContent({ timeout: 1000 })) !== progress).toBe(true);
+      if (await over()) return;
+    } catch (error) {
+      if (await over()) return;
+      throw error;
+    }
+  }
+  throw new Error('the guidance never offered « Je suis prêt »');
 }
 
 export async function startKioskHost(config: KioskConfig = testConfig()): Promise<{ host: Host; transport: WsTransport; close(): Promise<void> }> {
