@@ -13,12 +13,14 @@ import { openHubStores, type HubStores } from '../../../src/hub/stores';
 import { commands } from '../../../src/hub/admin/keys';
 import type { AdminContext } from '../../../src/hub/admin/types';
 import type { HubConfig } from '../../../src/hub/directory';
+import type { AccessJournal } from '../../../src/hub/journal/types';
+import type { Hub } from '../../../src/hub/server';
 import { HubKeyRotations, startHubKeyRotation, type SearchIndexRehash } from '../../../src/hub/keys/rotation';
 import { FileKeyProvider, type KeyProvider } from '../../../src/node/keys';
 import { FakeClock } from '../../../src/shared/fake-clock';
 import { nirKey } from '../../../src/shared/intake';
 import type { RecordItem } from '../../../src/shared/record-protocol';
-import { freshDataDir, testHubConfig } from '../../helpers/hub';
+import { freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
 import { silentLog, temperature } from '../../helpers/store';
 
 const closers: (() => Promise<void>)[] = [];
@@ -218,6 +220,31 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('a hub finishes at start a search key rotation left halfway: the index re-hashed through its own record, the old key retired (journaled as the system), the patient still found', async () => {
+    const config: HubConfig = await testHubConfig(freshDataDir());
+    const before = await openHubStores(config, silentLog);
+    await before.record.ingest('demo-booth-1', uuidv7(), [
+      identityEvent('sess-a1', 1, 'intake', { birthName: 'Le Goff-Dürand', birthDate: '1941-03-07', nir: NIR_A }),
+      identityEvent('sess-a2', 2, 'identity', { birthName: 'LE GOFF DURAND', birthDate: '1941-03-07' }),
+    ], 'pharmacie-test-1');
+    await before.close();
+    // A node killed right after adding the key, 11 minutes ago (past the grace): nothing re-hashed yet.
+    new FileKeyProvider(join(config.keyDir ?? config.dataDir, 'search.key')).rotate(Date.now() - 11 * 60_000);
+    expect(searchKeyIds(config)).toEqual([1, 2]);
+
+    const hub = await startTestHub({ consoleDir: '/nonexistent', media: false, config });
+    closers.push(() => hub.close());
+    await vi.waitFor(() => expect(searchKeyIds(config)).toEqual([2]), { timeout: 15_000 });
+    expect(await hub.record.repo.patientIndexKeyIds()).toEqual(new Map([[2, 2]]));
+    const hubJournal = (hub as Hub & { journal: AccessJournal }).journal;
+    expect((await hubJournal.list({})).filter((e) => e.action === 'key-rotation').map((e) => [e.actor.role, e.resourceId, e.reason])).toEqual([
+      ['system', 'search.key#2', 'resealed 2 rows'],
+      ['system', 'search.key#1', 'retired'],
+    ]);
+    expect((await hub.record.repo.sessionsOfPatient({ nir: NIR_A })).sessions.map((x) => x.sessionId)).toEqual(['sess-a1']);
+    expect((await hub.record.repo.sessionsOfPatient({ birthName: 'Le Goff Durand', birthDate: '1941-03-07' })).sessions.map((x) => x.sessionId).sort()).toEqual(['sess-a1', 'sess-a2']);
   });
 
   it.skipIf(process.env.CABINE_TEST_HUB_STORE !== 'postgresql')('one node rotates a key at a time across PostgreSQL nodes: the other skips it while the lock is held', async () => {
