@@ -28,6 +28,7 @@ import type { HubPorts, HubRoute, UpgradeHandler } from './ports';
 import { BOOTH_PATH } from '../shared/hub-protocol';
 import { attachMedia, type HubMedia, type MediaOptions } from './media/index';
 import { createRecord } from './record/index';
+import { patientIndexRehash, recordHeld } from './record/search-rehash';
 import { registerConsult } from './consult/index';
 import { registerCounter } from './counter/index';
 import { registerCases, type HubCases } from './cases/index';
@@ -199,7 +200,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // The journal just before them: the features' last entries (written while they close) are in it, then its head is exported.
   closers.push(closeJournal);
   // Data keys rotate on schedule (./keys/rotation.ts): at start and daily; stopped before the journal and the stores close (it journals each step).
-  const keySchedule = startHubKeyRotation({ config, journal, actor: { role: 'system' }, log });
+  // The search key's rotation re-hashes the patient index (./record/search-rehash.ts) before it retires the old key.
+  const searchIndex = patientIndexRehash(stores.record, { hasRecord: () => recordHeld(config) });
+  const keySchedule = startHubKeyRotation({ config, journal, actor: { role: 'system' }, log, searchIndex });
   closers.push(() => keySchedule.stop());
   // Leaving the network cleanly ends the lease: the other nodes adopt this node's rooms at once.
   if (cluster) {

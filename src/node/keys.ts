@@ -23,6 +23,8 @@ export interface KeyProvider {
   current(): DataKey;
   /** Any key still needed to open older data; undefined when unknown. */
   byId(id: number): DataKey | undefined;
+  /** Reads the keys again now when their source changed (FileKeyProvider); absent for keys held in memory only. */
+  refresh?(): boolean;
 }
 
 interface KeyFile {

@@ -80,6 +80,16 @@ export function checkPatientQuery(q: PatientQuery): { ok: true; query: PatientQu
 export class PatientHasher {
   constructor(private readonly keys: KeyProvider) {}
 
+  /**
+   * Reads the key file again now if it changed (a rotation by this process's
+   * schedule or by the admin command): current() alone looks at most once a
+   * second, so a re-hash started right after a rotation would hash under the
+   * old key, and that key could never be retired.
+   */
+  refresh(): void {
+    this.keys.refresh?.();
+  }
+
   /** The id of the key new hashes are made with (rows under another are due for re-hashing). */
   keyId(): number {
     return this.keys.current().id;

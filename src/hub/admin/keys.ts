@@ -11,6 +11,7 @@
  * Every step is journaled with the operator as actor (`admin`).
  */
 import { HubKeyRotations, HUB_KEY_FILES, HUB_KEYS, type HubKeyName } from '../keys/rotation';
+import { patientIndexRehash, recordHeld } from '../record/search-rehash';
 import type { AdminCommands, AdminContext } from './types';
 
 const TARGETS = [...HUB_KEYS, 'all'] as const;
@@ -25,7 +26,10 @@ function parseTarget(ctx: AdminContext, args: string[]): HubKeyName[] | 'all' | 
 }
 
 function open(ctx: AdminContext): HubKeyRotations {
-  return HubKeyRotations.open({ config: ctx.config, journal: ctx.journal, actor: { role: 'admin', id: ctx.operator }, log: ctx.log });
+  const { config } = ctx;
+  // The search key's rotation re-hashes the patient index through the record the command opened.
+  const searchIndex = patientIndexRehash(ctx.stores.record, { hasRecord: () => recordHeld(config) });
+  return HubKeyRotations.open({ config, journal: ctx.journal, actor: { role: 'admin', id: ctx.operator }, log: ctx.log, searchIndex });
 }
 
 async function status(ctx: AdminContext, rotations: HubKeyRotations, names: HubKeyName[]): Promise<number> {

@@ -12,7 +12,8 @@
  * - journal: a new current key only; entries keep their key id, the chain is
  *   never re-MACed;
  * - search: a new key, then the index re-hashed through SearchIndexRehash
- *   (h21search's index implements it), then the old key retired; without an
+ *   (../record/search-rehash.ts over the record's patient index), then the
+ *   old key retired once no row uses it and `graceMs` has passed; without an
  *   index, only the new key (the index keeps hashing under every key held).
  *
  * Across PostgreSQL nodes one node works at a time: a session advisory lock
@@ -69,7 +70,7 @@ export interface HubKeyRotationOptions {
   actor: JournalActor;
   log: Logger;
   clock?: Clock;
-  /** How long an old record/state key stays once unused (10 minutes by default; the other nodes must have re-read the file). */
+  /** How long an old record/state/search key stays once unused (10 minutes by default; the other nodes must have re-read the file). */
   graceMs?: number;
   batchSize?: number;
   /** Pause between batches (yields to the event loop by default). */
@@ -77,13 +78,14 @@ export interface HubKeyRotationOptions {
   searchIndex?: SearchIndexRehash;
 }
 
-/** Search key: a new key, the index re-hashed, the old key retired when no entry uses it. */
+/** Search key: a new key, the index re-hashed, the old key retired when no entry uses it and the grace has passed. */
 class IndexedKeyRotation implements KeyRotation {
   constructor(
     readonly name: string,
     private readonly keys: FileKeyProvider,
     private readonly index: SearchIndexRehash,
     private readonly clock: Pick<Clock, 'now'>,
+    private readonly graceMs: number,
     private readonly onStep: (step: RotationStep) => Promise<void>,
   ) {}
 
@@ -108,8 +110,13 @@ class IndexedKeyRotation implements KeyRotation {
     if (rows > 0) await this.onStep({ kind: 'resealed', keyId, rows });
     if (signal?.aborted) return;
     const counts = await this.index.keyIdCounts();
-    for (const k of this.keys.list()) {
+    const keys = this.keys.list();
+    for (const k of keys) {
       if (k.current || (counts.get(k.id) ?? 0) > 0) continue;
+      // As for the record: a node that read the file before the rotation may index under the old key for a second
+      // more; retired at once, such a row would be found by no lookup. Past the grace, the next run re-hashes it first.
+      const successor = keys.find((n) => n.id > k.id);
+      if (successor && this.graceMs > 0 && this.clock.now() - successor.createdAt < this.graceMs) continue;
       this.keys.retire(k.id);
       await this.onStep({ kind: 'retired', keyId: k.id });
     }
@@ -193,7 +200,7 @@ export class HubKeyRotations {
     const searchKeys = keyFile('search');
     if (searchKeys) {
       rotations.set('search', opts.searchIndex
-        ? new IndexedKeyRotation(HUB_KEY_FILES.search, searchKeys, opts.searchIndex, clock, onStepOf('search'))
+        ? new IndexedKeyRotation(HUB_KEY_FILES.search, searchKeys, opts.searchIndex, clock, opts.graceMs ?? 10 * 60_000, onStepOf('search'))
         : new AddOnlyKeyRotation(HUB_KEY_FILES.search, searchKeys, onStepOf('search'), clock));
     }
     return new HubKeyRotations(rotations, pool, sqlite, log);

@@ -131,6 +131,7 @@ export function lazyRepository(open: () => RecordRepository): RecordRepository {
     exclusivePurge: (work) => get().exclusivePurge(work),
     sessionsOfPatient: (...a) => get().sessionsOfPatient(...a),
     rehashPatientIndex: (...a) => get().rehashPatientIndex(...a),
+    patientIndexKeyIds: () => get().patientIndexKeyIds(),
     close: () => repo?.close(),
   };
 }

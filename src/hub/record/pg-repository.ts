@@ -628,6 +628,8 @@ export class PgRecordRepository implements RecordRepository {
   async rehashPatientIndex(limit = 500): Promise<number> {
     if (!this.search) throw searchUnavailable();
     const search = this.search;
+    // The rotation wrote the new key to search.key just before: hash under it, not under the key read up to a second ago.
+    search.refresh();
     return this.transaction(async (client) => {
       // SKIP LOCKED: two nodes re-hashing at once take different rows.
       const { rows } = await client.query<{ item_id: string; body: Buffer }>(
@@ -640,6 +642,11 @@ export class PgRecordRepository implements RecordRepository {
       }
       return rows.length;
     });
+  }
+
+  async patientIndexKeyIds(): Promise<Map<number, number>> {
+    const { rows } = await this.query<{ key_id: number; n: string }>('SELECT key_id, COUNT(*) AS n FROM patient_index GROUP BY key_id', []);
+    return new Map(rows.map((r) => [Number(r.key_id), Number(r.n)]));
   }
 
   async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {

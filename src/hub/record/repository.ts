@@ -183,6 +183,12 @@ export interface RecordRepository {
    * key and the old one may be retired. Safe to interrupt and run again.
    */
   rehashPatientIndex(limit?: number): Promise<number>;
+  /**
+   * The index rows per search key id (ids and counts only): a key with no
+   * row left can be retired from search.key (../keys/rotation.ts). Readable
+   * without the search key.
+   */
+  patientIndexKeyIds(): Promise<Map<number, number>>;
   close(): void | Promise<void>;
 }
 

@@ -206,6 +206,8 @@ export class SqliteRecordRepository implements RecordRepository {
   async rehashPatientIndex(limit = 500): Promise<number> {
     if (!this.search) throw searchUnavailable();
     const search = this.search;
+    // The rotation wrote the new key to search.key just before: hash under it, not under the key read up to a second ago.
+    search.refresh();
     const current = search.keyId();
     const rows = this.db.prepare<[number, number], { item_id: string; booth_id: string; body: Buffer }>(
       'SELECT p.item_id, p.booth_id, i.body FROM patient_index p JOIN items i ON i.id = p.item_id WHERE p.key_id <> ? ORDER BY p.item_id LIMIT ?').all(current, limit);
@@ -219,6 +221,11 @@ export class SqliteRecordRepository implements RecordRepository {
       }
     })();
     return rows.length;
+  }
+
+  async patientIndexKeyIds(): Promise<Map<number, number>> {
+    const rows = this.db.prepare<[], { key_id: number; n: number }>('SELECT key_id, COUNT(*) AS n FROM patient_index GROUP BY key_id').all();
+    return new Map(rows.map((r) => [r.key_id, r.n]));
   }
 
   async sessionsOfPatient(query: PatientQuery): Promise<PatientSessions> {

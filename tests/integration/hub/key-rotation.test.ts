@@ -7,17 +7,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryJournal } from '../../../src/hub/journal/fake';
 import { openHubStores, type HubStores } from '../../../src/hub/stores';
 import { commands } from '../../../src/hub/admin/keys';
 import type { AdminContext } from '../../../src/hub/admin/types';
 import type { HubConfig } from '../../../src/hub/directory';
+import type { AccessJournal } from '../../../src/hub/journal/types';
+import type { Hub } from '../../../src/hub/server';
 import { HubKeyRotations, startHubKeyRotation, type SearchIndexRehash } from '../../../src/hub/keys/rotation';
 import { FileKeyProvider, type KeyProvider } from '../../../src/node/keys';
 import { FakeClock } from '../../../src/shared/fake-clock';
+import { nirKey } from '../../../src/shared/intake';
 import type { RecordItem } from '../../../src/shared/record-protocol';
-import { freshDataDir, testHubConfig } from '../../helpers/hub';
+import { freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
 import { silentLog, temperature } from '../../helpers/store';
 
 const closers: (() => Promise<void>)[] = [];
@@ -37,6 +40,22 @@ async function hubWithRecord(n: number) {
   await nodeA.record.saveNotes('session-k', 'demo-booth-1', { text: 'Toux depuis 3 jours', authorId: 'dr-1', at: new Date().toISOString() });
   return { config, nodeA, items };
 }
+
+const nir = (number13: string): string => `${number13}${String(nirKey(number13)).padStart(2, '0')}`;
+const NIR_A = nir('2410375123456');
+const NIR_B = nir('1410375654321');
+
+/** A session event carrying an identity: the pharmacist's intake (with the NIR) or a name typed alone. */
+function identityEvent(sessionId: string, seq: number, type: 'intake' | 'identity', identity: { birthName: string; birthDate: string; nir?: string }): RecordItem {
+  const id = uuidv7();
+  const data = type === 'intake'
+    ? { by: { via: 'booth' }, intake: { identity: { ...identity, firstNames: 'Hélène', sex: 'F' }, reason: { code: 'skin', text: 'plaque' }, pathway: { pathway: 'gp-known' }, gp: null, reportToGp: false } }
+    : { firstName: 'Hélène', lastName: identity.birthName, birthDate: identity.birthDate };
+  return { id, boothId: 'demo-booth-1', sessionId, seq, kind: 'sessionEvent', data: { id, sessionId, type, at: new Date().toISOString(), data } };
+}
+
+const searchKeyIds = (config: HubConfig): number[] =>
+  (JSON.parse(readFileSync(join(config.keyDir ?? config.dataDir, 'search.key'), 'utf8')) as { keys: { id: number }[] }).keys.map((k) => k.id);
 
 function ctxOf(config: HubConfig, stores: HubStores, journal: MemoryJournal, out: string[]): AdminContext {
   return { config, stores, journal, log: silentLog, operator: 'ops-jeanne', out: (l) => void out.push(l) };
@@ -138,7 +157,8 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
       },
     };
     const journal = new MemoryJournal();
-    const rotations = HubKeyRotations.open({ config, journal, actor: { role: 'admin', id: 'ops-jeanne' }, log: silentLog, searchIndex });
+    // No grace: one process holds the key file here.
+    const rotations = HubKeyRotations.open({ config, journal, actor: { role: 'admin', id: 'ops-jeanne' }, log: silentLog, searchIndex, graceMs: 0 });
     try {
       await rotations.get('journal')!.rotate();
       await rotations.get('journal')!.run();
@@ -155,6 +175,76 @@ describe(`hub record key rotation (${process.env.CABINE_TEST_HUB_STORE ?? 'sqlit
       ['search.key#2', 'resealed 3 rows'],
       ['search.key#1', 'retired'],
     ]);
+  });
+
+  it('`keys rotate search` re-hashes the patient index under the new key; past the grace `keys finish search` retires the old key; the patient is still found by NIR and by name', async () => {
+    // The wall clock stands still: the record's own reader of search.key (its once-a-second look) cannot pick the new
+    // key up by itself, so the re-hash must re-read the file; the grace then passes by moving the clock.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const config: HubConfig = await testHubConfig(freshDataDir());
+      const stores = await openHubStores(config, silentLog);
+      closers.push(() => stores.close());
+      await stores.record.ingest('demo-booth-1', uuidv7(), [
+        identityEvent('sess-a1', 1, 'intake', { birthName: 'Le Goff-Dürand', birthDate: '1941-03-07', nir: NIR_A }),
+        identityEvent('sess-a2', 2, 'identity', { birthName: 'LE GOFF DURAND', birthDate: '1941-03-07' }),
+        identityEvent('sess-b1', 3, 'intake', { birthName: 'Martin', birthDate: '1950-01-02', nir: NIR_B }),
+      ], 'pharmacie-test-1');
+      expect(await stores.record.patientIndexKeyIds()).toEqual(new Map([[1, 3]]));
+
+      const journal = new MemoryJournal();
+      const out: string[] = [];
+      expect(await commands.rotate!.run(ctxOf(config, stores, journal, out), ['search'])).toBe(0);
+      expect(await stores.record.patientIndexKeyIds()).toEqual(new Map([[2, 3]]));
+      expect(out.join('\n')).toMatch(/search\.key: #1 -?\d+ d, 0 rows; #2 \(current\) 0 d, 3 rows; rows on old keys: 0/);
+      // (Key 1's age comes from the file's time, the clock stands still: shown -1 or 0 days.) Within the grace the old key stays (a node that read the file before may still hash under it for a second).
+      expect(searchKeyIds(config)).toEqual([1, 2]);
+
+      vi.setSystemTime(Date.now() + 10 * 60_000 + 1);
+      const finish: string[] = [];
+      expect(await commands.finish!.run(ctxOf(config, stores, journal, finish), ['search'])).toBe(0);
+      expect(searchKeyIds(config)).toEqual([2]);
+      expect(finish.join('\n')).toMatch(/search\.key: #2 \(current\) 0 d, 3 rows; rows on old keys: 0/);
+      expect((await journal.list({})).map((e) => [e.actor.role, e.actor.id, e.resourceId, e.reason])).toEqual([
+        ['admin', 'ops-jeanne', 'search.key#2', 'added'],
+        ['admin', 'ops-jeanne', 'search.key#2', 'resealed 3 rows'],
+        ['admin', 'ops-jeanne', 'search.key#1', 'retired'],
+      ]);
+
+      // Key 1 is gone from the file: only hashes made under key 2 can match.
+      const sessions = async (q: Parameters<HubStores['record']['sessionsOfPatient']>[0]) => (await stores.record.sessionsOfPatient(q)).sessions.map((s) => s.sessionId).sort();
+      expect(await sessions({ nir: NIR_A })).toEqual(['sess-a1']);
+      expect(await sessions({ nir: NIR_B })).toEqual(['sess-b1']);
+      expect(await sessions({ birthName: 'le goff durand', birthDate: '1941-03-07' })).toEqual(['sess-a1', 'sess-a2']);
+      expect(await sessions({ birthName: 'Le Goff Durand', birthDate: '1941-03-08' })).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a hub finishes at start a search key rotation left halfway: the index re-hashed through its own record, the old key retired (journaled as the system), the patient still found', async () => {
+    const config: HubConfig = await testHubConfig(freshDataDir());
+    const before = await openHubStores(config, silentLog);
+    await before.record.ingest('demo-booth-1', uuidv7(), [
+      identityEvent('sess-a1', 1, 'intake', { birthName: 'Le Goff-Dürand', birthDate: '1941-03-07', nir: NIR_A }),
+      identityEvent('sess-a2', 2, 'identity', { birthName: 'LE GOFF DURAND', birthDate: '1941-03-07' }),
+    ], 'pharmacie-test-1');
+    await before.close();
+    // A node killed right after adding the key, 11 minutes ago (past the grace): nothing re-hashed yet.
+    new FileKeyProvider(join(config.keyDir ?? config.dataDir, 'search.key')).rotate(Date.now() - 11 * 60_000);
+    expect(searchKeyIds(config)).toEqual([1, 2]);
+
+    const hub = await startTestHub({ consoleDir: '/nonexistent', media: false, config });
+    closers.push(() => hub.close());
+    await vi.waitFor(() => expect(searchKeyIds(config)).toEqual([2]), { timeout: 15_000 });
+    expect(await hub.record.repo.patientIndexKeyIds()).toEqual(new Map([[2, 2]]));
+    const hubJournal = (hub as Hub & { journal: AccessJournal }).journal;
+    expect((await hubJournal.list({})).filter((e) => e.action === 'key-rotation').map((e) => [e.actor.role, e.resourceId, e.reason])).toEqual([
+      ['system', 'search.key#2', 'resealed 2 rows'],
+      ['system', 'search.key#1', 'retired'],
+    ]);
+    expect((await hub.record.repo.sessionsOfPatient({ nir: NIR_A })).sessions.map((x) => x.sessionId)).toEqual(['sess-a1']);
+    expect((await hub.record.repo.sessionsOfPatient({ birthName: 'Le Goff Durand', birthDate: '1941-03-07' })).sessions.map((x) => x.sessionId).sort()).toEqual(['sess-a1', 'sess-a2']);
   });
 
   it.skipIf(process.env.CABINE_TEST_HUB_STORE !== 'postgresql')('one node rotates a key at a time across PostgreSQL nodes: the other skips it while the lock is held', async () => {
