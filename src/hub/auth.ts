@@ -122,6 +122,26 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
   });
 }
 
+/** readSignInBody's answer when it refused the body (413 sent). */
+export const TOO_LARGE = Symbol('too large');
+
+/**
+ * A sign-in step's body (a login, a TOTP code): the text, null if the
+ * request broke off, or TOO_LARGE once it answered 413 and noted the
+ * address in the flood log (`what`: "a login", "a TOTP code").
+ */
+export async function readSignInBody(req: IncomingMessage, res: ServerResponse, floods: FloodLog, what: string): Promise<string | null | typeof TOO_LARGE> {
+  try {
+    return await readBody(req, MAX_LOGIN_BODY);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    const address = addressKey(req.socket.remoteAddress);
+    floods.warn(`too-large:${address}`, { address }, `refused ${what}: body too large`);
+    json(res, 413, errorBody(error), { Connection: 'close' });
+    return TOO_LARGE;
+  }
+}
+
 function errorBody(error: CabineError, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { error: error.code, message: error.messageFor('fr'), ...extra };
 }
@@ -182,15 +202,8 @@ export class PasswordLogin {
 
   async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: 'specialist' | 'staff'): Promise<A | null> {
     const address = addressKey(req.socket.remoteAddress);
-    let raw: string | null;
-    try {
-      raw = await readBody(req, MAX_LOGIN_BODY);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      this.floods.warn(`too-large:${address}`, { address }, 'refused a login: body too large');
-      json(res, 413, errorBody(error), { Connection: 'close' });
-      return null;
-    }
+    const raw = await readSignInBody(req, res, this.floods, 'a login');
+    if (raw === TOO_LARGE) return null;
     let body: z.infer<typeof LoginBody>;
     try {
       body = LoginBody.parse(JSON.parse(raw ?? ''));

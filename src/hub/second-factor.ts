@@ -31,7 +31,7 @@ import { base32Decode, matchTotp } from '../node/totp';
 import { systemClock, type Clock } from '../shared/clock';
 import { CabineError, codeOf } from '../shared/errors';
 import { SECOND_FACTOR_STATUS, type SecondFactorAsked, type SecondFactorRetry } from '../shared/sign-in';
-import { BodyTooLargeError, json, MAX_LOGIN_BODY, readBody, type LocalAccount, type SecondStep } from './auth';
+import { json, readSignInBody, TOO_LARGE, type LocalAccount, type SecondStep } from './auth';
 import { FloodLog } from './flood-log';
 import type { AccessJournal, JournalEvent } from './journal/types';
 import type { HubStateRepository } from './state/repository';
@@ -154,15 +154,8 @@ export class TotpStep implements SecondStep {
 
   async run(req: IncomingMessage, res: ServerResponse): Promise<string | null> {
     const address = addressKey(req.socket.remoteAddress);
-    let raw: string | null;
-    try {
-      raw = await readBody(req, MAX_LOGIN_BODY);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      this.floods.warn(`too-large:${address}`, { address }, 'refused a TOTP code: body too large');
-      json(res, 413, { error: error.code, message: error.messageFor('fr') }, { Connection: 'close' });
-      return null;
-    }
+    const raw = await readSignInBody(req, res, this.floods, 'a TOTP code');
+    if (raw === TOO_LARGE) return null;
     let body: z.infer<typeof TotpBody>;
     try {
       body = TotpBody.parse(JSON.parse(raw ?? ''));
