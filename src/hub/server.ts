@@ -7,10 +7,9 @@
  * needs (./ports.ts): health, the console's static build, booth and console
  * connections, the record, rooms and signaling, the consultation's data plane.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../node/logger';
 import { serveStatic } from '../node/static-files';
@@ -212,7 +211,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Retention (./retention): sessions past `retention.recordDays` purged on a timer, each journaled first.
   const retention = new Retention({
     record: stores.record, journal, config, log: log.child({ module: 'hub.retention' }),
-    hasRecord: () => config.store.engine !== 'sqlite' || existsSync(join(config.dataDir, 'record.db')),
+    hasRecord: () => recordHeld(config),
   });
   retention.start();
   closers.push(() => retention.stop());
