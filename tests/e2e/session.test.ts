@@ -294,6 +294,8 @@ async function runSession(lang: 'fr' | 'en') {
       await expect.poll(() => page.getByTestId('guidance').textContent()).toContain(lang === 'fr' ? (kind === 'spo2' ? 'Oxygène' : 'Photo') : (kind === 'spo2' ? 'oxygen' : 'photo'));
       await inspect(page, `consultation-guidance-${kind}`, shots);
       await page.getByTestId('back').click();
+      // The session is back in the call first; then the page shows it (slower after the dermatoscope's 4K camera).
+      await expect.poll(() => booth.host.view().state, { timeout: 15_000 }).toBe('consultation.call');
       await screen(page, 'screen-consultation-call', 30_000);
     }
 
@@ -428,8 +430,11 @@ describe('a whole assisted session in Chromium', () => {
       expect(left).toBeGreaterThan(0);
       expect(left).toBeLessThanOrEqual(4);
       await expect.poll(() => page.evaluate(() => window.__cabineSpoken ?? [])).toContain('fr/speak.inactivity');
+      // The wipe screen shows for 5 s, 4 s after the prompt: watched from now, so a slow inspection cannot miss it.
+      const wiped = screen(page, 'screen-privacyWipe', 30_000);
+      wiped.catch(() => undefined); // awaited below; a failing inspection must not leave it unhandled
       await inspect(page, 'overlay-inactivityPrompt', true);
-      await screen(page, 'screen-privacyWipe');
+      await wiped;
       await screen(page, 'start');
     } finally {
       await page.close();
