@@ -14,9 +14,10 @@
  * starting together migrate once; a database migrated by a newer release is
  * refused.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { codeOf } from '../../shared/errors';
 import { pgAddress } from '../pg-address';
+import { durablePool, withPooledClient } from '../pg-pool';
 import { JournalUnavailableError } from './errors';
 import { COLUMNS, fromRow, toRow, whereOf, type ChainLink, type JournalRow, type JournalStore } from './store';
 import type { JournalEntry, JournalQuery } from './types';
@@ -69,17 +70,11 @@ export class PgJournalStore implements JournalStore {
   /** Connects and migrates; JOURNAL_UNAVAILABLE naming host and port when the server cannot be reached. */
   static async open(url: string, options: PgJournalOptions = {}): Promise<PgJournalStore> {
     const server = pgAddress(url);
-    const pool = new pg.Pool({
+    const pool = durablePool({
       connectionString: url,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       query_timeout: options.queryTimeoutMs ?? 10_000,
       max: options.maxConnections ?? 4,
-      keepAlive: true,
-    });
-    // A connection the server drops while idle: the pool discards it; the next call reports the failure itself.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => {
-      client.query("SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'").catch(() => undefined);
     });
     const store = new PgJournalStore(pool, server);
     try {
@@ -93,26 +88,11 @@ export class PgJournalStore implements JournalStore {
 
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new JournalUnavailableError({ detail: 'the journal is closed (the hub is stopping)' });
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (cause) {
-      throw this.unavailable(cause);
-    }
-    let broken: Error | undefined;
-    const onError = (error: Error): void => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      return await work(client);
-    } catch (cause) {
-      broken ??= cause as Error;
-      throw this.unavailable(cause);
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    // Whatever fails, the entry was not written: the access it stood for is refused.
+    return withPooledClient(this.pool, work, {
+      connect: (cause) => this.unavailable(cause),
+      work: (cause) => ({ error: this.unavailable(cause), drop: true }),
+    });
   }
 
   private unavailable(cause: unknown): JournalUnavailableError {

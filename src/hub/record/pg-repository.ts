@@ -17,6 +17,7 @@
  */
 import pg from 'pg';
 import { pgAddress } from '../pg-address';
+import { durablePool, withPooledClient } from '../pg-pool';
 import type { KeyProvider } from '../../node/keys';
 import { open, seal } from '../../node/seal';
 import type { PatientHasher, PatientQuery } from '../../node/search-key';
@@ -293,23 +294,12 @@ export class PgRecordRepository implements RecordRepository {
     } finally {
       await migrator.end().catch(() => undefined);
     }
-    const pool = new pg.Pool({
+    const pool = durablePool({
       connectionString: url,
       connectionTimeoutMillis,
       query_timeout: options.queryTimeoutMs ?? 10_000,
       options: `-c search_path=${PG_RECORD_SCHEMA}`,
       max: options.maxConnections ?? 10,
-      keepAlive: true,
-    });
-    // An idle connection the server drops emits 'error' on the pool; unheard, it
-    // would end the process. The pool discards that connection, and the next
-    // request that needs the server reports RECORD_UNAVAILABLE itself.
-    pool.on('error', () => undefined);
-    // The booth forgets what the record acknowledged: a commit must outlive a
-    // server crash even where the server's default is `synchronous_commit = off`
-    // (a stricter setting, waiting for standbys, is kept as it is).
-    pool.on('connect', (client) => {
-      client.query("SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'").catch(() => undefined);
     });
     return new PgRecordRepository(pool, server, keys, clock, options.search ?? null);
   }
@@ -317,32 +307,10 @@ export class PgRecordRepository implements RecordRepository {
   /** Runs `work` on one pooled connection; a connection's failure becomes RECORD_UNAVAILABLE and the connection is dropped. */
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new RecordRefusal('RECORD_CLOSED', 'the record is closed (the hub is stopping): send again in a moment');
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw unavailable(this.server, error);
-    }
-    let broken: Error | undefined;
-    // A connection the server drops while it is checked out emits 'error' on
-    // the client, besides failing its query: heard here, it only marks the
-    // connection for the pool to discard.
-    const onError = (error: Error): void => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      return await work(client);
-    } catch (error) {
-      if (isConnectionError(error)) {
-        broken ??= error as Error;
-        throw unavailable(this.server, error);
-      }
-      throw error;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    return withPooledClient(this.pool, work, {
+      connect: (cause) => unavailable(this.server, cause),
+      work: (cause) => (isConnectionError(cause) ? { error: unavailable(this.server, cause), drop: true } : { error: cause, drop: false }),
+    });
   }
 
   /** Runs `work` in one transaction (a deadlock between nodes runs it again); nothing of it stays when it throws. */
