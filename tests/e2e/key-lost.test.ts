@@ -105,6 +105,8 @@ describe('a booth whose key file is lost', () => {
     await counter.getByTestId('sign-in').click();
     await counter.getByTestId('alert-demo-booth-1').waitFor(POLL);
     expect(await counter.getByTestId('alert-demo-booth-1').textContent()).toContain('Cabine hors service');
+    // Idle on its attract screen, yet not free: the tile does not offer it to the next patient.
+    expect(await counter.getByTestId('activity-demo-booth-1').textContent()).toBe('Hors service : ne pas proposer aux patients');
     await expect.poll(() => counter.getByTestId('lost-demo-booth-1').textContent(), POLL).toMatch(/2 mesure\(s\), 1 événement\(s\) de séance/);
     if (SHOTS) await counter.screenshot({ path: join(SHOTS, 'counter-out-of-service-1366x768.png') });
 

@@ -247,6 +247,8 @@ function Desk({ lang, switcher, me, onSignedOut }: { lang: Lang; switcher: React
 
 function activityWords(lang: Lang, b: BoardBooth): string {
   if (!b.online) return t(lang, 'booth.offline');
+  // Out of service, the booth waits on its attract screen (idle): it is not free for a patient.
+  if (b.alert?.reason === 'out-of-service') return t(lang, 'booth.outOfService');
   const a = b.activity;
   if (!a) return t(lang, 'booth.unknown');
   if (a.kind === 'steps') return t(lang, 'booth.steps', { step: a.step ?? '' });
