@@ -14,6 +14,7 @@ import { FakeKeyProvider } from '../src/host/store/fake';
 import { BoothStore } from '../src/host/store/store';
 import { OutboxSync } from '../src/host/sync/outbox-sync';
 import { hashSecret } from '../src/hub/directory';
+import type { AccessJournal } from '../src/hub/journal/types';
 import { startHub } from '../src/hub/server';
 import type { Reading } from '../src/shared/domain';
 import { createLogger } from '../src/node/logger';
@@ -37,9 +38,14 @@ function perSecond(n: number, fn: () => void): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function drainRate(dir: string, name: string, count: number, batchSize: number): Promise<number> {
+/**
+ * Readings per second the booth's outbox delivers to a loopback hub (record on
+ * SQLite), `batchSize` per request; `journal`: the hub's access journal (its
+ * HMAC chain in journal.db when absent).
+ */
+export async function drainRate(dir: string, name: string, count: number, batchSize: number, journal?: AccessJournal): Promise<number> {
   const hub = await startHub({
-    consoleDir: '/nonexistent', log, media: false,
+    consoleDir: '/nonexistent', log, media: false, ...(journal ? { journal } : {}),
     config: { booths: [{ boothId: 'A', tokenHash: await hashSecret(SECRET, 1024), pharmacy: { name: 'A', city: 'X' } }], specialists: [], media: { listenIp: '127.0.0.1', rtcMinPort: 40000, rtcMaxPort: 40999, workers: 0 }, allowedOrigins: [], dataDir: join(dir, `hub-${name}`) },
   });
   const store = BoothStore.open({ path: join(dir, `drain-${name}.db`), keys: new FakeKeyProvider(), boothId: 'A' });
