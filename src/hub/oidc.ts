@@ -22,12 +22,10 @@
  *   POST /api/counter/login) are answered here, before the password checks:
  *   403 PASSWORDS_DISABLED. Register this route before theirs.
  *
- * Several hub nodes (PostgreSQL): the pending request lives in the memory
- * of the node that sent the browser away, so the callback must come back to
- * that node (sticky sessions at the balancer, or each node's own
- * `redirectUri`); a pending request unknown to the node that receives the
- * callback is refused as OIDC_STATE, never half-accepted. A shared store
- * (PendingSignIns over the hub state) is the seam for lifting that.
+ * Several hub nodes (PostgreSQL): the pending request is kept in the hub
+ * state store (sealed, by the hash of its state), so the callback may come
+ * back to any node; it is taken out once, so a replayed callback, on this
+ * node or another, is refused as OIDC_STATE.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -43,6 +41,7 @@ import { OIDC_API, OIDC_DEFAULT_LABEL, OidcRole, type OidcPublicConfig } from '.
 import { json, parseCookies } from './auth';
 import type { HubConfig, OidcConfig, StaffAccount } from './directory';
 import type { AccessJournal, JournalEvent } from './journal/types';
+import { LocalSignInState, type SignInState } from './state/sign-in-state';
 import { addressKey } from './throttle';
 import { requestIsTls } from './tls';
 
@@ -51,8 +50,6 @@ export const OIDC_BINDING_COOKIE = 'cabine_oidc';
 const CONSOLE_PAGE_PATH = '/';
 /** How long a sign-in started at the provider may take before its callback is refused. */
 export const OIDC_PENDING_TTL_MS = 10 * 60 * 1000;
-/** Pending sign-ins kept at most on one node (a flood of /login cannot grow memory without bound). */
-export const OIDC_MAX_PENDING = 10_000;
 
 export type OidcErrorCode =
   | 'OIDC_STATE' | 'OIDC_NONCE' | 'OIDC_AUDIENCE' | 'OIDC_ISSUER' | 'OIDC_EXPIRED' | 'OIDC_ACR' | 'OIDC_INVALID_GRANT'
@@ -151,32 +148,6 @@ export interface PendingSignIn {
   expires: number;
 }
 
-/** Where pending sign-ins wait for their callback; `take` removes (single use). */
-export interface PendingSignIns {
-  put(pending: PendingSignIn): void;
-  take(state: string): PendingSignIn | null;
-}
-
-/** On this node, in memory; the oldest dropped past `max`. */
-export class MemoryPendingSignIns implements PendingSignIns {
-  private readonly byState = new Map<string, PendingSignIn>();
-
-  constructor(private readonly clock: Pick<Clock, 'now'> = systemClock, private readonly max = OIDC_MAX_PENDING) {}
-
-  put(pending: PendingSignIn): void {
-    const now = this.clock.now();
-    for (const [state, p] of this.byState) if (p.expires < now) this.byState.delete(state);
-    while (this.byState.size >= this.max) this.byState.delete(this.byState.keys().next().value!);
-    this.byState.set(pending.state, pending);
-  }
-
-  take(state: string): PendingSignIn | null {
-    const p = this.byState.get(state) ?? null;
-    this.byState.delete(state);
-    return p && p.expires >= this.clock.now() ? p : null;
-  }
-}
-
 type Specialist = HubConfig['specialists'][number];
 
 /** Opens the same session a password sign-in opens; returns the Set-Cookie header value (null: that side does not run on this hub). */
@@ -191,7 +162,8 @@ export interface OidcSignInOptions {
   log: Logger;
   openers: OidcSessionOpeners;
   clock?: Pick<Clock, 'now'>;
-  pending?: PendingSignIns;
+  /** Where pending sign-ins wait for their callback: the hub state store (any node takes the callback); this process's memory when absent. */
+  state?: () => SignInState;
 }
 
 /** The library's error as one of ours (which check failed). */
@@ -272,13 +244,14 @@ async function clientAuthOf(oidc: OidcConfig): Promise<{ auth: client.ClientAuth
 export class OidcSignIn {
   private readonly oidc: OidcConfig | undefined;
   private readonly clock: Pick<Clock, 'now'>;
-  private readonly pending: PendingSignIns;
+  private readonly state: () => SignInState;
   private provider: Promise<client.Configuration> | null = null;
 
   constructor(private readonly opts: OidcSignInOptions) {
     this.oidc = opts.config.oidc;
     this.clock = opts.clock ?? systemClock;
-    this.pending = opts.pending ?? new MemoryPendingSignIns(this.clock);
+    const local = new LocalSignInState(this.clock);
+    this.state = opts.state ?? (() => local);
   }
 
   /** What the login pages show. */
@@ -355,7 +328,11 @@ export class OidcSignIn {
       nonce: pending.nonce,
     };
     if (oidc.acrValues.length) params.acr_values = oidc.acrValues.join(' ');
-    this.pending.put(pending);
+    try {
+      await this.state().putPendingSignIn('oidc', pending.state, pending, pending.expires);
+    } catch (error) {
+      return this.stateUnavailable(res, error, role.data);
+    }
     res.writeHead(302, {
       Location: client.buildAuthorizationUrl(conf, params).href,
       'Set-Cookie': bindingCookie(req, pending.binding, OIDC_PENDING_TTL_MS / 1000),
@@ -366,7 +343,13 @@ export class OidcSignIn {
 
   private async callback(req: IncomingMessage, res: ServerResponse, oidc: OidcConfig, url: URL): Promise<void> {
     const state = url.searchParams.get('state') ?? '';
-    const pending = state ? this.pending.take(state) : null;
+    let pending: PendingSignIn | null = null;
+    try {
+      // Taken out (single use), whichever node sent the browser away.
+      if (state) pending = await this.state().takePendingSignIn<PendingSignIn>('oidc', state);
+    } catch (error) {
+      return this.stateUnavailable(res, error, null);
+    }
     const binding = parseCookies(req.headers.cookie).get(OIDC_BINDING_COOKIE);
     // A state unknown here, expired, already used, or started in another browser.
     if (!pending || !binding || binding !== pending.binding) return this.refuse(req, res, new OidcError('OIDC_STATE'), pending?.role ?? null, true);
@@ -434,6 +417,11 @@ export class OidcSignIn {
         .catch((e: unknown) => this.opts.log.error({ code: codeOf(e) }, 'journal: a refused oidc sign-in not recorded'));
     }
     this.page(res, error.status, error.code, error.messageFor('fr'), role, req);
+  }
+
+  private stateUnavailable(res: ServerResponse, error: unknown, role: OidcRole | null): void {
+    this.opts.log.error({ code: codeOf(error) }, 'hub state: a pending OIDC sign-in could not be kept or read');
+    this.page(res, 503, 'STATE_UNAVAILABLE', 'Le hub ne peut pas suivre la connexion pour l’instant : réessayez dans un instant.', role);
   }
 
   private page(res: ServerResponse, status: number, code: string, message: string, role: OidcRole | null, req?: IncomingMessage): void {

@@ -6,9 +6,10 @@
  * - A right password for such an account opens no session: the hub answers
  *   **202 Accepted** `{ secondFactor: 'totp', pending, expiresInSeconds }`
  *   (src/shared/sign-in.ts). `pending` is an opaque random token, kept in
- *   this node's memory only, good for 5 minutes, for one session, and for
- *   at most 5 wrong codes; the page then posts `{ pending, code }` to
- *   `<login path>/totp` on the same node and gets the session cookie.
+ *   the hub state store by its hash (the account id sealed, never the
+ *   secret), good for 5 minutes, for one session, and for at most 5 wrong
+ *   codes; the page then posts `{ pending, code }` to `<login path>/totp`,
+ *   on any node of the network, and gets the session cookie.
  * - Wrong codes are counted per account (a FailureTable of ./throttle.ts,
  *   whatever the address): 5 free, then growing waits, so the million codes
  *   cannot be walked even with the password known.
@@ -34,7 +35,7 @@ import { SECOND_FACTOR_STATUS, type SecondFactorAsked, type SecondFactorRetry } 
 import { json, readSignInBody, TOO_LARGE, type LocalAccount, type SecondStep } from './auth';
 import { FloodLog } from './flood-log';
 import type { AccessJournal, JournalEvent } from './journal/types';
-import type { HubStateRepository } from './state/repository';
+import type { SignInState } from './state/sign-in-state';
 import { FailureTable, TooManyAttemptsError, addressKey, type ThrottlePolicy } from './throttle';
 
 export const TOTP_PENDING_TTL_MS = 5 * 60_000;
@@ -42,8 +43,6 @@ export const TOTP_PENDING_TTL_MS = 5 * 60_000;
 export const TOTP_MAX_WRONG = 5;
 /** Wrong codes per account, whatever the address: a person mistyping is never held up for long; a guesser is. */
 export const TOTP_LIMITS: ThrottlePolicy = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxEntries: 10_000 };
-/** Pending sign-ins held at once; beyond, the oldest are dropped (each costs a right password). */
-const MAX_PENDING = 10_000;
 
 export const TotpBody = z.object({
   pending: z.string().min(1).max(100),
@@ -80,29 +79,15 @@ export class SecondFactorError extends CabineError {
   }
 }
 
-/** Where the last used step of each account is kept: the hub state store (every node sees it). */
-export type TotpSteps = Pick<HubStateRepository, 'useTotpStep'>;
-
-/**
- * The used steps in this process only, for a hub built without a state
- * store (unit tests, a hub of one in memory); never for a network.
- */
-export class LocalTotpSteps implements TotpSteps {
-  private readonly last = new Map<string, number>();
-  async useTotpStep(account: string, step: number): Promise<boolean> {
-    if ((this.last.get(account) ?? -1) >= step) return false;
-    this.last.set(account, step);
-    return true;
-  }
-}
-
 export interface TotpStepOptions {
   /** Whose accounts: the journal's actor role and the key of the used steps (`<role>:<id>`). */
   role: 'specialist' | 'staff';
   /** `localSignIn.requireTotp`: an account without a secret cannot sign in with its password. */
   requireTotp: boolean;
-  /** The used steps, asked for at the first code (a SQLite state file is opened on first use). */
-  steps: () => TotpSteps;
+  /** The used steps and the pending sign-ins, asked for at first use (a SQLite state file is opened then). */
+  state: () => SignInState;
+  /** The account's TOTP secret (base32), looked up again at the code: the pending sign-in does not carry it. */
+  secretOf: (accountId: string) => string | undefined;
   journal: AccessJournal | null;
   log: Logger;
   clock?: Pick<Clock, 'now'>;
@@ -110,16 +95,15 @@ export interface TotpStepOptions {
   logWindowMs?: number;
 }
 
+/** A right password waiting for its code, as the state store keeps it (sealed). */
 interface Pending {
   accountId: string;
-  secret: Buffer;
   expires: number;
   wrong: number;
 }
 
 /** The TOTP step of one kind of account (./auth.ts PasswordLogin asks it after a right password). */
 export class TotpStep implements SecondStep {
-  private readonly pending = new Map<string, Pending>();
   private readonly failures: FailureTable;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly floods: FloodLog;
@@ -140,13 +124,9 @@ export class TotpStep implements SecondStep {
       this.refuse(res, 403, new SecondFactorError('TOTP_REQUIRED'), 'password', account.id, address);
       return false;
     }
-    const now = this.clock.now();
-    for (const [token, p] of this.pending) {
-      if (p.expires >= now && this.pending.size < MAX_PENDING) break;
-      this.pending.delete(token);
-    }
     const token = randomBytes(32).toString('base64url');
-    this.pending.set(token, { accountId: account.id, secret: base32Decode(account.totpSecret), expires: now + TOTP_PENDING_TTL_MS, wrong: 0 });
+    const expires = this.clock.now() + TOTP_PENDING_TTL_MS;
+    if (!(await this.keep(res, token, { accountId: account.id, expires, wrong: 0 }))) return false;
     const body: SecondFactorAsked = { secondFactor: 'totp', pending: token, expiresInSeconds: TOTP_PENDING_TTL_MS / 1000 };
     json(res, SECOND_FACTOR_STATUS, body);
     return false;
@@ -164,9 +144,15 @@ export class TotpStep implements SecondStep {
       return null;
     }
     const now = this.clock.now();
-    const p = this.pending.get(body.pending);
-    if (!p || p.expires < now) {
-      this.pending.delete(body.pending);
+    // Taken out (single use, on whichever node it was kept): two requests with one pending never both get a session.
+    let p: Pending | null;
+    try {
+      p = await this.opts.state().takePendingSignIn<Pending>('totp', body.pending);
+    } catch (error) {
+      return this.stateUnavailable(res, error);
+    }
+    const secret = p ? this.opts.secretOf(p.accountId) : undefined;
+    if (!p || p.expires < now || !secret) {
       this.refuse(res, 401, new SecondFactorError('TOTP_EXPIRED'), 'password', p?.accountId, address);
       return null;
     }
@@ -176,20 +162,18 @@ export class TotpStep implements SecondStep {
       const error = new TooManyAttemptsError(wait, 'account');
       this.floods.warn(`throttled:${account}`, { address }, 'refused a TOTP code: too many wrong codes for this account');
       this.journal({ outcome: 'refused', reason: error.code }, p.accountId, address);
+      // Throttled, not tried: the sign-in stays pending for a try after the wait.
+      await this.keep(null, body.pending, p);
       json(res, 429, { error: error.code, message: error.messageFor('fr'), retryAfterSeconds: error.retryAfterSeconds, retry: 'code' }, { 'Retry-After': String(error.retryAfterSeconds) });
       return null;
     }
-    const step = matchTotp(p.secret, body.code, now);
-    // Taken out before the shared store answers: two requests with one pending never both get a session.
-    this.pending.delete(body.pending);
+    const step = matchTotp(base32Decode(secret), body.code, now);
     if (step === null) return this.wrong(res, body.pending, p, 'TOTP_INVALID', address);
     let fresh: boolean;
     try {
-      fresh = await this.opts.steps().useTotpStep(account, step);
+      fresh = await this.opts.state().useTotpStep(account, step);
     } catch (error) {
-      this.opts.log.error({ code: codeOf(error) }, 'hub state: a TOTP step could not be checked');
-      json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas vérifier le code pour l’instant : réessayez dans un instant.', retry: 'password' satisfies SecondFactorRetry });
-      return null;
+      return this.stateUnavailable(res, error);
     }
     if (!fresh) return this.wrong(res, body.pending, p, 'TOTP_REPLAYED', address);
     this.failures.forget(account);
@@ -203,12 +187,29 @@ export class TotpStep implements SecondStep {
     return p.accountId;
   }
 
+  /** Keeps a pending sign-in in the state store; false once a 503 is answered on `res` (none given: logged only). */
+  private async keep(res: ServerResponse | null, token: string, p: Pending): Promise<boolean> {
+    try {
+      await this.opts.state().putPendingSignIn('totp', token, p, p.expires);
+      return true;
+    } catch (error) {
+      if (res) this.stateUnavailable(res, error);
+      else this.opts.log.error({ code: codeOf(error) }, 'hub state: a pending TOTP sign-in could not be kept');
+      return false;
+    }
+  }
+
+  private stateUnavailable(res: ServerResponse, error: unknown): null {
+    this.opts.log.error({ code: codeOf(error) }, 'hub state: a TOTP sign-in could not be checked');
+    json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas vérifier le code pour l’instant : réessayez dans un instant.', retry: 'password' satisfies SecondFactorRetry });
+    return null;
+  }
+
   /** A wrong or replayed code: counted against the account; the pending sign-in lives on until its 5th. */
-  private wrong(res: ServerResponse, token: string, p: Pending, code: 'TOTP_INVALID' | 'TOTP_REPLAYED', address: string): null {
+  private async wrong(res: ServerResponse, token: string, p: Pending, code: 'TOTP_INVALID' | 'TOTP_REPLAYED', address: string): Promise<null> {
     this.failures.fail(`${this.opts.role}:${p.accountId}`);
-    p.wrong += 1;
-    const alive = p.wrong < TOTP_MAX_WRONG;
-    if (alive) this.pending.set(token, p);
+    const next = { ...p, wrong: p.wrong + 1 };
+    const alive = next.wrong < TOTP_MAX_WRONG && (await this.keep(null, token, next));
     this.refuse(res, 401, new SecondFactorError(alive ? code : 'TOTP_EXPIRED'), alive ? 'code' : 'password', p.accountId, address, code);
     return null;
   }

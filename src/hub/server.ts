@@ -93,7 +93,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // Before anything opens: a hub asked to listen in clear on another interface, or whose certificate cannot be read, does not start.
   const credentials = tlsCredentials(config, host);
   // Before anything listens: a node whose database cannot be reached does not half-start.
-  const stores = await openHubStores(config, log);
+  const stores = await openHubStores(config, log, opts.limits?.clock);
   // Nor one that could not keep the trace of who reads what (JOURNAL_UNAVAILABLE, KEY_UNAVAILABLE).
   let journal: AccessJournal;
   let closeJournal: () => Promise<void> = async () => undefined;
@@ -220,11 +220,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   // OIDC sign-in (./oidc.ts), registered before the password routes: with `oidc.allowPasswords: false` it answers them.
   // It opens the same sessions as they do, on the console's and the counter's auth (built below).
   const oidc = new OidcSignIn({
-    config, journal, log: log.child({ module: 'hub.oidc' }),
+    config, journal, log: log.child({ module: 'hub.oidc' }), state: () => stores.state(),
     openers: { specialist: (req, account) => media?.auth.openSession(req, account) ?? null, staff: (req, account) => counter.auth.openSession(req, account) },
   });
   ports.addRoute(oidc.route);
-  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP, totpSteps: () => stores.state() });
+  const counter = registerCounter(ports, { dir: opts.counterDir ?? resolve(opts.consoleDir, '../counter'), csp: CONSOLE_CSP, signInState: () => stores.state() });
   let cases: HubCases | null = null;
   const casesOf = (m: HubMedia | null): HubCases => {
     const c = registerCases({ record, config, log, counter, specialists: m?.specialists ?? null, cluster, journal });

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FileKeyProvider } from '../node/keys';
 import { PatientHasher } from '../node/search-key';
-import { systemClock } from '../shared/clock';
+import { systemClock, type Clock } from '../shared/clock';
 import type { HubConfig } from './directory';
 import { lazyRepository } from './record/index';
 import { openPgRecord } from './record/pg-repository';
@@ -36,7 +36,8 @@ export interface HubStores {
   close(): Promise<void>;
 }
 
-export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' | 'keyDir'>, log: Logger): Promise<HubStores> {
+/** `clock`: the hub's (its throttles' and sign-ins'); the live state expires sessions and pending sign-ins by it. */
+export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' | 'keyDir'>, log: Logger, clock: Pick<Clock, 'now'> = systemClock): Promise<HubStores> {
   const keyDir = config.keyDir ?? config.dataDir;
   const recordKeys = (): FileKeyProvider => new FileKeyProvider(join(keyDir, 'record.key'));
   const stateKeys = (): FileKeyProvider => new FileKeyProvider(join(keyDir, 'hub-state.key'));
@@ -48,7 +49,7 @@ export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' 
     const record = await openPgRecord(url, recordKeys(), systemClock, { search: search() });
     let state: HubStateRepository;
     try {
-      state = await openPgHubState(url, stateKeys(), stateLog);
+      state = await openPgHubState(url, stateKeys(), stateLog, { clock });
     } catch (error) {
       await record.close();
       throw error;
@@ -68,7 +69,7 @@ export async function openHubStores(config: Pick<HubConfig, 'store' | 'dataDir' 
   return {
     engine: 'sqlite',
     record,
-    state: () => (state ??= new HubStateStore(join(config.dataDir, 'hub-state.db'), stateKeys(), stateLog)),
+    state: () => (state ??= new HubStateStore(join(config.dataDir, 'hub-state.db'), stateKeys(), stateLog, clock)),
     close: async () => {
       await state?.close();
       await record.close();

@@ -24,7 +24,8 @@ import {
 import type { AuthOptions } from '../auth';
 import { refuseUpgrade } from '../booth-gateway';
 import { FloodLog } from '../flood-log';
-import { LocalTotpSteps, TotpStep, type TotpSteps } from '../second-factor';
+import { TotpStep } from '../second-factor';
+import { LocalSignInState, type SignInState } from '../state/sign-in-state';
 import { Peer, refused, type Method } from '../peer';
 import type { HubPorts } from '../ports';
 import { journaled, journalRefusal, callerAddress } from '../journal/report';
@@ -51,22 +52,22 @@ export interface CounterOptions {
   /** Content-Security-Policy of its HTML (the console's). */
   csp: string;
   auth?: AuthOptions;
-  /** The used TOTP steps (the hub state store, shared by the nodes); this process's memory when absent. */
-  totpSteps?: () => TotpSteps;
+  /** The used TOTP steps and pending sign-ins (the hub state store, shared by the nodes); this process's memory when absent. */
+  signInState?: () => SignInState;
   /** The re-ring timer's clock (tests). */
   clock?: Clock;
 }
 
 type CounterPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'journal' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
 
-const inMemory = (steps: TotpSteps) => (): TotpSteps => steps;
+const inMemory = (state: SignInState) => (): SignInState => state;
 
 export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubCounter {
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
   const { journal } = ports;
   const secondStep = new TotpStep({
-    role: 'staff', requireTotp: config.localSignIn.requireTotp, steps: opts.totpSteps ?? inMemory(new LocalTotpSteps()), journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
+    role: 'staff', requireTotp: config.localSignIn.requireTotp, state: opts.signInState ?? inMemory(new LocalSignInState()), secretOf: (id) => ports.directory.staffById(id)?.totpSecret, journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });
   const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, secondStep, journal, ...opts.auth });
   const clock = opts.clock ?? systemClock;

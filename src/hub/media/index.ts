@@ -42,7 +42,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   const authLog = log.child({ module: 'hub.auth' });
   // The used TOTP steps live in the state store: a code accepted by one node is refused by every other.
   const secondStep = new TotpStep({
-    role: 'specialist', requireTotp: config.localSignIn.requireTotp, steps: () => state, journal: ports.journal, log: authLog, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
+    role: 'specialist', requireTotp: config.localSignIn.requireTotp, state: () => state, secretOf: (id) => ports.directory.specialistById(id)?.totpSecret, journal: ports.journal, log: authLog, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });
   const auth = new SpecialistAuth(ports.directory, authLog, { limits: ports.limits, cookieDomain: config.node?.cookieDomain, secondStep, journal: ports.journal, ...opts.auth }, state);
   const own = new URL(ports.url);

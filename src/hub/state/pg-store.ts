@@ -31,7 +31,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
 import { fencedError } from '../cluster/errors';
-import { HubStateError, tokenHash, openStateRow, type HubStateRepository, type NodeFence, type StoredClaim, type StoredSession } from './repository';
+import { HubStateError, PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type NodeFence, type PendingSignInKind, type StoredClaim, type StoredSession } from './repository';
 
 /** Migration n is `PG_HUB_STATE_MIGRATIONS[n - 1]`; never edit a released one, add the next. */
 export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
@@ -43,6 +43,9 @@ export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
    CREATE TABLE hub_state.durations (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ended_at TEXT NOT NULL, ms BIGINT NOT NULL);`,
   // 2: the last TOTP step each local account used (replays refused across nodes, issue #21).
   `CREATE TABLE hub_state.totp_steps (account TEXT PRIMARY KEY, step BIGINT NOT NULL);`,
+  // 3: sign-ins half done (TOTP code, OIDC callback), so the next step may land on any node.
+  `CREATE TABLE hub_state.pending_sign_ins (kind TEXT NOT NULL, token_hash TEXT NOT NULL, body BYTEA NOT NULL, expires BIGINT NOT NULL, PRIMARY KEY (kind, token_hash));
+   CREATE INDEX pending_sign_ins_expiry ON hub_state.pending_sign_ins (kind, expires);`,
 ];
 
 /** Any constant both releases agree on: the advisory lock held while migrating ("hub_state" in ASCII). */
@@ -321,6 +324,36 @@ export class PgHubStateStore implements HubStateRepository {
       `INSERT INTO hub_state.totp_steps (account, step) VALUES ($1, $2)
        ON CONFLICT (account) DO UPDATE SET step = excluded.step WHERE hub_state.totp_steps.step < excluded.step
        RETURNING account`, [account, step])).rowCount === 1);
+  }
+
+  // ---- sign-ins half done ----------------------------------------------------------
+
+  putPendingSignIn(kind: PendingSignInKind, token: string, body: unknown, expires: number): Promise<void> {
+    const hash = tokenHash(token);
+    const sealed = sealJson(this.keys, pendingAad(kind, hash), body);
+    const now = this.clock.now();
+    return this.write(async (db) => {
+      await db.query('DELETE FROM hub_state.pending_sign_ins WHERE expires < $1', [now]);
+      // Past the cap, the soonest to expire go (nodes racing here may each drop a few: never more than they add).
+      await db.query(
+        `DELETE FROM hub_state.pending_sign_ins WHERE kind = $1 AND token_hash IN (
+           SELECT token_hash FROM hub_state.pending_sign_ins WHERE kind = $1 ORDER BY expires
+            LIMIT greatest(0, (SELECT count(*) FROM hub_state.pending_sign_ins WHERE kind = $1) - $2 + 1))`, [kind, PENDING_SIGN_INS_MAX]);
+      await db.query(
+        `INSERT INTO hub_state.pending_sign_ins (kind, token_hash, body, expires) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, token_hash) DO UPDATE SET body = excluded.body, expires = excluded.expires`, [kind, hash, sealed, expires]);
+    });
+  }
+
+  // NOTE: DELETE … RETURNING is the single use: two nodes taking the same row, the second finds it gone.
+  takePendingSignIn<T>(kind: PendingSignInKind, token: string): Promise<T | null> {
+    const hash = tokenHash(token);
+    return this.write(async (db) => {
+      const r = await db.query<{ body: Buffer; expires: string }>('DELETE FROM hub_state.pending_sign_ins WHERE kind = $1 AND token_hash = $2 RETURNING body, expires', [kind, hash]);
+      const row = r.rows[0];
+      if (!row || Number(row.expires) < this.clock.now()) return null;
+      return openStateRow<T>(this.keys, pendingAad(kind, hash), row.body, this.log) ?? null;
+    });
   }
 
   // ---- room durations (ETA) -------------------------------------------------------

@@ -16,7 +16,11 @@
  * - login sessions are kept by the SHA-256 of the cookie token only, and a
  *   session is expired by the hub's clock, as it always was;
  * - the last TOTP step each account used (a number, no secret) is shared by
- *   every node, so a code is accepted once in the whole network.
+ *   every node, so a code is accepted once in the whole network;
+ * - a sign-in half done (a right password waiting for its TOTP code, a
+ *   browser sent to the OIDC provider) is kept by the SHA-256 of its token,
+ *   its body sealed (AAD `pending:<kind>:<hash>`), and taken out once: the
+ *   next step may land on any node.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -54,6 +58,17 @@ export function tokenHash(token: string): string {
  * live by the database's clock, else it throws FENCED and changes nothing.
  */
 export type NodeFence = Pick<Fence, 'nodeId' | 'epoch'>;
+
+/** The sign-ins half done the state store keeps: a password waiting for its TOTP code, a browser at the OIDC provider. */
+export type PendingSignInKind = 'totp' | 'oidc';
+
+/** Sign-ins half done of one kind kept at most (the oldest dropped first). */
+export const PENDING_SIGN_INS_MAX = 10_000;
+
+/** The AAD of a pending sign-in's sealed body: bound to its kind and token. */
+export function pendingAad(kind: PendingSignInKind, hash: string): string {
+  return `pending:${kind}:${hash}`;
+}
 
 export interface HubStateRepository {
   /** Adds or updates a waiting booth; a booth keeps its place when its entry changes. */
@@ -105,6 +120,20 @@ export interface HubStateRepository {
    * nodes given the same code at once, exactly one gets true.
    */
   useTotpStep(account: string, step: number): Promise<boolean>;
+
+  /**
+   * Keeps a sign-in half done until `expires` (epoch ms) under its `token`.
+   * Expired ones are dropped as new ones come, and past PENDING_SIGN_INS_MAX
+   * of one kind the soonest to expire goes first (a flood of unauthenticated
+   * starts cannot fill the database).
+   */
+  putPendingSignIn(kind: PendingSignInKind, token: string, body: unknown, expires: number): Promise<void>;
+  /**
+   * Takes a sign-in half done out (single use): its body, or null when
+   * unknown, expired or unreadable. Two nodes taking the same token at once:
+   * exactly one gets it.
+   */
+  takePendingSignIn<T>(kind: PendingSignInKind, token: string): Promise<T | null>;
 
   /** A consultation that took place lasted `ms`: kept for the queue's ETA. */
   recordDuration(ms: number): Promise<void>;

@@ -12,7 +12,8 @@
  * (`<dataDir>/hub-state.key`, 0600), the AAD binding each to its row. Login
  * sessions are kept by the SHA-256 of the cookie token only, so the file
  * alone cannot be replayed as a cookie; they carry no health data. The
- * last TOTP step each local account used is a bare number per account id.
+ * last TOTP step each local account used is a bare number per account id;
+ * a sign-in half done (TOTP, OIDC) is a sealed body under its token's hash.
  * Writes are small and synchronous inside (each queue change, claim and
  * login is one statement), behind the async HubStateRepository
  * (./repository.ts): a write is done when its promise is made, so writes
@@ -26,7 +27,7 @@ import { FileKeyProvider, type KeyProvider } from '../../node/keys';
 import { sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
-import { tokenHash, openStateRow, type HubStateRepository, type StoredClaim, type StoredSession } from './repository';
+import { PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type PendingSignInKind, type StoredClaim, type StoredSession } from './repository';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -37,6 +38,9 @@ export const HUB_STATE_MIGRATIONS = [
    CREATE TABLE durations (id INTEGER PRIMARY KEY AUTOINCREMENT, ended_at TEXT NOT NULL, ms INTEGER NOT NULL);`,
   // 2: the last TOTP step each local account used (replays refused, issue #21).
   `CREATE TABLE totp_steps (account TEXT PRIMARY KEY, step INTEGER NOT NULL) WITHOUT ROWID;`,
+  // 3: sign-ins half done (TOTP code, OIDC callback), so the next step may land on any node.
+  `CREATE TABLE pending_sign_ins (kind TEXT NOT NULL, token_hash TEXT NOT NULL, body BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kind, token_hash)) WITHOUT ROWID;
+   CREATE INDEX pending_sign_ins_expiry ON pending_sign_ins (kind, expires);`,
 ];
 
 export { tokenHash, type StoredClaim, type StoredSession } from './repository';
@@ -62,6 +66,11 @@ export class HubStateStore implements HubStateRepository {
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires < ?'),
       // One statement: the row is written only when its step is earlier, so `changes` is the verdict.
       useTotpStep: db.prepare('INSERT INTO totp_steps (account, step) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET step = excluded.step WHERE totp_steps.step < excluded.step'),
+      dropExpiredPending: db.prepare('DELETE FROM pending_sign_ins WHERE expires < ?'),
+      countPending: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM pending_sign_ins WHERE kind = ?'),
+      dropSoonestPending: db.prepare('DELETE FROM pending_sign_ins WHERE kind = ? AND token_hash IN (SELECT token_hash FROM pending_sign_ins WHERE kind = ? ORDER BY expires LIMIT ?)'),
+      putPending: db.prepare('INSERT OR REPLACE INTO pending_sign_ins (kind, token_hash, body, expires) VALUES (?, ?, ?, ?)'),
+      takePending: db.prepare<[string, string], { body: Buffer; expires: number }>('DELETE FROM pending_sign_ins WHERE kind = ? AND token_hash = ? RETURNING body, expires'),
       putDuration: db.prepare('INSERT INTO durations (ended_at, ms) VALUES (?, ?)'),
       trimDurations: db.prepare(`DELETE FROM durations WHERE id NOT IN (SELECT id FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW})`),
       durations: db.prepare<[], { ms: number }>(`SELECT ms FROM durations ORDER BY id DESC LIMIT ${DURATION_WINDOW}`),
@@ -156,6 +165,26 @@ export class HubStateStore implements HubStateRepository {
 
   async useTotpStep(account: string, step: number): Promise<boolean> {
     return this.st.useTotpStep.run(account, step).changes === 1;
+  }
+
+  // ---- sign-ins half done ----------------------------------------------------------
+
+  async putPendingSignIn(kind: PendingSignInKind, token: string, body: unknown, expires: number): Promise<void> {
+    const hash = tokenHash(token);
+    const sealed = sealJson(this.keys, pendingAad(kind, hash), body);
+    this.db.transaction(() => {
+      this.st.dropExpiredPending.run(this.clock.now());
+      const over = this.st.countPending.get(kind)!.n - PENDING_SIGN_INS_MAX + 1;
+      if (over > 0) this.st.dropSoonestPending.run(kind, kind, over);
+      this.st.putPending.run(kind, hash, sealed, expires);
+    }).immediate();
+  }
+
+  async takePendingSignIn<T>(kind: PendingSignInKind, token: string): Promise<T | null> {
+    const hash = tokenHash(token);
+    const row = this.st.takePending.get(kind, hash);
+    if (!row || row.expires < this.clock.now()) return null;
+    return openStateRow<T>(this.keys, pendingAad(kind, hash), row.body, this.log) ?? null;
   }
 
   // ---- room durations (ETA) -------------------------------------------------------

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueEntry } from '../../../src/hub/media/queue';
 import { migratePgHubState, openPgHubState, PG_HUB_STATE_MIGRATIONS } from '../../../src/hub/state/pg-store';
-import { tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from '../../../src/hub/state/repository';
+import { pendingAad, tokenHash, type HubStateRepository, type StoredClaim, type StoredSession } from '../../../src/hub/state/repository';
 import { HUB_STATE_MIGRATIONS, HubStateStore } from '../../../src/hub/state/store';
 import { FileKeyProvider, type KeyProvider } from '../../../src/node/keys';
 import { sealJson } from '../../../src/node/seal';
@@ -51,6 +51,8 @@ const session: StoredSession = { specialistId: 'dr-martin', name: 'Dr Claire Mar
 const TOKEN = 'token-of-dr-martin';
 const TOTP_ACCOUNT = 'specialist:dr-martin';
 const TOTP_STEP = 59_000_000;
+const PENDING_TOKEN = 'pending-of-dr-martin';
+const PENDING = { accountId: 'dr-martin', expires: Date.now() + 300_000, wrong: 1 };
 
 /** What a hub of version k wrote: one row of each table, in that version's shape. The next migration adds its seeder here. */
 const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
@@ -65,6 +67,11 @@ const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
   (db, keys) => {
     SQLITE_SEEDS[0]!(db, keys);
     db.prepare('INSERT INTO totp_steps (account, step) VALUES (?, ?)').run(TOTP_ACCOUNT, TOTP_STEP);
+  },
+  (db, keys) => {
+    SQLITE_SEEDS[1]!(db, keys);
+    db.prepare('INSERT INTO pending_sign_ins (kind, token_hash, body, expires) VALUES (?, ?, ?, ?)')
+      .run('totp', tokenHash(PENDING_TOKEN), sealJson(keys, pendingAad('totp', tokenHash(PENDING_TOKEN)), PENDING), PENDING.expires);
   },
 ];
 
@@ -81,6 +88,11 @@ const PG_SEEDS: ((db: pg.ClientBase, keys: KeyProvider) => Promise<void>)[] = [
     await PG_SEEDS[0]!(db, keys);
     await db.query('INSERT INTO hub_state.totp_steps (account, step) VALUES ($1, $2)', [TOTP_ACCOUNT, TOTP_STEP]);
   },
+  async (db, keys) => {
+    await PG_SEEDS[1]!(db, keys);
+    await db.query('INSERT INTO hub_state.pending_sign_ins (kind, token_hash, body, expires) VALUES ($1, $2, $3, $4)',
+      ['totp', tokenHash(PENDING_TOKEN), sealJson(keys, pendingAad('totp', tokenHash(PENDING_TOKEN)), PENDING), PENDING.expires]);
+  },
 ];
 
 async function expectSeededRows(s: HubStateRepository, version: number): Promise<void> {
@@ -95,6 +107,8 @@ async function expectSeededRows(s: HubStateRepository, version: number): Promise
   // The step used before the migration is still used after it: its code cannot be replayed.
   expect(await s.useTotpStep(TOTP_ACCOUNT, TOTP_STEP)).toBe(version < 2);
   expect(await s.useTotpStep(TOTP_ACCOUNT, TOTP_STEP + 1)).toBe(true);
+  // A sign-in half done before the migration completes after it.
+  expect(await s.takePendingSignIn('totp', PENDING_TOKEN)).toEqual(version < 3 ? null : PENDING);
 }
 
 describe('hub state migrations on SQLite', () => {

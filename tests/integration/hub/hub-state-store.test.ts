@@ -314,6 +314,40 @@ describe.each([sqlite, postgres])('hub state on $name', (engine) => {
     expect(won.filter(Boolean)).toHaveLength(1);
   });
 
+  it('hands a sign-in half done out once, to another node as well, and never past its expiry', async () => {
+    let now = 1_000_000;
+    const place = await engine.place();
+    const a = await place.open({ now: () => now });
+    const b = await place.open({ now: () => now });
+    await a.putPendingSignIn('totp', 'tok-1', { accountId: 'marie', expires: now + 60_000, wrong: 0 }, now + 60_000);
+    await a.putPendingSignIn('oidc', 'tok-1', { role: 'specialist' }, now + 60_000);
+    await a.putPendingSignIn('totp', 'tok-2', { accountId: 'paul', expires: now + 60_000, wrong: 0 }, now + 60_000);
+    // Kinds apart; taken once, by whichever node.
+    expect(await b.takePendingSignIn('totp', 'tok-1')).toEqual({ accountId: 'marie', expires: now + 60_000, wrong: 0 });
+    expect(await a.takePendingSignIn('totp', 'tok-1')).toBeNull();
+    expect(await a.takePendingSignIn('oidc', 'tok-1')).toEqual({ role: 'specialist' });
+    now += 60_001;
+    expect(await b.takePendingSignIn('totp', 'tok-2')).toBeNull();
+    expect(await b.takePendingSignIn('totp', 'made-up')).toBeNull();
+  });
+
+  it('gives one sign-in half done to exactly one of 30 takes at once from three nodes', async () => {
+    const place = await engine.place();
+    const nodes = [await place.open(), await place.open(), await place.open()];
+    await nodes[0]!.putPendingSignIn('oidc', 'state-1', { verifier: 'v' }, Date.now() + 60_000);
+    const got = await Promise.all(Array.from({ length: 30 }, (_, i) => nodes[i % 3]!.takePendingSignIn('oidc', 'state-1')));
+    expect(got.filter((g) => g !== null)).toEqual([{ verifier: 'v' }]);
+  });
+
+  it('keeps a sign-in half done sealed, under the hash of its token only', async () => {
+    const place = await engine.place();
+    const s = await place.open();
+    const token = 'state-8d1e4c2a9b7f40e6a3c5d0f1e2b3a4c5';
+    await s.putPendingSignIn('oidc', token, { verifier: 'pkce-verifier-5b0e1f9a7c3d', nonce: 'nonce-2f7a9c1e' }, Date.now() + 60_000);
+    for (const secret of [token, 'pkce-verifier-5b0e1f9a7c3d', 'nonce-2f7a9c1e']) expect(await place.holdsInClear(secret), secret).toBe(false);
+    expect(await place.holdsInClear(tokenHash(token))).toBe(true);
+  });
+
   it('keeps the durations of the last 20 ended rooms, newest first', async () => {
     const s = await (await engine.place()).open();
     for (let i = 1; i <= 25; i++) await s.recordDuration(i * 1000);

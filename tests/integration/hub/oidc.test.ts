@@ -7,6 +7,7 @@
  * each client authentication method the config offers. Each forged or stale
  * answer (state, nonce, audience, expiry, replayed code, acr, unknown
  * account) is refused with its code, journaled, and sets no session cookie.
+ * A sign-in started on one hub node completes on another sharing its state.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,6 +129,22 @@ describe('refusals (client_secret_basic, acr "eidas1" required)', () => {
     expect(await me.json()).toMatchObject({ id: STAFF[0].id });
     // The counter's session does not open the console.
     expect((await browser.request(`${hub.url}/api/me`)).status).toBe(401);
+  });
+
+  it('completes on one hub node a sign-in another node started (the pending request is in their shared state store), once', async () => {
+    // A second node on the same data: the provider sends every browser back to the one address the nodes share.
+    const { config } = hub as Hub & Pick<HubPorts, 'config'>;
+    const other = await startTestHub({ consoleDir: '/nonexistent', config, media: false });
+    hubs.push(other);
+    const browser = new OidcBrowser();
+    const callback = await browser.toCallback(other.url, 'specialist', DOCTOR_RPPS);
+    expect(callback.port).toBe(String(hub.port));
+    const back = await browser.request(callback.href);
+    expect({ status: back.status, location: back.headers.get('location') }).toEqual({ status: 302, location: '/' });
+    expect(await (await browser.request(`${hub.url}/api/me`)).json()).toMatchObject({ id: SPECIALISTS[0].id });
+    // Taken out once: the node that started it refuses the same callback.
+    callback.port = String(other.port);
+    await expectRefused(await browser.request(callback.href), 400, 'OIDC_STATE');
   });
 
   it('refuses a callback whose state was altered (OIDC_STATE)', async () => {

@@ -5,7 +5,8 @@
  * pending sign-in; the right code then opens the session, on the console
  * and on the counter. Wrong codes are refused and counted per account, a
  * pending sign-in dies after 5 wrong codes or 5 minutes, a code already
- * used is refused, also by a second hub node sharing the state store, and
+ * used is refused, also by a second hub node sharing the state store (which
+ * also takes the code of a sign-in whose password the first node took), and
  * `requireTotp` refuses an account without a secret. No refusal sets a
  * cookie; every outcome of the code step is journaled without the code.
  */
@@ -21,11 +22,12 @@ import { freshDataDir, SPECIALISTS, STAFF, startTestHub, testHubConfig } from '.
 /** The hubs' throttle and TOTP clock: a test moves it instead of waiting. */
 const clock = { t: Date.UTC(2026, 11, 2, 9, 0, 10), now: (): number => clock.t };
 
-const secrets = { 'dr-martin': newTotpSecret(), marie: newTotpSecret(), lea: newTotpSecret(), hugo: newTotpSecret(), ines: newTotpSecret(), zoe: newTotpSecret() };
+const secrets = { 'dr-martin': newTotpSecret(), marie: newTotpSecret(), lea: newTotpSecret(), hugo: newTotpSecret(), ines: newTotpSecret(), zoe: newTotpSecret(), noe: newTotpSecret() };
 const LEA = { id: 'lea', email: 'lea@pharmacie-test-1.example', password: 'comptoir-lea', name: 'Léa Morel', firstName: 'Léa', pharmacyId: 'pharmacie-test-1' };
 const HUGO = { ...LEA, id: 'hugo', email: 'hugo@pharmacie-test-1.example', password: 'comptoir-hugo', name: 'Hugo Petit', firstName: 'Hugo' };
 const INES = { ...LEA, id: 'ines', email: 'ines@pharmacie-test-1.example', password: 'comptoir-ines', name: 'Inès Blanc', firstName: 'Inès' };
 const ZOE = { ...LEA, id: 'zoe', email: 'zoe@pharmacie-test-1.example', password: 'comptoir-zoe', name: 'Zoé Garnier', firstName: 'Zoé' };
+const NOE = { ...LEA, id: 'noe', email: 'noe@pharmacie-test-1.example', password: 'comptoir-noe', name: 'Noé Roux', firstName: 'Noé' };
 const MARIE = STAFF[0];
 /** Paul has no TOTP secret. */
 const PAUL = STAFF[1];
@@ -41,7 +43,7 @@ let b: Hub;
 beforeAll(async () => {
   const dataDir = freshDataDir();
   const base = await testHubConfig(dataDir);
-  const extra = await Promise.all([LEA, HUGO, INES, ZOE].map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) })));
+  const extra = await Promise.all([LEA, HUGO, INES, ZOE, NOE].map(async ({ password, ...s }) => ({ ...s, passwordHash: await hashSecret(password, 1024) })));
   const config = {
     ...base,
     specialists: base.specialists.map((s) => (s.id === 'dr-martin' ? { ...s, totpSecret: secrets['dr-martin'] } : s)),
@@ -181,6 +183,16 @@ describe('TOTP sign-in on the counter', () => {
     const ok = await post(b, COUNTER_API.loginTotp, { pending: onB, code: code('hugo', 30_000) });
     expect(ok.status).toBe(200);
     expect(await me(b, COUNTER_API.me, ok.cookie)).toBe(200);
+  });
+
+  it('takes the code on a second hub node after the first took the password: the pending sign-in is in the shared state store, used once', async () => {
+    const pending = await pendingOf(a, COUNTER_API.login, NOE);
+    const done = await post(b, COUNTER_API.loginTotp, { pending, code: code('noe') });
+    expect(done.status).toBe(200);
+    expect(await me(b, COUNTER_API.me, done.cookie)).toBe(200);
+    // Neither node takes it again, even with the next step's code.
+    expectRefused(await post(a, COUNTER_API.loginTotp, { pending, code: code('noe', 30_000) }), 401, 'TOTP_EXPIRED');
+    expectRefused(await post(b, COUNTER_API.loginTotp, { pending, code: code('noe', 30_000) }), 401, 'TOTP_EXPIRED');
   });
 
   it('with requireTotp, refuses the right password of an account without a secret, which signs in without one where it is off', async () => {

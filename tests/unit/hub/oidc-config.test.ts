@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from '../../../src/hub/directory';
-import { MemoryPendingSignIns, OIDC_PENDING_TTL_MS, type PendingSignIn } from '../../../src/hub/oidc';
+import { OIDC_PENDING_TTL_MS, type PendingSignIn } from '../../../src/hub/oidc';
+import { LocalSignInState } from '../../../src/hub/state/sign-in-state';
 import { ConfigError } from '../../../src/shared/errors';
 
 const oidc = { issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', clientId: 'cabine-hub', redirectUri: 'https://hub.cabine.example/api/oidc/callback' };
@@ -43,27 +44,29 @@ describe('the oidc block of the hub config', () => {
   });
 });
 
-describe('pending sign-ins on one node', () => {
+describe('pending sign-ins in one process (LocalSignInState, beside the state stores)', () => {
   const pending = (state: string, now: number): PendingSignIn => ({ state, verifier: 'v', nonce: 'n', role: 'specialist', binding: 'b', expires: now + OIDC_PENDING_TTL_MS });
+  const put = (store: LocalSignInState, p: PendingSignIn): Promise<void> => store.putPendingSignIn('oidc', p.state, p, p.expires);
 
-  it('serves a pending sign-in once', () => {
-    const store = new MemoryPendingSignIns({ now: () => 0 });
-    store.put(pending('s1', 0));
-    expect(store.take('s1')?.state).toBe('s1');
-    expect(store.take('s1')).toBeNull();
+  it('serves a pending sign-in once, and only to its own kind', async () => {
+    const store = new LocalSignInState({ now: () => 0 });
+    await put(store, pending('s1', 0));
+    expect(await store.takePendingSignIn('totp', 's1')).toBeNull();
+    expect((await store.takePendingSignIn<PendingSignIn>('oidc', 's1'))?.state).toBe('s1');
+    expect(await store.takePendingSignIn('oidc', 's1')).toBeNull();
   });
 
-  it('refuses a pending sign-in past its ten minutes', () => {
+  it('refuses a pending sign-in past its ten minutes', async () => {
     let now = 0;
-    const store = new MemoryPendingSignIns({ now: () => now });
-    store.put(pending('s1', 0));
+    const store = new LocalSignInState({ now: () => now });
+    await put(store, pending('s1', 0));
     now = OIDC_PENDING_TTL_MS + 1;
-    expect(store.take('s1')).toBeNull();
+    expect(await store.takePendingSignIn('oidc', 's1')).toBeNull();
   });
 
-  it('keeps at most its bound, dropping the oldest', () => {
-    const store = new MemoryPendingSignIns({ now: () => 0 }, 2);
-    for (const s of ['s1', 's2', 's3']) store.put(pending(s, 0));
-    expect([store.take('s1'), store.take('s2')?.state, store.take('s3')?.state]).toEqual([null, 's2', 's3']);
+  it('keeps at most its bound, dropping the soonest to expire', async () => {
+    const store = new LocalSignInState({ now: () => 0 }, 2);
+    for (const [s, at] of [['s1', 0], ['s2', 1], ['s3', 2]] as const) await put(store, pending(s, at));
+    expect([await store.takePendingSignIn('oidc', 's1'), (await store.takePendingSignIn<PendingSignIn>('oidc', 's2'))?.state, (await store.takePendingSignIn<PendingSignIn>('oidc', 's3'))?.state]).toEqual([null, 's2', 's3']);
   });
 });
