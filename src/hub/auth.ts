@@ -290,12 +290,14 @@ export class SpecialistAuth {
   async session(req: IncomingMessage): Promise<SpecialistSession | null> {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     if (!token) return null;
-    let s = this.sessions.get(token) ?? null;
-    if (!s && this.store) {
-      // A session from before a hub restart, still valid for a specialist still in the directory.
+    let s: SpecialistSession | null;
+    if (this.store) {
+      // The shared store is the truth: a session from before a restart or opened on another node is found there,
+      // and one signed out on another node is gone there (it is asked at every look-up, never cached here).
       s = await this.store.session(token);
       if (s && !this.directory.specialistById(s.specialistId)) s = null;
-      if (s) this.sessions.set(token, s);
+    } else {
+      s = this.sessions.get(token) ?? null;
     }
     if (!s) return null;
     if (s.expires < Date.now()) {
@@ -311,11 +313,12 @@ export class SpecialistAuth {
    * src/hub/oidc.ts): the same session and cookie a password sign-in gives.
    * Returns the Set-Cookie header value.
    */
-  openSession(req: IncomingMessage, s: Pick<HubConfig['specialists'][number], 'id' | 'name' | 'specialty'>): string {
+  async openSession(req: IncomingMessage, s: Pick<HubConfig['specialists'][number], 'id' | 'name' | 'specialty'>): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
-    this.sessions.set(token, session);
-    this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
+    // Kept before the cookie leaves: the console's next request may reach another node.
+    if (this.store) await this.store.putSession(token, session);
+    else this.sessions.set(token, session);
     return sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain);
   }
 
@@ -325,7 +328,7 @@ export class SpecialistAuth {
     if (path === '/api/login') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const s = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifySpecialist(email, password, address, standing), 'specialist');
-      if (s) this.open(req, res, s);
+      if (s) await this.open(req, res, s);
       return true;
     }
     if (path === '/api/login/totp') {
@@ -333,7 +336,7 @@ export class SpecialistAuth {
       const id = await this.login.second(req, res);
       if (id === null) return true;
       const s = this.directory.specialistById(id);
-      if (s) this.open(req, res, s);
+      if (s) await this.open(req, res, s);
       else json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Ce compte n’existe plus.' });
       return true;
     }
@@ -344,7 +347,8 @@ export class SpecialistAuth {
       if (leaving) await signedOut(this.opts.journal, req, 'specialist', leaving.specialistId, this.log);
       if (token) {
         this.sessions.delete(token);
-        this.inBackground(this.store?.removeSession(token), 'hub state: session not deleted at logout');
+        // Waited for: once answered, the session is gone on every node.
+        await this.store?.removeSession(token).catch((error: unknown) => this.log.error({ code: codeOf(error) }, 'hub state: session not deleted at logout'));
       }
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE, this.opts.cookieDomain) });
       return true;
@@ -359,12 +363,16 @@ export class SpecialistAuth {
   };
 
   /** Opens a session for a specialist who passed every step: the cookie, and the session saved for a restart. */
-  private open(req: IncomingMessage, res: ServerResponse, s: { id: string; name: string; specialty: string }): void {
-    const token = randomBytes(32).toString('base64url');
-    const session = { specialistId: s.id, name: s.name, specialty: s.specialty, expires: Date.now() + SESSION_TTL_MS };
-    this.sessions.set(token, session);
-    this.inBackground(this.store?.putSession(token, session), 'hub state: session not saved');
-    json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': sessionCookie(req, SESSION_COOKIE, token, this.opts.cookieDomain) });
+  private async open(req: IncomingMessage, res: ServerResponse, s: { id: string; name: string; specialty: string }): Promise<void> {
+    let cookie: string;
+    try {
+      cookie = await this.openSession(req, s);
+    } catch (error) {
+      this.log.error({ code: codeOf(error) }, 'hub state: a session could not be kept; none opened');
+      json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas ouvrir la session pour l’instant : réessayez dans un instant.' });
+      return;
+    }
+    json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': cookie });
     this.log.info({ specialistId: s.id }, 'specialist logged in');
   }
 }

@@ -152,8 +152,8 @@ type Specialist = HubConfig['specialists'][number];
 
 /** Opens the same session a password sign-in opens; returns the Set-Cookie header value (null: that side does not run on this hub). */
 export interface OidcSessionOpeners {
-  specialist(req: IncomingMessage, account: Specialist): string | null;
-  staff(req: IncomingMessage, account: StaffAccount): string | null;
+  specialist(req: IncomingMessage, account: Specialist): string | null | Promise<string | null>;
+  staff(req: IncomingMessage, account: StaffAccount): string | null | Promise<string | null>;
 }
 
 export interface OidcSignInOptions {
@@ -375,7 +375,12 @@ export class OidcSignIn {
     } catch (error) {
       return this.refuse(req, res, oidcErrorOf(error), pending.role, true);
     }
-    const open = pending.role === 'specialist' ? this.openSpecialist(req, subject) : this.openStaff(req, subject);
+    let open: { id: string; cookie: string } | null;
+    try {
+      open = pending.role === 'specialist' ? await this.openSpecialist(req, subject) : await this.openStaff(req, subject);
+    } catch (error) {
+      return this.stateUnavailable(res, error, pending.role);
+    }
     if (!open) return this.refuse(req, res, new OidcError('OIDC_UNKNOWN_ACCOUNT'), pending.role, true);
     try {
       // The entry before the cookie: a sign-in nobody could trace is not let in.
@@ -393,15 +398,15 @@ export class OidcSignIn {
     res.end();
   }
 
-  private openSpecialist(req: IncomingMessage, subject: string): { id: string; cookie: string } | null {
+  private async openSpecialist(req: IncomingMessage, subject: string): Promise<{ id: string; cookie: string } | null> {
     const account = this.opts.config.specialists.find((s) => s.oidcSubject === subject);
-    const cookie = account ? this.opts.openers.specialist(req, account) : null;
+    const cookie = account ? await this.opts.openers.specialist(req, account) : null;
     return account && cookie ? { id: account.id, cookie } : null;
   }
 
-  private openStaff(req: IncomingMessage, subject: string): { id: string; cookie: string } | null {
+  private async openStaff(req: IncomingMessage, subject: string): Promise<{ id: string; cookie: string } | null> {
     const account = this.opts.config.staff.find((s) => s.oidcSubject === subject);
-    const cookie = account ? this.opts.openers.staff(req, account) : null;
+    const cookie = account ? await this.opts.openers.staff(req, account) : null;
     return account && cookie ? { id: account.id, cookie } : null;
   }
 
@@ -420,7 +425,7 @@ export class OidcSignIn {
   }
 
   private stateUnavailable(res: ServerResponse, error: unknown, role: OidcRole | null): void {
-    this.opts.log.error({ code: codeOf(error) }, 'hub state: a pending OIDC sign-in could not be kept or read');
+    this.opts.log.error({ code: codeOf(error) }, 'hub state: an OIDC sign-in could not be kept, read or opened');
     this.page(res, 503, 'STATE_UNAVAILABLE', 'Le hub ne peut pas suivre la connexion pour l’instant : réessayez dans un instant.', role);
   }
 

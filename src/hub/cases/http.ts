@@ -89,7 +89,7 @@ export function caseRoute(deps: CaseRouteDeps): HubRoute {
 }
 
 async function answerPdf(deps: CaseRouteDeps, req: IncomingMessage, res: ServerResponse, part: string): Promise<true> {
-  const staff = deps.staffAuth.session(req);
+  const staff = await deps.staffAuth.session(req);
   if (!staff) return json(res, 401, { error: 'NOT_LOGGED_IN', message: 'Connectez-vous à la page du comptoir pour imprimer cette réponse.' });
   const actor = { role: 'staff', id: staff.staffId } as const;
   const from = callerAddress(req);

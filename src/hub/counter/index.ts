@@ -66,10 +66,11 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
   const { journal } = ports;
+  const signInState = opts.signInState ?? inMemory(new LocalSignInState(ports.limits.clock));
   const secondStep = new TotpStep({
-    role: 'staff', requireTotp: config.localSignIn.requireTotp, state: opts.signInState ?? inMemory(new LocalSignInState()), secretOf: (id) => ports.directory.staffById(id)?.totpSecret, journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
+    role: 'staff', requireTotp: config.localSignIn.requireTotp, state: signInState, secretOf: (id) => ports.directory.staffById(id)?.totpSecret, journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });
-  const auth = new StaffAuth(ports.directory, log, { limits: ports.limits, secondStep, journal, ...opts.auth });
+  const auth = new StaffAuth(ports.directory, log, signInState, { limits: ports.limits, secondStep, journal, ...opts.auth });
   const clock = opts.clock ?? systemClock;
   const booth = {
     request: (boothId: string, method: string, params: unknown): Promise<unknown> => {
@@ -101,15 +102,15 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const pages = new Map<Peer, { page: CounterPage; token: string }>();
   const pageListeners = new Set<(page: CounterPage) => void>();
   /** Who acts through a page, asked at each act: signed out (here or in another tab) since it connected is refused, and the page asks to sign in again. */
-  const staffOf = (peer: Peer): StaffRef => {
+  const staffOf = async (peer: Peer): Promise<StaffRef> => {
     const open = pages.get(peer);
-    const session = open ? auth.sessionOfToken(open.token) : null;
+    const session = open ? await auth.sessionOfToken(open.token) : null;
     if (!session) throw refused(COUNTER_ERRORS.notLoggedIn, 'signed out');
     return { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId };
   };
-  methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, (peer, params) => alerts.acknowledge(staffOf(peer), params)));
+  methods.set(COUNTER.acknowledgeAlert, method(AcknowledgeAlertParams, async (peer, params) => alerts.acknowledge(await staffOf(peer), params)));
   methods.set(COUNTER.setIntake, method(SetIntakeParams, async (peer, params) => {
-    const staff = staffOf(peer);
+    const staff = await staffOf(peer);
     const entry = { actor: { role: 'staff', id: staff.staffId }, action: 'write', resource: 'counter.intake', sessionId: params.sessionId, boothId: params.boothId, from: peer.from } as const;
     try {
       return await forwardIntake({
@@ -122,7 +123,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
       throw error;
     }
   }));
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const origin = String(req.headers.origin ?? '');
     const address = addressKey(req.socket.remoteAddress);
     if (!origins.includes(origin)) {
@@ -130,7 +131,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
     const token = auth.tokenOf(req);
-    const session = token ? auth.sessionOfToken(token) : null;
+    const session = token ? await auth.sessionOfToken(token) : null;
     if (!token || !session) {
       floods.warn(`session:${address}`, { address }, 'refused a counter connection: not signed in');
       return refuseUpgrade(socket, 401, 'Unauthorized');
@@ -183,7 +184,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   return {
     auth,
     alerts,
-    handlePage: (name, params, run) => methods.set(name, method(params, (peer, p) => run(staffOf(peer), p, peer.from))),
+    handlePage: (name, params, run) => methods.set(name, method(params, async (peer, p) => run(await staffOf(peer), p, peer.from))),
     pagesOf: (pharmacyId) => [...pages.values()].map((o) => o.page).filter((page) => page.pharmacyId === pharmacyId),
     onPageConnected: (listener) => {
       pageListeners.add(listener);

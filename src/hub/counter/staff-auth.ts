@@ -3,8 +3,10 @@
  * password checks of PasswordLogin, an HttpOnly SameSite=Strict cookie, the
  * same lifetime) under a cookie of their own, and a `staff` role on every
  * session, so a doctor's session never opens the counter and a member of
- * staff's never opens the console. Kept in memory: after a hub restart
- * the counter page asks to sign in again.
+ * staff's never opens the console. Kept in the hub state store by the
+ * token's hash (./../state), so any node of a network knows them, a hub
+ * restart keeps them, and a sign-out on one node holds on all: every look-up
+ * asks the store.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +16,8 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, signedOut, type AuthOptions } from '../auth';
 import type { BoothDirectory, StaffAccount } from '../directory';
 import { FloodLog } from '../flood-log';
+import type { SignInState } from '../state/sign-in-state';
+import { codeOf } from '../../shared/errors';
 
 export const STAFF_COOKIE = 'cabine_counter';
 
@@ -27,12 +31,17 @@ export interface StaffSession {
 }
 
 export class StaffAuth {
-  private readonly sessions = new Map<string, StaffSession>();
   private readonly login: PasswordLogin;
   private readonly floods: FloodLog;
   private readonly clock: Pick<Clock, 'now'>;
 
-  constructor(private readonly directory: BoothDirectory, private readonly log: Logger, private readonly opts: AuthOptions = {}) {
+  constructor(
+    private readonly directory: BoothDirectory,
+    private readonly log: Logger,
+    /** Where sessions are kept: the hub state store (LocalSignInState in memory for a hub without one). */
+    private readonly state: () => SignInState,
+    private readonly opts: AuthOptions = {},
+  ) {
     this.floods = new FloodLog(log, { windowMs: opts.limits?.logWindowMs });
     this.login = new PasswordLogin(this.floods, opts);
     this.clock = opts.limits?.clock ?? systemClock;
@@ -44,7 +53,7 @@ export class StaffAuth {
   }
 
   /** The staff session behind a request's cookie, if any, not expired, and its account still in the directory. */
-  session(req: IncomingMessage): StaffSession | null {
+  async session(req: IncomingMessage): Promise<StaffSession | null> {
     const token = this.tokenOf(req);
     return token ? this.sessionOfToken(token) : null;
   }
@@ -53,27 +62,22 @@ export class StaffAuth {
     return parseCookies(req.headers.cookie).get(STAFF_COOKIE) ?? null;
   }
 
-  /** The session of a token; null once signed out or expired (a page's open connection asks at each act). */
-  sessionOfToken(token: string): StaffSession | null {
-    const s = this.sessions.get(token);
-    if (!s) return null;
-    if (s.expires < this.clock.now() || !this.directory.staffById(s.staffId)) {
-      this.sessions.delete(token);
-      return null;
-    }
-    return s;
+  /** The session of a token; null once signed out (on any node) or expired (a page's open connection asks at each act). */
+  async sessionOfToken(token: string): Promise<StaffSession | null> {
+    const stored = await this.state().staffSession(token);
+    const staff = stored ? this.directory.staffById(stored.staffId) : undefined;
+    if (!stored || !staff) return null;
+    return { role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: stored.expires };
   }
 
   /**
    * Opens a session for a member of staff already proven by other means
    * (OIDC, src/hub/oidc.ts): the session and cookie a password sign-in
-   * gives. Returns the Set-Cookie header value.
+   * gives. Returns the Set-Cookie header value once the session is kept.
    */
-  openSession(req: IncomingMessage, staff: StaffAccount): string {
+  async openSession(req: IncomingMessage, staff: StaffAccount): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    this.sessions.set(token, {
-      role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
-    });
+    await this.state().putStaffSession(token, { staffId: staff.id, expires: this.clock.now() + SESSION_TTL_MS });
     return sessionCookie(req, STAFF_COOKIE, token);
   }
 
@@ -83,7 +87,7 @@ export class StaffAuth {
     if (path === COUNTER_API.login) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const staff = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifyStaff(email, password, address, standing), 'staff');
-      if (staff) this.open(req, res, staff);
+      if (staff) await this.open(req, res, staff);
       return true;
     }
     if (path === COUNTER_API.loginTotp) {
@@ -91,21 +95,21 @@ export class StaffAuth {
       const id = await this.login.second(req, res);
       if (id === null) return true;
       const staff = this.directory.staffById(id);
-      if (staff) this.open(req, res, staff);
+      if (staff) await this.open(req, res, staff);
       else json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Ce compte n’existe plus.' });
       return true;
     }
     if (path === COUNTER_API.logout) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const token = parseCookies(req.headers.cookie).get(STAFF_COOKIE);
-      const leaving = token ? this.sessionOfToken(token) : null;
+      const leaving = token ? await this.sessionOfToken(token) : null;
       if (leaving) await signedOut(this.opts.journal, req, 'staff', leaving.staffId, this.log);
-      if (token) this.sessions.delete(token);
+      if (token) await this.state().removeStaffSession(token);
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(STAFF_COOKIE) });
       return true;
     }
     if (path === COUNTER_API.me) {
-      const s = this.session(req);
+      const s = await this.session(req);
       if (!s) json(res, 401, { error: 'NOT_LOGGED_IN' });
       else json(res, 200, this.me(s));
       return true;
@@ -113,18 +117,21 @@ export class StaffAuth {
     return false;
   };
 
-  /** Opens a session for a member of staff who passed every step. */
-  private open(req: IncomingMessage, res: ServerResponse, staff: StaffAccount): void {
-    const token = randomBytes(32).toString('base64url');
-    const session: StaffSession = {
-      role: 'staff', staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId, expires: this.clock.now() + SESSION_TTL_MS,
-    };
-    this.sessions.set(token, session);
-    json(res, 200, this.me(session), { 'Set-Cookie': sessionCookie(req, STAFF_COOKIE, token) });
+  /** Opens a session for a member of staff who passed every step: answered once the session is kept (the next request may go to another node). */
+  private async open(req: IncomingMessage, res: ServerResponse, staff: StaffAccount): Promise<void> {
+    let cookie: string;
+    try {
+      cookie = await this.openSession(req, staff);
+    } catch (error) {
+      this.log.error({ code: codeOf(error) }, 'hub state: a staff session could not be kept; none opened');
+      json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas ouvrir la session pour l’instant : réessayez dans un instant.' });
+      return;
+    }
+    json(res, 200, this.me({ staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId }), { 'Set-Cookie': cookie });
     this.log.info({ staffId: staff.id }, 'staff signed in');
   }
 
-  private me(s: StaffSession): { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null } {
+  private me(s: Pick<StaffSession, 'staffId' | 'name' | 'firstName' | 'pharmacyId'>): { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null } {
     const booth = this.directory.boothsOfPharmacy(s.pharmacyId)[0];
     return { id: s.staffId, name: s.name, firstName: s.firstName, pharmacy: booth ? { name: booth.pharmacy.name, city: booth.pharmacy.city } : null };
   }

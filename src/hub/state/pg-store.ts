@@ -31,7 +31,7 @@ import { systemClock, type Clock } from '../../shared/clock';
 import { codeOf } from '../../shared/errors';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
 import { fencedError } from '../cluster/errors';
-import { HubStateError, PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type NodeFence, type PendingSignInKind, type StoredClaim, type StoredSession } from './repository';
+import { HubStateError, PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type NodeFence, type PendingSignInKind, type StoredClaim, type StoredSession, type StoredStaffSession } from './repository';
 
 /** Migration n is `PG_HUB_STATE_MIGRATIONS[n - 1]`; never edit a released one, add the next. */
 export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
@@ -46,6 +46,8 @@ export const PG_HUB_STATE_MIGRATIONS: readonly string[] = [
   // 3: sign-ins half done (TOTP code, OIDC callback), so the next step may land on any node.
   `CREATE TABLE hub_state.pending_sign_ins (kind TEXT NOT NULL, token_hash TEXT NOT NULL, body BYTEA NOT NULL, expires BIGINT NOT NULL, PRIMARY KEY (kind, token_hash));
    CREATE INDEX pending_sign_ins_expiry ON hub_state.pending_sign_ins (kind, expires);`,
+  // 4: the counter's staff sessions, so any node knows them (they lived in each node's memory).
+  `CREATE TABLE hub_state.staff_sessions (token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL, expires BIGINT NOT NULL);`,
 ];
 
 /** Any constant both releases agree on: the advisory lock held while migrating ("hub_state" in ASCII). */
@@ -310,7 +312,37 @@ export class PgHubStateStore implements HubStateRepository {
   }
 
   purgeExpiredSessions(): Promise<number> {
-    return this.write(async (db) => (await db.query('DELETE FROM hub_state.sessions WHERE expires < $1', [this.clock.now()])).rowCount ?? 0);
+    const now = this.clock.now();
+    return this.write(async (db) => ((await db.query('DELETE FROM hub_state.sessions WHERE expires < $1', [now])).rowCount ?? 0)
+      + ((await db.query('DELETE FROM hub_state.staff_sessions WHERE expires < $1', [now])).rowCount ?? 0));
+  }
+
+  putStaffSession(token: string, session: StoredStaffSession): Promise<void> {
+    const hash = tokenHash(token);
+    return this.write(async (db) => {
+      await db.query(`INSERT INTO hub_state.staff_sessions (token_hash, staff_id, expires) VALUES ($1, $2, $3)
+         ON CONFLICT (token_hash) DO UPDATE SET staff_id = excluded.staff_id, expires = excluded.expires`, [hash, session.staffId, session.expires]);
+    });
+  }
+
+  async staffSession(token: string): Promise<StoredStaffSession | null> {
+    const hash = tokenHash(token);
+    const r = await this.read((db) => db.query<{ staff_id: string; expires: string }>('SELECT staff_id, expires FROM hub_state.staff_sessions WHERE token_hash = $1', [hash]));
+    const row = r.rows[0];
+    if (!row) return null;
+    const expires = Number(row.expires);
+    if (expires < this.clock.now()) {
+      await this.removeStaffSession(token);
+      return null;
+    }
+    return { staffId: row.staff_id, expires };
+  }
+
+  removeStaffSession(token: string): Promise<void> {
+    const hash = tokenHash(token);
+    return this.write(async (db) => {
+      await db.query('DELETE FROM hub_state.staff_sessions WHERE token_hash = $1', [hash]);
+    });
   }
 
   // ---- TOTP replays ----------------------------------------------------------------

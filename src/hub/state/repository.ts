@@ -13,8 +13,8 @@
  *   with seal.ts, the AAD binding each to its row (`queue:<boothId>`,
  *   `claims:<roomId>`); a row that cannot be opened is skipped and logged by
  *   code, never fails the whole read;
- * - login sessions are kept by the SHA-256 of the cookie token only, and a
- *   session is expired by the hub's clock, as it always was;
+ * - login sessions (doctors' and pharmacy staff's) are kept by the SHA-256
+ *   of the cookie token only, and a session is expired by the hub's clock;
  * - the last TOTP step each account used (a number, no secret) is shared by
  *   every node, so a code is accepted once in the whole network;
  * - a sign-in half done (a right password waiting for its TOTP code, a
@@ -43,6 +43,12 @@ export interface StoredSession {
   specialistId: string;
   name: string;
   specialty: string;
+  /** Epoch ms. */
+  expires: number;
+}
+
+export interface StoredStaffSession {
+  staffId: string;
   /** Epoch ms. */
   expires: number;
 }
@@ -109,8 +115,14 @@ export interface HubStateRepository {
   /** The session of a cookie token, or null when unknown or expired (an expired one is deleted). */
   session(token: string): Promise<StoredSession | null>;
   removeSession(token: string): Promise<void>;
-  /** Deletes expired sessions; returns how many. */
+  /** Deletes expired sessions (doctors' and staff's); returns how many. */
   purgeExpiredSessions(): Promise<number>;
+
+  /** A member of staff's counter session, kept like a doctor's: by its token's hash, with the account id only (the rest is in the directory). */
+  putStaffSession(token: string, session: StoredStaffSession): Promise<void>;
+  /** The staff session of a cookie token, or null when unknown or expired (an expired one is deleted). */
+  staffSession(token: string): Promise<StoredStaffSession | null>;
+  removeStaffSession(token: string): Promise<void>;
 
   /**
    * Marks TOTP step `step` used by `account` (`specialist:<id>`, `staff:<id>`):

@@ -27,7 +27,7 @@ import { FileKeyProvider, type KeyProvider } from '../../node/keys';
 import { sealJson } from '../../node/seal';
 import { systemClock, type Clock } from '../../shared/clock';
 import { DURATION_WINDOW, type QueueEntry } from '../media/queue';
-import { PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type PendingSignInKind, type StoredClaim, type StoredSession } from './repository';
+import { PENDING_SIGN_INS_MAX, pendingAad, tokenHash, openStateRow, type HubStateRepository, type PendingSignInKind, type StoredClaim, type StoredSession, type StoredStaffSession } from './repository';
 
 export const HUB_STATE_MIGRATIONS = [
   `CREATE TABLE queue (booth_id TEXT PRIMARY KEY, ord INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
@@ -41,6 +41,8 @@ export const HUB_STATE_MIGRATIONS = [
   // 3: sign-ins half done (TOTP code, OIDC callback), so the next step may land on any node.
   `CREATE TABLE pending_sign_ins (kind TEXT NOT NULL, token_hash TEXT NOT NULL, body BLOB NOT NULL, expires INTEGER NOT NULL, PRIMARY KEY (kind, token_hash)) WITHOUT ROWID;
    CREATE INDEX pending_sign_ins_expiry ON pending_sign_ins (kind, expires);`,
+  // 4: the counter's staff sessions, so any node knows them (they lived in each node's memory).
+  `CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
 
 export { tokenHash, type StoredClaim, type StoredSession } from './repository';
@@ -64,6 +66,10 @@ export class HubStateStore implements HubStateRepository {
       getSession: db.prepare<[string], { specialist_id: string; name: string; specialty: string; expires: number }>('SELECT specialist_id, name, specialty, expires FROM sessions WHERE token_hash = ?'),
       delSession: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires < ?'),
+      putStaffSession: db.prepare('INSERT OR REPLACE INTO staff_sessions (token_hash, staff_id, expires) VALUES (?, ?, ?)'),
+      getStaffSession: db.prepare<[string], { staff_id: string; expires: number }>('SELECT staff_id, expires FROM staff_sessions WHERE token_hash = ?'),
+      delStaffSession: db.prepare('DELETE FROM staff_sessions WHERE token_hash = ?'),
+      purgeStaffSessions: db.prepare('DELETE FROM staff_sessions WHERE expires < ?'),
       // One statement: the row is written only when its step is earlier, so `changes` is the verdict.
       useTotpStep: db.prepare('INSERT INTO totp_steps (account, step) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET step = excluded.step WHERE totp_steps.step < excluded.step'),
       dropExpiredPending: db.prepare('DELETE FROM pending_sign_ins WHERE expires < ?'),
@@ -158,7 +164,27 @@ export class HubStateStore implements HubStateRepository {
 
   /** Deletes expired sessions; returns how many. */
   async purgeExpiredSessions(): Promise<number> {
-    return this.st.purgeSessions.run(this.clock.now()).changes;
+    const now = this.clock.now();
+    return this.st.purgeSessions.run(now).changes + this.st.purgeStaffSessions.run(now).changes;
+  }
+
+  async putStaffSession(token: string, session: StoredStaffSession): Promise<void> {
+    this.st.putStaffSession.run(tokenHash(token), session.staffId, session.expires);
+  }
+
+  async staffSession(token: string): Promise<StoredStaffSession | null> {
+    const hash = tokenHash(token);
+    const row = this.st.getStaffSession.get(hash);
+    if (!row) return null;
+    if (row.expires < this.clock.now()) {
+      this.st.delStaffSession.run(hash);
+      return null;
+    }
+    return { staffId: row.staff_id, expires: row.expires };
+  }
+
+  async removeStaffSession(token: string): Promise<void> {
+    this.st.delStaffSession.run(tokenHash(token));
   }
 
   // ---- TOTP replays ----------------------------------------------------------------

@@ -3,6 +3,8 @@
  * this process: the waiting queue is the network's, a booth on node A
  * claimed from a console on node B goes to B for its call, and a console
  * tab that opens on a node not holding its room is sent to the one that does.
+ * Doctors' and pharmacists' sessions are the network's: any node knows them,
+ * and a sign-out on one holds on all.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -10,7 +12,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
 import { QUEUE, ROOM } from '../../../src/shared/media-protocol';
-import { BOOTH_SECRETS, SPECIALISTS, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
+import { COUNTER_API, COUNTER_WS_PATH } from '../../../src/shared/counter-protocol';
+import { BOOTH_SECRETS, SPECIALISTS, STAFF, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { silentLog } from '../../helpers/store';
 
@@ -113,6 +116,36 @@ function stallPastTheLease(): void {
 }
 
 const waitingIds = (c: Console): string[] => ((c.notes(QUEUE.updated).at(-1)?.booths ?? []) as { boothId: string }[]).map((b) => b.boothId);
+
+async function signedIn(hub: Hub, path: string, cookie: string): Promise<number> {
+  return (await fetch(`${hub.url}${path}`, { headers: { cookie } })).status;
+}
+
+async function signOut(hub: Hub, path: string, cookie: string): Promise<void> {
+  expect((await fetch(`${hub.url}${path}`, { method: 'POST', headers: { cookie } })).status).toBe(200);
+}
+
+describe('sessions in a network of hub nodes', () => {
+  it('knows a doctor\'s and a pharmacist\'s session on every node, and a sign-out on one node ends it on all', async () => {
+    const [a, b] = await startNetwork(2);
+    const doctor = await login(a!);
+    const counterLogin = await fetch(`${a!.url}${COUNTER_API.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: STAFF[0].email, password: STAFF[0].password }) });
+    expect(counterLogin.status).toBe(200);
+    const staff = counterLogin.headers.get('set-cookie')!.split(';')[0]!;
+    // The other node answers the next request (a balancer without stickiness) and opens the counter's connection.
+    expect([await signedIn(b!, '/api/me', doctor), await signedIn(b!, COUNTER_API.me, staff)]).toEqual([200, 200]);
+    const counterWs = new WebSocket(`ws://127.0.0.1:${b!.port}${COUNTER_WS_PATH}`, { headers: { cookie: staff, origin: b!.url } });
+    sockets.push(counterWs);
+    await new Promise<void>((resolve, reject) => {
+      counterWs.once('open', () => resolve());
+      counterWs.once('unexpected-response', (_req, res) => reject(new Error(`counter refused: ${res.statusCode}`)));
+    });
+    // Signed out on B: A refuses both at once.
+    await signOut(b!, '/api/logout', doctor);
+    await signOut(b!, COUNTER_API.logout, staff);
+    expect([await signedIn(a!, '/api/me', doctor), await signedIn(a!, COUNTER_API.me, staff)]).toEqual([401, 401]);
+  });
+});
 
 describe('a network of hub nodes', () => {
   it('shows a booth waiting on one node to the consoles of the other, in one order, and forgets it when it leaves', async () => {

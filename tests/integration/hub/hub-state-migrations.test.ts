@@ -53,6 +53,8 @@ const TOTP_ACCOUNT = 'specialist:dr-martin';
 const TOTP_STEP = 59_000_000;
 const PENDING_TOKEN = 'pending-of-dr-martin';
 const PENDING = { accountId: 'dr-martin', expires: Date.now() + 300_000, wrong: 1 };
+const STAFF_TOKEN = 'token-of-marie';
+const STAFF_SESSION = { staffId: 'marie', expires: Date.now() + 3_600_000 };
 
 /** What a hub of version k wrote: one row of each table, in that version's shape. The next migration adds its seeder here. */
 const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
@@ -72,6 +74,10 @@ const SQLITE_SEEDS: ((db: Database.Database, keys: KeyProvider) => void)[] = [
     SQLITE_SEEDS[1]!(db, keys);
     db.prepare('INSERT INTO pending_sign_ins (kind, token_hash, body, expires) VALUES (?, ?, ?, ?)')
       .run('totp', tokenHash(PENDING_TOKEN), sealJson(keys, pendingAad('totp', tokenHash(PENDING_TOKEN)), PENDING), PENDING.expires);
+  },
+  (db, keys) => {
+    SQLITE_SEEDS[2]!(db, keys);
+    db.prepare('INSERT INTO staff_sessions (token_hash, staff_id, expires) VALUES (?, ?, ?)').run(tokenHash(STAFF_TOKEN), STAFF_SESSION.staffId, STAFF_SESSION.expires);
   },
 ];
 
@@ -93,6 +99,10 @@ const PG_SEEDS: ((db: pg.ClientBase, keys: KeyProvider) => Promise<void>)[] = [
     await db.query('INSERT INTO hub_state.pending_sign_ins (kind, token_hash, body, expires) VALUES ($1, $2, $3, $4)',
       ['totp', tokenHash(PENDING_TOKEN), sealJson(keys, pendingAad('totp', tokenHash(PENDING_TOKEN)), PENDING), PENDING.expires]);
   },
+  async (db, keys) => {
+    await PG_SEEDS[2]!(db, keys);
+    await db.query('INSERT INTO hub_state.staff_sessions (token_hash, staff_id, expires) VALUES ($1, $2, $3)', [tokenHash(STAFF_TOKEN), STAFF_SESSION.staffId, STAFF_SESSION.expires]);
+  },
 ];
 
 async function expectSeededRows(s: HubStateRepository, version: number): Promise<void> {
@@ -109,6 +119,7 @@ async function expectSeededRows(s: HubStateRepository, version: number): Promise
   expect(await s.useTotpStep(TOTP_ACCOUNT, TOTP_STEP + 1)).toBe(true);
   // A sign-in half done before the migration completes after it.
   expect(await s.takePendingSignIn('totp', PENDING_TOKEN)).toEqual(version < 3 ? null : PENDING);
+  expect(await s.staffSession(STAFF_TOKEN)).toEqual(version < 4 ? null : STAFF_SESSION);
 }
 
 describe('hub state migrations on SQLite', () => {

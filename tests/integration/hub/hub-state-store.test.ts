@@ -250,15 +250,31 @@ describe.each([sqlite, postgres])('hub state on $name', (engine) => {
     expect(await again.session('token-a')).toBeNull();
   });
 
-  it('purges expired sessions and says how many', async () => {
+  it('finds a staff session by its token from another node, expires it, and forgets it on sign-out for every node', async () => {
+    let now = 5_000_000;
+    const place = await engine.place();
+    const a = await place.open({ now: () => now });
+    const b = await place.open({ now: () => now });
+    await a.putStaffSession('staff-tok-1', { staffId: 'marie', expires: now + 60_000 });
+    await a.putStaffSession('staff-tok-2', { staffId: 'paul', expires: now + 60_000 });
+    expect(await b.staffSession('staff-tok-1')).toEqual({ staffId: 'marie', expires: now + 60_000 });
+    await b.removeStaffSession('staff-tok-1');
+    expect(await a.staffSession('staff-tok-1')).toBeNull();
+    now += 60_001;
+    expect(await a.staffSession('staff-tok-2')).toBeNull();
+    expect(await place.holdsInClear('staff-tok-2')).toBe(false);
+  });
+
+  it('purges expired sessions, doctors\' and staff\'s, and says how many', async () => {
     let now = 1_000_000;
     const s = await (await engine.place()).open({ now: () => now });
     const session = { specialistId: 'dr-martin', name: 'Dr Claire Martin', specialty: 'Médecine générale', expires: now + 1000 };
     await s.putSession('old-1', session);
     await s.putSession('old-2', session);
     await s.putSession('fresh', { ...session, expires: now + 10_000 });
+    await s.putStaffSession('old-staff', { staffId: 'marie', expires: now + 1000 });
     now += 5000;
-    expect(await s.purgeExpiredSessions()).toBe(2);
+    expect(await s.purgeExpiredSessions()).toBe(3);
     expect(await s.session('fresh')).toEqual({ ...session, expires: 1_010_000 });
     expect(await s.purgeExpiredSessions()).toBe(0);
   });
