@@ -253,6 +253,24 @@ export class PasswordLogin {
   }
 }
 
+/**
+ * Answers a sign-in that passed every step: 200 with `body` and the session
+ * cookie once `openSession` has kept the session (the next request may reach
+ * another node), or 503 STATE_UNAVAILABLE and no cookie. True when signed in.
+ */
+export async function answerSignIn(res: ServerResponse, log: Logger, openSession: () => Promise<string>, body: object): Promise<boolean> {
+  let cookie: string;
+  try {
+    cookie = await openSession();
+  } catch (error) {
+    log.error({ code: codeOf(error) }, 'hub state: a session could not be kept; none opened');
+    json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas ouvrir la session pour l’instant : réessayez dans un instant.' });
+    return false;
+  }
+  json(res, 200, body, { 'Set-Cookie': cookie });
+  return true;
+}
+
 /** A sign-out, journaled when the session was one; never in the way of the sign-out itself. */
 export async function signedOut(journal: AccessJournal | undefined, req: IncomingMessage, role: 'specialist' | 'staff', id: string, log: Logger): Promise<void> {
   if (journal) await journalQuietly(journal, { actor: { role, id }, action: 'sign-out', resource: 'account', resourceId: id, outcome: 'allowed', from: callerAddress(req) }, log);
@@ -362,17 +380,10 @@ export class SpecialistAuth {
     return false;
   };
 
-  /** Opens a session for a specialist who passed every step: the cookie, and the session saved for a restart. */
+  /** Opens a session for a specialist who passed every step: the cookie, and the session kept for every node and a restart. */
   private async open(req: IncomingMessage, res: ServerResponse, s: { id: string; name: string; specialty: string }): Promise<void> {
-    let cookie: string;
-    try {
-      cookie = await this.openSession(req, s);
-    } catch (error) {
-      this.log.error({ code: codeOf(error) }, 'hub state: a session could not be kept; none opened');
-      json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas ouvrir la session pour l’instant : réessayez dans un instant.' });
-      return;
+    if (await answerSignIn(res, this.log, () => this.openSession(req, s), { id: s.id, name: s.name, specialty: s.specialty })) {
+      this.log.info({ specialistId: s.id }, 'specialist logged in');
     }
-    json(res, 200, { id: s.id, name: s.name, specialty: s.specialty }, { 'Set-Cookie': cookie });
-    this.log.info({ specialistId: s.id }, 'specialist logged in');
   }
 }

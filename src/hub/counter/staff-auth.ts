@@ -13,11 +13,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { COUNTER_API } from '../../shared/counter-protocol';
 import { systemClock, type Clock } from '../../shared/clock';
-import { PasswordLogin, SESSION_TTL_MS, clearedCookie, json, parseCookies, sessionCookie, signedOut, type AuthOptions } from '../auth';
+import { PasswordLogin, SESSION_TTL_MS, answerSignIn, clearedCookie, json, parseCookies, sessionCookie, signedOut, type AuthOptions } from '../auth';
 import type { BoothDirectory, StaffAccount } from '../directory';
 import { FloodLog } from '../flood-log';
 import type { SignInState } from '../state/sign-in-state';
-import { codeOf } from '../../shared/errors';
 
 export const STAFF_COOKIE = 'cabine_counter';
 
@@ -119,16 +118,8 @@ export class StaffAuth {
 
   /** Opens a session for a member of staff who passed every step: answered once the session is kept (the next request may go to another node). */
   private async open(req: IncomingMessage, res: ServerResponse, staff: StaffAccount): Promise<void> {
-    let cookie: string;
-    try {
-      cookie = await this.openSession(req, staff);
-    } catch (error) {
-      this.log.error({ code: codeOf(error) }, 'hub state: a staff session could not be kept; none opened');
-      json(res, 503, { error: 'STATE_UNAVAILABLE', message: 'Le hub ne peut pas ouvrir la session pour l’instant : réessayez dans un instant.' });
-      return;
-    }
-    json(res, 200, this.me({ staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId }), { 'Set-Cookie': cookie });
-    this.log.info({ staffId: staff.id }, 'staff signed in');
+    const body = this.me({ staffId: staff.id, name: staff.name, firstName: staff.firstName, pharmacyId: staff.pharmacyId });
+    if (await answerSignIn(res, this.log, () => this.openSession(req, staff), body)) this.log.info({ staffId: staff.id }, 'staff signed in');
   }
 
   private me(s: Pick<StaffSession, 'staffId' | 'name' | 'firstName' | 'pharmacyId'>): { id: string; name: string; firstName: string; pharmacy: { name: string; city: string } | null } {

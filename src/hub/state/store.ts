@@ -148,14 +148,18 @@ export class HubStateStore implements HubStateRepository {
 
   /** The session of a cookie token, or null when unknown or expired (an expired one is deleted). */
   async session(token: string): Promise<StoredSession | null> {
+    const row = this.unexpired(token, this.st.getSession, this.st.delSession);
+    return row && { specialistId: row.specialist_id, name: row.name, specialty: row.specialty, expires: row.expires };
+  }
+
+  /** The row of a token's hash, or null when there is none or it has expired (an expired one is deleted). */
+  private unexpired<R extends { expires: number }>(token: string, get: Database.Statement<[string], R>, del: Database.Statement): R | null {
     const hash = tokenHash(token);
-    const row = this.st.getSession.get(hash);
+    const row = get.get(hash);
     if (!row) return null;
-    if (row.expires < this.clock.now()) {
-      this.st.delSession.run(hash);
-      return null;
-    }
-    return { specialistId: row.specialist_id, name: row.name, specialty: row.specialty, expires: row.expires };
+    if (row.expires >= this.clock.now()) return row;
+    del.run(hash);
+    return null;
   }
 
   async removeSession(token: string): Promise<void> {
@@ -173,14 +177,8 @@ export class HubStateStore implements HubStateRepository {
   }
 
   async staffSession(token: string): Promise<StoredStaffSession | null> {
-    const hash = tokenHash(token);
-    const row = this.st.getStaffSession.get(hash);
-    if (!row) return null;
-    if (row.expires < this.clock.now()) {
-      this.st.delStaffSession.run(hash);
-      return null;
-    }
-    return { staffId: row.staff_id, expires: row.expires };
+    const row = this.unexpired(token, this.st.getStaffSession, this.st.delStaffSession);
+    return row && { staffId: row.staff_id, expires: row.expires };
   }
 
   async removeStaffSession(token: string): Promise<void> {
