@@ -41,7 +41,7 @@ import { OIDC_API, OIDC_DEFAULT_LABEL, OidcRole, type OidcPublicConfig } from '.
 import { json, parseCookies } from './auth';
 import type { HubConfig, OidcConfig, StaffAccount } from './directory';
 import type { AccessJournal, JournalEvent } from './journal/types';
-import { LocalSignInState, type SignInState } from './state/sign-in-state';
+import { localSignInState, type SignInState } from './state/sign-in-state';
 import { addressKey } from './throttle';
 import { requestIsTls } from './tls';
 
@@ -250,8 +250,7 @@ export class OidcSignIn {
   constructor(private readonly opts: OidcSignInOptions) {
     this.oidc = opts.config.oidc;
     this.clock = opts.clock ?? systemClock;
-    const local = new LocalSignInState(this.clock);
-    this.state = opts.state ?? (() => local);
+    this.state = opts.state ?? localSignInState(this.clock);
   }
 
   /** What the login pages show. */

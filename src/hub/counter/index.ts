@@ -25,7 +25,7 @@ import type { AuthOptions } from '../auth';
 import { refuseUpgrade } from '../booth-gateway';
 import { FloodLog } from '../flood-log';
 import { TotpStep } from '../second-factor';
-import { LocalSignInState, type SignInState } from '../state/sign-in-state';
+import { localSignInState, type SignInState } from '../state/sign-in-state';
 import { Peer, refused, type Method } from '../peer';
 import type { HubPorts } from '../ports';
 import { journaled, journalRefusal, callerAddress } from '../journal/report';
@@ -60,13 +60,11 @@ export interface CounterOptions {
 
 type CounterPorts = Pick<HubPorts, 'booths' | 'directory' | 'config' | 'limits' | 'url' | 'journal' | 'log' | 'addRoute' | 'addUpgrade' | 'onClose'>;
 
-const inMemory = (state: SignInState) => (): SignInState => state;
-
 export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubCounter {
   const { booths, config } = ports;
   const log = ports.log.child({ module: 'hub.counter' });
   const { journal } = ports;
-  const signInState = opts.signInState ?? inMemory(new LocalSignInState(ports.limits.clock));
+  const signInState = opts.signInState ?? localSignInState(ports.limits.clock);
   const secondStep = new TotpStep({
     role: 'staff', requireTotp: config.localSignIn.requireTotp, state: signInState, secretOf: (id) => ports.directory.staffById(id)?.totpSecret, journal: ports.journal, log, clock: ports.limits.clock, logWindowMs: ports.limits.logWindowMs,
   });

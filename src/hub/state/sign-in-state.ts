@@ -40,8 +40,10 @@ export class LocalSignInState implements SignInState {
 
   async staffSession(token: string): Promise<StoredStaffSession | null> {
     const s = this.staff.get(token);
-    if (s && s.expires < this.clock.now()) this.staff.delete(token);
-    return s && s.expires >= this.clock.now() ? { ...s } : null;
+    if (!s) return null;
+    if (s.expires >= this.clock.now()) return { ...s };
+    this.staff.delete(token);
+    return null;
   }
 
   async removeStaffSession(token: string): Promise<void> {
@@ -54,4 +56,10 @@ export class LocalSignInState implements SignInState {
     this.pending.delete(key);
     return p && p.expires >= this.clock.now() ? (p.body as T) : null;
   }
+}
+
+/** A LocalSignInState as the getter the sign-in steps take (what a hub built without a state store uses). */
+export function localSignInState(clock: Pick<Clock, 'now'> = systemClock): () => SignInState {
+  const state = new LocalSignInState(clock);
+  return () => state;
 }
