@@ -58,6 +58,7 @@ import type { AccessJournal, JournalAction, JournalResource } from '../journal/t
 import { exportCase } from '../record/export';
 import type { HubRecord } from '../record/index';
 import { RecordRefusal, type CaseRow, type RecordRepository } from '../record/repository';
+import { Refreshes } from '../refresh';
 import type { SpecialistGateway } from '../specialist-gateway';
 
 /** Answered cases stay in a doctor's list this long after the answer. */
@@ -91,6 +92,9 @@ export class HubCases {
   private readonly clock: Clock;
   private readonly consoles = new Set<Peer>();
   private readonly rings = new Map<string, { timer: unknown; ring: number; pharmacyId: string; pickupCode: string }>();
+  /** A console's queue and a pharmacy's cases: one read at a time each, the last sent read after the last change. */
+  private readonly queueReads = new Refreshes<Peer>();
+  private readonly pharmacyReads = new Refreshes<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private key: Buffer | null = null;
   private closed = false;
@@ -256,32 +260,51 @@ export class HubCases {
     return journaled(this.o.journal, { actor, action: 'read', resource, outcome: 'allowed', reason: 'list', from }, this.log);
   }
 
-  /** `first`: the console just connected, its first view of the queue is journaled (updates after it are not). */
+  /**
+   * Sends a console its queue, read after any change before this call (one
+   * read per console at a time: ../refresh.ts). `first`: the console just
+   * connected; its first view is journaled before it is read (updates after
+   * it are not), and nothing is shown if the journal refuses.
+   */
   private async noteQueue(peer: Peer, first = false): Promise<void> {
     try {
-      const note: CaseQueueNote = { cases: await this.list(peer.id) };
       if (first) await this.queueViewed({ role: 'specialist', id: peer.id }, 'case', peer.from);
-      peer.notify(CASE.queueNote, note);
+      await this.queueReads.request(peer, async () => {
+        const note: CaseQueueNote = { cases: await this.list(peer.id) };
+        peer.notify(CASE.queueNote, note);
+      });
     } catch (error) {
       this.log.error({ err: (error as Error).message }, 'case queue not sent');
     }
   }
 
-  /** Notes the pharmacy's pages on this node its cases; rings what stands urgent and unacknowledged (`newPage`: a page just opened rings at once too). */
+  /**
+   * Notes the pharmacy's pages on this node its cases, read after any change
+   * before this call (one read per pharmacy at a time: ../refresh.ts), and
+   * rings what stands urgent and unacknowledged. `newPage`: a page just
+   * opened, its first view journaled first; it rings at once too.
+   */
   private async refreshPharmacy(pharmacyId: string, newPage?: CounterPage): Promise<void> {
     if (this.closed) return;
     try {
-      const loaded = await this.pharmacyCases(pharmacyId);
       if (newPage) await this.queueViewed({ role: 'staff', id: newPage.staffId }, 'counter.case', newPage.from);
-      const pages = this.o.counter.pagesOf(pharmacyId);
-      const cases = loaded.map((l) => counterCase(l));
-      for (const page of pages) page.notify(CASE.counterNote, { cases });
-      for (const { row } of loaded) {
-        const urgent = row.answer?.urgency === 'urgent' && row.acknowledgedBy === null;
-        const ringing = this.rings.get(row.caseId);
-        if (urgent && !ringing) this.startRing(row.caseId, pharmacyId, row.pickupCode);
-        else if (urgent && ringing && newPage) newPage.notify(CASE.ringNote, { caseId: row.caseId, pickupCode: row.pickupCode, ring: ringing.ring });
-        else if (!urgent && ringing) this.stopRing(row.caseId);
+      // Rings started before the page opened have not rung on it (those started from now on ring on every page).
+      const rungBefore = new Set(this.rings.keys());
+      await this.pharmacyReads.request(pharmacyId, async () => {
+        const loaded = await this.pharmacyCases(pharmacyId);
+        const cases = loaded.map((l) => counterCase(l));
+        for (const page of this.o.counter.pagesOf(pharmacyId)) page.notify(CASE.counterNote, { cases });
+        for (const { row } of loaded) {
+          const urgent = row.answer?.urgency === 'urgent' && row.acknowledgedBy === null;
+          const ringing = this.rings.get(row.caseId);
+          if (urgent && !ringing) this.startRing(row.caseId, pharmacyId, row.pickupCode);
+          else if (!urgent && ringing) this.stopRing(row.caseId);
+        }
+      });
+      if (newPage) {
+        for (const [caseId, ringing] of this.rings) {
+          if (ringing.pharmacyId === pharmacyId && rungBefore.has(caseId)) newPage.notify(CASE.ringNote, { caseId, pickupCode: ringing.pickupCode, ring: ringing.ring });
+        }
       }
     } catch (error) {
       this.log.error({ err: (error as Error).message }, 'counter cases not sent');
