@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { BoothGateway } from './booth-gateway';
+import type { ClusterNode } from './cluster/index';
 import type { HubCases } from './cases/index';
 import type { HubCounter } from './counter/index';
 import type { BoothDirectory, HubConfig } from './directory';
@@ -31,6 +32,8 @@ export interface Hub {
   readonly cases: HubCases;
   /** Workers, queue, rooms and the specialists' gateway (absent when `media: false`). */
   readonly media: HubMedia | null;
+  /** This node's place in a network of hubs (its lease, its rooms' directory, the bus); null on a single hub. */
+  readonly cluster: ClusterNode | null;
   addRoute(route: HubRoute): void;
   addUpgrade(path: string, handler: UpgradeHandler): void;
   /** Runs on close, last registered first (rooms, stores, workers). */

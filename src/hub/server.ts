@@ -260,5 +260,5 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   } else {
     cases = casesOf(null);
   }
-  return { ...ports, server, port, record, counter, cases, media, close };
+  return { ...ports, server, port, record, counter, cases, media, cluster, close };
 }

@@ -71,6 +71,14 @@ const LEASE_WAIT_MS = 3_000;
 
 /** How long a side may stay away before its room ends. */
 export const DEFAULT_GRACE_MS = 60_000;
+/**
+ * How often a node of a network sends on again the sides connected to it
+ * whose room another node holds. The adopting node's event does that at
+ * once; this is for an event lost (NOTIFY is lost while a node is not
+ * listening, ../cluster/bus.ts), which would leave a side away from its call
+ * for good.
+ */
+export const STRAY_SWEEP_MS = 3_000;
 
 export interface MediaServiceOptions {
   /** Where the queue and claims outlive the process; memory only when absent. */
@@ -234,6 +242,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.publish('queue', 'who', []);
     cluster.bus.subscribe('claims', mine(async (event) => {
       // A booth of this node claimed by a console on another: it leaves this copy of the queue and goes to its room.
+      // A read of the shared queue begun before the claim was stored is stale: it would put the booth back (refreshQueue reads again).
+      this.writesStarted += 1;
       for (const boothId of event.ids) {
         if (this.queue.leave(boothId)) this.persisted.delete(boothId);
       }
@@ -248,7 +258,18 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
       const adopted = new Set(event.ids);
       await this.directSides((claim) => adopted.has(claim.roomId));
     }));
+    this.straySweep = setInterval(() => {
+      if (this.sweeping || this.closed) return;
+      this.sweeping = this.directSides(() => true).finally(() => {
+        this.sweeping = null;
+      });
+    }, STRAY_SWEEP_MS);
+    this.straySweep.unref();
   }
+
+  /** Sends on, every STRAY_SWEEP_MS, sides here whose room is elsewhere (one sweep at a time). */
+  private straySweep: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
 
   /** Waiting booths connected to another node, with that node's id (its `here` and `away` events). */
   private readonly boothsElsewhere = new Map<string, string>();
@@ -864,6 +885,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   close(): void {
     this.closed = true;
+    if (this.straySweep) clearInterval(this.straySweep);
     for (const room of this.rooms.values()) room.close();
     this.rooms.clear();
     this.queue.close();

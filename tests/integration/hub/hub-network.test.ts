@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { v7 as uuidv7 } from 'uuid';
 import { HubLink } from '../../../src/host/hub-link';
 import type { Hub } from '../../../src/hub/server';
+import { STRAY_SWEEP_MS } from '../../../src/hub/media/rooms';
 import { QUEUE, ROOM } from '../../../src/shared/media-protocol';
 import { COUNTER_API, COUNTER_WS_PATH } from '../../../src/shared/counter-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, STAFF, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
@@ -192,6 +193,21 @@ describe('a network of hub nodes', () => {
     expect(a!.media!.service.waiting()).toEqual([]);
     expect(b!.media!.service.waiting()).toEqual([]);
     await expect.poll(() => waitingIds(onB)).toEqual([]);
+  });
+
+  it('still sends a booth on node A to its call on node B when A never heard of the claim (the network\'s events are lost while a node does not listen)', async () => {
+    const [a, b] = await startNetwork(2);
+    const onB = await consoleOn(b!, await login(b!));
+    const booth = boothLink('demo-booth-1', a!, [b!]);
+    await expect.poll(() => booth.link.status).toBe('online');
+    await booth.link.request(QUEUE.join, { sessionId: uuidv7() });
+    await expect.poll(() => waitingIds(onB)).toEqual(['demo-booth-1']);
+    // A stops listening to the bus: the claim's event and the room's never reach it.
+    await a!.cluster!.bus.stop();
+    const claimed = await onB.request(QUEUE.claim, { boothId: 'demo-booth-1' });
+    expect(claimed.ok).toBe(true);
+    await expect.poll(() => booth.notes.find((n) => n.m === QUEUE.claimed)?.p.roomId, { timeout: STRAY_SWEEP_MS * 4 }).toBe(claimed.r!.roomId);
+    expect(booth.link.node).toBe(`127.0.0.1:${b!.port}`);
   });
 
   it('sends a console tab opened on another node to the node holding its doctor\'s call', async () => {
