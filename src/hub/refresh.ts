@@ -13,8 +13,8 @@ export class Refreshes<K> {
   /**
    * Runs `read` for `key`, or once more after the run under way for `key`
    * (with the `read` that run was started with). Resolves once the view sent
-   * was read after this call. `read` reports its own failures: a rejection
-   * ends the runs for that key.
+   * was read after this call; rejects with the last read's failure when no
+   * request came during it (one that did reads again).
    */
   request(key: K, read: () => Promise<void>): Promise<void> {
     const current = this.running.get(key);
@@ -25,10 +25,17 @@ export class Refreshes<K> {
     const run = { again: false, done: Promise.resolve() };
     run.done = (async () => {
       try {
+        let failure: { error: unknown } | null;
         do {
           run.again = false;
-          await read();
+          failure = null;
+          try {
+            await read();
+          } catch (error) {
+            failure = { error };
+          }
         } while (run.again);
+        if (failure) throw failure.error;
       } finally {
         this.running.delete(key);
       }

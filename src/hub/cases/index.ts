@@ -95,6 +95,8 @@ export class HubCases {
   /** A console's queue and a pharmacy's cases: one read at a time each, the last sent read after the last change. */
   private readonly queueReads = new Refreshes<Peer>();
   private readonly pharmacyReads = new Refreshes<string>();
+  /** Cases acknowledged through this node whose acknowledgement no pharmacy read has seen yet. */
+  private readonly acknowledgedHere = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private key: Buffer | null = null;
   private closed = false;
@@ -295,7 +297,9 @@ export class HubCases {
         const cases = loaded.map((l) => counterCase(l));
         for (const page of this.o.counter.pagesOf(pharmacyId)) page.notify(CASE.counterNote, { cases });
         for (const { row } of loaded) {
-          const urgent = row.answer?.urgency === 'urgent' && row.acknowledgedBy === null;
+          // A read begun before an acknowledgement here was stored must not ring that case again.
+          if (row.acknowledgedBy !== null) this.acknowledgedHere.delete(row.caseId);
+          const urgent = row.answer?.urgency === 'urgent' && row.acknowledgedBy === null && !this.acknowledgedHere.has(row.caseId);
           const ringing = this.rings.get(row.caseId);
           if (urgent && !ringing) this.startRing(row.caseId, pharmacyId, row.pickupCode);
           else if (!urgent && ringing) this.stopRing(row.caseId);
@@ -524,6 +528,7 @@ export class HubCases {
     const name = this.o.config.staff.find((s) => s.id === staff.staffId)?.name ?? staff.firstName;
     const by = { staffId: staff.staffId, name, at: new Date(this.clock.now()).toISOString() };
     const taken = await this.repo.acknowledgeCase(caseId, by);
+    this.acknowledgedHere.add(caseId);
     this.stopRing(caseId);
     this.changed(caseId);
     if (!taken) return { acknowledgedBy: (await this.counterCaseFor(staff, caseId)).acknowledgedBy ?? by };

@@ -54,6 +54,27 @@ describe('Refreshes', () => {
     expect(reads).toBe(2);
   });
 
+  it('reads again after a failed read when a change came during it, and resolves with that read', async () => {
+    const refreshes = new Refreshes<string>();
+    let release!: () => void;
+    const shown: string[] = [];
+    let calls = 0;
+    const read = async () => {
+      calls++;
+      if (calls === 1) {
+        await new Promise<void>((r) => { release = r; });
+        throw new Error('store down');
+      }
+      shown.push('answered');
+    };
+    const first = refreshes.request('k', read);
+    await tick();
+    const second = refreshes.request('k', read);
+    release();
+    await expect(Promise.all([first, second])).resolves.toBeDefined();
+    expect(shown).toEqual(['answered']);
+  });
+
   it('reads each key on its own, and reads again for a request after a failed run', async () => {
     const refreshes = new Refreshes<string>();
     const order: string[] = [];
