@@ -104,6 +104,8 @@ export interface HubProcess {
   kill(): Promise<void>;
   /** SIGTERM: the hub closes cleanly. */
   stop(): Promise<void>;
+  /** The last lines it logged (its level: CABINE_LOG_LEVEL, warn by default), for a failed test to print. */
+  output(): string;
 }
 
 /** A loopback port free right now (for a hub that must come back on the same one). */
@@ -129,7 +131,9 @@ export async function spawnHubProcess(configFile: string, port: number): Promise
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stderr = '';
+  let logged = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stdout!.on('data', (d: Buffer) => { logged = (logged + d.toString()).slice(-64_000); });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -143,7 +147,7 @@ export async function spawnHubProcess(configFile: string, port: number): Promise
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  return { url, port, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return { url, port, child, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), output: () => `${logged}${stderr}` };
 }
 
 /** A booth or doctor added by `withCrowd`: who, and the secret they present. */
