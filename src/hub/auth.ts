@@ -11,7 +11,8 @@
  * Sign-ins and sign-outs are journaled (./journal): a right password once
  * its entry is written (a journal that cannot be written refuses the
  * sign-in, 503), a wrong one as a refusal BAD_CREDENTIALS by an anonymous
- * actor — the e-mail typed is never stored. Only refusals that passed the
+ * actor, naming the account tried when the e-mail is one — the e-mail typed
+ * is never stored. Only refusals that passed the
  * throttle and the hash gate are journaled (not 400, 413, 429 or 503): a
  * flood from strangers cannot grow the journal (./journal/report.ts).
  */
@@ -168,6 +169,9 @@ export function clearedCookie(name: string, domain?: string): string {
 /** Checks an e-mail and password, taking its turn at the hash gate (`standing` ranks it). */
 export type PasswordCheck<A> = (email: string, password: string, address: string, standing: Attempt['standing']) => Promise<A | null>;
 
+/** The id of the account an e-mail belongs to, if any: a refused password names the account it was tried on. */
+export type AccountOfEmail = (email: string) => string | undefined;
+
 /**
  * A password login's checks, shared by every kind of account (specialists
  * on the console, pharmacy staff on the counter page): body size and
@@ -200,7 +204,7 @@ export class PasswordLogin {
     this.secondStep?.close();
   }
 
-  async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: 'specialist' | 'staff'): Promise<A | null> {
+  async run<A extends LocalAccount>(req: IncomingMessage, res: ServerResponse, check: PasswordCheck<A>, who: 'specialist' | 'staff', accountOf: AccountOfEmail): Promise<A | null> {
     const address = addressKey(req.socket.remoteAddress);
     const raw = await readSignInBody(req, res, this.floods, 'a login');
     if (raw === TOO_LARGE) return null;
@@ -233,7 +237,9 @@ export class PasswordLogin {
     if (!account) {
       attempt.failed();
       this.floods.warn(`failed:${address}`, { address }, `refused a ${who} login`);
-      if (this.journal) await journalRefusal(this.journal, { actor: { role: 'anonymous' }, action: 'sign-in', resource: 'account', reason: 'BAD_CREDENTIALS', from: callerAddress(req) });
+      // The caller is nobody yet; the account tried, when the e-mail is one, is what an audit of that account needs.
+      const target = accountOf(body.email);
+      if (this.journal) await journalRefusal(this.journal, { actor: { role: 'anonymous' }, action: 'sign-in', resource: 'account', ...(target ? { resourceId: target } : {}), reason: 'BAD_CREDENTIALS', from: callerAddress(req) });
       json(res, 401, { error: 'BAD_CREDENTIALS', message: 'Adresse e-mail ou mot de passe incorrect.' });
       return null;
     }
@@ -345,7 +351,7 @@ export class SpecialistAuth {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/api/login') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const s = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifySpecialist(email, password, address, standing), 'specialist');
+      const s = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifySpecialist(email, password, address, standing), 'specialist', (email) => this.directory.specialistByEmail(email)?.id);
       if (s) await this.open(req, res, s);
       return true;
     }

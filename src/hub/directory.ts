@@ -352,9 +352,13 @@ export class BoothDirectory {
     return this.config.booths.filter((b) => b.pharmacyId === pharmacyId);
   }
 
+  staffByEmail(email: string): StaffAccount | undefined {
+    return this.config.staff?.find((x) => x.email.toLowerCase() === email.toLowerCase());
+  }
+
   /** Like verifySpecialist, for a member of a pharmacy's staff (the counter page). */
   async verifyStaff(email: string, password: string, from = 'local', standing: Standing = 'clean'): Promise<StaffAccount | null> {
-    const s = this.config.staff?.find((x) => x.email.toLowerCase() === email.toLowerCase());
+    const s = this.staffByEmail(email);
     const ok = await this.gate.run(from, () => this.verify(password, s?.passwordHash ?? DUMMY_HASH), standing);
     return ok && s ? s : null;
   }

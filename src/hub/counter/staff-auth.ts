@@ -85,7 +85,7 @@ export class StaffAuth {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === COUNTER_API.login) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const staff = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifyStaff(email, password, address, standing), 'staff');
+      const staff = await this.login.run(req, res, (email, password, address, standing) => this.directory.verifyStaff(email, password, address, standing), 'staff', (email) => this.directory.staffByEmail(email)?.id);
       if (staff) await this.open(req, res, staff);
       return true;
     }

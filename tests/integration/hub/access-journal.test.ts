@@ -197,23 +197,28 @@ describe('the access journal of a consultation', () => {
 });
 
 describe('the access journal of sign-ins', () => {
-  it('journals a right password with the account, a wrong one as an anonymous refusal without the e-mail typed, and a sign-out', async () => {
+  it('journals a right password with the account, a wrong one as an anonymous refusal naming the account tried but never the e-mail typed, and a sign-out', async () => {
     const mark = since();
     const cookie = await cookieOf(SPECIALISTS[0]);
     const wrong = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'inconnu.nulle-part@example.org', password: 'devine' }) });
     expect(wrong.status).toBe(401);
+    const tried = await fetch(`${hub.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: SPECIALISTS[0].email.toUpperCase(), password: 'devine' }) });
+    expect(tried.status).toBe(401);
     await fetch(`${hub.url}/api/logout`, { method: 'POST', headers: { cookie } });
     const staff = await cookieOf(STAFF[0], COUNTER_API.login);
     await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie: staff } });
 
     expect(after(mark)).toEqual([
       expect.objectContaining({ actor: MARTIN, action: 'sign-in', outcome: 'allowed', from: '127.0.0.1' }),
-      expect.objectContaining({ actor: { role: 'anonymous' }, action: 'sign-in', outcome: 'refused', reason: 'BAD_CREDENTIALS', from: '127.0.0.1' }),
+      expect.objectContaining({ actor: { role: 'anonymous' }, action: 'sign-in', resource: 'account', outcome: 'refused', reason: 'BAD_CREDENTIALS', from: '127.0.0.1' }),
+      expect.objectContaining({ actor: { role: 'anonymous' }, action: 'sign-in', resource: 'account', resourceId: MARTIN.id, outcome: 'refused', reason: 'BAD_CREDENTIALS', from: '127.0.0.1' }),
       expect.objectContaining({ actor: MARTIN, action: 'sign-out', outcome: 'allowed' }),
       expect.objectContaining({ actor: { role: 'staff', id: 'marie' }, action: 'sign-in', outcome: 'allowed' }),
       expect.objectContaining({ actor: { role: 'staff', id: 'marie' }, action: 'sign-out', outcome: 'allowed' }),
     ]);
+    expect(after(mark)[1]).not.toHaveProperty('resourceId');
     expect(JSON.stringify(after(mark))).not.toContain('inconnu');
+    expect(JSON.stringify(after(mark)).toLowerCase()).not.toContain(SPECIALISTS[0].email.toLowerCase());
   });
 
   it('refuses a sign-in with 503 and no session cookie while the journal cannot be written', async () => {
