@@ -31,11 +31,11 @@ import { JournalUnavailableError } from '../journal/errors';
 import { callerAddress, journaled, journalRefusal } from '../journal/report';
 import type { AccessJournal } from '../journal/types';
 import type { HubRoute } from '../ports';
+import { notFound, PRIVATE, privateJson as json } from '../private-answer';
 import type { HubCases } from './index';
 
 const ANSWER_PDF = /^\/api\/counter\/cases\/([^/]+)\/answer\.pdf$/;
 const BUNDLE = /^\/api\/cases\/([^/]+)\/case\.fhir\.json$/;
-const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 const CaseId = z.uuid();
 
 export interface CaseRouteDeps {
@@ -51,13 +51,7 @@ export interface CaseRouteDeps {
   log: Logger;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): true {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...PRIVATE, ...extra }).end(JSON.stringify(body));
-  return true;
-}
 
-// One body for an unknown case and one the reader may not see: a stranger learns nothing of what exists.
-const notFound = (res: ServerResponse): true => json(res, 404, { error: 'NOT_FOUND', message: 'Introuvable, ou vous n’y avez pas accès.' });
 
 /** The case id of a path, or null when it cannot be one (never sent to the record). */
 function caseIdOf(part: string): string | null {

@@ -21,18 +21,13 @@ import { JournalUnavailableError } from '../journal/errors';
 import { callerAddress, journaled, journalRefusal } from '../journal/report';
 import type { AccessJournal, JournalEvent } from '../journal/types';
 import type { HubRoute } from '../ports';
+import { notFound, PRIVATE, privateJson as json } from '../private-answer';
 import { gatherReport, reportBundle, reportPdf } from './report';
 
 const PHOTO = /^\/api\/(photos|clips|videos)\/([^/]+)$/;
 const REPORT = /^\/api\/sessions\/([^/]+)\/report\.(pdf|fhir\.json)$/;
-const PRIVATE = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
-function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): true {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...PRIVATE, ...extra }).end(JSON.stringify(body));
-  return true;
-}
 
-const notFound = (res: ServerResponse): true => json(res, 404, { error: 'NOT_FOUND', message: 'Introuvable, ou vous n’y avez pas accès.' });
 
 function decode(part: string): string | null {
   try {
