@@ -247,6 +247,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         const room = rooms.roomOfBooth(boothId);
         return { position: i >= 0 ? i + 1 : null, doctor: room ? directory.specialistById(room.specialistId)?.name ?? null : null };
       });
+      // A booth's place and doctor move with the queue and the rooms, not only with its own screen.
+      const moved = (): void => counter.alerts.whereaboutsMayHaveChanged();
+      for (const event of ['queueChanged', 'claimed', 'roomClosed', 'resumed'] as const) rooms.on(event, moved);
       // "Urgence" during a call reaches the doctor's console too (src/shared/counter-protocol.ts).
       counter.alerts.onAlert((boothId, r) => {
         if (r.reason !== 'emergency') return;

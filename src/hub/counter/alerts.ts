@@ -38,6 +38,8 @@ export interface CounterAlertsOptions {
   onChange?: (event: { boothId: string; alertId: string; change: 'raised' | 'acknowledged' | 'resolved' | 'rang-again'; counters: number; staffId?: string }) => void;
 }
 
+type Whereabouts = { position: number | null; doctor: string | null };
+
 interface BoothState {
   boothId: string;
   pharmacyId: string | null;
@@ -45,23 +47,40 @@ interface BoothState {
   activity: Omit<BoothActivity, 'alertId'> | null;
   alert: BoardAlert | null;
   timer: unknown;
+  /** The place and doctor last put on a board: a change of the queue re-sends the boards it moves. */
+  shown: Whereabouts;
 }
 
 export class CounterAlerts {
   private readonly booths = new Map<string, BoothState>();
   private readonly pages = new Set<CounterPage>();
-  private whereabouts: (boothId: string) => { position: number | null; doctor: string | null } = () => ({ position: null, doctor: null });
+  private whereabouts: (boothId: string) => Whereabouts = () => ({ position: null, doctor: null });
   private readonly alertListeners = new Set<(boothId: string, report: AlertReport) => void>();
 
   constructor(private readonly opts: CounterAlertsOptions) {
     for (const b of opts.booths) {
-      this.booths.set(b.boothId, { boothId: b.boothId, pharmacyId: b.pharmacyId ?? null, online: false, activity: null, alert: null, timer: null });
+      this.booths.set(b.boothId, { boothId: b.boothId, pharmacyId: b.pharmacyId ?? null, online: false, activity: null, alert: null, timer: null, shown: { position: null, doctor: null } });
     }
   }
 
   /** Where the queue and the rooms put a booth (a hub with media); nowhere without. */
-  setWhereabouts(fn: (boothId: string) => { position: number | null; doctor: string | null }): void {
+  setWhereabouts(fn: (boothId: string) => Whereabouts): void {
     this.whereabouts = fn;
+  }
+
+  /**
+   * The queue or the rooms changed: each pharmacy with a counter page open
+   * whose booth's place or doctor is no longer what its board shows gets
+   * its board again (one, however many of its booths moved).
+   */
+  whereaboutsMayHaveChanged(): void {
+    const moved = new Set<string>();
+    for (const b of this.booths.values()) {
+      if (b.pharmacyId === null || moved.has(b.pharmacyId) || this.counters(b.pharmacyId) === 0) continue;
+      const now = this.whereabouts(b.boothId);
+      if (now.position !== b.shown.position || now.doctor !== b.shown.doctor) moved.add(b.pharmacyId);
+    }
+    for (const pharmacyId of moved) this.broadcast(pharmacyId);
   }
 
   /** Hears each change of a booth's alert as the booth reported it (the console's emergency banner). */
@@ -174,7 +193,8 @@ export class CounterAlerts {
       if (cfg.pharmacyId !== pharmacyId) continue;
       pharmacy = { name: cfg.pharmacy.name, city: cfg.pharmacy.city };
       const b = this.booths.get(cfg.boothId)!;
-      booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, ...this.whereabouts(b.boothId), alert: b.alert });
+      b.shown = this.whereabouts(b.boothId);
+      booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, ...b.shown, alert: b.alert });
     }
     return { pharmacy, staff: { id: staff?.staffId ?? '', name: staff?.firstName ?? '' }, booths };
   }

@@ -107,6 +107,8 @@ export interface MediaServiceEvents {
   resumed: [Room, ResumeReason];
   /** A side reported the call's quality figures (the record keeps them). */
   quality: [Room, SideName, CallQuality];
+  /** The queue changed (a booth joined, left or was claimed, here or on another node): positions may have moved. */
+  queueChanged: [];
 }
 
 export class MediaService extends EventEmitter<MediaServiceEvents> {
@@ -462,6 +464,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     for (const s of this.specialists) tell(s, QUEUE.updated, { booths });
     const doctorsOnline = this.specialistsOnline();
     booths.forEach((e, i) => tell(this.booths.peer(e.boothId), QUEUE.position, { position: i + 1, etaMinutes: e.etaMinutes ?? null, doctorsOnline }));
+    this.emit('queueChanged');
   }
 
   /** What was last written per booth: a repeated identical `queue.join` writes nothing. */
