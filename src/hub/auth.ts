@@ -284,6 +284,7 @@ export async function signedOut(journal: AccessJournal | undefined, req: Incomin
 
 export class SpecialistAuth {
   private readonly sessions = new Map<string, SpecialistSession>();
+  private readonly signOutListeners = new Set<(token: string) => void>();
   private readonly login: PasswordLogin;
   private readonly floods: FloodLog;
 
@@ -310,10 +311,23 @@ export class SpecialistAuth {
     this.login.close();
   }
 
+  /** Hears each sign-out on this node, with the session's token (its open consoles close: src/hub/session-watch.ts). */
+  onSignOut(listener: (token: string) => void): void {
+    this.signOutListeners.add(listener);
+  }
+
+  tokenOf(req: IncomingMessage): string | null {
+    return parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? null;
+  }
+
   /** The session behind a request's cookie, if any and not expired. */
   async session(req: IncomingMessage): Promise<SpecialistSession | null> {
-    const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-    if (!token) return null;
+    const token = this.tokenOf(req);
+    return token ? this.sessionOfToken(token) : null;
+  }
+
+  /** The session of a token, if any and not expired; rejects when the shared store cannot answer. */
+  async sessionOfToken(token: string): Promise<SpecialistSession | null> {
     let s: SpecialistSession | null;
     if (this.store) {
       // The shared store is the truth: a session from before a restart or opened on another node is found there,
@@ -366,13 +380,14 @@ export class SpecialistAuth {
     }
     if (path === '/api/logout') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+      const token = this.tokenOf(req);
       const leaving = await this.session(req);
       if (leaving) await signedOut(this.opts.journal, req, 'specialist', leaving.specialistId, this.log);
       if (token) {
         this.sessions.delete(token);
         // Waited for: once answered, the session is gone on every node.
         await this.store?.removeSession(token).catch((error: unknown) => this.log.error({ code: codeOf(error) }, 'hub state: session not deleted at logout'));
+        for (const listener of this.signOutListeners) listener(token);
       }
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(SESSION_COOKIE, this.opts.cookieDomain) });
       return true;

@@ -15,6 +15,8 @@ export interface HubLimitOptions {
   hashes?: Partial<HashGateOptions> & { verify?: SecretVerifier };
   /** Repeated warnings are written once per window with a count. */
   logWindowMs?: number;
+  /** How often open consoles' and counter pages' sessions are asked again (a sign-out on another node, an expiry): src/hub/session-watch.ts. */
+  sessionCheckMs?: number;
 }
 
 /** The limits in force, defaults filled in. */
@@ -23,6 +25,7 @@ export interface HubLimits {
   login: AttemptLimits;
   booth: AttemptLimits;
   logWindowMs: number;
+  sessionCheckMs: number;
 }
 
 function attemptLimits(base: AttemptLimits, o: HubLimitOptions['login']): AttemptLimits {
@@ -36,5 +39,6 @@ export function hubLimits(o: HubLimitOptions = {}): HubLimits {
     login: attemptLimits(LOGIN_LIMITS, o.login),
     booth: attemptLimits(BOOTH_LIMITS, o.booth),
     logWindowMs: o.logWindowMs ?? 60_000,
+    sessionCheckMs: o.sessionCheckMs ?? 15_000,
   };
 }

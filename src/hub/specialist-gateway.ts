@@ -2,7 +2,8 @@
  * Where specialists' consoles connect (`/console`): the session cookie from
  * /api/login and an allowed Origin are required; each connection is one Peer
  * (validated frames, size cap, rate limit), identified by the session, never
- * by a param. Register console methods with `handle`.
+ * by a param. A console lives no longer than its session (./session-watch.ts).
+ * Register console methods with `handle`.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -14,6 +15,7 @@ import type { SpecialistAuth } from './auth';
 import { refuseUpgrade } from './booth-gateway';
 import { FloodLog } from './flood-log';
 import { Peer, type Method } from './peer';
+import { CLOSE_SIGNED_OUT, SessionWatch } from './session-watch';
 import { callerAddress } from './journal/report';
 import { addressKey } from './throttle';
 
@@ -30,15 +32,31 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
   private readonly peers = new Set<Peer>();
   private readonly floods: FloodLog;
 
+  private readonly watch: SessionWatch<Peer>;
+  private busy: (peer: Peer) => boolean = () => false;
+
   constructor(
     private readonly auth: SpecialistAuth,
     private readonly allowedOrigins: () => string[],
     private readonly log: Logger,
     /** Repeated warnings are written once per window with a count. */
     logWindowMs = 60_000,
+    /** How often the open consoles' sessions are asked again (src/hub/session-watch.ts). */
+    sessionCheckMs = 15_000,
   ) {
     super();
     this.floods = new FloodLog(log, { windowMs: logWindowMs });
+    this.watch = new SessionWatch<Peer>({
+      alive: async (token) => (await auth.sessionOfToken(token)) !== null,
+      close: (peer) => {
+        this.log.info({ specialistId: peer.id }, 'closed a console whose session ended');
+        peer.close(CLOSE_SIGNED_OUT, 'SIGNED_OUT');
+      },
+      busy: (peer) => this.busy(peer),
+      everyMs: sessionCheckMs,
+      log,
+    });
+    auth.onSignOut((token) => this.watch.signedOut(token));
   }
 
   handle<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>) => unknown): void {
@@ -52,23 +70,37 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
       this.floods.warn(`origin:${address}`, { address, origin: origin.slice(0, 100) }, 'refused a console connection: origin not allowed');
       return refuseUpgrade(socket, 403, 'Forbidden');
     }
-    const session = await this.auth.session(req);
-    if (!session) {
+    const token = this.auth.tokenOf(req);
+    const session = token ? await this.auth.sessionOfToken(token) : null;
+    if (!token || !session) {
       this.floods.warn(`session:${address}`, { address }, 'refused a console connection: not logged in');
       return refuseUpgrade(socket, 401, 'Unauthorized');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const peer = new Peer({ ws, identity: { role: 'specialist', id: session.specialistId }, from: callerAddress(req), methods: this.methods, log: this.log, ratePerSecond: 50, burst: 200, floods: this.floods });
       this.peers.add(peer);
+      this.watch.add(token, peer);
       ws.on('close', () => {
         this.peers.delete(peer);
+        this.watch.remove(peer);
         this.emit('disconnected', peer);
       });
       this.emit('connected', peer);
     });
   }
 
+  /** Which consoles hold a call (the media service's rooms): a console whose session ended stays until its call ends. */
+  keepWhileInCall(busy: (peer: Peer) => boolean): void {
+    this.busy = busy;
+  }
+
+  /** Asks the store now about every open console's session (tests; the hub asks every sessionCheckMs). */
+  checkSessions(): Promise<void> {
+    return this.watch.check();
+  }
+
   close(): void {
+    this.watch.stop();
     for (const p of this.peers) p.ws.terminate();
     this.wss.close();
     this.floods.close();

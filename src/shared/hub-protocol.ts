@@ -47,6 +47,13 @@ export function parseHubText(text: string): HubFrame | null {
 export const BOOTH_ID_HEADER = 'x-cabine-booth';
 export const BOOTH_PATH = '/booth';
 
+/**
+ * The close code of a console's or counter page's connection whose session
+ * ended (signed out, on this node or another, or expired): the page shows
+ * its sign-in rather than reconnecting (4000–4999: the application's own).
+ */
+export const CLOSE_SIGNED_OUT = 4401;
+
 /** Largest frame either side accepts (a photo chunk is at most 256 KiB). */
 export const HUB_MAX_FRAME_BYTES = 1024 * 1024;
 

@@ -27,6 +27,7 @@ import { FloodLog } from '../flood-log';
 import { TotpStep } from '../second-factor';
 import { localSignInState, type SignInState } from '../state/sign-in-state';
 import { Peer, refused, type Method } from '../peer';
+import { CLOSE_SIGNED_OUT, SessionWatch } from '../session-watch';
 import type { HubPorts } from '../ports';
 import { journaled, journalRefusal, callerAddress } from '../journal/report';
 import { codeOf } from '../../shared/errors';
@@ -99,6 +100,17 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const methods = new Map<string, Method>();
   const pages = new Map<Peer, { page: CounterPage; token: string }>();
   const pageListeners = new Set<(page: CounterPage) => void>();
+  // A page lives no longer than its session: signed out here, on another node, or expired.
+  const watch = new SessionWatch<Peer>({
+    alive: async (token) => (await auth.sessionOfToken(token)) !== null,
+    close: (peer) => {
+      log.info({ staffId: peer.id }, 'closed a counter page whose session ended');
+      peer.close(CLOSE_SIGNED_OUT, 'SIGNED_OUT');
+    },
+    everyMs: ports.limits.sessionCheckMs,
+    log,
+  });
+  auth.onSignOut((token) => watch.signedOut(token));
   /** Who acts through a page, asked at each act: signed out (here or in another tab) since it connected is refused, and the page asks to sign in again. */
   const staffOf = async (peer: Peer): Promise<StaffRef> => {
     const open = pages.get(peer);
@@ -139,8 +151,10 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
       const from = callerAddress(req);
       const page: CounterPage = { staffId: session.staffId, firstName: session.firstName, pharmacyId: session.pharmacyId, from, notify: (m, p) => peer.notify(m, p) };
       pages.set(peer, { page, token });
+      watch.add(token, peer);
       ws.on('close', () => {
         pages.delete(peer);
+        watch.remove(peer);
         alerts.pageDisconnected(page);
       });
       const opened = (): void => {
@@ -173,6 +187,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
     return true;
   });
   ports.onClose(() => {
+    watch.stop();
     for (const peer of pages.keys()) peer.ws.terminate();
     wss.close();
     floods.close();

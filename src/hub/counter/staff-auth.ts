@@ -33,6 +33,7 @@ export class StaffAuth {
   private readonly login: PasswordLogin;
   private readonly floods: FloodLog;
   private readonly clock: Pick<Clock, 'now'>;
+  private readonly signOutListeners = new Set<(token: string) => void>();
 
   constructor(
     private readonly directory: BoothDirectory,
@@ -55,6 +56,11 @@ export class StaffAuth {
   async session(req: IncomingMessage): Promise<StaffSession | null> {
     const token = this.tokenOf(req);
     return token ? this.sessionOfToken(token) : null;
+  }
+
+  /** Hears each sign-out on this node, with the session's token (its open counter pages close: ../session-watch.ts). */
+  onSignOut(listener: (token: string) => void): void {
+    this.signOutListeners.add(listener);
   }
 
   tokenOf(req: IncomingMessage): string | null {
@@ -103,7 +109,10 @@ export class StaffAuth {
       const token = parseCookies(req.headers.cookie).get(STAFF_COOKIE);
       const leaving = token ? await this.sessionOfToken(token) : null;
       if (leaving) await signedOut(this.opts.journal, req, 'staff', leaving.staffId, this.log);
-      if (token) await this.state().removeStaffSession(token);
+      if (token) {
+        await this.state().removeStaffSession(token);
+        for (const listener of this.signOutListeners) listener(token);
+      }
       json(res, 200, { ok: true }, { 'Set-Cookie': clearedCookie(STAFF_COOKIE) });
       return true;
     }

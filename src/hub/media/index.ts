@@ -50,7 +50,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   // In a network, a console whose page another node served is sent here for its call (room.moved).
   const cluster = opts.cluster;
   const allowed = cluster ? () => [...origins, ...cluster.nodeOrigins()] : () => origins;
-  const specialists = new SpecialistGateway(auth, allowed, log.child({ module: 'hub.console' }), ports.limits.logWindowMs);
+  const specialists = new SpecialistGateway(auth, allowed, log.child({ module: 'hub.console' }), ports.limits.logWindowMs, ports.limits.sessionCheckMs);
   ports.addRoute(auth.route);
   ports.addUpgrade(CONSOLE_PATH, (req, socket, head) => specialists.upgrade(req, socket, head));
 
@@ -72,6 +72,7 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   // Specialists: the live queue, claims, and the room they claimed only.
   specialists.on('connected', (peer) => service.specialistConnected(peer));
   specialists.on('disconnected', (peer) => service.specialistDisconnected(peer));
+  specialists.keepWhileInCall((peer) => service.roomOfSpecialist(peer.id)?.sides.specialist?.peer === peer);
   registerConsoleMethods(specialists, service);
   registerMediaMethods(specialists, service);
 

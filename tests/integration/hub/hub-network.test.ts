@@ -14,6 +14,7 @@ import type { Hub } from '../../../src/hub/server';
 import { STRAY_SWEEP_MS } from '../../../src/hub/media/rooms';
 import { QUEUE, ROOM } from '../../../src/shared/media-protocol';
 import { COUNTER_API, COUNTER_WS_PATH } from '../../../src/shared/counter-protocol';
+import { CLOSE_SIGNED_OUT } from '../../../src/shared/hub-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, STAFF, freshDataDir, startTestHub, testHubConfig } from '../../helpers/hub';
 import { startPgCluster, type PgCluster } from '../../helpers/pg-cluster';
 import { silentLog } from '../../helpers/store';
@@ -42,7 +43,8 @@ async function startNetwork(count: number): Promise<Hub[]> {
   const keyDir = freshDataDir();
   const nodes: Hub[] = [];
   for (let i = 0; i < count; i += 1) {
-    const hub = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: `node-${'abc'[i]}` } } });
+    // Open tabs' sessions asked again often: a sign-out on one node closes the tabs of the others within the test.
+    const hub = await startTestHub({ config: { ...(await testHubConfig(freshDataDir())), store, keyDir, node: { id: `node-${'abc'[i]}` } }, limits: { sessionCheckMs: 200 } });
     hubs.push(hub);
     nodes.push(hub);
   }
@@ -127,7 +129,7 @@ async function signOut(hub: Hub, path: string, cookie: string): Promise<void> {
 }
 
 describe('sessions in a network of hub nodes', () => {
-  it('knows a doctor\'s and a pharmacist\'s session on every node, and a sign-out on one node ends it on all', async () => {
+  it('knows a doctor\'s and a pharmacist\'s session on every node, and a sign-out on one node ends it on all, closing their open tabs there', async () => {
     const [a, b] = await startNetwork(2);
     const doctor = await login(a!);
     const counterLogin = await fetch(`${a!.url}${COUNTER_API.login}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: STAFF[0].email, password: STAFF[0].password }) });
@@ -141,10 +143,20 @@ describe('sessions in a network of hub nodes', () => {
       counterWs.once('open', () => resolve());
       counterWs.once('unexpected-response', (_req, res) => reject(new Error(`counter refused: ${res.statusCode}`)));
     });
-    // Signed out on B: A refuses both at once.
+    const counterClosed = new Promise<number>((resolve) => counterWs.once('close', (code) => resolve(code)));
+    const consoleOnA = new WebSocket(`ws://127.0.0.1:${a!.port}/console`, { headers: { cookie: doctor, origin: a!.url } });
+    sockets.push(consoleOnA);
+    await new Promise<void>((resolve, reject) => {
+      consoleOnA.once('open', () => resolve());
+      consoleOnA.once('unexpected-response', (_req, res) => reject(new Error(`console refused: ${res.statusCode}`)));
+    });
+    const consoleClosed = new Promise<number>((resolve) => consoleOnA.once('close', (code) => resolve(code)));
+    // The doctor signs out on B, the pharmacist on A: the other node refuses each at once.
     await signOut(b!, '/api/logout', doctor);
-    await signOut(b!, COUNTER_API.logout, staff);
-    expect([await signedIn(a!, '/api/me', doctor), await signedIn(a!, COUNTER_API.me, staff)]).toEqual([401, 401]);
+    await signOut(a!, COUNTER_API.logout, staff);
+    expect([await signedIn(a!, '/api/me', doctor), await signedIn(b!, COUNTER_API.me, staff)]).toEqual([401, 401]);
+    // And their tabs open on the other node (the console on A, the counter page on B) close: nothing more reaches them.
+    expect(await Promise.all([consoleClosed, counterClosed])).toEqual([CLOSE_SIGNED_OUT, CLOSE_SIGNED_OUT]);
   });
 });
 

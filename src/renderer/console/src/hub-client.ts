@@ -24,7 +24,7 @@
  * page's own address, which sends it on again to wherever the room is then.
  */
 import { backoffDelay, type BackoffPolicy } from '../../../shared/backoff';
-import { parseHubText } from '../../../shared/hub-protocol';
+import { CLOSE_SIGNED_OUT, parseHubText } from '../../../shared/hub-protocol';
 import { nodeSocketUrl, ROOM, RoomMoved } from '../../../shared/media-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 import type { MediaSignaling } from '../../../media/session';
@@ -109,9 +109,17 @@ export class HubClient implements MediaSignaling {
     ws.onerror = () => {
       if (!opened) reject?.(new ConsoleError('CONNECT', 'Connexion au serveur impossible.'));
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.ws === ws) this.ws = null;
       this.pending.failAll(() => new ConsoleError('CLOSED', LOST));
+      if (event.code === CLOSE_SIGNED_OUT && !this.closedByUs) {
+        // The session ended (signed out in another tab or on another node, or expired): the login, not a retry.
+        this.closedByUs = true;
+        this.node = null;
+        this.setStatus('offline');
+        this.onSignedOut?.();
+        return;
+      }
       if (this.moving && !this.closedByUs) {
         this.moving = false;
         this.open();

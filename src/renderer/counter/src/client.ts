@@ -11,7 +11,7 @@ import { Board, COUNTER, COUNTER_API, RingNote, type AcknowledgeAlertParams, typ
 import { IntakeUpdateResult } from '../../../shared/intake-protocol';
 import { CASE, CaseRingNote, CounterCasesNote, type CounterCase } from '../../../shared/case-protocol';
 import type { z } from 'zod';
-import { parseHubText } from '../../../shared/hub-protocol';
+import { CLOSE_SIGNED_OUT, parseHubText } from '../../../shared/hub-protocol';
 import { PendingRequests } from '../../../shared/pending-requests';
 
 const BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 4000 };
@@ -58,11 +58,16 @@ export class CounterClient {
       this.attempt = 0;
       this.on.status(true);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.ws === ws) this.ws = null;
       this.pending.failAll(() => new CounterError('CLOSED', 'connection closed'));
       this.on.status(false);
       if (this.closed) return;
+      // The session ended (signed out elsewhere, or expired): the sign-in, not a retry.
+      if (event.code === CLOSE_SIGNED_OUT) {
+        this.on.refused();
+        return;
+      }
       if (!opened && !this.everOpened) {
         this.on.refused();
         return;

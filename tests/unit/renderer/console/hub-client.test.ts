@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HubClient } from '../../../../src/renderer/console/src/hub-client';
+import { CLOSE_SIGNED_OUT } from '../../../../src/shared/hub-protocol';
 
 class FakeWebSocket {
   static readonly OPEN = 1;
@@ -14,7 +15,7 @@ class FakeWebSocket {
   readyState = 0;
   onopen: (() => void) | null = null;
   onerror: (() => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
   onmessage: ((msg: { data: string }) => void) | null = null;
   constructor(readonly url: string) {
     FakeWebSocket.opened.push(this);
@@ -26,13 +27,13 @@ class FakeWebSocket {
     this.readyState = FakeWebSocket.OPEN;
     this.onopen?.();
   }
-  /** The connection dropped, or was never made: a browser says no more than that. */
-  drop(): void {
+  /** The connection dropped, or was never made: a browser says no more than that (1006), unless the hub closed it with a code. */
+  drop(code = 1006): void {
     if (this.readyState === 3) return;
     const wasOpen = this.readyState === FakeWebSocket.OPEN;
     this.readyState = 3;
     if (!wasOpen) this.onerror?.();
-    this.onclose?.();
+    this.onclose?.({ code });
   }
 }
 
@@ -109,6 +110,20 @@ describe("the console's link when the hub node behind its address goes away", ()
     expect(fetchMe).toHaveBeenCalledWith('/api/me');
     expect(signedOut).toHaveBeenCalledTimes(1);
     expect(sockets()).toHaveLength(2);
+    expect(hub.status).toBe('offline');
+  });
+});
+
+describe('the console whose session ended while it was open', () => {
+  it('goes to the sign-in at once when the hub closes it as signed out (another tab, another node, expiry), without retrying', async () => {
+    const hub = await connected();
+    const signedOut = vi.fn();
+    hub.onSignedOut = signedOut;
+    FakeWebSocket.opened[0]!.drop(CLOSE_SIGNED_OUT);
+    expect(signedOut).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sockets()).toHaveLength(1);
+    expect(fetchMe).not.toHaveBeenCalled();
     expect(hub.status).toBe('offline');
   });
 });
