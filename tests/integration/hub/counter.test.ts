@@ -3,7 +3,7 @@
  * rules under their own cookie; a booth's alert (over its real link) rings
  * the counter pages of its own pharmacy only; "J'arrive" reaches the booth
  * naming who is coming; an acknowledgement from another pharmacy, or from a
- * page whose account signed out, is refused; a doctor's session does not
+ * page whose session ended, is refused (a page signed out is closed); a doctor's session does not
  * open the counter and a member of staff's does not open the console. The
  * counter's intake reaches a booth of the staff member's own pharmacy,
  * naming them; another pharmacy's booth, a signed-out account and a
@@ -18,6 +18,8 @@ import { COUNTER, COUNTER_API, COUNTER_WS_PATH, type AlertReport, type Board, ty
 import { CabineError } from '../../../src/shared/errors';
 import type { IntakeInput } from '../../../src/shared/intake';
 import { INTAKE, type IntakeUpdate } from '../../../src/shared/intake-protocol';
+import { SESSION_TTL_MS } from '../../../src/hub/auth';
+import { CLOSE_SIGNED_OUT } from '../../../src/shared/hub-protocol';
 import { BOOTH_SECRETS, SPECIALISTS, STAFF, startTestHub } from '../../helpers/hub';
 import { ConsoleClient } from '../../resilience/support/clients';
 
@@ -26,8 +28,11 @@ let hub: Hub;
 const links: { boothId: string; link: HubLink }[] = [];
 const pages: ConsoleClient[] = [];
 
+/** The hub's clock runs this far ahead of the wall clock: a test moves it past a session's end. */
+let ahead = 0;
 beforeAll(async () => {
-  hub = await startTestHub({ consoleDir: '/nonexistent' });
+  // Open pages' sessions are asked again only on the hour: what refuses a page's act here is the check at the act itself.
+  hub = await startTestHub({ consoleDir: '/nonexistent', limits: { clock: { now: () => Date.now() + ahead }, sessionCheckMs: 3_600_000 } });
 });
 afterAll(async () => {
   for (const p of pages) p.ws.terminate();
@@ -93,17 +98,28 @@ describe('the counter page on the hub', () => {
     await expect.poll(() => b2.link.request(COUNTER.alert, raised(`alert-b2-${Date.now()}`))).toEqual({ counters: 0 });
   });
 
-  it('refuses an acknowledgement from a page whose account signed out', async () => {
+  it('closes a page whose account signed out and refuses the act of one whose session ended since it opened: no acknowledgement reaches the booth', async () => {
     const cookie = await signIn(STAFF[0]);
     const page = await ConsoleClient.open(hub.url, { cookie, origin: hub.url }, COUNTER_WS_PATH);
     pages.push(page);
     const b1 = await booth('demo-booth-1');
     await b1.link.request(COUNTER.alert, raised('alert-2'));
     await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie } });
-    await expect(page.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-2' })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
-    expect(b1.acks).toEqual([]);
+    await expect.poll(() => page.closedWith).toBe(CLOSE_SIGNED_OUT);
+    await expect(page.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-2' })).rejects.toMatchObject({ code: 'CLOSED' });
     // Nor can a page open again with that cookie.
     await expect(ConsoleClient.open(hub.url, { cookie, origin: hub.url }, COUNTER_WS_PATH)).rejects.toMatchObject({ status: 401 });
+
+    // A session that ended while its page stayed open (expired here, or signed out on another node before the next check).
+    const open = await ConsoleClient.open(hub.url, { cookie: await signIn(STAFF[0]), origin: hub.url }, COUNTER_WS_PATH);
+    pages.push(open);
+    ahead = SESSION_TTL_MS + 60_000;
+    try {
+      await expect(open.call(COUNTER.acknowledgeAlert, { boothId: 'demo-booth-1', alertId: 'alert-2' })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
+    } finally {
+      ahead = 0;
+    }
+    expect(b1.acks).toEqual([]);
   });
 
   it('keeps the roles apart: a doctor\'s session does not open the counter, a staff session does not open the console', async () => {
@@ -181,9 +197,10 @@ describe('the counter page on the hub', () => {
     const noSuchDay = { ...intake, identity: { ...intake.identity, birthDate: '1941-02-30' } };
     await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake: noSuchDay })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
     await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake: 'Martin' })).rejects.toMatchObject({ code: 'INVALID_INTAKE' });
-    // Signed out since the page opened.
+    // Signed out since the page opened: the page is closed, and nothing it sends reaches the booth.
     await fetch(`${hub.url}${COUNTER_API.logout}`, { method: 'POST', headers: { cookie } });
-    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'NOT_LOGGED_IN' });
+    await expect.poll(() => marie.closedWith).toBe(CLOSE_SIGNED_OUT);
+    await expect(marie.call(COUNTER.setIntake, { boothId: 'demo-booth-1', sessionId: 'session-1', intake })).rejects.toMatchObject({ code: 'CLOSED' });
     expect(updates).toEqual([]);
   });
 

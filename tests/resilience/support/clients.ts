@@ -185,6 +185,8 @@ export class ConsoleClient {
 
   raw(m: string, p: unknown): Promise<HubFrameRes> {
     const id = this.nextId++;
+    // A closed connection answers at once, as the page's own client does: nothing would ever come back.
+    if (this.closedWith !== null) return Promise.resolve({ ok: false, e: { code: 'CLOSED', message: 'connection closed' } });
     return new Promise<HubFrameRes>((resolve) => {
       this.pending.set(id, resolve);
       this.ws.send(JSON.stringify({ t: 'req', id, m, p }));
