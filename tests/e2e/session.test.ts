@@ -263,6 +263,8 @@ async function runSession(lang: 'fr' | 'en') {
     await screen(page, 'screen-consultation-result');
     expect(await page.getByTestId(`value-${LOINC.bodyTemperature}`).textContent()).toMatch(lang === 'fr' ? /37,2\s*°C/ : /37\.2\s*°C/);
     await page.getByTestId('next').click();
+    // Back in the call before the next request: a NEXT still on its way would land on the new guidance and skip its first step.
+    await screen(page, 'screen-consultation-call');
 
     // Dermatoscope, asked by the specialist for a body site: guidance says what the doctor asks, then a
     // still from the camera at full resolution, stored by the host with its body site, and the photo result.
@@ -286,6 +288,7 @@ async function runSession(lang: 'fr' | 'en') {
     expect(photo.height).toBeGreaterThanOrEqual(1080);
     expect(photo.bodySite).toBe('avant-bras gauche');
     await page.getByTestId('next').click();
+    await screen(page, 'screen-consultation-call');
 
     // Oximeter and dermatoscope guidance; back from the first step returns to the call.
     for (const kind of ['spo2', 'dermatoscope-photo'] as const) {
