@@ -20,8 +20,7 @@
  */
 import type { Logger } from 'pino';
 import { CLOSE_SIGNED_OUT } from '../shared/hub-protocol';
-
-export { CLOSE_SIGNED_OUT };
+import type { Peer } from './peer';
 
 export interface SessionWatchOptions<C> {
   /** Whether the session of `token` is still open (false: signed out or expired). Rejects when the store cannot answer. */
@@ -102,4 +101,30 @@ export class SessionWatch<C> {
       this.opts.close(conn);
     }
   }
+}
+
+/** What a page's sign-in gives the watch: its sessions by token, and the sign-outs taken on this node. */
+export interface SessionSource {
+  sessionOfToken(token: string): Promise<object | null>;
+  onSignOut(listener: (token: string) => void): void;
+}
+
+/**
+ * The watch of one kind of page's connections (consoles, counter pages): a
+ * connection whose session ended is closed with CLOSE_SIGNED_OUT, and a
+ * sign-out taken here closes its session's connections at once.
+ */
+export function watchPeerSessions(auth: SessionSource, opts: { role: 'specialist' | 'staff'; everyMs: number; log: Logger; busy?: (peer: Peer) => boolean }): SessionWatch<Peer> {
+  const watch = new SessionWatch<Peer>({
+    alive: async (token) => (await auth.sessionOfToken(token)) !== null,
+    close: (peer) => {
+      opts.log.info({ [`${opts.role}Id`]: peer.id }, 'closed a connection whose session ended');
+      peer.close(CLOSE_SIGNED_OUT, 'SIGNED_OUT');
+    },
+    ...(opts.busy ? { busy: opts.busy } : {}),
+    everyMs: opts.everyMs,
+    log: opts.log,
+  });
+  auth.onSignOut((token) => watch.signedOut(token));
+  return watch;
 }

@@ -15,7 +15,7 @@ import type { SpecialistAuth } from './auth';
 import { refuseUpgrade } from './booth-gateway';
 import { FloodLog } from './flood-log';
 import { Peer, type Method } from './peer';
-import { CLOSE_SIGNED_OUT, SessionWatch } from './session-watch';
+import { watchPeerSessions, type SessionWatch } from './session-watch';
 import { callerAddress } from './journal/report';
 import { addressKey } from './throttle';
 
@@ -33,30 +33,23 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
   private readonly floods: FloodLog;
 
   private readonly watch: SessionWatch<Peer>;
-  private busy: (peer: Peer) => boolean = () => false;
 
   constructor(
     private readonly auth: SpecialistAuth,
     private readonly allowedOrigins: () => string[],
     private readonly log: Logger,
-    /** Repeated warnings are written once per window with a count. */
-    logWindowMs = 60_000,
-    /** How often the open consoles' sessions are asked again (src/hub/session-watch.ts). */
-    sessionCheckMs = 15_000,
+    opts: {
+      /** Repeated warnings are written once per window with a count. */
+      logWindowMs?: number;
+      /** How often the open consoles' sessions are asked again (./session-watch.ts). */
+      sessionCheckMs?: number;
+      /** Whether a console holds a call (the media service's rooms): one whose session ended stays until its call ends. */
+      inCall?: (peer: Peer) => boolean;
+    } = {},
   ) {
     super();
-    this.floods = new FloodLog(log, { windowMs: logWindowMs });
-    this.watch = new SessionWatch<Peer>({
-      alive: async (token) => (await auth.sessionOfToken(token)) !== null,
-      close: (peer) => {
-        this.log.info({ specialistId: peer.id }, 'closed a console whose session ended');
-        peer.close(CLOSE_SIGNED_OUT, 'SIGNED_OUT');
-      },
-      busy: (peer) => this.busy(peer),
-      everyMs: sessionCheckMs,
-      log,
-    });
-    auth.onSignOut((token) => this.watch.signedOut(token));
+    this.floods = new FloodLog(log, { windowMs: opts.logWindowMs ?? 60_000 });
+    this.watch = watchPeerSessions(auth, { role: 'specialist', everyMs: opts.sessionCheckMs ?? 15_000, log, ...(opts.inCall ? { busy: opts.inCall } : {}) });
   }
 
   handle<P extends z.ZodType>(name: string, params: P, run: (peer: Peer, params: z.output<P>) => unknown): void {
@@ -87,16 +80,6 @@ export class SpecialistGateway extends EventEmitter<SpecialistGatewayEvents> {
       });
       this.emit('connected', peer);
     });
-  }
-
-  /** Which consoles hold a call (the media service's rooms): a console whose session ended stays until its call ends. */
-  keepWhileInCall(busy: (peer: Peer) => boolean): void {
-    this.busy = busy;
-  }
-
-  /** Asks the store now about every open console's session (tests; the hub asks every sessionCheckMs). */
-  checkSessions(): Promise<void> {
-    return this.watch.check();
   }
 
   close(): void {

@@ -27,7 +27,7 @@ import { FloodLog } from '../flood-log';
 import { TotpStep } from '../second-factor';
 import { localSignInState, type SignInState } from '../state/sign-in-state';
 import { Peer, refused, type Method } from '../peer';
-import { CLOSE_SIGNED_OUT, SessionWatch } from '../session-watch';
+import { watchPeerSessions } from '../session-watch';
 import type { HubPorts } from '../ports';
 import { journaled, journalRefusal, callerAddress } from '../journal/report';
 import { codeOf } from '../../shared/errors';
@@ -101,16 +101,7 @@ export function registerCounter(ports: CounterPorts, opts: CounterOptions): HubC
   const pages = new Map<Peer, { page: CounterPage; token: string }>();
   const pageListeners = new Set<(page: CounterPage) => void>();
   // A page lives no longer than its session: signed out here, on another node, or expired.
-  const watch = new SessionWatch<Peer>({
-    alive: async (token) => (await auth.sessionOfToken(token)) !== null,
-    close: (peer) => {
-      log.info({ staffId: peer.id }, 'closed a counter page whose session ended');
-      peer.close(CLOSE_SIGNED_OUT, 'SIGNED_OUT');
-    },
-    everyMs: ports.limits.sessionCheckMs,
-    log,
-  });
-  auth.onSignOut((token) => watch.signedOut(token));
+  const watch = watchPeerSessions(auth, { role: 'staff', everyMs: ports.limits.sessionCheckMs, log });
   /** Who acts through a page, asked at each act: signed out (here or in another tab) since it connected is refused, and the page asks to sign in again. */
   const staffOf = async (peer: Peer): Promise<StaffRef> => {
     const open = pages.get(peer);

@@ -50,7 +50,11 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   // In a network, a console whose page another node served is sent here for its call (room.moved).
   const cluster = opts.cluster;
   const allowed = cluster ? () => [...origins, ...cluster.nodeOrigins()] : () => origins;
-  const specialists = new SpecialistGateway(auth, allowed, log.child({ module: 'hub.console' }), ports.limits.logWindowMs, ports.limits.sessionCheckMs);
+  const specialists = new SpecialistGateway(auth, allowed, log.child({ module: 'hub.console' }), {
+    logWindowMs: ports.limits.logWindowMs,
+    sessionCheckMs: ports.limits.sessionCheckMs,
+    inCall: (peer) => service.roomOfSpecialist(peer.id)?.sides.specialist?.peer === peer,
+  });
   ports.addRoute(auth.route);
   ports.addUpgrade(CONSOLE_PATH, (req, socket, head) => specialists.upgrade(req, socket, head));
 
@@ -72,7 +76,6 @@ export async function attachMedia(ports: MediaPorts, state: HubStateRepository, 
   // Specialists: the live queue, claims, and the room they claimed only.
   specialists.on('connected', (peer) => service.specialistConnected(peer));
   specialists.on('disconnected', (peer) => service.specialistDisconnected(peer));
-  specialists.keepWhileInCall((peer) => service.roomOfSpecialist(peer.id)?.sides.specialist?.peer === peer);
   registerConsoleMethods(specialists, service);
   registerMediaMethods(specialists, service);
 
