@@ -381,7 +381,7 @@ export class SpecialistAuth {
     if (path === '/api/logout') {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
       const token = this.tokenOf(req);
-      const leaving = await this.session(req);
+      const leaving = token ? await this.sessionOfToken(token) : null;
       if (leaving) await signedOut(this.opts.journal, req, 'specialist', leaving.specialistId, this.log);
       if (token) {
         this.sessions.delete(token);

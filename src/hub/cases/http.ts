@@ -51,8 +51,6 @@ export interface CaseRouteDeps {
   log: Logger;
 }
 
-
-
 /** The case id of a path, or null when it cannot be one (never sent to the record). */
 function caseIdOf(part: string): string | null {
   try {

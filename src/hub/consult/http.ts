@@ -27,8 +27,6 @@ import { gatherReport, reportBundle, reportPdf } from './report';
 const PHOTO = /^\/api\/(photos|clips|videos)\/([^/]+)$/;
 const REPORT = /^\/api\/sessions\/([^/]+)\/report\.(pdf|fhir\.json)$/;
 
-
-
 function decode(part: string): string | null {
   try {
     const v = decodeURIComponent(part);

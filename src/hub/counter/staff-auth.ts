@@ -106,7 +106,7 @@ export class StaffAuth {
     }
     if (path === COUNTER_API.logout) {
       if (req.method !== 'POST') return json(res, 405, { error: 'METHOD' }), true;
-      const token = parseCookies(req.headers.cookie).get(STAFF_COOKIE);
+      const token = this.tokenOf(req);
       const leaving = token ? await this.sessionOfToken(token) : null;
       if (leaving) await signedOut(this.opts.journal, req, 'staff', leaving.staffId, this.log);
       if (token) {
