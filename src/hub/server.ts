@@ -242,14 +242,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         caseReadable: (specialistId, itemId) => hubCases.mayRead(specialistId, itemId),
       });
       const rooms = media.service;
-      counter.alerts.setWhereabouts((boothId) => {
-        const i = rooms.waiting().findIndex((e) => e.boothId === boothId);
-        const room = rooms.roomOfBooth(boothId);
-        return { position: i >= 0 ? i + 1 : null, doctor: room ? directory.specialistById(room.specialistId)?.name ?? null : null };
+      counter.alerts.setWhereabouts(() => {
+        const places = new Map(rooms.waiting().map((e, i) => [e.boothId, i + 1]));
+        return (boothId) => {
+          const room = rooms.roomOfBooth(boothId);
+          return { position: places.get(boothId) ?? null, doctor: room ? directory.specialistById(room.specialistId)?.name ?? null : null };
+        };
       });
-      // A booth's place and doctor move with the queue and the rooms, not only with its own screen.
+      // A booth's place and doctor move with the queue and the rooms, not only with its own screen (a claim changes the queue too).
       const moved = (): void => counter.alerts.whereaboutsMayHaveChanged();
-      for (const event of ['queueChanged', 'claimed', 'roomClosed', 'resumed'] as const) rooms.on(event, moved);
+      for (const event of ['queueChanged', 'roomClosed', 'resumed'] as const) rooms.on(event, moved);
       // "Urgence" during a call reaches the doctor's console too (src/shared/counter-protocol.ts).
       counter.alerts.onAlert((boothId, r) => {
         if (r.reason !== 'emergency') return;

@@ -54,7 +54,8 @@ interface BoothState {
 export class CounterAlerts {
   private readonly booths = new Map<string, BoothState>();
   private readonly pages = new Set<CounterPage>();
-  private whereabouts: (boothId: string) => Whereabouts = () => ({ position: null, doctor: null });
+  /** A look-up of every booth's place and doctor as of now (read once per board or check, not once per booth). */
+  private whereabouts: () => (boothId: string) => Whereabouts = () => () => ({ position: null, doctor: null });
   private readonly alertListeners = new Set<(boothId: string, report: AlertReport) => void>();
 
   constructor(private readonly opts: CounterAlertsOptions) {
@@ -63,8 +64,8 @@ export class CounterAlerts {
     }
   }
 
-  /** Where the queue and the rooms put a booth (a hub with media); nowhere without. */
-  setWhereabouts(fn: (boothId: string) => Whereabouts): void {
+  /** Where the queue and the rooms put the booths now (a hub with media); nowhere without. */
+  setWhereabouts(fn: () => (boothId: string) => Whereabouts): void {
     this.whereabouts = fn;
   }
 
@@ -75,9 +76,10 @@ export class CounterAlerts {
    */
   whereaboutsMayHaveChanged(): void {
     const moved = new Set<string>();
+    const where = this.whereabouts();
     for (const b of this.booths.values()) {
       if (b.pharmacyId === null || moved.has(b.pharmacyId) || this.counters(b.pharmacyId) === 0) continue;
-      const now = this.whereabouts(b.boothId);
+      const now = where(b.boothId);
       if (now.position !== b.shown.position || now.doctor !== b.shown.doctor) moved.add(b.pharmacyId);
     }
     for (const pharmacyId of moved) this.broadcast(pharmacyId);
@@ -189,11 +191,12 @@ export class CounterAlerts {
   board(pharmacyId: string, staff?: StaffRef): Board {
     const booths: BoardBooth[] = [];
     let pharmacy = { name: '', city: '' };
+    const where = this.whereabouts();
     for (const cfg of this.opts.booths) {
       if (cfg.pharmacyId !== pharmacyId) continue;
       pharmacy = { name: cfg.pharmacy.name, city: cfg.pharmacy.city };
       const b = this.booths.get(cfg.boothId)!;
-      b.shown = this.whereabouts(b.boothId);
+      b.shown = where(b.boothId);
       booths.push({ boothId: b.boothId, online: b.online, activity: b.activity, ...b.shown, alert: b.alert });
     }
     return { pharmacy, staff: { id: staff?.staffId ?? '', name: staff?.firstName ?? '' }, booths };
