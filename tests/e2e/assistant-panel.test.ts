@@ -12,6 +12,8 @@
  *   the call every control is; once the intake is saved at the identity step
  *   the panel closes and the waiting room shows the reason: checked by
  *   geometry, in French and in English.
+ * - A panel the pharmacist hid comes back at the next pharmacist mode, even
+ *   when the page renders the logout and the login as one (a busy page).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,4 +227,31 @@ describe('the pharmacist\'s panel on a 1280×800 screen', () => {
       }
     }, 60_000);
   }
+});
+
+describe('the pharmacist\'s hidden panel', () => {
+  it('comes back when pharmacist mode is entered again, even when the logout and the login reach the page together', async () => {
+    const { booth, page, close } = await atIdentityEntry('fr');
+    try {
+      await page.getByTestId('assistant-hide').click();
+      await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
+      for (let round = 0; round < 5; round++) {
+        // The page is busy (a loaded booth) while both snapshots arrive: it takes them before it renders either.
+        await page.evaluate(() => {
+          setTimeout(() => {
+            const end = Date.now() + 400;
+            while (Date.now() < end);
+          }, 0);
+        });
+        await new Promise((r) => setTimeout(r, 100));
+        expect(booth.host.sendHostEvent({ type: 'ASSISTANT_LOGOUT' })).toBe(true);
+        expect(booth.host.sendHostEvent({ type: 'ASSISTANT_LOGIN' })).toBe(true);
+        await page.getByTestId('assistant-panel').waitFor({ timeout: 5_000 });
+        await page.getByTestId('assistant-hide').click();
+        await page.getByTestId('assistant-panel').waitFor({ state: 'detached' });
+      }
+    } finally {
+      await close();
+    }
+  }, 60_000);
 });

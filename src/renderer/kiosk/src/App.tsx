@@ -98,12 +98,18 @@ export function App({ api }: { api: KioskApi }) {
   useInstrumentPresence(api);
 
   useEffect(() => {
+    // A panel the pharmacist hid stays hidden until pharmacist mode ends: read on each snapshot, not on
+    // a change of the rendered value, since a logout and a login close together render as one.
+    const take = (next: SessionView): void => {
+      setView(next);
+      if (!next.assistant) setPanelHidden(false);
+    };
     const off = api.onEvent((event) => {
-      if (event.name === 'snapshot') setView(event.data);
+      if (event.name === 'snapshot') take(event.data);
       if (event.name === 'mediaNotification' && event.data.method === QUEUE.claimed) setInCall(true);
       if (event.name === 'mediaNotification' && event.data.method === ROOM.closed) setInCall(false);
     });
-    api.getSnapshot({}).then(setView, () => undefined);
+    api.getSnapshot({}).then(take, () => undefined);
     return off;
   }, [api]);
 
@@ -120,7 +126,6 @@ export function App({ api }: { api: KioskApi }) {
   }, [top]);
   useEffect(() => {
     if (assistant) setPinOpen(false);
-    setPanelHidden(false);
   }, [assistant]);
 
   // The pharmacist's way in: hold the top-left corner (a patient's tap there does nothing more than the tap).
