@@ -13,6 +13,7 @@ import { CLIP_CONTENT_TYPES } from '../shared/binary-transfer';
 import { VIDEO_CONTENT_TYPES } from '../shared/case-record';
 import { PHOTO_CONTENT_TYPES, type KioskHandlers } from '../shared/kiosk-api';
 import type { MediaSelection } from '../shared/media-devices';
+import { SCREEN_TAPS, screenOf } from '../shared/session-view';
 import { EAR_WORDING } from '../shared/wording';
 import type { AssistantAuth } from './assistant-auth';
 import type { CaptureButton } from './capture-button';
@@ -72,7 +73,13 @@ export function createKioskHandlers(ports: KioskHandlerPorts): KioskHandlers {
   return {
     getSnapshot: () => session.view(),
     getSettings: () => ports.settings,
-    sendEvent: ({ event }) => ({ accepted: session.send(event) }),
+    sendEvent: ({ event, screen }) => {
+      if (screen !== undefined && SCREEN_TAPS.has(event.type) && screen !== screenOf(session.view())) {
+        log.info({ event: event.type }, 'a tap made on a screen the session has left is not applied');
+        return { accepted: false };
+      }
+      return { accepted: session.send(event) };
+    },
     requestMeasurement: ({ kind }) => devices.measure(kind),
     assistantLogin: async ({ pin }) => {
       const result = await assistantAuth.login(pin);

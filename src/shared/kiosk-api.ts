@@ -57,7 +57,8 @@ export const kioskRequests = {
     params: Empty,
     result: z.object({ screenDiagonalInches: z.number().positive(), inactivityWipeSeconds: z.number().int().positive(), media: MediaSelection }),
   },
-  sendEvent: { params: z.object({ event: SessionUiEvent }).strict(), result: z.object({ accepted: z.boolean() }) },
+  /** `screen`: `screenOf` the view the tap was made on; a screen tap (SCREEN_TAPS) made on a screen the session has left is not applied. */
+  sendEvent: { params: z.object({ event: SessionUiEvent, screen: z.string().max(300).optional() }).strict(), result: z.object({ accepted: z.boolean() }) },
   requestMeasurement: {
     params: z.object({ kind: MeasurementKind }).strict(),
     result: z.object({ accepted: z.boolean() }),

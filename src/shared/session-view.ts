@@ -269,3 +269,23 @@ export const SessionUiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('EXAM_SEND') }).strict(),
 ]);
 export type SessionUiEvent = z.infer<typeof SessionUiEvent>;
+
+/**
+ * The taps whose meaning depends on the screen they were made on: "Suivant"
+ * on a measurement's result is not "Suivant" on the guidance the doctor's
+ * next request has just put up. The kiosk tags each with `screenOf` the view
+ * it showed; the host applies one only while the session still shows that
+ * screen. A double tap, or a tap as the screen changed under the finger,
+ * moves the patient one step, not two. Alarms, the voice switch and the
+ * overlays' buttons mean the same on every screen and are never held back.
+ */
+export const SCREEN_TAPS: ReadonlySet<SessionUiEvent['type']> = new Set([
+  'CHOOSE_LANGUAGE', 'NEXT', 'BACK', 'ACCEPT', 'DECLINE', 'FINISH', 'START_MEASURE', 'RETRY', 'EXAM_CHOOSE', 'EXAM_SKIP', 'EXAM_SEND',
+] satisfies SessionUiEvent['type'][]);
+
+/** Which screen a view shows, as far as a tap's meaning goes: the step, and within a measurement or a listening, which one and where. */
+export function screenOf(view: Pick<SessionView, 'state' | 'sessionId' | 'context'>): string {
+  const m = view.context.measurement;
+  const a = view.context.auscultation;
+  return [view.sessionId ?? '', view.state, m ? `${m.kind}:${m.step}` : '', a ? a.point : ''].join('|');
+}

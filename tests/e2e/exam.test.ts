@@ -23,7 +23,7 @@ import { CaseRequest } from '../../src/shared/case-record';
 import { Intake } from '../../src/shared/intake';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, followGuidance } from '../helpers/kiosk';
 import { inspectKiosk } from '../helpers/kiosk-a11y';
 import { screenPath } from '../helpers/screens';
 
@@ -104,9 +104,7 @@ describe('the exam at the kiosk, hub down', () => {
     // 1. The temperature, guided as in a call.
     await page.getByTestId('exam-do-i1').click();
     await screen(page, 'guidance');
-    await page.getByTestId('next').click();
-    await page.getByTestId('next').click();
-    await page.getByTestId('ready').click();
+    await followGuidance(page);
     await expect.poll(() => thermometer.calls, { timeout: 10_000 }).toContain('measure');
     thermometer.emitTemperature(38.4);
     await screen(page, 'result');

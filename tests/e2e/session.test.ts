@@ -26,7 +26,7 @@ import { LOINC } from '../../src/shared/domain';
 import { createLogger } from '../../src/node/logger';
 import { launchChromium } from '../helpers/chromium';
 import { testConfig } from '../helpers/config';
-import { KIOSK_DIST, ensureKioskBuilt, fillIntake, holdCorner } from '../helpers/kiosk';
+import { KIOSK_DIST, ensureKioskBuilt, fillIntake, followGuidance, holdCorner } from '../helpers/kiosk';
 import { inspectKiosk } from '../helpers/kiosk-a11y';
 import { screenPath } from '../helpers/screens';
 
@@ -254,9 +254,7 @@ async function runSession(lang: 'fr' | 'en') {
     send({ type: 'MEASUREMENT_REQUESTED', kind: 'temperature' });
     await screen(page, 'screen-consultation-guidance');
     await inspect(page, 'consultation-guidance-temperature', shots);
-    await page.getByTestId('next').click();
-    await page.getByTestId('next').click();
-    await page.getByTestId('ready').click();
+    await followGuidance(page);
     await screen(page, 'screen-consultation-measuring');
     await expect.poll(() => booth.thermometer.calls).toContain('measure');
     booth.thermometer.emitTemperature(37.2);
@@ -275,9 +273,7 @@ async function runSession(lang: 'fr' | 'en') {
       ? 'Le médecin demande : photo de la peau, avant-bras gauche, grain de beauté'
       : 'The doctor asks for: skin photo, avant-bras gauche, grain de beauté');
     await inspect(page, 'consultation-guidance-requested', shots);
-    await page.getByTestId('next').click();
-    await page.getByTestId('next').click();
-    await page.getByTestId('ready').click();
+    await followGuidance(page);
     await screen(page, 'screen-consultation-result');
     expect(await page.getByTestId('result').textContent()).toContain(lang === 'fr' ? 'Photo envoyée au médecin' : 'Photo sent to the doctor');
     await inspect(page, 'consultation-result-photo', shots);

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import type { KioskApi, Result } from '../../../shared/kiosk-api';
 import { QUEUE, ROOM } from '../../../shared/media-protocol';
-import type { SessionUiEvent, SessionView } from '../../../shared/session-view';
+import { screenOf, type SessionUiEvent, type SessionView } from '../../../shared/session-view';
 import { t } from './i18n';
 import { useSpeech } from './speech';
 import { useInstrumentPresence } from './instrument-presence';
@@ -140,8 +140,10 @@ export function App({ api }: { api: KioskApi }) {
   }
   const lang = view.language;
   document.documentElement.lang = lang;
+  // Each tap names the screen it was made on: one that lands after the screen changed is not applied.
+  const tappedOn = screenOf(view);
   const send = (event: SessionUiEvent): void => {
-    void api.sendEvent({ event }).catch(() => undefined);
+    void api.sendEvent({ event, screen: tappedOn }).catch(() => undefined);
   };
   const props: KioskScreenProps = { view, send, api, openAssistant: () => (assistant ? setPanelHidden(false) : setPinOpen(true)) };
 
