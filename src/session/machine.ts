@@ -457,8 +457,8 @@ const machineSetup = setup({
     stampAlert: assign({ alert: ({ context }) => context.alert }),
     acknowledgeAlert: assign({
       alert: ({ event, context }) => {
-        assertEvent(event, 'ALERT_ACKNOWLEDGED');
-        return context.alert ? { ...context.alert, acknowledgedBy: event.by } : context.alert;
+        assertEvent(event, ['ALERT_ACKNOWLEDGED', 'ASSISTANT_LOGIN']);
+        return context.alert ? { ...context.alert, acknowledgedBy: acknowledgerOf(event) } : context.alert;
       },
     }),
     clearAlert: assign({ alert: () => null }),
@@ -639,6 +639,11 @@ function raiseAlert(reason: AlertReason): ChartAction {
 }
 
 /** The params of `recordAlert` for a change, read from the context (and the acknowledging event). */
+/** Who answered the alert: the acknowledgement's own, or the pharmacist who unlocked the booth (the PIN names no one). */
+function acknowledgerOf(event: Extract<SessionMachineEvent, { type: 'ALERT_ACKNOWLEDGED' | 'ALERT_RESOLVED' | 'ASSISTANT_LOGIN' }>): AlertAcknowledger {
+  return event.type === 'ASSISTANT_LOGIN' ? { via: 'booth' } : event.by;
+}
+
 function alertRecord(change: AlertRecord['change']): ChartAction {
   return {
     type: 'recordAlert',
@@ -646,7 +651,7 @@ function alertRecord(change: AlertRecord['change']): ChartAction {
       change,
       alertId: context.alert?.id ?? '',
       reason: context.alert?.reason ?? 'help',
-      by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' ? event.by : null,
+      by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' || event.type === 'ASSISTANT_LOGIN' ? acknowledgerOf(event) : null,
     }),
   };
 }
@@ -1064,6 +1069,8 @@ export const sessionMachine = machineSetup.createMachine({
             always: { guard: 'wiping', target: 'none', actions: 'clearAlert' },
             on: {
               ALERT_ACKNOWLEDGED: { guard: 'isCurrentAlert', target: 'acknowledged', actions: 'acknowledgeAlert' },
+              // The pharmacist unlocking the booth is there: the booth stops ringing, the counter no longer calls anyone.
+              ASSISTANT_LOGIN: { target: 'acknowledged', actions: 'acknowledgeAlert' },
               // A call for help already ringing becomes the emergency: one alert, the more urgent one.
               EMERGENCY: { guard: not('emergencyRaised'), target: 'raised', reenter: true, actions: 'openAlert' },
             },

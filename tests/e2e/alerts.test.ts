@@ -6,7 +6,8 @@
  * confirmation, the chime and an incident in the store; a call whose hub does
  * not come back calls the pharmacist after the bound (the machine's delay from
  * kiosk-config, shortened here); after a crash, the incident screen. "Le
- * pharmacien arrive" only once the pharmacist acknowledged. Every new screen
+ * pharmacien arrive" only once the pharmacist acknowledged (unlocking the booth
+ * does). Every new screen
  * checked with axe (7:1, target size) and our measurements; screenshots go to
  * kiosk-<state>.png (helpers/screens: the README's pictures only through
  * `npm run screens`).
@@ -201,14 +202,16 @@ describe('the booth calls the pharmacist', () => {
       expect((await chimes(page)).length).toBe(1);
       expect(incidents(booth)).toHaveLength(1);
 
-      // The pharmacist, in assistant mode at the booth, acknowledges: only now "le pharmacien arrive".
+      // The pharmacist unlocks the booth with the PIN: they are there, which acknowledges the alert; only now "le pharmacien arrive".
       await holdCorner(page);
       for (const d of PIN) await page.getByTestId(`pin-${d}`).click();
       await page.getByTestId('pin-ok').click();
       await screen(page, 'assistant-alert');
-      expect(await page.getByTestId('assistant-alert').textContent()).toContain('Le patient demande le pharmacien');
+      await expect.poll(() => page.getByTestId('assistant-alert').getAttribute('data-alert'), POLL).toBe('acknowledged');
+      expect(await page.getByTestId('assistant-alert-reason').textContent()).toBe('Le patient demande le pharmacien.');
+      expect(await page.getByTestId('alert-acknowledge').count()).toBe(0);
+      expect((await chimes(page)).length).toBe(1);
       await inspect(page, 'assistant-alert');
-      await page.getByTestId('alert-acknowledge').click();
       await page.getByTestId('assistant-hide').click();
       await expect.poll(() => page.getByTestId('alert-status').textContent(), POLL).toBe('Le pharmacien arrive.');
       await inspect(page, 'alert-acknowledged');
@@ -294,7 +297,7 @@ describe('the booth calls the pharmacist', () => {
       await holdCorner(page);
       for (const d of PIN) await page.getByTestId(`pin-${d}`).click();
       await page.getByTestId('pin-ok').click();
-      await page.getByTestId('alert-acknowledge').click();
+      expect(await page.getByTestId('assistant-alert-reason').textContent()).toContain('Un incident technique a interrompu la consultation');
       await page.getByTestId('assistant-hide').click();
       await expect.poll(() => page.getByTestId('alert-status').textContent(), POLL).toBe('Le pharmacien arrive.');
       await page.getByTestId('assistant').click();

@@ -69,17 +69,24 @@ describe('the patient calls the pharmacist', () => {
     expect(seen).toEqual([expect.objectContaining({ code: 'ALERT_RAISED' })]);
     await host.dispatch('assistantLogin', { pin: PIN });
     const listed = await host.dispatch('assistantIncidents', {}) as { incidents: { code: string }[] };
-    expect(listed.incidents[0]).toMatchObject({ code: 'ALERT_RAISED', message: { fr: expect.stringContaining('Le patient demande le pharmacien') } });
+    // Newest first: the pharmacist's own arrival, then why they were called.
+    expect(listed.incidents).toMatchObject([
+      { code: 'ALERT_ACKNOWLEDGED', message: { fr: expect.stringContaining('Alerte prise en charge à la cabine') } },
+      { code: 'ALERT_RAISED', message: { fr: expect.stringContaining('Le patient demande le pharmacien') } },
+    ]);
   });
 
-  it('is acknowledged and resolved only in assistant mode, each step stored with who did it', async () => {
+  it('is acknowledged by the pharmacist\'s PIN at the booth and resolved only in assistant mode, each step stored with who did it', async () => {
     const { host, store } = startHost();
     await toIdentity(host);
     await host.dispatch('sendEvent', { event: { type: 'CALL_PHARMACIST' } });
     await expect(host.dispatch('assistantAlert', { action: 'acknowledge' })).rejects.toMatchObject({ code: 'ASSISTANT_REQUIRED' });
+    await expect(host.dispatch('assistantAlert', { action: 'resolve' })).rejects.toMatchObject({ code: 'ASSISTANT_REQUIRED' });
+    expect(host.view().context.alert).toMatchObject({ state: 'raised' });
+    // A wrong PIN is nobody at the booth.
+    await host.dispatch('assistantLogin', { pin: '0000' });
     expect(host.view().context.alert).toMatchObject({ state: 'raised' });
     await host.dispatch('assistantLogin', { pin: PIN });
-    await expect(host.dispatch('assistantAlert', { action: 'acknowledge' })).resolves.toEqual({ accepted: true });
     expect(host.view().context.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: { via: 'booth' } });
     await expect(host.dispatch('assistantAlert', { action: 'resolve' })).resolves.toEqual({ accepted: true });
     expect(host.view().context.alert).toBeNull();

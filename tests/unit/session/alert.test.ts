@@ -2,8 +2,8 @@
  * The booth's local alert in the session statechart ("raise an alert to the
  * pharmacy"): raised by the patient's "Pharmacien" button, by a call whose hub
  * does not come back within the bound, or by a consultation a crash
- * interrupted; coalesced while raised; acknowledged by someone named; cleared
- * with the session. Fake timers drive the machine's own delays.
+ * interrupted; coalesced while raised; acknowledged by someone named, or by
+ * the pharmacist unlocking the booth; cleared with the session. Fake timers drive the machine's own delays.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { assign, createActor } from 'xstate';
@@ -83,6 +83,29 @@ describe('the patient calls the pharmacist', () => {
     expect(h.alerts.map((a) => a.change)).toEqual(['raised', 'acknowledged']);
     expect(h.alerts[1]).toMatchObject({ alertId: id, by: { via: 'counter', name: 'Marie' } });
     h.send({ type: 'ALERT_RESOLVED', alertId: id, by: { via: 'booth' } });
+    expect(h.alert()).toBeNull();
+    expect(h.alerts.map((a) => a.change)).toEqual(['raised', 'acknowledged', 'resolved']);
+  });
+
+  it('is acknowledged at the booth when the pharmacist unlocks it with the PIN: the booth stops calling; ending the alert stays theirs', () => {
+    const h = start();
+    toIdentity(h);
+    h.send({ type: 'CALL_PHARMACIST' });
+    const id = h.alert()!.id as string;
+    h.send({ type: 'ASSISTANT_LOGIN' });
+    expect(h.view().assistant).toBe(true);
+    expect(h.alert()).toMatchObject({ id, state: 'acknowledged', acknowledgedBy: { via: 'booth' } });
+    expect(h.alerts).toEqual([
+      { change: 'raised', alertId: id, reason: 'help', by: null },
+      { change: 'acknowledged', alertId: id, reason: 'help', by: { via: 'booth' } },
+    ]);
+    // Leaving and unlocking again acknowledges nothing more; a new call from the patient is a new alert.
+    h.send({ type: 'ASSISTANT_LOGOUT' }, { type: 'ASSISTANT_LOGIN' });
+    expect(h.alerts).toHaveLength(2);
+    h.send({ type: 'ALERT_RESOLVED', alertId: id, by: { via: 'booth' } });
+    expect(h.alert()).toBeNull();
+    // Unlocking with no alert raised raises and acknowledges nothing.
+    h.send({ type: 'ASSISTANT_LOGOUT' }, { type: 'ASSISTANT_LOGIN' });
     expect(h.alert()).toBeNull();
     expect(h.alerts.map((a) => a.change)).toEqual(['raised', 'acknowledged', 'resolved']);
   });

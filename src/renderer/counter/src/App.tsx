@@ -262,7 +262,7 @@ function timeOf(iso: string | null, lang: Lang): string | null {
   return new Date(iso).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
-function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void; onIntake: (() => void) | null }) {
+export function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void; onIntake: (() => void) | null }) {
   const a = booth.alert;
   const urgent = a?.reason === 'emergency';
   const state = a ? (urgent ? 'emergency' : 'help') : booth.online ? 'ok' : 'offline';
@@ -284,7 +284,9 @@ function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth
           )}
           {a.state === 'raised'
             ? <button type="button" className="primary big" data-testid={`ack-${booth.boothId}`} onClick={onAcknowledge}>{t(lang, 'alert.ack')}</button>
-            : <p className="tile__coming" data-testid={`coming-${booth.boothId}`}>{t(lang, 'alert.coming', { name: a.acknowledgedBy?.name ?? '—' })}</p>}
+            : <p className="tile__coming" data-testid={`coming-${booth.boothId}`}>
+              {a.acknowledgedBy?.via === 'booth' ? t(lang, 'alert.atBooth') : t(lang, 'alert.coming', { name: a.acknowledgedBy?.name ?? '—' })}
+            </p>}
         </div>
       )}
     </li>

@@ -276,7 +276,7 @@ const fr = {
   'assistant.refused': 'Refusé à cette étape.',
   'assistant.alert.title': 'Alerte',
   'assistant.alert.since': 'depuis {time}',
-  'assistant.alert.acknowledged': 'Prise en charge : le patient voit « Le pharmacien arrive ».',
+  'assistant.alert.acknowledged': 'prise en charge',
   'assistant.alert.acknowledge': 'Je m’en occupe',
   'assistant.alert.resolve': 'Alerte terminée',
 
@@ -596,7 +596,7 @@ const en: Catalogue = {
   'assistant.refused': 'Refused at this step.',
   'assistant.alert.title': 'Alert',
   'assistant.alert.since': 'since {time}',
-  'assistant.alert.acknowledged': 'Acknowledged: the patient sees "The pharmacist is coming".',
+  'assistant.alert.acknowledged': 'acknowledged',
   'assistant.alert.acknowledge': 'I am on it',
   'assistant.alert.resolve': 'Alert over',
 

@@ -60,6 +60,9 @@ describe('the call view during an emergency', () => {
     expect(raised).toContain('La pharmacie est alertée');
     const answered = renderToStaticMarkup(createElement(EmergencyBanner, { note: note('acknowledged', 'alert-3', 'Marie') }));
     expect(answered).toContain('Marie se rend à la cabine');
+    const atBooth = renderToStaticMarkup(createElement(EmergencyBanner, { note: { ...note('acknowledged'), acknowledgedBy: { via: 'booth' } } }));
+    expect(atBooth).toContain('le pharmacien est à la cabine');
+    expect(atBooth).not.toContain('se rend');
     expect(renderToStaticMarkup(createElement(EmergencyBanner, { note: null }))).toBe('');
   });
 });

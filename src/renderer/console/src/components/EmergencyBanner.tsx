@@ -9,11 +9,15 @@ import type { EmergencyNote } from '../../../../shared/counter-protocol';
  */
 export function EmergencyBanner({ note }: { note: EmergencyNote | null }) {
   if (!note || note.state === 'resolved') return null;
-  const coming = note.state === 'acknowledged' ? note.acknowledgedBy?.name ?? 'Quelqu’un' : null;
+  const by = note.state === 'acknowledged' ? note.acknowledgedBy : null;
+  const answer = !by
+    ? 'La pharmacie est alertée ; guidez le patient, appelez le 15 si besoin.'
+    // Acknowledged at the booth: the pharmacist unlocked it with the PIN, they are with the patient.
+    : by.via === 'booth' ? 'La pharmacie a répondu : le pharmacien est à la cabine.' : `La pharmacie a répondu : ${by.name ?? 'quelqu’un'} se rend à la cabine.`;
   return (
     <div className="banner banner--emergency" role="alert" data-testid="emergency-banner" data-state={note.state}>
       <strong>URGENCE — le patient a appuyé sur « Urgence ».</strong>{' '}
-      <span>{coming ? `La pharmacie a répondu : ${coming} se rend à la cabine.` : 'La pharmacie est alertée ; guidez le patient, appelez le 15 si besoin.'}</span>
+      <span>{answer}</span>
     </div>
   );
 }
