@@ -80,11 +80,11 @@ describe('"Urgence" on the doctor\'s console', () => {
     expect(await banner(doctor).getAttribute('data-state')).toBe('raised');
     await expect.poll(() => enlarged(doctor), POLL).toBe(true);
 
-    // The pharmacist at the booth answers: the doctor reads who is coming; the video stays enlarged while it stands.
+    // The pharmacist at the booth answers: the doctor reads who is there; the video stays enlarged while it stands.
     const alertId = kiosk.host.view().context.alert!.id;
     expect(kiosk.host.sendHostEvent({ type: 'ALERT_ACKNOWLEDGED', alertId, by: { via: 'booth', name: 'Marie' } })).toBe(true);
     await expect.poll(() => banner(doctor).getAttribute('data-state'), POLL).toBe('acknowledged');
-    expect(await banner(doctor).textContent()).toContain('Marie se rend à la cabine');
+    expect(await banner(doctor).textContent()).toContain('Marie est à la cabine');
     expect(await enlarged(doctor)).toBe(true);
 
     // Resolved: the banner goes and the video is back in its column.

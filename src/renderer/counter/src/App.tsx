@@ -11,6 +11,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { systemClock } from '../../../shared/clock';
 import { COUNTER_API, COUNTER_ERRORS, type Board, type BoardBooth, type BoothActivity, type RingNote } from '../../../shared/counter-protocol';
 import type { Intake } from '../../../shared/intake';
+import type { AlertAcknowledger } from '../../../shared/session-view';
 import { draftOf, type IntakeDraft } from '../../../shared/intake-draft';
 import { sendTotpCode, signIn } from '../../../shared/sign-in';
 import type { CounterCase } from '../../../shared/case-protocol';
@@ -262,6 +263,12 @@ function timeOf(iso: string | null, lang: Lang): string | null {
   return new Date(iso).toLocaleTimeString(lang === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
+/** Who answered: "Marie y va" from the counter; at the booth (the PIN names no one), "Pris en charge à la cabine". */
+function comingWords(lang: Lang, by: AlertAcknowledger | null): string {
+  if (by?.via === 'booth') return by.name ? t(lang, 'alert.namedAtBooth', { name: by.name }) : t(lang, 'alert.atBooth');
+  return t(lang, 'alert.coming', { name: by?.name ?? '—' });
+}
+
 export function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: BoardBooth; lang: Lang; onAcknowledge: () => void; onIntake: (() => void) | null }) {
   const a = booth.alert;
   const urgent = a?.reason === 'emergency';
@@ -285,7 +292,7 @@ export function BoothTile({ booth, lang, onAcknowledge, onIntake }: { booth: Boa
           {a.state === 'raised'
             ? <button type="button" className="primary big" data-testid={`ack-${booth.boothId}`} onClick={onAcknowledge}>{t(lang, 'alert.ack')}</button>
             : <p className="tile__coming" data-testid={`coming-${booth.boothId}`}>
-              {a.acknowledgedBy?.via === 'booth' ? t(lang, 'alert.atBooth') : t(lang, 'alert.coming', { name: a.acknowledgedBy?.name ?? '—' })}
+              {comingWords(lang, a.acknowledgedBy)}
             </p>}
         </div>
       )}

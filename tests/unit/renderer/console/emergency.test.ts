@@ -63,6 +63,8 @@ describe('the call view during an emergency', () => {
     const atBooth = renderToStaticMarkup(createElement(EmergencyBanner, { note: { ...note('acknowledged'), acknowledgedBy: { via: 'booth' } } }));
     expect(atBooth).toContain('le pharmacien est à la cabine');
     expect(atBooth).not.toContain('se rend');
+    const namedAtBooth = renderToStaticMarkup(createElement(EmergencyBanner, { note: { ...note('acknowledged'), acknowledgedBy: { via: 'booth', name: 'Marie' } } }));
+    expect(namedAtBooth).toContain('Marie est à la cabine');
     expect(renderToStaticMarkup(createElement(EmergencyBanner, { note: null }))).toBe('');
   });
 });

@@ -33,5 +33,6 @@ describe('a booth\'s alert on the counter page', () => {
     expect(shown).toContain('Pris en charge à la cabine');
     expect(shown).not.toContain('y va');
     expect(shown).not.toContain('J’arrive');
+    expect(tile('acknowledged', { via: 'booth', name: 'Marie' })).toContain('Marie est à la cabine');
   });
 });

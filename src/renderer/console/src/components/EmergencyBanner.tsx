@@ -13,7 +13,7 @@ export function EmergencyBanner({ note }: { note: EmergencyNote | null }) {
   const answer = !by
     ? 'La pharmacie est alertée ; guidez le patient, appelez le 15 si besoin.'
     // Acknowledged at the booth: the pharmacist unlocked it with the PIN, they are with the patient.
-    : by.via === 'booth' ? 'La pharmacie a répondu : le pharmacien est à la cabine.' : `La pharmacie a répondu : ${by.name ?? 'quelqu’un'} se rend à la cabine.`;
+    : by.via === 'booth' ? `La pharmacie a répondu : ${by.name ?? 'le pharmacien'} est à la cabine.` : `La pharmacie a répondu : ${by.name ?? 'quelqu’un'} se rend à la cabine.`;
   return (
     <div className="banner banner--emergency" role="alert" data-testid="emergency-banner" data-state={note.state}>
       <strong>URGENCE — le patient a appuyé sur « Urgence ».</strong>{' '}
