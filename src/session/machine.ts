@@ -638,12 +638,13 @@ function raiseAlert(reason: AlertReason): ChartAction {
   return machineSetup.raise({ type: 'ALERT_RAISE', reason });
 }
 
-/** The params of `recordAlert` for a change, read from the context (and the acknowledging event). */
-/** Who answered the alert: the acknowledgement's own, or the pharmacist who unlocked the booth (the PIN names no one). */
-function acknowledgerOf(event: Extract<SessionMachineEvent, { type: 'ALERT_ACKNOWLEDGED' | 'ALERT_RESOLVED' | 'ASSISTANT_LOGIN' }>): AlertAcknowledger {
-  return event.type === 'ASSISTANT_LOGIN' ? { via: 'booth' } : event.by;
+/** Who answered the alert: the acknowledgement's own, or the pharmacist who unlocked the booth (the PIN names no one); null for any other event. */
+function acknowledgerOf(event: SessionMachineEvent): AlertAcknowledger | null {
+  if (event.type === 'ASSISTANT_LOGIN') return { via: 'booth' };
+  return event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' ? event.by : null;
 }
 
+/** The params of `recordAlert` for a change, read from the context (and the acknowledging event). */
 function alertRecord(change: AlertRecord['change']): ChartAction {
   return {
     type: 'recordAlert',
@@ -651,7 +652,7 @@ function alertRecord(change: AlertRecord['change']): ChartAction {
       change,
       alertId: context.alert?.id ?? '',
       reason: context.alert?.reason ?? 'help',
-      by: event.type === 'ALERT_ACKNOWLEDGED' || event.type === 'ALERT_RESOLVED' || event.type === 'ASSISTANT_LOGIN' ? acknowledgerOf(event) : null,
+      by: acknowledgerOf(event),
     }),
   };
 }

@@ -1,11 +1,11 @@
 /**
  * The alert on the pharmacist's panel: why it was raised and since when,
  * "Je m'en occupe" (the patient then reads "Le pharmacien arrive"; the panel
- * marks it "prise en charge"), then
- * "Alerte terminée". Unlocking the booth with the PIN already acknowledges
- * an alert raised before (the pharmacist is there), so the panel usually
- * opens on "Alerte terminée", the reason still shown. The counter page
- * acknowledges too (`by.via: 'counter'`, naming who).
+ * marks it "prise en charge"), then "Alerte terminée". Unlocking the booth
+ * with the PIN already acknowledges an alert raised before (the pharmacist
+ * is there), so the panel usually opens on "Alerte terminée", the reason
+ * still shown. The counter page acknowledges too (`by.via: 'counter'`,
+ * naming who).
  */
 import { ALERT_REASON_WORDS } from '../../../../shared/alert';
 import type { KioskApi } from '../../../../shared/kiosk-api';
